@@ -1,0 +1,1 @@
+//! keydesk: manage the API keys of an AI service from the terminal.
