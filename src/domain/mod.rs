@@ -1,0 +1,13 @@
+//! The vocabulary of keydesk: key format, names, IDs and records. Pure logic,
+//! no I/O — everything here is testable without a database or a terminal.
+
+pub mod base62;
+pub mod id;
+pub mod name;
+pub mod record;
+pub mod secret;
+
+pub use id::KeyId;
+pub use name::{KeyName, NameError};
+pub use record::KeyRecord;
+pub use secret::{FormatError, KeyHash, SecretKey};

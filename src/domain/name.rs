@@ -1,0 +1,329 @@
+//! Key names, exactly as the product's console allows them: 2 to 64 characters,
+//! each a Chinese character (Unicode Han script), an ASCII letter, a digit,
+//! `_` or `-`. Counting is in characters, not bytes, so `生产` is two.
+
+use std::fmt;
+
+use unicode_script::{Script, UnicodeScript};
+
+pub const MIN_CHARS: usize = 2;
+pub const MAX_CHARS: usize = 64;
+
+/// What the rule is, for hints next to an input field.
+pub const RULE: &str = "2–64 characters: Chinese characters, letters, digits, _ or -";
+
+/// A validated key name.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyName(String);
+
+/// Why a name was refused. The messages say exactly what is wrong and never
+/// reproduce an invisible or control character raw (it is shown as `U+XXXX`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("enter a name ({RULE})")]
+    Empty,
+    #[error("name is too short: {count} character, at least {MIN_CHARS} needed")]
+    TooShort { count: usize },
+    #[error("name is too long: {count} characters, at most {MAX_CHARS} allowed")]
+    TooLong { count: usize },
+    #[error("{} at position {position} is not allowed — use Chinese characters, letters, digits, _ or -", describe(*.character))]
+    InvalidCharacter { character: char, position: usize },
+}
+
+impl KeyName {
+    /// Validates `input` as typed: nothing is trimmed, so a leading or trailing
+    /// space is reported rather than silently changed.
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        // Character problems are reported first: "space at position 3" is more
+        // useful than "too long" when both apply.
+        for (index, character) in input.chars().enumerate() {
+            if !is_allowed(character) {
+                return Err(NameError::InvalidCharacter {
+                    character,
+                    position: index + 1,
+                });
+            }
+        }
+        match input.chars().count() {
+            0 => Err(NameError::Empty),
+            count if count < MIN_CHARS => Err(NameError::TooShort { count }),
+            count if count > MAX_CHARS => Err(NameError::TooLong { count }),
+            _ => Ok(KeyName(input.to_owned())),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for KeyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether one character may appear in a name.
+pub fn is_allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-' || c.script() == Script::Han
+}
+
+/// A human description of a refused character that is safe to print.
+fn describe(c: char) -> String {
+    match c {
+        ' ' => "a space".to_owned(),
+        '\u{3000}' => "a full-width space (U+3000)".to_owned(),
+        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
+        c if is_invisible(c) => format!("an invisible character (U+{:04X})", c as u32),
+        c if c.is_whitespace() => format!("a space character (U+{:04X})", c as u32),
+        c => format!("'{c}' (U+{:04X})", c as u32),
+    }
+}
+
+/// Zero-width, bidi-control, variation-selector and other format characters
+/// that would be invisible or reorder text if printed.
+fn is_invisible(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+        || unicode_script::UnicodeScript::script(&c) == Script::Inherited
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_the_product_examples() {
+        for ok in [
+            "ab",
+            "生产-gateway_01",
+            "测试",
+            "A-1",
+            "prod_key",
+            &"x".repeat(64),
+            &"键".repeat(64),
+        ] {
+            assert_eq!(
+                KeyName::parse(ok).map(|n| n.as_str().to_owned()),
+                Ok(ok.to_owned()),
+                "{ok}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_with_a_precise_reason() {
+        let cases: &[(&str, NameError)] = &[
+            ("", NameError::Empty),
+            ("a", NameError::TooShort { count: 1 }),
+            ("生", NameError::TooShort { count: 1 }),
+            (&"x".repeat(65), NameError::TooLong { count: 65 }),
+            (&"键".repeat(65), NameError::TooLong { count: 65 }),
+            (
+                " ab",
+                NameError::InvalidCharacter {
+                    character: ' ',
+                    position: 1,
+                },
+            ),
+            (
+                "ab ",
+                NameError::InvalidCharacter {
+                    character: ' ',
+                    position: 3,
+                },
+            ),
+            (
+                "a.b",
+                NameError::InvalidCharacter {
+                    character: '.',
+                    position: 2,
+                },
+            ),
+            (
+                "café",
+                NameError::InvalidCharacter {
+                    character: 'é',
+                    position: 4,
+                },
+            ),
+            (
+                "ab\u{200B}",
+                NameError::InvalidCharacter {
+                    character: '\u{200B}',
+                    position: 3,
+                },
+            ),
+            (
+                "\u{202E}ab",
+                NameError::InvalidCharacter {
+                    character: '\u{202E}',
+                    position: 1,
+                },
+            ),
+            (
+                "ab\u{1b}[31m",
+                NameError::InvalidCharacter {
+                    character: '\u{1b}',
+                    position: 3,
+                },
+            ),
+            (
+                "ab😀",
+                NameError::InvalidCharacter {
+                    character: '😀',
+                    position: 3,
+                },
+            ),
+            (
+                "ｆｕｌｌ",
+                NameError::InvalidCharacter {
+                    character: 'ｆ',
+                    position: 1,
+                },
+            ),
+            (
+                "한국",
+                NameError::InvalidCharacter {
+                    character: '한',
+                    position: 1,
+                },
+            ),
+            (
+                "にほん",
+                NameError::InvalidCharacter {
+                    character: 'に',
+                    position: 1,
+                },
+            ),
+            (
+                "ab\u{3000}",
+                NameError::InvalidCharacter {
+                    character: '\u{3000}',
+                    position: 3,
+                },
+            ),
+            (
+                "a\u{301}b",
+                NameError::InvalidCharacter {
+                    character: '\u{301}',
+                    position: 2,
+                },
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(KeyName::parse(input).as_ref(), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn messages_are_specific_and_printable() {
+        let msg = |s: &str| KeyName::parse(s).unwrap_err().to_string();
+        assert_eq!(
+            msg("a"),
+            "name is too short: 1 character, at least 2 needed"
+        );
+        assert!(msg("a b").starts_with("a space at position 2 is not allowed"));
+        assert!(msg("ab\u{1b}").contains("control character (U+001B)"));
+        assert!(msg("ab\u{200B}").contains("invisible character (U+200B)"));
+        assert!(msg("ab\u{202E}").contains("invisible character (U+202E)"));
+        for s in ["ab\u{1b}", "ab\u{202E}", "ab\u{200B}", "ab\u{7}"] {
+            assert!(
+                !msg(s).chars().any(|c| c.is_control() || is_invisible(c)),
+                "{s:?}"
+            );
+        }
+    }
+
+    /// An oracle written from the Unicode blocks rather than the script table, so
+    /// the property test compares two independent descriptions of "Chinese".
+    fn oracle_allows(c: char) -> bool {
+        let u = c as u32;
+        c.is_ascii_alphanumeric()
+            || c == '_'
+            || c == '-'
+            || matches!(u,
+                0x2E80..=0x2E99 | 0x2E9B..=0x2EF3 | 0x2F00..=0x2FD5 // radicals
+                | 0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
+                | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFA6D | 0xFA70..=0xFAD9
+                | 0x16FE2 | 0x16FE3 | 0x16FF0 | 0x16FF1
+                | 0x20000..=0x2A6DF | 0x2A700..=0x2EE5D | 0x2F800..=0x2FA1D
+                | 0x30000..=0x323AF)
+    }
+
+    fn interesting_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            any::<char>(),
+            proptest::char::range('\u{4E00}', '\u{9FFF}'),
+            proptest::char::range('\u{3400}', '\u{4DBF}'),
+            proptest::char::range('a', 'z'),
+            proptest::char::range('0', '9'),
+            Just('_'),
+            Just('-'),
+            Just(' '),
+            Just('\u{200B}'),
+            Just('\u{202E}'),
+            proptest::char::range('\u{3000}', '\u{303F}'),
+        ]
+    }
+
+    /// Planes where each Unicode release adds ideographs (extensions B–J, Tangut
+    /// neighbours); there the script table is authoritative and the block list
+    /// below would go stale.
+    fn in_growing_ideograph_planes(c: char) -> bool {
+        matches!(c as u32, 0x16FE0..=0x16FFF | 0x20000..=0x3FFFF)
+    }
+
+    #[test]
+    fn script_table_and_block_oracle_agree_on_every_code_point() {
+        let disagreements: Vec<String> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| !in_growing_ideograph_planes(c) && is_allowed(c) != oracle_allows(c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(disagreements.is_empty(), "disagreements: {disagreements:?}");
+        // In the growing planes, only Han may be accepted, and the long-stable
+        // Extension B block must be.
+        assert!(('\u{20000}'..='\u{2A6DF}').all(is_allowed));
+        assert!(
+            ('\u{20000}'..='\u{3FFFF}')
+                .filter(|&c| is_allowed(c))
+                .all(|c| c.script() == Script::Han)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_strings(s in any::<String>()) {
+            let _ = KeyName::parse(&s);
+        }
+
+        #[test]
+        fn accepts_exactly_the_allowed_set(chars in proptest::collection::vec(interesting_char(), 0..80)) {
+            let s: String = chars.iter().collect();
+            prop_assume!(!chars.iter().any(|&c| in_growing_ideograph_planes(c)));
+            let expected = chars.iter().all(|&c| oracle_allows(c))
+                && (MIN_CHARS..=MAX_CHARS).contains(&chars.len());
+            let parsed = KeyName::parse(&s);
+            prop_assert_eq!(parsed.is_ok(), expected, "{:?} -> {:?}", s, parsed);
+            if let Err(NameError::InvalidCharacter { character, position }) = parsed {
+                prop_assert_eq!(chars[position - 1], character);
+                prop_assert!(!oracle_allows(character));
+                prop_assert!(chars[..position - 1].iter().all(|&c| oracle_allows(c)));
+            }
+        }
+
+        #[test]
+        fn single_chars_agree_with_the_oracle(c in any::<char>()) {
+            prop_assume!(!in_growing_ideograph_planes(c));
+            prop_assert_eq!(is_allowed(c), oracle_allows(c), "U+{:04X}", c as u32);
+        }
+    }
+}
