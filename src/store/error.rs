@@ -1,0 +1,80 @@
+//! Store errors, worded for the person at the terminal: each says what went
+//! wrong, with which file, and what to do. None carries a secret.
+
+use std::io;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::codec::DecodeError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database {} is busy: another keydesk process held it for over {:.1} s; try again", path.display(), waited.as_secs_f32())]
+    Busy { path: PathBuf, waited: Duration },
+
+    #[error("{} is not a keydesk database (not a redb file); it was left untouched", path.display())]
+    NotADatabase { path: PathBuf },
+
+    #[error("{} is a redb database of another program, not keydesk; it was left untouched", path.display())]
+    ForeignDatabase { path: PathBuf },
+
+    #[error("{} was written by a newer keydesk (schema {found}; this build reads up to {supported}); upgrade keydesk — the file was left untouched", path.display())]
+    NewerSchema {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+
+    #[error("refusing to use {}: {reason}", path.display())]
+    Insecure { path: PathBuf, reason: String },
+
+    #[error("no key with ID {id}")]
+    NotFound { id: String },
+
+    #[error("the database {} is damaged: {detail}", path.display())]
+    Corrupt { path: PathBuf, detail: String },
+
+    #[error("cannot use {}: {source}", path.display())]
+    Io { path: PathBuf, source: io::Error },
+
+    #[error("database error on {}: {source}", path.display())]
+    Database {
+        path: PathBuf,
+        source: Box<redb::Error>,
+    },
+
+    #[error(
+        "cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB"
+    )]
+    NoDataDir,
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        StoreError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// Classifies any redb error: corruption and I/O get their own variants so
+    /// callers (and exit codes) can tell a damaged file from a full disk.
+    pub(crate) fn from_redb(path: impl Into<PathBuf>, error: impl Into<redb::Error>) -> Self {
+        let path = path.into();
+        match error.into() {
+            redb::Error::Corrupted(detail) => StoreError::Corrupt { path, detail },
+            redb::Error::Io(source) => StoreError::Io { path, source },
+            other => StoreError::Database {
+                path,
+                source: Box::new(other),
+            },
+        }
+    }
+
+    pub(crate) fn decode(path: impl Into<PathBuf>, error: DecodeError) -> Self {
+        StoreError::Corrupt {
+            path: path.into(),
+            detail: error.to_string(),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Where the database lives and how it is opened: owner-only permissions, a
+//! format check before redb sees the file, and bounded retry on the lock.
+//!
+//! redb lets one process at a time hold a database open. keydesk's TUI, CLI and
+//! services all share one file, so nobody keeps it open: each operation opens,
+//! runs one transaction and closes, and an open that finds the file locked
+//! retries with backoff for a bounded time before reporting "busy".
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use redb::backends::FileBackend;
+use redb::{Database, DatabaseError, ReadOnlyDatabase};
+
+use super::error::StoreError;
+
+/// The first bytes of every redb file.
+const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
+/// redb's page cache is an upper bound; one transaction on keydesk's small
+/// records never needs more than this.
+const CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How long to keep trying when another process holds the database.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub window: Duration,
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            window: Duration::from_secs(2),
+            first_delay: Duration::from_micros(500),
+            max_delay: Duration::from_millis(25),
+        }
+    }
+}
+
+/// `~/.local/share/keydesk/keydesk.redb` on Linux; the platform's data
+/// directory elsewhere.
+pub fn default_path() -> Result<PathBuf, StoreError> {
+    let dirs = directories::ProjectDirs::from("", "", "keydesk").ok_or(StoreError::NoDataDir)?;
+    Ok(dirs.data_dir().join("keydesk.redb"))
+}
+
+/// Creates the database's directory (owner-only) if it is missing.
+pub fn ensure_parent_dir(path: &Path) -> Result<(), StoreError> {
+    let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
+        return Ok(());
+    };
+    if parent.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(parent)
+        .map_err(|e| StoreError::io(parent, e))
+}
+
+/// Refuses a file another user could write to or that belongs to someone else:
+/// whoever controls the file controls which keys verify.
+#[cfg(unix)]
+pub fn check_ownership_and_mode(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::io(path, e)),
+    };
+    let insecure = |reason: String| {
+        Err(StoreError::Insecure {
+            path: path.to_owned(),
+            reason,
+        })
+    };
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return insecure(format!(
+            "it is owned by user {} and you are user {me}",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return insecure(format!(
+            "it is writable by other users (mode {:o}); run: chmod 600 {}",
+            meta.mode() & 0o777,
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn check_ownership_and_mode(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
+/// Opens the database for writing (creating the file, mode 0600, if it is
+/// missing), retrying while another process holds it.
+pub fn open_writable(path: &Path, retry: &RetryPolicy) -> Result<Database, StoreError> {
+    with_retry(path, retry, || {
+        let file = open_file(path, true)?;
+        let backend = FileBackend::new(file).map_err(|e| StoreError::from_redb(path, e))?;
+        Ok(builder().create_with_backend(backend))
+    })
+}
+
+/// Opens an existing database read-only: no byte of the file changes, and
+/// readers share the lock with each other. `None` when the file is missing or
+/// empty, or needs crash recovery: only a writable open can create or repair.
+pub fn open_read_only(
+    path: &Path,
+    retry: &RetryPolicy,
+) -> Result<Option<ReadOnlyDatabase>, StoreError> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let opened = with_retry(path, retry, || {
+        let file = open_file(path, false)?;
+        if file.metadata().map_err(|e| StoreError::io(path, e))?.len() == 0 {
+            return Ok(Err(DatabaseError::RepairAborted));
+        }
+        let backend = FileBackend::new(file).map_err(|e| StoreError::from_redb(path, e))?;
+        Ok(builder().open_read_only_with_backend(backend))
+    });
+    match opened {
+        Ok(db) => Ok(Some(db)),
+        Err(StoreError::Database { source, .. })
+            if matches!(*source, redb::Error::RepairAborted) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn builder() -> redb::Builder {
+    let mut builder = redb::Builder::new();
+    builder.set_cache_size(CACHE_BYTES);
+    builder
+}
+
+/// Runs `attempt` until it gets past the file lock or the window closes.
+fn with_retry<T>(
+    path: &Path,
+    retry: &RetryPolicy,
+    mut attempt: impl FnMut() -> Result<Result<T, DatabaseError>, StoreError>,
+) -> Result<T, StoreError> {
+    let started = Instant::now();
+    let mut delay = retry.first_delay;
+    loop {
+        match attempt()? {
+            Ok(db) => return Ok(db),
+            Err(DatabaseError::DatabaseAlreadyOpen) => {
+                let waited = started.elapsed();
+                if waited >= retry.window {
+                    return Err(StoreError::Busy {
+                        path: path.to_owned(),
+                        waited,
+                    });
+                }
+                // Jitter keeps several waiting processes from retrying in lockstep.
+                let jittered = delay.mul_f64(rand::rng().random_range(0.5..1.5));
+                std::thread::sleep(jittered.min(retry.window.saturating_sub(waited)));
+                delay = (delay * 2).min(retry.max_delay);
+            }
+            Err(e) => return Err(StoreError::from_redb(path, e)),
+        }
+    }
+}
+
+fn open_file(path: &Path, writable: bool) -> Result<File, StoreError> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(writable).create(writable);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(|e| StoreError::io(path, e))?;
+    // Look at the header ourselves before redb does: redb would try to
+    // initialise or repair a file it does not recognise, and a file that is not
+    // ours must never be written to.
+    let mut head = [0u8; REDB_MAGIC.len()];
+    let read = read_up_to(&mut file, &mut head).map_err(|e| StoreError::io(path, e))?;
+    if read > 0 && (read < head.len() || head != REDB_MAGIC) {
+        return Err(StoreError::NotADatabase {
+            path: path.to_owned(),
+        });
+    }
+    Ok(file)
+}
+
+fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read(&mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    // redb reads by offset, so the cursor position does not matter afterwards.
+    Ok(filled)
+}

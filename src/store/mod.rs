@@ -1,0 +1,410 @@
+//! The key store: an embedded redb database that holds records and secret
+//! hashes, never secrets.
+//!
+//! Every operation opens the file, runs one transaction and closes it again
+//! (see [`file`] for why), so a `Store` value is only a path and settings: it is
+//! cheap to clone and safe to keep for the life of a program.
+//!
+//! ```
+//! use keydesk::{KeyName, Store};
+//! # let dir = tempfile::tempdir()?;
+//! let store = Store::open(dir.path().join("keys.redb"))?;
+//! let (secret, record) = store.create(&KeyName::parse("billing-service")?)?;
+//! // Show `secret.expose()` to the user once; only its hash is stored.
+//! assert_eq!(store.verify(secret.expose())?, Some(record.id.clone()));
+//! store.delete(&record.id)?;
+//! assert_eq!(store.verify(secret.expose())?, None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod codec;
+mod error;
+mod file;
+mod tables;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use redb::{
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle,
+    WriteTransaction,
+};
+use time::OffsetDateTime;
+
+use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey, secret};
+pub use error::StoreError;
+pub use file::{RetryPolicy, default_path};
+use tables::{BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+
+/// Where "now" comes from; replaceable so tests can move time.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// All records with the change counter they were read at, from one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub change_counter: u64,
+    /// In ID order.
+    pub records: Vec<KeyRecord>,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    retry: RetryPolicy,
+    clock: Clock,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens the database at `path`, creating it (file `0600`, directory
+    /// `0700`) if it does not exist. A file that is not a keydesk database, or
+    /// comes from a newer keydesk, is refused and left untouched.
+    pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
+        Self::open_with(path, RetryPolicy::default())
+    }
+
+    /// [`Store::open`] with a custom wait for a database held by others.
+    pub fn open_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
+        let path = path.into();
+        file::ensure_parent_dir(&path)?;
+        file::check_ownership_and_mode(&path)?;
+        let store = Store {
+            path,
+            retry,
+            clock: Arc::new(OffsetDateTime::now_utc),
+        };
+        store.initialise()?;
+        Ok(store)
+    }
+
+    /// The default database location under the user's data directory.
+    pub fn default_path() -> Result<PathBuf, StoreError> {
+        file::default_path()
+    }
+
+    /// Replaces the clock (for tests and simulations).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Makes a new key. The returned secret exists nowhere else: show it once,
+    /// then drop it (which zeroises it).
+    pub fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError> {
+        let secret = SecretKey::generate();
+        let created_at = self.now();
+        let record = self.write(|txn| {
+            let mut keys = txn.open_table(KEYS)?;
+            // 82 random bits make a collision practically impossible, but an
+            // ID must never silently overwrite another key.
+            let id = loop {
+                let id = KeyId::generate();
+                if keys.get(id.as_str())?.is_none() {
+                    break id;
+                }
+            };
+            let record = KeyRecord {
+                id,
+                name: name.as_str().to_owned(),
+                hash: secret.hash(),
+                masked: secret.masked(),
+                created_at,
+                last_used: None,
+            };
+            keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
+            txn.open_table(BY_HASH)?
+                .insert(&record.hash.0, record.id.as_str())?;
+            Ok(record)
+        })?;
+        Ok((secret, record))
+    }
+
+    /// All records and the change counter, read in one transaction.
+    pub fn load(&self) -> Result<Listing, StoreError> {
+        self.read(|txn| {
+            let change_counter = read_counter(txn)?;
+            let keys = txn.open_table(KEYS)?;
+            let mut records = Vec::with_capacity(keys.len()? as usize);
+            for entry in keys.iter()? {
+                let (id, bytes) = entry?;
+                records.push(codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?);
+            }
+            Ok(Listing {
+                change_counter,
+                records,
+            })
+        })
+    }
+
+    /// Convenience for [`Store::load`] when the counter is not needed.
+    pub fn list(&self) -> Result<Vec<KeyRecord>, StoreError> {
+        Ok(self.load()?.records)
+    }
+
+    pub fn get(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError> {
+        self.read(|txn| get_record(&txn.open_table(KEYS)?, id.as_str()))
+    }
+
+    /// A number that changes whenever anything in the store changes: poll this
+    /// (cheap) and reload (not cheap) only when it moves.
+    pub fn change_counter(&self) -> Result<u64, StoreError> {
+        self.read(read_counter)
+    }
+
+    pub fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError> {
+        self.write(|txn| {
+            let mut keys = txn.open_table(KEYS)?;
+            let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+            record.name = name.as_str().to_owned();
+            keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+            Ok(record)
+        })
+    }
+
+    /// Deletes a key; it stops verifying as soon as this returns.
+    pub fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        self.write(|txn| {
+            let mut keys = txn.open_table(KEYS)?;
+            let record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+            keys.remove(id.as_str())?;
+            txn.open_table(BY_HASH)?.remove(&record.hash.0)?;
+            Ok(record)
+        })
+    }
+
+    /// Checks a key presented by a client. Returns its ID when it is live,
+    /// `None` when it is malformed, unknown or deleted (deliberately not
+    /// distinguished). Malformed input is rejected by checksum without opening
+    /// the database. Records Last Used at most once per key per minute.
+    pub fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
+        if secret::check_format(candidate).is_err() {
+            return Ok(None);
+        }
+        let hash = KeyHash::of(candidate);
+        let now = self.now();
+        self.with_db(|db| {
+            let txn = db.begin_read()?;
+            let Some(id) = txn
+                .open_table(BY_HASH)?
+                .get(&hash.0)?
+                .map(|id| id.value().to_owned())
+            else {
+                return Ok(None);
+            };
+            let Some(record) = get_record(&txn.open_table(KEYS)?, &id)? else {
+                return Ok(None);
+            };
+            drop(txn);
+            if record.needs_last_used_update(now) {
+                // This process holds the file exclusively, so the record read
+                // above is still current; the write only moves Last Used forward.
+                write_in(db, |txn| {
+                    let updated = KeyRecord {
+                        last_used: Some(now),
+                        ..record.clone()
+                    };
+                    txn.open_table(KEYS)?
+                        .insert(id.as_str(), codec::encode(&updated).as_slice())?;
+                    Ok(())
+                })?;
+            }
+            Ok(Some(record.id))
+        })
+    }
+
+    /// Runs redb's own integrity check (and repair, if a crash left the file
+    /// needing one). Returns whether the file was already consistent.
+    pub fn check_integrity(&self) -> Result<bool, StoreError> {
+        let mut db = file::open_writable(&self.path, &self.retry)?;
+        let result = db
+            .check_integrity()
+            .map_err(|e| StoreError::from_redb(&self.path, e));
+        close(db, &self.path)?;
+        result
+    }
+
+    /// Validates the file without modifying it, then creates the tables if
+    /// the file is new.
+    fn initialise(&self) -> Result<(), StoreError> {
+        let state = self.read(|txn| {
+            let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
+            if names.iter().any(|n| n == META.name()) {
+                check_schema(
+                    txn.open_table(META)?
+                        .get(SCHEMA_VERSION_KEY)?
+                        .map(|v| v.value()),
+                )?;
+                Ok(FileState::Keydesk)
+            } else if names.is_empty() {
+                Ok(FileState::Empty)
+            } else {
+                Err(Fail::Foreign)
+            }
+        })?;
+        if state == FileState::Keydesk {
+            return Ok(());
+        }
+        self.with_db(|db| {
+            let txn = db.begin_write()?;
+            {
+                // Re-checked under the write lock: another process may have
+                // initialised the file in between.
+                let mut meta = txn.open_table(META)?;
+                if meta.get(SCHEMA_VERSION_KEY)?.is_none() {
+                    meta.insert(SCHEMA_VERSION_KEY, SCHEMA_VERSION)?;
+                    meta.insert(CHANGE_COUNTER_KEY, 0)?;
+                }
+                txn.open_table(KEYS)?;
+                txn.open_table(BY_HASH)?;
+            }
+            txn.commit()?;
+            Ok(())
+        })
+    }
+
+    /// Timestamps are kept to the second, so what `create` returns equals
+    /// what a later `list` reads back.
+    fn now(&self) -> OffsetDateTime {
+        let now = (self.clock)();
+        now.replace_nanosecond(0).unwrap_or(now)
+    }
+
+    /// Reads through a read-only open (shared with other readers, never
+    /// modifies the file), or a writable one when the file is new or a crash
+    /// left it needing recovery.
+    fn read<T>(
+        &self,
+        body: impl FnOnce(&ReadTransaction) -> Result<T, Fail>,
+    ) -> Result<T, StoreError> {
+        let Some(db) = file::open_read_only(&self.path, &self.retry)? else {
+            return self.with_db(|db| body(&db.begin_read()?));
+        };
+        let result = db
+            .begin_read()
+            .map_err(Fail::from)
+            .and_then(|txn| body(&txn));
+        db.close()
+            .map_err(|e| StoreError::from_redb(&self.path, e))?;
+        result.map_err(|fail| fail.into_store_error(&self.path))
+    }
+
+    fn write<T>(
+        &self,
+        body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>,
+    ) -> Result<T, StoreError> {
+        self.with_db(|db| write_in(db, body))
+    }
+
+    /// Open, run, close: the only place a `Database` lives.
+    fn with_db<T>(&self, body: impl FnOnce(&Database) -> Result<T, Fail>) -> Result<T, StoreError> {
+        let db = file::open_writable(&self.path, &self.retry)?;
+        let result = body(&db);
+        close(db, &self.path)?;
+        result.map_err(|fail| fail.into_store_error(&self.path))
+    }
+}
+
+/// One write transaction that re-checks the schema (another keydesk may have
+/// upgraded the file since we opened it) and bumps the change counter.
+fn write_in<T>(
+    db: &Database,
+    body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>,
+) -> Result<T, Fail> {
+    let txn = db.begin_write()?;
+    let value = {
+        let mut meta = txn.open_table(META)?;
+        check_schema(meta.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()))?;
+        let counter = meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value());
+        meta.insert(CHANGE_COUNTER_KEY, counter.wrapping_add(1))?;
+        drop(meta);
+        body(&txn)?
+    };
+    txn.commit()?;
+    Ok(value)
+}
+
+fn close(db: Database, path: &Path) -> Result<(), StoreError> {
+    db.close().map_err(|e| StoreError::from_redb(path, e))
+}
+
+fn check_schema(found: Option<u64>) -> Result<(), Fail> {
+    match found {
+        Some(SCHEMA_VERSION) => Ok(()),
+        Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
+        _ => Err(Fail::Foreign),
+    }
+}
+
+fn read_counter(txn: &ReadTransaction) -> Result<u64, Fail> {
+    let meta = txn.open_table(META)?;
+    check_schema(meta.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()))?;
+    Ok(meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value()))
+}
+
+fn get_record(
+    keys: &impl ReadableTable<&'static str, &'static [u8]>,
+    id: &str,
+) -> Result<Option<KeyRecord>, Fail> {
+    match keys.get(id)? {
+        Some(bytes) => Ok(Some(
+            codec::decode(id, bytes.value()).map_err(Fail::Decode)?,
+        )),
+        None => Ok(None),
+    }
+}
+
+fn not_found(id: &KeyId) -> Fail {
+    Fail::NotFound(id.to_string())
+}
+
+#[derive(PartialEq)]
+enum FileState {
+    Empty,
+    Keydesk,
+}
+
+/// Failures inside a transaction, before the path is known to attach to them.
+enum Fail {
+    Redb(redb::Error),
+    Decode(codec::DecodeError),
+    NotFound(String),
+    NewerSchema(u64),
+    Foreign,
+}
+
+impl Fail {
+    fn into_store_error(self, path: &Path) -> StoreError {
+        match self {
+            Fail::Redb(e) => StoreError::from_redb(path, e),
+            Fail::Decode(e) => StoreError::decode(path, e),
+            Fail::NotFound(id) => StoreError::NotFound { id },
+            Fail::NewerSchema(found) => StoreError::NewerSchema {
+                path: path.to_owned(),
+                found,
+                supported: SCHEMA_VERSION,
+            },
+            Fail::Foreign => StoreError::ForeignDatabase {
+                path: path.to_owned(),
+            },
+        }
+    }
+}
+
+impl<E: Into<redb::Error>> From<E> for Fail {
+    fn from(e: E) -> Self {
+        Fail::Redb(e.into())
+    }
+}

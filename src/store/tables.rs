@@ -1,0 +1,18 @@
+//! The redb tables. Values are raw bytes decoded by [`super::codec`], so a
+//! damaged or foreign record becomes an error, never a panic inside redb.
+
+use redb::TableDefinition;
+
+/// Key ID → encoded record.
+pub const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
+/// SHA-256 of the secret → key ID. Written in the same transaction as `KEYS`.
+pub const BY_HASH: TableDefinition<&[u8; 32], &str> = TableDefinition::new("by_hash");
+/// Schema version and change counter. Its presence marks a keydesk database.
+pub const META: TableDefinition<&str, u64> = TableDefinition::new("keydesk_meta");
+
+pub const SCHEMA_VERSION_KEY: &str = "schema_version";
+pub const CHANGE_COUNTER_KEY: &str = "change_counter";
+
+/// The schema this build reads and writes. Bump it, with a migration, whenever
+/// the tables or the record encoding change incompatibly.
+pub const SCHEMA_VERSION: u64 = 1;
