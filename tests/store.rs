@@ -362,3 +362,41 @@ fn a_briefly_held_database_is_waited_for() {
     store.create(&name("waited")).unwrap();
     releaser.join().unwrap();
 }
+
+#[test]
+fn the_hash_index_matches_the_records() {
+    let (_dir, store) = temp_store();
+    let mut expected = Vec::new();
+    for i in 0..20 {
+        let (secret, record) = store.create(&name(&format!("k{i}"))).unwrap();
+        expected.push((secret.hash(), record.id));
+    }
+    store.delete(&expected.pop().unwrap().1).unwrap();
+    let (counter, mut index) = store.load_hash_index().unwrap();
+    assert_eq!(counter, store.change_counter().unwrap());
+    index.sort();
+    expected.sort();
+    assert_eq!(index, expected);
+}
+
+#[test]
+fn batched_uses_only_move_forward_and_skip_deleted_keys() {
+    let (_dir, store) = temp_store();
+    let t0 = datetime!(2026-05-01 10:00:00 UTC);
+    let (a, b, gone) = (
+        store.create(&name("aa")).unwrap().1,
+        store.create(&name("bb")).unwrap().1,
+        store.create(&name("cc")).unwrap().1,
+    );
+    store.delete(&gone.id).unwrap();
+    let uses = [(a.id.clone(), t0), (b.id.clone(), t0), (gone.id.clone(), t0)];
+    assert_eq!(store.record_uses(&uses).unwrap(), 2);
+    assert_eq!(store.get(&a.id).unwrap().unwrap().last_used, Some(t0));
+    assert_eq!(store.get(&gone.id).unwrap(), None, "a deleted key is not resurrected");
+
+    let counter = store.change_counter().unwrap();
+    let stale = [(a.id.clone(), t0 + Duration::from_secs(10)), (b.id.clone(), t0 - Duration::from_secs(600))];
+    assert_eq!(store.record_uses(&stale).unwrap(), 0);
+    assert_eq!(store.change_counter().unwrap(), counter, "nothing due: no write at all");
+    assert_eq!(store.get(&b.id).unwrap().unwrap().last_used, Some(t0));
+}

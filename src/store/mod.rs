@@ -225,6 +225,60 @@ impl Store {
         })
     }
 
+    /// The hash → ID index and the change counter it was read at, for
+    /// verifiers that keep the index in memory. Reads only the `by_hash` table:
+    /// no record is decoded.
+    pub fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError> {
+        self.read(|txn| {
+            let change_counter = read_counter(txn)?;
+            let by_hash = txn.open_table(BY_HASH)?;
+            let mut index = Vec::with_capacity(by_hash.len()? as usize);
+            for entry in by_hash.iter()? {
+                let (hash, id) = entry?;
+                index.push((KeyHash(*hash.value()), KeyId::from_stored(id.value())));
+            }
+            Ok((change_counter, index))
+        })
+    }
+
+    /// Writes many Last Used times in one transaction (a verifier's batch).
+    /// Each only moves a key's Last Used forward, by at least the coalescing
+    /// granularity; keys deleted meanwhile are skipped. Returns how many
+    /// records changed. Writes nothing, not even the counter, if none did.
+    pub fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
+        let due = self.read(|txn| {
+            let keys = txn.open_table(KEYS)?;
+            let mut due = Vec::new();
+            for (id, at) in uses {
+                if let Some(record) = get_record(&keys, id.as_str())? {
+                    if record.needs_last_used_update(*at) {
+                        due.push((id, *at));
+                    }
+                }
+            }
+            Ok(due)
+        })?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        self.write(|txn| {
+            let mut keys = txn.open_table(KEYS)?;
+            let mut changed = 0;
+            for (id, at) in due {
+                // Re-read under the write lock: another process may have
+                // deleted the key or recorded a later use since.
+                let Some(record) = get_record(&keys, id.as_str())? else { continue };
+                if record.needs_last_used_update(at) {
+                    let at = at.replace_nanosecond(0).unwrap_or(at);
+                    let updated = KeyRecord { last_used: Some(at), ..record };
+                    keys.insert(id.as_str(), codec::encode(&updated).as_slice())?;
+                    changed += 1;
+                }
+            }
+            Ok(changed)
+        })
+    }
+
     /// Runs redb's own integrity check (and repair, if a crash left the file
     /// needing one). Returns whether the file was already consistent.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
