@@ -6,6 +6,9 @@
 //! Layout: [`domain`] is the vocabulary (key format, names, records; no I/O),
 //! [`store`] persists it in redb.
 
+pub mod agreement;
+pub mod cli;
+pub mod display;
 pub mod domain;
 pub mod store;
 

@@ -195,8 +195,10 @@ impl Store {
         }
         let hash = KeyHash::of(candidate);
         let now = self.now();
-        self.with_db(|db| {
-            let txn = db.begin_read()?;
+        // The lookup goes through a read-only open, which leaves the file
+        // untouched and shares the lock with other readers; only a key whose
+        // Last Used is due costs a write.
+        let found = self.read(|txn| {
             let Some(id) = txn
                 .open_table(BY_HASH)?
                 .get(&hash.0)?
@@ -204,25 +206,13 @@ impl Store {
             else {
                 return Ok(None);
             };
-            let Some(record) = get_record(&txn.open_table(KEYS)?, &id)? else {
-                return Ok(None);
-            };
-            drop(txn);
-            if record.needs_last_used_update(now) {
-                // This process holds the file exclusively, so the record read
-                // above is still current; the write only moves Last Used forward.
-                write_in(db, |txn| {
-                    let updated = KeyRecord {
-                        last_used: Some(now),
-                        ..record.clone()
-                    };
-                    txn.open_table(KEYS)?
-                        .insert(id.as_str(), codec::encode(&updated).as_slice())?;
-                    Ok(())
-                })?;
-            }
-            Ok(Some(record.id))
-        })
+            get_record(&txn.open_table(KEYS)?, &id)
+        })?;
+        let Some(record) = found else { return Ok(None) };
+        if record.needs_last_used_update(now) {
+            self.record_uses(&[(record.id.clone(), now)])?;
+        }
+        Ok(Some(record.id))
     }
 
     /// The hash → ID index and the change counter it was read at, for
@@ -267,10 +257,15 @@ impl Store {
             for (id, at) in due {
                 // Re-read under the write lock: another process may have
                 // deleted the key or recorded a later use since.
-                let Some(record) = get_record(&keys, id.as_str())? else { continue };
+                let Some(record) = get_record(&keys, id.as_str())? else {
+                    continue;
+                };
                 if record.needs_last_used_update(at) {
                     let at = at.replace_nanosecond(0).unwrap_or(at);
-                    let updated = KeyRecord { last_used: Some(at), ..record };
+                    let updated = KeyRecord {
+                        last_used: Some(at),
+                        ..record
+                    };
                     keys.insert(id.as_str(), codec::encode(&updated).as_slice())?;
                     changed += 1;
                 }

@@ -1,0 +1,85 @@
+//! Exit codes, one meaning each, documented in `keydesk --help` and the README.
+
+use std::process::ExitCode;
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Done.
+    Ok = 0,
+    /// The key is not valid (verify), or no key has that ID.
+    Invalid = 1,
+    /// Bad arguments or input: an invalid name, a missing --accept-terms or
+    /// --yes. (clap uses 2 for its own usage errors too.)
+    Usage = 2,
+    /// The database is busy, unreadable, damaged, insecure or not keydesk's.
+    Database = 3,
+    /// The user answered "no" to a confirmation.
+    Declined = 4,
+}
+
+/// The text for `keydesk --help`.
+pub const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  invalid key (verify) or no key with that ID
+  2  usage error: bad arguments, invalid name, missing --accept-terms/--yes
+  3  database busy, unreadable, damaged, insecure or not a keydesk database
+  4  cancelled at a confirmation prompt";
+
+impl Exit {
+    pub fn for_store_error(error: &StoreError) -> Exit {
+        match error {
+            StoreError::NotFound { .. } => Exit::Invalid,
+            _ => Exit::Database,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> ExitCode {
+        ExitCode::from(exit as u8)
+    }
+}
+
+/// A command's failure: what to tell the user and which code to exit with.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+
+    pub fn declined(message: impl Into<String>) -> Self {
+        Failure {
+            exit: Exit::Declined,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Failure {
+            exit: Exit::for_store_error(&error),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(error: std::io::Error) -> Self {
+        Failure {
+            exit: Exit::Usage,
+            message: format!("cannot read input: {error}"),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! How stored values are shown to people: timestamps in a stated UTC offset,
+//! and text made safe for a terminal. Shared by the TUI and the CLI so both
+//! always agree.
+
+use std::borrow::Cow;
+
+use time::format_description::FormatItem;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+const TIMESTAMP: &[FormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+
+/// `YYYY-MM-DD HH:MM:SS` in `offset`.
+pub fn format_instant(instant: OffsetDateTime, offset: UtcOffset) -> String {
+    instant
+        .to_offset(offset)
+        .format(TIMESTAMP)
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
+/// Last Used as the product shows it: `-` when the key was never used.
+pub fn format_last_used(last_used: Option<OffsetDateTime>, offset: UtcOffset) -> String {
+    last_used.map_or_else(|| "-".to_owned(), |t| format_instant(t, offset))
+}
+
+/// `UTC`, `UTC+8`, `UTC-5:30`: the label that tells the reader which clock a
+/// column uses.
+pub fn offset_label(offset: UtcOffset) -> String {
+    let (hours, minutes, _) = offset.as_hms();
+    match (hours, minutes) {
+        (0, 0) => "UTC".to_owned(),
+        (h, 0) => format!("UTC{h:+}"),
+        (h, m) => {
+            let sign = if h < 0 || m < 0 { '-' } else { '+' };
+            format!("UTC{sign}{}:{:02}", h.abs(), m.abs())
+        }
+    }
+}
+
+/// Parses `+08:00`, `+8`, `-05:30`, `UTC+8`, `Z` or `UTC`.
+pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
+    let trimmed = input.trim();
+    let body = trimmed
+        .strip_prefix("UTC")
+        .or_else(|| trimmed.strip_prefix("utc"))
+        .unwrap_or(trimmed);
+    if body.is_empty() || body == "Z" || body == "z" {
+        return Ok(UtcOffset::UTC);
+    }
+    let invalid = || format!("invalid UTC offset {input:?}: use ±HH:MM, e.g. +08:00 or -05:30");
+    let (sign, digits) = match body.as_bytes()[0] {
+        b'+' => (1i8, &body[1..]),
+        b'-' => (-1i8, &body[1..]),
+        _ => return Err(invalid()),
+    };
+    let (hours, minutes) = match digits.split_once(':') {
+        Some((h, m)) => (h, m),
+        None => (digits, "0"),
+    };
+    let all_digits =
+        |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(hours) || !all_digits(minutes) {
+        return Err(invalid());
+    }
+    let hours: i8 = hours.parse().map_err(|_| invalid())?;
+    let minutes: i8 = minutes.parse().map_err(|_| invalid())?;
+    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
+        return Err(invalid());
+    }
+    UtcOffset::from_hms(sign * hours, sign * minutes, 0).map_err(|_| invalid())
+}
+
+/// Makes stored text safe to print: control characters (which could start an
+/// escape sequence) and invisible or bidi-reordering characters are replaced
+/// by `�`. Names are validated on the way in, but the database may have been
+/// written by something else, so everything shown passes through here.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    if text.chars().all(is_safe) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if is_safe(c) { c } else { '\u{FFFD}' })
+                .collect(),
+        )
+    }
+}
+
+fn is_safe(c: char) -> bool {
+    !(c.is_control()
+        || matches!(c as u32,
+            0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x061C))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{datetime, offset};
+
+    #[test]
+    fn formats_in_the_given_offset() {
+        let t = datetime!(2026-03-01 20:30:05 UTC);
+        assert_eq!(format_instant(t, offset!(+8)), "2026-03-02 04:30:05");
+        assert_eq!(format_instant(t, UtcOffset::UTC), "2026-03-01 20:30:05");
+        assert_eq!(format_last_used(None, offset!(+8)), "-");
+    }
+
+    #[test]
+    fn labels_offsets() {
+        assert_eq!(offset_label(UtcOffset::UTC), "UTC");
+        assert_eq!(offset_label(offset!(+8)), "UTC+8");
+        assert_eq!(offset_label(offset!(-5)), "UTC-5");
+        assert_eq!(offset_label(offset!(+5:30)), "UTC+5:30");
+        assert_eq!(offset_label(offset!(-3:30)), "UTC-3:30");
+    }
+
+    #[test]
+    fn parses_offsets_and_explains_bad_ones() {
+        assert_eq!(parse_offset("+08:00"), Ok(offset!(+8)));
+        assert_eq!(parse_offset("+8"), Ok(offset!(+8)));
+        assert_eq!(parse_offset("UTC+8"), Ok(offset!(+8)));
+        assert_eq!(parse_offset("-05:30"), Ok(offset!(-5:30)));
+        assert_eq!(parse_offset("Z"), Ok(UtcOffset::UTC));
+        assert_eq!(parse_offset("UTC"), Ok(UtcOffset::UTC));
+        for bad in ["8", "+25", "+08:60", "+xx", "-", "++8", "+８"] {
+            assert!(parse_offset(bad).unwrap_err().contains("±HH:MM"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sanitize_removes_escapes_and_bidi_but_keeps_cjk() {
+        assert!(matches!(sanitize("生产-gateway_01"), Cow::Borrowed(_)));
+        assert_eq!(sanitize("a\u{1b}[31mb"), "a\u{FFFD}[31mb");
+        assert_eq!(
+            sanitize("x\u{202E}y\u{7}z\u{9b}"),
+            "x\u{FFFD}y\u{FFFD}z\u{FFFD}"
+        );
+        assert_eq!(sanitize("line\nbreak"), "line\u{FFFD}break");
+    }
+}

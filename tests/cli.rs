@@ -1,0 +1,333 @@
+//! The CLI as scripts see it: the real binary, its output and exit codes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("keys.redb");
+        Env { _dir: dir, db }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        run_bin(&self.db, args, stdin)
+    }
+
+    fn create(&self, name: &str) -> (String, String) {
+        let out = self.run(&["create", "--name", name, "--accept-terms"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let secret = stdout(&out).trim().to_owned();
+        let id = self.list_json().iter().find(|k| k["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        (secret, id)
+    }
+
+    fn list_json(&self) -> Vec<serde_json::Value> {
+        let out = self.run(&["list", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+
+fn run_bin(db: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("KEYDESK_DB", db)
+        .env("TZ", "UTC")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn create_prints_only_the_secret_on_stdout() {
+    let env = Env::new();
+    let out = env.run(&["create", "--name", "生产-gateway_01", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(0));
+    let secret = stdout(&out);
+    assert_eq!(secret.lines().count(), 1);
+    let secret = secret.trim();
+    assert!(secret.starts_with("sk-") && secret.len() == 41, "{secret}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("ak-") && err.contains(&format!("{}****{}", &secret[..7], &secret[37..])),
+        "{err}"
+    );
+    assert!(!err.contains(secret), "the secret must not be on stderr");
+}
+
+#[test]
+fn create_refuses_without_accepting_the_terms_or_with_a_bad_name() {
+    let env = Env::new();
+    let out = env.run(&["create", "--name", "valid-name"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--accept-terms"), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+
+    let out = env.run(&["create", "--name", "no spaces", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("invalid name: a space at position 3"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = env.run(&["create", "--name", "x", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("too short"), "{}", stderr(&out));
+    assert!(env.list_json().is_empty(), "nothing was created");
+}
+
+#[test]
+fn verify_reads_stdin_and_answers_by_exit_code() {
+    let env = Env::new();
+    let (secret, id) = env.create("svc-a");
+
+    let out = env.run_with_stdin(&["verify"], &format!("{secret}\n"));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), id);
+
+    let out = env.run_with_stdin(&["verify", "--quiet"], &secret);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).is_empty());
+
+    let mut typo = secret.clone().into_bytes();
+    typo[10] = if typo[10] == b'a' { b'b' } else { b'a' };
+    let unknown = keydesk::SecretKey::generate();
+    for bad in [
+        String::from_utf8(typo).unwrap(),
+        unknown.expose().to_owned(),
+        "garbage".into(),
+        String::new(),
+    ] {
+        let out = env.run_with_stdin(&["verify"], &bad);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}");
+        assert_eq!(
+            stdout(&out),
+            "invalid\n",
+            "same answer for every kind of bad key"
+        );
+    }
+
+    env.run(&["delete", &id, "--yes"]);
+    let out = env.run_with_stdin(&["verify"], &secret);
+    assert_eq!(out.status.code(), Some(1), "a deleted key never verifies");
+}
+
+#[test]
+fn verify_records_last_used() {
+    let env = Env::new();
+    let (secret, _) = env.create("svc-b");
+    assert_eq!(env.list_json()[0]["last_used"], serde_json::Value::Null);
+    env.run_with_stdin(&["verify"], &secret);
+    let last_used = env.list_json()[0]["last_used"].as_str().unwrap().to_owned();
+    assert!(last_used.ends_with('Z'), "{last_used}");
+    // In the table, Last Used is the recorded instant shown in UTC+8, not "-".
+    let shown =
+        time::OffsetDateTime::parse(&last_used, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let expected = keydesk::display::format_instant(shown, time::macros::offset!(+8));
+    let table = stdout(&env.run(&["list", "--utc-offset", "+08:00"]));
+    assert!(
+        table
+            .lines()
+            .nth(1)
+            .unwrap()
+            .trim_end()
+            .ends_with(&expected),
+        "{table}"
+    );
+}
+
+#[test]
+fn list_shows_masked_keys_in_a_table_and_as_json() {
+    let env = Env::new();
+    let (secret, id) = env.create("生产-gateway_01");
+    env.create("billing");
+
+    let table = stdout(&env.run(&["list", "--utc-offset", "+08:00"]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 3, "{table}");
+    assert!(lines[0].starts_with("Name"));
+    assert!(
+        lines[0].contains("Created At (UTC+8)") && lines[0].contains("Last Used (UTC+8)"),
+        "{table}"
+    );
+    let row = lines.iter().find(|l| l.contains(&id)).unwrap();
+    assert!(row.starts_with("生产-gateway_01"));
+    assert!(row.contains(&format!("{}****{}", &secret[..7], &secret[37..])));
+    assert!(
+        row.trim_end().ends_with('-'),
+        "never used shows '-': {table}"
+    );
+    assert!(
+        !table.contains(&secret[3..]),
+        "the secret never appears in a listing"
+    );
+    // CJK names are padded by display width: the ID column starts at the same column.
+    let column =
+        |line: &str| unicode_width::UnicodeWidthStr::width(&line[..line.find("ak-").unwrap()]);
+    assert_eq!(column(lines[1]), column(lines[2]));
+
+    let keys = env.list_json();
+    assert_eq!(keys.len(), 2);
+    let first = keys[0].as_object().unwrap();
+    assert_eq!(first.len(), 5);
+    // serde_json's Value re-sorts keys, so the documented order is checked on the raw text.
+    let raw = stdout(&env.run(&["list", "--json"]));
+    let position = |field: &str| raw.find(&format!("\"{field}\":")).unwrap();
+    let order = ["id", "name", "masked_key", "created_at", "last_used"].map(position);
+    assert!(order.is_sorted(), "stable field order: {raw}");
+    assert_eq!(first["name"], "生产-gateway_01");
+    assert!(
+        time::OffsetDateTime::parse(
+            first["created_at"].as_str().unwrap(),
+            &time::format_description::well_known::Rfc3339
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn an_empty_store_lists_a_hint_and_an_empty_array() {
+    let env = Env::new();
+    assert!(stdout(&env.run(&["list"])).contains("no keys yet"));
+    assert_eq!(stdout(&env.run(&["list", "--json"])).trim(), "[]");
+}
+
+#[test]
+fn rename_and_delete_by_id() {
+    let env = Env::new();
+    let (_, id) = env.create("old-name");
+    let out = env.run(&["rename", &id, "新名字"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.list_json()[0]["name"], "新名字");
+
+    let out = env.run(&["rename", &id, "bad/name"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("'/'"), "{}", stderr(&out));
+    assert_eq!(env.list_json()[0]["name"], "新名字", "nothing changed");
+
+    let out = env.run(&["delete", &id]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no terminal and no --yes: refuse"
+    );
+    assert!(stderr(&out).contains("--yes"));
+    assert_eq!(env.list_json().len(), 1);
+
+    let out = env.run(&["delete", &id, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env.list_json().is_empty());
+}
+
+#[test]
+fn unknown_ids_exit_1_with_a_clear_message() {
+    let env = Env::new();
+    env.create("keep-me");
+    for args in [
+        vec!["rename", "ak-0000000000000000", "new-name"],
+        vec!["delete", "ak-0000000000000000", "--yes"],
+        vec!["delete", "not-an-id", "--yes"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(
+            stderr(&out).starts_with("keydesk: no key with ID"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(env.list_json().len(), 1);
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_documents_every_command_and_exit_code() {
+    let env = Env::new();
+    assert_eq!(env.run(&["frobnicate"]).status.code(), Some(2));
+    assert_eq!(
+        env.run(&["list", "--utc-offset", "+99"]).status.code(),
+        Some(2)
+    );
+    let help = stdout(&env.run(&["--help"]));
+    for word in [
+        "verify",
+        "list",
+        "create",
+        "rename",
+        "delete",
+        "agreement",
+        "Exit codes",
+        "3  database busy",
+    ] {
+        assert!(help.contains(word), "help lacks {word}");
+    }
+    let agreement = env.run(&["agreement"]);
+    assert_eq!(agreement.status.code(), Some(0));
+    assert!(stdout(&agreement).contains("Keep the key secret"));
+}
+
+#[test]
+fn database_problems_exit_3_and_leave_the_file_alone() {
+    let env = Env::new();
+    std::fs::write(&env.db, b"not a database at all").unwrap();
+    for args in [
+        vec!["list"],
+        vec!["create", "--name", "abc", "--accept-terms"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}");
+        assert!(
+            stderr(&out).contains("not a keydesk database"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    let out = env.run_with_stdin(&["verify"], keydesk::SecretKey::generate().expose());
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(std::fs::read(&env.db).unwrap(), b"not a database at all");
+}
+
+#[test]
+fn a_database_held_too_long_is_reported_busy_with_exit_3() {
+    let env = Env::new();
+    env.create("held");
+    let held = redb::Database::open(&env.db).unwrap();
+    let out = env.run(&["list"]);
+    drop(held);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stderr(&out).contains("is busy"), "{}", stderr(&out));
+}
