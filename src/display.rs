@@ -13,10 +13,12 @@ const TIMESTAMP: &[FormatItem<'static>] =
 
 /// `YYYY-MM-DD HH:MM:SS` in `offset`.
 pub fn format_instant(instant: OffsetDateTime, offset: UtcOffset) -> String {
+    // `checked_`: a record written by something else may hold a time at the
+    // edge of the representable range, and `to_offset` would panic there.
     instant
-        .to_offset(offset)
-        .format(TIMESTAMP)
-        .unwrap_or_else(|_| "?".to_owned())
+        .checked_to_offset(offset)
+        .and_then(|t| t.format(TIMESTAMP).ok())
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// Last Used as the product shows it: `-` when the key was never used.
@@ -87,10 +89,15 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn is_safe(c: char) -> bool {
+/// Whether `c` may be written to a terminal as is: not a control character,
+/// and not an invisible or bidi-reordering one (zero-width and format
+/// characters, line/paragraph separators, variation selectors, tags).
+pub fn is_safe(c: char) -> bool {
     !(c.is_control()
         || matches!(c as u32,
-            0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0xFEFF | 0xFFF9..=0xFFFB | 0x061C))
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF))
 }
 
 #[cfg(test)]
@@ -104,6 +111,11 @@ mod tests {
         assert_eq!(format_instant(t, offset!(+8)), "2026-03-02 04:30:05");
         assert_eq!(format_instant(t, UtcOffset::UTC), "2026-03-01 20:30:05");
         assert_eq!(format_last_used(None, offset!(+8)), "-");
+        // At the edge of the range a shift would overflow: no panic, a `?`.
+        assert_eq!(
+            format_instant(datetime!(9999-12-31 23:00 UTC), offset!(+14)),
+            "?"
+        );
     }
 
     #[test]
@@ -137,5 +149,9 @@ mod tests {
             "x\u{FFFD}y\u{FFFD}z\u{FFFD}"
         );
         assert_eq!(sanitize("line\nbreak"), "line\u{FFFD}break");
+        assert_eq!(
+            sanitize("a\u{2028}b\u{AD}c\u{FE0F}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
     }
 }
