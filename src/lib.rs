@@ -11,6 +11,7 @@ pub mod cli;
 pub mod display;
 pub mod domain;
 pub mod store;
+pub mod tui;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 pub use store::{Listing, Store, StoreError};

@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use keydesk::cli::{self, Cli};
+use keydesk::tui;
 use time::UtcOffset;
 
 fn main() -> ExitCode {
@@ -12,11 +13,25 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset),
-        None => {
-            eprintln!(
-                "keydesk: the TUI is not built into this binary yet; see `keydesk --help` for commands"
-            );
-            cli::Exit::Usage.into()
+        None => run_tui(&cli.global, local_offset),
+    }
+}
+
+/// `keydesk` without a subcommand: the full-screen TUI.
+fn run_tui(global: &cli::GlobalArgs, local_offset: Option<UtcOffset>) -> ExitCode {
+    let store = match cli::open_store(global) {
+        Ok(store) => store,
+        Err(failure) => {
+            eprintln!("keydesk: {}", failure.message);
+            return failure.exit.into();
+        }
+    };
+    let options = tui::TuiOptions::new(global.utc_offset, local_offset);
+    match tui::run(store, options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(report) => {
+            eprintln!("keydesk: {report:?}");
+            ExitCode::FAILURE
         }
     }
 }

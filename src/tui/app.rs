@@ -1,0 +1,530 @@
+//! The TUI's state. Records are kept as loaded; what the table shows is a
+//! view index (positions into `records`), sorted and filtered without cloning
+//! or allocating per record.
+
+use std::cmp::Ordering;
+
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
+
+use super::input::TextInput;
+use super::keymap::Screen;
+
+/// A never-used key older than this is marked as a clean-up candidate.
+pub const UNUSED_AFTER: Duration = Duration::days(7);
+/// A key not used for longer than this is marked as a clean-up candidate.
+pub const IDLE_AFTER: Duration = Duration::days(90);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortColumn {
+    Name,
+    Id,
+    Created,
+    LastUsed,
+}
+
+impl SortColumn {
+    pub fn next(self) -> Self {
+        match self {
+            SortColumn::Created => SortColumn::LastUsed,
+            SortColumn::LastUsed => SortColumn::Name,
+            SortColumn::Name => SortColumn::Id,
+            SortColumn::Id => SortColumn::Created,
+        }
+    }
+
+    /// The direction a column is first sorted in: names A→Z, times newest first.
+    pub fn natural_descending(self) -> bool {
+        matches!(self, SortColumn::Created | SortColumn::LastUsed)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortColumn::Name => "Name",
+            SortColumn::Id => "ID",
+            SortColumn::Created => "Created At",
+            SortColumn::LastUsed => "Last Used",
+        }
+    }
+}
+
+/// Why a key is marked as a clean-up candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Created more than [`UNUSED_AFTER`] ago and never used.
+    Unused,
+    /// Last used more than [`IDLE_AFTER`] ago.
+    Idle,
+}
+
+pub fn flag_of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
+    match record.last_used {
+        None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
+        Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+    /// Ticks (≈ seconds) left before it fades.
+    pub ttl: u8,
+}
+
+#[derive(Debug)]
+pub enum Dialog {
+    Actions(ActionsMenu),
+    Create(CreateDialog),
+    Secret(SecretDialog),
+    Rename(RenameDialog),
+    Delete(DeleteDialog),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuItem {
+    EditName,
+    Delete,
+    CopyId,
+}
+
+impl MenuItem {
+    pub const ALL: [MenuItem; 3] = [MenuItem::EditName, MenuItem::Delete, MenuItem::CopyId];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MenuItem::EditName => "Edit Name",
+            MenuItem::Delete => "Delete",
+            MenuItem::CopyId => "Copy ID",
+        }
+    }
+
+    pub fn shortcut(self) -> char {
+        match self {
+            MenuItem::EditName => 'e',
+            MenuItem::Delete => 'd',
+            MenuItem::CopyId => 'c',
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionsMenu {
+    pub record: KeyRecord,
+    pub selected: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateFocus {
+    Name,
+    Agreement,
+    Ok,
+    Cancel,
+}
+
+impl CreateFocus {
+    const ORDER: [CreateFocus; 4] = [
+        CreateFocus::Name,
+        CreateFocus::Agreement,
+        CreateFocus::Ok,
+        CreateFocus::Cancel,
+    ];
+
+    pub fn next(self) -> Self {
+        let i = Self::ORDER.iter().position(|&f| f == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
+
+    pub fn prev(self) -> Self {
+        let i = Self::ORDER.iter().position(|&f| f == self).unwrap_or(0);
+        Self::ORDER[(i + Self::ORDER.len() - 1) % Self::ORDER.len()]
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CreateDialog {
+    pub name: TextInput,
+    pub agreed: bool,
+    pub focus: CreateFocus,
+    /// Why the last OK was refused, or why creating failed.
+    pub error: Option<String>,
+    /// Whether the user has typed anything yet (until then an empty name is
+    /// not reported as an error, only the rule is shown).
+    pub touched: bool,
+}
+
+impl Default for CreateDialog {
+    fn default() -> Self {
+        CreateDialog {
+            name: TextInput::default(),
+            agreed: false,
+            focus: CreateFocus::Name,
+            error: None,
+            touched: false,
+        }
+    }
+}
+
+impl CreateDialog {
+    pub fn validation(&self) -> Result<KeyName, NameError> {
+        KeyName::parse(self.name.text())
+    }
+}
+
+#[derive(Debug)]
+pub struct SecretDialog {
+    /// Zeroised when the dialog is dropped.
+    pub secret: SecretKey,
+    pub record: KeyRecord,
+    pub copied: bool,
+    pub confirm_close: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RenameDialog {
+    pub record: KeyRecord,
+    pub name: TextInput,
+    pub error: Option<String>,
+}
+
+impl RenameDialog {
+    pub fn validation(&self) -> Result<KeyName, NameError> {
+        KeyName::parse(self.name.text())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteFocus {
+    Cancel,
+    Delete,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeleteDialog {
+    pub record: KeyRecord,
+    pub focus: DeleteFocus,
+}
+
+/// Full-screen-ish views drawn on top of everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    /// Help for the screen it was opened from.
+    Help {
+        screen: Screen,
+        scroll: u16,
+    },
+    Agreement {
+        scroll: u16,
+    },
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub records: Vec<KeyRecord>,
+    /// `None` until the first load.
+    pub change_counter: Option<u64>,
+    /// All record positions in sort order.
+    sorted: Vec<usize>,
+    /// The sorted positions that pass the filter: the table's rows.
+    view: Vec<usize>,
+    /// Selected row (index into the view).
+    pub selected: usize,
+    /// First row shown (index into the view).
+    pub scroll: usize,
+    /// How many rows the table can show; set from the terminal size.
+    pub page_rows: usize,
+    /// Columns and rows of the terminal.
+    pub terminal_size: (u16, u16),
+    pub sort: SortColumn,
+    pub descending: bool,
+    pub filter: TextInput,
+    /// The filter, lowercased once per edit for case-insensitive matching.
+    filter_folded: String,
+    /// Whether keys go to the filter input.
+    pub filtering: bool,
+    pub dialog: Option<Dialog>,
+    pub overlay: Option<Overlay>,
+    pub status: Option<Status>,
+    /// A standing note (e.g. "local offset unknown, showing UTC"), shown when
+    /// there is no status message.
+    pub note: Option<String>,
+    pub utc_offset: UtcOffset,
+    pub now: OffsetDateTime,
+    pub unused_count: usize,
+    pub idle_count: usize,
+    /// Select this key when it shows up (after creating it).
+    pub pending_select: Option<KeyId>,
+    pub should_quit: bool,
+}
+
+impl App {
+    pub fn new(utc_offset: UtcOffset, now: OffsetDateTime) -> Self {
+        App {
+            records: Vec::new(),
+            change_counter: None,
+            sorted: Vec::new(),
+            view: Vec::new(),
+            selected: 0,
+            scroll: 0,
+            page_rows: 10,
+            terminal_size: (80, 24),
+            sort: SortColumn::Created,
+            descending: true,
+            filter: TextInput::default(),
+            filter_folded: String::new(),
+            filtering: false,
+            dialog: None,
+            overlay: None,
+            status: None,
+            note: None,
+            utc_offset,
+            now,
+            unused_count: 0,
+            idle_count: 0,
+            pending_select: None,
+            should_quit: false,
+        }
+    }
+
+    /// Which key table applies now.
+    pub fn screen(&self) -> Screen {
+        match (&self.overlay, &self.dialog) {
+            (Some(Overlay::Help { .. }), _) => Screen::Help,
+            (Some(Overlay::Agreement { .. }), _) => Screen::Agreement,
+            (None, Some(Dialog::Actions(_))) => Screen::Actions,
+            (None, Some(Dialog::Create(_))) => Screen::Create,
+            (None, Some(Dialog::Secret(s))) if s.confirm_close => Screen::SecretConfirm,
+            (None, Some(Dialog::Secret(_))) => Screen::Secret,
+            (None, Some(Dialog::Rename(_))) => Screen::Rename,
+            (None, Some(Dialog::Delete(_))) => Screen::Delete,
+            (None, None) if self.filtering => Screen::Filter,
+            (None, None) => Screen::Main,
+        }
+    }
+
+    /// The table's rows, as positions into `records`.
+    pub fn view(&self) -> &[usize] {
+        &self.view
+    }
+
+    pub fn visible_record(&self, row: usize) -> Option<&KeyRecord> {
+        self.view.get(row).map(|&i| &self.records[i])
+    }
+
+    pub fn selected_record(&self) -> Option<&KeyRecord> {
+        self.visible_record(self.selected)
+    }
+
+    pub fn has_filter(&self) -> bool {
+        !self.filter.is_empty()
+    }
+
+    /// The secret on screen, for the event loop to copy.
+    pub fn secret(&self) -> Option<&SecretKey> {
+        match &self.dialog {
+            Some(Dialog::Secret(s)) => Some(&s.secret),
+            _ => None,
+        }
+    }
+
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        let ttl = match kind {
+            StatusKind::Error => 15,
+            StatusKind::Info | StatusKind::Success => 8,
+        };
+        self.status = Some(Status {
+            text: text.into(),
+            kind,
+            ttl,
+        });
+    }
+
+    /// Replaces the records, keeping the selection on the same key.
+    pub fn set_records(&mut self, change_counter: u64, records: Vec<KeyRecord>) {
+        let keep = self
+            .pending_select
+            .take()
+            .or_else(|| self.selected_record().map(|r| r.id.clone()));
+        self.records = records;
+        self.change_counter = Some(change_counter);
+        self.recount_flags();
+        self.resort();
+        self.select_id_or_clamp(keep.as_ref());
+    }
+
+    pub fn set_now(&mut self, now: OffsetDateTime) {
+        self.now = now;
+        self.recount_flags();
+    }
+
+    fn recount_flags(&mut self) {
+        let (mut unused, mut idle) = (0, 0);
+        for r in &self.records {
+            match flag_of(r, self.now) {
+                Some(Flag::Unused) => unused += 1,
+                Some(Flag::Idle) => idle += 1,
+                None => {}
+            }
+        }
+        self.unused_count = unused;
+        self.idle_count = idle;
+    }
+
+    pub fn set_sort(&mut self, column: SortColumn, descending: bool) {
+        let keep = self.selected_record().map(|r| r.id.clone());
+        self.sort = column;
+        self.descending = descending;
+        self.resort();
+        self.select_id_or_clamp(keep.as_ref());
+    }
+
+    /// Call after editing `filter`.
+    pub fn filter_changed(&mut self) {
+        let keep = self.selected_record().map(|r| r.id.clone());
+        self.filter_folded.clear();
+        self.filter_folded
+            .extend(self.filter.text().chars().map(|c| c.to_ascii_lowercase()));
+        self.refilter();
+        self.select_id_or_clamp(keep.as_ref());
+    }
+
+    fn resort(&mut self) {
+        let records = &self.records;
+        self.sorted.clear();
+        self.sorted.extend(0..records.len());
+        let (column, descending) = (self.sort, self.descending);
+        self.sorted.sort_unstable_by(|&a, &b| {
+            let (ra, rb) = (&records[a], &records[b]);
+            let primary = match column {
+                SortColumn::Name => cmp_names(&ra.name, &rb.name),
+                SortColumn::Id => Ordering::Equal,
+                SortColumn::Created => ra.created_at.cmp(&rb.created_at),
+                SortColumn::LastUsed => ra.last_used.cmp(&rb.last_used),
+            };
+            let primary = if descending {
+                primary.reverse()
+            } else {
+                primary
+            };
+            primary.then_with(|| {
+                let by_id = ra.id.cmp(&rb.id);
+                if descending && column == SortColumn::Id {
+                    by_id.reverse()
+                } else {
+                    by_id
+                }
+            })
+        });
+        self.refilter();
+    }
+
+    fn refilter(&mut self) {
+        self.view.clear();
+        if self.filter_folded.is_empty() {
+            self.view.extend_from_slice(&self.sorted);
+            return;
+        }
+        let needle = self.filter_folded.as_bytes();
+        let records = &self.records;
+        self.view.extend(self.sorted.iter().copied().filter(|&i| {
+            let r = &records[i];
+            contains_folded(r.name.as_bytes(), needle)
+                || contains_folded(r.id.as_str().as_bytes(), needle)
+        }));
+    }
+
+    fn select_id_or_clamp(&mut self, id: Option<&KeyId>) {
+        if let Some(id) = id {
+            if let Some(row) = self.view.iter().position(|&i| &self.records[i].id == id) {
+                self.selected = row;
+                self.scroll_to_selection();
+                return;
+            }
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.scroll_to_selection();
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    pub fn move_selection(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let last = self.view.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.scroll_to_selection();
+    }
+
+    pub fn select_row(&mut self, row: usize) {
+        self.selected = row.min(self.view.len().saturating_sub(1));
+        self.scroll_to_selection();
+    }
+
+    pub fn set_terminal_size(&mut self, width: u16, height: u16) {
+        self.terminal_size = (width, height);
+        self.page_rows = super::view::main_view::table_rows(height).max(1);
+        self.scroll_to_selection();
+    }
+
+    /// Keeps the selected row inside the window of shown rows, and the window
+    /// as full as the list allows.
+    pub fn scroll_to_selection(&mut self) {
+        let rows = self.page_rows.max(1);
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + rows {
+            self.scroll = self.selected + 1 - rows;
+        }
+        self.scroll = self.scroll.min(self.view.len().saturating_sub(rows));
+    }
+}
+
+/// Case-insensitive (ASCII) substring test on UTF-8 bytes; `needle` is
+/// already lowercase. Non-ASCII bytes compare exactly, so `生产` matches
+/// itself, and matches always fall on character boundaries.
+fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
+    needle.is_empty()
+        || haystack.windows(needle.len()).any(|w| {
+            w.iter()
+                .zip(needle)
+                .all(|(a, b)| a.to_ascii_lowercase() == *b)
+        })
+}
+
+fn cmp_names(a: &str, b: &str) -> Ordering {
+    a.chars()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.chars().map(|c| c.to_ascii_lowercase()))
+        .then_with(|| a.cmp(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folded_search() {
+        assert!(contains_folded(b"Prod-Gateway", b"gate"));
+        assert!(contains_folded(
+            "生产-gateway".as_bytes(),
+            "产-g".as_bytes()
+        ));
+        assert!(!contains_folded(b"abc", b"abcd"));
+        assert!(contains_folded(b"abc", b""));
+    }
+
+    #[test]
+    fn names_sort_case_insensitively() {
+        assert_eq!(cmp_names("alpha", "Beta"), Ordering::Less);
+        assert_eq!(cmp_names("B", "b"), Ordering::Less);
+    }
+}

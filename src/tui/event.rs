@@ -1,0 +1,115 @@
+//! What flows through the TUI: [`Event`]s in (keys, pastes, ticks, results of
+//! side effects) and [`Command`]s out (side effects for the event loop to run).
+//! Both are plain data so the update function can be tested without a terminal.
+
+use std::borrow::Cow;
+
+use time::OffsetDateTime;
+
+use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
+
+use super::copy::CopyResult;
+
+/// A key press, already stripped of what the app does not distinguish.
+/// Shifted letters arrive as their uppercase character (`S`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Key {
+    Char(char),
+    /// A letter with Ctrl held, always lowercase: `Ctrl('c')`.
+    Ctrl(char),
+    Enter,
+    Esc,
+    Tab,
+    BackTab,
+    Backspace,
+    Delete,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    PageUp,
+    PageDown,
+    F(u8),
+}
+
+impl Key {
+    /// How the key is written in hints and in the help overlay.
+    pub fn label(self) -> Cow<'static, str> {
+        Cow::Borrowed(match self {
+            Key::Char(' ') => "Space",
+            Key::Char(c) => return Cow::Owned(c.to_string()),
+            Key::Ctrl(c) => return Cow::Owned(format!("Ctrl-{}", c.to_ascii_uppercase())),
+            Key::F(n) => return Cow::Owned(format!("F{n}")),
+            Key::Enter => "Enter",
+            Key::Esc => "Esc",
+            Key::Tab => "Tab",
+            Key::BackTab => "Shift-Tab",
+            Key::Backspace => "Backspace",
+            Key::Delete => "Delete",
+            Key::Up => "↑",
+            Key::Down => "↓",
+            Key::Left => "←",
+            Key::Right => "→",
+            Key::Home => "Home",
+            Key::End => "End",
+            Key::PageUp => "PgUp",
+            Key::PageDown => "PgDn",
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum Event {
+    Key(Key),
+    /// Bracketed paste: the whole pasted text at once.
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// About once a second, with the current time (for clean-up marks and
+    /// status expiry).
+    Tick {
+        now: OffsetDateTime,
+    },
+    /// The store's contents, read afresh.
+    Loaded {
+        change_counter: u64,
+        records: Vec<KeyRecord>,
+    },
+    LoadFailed(String),
+    Created(Result<(SecretKey, KeyRecord), String>),
+    Renamed(Result<KeyRecord, String>),
+    Deleted(Result<KeyRecord, String>),
+    Copied {
+        secret: bool,
+        result: CopyResult,
+    },
+}
+
+/// A side effect requested by the update function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    CreateKey {
+        name: KeyName,
+    },
+    Rename {
+        id: KeyId,
+        name: KeyName,
+    },
+    Delete {
+        id: KeyId,
+    },
+    /// Read the store again (after a change made here).
+    Reload,
+    /// Copy the secret shown in the secret dialog.
+    CopySecret,
+    /// Copy a non-secret text, e.g. a key ID.
+    CopyText(String),
+    /// Clear the screen and redraw from scratch, so no copy of a closed
+    /// secret stays in the terminal's or the renderer's buffers.
+    ClearScreen,
+    Quit,
+}

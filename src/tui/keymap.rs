@@ -1,0 +1,528 @@
+//! Every key binding, as data: one table per screen. Dispatch, the status-bar
+//! hints and the help overlay are all generated from these tables, so what the
+//! app does, what the bar says and what `?` shows can never drift apart.
+
+use super::event::Key;
+
+/// Where keyboard input goes, i.e. which table applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Main,
+    /// Main view while the filter is being typed.
+    Filter,
+    Actions,
+    Create,
+    Agreement,
+    Secret,
+    /// Secret dialog asking "Close without copying? (y/n)".
+    SecretConfirm,
+    Rename,
+    Delete,
+    Help,
+}
+
+impl Screen {
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Main => "Key list",
+            Screen::Filter => "Filter",
+            Screen::Actions => "Actions menu",
+            Screen::Create => "Create key",
+            Screen::Agreement => "Agreement",
+            Screen::Secret => "New key",
+            Screen::SecretConfirm => "Close without copying?",
+            Screen::Rename => "Edit name",
+            Screen::Delete => "Delete key",
+            Screen::Help => "Help",
+        }
+    }
+
+    /// Whether printable characters go into a text input on this screen (when
+    /// that input has focus) before the table is consulted.
+    pub fn has_text_input(self) -> bool {
+        matches!(self, Screen::Filter | Screen::Create | Screen::Rename)
+    }
+
+    pub fn bindings(self) -> &'static [Binding] {
+        match self {
+            Screen::Main => MAIN,
+            Screen::Filter => FILTER,
+            Screen::Actions => ACTIONS,
+            Screen::Create => CREATE,
+            Screen::Agreement => AGREEMENT,
+            Screen::Secret => SECRET,
+            Screen::SecretConfirm => SECRET_CONFIRM,
+            Screen::Rename => RENAME,
+            Screen::Delete => DELETE,
+            Screen::Help => HELP,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    // Lists and scrolling views.
+    MoveUp,
+    MoveDown,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    // Main view.
+    NewKey,
+    OpenActions,
+    EditName,
+    DeleteKey,
+    CopyId,
+    StartFilter,
+    ClearFilter,
+    ApplyFilter,
+    SortNext,
+    SortReverse,
+    // Dialogs.
+    FocusNext,
+    FocusPrev,
+    Toggle,
+    Activate,
+    Cancel,
+    Close,
+    ReadAgreement,
+    Copy,
+    Yes,
+    No,
+    // Text editing.
+    CursorLeft,
+    CursorRight,
+    CursorHome,
+    CursorEnd,
+    DeleteBack,
+    DeleteForward,
+    ClearToStart,
+}
+
+/// One row of a table: the keys, what they do, a short hint for the status
+/// bar (if the binding is worth one) and the line shown in the help overlay.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub hint: Option<&'static str>,
+    pub help: &'static str,
+}
+
+const fn bind(
+    keys: &'static [Key],
+    action: Action,
+    hint: Option<&'static str>,
+    help: &'static str,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        hint,
+        help,
+    }
+}
+
+use Action as A;
+use Key as K;
+
+/// Bindings that work on every screen. Checked first.
+pub const GLOBAL: &[Binding] = &[
+    bind(
+        &[K::Ctrl('c')],
+        A::Quit,
+        None,
+        "quit keydesk (from anywhere)",
+    ),
+    bind(&[K::F(1)], A::Help, None, "help for the current screen"),
+];
+
+const MAIN: &[Binding] = &[
+    bind(&[K::Up, K::Char('k')], A::MoveUp, None, "move up"),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "move down"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    bind(&[K::Home, K::Char('g')], A::Top, None, "first key"),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, "last key"),
+    bind(&[K::Char('n')], A::NewKey, Some("new"), "create a new key"),
+    bind(
+        &[K::Enter, K::Char('.')],
+        A::OpenActions,
+        Some("actions"),
+        "actions for the selected key (edit name, delete, copy ID)",
+    ),
+    bind(
+        &[K::Char('e')],
+        A::EditName,
+        Some("edit"),
+        "edit the selected key's name",
+    ),
+    bind(
+        &[K::Char('d'), K::Delete],
+        A::DeleteKey,
+        Some("delete"),
+        "delete the selected key",
+    ),
+    bind(
+        &[K::Char('/')],
+        A::StartFilter,
+        Some("filter"),
+        "filter by name or ID as you type",
+    ),
+    bind(&[K::Esc], A::ClearFilter, None, "clear the filter"),
+    bind(
+        &[K::Char('s')],
+        A::SortNext,
+        Some("sort"),
+        "sort by the next column",
+    ),
+    bind(
+        &[K::Char('S')],
+        A::SortReverse,
+        None,
+        "reverse the sort order",
+    ),
+    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+    bind(&[K::Char('q')], A::Quit, Some("quit"), "quit"),
+];
+
+const TEXT_EDITING: [Binding; 7] = [
+    bind(&[K::Left], A::CursorLeft, None, "move the cursor left"),
+    bind(&[K::Right], A::CursorRight, None, "move the cursor right"),
+    bind(&[K::Home], A::CursorHome, None, "cursor to the start"),
+    bind(&[K::End], A::CursorEnd, None, "cursor to the end"),
+    bind(
+        &[K::Backspace],
+        A::DeleteBack,
+        None,
+        "delete the character before the cursor",
+    ),
+    bind(
+        &[K::Delete],
+        A::DeleteForward,
+        None,
+        "delete the character under the cursor",
+    ),
+    bind(
+        &[K::Ctrl('u')],
+        A::ClearToStart,
+        None,
+        "delete everything before the cursor",
+    ),
+];
+
+const FILTER: &[Binding] = &[
+    bind(
+        &[K::Enter],
+        A::ApplyFilter,
+        Some("done"),
+        "keep the filter and go back to the list",
+    ),
+    bind(&[K::Esc], A::ClearFilter, Some("clear"), "clear the filter"),
+    bind(&[K::Up], A::MoveUp, Some("move"), "move up in the matches"),
+    bind(&[K::Down], A::MoveDown, None, "move down in the matches"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    TEXT_EDITING[0],
+    TEXT_EDITING[1],
+    TEXT_EDITING[2],
+    TEXT_EDITING[3],
+    TEXT_EDITING[4],
+    TEXT_EDITING[5],
+    TEXT_EDITING[6],
+];
+
+const ACTIONS: &[Binding] = &[
+    bind(&[K::Up, K::Char('k')], A::MoveUp, None, "previous action"),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "next action"),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some("run"),
+        "run the chosen action",
+    ),
+    bind(&[K::Char('e')], A::EditName, Some("edit"), "edit name"),
+    bind(
+        &[K::Char('d'), K::Delete],
+        A::DeleteKey,
+        Some("delete"),
+        "delete",
+    ),
+    bind(
+        &[K::Char('c')],
+        A::CopyId,
+        Some("copy ID"),
+        "copy the key's ID",
+    ),
+    bind(
+        &[K::Esc, K::Char('q')],
+        A::Cancel,
+        Some("close"),
+        "close the menu",
+    ),
+    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+];
+
+const CREATE: &[Binding] = &[
+    bind(
+        &[K::Tab],
+        A::FocusNext,
+        Some("next"),
+        "next field or button",
+    ),
+    bind(
+        &[K::BackTab],
+        A::FocusPrev,
+        None,
+        "previous field or button",
+    ),
+    bind(
+        &[K::Char(' ')],
+        A::Toggle,
+        Some("tick"),
+        "tick or untick the agreement box (when focused)",
+    ),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some("OK"),
+        "create the key (like OK); on a button, press it",
+    ),
+    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
+    bind(
+        &[K::Ctrl('o')],
+        A::ReadAgreement,
+        Some("agreement"),
+        "read the agreement",
+    ),
+    TEXT_EDITING[0],
+    TEXT_EDITING[1],
+    TEXT_EDITING[2],
+    TEXT_EDITING[3],
+    TEXT_EDITING[4],
+    TEXT_EDITING[5],
+    TEXT_EDITING[6],
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        None,
+        "show this help (when the name field is not focused)",
+    ),
+];
+
+const AGREEMENT: &[Binding] = &[
+    bind(
+        &[K::Up, K::Char('k')],
+        A::MoveUp,
+        Some("scroll"),
+        "scroll up",
+    ),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(
+        &[K::PageDown, K::Char(' ')],
+        A::PageDown,
+        None,
+        "one page down",
+    ),
+    bind(&[K::Home, K::Char('g')], A::Top, None, "top"),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, "bottom"),
+    bind(
+        &[K::Esc, K::Enter, K::Char('q')],
+        A::Close,
+        Some("back"),
+        "back to the create dialog",
+    ),
+    bind(&[K::Char('?')], A::Help, None, "show this help"),
+];
+
+const SECRET: &[Binding] = &[
+    bind(&[K::Char('c')], A::Copy, Some("copy"), "copy the key"),
+    bind(
+        &[K::Enter, K::Esc],
+        A::Close,
+        Some("close"),
+        "close (asks first if the key was not copied)",
+    ),
+    bind(&[K::Char('?')], A::Help, None, "show this help"),
+];
+
+const SECRET_CONFIRM: &[Binding] = &[
+    bind(
+        &[K::Char('y')],
+        A::Yes,
+        Some("close without copying"),
+        "close; the key cannot be shown again",
+    ),
+    bind(
+        &[K::Char('n'), K::Esc],
+        A::No,
+        Some("go back"),
+        "go back to the key",
+    ),
+    bind(&[K::Char('c')], A::Copy, Some("copy"), "copy the key"),
+];
+
+const RENAME: &[Binding] = &[
+    bind(&[K::Enter], A::Activate, Some("save"), "save the new name"),
+    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
+    TEXT_EDITING[0],
+    TEXT_EDITING[1],
+    TEXT_EDITING[2],
+    TEXT_EDITING[3],
+    TEXT_EDITING[4],
+    TEXT_EDITING[5],
+    TEXT_EDITING[6],
+];
+
+const DELETE: &[Binding] = &[
+    bind(&[K::Char('y')], A::Yes, Some("delete"), "delete the key"),
+    bind(
+        &[K::Char('n'), K::Esc],
+        A::No,
+        Some("keep"),
+        "keep the key (cancel)",
+    ),
+    bind(
+        &[K::Tab, K::Right, K::BackTab, K::Left],
+        A::FocusNext,
+        Some("switch"),
+        "switch between Cancel and Delete",
+    ),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some("press"),
+        "press the focused button (Cancel unless you moved)",
+    ),
+    bind(&[K::Char('?')], A::Help, None, "show this help"),
+];
+
+const HELP: &[Binding] = &[
+    bind(
+        &[K::Up, K::Char('k')],
+        A::MoveUp,
+        Some("scroll"),
+        "scroll up",
+    ),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    bind(
+        &[K::Esc, K::Char('?'), K::Char('q'), K::Enter],
+        A::Close,
+        Some("close"),
+        "close the help",
+    ),
+];
+
+/// The action bound to `key` on `screen`, global bindings first.
+pub fn action_for(screen: Screen, key: Key) -> Option<Action> {
+    GLOBAL
+        .iter()
+        .chain(screen.bindings())
+        .find(|b| b.keys.contains(&key))
+        .map(|b| b.action)
+}
+
+/// A status-bar hint: the first key's label, the hint text, and the action.
+pub struct Hint {
+    pub key: std::borrow::Cow<'static, str>,
+    pub text: &'static str,
+    pub action: Action,
+}
+
+/// The status-bar hints of `screen`, in table order.
+pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
+    screen.bindings().iter().filter_map(|b| {
+        b.hint.map(|text| Hint {
+            key: b.keys[0].label(),
+            text,
+            action: b.action,
+        })
+    })
+}
+
+/// The help overlay's lines for `screen`: (all key labels, help text), the
+/// screen's own bindings first, then the global ones.
+pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)> {
+    screen.bindings().iter().chain(GLOBAL).map(|b| {
+        let keys: Vec<_> = b.keys.iter().map(|k| k.label()).collect();
+        (keys.join(" "), b.help)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Screen; 10] = [
+        Screen::Main,
+        Screen::Filter,
+        Screen::Actions,
+        Screen::Create,
+        Screen::Agreement,
+        Screen::Secret,
+        Screen::SecretConfirm,
+        Screen::Rename,
+        Screen::Delete,
+        Screen::Help,
+    ];
+
+    #[test]
+    fn no_key_is_bound_twice_on_a_screen() {
+        for screen in ALL {
+            let mut seen = std::collections::HashSet::new();
+            for b in GLOBAL.iter().chain(screen.bindings()) {
+                for key in b.keys {
+                    assert!(seen.insert(*key), "{key:?} bound twice on {screen:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_issue_s_main_keys_are_bound() {
+        let main = |k| action_for(Screen::Main, k);
+        assert_eq!(main(K::Up), Some(A::MoveUp));
+        assert_eq!(main(K::Char('k')), Some(A::MoveUp));
+        assert_eq!(main(K::Char('j')), Some(A::MoveDown));
+        assert_eq!(main(K::Char('g')), Some(A::Top));
+        assert_eq!(main(K::Char('G')), Some(A::Bottom));
+        assert_eq!(main(K::Enter), Some(A::OpenActions));
+        assert_eq!(main(K::Char('.')), Some(A::OpenActions));
+        assert_eq!(main(K::Delete), Some(A::DeleteKey));
+        assert_eq!(main(K::Char('S')), Some(A::SortReverse));
+        for screen in ALL {
+            assert_eq!(action_for(screen, K::Ctrl('c')), Some(A::Quit));
+            assert!(help_lines(screen).any(|(keys, _)| keys == "Ctrl-C"));
+        }
+    }
+
+    #[test]
+    fn every_screen_has_hints_and_help() {
+        for screen in ALL {
+            assert!(hints(screen).next().is_some(), "{screen:?}");
+            assert!(help_lines(screen).count() >= 2, "{screen:?}");
+        }
+        let main: Vec<_> = hints(Screen::Main)
+            .map(|h| format!("{} {}", h.key, h.text))
+            .collect();
+        assert_eq!(
+            main,
+            [
+                "n new",
+                "Enter actions",
+                "e edit",
+                "d delete",
+                "/ filter",
+                "s sort",
+                "? help",
+                "q quit"
+            ]
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! The only place that talks to the terminal. [`Tui::enter`] switches to raw
+//! mode, the alternate screen and bracketed paste; everything is switched back
+//! when the guard drops, when an error propagates, and — through the panic hook
+//! installed by [`install_hooks`] — before a panic message is printed.
+
+use std::io::{self, Stdout, stdout};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent, KeyCode, KeyEvent,
+    KeyEventKind, KeyModifiers,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::event::{Event, Key};
+
+/// Whether the terminal is in the app's mode and needs restoring.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+static HOOKS: Once = Once::new();
+
+pub type Backend = CrosstermBackend<Stdout>;
+
+/// RAII guard for the terminal's mode; derefs to the ratatui terminal.
+pub struct Tui {
+    terminal: Terminal<Backend>,
+}
+
+impl Tui {
+    pub fn enter() -> io::Result<Tui> {
+        // Marked active first, so a failure half-way is still undone.
+        ACTIVE.store(true, Ordering::SeqCst);
+        let setup = || -> io::Result<Terminal<Backend>> {
+            enable_raw_mode()?;
+            execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+            let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+            terminal.clear()?;
+            Ok(terminal)
+        };
+        match setup() {
+            Ok(terminal) => Ok(Tui { terminal }),
+            Err(error) => {
+                restore();
+                Err(error)
+            }
+        }
+    }
+
+    pub fn terminal(&mut self) -> &mut Terminal<Backend> {
+        &mut self.terminal
+    }
+
+    /// Waits up to `timeout` for input; returns the app's event, or `None` on
+    /// timeout or for input the app does not use (mouse, focus, key release).
+    pub fn next_event(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        if !event::poll(timeout)? {
+            return Ok(None);
+        }
+        Ok(match event::read()? {
+            CtEvent::Key(key) => convert_key(key).map(Event::Key),
+            CtEvent::Paste(text) => Some(Event::Paste(text)),
+            CtEvent::Resize(width, height) => Some(Event::Resize { width, height }),
+            _ => None,
+        })
+    }
+}
+
+impl Drop for Tui {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Puts the terminal back as it was. Safe to call any number of times, from
+/// any place (the panic hook included); only the first call after
+/// [`Tui::enter`] does anything.
+pub fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = execute!(
+            stdout(),
+            DisableBracketedPaste,
+            LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+        let _ = disable_raw_mode();
+    }
+}
+
+/// Installs color-eyre's error and panic reporting, with the panic hook
+/// restoring the terminal before anything is printed. Idempotent; if another
+/// error hook is already installed, that one is kept.
+pub fn install_hooks() {
+    HOOKS.call_once(|| {
+        let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
+        let _ = eyre_hook.install();
+        let panic_hook = panic_hook.into_panic_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            panic_hook(info);
+        }));
+    });
+}
+
+/// Maps a crossterm key event to the app's [`Key`]; `None` for releases and
+/// keys the app has no use for.
+pub fn convert_key(key: KeyEvent) -> Option<Key> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    Some(match key.code {
+        // Ctrl+Alt+char is how AltGr characters (e.g. `@` on a German
+        // layout) arrive on some platforms: treat them as typed text.
+        KeyCode::Char(c) if ctrl && alt => Key::Char(c),
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()),
+        KeyCode::Char(_) if alt => return None,
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Tab if key.modifiers.contains(KeyModifiers::SHIFT) => Key::BackTab,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Backspace => Key::Backspace,
+        KeyCode::Delete => Key::Delete,
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Left => Key::Left,
+        KeyCode::Right => Key::Right,
+        KeyCode::Home => Key::Home,
+        KeyCode::End => Key::End,
+        KeyCode::PageUp => Key::PageUp,
+        KeyCode::PageDown => Key::PageDown,
+        KeyCode::F(n) => Key::F(n),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode, modifiers: KeyModifiers) -> Option<Key> {
+        convert_key(KeyEvent::new(code, modifiers))
+    }
+
+    #[test]
+    fn keys_convert_as_the_keymap_expects() {
+        assert_eq!(
+            key(KeyCode::Char('c'), KeyModifiers::CONTROL),
+            Some(Key::Ctrl('c'))
+        );
+        assert_eq!(
+            key(KeyCode::Char('S'), KeyModifiers::SHIFT),
+            Some(Key::Char('S'))
+        );
+        assert_eq!(
+            key(KeyCode::Char('生'), KeyModifiers::NONE),
+            Some(Key::Char('生'))
+        );
+        assert_eq!(
+            key(KeyCode::BackTab, KeyModifiers::SHIFT),
+            Some(Key::BackTab)
+        );
+        assert_eq!(key(KeyCode::Char('x'), KeyModifiers::ALT), None);
+        let release = KeyEvent::new_with_kind(
+            KeyCode::Char('q'),
+            KeyModifiers::NONE,
+            KeyEventKind::Release,
+        );
+        assert_eq!(convert_key(release), None);
+    }
+}

@@ -1,0 +1,42 @@
+//! The actions menu for one key (Enter or `.` on the list).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{Theme, dialog};
+use crate::tui::app::{ActionsMenu, App, MenuItem};
+use crate::tui::sanitize;
+
+pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, theme: &Theme) {
+    let width = area.width.saturating_sub(2).min(40);
+    let inner_width = width.saturating_sub(4) as usize;
+    let mut lines = vec![
+        Line::styled(
+            sanitize::fit(&menu.record.name, inner_width).into_owned(),
+            theme.title(),
+        ),
+        Line::styled(menu.record.id.to_string(), theme.dim()),
+        Line::raw(""),
+    ];
+    for (i, item) in MenuItem::ALL.iter().enumerate() {
+        let selected = i == menu.selected;
+        let text = format!(
+            "{} {}  {:<width$}",
+            if selected { ">" } else { " " },
+            item.shortcut(),
+            item.label(),
+            width = inner_width.saturating_sub(5)
+        );
+        let style = if selected {
+            theme.selected()
+        } else {
+            theme.text()
+        };
+        lines.push(Line::from(Span::styled(text, style)));
+    }
+    let height = lines.len() as u16 + 2;
+    let inner = dialog(frame.buffer_mut(), area, width, height, "Actions", theme);
+    Paragraph::new(lines).render(inner, frame.buffer_mut());
+}

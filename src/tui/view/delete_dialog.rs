@@ -1,0 +1,63 @@
+//! Delete confirmation: what the key is, what deleting it breaks, and Cancel
+//! focused by default so Enter alone never deletes.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::{Theme, buttons, detail_line, dialog, format_time, offset_label, wrap};
+use crate::tui::app::{App, DeleteDialog, DeleteFocus};
+use crate::tui::sanitize;
+
+const WARNING: &str = "Applications or scripts using this key will no longer be able to call \
+the service. This cannot be undone.";
+
+pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme: &Theme) {
+    let width = area.width.saturating_sub(2).min(68);
+    let inner_width = width.saturating_sub(4) as usize;
+    let r = &d.record;
+    let last_used = match r.last_used {
+        Some(t) => format!(
+            "{} ({})",
+            format_time(t, app.utc_offset),
+            offset_label(app.utc_offset)
+        ),
+        None => "never".to_owned(),
+    };
+    let mut lines = vec![
+        Line::from("Delete this key?"),
+        Line::raw(""),
+        detail_line(
+            "  Name",
+            sanitize::fit(&r.name, inner_width.saturating_sub(11)),
+            theme,
+        ),
+        detail_line("  ID", r.id.as_str(), theme),
+        detail_line("  API Key", sanitize::fit(&r.masked, 32), theme),
+        detail_line("  Last Used", last_used, theme),
+        Line::raw(""),
+    ];
+    lines.extend(
+        wrap(WARNING, inner_width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.warning()))),
+    );
+    lines.push(Line::raw(""));
+    let height = lines.len() as u16 + 1 + 2;
+    let inner = dialog(frame.buffer_mut(), area, width, height, "Delete key", theme);
+    let buf = frame.buffer_mut();
+    Paragraph::new(lines).render(inner, buf);
+    if inner.height > 0 {
+        let row = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
+        let cancel = d.focus == DeleteFocus::Cancel;
+        buttons(
+            buf,
+            row,
+            &[
+                ("Cancel", cancel, theme.button(cancel)),
+                ("Delete", !cancel, theme.danger_button(!cancel)),
+            ],
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! The two bottom lines: the status message (what just happened), and the key
+//! hints of the current screen, generated from the keymap.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+
+use super::Theme;
+use crate::tui::app::{App, StatusKind};
+use crate::tui::event::Key;
+use crate::tui::keymap::{self, Action, Hint, Screen};
+use crate::tui::sanitize;
+
+pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    let width = area.width.saturating_sub(1) as usize;
+    let line = if let Some(status) = &app.status {
+        let style = match status.kind {
+            StatusKind::Info => theme.text(),
+            StatusKind::Success => theme.success(),
+            StatusKind::Error => theme.error(),
+        };
+        Line::from(Span::styled(
+            format!(" {}", sanitize::fit(&status.text, width)),
+            style,
+        ))
+    } else if let Some(note) = &app.note {
+        Line::from(Span::styled(
+            format!(" {}", sanitize::fit(note, width)),
+            theme.dim(),
+        ))
+    } else {
+        return;
+    };
+    line.render(area, buf);
+}
+
+/// `key hint` pairs of `screen`, as many as fit; the help hint is always kept.
+pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme) {
+    let mut hints: Vec<Hint> = keymap::hints(screen).collect();
+    if screen != Screen::Help && !hints.iter().any(|h| h.action == Action::Help) {
+        // Screens with a text input have no `?`; F1 works everywhere.
+        hints.push(Hint {
+            key: Key::F(1).label(),
+            text: "help",
+            action: Action::Help,
+        });
+    }
+    let width = |h: &Hint| h.key.chars().count() + 1 + h.text.chars().count() + 2;
+    let reserved: usize = hints
+        .iter()
+        .filter(|h| h.action == Action::Help)
+        .map(width)
+        .sum();
+    let mut room = (area.width as usize).saturating_sub(1 + reserved);
+    let mut spans = vec![Span::raw(" ")];
+    for hint in &hints {
+        if hint.action != Action::Help {
+            let w = width(hint);
+            if w > room {
+                continue;
+            }
+            room -= w;
+        }
+        spans.push(Span::styled(hint.key.clone(), theme.hint_key()));
+        spans.push(Span::styled(format!(" {}  ", hint.text), theme.dim()));
+    }
+    Line::from(spans).render(area, buf);
+}
