@@ -10,7 +10,11 @@ pub mod input;
 pub mod keymap;
 pub mod sanitize;
 pub mod terminal;
+#[cfg(test)]
+mod testing;
 pub mod update;
+#[cfg(test)]
+mod update_tests;
 pub mod view;
 
 use std::collections::VecDeque;

@@ -1,0 +1,110 @@
+//! Fixtures for the TUI's unit and snapshot tests: fixed records, a fixed
+//! "now" and a fixed offset, so everything is deterministic.
+
+use time::macros::{datetime, offset};
+use time::{OffsetDateTime, UtcOffset};
+
+use super::app::App;
+use super::event::{Command, Event, Key};
+use super::update::update;
+use crate::domain::{KeyHash, KeyId, KeyRecord};
+
+pub const NOW: OffsetDateTime = datetime!(2026-03-15 12:00:00 UTC);
+pub const OFFSET: UtcOffset = offset!(+8);
+
+pub fn id(n: u32) -> KeyId {
+    KeyId::parse(&format!("ak-{n:016}")).expect("well-formed test ID")
+}
+
+pub fn record(
+    n: u32,
+    name: &str,
+    created_at: OffsetDateTime,
+    last_used: Option<OffsetDateTime>,
+) -> KeyRecord {
+    KeyRecord {
+        id: id(n),
+        name: name.to_owned(),
+        hash: KeyHash::of(name),
+        masked: format!("sk-Ab{n:02}****Yz{n:02}"),
+        created_at,
+        last_used,
+    }
+}
+
+/// Five keys covering the interesting cases: CJK name, never used (old and
+/// new), idle for months, recently used.
+pub fn records() -> Vec<KeyRecord> {
+    vec![
+        record(
+            1,
+            "生产-gateway_01",
+            datetime!(2026-03-10 09:30:00 UTC),
+            Some(datetime!(2026-03-15 11:58:20 UTC)),
+        ),
+        record(2, "staging", datetime!(2026-01-02 08:00:00 UTC), None),
+        record(
+            3,
+            "ci-runner",
+            datetime!(2025-10-01 00:00:00 UTC),
+            Some(datetime!(2025-11-20 17:45:00 UTC)),
+        ),
+        record(4, "test-key", datetime!(2026-03-14 23:10:05 UTC), None),
+        record(
+            5,
+            "Analytics_Export",
+            datetime!(2026-02-20 06:00:00 UTC),
+            Some(datetime!(2026-03-01 10:00:00 UTC)),
+        ),
+    ]
+}
+
+/// An app at 80×24 with `records` loaded.
+pub fn app_with(records: Vec<KeyRecord>) -> App {
+    let mut app = App::new(OFFSET, NOW);
+    update(
+        &mut app,
+        Event::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    update(
+        &mut app,
+        Event::Loaded {
+            change_counter: 1,
+            records,
+        },
+    );
+    app
+}
+
+pub fn app() -> App {
+    app_with(records())
+}
+
+/// Presses each key in turn; returns all commands produced.
+pub fn press(app: &mut App, keys: &[Key]) -> Vec<Command> {
+    keys.iter()
+        .flat_map(|&k| update(app, Event::Key(k)))
+        .collect()
+}
+
+/// Types `text` one character at a time.
+pub fn type_text(app: &mut App, text: &str) -> Vec<Command> {
+    text.chars()
+        .flat_map(|c| update(app, Event::Key(Key::Char(c))))
+        .collect()
+}
+
+/// Names of the table's rows, top to bottom.
+pub fn row_names(app: &App) -> Vec<String> {
+    app.view()
+        .iter()
+        .map(|&i| app.records[i].name.clone())
+        .collect()
+}
+
+pub fn selected_name(app: &App) -> Option<String> {
+    app.selected_record().map(|r| r.name.clone())
+}
