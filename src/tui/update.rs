@@ -409,8 +409,9 @@ fn submit_create(app: &mut App) -> Vec<Command> {
     };
     d.touched = true;
     match d.validation() {
-        Err(error) => {
-            d.error = Some(format!("Fix the name first: {error}"));
+        Err(_) => {
+            // The reason is on the validation line under the name.
+            d.error = Some("Can't create yet: fix the name first (see above)".to_owned());
             d.focus = CreateFocus::Name;
             Vec::new()
         }
@@ -464,7 +465,7 @@ fn rename_action(app: &mut App, action: Action) -> Vec<Command> {
     match action {
         Action::Cancel => app.dialog = None,
         Action::Activate => match d.validation() {
-            Err(error) => d.error = Some(format!("Fix the name first: {error}")),
+            Err(_) => d.error = Some("Can't save yet: fix the name first (see above)".to_owned()),
             Ok(name) if name.as_str() == d.record.name => {
                 app.dialog = None;
                 app.set_status(StatusKind::Info, "name unchanged");

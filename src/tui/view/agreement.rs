@@ -3,16 +3,22 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
-use super::{Theme, overlay_inner, wrap};
+use super::{Theme, more_below, overlay_backdrop, overlay_inner, wrap};
 
 use crate::agreement::TEXT as AGREEMENT;
 
+/// The viewer's frame within the whole terminal `area` (the last row stays
+/// free for the hints).
 pub fn box_area(area: Rect) -> Rect {
-    area.centered(
+    let backdrop = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    backdrop.centered(
         Constraint::Length(area.width.saturating_sub(4).min(78)),
-        Constraint::Length(area.height.saturating_sub(2)),
+        Constraint::Length(backdrop.height),
     )
 }
 
@@ -55,17 +61,21 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
     let total = text.len();
     let page = overlay_inner(outer).height as usize;
     let position = if total <= page {
-        "all".to_owned()
+        String::new()
     } else {
-        format!("{}%", ((scroll as usize + page).min(total) * 100) / total)
+        format!(
+            " {}%{}",
+            ((scroll as usize + page).min(total) * 100) / total,
+            more_below(scroll, total as u16, page as u16)
+        )
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
         .title(Span::styled(" API key usage agreement ", theme.title()))
-        .title_bottom(Line::raw(format!(" {position} ")).right_aligned());
+        .title_bottom(Line::raw(format!("{position} ")).right_aligned());
     let buf = frame.buffer_mut();
-    Clear.render(outer, buf);
+    overlay_backdrop(buf, area);
     Paragraph::new(text)
         .block(block)
         .scroll((scroll, 0))

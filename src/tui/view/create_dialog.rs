@@ -6,7 +6,7 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Widget};
 
-use super::{Theme, buttons, dialog, wrap};
+use super::{Theme, buttons, dialog, wrap, wrap_marked};
 use crate::domain::name::RULE;
 use crate::tui::app::{CreateDialog, CreateFocus};
 use crate::tui::sanitize;
@@ -18,8 +18,8 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
 
-    let (validation, validation_style) = validation_line(d, theme);
-    let validation = wrap(&validation, inner_width);
+    let (marker, validation, validation_style) = validation_line(d, theme);
+    let validation = wrap_marked(marker, &validation, inner_width);
     // "> [x] " then the label, continuation lines indented under the label.
     let checkbox = wrap(AGREEMENT_LABEL, inner_width.saturating_sub(6));
     let error = d
@@ -124,11 +124,14 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
 
 /// What the line under the name says: the rule until something is typed,
 /// then what is wrong, or that the name is fine.
-fn validation_line(d: &CreateDialog, theme: &Theme) -> (String, ratatui::style::Style) {
+fn validation_line(
+    d: &CreateDialog,
+    theme: &Theme,
+) -> (&'static str, String, ratatui::style::Style) {
     match d.validation() {
-        Ok(_) => ("✓ valid name".to_owned(), theme.success()),
-        Err(_) if !d.touched && d.name.is_empty() => (RULE.to_owned(), theme.dim()),
-        Err(e) => (format!("✗ {e}"), theme.error()),
+        Ok(_) => ("✓ ", "valid name".to_owned(), theme.success()),
+        Err(_) if !d.touched && d.name.is_empty() => ("", RULE.to_owned(), theme.dim()),
+        Err(e) => ("✗ ", e.to_string(), theme.error()),
     }
 }
 

@@ -4,10 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget};
+use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use super::Theme;
+use super::{Theme, more_below, overlay_backdrop, overlay_inner};
 use crate::tui::keymap::{self, Screen};
 
 /// Lines of content: a heading, a blank line, one per binding.
@@ -15,11 +15,16 @@ pub fn line_count(screen: Screen) -> u16 {
     keymap::help_lines(screen).count() as u16 + 2
 }
 
+/// The overlay's frame within the whole terminal `area` (the last row stays
+/// free for the hints).
 pub fn box_area(area: Rect, screen: Screen) -> Rect {
-    let height = (line_count(screen) + 2).min(area.height.saturating_sub(2));
-    area.centered(
+    let backdrop = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    backdrop.centered(
         Constraint::Length(area.width.saturating_sub(4).min(76)),
-        Constraint::Length(height),
+        Constraint::Length((line_count(screen) + 2).min(backdrop.height)),
     )
 }
 
@@ -41,12 +46,14 @@ pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme:
             Span::raw(help),
         ]));
     }
+    let page = overlay_inner(outer).height;
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
-        .title(Span::styled(" Help ", theme.title()));
+        .title(Span::styled(" Help ", theme.title()))
+        .title_bottom(Line::raw(more_below(scroll, line_count(screen), page)).right_aligned());
     let buf = frame.buffer_mut();
-    Clear.render(outer, buf);
+    overlay_backdrop(buf, area);
     Paragraph::new(lines)
         .block(block)
         .scroll((scroll, 0))

@@ -9,6 +9,8 @@ pub mod help;
 pub mod main_view;
 pub mod rename_dialog;
 pub mod secret_dialog;
+#[cfg(test)]
+mod snapshot_tests;
 pub mod status_bar;
 pub mod theme;
 
@@ -91,7 +93,15 @@ pub fn dialog(
         Constraint::Length(width.min(area.width)),
         Constraint::Length(height.min(area.height)),
     );
-    Clear.render(outer, buf);
+    // A blank column either side, so what is underneath does not run into
+    // the border.
+    let margin = Rect {
+        x: outer.x.saturating_sub(1),
+        width: outer.width + 2,
+        ..outer
+    }
+    .intersection(area);
+    Clear.render(margin, buf);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
@@ -108,6 +118,43 @@ pub fn dialog(
 /// The area inside an overlay's frame (no padding).
 pub fn overlay_inner(outer: Rect) -> Rect {
     Block::bordered().inner(outer)
+}
+
+/// Where an overlay may draw: everything but the hints line, which keeps
+/// showing the overlay's keys. Clears it, so nothing underneath shows.
+pub fn overlay_backdrop(buf: &mut Buffer, area: Rect) -> Rect {
+    let backdrop = Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    Clear.render(backdrop, buf);
+    backdrop
+}
+
+/// "↓ more" while there is more below, for an overlay's bottom border.
+pub fn more_below(scroll: u16, lines: u16, page: u16) -> &'static str {
+    if scroll.saturating_add(page) < lines {
+        " ↓ more "
+    } else {
+        ""
+    }
+}
+
+/// `text` wrapped to `width` after a `marker` (e.g. "✗ "), continuation
+/// lines indented to line up after the marker.
+pub fn wrap_marked(marker: &str, text: &str, width: usize) -> Vec<String> {
+    let indent = marker.width();
+    wrap(text, width.saturating_sub(indent))
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            if i == 0 {
+                format!("{marker}{line}")
+            } else {
+                format!("{:indent$}{line}", "")
+            }
+        })
+        .collect()
 }
 
 /// Greedy word wrap to `width` columns; words longer than a line are cut.
@@ -175,7 +222,7 @@ pub fn detail_line<'a>(
     theme: &Theme,
 ) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<11}"), theme.dim()),
+        Span::styled(format!("{label:<13}"), theme.dim()),
         Span::raw(value.into()),
     ])
 }
@@ -218,5 +265,9 @@ mod tests {
         assert_eq!(wrap("one two three", 7), ["one two", "three"]);
         assert_eq!(wrap("a\n\nb", 5), ["a", "", "b"]);
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
+        assert_eq!(
+            wrap_marked("✗ ", "one two three", 9),
+            ["✗ one two", "  three"]
+        );
     }
 }

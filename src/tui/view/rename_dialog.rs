@@ -6,19 +6,19 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use super::create_dialog::focus_label;
-use super::{Theme, dialog, wrap};
+use super::{Theme, dialog, wrap, wrap_marked};
 use crate::tui::app::RenameDialog;
 use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, d: &RenameDialog, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
-    let (validation, style) = match d.validation() {
-        Ok(name) if name.as_str() == d.record.name => ("unchanged".to_owned(), theme.dim()),
-        Ok(_) => ("✓ valid name".to_owned(), theme.success()),
-        Err(e) => (format!("✗ {e}"), theme.error()),
+    let (marker, validation, style) = match d.validation() {
+        Ok(name) if name.as_str() == d.record.name => ("", "unchanged".to_owned(), theme.dim()),
+        Ok(_) => ("✓ ", "valid name".to_owned(), theme.success()),
+        Err(e) => ("✗ ", e.to_string(), theme.error()),
     };
-    let validation = wrap(&validation, inner_width);
+    let validation = wrap_marked(marker, &validation, inner_width);
     let error = d
         .error
         .as_deref()

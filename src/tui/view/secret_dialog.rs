@@ -10,7 +10,7 @@ use crate::tui::app::SecretDialog;
 use crate::tui::sanitize;
 
 const WARNING: &str = "Copy it now and keep it somewhere safe: it will not be shown again. \
-keydesk stores only a hash of it, so a lost key cannot be recovered — delete it and create a new one.";
+keydesk stores only a hash of it; if you lose it, delete it and create a new one.";
 
 pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(72);
