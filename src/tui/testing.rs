@@ -26,7 +26,7 @@ pub fn record(
         id: id(n),
         name: name.to_owned(),
         hash: KeyHash::of(name),
-        masked: format!("sk-Ab{n:02}****Yz{n:02}"),
+        masked: format!("sk-Ab{:02}****Yz{:02}", n % 100, n % 100),
         created_at,
         last_used,
     }
