@@ -109,15 +109,32 @@ fn event_loop(tui: &mut Tui, store: &Store, options: TuiOptions) -> color_eyre::
             for command in update::update(&mut app, event) {
                 match command {
                     Command::Quit => return Ok(()),
-                    Command::ClearScreen => tui.terminal().clear()?,
+                    Command::ClearScreen => tui.clear_screen()?,
                     other => queue.extend(execute(other, store, &app, copy_handler.as_mut())),
                 }
             }
         }
-        tui.terminal()
-            .draw(|frame| view::render(frame, &app, &theme))?;
+        let mut drawn_size = app.terminal_size;
+        tui.terminal().draw(|frame| {
+            let area = frame.area();
+            drawn_size = (area.width, area.height);
+            view::render(frame, &app, &theme);
+        })?;
+        // The size the frame was drawn at is the truth, whether or not a
+        // resize event arrived (ratatui resizes itself before drawing).
+        if drawn_size != app.terminal_size {
+            queue.push_back(Event::Resize {
+                width: drawn_size.0,
+                height: drawn_size.1,
+            });
+            continue;
+        }
 
-        let timeout = next_poll.saturating_duration_since(Instant::now());
+        // Never zero: crossterm's poll-based reader skips events it has
+        // already buffered when asked to wait for no time at all.
+        let timeout = next_poll
+            .saturating_duration_since(Instant::now())
+            .max(Duration::from_millis(1));
         if let Some(event) = tui.next_event(timeout)? {
             queue.push_back(event);
         }

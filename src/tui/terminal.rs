@@ -14,7 +14,7 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -38,10 +38,13 @@ impl Tui {
         ACTIVE.store(true, Ordering::SeqCst);
         let setup = || -> io::Result<Terminal<Backend>> {
             enable_raw_mode()?;
-            execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-            let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
-            terminal.clear()?;
-            Ok(terminal)
+            execute!(
+                stdout(),
+                EnterAlternateScreen,
+                EnableBracketedPaste,
+                Clear(ClearType::All)
+            )?;
+            Terminal::new(CrosstermBackend::new(stdout()))
         };
         match setup() {
             Ok(terminal) => Ok(Tui { terminal }),
@@ -54,6 +57,19 @@ impl Tui {
 
     pub fn terminal(&mut self) -> &mut Terminal<Backend> {
         &mut self.terminal
+    }
+
+    /// Blanks the screen and makes the next draw repaint everything.
+    ///
+    /// Not `Terminal::clear`: that asks the terminal for the cursor position
+    /// and fails after a timeout when nothing answers (a bare pty, some
+    /// serial or multiplexer setups).
+    pub fn clear_screen(&mut self) -> io::Result<()> {
+        execute!(stdout(), Clear(ClearType::All))?;
+        // Makes the (blank) current buffer the "previous" one, so the next
+        // frame is diffed against an empty screen.
+        self.terminal.swap_buffers();
+        Ok(())
     }
 
     /// Waits up to `timeout` for input; returns the app's event, or `None` on
