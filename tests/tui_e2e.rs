@@ -1,0 +1,393 @@
+//! End-to-end tests of the TUI: the real binary in a pseudo-terminal, driven
+//! with key presses, its screen read back through a terminal emulator
+//! (`vt100`). Waits poll the screen with a generous timeout; nothing depends
+//! on how fast the machine is.
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use keydesk::{KeyName, Store};
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+const ENTER: &str = "\r";
+const ESC: &str = "\x1b";
+const TAB: &str = "\t";
+const CTRL_C: &str = "\x03";
+const CTRL_U: &str = "\x15";
+const PASTE_START: &str = "\x1b[200~";
+const PASTE_END: &str = "\x1b[201~";
+
+/// The binary running in a pseudo-terminal.
+struct Session {
+    master: Box<dyn MasterPty + Send>,
+    child: Box<dyn Child + Send + Sync>,
+    writer: Box<dyn Write + Send>,
+    output: Receiver<Vec<u8>>,
+    parser: vt100::Parser,
+    /// Everything the program wrote, for checking the exit sequences.
+    raw: Vec<u8>,
+}
+
+impl Session {
+    fn start(db: &Path, cols: u16, rows: u16) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
+        cmd.args(["--utc-offset", "+08:00"]);
+        cmd.env("KEYDESK_DB", db);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        let child = pty.slave.spawn_command(cmd).expect("spawn keydesk");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().unwrap();
+        let writer = pty.master.take_writer().unwrap();
+        let (tx, output) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        if tx.send(buf[..n].to_vec()).is_err() {
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+        Session {
+            master: pty.master,
+            child,
+            writer,
+            output,
+            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
+            raw: Vec::new(),
+        }
+    }
+
+    fn send(&mut self, input: &str) {
+        self.writer.write_all(input.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+    }
+
+    /// Feeds whatever output arrives within `wait` to the emulator; false
+    /// once the program's side of the pty is closed.
+    fn pump(&mut self, wait: Duration) -> bool {
+        match self.output.recv_timeout(wait) {
+            Ok(bytes) => {
+                self.parser.process(&bytes);
+                self.raw.extend_from_slice(&bytes);
+                while let Ok(bytes) = self.output.try_recv() {
+                    self.parser.process(&bytes);
+                    self.raw.extend_from_slice(&bytes);
+                }
+                true
+            }
+            Err(RecvTimeoutError::Timeout) => true,
+            Err(RecvTimeoutError::Disconnected) => false,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen satisfies `ready`; panics with the screen after
+    /// the timeout.
+    fn wait_until(&mut self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let screen = self.screen();
+            if ready(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                let tail = &self.raw[self.raw.len().saturating_sub(1500)..];
+                panic!(
+                    "timed out waiting for {what}; the screen shows:\n{screen}\n\
+                     last output: {:?}",
+                    String::from_utf8_lossy(tail)
+                );
+            }
+            self.pump(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&mut self, text: &str) -> String {
+        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
+    }
+
+    fn wait_gone(&mut self, text: &str) -> String {
+        self.wait_until(&format!("{text:?} to go"), |s| !s.contains(text))
+    }
+
+    /// The screen row that contains `text`.
+    fn row_with(&self, text: &str) -> String {
+        let cols = self.parser.screen().size().1.get();
+        self.parser
+            .screen()
+            .rows(0, cols)
+            .find(|row| row.contains(text))
+            .unwrap_or_else(|| panic!("no row with {text:?} in:\n{}", self.screen()))
+    }
+
+    fn resize(&mut self, cols: u16, rows: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.parser.set_size(nz(rows), nz(cols));
+    }
+
+    /// Waits for the program to exit successfully and checks the terminal
+    /// was put back: alternate screen left, bracketed paste off, cursor shown.
+    fn expect_clean_exit(mut self) {
+        let deadline = Instant::now() + TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "keydesk did not exit");
+            self.pump(Duration::from_millis(50));
+        };
+        // Drain what is left of the output.
+        let drain_deadline = Instant::now() + TIMEOUT;
+        while self.pump(Duration::from_millis(100)) && Instant::now() < drain_deadline {
+            if self.output.try_recv().is_err() && ends_restored(&self.raw) {
+                break;
+            }
+        }
+        assert!(status.success(), "exit status {status:?}");
+        assert!(ends_restored(&self.raw), "exit sequences missing");
+        assert!(
+            !self.parser.screen().alternate_screen(),
+            "still on the alternate screen"
+        );
+        assert!(!self.parser.screen().bracketed_paste());
+        assert!(!self.parser.screen().hide_cursor());
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+        }
+    }
+}
+
+fn nz(n: u16) -> NonZeroU16 {
+    NonZeroU16::new(n).unwrap()
+}
+
+/// Whether the output switched the alternate screen and bracketed paste off
+/// after last switching them on.
+fn ends_restored(raw: &[u8]) -> bool {
+    let last = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
+    let left_alt = last(b"\x1b[?1049l");
+    let paste_off = last(b"\x1b[?2004l");
+    left_alt > last(b"\x1b[?1049h") && paste_off > last(b"\x1b[?2004h")
+}
+
+/// The first `sk-` followed by 38 letters or digits on the screen.
+fn find_secret(screen: &str) -> Option<String> {
+    screen.match_indices("sk-").find_map(|(i, _)| {
+        let candidate: String = screen[i..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        (candidate.len() == 41 && candidate[3..].chars().all(|c| c.is_ascii_alphanumeric()))
+            .then_some(candidate)
+    })
+}
+
+#[test]
+fn create_rename_delete_and_persist() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+
+    // Create a key; the secret is shown once.
+    let mut tui = Session::start(&db, 80, 24);
+    tui.wait_for("press n to create");
+    let screen = tui.wait_for("Created At (UTC+8)");
+    assert!(screen.contains("Last Used (UTC+8)"));
+    tui.send("n");
+    tui.wait_for("Create API key");
+    tui.send("e2e-key_01");
+    tui.wait_for("✓ valid name");
+    tui.send(ENTER);
+    tui.wait_for("Tick the agreement box first");
+    tui.send(" ");
+    tui.wait_for("[x] I have agreed");
+    tui.send(ENTER);
+    let screen = tui.wait_for("will not be shown again");
+    let secret = find_secret(&screen).expect("the secret is on screen");
+    assert!(screen.contains("e2e-key_01"));
+
+    // Closing without copying asks first; copying reports how to copy by hand.
+    tui.send(ENTER);
+    tui.wait_for("Close without copying? (y/n)");
+    tui.send("c");
+    tui.wait_for("clipboard not available");
+    tui.send("y");
+    let screen = tui.wait_until("the list without the secret dialog", |s| {
+        !s.contains("Your new API key") && s.contains("e2e-key_01")
+    });
+    assert!(
+        !screen.contains(&secret),
+        "the secret is gone from the screen"
+    );
+    let masked = format!("sk-{}****{}", &secret[3..7], &secret[37..]);
+    let row = tui.row_with("e2e-key_01");
+    assert!(row.contains(&masked), "masked key in {row:?}");
+    assert!(row.trim_end().ends_with(" -"), "never used: {row:?}");
+    assert!(tui.screen().contains("1 key"));
+
+    // Rename it.
+    tui.send("e");
+    tui.wait_for("Edit name");
+    tui.send(CTRL_U);
+    tui.send("renamed_键");
+    tui.wait_for("✓ valid name");
+    tui.send(ENTER);
+    tui.wait_for("renamed to renamed_键");
+    tui.wait_gone("Edit name");
+    assert!(tui.row_with("renamed_键").contains(&masked));
+    tui.send("q");
+    tui.expect_clean_exit();
+
+    // Restart: the renamed key is still there.
+    let mut tui = Session::start(&db, 80, 24);
+    tui.wait_for("renamed_键");
+    assert!(tui.row_with("renamed_键").contains(&masked));
+    assert!(!tui.screen().contains("e2e-key_01"));
+
+    // Enter alone on the delete dialog does not delete.
+    tui.send("d");
+    let screen = tui.wait_for("Delete this key?");
+    assert!(
+        screen.contains("> Cancel <"),
+        "Cancel is focused:\n{screen}"
+    );
+    assert!(screen.contains(&masked));
+    assert!(screen.contains("will no longer be able to"));
+    tui.send(ENTER);
+    tui.wait_until("the list without the delete dialog", |s| {
+        !s.contains("Delete this key?") && s.contains("renamed_键")
+    });
+    assert_eq!(Store::open(&db).unwrap().list().unwrap().len(), 1);
+
+    // y deletes.
+    tui.send("d");
+    tui.wait_for("Delete this key?");
+    tui.send("y");
+    tui.wait_for("press n to create");
+    tui.wait_for("deleted renamed_键");
+    tui.send(CTRL_C);
+    tui.expect_clean_exit();
+
+    // Restart: still gone.
+    let mut tui = Session::start(&db, 80, 24);
+    tui.wait_for("press n to create");
+    assert!(tui.screen().contains("0 keys"));
+    tui.send("q");
+    tui.expect_clean_exit();
+    assert!(Store::open(&db).unwrap().list().unwrap().is_empty());
+}
+
+#[test]
+fn changes_by_other_processes_appear_without_a_key_press() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let mut tui = Session::start(&db, 80, 24);
+    tui.wait_for("press n to create");
+
+    let store = Store::open(&db).unwrap();
+    let (_secret, record) = store
+        .create(&KeyName::parse("from-outside").unwrap())
+        .unwrap();
+    tui.wait_for("from-outside");
+    assert!(tui.row_with("from-outside").contains(&record.masked));
+
+    store
+        .rename(&record.id, &KeyName::parse("outside-2").unwrap())
+        .unwrap();
+    tui.wait_for("outside-2");
+    store.delete(&record.id).unwrap();
+    tui.wait_for("press n to create");
+
+    tui.send("q");
+    tui.expect_clean_exit();
+}
+
+#[test]
+fn a_paste_is_text_in_the_input_never_key_presses() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let mut tui = Session::start(&db, 80, 24);
+    tui.wait_for("press n to create");
+    tui.send("n");
+    tui.wait_for("Create API key");
+    // Newlines would submit, Tab would move focus, Esc would cancel: in a
+    // paste they are removed instead.
+    tui.send(&format!("{PASTE_START}pasted\r\nna\tme\x1b[31m{PASTE_END}"));
+    let screen = tui.wait_for("pastedname[31m");
+    assert!(screen.contains("Create API key"), "dialog still open");
+    assert!(screen.contains("'[' (U+005B) at position 11 is not allowed"));
+    tui.send(ESC);
+    tui.wait_gone("Create API key");
+    assert!(Store::open(&db).unwrap().list().unwrap().is_empty());
+
+    // On the list, a paste starts a filter.
+    tui.send(&format!("{PASTE_START}no\nsuch{PASTE_END}"));
+    tui.wait_for("Filter: nosuch");
+    tui.send(CTRL_C);
+    tui.expect_clean_exit();
+}
+
+#[test]
+fn a_tiny_terminal_says_so_and_recovers_when_enlarged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let mut tui = Session::start(&db, 30, 8);
+    tui.wait_for("terminal too small");
+    tui.wait_for("30×8");
+    // Keys do nothing unseen while the app cannot be drawn.
+    tui.send("n");
+    tui.resize(80, 24);
+    let screen = tui.wait_for("press n to create");
+    assert!(!screen.contains("Create API key"));
+    tab_through_create_dialog(&mut tui);
+    tui.resize(40, 10);
+    tui.wait_for("40×10");
+    tui.send(CTRL_C);
+    tui.expect_clean_exit();
+}
+
+fn tab_through_create_dialog(tui: &mut Session) {
+    tui.send("n");
+    tui.wait_for("Create API key");
+    tui.send(TAB);
+    tui.wait_for("> [ ]");
+    tui.send(TAB);
+    tui.wait_for("> OK <");
+    tui.send(TAB);
+    tui.wait_for("> Cancel <");
+    tui.send(ENTER);
+    tui.wait_gone("Create API key");
+}
