@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     // `time` crate refuses to read it later on Linux (it cannot do so soundly
     // once threads exist).
     let local_offset = UtcOffset::current_local_offset().ok();
+    quiet_caught_storage_panics();
     let cli = Cli::parse();
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset),
@@ -19,4 +20,15 @@ fn main() -> ExitCode {
             cli::Exit::Usage.into()
         }
     }
+}
+
+/// The store turns a panic inside redb (a damaged file) into a clear "damaged"
+/// error; the default hook would also print a confusing panic message first.
+fn quiet_caught_storage_panics() {
+    let next = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !keydesk::store::is_caught_storage_panic(info) {
+            next(info);
+        }
+    }));
 }

@@ -203,7 +203,7 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
 
     let keys = env.list_json();
     assert_eq!(keys.len(), 2);
-    let first = keys[0].as_object().unwrap();
+    let first = keys.iter().find(|k| k["id"] == id.as_str()).unwrap().as_object().unwrap();
     assert_eq!(first.len(), 5);
     // serde_json's Value re-sorts keys, so the documented order is checked on the raw text.
     let raw = stdout(&env.run(&["list", "--json"]));

@@ -64,6 +64,12 @@ impl StoreError {
         match error.into() {
             redb::Error::Corrupted(detail) => StoreError::Corrupt { path, detail },
             redb::Error::Io(source) => StoreError::Io { path, source },
+            redb::Error::PreviousIo => StoreError::Io {
+                path,
+                source: std::io::Error::other(
+                    "an earlier write failed (disk full or I/O error); nothing further was written",
+                ),
+            },
             other => StoreError::Database {
                 path,
                 source: Box::new(other),

@@ -188,7 +188,8 @@ impl Store {
     /// Checks a key presented by a client. Returns its ID when it is live,
     /// `None` when it is malformed, unknown or deleted (deliberately not
     /// distinguished). Malformed input is rejected by checksum without opening
-    /// the database. Records Last Used at most once per key per minute.
+    /// the database. Records Last Used at most once per key per minute, on a
+    /// best-effort basis: if that write fails, the key still verifies.
     pub fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
         if secret::check_format(candidate).is_err() {
             return Ok(None);
@@ -210,7 +211,11 @@ impl Store {
         })?;
         let Some(record) = found else { return Ok(None) };
         if record.needs_last_used_update(now) {
-            self.record_uses(&[(record.id.clone(), now)])?;
+            // Best effort: a key that verified stays verified even when Last
+            // Used cannot be written (read-only media, a full disk, a writer
+            // holding the file past the retry window). Refusing good keys
+            // would take the service down over bookkeeping.
+            let _ = self.record_uses(&[(record.id.clone(), now)]);
         }
         Ok(Some(record.id))
     }
@@ -277,12 +282,14 @@ impl Store {
     /// Runs redb's own integrity check (and repair, if a crash left the file
     /// needing one). Returns whether the file was already consistent.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
-        let mut db = file::open_writable(&self.path, &self.retry)?;
-        let result = db
-            .check_integrity()
-            .map_err(|e| StoreError::from_redb(&self.path, e));
-        close(db, &self.path)?;
-        result
+        guard_panics(&self.path, || {
+            let mut db = file::open_writable(&self.path, &self.retry)?;
+            let result = db
+                .check_integrity()
+                .map_err(|e| StoreError::from_redb(&self.path, e));
+            close(db, &self.path)?;
+            result
+        })
     }
 
     /// Validates the file without modifying it, then creates the tables if
@@ -338,16 +345,21 @@ impl Store {
         &self,
         body: impl FnOnce(&ReadTransaction) -> Result<T, Fail>,
     ) -> Result<T, StoreError> {
-        let Some(db) = file::open_read_only(&self.path, &self.retry)? else {
+        let opened = guard_panics(&self.path, || file::open_read_only(&self.path, &self.retry))?;
+        let Some(db) = opened else {
             return self.with_db(|db| body(&db.begin_read()?));
         };
-        let result = db
-            .begin_read()
-            .map_err(Fail::from)
-            .and_then(|txn| body(&txn));
-        db.close()
-            .map_err(|e| StoreError::from_redb(&self.path, e))?;
-        result.map_err(|fail| fail.into_store_error(&self.path))
+        guard_panics(&self.path, || {
+            let result = db
+                .begin_read()
+                .map_err(Fail::from)
+                .and_then(|txn| body(&txn));
+            let closed = db.close().map_err(|e| StoreError::from_redb(&self.path, e));
+            first_error(
+                result.map_err(|fail| fail.into_store_error(&self.path)),
+                closed,
+            )
+        })
     }
 
     fn write<T>(
@@ -359,10 +371,15 @@ impl Store {
 
     /// Open, run, close: the only place a `Database` lives.
     fn with_db<T>(&self, body: impl FnOnce(&Database) -> Result<T, Fail>) -> Result<T, StoreError> {
-        let db = file::open_writable(&self.path, &self.retry)?;
-        let result = body(&db);
-        close(db, &self.path)?;
-        result.map_err(|fail| fail.into_store_error(&self.path))
+        guard_panics(&self.path, || {
+            let db = file::open_writable(&self.path, &self.retry)?;
+            let result = body(&db);
+            let closed = close(db, &self.path);
+            first_error(
+                result.map_err(|fail| fail.into_store_error(&self.path)),
+                closed,
+            )
+        })
     }
 }
 
@@ -383,6 +400,46 @@ fn write_in<T>(
     };
     txn.commit()?;
     Ok(value)
+}
+
+/// The operation's own error explains more than the close's (which after a
+/// failed write is only redb's "previous I/O error"), so it wins.
+fn first_error<T>(
+    result: Result<T, StoreError>,
+    closed: Result<(), StoreError>,
+) -> Result<T, StoreError> {
+    let value = result?;
+    closed?;
+    Ok(value)
+}
+
+/// redb trusts a file that was closed cleanly, and may panic rather than
+/// return an error when such a file was damaged outside it. Checking every
+/// page on every open would make each operation cost O(file size), so the
+/// panic is caught here instead and reported as a damaged file. The file is
+/// not retried or written to afterwards.
+fn guard_panics<T>(
+    path: &Path,
+    body: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unreadable structure".to_owned());
+        Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            detail: format!("{reason}; restore it from a backup"),
+        })
+    })
+}
+
+/// Whether a panic comes from inside redb, where [`guard_panics`] catches and
+/// reports it: a panic hook can stay quiet about these.
+pub fn is_caught_storage_panic(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    info.location()
+        .is_some_and(|l| l.file().contains("/redb-") || l.file().contains("\\redb-"))
 }
 
 fn close(db: Database, path: &Path) -> Result<(), StoreError> {
