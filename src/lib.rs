@@ -10,6 +10,7 @@ pub mod agreement;
 pub mod cli;
 pub mod display;
 pub mod domain;
+pub mod hardening;
 pub mod store;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};

@@ -9,14 +9,13 @@ fn main() -> ExitCode {
     // `time` crate refuses to read it later on Linux (it cannot do so soundly
     // once threads exist).
     let local_offset = UtcOffset::current_local_offset().ok();
+    keydesk::hardening::protect_process_memory();
     quiet_caught_storage_panics();
     let cli = Cli::parse();
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset),
         None => {
-            eprintln!(
-                "keydesk: the TUI is not built into this binary yet; see `keydesk --help` for commands"
-            );
+            eprintln!("keydesk: the TUI is not built into this binary yet; see `keydesk --help` for commands");
             cli::Exit::Usage.into()
         }
     }

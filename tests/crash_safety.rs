@@ -21,8 +21,7 @@ const KILLS: usize = 25;
 #[test]
 #[ignore = "the victim process of the crash test: started only by it"]
 fn victim_stream() {
-    let db =
-        std::env::var(VICTIM_ENV).expect("run by the crash test, which sets the database path");
+    let db = std::env::var(VICTIM_ENV).expect("run by the crash test, which sets the database path");
     let store = Store::open(db).unwrap();
     let mut live: Vec<(String, keydesk::KeyId)> = Vec::new();
     for i in 0u64.. {
@@ -31,10 +30,7 @@ fn victim_stream() {
         println!("created {} {}", secret.expose(), record.id);
         assert!(store.verify(secret.expose()).unwrap().is_some());
         store
-            .rename(
-                &record.id,
-                &KeyName::parse(&format!("renamed-{i}")).unwrap(),
-            )
+            .rename(&record.id, &KeyName::parse(&format!("renamed-{i}")).unwrap())
             .unwrap();
         live.push((secret.expose().to_owned(), record.id));
         if i % 3 == 2 {
@@ -94,8 +90,7 @@ fn sigkill_at_random_points_loses_nothing_reported_and_leaves_no_half_records() 
         let (created, maybe_deleted) = run_victim_and_kill(&db, after);
         total_created += created.len();
 
-        let store = Store::open(&db)
-            .unwrap_or_else(|e| panic!("round {round}: cannot open after kill: {e}"));
+        let store = Store::open(&db).unwrap_or_else(|e| panic!("round {round}: cannot open after kill: {e}"));
         assert!(
             store.check_integrity().unwrap(),
             "round {round}: integrity check failed"
@@ -103,20 +98,11 @@ fn sigkill_at_random_points_loses_nothing_reported_and_leaves_no_half_records() 
         for (secret, id) in &created {
             if !maybe_deleted.contains(id) {
                 let verified = store.verify(secret).unwrap().map(|i| i.to_string());
-                assert_eq!(
-                    verified.as_ref(),
-                    Some(id),
-                    "round {round}: a reported key was lost"
-                );
+                assert_eq!(verified.as_ref(), Some(id), "round {round}: a reported key was lost");
             }
         }
         // Records and the by_hash index always agree, in both directions.
-        let records: BTreeSet<_> = store
-            .list()
-            .unwrap()
-            .into_iter()
-            .map(|r| (r.hash, r.id))
-            .collect();
+        let records: BTreeSet<_> = store.list().unwrap().into_iter().map(|r| (r.hash, r.id)).collect();
         let (_, index) = store.load_hash_index().unwrap();
         let index: BTreeSet<_> = index.into_iter().collect();
         assert_eq!(records, index, "round {round}: records and index disagree");

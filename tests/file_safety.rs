@@ -47,13 +47,7 @@ impl Tmpfs {
         }
         let dir = tempfile::tempdir().unwrap();
         let ok = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size},mode=0700"),
-                "tmpfs",
-            ])
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
             .arg(dir.path())
             .status()
             .is_ok_and(|s| s.success());
@@ -125,11 +119,7 @@ fn a_world_writable_or_foreign_owned_database_is_refused() {
     fs::set_permissions(&db, fs::Permissions::from_mode(0o646)).unwrap();
     let out = keydesk(&db, &["list"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr(&out).contains("writable by other users"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("writable by other users"), "{}", stderr(&out));
     fs::set_permissions(&db, fs::Permissions::from_mode(0o600)).unwrap();
 
     if !is_root() {
@@ -139,11 +129,7 @@ fn a_world_writable_or_foreign_owned_database_is_refused() {
     std::os::unix::fs::chown(&db, Some(65534), None).unwrap();
     let out = keydesk(&db, &["list"]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr(&out).contains("owned by user 65534"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("owned by user 65534"), "{}", stderr(&out));
 }
 
 #[test]
@@ -159,11 +145,7 @@ fn a_read_only_file_system_gives_a_clear_error_and_keeps_the_data() {
 
     let out = create(&db, "after-ro");
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        stderr(&out).contains("Read-only file system"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("Read-only file system"), "{}", stderr(&out));
 
     let listed = keydesk(&db, &["list", "--json"]);
     assert_eq!(
@@ -246,17 +228,9 @@ fn a_truncated_file_is_reported_and_left_alone() {
     let full = fs::read(&db).unwrap();
     for cut in [full.len() / 2, full.len() - 1, 4096, 100] {
         fs::write(&db, &full[..cut]).unwrap();
-        for args in [
-            vec!["list"],
-            vec!["create", "--name", "more", "--accept-terms"],
-        ] {
+        for args in [vec!["list"], vec!["create", "--name", "more", "--accept-terms"]] {
             let out = keydesk(&db, &args);
-            assert_eq!(
-                out.status.code(),
-                Some(3),
-                "cut at {cut}, {args:?}: {}",
-                stderr(&out)
-            );
+            assert_eq!(out.status.code(), Some(3), "cut at {cut}, {args:?}: {}", stderr(&out));
             assert!(stderr(&out).starts_with("keydesk: "), "{}", stderr(&out));
             assert!(
                 fs::read(&db).unwrap() == full[..cut],
@@ -285,11 +259,7 @@ fn a_corrupted_file_never_panics_and_reads_never_modify_it() {
             "offset {offset}: exit {code:?}: {}",
             stderr(&out)
         );
-        assert!(
-            !stderr(&out).contains("panicked"),
-            "offset {offset}: {}",
-            stderr(&out)
-        );
+        assert!(!stderr(&out).contains("panicked"), "offset {offset}: {}", stderr(&out));
         if code == Some(3) {
             damaged_reports += 1;
             assert!(stderr(&out).starts_with("keydesk: "), "{}", stderr(&out));
@@ -299,8 +269,6 @@ fn a_corrupted_file_never_panics_and_reads_never_modify_it() {
             "offset {offset}: list modified the file"
         );
     }
-    eprintln!(
-        "{damaged_reports} of the corrupted copies were reported as damaged or not a database"
-    );
+    eprintln!("{damaged_reports} of the corrupted copies were reported as damaged or not a database");
     assert!(damaged_reports > 0);
 }
