@@ -1,10 +1,11 @@
 //! The CLI as scripts see it: the real binary, its output and exit codes.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+use std::path::PathBuf;
+use std::process::Output;
+
+use common::{keydesk, run_with_stdin, stderr, stdout};
 
 struct Env {
     _dir: tempfile::TempDir,
@@ -23,7 +24,7 @@ impl Env {
     }
 
     fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        run_bin(&self.db, args, stdin)
+        run_with_stdin(keydesk(&self.db).args(args), stdin)
     }
 
     fn create(&self, name: &str) -> (String, String) {
@@ -42,30 +43,6 @@ impl Env {
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         serde_json::from_slice(&out.stdout).unwrap()
     }
-}
-
-fn run_bin(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("KEYDESK_DB", db)
-        .env("TZ", "UTC")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A child may exit without reading its input (e.g. when the database
-    // cannot be opened); a broken pipe here is not the test's concern.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

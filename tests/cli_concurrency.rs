@@ -1,30 +1,20 @@
 //! Many keydesk processes on one database at once: nothing is lost, nothing
 //! fails spuriously, and the file stays consistent.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+use common::{keydesk, run_with_stdin};
 const WORKERS: usize = 8;
 const RUN_FOR: Duration = Duration::from_secs(4);
 
 fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("KEYDESK_DB", db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A child may exit without reading its input (e.g. when the database
-    // cannot be opened); a broken pipe here is not the test's concern.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+    run_with_stdin(keydesk(db).args(args), stdin)
 }
 
 fn expect_ok(out: &Output, what: &str) -> String {

@@ -10,23 +10,16 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+mod common;
+
+use common::{BIN, run_with_stdin, stderr};
 
 fn keydesk(db: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("KEYDESK_DB", db)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    common::keydesk(db).args(args).stdin(Stdio::null()).output().unwrap()
 }
 
 fn create(db: &Path, name: &str) -> Output {
     keydesk(db, &["create", "--name", name, "--accept-terms"])
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 fn is_root() -> bool {
@@ -155,18 +148,7 @@ fn a_read_only_file_system_gives_a_clear_error_and_keeps_the_data() {
         stderr(&listed)
     );
     assert!(String::from_utf8_lossy(&listed.stdout).contains("before-ro"));
-    let verified = Command::new(BIN)
-        .args(["verify"])
-        .env("KEYDESK_DB", &db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            child.stdin.take().unwrap().write_all(secret.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let verified = run_with_stdin(common::keydesk(&db).arg("verify"), &secret);
     assert_eq!(
         verified.status.code(),
         Some(0),

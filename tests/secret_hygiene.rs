@@ -1,16 +1,18 @@
 //! The secret appears exactly once — on `create`'s stdout — and nowhere else:
 //! not in any other output, error message, file, or panic message.
 
-use std::io::Write;
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+use common::{BIN, run_with_stdin};
 
 /// Runs keydesk with HOME and every XDG directory inside `home`, so any file
 /// it writes anywhere lands there and can be inspected.
 fn keydesk(home: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -20,16 +22,8 @@ fn keydesk(home: &Path, args: &[&str], stdin: &str) -> Output {
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_STATE_HOME", home.join("state"))
         .env("TMPDIR", home.join("tmp"))
-        .env("RUST_BACKTRACE", "1")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A child may exit without reading its input (e.g. when the database
-    // cannot be opened); a broken pipe here is not the test's concern.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
+        .env("RUST_BACKTRACE", "1");
+    run_with_stdin(&mut command, stdin)
 }
 
 fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
