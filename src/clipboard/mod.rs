@@ -13,6 +13,7 @@
 //! The module never touches the environment by itself: the decision is
 //! made from an [`Environment`] snapshot.
 
+mod osc52;
 mod strategy;
 
 pub use strategy::{Environment, Multiplexer, Strategy};
