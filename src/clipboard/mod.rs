@@ -13,6 +13,7 @@
 //! The module never touches the environment by itself: the decision is
 //! made from an [`Environment`] snapshot.
 
+mod clear;
 mod osc52;
 mod strategy;
 
