@@ -8,8 +8,7 @@ use time::format_description::FormatItem;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
-const TIMESTAMP: &[FormatItem<'static>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+const TIMESTAMP: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 /// `YYYY-MM-DD HH:MM:SS` in `offset`.
 pub fn format_instant(instant: OffsetDateTime, offset: UtcOffset) -> String {
@@ -60,8 +59,7 @@ pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
         Some((h, m)) => (h, m),
         None => (digits, "0"),
     };
-    let all_digits =
-        |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
+    let all_digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
     if !all_digits(hours) || !all_digits(minutes) {
         return Err(invalid());
     }
@@ -81,11 +79,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
     if text.chars().all(is_safe) {
         Cow::Borrowed(text)
     } else {
-        Cow::Owned(
-            text.chars()
-                .map(|c| if is_safe(c) { c } else { '\u{FFFD}' })
-                .collect(),
-        )
+        Cow::Owned(text.chars().map(|c| if is_safe(c) { c } else { '\u{FFFD}' }).collect())
     }
 }
 
@@ -144,10 +138,7 @@ mod tests {
     fn sanitize_removes_escapes_and_bidi_but_keeps_cjk() {
         assert!(matches!(sanitize("生产-gateway_01"), Cow::Borrowed(_)));
         assert_eq!(sanitize("a\u{1b}[31mb"), "a\u{FFFD}[31mb");
-        assert_eq!(
-            sanitize("x\u{202E}y\u{7}z\u{9b}"),
-            "x\u{FFFD}y\u{FFFD}z\u{FFFD}"
-        );
+        assert_eq!(sanitize("x\u{202E}y\u{7}z\u{9b}"), "x\u{FFFD}y\u{FFFD}z\u{FFFD}");
         assert_eq!(sanitize("line\nbreak"), "line\u{FFFD}break");
         assert_eq!(
             sanitize("a\u{2028}b\u{AD}c\u{FE0F}"),

@@ -4,12 +4,15 @@
 //! `keydesk` binary adds the TUI and a scriptable CLI on top of it.
 //!
 //! Layout: [`domain`] is the vocabulary (key format, names, records; no I/O),
-//! [`store`] persists it in redb.
+//! [`store`] persists it in redb, [`clipboard`] gets a copied key to the user
+//! (desktop or SSH), [`cli`] is the scriptable command line.
 
 pub mod agreement;
 pub mod cli;
+pub mod clipboard;
 pub mod display;
 pub mod domain;
+pub mod hardening;
 pub mod store;
 pub mod tui;
 

@@ -10,6 +10,8 @@ fn main() -> ExitCode {
     // `time` crate refuses to read it later on Linux (it cannot do so soundly
     // once threads exist).
     let local_offset = UtcOffset::current_local_offset().ok();
+    keydesk::hardening::protect_process_memory();
+    quiet_caught_storage_panics();
     let cli = Cli::parse();
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset),
@@ -34,4 +36,15 @@ fn run_tui(global: &cli::GlobalArgs, local_offset: Option<UtcOffset>) -> ExitCod
             ExitCode::FAILURE
         }
     }
+}
+
+/// The store turns a panic inside redb (a damaged file) into a clear "damaged"
+/// error; the default hook would also print a confusing panic message first.
+fn quiet_caught_storage_panics() {
+    let next = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !keydesk::store::is_caught_storage_panic(info) {
+            next(info);
+        }
+    }));
 }

@@ -1,33 +1,20 @@
 //! Many keydesk processes on one database at once: nothing is lost, nothing
 //! fails spuriously, and the file stays consistent.
 
-use std::io::Write;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+use common::{keydesk, run_with_stdin};
 const WORKERS: usize = 8;
 const RUN_FOR: Duration = Duration::from_secs(4);
 
 fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("KEYDESK_DB", db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    run_with_stdin(keydesk(db).args(args), stdin)
 }
 
 fn expect_ok(out: &Output, what: &str) -> String {
@@ -53,8 +40,7 @@ fn eight_processes_create_verify_and_rename_while_another_reads() {
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 let listed: Vec<serde_json::Value> =
-                    serde_json::from_str(&expect_ok(&run(&db, &["list", "--json"], ""), "list"))
-                        .unwrap();
+                    serde_json::from_str(&expect_ok(&run(&db, &["list", "--json"], ""), "list")).unwrap();
                 // Every record a reader sees is whole: a name and a masked key.
                 assert!(
                     listed
@@ -76,18 +62,12 @@ fn eight_processes_create_verify_and_rename_while_another_reads() {
                 let mut i = 0;
                 while started.elapsed() < RUN_FOR || i < 2 {
                     let name = format!("w{w}-{i}");
-                    let secret = expect_ok(
-                        &run(&db, &["create", "--name", &name, "--accept-terms"], ""),
-                        "create",
-                    );
+                    let secret = expect_ok(&run(&db, &["create", "--name", &name, "--accept-terms"], ""), "create");
                     let secret = secret.trim().to_owned();
                     let id = expect_ok(&run(&db, &["verify"], &secret), "verify of a live key");
                     let id = id.trim().to_owned();
                     verifies += 1;
-                    expect_ok(
-                        &run(&db, &["rename", &id, &format!("{name}-renamed")], ""),
-                        "rename",
-                    );
+                    expect_ok(&run(&db, &["rename", &id, &format!("{name}-renamed")], ""), "rename");
                     // An earlier key of this worker still verifies under load.
                     if let Some((old_secret, old_id)) = created.first() {
                         let again = expect_ok(&run(&db, &["verify"], old_secret), "re-verify");
@@ -130,10 +110,7 @@ fn eight_processes_create_verify_and_rename_while_another_reads() {
         assert_eq!(matching.len(), 1);
         assert!(matching[0].name.ends_with("-renamed"));
         assert!(matching[0].last_used.is_some(), "verify recorded Last Used");
-        assert_eq!(
-            store.verify(secret).unwrap().map(|i| i.to_string()),
-            Some(id.clone())
-        );
+        assert_eq!(store.verify(secret).unwrap().map(|i| i.to_string()), Some(id.clone()));
     }
     assert!(reads.load(Ordering::Relaxed) > 0);
     assert!(store.check_integrity().unwrap(), "redb integrity check");

@@ -24,10 +24,7 @@ fn temp_store() -> (tempfile::TempDir, Store) {
 fn manual_clock(store: Store, start: OffsetDateTime) -> (Store, Arc<Mutex<OffsetDateTime>>) {
     let now = Arc::new(Mutex::new(start));
     let reader = now.clone();
-    (
-        store.with_clock(Arc::new(move || *reader.lock().unwrap())),
-        now,
-    )
+    (store.with_clock(Arc::new(move || *reader.lock().unwrap())), now)
 }
 
 #[test]
@@ -58,10 +55,7 @@ fn create_list_get_rename_delete_round_trip() {
 fn state_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    let (secret, record) = Store::open(&path)
-        .unwrap()
-        .create(&name("persisted"))
-        .unwrap();
+    let (secret, record) = Store::open(&path).unwrap().create(&name("persisted")).unwrap();
     let reopened = Store::open(&path).unwrap();
     assert_eq!(reopened.list().unwrap(), vec![record.clone()]);
     assert_eq!(reopened.verify(secret.expose()).unwrap(), Some(record.id));
@@ -72,10 +66,7 @@ fn verify_accepts_live_keys_and_refuses_everything_else() {
     let (_dir, store) = temp_store();
     let (secret, record) = store.create(&name("svc")).unwrap();
     let (other, _) = store.create(&name("other")).unwrap();
-    assert_eq!(
-        store.verify(secret.expose()).unwrap(),
-        Some(record.id.clone())
-    );
+    assert_eq!(store.verify(secret.expose()).unwrap(), Some(record.id.clone()));
 
     // Well-formed but unknown: a freshly generated key never stored.
     let stranger = keydesk::SecretKey::generate();
@@ -96,10 +87,7 @@ fn verify_accepts_live_keys_and_refuses_everything_else() {
         None,
         "deleted keys never verify"
     );
-    assert!(
-        store.verify(other.expose()).unwrap().is_some(),
-        "other keys unaffected"
-    );
+    assert!(store.verify(other.expose()).unwrap().is_some(), "other keys unaffected");
 }
 
 #[test]
@@ -118,11 +106,7 @@ fn last_used_is_recorded_coalesced_per_minute_and_only_moves_forward() {
     *clock.lock().unwrap() = t0 + Duration::from_secs(30);
     store.verify(secret.expose()).unwrap();
     assert_eq!(last_used(), Some(t0), "within the minute: no write");
-    assert_eq!(
-        store.change_counter().unwrap(),
-        counter,
-        "no write means no change"
-    );
+    assert_eq!(store.change_counter().unwrap(), counter, "no write means no change");
 
     *clock.lock().unwrap() = t0 + Duration::from_secs(61);
     store.verify(secret.expose()).unwrap();
@@ -152,10 +136,7 @@ fn change_counter_moves_on_every_write_and_only_then() {
     assert!(c2 > c1);
     store.delete(&record.id).unwrap();
     assert!(store.change_counter().unwrap() > c2);
-    assert_eq!(
-        store.load().unwrap().change_counter,
-        store.change_counter().unwrap()
-    );
+    assert_eq!(store.load().unwrap().change_counter, store.change_counter().unwrap());
 }
 
 #[test]
@@ -168,10 +149,7 @@ fn unknown_ids_are_not_found_and_change_nothing() {
         store.rename(&ghost, &name("x1")),
         Err(StoreError::NotFound { .. })
     ));
-    assert!(matches!(
-        store.delete(&ghost),
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(store.delete(&ghost), Err(StoreError::NotFound { .. })));
     assert_eq!(
         store.load().unwrap(),
         before,
@@ -191,9 +169,7 @@ fn the_database_file_never_contains_a_secret() {
         let (secret, record) = store.create(&name(&format!("key-{i}"))).unwrap();
         store.verify(secret.expose()).unwrap();
         if i % 2 == 0 {
-            store
-                .rename(&record.id, &name(&format!("renamed-{i}")))
-                .unwrap();
+            store.rename(&record.id, &name(&format!("renamed-{i}"))).unwrap();
         }
         secrets.push(secret.expose().to_owned());
     }
@@ -239,24 +215,16 @@ fn a_world_writable_database_is_refused() {
 #[test]
 fn a_file_that_is_not_a_database_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
-    for (i, content) in [
-        &b"hello, this is my diary"[..],
-        b"r",
-        &[0u8; 8192],
-        b"redb\x1a\x0a",
-    ]
-    .iter()
-    .enumerate()
+    for (i, content) in [&b"hello, this is my diary"[..], b"r", &[0u8; 8192], b"redb\x1a\x0a"]
+        .iter()
+        .enumerate()
     {
         let path = dir.path().join(format!("garbage-{i}"));
         fs::write(&path, content).unwrap();
         let err = Store::open(&path).unwrap_err();
         assert!(matches!(err, StoreError::NotADatabase { .. }), "{err}");
         assert!(err.to_string().contains("not a keydesk database"), "{err}");
-        assert!(
-            fs::read(&path).unwrap() == *content,
-            "file {i} was modified"
-        );
+        assert!(fs::read(&path).unwrap() == *content, "file {i} was modified");
     }
 }
 
@@ -283,10 +251,7 @@ fn a_foreign_redb_database_is_refused_and_left_untouched() {
 fn a_newer_schema_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    Store::open(&path)
-        .unwrap()
-        .create(&name("from-the-future"))
-        .unwrap();
+    Store::open(&path).unwrap().create(&name("from-the-future")).unwrap();
     {
         let db = redb::Database::create(&path).unwrap();
         let txn = db.begin_write().unwrap();
@@ -298,10 +263,7 @@ fn a_newer_schema_is_refused_and_left_untouched() {
     }
     let before = fs::read(&path).unwrap();
     let err = Store::open(&path).unwrap_err();
-    assert!(
-        matches!(err, StoreError::NewerSchema { found: 99, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }), "{err}");
     assert!(err.to_string().contains("newer keydesk"), "{err}");
     assert!(fs::read(&path).unwrap() == before, "file changed");
 }
@@ -343,10 +305,7 @@ fn a_database_held_beyond_the_retry_window_reports_busy() {
     assert!(matches!(err, StoreError::Busy { .. }), "{err}");
     assert!(err.to_string().contains("is busy"), "{err}");
     drop(held);
-    assert!(
-        store.list().unwrap().is_empty(),
-        "usable again once released"
-    );
+    assert!(store.list().unwrap().is_empty(), "usable again once released");
 }
 
 #[test]
@@ -389,18 +348,10 @@ fn batched_uses_only_move_forward_and_skip_deleted_keys() {
         store.create(&name("cc")).unwrap().1,
     );
     store.delete(&gone.id).unwrap();
-    let uses = [
-        (a.id.clone(), t0),
-        (b.id.clone(), t0),
-        (gone.id.clone(), t0),
-    ];
+    let uses = [(a.id.clone(), t0), (b.id.clone(), t0), (gone.id.clone(), t0)];
     assert_eq!(store.record_uses(&uses).unwrap(), 2);
     assert_eq!(store.get(&a.id).unwrap().unwrap().last_used, Some(t0));
-    assert_eq!(
-        store.get(&gone.id).unwrap(),
-        None,
-        "a deleted key is not resurrected"
-    );
+    assert_eq!(store.get(&gone.id).unwrap(), None, "a deleted key is not resurrected");
 
     let counter = store.change_counter().unwrap();
     let stale = [
@@ -408,10 +359,6 @@ fn batched_uses_only_move_forward_and_skip_deleted_keys() {
         (b.id.clone(), t0 - Duration::from_secs(600)),
     ];
     assert_eq!(store.record_uses(&stale).unwrap(), 0);
-    assert_eq!(
-        store.change_counter().unwrap(),
-        counter,
-        "nothing due: no write at all"
-    );
+    assert_eq!(store.change_counter().unwrap(), counter, "nothing due: no write at all");
     assert_eq!(store.get(&b.id).unwrap().unwrap().last_used, Some(t0));
 }

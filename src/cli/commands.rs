@@ -110,9 +110,7 @@ fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {
         out.push('\n');
     }
     if records.is_empty() {
-        out.push_str(
-            "(no keys yet: create one with `keydesk create --name NAME --accept-terms`)\n",
-        );
+        out.push_str("(no keys yet: create one with `keydesk create --name NAME --accept-terms`)\n");
     }
     out
 }
@@ -181,14 +179,12 @@ fn parse_name(input: &str) -> Result<KeyName, Failure> {
     KeyName::parse(input).map_err(|e| Failure::usage(format!("invalid name: {e}")))
 }
 
-/// A string that cannot be an ID is simply not found: the same answer as an
-/// ID that does not exist, without a database round trip.
+/// A string that cannot be an ID is not found, without a database round
+/// trip. It is not echoed back: it may be a secret pasted in the wrong place.
 fn parse_id(input: &str) -> Result<KeyId, Failure> {
-    KeyId::parse(input).ok_or_else(|| {
-        crate::StoreError::NotFound {
-            id: sanitize(input).into_owned(),
-        }
-        .into()
+    KeyId::parse(input).ok_or_else(|| Failure {
+        exit: super::exit::Exit::Invalid,
+        message: "no key with that ID: IDs look like ak-0123456789abcdef (see `keydesk list`)".to_owned(),
     })
 }
 

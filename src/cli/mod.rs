@@ -28,11 +28,7 @@ pub fn run(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
     }
 }
 
-fn execute(
-    command: Command,
-    global: &GlobalArgs,
-    local_offset: Option<UtcOffset>,
-) -> Result<Exit, Failure> {
+fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     if let Command::Agreement = command {
         commands::agreement()?;
         return Ok(Exit::Ok);

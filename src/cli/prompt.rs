@@ -19,10 +19,7 @@ pub fn read_secret() -> io::Result<Zeroizing<String>> {
         eprint!("Paste the key and press Enter: ");
         io::stderr().flush()?;
         let _echo_off = EchoGuard::disable();
-        stdin
-            .lock()
-            .take(MAX_SECRET_INPUT)
-            .read_until(b'\n', &mut raw)?;
+        stdin.lock().take(MAX_SECRET_INPUT).read_until(b'\n', &mut raw)?;
         eprintln!();
     } else {
         stdin.lock().take(MAX_SECRET_INPUT).read_to_end(&mut raw)?;
@@ -38,10 +35,7 @@ pub fn confirm(question: &str) -> io::Result<bool> {
     io::stderr().flush()?;
     let mut answer = String::new();
     io::stdin().lock().take(256).read_line(&mut answer)?;
-    Ok(matches!(
-        answer.trim().to_ascii_lowercase().as_str(),
-        "y" | "yes"
-    ))
+    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
 }
 
 pub fn stdin_is_terminal() -> bool {

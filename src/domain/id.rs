@@ -29,10 +29,8 @@ impl KeyId {
     pub fn parse(input: &str) -> Option<Self> {
         let input = input.trim();
         let rest = input.strip_prefix(PREFIX)?;
-        let well_formed = rest.len() == RANDOM_LEN
-            && rest
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        let well_formed =
+            rest.len() == RANDOM_LEN && rest.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
         well_formed.then(|| KeyId(input.to_owned()))
     }
 

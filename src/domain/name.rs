@@ -28,6 +28,10 @@ pub enum NameError {
     TooLong { count: usize },
     #[error("{} at position {position} is not allowed — use Chinese characters, letters, digits, _ or -", describe(*.character))]
     InvalidCharacter { character: char, position: usize },
+    /// A pasted secret would otherwise be a valid name, and names are stored
+    /// and shown in clear.
+    #[error("this is an API key, not a name: never use a secret as a name")]
+    LooksLikeSecret,
 }
 
 impl KeyName {
@@ -43,6 +47,9 @@ impl KeyName {
                     position: index + 1,
                 });
             }
+        }
+        if super::secret::check_format(input).is_ok() {
+            return Err(NameError::LooksLikeSecret);
         }
         match input.chars().count() {
             0 => Err(NameError::Empty),
@@ -224,21 +231,25 @@ mod tests {
     }
 
     #[test]
+    fn a_pasted_secret_is_refused_without_being_echoed() {
+        let secret = super::super::SecretKey::generate();
+        let error = KeyName::parse(secret.expose()).unwrap_err();
+        assert_eq!(error, NameError::LooksLikeSecret);
+        assert!(!error.to_string().contains(&secret.expose()[3..]));
+        // Key-like names that are not real keys (no valid checksum) are fine.
+        assert!(KeyName::parse("sk-my-service").is_ok());
+    }
+
+    #[test]
     fn messages_are_specific_and_printable() {
         let msg = |s: &str| KeyName::parse(s).unwrap_err().to_string();
-        assert_eq!(
-            msg("a"),
-            "name is too short: 1 character, at least 2 needed"
-        );
+        assert_eq!(msg("a"), "name is too short: 1 character, at least 2 needed");
         assert!(msg("a b").starts_with("a space at position 2 is not allowed"));
         assert!(msg("ab\u{1b}").contains("control character (U+001B)"));
         assert!(msg("ab\u{200B}").contains("invisible character (U+200B)"));
         assert!(msg("ab\u{202E}").contains("invisible character (U+202E)"));
         for s in ["ab\u{1b}", "ab\u{202E}", "ab\u{200B}", "ab\u{7}"] {
-            assert!(
-                !msg(s).chars().any(|c| c.is_control() || is_invisible(c)),
-                "{s:?}"
-            );
+            assert!(!msg(s).chars().any(|c| c.is_control() || is_invisible(c)), "{s:?}");
         }
     }
 

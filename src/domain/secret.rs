@@ -167,9 +167,8 @@ mod tests {
 
     #[test]
     fn generated_keys_differ() {
-        let keys: std::collections::HashSet<String> = (0..1000)
-            .map(|_| SecretKey::generate().expose().to_owned())
-            .collect();
+        let keys: std::collections::HashSet<String> =
+            (0..1000).map(|_| SecretKey::generate().expose().to_owned()).collect();
         assert_eq!(keys.len(), 1000);
     }
 
@@ -202,10 +201,7 @@ mod tests {
                     let mut mutated = original.clone();
                     mutated[pos] = replacement;
                     let mutated = String::from_utf8(mutated).unwrap();
-                    assert!(
-                        check_format(&mutated).is_err(),
-                        "accepted mutation at {pos}"
-                    );
+                    assert!(check_format(&mutated).is_err(), "accepted mutation at {pos}");
                 }
             }
         }
@@ -216,10 +212,7 @@ mod tests {
         let key = SecretKey::generate();
         let s = key.expose();
         assert_eq!(check_format(&s[..40]), Err(FormatError::WrongLength));
-        assert_eq!(
-            check_format(&format!("pk{}", &s[2..])),
-            Err(FormatError::MissingPrefix)
-        );
+        assert_eq!(check_format(&format!("pk{}", &s[2..])), Err(FormatError::MissingPrefix));
         assert_eq!(
             check_format(&format!("{}!{}", &s[..10], &s[11..])),
             Err(FormatError::InvalidCharacter)

@@ -59,10 +59,8 @@ pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
         reason,
     };
     let stored: RecordV1 = postcard::from_bytes(body).map_err(|e| malformed(e.to_string()))?;
-    let instant = |secs: i64| {
-        OffsetDateTime::from_unix_timestamp(secs)
-            .map_err(|e| malformed(format!("bad timestamp: {e}")))
-    };
+    let instant =
+        |secs: i64| OffsetDateTime::from_unix_timestamp(secs).map_err(|e| malformed(format!("bad timestamp: {e}")));
     Ok(KeyRecord {
         id: KeyId::from_stored(id),
         name: stored.name,
@@ -92,10 +90,7 @@ mod tests {
     #[test]
     fn round_trips() {
         let record = sample();
-        assert_eq!(
-            decode(record.id.as_str(), &encode(&record)).unwrap(),
-            record
-        );
+        assert_eq!(decode(record.id.as_str(), &encode(&record)).unwrap(), record);
         let never_used = KeyRecord {
             last_used: None,
             ..sample()
@@ -115,10 +110,7 @@ mod tests {
     #[test]
     fn damaged_bytes_are_errors_not_panics() {
         let bytes = encode(&sample());
-        assert!(matches!(
-            decode("ak-x", &[]),
-            Err(DecodeError::Empty { .. })
-        ));
+        assert!(matches!(decode("ak-x", &[]), Err(DecodeError::Empty { .. })));
         assert!(matches!(
             decode("ak-x", &[9, 1, 2]),
             Err(DecodeError::UnknownVersion { version: 9, .. })

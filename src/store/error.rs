@@ -19,11 +19,7 @@ pub enum StoreError {
     ForeignDatabase { path: PathBuf },
 
     #[error("{} was written by a newer keydesk (schema {found}; this build reads up to {supported}); upgrade keydesk — the file was left untouched", path.display())]
-    NewerSchema {
-        path: PathBuf,
-        found: u64,
-        supported: u64,
-    },
+    NewerSchema { path: PathBuf, found: u64, supported: u64 },
 
     #[error("refusing to use {}: {reason}", path.display())]
     Insecure { path: PathBuf, reason: String },
@@ -38,14 +34,9 @@ pub enum StoreError {
     Io { path: PathBuf, source: io::Error },
 
     #[error("database error on {}: {source}", path.display())]
-    Database {
-        path: PathBuf,
-        source: Box<redb::Error>,
-    },
+    Database { path: PathBuf, source: Box<redb::Error> },
 
-    #[error(
-        "cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB"
-    )]
+    #[error("cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB")]
     NoDataDir,
 }
 
@@ -64,6 +55,12 @@ impl StoreError {
         match error.into() {
             redb::Error::Corrupted(detail) => StoreError::Corrupt { path, detail },
             redb::Error::Io(source) => StoreError::Io { path, source },
+            redb::Error::PreviousIo => StoreError::Io {
+                path,
+                source: std::io::Error::other(
+                    "an earlier write failed (disk full or I/O error); nothing further was written",
+                ),
+            },
             other => StoreError::Database {
                 path,
                 source: Box::new(other),

@@ -60,9 +60,7 @@ pub fn ensure_parent_dir(path: &Path) -> Result<(), StoreError> {
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(parent)
-        .map_err(|e| StoreError::io(parent, e))
+    builder.create(parent).map_err(|e| StoreError::io(parent, e))
 }
 
 /// Refuses a file another user could write to or that belongs to someone else:
@@ -84,10 +82,7 @@ pub fn check_ownership_and_mode(path: &Path) -> Result<(), StoreError> {
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     if meta.uid() != me {
-        return insecure(format!(
-            "it is owned by user {} and you are user {me}",
-            meta.uid()
-        ));
+        return insecure(format!("it is owned by user {} and you are user {me}", meta.uid()));
     }
     if meta.mode() & 0o022 != 0 {
         return insecure(format!(
@@ -117,10 +112,7 @@ pub fn open_writable(path: &Path, retry: &RetryPolicy) -> Result<Database, Store
 /// Opens an existing database read-only: no byte of the file changes, and
 /// readers share the lock with each other. `None` when the file is missing or
 /// empty, or needs crash recovery: only a writable open can create or repair.
-pub fn open_read_only(
-    path: &Path,
-    retry: &RetryPolicy,
-) -> Result<Option<ReadOnlyDatabase>, StoreError> {
+pub fn open_read_only(path: &Path, retry: &RetryPolicy) -> Result<Option<ReadOnlyDatabase>, StoreError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -134,11 +126,7 @@ pub fn open_read_only(
     });
     match opened {
         Ok(db) => Ok(Some(db)),
-        Err(StoreError::Database { source, .. })
-            if matches!(*source, redb::Error::RepairAborted) =>
-        {
-            Ok(None)
-        }
+        Err(StoreError::Database { source, .. }) if matches!(*source, redb::Error::RepairAborted) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -190,9 +178,7 @@ fn open_file(path: &Path, writable: bool) -> Result<File, StoreError> {
     let mut head = [0u8; REDB_MAGIC.len()];
     let read = read_up_to(&mut file, &mut head).map_err(|e| StoreError::io(path, e))?;
     if read > 0 && (read < head.len() || head != REDB_MAGIC) {
-        return Err(StoreError::NotADatabase {
-            path: path.to_owned(),
-        });
+        return Err(StoreError::NotADatabase { path: path.to_owned() });
     }
     Ok(file)
 }

@@ -27,8 +27,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle,
-    WriteTransaction,
+    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle, WriteTransaction,
 };
 use time::OffsetDateTime;
 
@@ -125,8 +124,7 @@ impl Store {
                 last_used: None,
             };
             keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
-            txn.open_table(BY_HASH)?
-                .insert(&record.hash.0, record.id.as_str())?;
+            txn.open_table(BY_HASH)?.insert(&record.hash.0, record.id.as_str())?;
             Ok(record)
         })?;
         Ok((secret, record))
@@ -188,7 +186,8 @@ impl Store {
     /// Checks a key presented by a client. Returns its ID when it is live,
     /// `None` when it is malformed, unknown or deleted (deliberately not
     /// distinguished). Malformed input is rejected by checksum without opening
-    /// the database. Records Last Used at most once per key per minute.
+    /// the database. Records Last Used at most once per key per minute, on a
+    /// best-effort basis: if that write fails, the key still verifies.
     pub fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
         if secret::check_format(candidate).is_err() {
             return Ok(None);
@@ -199,18 +198,18 @@ impl Store {
         // untouched and shares the lock with other readers; only a key whose
         // Last Used is due costs a write.
         let found = self.read(|txn| {
-            let Some(id) = txn
-                .open_table(BY_HASH)?
-                .get(&hash.0)?
-                .map(|id| id.value().to_owned())
-            else {
+            let Some(id) = txn.open_table(BY_HASH)?.get(&hash.0)?.map(|id| id.value().to_owned()) else {
                 return Ok(None);
             };
             get_record(&txn.open_table(KEYS)?, &id)
         })?;
         let Some(record) = found else { return Ok(None) };
         if record.needs_last_used_update(now) {
-            self.record_uses(&[(record.id.clone(), now)])?;
+            // Best effort: a key that verified stays verified even when Last
+            // Used cannot be written (read-only media, a full disk, a writer
+            // holding the file past the retry window). Refusing good keys
+            // would take the service down over bookkeeping.
+            let _ = self.record_uses(&[(record.id.clone(), now)]);
         }
         Ok(Some(record.id))
     }
@@ -277,12 +276,12 @@ impl Store {
     /// Runs redb's own integrity check (and repair, if a crash left the file
     /// needing one). Returns whether the file was already consistent.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
-        let mut db = file::open_writable(&self.path, &self.retry)?;
-        let result = db
-            .check_integrity()
-            .map_err(|e| StoreError::from_redb(&self.path, e));
-        close(db, &self.path)?;
-        result
+        guard_panics(&self.path, || {
+            let mut db = file::open_writable(&self.path, &self.retry)?;
+            let result = db.check_integrity().map_err(|e| StoreError::from_redb(&self.path, e));
+            close(db, &self.path)?;
+            result
+        })
     }
 
     /// Validates the file without modifying it, then creates the tables if
@@ -291,11 +290,7 @@ impl Store {
         let state = self.read(|txn| {
             let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
             if names.iter().any(|n| n == META.name()) {
-                check_schema(
-                    txn.open_table(META)?
-                        .get(SCHEMA_VERSION_KEY)?
-                        .map(|v| v.value()),
-                )?;
+                check_schema(txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()))?;
                 Ok(FileState::Keydesk)
             } else if names.is_empty() {
                 Ok(FileState::Empty)
@@ -334,44 +329,36 @@ impl Store {
     /// Reads through a read-only open (shared with other readers, never
     /// modifies the file), or a writable one when the file is new or a crash
     /// left it needing recovery.
-    fn read<T>(
-        &self,
-        body: impl FnOnce(&ReadTransaction) -> Result<T, Fail>,
-    ) -> Result<T, StoreError> {
-        let Some(db) = file::open_read_only(&self.path, &self.retry)? else {
+    fn read<T>(&self, body: impl FnOnce(&ReadTransaction) -> Result<T, Fail>) -> Result<T, StoreError> {
+        let opened = guard_panics(&self.path, || file::open_read_only(&self.path, &self.retry))?;
+        let Some(db) = opened else {
             return self.with_db(|db| body(&db.begin_read()?));
         };
-        let result = db
-            .begin_read()
-            .map_err(Fail::from)
-            .and_then(|txn| body(&txn));
-        db.close()
-            .map_err(|e| StoreError::from_redb(&self.path, e))?;
-        result.map_err(|fail| fail.into_store_error(&self.path))
+        guard_panics(&self.path, || {
+            let result = db.begin_read().map_err(Fail::from).and_then(|txn| body(&txn));
+            let closed = db.close().map_err(|e| StoreError::from_redb(&self.path, e));
+            first_error(result.map_err(|fail| fail.into_store_error(&self.path)), closed)
+        })
     }
 
-    fn write<T>(
-        &self,
-        body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>,
-    ) -> Result<T, StoreError> {
+    fn write<T>(&self, body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>) -> Result<T, StoreError> {
         self.with_db(|db| write_in(db, body))
     }
 
     /// Open, run, close: the only place a `Database` lives.
     fn with_db<T>(&self, body: impl FnOnce(&Database) -> Result<T, Fail>) -> Result<T, StoreError> {
-        let db = file::open_writable(&self.path, &self.retry)?;
-        let result = body(&db);
-        close(db, &self.path)?;
-        result.map_err(|fail| fail.into_store_error(&self.path))
+        guard_panics(&self.path, || {
+            let db = file::open_writable(&self.path, &self.retry)?;
+            let result = body(&db);
+            let closed = close(db, &self.path);
+            first_error(result.map_err(|fail| fail.into_store_error(&self.path)), closed)
+        })
     }
 }
 
 /// One write transaction that re-checks the schema (another keydesk may have
 /// upgraded the file since we opened it) and bumps the change counter.
-fn write_in<T>(
-    db: &Database,
-    body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>,
-) -> Result<T, Fail> {
+fn write_in<T>(db: &Database, body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>) -> Result<T, Fail> {
     let txn = db.begin_write()?;
     let value = {
         let mut meta = txn.open_table(META)?;
@@ -383,6 +370,40 @@ fn write_in<T>(
     };
     txn.commit()?;
     Ok(value)
+}
+
+/// The operation's own error explains more than the close's (which after a
+/// failed write is only redb's "previous I/O error"), so it wins.
+fn first_error<T>(result: Result<T, StoreError>, closed: Result<(), StoreError>) -> Result<T, StoreError> {
+    let value = result?;
+    closed?;
+    Ok(value)
+}
+
+/// redb trusts a file that was closed cleanly, and may panic rather than
+/// return an error when such a file was damaged outside it. Checking every
+/// page on every open would make each operation cost O(file size), so the
+/// panic is caught here instead and reported as a damaged file. The file is
+/// not retried or written to afterwards.
+fn guard_panics<T>(path: &Path, body: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unreadable structure".to_owned());
+        Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            detail: format!("{reason}; restore it from a backup"),
+        })
+    })
+}
+
+/// Whether a panic comes from inside redb, where [`guard_panics`] catches and
+/// reports it: a panic hook can stay quiet about these.
+pub fn is_caught_storage_panic(info: &std::panic::PanicHookInfo<'_>) -> bool {
+    info.location()
+        .is_some_and(|l| l.file().contains("/redb-") || l.file().contains("\\redb-"))
 }
 
 fn close(db: Database, path: &Path) -> Result<(), StoreError> {
@@ -403,14 +424,9 @@ fn read_counter(txn: &ReadTransaction) -> Result<u64, Fail> {
     Ok(meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value()))
 }
 
-fn get_record(
-    keys: &impl ReadableTable<&'static str, &'static [u8]>,
-    id: &str,
-) -> Result<Option<KeyRecord>, Fail> {
+fn get_record(keys: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<KeyRecord>, Fail> {
     match keys.get(id)? {
-        Some(bytes) => Ok(Some(
-            codec::decode(id, bytes.value()).map_err(Fail::Decode)?,
-        )),
+        Some(bytes) => Ok(Some(codec::decode(id, bytes.value()).map_err(Fail::Decode)?)),
         None => Ok(None),
     }
 }
@@ -445,9 +461,7 @@ impl Fail {
                 found,
                 supported: SCHEMA_VERSION,
             },
-            Fail::Foreign => StoreError::ForeignDatabase {
-                path: path.to_owned(),
-            },
+            Fail::Foreign => StoreError::ForeignDatabase { path: path.to_owned() },
         }
     }
 }

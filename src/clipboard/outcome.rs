@@ -1,0 +1,281 @@
+//! What a copy or a clear did, in words the UI can show as is.
+//!
+//! OSC 52 cannot be confirmed — the terminal never answers — so outcomes keep
+//! "confirmed" and "sent, hopefully" apart, and every unconfirmed or failed
+//! outcome tells the user how to copy by hand.
+
+use std::fmt;
+use std::time::Duration;
+
+use super::CopyKind;
+use super::strategy::Multiplexer;
+use super::system::SystemClipboardError;
+
+/// The result of [`Clipboard::copy`](super::Clipboard::copy).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "the user should be told what happened to the copy"]
+pub enum CopyOutcome {
+    /// The system clipboard accepted the text.
+    SystemClipboard {
+        /// What was copied.
+        kind: CopyKind,
+        /// When the copy will be cleared, if it will.
+        clears_after: Option<Duration>,
+        /// The copy may vanish when keydesk exits (X11: the app serves it).
+        ends_with_app: bool,
+    },
+    /// An OSC 52 sequence was written to the terminal; whether the terminal
+    /// (or tmux, or screen) honoured it cannot be known.
+    SentToTerminal {
+        /// What was copied.
+        kind: CopyKind,
+        /// How the sequence was wrapped.
+        multiplexer: Multiplexer,
+        /// When a clear will be sent, if keydesk is still running then.
+        clears_after: Option<Duration>,
+        /// Set when this is the fallback after the system clipboard failed.
+        system_error: Option<SystemClipboardError>,
+    },
+    /// `--clipboard off`: nothing was copied, on purpose.
+    Disabled {
+        /// What was not copied.
+        kind: CopyKind,
+    },
+    /// Nothing could be copied.
+    Failed {
+        /// What was not copied.
+        kind: CopyKind,
+        /// Why, for the message.
+        reason: String,
+    },
+}
+
+impl CopyOutcome {
+    /// True only when the clipboard is known to hold the text.
+    pub fn is_confirmed(&self) -> bool {
+        matches!(self, CopyOutcome::SystemClipboard { .. })
+    }
+
+    /// One line for the status bar, honest about what is known.
+    pub fn message(&self) -> String {
+        match self {
+            CopyOutcome::SystemClipboard {
+                kind,
+                clears_after,
+                ends_with_app,
+            } => {
+                let mut notes = Vec::new();
+                if let Some(delay) = clears_after {
+                    notes.push(format!("cleared in {}", human_delay(*delay)));
+                }
+                if *ends_with_app {
+                    notes.push("it may not outlive keydesk".to_owned());
+                }
+                let notes = if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", notes.join("; "))
+                };
+                format!("Copied {} to the clipboard{notes}.", kind.noun())
+            }
+            CopyOutcome::SentToTerminal {
+                kind,
+                multiplexer,
+                clears_after,
+                system_error,
+            } => {
+                let lead = if system_error.is_some() {
+                    "No system clipboard, so sent"
+                } else {
+                    "Sent"
+                };
+                let route = match multiplexer {
+                    Multiplexer::Tmux => "OSC 52 via tmux, which needs `set-clipboard on`",
+                    Multiplexer::Screen => "OSC 52 via screen",
+                    Multiplexer::Absent => "OSC 52",
+                };
+                let clear = match clears_after {
+                    Some(delay) => format!(" It is cleared in {} if keydesk is still running.", human_delay(*delay)),
+                    None => String::new(),
+                };
+                format!(
+                    "{lead} {noun} to your terminal's clipboard ({route}) — \
+                     if nothing was copied, select {noun} on screen.{clear}",
+                    noun = kind.noun()
+                )
+            }
+            CopyOutcome::Disabled { kind } => format!(
+                "Copying is off (--clipboard off): select {} on screen and copy it with your terminal.",
+                kind.noun()
+            ),
+            CopyOutcome::Failed { kind, reason } => format!(
+                "Could not copy {}: {reason}. Select it on screen and copy it with your terminal.",
+                kind.noun()
+            ),
+        }
+    }
+}
+
+impl fmt::Display for CopyOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// The result of a scheduled clear, from [`Clipboard::tick`](super::Clipboard::tick).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "the user may want to know the secret left the clipboard"]
+pub enum ClearOutcome {
+    /// The system clipboard still held the secret and was emptied.
+    Cleared,
+    /// The system clipboard holds something else now; it was left alone.
+    LeftAlone,
+    /// An empty OSC 52 selection was sent; the terminal cannot confirm it.
+    SentToTerminal {
+        /// How the sequence was wrapped.
+        multiplexer: Multiplexer,
+    },
+    /// The clear could not be done.
+    Failed {
+        /// Why, for the message.
+        reason: String,
+    },
+}
+
+impl ClearOutcome {
+    /// One line for the status bar.
+    pub fn message(&self) -> String {
+        match self {
+            ClearOutcome::Cleared => "Cleared the key from the clipboard.".to_owned(),
+            ClearOutcome::LeftAlone => "The clipboard no longer holds the key, so it was left alone.".to_owned(),
+            ClearOutcome::SentToTerminal { multiplexer } => match multiplexer {
+                // Checked with tmux 3.3a: tmux drops an empty OSC 52 (so its
+                // paste buffer keeps the key) and forwards only the
+                // passthrough copy, which needs `allow-passthrough on`.
+                Multiplexer::Tmux => "Asked your terminal to clear the key (OSC 52); through tmux \
+                                      that needs `allow-passthrough on`, and tmux may still hold \
+                                      the key in a paste buffer."
+                    .to_owned(),
+                _ => "Asked your terminal to clear the key from its clipboard (OSC 52).".to_owned(),
+            },
+            ClearOutcome::Failed { reason } => format!("Could not clear the clipboard: {reason}."),
+        }
+    }
+}
+
+impl fmt::Display for ClearOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+/// "30 s", "2 min", "90 s": short, exact, and readable in a status bar.
+fn human_delay(delay: Duration) -> String {
+    let seconds = delay.as_secs();
+    if seconds >= 60 && seconds % 60 == 0 {
+        format!("{} min", seconds / 60)
+    } else if seconds == 0 {
+        format!("{} ms", delay.as_millis())
+    } else {
+        format!("{seconds} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_read_naturally() {
+        assert_eq!(human_delay(Duration::from_secs(30)), "30 s");
+        assert_eq!(human_delay(Duration::from_secs(90)), "90 s");
+        assert_eq!(human_delay(Duration::from_secs(120)), "2 min");
+        assert_eq!(human_delay(Duration::from_millis(500)), "500 ms");
+    }
+
+    #[test]
+    fn system_copy_message_mentions_clearing_and_lifetime() {
+        let outcome = CopyOutcome::SystemClipboard {
+            kind: CopyKind::Secret,
+            clears_after: Some(Duration::from_secs(30)),
+            ends_with_app: true,
+        };
+        assert!(outcome.is_confirmed());
+        assert_eq!(
+            outcome.message(),
+            "Copied the key to the clipboard (cleared in 30 s; it may not outlive keydesk)."
+        );
+        let id = CopyOutcome::SystemClipboard {
+            kind: CopyKind::Identifier,
+            clears_after: None,
+            ends_with_app: false,
+        };
+        assert_eq!(id.message(), "Copied the ID to the clipboard.");
+    }
+
+    #[test]
+    fn terminal_copy_message_is_honest() {
+        let outcome = CopyOutcome::SentToTerminal {
+            kind: CopyKind::Secret,
+            multiplexer: Multiplexer::Absent,
+            clears_after: None,
+            system_error: None,
+        };
+        assert!(!outcome.is_confirmed());
+        assert_eq!(
+            outcome.message(),
+            "Sent the key to your terminal's clipboard (OSC 52) — \
+             if nothing was copied, select the key on screen."
+        );
+    }
+
+    #[test]
+    fn tmux_message_names_the_option_it_needs() {
+        let outcome = CopyOutcome::SentToTerminal {
+            kind: CopyKind::Identifier,
+            multiplexer: Multiplexer::Tmux,
+            clears_after: None,
+            system_error: None,
+        };
+        assert!(outcome.message().contains("set-clipboard on"));
+        assert!(outcome.message().contains("select the ID on screen"));
+    }
+
+    #[test]
+    fn fallback_message_says_the_system_clipboard_was_missing() {
+        let outcome = CopyOutcome::SentToTerminal {
+            kind: CopyKind::Secret,
+            multiplexer: Multiplexer::Absent,
+            clears_after: Some(Duration::from_secs(30)),
+            system_error: Some(SystemClipboardError::new("no X server")),
+        };
+        let message = outcome.message();
+        assert!(message.starts_with("No system clipboard, so sent the key"), "{message}");
+        assert!(message.ends_with("It is cleared in 30 s if keydesk is still running."));
+    }
+
+    #[test]
+    fn disabled_and_failed_say_how_to_copy_by_hand() {
+        let off = CopyOutcome::Disabled { kind: CopyKind::Secret };
+        assert!(off.message().contains("--clipboard off"));
+        assert!(off.message().contains("select the key on screen"));
+        let failed = CopyOutcome::Failed {
+            kind: CopyKind::Secret,
+            reason: "broken pipe".to_owned(),
+        };
+        assert_eq!(
+            failed.message(),
+            "Could not copy the key: broken pipe. Select it on screen and copy it with your terminal."
+        );
+    }
+
+    #[test]
+    fn clear_messages() {
+        assert_eq!(ClearOutcome::Cleared.to_string(), "Cleared the key from the clipboard.");
+        assert!(ClearOutcome::LeftAlone.message().contains("left alone"));
+        let tmux = ClearOutcome::SentToTerminal {
+            multiplexer: Multiplexer::Tmux,
+        };
+        assert!(tmux.message().contains("paste buffer"));
+    }
+}

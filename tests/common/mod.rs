@@ -1,0 +1,39 @@
+//! Helpers shared by the integration tests that run the real binary.
+
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+
+/// `keydesk` on the database at `db`, with UTC as the local zone so times
+/// printed in the local offset are predictable.
+pub fn keydesk(db: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.env("KEYDESK_DB", db).env("TZ", "UTC");
+    command
+}
+
+/// Runs `command` with `stdin` as its input and collects its output.
+pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the keydesk binary starts");
+    // A child may exit without reading its input (e.g. when the database
+    // cannot be opened); a broken pipe here is not the test's concern.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}

@@ -1,0 +1,148 @@
+//! The secret appears exactly once — on `create`'s stdout — and nowhere else:
+//! not in any other output, error message, file, or panic message.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use common::{BIN, run_with_stdin};
+
+/// Runs keydesk with HOME and every XDG directory inside `home`, so any file
+/// it writes anywhere lands there and can be inspected.
+fn keydesk(home: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("TMPDIR", home.join("tmp"))
+        .env("RUST_BACKTRACE", "1");
+    run_with_stdin(&mut command, stdin)
+}
+
+fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files_under(&path, found);
+        } else {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn the_secret_is_printed_once_and_stored_nowhere() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("tmp")).unwrap();
+    let created = keydesk(home.path(), &["create", "--name", "hygiene", "--accept-terms"], "");
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let secret = String::from_utf8(created.stdout.clone()).unwrap().trim().to_owned();
+    // The random middle: unique to this secret, absent from its masked form.
+    let needle = &secret[7..37];
+
+    let id_out = keydesk(home.path(), &["verify"], &secret);
+    let id = String::from_utf8(id_out.stdout.clone()).unwrap().trim().to_owned();
+    let mut outputs = vec![created.stderr.clone(), id_out.stdout, id_out.stderr];
+    for (args, stdin) in [
+        (vec!["list"], String::new()),
+        (vec!["list", "--json"], String::new()),
+        (vec!["rename", &id, "hygiene-2"], String::new()),
+        // The secret pasted where it does not belong must not be echoed back.
+        (vec!["create", "--name", &secret, "--accept-terms"], String::new()),
+        (vec!["rename", &id, &secret], String::new()),
+        (vec!["rename", &secret, "some-name"], String::new()),
+        (vec!["delete", &secret, "--yes"], String::new()),
+        (vec!["verify"], format!("{secret}x")),
+        (vec!["verify"], format!(" {secret} \n")),
+        (vec!["delete", &id, "--yes"], String::new()),
+        (vec!["verify"], secret.clone()),
+    ] {
+        let out = keydesk(home.path(), &args, &stdin);
+        outputs.push(out.stdout);
+        outputs.push(out.stderr);
+    }
+    for (i, output) in outputs.iter().enumerate() {
+        let text = String::from_utf8_lossy(output);
+        assert!(!text.contains(needle), "output {i} contains the secret: {text}");
+    }
+
+    let mut files = Vec::new();
+    files_under(home.path(), &mut files);
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("keys.redb") || f.ends_with("keydesk.redb")),
+        "{files:?}"
+    );
+    for file in files {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+            "{} contains the secret",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn panic_messages_cannot_carry_a_secret() {
+    let secret = keydesk::SecretKey::generate();
+    let payload = std::panic::catch_unwind(|| panic!("while holding {secret:?}")).unwrap_err();
+    let message = payload.downcast_ref::<String>().unwrap();
+    assert!(message.contains("redacted"));
+    assert!(!message.contains(&secret.expose()[3..]));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_running_keydesk_cannot_dump_core() {
+    let home = tempfile::tempdir().unwrap();
+    // `verify` waits on stdin, which keeps the process alive to be inspected.
+    // It starts with core dumps allowed, so only keydesk itself can turn them off.
+    let mut command = Command::new(BIN);
+    // SAFETY: setrlimit is async-signal-safe.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            let allow = libc::rlimit {
+                rlim_cur: 1 << 20,
+                rlim_max: libc::RLIM_INFINITY,
+            };
+            libc::setrlimit(libc::RLIMIT_CORE, &allow);
+            Ok(())
+        });
+    }
+    let mut child = command
+        .arg("verify")
+        .env("KEYDESK_DB", home.path().join("k.redb"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let limits_path = format!("/proc/{}/limits", child.id());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let core_line = loop {
+        let limits = std::fs::read_to_string(&limits_path).unwrap_or_default();
+        let line = limits
+            .lines()
+            .find(|l| l.starts_with("Max core file size"))
+            .unwrap_or("")
+            .to_owned();
+        // Right after spawn the limits are still the parent's; wait for main() to run.
+        if line.split_whitespace().nth(4) == Some("0") || std::time::Instant::now() > deadline {
+            break line;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    drop(child.stdin.take());
+    child.wait().unwrap();
+    let fields: Vec<&str> = core_line.split_whitespace().collect();
+    assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{core_line}");
+}
