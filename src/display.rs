@@ -106,10 +106,7 @@ mod tests {
         assert_eq!(format_instant(t, UtcOffset::UTC), "2026-03-01 20:30:05");
         assert_eq!(format_last_used(None, offset!(+8)), "-");
         // At the edge of the range a shift would overflow: no panic, a `?`.
-        assert_eq!(
-            format_instant(datetime!(9999-12-31 23:00 UTC), offset!(+14)),
-            "?"
-        );
+        assert_eq!(format_instant(datetime!(9999-12-31 23:00 UTC), offset!(+14)), "?");
     }
 
     #[test]
@@ -140,9 +137,6 @@ mod tests {
         assert_eq!(sanitize("a\u{1b}[31mb"), "a\u{FFFD}[31mb");
         assert_eq!(sanitize("x\u{202E}y\u{7}z\u{9b}"), "x\u{FFFD}y\u{FFFD}z\u{FFFD}");
         assert_eq!(sanitize("line\nbreak"), "line\u{FFFD}break");
-        assert_eq!(
-            sanitize("a\u{2028}b\u{AD}c\u{FE0F}"),
-            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
-        );
+        assert_eq!(sanitize("a\u{2028}b\u{AD}c\u{FE0F}"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}");
     }
 }

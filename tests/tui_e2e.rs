@@ -211,8 +211,7 @@ fn find_secret(screen: &str) -> Option<String> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
             .collect();
-        (candidate.len() == 41 && candidate[3..].chars().all(|c| c.is_ascii_alphanumeric()))
-            .then_some(candidate)
+        (candidate.len() == 41 && candidate[3..].chars().all(|c| c.is_ascii_alphanumeric())).then_some(candidate)
     })
 }
 
@@ -248,10 +247,7 @@ fn create_rename_delete_and_persist() {
     let screen = tui.wait_until("the list without the secret dialog", |s| {
         !s.contains("Your new API key") && s.contains("e2e-key_01")
     });
-    assert!(
-        !screen.contains(&secret),
-        "the secret is gone from the screen"
-    );
+    assert!(!screen.contains(&secret), "the secret is gone from the screen");
     let masked = format!("sk-{}****{}", &secret[3..7], &secret[37..]);
     let row = tui.row_with("e2e-key_01");
     assert!(row.contains(&masked), "masked key in {row:?}");
@@ -280,10 +276,7 @@ fn create_rename_delete_and_persist() {
     // Enter alone on the delete dialog does not delete.
     tui.send("d");
     let screen = tui.wait_for("Delete this key?");
-    assert!(
-        screen.contains("> Cancel <"),
-        "Cancel is focused:\n{screen}"
-    );
+    assert!(screen.contains("> Cancel <"), "Cancel is focused:\n{screen}");
     assert!(screen.contains(&masked));
     assert!(screen.contains("will no longer be able to"));
     tui.send(ENTER);
@@ -318,15 +311,11 @@ fn changes_by_other_processes_appear_without_a_key_press() {
     tui.wait_for("press n to create");
 
     let store = Store::open(&db).unwrap();
-    let (_secret, record) = store
-        .create(&KeyName::parse("from-outside").unwrap())
-        .unwrap();
+    let (_secret, record) = store.create(&KeyName::parse("from-outside").unwrap()).unwrap();
     tui.wait_for("from-outside");
     assert!(tui.row_with("from-outside").contains(&record.masked));
 
-    store
-        .rename(&record.id, &KeyName::parse("outside-2").unwrap())
-        .unwrap();
+    store.rename(&record.id, &KeyName::parse("outside-2").unwrap()).unwrap();
     tui.wait_for("outside-2");
     store.delete(&record.id).unwrap();
     tui.wait_for("press n to create");

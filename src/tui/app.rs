@@ -410,11 +410,7 @@ impl App {
                 SortColumn::Created => ra.created_at.cmp(&rb.created_at),
                 SortColumn::LastUsed => ra.last_used.cmp(&rb.last_used),
             };
-            let primary = if descending {
-                primary.reverse()
-            } else {
-                primary
-            };
+            let primary = if descending { primary.reverse() } else { primary };
             primary.then_with(|| {
                 let by_id = ra.id.cmp(&rb.id);
                 if descending && column == SortColumn::Id {
@@ -437,8 +433,7 @@ impl App {
         let records = &self.records;
         self.view.extend(self.sorted.iter().copied().filter(|&i| {
             let r = &records[i];
-            contains_folded(r.name.as_bytes(), needle)
-                || contains_folded(r.id.as_str().as_bytes(), needle)
+            contains_folded(r.name.as_bytes(), needle) || contains_folded(r.id.as_str().as_bytes(), needle)
         }));
     }
 
@@ -493,11 +488,9 @@ impl App {
 /// itself, and matches always fall on character boundaries.
 fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty()
-        || haystack.windows(needle.len()).any(|w| {
-            w.iter()
-                .zip(needle)
-                .all(|(a, b)| a.to_ascii_lowercase() == *b)
-        })
+        || haystack
+            .windows(needle.len())
+            .any(|w| w.iter().zip(needle).all(|(a, b)| a.to_ascii_lowercase() == *b))
 }
 
 fn cmp_names(a: &str, b: &str) -> Ordering {
@@ -514,10 +507,7 @@ mod tests {
     #[test]
     fn folded_search() {
         assert!(contains_folded(b"Prod-Gateway", b"gate"));
-        assert!(contains_folded(
-            "生产-gateway".as_bytes(),
-            "产-g".as_bytes()
-        ));
+        assert!(contains_folded("生产-gateway".as_bytes(), "产-g".as_bytes()));
         assert!(!contains_folded(b"abc", b"abcd"));
         assert!(contains_folded(b"abc", b""));
     }

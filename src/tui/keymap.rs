@@ -112,12 +112,7 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-const fn bind(
-    keys: &'static [Key],
-    action: Action,
-    hint: Option<&'static str>,
-    help: &'static str,
-) -> Binding {
+const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>, help: &'static str) -> Binding {
     Binding {
         keys,
         action,
@@ -131,12 +126,7 @@ use Key as K;
 
 /// Bindings that work on every screen. Checked first.
 pub const GLOBAL: &[Binding] = &[
-    bind(
-        &[K::Ctrl('c')],
-        A::Quit,
-        None,
-        "quit keydesk (from anywhere)",
-    ),
+    bind(&[K::Ctrl('c')], A::Quit, None, "quit keydesk (from anywhere)"),
     bind(&[K::F(1)], A::Help, None, "help for the current screen"),
 ];
 
@@ -173,18 +163,8 @@ const MAIN: &[Binding] = &[
         "filter by name or ID as you type",
     ),
     bind(&[K::Esc], A::ClearFilter, None, "clear the filter"),
-    bind(
-        &[K::Char('s')],
-        A::SortNext,
-        Some("sort"),
-        "sort by the next column",
-    ),
-    bind(
-        &[K::Char('S')],
-        A::SortReverse,
-        None,
-        "reverse the sort order",
-    ),
+    bind(&[K::Char('s')], A::SortNext, Some("sort"), "sort by the next column"),
+    bind(&[K::Char('S')], A::SortReverse, None, "reverse the sort order"),
     bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
     bind(&[K::Char('q')], A::Quit, Some("quit"), "quit"),
 ];
@@ -238,47 +218,17 @@ const FILTER: &[Binding] = &[
 const ACTIONS: &[Binding] = &[
     bind(&[K::Up, K::Char('k')], A::MoveUp, None, "previous action"),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, "next action"),
-    bind(
-        &[K::Enter],
-        A::Activate,
-        Some("run"),
-        "run the chosen action",
-    ),
+    bind(&[K::Enter], A::Activate, Some("run"), "run the chosen action"),
     bind(&[K::Char('e')], A::EditName, Some("edit"), "edit name"),
-    bind(
-        &[K::Char('d'), K::Delete],
-        A::DeleteKey,
-        Some("delete"),
-        "delete",
-    ),
-    bind(
-        &[K::Char('c')],
-        A::CopyId,
-        Some("copy ID"),
-        "copy the key's ID",
-    ),
-    bind(
-        &[K::Esc, K::Char('q')],
-        A::Cancel,
-        Some("close"),
-        "close the menu",
-    ),
+    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some("delete"), "delete"),
+    bind(&[K::Char('c')], A::CopyId, Some("copy ID"), "copy the key's ID"),
+    bind(&[K::Esc, K::Char('q')], A::Cancel, Some("close"), "close the menu"),
     bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
 ];
 
 const CREATE: &[Binding] = &[
-    bind(
-        &[K::Tab],
-        A::FocusNext,
-        Some("next"),
-        "next field or button",
-    ),
-    bind(
-        &[K::BackTab],
-        A::FocusPrev,
-        None,
-        "previous field or button",
-    ),
+    bind(&[K::Tab], A::FocusNext, Some("next"), "next field or button"),
+    bind(&[K::BackTab], A::FocusPrev, None, "previous field or button"),
     bind(
         &[K::Char(' ')],
         A::Toggle,
@@ -314,20 +264,10 @@ const CREATE: &[Binding] = &[
 ];
 
 const AGREEMENT: &[Binding] = &[
-    bind(
-        &[K::Up, K::Char('k')],
-        A::MoveUp,
-        Some("scroll"),
-        "scroll up",
-    ),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, Some("scroll"), "scroll up"),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
     bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(
-        &[K::PageDown, K::Char(' ')],
-        A::PageDown,
-        None,
-        "one page down",
-    ),
+    bind(&[K::PageDown, K::Char(' ')], A::PageDown, None, "one page down"),
     bind(&[K::Home, K::Char('g')], A::Top, None, "top"),
     bind(&[K::End, K::Char('G')], A::Bottom, None, "bottom"),
     bind(
@@ -357,12 +297,7 @@ const SECRET_CONFIRM: &[Binding] = &[
         Some("close without copying"),
         "close; the key cannot be shown again",
     ),
-    bind(
-        &[K::Char('n'), K::Esc],
-        A::No,
-        Some("go back"),
-        "go back to the key",
-    ),
+    bind(&[K::Char('n'), K::Esc], A::No, Some("go back"), "go back to the key"),
     bind(&[K::Char('c')], A::Copy, Some("copy"), "copy the key"),
 ];
 
@@ -380,12 +315,7 @@ const RENAME: &[Binding] = &[
 
 const DELETE: &[Binding] = &[
     bind(&[K::Char('y')], A::Yes, Some("delete"), "delete the key"),
-    bind(
-        &[K::Char('n'), K::Esc],
-        A::No,
-        Some("keep"),
-        "keep the key (cancel)",
-    ),
+    bind(&[K::Char('n'), K::Esc], A::No, Some("keep"), "keep the key (cancel)"),
     bind(
         &[K::Tab, K::Right, K::BackTab, K::Left],
         A::FocusNext,
@@ -402,12 +332,7 @@ const DELETE: &[Binding] = &[
 ];
 
 const HELP: &[Binding] = &[
-    bind(
-        &[K::Up, K::Char('k')],
-        A::MoveUp,
-        Some("scroll"),
-        "scroll up",
-    ),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, Some("scroll"), "scroll up"),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
     bind(&[K::PageUp], A::PageUp, None, "one page up"),
     bind(&[K::PageDown], A::PageDown, None, "one page down"),
@@ -508,9 +433,7 @@ mod tests {
             assert!(hints(screen).next().is_some(), "{screen:?}");
             assert!(help_lines(screen).count() >= 2, "{screen:?}");
         }
-        let main: Vec<_> = hints(Screen::Main)
-            .map(|h| format!("{} {}", h.key, h.text))
-            .collect();
+        let main: Vec<_> = hints(Screen::Main).map(|h| format!("{} {}", h.key, h.text)).collect();
         assert_eq!(
             main,
             [

@@ -52,10 +52,7 @@ impl TuiOptions {
             Some(offset) => (offset, None),
             None => (
                 UtcOffset::UTC,
-                Some(
-                    "local UTC offset unknown: times are in UTC (--utc-offset ±HH:MM to choose)"
-                        .to_owned(),
-                ),
+                Some("local UTC offset unknown: times are in UTC (--utc-offset ±HH:MM to choose)".to_owned()),
             ),
         };
         TuiOptions {
@@ -172,19 +169,10 @@ fn load(store: &Store) -> Event {
 }
 
 /// Runs one side effect; its outcome comes back as an event.
-fn execute(
-    command: Command,
-    store: &Store,
-    app: &App,
-    copy_handler: &mut dyn CopyHandler,
-) -> Option<Event> {
+fn execute(command: Command, store: &Store, app: &App, copy_handler: &mut dyn CopyHandler) -> Option<Event> {
     Some(match command {
-        Command::CreateKey { name } => {
-            Event::Created(store.create(&name).map_err(|e| e.to_string()))
-        }
-        Command::Rename { id, name } => {
-            Event::Renamed(store.rename(&id, &name).map_err(|e| e.to_string()))
-        }
+        Command::CreateKey { name } => Event::Created(store.create(&name).map_err(|e| e.to_string())),
+        Command::Rename { id, name } => Event::Renamed(store.rename(&id, &name).map_err(|e| e.to_string())),
         Command::Delete { id } => Event::Deleted(store.delete(&id).map_err(|e| e.to_string())),
         Command::Reload => load(store),
         Command::CopySecret => {

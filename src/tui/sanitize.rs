@@ -68,10 +68,7 @@ mod tests {
     #[test]
     fn fit_sanitises_first() {
         assert_eq!(fit("a\u{1b}bcdef", 4), "a\u{FFFD}b…");
-        assert_eq!(
-            fit("\u{1b}]52;c;aGk=\u{7}", 40),
-            "\u{FFFD}]52;c;aGk=\u{FFFD}"
-        );
+        assert_eq!(fit("\u{1b}]52;c;aGk=\u{7}", 40), "\u{FFFD}]52;c;aGk=\u{FFFD}");
         assert_eq!(fit("x\u{202E}y", 10), "x\u{FFFD}y");
     }
 

@@ -9,8 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crossterm::event::{
-    self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent, KeyCode, KeyEvent,
-    KeyEventKind, KeyModifiers,
+    self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -168,28 +167,12 @@ mod tests {
 
     #[test]
     fn keys_convert_as_the_keymap_expects() {
-        assert_eq!(
-            key(KeyCode::Char('c'), KeyModifiers::CONTROL),
-            Some(Key::Ctrl('c'))
-        );
-        assert_eq!(
-            key(KeyCode::Char('S'), KeyModifiers::SHIFT),
-            Some(Key::Char('S'))
-        );
-        assert_eq!(
-            key(KeyCode::Char('生'), KeyModifiers::NONE),
-            Some(Key::Char('生'))
-        );
-        assert_eq!(
-            key(KeyCode::BackTab, KeyModifiers::SHIFT),
-            Some(Key::BackTab)
-        );
+        assert_eq!(key(KeyCode::Char('c'), KeyModifiers::CONTROL), Some(Key::Ctrl('c')));
+        assert_eq!(key(KeyCode::Char('S'), KeyModifiers::SHIFT), Some(Key::Char('S')));
+        assert_eq!(key(KeyCode::Char('生'), KeyModifiers::NONE), Some(Key::Char('生')));
+        assert_eq!(key(KeyCode::BackTab, KeyModifiers::SHIFT), Some(Key::BackTab));
         assert_eq!(key(KeyCode::Char('x'), KeyModifiers::ALT), None);
-        let release = KeyEvent::new_with_kind(
-            KeyCode::Char('q'),
-            KeyModifiers::NONE,
-            KeyEventKind::Release,
-        );
+        let release = KeyEvent::new_with_kind(KeyCode::Char('q'), KeyModifiers::NONE, KeyEventKind::Release);
         assert_eq!(convert_key(release), None);
     }
 }

@@ -16,12 +16,7 @@ pub fn id(n: u32) -> KeyId {
     KeyId::parse(&format!("ak-{n:016}")).expect("well-formed test ID")
 }
 
-pub fn record(
-    n: u32,
-    name: &str,
-    created_at: OffsetDateTime,
-    last_used: Option<OffsetDateTime>,
-) -> KeyRecord {
+pub fn record(n: u32, name: &str, created_at: OffsetDateTime, last_used: Option<OffsetDateTime>) -> KeyRecord {
     KeyRecord {
         id: id(n),
         name: name.to_owned(),
@@ -62,13 +57,7 @@ pub fn records() -> Vec<KeyRecord> {
 /// An app at 80×24 with `records` loaded.
 pub fn app_with(records: Vec<KeyRecord>) -> App {
     let mut app = App::new(OFFSET, NOW);
-    update(
-        &mut app,
-        Event::Resize {
-            width: 80,
-            height: 24,
-        },
-    );
+    update(&mut app, Event::Resize { width: 80, height: 24 });
     update(
         &mut app,
         Event::Loaded {
@@ -85,9 +74,7 @@ pub fn app() -> App {
 
 /// Presses each key in turn; returns all commands produced.
 pub fn press(app: &mut App, keys: &[Key]) -> Vec<Command> {
-    keys.iter()
-        .flat_map(|&k| update(app, Event::Key(k)))
-        .collect()
+    keys.iter().flat_map(|&k| update(app, Event::Key(k))).collect()
 }
 
 /// Types `text` one character at a time.
@@ -99,10 +86,7 @@ pub fn type_text(app: &mut App, text: &str) -> Vec<Command> {
 
 /// Names of the table's rows, top to bottom.
 pub fn row_names(app: &App) -> Vec<String> {
-    app.view()
-        .iter()
-        .map(|&i| app.records[i].name.clone())
-        .collect()
+    app.view().iter().map(|&i| app.records[i].name.clone()).collect()
 }
 
 pub fn selected_name(app: &App) -> Option<String> {

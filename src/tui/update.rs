@@ -2,8 +2,8 @@
 //! app state and asks for side effects, but performs none itself.
 
 use super::app::{
-    ActionsMenu, App, CreateDialog, CreateFocus, DeleteDialog, DeleteFocus, Dialog, MenuItem,
-    Overlay, RenameDialog, SecretDialog, SortColumn, StatusKind,
+    ActionsMenu, App, CreateDialog, CreateFocus, DeleteDialog, DeleteFocus, Dialog, MenuItem, Overlay, RenameDialog,
+    SecretDialog, SortColumn, StatusKind,
 };
 use super::event::{Command, Event, Key};
 use super::input::TextInput;
@@ -38,10 +38,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::LoadFailed(message) => {
-            app.set_status(
-                StatusKind::Error,
-                format!("could not read the keys: {message}"),
-            );
+            app.set_status(StatusKind::Error, format!("could not read the keys: {message}"));
             Vec::new()
         }
         Event::Created(result) => on_created(app, result),
@@ -63,13 +60,8 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Deleted(result) => {
             app.dialog = None;
             match result {
-                Ok(record) => app.set_status(
-                    StatusKind::Success,
-                    format!("deleted {} ({})", record.name, record.id),
-                ),
-                Err(message) => {
-                    app.set_status(StatusKind::Error, format!("could not delete: {message}"))
-                }
+                Ok(record) => app.set_status(StatusKind::Success, format!("deleted {} ({})", record.name, record.id)),
+                Err(message) => app.set_status(StatusKind::Error, format!("could not delete: {message}")),
             }
             vec![Command::Reload]
         }
@@ -111,10 +103,7 @@ fn on_created(
             if let Some(Dialog::Create(d)) = &mut app.dialog {
                 d.error = Some(format!("could not create the key: {message}"));
             }
-            app.set_status(
-                StatusKind::Error,
-                format!("could not create the key: {message}"),
-            );
+            app.set_status(StatusKind::Error, format!("could not create the key: {message}"));
             Vec::new()
         }
     }
@@ -263,10 +252,7 @@ fn main_action(app: &mut App, action: Action) -> Vec<Command> {
                 return Vec::new();
             };
             app.dialog = Some(match action {
-                Action::OpenActions => Dialog::Actions(ActionsMenu {
-                    record,
-                    selected: 0,
-                }),
+                Action::OpenActions => Dialog::Actions(ActionsMenu { record, selected: 0 }),
                 Action::EditName => rename_dialog(record),
                 _ => delete_dialog(record),
             });
@@ -306,10 +292,7 @@ fn announce_sort(app: &mut App) {
         (_, false) => "A → Z",
         (_, true) => "Z → A",
     };
-    app.set_status(
-        StatusKind::Info,
-        format!("sorted by {}, {order}", app.sort.label()),
-    );
+    app.set_status(StatusKind::Info, format!("sorted by {}, {order}", app.sort.label()));
 }
 
 fn rename_dialog(record: crate::domain::KeyRecord) -> Dialog {
@@ -511,8 +494,7 @@ fn delete_action(app: &mut App, action: Action) -> Vec<Command> {
 
 fn overlay_action(app: &mut App, action: Action) -> Vec<Command> {
     let (max, page) = super::view::overlay_scroll_limits(app.overlay, app.terminal_size);
-    let Some(Overlay::Help { scroll, .. } | Overlay::Agreement { scroll }) = &mut app.overlay
-    else {
+    let Some(Overlay::Help { scroll, .. } | Overlay::Agreement { scroll }) = &mut app.overlay else {
         return Vec::new();
     };
     match action {

@@ -68,10 +68,7 @@ fn paging_moves_a_screenful_and_scrolls() {
     press(&mut app, &[PageDown]);
     assert_eq!(app.selected, 19);
     assert_eq!(app.scroll, 1);
-    press(
-        &mut app,
-        &[PageDown, PageDown, PageDown, PageDown, PageDown],
-    );
+    press(&mut app, &[PageDown, PageDown, PageDown, PageDown, PageDown]);
     assert_eq!(app.selected, 99);
     assert_eq!(app.scroll, 81);
     press(&mut app, &[PageUp]);
@@ -81,13 +78,7 @@ fn paging_moves_a_screenful_and_scrolls() {
     assert_eq!((app.selected, app.scroll), (0, 0));
     // A smaller terminal shows fewer rows; the selection stays visible.
     press(&mut app, &[End]);
-    update(
-        &mut app,
-        Event::Resize {
-            width: 80,
-            height: 15,
-        },
-    );
+    update(&mut app, Event::Resize { width: 80, height: 15 });
     assert_eq!(app.page_rows, 10);
     assert_eq!(app.scroll, 90);
 }
@@ -293,10 +284,7 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
     assert!(press(&mut app, &[Enter]).is_empty());
     let error = create_dialog(&app).error.clone().unwrap();
     assert!(error.contains("fix the name"), "{error}");
-    assert!(
-        create_dialog(&app).touched,
-        "the empty name is now reported"
-    );
+    assert!(create_dialog(&app).touched, "the empty name is now reported");
 
     type_text(&mut app, "x");
     assert_eq!(
@@ -311,13 +299,7 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
     // Valid name, box not checked: refused, focus goes to the box.
     assert!(press(&mut app, &[Enter]).is_empty());
     assert_eq!(create_dialog(&app).focus, CreateFocus::Agreement);
-    assert!(
-        create_dialog(&app)
-            .error
-            .as_ref()
-            .unwrap()
-            .contains("agreement")
-    );
+    assert!(create_dialog(&app).error.as_ref().unwrap().contains("agreement"));
     // Enter on the checkbox submits like OK.
     press(&mut app, &[Char(' ')]);
     let commands = press(&mut app, &[Enter]);
@@ -408,10 +390,7 @@ fn wide_characters_keep_the_cursor_after_the_last_one() {
 fn paste_goes_into_the_focused_input_without_newlines_or_controls() {
     let mut app = app();
     press(&mut app, &[Char('n'), Tab]);
-    let commands = update(
-        &mut app,
-        Event::Paste("prod\r\n-key\u{1b}[31m\t01\n".into()),
-    );
+    let commands = update(&mut app, Event::Paste("prod\r\n-key\u{1b}[31m\t01\n".into()));
     assert!(commands.is_empty(), "a paste never acts like key presses");
     let d = create_dialog(&app);
     assert_eq!(d.name.text(), "prod-key[31m01");
@@ -503,11 +482,7 @@ fn copy_reports_the_handler_s_message_and_a_copied_key_closes_directly() {
     );
     assert_eq!(app.status.as_ref().unwrap().text, failed);
     press(&mut app, &[Enter]);
-    assert_eq!(
-        app.screen(),
-        Screen::SecretConfirm,
-        "not copied: still asks"
-    );
+    assert_eq!(app.screen(), Screen::SecretConfirm, "not copied: still asks");
     press(&mut app, &[Char('c')]);
     update(
         &mut app,
@@ -531,9 +506,7 @@ fn copy_reports_the_handler_s_message_and_a_copied_key_closes_directly() {
 fn rename_is_prefilled_validated_and_saved_with_enter() {
     let mut app = app();
     press(&mut app, &[Char('e')]);
-    let Some(Dialog::Rename(d)) = &app.dialog else {
-        panic!()
-    };
+    let Some(Dialog::Rename(d)) = &app.dialog else { panic!() };
     assert_eq!(d.name.text(), "test-key");
     // Unchanged: closes without a store call.
     assert!(press(&mut app, &[Enter]).is_empty());
@@ -543,9 +516,7 @@ fn rename_is_prefilled_validated_and_saved_with_enter() {
     press(&mut app, &[Char('e'), Backspace, Backspace, Backspace]);
     type_text(&mut app, " x");
     assert!(press(&mut app, &[Enter]).is_empty());
-    let Some(Dialog::Rename(d)) = &app.dialog else {
-        panic!()
-    };
+    let Some(Dialog::Rename(d)) = &app.dialog else { panic!() };
     assert!(d.error.is_some());
     assert!(
         d.validation()
@@ -564,10 +535,7 @@ fn rename_is_prefilled_validated_and_saved_with_enter() {
     );
     let mut renamed = record(4, "renamed", datetime!(2026-03-14 23:10:05 UTC), None);
     renamed.masked = "sk-Ab04****Yz04".into();
-    assert_eq!(
-        update(&mut app, Event::Renamed(Ok(renamed))),
-        [Command::Reload]
-    );
+    assert_eq!(update(&mut app, Event::Renamed(Ok(renamed))), [Command::Reload]);
     assert!(app.dialog.is_none());
     // Esc cancels.
     press(&mut app, &[Char('e'), Esc]);
@@ -616,18 +584,9 @@ fn delete_needs_y_or_moving_to_the_delete_button() {
         [Command::Delete { id: id(4) }]
     );
     let deleted = record(4, "test-key", datetime!(2026-03-14 23:10:05 UTC), None);
-    assert_eq!(
-        update(&mut app2, Event::Deleted(Ok(deleted))),
-        [Command::Reload]
-    );
+    assert_eq!(update(&mut app2, Event::Deleted(Ok(deleted))), [Command::Reload]);
     assert!(app2.dialog.is_none());
-    assert!(
-        app2.status
-            .as_ref()
-            .unwrap()
-            .text
-            .contains("deleted test-key")
-    );
+    assert!(app2.status.as_ref().unwrap().text.contains("deleted test-key"));
 }
 
 #[test]
@@ -712,13 +671,7 @@ fn help_shows_the_screen_it_was_opened_from() {
 #[test]
 fn a_too_small_terminal_ignores_keys_except_ctrl_c() {
     let mut app = app();
-    update(
-        &mut app,
-        Event::Resize {
-            width: 30,
-            height: 8,
-        },
-    );
+    update(&mut app, Event::Resize { width: 30, height: 8 });
     assert!(press(&mut app, &[Char('n'), Char('d'), Char('q')]).is_empty());
     assert!(app.dialog.is_none());
     assert!(!app.should_quit);

@@ -29,11 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
             item.label(),
             width = inner_width.saturating_sub(5)
         );
-        let style = if selected {
-            theme.selected()
-        } else {
-            theme.text()
-        };
+        let style = if selected { theme.selected() } else { theme.text() };
         lines.push(Line::from(Span::styled(text, style)));
     }
     let height = lines.len() as u16 + 2;

@@ -76,10 +76,7 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
         .title_bottom(Line::raw(format!("{position} ")).right_aligned());
     let buf = frame.buffer_mut();
     overlay_backdrop(buf, area);
-    Paragraph::new(text)
-        .block(block)
-        .scroll((scroll, 0))
-        .render(outer, buf);
+    Paragraph::new(text).block(block).scroll((scroll, 0)).render(outer, buf);
 }
 
 #[cfg(test)]
@@ -91,15 +88,7 @@ mod tests {
         let text = "TITLE\n\n1. Keep the key\n   secret always.\n\nEnd.\n";
         assert_eq!(
             reflow(text, 14),
-            [
-                "TITLE",
-                "",
-                "1. Keep the",
-                "   key secret",
-                "   always.",
-                "",
-                "End."
-            ]
+            ["TITLE", "", "1. Keep the", "   key secret", "   always.", "", "End."]
         );
         assert_eq!(
             reflow(text, 80),

@@ -11,8 +11,7 @@ use crate::domain::name::RULE;
 use crate::tui::app::{CreateDialog, CreateFocus};
 use crate::tui::sanitize;
 
-pub const AGREEMENT_LABEL: &str =
-    "I have agreed to the agreement and understand the associated risks";
+pub const AGREEMENT_LABEL: &str = "I have agreed to the agreement and understand the associated risks";
 
 pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(78);
@@ -67,11 +66,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
     for (i, text) in checkbox.into_iter().enumerate() {
         let l = if i == 0 {
             let mark = if d.agreed { "[x]" } else { "[ ]" };
-            let box_style = if agree_focused {
-                theme.selected()
-            } else {
-                theme.text()
-            };
+            let box_style = if agree_focused { theme.selected() } else { theme.text() };
             Line::from(vec![
                 Span::raw(if agree_focused { "> " } else { "  " }),
                 Span::styled(mark, box_style),
@@ -124,10 +119,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
 
 /// What the line under the name says: the rule until something is typed,
 /// then what is wrong, or that the name is fine.
-fn validation_line(
-    d: &CreateDialog,
-    theme: &Theme,
-) -> (&'static str, String, ratatui::style::Style) {
+fn validation_line(d: &CreateDialog, theme: &Theme) -> (&'static str, String, ratatui::style::Style) {
     match d.validation() {
         Ok(_) => ("✓ ", "valid name".to_owned(), theme.success()),
         Err(_) if !d.touched && d.name.is_empty() => ("", RULE.to_owned(), theme.dim()),

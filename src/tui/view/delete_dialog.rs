@@ -18,21 +18,13 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
     let last_used = match r.last_used {
-        Some(t) => format!(
-            "{} ({})",
-            format_time(t, app.utc_offset),
-            offset_label(app.utc_offset)
-        ),
+        Some(t) => format!("{} ({})", format_time(t, app.utc_offset), offset_label(app.utc_offset)),
         None => "never".to_owned(),
     };
     let mut lines = vec![
         Line::from("Delete this key?"),
         Line::raw(""),
-        detail_line(
-            "  Name",
-            sanitize::fit(&r.name, inner_width.saturating_sub(11)),
-            theme,
-        ),
+        detail_line("  Name", sanitize::fit(&r.name, inner_width.saturating_sub(11)), theme),
         detail_line("  ID", r.id.as_str(), theme),
         detail_line("  API Key", sanitize::fit(&r.masked, 32), theme),
         detail_line("  Last Used", last_used, theme),

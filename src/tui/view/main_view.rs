@@ -143,12 +143,7 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .unwrap_or(0)
         .max(name_h.width()) as u16
         + NAME_PREFIX;
-    let cols = columns(
-        area.width,
-        name_need,
-        created_h.width() as u16,
-        used_h.width() as u16,
-    );
+    let cols = columns(area.width, name_need, created_h.width() as u16, used_h.width() as u16);
 
     let mut widths = vec![
         Constraint::Length(cols.name),
@@ -156,11 +151,7 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Constraint::Length(KEY_WIDTH),
     ];
     let mut header = vec![
-        Cell::from(format!(
-            "{:width$}{name_h}",
-            "",
-            width = NAME_PREFIX as usize
-        )),
+        Cell::from(format!("{:width$}{name_h}", "", width = NAME_PREFIX as usize)),
         Cell::from(id_h),
         Cell::from("API Key"),
     ];
@@ -215,13 +206,7 @@ fn render_table(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-fn row<'a>(
-    record: &'a KeyRecord,
-    selected: bool,
-    cols: &Columns,
-    app: &App,
-    theme: &Theme,
-) -> Row<'a> {
+fn row<'a>(record: &'a KeyRecord, selected: bool, cols: &Columns, app: &App, theme: &Theme) -> Row<'a> {
     let flag = match flag_of(record, app.now) {
         Some(Flag::Unused) => "!",
         Some(Flag::Idle) => "~",
@@ -266,15 +251,11 @@ fn render_info(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             ..area
         };
         let style = if app.filtering {
-            theme
-                .text()
-                .add_modifier(ratatui::style::Modifier::UNDERLINED)
+            theme.text().add_modifier(ratatui::style::Modifier::UNDERLINED)
         } else {
             theme.text()
         };
-        let cursor = app
-            .filter
-            .render_line(input_area, frame.buffer_mut(), style);
+        let cursor = app.filter.render_line(input_area, frame.buffer_mut(), style);
         if app.filtering {
             frame.set_cursor_position(Position::new(input_area.x + cursor, area.y));
         }
@@ -289,10 +270,7 @@ fn render_info(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut short = Vec::new();
     if app.unused_count > 0 {
         long.push(Span::styled("!", theme.flag()));
-        long.push(Span::raw(format!(
-            " {} never used after 7 days",
-            app.unused_count
-        )));
+        long.push(Span::raw(format!(" {} never used after 7 days", app.unused_count)));
         short.push(Span::styled("!", theme.flag()));
         short.push(Span::raw(" unused 7d+"));
     }

@@ -81,14 +81,7 @@ pub fn overlay_scroll_limits(overlay: Option<Overlay>, size: (u16, u16)) -> (u16
 
 /// A centred dialog of the given outer size (clamped to `area`), cleared and
 /// framed. Returns the inner area, with one column of padding on each side.
-pub fn dialog(
-    buf: &mut Buffer,
-    area: Rect,
-    width: u16,
-    height: u16,
-    title: &str,
-    theme: &Theme,
-) -> Rect {
+pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str, theme: &Theme) -> Rect {
     let outer = area.centered(
         Constraint::Length(width.min(area.width)),
         Constraint::Length(height.min(area.height)),
@@ -216,11 +209,7 @@ pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) {
 }
 
 /// One-line "label  value" rows for detail blocks.
-pub fn detail_line<'a>(
-    label: &'a str,
-    value: impl Into<std::borrow::Cow<'a, str>>,
-    theme: &Theme,
-) -> Line<'a> {
+pub fn detail_line<'a>(label: &'a str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!("{label:<13}"), theme.dim()),
         Span::raw(value.into()),
@@ -265,9 +254,6 @@ mod tests {
         assert_eq!(wrap("one two three", 7), ["one two", "three"]);
         assert_eq!(wrap("a\n\nb", 5), ["a", "", "b"]);
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
-        assert_eq!(
-            wrap_marked("✗ ", "one two three", 9),
-            ["✗ one two", "  three"]
-        );
+        assert_eq!(wrap_marked("✗ ", "one two three", 9), ["✗ one two", "  three"]);
     }
 }

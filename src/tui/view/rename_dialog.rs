@@ -25,14 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RenameDialog, theme: &Theme) {
         .map(|e| wrap(&sanitize::sanitize(e), inner_width))
         .unwrap_or_default();
     let height = 2 + 1 + 3 + validation.len() + error.len() + 1 + 1;
-    let inner = dialog(
-        frame.buffer_mut(),
-        area,
-        width,
-        height as u16 + 2,
-        "Edit name",
-        theme,
-    );
+    let inner = dialog(frame.buffer_mut(), area, width, height as u16 + 2, "Edit name", theme);
     let buf = frame.buffer_mut();
     let mut y = inner.y;
     let line = |buf: &mut ratatui::buffer::Buffer, l: Line, y: &mut u16| {

@@ -19,10 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
     let mut lines: Vec<Line> = vec![
         Line::from(vec![
             Span::raw("Key "),
-            Span::styled(
-                sanitize::fit(&d.record.name, 32).into_owned(),
-                theme.title(),
-            ),
+            Span::styled(sanitize::fit(&d.record.name, 32).into_owned(), theme.title()),
             Span::raw(format!(" ({}) was created:", d.record.id)),
         ]),
         Line::raw(""),
@@ -31,11 +28,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
         Line::styled(d.secret.expose(), theme.secret()).centered(),
         Line::raw(""),
     ];
-    lines.extend(
-        warning
-            .into_iter()
-            .map(|l| Line::styled(l, theme.warning())),
-    );
+    lines.extend(warning.into_iter().map(|l| Line::styled(l, theme.warning())));
     lines.push(Line::raw(""));
     if d.confirm_close {
         lines.push(Line::from(vec![Span::styled(
@@ -60,13 +53,6 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
         ]));
     }
     let height = lines.len() as u16 + 2;
-    let inner = dialog(
-        frame.buffer_mut(),
-        area,
-        width,
-        height,
-        "Your new API key",
-        theme,
-    );
+    let inner = dialog(frame.buffer_mut(), area, width, height, "Your new API key", theme);
     Paragraph::new(lines).render(inner, frame.buffer_mut());
 }

@@ -19,9 +19,7 @@ use Key::*;
 fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     update(app, Event::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| render(frame, app, &Theme::new(false)))
-        .unwrap();
+    terminal.draw(|frame| render(frame, app, &Theme::new(false))).unwrap();
     terminal
 }
 
@@ -71,8 +69,7 @@ fn main_view_empty() {
 fn main_view_utc() {
     let mut app = app();
     app.utc_offset = time::UtcOffset::UTC;
-    app.note =
-        Some("local UTC offset unknown: times are in UTC (--utc-offset ±HH:MM to choose)".into());
+    app.note = Some("local UTC offset unknown: times are in UTC (--utc-offset ±HH:MM to choose)".into());
     assert_snapshot!(draw(&mut app, 80, 15));
 }
 
@@ -84,9 +81,7 @@ fn main_view_filtering() {
     let mut terminal = terminal(&mut app, 80, 24);
     assert_snapshot!(terminal.backend().to_string());
     // The cursor sits after the filter text.
-    terminal
-        .backend_mut()
-        .assert_cursor_position(Position::new(13, 21));
+    terminal.backend_mut().assert_cursor_position(Position::new(13, 21));
 }
 
 #[test]
@@ -124,12 +119,7 @@ fn hostile_names_are_sanitised() {
             datetime!(2026-03-01 00:00 UTC),
             None,
         ),
-        record(
-            2,
-            "rtl\u{202E}gnp.exe",
-            datetime!(2026-03-02 00:00 UTC),
-            None,
-        ),
+        record(2, "rtl\u{202E}gnp.exe", datetime!(2026-03-02 00:00 UTC), None),
         record(3, "line\nbreak", datetime!(2026-03-03 00:00 UTC), None),
     ]);
     let screen = draw(&mut app, 80, 15);
@@ -148,15 +138,7 @@ fn too_small() {
 
 #[test]
 fn tiny_terminals_do_not_panic() {
-    for (w, h) in [
-        (0, 0),
-        (1, 1),
-        (2, 30),
-        (200, 1),
-        (59, 40),
-        (60, 14),
-        (60, 15),
-    ] {
+    for (w, h) in [(0, 0), (1, 1), (2, 30), (200, 1), (59, 40), (60, 14), (60, 15)] {
         for keys in [&[][..], &[Char('n')], &[Char('d')], &[Char('?')], &[Enter]] {
             let mut app = app();
             press(&mut app, keys);
@@ -198,15 +180,11 @@ fn create_dialog_cjk_name_and_cursor() {
     let mut terminal = terminal(&mut app, 80, 24);
     assert_snapshot!(terminal.backend().to_string());
     // Box content starts at column 4, row 9; the name is 15 columns wide.
-    terminal
-        .backend_mut()
-        .assert_cursor_position(Position::new(19, 9));
+    terminal.backend_mut().assert_cursor_position(Position::new(19, 9));
     // Moving left over 生 and 产 moves two columns each.
     press(&mut app, &[Home, Right, Right]);
     let mut terminal = self::terminal(&mut app, 80, 24);
-    terminal
-        .backend_mut()
-        .assert_cursor_position(Position::new(8, 9));
+    terminal.backend_mut().assert_cursor_position(Position::new(8, 9));
 }
 
 #[test]
@@ -330,13 +308,7 @@ fn help_overlay_create_dialog() {
 #[test]
 fn help_overlay_scrolls_in_a_short_terminal() {
     let mut app = app();
-    update(
-        &mut app,
-        Event::Resize {
-            width: 80,
-            height: 15,
-        },
-    );
+    update(&mut app, Event::Resize { width: 80, height: 15 });
     press(&mut app, &[Char('?'), Down, Down, Down]);
     assert_snapshot!(draw(&mut app, 80, 15));
 }

@@ -20,15 +20,9 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             StatusKind::Success => theme.success(),
             StatusKind::Error => theme.error(),
         };
-        Line::from(Span::styled(
-            format!(" {}", sanitize::fit(&status.text, width)),
-            style,
-        ))
+        Line::from(Span::styled(format!(" {}", sanitize::fit(&status.text, width)), style))
     } else if let Some(note) = &app.note {
-        Line::from(Span::styled(
-            format!(" {}", sanitize::fit(note, width)),
-            theme.dim(),
-        ))
+        Line::from(Span::styled(format!(" {}", sanitize::fit(note, width)), theme.dim()))
     } else {
         return;
     };
@@ -47,11 +41,7 @@ pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme)
         });
     }
     let width = |h: &Hint| h.key.chars().count() + 1 + h.text.chars().count() + 2;
-    let reserved: usize = hints
-        .iter()
-        .filter(|h| h.action == Action::Help)
-        .map(width)
-        .sum();
+    let reserved: usize = hints.iter().filter(|h| h.action == Action::Help).map(width).sum();
     let mut room = (area.width as usize).saturating_sub(1 + reserved);
     let mut spans = vec![Span::raw(" ")];
     for hint in &hints {

@@ -84,11 +84,7 @@ impl Theme {
     }
 
     pub fn button(&self, focused: bool) -> Style {
-        if focused {
-            self.selected()
-        } else {
-            Style::new()
-        }
+        if focused { self.selected() } else { Style::new() }
     }
 
     pub fn danger_button(&self, focused: bool) -> Style {
