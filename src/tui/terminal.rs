@@ -110,12 +110,19 @@ pub fn restore() {
 /// Installs color-eyre's error and panic reporting, with the panic hook
 /// restoring the terminal before anything is printed. Idempotent; if another
 /// error hook is already installed, that one is kept.
+///
+/// Panics inside redb are caught by the store and come back as "damaged
+/// database" errors; the TUI keeps running through them, so for those the
+/// terminal is left alone and the hook says nothing.
 pub fn install_hooks() {
     HOOKS.call_once(|| {
         let (panic_hook, eyre_hook) = color_eyre::config::HookBuilder::default().into_hooks();
         let _ = eyre_hook.install();
         let panic_hook = panic_hook.into_panic_hook();
         std::panic::set_hook(Box::new(move |info| {
+            if crate::store::is_caught_storage_panic(info) {
+                return;
+            }
             restore();
             panic_hook(info);
         }));
