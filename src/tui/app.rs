@@ -406,19 +406,16 @@ impl App {
             let (ra, rb) = (&records[a], &records[b]);
             let primary = match column {
                 SortColumn::Name => cmp_names(&ra.name, &rb.name),
-                SortColumn::Id => Ordering::Equal,
+                SortColumn::Id => ra.id.cmp(&rb.id),
                 SortColumn::Created => ra.created_at.cmp(&rb.created_at),
                 SortColumn::LastUsed => ra.last_used.cmp(&rb.last_used),
             };
             let primary = if descending { primary.reverse() } else { primary };
-            primary.then_with(|| {
-                let by_id = ra.id.cmp(&rb.id);
-                if descending && column == SortColumn::Id {
-                    by_id.reverse()
-                } else {
-                    by_id
-                }
-            })
+            // Ties (e.g. every never-used key under Last Used) list the
+            // newest key first, then by ID so the order is total.
+            primary
+                .then_with(|| rb.created_at.cmp(&ra.created_at))
+                .then_with(|| ra.id.cmp(&rb.id))
         });
         self.refilter();
     }

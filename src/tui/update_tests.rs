@@ -141,13 +141,13 @@ fn s_cycles_the_sort_column_and_capital_s_reverses() {
     assert_eq!((app.sort, app.descending), (SortColumn::LastUsed, true));
     assert_eq!(
         row_names(&app),
-        // Never used last; ties in ID order.
+        // Never used last, the newest of those first.
         [
             "生产-gateway_01",
             "Analytics_Export",
             "ci-runner",
-            "staging",
-            "test-key"
+            "test-key",
+            "staging"
         ]
     );
     press(&mut app, &[Char('s')]);
