@@ -490,10 +490,12 @@ fn contains_folded(haystack: &[u8], needle: &[u8]) -> bool {
             .any(|w| w.iter().zip(needle).all(|(a, b)| a.to_ascii_lowercase() == *b))
 }
 
+/// Case-insensitive (ASCII) name order. Compares bytes: UTF-8 byte order is
+/// code point order, and ASCII folding never touches multi-byte sequences.
 fn cmp_names(a: &str, b: &str) -> Ordering {
-    a.chars()
+    a.bytes()
         .map(|c| c.to_ascii_lowercase())
-        .cmp(b.chars().map(|c| c.to_ascii_lowercase()))
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
         .then_with(|| a.cmp(b))
 }
 
@@ -513,5 +515,7 @@ mod tests {
     fn names_sort_case_insensitively() {
         assert_eq!(cmp_names("alpha", "Beta"), Ordering::Less);
         assert_eq!(cmp_names("B", "b"), Ordering::Less);
+        assert_eq!(cmp_names("zeta", "生产"), Ordering::Less);
+        assert_eq!(cmp_names("生产", "生活"), "生产".cmp("生活"));
     }
 }
