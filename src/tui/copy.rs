@@ -27,6 +27,13 @@ impl CopyResult {
 /// (e.g. clear the clipboard after a while, or refuse an insecure channel).
 pub trait CopyHandler {
     fn copy(&mut self, text: &str, is_secret: bool) -> CopyResult;
+
+    /// Called about once a second from the event loop. A handler that clears
+    /// the clipboard after a while does it here, and returns what to tell
+    /// the user (e.g. "clipboard cleared").
+    fn tick(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// The handler used when no clipboard is available.

@@ -87,6 +87,9 @@ pub enum Event {
         secret: bool,
         result: CopyResult,
     },
+    /// Something to tell the user that no command asked for (e.g. the copy
+    /// handler cleared the clipboard).
+    Notice(String),
 }
 
 /// A side effect requested by the update function.

@@ -140,6 +140,9 @@ fn event_loop(tui: &mut Tui, store: &Store, options: TuiOptions) -> color_eyre::
             queue.push_back(Event::Tick {
                 now: OffsetDateTime::now_utc(),
             });
+            if let Some(notice) = copy_handler.tick() {
+                queue.push_back(Event::Notice(notice));
+            }
             // Cheap check; the full reload only when something changed.
             match store.change_counter() {
                 Ok(counter) => {

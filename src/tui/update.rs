@@ -65,6 +65,10 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             }
             vec![Command::Reload]
         }
+        Event::Notice(text) => {
+            app.set_status(StatusKind::Info, text);
+            Vec::new()
+        }
         Event::Copied { secret, result } => {
             if secret && result.is_copied() {
                 if let Some(Dialog::Secret(d)) = &mut app.dialog {

@@ -714,3 +714,14 @@ fn load_failures_are_reported() {
     assert!(status.text.contains("the database is busy"));
     assert_eq!(app.view().len(), 5, "the last good listing stays");
 }
+
+#[test]
+fn notices_from_the_copy_handler_reach_the_status_bar() {
+    let mut app = app();
+    update(&mut app, Event::Notice("clipboard cleared".into()));
+    let status = app.status.as_ref().unwrap();
+    assert_eq!(
+        (status.text.as_str(), status.kind),
+        ("clipboard cleared", StatusKind::Info)
+    );
+}
