@@ -1,7 +1,9 @@
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use keydesk::cli::{self, Cli};
+use keydesk::clipboard::{ClipboardSettings, Environment};
 use keydesk::tui;
 use time::UtcOffset;
 
@@ -15,12 +17,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset),
-        None => run_tui(&cli.global, local_offset),
+        None => run_tui(&cli.global, &cli.tui, local_offset),
     }
 }
 
 /// `keydesk` without a subcommand: the full-screen TUI.
-fn run_tui(global: &cli::GlobalArgs, local_offset: Option<UtcOffset>) -> ExitCode {
+fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Option<UtcOffset>) -> ExitCode {
     let store = match cli::open_store(global) {
         Ok(store) => store,
         Err(failure) => {
@@ -28,7 +30,12 @@ fn run_tui(global: &cli::GlobalArgs, local_offset: Option<UtcOffset>) -> ExitCod
             return failure.exit.into();
         }
     };
-    let options = tui::TuiOptions::new(global.utc_offset, local_offset);
+    let clipboard = ClipboardSettings {
+        mode: tui_args.clipboard,
+        clear_after: Duration::from_secs(tui_args.clear_clipboard_after),
+    };
+    let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
+    let options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
     match tui::run(store, options) {
         Ok(()) => ExitCode::SUCCESS,
         Err(report) => {

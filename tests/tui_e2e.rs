@@ -44,7 +44,8 @@ impl Session {
             })
             .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
-        cmd.args(["--utc-offset", "+08:00"]);
+        // OSC 52 whatever the machine: deterministic, and checkable in the output.
+        cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
@@ -238,12 +239,22 @@ fn create_rename_delete_and_persist() {
     let secret = find_secret(&screen).expect("the secret is on screen");
     assert!(screen.contains("e2e-key_01"));
 
-    // Closing without copying asks first; copying reports how to copy by hand.
+    // Closing without copying asks first; `c` then copies through the
+    // terminal (OSC 52 carrying exactly the key), and Enter closes at once.
     tui.send(ENTER);
     tui.wait_for("Close without copying? (y/n)");
     tui.send("c");
-    tui.wait_for("clipboard not available");
-    tui.send("y");
+    tui.wait_for("(OSC 52)");
+    use base64::Engine as _;
+    let osc52 = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(&secret)
+    );
+    assert!(
+        tui.raw.windows(osc52.len()).any(|w| w == osc52.as_bytes()),
+        "the OSC 52 sequence with the key was written to the terminal"
+    );
+    tui.send(ENTER);
     let screen = tui.wait_until("the list without the secret dialog", |s| {
         !s.contains("Your new API key") && s.contains("e2e-key_01")
     });
@@ -320,6 +331,49 @@ fn changes_by_other_processes_appear_without_a_key_press() {
     store.delete(&record.id).unwrap();
     tui.wait_for("press n to create");
 
+    tui.send("q");
+    tui.expect_clean_exit();
+}
+
+#[test]
+fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    let (secret, _) = store.create(&KeyName::parse("verified").unwrap()).unwrap();
+    let mut tui = Session::start(&db, 80, 24);
+    tui.wait_for("verified");
+    assert!(tui.row_with("verified").trim_end().ends_with('-'), "never used yet");
+
+    let mut verify = std::process::Command::new(env!("CARGO_BIN_EXE_keydesk"))
+        .arg("verify")
+        .env("KEYDESK_DB", &db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    verify
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(secret.expose().as_bytes())
+        .unwrap();
+    assert!(verify.wait_with_output().unwrap().status.success());
+    let verified_at = Instant::now();
+
+    // Last Used now shows a time instead of "-", with no key pressed.
+    tui.wait_until("Last Used to be filled in", |screen| {
+        screen
+            .lines()
+            .any(|l| l.contains("verified") && !l.trim_end().ends_with('-'))
+    });
+    eprintln!(
+        "Last Used appeared {:.2} s after the verify",
+        verified_at.elapsed().as_secs_f32()
+    );
+    let row = tui.row_with("verified");
+    let year = time::OffsetDateTime::now_utc().year().to_string();
+    assert_eq!(row.matches(&year).count(), 2, "Created At and Last Used: {row}");
     tui.send("q");
     tui.expect_clean_exit();
 }

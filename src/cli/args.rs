@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use time::UtcOffset;
 
 use super::exit::EXIT_CODES_HELP;
+use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
 
 #[derive(Debug, Parser)]
@@ -21,6 +22,9 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
+    #[command(flatten)]
+    pub tui: TuiArgs,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -34,6 +38,19 @@ pub struct GlobalArgs {
     /// Show times in this offset, e.g. +08:00 [default: the system's local offset]
     #[arg(long, global = true, value_name = "±HH:MM", value_parser = parse_offset, allow_hyphen_values = true)]
     pub utc_offset: Option<UtcOffset>,
+}
+
+/// Options of the TUI (`keydesk` without a subcommand).
+#[derive(Debug, Args)]
+pub struct TuiArgs {
+    /// How copies reach your clipboard: `auto` uses the system clipboard on a local desktop and
+    /// your terminal (OSC 52) over SSH or without a display
+    #[arg(long, value_enum, default_value_t = ClipboardMode::Auto, value_name = "MODE")]
+    pub clipboard: ClipboardMode,
+
+    /// Clear a copied key from the clipboard after this many seconds, if it is still there (0: never)
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub clear_clipboard_after: u64,
 }
 
 #[derive(Debug, Subcommand)]

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use time::UtcOffset;
 
-pub use args::{Cli, Command, GlobalArgs};
+pub use args::{Cli, Command, GlobalArgs, TuiArgs};
 pub use exit::{EXIT_CODES_HELP, Exit};
 
 use crate::Store;

@@ -8,6 +8,7 @@ use time::{Duration, OffsetDateTime, UtcOffset};
 
 use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 
+use super::copy::CopyResult;
 use super::input::TextInput;
 use super::keymap::Screen;
 
@@ -185,8 +186,27 @@ pub struct SecretDialog {
     /// Zeroised when the dialog is dropped.
     pub secret: SecretKey,
     pub record: KeyRecord,
-    pub copied: bool,
+    /// What the last copy attempt reported, shown in full in the dialog: a
+    /// copy through the terminal cannot be confirmed, so its caveat must be
+    /// readable where the user is looking.
+    pub copy_result: Option<CopyResult>,
     pub confirm_close: bool,
+}
+
+impl SecretDialog {
+    pub fn new(secret: SecretKey, record: KeyRecord) -> Self {
+        SecretDialog {
+            secret,
+            record,
+            copy_result: None,
+            confirm_close: false,
+        }
+    }
+
+    /// Whether a copy went out; closing asks first when it did not.
+    pub fn copied(&self) -> bool {
+        self.copy_result.as_ref().is_some_and(CopyResult::is_copied)
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -2,6 +2,11 @@
 //! shows the handler's answer; how copying works (system clipboard, OSC 52, …)
 //! is the handler's business.
 
+use std::io::Write;
+use std::time::Instant;
+
+use crate::clipboard::{Clipboard, ClipboardSettings, CopyKind, CopyOutcome, Environment};
+
 /// What came of a copy request. The message is shown in the status bar as is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CopyResult {
@@ -47,5 +52,46 @@ impl CopyHandler for NoClipboard {
         } else {
             "clipboard not available — select the text on screen to copy it by hand".to_owned()
         })
+    }
+}
+
+/// The real clipboard: [`crate::clipboard`] decides between the system
+/// clipboard and OSC 52, which is written to stdout, the TUI's terminal.
+/// Writing between frames is safe: OSC 52 moves no cursor and draws nothing.
+pub struct TerminalClipboard {
+    clipboard: Clipboard,
+}
+
+impl TerminalClipboard {
+    pub fn new(settings: ClipboardSettings, environment: &Environment) -> Self {
+        TerminalClipboard {
+            clipboard: Clipboard::new(settings, environment),
+        }
+    }
+}
+
+impl CopyHandler for TerminalClipboard {
+    fn copy(&mut self, text: &str, is_secret: bool) -> CopyResult {
+        let kind = if is_secret {
+            CopyKind::Secret
+        } else {
+            CopyKind::Identifier
+        };
+        let mut terminal = std::io::stdout().lock();
+        let outcome = self.clipboard.copy(text, kind, Instant::now(), &mut terminal);
+        let _ = terminal.flush();
+        match outcome {
+            CopyOutcome::SystemClipboard { .. } | CopyOutcome::SentToTerminal { .. } => {
+                CopyResult::Copied(outcome.message())
+            }
+            CopyOutcome::Disabled { .. } | CopyOutcome::Failed { .. } => CopyResult::Failed(outcome.message()),
+        }
+    }
+
+    fn tick(&mut self) -> Option<String> {
+        let mut terminal = std::io::stdout().lock();
+        let cleared = self.clipboard.tick(Instant::now(), &mut terminal);
+        let _ = terminal.flush();
+        cleared.map(|outcome| outcome.message())
     }
 }

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use time::{OffsetDateTime, UtcOffset};
 
-pub use copy::{CopyHandler, CopyResult, NoClipboard};
+pub use copy::{CopyHandler, CopyResult, NoClipboard, TerminalClipboard};
 pub use view::Theme;
 
 use crate::Store;

@@ -70,11 +70,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             Vec::new()
         }
         Event::Copied { secret, result } => {
-            if secret && result.is_copied() {
-                if let Some(Dialog::Secret(d)) = &mut app.dialog {
-                    d.copied = true;
-                    d.confirm_close = false;
-                }
+            if secret && let Some(Dialog::Secret(d)) = &mut app.dialog {
+                d.confirm_close = false;
+                d.copy_result = Some(result.clone());
             }
             let kind = if result.is_copied() {
                 StatusKind::Success
@@ -95,12 +93,7 @@ fn on_created(
         Ok((secret, record)) => {
             app.pending_select = Some(record.id.clone());
             app.set_status(StatusKind::Success, format!("created {}", record.name));
-            app.dialog = Some(Dialog::Secret(SecretDialog {
-                secret,
-                record,
-                copied: false,
-                confirm_close: false,
-            }));
+            app.dialog = Some(Dialog::Secret(SecretDialog::new(secret, record)));
             vec![Command::Reload]
         }
         Err(message) => {
@@ -420,7 +413,7 @@ fn secret_action(app: &mut App, action: Action) -> Vec<Command> {
     };
     match action {
         Action::Copy => return vec![Command::CopySecret],
-        Action::Close if d.copied => return close_secret(app),
+        Action::Close if d.copied() => return close_secret(app),
         Action::Close => d.confirm_close = true,
         Action::Yes => return close_secret(app),
         Action::No => d.confirm_close = false,
@@ -431,7 +424,7 @@ fn secret_action(app: &mut App, action: Action) -> Vec<Command> {
 
 fn close_secret(app: &mut App) -> Vec<Command> {
     // Dropping the dialog drops the SecretKey, which zeroises it.
-    let copied = matches!(&app.dialog, Some(Dialog::Secret(d)) if d.copied);
+    let copied = matches!(&app.dialog, Some(Dialog::Secret(d)) if d.copied());
     app.dialog = None;
     if !copied {
         app.set_status(

@@ -35,22 +35,39 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
             "Close without copying? (y/n)",
             theme.error(),
         )]));
-    } else if d.copied {
-        lines.push(Line::from(vec![
-            Span::styled("✓ copied", theme.success()),
-            Span::raw("  —  "),
-            Span::styled("Enter", theme.hint_key()),
-            Span::raw(" close"),
-        ]));
     } else {
+        if let Some(result) = &d.copy_result {
+            // The whole message, wrapped: for a copy through the terminal it
+            // says how to copy by hand if nothing arrived.
+            let style = if result.is_copied() {
+                theme.success()
+            } else {
+                theme.error()
+            };
+            lines.extend(
+                wrap(result.message(), inner_width)
+                    .into_iter()
+                    .map(|l| Line::styled(l, style)),
+            );
+            lines.push(Line::raw(""));
+        }
         lines.push(Line::from(vec![
             Span::styled("c", theme.hint_key()),
-            Span::raw(" copy    "),
+            Span::raw(if d.copy_result.is_some() {
+                " copy again    "
+            } else {
+                " copy    "
+            }),
             Span::styled("Enter", theme.hint_key()),
             Span::raw("/"),
             Span::styled("Esc", theme.hint_key()),
             Span::raw(" close"),
         ]));
+    }
+    if lines.len() + 2 > area.height as usize {
+        // In a short terminal the spacing goes first: the key, the warning,
+        // the copy outcome and the way out all have to stay on screen.
+        lines.retain(|line| line.width() > 0);
     }
     let height = lines.len() as u16 + 2;
     let inner = dialog(frame.buffer_mut(), area, width, height, "Your new API key", theme);

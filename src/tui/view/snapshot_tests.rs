@@ -235,6 +235,38 @@ fn secret_dialog() {
     assert_snapshot!(draw(&mut app, 80, 24));
 }
 
+/// What the real clipboard says after an OSC 52 copy inside tmux: long, and
+/// its caveat must be readable in full.
+const OSC52_VIA_TMUX: &str = "Sent the key to your terminal's clipboard (OSC 52 via tmux, which needs \
+`set-clipboard on`) — if nothing was copied, select the key on screen. It is cleared in 30 s if keydesk \
+is still running.";
+
+fn secret_dialog_after_copy(width: u16, height: u16) -> String {
+    let mut app = app();
+    let created = record(7, "生产-gateway_01", datetime!(2026-03-15 11:59 UTC), None);
+    update(&mut app, Event::Created(Ok((fixed_secret(), created))));
+    press(&mut app, &[Char('c')]);
+    let result = crate::tui::CopyResult::Copied(OSC52_VIA_TMUX.into());
+    update(&mut app, Event::Copied { secret: true, result });
+    draw(&mut app, width, height)
+}
+
+#[test]
+fn secret_dialog_shows_the_whole_copy_outcome() {
+    assert_snapshot!(secret_dialog_after_copy(80, 24));
+}
+
+#[test]
+fn secret_dialog_after_a_copy_fits_at_the_minimum_size() {
+    let screen = secret_dialog_after_copy(super::MIN_WIDTH, super::MIN_HEIGHT);
+    assert!(screen.contains('╰'), "bottom border cut off:\n{screen}");
+    assert!(
+        screen.contains(fixed_secret().expose()),
+        "the key itself must stay visible:\n{screen}"
+    );
+    assert!(screen.contains("Enter"), "the way out must stay visible:\n{screen}");
+}
+
 #[test]
 fn secret_dialog_asks_before_closing() {
     let mut app = app();

@@ -1,0 +1,145 @@
+//! Copying over SSH, for real: keydesk runs inside a private tmux server with
+//! `set-clipboard on`, as it would in a tmux session on a remote host, and the
+//! key it copies must arrive in tmux's paste buffer.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
+
+/// A tmux server on a private socket in the test's temporary directory (so
+/// no stale socket is left behind), killed when dropped.
+struct TmuxServer {
+    socket: std::path::PathBuf,
+}
+
+impl TmuxServer {
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-S")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .unwrap()
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "kd"]).stdout).into_owned()
+    }
+
+    fn send(&self, keys: &[&str]) {
+        for key in keys {
+            assert!(self.tmux(&["send-keys", "-t", "kd", key]).status.success());
+        }
+    }
+
+    fn wait_for(&self, what: &str, found: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let screen = self.screen();
+            if found(&screen) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for TmuxServer {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn find_secret(screen: &str) -> Option<String> {
+    screen
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find_map(|word| {
+            (word.len() == 41 && word.starts_with("sk-") && keydesk::domain::secret::check_format(word).is_ok())
+                .then(|| word.to_owned())
+        })
+}
+
+fn start(dir: &Path) -> TmuxServer {
+    let server = TmuxServer {
+        socket: dir.join("tmux.sock"),
+    };
+    let db = dir.join("keys.redb");
+    // Looks like an SSH session without X forwarding: `auto` must choose OSC 52.
+    let command = format!(
+        "env -u DISPLAY -u WAYLAND_DISPLAY SSH_CONNECTION='192.0.2.1 50000 192.0.2.2 22' KEYDESK_DB='{}' '{BIN}'",
+        db.display()
+    );
+    let started = server.tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "kd",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    assert!(started.status.success(), "{}", String::from_utf8_lossy(&started.stderr));
+    assert!(
+        server
+            .tmux(&["set-option", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+    server
+}
+
+#[test]
+fn a_copied_key_reaches_tmux_s_clipboard() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed, so copying through tmux cannot be tested");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    server.wait_for("the empty list", |s| s.contains("press n"));
+
+    server.send(&["n"]);
+    server.wait_for("the create dialog", |s| s.contains("I have agreed"));
+    server.send(&["-l", "ssh-copy-test"]);
+    server.send(&["Tab", "Space", "Enter"]);
+    let screen = server.wait_for("the new key", |s| find_secret(s).is_some());
+    let shown = find_secret(&screen).unwrap();
+
+    server.send(&["c"]);
+    server.wait_for("the copy outcome", |s| s.contains("OSC 52"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let buffer = loop {
+        let out = server.tmux(&["show-buffer"]);
+        if out.status.success() || Instant::now() > deadline {
+            break String::from_utf8_lossy(&out.stdout).into_owned();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        buffer, shown,
+        "tmux's paste buffer must hold exactly the key shown on screen"
+    );
+
+    // Nothing of the escape sequence leaked onto the screen.
+    let screen = server.screen();
+    assert!(!screen.contains("]52;"), "{screen}");
+    server.send(&["Enter", "q"]);
+}
