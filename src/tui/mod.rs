@@ -6,6 +6,8 @@
 pub mod app;
 pub mod copy;
 pub mod event;
+#[cfg(test)]
+mod fuzz_tests;
 pub mod input;
 pub mod keymap;
 pub mod sanitize;
