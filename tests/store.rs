@@ -389,14 +389,29 @@ fn batched_uses_only_move_forward_and_skip_deleted_keys() {
         store.create(&name("cc")).unwrap().1,
     );
     store.delete(&gone.id).unwrap();
-    let uses = [(a.id.clone(), t0), (b.id.clone(), t0), (gone.id.clone(), t0)];
+    let uses = [
+        (a.id.clone(), t0),
+        (b.id.clone(), t0),
+        (gone.id.clone(), t0),
+    ];
     assert_eq!(store.record_uses(&uses).unwrap(), 2);
     assert_eq!(store.get(&a.id).unwrap().unwrap().last_used, Some(t0));
-    assert_eq!(store.get(&gone.id).unwrap(), None, "a deleted key is not resurrected");
+    assert_eq!(
+        store.get(&gone.id).unwrap(),
+        None,
+        "a deleted key is not resurrected"
+    );
 
     let counter = store.change_counter().unwrap();
-    let stale = [(a.id.clone(), t0 + Duration::from_secs(10)), (b.id.clone(), t0 - Duration::from_secs(600))];
+    let stale = [
+        (a.id.clone(), t0 + Duration::from_secs(10)),
+        (b.id.clone(), t0 - Duration::from_secs(600)),
+    ];
     assert_eq!(store.record_uses(&stale).unwrap(), 0);
-    assert_eq!(store.change_counter().unwrap(), counter, "nothing due: no write at all");
+    assert_eq!(
+        store.change_counter().unwrap(),
+        counter,
+        "nothing due: no write at all"
+    );
     assert_eq!(store.get(&b.id).unwrap().unwrap().last_used, Some(t0));
 }

@@ -267,10 +267,15 @@ impl Store {
             for (id, at) in due {
                 // Re-read under the write lock: another process may have
                 // deleted the key or recorded a later use since.
-                let Some(record) = get_record(&keys, id.as_str())? else { continue };
+                let Some(record) = get_record(&keys, id.as_str())? else {
+                    continue;
+                };
                 if record.needs_last_used_update(at) {
                     let at = at.replace_nanosecond(0).unwrap_or(at);
-                    let updated = KeyRecord { last_used: Some(at), ..record };
+                    let updated = KeyRecord {
+                        last_used: Some(at),
+                        ..record
+                    };
                     keys.insert(id.as_str(), codec::encode(&updated).as_slice())?;
                     changed += 1;
                 }
