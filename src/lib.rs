@@ -8,6 +8,8 @@
 
 pub mod domain;
 pub mod store;
+pub mod verifier;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 pub use store::{Listing, Store, StoreError};
+pub use verifier::Verifier;
