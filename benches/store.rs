@@ -37,7 +37,7 @@ fn polls_and_reloads(c: &mut Criterion, small: &BenchDb, large: &BenchDb) {
     let mut group = c.benchmark_group("poll");
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));
-    group.measurement_time(Duration::from_secs(2));
+    group.measurement_time(Duration::from_secs(4));
     for db in [small, large] {
         let store = Store::open(&db.path).unwrap();
         group.bench_function(format!("change_counter/{}k", db.count / 1000), |b| {
@@ -61,7 +61,7 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
     let mut group = c.benchmark_group("write");
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));
-    group.measurement_time(Duration::from_secs(3));
+    group.measurement_time(Duration::from_secs(4));
 
     let store = Store::open(medium.copy_into(dir.path())).unwrap();
     let name = KeyName::parse("bench-key").unwrap();
