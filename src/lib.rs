@@ -15,6 +15,8 @@ pub mod domain;
 pub mod hardening;
 pub mod store;
 pub mod tui;
+pub mod verifier;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 pub use store::{Listing, Store, StoreError};
+pub use verifier::Verifier;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use keydesk::store::RetryPolicy;
-use keydesk::{KeyId, KeyName, Store, StoreError};
+use keydesk::{KeyId, KeyName, KeyRecord, Store, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
@@ -361,4 +361,60 @@ fn batched_uses_only_move_forward_and_skip_deleted_keys() {
     assert_eq!(store.record_uses(&stale).unwrap(), 0);
     assert_eq!(store.change_counter().unwrap(), counter, "nothing due: no write at all");
     assert_eq!(store.get(&b.id).unwrap().unwrap().last_used, Some(t0));
+}
+
+#[test]
+fn create_many_writes_every_key_in_one_transaction() {
+    let (_dir, store) = temp_store();
+    let t0 = datetime!(2026-06-01 09:00:00 UTC);
+    let calls = Arc::new(Mutex::new(0i64));
+    let counted = calls.clone();
+    // A clock that moves a minute per reading: each key gets its own time.
+    let store = store.with_clock(Arc::new(move || {
+        let mut n = counted.lock().unwrap();
+        *n += 1;
+        t0 + time::Duration::minutes(*n - 1)
+    }));
+    let counter = store.change_counter().unwrap();
+    assert!(store.create_many(&[]).unwrap().is_empty());
+    assert_eq!(store.change_counter().unwrap(), counter, "nothing to create: no write");
+
+    let names: Vec<KeyName> = (0..50).map(|i| name(&format!("bulk-{i:03}"))).collect();
+    let created = store.create_many(&names).unwrap();
+    assert_eq!(store.change_counter().unwrap(), counter + 1, "one transaction");
+    assert_eq!(created.len(), 50);
+    for (i, (secret, record)) in created.iter().enumerate() {
+        assert_eq!(record.name, format!("bulk-{i:03}"));
+        assert_eq!(record.created_at, t0 + time::Duration::minutes(i as i64));
+        assert_eq!(record.masked, secret.masked());
+        assert_eq!(store.verify(secret.expose()).unwrap(), Some(record.id.clone()));
+    }
+    let mut listed = store.list().unwrap();
+    for record in &mut listed {
+        record.last_used = None;
+    }
+    let mut expected: Vec<KeyRecord> = created.into_iter().map(|(_, r)| r).collect();
+    expected.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(listed, expected);
+    assert!(store.check_integrity().unwrap());
+}
+
+#[test]
+fn a_database_deleted_while_in_use_is_reported_not_recreated() {
+    let (dir, store) = temp_store();
+    store.create(&name("gone-soon")).unwrap();
+    let path = dir.path().join("keys.redb");
+    fs::remove_file(&path).unwrap();
+    for result in [store.list().map(|_| ()), store.create(&name("after")).map(|_| ())] {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        store.verify(keydesk::SecretKey::generate().expose()).ok().flatten(),
+        None
+    );
+    assert!(!path.exists(), "no empty database was created in its place");
 }

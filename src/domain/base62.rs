@@ -10,14 +10,20 @@ pub fn is_base62(b: u8) -> bool {
 
 /// Encodes `value` as exactly `width` base62 digits, most significant first,
 /// zero-padded. `width` must be large enough for `value`.
-pub fn encode_fixed(mut value: u64, width: usize) -> String {
+pub fn encode_fixed(value: u64, width: usize) -> String {
     let mut digits = vec![b'0'; width];
+    encode_into(value, &mut digits);
+    String::from_utf8(digits).expect("alphabet is ASCII")
+}
+
+/// [`encode_fixed`] into a caller's buffer (its length is the width), so hot
+/// paths such as checksum validation need no allocation.
+pub fn encode_into(mut value: u64, digits: &mut [u8]) {
     for slot in digits.iter_mut().rev() {
         *slot = ALPHABET[(value % 62) as usize];
         value /= 62;
     }
-    debug_assert_eq!(value, 0, "value does not fit in {width} base62 digits");
-    String::from_utf8(digits).expect("alphabet is ASCII")
+    debug_assert_eq!(value, 0, "value does not fit in {} base62 digits", digits.len());
 }
 
 #[cfg(test)]

@@ -108,7 +108,10 @@ pub fn check_format(candidate: &str) -> Result<(), FormatError> {
         return Err(FormatError::InvalidCharacter);
     }
     let (signed, checksum) = candidate.split_at(KEY_LEN - CHECKSUM_LEN);
-    if checksum_of(signed) != checksum {
+    // Encoded on the stack: this runs for every key a service checks.
+    let mut expected = [0u8; CHECKSUM_LEN];
+    base62::encode_into(crc32fast::hash(signed.as_bytes()) as u64, &mut expected);
+    if expected != checksum.as_bytes() {
         return Err(FormatError::ChecksumMismatch);
     }
     Ok(())

@@ -99,8 +99,23 @@ pub fn check_ownership_and_mode(_path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Opens the database for writing (creating the file, mode 0600, if it is
-/// missing), retrying while another process holds it.
+/// Creates an empty database file, owner-only, unless one exists. Only
+/// [`super::Store::open`] creates files: a database deleted while keydesk
+/// runs must be reported, not silently replaced by an empty one.
+pub fn create_if_missing(path: &Path) -> Result<(), StoreError> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::io(path, e)),
+    }
+}
+
+/// Opens an existing database for writing, retrying while another process
+/// holds it.
 pub fn open_writable(path: &Path, retry: &RetryPolicy) -> Result<Database, StoreError> {
     with_retry(path, retry, || {
         let file = open_file(path, true)?;
@@ -111,7 +126,8 @@ pub fn open_writable(path: &Path, retry: &RetryPolicy) -> Result<Database, Store
 
 /// Opens an existing database read-only: no byte of the file changes, and
 /// readers share the lock with each other. `None` when the file is missing or
-/// empty, or needs crash recovery: only a writable open can create or repair.
+/// empty, or needs crash recovery: a writable open then reports the missing
+/// file, initialises the empty one, or repairs.
 pub fn open_read_only(path: &Path, retry: &RetryPolicy) -> Result<Option<ReadOnlyDatabase>, StoreError> {
     if !path.exists() {
         return Ok(None);
@@ -168,9 +184,7 @@ fn with_retry<T>(
 
 fn open_file(path: &Path, writable: bool) -> Result<File, StoreError> {
     let mut options = OpenOptions::new();
-    options.read(true).write(writable).create(writable);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.read(true).write(writable);
     let mut file = options.open(path).map_err(|e| StoreError::io(path, e))?;
     // Look at the header ourselves before redb does: redb would try to
     // initialise or repair a file it does not recognise, and a file that is not

@@ -1,0 +1,753 @@
+//! A long-lived key checker for services that verify many keys per second.
+//!
+//! [`Store::verify`] opens the database for every call: simple and always
+//! current, but it costs a file open per call and queues behind every other
+//! keydesk process. A [`Verifier`] keeps the hash → key index in memory and
+//! answers from it, while a background thread keeps that index in step with
+//! the file and writes Last Used in batches.
+//!
+//! # Staleness bound
+//!
+//! A key created or deleted elsewhere (the TUI, the CLI, another service) is
+//! seen by a running `Verifier` after at most one poll interval (250 ms by
+//! default), plus the time to reload the index (about 20 ms at 100,000 keys),
+//! plus at most 100 ms if a Last Used flush is under way: **well under 1
+//! second**. Call [`Verifier::refresh`] to catch up at once, for example right
+//! after deleting a key yourself.
+//!
+//! If the database is busy, a poll waits for it like any other keydesk
+//! operation (up to 2 s by default). If it still cannot read it, the
+//! `Verifier` keeps answering from the last index it read and tries again on
+//! the next poll; the bound does not hold meanwhile. [`Verifier::health`] says
+//! how long ago the index was last confirmed current and what went wrong, for
+//! services that would rather refuse keys than answer from a stale index.
+//!
+//! # Last Used
+//!
+//! A successful verification is noted in memory, at most once per key per
+//! minute ([`LAST_USED_GRANULARITY_SECS`]), and written by the background
+//! thread every 30 seconds, on [`Verifier::flush`], and when the `Verifier` is
+//! dropped or [closed](Verifier::close). Writes go in transactions of at most
+//! [`FLUSH_BATCH`] keys (about 15 ms each at 100,000 keys), so the file is
+//! never held for long, and the background thread spends at most 100 ms per
+//! poll on them, so a large flush does not hold up polls either. Last Used in
+//! the database therefore trails real use by up to about 30 seconds (on top
+//! of the minute of coalescing), and uses not yet written are lost if the
+//! process is killed.
+//!
+//! # Sharing the file
+//!
+//! The `Verifier` never keeps the database open: each poll, reload and flush
+//! is one brief open, one transaction and a close, like every other [`Store`]
+//! operation. A poll is one read-only open of about 40 µs, four times a
+//! second. The TUI and CLI stay usable beside any number of verifying services.
+//!
+//! # Design
+//!
+//! - **Checksum first.** Malformed input is refused by
+//!   [`check_format`](secret::check_format) before it is hashed, so it never
+//!   reaches the index and costs no more than the checksum.
+//! - **Index.** A `HashMap` from SHA-256 digest to entry. Digests are already
+//!   uniform, so the map's hash is simply the digest's first eight bytes
+//!   (see `Digest` for why that cannot be used to flood it). An entry holds
+//!   the key ID inline, so digest and ID share one 64-byte bucket: a hit costs
+//!   one bucket read, not a second miss for a separately allocated ID.
+//! - **Reload, not patch.** The store hands out its whole hash index in one
+//!   read (10 ms at 100,000 keys); the new map is built beside the old one and
+//!   swapped in under a write lock held only for the swap. Reloads happen only
+//!   when the change counter moved, and never for the Verifier's own Last Used
+//!   writes.
+//! - **Concurrency.** Readers hold an `RwLock` read guard for one lookup; no
+//!   other lock is taken on the hot path. The lock exists in 16 copies, one
+//!   per group of threads, each holding an `Arc` of the same index, so
+//!   verifying threads do not bounce one lock word between cores; a reload
+//!   swaps all 16 before it returns. Each entry has an atomic "minute
+//!   last noted", so noting a use is two relaxed loads except once per key
+//!   per minute, when one compare-and-swap wins and the use goes into a
+//!   mutex-guarded pending map. Time comes from a clock the background thread
+//!   reads on every poll, not from a system call per verification.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as MapEntry;
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use crate::domain::record::LAST_USED_GRANULARITY_SECS;
+use crate::domain::{KeyHash, KeyId, secret};
+use crate::store::{Clock, Store, StoreError};
+
+/// How many keys' Last Used one flush transaction writes at most, so a flush
+/// after a busy minute at 100,000 keys holds the file for milliseconds at a
+/// time, not for one long transaction other processes would wait on.
+pub const FLUSH_BATCH: usize = 1000;
+
+/// How long the background thread spends writing Last Used per poll at most,
+/// so a large flush never delays noticing a deleted key by more than this.
+const FLUSH_SLICE: Duration = Duration::from_millis(100);
+const DEFAULT_POLL: Duration = Duration::from_millis(250);
+const DEFAULT_FLUSH: Duration = Duration::from_secs(30);
+/// `noted` of a key whose use has not been noted since this process started.
+const NEVER: i64 = i64::MIN;
+
+/// Checks keys against an in-memory copy of the store's hash index, kept
+/// current by a background thread. See the [module documentation](self) for
+/// the staleness bound and how Last Used is recorded.
+///
+/// `Verifier` is `Send + Sync`: share one per process, behind an `Arc` or a
+/// `static`, and call [`verify`](Verifier::verify) from any number of threads.
+///
+/// ```
+/// use keydesk::{KeyName, Store, Verifier};
+/// # let dir = tempfile::tempdir()?;
+/// let store = Store::open(dir.path().join("keys.redb"))?;
+/// let (secret, record) = store.create(&KeyName::parse("billing-service")?)?;
+///
+/// let verifier = Verifier::new(store.clone())?;
+/// assert_eq!(verifier.verify(secret.expose()), Some(record.id.clone()));
+/// assert_eq!(verifier.verify("sk-not-a-key"), None);
+///
+/// // Deleted elsewhere: the background thread notices within a second;
+/// // `refresh` catches up now.
+/// store.delete(&record.id)?;
+/// verifier.refresh()?;
+/// assert_eq!(verifier.verify(secret.expose()), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Verifier {
+    shared: Arc<Shared>,
+    worker: Option<JoinHandle<()>>,
+}
+
+/// How often a [`Verifier`] looks at the store, and where it reads the time.
+#[derive(Clone)]
+pub struct Settings {
+    poll_interval: Duration,
+    flush_interval: Duration,
+    clock: Clock,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            poll_interval: DEFAULT_POLL,
+            flush_interval: DEFAULT_FLUSH,
+            clock: Arc::new(OffsetDateTime::now_utc),
+        }
+    }
+}
+
+impl Settings {
+    /// How often the change counter is checked (one brief read-only open).
+    /// Default 250 ms; this is the main term of the staleness bound.
+    pub fn poll_interval(mut self, every: Duration) -> Self {
+        self.poll_interval = every.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How often noted uses are written as Last Used. Default 30 s.
+    pub fn flush_interval(mut self, every: Duration) -> Self {
+        self.flush_interval = every;
+        self
+    }
+
+    /// Where the time of a use comes from (for tests and simulations). It is
+    /// read once per poll and by [`Verifier::refresh`], never per verification.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("poll_interval", &self.poll_interval)
+            .field("flush_interval", &self.flush_interval)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A snapshot of how a [`Verifier`] is doing, for health checks and metrics.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Health {
+    /// Live keys in the in-memory index.
+    pub keys: usize,
+    /// The store's change counter the index is known to be current with.
+    pub change_counter: u64,
+    /// How many times the index was (re)loaded, the first load included.
+    pub reloads: u64,
+    /// Time since the index was last confirmed current with the store. Stays
+    /// below the poll interval plus a reload while all is well; grows while the
+    /// store cannot be read.
+    pub checked_ago: Duration,
+    /// Uses noted in memory and not yet written to the store.
+    pub pending_uses: usize,
+    /// Why the background thread's last poll or reload failed; `None` once one
+    /// succeeds. Meanwhile the last good index is used.
+    pub refresh_error: Option<Arc<StoreError>>,
+    /// Why the background thread's last flush failed; `None` once one succeeds.
+    /// The uses it could not write are kept and retried on the next poll.
+    pub flush_error: Option<Arc<StoreError>>,
+    /// Whether the background thread is alive (it only stops on close/drop).
+    pub worker_running: bool,
+}
+
+impl Health {
+    /// Everything working: the worker runs and its last store operations
+    /// succeeded.
+    pub fn is_ok(&self) -> bool {
+        self.worker_running && self.refresh_error.is_none() && self.flush_error.is_none()
+    }
+}
+
+impl Verifier {
+    /// Opens the store at `path` (see [`Store::open`]) and starts a verifier
+    /// on it with default [`Settings`].
+    pub fn open(path: impl Into<PathBuf>) -> Result<Verifier, StoreError> {
+        Verifier::new(Store::open(path)?)
+    }
+
+    /// Starts a verifier with default [`Settings`]: reads the index now (so
+    /// the first `verify` is already current), then starts the background
+    /// thread.
+    pub fn new(store: Store) -> Result<Verifier, StoreError> {
+        Verifier::with_settings(store, Settings::default())
+    }
+
+    /// [`Verifier::new`] with custom [`Settings`].
+    pub fn with_settings(store: Store, settings: Settings) -> Result<Verifier, StoreError> {
+        let shared = Arc::new(Shared {
+            store,
+            now: AtomicI64::new(unix_now(&settings.clock)),
+            settings,
+            index: std::array::from_fn(|_| Shard::default()),
+            pending: Mutex::new(HashMap::new()),
+            io: Mutex::new(IoState {
+                // The counter starts at 0 in a new file; anything else forces
+                // the first load below.
+                seen_counter: None,
+                last_check: Instant::now(),
+                reloads: 0,
+            }),
+            background: Mutex::new(BackgroundErrors::default()),
+            stop: Mutex::new(false),
+            wake: Condvar::new(),
+        });
+        shared.refresh()?;
+        let worker = std::thread::Builder::new()
+            .name("keydesk-verifier".into())
+            .spawn({
+                let shared = shared.clone();
+                move || shared.run()
+            })
+            .map_err(|e| StoreError::Io {
+                path: shared.store.path().to_owned(),
+                source: e,
+            })?;
+        Ok(Verifier {
+            shared,
+            worker: Some(worker),
+        })
+    }
+
+    /// Checks a key presented by a client. Returns its ID when it is live,
+    /// `None` when it is malformed, unknown or deleted (deliberately not
+    /// distinguished, as with [`Store::verify`]).
+    ///
+    /// Never touches the database and never blocks on it: malformed input is
+    /// rejected by its checksum before hashing; a well-formed key costs one
+    /// SHA-256 and one hash-map lookup under a read lock. The first use of a
+    /// key in each minute also takes a short mutex to note the use.
+    pub fn verify(&self, candidate: &str) -> Option<KeyId> {
+        secret::check_format(candidate).ok()?;
+        let digest = Digest(KeyHash::of(candidate).0);
+        let index = read(&self.shared.index[thread_shard()].0);
+        let entry = index.map.get(&digest)?;
+        self.shared.note_use(entry);
+        Some(entry.id.to_key_id())
+    }
+
+    /// Checks the change counter now and reloads the index if it moved, rather
+    /// than waiting for the next poll. Returns whether it reloaded.
+    pub fn refresh(&self) -> Result<bool, StoreError> {
+        self.shared.refresh()
+    }
+
+    /// Writes all noted uses as Last Used now. Returns how many records
+    /// changed. On error the uses not written are kept for the next flush.
+    pub fn flush(&self) -> Result<usize, StoreError> {
+        self.shared.flush(None).map(|flushed| flushed.changed)
+    }
+
+    /// Stops the background thread and flushes, reporting the flush's
+    /// outcome (dropping a `Verifier` does the same but cannot report errors).
+    pub fn close(mut self) -> Result<usize, StoreError> {
+        self.stop_worker();
+        self.shared.flush(None).map(|flushed| flushed.changed)
+    }
+
+    pub fn health(&self) -> Health {
+        let (change_counter, last_check, reloads) = {
+            let io = lock(&self.shared.io);
+            (io.seen_counter.unwrap_or(0), io.last_check, io.reloads)
+        };
+        let background = lock(&self.shared.background).clone();
+        Health {
+            keys: read(&self.shared.index[0].0).map.len(),
+            change_counter,
+            reloads,
+            checked_ago: last_check.elapsed(),
+            pending_uses: lock(&self.shared.pending).len(),
+            refresh_error: background.refresh,
+            flush_error: background.flush,
+            worker_running: self.worker.as_ref().is_some_and(|w| !w.is_finished()),
+        }
+    }
+
+    /// The store this verifier reads.
+    pub fn store(&self) -> &Store {
+        &self.shared.store
+    }
+
+    fn stop_worker(&mut self) {
+        let Some(worker) = self.worker.take() else {
+            return;
+        };
+        *lock(&self.shared.stop) = true;
+        self.shared.wake.notify_all();
+        // A panic in the worker has already been reported on stderr; the
+        // final flush below still runs.
+        let _ = worker.join();
+    }
+}
+
+impl Drop for Verifier {
+    /// Stops the background thread and writes the uses noted since the last
+    /// flush. Errors cannot be reported here: call [`Verifier::close`] (or
+    /// [`Verifier::flush`]) first to see them.
+    fn drop(&mut self) {
+        if self.worker.is_some() {
+            self.stop_worker();
+            let _ = self.shared.flush(None);
+        }
+    }
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier")
+            .field("store", &self.shared.store)
+            .field("settings", &self.shared.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the verifier thread and the public methods share.
+struct Shared {
+    store: Store,
+    settings: Settings,
+    /// The current index, once per shard. Replaced whole on reload; readers
+    /// hold their shard's read lock only for a lookup.
+    index: [Shard; SHARDS],
+    /// Unix seconds, refreshed every poll: verifications read this instead of
+    /// the system clock, which can be a syscall on some virtual machines.
+    now: AtomicI64,
+    /// Key → time of its latest noted use, waiting to be flushed.
+    pending: Mutex<HashMap<KeyId, i64>>,
+    /// Serialises store I/O (refresh, flush) between the thread and callers.
+    io: Mutex<IoState>,
+    background: Mutex<BackgroundErrors>,
+    stop: Mutex<bool>,
+    wake: Condvar,
+}
+
+struct Flushed {
+    /// Records whose Last Used changed.
+    changed: usize,
+    /// False when the time budget ran out with uses left to write.
+    finished: bool,
+}
+
+struct IoState {
+    /// The change counter the in-memory index is current with.
+    seen_counter: Option<u64>,
+    /// When that was last confirmed.
+    last_check: Instant,
+    reloads: u64,
+}
+
+#[derive(Default, Clone)]
+struct BackgroundErrors {
+    refresh: Option<Arc<StoreError>>,
+    flush: Option<Arc<StoreError>>,
+}
+
+impl Shared {
+    /// The background thread: poll every interval, flush every flush interval
+    /// for at most [`FLUSH_SLICE`] per poll, and keep flushing on every poll
+    /// while a flush is unfinished or failed.
+    fn run(&self) {
+        let mut next_flush = Instant::now() + self.settings.flush_interval;
+        let mut unfinished = false;
+        loop {
+            {
+                let stop = lock(&self.stop);
+                let (stop, _) = self
+                    .wake
+                    .wait_timeout_while(stop, self.settings.poll_interval, |stop| !*stop)
+                    .unwrap_or_else(PoisonError::into_inner);
+                if *stop {
+                    return;
+                }
+            }
+            let refreshed = self.refresh();
+            lock(&self.background).refresh = refreshed.err().map(Arc::new);
+
+            let retrying = lock(&self.background).flush.is_some();
+            if unfinished || retrying || Instant::now() >= next_flush {
+                if !unfinished {
+                    next_flush = Instant::now() + self.settings.flush_interval;
+                }
+                let flushed = self.flush(Some(FLUSH_SLICE));
+                unfinished = flushed.as_ref().is_ok_and(|f| !f.finished);
+                lock(&self.background).flush = flushed.err().map(Arc::new);
+            }
+        }
+    }
+
+    fn refresh(&self) -> Result<bool, StoreError> {
+        self.now.store(unix_now(&self.settings.clock), Relaxed);
+        let mut io = lock(&self.io);
+        let counter = self.store.change_counter()?;
+        if io.seen_counter == Some(counter) {
+            io.last_check = Instant::now();
+            return Ok(false);
+        }
+        let (counter, entries) = self.store.load_hash_index()?;
+        let previous = read(&self.index[0].0).clone();
+        let index = Arc::new(Index::build(entries, &previous));
+        let replaced: Vec<Arc<Index>> = self
+            .index
+            .iter()
+            .map(|shard| std::mem::replace(&mut *write(&shard.0), index.clone()))
+            .collect();
+        io.seen_counter = Some(counter);
+        io.last_check = Instant::now();
+        io.reloads += 1;
+        drop(io);
+        // The old index is freed here, on this thread, outside every lock.
+        drop((previous, replaced));
+        Ok(true)
+    }
+
+    /// Writes noted uses in batches; with a `budget`, stops starting new
+    /// batches once it is spent and puts the rest back for the next call.
+    fn flush(&self, budget: Option<Duration>) -> Result<Flushed, StoreError> {
+        let started = Instant::now();
+        let mut io = lock(&self.io);
+        let noted = std::mem::take(&mut *lock(&self.pending));
+        if noted.is_empty() {
+            return Ok(Flushed {
+                changed: 0,
+                finished: true,
+            });
+        }
+        let mut uses: Vec<(KeyId, OffsetDateTime)> = noted
+            .into_iter()
+            .filter_map(|(id, at)| Some((id, OffsetDateTime::from_unix_timestamp(at).ok()?)))
+            .collect();
+        // In ID order, each batch reads and writes neighbouring pages.
+        uses.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut changed = 0;
+        let mut writes = 0u64;
+        let mut finished = true;
+        for (done, batch) in uses.chunks(FLUSH_BATCH).enumerate() {
+            let rest = &uses[done * FLUSH_BATCH..];
+            // At least one batch per call, so flushing always progresses.
+            if done > 0 && budget.is_some_and(|budget| started.elapsed() >= budget) {
+                self.requeue(rest);
+                finished = false;
+                break;
+            }
+            match self.store.record_uses(batch) {
+                Ok(n) => {
+                    changed += n;
+                    writes += u64::from(n > 0);
+                }
+                Err(e) => {
+                    self.requeue(rest);
+                    return Err(e);
+                }
+            }
+        }
+        // Our own writes move the change counter too. When nobody else wrote
+        // meanwhile, the index is still current: skip the pointless reload.
+        if writes > 0 {
+            if let (Some(seen), Ok(now)) = (io.seen_counter, self.store.change_counter()) {
+                if now == seen.wrapping_add(writes) {
+                    io.seen_counter = Some(now);
+                }
+            }
+        }
+        Ok(Flushed { changed, finished })
+    }
+
+    /// Puts uses that could not be written back into the pending map.
+    fn requeue(&self, uses: &[(KeyId, OffsetDateTime)]) {
+        let mut pending = lock(&self.pending);
+        for (id, at) in uses {
+            let at = at.unix_timestamp();
+            match pending.entry(id.clone()) {
+                MapEntry::Occupied(mut e) => *e.get_mut() = (*e.get()).max(at),
+                MapEntry::Vacant(e) => {
+                    e.insert(at);
+                }
+            }
+        }
+    }
+
+    /// Notes a verified use, at most once per key per minute. The common case
+    /// (already noted this minute) is two relaxed loads and no write to shared
+    /// memory, so verifying threads do not contend.
+    fn note_use(&self, entry: &Entry) {
+        let now = self.now.load(Relaxed);
+        let noted = entry.noted.load(Relaxed);
+        // Negative when the clock moved back: not due either.
+        if now.saturating_sub(noted) < LAST_USED_GRANULARITY_SECS {
+            return;
+        }
+        // Exactly one thread wins the minute for this key.
+        if entry.noted.compare_exchange(noted, now, Relaxed, Relaxed).is_err() {
+            return;
+        }
+        let id = entry.id.to_key_id();
+        let mut pending = lock(&self.pending);
+        let at = pending.entry(id).or_insert(now);
+        *at = (*at).max(now);
+    }
+}
+
+/// How many copies of the index lock there are. Verifying threads are spread
+/// over them, so up to this many threads never write to a shared lock word
+/// (with a single lock, two threads on two cores verifying the same key were
+/// measured slower together than one alone: the lock's cache line bounced
+/// between the cores on every call).
+const SHARDS: usize = 16;
+
+/// One copy of the index lock, on cache lines of its own.
+#[derive(Default)]
+#[repr(align(128))]
+struct Shard(RwLock<Arc<Index>>);
+
+/// The shard this thread reads the index through: assigned round-robin on
+/// first use, then fixed for the thread's life.
+fn thread_shard() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Relaxed) % SHARDS;
+    }
+    SHARD.with(|shard| *shard)
+}
+
+/// The in-memory index: SHA-256 of the secret → key.
+#[derive(Default)]
+struct Index {
+    map: HashMap<Digest, Entry, BuildHasherDefault<FirstWord>>,
+}
+
+/// 64 bytes with its digest: a hit reads one cache line of the map's bucket
+/// array (plus its control byte), not a separate allocation for the ID.
+struct Entry {
+    id: InlineId,
+    /// Unix seconds of the last use noted for flushing, or [`NEVER`].
+    noted: AtomicI64,
+}
+
+/// How long an ID can be and still be stored inline. keydesk's own IDs are
+/// 19 bytes; longer ones (a file written by something else) go to the heap.
+const INLINE_ID: usize = 22;
+
+/// A key ID kept inside the map entry. Turning it back into a [`KeyId`] costs
+/// one small allocation but no cache miss.
+enum InlineId {
+    Inline { len: u8, bytes: [u8; INLINE_ID] },
+    Heap(Box<str>),
+}
+
+impl InlineId {
+    fn new(id: &KeyId) -> InlineId {
+        let id = id.as_str();
+        if id.len() <= INLINE_ID {
+            let mut bytes = [0; INLINE_ID];
+            bytes[..id.len()].copy_from_slice(id.as_bytes());
+            InlineId::Inline {
+                len: id.len() as u8,
+                bytes,
+            }
+        } else {
+            InlineId::Heap(id.into())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            InlineId::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str at a char boundary")
+            }
+            InlineId::Heap(id) => id,
+        }
+    }
+
+    fn to_key_id(&self) -> KeyId {
+        KeyId::from_stored(self.as_str())
+    }
+}
+
+impl Index {
+    /// Builds an index from the store's, carrying over which keys already had
+    /// a use noted this minute so a reload does not re-note them.
+    fn build(entries: Vec<(KeyHash, KeyId)>, previous: &Index) -> Index {
+        let mut map = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        for (hash, id) in entries {
+            let digest = Digest(hash.0);
+            let noted = previous
+                .map
+                .get(&digest)
+                .filter(|old| old.id.as_str() == id.as_str())
+                .map_or(NEVER, |old| old.noted.load(Relaxed));
+            map.insert(
+                digest,
+                Entry {
+                    id: InlineId::new(&id),
+                    noted: AtomicI64::new(noted),
+                },
+            );
+        }
+        Index { map }
+    }
+}
+
+/// A SHA-256 digest as a map key. Digests are already uniformly distributed,
+/// so hashing one again is wasted work: its first eight bytes are the hash.
+///
+/// This cannot be used to flood the map: its contents are the stored keys'
+/// digests, which clients do not choose, and a client who ground out inputs
+/// whose digests share a bucket would only slow down its own lookups, which
+/// still compare all 32 bytes before accepting anything.
+#[derive(PartialEq, Eq)]
+struct Digest([u8; 32]);
+
+impl Hash for Digest {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_ne_bytes(first));
+    }
+}
+
+/// The hasher for [`Digest`]: passes its one `u64` through.
+#[derive(Default)]
+struct FirstWord(u64);
+
+impl Hasher for FirstWord {
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `Digest` is hashed with this, through `write_u64`; stay correct
+        // (if slow) should anything else ever be.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+fn unix_now(clock: &Clock) -> i64 {
+    clock().unix_timestamp()
+}
+
+/// A panic elsewhere must not stop verification: every lock here guards data
+/// that is consistent between statements, so a poisoned one is still usable.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verifier_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Verifier>();
+        assert_send_sync::<Health>();
+    }
+
+    #[test]
+    fn digest_hash_is_its_first_word() {
+        use std::hash::BuildHasher;
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&0x0123_4567_89ab_cdefu64.to_ne_bytes());
+        let built = BuildHasherDefault::<FirstWord>::default();
+        assert_eq!(built.hash_one(Digest(bytes)), 0x0123_4567_89ab_cdef);
+    }
+
+    #[test]
+    fn a_budgeted_flush_writes_at_least_a_batch_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("keys.redb")).unwrap();
+        let names: Vec<_> = (0..FLUSH_BATCH * 2 + 500)
+            .map(|i| crate::KeyName::parse(&format!("k{i}")).unwrap())
+            .collect();
+        let secrets = store.create_many(&names).unwrap();
+        let verifier = Verifier::new(store.clone()).unwrap();
+        for (secret, _) in &secrets {
+            verifier.verify(secret.expose()).unwrap();
+        }
+        let flushed = verifier.shared.flush(Some(Duration::ZERO)).unwrap();
+        assert_eq!(flushed.changed, FLUSH_BATCH);
+        assert!(!flushed.finished);
+        assert_eq!(verifier.health().pending_uses, FLUSH_BATCH + 500);
+        assert_eq!(verifier.flush().unwrap(), FLUSH_BATCH + 500);
+        assert_eq!(verifier.health().pending_uses, 0);
+        assert!(store.list().unwrap().iter().all(|r| r.last_used.is_some()));
+    }
+
+    #[test]
+    fn an_index_entry_fills_one_cache_line() {
+        assert_eq!(size_of::<(Digest, Entry)>(), 64);
+    }
+
+    #[test]
+    fn ids_of_any_length_round_trip() {
+        for id in [
+            KeyId::generate(),
+            KeyId::from_stored(""),
+            KeyId::from_stored(&"x".repeat(INLINE_ID)),
+            KeyId::from_stored(&"键".repeat(20)),
+        ] {
+            assert_eq!(InlineId::new(&id).to_key_id(), id);
+        }
+    }
+}
