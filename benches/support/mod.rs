@@ -46,7 +46,12 @@ impl BenchDb {
             .map(|s| s.expose().to_owned())
             .collect();
         let partial = secrets_path.with_extension("partial");
-        let mut file = fs::File::create(&partial).expect("write secrets");
+        // Owner-only, like every file keydesk writes that holds secrets.
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&partial).expect("write secrets");
         for secret in &secrets {
             writeln!(file, "{secret}").expect("write secrets");
         }
