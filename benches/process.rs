@@ -35,7 +35,11 @@ fn ms(d: Duration) -> f64 {
 
 fn time_version() -> Duration {
     let started = Instant::now();
-    let status = Command::new(BIN).arg("--version").stdout(Stdio::null()).status().unwrap();
+    let status = Command::new(BIN)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
     assert!(status.success());
     started.elapsed()
 }
@@ -71,7 +75,10 @@ fn verify_process(db: &BenchDb) {
     let version = median(&mut version);
     let hot = median(&mut verify_hot);
     let fresh = median(&mut verify_fresh);
-    println!("process: keydesk --version                       median {:6.2} ms", ms(version));
+    println!(
+        "process: keydesk --version                       median {:6.2} ms",
+        ms(version)
+    );
     println!(
         "process: keydesk verify, 100k keys, hot key      median {:6.2} ms = {:.2}x --version (target <= 5 ms, <= 3x)",
         ms(hot),
@@ -88,7 +95,12 @@ fn verify_process(db: &BenchDb) {
 /// memory at that point.
 fn tui_first_frame(db: &BenchDb) -> (Duration, u64) {
     let pty = native_pty_system()
-        .openpty(PtySize { rows: 24, cols: 80, pixel_width: 0, pixel_height: 0 })
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
         .unwrap();
     let mut command = CommandBuilder::new(BIN);
     command.env("KEYDESK_DB", &db.path);
@@ -111,7 +123,9 @@ fn tui_first_frame(db: &BenchDb) -> (Duration, u64) {
     let mut parser = vt100::Parser::new(size(24), size(80), 0);
     let title = format!("{} keys", db.count);
     let first_frame = loop {
-        let chunk = rx.recv_timeout(Duration::from_secs(30)).expect("the TUI drew its first frame");
+        let chunk = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the TUI drew its first frame");
         parser.process(&chunk);
         let screen = parser.screen().contents();
         // Title and the last line (key hints) drawn: the frame is complete.
@@ -155,7 +169,11 @@ fn main() {
     // verify records Last Used, so it runs on a private copy: the cached
     // database must stay as populate made it for the other benchmarks.
     let dir = tempfile::tempdir().unwrap();
-    let db = BenchDb { path: cached.copy_into(dir.path()), count: cached.count, secrets: cached.secrets.clone() };
+    let db = BenchDb {
+        path: cached.copy_into(dir.path()),
+        count: cached.count,
+        secrets: cached.secrets.clone(),
+    };
     verify_process(&db);
     tui(&db);
 }

@@ -31,8 +31,18 @@ impl Screen {
         let listing = Store::open(&db.path).unwrap().load().unwrap();
         let mut app = App::new(UtcOffset::from_hms(8, 0, 0).unwrap(), OffsetDateTime::now_utc());
         update(&mut app, Event::Resize { width: 80, height: 24 });
-        update(&mut app, Event::Loaded { change_counter: listing.change_counter, records: listing.records });
-        let mut screen = Screen { app, terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(), theme: Theme::new(true) };
+        update(
+            &mut app,
+            Event::Loaded {
+                change_counter: listing.change_counter,
+                records: listing.records,
+            },
+        );
+        let mut screen = Screen {
+            app,
+            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+            theme: Theme::new(true),
+        };
         screen.draw();
         screen
     }

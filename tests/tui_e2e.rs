@@ -343,7 +343,7 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
     let (secret, _) = store.create(&KeyName::parse("verified").unwrap()).unwrap();
     let mut tui = Session::start(&db, 80, 24);
     tui.wait_for("verified");
-    assert!(tui.row_with("verified").trim_end().ends_with('-'), "never used yet");
+    assert!(tui.row_with("> verified").trim_end().ends_with('-'), "never used yet");
 
     let mut verify = std::process::Command::new(env!("CARGO_BIN_EXE_keydesk"))
         .arg("verify")
@@ -361,17 +361,18 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
     assert!(verify.wait_with_output().unwrap().status.success());
     let verified_at = Instant::now();
 
-    // Last Used now shows a time instead of "-", with no key pressed.
-    tui.wait_until("Last Used to be filled in", |screen| {
-        screen
-            .lines()
-            .any(|l| l.contains("verified") && !l.trim_end().ends_with('-'))
-    });
+    // Last Used now shows a time instead of "-", with no key pressed. Checked
+    // row by row: vt100 joins a full-width row to the next in `contents()`.
+    let deadline = Instant::now() + TIMEOUT;
+    while tui.row_with("> verified").trim_end().ends_with('-') {
+        assert!(Instant::now() < deadline, "Last Used never appeared:\n{}", tui.screen());
+        tui.pump(Duration::from_millis(50));
+    }
     eprintln!(
         "Last Used appeared {:.2} s after the verify",
         verified_at.elapsed().as_secs_f32()
     );
-    let row = tui.row_with("verified");
+    let row = tui.row_with("> verified");
     let year = time::OffsetDateTime::now_utc().year().to_string();
     assert_eq!(row.matches(&year).count(), 2, "Created At and Last Used: {row}");
     tui.send("q");

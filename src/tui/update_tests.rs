@@ -64,23 +64,23 @@ fn paging_moves_a_screenful_and_scrolls() {
         })
         .collect();
     let mut app = app_with(records);
-    assert_eq!(app.page_rows, 19);
+    assert_eq!(app.page_rows, 18);
     press(&mut app, &[PageDown]);
-    assert_eq!(app.selected, 19);
+    assert_eq!(app.selected, 18);
     assert_eq!(app.scroll, 1);
     press(&mut app, &[PageDown, PageDown, PageDown, PageDown, PageDown]);
     assert_eq!(app.selected, 99);
-    assert_eq!(app.scroll, 81);
+    assert_eq!(app.scroll, 82);
     press(&mut app, &[PageUp]);
-    assert_eq!(app.selected, 80);
-    assert_eq!(app.scroll, 80);
+    assert_eq!(app.selected, 81);
+    assert_eq!(app.scroll, 81);
     press(&mut app, &[Home]);
     assert_eq!((app.selected, app.scroll), (0, 0));
     // A smaller terminal shows fewer rows; the selection stays visible.
     press(&mut app, &[End]);
     update(&mut app, Event::Resize { width: 80, height: 15 });
-    assert_eq!(app.page_rows, 10);
-    assert_eq!(app.scroll, 90);
+    assert_eq!(app.page_rows, 9);
+    assert_eq!(app.scroll, 91);
 }
 
 #[test]

@@ -23,21 +23,24 @@ const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
 
 /// Rows of keys the table shows in a terminal `height` rows high: everything
-/// but the title, the table header, the filter/legend line, status and hints.
+/// but the title, the table header, the selected-key line, the filter/legend
+/// line, status and hints.
 pub fn table_rows(height: u16) -> usize {
-    height.saturating_sub(5) as usize
+    height.saturating_sub(6) as usize
 }
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [title, table, info, status, hints] = area.layout(&Layout::vertical([
+    let [title, table, selected, info, status, hints] = area.layout(&Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(1),
+        Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Length(1),
     ]));
     render_title(frame, title, app, theme);
     render_table(frame, table, app, theme);
+    render_selected(frame, selected, app, theme);
     render_info(frame, info, app, theme);
     status_bar::render_status(frame.buffer_mut(), status, app, theme);
     status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), theme);
@@ -238,6 +241,33 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, cols: &Columns, app: &App, the
 
 /// The line under the table: the filter (while typing or when set) on the
 /// left, the clean-up legend on the right.
+/// The selected key in full: at 80 columns the table has to shorten names
+/// and IDs, and the ID is what `keydesk rename/delete` and support requests
+/// need. Created and Last Used follow when there is room.
+fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let Some(record) = app.selected_record() else { return };
+    let width = area.width.saturating_sub(1) as usize;
+    let name = sanitize::fit(&record.name, width.saturating_sub(record.id.as_str().len() + 4).max(8));
+    let mut spans = vec![
+        Span::raw(" "),
+        Span::styled(name.into_owned(), theme.title()),
+        Span::styled(" · ", theme.dim()),
+        Span::raw(record.id.to_string()),
+    ];
+    let offset = app.utc_offset;
+    let times = format!(
+        " · created {} · last used {}",
+        format_time(record.created_at, offset),
+        record
+            .last_used
+            .map_or_else(|| "never".to_owned(), |t| format_time(t, offset))
+    );
+    if Line::from(spans.clone()).width() + times.width() <= width {
+        spans.push(Span::styled(times, theme.dim()));
+    }
+    Line::from(spans).render(area, frame.buffer_mut());
+}
+
 fn render_info(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut used = 0;
     if app.filtering || app.has_filter() {
@@ -328,7 +358,7 @@ mod tests {
 
     #[test]
     fn table_rows_leave_room_for_the_chrome() {
-        assert_eq!(table_rows(24), 19);
+        assert_eq!(table_rows(24), 18);
         assert_eq!(table_rows(3), 0);
     }
 }
