@@ -51,12 +51,39 @@ pub enum CopyOutcome {
 }
 
 impl CopyOutcome {
+    /// The gist in one line that fits an 80-column status bar: where the
+    /// copy went and, when that cannot be confirmed, the way to copy by hand.
+    /// [`CopyOutcome::message`] has the whole story.
+    pub fn brief(&self) -> String {
+        match self {
+            CopyOutcome::SystemClipboard { kind, .. } => format!("Copied {} to the clipboard.", kind.noun()),
+            CopyOutcome::SentToTerminal { kind, multiplexer, .. } => {
+                let route = match multiplexer {
+                    Multiplexer::Tmux => "OSC 52 (tmux: set-clipboard on)",
+                    Multiplexer::Screen => "OSC 52 through screen",
+                    Multiplexer::Absent => "OSC 52 to your terminal",
+                };
+                let what = match kind {
+                    CopyKind::Secret => "Key",
+                    CopyKind::Identifier => "ID",
+                };
+                format!("{what} sent via {route} — missing? select it on screen")
+            }
+            CopyOutcome::Disabled { kind } => {
+                format!("Copying is off (--clipboard off): select {} on screen", kind.noun())
+            }
+            CopyOutcome::Failed { kind, .. } => format!("Could not copy {}: select it on screen", kind.noun()),
+        }
+    }
+
     /// True only when the clipboard is known to hold the text.
     pub fn is_confirmed(&self) -> bool {
         matches!(self, CopyOutcome::SystemClipboard { .. })
     }
 
-    /// One line for the status bar, honest about what is known.
+    /// The whole story, honest about what is known: where the copy went, its
+    /// caveats, and how to copy by hand. [`CopyOutcome::brief`] is the
+    /// one-line form.
     pub fn message(&self) -> String {
         match self {
             CopyOutcome::SystemClipboard {
@@ -277,5 +304,42 @@ mod tests {
             multiplexer: Multiplexer::Tmux,
         };
         assert!(tmux.message().contains("paste buffer"));
+    }
+}
+
+#[cfg(test)]
+mod brief_tests {
+    use super::*;
+    use crate::clipboard::CopyKind;
+
+    #[test]
+    fn every_brief_fits_an_80_column_status_bar() {
+        for kind in [CopyKind::Secret, CopyKind::Identifier] {
+            let mut outcomes = vec![
+                CopyOutcome::SystemClipboard {
+                    kind,
+                    clears_after: Some(Duration::from_secs(30)),
+                    ends_with_app: true,
+                },
+                CopyOutcome::Disabled { kind },
+                CopyOutcome::Failed {
+                    kind,
+                    reason: "no display".into(),
+                },
+            ];
+            for multiplexer in [Multiplexer::Tmux, Multiplexer::Screen, Multiplexer::Absent] {
+                outcomes.push(CopyOutcome::SentToTerminal {
+                    kind,
+                    multiplexer,
+                    clears_after: None,
+                    system_error: None,
+                });
+            }
+            for outcome in outcomes {
+                let brief = outcome.brief();
+                // One leading space in the status bar, one spare column.
+                assert!(brief.chars().count() <= 78, "{} chars: {brief}", brief.chars().count());
+            }
+        }
     }
 }

@@ -80,11 +80,12 @@ impl CopyHandler for TerminalClipboard {
         let mut terminal = std::io::stdout().lock();
         let outcome = self.clipboard.copy(text, kind, Instant::now(), &mut terminal);
         let _ = terminal.flush();
+        // A secret's outcome is shown in full in the secret dialog; an ID's
+        // only in the one-line status bar, so it gets the brief form.
+        let text = if is_secret { outcome.message() } else { outcome.brief() };
         match outcome {
-            CopyOutcome::SystemClipboard { .. } | CopyOutcome::SentToTerminal { .. } => {
-                CopyResult::Copied(outcome.message())
-            }
-            CopyOutcome::Disabled { .. } | CopyOutcome::Failed { .. } => CopyResult::Failed(outcome.message()),
+            CopyOutcome::SystemClipboard { .. } | CopyOutcome::SentToTerminal { .. } => CopyResult::Copied(text),
+            CopyOutcome::Disabled { .. } | CopyOutcome::Failed { .. } => CopyResult::Failed(text),
         }
     }
 
