@@ -87,11 +87,7 @@ pub fn sanitize(text: &str) -> Cow<'_, str> {
 /// and not an invisible or bidi-reordering one (zero-width and format
 /// characters, line/paragraph separators, variation selectors, tags).
 pub fn is_safe(c: char) -> bool {
-    !(c.is_control()
-        || matches!(c as u32,
-            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
-            | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
-            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF))
+    !(c.is_control() || crate::domain::name::is_invisible_format(c))
 }
 
 #[cfg(test)]

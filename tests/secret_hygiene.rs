@@ -146,3 +146,60 @@ fn a_running_keydesk_cannot_dump_core() {
     let fields: Vec<&str> = core_line.split_whitespace().collect();
     assert_eq!(fields.get(4..6), Some(&["0", "0"][..]), "{core_line}");
 }
+
+/// Stored text is shown sanitised even when the database was written by
+/// something other than keydesk, which never validated the name.
+#[test]
+fn hostile_stored_names_cannot_reach_the_terminal_through_list() {
+    #[derive(serde::Serialize)]
+    struct RecordV1<'a> {
+        name: &'a str,
+        hash: [u8; 32],
+        masked: &'a str,
+        created_at: i64,
+        last_used: Option<i64>,
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    keydesk::Store::open(&db).unwrap();
+    let hostile = "\u{1b}]52;c;ZXZpbA==\u{7}\u{1b}[2J\u{202E}evil\u{9b}31m";
+    {
+        // The store's documented on-disk format: a version byte, then postcard.
+        let record = RecordV1 {
+            name: hostile,
+            hash: [7; 32],
+            masked: "sk-\u{1b}[5m****",
+            created_at: 1_700_000_000,
+            last_used: None,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_allocvec(&record).unwrap());
+        let redb = redb::Database::open(&db).unwrap();
+        let txn = redb.begin_write().unwrap();
+        txn.open_table(redb::TableDefinition::<&str, &[u8]>::new("keys"))
+            .unwrap()
+            .insert("ak-0000000000000001", bytes.as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    let out = run_with_stdin(common::keydesk(&db).arg("list"), "");
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let table = common::stdout(&out);
+    assert!(table.contains("evil"), "{table}");
+    for forbidden in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202E}'] {
+        assert!(
+            !table.contains(forbidden),
+            "{forbidden:?} reached the terminal: {table:?}"
+        );
+    }
+    // JSON stays faithful (the same name after parsing) and terminal-safe.
+    let json = common::stdout(&run_with_stdin(common::keydesk(&db).args(["list", "--json"]), ""));
+    for forbidden in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202E}'] {
+        assert!(
+            !json.contains(forbidden),
+            "{forbidden:?} reached the terminal: {json:?}"
+        );
+    }
+    let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed[0]["name"], hostile);
+}

@@ -64,9 +64,31 @@ fn list_json(records: &[KeyRecord]) -> String {
             last_used: r.last_used.map(rfc3339),
         })
         .collect();
-    let mut text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
-    text.push('\n');
-    text
+    let text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
+    let mut safe = escape_for_terminal(&text);
+    safe.push('\n');
+    safe
+}
+
+/// serde_json escapes only characters below U+0020; a name written into the
+/// database by something else could still carry a C1 control (U+009B starts
+/// an escape sequence on 8-bit terminals) or a bidi override. Those can only
+/// occur inside JSON strings (a raw newline here is structural, since
+/// serde_json escapes those inside strings), so `\uXXXX` keeps the JSON valid
+/// and the same.
+fn escape_for_terminal(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c == '\n' || crate::display::is_safe(c) {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }
 
 fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {

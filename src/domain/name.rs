@@ -91,14 +91,19 @@ fn describe(c: char) -> String {
     }
 }
 
-/// Zero-width, bidi-control, variation-selector and other format characters
-/// that would be invisible or reorder text if printed.
-fn is_invisible(c: char) -> bool {
+/// Zero-width, bidi-control, line/paragraph-separator, variation-selector,
+/// tag and other format characters: invisible, or able to reorder text, when
+/// printed. The one list of them; display code uses it to sanitise output.
+pub fn is_invisible_format(c: char) -> bool {
     matches!(c as u32,
         0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
-        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
         | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
-        || unicode_script::UnicodeScript::script(&c) == Script::Inherited
+}
+
+/// Invisible when printed on its own: a format character, or a combining mark.
+fn is_invisible(c: char) -> bool {
+    is_invisible_format(c) || unicode_script::UnicodeScript::script(&c) == Script::Inherited
 }
 
 #[cfg(test)]
