@@ -10,14 +10,16 @@
 //! Run with `cargo bench --bench process`. Prints figures; asserts nothing
 //! about speed.
 
+#[path = "../tests/common/pty.rs"]
+mod pty;
 mod support;
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
+use pty::PtyProcess;
 use support::BenchDb;
 
 const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
@@ -94,36 +96,18 @@ fn verify_process(db: &BenchDb) {
 /// Spawn to the first frame that shows the whole store, and the resident
 /// memory at that point.
 fn tui_first_frame(db: &BenchDb) -> (Duration, u64) {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut command = CommandBuilder::new(BIN);
     command.env("KEYDESK_DB", &db.path);
     command.env("TERM", "xterm-256color");
+    // Timed from opening the terminal, which the pty helper does first.
     let started = Instant::now();
-    let mut child = pty.slave.spawn_command(command).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut writer = pty.master.take_writer().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 16384];
-        while let Ok(n @ 1..) = reader.read(&mut buf) {
-            if tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
+    let mut process = PtyProcess::spawn(command, 80, 24);
     let size = |n: u16| std::num::NonZeroU16::new(n).unwrap();
     let mut parser = vt100::Parser::new(size(24), size(80), 0);
     let title = format!("{} keys", db.count);
     let first_frame = loop {
-        let chunk = rx
+        let chunk = process
+            .output
             .recv_timeout(Duration::from_secs(30))
             .expect("the TUI drew its first frame");
         parser.process(&chunk);
@@ -133,15 +117,15 @@ fn tui_first_frame(db: &BenchDb) -> (Duration, u64) {
             break started.elapsed();
         }
     };
-    let pid = child.process_id().unwrap();
+    let pid = process.child.process_id().unwrap();
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let rss_kib = status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0);
-    writer.write_all(b"q").unwrap();
-    child.wait().unwrap();
+    process.send("q");
+    process.child.wait().unwrap();
     (first_frame, rss_kib)
 }
 

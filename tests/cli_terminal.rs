@@ -2,54 +2,36 @@
 //! confirmation (exit 4 when declined) and `verify` reading a pasted key
 //! without echoing it.
 
-use std::io::{Read, Write};
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use common::pty::PtyProcess;
 use keydesk::{KeyName, Store};
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
 
 /// Runs keydesk in a pty; once `prompt` has appeared, types `input`.
 /// Returns the exit code and everything shown on the terminal.
 fn run_in_terminal(db: &Path, args: &[&str], prompt: &str, input: &str) -> (u32, String) {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 200,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     command.args(args);
     command.env("KEYDESK_DB", db);
-    let mut child = pty.slave.spawn_command(command).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let mut writer = pty.master.take_writer().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let mut buf = [0u8; 4096];
-        while let Ok(n @ 1..) = reader.read(&mut buf) {
-            if tx.send(buf[..n].to_vec()).is_err() {
-                break;
-            }
-        }
-    });
+    let mut process = PtyProcess::spawn(command, 200, 24);
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut shown = Vec::new();
     let mut typed = false;
     loop {
-        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(20)) {
+        if let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(20)) {
             shown.extend(chunk);
         }
         if !typed && String::from_utf8_lossy(&shown).contains(prompt) {
             // Typed only once the prompt is up, so echo is already off.
-            writer.write_all(input.as_bytes()).unwrap();
+            process.send(input);
             typed = true;
         }
-        if let Some(status) = child.try_wait().unwrap() {
-            while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+        if let Some(status) = process.child.try_wait().unwrap() {
+            while let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(100)) {
                 shown.extend(chunk);
             }
             return (status.exit_code(), String::from_utf8_lossy(&shown).into_owned());

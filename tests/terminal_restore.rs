@@ -5,10 +5,12 @@
 //! The panicking program is this test binary itself, re-run in a
 //! pseudo-terminal with an ignored test selected.
 
-use std::io::Read;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use common::pty::PtyProcess;
+use portable_pty::CommandBuilder;
 
 const LEAVE_ALTERNATE_SCREEN: &str = "\x1b[?1049l";
 const ENTER_ALTERNATE_SCREEN: &str = "\x1b[?1049h";
@@ -25,14 +27,6 @@ fn panicking_tui() {
 
 #[test]
 fn a_panic_restores_the_terminal_before_reporting() {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: 24,
-            cols: 80,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .unwrap();
     let mut command = CommandBuilder::new(std::env::current_exe().unwrap());
     command.args([
         "--exact",
@@ -42,24 +36,23 @@ fn a_panic_restores_the_terminal_before_reporting() {
         "--test-threads=1",
     ]);
     command.env("TERM", "xterm-256color");
-    let mut child = pty.slave.spawn_command(command).unwrap();
-    drop(pty.slave);
-    let mut reader = pty.master.try_clone_reader().unwrap();
-    let collector = std::thread::spawn(move || {
-        let mut output = Vec::new();
-        let _ = reader.read_to_end(&mut output);
-        output
-    });
+    let mut process = PtyProcess::spawn(command, 80, 24);
     let deadline = Instant::now() + Duration::from_secs(30);
+    let mut output = Vec::new();
     let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
+        while let Ok(chunk) = process.output.try_recv() {
+            output.extend(chunk);
+        }
+        if let Some(status) = process.child.try_wait().unwrap() {
             break status;
         }
         assert!(Instant::now() < deadline, "the panicking TUI did not exit");
         std::thread::sleep(Duration::from_millis(20));
     };
-    drop(pty.master);
-    let output = String::from_utf8_lossy(&collector.join().unwrap()).into_owned();
+    while let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(200)) {
+        output.extend(chunk);
+    }
+    let output = String::from_utf8_lossy(&output).into_owned();
 
     assert!(!status.success(), "the child panicked, so its test failed");
     let entered = output

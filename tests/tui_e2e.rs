@@ -3,14 +3,17 @@
 //! (`vt100`). Waits poll the screen with a generous timeout; nothing depends
 //! on how fast the machine is.
 
-use std::io::{Read, Write};
+mod common;
+
+use std::io::Write;
 use std::num::NonZeroU16;
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
+use common::pty::PtyProcess;
 use keydesk::{KeyName, Store};
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
+use portable_pty::CommandBuilder;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -22,12 +25,10 @@ const CTRL_U: &str = "\x15";
 const PASTE_START: &str = "\x1b[200~";
 const PASTE_END: &str = "\x1b[201~";
 
-/// The binary running in a pseudo-terminal.
+/// The binary running in a pseudo-terminal, its screen read back through
+/// a terminal emulator.
 struct Session {
-    master: Box<dyn MasterPty + Send>,
-    child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
-    output: Receiver<Vec<u8>>,
+    process: PtyProcess,
     parser: vt100::Parser,
     /// Everything the program wrote, for checking the exit sequences.
     raw: Vec<u8>,
@@ -35,61 +36,31 @@ struct Session {
 
 impl Session {
     fn start(db: &Path, cols: u16, rows: u16) -> Session {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
         // OSC 52 whatever the machine: deterministic, and checkable in the output.
         cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
-        let child = pty.slave.spawn_command(cmd).expect("spawn keydesk");
-        drop(pty.slave);
-        let mut reader = pty.master.try_clone_reader().unwrap();
-        let writer = pty.master.take_writer().unwrap();
-        let (tx, output) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            loop {
-                match reader.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => {
-                        if tx.send(buf[..n].to_vec()).is_err() {
-                            break;
-                        }
-                    }
-                }
-            }
-        });
         Session {
-            master: pty.master,
-            child,
-            writer,
-            output,
+            process: PtyProcess::spawn(cmd, cols, rows),
             parser: vt100::Parser::new(nz(rows), nz(cols), 0),
             raw: Vec::new(),
         }
     }
 
     fn send(&mut self, input: &str) {
-        self.writer.write_all(input.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        self.process.send(input);
     }
 
     /// Feeds whatever output arrives within `wait` to the emulator; false
     /// once the program's side of the pty is closed.
     fn pump(&mut self, wait: Duration) -> bool {
-        match self.output.recv_timeout(wait) {
+        match self.process.output.recv_timeout(wait) {
             Ok(bytes) => {
                 self.parser.process(&bytes);
                 self.raw.extend_from_slice(&bytes);
-                while let Ok(bytes) = self.output.try_recv() {
+                while let Ok(bytes) = self.process.output.try_recv() {
                     self.parser.process(&bytes);
                     self.raw.extend_from_slice(&bytes);
                 }
@@ -144,14 +115,7 @@ impl Session {
     }
 
     fn resize(&mut self, cols: u16, rows: u16) {
-        self.master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .unwrap();
+        self.process.resize(cols, rows);
         self.parser.set_size(nz(rows), nz(cols));
     }
 
@@ -160,7 +124,7 @@ impl Session {
     fn expect_clean_exit(mut self) {
         let deadline = Instant::now() + TIMEOUT;
         let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.process.child.try_wait().unwrap() {
                 break status;
             }
             assert!(Instant::now() < deadline, "keydesk did not exit");
@@ -169,7 +133,7 @@ impl Session {
         // Drain what is left of the output.
         let drain_deadline = Instant::now() + TIMEOUT;
         while self.pump(Duration::from_millis(100)) && Instant::now() < drain_deadline {
-            if self.output.try_recv().is_err() && ends_restored(&self.raw) {
+            if self.process.output.try_recv().is_err() && ends_restored(&self.raw) {
                 break;
             }
         }
@@ -181,14 +145,6 @@ impl Session {
         );
         assert!(!self.parser.screen().bracketed_paste());
         assert!(!self.parser.screen().hide_cursor());
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-        }
     }
 }
 

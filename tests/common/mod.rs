@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod pty;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
