@@ -5,17 +5,35 @@
 //! (see [`file`] for why), so a `Store` value is only a path and settings: it is
 //! cheap to clone and safe to keep for the life of a program.
 //!
+//! Every operation the TUI and the CLI offer is here for Rust programs:
+//!
 //! ```
 //! use keydesk::{KeyName, Store};
 //! # let dir = tempfile::tempdir()?;
 //! let store = Store::open(dir.path().join("keys.redb"))?;
+//!
+//! // Create: the secret is returned this once; only its hash is stored.
 //! let (secret, record) = store.create(&KeyName::parse("billing-service")?)?;
-//! // Show `secret.expose()` to the user once; only its hash is stored.
+//! println!("new key {} ({})", record.id, record.masked);
+//!
+//! // Verify: the key's ID when it is live (this also records Last Used).
 //! assert_eq!(store.verify(secret.expose())?, Some(record.id.clone()));
+//!
+//! // List, rename, get.
+//! assert_eq!(store.list()?.len(), 1);
+//! store.rename(&record.id, &KeyName::parse("billing-prod")?)?;
+//! let renamed = store.get(&record.id)?.expect("still there");
+//! assert_eq!(renamed.name, "billing-prod");
+//! assert!(renamed.last_used.is_some());
+//!
+//! // Delete: the key stops verifying at once.
 //! store.delete(&record.id)?;
 //! assert_eq!(store.verify(secret.expose())?, None);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! A service checking many keys per second should use
+//! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
 mod codec;
 mod error;
