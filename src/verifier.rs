@@ -490,12 +490,11 @@ impl Shared {
         }
         // Our own writes move the change counter too. When nobody else wrote
         // meanwhile, the index is still current: skip the pointless reload.
-        if writes > 0 {
-            if let (Some(seen), Ok(now)) = (io.seen_counter, self.store.change_counter()) {
-                if now == seen.wrapping_add(writes) {
-                    io.seen_counter = Some(now);
-                }
-            }
+        if writes > 0
+            && let (Some(seen), Ok(now)) = (io.seen_counter, self.store.change_counter())
+            && now == seen.wrapping_add(writes)
+        {
+            io.seen_counter = Some(now);
         }
         Ok(Flushed { changed, finished })
     }

@@ -199,7 +199,7 @@ impl fmt::Display for ClearOutcome {
 /// "30 s", "2 min", "90 s": short, exact, and readable in a status bar.
 fn human_delay(delay: Duration) -> String {
     let seconds = delay.as_secs();
-    if seconds >= 60 && seconds % 60 == 0 {
+    if seconds >= 60 && seconds.is_multiple_of(60) {
         format!("{} min", seconds / 60)
     } else if seconds == 0 {
         format!("{} ms", delay.as_millis())

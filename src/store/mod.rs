@@ -268,10 +268,10 @@ impl Store {
             let keys = txn.open_table(KEYS)?;
             let mut due = Vec::new();
             for (id, at) in uses {
-                if let Some(record) = get_record(&keys, id.as_str())? {
-                    if record.needs_last_used_update(*at) {
-                        due.push((id, *at));
-                    }
+                if let Some(record) = get_record(&keys, id.as_str())?
+                    && record.needs_last_used_update(*at)
+                {
+                    due.push((id, *at));
                 }
             }
             Ok(due)

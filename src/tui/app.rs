@@ -455,12 +455,12 @@ impl App {
     }
 
     fn select_id_or_clamp(&mut self, id: Option<&KeyId>) {
-        if let Some(id) = id {
-            if let Some(row) = self.view.iter().position(|&i| &self.records[i].id == id) {
-                self.selected = row;
-                self.scroll_to_selection();
-                return;
-            }
+        if let Some(id) = id
+            && let Some(row) = self.view.iter().position(|&i| &self.records[i].id == id)
+        {
+            self.selected = row;
+            self.scroll_to_selection();
+            return;
         }
         self.selected = self.selected.min(self.view.len().saturating_sub(1));
         self.scroll_to_selection();

@@ -160,14 +160,13 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         return Vec::new();
     }
     let screen = app.screen();
-    if screen.has_text_input() {
-        if let Key::Char(c) = key {
-            if let Some(input) = focused_input(app) {
-                input.insert_char(c);
-                text_edited(app);
-                return Vec::new();
-            }
-        }
+    if screen.has_text_input()
+        && let Key::Char(c) = key
+        && let Some(input) = focused_input(app)
+    {
+        input.insert_char(c);
+        text_edited(app);
+        return Vec::new();
     }
     let Some(action) = keymap::action_for(screen, key) else {
         return Vec::new();
