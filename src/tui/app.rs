@@ -381,9 +381,15 @@ impl App {
         self.select_id_or_clamp(keep.as_ref());
     }
 
+    /// Called every tick (≈ 1 s). The clean-up flags change on a scale of
+    /// days, so the count over all records is redone only when the minute
+    /// changes, not on every tick (it is O(keys)).
     pub fn set_now(&mut self, now: OffsetDateTime) {
+        let same_minute = now.unix_timestamp().div_euclid(60) == self.now.unix_timestamp().div_euclid(60);
         self.now = now;
-        self.recount_flags();
+        if !same_minute {
+            self.recount_flags();
+        }
     }
 
     fn recount_flags(&mut self) {
@@ -522,6 +528,25 @@ fn cmp_names(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_clean_up_count_follows_the_clock_minute_by_minute() {
+        use crate::tui::testing::{NOW, OFFSET, record};
+        let created = NOW - UNUSED_AFTER + Duration::seconds(30);
+        let mut app = App::new(OFFSET, NOW);
+        app.set_records(1, vec![record(1, "fresh", created, None)]);
+        assert_eq!(app.unused_count, 0);
+        app.set_now(NOW + Duration::seconds(59));
+        assert_eq!(
+            app.unused_count, 0,
+            "due since +30 s, but the count waits for the minute to change"
+        );
+        app.set_now(NOW + Duration::minutes(1));
+        assert_eq!(
+            app.unused_count, 1,
+            "a minute later the key is over 7 days old and unused"
+        );
+    }
 
     #[test]
     fn folded_search() {
