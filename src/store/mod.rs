@@ -238,7 +238,8 @@ impl Store {
             // Used cannot be written (read-only media, a full disk, a writer
             // holding the file past the retry window). Refusing good keys
             // would take the service down over bookkeeping.
-            let _ = self.record_uses(&[(record.id.clone(), now)]);
+            // The record was just read: straight to the write, no second read.
+            let _ = self.write_due_uses(&[(record.id.clone(), now)]);
         }
         Ok(Some(record.id))
     }
@@ -264,6 +265,8 @@ impl Store {
     /// granularity; keys deleted meanwhile are skipped. Returns how many
     /// records changed. Writes nothing, not even the counter, if none did.
     pub fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
+        // A read-only pass first: most batches are mostly stale (another
+        // process recorded a later use), and a read costs no durable write.
         let due = self.read(|txn| {
             let keys = txn.open_table(KEYS)?;
             let mut due = Vec::new();
@@ -271,7 +274,7 @@ impl Store {
                 if let Some(record) = get_record(&keys, id.as_str())?
                     && record.needs_last_used_update(*at)
                 {
-                    due.push((id, *at));
+                    due.push((id.clone(), *at));
                 }
             }
             Ok(due)
@@ -279,17 +282,22 @@ impl Store {
         if due.is_empty() {
             return Ok(0);
         }
+        self.write_due_uses(&due)
+    }
+
+    /// Writes uses already known to be due, re-checking each under the write
+    /// lock: another process may have deleted the key or recorded a later use
+    /// since it was read.
+    fn write_due_uses(&self, due: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
         self.write(|txn| {
             let mut keys = txn.open_table(KEYS)?;
             let mut changed = 0;
             for (id, at) in due {
-                // Re-read under the write lock: another process may have
-                // deleted the key or recorded a later use since.
                 let Some(record) = get_record(&keys, id.as_str())? else {
                     continue;
                 };
-                if record.needs_last_used_update(at) {
-                    let at = at.replace_nanosecond(0).unwrap_or(at);
+                if record.needs_last_used_update(*at) {
+                    let at = at.replace_nanosecond(0).unwrap_or(*at);
                     let updated = KeyRecord {
                         last_used: Some(at),
                         ..record
