@@ -43,7 +43,14 @@ impl Screen {
         matches!(self, Screen::Filter | Screen::Create | Screen::Rename)
     }
 
-    pub fn bindings(self) -> &'static [Binding] {
+    /// Every binding of this screen: its own table, then, on a screen with a
+    /// text input, the shared text-editing keys.
+    pub fn bindings(self) -> impl Iterator<Item = &'static Binding> {
+        let editing: &[Binding] = if self.has_text_input() { &TEXT_EDITING } else { &[] };
+        self.own_bindings().iter().chain(editing)
+    }
+
+    fn own_bindings(self) -> &'static [Binding] {
         match self {
             Screen::Main => MAIN,
             Screen::Filter => FILTER,
@@ -169,6 +176,8 @@ const MAIN: &[Binding] = &[
     bind(&[K::Char('q')], A::Quit, Some("quit"), "quit"),
 ];
 
+/// Line editing, shared by every screen with a text input (see
+/// [`Screen::bindings`]).
 const TEXT_EDITING: [Binding; 7] = [
     bind(&[K::Left], A::CursorLeft, None, "move the cursor left"),
     bind(&[K::Right], A::CursorRight, None, "move the cursor right"),
@@ -206,13 +215,6 @@ const FILTER: &[Binding] = &[
     bind(&[K::Down], A::MoveDown, None, "move down in the matches"),
     bind(&[K::PageUp], A::PageUp, None, "one page up"),
     bind(&[K::PageDown], A::PageDown, None, "one page down"),
-    TEXT_EDITING[0],
-    TEXT_EDITING[1],
-    TEXT_EDITING[2],
-    TEXT_EDITING[3],
-    TEXT_EDITING[4],
-    TEXT_EDITING[5],
-    TEXT_EDITING[6],
 ];
 
 const ACTIONS: &[Binding] = &[
@@ -248,13 +250,6 @@ const CREATE: &[Binding] = &[
         Some("agreement"),
         "read the agreement",
     ),
-    TEXT_EDITING[0],
-    TEXT_EDITING[1],
-    TEXT_EDITING[2],
-    TEXT_EDITING[3],
-    TEXT_EDITING[4],
-    TEXT_EDITING[5],
-    TEXT_EDITING[6],
     bind(
         &[K::Char('?')],
         A::Help,
@@ -304,13 +299,6 @@ const SECRET_CONFIRM: &[Binding] = &[
 const RENAME: &[Binding] = &[
     bind(&[K::Enter], A::Activate, Some("save"), "save the new name"),
     bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
-    TEXT_EDITING[0],
-    TEXT_EDITING[1],
-    TEXT_EDITING[2],
-    TEXT_EDITING[3],
-    TEXT_EDITING[4],
-    TEXT_EDITING[5],
-    TEXT_EDITING[6],
 ];
 
 const DELETE: &[Binding] = &[
@@ -362,7 +350,7 @@ pub struct Hint {
 
 /// The status-bar hints of `screen`, in table order.
 pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
-    screen.bindings().iter().filter_map(|b| {
+    screen.bindings().filter_map(|b| {
         b.hint.map(|text| Hint {
             key: b.keys[0].label(),
             text,
@@ -374,7 +362,7 @@ pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
 /// The help overlay's lines for `screen`: (all key labels, help text), the
 /// screen's own bindings first, then the global ones.
 pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)> {
-    screen.bindings().iter().chain(GLOBAL).map(|b| {
+    screen.bindings().chain(GLOBAL).map(|b| {
         let keys: Vec<_> = b.keys.iter().map(|k| k.label()).collect();
         (keys.join(" "), b.help)
     })
