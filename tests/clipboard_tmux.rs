@@ -2,9 +2,13 @@
 //! `set-clipboard on`, as it would in a tmux session on a remote host, and the
 //! key it copies must arrive in tmux's paste buffer.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+use common::find_secret;
 
 const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
 
@@ -62,15 +66,6 @@ fn tmux_available() -> bool {
         .arg("-V")
         .output()
         .is_ok_and(|o| o.status.success())
-}
-
-fn find_secret(screen: &str) -> Option<String> {
-    screen
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .find_map(|word| {
-            (word.len() == 41 && word.starts_with("sk-") && keydesk::domain::secret::check_format(word).is_ok())
-                .then(|| word.to_owned())
-        })
 }
 
 fn start(dir: &Path) -> TmuxServer {

@@ -1,31 +1,16 @@
 //! The store's promises, checked against real database files.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::{manual_clock, name, temp_store};
 use keydesk::store::RetryPolicy;
 use keydesk::{KeyId, KeyName, KeyRecord, Store, StoreError};
-use time::OffsetDateTime;
 use time::macros::datetime;
-
-fn name(s: &str) -> KeyName {
-    KeyName::parse(s).unwrap()
-}
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("keys.redb")).unwrap();
-    (dir, store)
-}
-
-/// A clock the test moves by hand.
-fn manual_clock(store: Store, start: OffsetDateTime) -> (Store, Arc<Mutex<OffsetDateTime>>) {
-    let now = Arc::new(Mutex::new(start));
-    let reader = now.clone();
-    (store.with_clock(Arc::new(move || *reader.lock().unwrap())), now)
-}
 
 #[test]
 fn create_list_get_rename_delete_round_trip() {
@@ -94,7 +79,8 @@ fn verify_accepts_live_keys_and_refuses_everything_else() {
 fn last_used_is_recorded_coalesced_per_minute_and_only_moves_forward() {
     let (_dir, store) = temp_store();
     let t0 = datetime!(2026-05-01 10:00:00 UTC);
-    let (store, clock) = manual_clock(store, t0);
+    let (clock_fn, clock) = manual_clock(t0);
+    let store = store.with_clock(clock_fn);
     let (secret, record) = store.create(&name("svc")).unwrap();
     let last_used = || store.get(&record.id).unwrap().unwrap().last_used;
     assert_eq!(last_used(), None);

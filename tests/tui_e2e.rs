@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
+use common::find_secret;
 use common::pty::PtyProcess;
 use keydesk::{KeyName, Store};
 use portable_pty::CommandBuilder;
@@ -159,17 +160,6 @@ fn ends_restored(raw: &[u8]) -> bool {
     let left_alt = last(b"\x1b[?1049l");
     let paste_off = last(b"\x1b[?2004l");
     left_alt > last(b"\x1b[?1049h") && paste_off > last(b"\x1b[?2004h")
-}
-
-/// The first `sk-` followed by 38 letters or digits on the screen.
-fn find_secret(screen: &str) -> Option<String> {
-    screen.match_indices("sk-").find_map(|(i, _)| {
-        let candidate: String = screen[i..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
-            .collect();
-        (candidate.len() == 41 && candidate[3..].chars().all(|c| c.is_ascii_alphanumeric())).then_some(candidate)
-    })
 }
 
 #[test]

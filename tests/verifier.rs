@@ -4,29 +4,21 @@
 //! No assertion here is about speed: waits are bounded polls with generous
 //! deadlines, and the observed latencies are printed (`--nocapture`).
 
+mod common;
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{manual_clock, name, temp_store};
 use keydesk::store::RetryPolicy;
 use keydesk::verifier::Settings;
 use keydesk::{KeyName, SecretKey, Store, StoreError, Verifier};
-use time::OffsetDateTime;
 use time::macros::datetime;
 
 /// How long a change may take to reach a running Verifier before a test
 /// fails. The promise is "about 1 s"; this leaves room for a loaded CI box.
 const DEADLINE: Duration = Duration::from_secs(5);
-
-fn name(s: &str) -> KeyName {
-    KeyName::parse(s).unwrap()
-}
-
-fn temp_store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("keys.redb")).unwrap();
-    (dir, store)
-}
 
 /// Polls `done` until it holds or [`DEADLINE`] passes; returns how long it took.
 fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> Duration {
@@ -38,13 +30,6 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> Duration {
     let took = started.elapsed();
     eprintln!("{what}: seen after {} ms", took.as_millis());
     took
-}
-
-/// A clock the test moves by hand.
-fn manual_clock(start: OffsetDateTime) -> (keydesk::store::Clock, Arc<Mutex<OffsetDateTime>>) {
-    let now = Arc::new(Mutex::new(start));
-    let reader = now.clone();
-    (Arc::new(move || *reader.lock().unwrap()), now)
 }
 
 #[test]

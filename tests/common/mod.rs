@@ -7,6 +7,11 @@ pub mod pty;
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+use keydesk::store::Clock;
+use keydesk::{KeyName, Store};
+use time::OffsetDateTime;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
 
@@ -38,4 +43,34 @@ pub fn stdout(out: &Output) -> String {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A name the test knows is valid.
+pub fn name(s: &str) -> KeyName {
+    KeyName::parse(s).unwrap()
+}
+
+/// A new store in a temporary directory, which lives as long as the guard.
+pub fn temp_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("keys.redb")).unwrap();
+    (dir, store)
+}
+
+/// A clock the test moves by hand: give the first to `with_clock`, set the
+/// time through the second.
+pub fn manual_clock(start: OffsetDateTime) -> (Clock, Arc<Mutex<OffsetDateTime>>) {
+    let now = Arc::new(Mutex::new(start));
+    let reader = now.clone();
+    (Arc::new(move || *reader.lock().unwrap()), now)
+}
+
+/// The first well-formed key (valid checksum) in text read off a screen.
+pub fn find_secret(screen: &str) -> Option<String> {
+    screen
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .find_map(|word| {
+            (word.len() == 41 && word.starts_with("sk-") && keydesk::domain::secret::check_format(word).is_ok())
+                .then(|| word.to_owned())
+        })
 }
