@@ -260,8 +260,6 @@ pub struct App {
     pub selected: usize,
     /// First row shown (index into the view).
     pub scroll: usize,
-    /// How many rows the table can show; set from the terminal size.
-    pub page_rows: usize,
     /// Columns and rows of the terminal.
     pub terminal_size: (u16, u16),
     pub sort: SortColumn,
@@ -283,7 +281,6 @@ pub struct App {
     pub idle_count: usize,
     /// Select this key when it shows up (after creating it).
     pub pending_select: Option<KeyId>,
-    pub should_quit: bool,
 }
 
 impl App {
@@ -295,7 +292,6 @@ impl App {
             view: Vec::new(),
             selected: 0,
             scroll: 0,
-            page_rows: 10,
             terminal_size: (80, 24),
             sort: SortColumn::Created,
             descending: true,
@@ -311,7 +307,6 @@ impl App {
             unused_count: 0,
             idle_count: 0,
             pending_select: None,
-            should_quit: false,
         }
     }
 
@@ -487,16 +482,20 @@ impl App {
         self.scroll_to_selection();
     }
 
+    /// How many rows the table shows at the current terminal size.
+    pub fn page_rows(&self) -> usize {
+        super::view::main_view::table_rows(self.terminal_size.1).max(1)
+    }
+
     pub fn set_terminal_size(&mut self, width: u16, height: u16) {
         self.terminal_size = (width, height);
-        self.page_rows = super::view::main_view::table_rows(height).max(1);
         self.scroll_to_selection();
     }
 
     /// Keeps the selected row inside the window of shown rows, and the window
     /// as full as the list allows.
     pub fn scroll_to_selection(&mut self) {
-        let rows = self.page_rows.max(1);
+        let rows = self.page_rows();
         if self.selected < self.scroll {
             self.scroll = self.selected;
         } else if self.selected >= self.scroll + rows {

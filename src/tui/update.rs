@@ -154,7 +154,6 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
     if super::view::too_small(width, height) {
         // Nothing is visible, so nothing may happen unseen; Ctrl-C still quits.
         if key == Key::Ctrl('c') {
-            app.should_quit = true;
             return vec![Command::Quit];
         }
         return Vec::new();
@@ -173,7 +172,6 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
     };
     match action {
         Action::Quit => {
-            app.should_quit = true;
             return vec![Command::Quit];
         }
         Action::Help if !matches!(app.overlay, Some(Overlay::Help { .. })) => {
@@ -233,7 +231,7 @@ fn main_action(app: &mut App, action: Action) -> Vec<Command> {
     if edit_input(app, action) {
         return Vec::new();
     }
-    let page = app.page_rows.max(1) as isize;
+    let page = app.page_rows() as isize;
     match action {
         Action::MoveUp => app.move_selection(-1),
         Action::MoveDown => app.move_selection(1),

@@ -64,7 +64,7 @@ fn paging_moves_a_screenful_and_scrolls() {
         })
         .collect();
     let mut app = app_with(records);
-    assert_eq!(app.page_rows, 18);
+    assert_eq!(app.page_rows(), 18);
     press(&mut app, &[PageDown]);
     assert_eq!(app.selected, 18);
     assert_eq!(app.scroll, 1);
@@ -79,7 +79,7 @@ fn paging_moves_a_screenful_and_scrolls() {
     // A smaller terminal shows fewer rows; the selection stays visible.
     press(&mut app, &[End]);
     update(&mut app, Event::Resize { width: 80, height: 15 });
-    assert_eq!(app.page_rows, 9);
+    assert_eq!(app.page_rows(), 9);
     assert_eq!(app.scroll, 91);
 }
 
@@ -98,8 +98,7 @@ fn filter_narrows_as_you_type_by_name_or_id_and_esc_clears() {
     assert_eq!(row_names(&app), ["ci-runner"]);
     // Letters typed while filtering are text, not commands.
     press(&mut app, &[Ctrl('u')]);
-    type_text(&mut app, "q");
-    assert!(!app.should_quit);
+    assert!(!type_text(&mut app, "q").contains(&Command::Quit));
     assert!(app.view().is_empty());
     press(&mut app, &[Esc]);
     assert_eq!(app.screen(), Screen::Main);
@@ -606,9 +605,12 @@ fn actions_menu_offers_edit_delete_and_copy_id() {
     );
     assert!(app.dialog.is_none());
     assert_eq!(press(&mut app, &[Enter, Char('c')]).len(), 1);
-    press(&mut app, &[Enter, Char('q')]);
+    let commands = press(&mut app, &[Enter, Char('q')]);
     assert!(app.dialog.is_none());
-    assert!(!app.should_quit, "q closes the menu, it does not quit");
+    assert!(
+        !commands.contains(&Command::Quit),
+        "q closes the menu, it does not quit"
+    );
 }
 
 // --- Global behaviour --------------------------------------------------------
@@ -629,15 +631,13 @@ fn ctrl_c_quits_from_anywhere() {
         let mut app = app();
         press(&mut app, keys);
         assert_eq!(press(&mut app, &[Ctrl('c')]), [Command::Quit], "{keys:?}");
-        assert!(app.should_quit);
     }
 }
 
 #[test]
 fn q_quits_only_from_the_list() {
     let mut app = app();
-    press(&mut app, &[Char('n'), Char('q')]);
-    assert!(!app.should_quit);
+    assert!(!press(&mut app, &[Char('n'), Char('q')]).contains(&Command::Quit));
     press(&mut app, &[Esc]);
     assert_eq!(press(&mut app, &[Char('q')]), [Command::Quit]);
 }
@@ -672,9 +672,11 @@ fn help_shows_the_screen_it_was_opened_from() {
 fn a_too_small_terminal_ignores_keys_except_ctrl_c() {
     let mut app = app();
     update(&mut app, Event::Resize { width: 30, height: 8 });
-    assert!(press(&mut app, &[Char('n'), Char('d'), Char('q')]).is_empty());
+    assert!(
+        press(&mut app, &[Char('n'), Char('d'), Char('q')]).is_empty(),
+        "no command, Quit included"
+    );
     assert!(app.dialog.is_none());
-    assert!(!app.should_quit);
     update(&mut app, Event::Paste("abc".into()));
     assert!(!app.filtering);
     assert_eq!(press(&mut app, &[Ctrl('c')]), [Command::Quit]);
