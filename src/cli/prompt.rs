@@ -14,7 +14,9 @@ const MAX_SECRET_INPUT: u64 = 4096;
 /// on screen. The buffer is zeroised when dropped.
 pub fn read_secret() -> io::Result<Zeroizing<String>> {
     let stdin = io::stdin();
-    let mut raw = Zeroizing::new(Vec::with_capacity(64));
+    // Sized for the whole limit up front: a growing Vec would leave copies
+    // of the input behind in freed memory, out of the zeroiser's reach.
+    let mut raw = Zeroizing::new(Vec::with_capacity(MAX_SECRET_INPUT as usize + 1));
     if stdin.is_terminal() {
         eprint!("Paste the key and press Enter: ");
         io::stderr().flush()?;
@@ -24,7 +26,9 @@ pub fn read_secret() -> io::Result<Zeroizing<String>> {
     } else {
         stdin.lock().take(MAX_SECRET_INPUT).read_to_end(&mut raw)?;
     }
-    let text = String::from_utf8_lossy(&raw);
+    // No lossy conversion: it would make an owned, unzeroised copy of the
+    // input, and bytes that are not UTF-8 cannot be a key anyway.
+    let text = std::str::from_utf8(&raw).unwrap_or("");
     let first_line = text.lines().next().unwrap_or("").trim();
     Ok(Zeroizing::new(first_line.to_owned()))
 }
