@@ -11,30 +11,57 @@ use common::pty::PtyProcess;
 use keydesk::{KeyName, Store};
 use portable_pty::CommandBuilder;
 
+/// What a run in a terminal showed.
+struct Shown {
+    code: u32,
+    text: String,
+    /// Whether the terminal echoed input at the moment the prompt appeared.
+    echo_at_prompt: bool,
+}
+
 /// Runs keydesk in a pty; once `prompt` has appeared, types `input`.
-/// Returns the exit code and everything shown on the terminal.
-fn run_in_terminal(db: &Path, args: &[&str], prompt: &str, input: &str) -> (u32, String) {
+fn run_in_terminal(db: &Path, args: &[&str], prompt: &str, input: &str) -> Shown {
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     command.args(args);
     command.env("KEYDESK_DB", db);
+    run_command_in_terminal(command, prompt, input)
+}
+
+/// Runs a shell script in a pty, with `$KEYDESK` naming the binary; once
+/// `prompt` has appeared, types `input`. For what the terminal is left like
+/// after keydesk ends (`stty -a` in the script shows it).
+fn run_script_in_terminal(db: &Path, script: &str, prompt: &str, input: &str) -> Shown {
+    let mut command = CommandBuilder::new("sh");
+    command.args(["-c", script]);
+    command.env("KEYDESK", env!("CARGO_BIN_EXE_keydesk"));
+    command.env("KEYDESK_DB", db);
+    run_command_in_terminal(command, prompt, input)
+}
+
+fn run_command_in_terminal(command: CommandBuilder, prompt: &str, input: &str) -> Shown {
     let mut process = PtyProcess::spawn(command, 200, 24);
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut shown = Vec::new();
-    let mut typed = false;
+    let mut echo_at_prompt = None;
     loop {
         if let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(20)) {
             shown.extend(chunk);
         }
-        if !typed && String::from_utf8_lossy(&shown).contains(prompt) {
-            // Typed only once the prompt is up, so echo is already off.
+        if echo_at_prompt.is_none() && String::from_utf8_lossy(&shown).contains(prompt) {
+            // A person may paste the moment the prompt appears: whatever the
+            // terminal does with input then is what they get.
+            echo_at_prompt = Some(process.echo_enabled());
             process.send(input);
-            typed = true;
         }
         if let Some(status) = process.child.try_wait().unwrap() {
             while let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(100)) {
                 shown.extend(chunk);
             }
-            return (status.exit_code(), String::from_utf8_lossy(&shown).into_owned());
+            return Shown {
+                code: status.exit_code(),
+                text: String::from_utf8_lossy(&shown).into_owned(),
+                echo_at_prompt: echo_at_prompt.expect("the prompt appeared"),
+            };
         }
         assert!(
             Instant::now() < deadline,
@@ -52,14 +79,18 @@ fn delete_asks_on_a_terminal_and_no_keeps_the_key() {
     let (_, record) = store.create(&KeyName::parse("ask-me").unwrap()).unwrap();
     let id = record.id.to_string();
 
-    let (code, shown) = run_in_terminal(&db, &["delete", &id], "[y/N]", "n\r");
-    assert_eq!(code, 4, "{shown}");
-    assert!(shown.contains("will no longer be able to call the service"), "{shown}");
-    assert!(shown.contains("not deleted"), "{shown}");
+    let shown = run_in_terminal(&db, &["delete", &id], "[y/N]", "n\r");
+    assert_eq!(shown.code, 4, "{}", shown.text);
+    assert!(
+        shown.text.contains("will no longer be able to call the service"),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("not deleted"), "{}", shown.text);
     assert_eq!(store.list().unwrap().len(), 1);
 
-    let (code, shown) = run_in_terminal(&db, &["delete", &id], "[y/N]", "y\r");
-    assert_eq!(code, 0, "{shown}");
+    let shown = run_in_terminal(&db, &["delete", &id], "[y/N]", "y\r");
+    assert_eq!(shown.code, 0, "{}", shown.text);
     assert!(store.list().unwrap().is_empty());
 }
 
@@ -72,13 +103,126 @@ fn verify_on_a_terminal_prompts_and_does_not_echo_the_key() {
         .create(&KeyName::parse("typed").unwrap())
         .unwrap();
 
-    let (code, shown) = run_in_terminal(
+    let shown = run_in_terminal(
         &db,
         &["verify"],
         "Paste the key and press Enter:",
         &format!("{}\r", secret.expose()),
     );
-    assert_eq!(code, 0, "{shown}");
+    // Deterministic with the right order (echo off, then the prompt); with
+    // the prompt written first it fails whenever the check lands in between.
+    assert!(!shown.echo_at_prompt, "echo was still on when the prompt appeared");
+    assert_eq!(shown.code, 0, "{}", shown.text);
+    assert!(shown.text.contains(record.id.as_str()), "{}", shown.text);
+    assert!(
+        !shown.text.contains(&secret.expose()[3..]),
+        "the key was echoed: {}",
+        shown.text
+    );
+}
+
+/// `stty -a` lists `-echo` when echo is off and ` echo` when it is on.
+fn echo_listed_on(stty: &str) -> bool {
+    stty.split_whitespace().any(|flag| flag == "echo")
+}
+
+#[test]
+fn verify_gives_the_terminal_back_with_echo_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let (secret, _) = Store::open(&db)
+        .unwrap()
+        .create(&KeyName::parse("typed").unwrap())
+        .unwrap();
+    let shown = run_script_in_terminal(
+        &db,
+        r#""$KEYDESK" verify; echo "exit=$?"; stty -a"#,
+        "Paste the key and press Enter:",
+        &format!("{}\r", secret.expose()),
+    );
+    assert!(shown.text.contains("exit=0"), "{}", shown.text);
+    assert!(
+        echo_listed_on(&shown.text),
+        "echo is still off afterwards: {}",
+        shown.text
+    );
+}
+
+#[test]
+fn ctrl_c_at_the_key_prompt_ends_verify_and_turns_echo_back_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    Store::open(&db).unwrap();
+    // The shell's trap runs once keydesk has ended; keydesk itself gets the
+    // default disposition of SIGINT, as from an interactive shell.
+    let shown = run_script_in_terminal(
+        &db,
+        r#"trap 'echo interrupted; stty -a; exit 0' INT; "$KEYDESK" verify; echo "not interrupted""#,
+        "Paste the key and press Enter:",
+        "sk-half-pasted\x03",
+    );
+    assert!(shown.text.contains("interrupted"), "{}", shown.text);
+    assert!(!shown.text.contains("not interrupted"), "{}", shown.text);
+    assert!(echo_listed_on(&shown.text), "Ctrl-C left echo off: {}", shown.text);
+}
+
+/// Holds the terminal's output (XOFF, as Ctrl-S does) before keydesk starts,
+/// so keydesk blocks in the write of its prompt: echo must already be off by
+/// then. If the prompt is written first, echo never goes off while output is
+/// held, and the test fails every time.
+#[test]
+fn echo_is_off_before_the_key_prompt_can_be_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let (secret, record) = Store::open(&db)
+        .unwrap()
+        .create(&KeyName::parse("typed").unwrap())
+        .unwrap();
+    // The shell starts keydesk only once it has read a line, and the terminal
+    // handles input in order: by then the XOFF before that line has stopped
+    // output.
+    let mut command = CommandBuilder::new("sh");
+    command.args(["-c", r#"read _ && exec "$KEYDESK" verify"#]);
+    command.env("KEYDESK", env!("CARGO_BIN_EXE_keydesk"));
+    command.env("KEYDESK_DB", &db);
+    let mut process = PtyProcess::spawn(command, 200, 24);
+    process.send("\x13go\r");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while process.echo_enabled() {
+        assert!(
+            Instant::now() < deadline,
+            "echo was not turned off before the prompt was written"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    process.send("\x11"); // XON: the prompt may appear now
+    let mut shown = Vec::new();
+    while !String::from_utf8_lossy(&shown).contains("Paste the key") {
+        assert!(
+            Instant::now() < deadline,
+            "no prompt: {:?}",
+            String::from_utf8_lossy(&shown)
+        );
+        if let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(50)) {
+            shown.extend(chunk);
+        }
+    }
+    process.send(&format!("{}\r", secret.expose()));
+    let status = loop {
+        if let Some(status) = process.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "verify did not finish");
+        if let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(50)) {
+            shown.extend(chunk);
+        }
+    };
+    while let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(200)) {
+        shown.extend(chunk);
+    }
+    let shown = String::from_utf8_lossy(&shown);
+    assert_eq!(status.exit_code(), 0, "{shown}");
     assert!(shown.contains(record.id.as_str()), "{shown}");
     assert!(!shown.contains(&secret.expose()[3..]), "the key was echoed: {shown}");
 }

@@ -9,28 +9,66 @@ use zeroize::Zeroizing;
 /// would let a caller make us buffer unbounded input.
 const MAX_SECRET_INPUT: u64 = 4096;
 
-/// Reads one key from stdin: the first line, surrounding whitespace removed.
-/// On a terminal, prompts on stderr and turns echo off so the key is not left
-/// on screen. The buffer is zeroised when dropped.
+const SECRET_PROMPT: &str = "Paste the key and press Enter: ";
+
+/// Reads one key from stdin. On a terminal, turns echo off, *then* prompts on
+/// stderr, so nothing typed or pasted once the prompt is visible can appear on
+/// screen. The buffer is zeroised when dropped.
+///
+/// The input must be exactly one key, optionally followed by one line ending:
+/// anything else (a second line, surrounding spaces, bytes that are not UTF-8)
+/// yields a string that is not a key, so it verifies as invalid.
 pub fn read_secret() -> io::Result<Zeroizing<String>> {
     let stdin = io::stdin();
-    // Sized for the whole limit up front: a growing Vec would leave copies
-    // of the input behind in freed memory, out of the zeroiser's reach.
-    let mut raw = Zeroizing::new(Vec::with_capacity(MAX_SECRET_INPUT as usize + 1));
     if stdin.is_terminal() {
-        eprint!("Paste the key and press Enter: ");
-        io::stderr().flush()?;
-        let _echo_off = EchoGuard::disable();
-        stdin.lock().take(MAX_SECRET_INPUT).read_until(b'\n', &mut raw)?;
-        eprintln!();
+        read_secret_with(&mut RealTerminal { stdin: stdin.lock() })
     } else {
+        // Sized for the whole limit up front: a growing Vec would leave
+        // copies of the input behind in freed memory, out of the zeroiser's
+        // reach.
+        let mut raw = Zeroizing::new(Vec::with_capacity(MAX_SECRET_INPUT as usize + 1));
         stdin.lock().take(MAX_SECRET_INPUT).read_to_end(&mut raw)?;
+        Ok(exactly_one_key(&raw))
     }
-    // No lossy conversion: it would make an owned, unzeroised copy of the
-    // input, and bytes that are not UTF-8 cannot be a key anyway.
-    let text = std::str::from_utf8(&raw).unwrap_or("");
-    let first_line = text.lines().next().unwrap_or("").trim();
-    Ok(Zeroizing::new(first_line.to_owned()))
+}
+
+/// What reading a secret needs from a terminal; a seam so tests can check the
+/// order of the steps, which is the whole point.
+trait SecretTerminal {
+    type EchoOff;
+    /// Turns echo off until the returned guard drops; fails rather than read a
+    /// secret that would be shown.
+    fn hide_input(&mut self) -> io::Result<Self::EchoOff>;
+    fn show(&mut self, text: &str) -> io::Result<()>;
+    fn read_line(&mut self, into: &mut Vec<u8>) -> io::Result<()>;
+}
+
+fn read_secret_with<T: SecretTerminal>(terminal: &mut T) -> io::Result<Zeroizing<String>> {
+    let mut raw = Zeroizing::new(Vec::with_capacity(MAX_SECRET_INPUT as usize + 1));
+    let echo_off = terminal.hide_input()?;
+    terminal.show(SECRET_PROMPT)?;
+    let read = terminal.read_line(&mut raw);
+    // The Enter that ended the line was not echoed either.
+    let shown = terminal.show("\n");
+    drop(echo_off);
+    read?;
+    shown?;
+    Ok(exactly_one_key(&raw))
+}
+
+/// The key, if `raw` is one line: the text with one trailing `\n` or `\r\n`
+/// removed. Anything else becomes an empty string, which no key matches. No
+/// lossy conversion: it would make an owned, unzeroised copy of the input.
+fn exactly_one_key(raw: &[u8]) -> Zeroizing<String> {
+    let line = raw
+        .strip_suffix(b"\n")
+        .map(|rest| rest.strip_suffix(b"\r").unwrap_or(rest))
+        .unwrap_or(raw);
+    let key = match std::str::from_utf8(line) {
+        Ok(text) if !text.contains(['\n', '\r']) => text,
+        _ => "",
+    };
+    Zeroizing::new(key.to_owned())
 }
 
 /// Asks a yes/no question on stderr; only `y` or `yes` means yes.
@@ -46,43 +84,202 @@ pub fn stdin_is_terminal() -> bool {
     io::stdin().is_terminal()
 }
 
-/// Turns terminal echo off for as long as it lives.
-struct EchoGuard {
-    #[cfg(unix)]
-    saved: Option<libc::termios>,
+struct RealTerminal<'a> {
+    stdin: io::StdinLock<'a>,
 }
 
-impl EchoGuard {
-    #[cfg(unix)]
-    fn disable() -> Self {
-        // SAFETY: termios is plain data; tcgetattr fills it or fails, and we
-        // only restore what it filled.
-        unsafe {
-            let mut term: libc::termios = std::mem::zeroed();
-            if libc::tcgetattr(libc::STDIN_FILENO, &mut term) != 0 {
-                return EchoGuard { saved: None };
+impl SecretTerminal for RealTerminal<'_> {
+    type EchoOff = echo::EchoOff;
+
+    fn hide_input(&mut self) -> io::Result<echo::EchoOff> {
+        echo::EchoOff::on_stdin()
+    }
+
+    fn show(&mut self, text: &str) -> io::Result<()> {
+        let mut stderr = io::stderr().lock();
+        stderr.write_all(text.as_bytes())?;
+        stderr.flush()
+    }
+
+    fn read_line(&mut self, into: &mut Vec<u8>) -> io::Result<()> {
+        (&mut self.stdin).take(MAX_SECRET_INPUT).read_until(b'\n', into)?;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+mod echo {
+    //! Echo off on the controlling terminal, restored on every way out: the
+    //! guard's drop (return, error, panic unwinding) and, for the signals a
+    //! person sends from the keyboard or a dropped SSH connection sends, a
+    //! handler that restores it before the signal's default action ends the
+    //! process.
+
+    use std::io;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    use signal_hook::low_level;
+
+    pub struct EchoOff {
+        saved: libc::termios,
+        /// Read by the signal handlers, which stay registered after the guard
+        /// drops: signal-hook cannot give a signal its default action back,
+        /// so the handlers keep emulating it.
+        active: Arc<AtomicBool>,
+    }
+
+    impl EchoOff {
+        pub fn on_stdin() -> io::Result<EchoOff> {
+            // SAFETY: termios is plain data; tcgetattr fills it or fails.
+            let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+            if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut saved) } != 0 {
+                return Err(cannot_hide(io::Error::last_os_error()));
             }
-            let saved = term;
-            term.c_lflag &= !libc::ECHO;
-            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &term);
-            EchoGuard { saved: Some(saved) }
+            let active = Arc::new(AtomicBool::new(true));
+            for signal in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+                let active = Arc::clone(&active);
+                // SAFETY: the handler only loads an atomic, calls tcsetattr
+                // (async-signal-safe) and signal-hook's default-action
+                // emulation, which is made to be called from a handler.
+                let registered = unsafe {
+                    low_level::register(signal, move || {
+                        if active.load(Ordering::SeqCst) {
+                            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+                        }
+                        let _ = low_level::emulate_default_handler(signal);
+                    })
+                };
+                registered.map_err(cannot_hide)?;
+            }
+            // Constructed before the change, so a failure below is undone too.
+            let guard = EchoOff { saved, active };
+            let mut quiet = saved;
+            quiet.c_lflag &= !(libc::ECHO | libc::ECHONL);
+            // SAFETY: `quiet` is a copy of what tcgetattr filled.
+            if unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &quiet) } != 0 {
+                return Err(cannot_hide(io::Error::last_os_error()));
+            }
+            Ok(guard)
         }
     }
 
-    #[cfg(not(unix))]
-    fn disable() -> Self {
-        EchoGuard {}
+    fn cannot_hide(error: io::Error) -> io::Error {
+        io::Error::new(
+            error.kind(),
+            format!("cannot turn off echo on the terminal ({error}), so the key would be shown: pipe it in instead"),
+        )
     }
-}
 
-impl Drop for EchoGuard {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        if let Some(saved) = self.saved {
-            // SAFETY: restores the attributes read in `disable`.
+    impl Drop for EchoOff {
+        fn drop(&mut self) {
+            // SAFETY: restores the attributes read in `on_stdin`.
             unsafe {
-                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved);
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
             }
+            self.active.store(false, Ordering::SeqCst);
         }
+    }
+}
+
+#[cfg(not(unix))]
+mod echo {
+    use std::io;
+
+    pub struct EchoOff;
+
+    impl EchoOff {
+        pub fn on_stdin() -> io::Result<EchoOff> {
+            Err(io::Error::other(
+                "reading a key from a terminal without echo is only supported on Unix: pipe it in instead",
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Records every step, and what the person sees: text shown while echo is
+    /// on would also show anything typed at that moment.
+    #[derive(Default)]
+    struct Recorder {
+        steps: Vec<&'static str>,
+        echo_on: bool,
+        prompt_seen_with_echo: bool,
+        line: &'static [u8],
+    }
+
+    impl SecretTerminal for Recorder {
+        type EchoOff = ();
+        fn hide_input(&mut self) -> io::Result<()> {
+            self.steps.push("echo off");
+            self.echo_on = false;
+            Ok(())
+        }
+        fn show(&mut self, text: &str) -> io::Result<()> {
+            if text.contains("Paste") {
+                self.prompt_seen_with_echo = self.echo_on;
+            }
+            self.steps.push("show");
+            Ok(())
+        }
+        fn read_line(&mut self, into: &mut Vec<u8>) -> io::Result<()> {
+            self.steps.push("read");
+            into.extend_from_slice(self.line);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn echo_is_off_before_the_prompt_is_shown() {
+        let mut terminal = Recorder {
+            echo_on: true,
+            line: b"sk-abc\n",
+            ..Recorder::default()
+        };
+        let key = read_secret_with(&mut terminal).unwrap();
+        assert_eq!(terminal.steps, ["echo off", "show", "read", "show"]);
+        assert!(
+            !terminal.prompt_seen_with_echo,
+            "the prompt was shown while echo was on"
+        );
+        assert_eq!(key.as_str(), "sk-abc");
+    }
+
+    #[test]
+    fn one_key_with_or_without_one_line_ending_is_accepted() {
+        let secret = crate::SecretKey::generate();
+        let key = secret.expose();
+        for input in [key.to_owned(), format!("{key}\n"), format!("{key}\r\n")] {
+            assert_eq!(exactly_one_key(input.as_bytes()).as_str(), key);
+        }
+    }
+
+    #[test]
+    fn anything_beside_the_one_key_makes_the_input_invalid() {
+        let secret = crate::SecretKey::generate();
+        let key = secret.expose();
+        for input in [
+            format!("{key}\nGARBAGE\n"),
+            format!("{key}\n\n"),
+            format!("{key}\n{key}\n"),
+            format!(" {key}\n"),
+            format!("{key} \n"),
+            format!("{key}\r"),
+            String::new(),
+        ] {
+            let read = exactly_one_key(input.as_bytes());
+            assert!(
+                crate::domain::secret::check_format(&read).is_err(),
+                "accepted as a key: {:?}",
+                input.replace(key, "<key>")
+            );
+        }
+        let mut not_utf8 = vec![0xff];
+        not_utf8.extend_from_slice(key.as_bytes());
+        assert_eq!(exactly_one_key(&not_utf8).as_str(), "");
     }
 }

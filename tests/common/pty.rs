@@ -55,6 +55,17 @@ impl PtyProcess {
         self.writer.flush().unwrap();
     }
 
+    /// Whether the terminal echoes what is typed, as set by the program on
+    /// its side (the line discipline's settings are shared by both ends).
+    #[cfg(unix)]
+    pub fn echo_enabled(&self) -> bool {
+        let fd = self.master.as_raw_fd().expect("the master side has a file descriptor");
+        // SAFETY: termios is plain data that tcgetattr fills.
+        let mut term: libc::termios = unsafe { std::mem::zeroed() };
+        assert_eq!(unsafe { libc::tcgetattr(fd, &mut term) }, 0, "tcgetattr on the pty");
+        term.c_lflag & libc::ECHO != 0
+    }
+
     pub fn resize(&self, cols: u16, rows: u16) {
         self.master
             .resize(PtySize {
