@@ -52,7 +52,9 @@ use time::OffsetDateTime;
 use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey, secret};
 pub use error::StoreError;
 pub use file::{RetryPolicy, default_path};
-use tables::{BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+/// The schema version this build reads and writes.
+pub use tables::SCHEMA_VERSION;
+use tables::{BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
 
 /// Where "now" comes from; replaceable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
