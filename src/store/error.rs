@@ -21,6 +21,9 @@ pub enum StoreError {
     #[error("{} was written by a newer keydesk (schema {found}; this build reads up to {supported}); upgrade keydesk — the file was left untouched", path.display())]
     NewerSchema { path: PathBuf, found: u64, supported: u64 },
 
+    #[error("the database {} needs an upgrade (schema {found} to {current}): run keydesk once with write access to it; nothing was changed", path.display())]
+    NeedsUpgrade { path: PathBuf, found: u64, current: u64 },
+
     #[error("refusing to use {}: {reason}", path.display())]
     Insecure { path: PathBuf, reason: String },
 

@@ -38,6 +38,7 @@
 mod codec;
 mod error;
 mod file;
+mod migrate;
 mod tables;
 
 use std::fmt;
@@ -324,38 +325,38 @@ impl Store {
     }
 
     /// Validates the file without modifying it, then creates the tables if
-    /// the file is new.
+    /// the file is new, or upgrades an older schema (see [`migrate`]).
     fn initialise(&self) -> Result<(), StoreError> {
-        let state = self.read(|txn| {
+        let found = self.read(|txn| {
             let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
             if names.iter().any(|n| n == META.name()) {
-                check_schema(txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()))?;
-                Ok(FileState::Keydesk)
+                let version = txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value());
+                match version {
+                    Some(SCHEMA_VERSION) => Ok(Some(SCHEMA_VERSION)),
+                    Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
+                    Some(found) if found >= 1 => Ok(Some(found)),
+                    _ => Err(Fail::Foreign),
+                }
             } else if names.is_empty() {
-                Ok(FileState::Empty)
+                Ok(None)
             } else {
                 Err(Fail::Foreign)
             }
         })?;
-        if state == FileState::Keydesk {
-            return Ok(());
+        match found {
+            Some(SCHEMA_VERSION) => Ok(()),
+            None => self.with_db(migrate::bring_up_to_date),
+            Some(older) => self.with_db(migrate::bring_up_to_date).map_err(|error| match error {
+                // Without write access an older file can only be refused: a
+                // reader must not guess what the old layout means.
+                StoreError::Io { source, .. } if cannot_write(&source) => StoreError::NeedsUpgrade {
+                    path: self.path.clone(),
+                    found: older,
+                    current: SCHEMA_VERSION,
+                },
+                other => other,
+            }),
         }
-        self.with_db(|db| {
-            let txn = db.begin_write()?;
-            {
-                // Re-checked under the write lock: another process may have
-                // initialised the file in between.
-                let mut meta = txn.open_table(META)?;
-                if meta.get(SCHEMA_VERSION_KEY)?.is_none() {
-                    meta.insert(SCHEMA_VERSION_KEY, SCHEMA_VERSION)?;
-                    meta.insert(CHANGE_COUNTER_KEY, 0)?;
-                }
-                txn.open_table(KEYS)?;
-                txn.open_table(BY_HASH)?;
-            }
-            txn.commit()?;
-            Ok(())
-        })
     }
 
     /// Timestamps are kept to the second, so what `create` returns equals
@@ -453,8 +454,18 @@ fn check_schema(found: Option<u64>) -> Result<(), Fail> {
     match found {
         Some(SCHEMA_VERSION) => Ok(()),
         Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
+        Some(found @ 1..) => Err(Fail::OlderSchema(found)),
         _ => Err(Fail::Foreign),
     }
+}
+
+/// Errors of opening a file for writing that more waiting will not fix.
+fn cannot_write(error: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        error.kind(),
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 fn read_counter(txn: &ReadTransaction) -> Result<u64, Fail> {
@@ -503,18 +514,13 @@ fn not_found(id: &KeyId) -> Fail {
     Fail::NotFound(id.to_string())
 }
 
-#[derive(PartialEq)]
-enum FileState {
-    Empty,
-    Keydesk,
-}
-
 /// Failures inside a transaction, before the path is known to attach to them.
 enum Fail {
     Redb(redb::Error),
     Decode(codec::DecodeError),
     NotFound(String),
     NewerSchema(u64),
+    OlderSchema(u64),
     Foreign,
 }
 
@@ -528,6 +534,11 @@ impl Fail {
                 path: path.to_owned(),
                 found,
                 supported: SCHEMA_VERSION,
+            },
+            Fail::OlderSchema(found) => StoreError::NeedsUpgrade {
+                path: path.to_owned(),
+                found,
+                current: SCHEMA_VERSION,
             },
             Fail::Foreign => StoreError::ForeignDatabase { path: path.to_owned() },
         }

@@ -13,6 +13,6 @@ pub const META: TableDefinition<&str, u64> = TableDefinition::new("keydesk_meta"
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CHANGE_COUNTER_KEY: &str = "change_counter";
 
-/// The schema this build reads and writes. Bump it, with a migration, whenever
-/// the tables or the record encoding change incompatibly.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The schema this build reads and writes. Bump it, with a step in
+/// [`super::migrate`], whenever the tables or the record encoding change.
+pub const SCHEMA_VERSION: u64 = 2;

@@ -74,3 +74,32 @@ pub fn find_secret(screen: &str) -> Option<String> {
                 .then(|| word.to_owned())
         })
 }
+
+/// A key held in an upgrade fixture (`tests/fixtures/schema-vN.json`).
+#[derive(serde::Deserialize, Debug, Clone)]
+pub struct FixtureKey {
+    pub id: String,
+    pub name: String,
+    pub secret: String,
+    pub masked_key: String,
+    pub created_at: String,
+    pub last_used: Option<String>,
+}
+
+/// A private copy of the database fixture of schema `version` (so upgrading
+/// it leaves the committed file alone), and the keys it holds.
+pub fn fixture_copy(version: u64) -> (tempfile::TempDir, std::path::PathBuf, Vec<FixtureKey>) {
+    #[derive(serde::Deserialize)]
+    struct Fixture {
+        keys: Vec<FixtureKey>,
+    }
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let json = std::fs::read_to_string(fixtures.join(format!("schema-v{version}.json"))).unwrap();
+    let fixture: Fixture = serde_json::from_str(&json).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    std::fs::copy(fixtures.join(format!("schema-v{version}.redb")), &db).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&db, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    (dir, db, fixture.keys)
+}
