@@ -48,7 +48,7 @@ fn every_secret_of_an_upgraded_database_still_verifies() {
     for version in earlier_versions() {
         let (_dir, db, keys) = fixture_copy(version);
         for key in &keys {
-            let out = run_with_stdin(&mut keydesk(&db).arg("verify"), &format!("{}\n", key.secret));
+            let out = run_with_stdin(keydesk(&db).arg("verify"), &format!("{}\n", key.secret));
             assert!(out.status.success(), "schema {version}, {}: {}", key.id, stderr(&out));
             assert_eq!(stdout(&out).trim(), key.id);
         }
