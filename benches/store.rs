@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput};
 use keydesk::verifier::FLUSH_BATCH;
-use keydesk::{KeyName, Store, Verifier};
+use keydesk::{KeyName, KeyStore, Store, Verifier};
 use support::BenchDb;
 use time::OffsetDateTime;
 

@@ -10,11 +10,11 @@ mod support;
 use std::time::Duration;
 
 use criterion::Criterion;
-use keydesk::Store;
 use keydesk::tui::app::App;
 use keydesk::tui::event::{Event, Key};
 use keydesk::tui::update::update;
 use keydesk::tui::view::{Theme, render};
+use keydesk::{KeyStore, Store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use support::BenchDb;

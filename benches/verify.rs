@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, Throughput};
 use keydesk::domain::KeyHash;
 use keydesk::verifier::Settings;
-use keydesk::{SecretKey, Store, Verifier};
+use keydesk::{KeyStore, SecretKey, Store, Verifier};
 use support::BenchDb;
 use time::OffsetDateTime;
 

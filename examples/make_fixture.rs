@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use keydesk::{KeyName, Store};
+use keydesk::{KeyName, KeyStore, Store};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use clap::Parser;
-use keydesk::Store;
+use keydesk::{KeyStore, Store};
 
 #[path = "../benches/support/populate.rs"]
 mod populate;

@@ -18,5 +18,5 @@ pub mod tui;
 pub mod verifier;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
-pub use store::{Listing, Store, StoreError};
+pub use store::{KeyStore, Listing, Store, StoreError};
 pub use verifier::Verifier;

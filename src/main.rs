@@ -50,7 +50,7 @@ fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Opti
 fn quiet_caught_storage_panics() {
     let next = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        if !keydesk::store::is_caught_storage_panic(info) {
+        if !keydesk::store::storage_panic_is_being_caught() {
             next(info);
         }
     }));

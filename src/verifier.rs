@@ -81,7 +81,7 @@ use time::OffsetDateTime;
 
 use crate::domain::record::LAST_USED_GRANULARITY_SECS;
 use crate::domain::{KeyHash, KeyId, secret};
-use crate::store::{Clock, Store, StoreError};
+use crate::store::{Clock, KeyStore, Store, StoreError};
 
 /// How many keys' Last Used one flush transaction writes at most, so a flush
 /// after a busy minute at 100,000 keys holds the file for milliseconds at a
@@ -104,7 +104,7 @@ const NEVER: i64 = i64::MIN;
 /// `static`, and call [`verify`](Verifier::verify) from any number of threads.
 ///
 /// ```
-/// use keydesk::{KeyName, Store, Verifier};
+/// use keydesk::{KeyName, KeyStore, Store, Verifier};
 /// # let dir = tempfile::tempdir()?;
 /// let store = Store::open(dir.path().join("keys.redb"))?;
 /// let (secret, record) = store.create(&KeyName::parse("billing-service")?)?;
@@ -218,14 +218,14 @@ impl Verifier {
     /// Starts a verifier with default [`Settings`]: reads the index now (so
     /// the first `verify` is already current), then starts the background
     /// thread.
-    pub fn new(store: Store) -> Result<Verifier, StoreError> {
+    pub fn new(store: impl KeyStore + 'static) -> Result<Verifier, StoreError> {
         Verifier::with_settings(store, Settings::default())
     }
 
     /// [`Verifier::new`] with custom [`Settings`].
-    pub fn with_settings(store: Store, settings: Settings) -> Result<Verifier, StoreError> {
+    pub fn with_settings(store: impl KeyStore + 'static, settings: Settings) -> Result<Verifier, StoreError> {
         let shared = Arc::new(Shared {
-            store,
+            store: Box::new(store),
             now: AtomicI64::new(unix_now(&settings.clock)),
             settings,
             index: std::array::from_fn(|_| Shard::default()),
@@ -249,7 +249,7 @@ impl Verifier {
                 move || shared.run()
             })
             .map_err(|e| StoreError::Io {
-                path: shared.store.path().to_owned(),
+                path: shared.store.location().into(),
                 source: e,
             })?;
         Ok(Verifier {
@@ -313,8 +313,8 @@ impl Verifier {
     }
 
     /// The store this verifier reads.
-    pub fn store(&self) -> &Store {
-        &self.shared.store
+    pub fn store(&self) -> &dyn KeyStore {
+        self.shared.store.as_ref()
     }
 
     fn stop_worker(&mut self) {
@@ -352,7 +352,7 @@ impl fmt::Debug for Verifier {
 
 /// What the verifier thread and the public methods share.
 struct Shared {
-    store: Store,
+    store: Box<dyn KeyStore>,
     settings: Settings,
     /// The current index, once per shard. Replaced whole on reload; readers
     /// hold their shard's read lock only for a lookup.

@@ -3,6 +3,7 @@
 
 mod common;
 
+use keydesk::KeyStore;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;

@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::pty::PtyProcess;
-use keydesk::{KeyName, Store};
+use keydesk::{KeyName, KeyStore, Store};
 use portable_pty::CommandBuilder;
 
 /// What a run in a terminal showed.

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use keydesk::{KeyName, Store};
+use keydesk::{KeyName, KeyStore, Store};
 use rand::Rng;
 
 const VICTIM_ENV: &str = "KEYDESK_CRASH_VICTIM_DB";

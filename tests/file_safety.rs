@@ -4,6 +4,7 @@
 //! Tests that need to mount a tmpfs (full disk, read-only file system) or
 //! change a file's owner need root; without it they say so and skip.
 
+use keydesk::KeyStore;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;

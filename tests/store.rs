@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::{manual_clock, name, temp_store};
 use keydesk::store::RetryPolicy;
-use keydesk::{KeyId, KeyName, KeyRecord, Store, StoreError};
+use keydesk::{KeyId, KeyName, KeyRecord, KeyStore, Store, StoreError};
 use time::macros::datetime;
 
 #[test]

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::find_secret;
 use common::pty::PtyProcess;
-use keydesk::{KeyName, Store};
+use keydesk::{KeyName, KeyStore, Store};
 use portable_pty::CommandBuilder;
 
 const TIMEOUT: Duration = Duration::from_secs(10);

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::{FixtureKey, fixture_copy, keydesk, run_with_stdin, stderr, stdout};
 use keydesk::store::SCHEMA_VERSION;
-use keydesk::{Store, Verifier};
+use keydesk::{KeyStore, Store, Verifier};
 use unicode_normalization::UnicodeNormalization;
 
 /// Every schema that has a fixture: all before the current one.

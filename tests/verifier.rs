@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use common::{manual_clock, name, temp_store};
 use keydesk::store::RetryPolicy;
 use keydesk::verifier::Settings;
-use keydesk::{KeyName, SecretKey, Store, StoreError, Verifier};
+use keydesk::{KeyName, KeyStore, SecretKey, Store, StoreError, Verifier};
 use time::macros::datetime;
 
 /// How long a change may take to reach a running Verifier before a test

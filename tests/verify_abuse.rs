@@ -1,7 +1,7 @@
 //! A flood of junk keys must cost no database I/O at all: the checksum
 //! rejects them before the file is touched.
 
-use keydesk::{KeyName, Store};
+use keydesk::{KeyName, KeyStore, Store};
 use rand::Rng;
 use rand::distr::{Alphanumeric, SampleString};
 

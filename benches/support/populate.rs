@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use keydesk::{KeyName, SecretKey, Store, StoreError};
+use keydesk::{KeyName, KeyStore, SecretKey, Store, StoreError};
 use rand::Rng;
 use time::{Duration, OffsetDateTime};
 

@@ -10,9 +10,9 @@ use super::exit::Failure;
 use super::prompt;
 use crate::display::{format_instant, format_last_used, offset_label, sanitize};
 use crate::domain::{KeyId, KeyName, KeyRecord};
-use crate::{Store, agreement};
+use crate::{KeyStore, agreement};
 
-pub fn verify(store: &Store, quiet: bool) -> Result<bool, Failure> {
+pub fn verify(store: &dyn KeyStore, quiet: bool) -> Result<bool, Failure> {
     let candidate = prompt::read_secret()?;
     let verified = store.verify(&candidate)?;
     if !quiet {
@@ -24,7 +24,7 @@ pub fn verify(store: &Store, quiet: bool) -> Result<bool, Failure> {
     Ok(verified.is_some())
 }
 
-pub fn list(store: &Store, json: bool, offset: UtcOffset) -> Result<(), Failure> {
+pub fn list(store: &dyn KeyStore, json: bool, offset: UtcOffset) -> Result<(), Failure> {
     let mut records = store.list()?;
     records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     let out = if json {
@@ -137,7 +137,7 @@ fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {
     out
 }
 
-pub fn create(store: &Store, name: &str, accept_terms: bool) -> Result<(), Failure> {
+pub fn create(store: &dyn KeyStore, name: &str, accept_terms: bool) -> Result<(), Failure> {
     let name = parse_name(name)?;
     if !accept_terms {
         return Err(Failure::usage(
@@ -159,7 +159,7 @@ pub fn create(store: &Store, name: &str, accept_terms: bool) -> Result<(), Failu
     Ok(())
 }
 
-pub fn rename(store: &Store, id: &str, new_name: &str) -> Result<(), Failure> {
+pub fn rename(store: &dyn KeyStore, id: &str, new_name: &str) -> Result<(), Failure> {
     let name = parse_name(new_name)?;
     let id = parse_id(id)?;
     let record = store.rename(&id, &name)?;
@@ -167,7 +167,7 @@ pub fn rename(store: &Store, id: &str, new_name: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-pub fn delete(store: &Store, id: &str, yes: bool) -> Result<(), Failure> {
+pub fn delete(store: &dyn KeyStore, id: &str, yes: bool) -> Result<(), Failure> {
     let id = parse_id(id)?;
     if !yes {
         if !prompt::stdin_is_terminal() {

@@ -7,13 +7,14 @@ mod exit;
 mod prompt;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use time::UtcOffset;
 
 pub use args::{Cli, Command, GlobalArgs, TuiArgs};
 pub use exit::{EXIT_CODES_HELP, Exit};
 
-use crate::Store;
+use crate::{KeyStore, Store};
 use exit::Failure;
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
@@ -37,23 +38,23 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
     let offset = global.utc_offset.or(local_offset).unwrap_or(UtcOffset::UTC);
     match command {
         Command::Verify { quiet } => {
-            let valid = commands::verify(&store, quiet)?;
+            let valid = commands::verify(store.as_ref(), quiet)?;
             return Ok(if valid { Exit::Ok } else { Exit::Invalid });
         }
-        Command::List { json } => commands::list(&store, json, offset)?,
-        Command::Create { name, accept_terms } => commands::create(&store, &name, accept_terms)?,
-        Command::Rename { id, new_name } => commands::rename(&store, &id, &new_name)?,
-        Command::Delete { id, yes } => commands::delete(&store, &id, yes)?,
+        Command::List { json } => commands::list(store.as_ref(), json, offset)?,
+        Command::Create { name, accept_terms } => commands::create(store.as_ref(), &name, accept_terms)?,
+        Command::Rename { id, new_name } => commands::rename(store.as_ref(), &id, &new_name)?,
+        Command::Delete { id, yes } => commands::delete(store.as_ref(), &id, yes)?,
         Command::Agreement => unreachable!("handled above"),
     }
     Ok(Exit::Ok)
 }
 
 /// The database named by `--db`/`KEYDESK_DB`, or the default one.
-pub fn open_store(global: &GlobalArgs) -> Result<Store, Failure> {
+pub fn open_store(global: &GlobalArgs) -> Result<Arc<dyn KeyStore>, Failure> {
     let path = match &global.db {
         Some(path) => path.clone(),
         None => Store::default_path()?,
     };
-    Ok(Store::open(path)?)
+    Ok(Arc::new(Store::open(path)?))
 }

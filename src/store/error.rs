@@ -5,7 +5,7 @@ use std::io;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::codec::DecodeError;
+use super::redb_file::DecodeError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

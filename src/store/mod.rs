@@ -1,14 +1,17 @@
-//! The key store: an embedded redb database that holds records and secret
-//! hashes, never secrets.
+//! Where keys are kept: the [`KeyStore`] trait that the TUI, the CLI and the
+//! [`Verifier`](crate::Verifier) work through, and its implementations.
 //!
-//! Every operation opens the file, runs one transaction and closes it again
-//! (see [`file`] for why), so a `Store` value is only a path and settings: it is
-//! cheap to clone and safe to keep for the life of a program.
+//! [`Store`] — an embedded redb file — is the default and, for now, the only
+//! one; a shared server database for fleets of gateways is planned as a
+//! second. Everything specific to one backend (for redb: opening the file per
+//! operation, waiting out a busy lock, file permissions, schema upgrades) stays
+//! inside it. `tests/conformance/` states, as tests against the trait, what
+//! every backend must do; each backend runs that suite unchanged.
 //!
 //! Every operation the TUI and the CLI offer is here for Rust programs:
 //!
 //! ```
-//! use keydesk::{KeyName, Store};
+//! use keydesk::{KeyName, KeyStore, Store};
 //! # let dir = tempfile::tempdir()?;
 //! let store = Store::open(dir.path().join("keys.redb"))?;
 //!
@@ -35,27 +38,17 @@
 //! A service checking many keys per second should use
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
-mod codec;
 mod error;
-mod file;
-mod migrate;
-mod tables;
+mod redb_file;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use redb::{
-    Database, ReadTransaction, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableHandle, WriteTransaction,
-};
 use time::OffsetDateTime;
 
-use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey, secret};
+use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey};
 pub use error::StoreError;
-pub use file::{RetryPolicy, default_path};
-/// The schema version this build reads and writes.
-pub use tables::SCHEMA_VERSION;
-use tables::{BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
+pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
 
 /// Where "now" comes from; replaceable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
@@ -68,485 +61,85 @@ pub struct Listing {
     pub records: Vec<KeyRecord>,
 }
 
-#[derive(Clone)]
-pub struct Store {
-    path: PathBuf,
-    retry: RetryPolicy,
-    clock: Clock,
-}
-
-impl fmt::Debug for Store {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .field("retry", &self.retry)
-            .finish()
-    }
-}
-
-impl Store {
-    /// Opens the database at `path`, creating it (file `0600`, directory
-    /// `0700`) if it does not exist. A file that is not a keydesk database, or
-    /// comes from a newer keydesk, is refused and left untouched.
-    pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
-        Self::open_with(path, RetryPolicy::default())
-    }
-
-    /// [`Store::open`] with a custom wait for a database held by others.
-    pub fn open_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
-        let path = path.into();
-        file::ensure_parent_dir(&path)?;
-        file::check_ownership_and_mode(&path)?;
-        file::create_if_missing(&path)?;
-        let store = Store {
-            path,
-            retry,
-            clock: Arc::new(OffsetDateTime::now_utc),
-        };
-        store.initialise()?;
-        Ok(store)
-    }
-
-    /// The default database location under the user's data directory.
-    pub fn default_path() -> Result<PathBuf, StoreError> {
-        file::default_path()
-    }
-
-    /// Replaces the clock (for tests and simulations).
-    pub fn with_clock(mut self, clock: Clock) -> Store {
-        self.clock = clock;
-        self
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
+/// What keydesk needs from a place that keeps keys. Every method is one
+/// transaction: it happens whole or not at all. Implementations are shared
+/// between threads (the TUI's storage worker, a verifier's refresh thread).
+pub trait KeyStore: fmt::Debug + Send + Sync {
+    /// Where the keys are, for messages: a file's path, a server's address.
+    fn location(&self) -> String;
 
     /// Makes a new key. The returned secret exists nowhere else: show it once,
     /// then drop it (which zeroises it).
-    pub fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError> {
-        let secret = SecretKey::generate();
-        let created_at = self.now();
-        let record = self.write(|txn| {
-            insert_new(
-                &mut txn.open_table(KEYS)?,
-                &mut txn.open_table(BY_HASH)?,
-                name,
-                &secret,
-                created_at,
-            )
-        })?;
-        Ok((secret, record))
-    }
-
-    /// [`Store::create`] for many keys in one write transaction: for bulk
-    /// imports and for building large databases quickly (benchmarks). All or
-    /// nothing: on error no key is created. The clock is read once per key, in
-    /// order. An empty slice writes nothing. As with `create`, every returned
-    /// secret exists nowhere else.
-    pub fn create_many(&self, names: &[KeyName]) -> Result<Vec<(SecretKey, KeyRecord)>, StoreError> {
-        if names.is_empty() {
-            return Ok(Vec::new());
-        }
-        let secrets: Vec<(SecretKey, OffsetDateTime)> =
-            names.iter().map(|_| (SecretKey::generate(), self.now())).collect();
-        let records = self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let mut by_hash = txn.open_table(BY_HASH)?;
-            names
-                .iter()
-                .zip(&secrets)
-                .map(|(name, (secret, created_at))| insert_new(&mut keys, &mut by_hash, name, secret, *created_at))
-                .collect::<Result<Vec<_>, Fail>>()
-        })?;
-        Ok(secrets.into_iter().map(|(secret, _)| secret).zip(records).collect())
-    }
+    fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError>;
 
     /// All records and the change counter, read in one transaction.
-    pub fn load(&self) -> Result<Listing, StoreError> {
-        self.read(|txn| {
-            let change_counter = read_counter(txn)?;
-            let keys = txn.open_table(KEYS)?;
-            let mut records = Vec::with_capacity(keys.len()? as usize);
-            for entry in keys.iter()? {
-                let (id, bytes) = entry?;
-                records.push(codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?);
-            }
-            Ok(Listing {
-                change_counter,
-                records,
-            })
-        })
-    }
+    fn load(&self) -> Result<Listing, StoreError>;
 
-    /// Convenience for [`Store::load`] when the counter is not needed.
-    pub fn list(&self) -> Result<Vec<KeyRecord>, StoreError> {
+    /// [`KeyStore::load`] when the counter is not needed.
+    fn list(&self) -> Result<Vec<KeyRecord>, StoreError> {
         Ok(self.load()?.records)
     }
 
-    pub fn get(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError> {
-        self.read(|txn| get_record(&txn.open_table(KEYS)?, id.as_str()))
-    }
+    fn get(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError>;
 
-    /// A number that changes whenever anything in the store changes: poll this
-    /// (cheap) and reload (not cheap) only when it moves.
-    pub fn change_counter(&self) -> Result<u64, StoreError> {
-        self.read(read_counter)
-    }
-
-    pub fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError> {
-        self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
-            record.name = name.as_str().to_owned();
-            keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
-            Ok(record)
-        })
-    }
+    fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError>;
 
     /// Deletes a key; it stops verifying as soon as this returns.
-    pub fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
-        self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
-            keys.remove(id.as_str())?;
-            txn.open_table(BY_HASH)?.remove(&record.hash.0)?;
-            Ok(record)
-        })
-    }
+    fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError>;
 
     /// Checks a key presented by a client. Returns its ID when it is live,
     /// `None` when it is malformed, unknown or deleted (deliberately not
-    /// distinguished). Malformed input is rejected by checksum without opening
-    /// the database. Records Last Used at most once per key per minute, on a
+    /// distinguished). Malformed input is rejected by checksum before any
+    /// I/O. Records Last Used at most once per key per minute, on a
     /// best-effort basis: if that write fails, the key still verifies.
-    pub fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
-        if secret::check_format(candidate).is_err() {
-            return Ok(None);
-        }
-        let hash = KeyHash::of(candidate);
-        let now = self.now();
-        // The lookup goes through a read-only open, which leaves the file
-        // untouched and shares the lock with other readers; only a key whose
-        // Last Used is due costs a write.
-        let found = self.read(|txn| {
-            let Some(id) = txn.open_table(BY_HASH)?.get(&hash.0)?.map(|id| id.value().to_owned()) else {
-                return Ok(None);
-            };
-            get_record(&txn.open_table(KEYS)?, &id)
-        })?;
-        let Some(record) = found else { return Ok(None) };
-        if record.needs_last_used_update(now) {
-            // Best effort: a key that verified stays verified even when Last
-            // Used cannot be written (read-only media, a full disk, a writer
-            // holding the file past the retry window). Refusing good keys
-            // would take the service down over bookkeeping.
-            // The record was just read: straight to the write, no second read.
-            let _ = self.write_due_uses(&[(record.id.clone(), now)]);
-        }
-        Ok(Some(record.id))
-    }
+    fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError>;
+
+    /// A number that changes whenever anything in the store changes: poll this
+    /// (cheap) and reload (not cheap) only when it moves.
+    fn change_counter(&self) -> Result<u64, StoreError>;
 
     /// The hash → ID index and the change counter it was read at, for
-    /// verifiers that keep the index in memory. Reads only the `by_hash` table:
-    /// no record is decoded.
-    pub fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError> {
-        self.read(|txn| {
-            let change_counter = read_counter(txn)?;
-            let by_hash = txn.open_table(BY_HASH)?;
-            let mut index = Vec::with_capacity(by_hash.len()? as usize);
-            for entry in by_hash.iter()? {
-                let (hash, id) = entry?;
-                index.push((KeyHash(*hash.value()), KeyId::from_stored(id.value())));
-            }
-            Ok((change_counter, index))
-        })
-    }
+    /// verifiers that keep the index in memory.
+    fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError>;
 
     /// Writes many Last Used times in one transaction (a verifier's batch).
     /// Each only moves a key's Last Used forward, by at least the coalescing
     /// granularity; keys deleted meanwhile are skipped. Returns how many
-    /// records changed. Writes nothing, not even the counter, if none did.
-    pub fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
-        // A read-only pass first: most batches are mostly stale (another
-        // process recorded a later use), and a read costs no durable write.
-        let due = self.read(|txn| {
-            let keys = txn.open_table(KEYS)?;
-            let mut due = Vec::new();
-            for (id, at) in uses {
-                if let Some(record) = get_record(&keys, id.as_str())?
-                    && record.needs_last_used_update(*at)
-                {
-                    due.push((id.clone(), *at));
-                }
-            }
-            Ok(due)
-        })?;
-        if due.is_empty() {
-            return Ok(0);
-        }
-        self.write_due_uses(&due)
+    /// records changed; writes nothing, not even the counter, if none did.
+    fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError>;
+}
+
+/// A shared store is a store: the CLI, the TUI's worker and a verifier can
+/// hold the same one.
+impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
+    fn location(&self) -> String {
+        (**self).location()
     }
-
-    /// Writes uses already known to be due, re-checking each under the write
-    /// lock: another process may have deleted the key or recorded a later use
-    /// since it was read.
-    fn write_due_uses(&self, due: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
-        self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let mut changed = 0;
-            for (id, at) in due {
-                let Some(record) = get_record(&keys, id.as_str())? else {
-                    continue;
-                };
-                if record.needs_last_used_update(*at) {
-                    let at = at.replace_nanosecond(0).unwrap_or(*at);
-                    let updated = KeyRecord {
-                        last_used: Some(at),
-                        ..record
-                    };
-                    keys.insert(id.as_str(), codec::encode(&updated).as_slice())?;
-                    changed += 1;
-                }
-            }
-            Ok(changed)
-        })
+    fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError> {
+        (**self).create(name)
     }
-
-    /// Runs redb's own integrity check (and repair, if a crash left the file
-    /// needing one). Returns whether the file was already consistent.
-    pub fn check_integrity(&self) -> Result<bool, StoreError> {
-        guard_panics(&self.path, || {
-            let mut db = file::open_writable(&self.path, &self.retry)?;
-            let result = db.check_integrity().map_err(|e| StoreError::from_redb(&self.path, e));
-            close(db, &self.path)?;
-            result
-        })
+    fn load(&self) -> Result<Listing, StoreError> {
+        (**self).load()
     }
-
-    /// Validates the file without modifying it, then creates the tables if
-    /// the file is new, or upgrades an older schema (see [`migrate`]).
-    fn initialise(&self) -> Result<(), StoreError> {
-        let found = self.read(|txn| {
-            let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
-            if names.iter().any(|n| n == META.name()) {
-                let version = txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value());
-                match version {
-                    Some(SCHEMA_VERSION) => Ok(Some(SCHEMA_VERSION)),
-                    Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
-                    Some(found) if found >= 1 => Ok(Some(found)),
-                    _ => Err(Fail::Foreign),
-                }
-            } else if names.is_empty() {
-                Ok(None)
-            } else {
-                Err(Fail::Foreign)
-            }
-        })?;
-        match found {
-            Some(SCHEMA_VERSION) => Ok(()),
-            None => self.with_db(migrate::bring_up_to_date),
-            Some(older) => self.with_db(migrate::bring_up_to_date).map_err(|error| match error {
-                // Without write access an older file can only be refused: a
-                // reader must not guess what the old layout means.
-                StoreError::Io { source, .. } if cannot_write(&source) => StoreError::NeedsUpgrade {
-                    path: self.path.clone(),
-                    found: older,
-                    current: SCHEMA_VERSION,
-                },
-                other => other,
-            }),
-        }
+    fn get(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError> {
+        (**self).get(id)
     }
-
-    /// Timestamps are kept to the second, so what `create` returns equals
-    /// what a later `list` reads back.
-    fn now(&self) -> OffsetDateTime {
-        let now = (self.clock)();
-        now.replace_nanosecond(0).unwrap_or(now)
+    fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError> {
+        (**self).rename(id, name)
     }
-
-    /// Reads through a read-only open (shared with other readers, never
-    /// modifies the file), or a writable one when the file is new or a crash
-    /// left it needing recovery (or is gone: that open reports it).
-    fn read<T>(&self, body: impl FnOnce(&ReadTransaction) -> Result<T, Fail>) -> Result<T, StoreError> {
-        let opened = guard_panics(&self.path, || file::open_read_only(&self.path, &self.retry))?;
-        let Some(db) = opened else {
-            return self.with_db(|db| body(&db.begin_read()?));
-        };
-        guard_panics(&self.path, || {
-            let result = db.begin_read().map_err(Fail::from).and_then(|txn| body(&txn));
-            let closed = db.close().map_err(|e| StoreError::from_redb(&self.path, e));
-            first_error(result.map_err(|fail| fail.into_store_error(&self.path)), closed)
-        })
+    fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        (**self).delete(id)
     }
-
-    fn write<T>(&self, body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>) -> Result<T, StoreError> {
-        self.with_db(|db| write_in(db, body))
+    fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
+        (**self).verify(candidate)
     }
-
-    /// Open, run, close: the only place a `Database` lives.
-    fn with_db<T>(&self, body: impl FnOnce(&Database) -> Result<T, Fail>) -> Result<T, StoreError> {
-        guard_panics(&self.path, || {
-            let db = file::open_writable(&self.path, &self.retry)?;
-            let result = body(&db);
-            let closed = close(db, &self.path);
-            first_error(result.map_err(|fail| fail.into_store_error(&self.path)), closed)
-        })
+    fn change_counter(&self) -> Result<u64, StoreError> {
+        (**self).change_counter()
     }
-}
-
-/// One write transaction that re-checks the schema (another keydesk may have
-/// upgraded the file since we opened it) and bumps the change counter.
-fn write_in<T>(db: &Database, body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>) -> Result<T, Fail> {
-    let txn = db.begin_write()?;
-    let value = {
-        let mut meta = txn.open_table(META)?;
-        check_schema(meta.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()))?;
-        let counter = meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value());
-        meta.insert(CHANGE_COUNTER_KEY, counter.wrapping_add(1))?;
-        drop(meta);
-        body(&txn)?
-    };
-    txn.commit()?;
-    Ok(value)
-}
-
-/// The operation's own error explains more than the close's (which after a
-/// failed write is only redb's "previous I/O error"), so it wins.
-fn first_error<T>(result: Result<T, StoreError>, closed: Result<(), StoreError>) -> Result<T, StoreError> {
-    let value = result?;
-    closed?;
-    Ok(value)
-}
-
-/// redb trusts a file that was closed cleanly, and may panic rather than
-/// return an error when such a file was damaged outside it. Checking every
-/// page on every open would make each operation cost O(file size), so the
-/// panic is caught here instead and reported as a damaged file. The file is
-/// not retried or written to afterwards.
-fn guard_panics<T>(path: &Path, body: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(body)).unwrap_or_else(|payload| {
-        let reason = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unreadable structure".to_owned());
-        Err(StoreError::Corrupt {
-            path: path.to_owned(),
-            detail: format!("{reason}; restore it from a backup"),
-        })
-    })
-}
-
-/// Whether a panic comes from inside redb, where [`guard_panics`] catches and
-/// reports it: a panic hook can stay quiet about these.
-pub fn is_caught_storage_panic(info: &std::panic::PanicHookInfo<'_>) -> bool {
-    info.location()
-        .is_some_and(|l| l.file().contains("/redb-") || l.file().contains("\\redb-"))
-}
-
-fn close(db: Database, path: &Path) -> Result<(), StoreError> {
-    db.close().map_err(|e| StoreError::from_redb(path, e))
-}
-
-fn check_schema(found: Option<u64>) -> Result<(), Fail> {
-    match found {
-        Some(SCHEMA_VERSION) => Ok(()),
-        Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
-        Some(found @ 1..) => Err(Fail::OlderSchema(found)),
-        _ => Err(Fail::Foreign),
+    fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError> {
+        (**self).load_hash_index()
     }
-}
-
-/// Errors of opening a file for writing that more waiting will not fix.
-fn cannot_write(error: &std::io::Error) -> bool {
-    use std::io::ErrorKind;
-    matches!(
-        error.kind(),
-        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
-    )
-}
-
-fn read_counter(txn: &ReadTransaction) -> Result<u64, Fail> {
-    let meta = txn.open_table(META)?;
-    check_schema(meta.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()))?;
-    Ok(meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value()))
-}
-
-fn get_record(keys: &impl ReadableTable<&'static str, &'static [u8]>, id: &str) -> Result<Option<KeyRecord>, Fail> {
-    match keys.get(id)? {
-        Some(bytes) => Ok(Some(codec::decode(id, bytes.value()).map_err(Fail::Decode)?)),
-        None => Ok(None),
-    }
-}
-
-/// Inserts a new record and its hash under a fresh ID.
-fn insert_new(
-    keys: &mut redb::Table<&'static str, &'static [u8]>,
-    by_hash: &mut redb::Table<&'static [u8; 32], &'static str>,
-    name: &KeyName,
-    secret: &SecretKey,
-    created_at: OffsetDateTime,
-) -> Result<KeyRecord, Fail> {
-    // 82 random bits make a collision practically impossible, but an ID must
-    // never silently overwrite another key.
-    let id = loop {
-        let id = KeyId::generate();
-        if keys.get(id.as_str())?.is_none() {
-            break id;
-        }
-    };
-    let record = KeyRecord {
-        id,
-        name: name.as_str().to_owned(),
-        hash: secret.hash(),
-        masked: secret.masked(),
-        created_at,
-        last_used: None,
-    };
-    keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
-    by_hash.insert(&record.hash.0, record.id.as_str())?;
-    Ok(record)
-}
-
-fn not_found(id: &KeyId) -> Fail {
-    Fail::NotFound(id.to_string())
-}
-
-/// Failures inside a transaction, before the path is known to attach to them.
-enum Fail {
-    Redb(redb::Error),
-    Decode(codec::DecodeError),
-    NotFound(String),
-    NewerSchema(u64),
-    OlderSchema(u64),
-    Foreign,
-}
-
-impl Fail {
-    fn into_store_error(self, path: &Path) -> StoreError {
-        match self {
-            Fail::Redb(e) => StoreError::from_redb(path, e),
-            Fail::Decode(e) => StoreError::decode(path, e),
-            Fail::NotFound(id) => StoreError::NotFound { id },
-            Fail::NewerSchema(found) => StoreError::NewerSchema {
-                path: path.to_owned(),
-                found,
-                supported: SCHEMA_VERSION,
-            },
-            Fail::OlderSchema(found) => StoreError::NeedsUpgrade {
-                path: path.to_owned(),
-                found,
-                current: SCHEMA_VERSION,
-            },
-            Fail::Foreign => StoreError::ForeignDatabase { path: path.to_owned() },
-        }
-    }
-}
-
-impl<E: Into<redb::Error>> From<E> for Fail {
-    fn from(e: E) -> Self {
-        Fail::Redb(e.into())
+    fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
+        (**self).record_uses(uses)
     }
 }

@@ -27,7 +27,9 @@ use time::{OffsetDateTime, UtcOffset};
 pub use copy::{CopyHandler, CopyResult, NoClipboard, TerminalClipboard};
 pub use view::Theme;
 
-use crate::Store;
+use std::sync::Arc;
+
+use crate::KeyStore;
 use app::App;
 use event::{Command, Event};
 use terminal::Tui;
@@ -74,15 +76,15 @@ impl TuiOptions {
 
 /// Runs the TUI until the user quits. The terminal is restored on every way
 /// out: return, error and panic.
-pub fn run(store: Store, options: TuiOptions) -> color_eyre::Result<()> {
+pub fn run(store: Arc<dyn KeyStore>, options: TuiOptions) -> color_eyre::Result<()> {
     terminal::install_hooks();
     let mut tui = Tui::enter()?;
-    let result = event_loop(&mut tui, &store, options);
+    let result = event_loop(&mut tui, store.as_ref(), options);
     drop(tui);
     result
 }
 
-fn event_loop(tui: &mut Tui, store: &Store, options: TuiOptions) -> color_eyre::Result<()> {
+fn event_loop(tui: &mut Tui, store: &dyn KeyStore, options: TuiOptions) -> color_eyre::Result<()> {
     let TuiOptions {
         utc_offset,
         note,
@@ -163,7 +165,7 @@ fn event_loop(tui: &mut Tui, store: &Store, options: TuiOptions) -> color_eyre::
     }
 }
 
-fn load(store: &Store) -> Event {
+fn load(store: &dyn KeyStore) -> Event {
     match store.load() {
         Ok(listing) => Event::Loaded {
             change_counter: listing.change_counter,
@@ -174,7 +176,7 @@ fn load(store: &Store) -> Event {
 }
 
 /// Runs one side effect; its outcome comes back as an event.
-fn execute(command: Command, store: &Store, app: &App, copy_handler: &mut dyn CopyHandler) -> Option<Event> {
+fn execute(command: Command, store: &dyn KeyStore, app: &App, copy_handler: &mut dyn CopyHandler) -> Option<Event> {
     Some(match command {
         Command::CreateKey { name } => Event::Created(store.create(&name).map_err(|e| e.to_string())),
         Command::Rename { id, name } => Event::Renamed(store.rename(&id, &name).map_err(|e| e.to_string())),

@@ -15,7 +15,7 @@ use rand::Rng;
 use redb::backends::FileBackend;
 use redb::{Database, DatabaseError, ReadOnlyDatabase};
 
-use super::error::StoreError;
+use crate::store::StoreError;
 
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
