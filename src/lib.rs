@@ -1,21 +1,33 @@
 //! keydesk: manage the API keys of an AI service from the terminal.
 //!
-//! The library is what services link to check keys ([`Store::verify`]); the
-//! `keydesk` binary adds the TUI and a scriptable CLI on top of it.
+//! The library is what services link to check keys: the [`domain`] vocabulary
+//! (key format, names, records; no I/O), the [`store`] behind the
+//! [`KeyStore`] trait (an embedded redb file by default), and the long-lived
+//! [`Verifier`]. With `default-features = false` that is all it is:
 //!
-//! Layout: [`domain`] is the vocabulary (key format, names, records; no I/O),
-//! [`store`] persists it in redb, [`clipboard`] gets a copied key to the user
-//! (desktop or SSH), [`cli`] is the scriptable command line.
+//! ```toml
+//! keydesk = { version = "0.1", default-features = false }
+//! ```
+//!
+//! The default `tui` feature adds what the `keydesk` program is made of: the
+//! full-screen TUI, the scriptable [`cli`], the [`clipboard`] (desktop or SSH),
+//! and [`display`] (how stored values are shown).
 
-pub mod agreement;
-pub mod cli;
-pub mod clipboard;
-pub mod display;
 pub mod domain;
 pub mod hardening;
 pub mod store;
-pub mod tui;
 pub mod verifier;
+
+#[cfg(feature = "tui")]
+pub mod agreement;
+#[cfg(feature = "tui")]
+pub mod cli;
+#[cfg(feature = "tui")]
+pub mod clipboard;
+#[cfg(feature = "tui")]
+pub mod display;
+#[cfg(feature = "tui")]
+pub mod tui;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 pub use store::{KeyStore, Listing, Store, StoreError};

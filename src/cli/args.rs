@@ -107,3 +107,26 @@ pub enum Command {
     /// Print the API key agreement that `create --accept-terms` refers to.
     Agreement,
 }
+
+/// clap's view of [`ClipboardMode`], kept here so the clipboard module does not
+/// depend on the command-line parser.
+impl clap::ValueEnum for ClipboardMode {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ClipboardMode::Auto,
+            ClipboardMode::System,
+            ClipboardMode::Osc52,
+            ClipboardMode::Off,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let help = match self {
+            ClipboardMode::Auto => "system clipboard on a local desktop, OSC 52 over SSH or without a display",
+            ClipboardMode::System => "always the system clipboard (fails over SSH without a display)",
+            ClipboardMode::Osc52 => "always OSC 52 through the terminal",
+            ClipboardMode::Off => "never copy; select the text on screen instead",
+        };
+        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
+}

@@ -50,7 +50,7 @@ pub use system::{ArboardClipboard, SystemClipboard, SystemClipboardError};
 pub const DEFAULT_CLEAR_AFTER: Duration = Duration::from_secs(30);
 
 /// `--clipboard`: how copies reach the clipboard.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ClipboardMode {
     /// System clipboard on a local desktop, OSC 52 over SSH or without a display.
     #[default]
@@ -61,6 +61,35 @@ pub enum ClipboardMode {
     Osc52,
     /// Never copy; select the text on screen instead.
     Off,
+}
+
+impl ClipboardMode {
+    /// Every mode with its name on the command line and in settings.
+    pub const NAMES: [(&'static str, ClipboardMode); 4] = [
+        ("auto", ClipboardMode::Auto),
+        ("system", ClipboardMode::System),
+        ("osc52", ClipboardMode::Osc52),
+        ("off", ClipboardMode::Off),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, mode)| *mode == self)
+            .map_or("auto", |(name, _)| name)
+    }
+}
+
+impl std::str::FromStr for ClipboardMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Self::NAMES
+            .iter()
+            .find(|(name, _)| *name == text)
+            .map(|(_, mode)| *mode)
+            .ok_or_else(|| format!("unknown clipboard mode {text:?}: use auto, system, osc52 or off"))
+    }
 }
 
 /// What is being copied; secrets are handled more carefully than IDs.
@@ -396,15 +425,16 @@ mod tests {
 
     #[test]
     fn mode_parses_from_the_command_line_names() {
-        use clap::ValueEnum as _;
         for (name, mode) in [
             ("auto", ClipboardMode::Auto),
             ("system", ClipboardMode::System),
             ("osc52", ClipboardMode::Osc52),
             ("off", ClipboardMode::Off),
         ] {
-            assert_eq!(ClipboardMode::from_str(name, false), Ok(mode));
+            assert_eq!(name.parse(), Ok(mode));
+            assert_eq!(mode.name(), name);
         }
+        assert!("clipbaord".parse::<ClipboardMode>().unwrap_err().contains("osc52"));
     }
 
     #[test]

@@ -3,21 +3,28 @@
 //! and the event loop here runs the commands. Only [`terminal`] touches the
 //! terminal; only this loop touches the store, briefly, per operation.
 
-pub mod app;
-pub mod copy;
-pub mod event;
+/// The TUI's parts are private to the crate: the program's API is [`run`]
+/// and [`TuiOptions`]. The `internals` feature makes them public for the
+/// benchmarks and tests that drive them directly.
+macro_rules! internal_modules {
+    ($($module:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "internals")]
+            pub mod $module;
+            #[cfg(not(feature = "internals"))]
+            mod $module;
+        )*
+    };
+}
+
+internal_modules!(app, copy, event, input, keymap, sanitize, terminal, update, view);
+
 #[cfg(test)]
 mod fuzz_tests;
-pub mod input;
-pub mod keymap;
-pub mod sanitize;
-pub mod terminal;
 #[cfg(test)]
 mod testing;
-pub mod update;
 #[cfg(test)]
 mod update_tests;
-pub mod view;
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
