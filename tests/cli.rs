@@ -271,3 +271,55 @@ fn a_database_held_too_long_is_reported_busy_with_exit_3() {
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("is busy"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_name_containing_a_live_secret_is_refused_in_create_and_rename_without_echoing_it() {
+    let env = Env::new();
+    let (secret, id) = env.create("first");
+    let body = &secret[3..];
+    for name in [
+        format!("prod-{secret}"),
+        format!("{secret}x"),
+        body.to_owned(),
+        format!("x{body}"),
+    ] {
+        let out = env.run(&["create", "--name", &name, "--accept-terms"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("contains an API key"), "{}", stderr(&out));
+        let out = env.run(&["rename", &id, &name]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("contains an API key"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains(&body[..8]), "the secret is not echoed");
+    }
+    let keys = env.list_json();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["name"], "first");
+    assert!(!stdout(&env.run(&["list"])).contains(&body[..8]));
+}
+
+#[test]
+fn names_are_normalised_and_radicals_refused_in_create_and_rename() {
+    let env = Env::new();
+    // U+F900 is a compatibility twin of U+8C48: stored as the unified one.
+    let out = env.run(&["create", "--name", "\u{F900}-x", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = env.list_json()[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(env.list_json()[0]["name"], "\u{8C48}-x");
+
+    let out = env.run(&["rename", &id, "\u{2F800}-y"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.list_json()[0]["name"], "\u{4E3D}-y");
+
+    // ⼀ (Kangxi radical one) looks exactly like 一.
+    for args in [
+        vec!["create", "--name", "⼀号", "--accept-terms"],
+        vec!["rename", &id, "⼀号"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("radical that looks like"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("type 一 (U+4E00) instead"), "{}", stderr(&out));
+    }
+    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.list_json()[0]["name"], "\u{4E3D}-y");
+}
