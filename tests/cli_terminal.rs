@@ -82,3 +82,27 @@ fn verify_on_a_terminal_prompts_and_does_not_echo_the_key() {
     assert!(shown.contains(record.id.as_str()), "{shown}");
     assert!(!shown.contains(&secret.expose()[3..]), "the key was echoed: {shown}");
 }
+
+#[test]
+fn a_duplicate_name_is_confirmed_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    let (_, first) = store.create(&KeyName::parse("twin").unwrap()).unwrap();
+    let create = ["create", "--name", "twin", "--accept-terms"];
+
+    let (code, shown) = run_in_terminal(&db, &create, "[y/N]", "n\r");
+    assert_eq!(code, 4, "{shown}");
+    assert!(shown.contains(&format!("key {} (", first.id)), "{shown}");
+    assert!(shown.contains("is already named twin"), "{shown}");
+    assert_eq!(store.list().unwrap().len(), 1);
+
+    let (code, shown) = run_in_terminal(&db, &create, "[y/N]", "y\r");
+    assert_eq!(code, 0, "{shown}");
+    assert_eq!(store.list().unwrap().len(), 2);
+
+    let (_, other) = store.create(&KeyName::parse("other").unwrap()).unwrap();
+    let (code, shown) = run_in_terminal(&db, &["rename", other.id.as_str(), "twin"], "[y/N]", "n\r");
+    assert_eq!(code, 4, "{shown}");
+    assert_eq!(store.get(&other.id).unwrap().unwrap().name, "other");
+}
