@@ -108,7 +108,8 @@ pub fn is_allowed(c: char) -> bool {
 /// CJK Radicals Supplement and Kangxi Radicals: Han script, but look-alikes
 /// of ordinary characters rather than characters of their own.
 fn is_radical(c: char) -> bool {
-    matches!(c as u32, 0x2E80..=0x2EFF | 0x2F00..=0x2FDF)
+    // CJK Radicals Supplement (U+2E80–U+2EFF), then Kangxi Radicals (U+2F00–U+2FDF).
+    matches!(c as u32, 0x2E80..=0x2FDF)
 }
 
 /// What to type instead of a radical: the character it stands for, when
