@@ -39,7 +39,17 @@ pub fn offset_label(offset: UtcOffset) -> String {
     }
 }
 
-/// Parses `+08:00`, `+8`, `-05:30`, `UTC+8`, `Z` or `UTC`.
+/// The offsets in use on Earth run from UTC-12:00 (Baker Island) to UTC+14:00
+/// (Line Islands). `time::UtcOffset` would take up to ±25:59:59, but beyond
+/// the real range an offset is a typo, and is refused as one.
+pub const OFFSET_RANGE: &str = "from -12:00 to +14:00";
+const MIN_OFFSET_MINUTES: i32 = -12 * 60;
+const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+
+/// Parses a UTC offset: `±HH:MM` or `±H:MM`, the minutes optional (`+08:00`,
+/// `+8:00`, `+8`, `-05:30`), also after `UTC` so that column labels such as
+/// `UTC+8` or `UTC-5:30` read back, and `Z` or `UTC` for UTC itself. Hours
+/// take one or two digits, minutes always two; see [`OFFSET_RANGE`].
 pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
     let trimmed = input.trim();
     let body = trimmed
@@ -49,26 +59,28 @@ pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
     if body.is_empty() || body == "Z" || body == "z" {
         return Ok(UtcOffset::UTC);
     }
-    let invalid = || format!("invalid UTC offset {input:?}: use ±HH:MM, e.g. +08:00 or -05:30");
+    let invalid = || format!("invalid UTC offset {input:?}: use ±HH:MM or ±H:MM, e.g. +08:00, +8 or -05:30");
     let (sign, digits) = match body.as_bytes()[0] {
-        b'+' => (1i8, &body[1..]),
-        b'-' => (-1i8, &body[1..]),
+        b'+' => (1, &body[1..]),
+        b'-' => (-1, &body[1..]),
         _ => return Err(invalid()),
     };
-    let (hours, minutes) = match digits.split_once(':') {
-        Some((h, m)) => (h, m),
-        None => (digits, "0"),
-    };
-    let all_digits = |s: &str| !s.is_empty() && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit());
-    if !all_digits(hours) || !all_digits(minutes) {
+    let (hours, minutes) = digits.split_once(':').unwrap_or((digits, "00"));
+    let digits_only = |s: &str, lengths: &[usize]| lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits_only(hours, &[1, 2]) || !digits_only(minutes, &[2]) {
         return Err(invalid());
     }
-    let hours: i8 = hours.parse().map_err(|_| invalid())?;
-    let minutes: i8 = minutes.parse().map_err(|_| invalid())?;
-    if !(0..=14).contains(&hours) || !(0..60).contains(&minutes) {
-        return Err(invalid());
+    let (hours, minutes): (i32, i32) = (
+        hours.parse().map_err(|_| invalid())?,
+        minutes.parse().map_err(|_| invalid())?,
+    );
+    let total = sign * (hours * 60 + minutes);
+    if minutes >= 60 || !(MIN_OFFSET_MINUTES..=MAX_OFFSET_MINUTES).contains(&total) {
+        return Err(format!(
+            "UTC offset {input:?} is out of range: offsets run {OFFSET_RANGE}"
+        ));
     }
-    UtcOffset::from_hms(sign * hours, sign * minutes, 0).map_err(|_| invalid())
+    UtcOffset::from_whole_seconds(total * 60).map_err(|_| invalid())
 }
 
 /// Makes stored text safe to print: control characters (which could start an
@@ -122,8 +134,37 @@ mod tests {
         assert_eq!(parse_offset("-05:30"), Ok(offset!(-5:30)));
         assert_eq!(parse_offset("Z"), Ok(UtcOffset::UTC));
         assert_eq!(parse_offset("UTC"), Ok(UtcOffset::UTC));
-        for bad in ["8", "+25", "+08:60", "+xx", "-", "++8", "+８"] {
-            assert!(parse_offset(bad).unwrap_err().contains("±HH:MM"), "{bad}");
+        for bad in ["8", "+xx", "-", "++8", "+８", "+08:0", "+008:00", "+8:", "+8:000"] {
+            assert!(parse_offset(bad).unwrap_err().contains("use ±HH:MM or ±H:MM"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn accepts_one_or_two_hour_digits_everywhere_and_column_labels() {
+        for (input, expected) in [
+            ("+8:00", offset!(+8)),
+            ("-5:30", offset!(-5:30)),
+            ("UTC-5:30", offset!(-5:30)),
+            ("UTC+5:45", offset!(+5:45)),
+            ("-09", offset!(-9)),
+        ] {
+            assert_eq!(parse_offset(input), Ok(expected), "{input}");
+        }
+        for label in [offset!(+8), offset!(-3:30), offset!(+14), offset!(-12)] {
+            assert_eq!(parse_offset(&offset_label(label)), Ok(label));
+        }
+    }
+
+    #[test]
+    fn offsets_outside_the_real_world_range_are_refused_with_the_range() {
+        assert_eq!(parse_offset("+14:00"), Ok(offset!(+14)));
+        assert_eq!(parse_offset("-12:00"), Ok(offset!(-12)));
+        for bad in ["+15:00", "+14:30", "-12:30", "-14", "+25", "+99", "+08:60"] {
+            let error = parse_offset(bad).unwrap_err();
+            assert!(
+                error.contains("out of range") && error.contains("from -12:00 to +14:00"),
+                "{bad}: {error}"
+            );
         }
     }
 

@@ -271,3 +271,188 @@ fn a_database_held_too_long_is_reported_busy_with_exit_3() {
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("is busy"), "{}", stderr(&out));
 }
+
+#[test]
+fn a_name_containing_a_live_secret_is_refused_in_create_and_rename_without_echoing_it() {
+    let env = Env::new();
+    let (secret, id) = env.create("first");
+    let body = &secret[3..];
+    for name in [
+        format!("prod-{secret}"),
+        format!("{secret}x"),
+        body.to_owned(),
+        format!("x{body}"),
+    ] {
+        let out = env.run(&["create", "--name", &name, "--accept-terms"]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("contains an API key"), "{}", stderr(&out));
+        let out = env.run(&["rename", &id, &name]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains("contains an API key"), "{}", stderr(&out));
+        assert!(!stderr(&out).contains(&body[..8]), "the secret is not echoed");
+    }
+    let keys = env.list_json();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["name"], "first");
+    assert!(!stdout(&env.run(&["list"])).contains(&body[..8]));
+}
+
+#[test]
+fn names_are_normalised_and_radicals_refused_in_create_and_rename() {
+    let env = Env::new();
+    // U+F900 is a compatibility twin of U+8C48: stored as the unified one.
+    let out = env.run(&["create", "--name", "\u{F900}-x", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let id = env.list_json()[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(env.list_json()[0]["name"], "\u{8C48}-x");
+
+    let out = env.run(&["rename", &id, "\u{2F800}-y"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.list_json()[0]["name"], "\u{4E3D}-y");
+
+    // ⼀ (Kangxi radical one) looks exactly like 一.
+    for args in [
+        vec!["create", "--name", "⼀号", "--accept-terms"],
+        vec!["rename", &id, "⼀号"],
+    ] {
+        let out = env.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("radical that looks like"), "{}", stderr(&out));
+        assert!(stderr(&out).contains("type 一 (U+4E00) instead"), "{}", stderr(&out));
+    }
+    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.list_json()[0]["name"], "\u{4E3D}-y");
+}
+
+/// `create`, with its standard output going to `stdout`.
+fn create_into(env: &Env, stdout: std::process::Stdio, extra: &[&str]) -> Output {
+    keydesk(&env.db)
+        .args(["create", "--name", "undelivered", "--accept-terms"])
+        .args(extra)
+        .stdin(std::process::Stdio::null())
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+        .wait_with_output()
+        .unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn create_deletes_the_key_again_when_the_secret_cannot_be_written_to_a_full_device() {
+    let env = Env::new();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+    let out = create_into(&env, full.into(), &[]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("so the key was deleted again"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.list_json().is_empty(), "no key whose secret nobody has");
+}
+
+#[test]
+fn create_deletes_the_key_again_when_its_output_pipe_is_closed() {
+    let env = Env::new();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = create_into(&env, writer.into(), &[]);
+    // An exit code, not death by SIGPIPE: the cleanup ran.
+    assert_eq!(out.status.code(), Some(5), "{:?} {}", out.status, stderr(&out));
+    assert!(
+        stderr(&out).contains("so the key was deleted again"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.list_json().is_empty(), "no key whose secret nobody has");
+}
+
+#[test]
+fn duplicate_names_are_refused_without_a_terminal_unless_allowed() {
+    let env = Env::new();
+    let (_, first) = env.create("shared");
+    let out = env.run(&["create", "--name", "shared", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("key {first}")) && err.contains("is already named shared"),
+        "{err}"
+    );
+    assert!(err.contains("pass --allow-duplicate-name"), "{err}");
+    assert!(stdout(&out).is_empty());
+    assert_eq!(env.list_json().len(), 1);
+
+    let out = env.run(&["create", "--name", "shared", "--accept-terms", "--allow-duplicate-name"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.list_json().len(), 2);
+
+    let (_, other) = env.create("other");
+    let out = env.run(&["rename", &other, "shared"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("pass --allow-duplicate-name"), "{}", stderr(&out));
+    let out = env.run(&["rename", &other, "shared", "--allow-duplicate-name"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env.list_json().iter().all(|k| k["name"] == "shared"));
+    // An unknown ID is still "no such key", not a duplicate.
+    let out = env.run(&["rename", "ak-0000000000000000", "shared"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
+
+#[test]
+fn a_key_may_be_renamed_to_the_name_it_already_has() {
+    let env = Env::new();
+    let (_, id) = env.create("same");
+    let out = env.run(&["rename", &id, "same"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+#[test]
+fn names_that_differ_only_in_normalisation_are_duplicates() {
+    let env = Env::new();
+    env.create("\u{8C48}-x");
+    let out = env.run(&["create", "--name", "\u{F900}-x", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("--allow-duplicate-name"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_name_may_start_with_a_hyphen_but_a_missing_name_is_reported() {
+    let env = Env::new();
+    let out = env.run(&["create", "--name", "-foo", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.list_json()[0]["name"], "-foo");
+
+    let out = env.run(&["create", "--name", "--accept-terms"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--name is missing its value: '--accept-terms' is an option"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.list_json().len(), 1);
+}
+
+#[test]
+fn an_empty_keydesk_db_is_named_in_the_error() {
+    let env = Env::new();
+    let out = run_with_stdin(keydesk(&env.db).env("KEYDESK_DB", "").arg("list"), "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("KEYDESK_DB is set but empty"), "{}", stderr(&out));
+}
+
+#[test]
+fn help_documents_the_output_exit_code_and_the_utc_offset_forms() {
+    let env = Env::new();
+    let help = stdout(&env.run(&["--help"]));
+    assert!(help.contains("5  cannot write output"), "{help}");
+    assert!(help.contains("--allow-duplicate-name"), "{help}");
+    assert!(
+        help.contains("±HH:MM or ±H:MM") && help.contains("from -12:00 to +14:00"),
+        "{help}"
+    );
+    let out = env.run(&["list", "--utc-offset", "+15:00"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("from -12:00 to +14:00"), "{}", stderr(&out));
+}

@@ -226,3 +226,27 @@ fn echo_is_off_before_the_key_prompt_can_be_written() {
     assert!(shown.contains(record.id.as_str()), "{shown}");
     assert!(!shown.contains(&secret.expose()[3..]), "the key was echoed: {shown}");
 }
+
+#[test]
+fn a_duplicate_name_is_confirmed_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    let (_, first) = store.create(&KeyName::parse("twin").unwrap()).unwrap();
+    let create = ["create", "--name", "twin", "--accept-terms"];
+
+    let shown = run_in_terminal(&db, &create, "[y/N]", "n\r");
+    assert_eq!(shown.code, 4, "{}", shown.text);
+    assert!(shown.text.contains(&format!("key {} (", first.id)), "{}", shown.text);
+    assert!(shown.text.contains("is already named twin"), "{}", shown.text);
+    assert_eq!(store.list().unwrap().len(), 1);
+
+    let shown = run_in_terminal(&db, &create, "[y/N]", "y\r");
+    assert_eq!(shown.code, 0, "{}", shown.text);
+    assert_eq!(store.list().unwrap().len(), 2);
+
+    let (_, other) = store.create(&KeyName::parse("other").unwrap()).unwrap();
+    let shown = run_in_terminal(&db, &["rename", other.id.as_str(), "twin"], "[y/N]", "n\r");
+    assert_eq!(shown.code, 4, "{}", shown.text);
+    assert_eq!(store.get(&other.id).unwrap().unwrap().name, "other");
+}

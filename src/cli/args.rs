@@ -1,8 +1,11 @@
 //! The command line, as clap sees it. `keydesk` alone starts the TUI; each
 //! subcommand is a non-interactive operation for scripts and services.
 
+use std::ffi::OsStr;
 use std::path::PathBuf;
 
+use clap::builder::{OsStringValueParser, TypedValueParser};
+use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 use time::UtcOffset;
 
@@ -32,10 +35,11 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Database file [default: the user's data directory, e.g. ~/.local/share/keydesk/keydesk.redb]
-    #[arg(long, global = true, env = "KEYDESK_DB", value_name = "PATH")]
+    #[arg(long, global = true, env = DB_ENV, value_name = "PATH", value_parser = db_path())]
     pub db: Option<PathBuf>,
 
-    /// Show times in this offset, e.g. +08:00 [default: the system's local offset]
+    /// Show times in this UTC offset: ±HH:MM or ±H:MM, minutes optional (+08:00, +8, -5:30, UTC+8, Z),
+    /// from -12:00 to +14:00 [default: the system's local offset]
     #[arg(long, global = true, value_name = "±HH:MM", value_parser = parse_offset, allow_hyphen_values = true)]
     pub utc_offset: Option<UtcOffset>,
 }
@@ -48,9 +52,79 @@ pub struct TuiArgs {
     #[arg(long, value_enum, default_value_t = ClipboardMode::Auto, value_name = "MODE")]
     pub clipboard: ClipboardMode,
 
-    /// Clear a copied key from the clipboard after this many seconds, if it is still there (0: never)
-    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    /// Clear a copied key from the clipboard after this many seconds, if it is still there (0: never;
+    /// at most 86400, a day)
+    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = parse_clear_after)]
     pub clear_clipboard_after: u64,
+}
+
+/// The environment variable that names the database, like `--db`.
+const DB_ENV: &str = "KEYDESK_DB";
+
+/// A path, but not an empty one. clap's own message for an empty value
+/// blames `--db` even when the empty value came from `KEYDESK_DB`.
+fn db_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|value| {
+        if !value.is_empty() {
+            return Ok(PathBuf::from(value));
+        }
+        if std::env::var_os(DB_ENV).is_some_and(|v| v.is_empty()) {
+            Err(format!(
+                "{DB_ENV} is set but empty: set it to a database file, or unset it to use the default database"
+            ))
+        } else {
+            Err("the database path is empty".to_owned())
+        }
+    })
+}
+
+/// The longest clipboard clearing delay. Anything longer is surely a mistake,
+/// and a huge one overflowed the timer into "never" without saying so.
+pub const MAX_CLEAR_AFTER_SECS: u64 = 86_400;
+
+fn parse_clear_after(input: &str) -> Result<u64, String> {
+    let invalid = || format!("use a whole number of seconds from 0 (never) to {MAX_CLEAR_AFTER_SECS} (a day)");
+    match input.trim().parse::<u64>() {
+        Ok(seconds) if seconds <= MAX_CLEAR_AFTER_SECS => Ok(seconds),
+        Ok(_) => Err(format!("too long: {}", invalid())),
+        Err(_) => Err(invalid()),
+    }
+}
+
+/// `--name`'s value. A name may start with `-` (`-foo` is valid), so values
+/// starting with one are taken; but one that is an option of the command means
+/// the name was left out (`--name --accept-terms`), and is refused rather than
+/// silently swallowing that option as the name. (clap cannot tell that from
+/// `--name=--accept-terms`, so no key can be named after an option.)
+#[derive(Clone)]
+struct NameValue;
+
+impl TypedValueParser for NameValue {
+    type Value = String;
+
+    fn parse_ref(&self, cmd: &clap::Command, _: Option<&clap::Arg>, value: &OsStr) -> Result<String, clap::Error> {
+        let Some(text) = value.to_str() else {
+            return Err(clap::Error::new(ErrorKind::InvalidUtf8).with_cmd(cmd));
+        };
+        if is_option_of(cmd, text) {
+            let message = format!("--name is missing its value: '{text}' is an option, not a name\n");
+            return Err(clap::Error::raw(ErrorKind::InvalidValue, message).with_cmd(cmd));
+        }
+        Ok(text.to_owned())
+    }
+}
+
+/// Whether `text` spells one of `cmd`'s options, as `--long`, `--long=…` or `-s`.
+fn is_option_of(cmd: &clap::Command, text: &str) -> bool {
+    cmd.get_arguments().any(|arg| {
+        let long = arg
+            .get_long()
+            .and_then(|long| text.strip_prefix("--")?.strip_prefix(long));
+        let short = arg
+            .get_short()
+            .is_some_and(|short| text.strip_prefix('-') == Some(short.encode_utf8(&mut [0; 4])));
+        matches!(long, Some(rest) if rest.is_empty() || rest.starts_with('=')) || short
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,12 +152,16 @@ pub enum Command {
     /// The ID and masked key go to stderr. The secret is shown this once and never again.
     Create {
         /// 2–64 characters: Chinese characters, letters, digits, _ or -.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = NameValue)]
         name: String,
 
         /// Confirm you have read the agreement (`keydesk agreement`) and understand the risks.
         #[arg(long)]
         accept_terms: bool,
+
+        /// Use the name even if another key already has it, without asking.
+        #[arg(long)]
+        allow_duplicate_name: bool,
     },
 
     /// Rename a key.
@@ -92,6 +170,10 @@ pub enum Command {
         id: String,
         /// 2–64 characters: Chinese characters, letters, digits, _ or -.
         new_name: String,
+
+        /// Use the name even if another key already has it, without asking.
+        #[arg(long)]
+        allow_duplicate_name: bool,
     },
 
     /// Delete a key. Applications using it can no longer call the service.
@@ -128,5 +210,76 @@ impl clap::ValueEnum for ClipboardMode {
             ClipboardMode::Off => "never copy; select the text on screen instead",
         };
         Some(clap::builder::PossibleValue::new(self.name()).help(help))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, String> {
+        Cli::try_parse_from(std::iter::once("keydesk").chain(args.iter().copied())).map_err(|e| e.to_string())
+    }
+
+    fn created_name(args: &[&str]) -> String {
+        match parse(args).unwrap().command {
+            Some(Command::Create { name, .. }) => name,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_name_may_start_with_a_hyphen() {
+        assert_eq!(created_name(&["create", "--name", "-foo", "--accept-terms"]), "-foo");
+        assert_eq!(created_name(&["create", "--accept-terms", "--name", "-x"]), "-x");
+        assert_eq!(created_name(&["create", "--name=--not-an-option"]), "--not-an-option");
+    }
+
+    #[test]
+    fn an_option_in_place_of_the_name_is_reported_as_a_missing_name() {
+        for option in [
+            "--accept-terms",
+            "--allow-duplicate-name",
+            "--help",
+            "-h",
+            "--db=x",
+            "--utc-offset",
+        ] {
+            let error = parse(&["create", "--accept-terms", "--name", option]).unwrap_err();
+            assert!(
+                error.contains(&format!("--name is missing its value: '{option}' is an option")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_clipboard_delay_is_capped_at_a_day() {
+        assert_eq!(
+            parse(&["--clear-clipboard-after", "86400"])
+                .unwrap()
+                .tui
+                .clear_clipboard_after,
+            86_400
+        );
+        assert_eq!(
+            parse(&["--clear-clipboard-after", "0"])
+                .unwrap()
+                .tui
+                .clear_clipboard_after,
+            0
+        );
+        for bad in ["86401", "18446744073709551615", "99999999999999999999", "-1", "1.5"] {
+            let error = parse(&[&format!("--clear-clipboard-after={bad}")]).unwrap_err();
+            assert!(error.contains("from 0 (never) to 86400 (a day)"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn an_out_of_range_utc_offset_names_the_range() {
+        let error = parse(&["list", "--utc-offset", "+15:00"]).unwrap_err();
+        assert!(error.contains("from -12:00 to +14:00"), "{error}");
+        let cli = parse(&["list", "--utc-offset", "+8:00"]).unwrap();
+        assert_eq!(cli.global.utc_offset, Some(time::macros::offset!(+8)));
     }
 }

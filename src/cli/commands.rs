@@ -6,10 +6,12 @@ use std::io::{self, Write};
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::UnicodeWidthStr;
 
-use super::exit::Failure;
+use unicode_normalization::UnicodeNormalization;
+
+use super::exit::{Exit, Failure};
 use super::prompt;
 use crate::display::{format_instant, format_last_used, offset_label, sanitize};
-use crate::domain::{KeyId, KeyName, KeyRecord};
+use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
 use crate::{KeyStore, agreement};
 
 pub fn verify(store: &dyn KeyStore, quiet: bool) -> Result<bool, Failure> {
@@ -137,19 +139,18 @@ fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {
     out
 }
 
-pub fn create(store: &dyn KeyStore, name: &str, accept_terms: bool) -> Result<(), Failure> {
+pub fn create(store: &dyn KeyStore, name: &str, accept_terms: bool, allow_duplicate_name: bool) -> Result<(), Failure> {
     let name = parse_name(name)?;
     if !accept_terms {
         return Err(Failure::usage(
             "creating a key requires agreeing to the agreement: read it with `keydesk agreement`, then pass --accept-terms",
         ));
     }
+    if !allow_duplicate_name {
+        confirm_duplicate_name(store, &name, None)?;
+    }
     let (secret, record) = store.create(&name)?;
-    // The secret alone on stdout, so `KEY=$(keydesk create …)` captures just it.
-    let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{}", secret.expose())
-        .and_then(|()| stdout.flush())
-        .map_err(write_failure)?;
+    deliver_secret(&mut io::stdout().lock(), store, &secret, &record)?;
     eprintln!(
         "Created key {} (ID {}, {}). The secret above is shown only this once: store it now.",
         sanitize(&record.name),
@@ -159,11 +160,76 @@ pub fn create(store: &dyn KeyStore, name: &str, accept_terms: bool) -> Result<()
     Ok(())
 }
 
-pub fn rename(store: &dyn KeyStore, id: &str, new_name: &str) -> Result<(), Failure> {
+/// Writes a new key's secret, alone, to `out` (stdout, so that
+/// `KEY=$(keydesk create …)` captures just it). Delivering the secret is part
+/// of creating the key: if nobody received it, the key would be live with a
+/// secret no one has, so it is deleted again — or, if even that fails, named
+/// so the user can delete it.
+fn deliver_secret(
+    out: &mut impl Write,
+    store: &dyn KeyStore,
+    secret: &SecretKey,
+    record: &KeyRecord,
+) -> Result<(), Failure> {
+    let Err(error) = writeln!(out, "{}", secret.expose()).and_then(|()| out.flush()) else {
+        return Ok(());
+    };
+    let message = match store.delete(&record.id) {
+        Ok(_) => format!("cannot write the secret to standard output ({error}), so the key was deleted again"),
+        Err(delete_error) => format!(
+            "key {id} was created, but its secret was lost: delete it (`keydesk delete {id} --yes`). \
+             Writing the secret failed ({error}) and so did deleting the key ({delete_error})",
+            id = record.id
+        ),
+    };
+    Err(Failure {
+        exit: Exit::Output,
+        message,
+    })
+}
+
+pub fn rename(store: &dyn KeyStore, id: &str, new_name: &str, allow_duplicate_name: bool) -> Result<(), Failure> {
     let name = parse_name(new_name)?;
     let id = parse_id(id)?;
+    if !allow_duplicate_name {
+        confirm_duplicate_name(store, &name, Some(&id))?;
+    }
     let record = store.rename(&id, &name)?;
     eprintln!("Renamed key {} to {}.", record.id, sanitize(&record.name));
+    Ok(())
+}
+
+/// Two keys may share a name (the product allows it), but it is usually a
+/// mistake, and afterwards only the ID tells them apart. So a duplicate is
+/// confirmed on a terminal and refused without one. `renaming` is the key
+/// being renamed, which may keep its own name.
+fn confirm_duplicate_name(store: &dyn KeyStore, name: &KeyName, renaming: Option<&KeyId>) -> Result<(), Failure> {
+    let records = store.list()?;
+    if let Some(id) = renaming
+        && !records.iter().any(|r| &r.id == id)
+    {
+        return Err(crate::StoreError::NotFound { id: id.to_string() }.into());
+    }
+    // Stored names may predate normalisation, so compare their NFC form.
+    let same_name = |r: &&KeyRecord| Some(&r.id) != renaming && r.name.nfc().eq(name.as_str().chars());
+    let Some(other) = records.iter().find(same_name) else {
+        return Ok(());
+    };
+    let existing = format!(
+        "key {} ({}) is already named {}",
+        other.id,
+        other.masked,
+        sanitize(&other.name)
+    );
+    if !prompt::stdin_is_terminal() {
+        return Err(Failure::usage(format!(
+            "{existing}: refusing a duplicate name without confirmation (stdin is not a terminal); \
+             pass --allow-duplicate-name to use it anyway"
+        )));
+    }
+    if !prompt::confirm(&format!("{existing}. Use the same name anyway?"))? {
+        return Err(Failure::declined("nothing changed: the name is already in use"));
+    }
     Ok(())
 }
 
@@ -205,7 +271,7 @@ fn parse_name(input: &str) -> Result<KeyName, Failure> {
 /// trip. It is not echoed back: it may be a secret pasted in the wrong place.
 fn parse_id(input: &str) -> Result<KeyId, Failure> {
     KeyId::parse(input).ok_or_else(|| Failure {
-        exit: super::exit::Exit::Invalid,
+        exit: Exit::Invalid,
         message: "no key with that ID: IDs look like ak-0123456789abcdef (see `keydesk list`)".to_owned(),
     })
 }
@@ -219,5 +285,73 @@ fn write_stdout(text: &str) -> Result<(), Failure> {
 }
 
 fn write_failure(error: io::Error) -> Failure {
-    Failure::usage(format!("cannot write output: {error}"))
+    Failure {
+        exit: Exit::Output,
+        message: format!("cannot write output: {error}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::store::{RetryPolicy, Store};
+
+    /// A standard output that refuses everything, like `/dev/full`.
+    struct Full;
+
+    impl Write for Full {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::StorageFull))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn store_in(dir: &tempfile::TempDir) -> Store {
+        let quick = RetryPolicy {
+            window: Duration::from_millis(50),
+            ..RetryPolicy::default()
+        };
+        Store::open_with(dir.path().join("keys.redb"), quick).unwrap()
+    }
+
+    #[test]
+    fn an_undelivered_secret_deletes_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir);
+        let (secret, record) = store.create(&KeyName::parse("lost").unwrap()).unwrap();
+        let failure = deliver_secret(&mut Full, &store, &secret, &record).unwrap_err();
+        assert_eq!(failure.exit, Exit::Output);
+        assert!(
+            failure.message.contains("so the key was deleted again"),
+            "{}",
+            failure.message
+        );
+        assert!(store.list().unwrap().is_empty());
+    }
+
+    #[test]
+    fn an_undelivered_secret_whose_key_cannot_be_deleted_names_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_in(&dir);
+        let (secret, record) = store.create(&KeyName::parse("lost").unwrap()).unwrap();
+        // Another process holding the database makes the delete fail (busy).
+        let held = redb::Database::open(store.path()).unwrap();
+        let failure = deliver_secret(&mut Full, &store, &secret, &record).unwrap_err();
+        drop(held);
+        assert_eq!(failure.exit, Exit::Output);
+        assert!(
+            failure.message.contains(&format!(
+                "key {} was created, but its secret was lost: delete it",
+                record.id
+            )),
+            "{}",
+            failure.message
+        );
+        assert!(!failure.message.contains(&secret.expose()[3..]));
+        assert_eq!(store.list().unwrap().len(), 1, "the key is still there, and named");
+    }
 }

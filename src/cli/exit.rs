@@ -17,6 +17,10 @@ pub enum Exit {
     Database = 3,
     /// The user answered "no" to a confirmation.
     Declined = 4,
+    /// Standard output could not be written (full disk, closed pipe). For
+    /// `create` this means the new key was deleted again, since nobody got
+    /// its secret; if even that failed, stderr names the key to delete.
+    Output = 5,
 }
 
 /// The text for `keydesk --help`.
@@ -24,9 +28,12 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  invalid key (verify) or no key with that ID
-  2  usage error: bad arguments, invalid name, missing --accept-terms/--yes
+  2  usage error: bad arguments, invalid name, missing --accept-terms/--yes,
+     a duplicate name without a terminal or --allow-duplicate-name
   3  database busy, unreadable, damaged, insecure or not a keydesk database
-  4  cancelled at a confirmation prompt";
+  4  cancelled at a confirmation prompt
+  5  cannot write output; `create` then deletes the new key again (if that
+     fails too, stderr names the key: delete it, its secret is lost)";
 
 impl Exit {
     pub fn for_store_error(error: &StoreError) -> Exit {

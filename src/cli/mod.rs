@@ -42,8 +42,16 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
             return Ok(if valid { Exit::Ok } else { Exit::Invalid });
         }
         Command::List { json } => commands::list(store.as_ref(), json, offset)?,
-        Command::Create { name, accept_terms } => commands::create(store.as_ref(), &name, accept_terms)?,
-        Command::Rename { id, new_name } => commands::rename(store.as_ref(), &id, &new_name)?,
+        Command::Create {
+            name,
+            accept_terms,
+            allow_duplicate_name,
+        } => commands::create(store.as_ref(), &name, accept_terms, allow_duplicate_name)?,
+        Command::Rename {
+            id,
+            new_name,
+            allow_duplicate_name,
+        } => commands::rename(store.as_ref(), &id, &new_name, allow_duplicate_name)?,
         Command::Delete { id, yes } => commands::delete(store.as_ref(), &id, yes)?,
         Command::Agreement => unreachable!("handled above"),
     }

@@ -1,10 +1,16 @@
 //! Key names, exactly as the product's console allows them: 2 to 64 characters,
 //! each a Chinese character (Unicode Han script), an ASCII letter, a digit,
 //! `_` or `-`. Counting is in characters, not bytes, so `生产` is two.
+//!
+//! Names are normalised to NFC before anything else (see [`KeyName::parse`]),
+//! and radicals that merely look like Chinese characters are refused, so two
+//! names that look the same are the same string.
 
 use std::fmt;
 
+use unicode_normalization::UnicodeNormalization;
 use unicode_script::{Script, UnicodeScript};
+use zeroize::Zeroizing;
 
 pub const MIN_CHARS: usize = 2;
 pub const MAX_CHARS: usize = 64;
@@ -12,12 +18,14 @@ pub const MAX_CHARS: usize = 64;
 /// What the rule is, for hints next to an input field.
 pub const RULE: &str = "2–64 characters: Chinese characters, letters, digits, _ or -";
 
-/// A validated key name.
+/// A validated key name, in NFC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyName(String);
 
 /// Why a name was refused. The messages say exactly what is wrong and never
 /// reproduce an invisible or control character raw (it is shown as `U+XXXX`).
+/// Positions count characters of the normalised name, which is what the user
+/// sees (`a` + combining accent shows, and is counted, as one `á`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("enter a name ({RULE})")]
@@ -28,34 +36,52 @@ pub enum NameError {
     TooLong { count: usize },
     #[error("{} at position {position} is not allowed — use Chinese characters, letters, digits, _ or -", describe(*.character))]
     InvalidCharacter { character: char, position: usize },
-    /// A pasted secret would otherwise be a valid name, and names are stored
-    /// and shown in clear.
-    #[error("this is an API key, not a name: never use a secret as a name")]
+    /// Kangxi radicals and the CJK Radicals Supplement render like ordinary
+    /// Chinese characters (⼀ and 一) but are different code points, so two
+    /// names that look identical would be different names.
+    #[error("{} at position {position} is a radical that looks like a Chinese character but is a different one, so the name would not match what it looks like — {}", describe(*.character), radical_advice(*.character))]
+    LookAlikeRadical { character: char, position: usize },
+    /// A pasted secret, alone or inside other text, would otherwise be a valid
+    /// name, and names are stored and shown in clear.
+    #[error("this name contains an API key: never put a secret in a name")]
     LooksLikeSecret,
 }
 
 impl KeyName {
-    /// Validates `input` as typed: nothing is trimmed, so a leading or trailing
-    /// space is reported rather than silently changed.
+    /// Validates `input` as typed, after normalising it to NFC: nothing is
+    /// trimmed, so a leading or trailing space is reported rather than
+    /// silently changed.
+    ///
+    /// NFC rather than NFKC: NFC only merges canonically equivalent spellings
+    /// of the same text (a CJK compatibility ideograph such as U+F900 and its
+    /// unified twin U+8C48, which render identically), so the stored name is
+    /// what the user saw. NFKC would also fold characters the rule refuses
+    /// into ones it allows (`ｆｕｌｌ` to `full`, `①` to `1`, `ﬁ` to `fi`),
+    /// silently storing something else than was typed; those are reported
+    /// instead. Kangxi radicals, which NFKC would fold too, are refused with
+    /// their own message for the same reason.
     pub fn parse(input: &str) -> Result<Self, NameError> {
+        // Zeroised: the input may be a secret pasted into the wrong field.
+        let mut name = Zeroizing::new(input.nfc().collect::<String>());
         // Character problems are reported first: "space at position 3" is more
         // useful than "too long" when both apply.
-        for (index, character) in input.chars().enumerate() {
+        for (index, character) in name.chars().enumerate() {
+            let position = index + 1;
+            if is_radical(character) {
+                return Err(NameError::LookAlikeRadical { character, position });
+            }
             if !is_allowed(character) {
-                return Err(NameError::InvalidCharacter {
-                    character,
-                    position: index + 1,
-                });
+                return Err(NameError::InvalidCharacter { character, position });
             }
         }
-        if super::secret::check_format(input).is_ok() {
+        if super::secret::find_key_body(&name).is_some() {
             return Err(NameError::LooksLikeSecret);
         }
-        match input.chars().count() {
+        match name.chars().count() {
             0 => Err(NameError::Empty),
             count if count < MIN_CHARS => Err(NameError::TooShort { count }),
             count if count > MAX_CHARS => Err(NameError::TooLong { count }),
-            _ => Ok(KeyName(input.to_owned())),
+            _ => Ok(KeyName(std::mem::take(&mut *name))),
         }
     }
 
@@ -74,9 +100,26 @@ impl fmt::Display for KeyName {
     }
 }
 
-/// Whether one character may appear in a name.
+/// Whether one character may appear in a (normalised) name.
 pub fn is_allowed(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || c == '-' || c.script() == Script::Han
+    c.is_ascii_alphanumeric() || c == '_' || c == '-' || (c.script() == Script::Han && !is_radical(c))
+}
+
+/// CJK Radicals Supplement and Kangxi Radicals: Han script, but look-alikes
+/// of ordinary characters rather than characters of their own.
+fn is_radical(c: char) -> bool {
+    // CJK Radicals Supplement (U+2E80–U+2EFF), then Kangxi Radicals (U+2F00–U+2FDF).
+    matches!(c as u32, 0x2E80..=0x2FDF)
+}
+
+/// What to type instead of a radical: the character it stands for, when
+/// Unicode records one (all Kangxi radicals, two supplement ones).
+fn radical_advice(radical: char) -> String {
+    let mut folded = std::iter::once(radical).nfkc();
+    match (folded.next(), folded.next()) {
+        (Some(c), None) if c != radical && is_allowed(c) => format!("type {c} (U+{:04X}) instead", c as u32),
+        _ => "type the Chinese character itself".to_owned(),
+    }
 }
 
 /// A human description of a refused character that is safe to print.
@@ -223,10 +266,18 @@ mod tests {
                 },
             ),
             (
+                // Composed by NFC into the `á` the user sees.
                 "a\u{301}b",
                 NameError::InvalidCharacter {
-                    character: '\u{301}',
-                    position: 2,
+                    character: 'á',
+                    position: 1,
+                },
+            ),
+            (
+                "ab\u{302}\u{301}",
+                NameError::InvalidCharacter {
+                    character: '\u{302}',
+                    position: 3,
                 },
             ),
         ];
@@ -243,6 +294,67 @@ mod tests {
         assert!(!error.to_string().contains(&secret.expose()[3..]));
         // Key-like names that are not real keys (no valid checksum) are fine.
         assert!(KeyName::parse("sk-my-service").is_ok());
+    }
+
+    #[test]
+    fn a_secret_anywhere_in_a_name_is_refused_without_being_echoed() {
+        let secret = super::super::SecretKey::generate();
+        let key = secret.expose();
+        let body = &key[3..];
+        for name in [
+            format!("prod-{key}"),
+            format!("{key}x"),
+            body.to_owned(),
+            format!("x{body}"),
+            format!("生产{body}"),
+            format!("{body}_1"),
+        ] {
+            let error = KeyName::parse(&name).unwrap_err();
+            assert_eq!(error, NameError::LooksLikeSecret, "{name}");
+            assert!(!error.to_string().contains(&body[..8]), "{error}");
+        }
+        // Almost a key is not one: a typo breaks the checksum.
+        let bumped = if body.as_bytes()[0] == b'a' { 'b' } else { 'a' };
+        assert!(KeyName::parse(&format!("x{bumped}{}", &body[1..])).is_ok());
+    }
+
+    #[test]
+    fn radicals_are_refused_as_look_alikes() {
+        let error = KeyName::parse("生产\u{2F00}").unwrap_err();
+        assert_eq!(
+            error,
+            NameError::LookAlikeRadical {
+                character: '\u{2F00}',
+                position: 3
+            }
+        );
+        let message = error.to_string();
+        assert!(message.contains("looks like a Chinese character"), "{message}");
+        assert!(message.contains("type 一 (U+4E00) instead"), "{message}");
+        // A supplement radical with no recorded equivalent still gets advice.
+        let message = KeyName::parse("a\u{2E80}").unwrap_err().to_string();
+        assert!(message.contains("(U+2E80) at position 2 is a radical"), "{message}");
+        assert!(message.contains("type the Chinese character itself"), "{message}");
+        for radical in ['\u{2E80}', '\u{2E9F}', '\u{2EF3}', '\u{2F00}', '\u{2FD5}'] {
+            assert!(!is_allowed(radical), "U+{:04X}", radical as u32);
+            assert!(matches!(
+                KeyName::parse(&format!("ab{radical}")),
+                Err(NameError::LookAlikeRadical { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn names_are_stored_in_nfc() {
+        // CJK compatibility ideographs become their unified twins, in both
+        // blocks; they look the same, so they must compare the same.
+        let parsed = KeyName::parse("\u{F900}\u{FA0A}-\u{2F800}").unwrap();
+        assert_eq!(parsed.as_str(), "\u{8C48}\u{898B}-\u{4E3D}");
+        assert_eq!(parsed, KeyName::parse("\u{8C48}\u{898B}-\u{4E3D}").unwrap());
+        // The Kelvin sign is canonically the letter K.
+        assert_eq!(KeyName::parse("\u{212A}ey").unwrap().as_str(), "Key");
+        // NFKC-only foldings are not applied: full-width letters are refused.
+        assert!(KeyName::parse("ｆｕｌｌ").is_err());
     }
 
     #[test]
@@ -266,8 +378,8 @@ mod tests {
             || c == '_'
             || c == '-'
             || matches!(u,
-                0x2E80..=0x2E99 | 0x2E9B..=0x2EF3 | 0x2F00..=0x2FD5 // radicals
-                | 0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
+                // Not the radicals (U+2E80–U+2FDF): Han script, but look-alikes.
+                0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
                 | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFA6D | 0xFA70..=0xFAD9
                 | 0x16FE2 | 0x16FE3 | 0x16FF0 | 0x16FF1
                 | 0x20000..=0x2A6DF | 0x2A700..=0x2EE5D | 0x2F800..=0x2FA1D
@@ -287,6 +399,8 @@ mod tests {
             Just('\u{200B}'),
             Just('\u{202E}'),
             proptest::char::range('\u{3000}', '\u{303F}'),
+            proptest::char::range('\u{2E80}', '\u{2FDF}'),
+            proptest::char::range('\u{F900}', '\u{FAFF}'),
         ]
     }
 
@@ -325,6 +439,8 @@ mod tests {
         fn accepts_exactly_the_allowed_set(chars in proptest::collection::vec(interesting_char(), 0..80)) {
             let s: String = chars.iter().collect();
             prop_assume!(!chars.iter().any(|&c| in_growing_ideograph_planes(c)));
+            // Names are judged after NFC, which only merges spellings of the same text.
+            let chars: Vec<char> = s.nfc().collect();
             let expected = chars.iter().all(|&c| oracle_allows(c))
                 && (MIN_CHARS..=MAX_CHARS).contains(&chars.len());
             let parsed = KeyName::parse(&s);
@@ -332,6 +448,10 @@ mod tests {
             if let Err(NameError::InvalidCharacter { character, position }) = parsed {
                 prop_assert_eq!(chars[position - 1], character);
                 prop_assert!(!oracle_allows(character));
+                prop_assert!(chars[..position - 1].iter().all(|&c| oracle_allows(c)));
+            }
+            if let Err(NameError::LookAlikeRadical { character, position }) = parsed {
+                prop_assert_eq!(chars[position - 1], character);
                 prop_assert!(chars[..position - 1].iter().all(|&c| oracle_allows(c)));
             }
         }

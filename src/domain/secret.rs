@@ -6,6 +6,7 @@
 //! recognise real keys with few false positives.
 
 use std::fmt;
+use std::ops::Range;
 
 use rand::TryRngCore;
 use rand::rngs::OsRng;
@@ -19,6 +20,8 @@ pub const PREFIX: &str = "sk-";
 pub const RANDOM_LEN: usize = 32;
 pub const CHECKSUM_LEN: usize = 6;
 pub const KEY_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
+/// The part of a key after `sk-`: the random characters and the checksum.
+pub const BODY_LEN: usize = RANDOM_LEN + CHECKSUM_LEN;
 /// How many characters of the random part and of the tail the masked form keeps.
 const MASK_VISIBLE: usize = 4;
 
@@ -107,14 +110,45 @@ pub fn check_format(candidate: &str) -> Result<(), FormatError> {
     if !rest.bytes().all(base62::is_base62) {
         return Err(FormatError::InvalidCharacter);
     }
-    let (signed, checksum) = candidate.split_at(KEY_LEN - CHECKSUM_LEN);
-    // Encoded on the stack: this runs for every key a service checks.
-    let mut expected = [0u8; CHECKSUM_LEN];
-    base62::encode_into(crc32fast::hash(signed.as_bytes()) as u64, &mut expected);
-    if expected != checksum.as_bytes() {
+    if !body_checksum_matches(rest.as_bytes()) {
         return Err(FormatError::ChecksumMismatch);
     }
     Ok(())
+}
+
+/// Where in `text` a checksum-valid key body (the [`BODY_LEN`] base62
+/// characters after `sk-`) occurs, as a byte range; `None` if nowhere. The
+/// prefix is not needed: a body alone, or inside other text, still gives the
+/// whole secret away. Each window of base62 characters costs one CRC32 of 35
+/// bytes, and a random window passes with odds of about 1 in 4 billion.
+pub fn find_key_body(text: &str) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    // Length of the run of base62 bytes ending at `end`. Bytes of multi-byte
+    // characters are never base62, so a window is always whole ASCII text.
+    let mut run = 0;
+    for (end, &b) in bytes.iter().enumerate() {
+        run = if base62::is_base62(b) { run + 1 } else { 0 };
+        if run >= BODY_LEN {
+            let window = end + 1 - BODY_LEN..end + 1;
+            if body_checksum_matches(&bytes[window.clone()]) {
+                return Some(window);
+            }
+        }
+    }
+    None
+}
+
+/// Whether the last [`CHECKSUM_LEN`] bytes of a [`BODY_LEN`]-byte base62
+/// `body` are the checksum of `sk-` and the rest.
+fn body_checksum_matches(body: &[u8]) -> bool {
+    let (random, checksum) = body.split_at(RANDOM_LEN);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(PREFIX.as_bytes());
+    crc.update(random);
+    // Encoded on the stack: this runs for every key a service checks.
+    let mut expected = [0u8; CHECKSUM_LEN];
+    base62::encode_into(crc.finalize() as u64, &mut expected);
+    expected == checksum
 }
 
 fn checksum_of(signed_part: &str) -> String {
@@ -226,6 +260,40 @@ mod tests {
         assert_eq!(check_format(""), Err(FormatError::WrongLength));
         // Multi-byte input of the right byte length must not panic on slicing.
         assert!(check_format(&format!("sk-{}", "é".repeat(19))).is_err());
+    }
+
+    #[test]
+    fn finds_a_key_body_anywhere_with_or_without_the_prefix() {
+        let key = SecretKey::generate();
+        let s = key.expose();
+        let body = &s[PREFIX.len()..];
+        for (text, at) in [
+            (s.to_owned(), 3),
+            (body.to_owned(), 0),
+            (format!("prod-{s}"), 8),
+            (format!("{s}x"), 3),
+            (format!("x{body}"), 1),
+            (format!("键{body}键"), 3),
+            (format!("a_{body}_b"), 2),
+        ] {
+            assert_eq!(find_key_body(&text), Some(at..at + BODY_LEN), "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_no_key_body_in_text_without_a_valid_checksum() {
+        let key = SecretKey::generate();
+        let s = key.expose();
+        assert_eq!(find_key_body(""), None);
+        assert_eq!(find_key_body(&"a".repeat(64)), None);
+        assert_eq!(find_key_body(&s[..KEY_LEN - 1]), None, "truncated");
+        assert_eq!(find_key_body(&format!("{}-{}", &s[..20], &s[20..])), None, "split");
+        let bumped = if s.as_bytes()[5] == b'a' { 'b' } else { 'a' };
+        assert_eq!(
+            find_key_body(&format!("{}{}{}", &s[..5], bumped, &s[6..])),
+            None,
+            "typo"
+        );
     }
 
     #[test]
