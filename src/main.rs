@@ -41,7 +41,7 @@ fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Opti
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
     let options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
     match tui::run(store, options) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(report) => {
             eprintln!("keydesk: {report:?}");
             ExitCode::FAILURE

@@ -39,6 +39,13 @@ pub trait CopyHandler {
     fn tick(&mut self) -> Option<String> {
         None
     }
+
+    /// Called once on the way out (quit, or a signal that ends keydesk):
+    /// performs a pending clear at once, since nothing clears after keydesk
+    /// has gone. Returns what happened, like [`CopyHandler::tick`].
+    fn clear_now(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// The handler used when no clipboard is available.
@@ -92,6 +99,13 @@ impl CopyHandler for TerminalClipboard {
     fn tick(&mut self) -> Option<String> {
         let mut terminal = std::io::stdout().lock();
         let cleared = self.clipboard.tick(Instant::now(), &mut terminal);
+        let _ = terminal.flush();
+        cleared.map(|outcome| outcome.message())
+    }
+
+    fn clear_now(&mut self) -> Option<String> {
+        let mut terminal = std::io::stdout().lock();
+        let cleared = self.clipboard.clear_pending(&mut terminal);
         let _ = terminal.flush();
         cleared.map(|outcome| outcome.message())
     }

@@ -174,6 +174,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         Action::Quit => {
             return vec![Command::Quit];
         }
+        Action::Suspend => return vec![Command::Suspend],
         Action::Help if !matches!(app.overlay, Some(Overlay::Help { .. })) => {
             app.overlay = Some(Overlay::Help { screen, scroll: 0 });
             return Vec::new();
