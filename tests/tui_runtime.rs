@@ -130,6 +130,23 @@ fn a_busy_database_never_freezes_the_screen_and_the_change_completes_afterwards(
     assert_eq!(tui.wait_exit(), 0);
 }
 
+#[test]
+fn ctrl_c_quits_while_a_change_waits_for_the_busy_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database_with(dir.path(), "busy-key");
+    let mut tui = Session::start(&db, &[]);
+    tui.wait_for("busy-key");
+    tui.send("d");
+    tui.wait_for("Delete this key?");
+    let held = hold_busy(&db);
+    tui.send("y");
+    tui.wait_for("working…");
+    tui.send(CTRL_C);
+    assert_eq!(tui.wait_exit(), 0);
+    assert!(restored(&tui.raw));
+    drop(held);
+}
+
 /// Creates a key in the TUI and copies it (OSC 52); returns where the output
 /// stood right after the copy.
 fn create_and_copy(tui: &mut Session) -> usize {

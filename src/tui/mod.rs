@@ -11,6 +11,8 @@ pub mod event;
 mod fuzz_tests;
 pub mod input;
 pub mod keymap;
+#[cfg(test)]
+mod runtime_tests;
 pub mod sanitize;
 mod signals;
 pub mod terminal;

@@ -154,7 +154,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
     if super::view::too_small(width, height) {
         // Nothing is visible, so nothing may happen unseen; Ctrl-C still quits.
         if key == Key::Ctrl('c') {
-            return vec![Command::Quit];
+            return quit_or_ask(app);
         }
         return Vec::new();
     }
@@ -171,9 +171,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         return Vec::new();
     };
     match action {
-        Action::Quit => {
-            return vec![Command::Quit];
-        }
+        Action::Quit => return quit_or_ask(app),
         Action::Suspend => return vec![Command::Suspend],
         Action::Help if !matches!(app.overlay, Some(Overlay::Help { .. })) => {
             app.overlay = Some(Overlay::Help { screen, scroll: 0 });
@@ -418,6 +416,21 @@ fn secret_action(app: &mut App, action: Action) -> Vec<Command> {
         _ => {}
     }
     Vec::new()
+}
+
+/// Quitting drops a key that is shown only once: before it was copied, the
+/// first Ctrl-C asks like closing does ("close without copying?"), and a
+/// second one quits.
+fn quit_or_ask(app: &mut App) -> Vec<Command> {
+    if let Some(Dialog::Secret(d)) = &mut app.dialog
+        && !d.copied()
+        && !d.confirm_close
+    {
+        d.confirm_close = true;
+        app.overlay = None;
+        return Vec::new();
+    }
+    vec![Command::Quit]
 }
 
 fn close_secret(app: &mut App) -> Vec<Command> {

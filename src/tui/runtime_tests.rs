@@ -1,0 +1,59 @@
+//! Update-level tests of the runtime helper's changes: quitting from the
+//! one-time secret dialog, the name length cap, and dialogs of keys that
+//! vanished.
+
+use time::macros::datetime;
+
+use super::app::Dialog;
+use super::event::{Command, Event, Key};
+use super::keymap::Screen;
+use super::testing::*;
+use super::update::update;
+use crate::domain::SecretKey;
+
+use Key::*;
+
+fn open_secret(app: &mut super::app::App) {
+    let record = record(7, "fresh", datetime!(2026-03-15 11:59 UTC), None);
+    update(app, Event::Created(Ok((SecretKey::generate(), record))));
+    assert_eq!(app.screen(), Screen::Secret);
+}
+
+#[test]
+fn ctrl_c_on_a_key_not_copied_asks_first_and_a_second_ctrl_c_quits() {
+    let mut app = app();
+    open_secret(&mut app);
+    assert!(press(&mut app, &[Ctrl('c')]).is_empty(), "asks instead of quitting");
+    assert_eq!(app.screen(), Screen::SecretConfirm);
+    assert!(app.secret().is_some(), "the key is still shown");
+    assert_eq!(press(&mut app, &[Ctrl('c')]), [Command::Quit]);
+}
+
+#[test]
+fn ctrl_c_from_the_help_over_the_secret_dialog_asks_where_it_can_be_seen() {
+    let mut app = app();
+    open_secret(&mut app);
+    press(&mut app, &[Char('?')]);
+    assert_eq!(app.screen(), Screen::Help);
+    assert!(press(&mut app, &[Ctrl('c')]).is_empty());
+    assert_eq!(
+        app.screen(),
+        Screen::SecretConfirm,
+        "the help made way for the question"
+    );
+}
+
+#[test]
+fn ctrl_c_after_the_key_was_copied_quits_at_once() {
+    let mut app = app();
+    open_secret(&mut app);
+    update(
+        &mut app,
+        Event::Copied {
+            secret: true,
+            result: super::copy::CopyResult::Copied("copied".into()),
+        },
+    );
+    assert_eq!(press(&mut app, &[Ctrl('c')]), [Command::Quit]);
+    assert!(matches!(app.dialog, Some(Dialog::Secret(_))));
+}
