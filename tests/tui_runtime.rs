@@ -261,3 +261,33 @@ fn ctrl_z_suspends_and_sigcont_resumes_with_a_full_redraw() {
 fn sigtstp_suspends_and_sigcont_resumes_with_a_full_redraw() {
     suspend_and_resume(|tui| signal(tui.pid(), libc::SIGTSTP));
 }
+
+#[test]
+fn a_flood_of_350_000_typed_characters_is_capped_and_a_later_esc_is_handled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = Session::start(&dir.path().join("keys.redb"), &[]);
+    tui.wait_for("press n to create");
+    tui.send("n");
+    tui.wait_for("Create API key");
+
+    // Without the cap keydesk takes many minutes over this flood, and the
+    // write below blocks as long: kill it then, so the test fails instead of
+    // hanging.
+    let pid = tui.pid();
+    let (sent, watch) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = watch.recv_timeout(std::time::Duration::from_secs(120))
+        {
+            signal(pid, libc::SIGKILL);
+        }
+    });
+    tui.send(&"a".repeat(350_000));
+    drop(sent);
+    watchdog.join().unwrap();
+
+    tui.wait_for("names are at most 64 characters");
+    tui.send(ESC);
+    tui.wait_gone("Create API key");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}

@@ -6,6 +6,7 @@ use time::macros::datetime;
 
 use super::app::Dialog;
 use super::event::{Command, Event, Key};
+use super::input::{FULL, MAX_CHARS};
 use super::keymap::Screen;
 use super::testing::*;
 use super::update::update;
@@ -56,4 +57,32 @@ fn ctrl_c_after_the_key_was_copied_quits_at_once() {
     );
     assert_eq!(press(&mut app, &[Ctrl('c')]), [Command::Quit]);
     assert!(matches!(app.dialog, Some(Dialog::Secret(_))));
+}
+
+#[test]
+fn a_flood_of_typed_characters_stops_at_the_cap_says_why_and_esc_still_closes() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    for _ in 0..5_000 {
+        assert!(update(&mut app, Event::Key(Char('a'))).is_empty());
+    }
+    let Some(Dialog::Create(d)) = &app.dialog else {
+        panic!("the create dialog is open")
+    };
+    assert_eq!(d.name.text(), "a".repeat(MAX_CHARS));
+    assert_eq!(app.status.as_ref().unwrap().text, FULL);
+    press(&mut app, &[Esc]);
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn a_long_paste_into_the_name_is_cut_at_the_cap_and_says_why() {
+    let mut app = app();
+    press(&mut app, &[Char('e'), Ctrl('u')]);
+    update(&mut app, Event::Paste("x".repeat(100_000)));
+    let Some(Dialog::Rename(d)) = &app.dialog else {
+        panic!("the rename dialog is open")
+    };
+    assert_eq!(d.name.text().len(), MAX_CHARS);
+    assert_eq!(app.status.as_ref().unwrap().text, FULL);
 }

@@ -110,27 +110,33 @@ fn on_paste(app: &mut App, text: &str) {
     if super::view::too_small(app.terminal_size.0, app.terminal_size.1) {
         return;
     }
-    match app.screen() {
-        Screen::Create => {
-            if let Some(Dialog::Create(d)) = &mut app.dialog {
+    let fits = match app.screen() {
+        Screen::Create => match &mut app.dialog {
+            Some(Dialog::Create(d)) => {
                 d.focus = CreateFocus::Name;
-                d.name.insert_str(text);
                 d.touched = true;
                 d.error = None;
+                d.name.insert_str(text)
             }
-        }
-        Screen::Rename => {
-            if let Some(Dialog::Rename(d)) = &mut app.dialog {
-                d.name.insert_str(text);
+            _ => true,
+        },
+        Screen::Rename => match &mut app.dialog {
+            Some(Dialog::Rename(d)) => {
                 d.error = None;
+                d.name.insert_str(text)
             }
-        }
+            _ => true,
+        },
         Screen::Main | Screen::Filter => {
             app.filtering = true;
-            app.filter.insert_str(text);
+            let fits = app.filter.insert_str(text);
             app.filter_changed();
+            fits
         }
-        _ => {}
+        _ => true,
+    };
+    if !fits {
+        app.set_status(StatusKind::Info, super::input::FULL);
     }
 }
 
@@ -163,8 +169,11 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         && let Key::Char(c) = key
         && let Some(input) = focused_input(app)
     {
-        input.insert_char(c);
-        text_edited(app);
+        if input.insert_char(c) {
+            text_edited(app);
+        } else {
+            app.set_status(StatusKind::Info, super::input::FULL);
+        }
         return Vec::new();
     }
     let Some(action) = keymap::action_for(screen, key) else {
