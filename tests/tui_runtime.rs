@@ -291,3 +291,30 @@ fn a_flood_of_350_000_typed_characters_is_capped_and_a_later_esc_is_handled() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+#[test]
+fn at_120_columns_the_clipboard_countdown_is_on_the_status_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = Session::start_sized(
+        &dir.path().join("keys.redb"),
+        &["--clear-clipboard-after", "30"],
+        120,
+        24,
+    );
+    create_and_copy(&mut tui);
+    // The status line is the one above the key hints, at the bottom.
+    tui.wait_until("the countdown on the status line", |s| s.row(22).contains("clears in"));
+    tui.send(ENTER);
+    tui.wait_gone("will not be shown again");
+    let status = tui.row(22);
+    assert!(
+        status.contains("clipboard clears in"),
+        "still counting after the dialog: {status:?}"
+    );
+    assert!(
+        !status.contains("OSC 52"),
+        "the copy's message went with its dialog: {status:?}"
+    );
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}

@@ -284,6 +284,9 @@ pub struct App {
     /// A storage operation has been running for a moment (the database is
     /// busy): the status bar says so. Set by the event loop.
     pub working: bool,
+    /// Seconds until a copied key is cleared from the clipboard, while a
+    /// clear is pending. Set by the event loop.
+    pub clipboard_clears_in: Option<u64>,
 }
 
 impl App {
@@ -311,6 +314,7 @@ impl App {
             idle_count: 0,
             pending_select: None,
             working: false,
+            clipboard_clears_in: None,
         }
     }
 

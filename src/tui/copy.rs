@@ -46,6 +46,11 @@ pub trait CopyHandler {
     fn clear_now(&mut self) -> Option<String> {
         None
     }
+
+    /// When a pending clear is due, for the countdown in the status bar.
+    fn next_clear_at(&self) -> Option<Instant> {
+        None
+    }
 }
 
 /// The handler used when no clipboard is available.
@@ -101,6 +106,10 @@ impl CopyHandler for TerminalClipboard {
         let cleared = self.clipboard.tick(Instant::now(), &mut terminal);
         let _ = terminal.flush();
         cleared.map(|outcome| outcome.message())
+    }
+
+    fn next_clear_at(&self) -> Option<Instant> {
+        self.clipboard.next_clear_at()
     }
 
     fn clear_now(&mut self) -> Option<String> {

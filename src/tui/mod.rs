@@ -235,7 +235,11 @@ impl Runtime {
     /// than the app knew (a resize event is then queued, and the frame is
     /// drawn again after it).
     fn draw(&mut self) -> io::Result<bool> {
-        self.app.working = self.worker.busy_for(Instant::now()).is_some_and(|t| t >= WORKING_AFTER);
+        let now = Instant::now();
+        self.app.working = self.worker.busy_for(now).is_some_and(|t| t >= WORKING_AFTER);
+        // Rounded up: "clears in 1 s" until it has happened.
+        self.app.clipboard_clears_in = (self.copy_handler.next_clear_at())
+            .map(|due| due.saturating_duration_since(now).as_millis().div_ceil(1000) as u64);
         let (app, theme) = (&self.app, &self.theme);
         let mut drawn_size = app.terminal_size;
         self.tui.terminal().draw(|frame| {

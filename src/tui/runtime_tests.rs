@@ -86,3 +86,57 @@ fn a_long_paste_into_the_name_is_cut_at_the_cap_and_says_why() {
     assert_eq!(d.name.text().len(), MAX_CHARS);
     assert_eq!(app.status.as_ref().unwrap().text, FULL);
 }
+
+#[test]
+fn the_copy_message_goes_when_its_dialog_closes() {
+    let mut app = app();
+    open_secret(&mut app);
+    let sent = "Sent the key to your terminal's clipboard (OSC 52) — if nothing was copied, select the key on screen.";
+    update(
+        &mut app,
+        Event::Copied {
+            secret: true,
+            result: super::copy::CopyResult::Copied(sent.into()),
+        },
+    );
+    assert_eq!(app.status.as_ref().unwrap().text, sent);
+    assert_eq!(press(&mut app, &[Enter]), [Command::ClearScreen]);
+    assert_eq!(app.status, None);
+}
+
+#[test]
+fn a_dialog_of_a_key_deleted_elsewhere_closes_and_says_why() {
+    for open in [Char('e'), Char('d'), Enter] {
+        let mut app = app();
+        press(&mut app, &[open]);
+        assert!(app.dialog.is_some());
+        let mut others = records();
+        others.retain(|r| r.name != "test-key");
+        update(
+            &mut app,
+            Event::Loaded {
+                change_counter: 2,
+                records: others,
+            },
+        );
+        assert!(app.dialog.is_none(), "{open:?}");
+        assert_eq!(
+            app.status.as_ref().unwrap().text,
+            "the key test-key was deleted elsewhere"
+        );
+    }
+}
+
+#[test]
+fn a_dialog_of_a_key_still_there_stays_open_across_reloads() {
+    let mut app = app();
+    press(&mut app, &[Char('e')]);
+    update(
+        &mut app,
+        Event::Loaded {
+            change_counter: 2,
+            records: records(),
+        },
+    );
+    assert!(matches!(app.dialog, Some(Dialog::Rename(_))));
+}

@@ -35,6 +35,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             records,
         } => {
             app.set_records(change_counter, records);
+            close_dialog_of_deleted_key(app);
             Vec::new()
         }
         Event::LoadFailed(message) => {
@@ -442,11 +443,31 @@ fn quit_or_ask(app: &mut App) -> Vec<Command> {
     vec![Command::Quit]
 }
 
+/// A dialog about a key that another process deleted meanwhile would act on
+/// nothing: close it and say why.
+fn close_dialog_of_deleted_key(app: &mut App) {
+    let record = match &app.dialog {
+        Some(Dialog::Rename(RenameDialog { record, .. }) | Dialog::Delete(DeleteDialog { record, .. })) => record,
+        Some(Dialog::Actions(menu)) => &menu.record,
+        _ => return,
+    };
+    if app.records.iter().any(|r| r.id == record.id) {
+        return;
+    }
+    let text = format!("the key {} was deleted elsewhere", record.name);
+    app.dialog = None;
+    app.set_status(StatusKind::Info, text);
+}
+
 fn close_secret(app: &mut App) -> Vec<Command> {
     // Dropping the dialog drops the SecretKey, which zeroises it.
     let copied = matches!(&app.dialog, Some(Dialog::Secret(d)) if d.copied());
     app.dialog = None;
-    if !copied {
+    if copied {
+        // The copy's message belongs to the dialog (the countdown to the
+        // clear stays on the right of the status bar).
+        app.status = None;
+    } else {
         app.set_status(
             StatusKind::Info,
             "key closed without copying — it cannot be shown again",

@@ -25,12 +25,16 @@ impl Session {
     /// keydesk on `db`, copying through OSC 52 (checkable in the output),
     /// with `args` added.
     pub fn start(db: &Path, args: &[&str]) -> Session {
+        Session::start_sized(db, args, 80, 24)
+    }
+
+    pub fn start_sized(db: &Path, args: &[&str], cols: u16, rows: u16) -> Session {
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
         cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
         cmd.args(args);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
-        Session::spawn(cmd, 80, 24)
+        Session::spawn(cmd, cols, rows)
     }
 
     pub fn spawn(cmd: CommandBuilder, cols: u16, rows: u16) -> Session {
@@ -89,6 +93,12 @@ impl Session {
             }
             self.pump(Duration::from_millis(50));
         }
+    }
+
+    /// The screen's row `row` (0 = top).
+    pub fn row(&self, row: u16) -> String {
+        let cols = self.parser.screen().size().1.get();
+        self.parser.screen().rows(0, cols).nth(row as usize).unwrap_or_default()
     }
 
     pub fn wait_for(&mut self, text: &str) -> String {

@@ -14,9 +14,16 @@ use crate::tui::sanitize;
 
 pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     // What is going on in the background goes on the right and is never cut:
-    // it says why nothing seems to happen.
-    let working = if app.working { WORKING } else { "" };
-    let right = working.chars().count();
+    // why nothing seems to happen, and how long a copied key stays on the
+    // clipboard (the copy's own message is long and may be cut).
+    let mut background = String::new();
+    if let Some(seconds) = app.clipboard_clears_in {
+        background.push_str(&format!(" clipboard clears in {seconds} s "));
+    }
+    if app.working {
+        background.push_str(WORKING);
+    }
+    let right = background.chars().count();
     let width = (area.width.saturating_sub(1) as usize).saturating_sub(right);
     let line = if let Some(status) = &app.status {
         let style = match status.kind {
@@ -33,7 +40,7 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     line.render(area, buf);
     if right > 0 && area.width as usize > right {
         let x = area.x + area.width - right as u16;
-        buf.set_string(x, area.y, working, theme.hint_key());
+        buf.set_string(x, area.y, &background, theme.hint_key());
     }
 }
 
