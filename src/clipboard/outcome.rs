@@ -179,9 +179,9 @@ impl ClearOutcome {
                 // Checked with tmux 3.3a: the clear through tmux sets a single
                 // space (tmux drops an empty OSC 52), which becomes tmux's
                 // newest paste buffer; the key stays in the one before it.
-                Multiplexer::Tmux => "Replaced the key on your clipboard with a space (OSC 52); tmux \
-                                      still holds it in an older paste buffer (tmux delete-buffer)."
-                    .to_owned(),
+                Multiplexer::Tmux => {
+                    "Clipboard cleared with a space (OSC 52); tmux keeps the key in an older paste buffer.".to_owned()
+                }
                 _ => "Asked your terminal to clear the key from its clipboard (OSC 52).".to_owned(),
             },
             ClearOutcome::Failed { reason } => format!("Could not clear the clipboard: {reason}."),
