@@ -23,6 +23,10 @@ fn main() -> ExitCode {
 
 /// `keydesk` without a subcommand: the full-screen TUI.
 fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Option<UtcOffset>) -> ExitCode {
+    if let Err(reason) = check_terminal() {
+        eprintln!("keydesk: {reason}");
+        return ExitCode::from(2);
+    }
     let store = match cli::open_store(global) {
         Ok(store) => store,
         Err(failure) => {
@@ -37,12 +41,33 @@ fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Opti
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
     let options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
     match tui::run(store, options) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(exit) => ExitCode::from(exit.code()),
         Err(report) => {
             eprintln!("keydesk: {report:?}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The TUI needs a terminal on both sides: keys from stdin, the screen on
+/// stdout. Without one (a pipe, a file, /dev/null) it would write escape codes
+/// where a script expects data, or fail half-way with a backtrace; scripts
+/// have the subcommands. Checked before the database is opened, so nothing
+/// is created for a run that cannot work.
+///
+/// `TERM=dumb` (Emacs shell buffers, some CI consoles) cannot move the cursor,
+/// so it is refused too. An unset `TERM` is not: pseudo-terminal harnesses
+/// and minimal containers often leave it unset while speaking ANSI, and
+/// crossterm writes ANSI sequences whatever `TERM` says.
+fn check_terminal() -> Result<(), &'static str> {
+    use std::io::IsTerminal;
+    if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
+        return Err("keydesk needs a terminal; for scripts use a subcommand, see --help");
+    }
+    if std::env::var_os("TERM").is_some_and(|term| term == "dumb") {
+        return Err("this terminal (TERM=dumb) cannot show the full-screen app; use a subcommand, see --help");
+    }
+    Ok(())
 }
 
 /// The store turns a panic inside redb (a damaged file) into a clear "damaged"

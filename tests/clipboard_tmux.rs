@@ -138,3 +138,53 @@ fn a_copied_key_reaches_tmux_s_clipboard() {
     assert!(!screen.contains("]52;"), "{screen}");
     server.send(&["Enter", "q"]);
 }
+
+#[test]
+fn quitting_replaces_the_key_in_tmux_s_newest_paste_buffer() {
+    if !tmux_available() {
+        eprintln!("SKIPPED: tmux is not installed, so clearing through tmux cannot be tested");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(dir.path());
+    // Keeps the server (and its paste buffers) after keydesk exits.
+    assert!(
+        server
+            .tmux(&["set-option", "-g", "remain-on-exit", "on"])
+            .status
+            .success()
+    );
+    server.wait_for("the empty list", |s| s.contains("press n"));
+    server.send(&["n"]);
+    server.wait_for("the create dialog", |s| s.contains("I have agreed"));
+    server.send(&["-l", "tmux-clear-test"]);
+    server.send(&["Tab", "Space", "Enter"]);
+    let screen = server.wait_for("the new key", |s| find_secret(s).is_some());
+    let shown = find_secret(&screen).unwrap();
+    server.send(&["c"]);
+    server.wait_for("the copy outcome", |s| s.contains("OSC 52"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.tmux(&["show-buffer"]).stdout != shown.as_bytes() {
+        assert!(Instant::now() < deadline, "the key never reached tmux's paste buffer");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Quitting long before the 30 s clear: the clear is sent on the way out.
+    server.send(&["Enter", "q"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let newest = loop {
+        let out = server.tmux(&["show-buffer"]).stdout;
+        if out != shown.as_bytes() || Instant::now() > deadline {
+            break String::from_utf8_lossy(&out).into_owned();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        newest, " ",
+        "tmux ignores an empty OSC 52, so the clear sets a single space"
+    );
+    // What stays behind, as the README says: the key in an older buffer.
+    let buffers =
+        String::from_utf8_lossy(&server.tmux(&["list-buffers", "-F", "#{buffer_sample}"]).stdout).into_owned();
+    assert_eq!(buffers.lines().collect::<Vec<_>>(), [" ", shown.as_str()], "{buffers}");
+}

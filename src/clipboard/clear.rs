@@ -77,6 +77,11 @@ impl ClearTimer {
         self.pending.as_ref().map(|(due, _)| *due)
     }
 
+    /// Hands out the pending clear whether or not it is due (on the way out).
+    pub(crate) fn take(&mut self) -> Option<ClearTarget> {
+        self.pending.take().map(|(_, target)| target)
+    }
+
     /// Hands out the pending clear once `now` has reached its deadline.
     pub(crate) fn take_due(&mut self, now: Instant) -> Option<ClearTarget> {
         match &self.pending {
@@ -153,6 +158,16 @@ mod tests {
         timer.arm(later, DELAY, system.clone());
         assert_eq!(timer.take_due(start + DELAY), None);
         assert_eq!(timer.take_due(later + DELAY), Some(system));
+    }
+
+    #[test]
+    fn take_hands_out_a_pending_clear_before_it_is_due_and_only_once() {
+        let start = Instant::now();
+        let mut timer = ClearTimer::default();
+        timer.arm(start, DELAY, terminal());
+        assert_eq!(timer.take(), Some(terminal()));
+        assert_eq!(timer.take(), None);
+        assert_eq!(timer.take_due(start + DELAY), None);
     }
 
     #[test]

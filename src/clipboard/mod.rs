@@ -215,7 +215,19 @@ impl Clipboard {
     /// holds the secret. A terminal cannot be read back, so it is sent an
     /// empty selection — which is why this only happens while keydesk runs.
     pub fn tick<W: Write + ?Sized>(&mut self, now: Instant, terminal: &mut W) -> Option<ClearOutcome> {
-        let outcome = match self.timer.take_due(now)? {
+        let target = self.timer.take_due(now)?;
+        Some(self.clear(target, terminal))
+    }
+
+    /// Performs the pending clear now, due or not: call it on the way out
+    /// (quit, a terminating signal), since nothing clears after keydesk.
+    pub fn clear_pending<W: Write + ?Sized>(&mut self, terminal: &mut W) -> Option<ClearOutcome> {
+        let target = self.timer.take()?;
+        Some(self.clear(target, terminal))
+    }
+
+    fn clear<W: Write + ?Sized>(&mut self, target: ClearTarget, terminal: &mut W) -> ClearOutcome {
+        match target {
             ClearTarget::System(fingerprint) => self.clear_system(&fingerprint),
             ClearTarget::Terminal(multiplexer) => match write_sequence(terminal, &osc52::clear_sequence(multiplexer)) {
                 Ok(()) => ClearOutcome::SentToTerminal { multiplexer },
@@ -223,8 +235,7 @@ impl Clipboard {
                     reason: format!("writing to the terminal failed ({error})"),
                 },
             },
-        };
-        Some(outcome)
+        }
     }
 
     /// When the pending clear is due, so the event loop can wake up for it.

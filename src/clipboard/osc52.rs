@@ -64,8 +64,19 @@ pub(crate) fn set_sequence(text: &[u8], multiplexer: Multiplexer) -> Zeroizing<V
 }
 
 /// The bytes that ask the terminal to empty its clipboard.
+///
+/// tmux (checked with 3.3a) ignores an OSC 52 with an empty payload: its
+/// paste buffer and the outer terminal would keep the key. So through tmux
+/// the "clear" sets the clipboard to a single space, which tmux takes as a
+/// new paste buffer and forwards (`set-clipboard on`); the passthrough copy
+/// carries the same space, so the outer terminal ends up with one value
+/// whichever copy arrives last. tmux's older paste buffer with the key stays
+/// (see [`ClearOutcome`](super::ClearOutcome)).
 pub(crate) fn clear_sequence(multiplexer: Multiplexer) -> Zeroizing<Vec<u8>> {
-    set_sequence(b"", multiplexer)
+    match multiplexer {
+        Multiplexer::Tmux => set_sequence(b" ", multiplexer),
+        Multiplexer::Absent | Multiplexer::Screen => set_sequence(b"", multiplexer),
+    }
 }
 
 fn encode_base64(text: &[u8]) -> Zeroizing<Vec<u8>> {
@@ -317,11 +328,12 @@ mod tests {
     }
 
     #[test]
-    fn clear_sequences_carry_an_empty_selection() {
+    fn clear_sequences_carry_an_empty_selection_or_through_tmux_a_space() {
         assert_eq!(&clear_sequence(Multiplexer::Absent)[..], b"\x1b]52;c;\x07");
+        // "IA==" is a single space: tmux ignores an empty selection.
         assert_eq!(
             &clear_sequence(Multiplexer::Tmux)[..],
-            b"\x1b]52;c;\x07\x1bPtmux;\x1b\x1b]52;c;\x07\x1b\\"
+            b"\x1b]52;c;IA==\x07\x1bPtmux;\x1b\x1b]52;c;IA==\x07\x1b\\"
         );
         assert_eq!(&clear_sequence(Multiplexer::Screen)[..], b"\x1bP\x1b]52;c;\x07\x1b\\");
     }

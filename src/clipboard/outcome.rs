@@ -176,13 +176,12 @@ impl ClearOutcome {
             ClearOutcome::Cleared => "Cleared the key from the clipboard.".to_owned(),
             ClearOutcome::LeftAlone => "The clipboard no longer holds the key, so it was left alone.".to_owned(),
             ClearOutcome::SentToTerminal { multiplexer } => match multiplexer {
-                // Checked with tmux 3.3a: tmux drops an empty OSC 52 (so its
-                // paste buffer keeps the key) and forwards only the
-                // passthrough copy, which needs `allow-passthrough on`.
-                Multiplexer::Tmux => "Asked your terminal to clear the key (OSC 52); through tmux \
-                                      that needs `allow-passthrough on`, and tmux may still hold \
-                                      the key in a paste buffer."
-                    .to_owned(),
+                // Checked with tmux 3.3a: the clear through tmux sets a single
+                // space (tmux drops an empty OSC 52), which becomes tmux's
+                // newest paste buffer; the key stays in the one before it.
+                Multiplexer::Tmux => {
+                    "Clipboard cleared with a space (OSC 52); tmux keeps the key in an older paste buffer.".to_owned()
+                }
                 _ => "Asked your terminal to clear the key from its clipboard (OSC 52).".to_owned(),
             },
             ClearOutcome::Failed { reason } => format!("Could not clear the clipboard: {reason}."),

@@ -281,6 +281,12 @@ pub struct App {
     pub idle_count: usize,
     /// Select this key when it shows up (after creating it).
     pub pending_select: Option<KeyId>,
+    /// A storage operation has been running for a moment (the database is
+    /// busy): the status bar says so. Set by the event loop.
+    pub working: bool,
+    /// Seconds until a copied key is cleared from the clipboard, while a
+    /// clear is pending. Set by the event loop.
+    pub clipboard_clears_in: Option<u64>,
 }
 
 impl App {
@@ -307,6 +313,8 @@ impl App {
             unused_count: 0,
             idle_count: 0,
             pending_select: None,
+            working: false,
+            clipboard_clears_in: None,
         }
     }
 

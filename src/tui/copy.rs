@@ -39,6 +39,18 @@ pub trait CopyHandler {
     fn tick(&mut self) -> Option<String> {
         None
     }
+
+    /// Called once on the way out (quit, or a signal that ends keydesk):
+    /// performs a pending clear at once, since nothing clears after keydesk
+    /// has gone. Returns what happened, like [`CopyHandler::tick`].
+    fn clear_now(&mut self) -> Option<String> {
+        None
+    }
+
+    /// When a pending clear is due, for the countdown in the status bar.
+    fn next_clear_at(&self) -> Option<Instant> {
+        None
+    }
 }
 
 /// The handler used when no clipboard is available.
@@ -92,6 +104,17 @@ impl CopyHandler for TerminalClipboard {
     fn tick(&mut self) -> Option<String> {
         let mut terminal = std::io::stdout().lock();
         let cleared = self.clipboard.tick(Instant::now(), &mut terminal);
+        let _ = terminal.flush();
+        cleared.map(|outcome| outcome.message())
+    }
+
+    fn next_clear_at(&self) -> Option<Instant> {
+        self.clipboard.next_clear_at()
+    }
+
+    fn clear_now(&mut self) -> Option<String> {
+        let mut terminal = std::io::stdout().lock();
+        let cleared = self.clipboard.clear_pending(&mut terminal);
         let _ = terminal.flush();
         cleared.map(|outcome| outcome.message())
     }

@@ -114,5 +114,7 @@ pub enum Command {
     /// Clear the screen and redraw from scratch, so no copy of a closed
     /// secret stays in the terminal's or the renderer's buffers.
     ClearScreen,
+    /// Hand the terminal back and stop the process (Ctrl-Z), until continued.
+    Suspend,
     Quit,
 }

@@ -122,7 +122,7 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             secret: false,
             result: CopyResult::Failed("off".into()),
         }),
-        Command::ClearScreen | Command::Quit => None,
+        Command::ClearScreen | Command::Suspend | Command::Quit => None,
     }
 }
 

@@ -10,11 +10,25 @@ use unicode_width::UnicodeWidthStr;
 
 use super::sanitize;
 
+/// How many characters an input takes. A name is at most 64 characters
+/// ([`crate::domain::name::MAX_CHARS`]), and the filter matches inside names
+/// and IDs, so longer text is of no use in either; the small margin lets a
+/// name pasted a little too long be seen and trimmed rather than silently
+/// cut. The cap also bounds the work per key: a flood of key presses (a
+/// paste in a terminal without bracketed paste) costs constant time per
+/// key once the input is full, instead of growing with the text.
+pub const MAX_CHARS: usize = 80;
+
+/// What to tell the user when the input is full.
+pub const FULL: &str = "names are at most 64 characters";
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {
     text: String,
     /// Byte offset into `text`, on a grapheme boundary.
     cursor: usize,
+    /// `text.chars().count()`, kept so the cap costs nothing to check.
+    chars: usize,
 }
 
 impl TextInput {
@@ -22,7 +36,8 @@ impl TextInput {
     pub fn with_text(text: &str) -> Self {
         let text = sanitize::for_input(text);
         let cursor = text.len();
-        TextInput { text, cursor }
+        let chars = text.chars().count();
+        TextInput { text, cursor, chars }
     }
 
     pub fn text(&self) -> &str {
@@ -34,21 +49,38 @@ impl TextInput {
     }
 
     /// Typed character. Control and invisible characters are ignored.
-    pub fn insert_char(&mut self, c: char) {
+    /// Returns false, changing nothing, when the input is full
+    /// ([`MAX_CHARS`]).
+    #[must_use = "a full input should be reported"]
+    pub fn insert_char(&mut self, c: char) -> bool {
+        if self.chars >= MAX_CHARS {
+            return false;
+        }
         if sanitize::is_unsafe(c) {
-            return;
+            return true;
         }
         self.text.insert(self.cursor, c);
         self.cursor += c.len_utf8();
+        self.chars += 1;
         self.snap_to_boundary();
+        true
     }
 
-    /// Pasted text, with newlines and control characters removed.
-    pub fn insert_str(&mut self, pasted: &str) {
+    /// Pasted text, with newlines and control characters removed, as much
+    /// as fits; returns false if some of it did not fit.
+    #[must_use = "a full input should be reported"]
+    pub fn insert_str(&mut self, pasted: &str) -> bool {
         let clean = sanitize::for_input(pasted);
-        self.text.insert_str(self.cursor, &clean);
-        self.cursor += clean.len();
+        let room = MAX_CHARS.saturating_sub(self.chars);
+        let (fits, end) = match clean.char_indices().nth(room) {
+            Some((end, _)) => (false, end),
+            None => (true, clean.len()),
+        };
+        self.text.insert_str(self.cursor, &clean[..end]);
+        self.cursor += end;
+        self.chars += clean[..end].chars().count();
         self.snap_to_boundary();
+        fits
     }
 
     pub fn move_left(&mut self) {
@@ -75,26 +107,32 @@ impl TextInput {
     pub fn delete_back(&mut self) {
         let end = self.cursor;
         self.move_left();
-        self.text.replace_range(self.cursor..end, "");
+        self.remove(self.cursor..end);
     }
 
     /// Delete: removes the grapheme under the cursor.
     pub fn delete_forward(&mut self) {
         if let Some(g) = self.text[self.cursor..].graphemes(true).next() {
             let len = g.len();
-            self.text.replace_range(self.cursor..self.cursor + len, "");
+            self.remove(self.cursor..self.cursor + len);
         }
     }
 
     /// Ctrl-U: removes everything before the cursor.
     pub fn clear_to_start(&mut self) {
-        self.text.replace_range(..self.cursor, "");
+        self.remove(0..self.cursor);
         self.cursor = 0;
     }
 
     pub fn clear(&mut self) {
         self.text.clear();
         self.cursor = 0;
+        self.chars = 0;
+    }
+
+    fn remove(&mut self, range: std::ops::Range<usize>) {
+        self.chars -= self.text[range.clone()].chars().count();
+        self.text.replace_range(range, "");
     }
 
     /// Columns between the start of the text and the cursor.
@@ -164,9 +202,30 @@ mod tests {
     fn typed(s: &str) -> TextInput {
         let mut input = TextInput::default();
         for c in s.chars() {
-            input.insert_char(c);
+            assert!(input.insert_char(c));
         }
         input
+    }
+
+    #[test]
+    fn a_full_input_takes_no_more_characters_typed_or_pasted() {
+        let mut input = TextInput::default();
+        let taken = (0..10_000).filter(|_| input.insert_char('生')).count();
+        assert_eq!(taken, MAX_CHARS);
+        assert_eq!(input.text().chars().count(), MAX_CHARS);
+        input.delete_back();
+        input.move_home();
+        assert!(!input.insert_str("abc"), "one fits, the rest is cut");
+        assert!(input.text().starts_with("a生"));
+        assert_eq!(input.text().chars().count(), MAX_CHARS);
+        input.clear_to_start();
+        input.move_end();
+        input.delete_back();
+        assert!(input.insert_str("xy"));
+        assert_eq!(input.text().chars().count(), MAX_CHARS);
+        input.clear();
+        assert!(!input.insert_str(&"k".repeat(100_000)));
+        assert_eq!(input.text(), "k".repeat(MAX_CHARS));
     }
 
     #[test]
@@ -179,7 +238,7 @@ mod tests {
         assert_eq!(input.cursor_column(), 2);
         input.move_right();
         assert_eq!(input.cursor_column(), 4);
-        input.insert_char('x');
+        assert!(input.insert_char('x'));
         assert_eq!(input.text(), "生产x-gateway_01");
         assert_eq!(input.cursor_column(), 5);
         input.move_left();
@@ -205,7 +264,7 @@ mod tests {
     fn paste_strips_newlines_and_control_characters() {
         let mut input = typed("ab");
         input.move_home();
-        input.insert_str("x\r\ny\u{1b}[2J\tz");
+        assert!(input.insert_str("x\r\ny\u{1b}[2J\tz"));
         assert_eq!(input.text(), "xy[2Jzab");
         assert_eq!(input.cursor_column(), 6);
     }

@@ -69,6 +69,7 @@ impl Screen {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
+    Suspend,
     Help,
     // Lists and scrolling views.
     MoveUp,
@@ -135,6 +136,12 @@ use Key as K;
 pub const GLOBAL: &[Binding] = &[
     bind(&[K::Ctrl('c')], A::Quit, None, "quit keydesk (from anywhere)"),
     bind(&[K::F(1)], A::Help, None, "help for the current screen"),
+    bind(
+        &[K::Ctrl('z')],
+        A::Suspend,
+        None,
+        "suspend keydesk (back to the shell; fg resumes)",
+    ),
 ];
 
 const MAIN: &[Binding] = &[

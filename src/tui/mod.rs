@@ -1,7 +1,8 @@
 //! The full-screen TUI, Elm-style: [`app`] is the state, [`update`] turns
 //! events into state changes and [`event::Command`]s, [`view`] draws the state,
 //! and the event loop here runs the commands. Only [`terminal`] touches the
-//! terminal; only this loop touches the store, briefly, per operation.
+//! terminal; only [`worker`] touches the store, on a thread of its own, so a
+//! busy database never freezes the screen.
 
 /// The TUI's parts are private to the crate: the program's API is [`run`]
 /// and [`TuiOptions`]. The `internals` feature makes them public for the
@@ -17,16 +18,23 @@ macro_rules! internal_modules {
     };
 }
 
-internal_modules!(app, copy, event, input, keymap, sanitize, terminal, update, view);
+internal_modules!(
+    app, copy, event, input, keymap, sanitize, terminal, update, view, worker
+);
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod runtime_tests;
+mod signals;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
 mod update_tests;
 
 use std::collections::VecDeque;
+use std::io;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use time::{OffsetDateTime, UtcOffset};
@@ -34,12 +42,10 @@ use time::{OffsetDateTime, UtcOffset};
 pub use copy::{CopyHandler, CopyResult, NoClipboard, TerminalClipboard};
 pub use view::Theme;
 
-use std::sync::Arc;
-
-use crate::KeyStore;
 use app::App;
 use event::{Command, Event};
 use terminal::Tui;
+use worker::{Job, Refused, Worker};
 
 /// How the TUI is set up.
 pub struct TuiOptions {
@@ -81,125 +87,254 @@ impl TuiOptions {
     }
 }
 
-/// Runs the TUI until the user quits. The terminal is restored on every way
-/// out: return, error and panic.
-pub fn run(store: Arc<dyn KeyStore>, options: TuiOptions) -> color_eyre::Result<()> {
+/// How the TUI ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The user quit.
+    Quit,
+    /// A signal from outside (`SIGTERM`, `SIGINT`, `SIGHUP` or `SIGQUIT`).
+    Signal(i32),
+}
+
+impl Exit {
+    /// The process exit status: 0, or 128 + the signal number, as a shell
+    /// reports a process that a signal ended.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Quit => 0,
+            Exit::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
+        }
+    }
+}
+
+/// What wakes the event loop. Every source (the input reader thread, the
+/// storage worker, the signal thread) sends to one channel, so the loop
+/// sleeps in a single receive until one of them, or its own timer, is due.
+pub enum Wake {
+    /// Input from the terminal.
+    Input(Event),
+    /// Reading the terminal failed; it is gone.
+    InputFailed(std::io::Error),
+    /// A storage job finished, with what it has to report.
+    Stored(Vec<Event>),
+    /// A signal from outside.
+    Signal(i32),
+}
+
+/// After how long a storage job shows "working…" in the status bar. Most
+/// take milliseconds; flashing the word every second for the change-counter
+/// poll would be noise.
+const WORKING_AFTER: Duration = Duration::from_millis(150);
+/// How many wake-ups are handled before the screen is drawn again: a flood
+/// of keys (a paste without bracketed paste) is handled in batches, with a
+/// frame between them, not a frame per key.
+const BATCH: usize = 512;
+
+/// Runs the TUI until the user quits or a signal ends it. The terminal is
+/// restored on every way out (return, error, signal, panic), and a copied
+/// key waiting to be cleared from the clipboard is cleared first.
+pub fn run(storage: worker::Storage, options: TuiOptions) -> color_eyre::Result<Exit> {
     terminal::install_hooks();
-    let mut tui = Tui::enter()?;
-    let result = event_loop(&mut tui, store.as_ref(), options);
-    drop(tui);
+    let (wake, wakes) = mpsc::channel();
+    // Before the terminal changes mode: from then on a signal restores it.
+    let signals = signals::forward(wake.clone())?;
+    let tui = Tui::enter()?;
+    terminal::spawn_input_reader(wake.clone())?;
+    let worker = Worker::spawn(storage, wake)?;
+    let mut runtime = Runtime::new(tui, worker, wakes, options)?;
+    let result = event_loop(&mut runtime);
+    // Before the terminal is restored, so the output still ends with the
+    // restore; what the clear reports has nowhere left to be shown.
+    let _ = runtime.copy_handler.clear_now();
+    drop(runtime);
+    signals.close();
     result
 }
 
-fn event_loop(tui: &mut Tui, store: &dyn KeyStore, options: TuiOptions) -> color_eyre::Result<()> {
-    let TuiOptions {
-        utc_offset,
-        note,
-        theme,
-        mut copy_handler,
-        poll_interval,
-    } = options;
-    let mut app = App::new(utc_offset, OffsetDateTime::now_utc());
-    app.note = note;
-    let size = tui.terminal().size()?;
-    let mut queue = VecDeque::from([
-        Event::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        load(store),
-    ]);
-    let mut next_poll = Instant::now() + poll_interval;
-    let mut poll_failing = false;
-
+/// Handles events until one ends the TUI: update, run the commands, draw,
+/// sleep until the next wake-up.
+fn event_loop(rt: &mut Runtime) -> color_eyre::Result<Exit> {
     loop {
-        while let Some(event) = queue.pop_front() {
-            for command in update::update(&mut app, event) {
-                match command {
-                    Command::Quit => return Ok(()),
-                    Command::ClearScreen => tui.clear_screen()?,
-                    other => queue.extend(execute(other, store, &app, copy_handler.as_mut())),
+        while let Some(event) = rt.queue.pop_front() {
+            for command in update::update(&mut rt.app, event) {
+                if let Some(exit) = rt.execute(command)? {
+                    return Ok(exit);
                 }
             }
         }
+        if !rt.draw()? {
+            continue;
+        }
+        if let Some(exit) = rt.wait()? {
+            return Ok(exit);
+        }
+    }
+}
+
+/// The event loop's state: the terminal, the app, and the ends of the
+/// threads around it.
+struct Runtime {
+    tui: Tui,
+    app: App,
+    theme: Theme,
+    copy_handler: Box<dyn CopyHandler>,
+    worker: Worker,
+    wakes: Receiver<Wake>,
+    /// Events waiting for the update function.
+    queue: VecDeque<Event>,
+    poll_interval: Duration,
+    next_tick: Instant,
+}
+
+impl Runtime {
+    fn new(mut tui: Tui, mut worker: Worker, wakes: Receiver<Wake>, options: TuiOptions) -> io::Result<Runtime> {
+        let mut app = App::new(options.utc_offset, OffsetDateTime::now_utc());
+        app.note = options.note;
+        let size = tui.terminal().size()?;
+        let _ = worker.submit(Job::Refresh);
+        Ok(Runtime {
+            tui,
+            app,
+            theme: options.theme,
+            copy_handler: options.copy_handler,
+            worker,
+            wakes,
+            queue: VecDeque::from([Event::Resize {
+                width: size.width,
+                height: size.height,
+            }]),
+            poll_interval: options.poll_interval,
+            next_tick: Instant::now() + options.poll_interval,
+        })
+    }
+
+    /// Runs one command; the outcome of a side effect comes back as an event.
+    fn execute(&mut self, command: Command) -> io::Result<Option<Exit>> {
+        let job = match command {
+            Command::Quit => return Ok(Some(Exit::Quit)),
+            Command::ClearScreen => return self.tui.clear_screen().map(|()| None),
+            Command::Suspend => return self.suspend().map(|()| None),
+            Command::CopySecret => {
+                if let Some(secret) = self.app.secret() {
+                    let result = self.copy_handler.copy(secret.expose(), true);
+                    self.queue.push_back(Event::Copied { secret: true, result });
+                }
+                return Ok(None);
+            }
+            Command::CopyText(text) => {
+                let result = self.copy_handler.copy(&text, false);
+                self.queue.push_back(Event::Copied { secret: false, result });
+                return Ok(None);
+            }
+            Command::CreateKey { name } => Job::Create(name),
+            Command::Rename { id, name } => Job::Rename { id, name },
+            Command::Delete { id } => Job::Delete(id),
+            Command::Reload => Job::Refresh,
+        };
+        if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
+            self.queue.push_back(Event::Notice(
+                "still saving the last change — try again in a moment".to_owned(),
+            ));
+        }
+        Ok(None)
+    }
+
+    /// Draws a frame; false if the terminal turned out to have another size
+    /// than the app knew (a resize event is then queued, and the frame is
+    /// drawn again after it).
+    fn draw(&mut self) -> io::Result<bool> {
+        let now = Instant::now();
+        self.app.working = self.worker.busy_for(now).is_some_and(|t| t >= WORKING_AFTER);
+        // Rounded up: "clears in 1 s" until it has happened.
+        self.app.clipboard_clears_in = (self.copy_handler.next_clear_at())
+            .map(|due| due.saturating_duration_since(now).as_millis().div_ceil(1000) as u64);
+        let (app, theme) = (&self.app, &self.theme);
         let mut drawn_size = app.terminal_size;
-        tui.terminal().draw(|frame| {
+        self.tui.terminal().draw(|frame| {
             let area = frame.area();
             drawn_size = (area.width, area.height);
-            view::render(frame, &app, &theme);
+            view::render(frame, app, theme);
         })?;
         // The size the frame was drawn at is the truth, whether or not a
         // resize event arrived (ratatui resizes itself before drawing).
-        if drawn_size != app.terminal_size {
-            queue.push_back(Event::Resize {
-                width: drawn_size.0,
-                height: drawn_size.1,
-            });
-            continue;
+        if drawn_size == self.app.terminal_size {
+            return Ok(true);
         }
+        self.queue.push_back(Event::Resize {
+            width: drawn_size.0,
+            height: drawn_size.1,
+        });
+        Ok(false)
+    }
 
-        // Never zero: crossterm's poll-based reader skips events it has
-        // already buffered when asked to wait for no time at all.
-        let timeout = next_poll
-            .saturating_duration_since(Instant::now())
-            .max(Duration::from_millis(1));
-        if let Some(event) = tui.next_event(timeout)? {
-            queue.push_back(event);
+    /// Sleeps until something wakes the loop or a timer is due, then takes
+    /// in what arrived.
+    fn wait(&mut self) -> io::Result<Option<Exit>> {
+        let first = match self
+            .wakes
+            .recv_timeout(self.next_deadline().saturating_duration_since(Instant::now()))
+        {
+            Ok(wake) => Some(wake),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => return Err(io::Error::other("the event sources stopped")),
+        };
+        let more = std::iter::from_fn(|| self.wakes.try_recv().ok());
+        let batch: Vec<Wake> = first.into_iter().chain(more).take(BATCH).collect();
+        for wake in batch {
+            if let Some(exit) = self.on_wake(wake)? {
+                return Ok(Some(exit));
+            }
         }
-        if Instant::now() >= next_poll {
-            next_poll = Instant::now() + poll_interval;
-            queue.push_back(Event::Tick {
-                now: OffsetDateTime::now_utc(),
-            });
-            if let Some(notice) = copy_handler.tick() {
-                queue.push_back(Event::Notice(notice));
-            }
-            // Cheap check; the full reload only when something changed.
-            match store.change_counter() {
-                Ok(counter) => {
-                    poll_failing = false;
-                    if Some(counter) != app.change_counter {
-                        queue.push_back(load(store));
-                    }
-                }
-                Err(error) if !poll_failing => {
-                    poll_failing = true;
-                    queue.push_back(Event::LoadFailed(error.to_string()));
-                }
-                Err(_) => {}
-            }
+        self.on_timer();
+        Ok(None)
+    }
+
+    /// When the loop must wake up at the latest: the next tick, or the moment
+    /// a running storage job has run long enough to show "working…".
+    fn next_deadline(&self) -> Instant {
+        let now = Instant::now();
+        match self.worker.busy_for(now) {
+            Some(busy) if busy < WORKING_AFTER => self.next_tick.min(now + (WORKING_AFTER - busy)),
+            _ => self.next_tick,
         }
     }
-}
 
-fn load(store: &dyn KeyStore) -> Event {
-    match store.load() {
-        Ok(listing) => Event::Loaded {
-            change_counter: listing.change_counter,
-            records: listing.records,
-        },
-        Err(error) => Event::LoadFailed(error.to_string()),
-    }
-}
-
-/// Runs one side effect; its outcome comes back as an event.
-fn execute(command: Command, store: &dyn KeyStore, app: &App, copy_handler: &mut dyn CopyHandler) -> Option<Event> {
-    Some(match command {
-        Command::CreateKey { name } => Event::Created(store.create(&name).map_err(|e| e.to_string())),
-        Command::Rename { id, name } => Event::Renamed(store.rename(&id, &name).map_err(|e| e.to_string())),
-        Command::Delete { id } => Event::Deleted(store.delete(&id).map_err(|e| e.to_string())),
-        Command::Reload => load(store),
-        Command::CopySecret => {
-            let secret = app.secret()?;
-            Event::Copied {
-                secret: true,
-                result: copy_handler.copy(secret.expose(), true),
+    fn on_wake(&mut self, wake: Wake) -> io::Result<Option<Exit>> {
+        match wake {
+            Wake::Input(event) => self.queue.push_back(event),
+            Wake::InputFailed(error) => return Err(error),
+            Wake::Stored(event) => {
+                self.worker.finished();
+                self.queue.extend(event);
             }
+            Wake::Signal(signals::SUSPEND) => self.suspend()?,
+            Wake::Signal(signals::CONTINUE) => self.tui.resume()?,
+            Wake::Signal(signal) => return Ok(Some(Exit::Signal(signal))),
         }
-        Command::CopyText(text) => Event::Copied {
-            secret: false,
-            result: copy_handler.copy(&text, false),
-        },
-        Command::ClearScreen | Command::Quit => return None,
-    })
+        Ok(None)
+    }
+
+    /// About once a second: the clock, the clipboard's clear timer, and a
+    /// check for changes made by other processes.
+    fn on_timer(&mut self) {
+        if Instant::now() < self.next_tick {
+            return;
+        }
+        self.next_tick = Instant::now() + self.poll_interval;
+        self.queue.push_back(Event::Tick {
+            now: OffsetDateTime::now_utc(),
+        });
+        if let Some(notice) = self.copy_handler.tick() {
+            self.queue.push_back(Event::Notice(notice));
+        }
+        let _ = self.worker.submit(Job::Refresh);
+    }
+
+    /// Ctrl-Z or `SIGTSTP`: hands the terminal back and stops, like other
+    /// full-screen programs; on `SIGCONT` takes it again and redraws.
+    fn suspend(&mut self) -> io::Result<()> {
+        self.tui.suspend();
+        signals::stop_self();
+        self.tui.resume()
+    }
 }

@@ -6,7 +6,7 @@
 use std::io::{self, Stdout, stdout};
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::mpsc::Sender;
 
 use crossterm::event::{
     self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
@@ -18,6 +18,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+use super::Wake;
 use super::event::{Event, Key};
 
 /// Whether the terminal is in the app's mode and needs restoring.
@@ -71,18 +72,67 @@ impl Tui {
         Ok(())
     }
 
-    /// Waits up to `timeout` for input; returns the app's event, or `None` on
-    /// timeout or for input the app does not use (mouse, focus, key release).
-    pub fn next_event(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
-        if !event::poll(timeout)? {
-            return Ok(None);
-        }
-        Ok(match event::read()? {
-            CtEvent::Key(key) => convert_key(key).map(Event::Key),
-            CtEvent::Paste(text) => Some(Event::Paste(text)),
-            CtEvent::Resize(width, height) => Some(Event::Resize { width, height }),
-            _ => None,
-        })
+    /// Gives the terminal back for a suspension (Ctrl-Z): as on exit.
+    pub fn suspend(&mut self) {
+        restore();
+    }
+
+    /// Takes the terminal again after the process was continued, and makes
+    /// the next draw repaint everything. Also right when nothing was
+    /// suspended: after a plain `SIGSTOP`/`SIGCONT` the shell may have put the
+    /// terminal back in cooked mode.
+    pub fn resume(&mut self) -> io::Result<()> {
+        ACTIVE.store(true, Ordering::SeqCst);
+        enable_raw_mode()?;
+        execute!(
+            stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            crossterm::cursor::Hide
+        )?;
+        self.clear_screen()
+    }
+}
+
+/// Reads the terminal on a thread of its own and sends what the app uses to
+/// the event loop. A blocking read on a separate thread, rather than polling
+/// from the loop, lets the loop sleep in one receive on one channel until a
+/// key, a storage result, a signal or its next timer, whichever is first;
+/// nothing waits on a poll timeout and nothing spins.
+///
+/// The thread ends when the loop is gone or reading fails (the terminal was
+/// hung up); the failure is sent first.
+pub fn spawn_input_reader(wake: Sender<Wake>) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("keydesk-input".to_owned())
+        .spawn(move || {
+            loop {
+                let wake_up = match event::read() {
+                    Ok(event) => match convert_event(event) {
+                        Some(event) => Wake::Input(event),
+                        None => continue,
+                    },
+                    Err(error) => {
+                        let _ = wake.send(Wake::InputFailed(error));
+                        return;
+                    }
+                };
+                if wake.send(wake_up).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
+}
+
+/// The app's event for a terminal event; `None` for input the app does not
+/// use (mouse, focus, key release).
+fn convert_event(event: CtEvent) -> Option<Event> {
+    match event {
+        CtEvent::Key(key) => convert_key(key).map(Event::Key),
+        CtEvent::Paste(text) => Some(Event::Paste(text)),
+        CtEvent::Resize(width, height) => Some(Event::Resize { width, height }),
+        _ => None,
     }
 }
 

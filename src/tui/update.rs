@@ -35,6 +35,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
             records,
         } => {
             app.set_records(change_counter, records);
+            close_dialog_of_deleted_key(app);
             Vec::new()
         }
         Event::LoadFailed(message) => {
@@ -110,27 +111,33 @@ fn on_paste(app: &mut App, text: &str) {
     if super::view::too_small(app.terminal_size.0, app.terminal_size.1) {
         return;
     }
-    match app.screen() {
-        Screen::Create => {
-            if let Some(Dialog::Create(d)) = &mut app.dialog {
+    let fits = match app.screen() {
+        Screen::Create => match &mut app.dialog {
+            Some(Dialog::Create(d)) => {
                 d.focus = CreateFocus::Name;
-                d.name.insert_str(text);
                 d.touched = true;
                 d.error = None;
+                d.name.insert_str(text)
             }
-        }
-        Screen::Rename => {
-            if let Some(Dialog::Rename(d)) = &mut app.dialog {
-                d.name.insert_str(text);
+            _ => true,
+        },
+        Screen::Rename => match &mut app.dialog {
+            Some(Dialog::Rename(d)) => {
                 d.error = None;
+                d.name.insert_str(text)
             }
-        }
+            _ => true,
+        },
         Screen::Main | Screen::Filter => {
             app.filtering = true;
-            app.filter.insert_str(text);
+            let fits = app.filter.insert_str(text);
             app.filter_changed();
+            fits
         }
-        _ => {}
+        _ => true,
+    };
+    if !fits {
+        app.set_status(StatusKind::Info, super::input::FULL);
     }
 }
 
@@ -154,7 +161,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
     if super::view::too_small(width, height) {
         // Nothing is visible, so nothing may happen unseen; Ctrl-C still quits.
         if key == Key::Ctrl('c') {
-            return vec![Command::Quit];
+            return quit_or_ask(app);
         }
         return Vec::new();
     }
@@ -163,17 +170,19 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         && let Key::Char(c) = key
         && let Some(input) = focused_input(app)
     {
-        input.insert_char(c);
-        text_edited(app);
+        if input.insert_char(c) {
+            text_edited(app);
+        } else {
+            app.set_status(StatusKind::Info, super::input::FULL);
+        }
         return Vec::new();
     }
     let Some(action) = keymap::action_for(screen, key) else {
         return Vec::new();
     };
     match action {
-        Action::Quit => {
-            return vec![Command::Quit];
-        }
+        Action::Quit => return quit_or_ask(app),
+        Action::Suspend => return vec![Command::Suspend],
         Action::Help if !matches!(app.overlay, Some(Overlay::Help { .. })) => {
             app.overlay = Some(Overlay::Help { screen, scroll: 0 });
             return Vec::new();
@@ -419,11 +428,46 @@ fn secret_action(app: &mut App, action: Action) -> Vec<Command> {
     Vec::new()
 }
 
+/// Quitting drops a key that is shown only once: before it was copied, the
+/// first Ctrl-C asks like closing does ("close without copying?"), and a
+/// second one quits.
+fn quit_or_ask(app: &mut App) -> Vec<Command> {
+    if let Some(Dialog::Secret(d)) = &mut app.dialog
+        && !d.copied()
+        && !d.confirm_close
+    {
+        d.confirm_close = true;
+        app.overlay = None;
+        return Vec::new();
+    }
+    vec![Command::Quit]
+}
+
+/// A dialog about a key that another process deleted meanwhile would act on
+/// nothing: close it and say why.
+fn close_dialog_of_deleted_key(app: &mut App) {
+    let record = match &app.dialog {
+        Some(Dialog::Rename(RenameDialog { record, .. }) | Dialog::Delete(DeleteDialog { record, .. })) => record,
+        Some(Dialog::Actions(menu)) => &menu.record,
+        _ => return,
+    };
+    if app.records.iter().any(|r| r.id == record.id) {
+        return;
+    }
+    let text = format!("the key {} was deleted elsewhere", record.name);
+    app.dialog = None;
+    app.set_status(StatusKind::Info, text);
+}
+
 fn close_secret(app: &mut App) -> Vec<Command> {
     // Dropping the dialog drops the SecretKey, which zeroises it.
     let copied = matches!(&app.dialog, Some(Dialog::Secret(d)) if d.copied());
     app.dialog = None;
-    if !copied {
+    if copied {
+        // The copy's message belongs to the dialog (the countdown to the
+        // clear stays on the right of the status bar).
+        app.status = None;
+    } else {
         app.set_status(
             StatusKind::Info,
             "key closed without copying — it cannot be shown again",

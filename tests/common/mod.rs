@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod pty;
+pub mod session;
 
 use std::io::Write;
 use std::path::Path;

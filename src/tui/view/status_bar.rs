@@ -13,7 +13,18 @@ use crate::tui::keymap::{self, Action, Hint, Screen};
 use crate::tui::sanitize;
 
 pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
-    let width = area.width.saturating_sub(1) as usize;
+    // What is going on in the background goes on the right and is never cut:
+    // why nothing seems to happen, and how long a copied key stays on the
+    // clipboard (the copy's own message is long and may be cut).
+    let mut background = String::new();
+    if let Some(seconds) = app.clipboard_clears_in {
+        background.push_str(&format!(" clipboard clears in {seconds} s "));
+    }
+    if app.working {
+        background.push_str(WORKING);
+    }
+    let right = background.chars().count();
+    let width = (area.width.saturating_sub(1) as usize).saturating_sub(right);
     let line = if let Some(status) = &app.status {
         let style = match status.kind {
             StatusKind::Info => theme.text(),
@@ -24,10 +35,17 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     } else if let Some(note) = &app.note {
         Line::from(Span::styled(format!(" {}", sanitize::fit(note, width)), theme.dim()))
     } else {
-        return;
+        Line::default()
     };
     line.render(area, buf);
+    if right > 0 && area.width as usize > right {
+        let x = area.x + area.width - right as u16;
+        buf.set_string(x, area.y, &background, theme.hint_key());
+    }
 }
+
+/// Shown while a storage operation takes a while (the database is busy).
+const WORKING: &str = " working… ";
 
 /// `key hint` pairs of `screen`, as many as fit; the help hint is always kept.
 pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme) {
