@@ -16,7 +16,7 @@ use common::pty::PtyProcess;
 use keydesk::{KeyName, KeyStore, Store};
 use portable_pty::CommandBuilder;
 
-const TIMEOUT: Duration = Duration::from_secs(10);
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";

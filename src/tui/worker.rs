@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::KeyStore;
+use crate::{KeyStore, StoreError};
 use crate::domain::{KeyId, KeyName};
 
 use super::Wake;
@@ -111,9 +111,9 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
     for job in jobs {
         let changed = match job {
             Job::Refresh => None,
-            Job::Create(name) => Some(Event::Created(storage.create(&name).map_err(|e| e.to_string()))),
-            Job::Rename { id, name } => Some(Event::Renamed(storage.rename(&id, &name).map_err(|e| e.to_string()))),
-            Job::Delete(id) => Some(Event::Deleted(storage.delete(&id).map_err(|e| e.to_string()))),
+            Job::Create(name) => Some(Event::Created(patiently(|| storage.create(&name)))),
+            Job::Rename { id, name } => Some(Event::Renamed(patiently(|| storage.rename(&id, &name)))),
+            Job::Delete(id) => Some(Event::Deleted(patiently(|| storage.delete(&id)))),
         };
         let succeeded = matches!(
             changed,
@@ -125,6 +125,24 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
         }
         if wake.send(Wake::Stored(events)).is_err() {
             return;
+        }
+    }
+}
+
+/// How long a change keeps trying while the database is busy. The store
+/// itself gives up after a couple of seconds, which suits a command-line call;
+/// here the screen stays live ("working…", and Ctrl-C quits at once), so there
+/// is no reason to fail a person's change that soon.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// Runs a change, again while the database is busy (nothing was written then),
+/// for up to [`PATIENCE`]. Each try waits with backoff inside the store.
+fn patiently<T>(change: impl Fn() -> Result<T, StoreError>) -> Result<T, String> {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        match change() {
+            Err(StoreError::Busy { .. }) if Instant::now() < deadline => continue,
+            outcome => return outcome.map_err(|e| e.to_string()),
         }
     }
 }

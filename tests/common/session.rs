@@ -12,7 +12,7 @@ use portable_pty::CommandBuilder;
 
 use super::pty::PtyProcess;
 
-pub const TIMEOUT: Duration = Duration::from_secs(15);
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct Session {
     pub process: PtyProcess,
