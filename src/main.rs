@@ -27,7 +27,7 @@ fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Opti
         eprintln!("keydesk: {reason}");
         return ExitCode::from(2);
     }
-    let store = match cli::open_store(global) {
+    let store = match open_tui_store(global) {
         Ok(store) => store,
         Err(failure) => {
             eprintln!("keydesk: {}", failure.message);
@@ -47,6 +47,22 @@ fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Opti
             ExitCode::FAILURE
         }
     }
+}
+
+/// The TUI's database: made without asking at the default path (a first
+/// start), but at a path someone typed only after they confirm, since a typo
+/// would otherwise open an empty key list that looks like every key was lost.
+fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk::KeyStore>, cli::Failure> {
+    let path = cli::store_path(global)?;
+    let is_default = keydesk::Store::default_path().is_ok_and(|default| default == path);
+    if is_default || std::fs::symlink_metadata(&path).is_ok() {
+        return cli::open_store(global, cli::IfMissing::Create);
+    }
+    let question = format!("There is no database at {}. Create a new, empty one?", path.display());
+    if !cli::confirm(&question).map_err(cli::Failure::from)? {
+        return Err(cli::Failure::declined("no database was created"));
+    }
+    cli::open_store(global, cli::IfMissing::Create)
 }
 
 /// The TUI needs a terminal on both sides: keys from stdin, the screen on

@@ -209,10 +209,11 @@ impl Health {
 }
 
 impl Verifier {
-    /// Opens the store at `path` (see [`Store::open`]) and starts a verifier
-    /// on it with default [`Settings`].
+    /// Opens the existing store at `path` (see [`Store::open_existing`]: a
+    /// verifier never creates a database) and starts a verifier on it with
+    /// default [`Settings`].
     pub fn open(path: impl Into<PathBuf>) -> Result<Verifier, StoreError> {
-        Verifier::new(Store::open(path)?)
+        Verifier::new(Store::open_existing(path)?)
     }
 
     /// Starts a verifier with default [`Settings`]: reads the index now (so

@@ -181,6 +181,7 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
 #[test]
 fn an_empty_store_lists_a_hint_and_an_empty_array() {
     let env = Env::new();
+    keydesk::Store::open(&env.db).unwrap();
     assert!(stdout(&env.run(&["list"])).contains("no keys yet"));
     assert_eq!(stdout(&env.run(&["list", "--json"])).trim(), "[]");
 }

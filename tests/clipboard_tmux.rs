@@ -73,6 +73,7 @@ fn start(dir: &Path) -> TmuxServer {
         socket: dir.join("tmux.sock"),
     };
     let db = dir.join("keys.redb");
+    keydesk::Store::open(&db).unwrap();
     // Looks like an SSH session without X forwarding: `auto` must choose OSC 52.
     let command = format!(
         "env -u DISPLAY -u WAYLAND_DISPLAY SSH_CONNECTION='192.0.2.1 50000 192.0.2.2 22' KEYDESK_DB='{}' '{BIN}'",

@@ -76,7 +76,7 @@ fn owner_only_permissions_even_under_a_permissive_umask() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fresh/sub/keys.redb");
     let out = Command::new(BIN)
-        .args(["list"])
+        .args(["create", "--name", "fresh", "--accept-terms"])
         .env("KEYDESK_DB", &db)
         // SAFETY: umask is async-signal-safe and touches only this child.
         .pre_exec_umask(0)
@@ -157,7 +157,7 @@ fn a_read_only_file_system_gives_a_clear_error_and_keeps_the_data() {
     );
 
     let new_db = fs_.path().join("new.redb");
-    let out = keydesk(&new_db, &["list"]);
+    let out = create(&new_db, "cannot-be");
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("cannot use"), "{}", stderr(&out));
 }
@@ -254,4 +254,101 @@ fn a_corrupted_file_never_panics_and_reads_never_modify_it() {
     }
     eprintln!("{damaged_reports} of the corrupted copies were reported as damaged or not a database");
     assert!(damaged_reports > 0);
+}
+
+/// Runs keydesk, failing the test instead of hanging if it does not finish:
+/// a FIFO opened for reading would wait for a writer forever.
+fn keydesk_within_deadline(db: &Path, args: &[&str]) -> Output {
+    let mut child = common::keydesk(db)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("keydesk {args:?} on {} did not finish", db.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn read_only_commands_on_a_missing_database_say_so_and_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("some/typo/path.redb");
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["verify"],
+        &["delete", "ak-0123456789abcdef", "--yes"],
+    ] {
+        let out = keydesk(&typo, args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("no database at"), "{args:?}: {}", stderr(&out));
+    }
+    assert!(!dir.path().join("some").exists(), "a directory was created for a read");
+    assert!(matches!(
+        keydesk::Verifier::open(&typo),
+        Err(keydesk::StoreError::Missing { .. })
+    ));
+    assert!(!dir.path().join("some").exists());
+    // `create` is the command that makes one.
+    assert_eq!(create(&typo, "first").status.code(), Some(0));
+    assert!(typo.exists());
+}
+
+#[test]
+fn devices_fifos_and_directories_are_refused_without_harmful_advice() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.redb");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (path, kind) in [
+        (Path::new("/dev/null").to_owned(), "character device"),
+        (fifo.clone(), "named pipe"),
+        (dir.path().to_owned(), "directory"),
+    ] {
+        for args in [&["list"][..], &["create", "--name", "x1", "--accept-terms"]] {
+            let out = keydesk_within_deadline(&path, args);
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(3), "{} {args:?}: {err}", path.display());
+            assert!(err.contains(kind), "{} {args:?}: {err}", path.display());
+            assert!(!err.contains("chmod"), "advice that would damage the system: {err}");
+        }
+    }
+}
+
+#[test]
+fn an_empty_file_is_not_silently_made_into_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    fs::write(&db, b"").unwrap();
+    fs::set_permissions(&db, fs::Permissions::from_mode(0o600)).unwrap();
+    for args in [&["list"][..], &["create", "--name", "x1", "--accept-terms"]] {
+        let out = keydesk(&db, args);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains("empty file"), "{}", stderr(&out));
+    }
+    assert_eq!(fs::metadata(&db).unwrap().len(), 0, "left untouched");
+}
+
+#[test]
+fn a_database_reached_through_a_symlink_is_checked_as_the_file_it_points_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.redb");
+    let link = dir.path().join("link.redb");
+    assert_eq!(create(&target, "linked").status.code(), Some(0));
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    assert_eq!(keydesk(&link, &["list"]).status.code(), Some(0));
+
+    fs::set_permissions(&target, fs::Permissions::from_mode(0o666)).unwrap();
+    for path in [&target, &link] {
+        let out = keydesk(path, &["list"]);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(stderr(&out).contains("writable by other users"), "{}", stderr(&out));
+    }
 }

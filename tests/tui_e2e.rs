@@ -166,6 +166,7 @@ fn ends_restored(raw: &[u8]) -> bool {
 fn create_rename_delete_and_persist() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
+    Store::open(&db).unwrap();
 
     // Create a key; the secret is shown once.
     let mut tui = Session::start(&db, 80, 24);
@@ -264,10 +265,10 @@ fn create_rename_delete_and_persist() {
 fn changes_by_other_processes_appear_without_a_key_press() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
     let mut tui = Session::start(&db, 80, 24);
     tui.wait_for("press n to create");
 
-    let store = Store::open(&db).unwrap();
     let (_secret, record) = store.create(&KeyName::parse("from-outside").unwrap()).unwrap();
     tui.wait_for("from-outside");
     assert!(tui.row_with("from-outside").contains(&record.masked));
@@ -329,6 +330,7 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
 fn a_paste_is_text_in_the_input_never_key_presses() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
+    Store::open(&db).unwrap();
     let mut tui = Session::start(&db, 80, 24);
     tui.wait_for("press n to create");
     tui.send("n");
@@ -354,6 +356,7 @@ fn a_paste_is_text_in_the_input_never_key_presses() {
 fn a_tiny_terminal_says_so_and_recovers_when_enlarged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
+    Store::open(&db).unwrap();
     let mut tui = Session::start(&db, 30, 8);
     tui.wait_for("terminal too small");
     tui.wait_for("30×8");

@@ -324,3 +324,23 @@ fn at_120_columns_the_clipboard_countdown_is_on_the_status_line() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+#[test]
+fn a_missing_database_at_a_typed_path_is_created_only_after_asking() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo/keys.redb");
+
+    let mut tui = Session::start(&typo, &[]);
+    tui.wait_for("There is no database at");
+    tui.send("n\r");
+    assert_eq!(tui.wait_exit(), 4);
+    assert!(!dir.path().join("typo").exists(), "nothing is created on no");
+
+    let mut tui = Session::start(&typo, &[]);
+    tui.wait_for("Create a new, empty one?");
+    tui.send("y\r");
+    tui.wait_for("0 keys");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+    assert!(typo.exists());
+}

@@ -12,10 +12,10 @@ use std::sync::Arc;
 use time::UtcOffset;
 
 pub use args::{Cli, Command, GlobalArgs, TuiArgs};
-pub use exit::{EXIT_CODES_HELP, Exit};
+pub use exit::{EXIT_CODES_HELP, Exit, Failure};
+pub use prompt::confirm;
 
 use crate::{KeyStore, Store};
-use exit::Failure;
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
 /// error to stderr as `keydesk: …`.
@@ -34,7 +34,12 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
         commands::agreement()?;
         return Ok(Exit::Ok);
     }
-    let store = open_store(global)?;
+    // Only `create` makes a database; every other command needs one.
+    let if_missing = match command {
+        Command::Create { .. } => IfMissing::Create,
+        _ => IfMissing::Refuse,
+    };
+    let store = open_store(global, if_missing)?;
     let offset = global.utc_offset.or(local_offset).unwrap_or(UtcOffset::UTC);
     match command {
         Command::Verify { quiet } => {
@@ -58,11 +63,29 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
     Ok(Exit::Ok)
 }
 
-/// The database named by `--db`/`KEYDESK_DB`, or the default one.
-pub fn open_store(global: &GlobalArgs) -> Result<Arc<dyn KeyStore>, Failure> {
-    let path = match &global.db {
-        Some(path) => path.clone(),
-        None => Store::default_path()?,
+/// Whether a command may make a new database when none is at the path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfMissing {
+    Create,
+    /// Report "no database at PATH": a mistyped path must not look like a
+    /// database whose keys were all lost.
+    Refuse,
+}
+
+/// The database path named by `--db`/`KEYDESK_DB`, or the default one.
+pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
+    match &global.db {
+        Some(path) => Ok(path.clone()),
+        None => Ok(Store::default_path()?),
+    }
+}
+
+/// Opens the database named by `--db`/`KEYDESK_DB`, or the default one.
+pub fn open_store(global: &GlobalArgs, if_missing: IfMissing) -> Result<Arc<dyn KeyStore>, Failure> {
+    let path = store_path(global)?;
+    let store = match if_missing {
+        IfMissing::Create => Store::open(path)?,
+        IfMissing::Refuse => Store::open_existing(path)?,
     };
-    Ok(Arc::new(Store::open(path)?))
+    Ok(Arc::new(store))
 }

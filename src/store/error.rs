@@ -24,6 +24,15 @@ pub enum StoreError {
     #[error("the database {} needs an upgrade (schema {found} to {current}): run keydesk once with write access to it; nothing was changed", path.display())]
     NeedsUpgrade { path: PathBuf, found: u64, current: u64 },
 
+    #[error("no database at {}: check the path (keydesk creates one only when you create a key or start the TUI)", path.display())]
+    Missing { path: PathBuf },
+
+    #[error("{} is {kind}, not a database file: choose a regular file with --db or KEYDESK_DB", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+
+    #[error("{} is an empty file, not a keydesk database (keydesk never leaves one empty); it was left untouched: remove it, or choose another path", path.display())]
+    EmptyFile { path: PathBuf },
+
     #[error("refusing to use {}: {reason}", path.display())]
     Insecure { path: PathBuf, reason: String },
 

@@ -48,6 +48,105 @@ pub fn default_path() -> Result<PathBuf, StoreError> {
     Ok(dirs.data_dir().join("keydesk.redb"))
 }
 
+/// Whether something is at `path` (a dangling symlink counts: it is not
+/// "nothing", and creating through it would write somewhere unexpected).
+pub fn exists(path: &Path) -> Result<bool, StoreError> {
+    match fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(StoreError::io(path, e)),
+    }
+}
+
+/// The checks made before a database file is opened: it exists, it is a
+/// regular file (a device or a FIFO would hang or be damaged by redb), it is
+/// not empty (keydesk never leaves a 0-byte database behind, so one is
+/// something else's), and it is private. A symlink is followed: the file it
+/// points to is what is checked.
+pub fn check_existing(path: &Path) -> Result<(), StoreError> {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(StoreError::Missing { path: path.to_owned() });
+        }
+        Err(e) => return Err(StoreError::io(path, e)),
+    };
+    if !meta.is_file() {
+        return Err(StoreError::NotAFile {
+            path: path.to_owned(),
+            kind: file_kind(&meta.file_type()),
+        });
+    }
+    if meta.len() == 0 {
+        return Err(StoreError::EmptyFile { path: path.to_owned() });
+    }
+    check_ownership_and_mode(path, &meta)
+}
+
+fn file_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return "a character device";
+        }
+        if kind.is_block_device() {
+            return "a block device";
+        }
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Creates a new database at `path`, whole: the file is made and given its
+/// schema under a temporary name beside it, then linked into place. So no
+/// other process ever sees a half-made (or 0-byte) database at `path`, and if
+/// two create at once, one wins and the other opens the winner's.
+pub fn create_database(
+    path: &Path,
+    initialise: impl FnOnce(&Database) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    ensure_parent_dir(path)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.new-{:016x}", rand::rng().random::<u64>()));
+    let made = (|| {
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        // Reported as the database path: the temporary name means nothing to anyone.
+        let file = options.open(&temp).map_err(|e| StoreError::io(path, e))?;
+        let backend = FileBackend::new(file).map_err(|e| StoreError::from_redb(&temp, e))?;
+        let db = builder()
+            .create_with_backend(backend)
+            .map_err(|e| StoreError::from_redb(&temp, e))?;
+        initialise(&db)?;
+        db.close().map_err(|e| StoreError::from_redb(&temp, e))?;
+        match fs::hard_link(&temp, path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(StoreError::io(path, e)),
+            _ => Ok(()),
+        }
+    })();
+    let _ = fs::remove_file(&temp);
+    made
+}
+
 /// Creates the database's directory (owner-only) if it is missing.
 pub fn ensure_parent_dir(path: &Path) -> Result<(), StoreError> {
     let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) else {
@@ -66,13 +165,8 @@ pub fn ensure_parent_dir(path: &Path) -> Result<(), StoreError> {
 /// Refuses a file another user could write to or that belongs to someone else:
 /// whoever controls the file controls which keys verify.
 #[cfg(unix)]
-pub fn check_ownership_and_mode(path: &Path) -> Result<(), StoreError> {
+fn check_ownership_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), StoreError> {
     use std::os::unix::fs::MetadataExt;
-    let meta = match fs::metadata(path) {
-        Ok(meta) => meta,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(StoreError::io(path, e)),
-    };
     let insecure = |reason: String| {
         Err(StoreError::Insecure {
             path: path.to_owned(),
@@ -95,23 +189,8 @@ pub fn check_ownership_and_mode(path: &Path) -> Result<(), StoreError> {
 }
 
 #[cfg(not(unix))]
-pub fn check_ownership_and_mode(_path: &Path) -> Result<(), StoreError> {
+fn check_ownership_and_mode(_path: &Path, _meta: &fs::Metadata) -> Result<(), StoreError> {
     Ok(())
-}
-
-/// Creates an empty database file, owner-only, unless one exists. Only
-/// [`super::Store::open`] creates files: a database deleted while keydesk
-/// runs must be reported, not silently replaced by an empty one.
-pub fn create_if_missing(path: &Path) -> Result<(), StoreError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::io(path, e)),
-    }
 }
 
 /// Opens an existing database for writing, retrying while another process
@@ -185,7 +264,19 @@ fn with_retry<T>(
 fn open_file(path: &Path, writable: bool) -> Result<File, StoreError> {
     let mut options = OpenOptions::new();
     options.read(true).write(writable);
+    // Opening a FIFO would wait for a writer forever; a regular file ignores
+    // the flag (redb does positioned reads and writes).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
     let mut file = options.open(path).map_err(|e| StoreError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| StoreError::io(path, e))?;
+    if !meta.is_file() {
+        // Swapped for something else since it was checked.
+        return Err(StoreError::NotAFile {
+            path: path.to_owned(),
+            kind: file_kind(&meta.file_type()),
+        });
+    }
     // Look at the header ourselves before redb does: redb would try to
     // initialise or repair a file it does not recognise, and a file that is not
     // ours must never be written to.

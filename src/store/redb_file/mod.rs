@@ -44,8 +44,10 @@ impl fmt::Debug for Store {
 
 impl Store {
     /// Opens the database at `path`, creating it (file `0600`, directory
-    /// `0700`) if it does not exist. A file that is not a keydesk database, or
-    /// comes from a newer keydesk, is refused and left untouched.
+    /// `0700`) if nothing is there. A file that is not a keydesk database, or
+    /// comes from a newer keydesk, is refused and left untouched. Programs
+    /// that only read or verify should use [`Store::open_existing`], so that
+    /// a mistyped path is reported rather than answered with an empty store.
     pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
         Self::open_with(path, RetryPolicy::default())
     }
@@ -53,9 +55,24 @@ impl Store {
     /// [`Store::open`] with a custom wait for a database held by others.
     pub fn open_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
         let path = path.into();
-        file::ensure_parent_dir(&path)?;
-        file::check_ownership_and_mode(&path)?;
-        file::create_if_missing(&path)?;
+        if !file::exists(&path)? {
+            file::create_database(&path, |db| {
+                migrate::bring_up_to_date(db).map_err(|fail| fail.into_store_error(&path))
+            })?;
+        }
+        Self::open_existing_with(path, retry)
+    }
+
+    /// Opens the database at `path`, which must exist: a missing file is
+    /// [`StoreError::Missing`], and nothing is created.
+    pub fn open_existing(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
+        Self::open_existing_with(path, RetryPolicy::default())
+    }
+
+    /// [`Store::open_existing`] with a custom wait for a database held by others.
+    pub fn open_existing_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
+        let path = path.into();
+        file::check_existing(&path)?;
         let store = Store {
             path,
             retry,
