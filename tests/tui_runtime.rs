@@ -79,6 +79,14 @@ fn a_dumb_terminal_is_refused_with_exit_2() {
 }
 
 /// A database holding one key called `name`.
+/// A new database with no keys in `dir` (the TUI asks before it creates one
+/// at a path that is not the default).
+fn empty_database(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("keys.redb");
+    Store::open(&db).unwrap();
+    db
+}
+
 fn database_with(dir: &Path, name: &str) -> std::path::PathBuf {
     let db = dir.join("keys.redb");
     Store::open(&db)
@@ -171,7 +179,7 @@ fn create_and_copy(tui: &mut Session) -> usize {
 fn quitting_with_q_or_ctrl_c_clears_a_copied_key_from_the_clipboard_first() {
     for quit in ["q", CTRL_C] {
         let dir = tempfile::tempdir().unwrap();
-        let mut tui = Session::start(&dir.path().join("keys.redb"), &["--clear-clipboard-after", "30"]);
+        let mut tui = Session::start(&empty_database(dir.path()), &["--clear-clipboard-after", "30"]);
         let copied_at = create_and_copy(&mut tui);
         assert!(
             !contains(&tui.raw[copied_at..], OSC52_CLEAR),
@@ -199,7 +207,7 @@ fn quitting_with_q_or_ctrl_c_clears_a_copied_key_from_the_clipboard_first() {
 #[test]
 fn sigterm_restores_the_terminal_clears_the_clipboard_and_exits_143() {
     let dir = tempfile::tempdir().unwrap();
-    let mut tui = Session::start(&dir.path().join("keys.redb"), &["--clear-clipboard-after", "30"]);
+    let mut tui = Session::start(&empty_database(dir.path()), &["--clear-clipboard-after", "30"]);
     let copied_at = create_and_copy(&mut tui);
     signal(tui.pid(), libc::SIGTERM);
     assert_eq!(tui.wait_exit(), 128 + libc::SIGTERM as u32);
@@ -218,7 +226,7 @@ fn sigterm_restores_the_terminal_clears_the_clipboard_and_exits_143() {
 fn sigint_sighup_and_sigquit_restore_the_terminal_and_exit_with_128_plus_the_signal() {
     for sig in [libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
         let dir = tempfile::tempdir().unwrap();
-        let mut tui = Session::start(&dir.path().join("keys.redb"), &[]);
+        let mut tui = Session::start(&empty_database(dir.path()), &[]);
         tui.wait_for("press n to create");
         signal(tui.pid(), sig);
         assert_eq!(tui.wait_exit(), 128 + sig as u32, "signal {sig}");
@@ -270,7 +278,7 @@ fn sigtstp_suspends_and_sigcont_resumes_with_a_full_redraw() {
 #[test]
 fn a_flood_of_350_000_typed_characters_is_capped_and_a_later_esc_is_handled() {
     let dir = tempfile::tempdir().unwrap();
-    let mut tui = Session::start(&dir.path().join("keys.redb"), &[]);
+    let mut tui = Session::start(&empty_database(dir.path()), &[]);
     tui.wait_for("press n to create");
     tui.send("n");
     tui.wait_for("Create API key");
@@ -300,12 +308,7 @@ fn a_flood_of_350_000_typed_characters_is_capped_and_a_later_esc_is_handled() {
 #[test]
 fn at_120_columns_the_clipboard_countdown_is_on_the_status_line() {
     let dir = tempfile::tempdir().unwrap();
-    let mut tui = Session::start_sized(
-        &dir.path().join("keys.redb"),
-        &["--clear-clipboard-after", "30"],
-        120,
-        24,
-    );
+    let mut tui = Session::start_sized(&empty_database(dir.path()), &["--clear-clipboard-after", "30"], 120, 24);
     create_and_copy(&mut tui);
     // The status line is the one above the key hints, at the bottom.
     tui.wait_until("the countdown on the status line", |s| s.row(22).contains("clears in"));
