@@ -63,9 +63,16 @@ fn verifies_live_keys_and_refuses_everything_else() {
 }
 
 #[test]
-fn open_creates_a_missing_database() {
+fn open_refuses_a_missing_database_and_creates_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let verifier = Verifier::open(dir.path().join("sub").join("keys.redb")).unwrap();
+    let path = dir.path().join("sub").join("keys.redb");
+    let err = Verifier::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Missing { .. }), "{err}");
+    assert!(err.to_string().contains("no database at"), "{err}");
+    assert!(!dir.path().join("sub").exists(), "a verifier never creates a database");
+
+    // A program that means to create one says so by opening the store first.
+    let verifier = Verifier::new(Store::open(&path).unwrap()).unwrap();
     assert_eq!(verifier.health().keys, 0);
     let (secret, record) = verifier.store().create(&name("later")).unwrap();
     verifier.refresh().unwrap();
