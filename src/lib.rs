@@ -4,8 +4,13 @@
 //! `keydesk` binary adds the TUI and a scriptable CLI on top of it.
 //!
 //! Layout: [`domain`] is the vocabulary (key format, names, records; no I/O),
-//! [`store`] persists it in redb, [`clipboard`] gets a copied key to the user
-//! (desktop or SSH), [`cli`] is the scriptable command line.
+//! [`store`] persists it in redb and [`verifier`] checks keys from memory for
+//! long-running services. [`display`] is how values are shown to people
+//! (times in a stated offset, text made safe), shared by [`cli`], the
+//! scriptable command line, and [`tui`], the full-screen app. [`clipboard`]
+//! gets a copied key to the user (desktop or SSH), [`agreement`] is the text a
+//! user accepts before a key is made, and [`hardening`] keeps secrets out of
+//! core dumps.
 
 pub mod agreement;
 pub mod cli;
