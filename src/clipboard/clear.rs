@@ -175,6 +175,9 @@ mod tests {
 
     #[test]
     fn fingerprint_debug_shows_nothing() {
-        assert_eq!(format!("{:?}", Fingerprint::of("sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv")), "Fingerprint(..)");
+        assert_eq!(
+            format!("{:?}", Fingerprint::of("sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv")),
+            "Fingerprint(..)"
+        );
     }
 }
