@@ -484,7 +484,7 @@ impl App {
 
     /// How many rows the table shows at the current terminal size.
     pub fn page_rows(&self) -> usize {
-        super::view::main_view::table_rows(self.terminal_size.1).max(1)
+        super::layout::table_rows(self.terminal_size).max(1)
     }
 
     pub fn set_terminal_size(&mut self, width: u16, height: u16) {

@@ -10,10 +10,12 @@ pub mod event;
 mod fuzz_tests;
 pub mod input;
 pub mod keymap;
+pub mod layout;
 pub mod sanitize;
 pub mod terminal;
 #[cfg(test)]
 mod testing;
+pub mod text;
 pub mod update;
 #[cfg(test)]
 mod update_tests;

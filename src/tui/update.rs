@@ -17,6 +17,7 @@ use super::app::{App, CreateFocus, Dialog, Overlay};
 use super::event::{Command, Event, Key};
 use super::input::TextInput;
 use super::keymap::{self, Action, Screen};
+use super::layout;
 
 pub fn update(app: &mut App, event: Event) -> Vec<Command> {
     match event {
@@ -41,8 +42,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
 }
 
 fn on_key(app: &mut App, key: Key) -> Vec<Command> {
-    let (width, height) = app.terminal_size;
-    if super::view::too_small(width, height) {
+    if layout::too_small(app.terminal_size) {
         // Nothing is visible, so nothing may happen unseen; Ctrl-C still quits.
         if key == Key::Ctrl('c') {
             return vec![Command::Quit];
@@ -83,7 +83,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
-    if super::view::too_small(app.terminal_size.0, app.terminal_size.1) {
+    if layout::too_small(app.terminal_size) {
         return Vec::new();
     }
     match app.screen() {

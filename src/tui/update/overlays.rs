@@ -3,9 +3,14 @@
 use crate::tui::app::{App, Overlay};
 use crate::tui::event::Command;
 use crate::tui::keymap::Action;
+use crate::tui::layout;
 
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
-    let (max, page) = crate::tui::view::overlay_scroll_limits(app.overlay, app.terminal_size);
+    let (max, page) = match app.overlay {
+        Some(Overlay::Help { screen, .. }) => layout::help_scroll_limits(app.terminal_size, screen),
+        Some(Overlay::Agreement { .. }) => layout::agreement_scroll_limits(app.terminal_size),
+        None => return Vec::new(),
+    };
     let Some(Overlay::Help { scroll, .. } | Overlay::Agreement { scroll }) = &mut app.overlay else {
         return Vec::new();
     };

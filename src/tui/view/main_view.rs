@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Widget};
 use unicode_width::UnicodeWidthStr;
@@ -12,6 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{TIME_WIDTH, Theme, format_time, offset_label, status_bar};
 use crate::domain::KeyRecord;
 use crate::tui::app::{App, Flag, flag_of};
+use crate::tui::layout::MainAreas;
 use crate::tui::sanitize;
 
 const ID_FULL: u16 = 19;
@@ -22,28 +23,14 @@ const NAME_PREFIX: u16 = 2;
 const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
 
-/// Rows of keys the table shows in a terminal `height` rows high: everything
-/// but the title, the table header, the selected-key line, the filter/legend
-/// line, status and hints.
-pub fn table_rows(height: u16) -> usize {
-    height.saturating_sub(6) as usize
-}
-
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [title, table, selected, info, status, hints] = area.layout(&Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ]));
-    render_title(frame, title, app, theme);
-    render_table(frame, table, app, theme);
-    render_selected(frame, selected, app, theme);
-    render_info(frame, info, app, theme);
-    status_bar::render_status(frame.buffer_mut(), status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), theme);
+    let areas = MainAreas::new(area);
+    render_title(frame, areas.title, app, theme);
+    render_table(frame, &areas, app, theme);
+    render_selected(frame, areas.selected, app, theme);
+    render_info(frame, areas.info, app, theme);
+    status_bar::render_status(frame.buffer_mut(), areas.status, app, theme);
+    status_bar::render_hints(frame.buffer_mut(), areas.hints, app.screen(), theme);
 }
 
 fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -117,8 +104,9 @@ fn columns(width: u16, name_need: u16, created_header: u16, used_header: u16) ->
     }
 }
 
-fn render_table(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let rows_area_height = area.height.saturating_sub(1) as usize;
+fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme) {
+    let area = areas.table;
+    let rows_area_height = areas.table_rows();
     let len = app.view().len();
     // The window of rows on screen; kept around the selection even if the
     // state's idea of the page size is stale.
@@ -354,11 +342,5 @@ mod tests {
         assert_eq!(cols.created, None);
         assert_eq!(cols.last_used, Some(19));
         assert!(cols.name >= NAME_MIN);
-    }
-
-    #[test]
-    fn table_rows_leave_room_for_the_chrome() {
-        assert_eq!(table_rows(24), 18);
-        assert_eq!(table_rows(3), 0);
     }
 }

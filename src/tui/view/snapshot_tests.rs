@@ -11,6 +11,7 @@ use super::{Theme, render};
 use crate::domain::{SecretKey, base62};
 use crate::tui::app::App;
 use crate::tui::event::{Event, Key};
+use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::testing::*;
 use crate::tui::update::update;
 
@@ -159,7 +160,7 @@ fn every_dialog_fits_at_the_minimum_size() {
     ] {
         let mut app = app();
         press(&mut app, keys);
-        let screen = draw(&mut app, super::MIN_WIDTH, super::MIN_HEIGHT);
+        let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
         // The dialog's bottom border is drawn, i.e. it was not cut off.
         assert!(screen.contains('╰'), "{keys:?}\n{screen}");
     }
@@ -258,7 +259,7 @@ fn secret_dialog_shows_the_whole_copy_outcome() {
 
 #[test]
 fn secret_dialog_after_a_copy_fits_at_the_minimum_size() {
-    let screen = secret_dialog_after_copy(super::MIN_WIDTH, super::MIN_HEIGHT);
+    let screen = secret_dialog_after_copy(MIN_WIDTH, MIN_HEIGHT);
     assert!(screen.contains('╰'), "bottom border cut off:\n{screen}");
     assert!(
         screen.contains(fixed_secret().expose()),
