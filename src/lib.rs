@@ -6,11 +6,11 @@
 //! Layout: [`domain`] is the vocabulary (key format, names, records; no I/O),
 //! [`store`] persists it in redb and [`verifier`] checks keys from memory for
 //! long-running services. [`display`] is how values are shown to people
-//! (times in a stated offset, text made safe), shared by [`cli`], the
-//! scriptable command line, and [`tui`], the full-screen app. [`clipboard`]
-//! gets a copied key to the user (desktop or SSH), [`agreement`] is the text a
-//! user accepts before a key is made, and [`hardening`] keeps secrets out of
-//! core dumps.
+//! (times in a stated offset, safe text, the key table's columns), shared by
+//! [`cli`], the scriptable command line, and [`tui`], the full-screen app.
+//! [`clipboard`] gets a copied key to the user (desktop or SSH), [`agreement`]
+//! is the text a user accepts before a key is made, and [`hardening`] keeps
+//! secrets out of core dumps.
 
 pub mod agreement;
 pub mod cli;

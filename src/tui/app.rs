@@ -4,18 +4,14 @@
 
 use std::cmp::Ordering;
 
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, UtcOffset};
 
+use crate::display::columns::{Column, Flag};
 use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 
 use super::copy::CopyResult;
 use super::input::TextInput;
 use super::keymap::Screen;
-
-/// A never-used key older than this is marked as a clean-up candidate.
-pub const UNUSED_AFTER: Duration = Duration::days(7);
-/// A key not used for longer than this is marked as a clean-up candidate.
-pub const IDLE_AFTER: Duration = Duration::days(90);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortColumn {
@@ -40,30 +36,18 @@ impl SortColumn {
         matches!(self, SortColumn::Created | SortColumn::LastUsed)
     }
 
-    pub fn label(self) -> &'static str {
+    /// The table column it sorts.
+    pub fn column(self) -> Column {
         match self {
-            SortColumn::Name => "Name",
-            SortColumn::Id => "ID",
-            SortColumn::Created => "Created At",
-            SortColumn::LastUsed => "Last Used",
+            SortColumn::Name => Column::Name,
+            SortColumn::Id => Column::Id,
+            SortColumn::Created => Column::CreatedAt,
+            SortColumn::LastUsed => Column::LastUsed,
         }
     }
-}
 
-/// Why a key is marked as a clean-up candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
-    /// Created more than [`UNUSED_AFTER`] ago and never used.
-    Unused,
-    /// Last used more than [`IDLE_AFTER`] ago.
-    Idle,
-}
-
-pub fn flag_of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
-    match record.last_used {
-        None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
-        Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
-        _ => None,
+    pub fn label(self) -> &'static str {
+        self.column().title()
     }
 }
 
@@ -390,7 +374,7 @@ impl App {
     fn recount_flags(&mut self) {
         let (mut unused, mut idle) = (0, 0);
         for r in &self.records {
-            match flag_of(r, self.now) {
+            match Flag::of(r, self.now) {
                 Some(Flag::Unused) => unused += 1,
                 Some(Flag::Idle) => idle += 1,
                 None => {}
@@ -527,6 +511,8 @@ fn cmp_names(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::display::columns::UNUSED_AFTER;
+    use time::Duration;
 
     #[test]
     fn the_clean_up_count_follows_the_clock_minute_by_minute() {
