@@ -11,7 +11,7 @@ use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 
 use super::copy::CopyResult;
 use super::input::TextInput;
-use super::keymap::Screen;
+use super::keymap::{Action, Screen};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortColumn {
@@ -93,11 +93,13 @@ impl MenuItem {
         }
     }
 
-    pub fn shortcut(self) -> char {
+    /// The action that runs the item directly; its key, shown beside the
+    /// item, comes from the actions menu's key table.
+    pub fn action(self) -> Action {
         match self {
-            MenuItem::EditName => 'e',
-            MenuItem::Delete => 'd',
-            MenuItem::CopyId => 'c',
+            MenuItem::EditName => Action::EditName,
+            MenuItem::Delete => Action::DeleteKey,
+            MenuItem::CopyId => Action::CopyId,
         }
     }
 }

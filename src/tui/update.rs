@@ -43,8 +43,9 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
 
 fn on_key(app: &mut App, key: Key) -> Vec<Command> {
     if layout::too_small(app.terminal_size) {
-        // Nothing is visible, so nothing may happen unseen; Ctrl-C still quits.
-        if key == Key::Ctrl('c') {
+        // Nothing is visible, so nothing may happen unseen; the global quit
+        // key (which the too-small message names) still quits.
+        if keymap::global_action(key) == Some(Action::Quit) {
             return vec![Command::Quit];
         }
         return Vec::new();

@@ -8,7 +8,7 @@ use crate::tui::app::{
 };
 use crate::tui::event::Command;
 use crate::tui::input::TextInput;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{self, Action, Screen};
 
 pub(super) fn rename_dialog(record: KeyRecord) -> Dialog {
     Dialog::Rename(RenameDialog {
@@ -44,10 +44,10 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
             return Vec::new();
         }
         Action::Activate => MenuItem::ALL[menu.selected],
-        Action::EditName => MenuItem::EditName,
-        Action::DeleteKey => MenuItem::Delete,
-        Action::CopyId => MenuItem::CopyId,
-        _ => return Vec::new(),
+        _ => match MenuItem::ALL.into_iter().find(|item| item.action() == action) {
+            Some(item) => item,
+            None => return Vec::new(),
+        },
     };
     let record = menu.record.clone();
     match item {
@@ -114,7 +114,8 @@ fn submit_create(app: &mut App) -> Vec<Command> {
             Vec::new()
         }
         Ok(_) if !d.agreed => {
-            d.error = Some("Tick the agreement box first (Space toggles it)".to_owned());
+            let toggle = keymap::key_name(Screen::Create, Action::Toggle);
+            d.error = Some(format!("Tick the agreement box first ({toggle} toggles it)"));
             d.focus = CreateFocus::Agreement;
             Vec::new()
         }

@@ -5,7 +5,7 @@ use super::dialogs::{delete_dialog, rename_dialog};
 use super::edit_input;
 use crate::tui::app::{ActionsMenu, App, CreateDialog, Dialog, SortColumn, StatusKind};
 use crate::tui::event::Command;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{self, Action, Screen};
 
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
     if edit_input(app, action) {
@@ -22,7 +22,11 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::NewKey => app.dialog = Some(Dialog::Create(CreateDialog::default())),
         Action::OpenActions | Action::EditName | Action::DeleteKey => {
             let Some(record) = app.selected_record().cloned() else {
-                app.set_status(StatusKind::Info, "no key selected — press n to create one");
+                let new_key = keymap::key_name(Screen::Main, Action::NewKey);
+                app.set_status(
+                    StatusKind::Info,
+                    format!("no key selected — press {new_key} to create one"),
+                );
                 return Vec::new();
             };
             app.dialog = Some(match action {

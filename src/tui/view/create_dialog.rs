@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Widget};
 use super::{Theme, buttons, dialog, wrap, wrap_marked};
 use crate::domain::name::RULE;
 use crate::tui::app::{CreateDialog, CreateFocus};
+use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::sanitize;
 
 pub const AGREEMENT_LABEL: &str = "I have agreed to the agreement and understand the associated risks";
@@ -82,7 +83,10 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
         buf,
         Line::from(vec![
             Span::raw("      "),
-            Span::styled("Ctrl-O", theme.hint_key()),
+            Span::styled(
+                keymap::key_name(Screen::Create, Action::ReadAgreement),
+                theme.hint_key(),
+            ),
             Span::styled(" read the agreement", theme.dim()),
         ]),
         &mut y,

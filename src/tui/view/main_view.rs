@@ -16,6 +16,7 @@ use super::{TIME_WIDTH, Theme, status_bar};
 use crate::display::columns::{Clock, Column, Flag};
 use crate::domain::KeyRecord;
 use crate::tui::app::App;
+use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::layout::MainAreas;
 use crate::tui::sanitize;
 
@@ -206,20 +207,27 @@ fn fit_cell(text: Cow<'_, str>, width: u16) -> Cow<'_, str> {
 
 /// Why the table is empty, and what to do, in the middle of its body.
 fn render_empty(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // The list's own keys, even under a dialog: the text is about the list.
+    let screen = if app.filtering { Screen::Filter } else { Screen::Main };
     let message = if app.change_counter.is_none() {
         Line::from("loading…")
     } else if app.has_filter() {
         Line::from(vec![
             Span::raw("No key matches “"),
             Span::raw(sanitize::sanitize(app.filter.text()).into_owned()),
-            Span::raw("” — press Esc to clear the filter"),
+            Span::raw("” — press "),
+            Span::styled(keymap::key_name(screen, Action::ClearFilter), theme.hint_key()),
+            Span::raw(" to clear the filter"),
         ])
-    } else {
+    } else if screen == Screen::Main {
         Line::from(vec![
             Span::raw("No keys yet — press "),
-            Span::styled("n", theme.hint_key()),
+            Span::styled(keymap::key_name(screen, Action::NewKey), theme.hint_key()),
             Span::raw(" to create one"),
         ])
+    } else {
+        // While a filter is typed, the create key would be typed too.
+        Line::from("No keys yet")
     };
     let body = Rect {
         y: area.y + 1,

@@ -22,6 +22,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
 
 use super::app::{App, Dialog, Overlay};
+use super::keymap::{self, Screen};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 pub use super::text::{wrap, wrap_marked};
 pub use crate::display::{format_instant as format_time, offset_label};
@@ -115,6 +116,20 @@ pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) {
     Line::from(spans).centered().render(area, buf);
 }
 
+/// A dialog's own line of keys: every key of each hint (`Enter/Esc close`),
+/// with `text_for` to reword a hint for the dialog's state.
+pub fn dialog_hints<'a>(screen: Screen, text_for: impl Fn(&keymap::Hint) -> &'a str, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for hint in keymap::hints(screen) {
+        if !spans.is_empty() {
+            spans.push(Span::raw("    "));
+        }
+        spans.push(Span::styled(hint.all_keys(), theme.hint_key()));
+        spans.push(Span::raw(format!(" {}", text_for(&hint))));
+    }
+    Line::from(spans)
+}
+
 /// One-line "label  value" rows for detail blocks.
 pub fn detail_line<'a>(label: &'a str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
     Line::from(vec![
@@ -137,7 +152,11 @@ impl Widget for &TooSmall {
                 self.area.width, self.area.height
             ))
             .centered(),
-            Line::from("enlarge it, or Ctrl-C to quit").centered(),
+            Line::from(format!(
+                "enlarge it, or {} to quit",
+                keymap::global_key_name(keymap::Action::Quit)
+            ))
+            .centered(),
         ];
         let height = 3.min(area.height);
         let top = area.y + area.height.saturating_sub(height) / 2;

@@ -6,8 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use super::create_dialog::focus_label;
-use super::{Theme, dialog, wrap, wrap_marked};
+use super::{Theme, dialog, dialog_hints, wrap, wrap_marked};
 use crate::tui::app::RenameDialog;
+use crate::tui::keymap::Screen;
 use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, d: &RenameDialog, theme: &Theme) {
@@ -64,16 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RenameDialog, theme: &Theme) {
         line(buf, Line::styled(text, theme.error()), &mut y);
     }
     y += 1;
-    line(
-        buf,
-        Line::from(vec![
-            Span::styled("Enter", theme.hint_key()),
-            Span::raw(" save    "),
-            Span::styled("Esc", theme.hint_key()),
-            Span::raw(" cancel"),
-        ]),
-        &mut y,
-    );
+    line(buf, dialog_hints(Screen::Rename, |h| h.text, theme), &mut y);
     if field.width > 0 && field.height > 0 {
         frame.set_cursor_position(Position::new(field.x + cursor, field.y));
     }

@@ -5,8 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{Theme, dialog, wrap};
+use super::{Theme, dialog, dialog_hints, wrap};
 use crate::tui::app::SecretDialog;
+use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::sanitize;
 
 const WARNING: &str = "Copy it now and keep it somewhere safe: it will not be shown again. \
@@ -31,10 +32,12 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
     lines.extend(warning.into_iter().map(|l| Line::styled(l, theme.warning())));
     lines.push(Line::raw(""));
     if d.confirm_close {
-        lines.push(Line::from(vec![Span::styled(
-            "Close without copying? (y/n)",
-            theme.error(),
-        )]));
+        let question = format!(
+            "Close without copying? ({}/{})",
+            keymap::key_name(Screen::SecretConfirm, Action::Yes),
+            keymap::key_name(Screen::SecretConfirm, Action::No)
+        );
+        lines.push(Line::styled(question, theme.error()));
     } else {
         if let Some(result) = &d.copy_result {
             // The whole message, wrapped: for a copy through the terminal it
@@ -51,18 +54,15 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
             );
             lines.push(Line::raw(""));
         }
-        lines.push(Line::from(vec![
-            Span::styled("c", theme.hint_key()),
-            Span::raw(if d.copy_result.is_some() {
-                " copy again    "
-            } else {
-                " copy    "
-            }),
-            Span::styled("Enter", theme.hint_key()),
-            Span::raw("/"),
-            Span::styled("Esc", theme.hint_key()),
-            Span::raw(" close"),
-        ]));
+        let copied_before = d.copy_result.is_some();
+        lines.push(dialog_hints(
+            Screen::Secret,
+            |h| match h.action {
+                Action::Copy if copied_before => "copy again",
+                _ => h.text,
+            },
+            theme,
+        ));
     }
     if lines.len() + 2 > area.height as usize {
         // In a short terminal the spacing goes first: the key, the warning,
