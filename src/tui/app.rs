@@ -12,6 +12,7 @@ use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 use super::copy::CopyResult;
 use super::input::TextInput;
 use super::keymap::{Action, Screen};
+use super::name_field::NameField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortColumn {
@@ -139,31 +140,27 @@ impl CreateFocus {
 
 #[derive(Debug, Clone)]
 pub struct CreateDialog {
-    pub name: TextInput,
+    pub name: NameField,
     pub agreed: bool,
     pub focus: CreateFocus,
     /// Why the last OK was refused, or why creating failed.
     pub error: Option<String>,
-    /// Whether the user has typed anything yet (until then an empty name is
-    /// not reported as an error, only the rule is shown).
-    pub touched: bool,
 }
 
 impl Default for CreateDialog {
     fn default() -> Self {
         CreateDialog {
-            name: TextInput::default(),
+            name: NameField::new(),
             agreed: false,
             focus: CreateFocus::Name,
             error: None,
-            touched: false,
         }
     }
 }
 
 impl CreateDialog {
     pub fn validation(&self) -> Result<KeyName, NameError> {
-        KeyName::parse(self.name.text())
+        self.name.validation()
     }
 }
 
@@ -198,13 +195,21 @@ impl SecretDialog {
 #[derive(Debug, Clone)]
 pub struct RenameDialog {
     pub record: KeyRecord,
-    pub name: TextInput,
+    pub name: NameField,
     pub error: Option<String>,
 }
 
 impl RenameDialog {
+    pub fn new(record: KeyRecord) -> Self {
+        RenameDialog {
+            name: NameField::renaming(&record.name),
+            record,
+            error: None,
+        }
+    }
+
     pub fn validation(&self) -> Result<KeyName, NameError> {
-        KeyName::parse(self.name.text())
+        self.name.validation()
     }
 }
 

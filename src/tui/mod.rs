@@ -11,6 +11,7 @@ mod fuzz_tests;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod name_field;
 pub mod sanitize;
 pub mod terminal;
 #[cfg(test)]

@@ -91,14 +91,14 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
         Screen::Create => {
             if let Some(Dialog::Create(d)) = &mut app.dialog {
                 d.focus = CreateFocus::Name;
-                d.name.insert_str(text);
-                d.touched = true;
+                d.name.input.insert_str(text);
+                d.name.touched = true;
                 d.error = None;
             }
         }
         Screen::Rename => {
             if let Some(Dialog::Rename(d)) = &mut app.dialog {
-                d.name.insert_str(text);
+                d.name.input.insert_str(text);
                 d.error = None;
             }
         }
@@ -121,8 +121,8 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
         return None;
     }
     match &mut app.dialog {
-        Some(Dialog::Create(d)) if d.focus == CreateFocus::Name => Some(&mut d.name),
-        Some(Dialog::Rename(d)) => Some(&mut d.name),
+        Some(Dialog::Create(d)) if d.focus == CreateFocus::Name => Some(&mut d.name.input),
+        Some(Dialog::Rename(d)) => Some(&mut d.name.input),
         _ => None,
     }
 }
@@ -155,10 +155,13 @@ pub(super) fn edit_input(app: &mut App, action: Action) -> bool {
 fn text_edited(app: &mut App) {
     match &mut app.dialog {
         Some(Dialog::Create(d)) => {
-            d.touched = true;
+            d.name.touched = true;
             d.error = None;
         }
-        Some(Dialog::Rename(d)) => d.error = None,
+        Some(Dialog::Rename(d)) => {
+            d.name.touched = true;
+            d.error = None;
+        }
         _ => app.filter_changed(),
     }
 }

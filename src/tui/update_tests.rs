@@ -283,7 +283,7 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
     assert!(press(&mut app, &[Enter]).is_empty());
     let error = create_dialog(&app).error.clone().unwrap();
     assert!(error.contains("fix the name"), "{error}");
-    assert!(create_dialog(&app).touched, "the empty name is now reported");
+    assert!(create_dialog(&app).name.touched, "the empty name is now reported");
 
     type_text(&mut app, "x");
     assert_eq!(
@@ -725,5 +725,29 @@ fn notices_from_the_copy_handler_reach_the_status_bar() {
     assert_eq!(
         (status.text.as_str(), status.kind),
         ("clipboard cleared", StatusKind::Info)
+    );
+}
+
+#[test]
+fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "staging");
+    press(&mut app, &[Tab, Char(' ')]);
+    assert_eq!(
+        press(&mut app, &[Enter]),
+        [Command::CreateKey {
+            name: KeyName::parse("staging").unwrap()
+        }]
+    );
+    let mut app = super::testing::app();
+    press(&mut app, &[Char('e'), Ctrl('u')]);
+    type_text(&mut app, "staging");
+    assert_eq!(
+        press(&mut app, &[Enter]),
+        [Command::Rename {
+            id: id(4),
+            name: KeyName::parse("staging").unwrap()
+        }]
     );
 }

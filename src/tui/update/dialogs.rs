@@ -7,15 +7,10 @@ use crate::tui::app::{
     App, CreateFocus, DeleteDialog, DeleteFocus, Dialog, MenuItem, Overlay, RenameDialog, StatusKind,
 };
 use crate::tui::event::Command;
-use crate::tui::input::TextInput;
 use crate::tui::keymap::{self, Action, Screen};
 
 pub(super) fn rename_dialog(record: KeyRecord) -> Dialog {
-    Dialog::Rename(RenameDialog {
-        name: TextInput::with_text(&record.name),
-        record,
-        error: None,
-    })
+    Dialog::Rename(RenameDialog::new(record))
 }
 
 pub(super) fn delete_dialog(record: KeyRecord) -> Dialog {
@@ -105,7 +100,7 @@ fn submit_create(app: &mut App) -> Vec<Command> {
     let Some(Dialog::Create(d)) = &mut app.dialog else {
         return Vec::new();
     };
-    d.touched = true;
+    d.name.touched = true;
     match d.validation() {
         Err(_) => {
             // The reason is on the validation line under the name.
@@ -165,7 +160,7 @@ pub(super) fn rename_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Cancel => app.dialog = None,
         Action::Activate => match d.validation() {
             Err(_) => d.error = Some("Can't save yet: fix the name first (see above)".to_owned()),
-            Ok(name) if name.as_str() == d.record.name => {
+            Ok(name) if d.name.is_unchanged(&name) => {
                 app.dialog = None;
                 app.set_status(StatusKind::Info, "name unchanged");
             }

@@ -7,6 +7,7 @@ pub mod create_dialog;
 pub mod delete_dialog;
 pub mod help;
 pub mod main_view;
+pub mod name_field;
 pub mod rename_dialog;
 pub mod secret_dialog;
 #[cfg(test)]
@@ -42,9 +43,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.dialog {
         None => {}
         Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme),
-        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, theme),
+        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, &app.records, theme),
         Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, theme),
-        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, theme),
+        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme),
         Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme),
     }
     match app.overlay {
@@ -128,6 +129,37 @@ pub fn dialog_hints<'a>(screen: Screen, text_for: impl Fn(&keymap::Hint) -> &'a 
         spans.push(Span::raw(format!(" {}", text_for(&hint))));
     }
     Line::from(spans)
+}
+
+/// Lays rows out downwards from the top of `area`; rows past its bottom are
+/// dropped, so a dialog cut short by a small terminal never draws outside.
+pub struct Rows {
+    area: Rect,
+    y: u16,
+}
+
+impl Rows {
+    pub fn new(area: Rect) -> Self {
+        Rows { area, y: area.y }
+    }
+
+    /// The next `height` rows (cut to the area), moving past them.
+    pub fn take(&mut self, height: u16) -> Rect {
+        let rect = Rect::new(self.area.x, self.y, self.area.width, height).intersection(self.area);
+        self.y = self.y.saturating_add(height);
+        rect
+    }
+
+    pub fn line(&mut self, buf: &mut Buffer, line: Line) {
+        let row = self.take(1);
+        if !row.is_empty() {
+            line.render(row, buf);
+        }
+    }
+
+    pub fn skip(&mut self, rows: u16) {
+        self.y = self.y.saturating_add(rows);
+    }
 }
 
 /// One-line "label  value" rows for detail blocks.
