@@ -1,6 +1,8 @@
 //! How stored values are shown to people: timestamps in a stated UTC offset,
 //! and text made safe for a terminal. Shared by the TUI and the CLI so both
-//! always agree.
+//! always agree; [`columns`] is the key table both print.
+
+pub mod columns;
 
 use std::borrow::Cow;
 
@@ -18,11 +20,6 @@ pub fn format_instant(instant: OffsetDateTime, offset: UtcOffset) -> String {
         .checked_to_offset(offset)
         .and_then(|t| t.format(TIMESTAMP).ok())
         .unwrap_or_else(|| "?".to_owned())
-}
-
-/// Last Used as the product shows it: `-` when the key was never used.
-pub fn format_last_used(last_used: Option<OffsetDateTime>, offset: UtcOffset) -> String {
-    last_used.map_or_else(|| "-".to_owned(), |t| format_instant(t, offset))
 }
 
 /// `UTC`, `UTC+8`, `UTC-5:30`: the label that tells the reader which clock a
@@ -112,7 +109,6 @@ mod tests {
         let t = datetime!(2026-03-01 20:30:05 UTC);
         assert_eq!(format_instant(t, offset!(+8)), "2026-03-02 04:30:05");
         assert_eq!(format_instant(t, UtcOffset::UTC), "2026-03-01 20:30:05");
-        assert_eq!(format_last_used(None, offset!(+8)), "-");
         // At the edge of the range a shift would overflow: no panic, a `?`.
         assert_eq!(format_instant(datetime!(9999-12-31 23:00 UTC), offset!(+14)), "?");
     }

@@ -12,6 +12,13 @@
 //! The default `tui` feature adds what the `keydesk` program is made of: the
 //! full-screen TUI, the scriptable [`cli`], the [`clipboard`] (desktop or SSH),
 //! and [`display`] (how stored values are shown).
+//!
+//! [`display`] is how values are shown to people
+//! (times in a stated offset, safe text, the key table's columns), shared by
+//! [`cli`], the scriptable command line, and [`tui`], the full-screen app.
+//! [`clipboard`] gets a copied key to the user (desktop or SSH), [`agreement`]
+//! is the text a user accepts before a key is made, and [`hardening`] keeps
+//! secrets out of core dumps.
 
 pub mod domain;
 pub mod hardening;

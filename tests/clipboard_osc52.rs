@@ -12,7 +12,7 @@ mod clipboard_public_api {
         Strategy,
     };
 
-    const KEY: &str = "kd_live_9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jKp";
+    const KEY: &str = "sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv";
 
     fn over_ssh(tmux: bool) -> Environment {
         Environment {

@@ -1,6 +1,7 @@
 //! One function per subcommand. Each returns what to print or a [`Failure`];
 //! `super::run` does the printing of errors and the exit code.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use time::{OffsetDateTime, UtcOffset};
@@ -10,7 +11,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::exit::{Exit, Failure};
 use super::prompt;
-use crate::display::{format_instant, format_last_used, offset_label, sanitize};
+use crate::display::columns::{Clock, Column};
+use crate::display::sanitize;
 use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
 use crate::{KeyStore, agreement};
 
@@ -94,26 +96,12 @@ fn escape_for_terminal(json: &str) -> String {
 }
 
 fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {
-    let label = offset_label(offset);
-    let header = [
-        "Name".to_owned(),
-        "ID".to_owned(),
-        "API Key".to_owned(),
-        format!("Created At ({label})"),
-        format!("Last Used ({label})"),
-    ];
-    let rows: Vec<[String; 5]> = records
-        .iter()
-        .map(|r| {
-            [
-                sanitize(&r.name).into_owned(),
-                r.id.to_string(),
-                sanitize(&r.masked).into_owned(),
-                format_instant(r.created_at, offset),
-                format_last_used(r.last_used, offset),
-            ]
-        })
-        .collect();
+    let clock = Clock {
+        now: OffsetDateTime::now_utc(),
+        offset,
+    };
+    let header = Column::LIST.map(|c| c.header(offset));
+    let rows: Vec<[Cow<str>; 5]> = records.iter().map(|r| Column::LIST.map(|c| c.cell(r, clock))).collect();
     let mut widths = header.clone().map(|h| h.width());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {

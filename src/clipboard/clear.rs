@@ -181,14 +181,18 @@ mod tests {
 
     #[test]
     fn fingerprint_matches_only_the_same_text() {
-        let fingerprint = Fingerprint::of("kd_live_secret");
-        assert!(fingerprint.matches("kd_live_secret"));
-        assert!(!fingerprint.matches("kd_live_secreT"));
+        // A key in the real format, and the same key with its last letter's case changed.
+        let fingerprint = Fingerprint::of("sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv");
+        assert!(fingerprint.matches("sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv"));
+        assert!(!fingerprint.matches("sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRV"));
         assert!(!fingerprint.matches(""));
     }
 
     #[test]
     fn fingerprint_debug_shows_nothing() {
-        assert_eq!(format!("{:?}", Fingerprint::of("kd_live_secret")), "Fingerprint(..)");
+        assert_eq!(
+            format!("{:?}", Fingerprint::of("sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv")),
+            "Fingerprint(..)"
+        );
     }
 }

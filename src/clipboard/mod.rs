@@ -22,7 +22,7 @@
 //!
 //! let mut clipboard = Clipboard::new(ClipboardSettings::default(), &Environment::from_process());
 //! let mut stdout = std::io::stdout();
-//! let outcome = clipboard.copy("kd_live_…", CopyKind::Secret, Instant::now(), &mut stdout);
+//! let outcome = clipboard.copy("sk-…", CopyKind::Secret, Instant::now(), &mut stdout);
 //! println!("{}", outcome.message());
 //! // …then, from the event loop:
 //! if let Some(cleared) = clipboard.tick(Instant::now(), &mut stdout) {
@@ -347,7 +347,7 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
 
-    const KEY: &str = "kd_live_9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jKp";
+    const KEY: &str = "sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv";
     const DELAY: Duration = Duration::from_secs(30);
 
     /// What the fake system clipboard holds and what was done to it.

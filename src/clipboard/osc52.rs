@@ -183,7 +183,7 @@ mod tests {
     use super::*;
 
     /// A key of the length keydesk issues (41 characters).
-    const KEY: &str = "kd_live_9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jKp";
+    const KEY: &str = "sk-9fQx2LmT7vR4sY8wZ1aB3cD5eF6gH0jK3KbiRv";
 
     fn b64(text: &str) -> String {
         STANDARD.encode(text)

@@ -4,18 +4,15 @@
 
 use std::cmp::Ordering;
 
-use time::{Duration, OffsetDateTime, UtcOffset};
+use time::{OffsetDateTime, UtcOffset};
 
+use crate::display::columns::{Column, Flag};
 use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 
 use super::copy::CopyResult;
 use super::input::TextInput;
-use super::keymap::Screen;
-
-/// A never-used key older than this is marked as a clean-up candidate.
-pub const UNUSED_AFTER: Duration = Duration::days(7);
-/// A key not used for longer than this is marked as a clean-up candidate.
-pub const IDLE_AFTER: Duration = Duration::days(90);
+use super::keymap::{Action, Screen};
+use super::name_field::NameField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortColumn {
@@ -40,30 +37,18 @@ impl SortColumn {
         matches!(self, SortColumn::Created | SortColumn::LastUsed)
     }
 
-    pub fn label(self) -> &'static str {
+    /// The table column it sorts.
+    pub fn column(self) -> Column {
         match self {
-            SortColumn::Name => "Name",
-            SortColumn::Id => "ID",
-            SortColumn::Created => "Created At",
-            SortColumn::LastUsed => "Last Used",
+            SortColumn::Name => Column::Name,
+            SortColumn::Id => Column::Id,
+            SortColumn::Created => Column::CreatedAt,
+            SortColumn::LastUsed => Column::LastUsed,
         }
     }
-}
 
-/// Why a key is marked as a clean-up candidate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
-    /// Created more than [`UNUSED_AFTER`] ago and never used.
-    Unused,
-    /// Last used more than [`IDLE_AFTER`] ago.
-    Idle,
-}
-
-pub fn flag_of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
-    match record.last_used {
-        None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
-        Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
-        _ => None,
+    pub fn label(self) -> &'static str {
+        self.column().title()
     }
 }
 
@@ -109,11 +94,13 @@ impl MenuItem {
         }
     }
 
-    pub fn shortcut(self) -> char {
+    /// The action that runs the item directly; its key, shown beside the
+    /// item, comes from the actions menu's key table.
+    pub fn action(self) -> Action {
         match self {
-            MenuItem::EditName => 'e',
-            MenuItem::Delete => 'd',
-            MenuItem::CopyId => 'c',
+            MenuItem::EditName => Action::EditName,
+            MenuItem::Delete => Action::DeleteKey,
+            MenuItem::CopyId => Action::CopyId,
         }
     }
 }
@@ -153,31 +140,27 @@ impl CreateFocus {
 
 #[derive(Debug, Clone)]
 pub struct CreateDialog {
-    pub name: TextInput,
+    pub name: NameField,
     pub agreed: bool,
     pub focus: CreateFocus,
     /// Why the last OK was refused, or why creating failed.
     pub error: Option<String>,
-    /// Whether the user has typed anything yet (until then an empty name is
-    /// not reported as an error, only the rule is shown).
-    pub touched: bool,
 }
 
 impl Default for CreateDialog {
     fn default() -> Self {
         CreateDialog {
-            name: TextInput::default(),
+            name: NameField::new(),
             agreed: false,
             focus: CreateFocus::Name,
             error: None,
-            touched: false,
         }
     }
 }
 
 impl CreateDialog {
     pub fn validation(&self) -> Result<KeyName, NameError> {
-        KeyName::parse(self.name.text())
+        self.name.validation()
     }
 }
 
@@ -212,13 +195,21 @@ impl SecretDialog {
 #[derive(Debug, Clone)]
 pub struct RenameDialog {
     pub record: KeyRecord,
-    pub name: TextInput,
+    pub name: NameField,
     pub error: Option<String>,
 }
 
 impl RenameDialog {
+    pub fn new(record: KeyRecord) -> Self {
+        RenameDialog {
+            name: NameField::renaming(&record.name),
+            record,
+            error: None,
+        }
+    }
+
     pub fn validation(&self) -> Result<KeyName, NameError> {
-        KeyName::parse(self.name.text())
+        self.name.validation()
     }
 }
 
@@ -398,7 +389,7 @@ impl App {
     fn recount_flags(&mut self) {
         let (mut unused, mut idle) = (0, 0);
         for r in &self.records {
-            match flag_of(r, self.now) {
+            match Flag::of(r, self.now) {
                 Some(Flag::Unused) => unused += 1,
                 Some(Flag::Idle) => idle += 1,
                 None => {}
@@ -492,7 +483,7 @@ impl App {
 
     /// How many rows the table shows at the current terminal size.
     pub fn page_rows(&self) -> usize {
-        super::view::main_view::table_rows(self.terminal_size.1).max(1)
+        super::layout::table_rows(self.terminal_size).max(1)
     }
 
     pub fn set_terminal_size(&mut self, width: u16, height: u16) {
@@ -535,6 +526,8 @@ fn cmp_names(a: &str, b: &str) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::display::columns::UNUSED_AFTER;
+    use time::Duration;
 
     #[test]
     fn the_clean_up_count_follows_the_clock_minute_by_minute() {

@@ -2,6 +2,8 @@
 //! hints and the help overlay are all generated from these tables, so what the
 //! app does, what the bar says and what `?` shows can never drift apart.
 
+use std::borrow::Cow;
+
 use super::event::Key;
 
 /// Where keyboard input goes, i.e. which table applies.
@@ -348,31 +350,127 @@ pub fn action_for(screen: Screen, key: Key) -> Option<Action> {
         .map(|b| b.action)
 }
 
-/// A status-bar hint: the first key's label, the hint text, and the action.
+/// A hint, for the status bar or a dialog's own line of keys: the keys (the
+/// bar shows the first, a dialog may show all), the hint text, and the action.
 pub struct Hint {
-    pub key: std::borrow::Cow<'static, str>,
+    pub keys: &'static [Key],
     pub text: &'static str,
     pub action: Action,
 }
 
-/// The status-bar hints of `screen`, in table order.
+impl Hint {
+    /// The first key's label: what the status bar shows.
+    pub fn key(&self) -> Cow<'static, str> {
+        self.keys[0].label()
+    }
+
+    /// Every key's label, `Enter/Esc`.
+    pub fn all_keys(&self) -> String {
+        join_labels(self.keys, "/")
+    }
+}
+
+/// The hints of `screen`, in table order.
 pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
     screen.bindings().filter_map(|b| {
         b.hint.map(|text| Hint {
-            key: b.keys[0].label(),
+            keys: b.keys,
             text,
             action: b.action,
         })
     })
 }
 
+/// The status bar's hint for help on a screen whose table has none (screens
+/// with a text input, where `?` is text): the global help key.
+pub fn global_help_hint() -> Hint {
+    let binding = GLOBAL
+        .iter()
+        .find(|b| b.action == Action::Help)
+        .expect("help is bound globally");
+    Hint {
+        keys: binding.keys,
+        text: "help",
+        action: Action::Help,
+    }
+}
+
+/// The keys that `action` is bound to on `screen`: the screen's own table
+/// first, then the global one.
+pub fn keys_for(screen: Screen, action: Action) -> Option<&'static [Key]> {
+    screen
+        .bindings()
+        .chain(GLOBAL)
+        .find(|b| b.action == action)
+        .map(|b| b.keys)
+}
+
+/// Every place that names a key in its text (rather than in the generated
+/// hints and help), as `(screen the text is shown on, action)`. The names come
+/// from [`key_name`]; the tests check that each is bound on its screen, and
+/// `key_name` checks (in debug builds) that it is asked only for these.
+pub const MENTIONS: &[(Screen, Action)] = &[
+    // The empty list: "press n to create one".
+    (Screen::Main, Action::NewKey),
+    // No match: "press Esc to clear the filter", typing or not.
+    (Screen::Main, Action::ClearFilter),
+    (Screen::Filter, Action::ClearFilter),
+    // The create dialog's "Ctrl-O read the agreement" and its refusal
+    // "Tick the agreement box first (Space toggles it)".
+    (Screen::Create, Action::ReadAgreement),
+    (Screen::Create, Action::Toggle),
+    // "Close without copying? (y/n)".
+    (Screen::SecretConfirm, Action::Yes),
+    (Screen::SecretConfirm, Action::No),
+    // The actions menu's shortcut column.
+    (Screen::Actions, Action::EditName),
+    (Screen::Actions, Action::DeleteKey),
+    (Screen::Actions, Action::CopyId),
+];
+
+/// The label of the first key bound to `action` on `screen`, for text that
+/// tells the user what to press there. The pair must be in [`MENTIONS`].
+pub fn key_name(screen: Screen, action: Action) -> Cow<'static, str> {
+    debug_assert!(
+        MENTIONS.contains(&(screen, action)),
+        "({screen:?}, {action:?}) is named in text but missing from keymap::MENTIONS"
+    );
+    match keys_for(screen, action) {
+        Some(keys) => keys[0].label(),
+        None => {
+            debug_assert!(false, "{action:?} is named on {screen:?} but not bound there");
+            Cow::Borrowed("?")
+        }
+    }
+}
+
+/// The label of the first global key for `action`, for text shown whatever
+/// the screen (e.g. "terminal too small … Ctrl-C to quit").
+pub fn global_key_name(action: Action) -> Cow<'static, str> {
+    GLOBAL
+        .iter()
+        .find(|b| b.action == action)
+        .map_or(Cow::Borrowed("?"), |b| b.keys[0].label())
+}
+
+/// The action of a global binding, if `key` is one: the only keys that work
+/// when no screen is shown.
+pub fn global_action(key: Key) -> Option<Action> {
+    GLOBAL.iter().find(|b| b.keys.contains(&key)).map(|b| b.action)
+}
+
+fn join_labels(keys: &[Key], separator: &str) -> String {
+    let labels: Vec<_> = keys.iter().map(|k| k.label()).collect();
+    labels.join(separator)
+}
+
 /// The help overlay's lines for `screen`: (all key labels, help text), the
 /// screen's own bindings first, then the global ones.
 pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)> {
-    screen.bindings().chain(GLOBAL).map(|b| {
-        let keys: Vec<_> = b.keys.iter().map(|k| k.label()).collect();
-        (keys.join(" "), b.help)
-    })
+    screen
+        .bindings()
+        .chain(GLOBAL)
+        .map(|b| (join_labels(b.keys, " "), b.help))
 }
 
 #[cfg(test)]
@@ -428,7 +526,7 @@ mod tests {
             assert!(hints(screen).next().is_some(), "{screen:?}");
             assert!(help_lines(screen).count() >= 2, "{screen:?}");
         }
-        let main: Vec<_> = hints(Screen::Main).map(|h| format!("{} {}", h.key, h.text)).collect();
+        let main: Vec<_> = hints(Screen::Main).map(|h| format!("{} {}", h.key(), h.text)).collect();
         assert_eq!(
             main,
             [
@@ -442,5 +540,80 @@ mod tests {
                 "q quit"
             ]
         );
+    }
+
+    /// The key a label names, among every key bound anywhere.
+    fn key_labelled(label: &str) -> Key {
+        ALL.iter()
+            .flat_map(|s| s.bindings())
+            .chain(GLOBAL)
+            .flat_map(|b| b.keys.iter().copied())
+            .find(|k| k.label() == label)
+            .unwrap_or_else(|| panic!("no key is labelled {label:?}"))
+    }
+
+    /// Every key label `screen` shows, with the action the text around it
+    /// promises: status-bar hints (including the added help hint), help
+    /// lines, the actions menu's shortcut column and the keys named in
+    /// dialog and status text (MENTIONS).
+    fn named_keys(screen: Screen) -> Vec<(String, Action, &'static str)> {
+        let mut named = Vec::new();
+        for hint in hints(screen) {
+            named.push((hint.key().into_owned(), hint.action, "status-bar hint"));
+            // A dialog's own line shows every key of the hint.
+            for key in hint.keys {
+                named.push((key.label().into_owned(), hint.action, "dialog hint"));
+            }
+        }
+        if screen != Screen::Help && !hints(screen).any(|h| h.action == A::Help) {
+            named.push((global_help_hint().key().into_owned(), A::Help, "status-bar help hint"));
+        }
+        for b in screen.bindings().chain(GLOBAL) {
+            for key in b.keys {
+                named.push((key.label().into_owned(), b.action, "help line"));
+            }
+        }
+        if screen == Screen::Actions {
+            for item in crate::tui::app::MenuItem::ALL {
+                assert!(
+                    MENTIONS.contains(&(screen, item.action())),
+                    "{item:?}'s shortcut is not in MENTIONS"
+                );
+            }
+        }
+        for &(s, action) in MENTIONS.iter().filter(|(s, _)| *s == screen) {
+            named.push((key_name(s, action).into_owned(), action, "dialog or status text"));
+        }
+        named
+    }
+
+    #[test]
+    fn every_key_named_on_a_screen_is_bound_there_to_what_the_text_says() {
+        for screen in ALL {
+            for (label, action, place) in named_keys(screen) {
+                assert_eq!(
+                    action_for(screen, key_labelled(&label)),
+                    Some(action),
+                    "{place} on {screen:?} names {label} for {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_mention_is_bound_on_its_screen() {
+        for &(screen, action) in MENTIONS {
+            assert!(
+                keys_for(screen, action).is_some(),
+                "{action:?} is named on {screen:?} but not bound there"
+            );
+        }
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "missing from keymap::MENTIONS")]
+    fn naming_a_key_that_is_not_registered_fails_in_tests() {
+        key_name(Screen::Main, A::Quit);
     }
 }

@@ -19,7 +19,7 @@ macro_rules! internal_modules {
 }
 
 internal_modules!(
-    app, copy, event, input, keymap, sanitize, terminal, update, view, worker
+    app, copy, event, input, keymap, layout, name_field, sanitize, terminal, text, update, view, worker
 );
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ fn a_flood_of_typed_characters_stops_at_the_cap_says_why_and_esc_still_closes() 
     let Some(Dialog::Create(d)) = &app.dialog else {
         panic!("the create dialog is open")
     };
-    assert_eq!(d.name.text(), "a".repeat(MAX_CHARS));
+    assert_eq!(d.name.input.text(), "a".repeat(MAX_CHARS));
     assert_eq!(app.status.as_ref().unwrap().text, FULL);
     press(&mut app, &[Esc]);
     assert!(app.dialog.is_none());
@@ -83,7 +83,7 @@ fn a_long_paste_into_the_name_is_cut_at_the_cap_and_says_why() {
     let Some(Dialog::Rename(d)) = &app.dialog else {
         panic!("the rename dialog is open")
     };
-    assert_eq!(d.name.text().len(), MAX_CHARS);
+    assert_eq!(d.name.input.text().len(), MAX_CHARS);
     assert_eq!(app.status.as_ref().unwrap().text, FULL);
 }
 

@@ -27,7 +27,7 @@ static HOOKS: Once = Once::new();
 
 pub type Backend = CrosstermBackend<Stdout>;
 
-/// RAII guard for the terminal's mode; derefs to the ratatui terminal.
+/// RAII guard for the terminal's mode; [`Tui::terminal`] lends the ratatui terminal.
 pub struct Tui {
     terminal: Terminal<Backend>,
 }

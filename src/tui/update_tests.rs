@@ -267,7 +267,7 @@ fn space_types_in_the_name_but_toggles_the_checkbox() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
     type_text(&mut app, "a b");
-    assert_eq!(create_dialog(&app).name.text(), "a b");
+    assert_eq!(create_dialog(&app).name.input.text(), "a b");
     assert!(!create_dialog(&app).agreed);
     press(&mut app, &[Tab, Char(' ')]);
     assert!(create_dialog(&app).agreed);
@@ -283,7 +283,7 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
     assert!(press(&mut app, &[Enter]).is_empty());
     let error = create_dialog(&app).error.clone().unwrap();
     assert!(error.contains("fix the name"), "{error}");
-    assert!(create_dialog(&app).touched, "the empty name is now reported");
+    assert!(create_dialog(&app).name.touched, "the empty name is now reported");
 
     type_text(&mut app, "x");
     assert_eq!(
@@ -329,7 +329,7 @@ fn question_mark_is_text_in_the_name_but_help_elsewhere() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
     type_text(&mut app, "a?");
-    assert_eq!(create_dialog(&app).name.text(), "a?");
+    assert_eq!(create_dialog(&app).name.input.text(), "a?");
     assert!(app.overlay.is_none());
     press(&mut app, &[F(1)]);
     assert_eq!(
@@ -370,7 +370,7 @@ fn agreement_viewer_opens_scrolls_and_returns_to_the_dialog() {
     );
     press(&mut app, &[Esc]);
     assert_eq!(app.screen(), Screen::Create);
-    assert_eq!(create_dialog(&app).name.text(), "ab");
+    assert_eq!(create_dialog(&app).name.input.text(), "ab");
 }
 
 #[test]
@@ -378,11 +378,11 @@ fn wide_characters_keep_the_cursor_after_the_last_one() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
     type_text(&mut app, "生产-gateway_01");
-    assert_eq!(create_dialog(&app).name.cursor_column(), 15);
+    assert_eq!(create_dialog(&app).name.input.cursor_column(), 15);
     press(&mut app, &[Home, Right]);
-    assert_eq!(create_dialog(&app).name.cursor_column(), 2);
+    assert_eq!(create_dialog(&app).name.input.cursor_column(), 2);
     press(&mut app, &[Delete]);
-    assert_eq!(create_dialog(&app).name.text(), "生-gateway_01");
+    assert_eq!(create_dialog(&app).name.input.text(), "生-gateway_01");
 }
 
 #[test]
@@ -392,7 +392,7 @@ fn paste_goes_into_the_focused_input_without_newlines_or_controls() {
     let commands = update(&mut app, Event::Paste("prod\r\n-key\u{1b}[31m\t01\n".into()));
     assert!(commands.is_empty(), "a paste never acts like key presses");
     let d = create_dialog(&app);
-    assert_eq!(d.name.text(), "prod-key[31m01");
+    assert_eq!(d.name.input.text(), "prod-key[31m01");
     assert_eq!(d.focus, CreateFocus::Name);
     assert!(app.dialog.is_some());
 }
@@ -438,7 +438,7 @@ fn a_failed_create_keeps_the_dialog_and_says_why() {
     update(&mut app, Event::Created(Err("the database is busy".into())));
     let d = create_dialog(&app);
     assert!(d.error.as_ref().unwrap().contains("the database is busy"));
-    assert_eq!(d.name.text(), "fresh");
+    assert_eq!(d.name.input.text(), "fresh");
     assert_eq!(app.status.as_ref().unwrap().kind, StatusKind::Error);
 }
 
@@ -506,7 +506,7 @@ fn rename_is_prefilled_validated_and_saved_with_enter() {
     let mut app = app();
     press(&mut app, &[Char('e')]);
     let Some(Dialog::Rename(d)) = &app.dialog else { panic!() };
-    assert_eq!(d.name.text(), "test-key");
+    assert_eq!(d.name.input.text(), "test-key");
     // Unchanged: closes without a store call.
     assert!(press(&mut app, &[Enter]).is_empty());
     assert!(app.dialog.is_none());
@@ -725,5 +725,29 @@ fn notices_from_the_copy_handler_reach_the_status_bar() {
     assert_eq!(
         (status.text.as_str(), status.kind),
         ("clipboard cleared", StatusKind::Info)
+    );
+}
+
+#[test]
+fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "staging");
+    press(&mut app, &[Tab, Char(' ')]);
+    assert_eq!(
+        press(&mut app, &[Enter]),
+        [Command::CreateKey {
+            name: KeyName::parse("staging").unwrap()
+        }]
+    );
+    let mut app = super::testing::app();
+    press(&mut app, &[Char('e'), Ctrl('u')]);
+    type_text(&mut app, "staging");
+    assert_eq!(
+        press(&mut app, &[Enter]),
+        [Command::Rename {
+            id: id(4),
+            name: KeyName::parse("staging").unwrap()
+        }]
     );
 }

@@ -7,6 +7,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use super::{Theme, dialog};
 use crate::tui::app::{ActionsMenu, App, MenuItem};
+use crate::tui::keymap::{self, Screen};
 use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, theme: &Theme) {
@@ -25,7 +26,7 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
         let text = format!(
             "{} {}  {:<width$}",
             if selected { ">" } else { " " },
-            item.shortcut(),
+            keymap::key_name(Screen::Actions, item.action()),
             item.label(),
             width = inner_width.saturating_sub(5)
         );

@@ -1,32 +1,35 @@
-//! The create dialog: name input with live validation, the agreement box and
-//! OK / Cancel.
+//! The create dialog: the name field, the agreement box and OK / Cancel.
 
 use ratatui::Frame;
-use ratatui::layout::{Position, Rect};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Widget};
 
-use super::{Theme, buttons, dialog, wrap, wrap_marked};
-use crate::domain::name::RULE;
+use super::{Rows, Theme, buttons, dialog, wrap};
+use crate::domain::KeyRecord;
 use crate::tui::app::{CreateDialog, CreateFocus};
+use crate::tui::keymap::{self, Action, Screen};
+use crate::tui::name_field::NameField;
 use crate::tui::sanitize;
 
 pub const AGREEMENT_LABEL: &str = "I have agreed to the agreement and understand the associated risks";
 
-pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
+/// "> [x] " before the agreement's label.
+const CHECKBOX_INDENT: usize = 6;
+
+pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, records: &[KeyRecord], theme: &Theme) {
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
-
-    let (marker, validation, validation_style) = validation_line(d, theme);
-    let validation = wrap_marked(marker, &validation, inner_width);
-    // "> [x] " then the label, continuation lines indented under the label.
-    let checkbox = wrap(AGREEMENT_LABEL, inner_width.saturating_sub(6));
+    let feedback = d.name.feedback(records.iter());
+    let name_height = NameField::height(&feedback, inner_width);
+    let checkbox = wrap(AGREEMENT_LABEL, inner_width.saturating_sub(CHECKBOX_INDENT));
     let error = d
         .error
         .as_deref()
         .map(|e| wrap(&sanitize::sanitize(e), inner_width))
         .unwrap_or_default();
-    let height = 1 + 3 + validation.len() + 1 + checkbox.len() + 1 + 1 + error.len().max(1) + 1;
+    // Name, blank, checkbox, its Ctrl-O line, blank, error (or blank), buttons.
+    let height = name_height as usize + 1 + checkbox.len() + 1 + 1 + error.len().max(1) + 1;
     let inner = dialog(
         frame.buffer_mut(),
         area,
@@ -35,102 +38,66 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, theme: &Theme) {
         "Create API key",
         theme,
     );
-    let buf = frame.buffer_mut();
-    let mut y = inner.y;
-    let bottom = inner.bottom();
-    let line = |buf: &mut ratatui::buffer::Buffer, l: Line, y: &mut u16| {
-        if *y < bottom {
-            l.render(Rect::new(inner.x, *y, inner.width, 1), buf);
-        }
-        *y += 1;
-    };
-
-    // Name label and input box.
+    let mut rows = Rows::new(inner);
+    let name_area = rows.take(name_height);
     let name_focused = d.focus == CreateFocus::Name;
-    line(buf, focus_label("Name", name_focused, theme), &mut y);
-    let box_area = Rect::new(inner.x, y, inner.width, 3).intersection(inner);
-    let block = Block::bordered()
-        .border_type(BorderType::Plain)
-        .border_style(theme.border(name_focused));
-    let field = block.inner(box_area);
-    block.render(box_area, buf);
-    let cursor = d.name.render_line(field, buf, theme.text());
-    y += 3;
-    for text in validation {
-        line(buf, Line::styled(text, validation_style), &mut y);
+    let cursor = d
+        .name
+        .render(frame.buffer_mut(), name_area, "Name", name_focused, &feedback, theme);
+    rows.skip(1);
+    render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, theme);
+    rows.skip(1);
+    if error.is_empty() {
+        rows.skip(1);
     }
-    y += 1;
+    for text in error {
+        rows.line(frame.buffer_mut(), Line::styled(text, theme.error()));
+    }
+    render_buttons(frame.buffer_mut(), rows.take(1), d.focus, theme);
+    if let Some(cursor) = cursor {
+        frame.set_cursor_position(cursor);
+    }
+}
 
-    // Agreement checkbox.
-    let agree_focused = d.focus == CreateFocus::Agreement;
-    for (i, text) in checkbox.into_iter().enumerate() {
-        let l = if i == 0 {
+/// The checkbox with its label wrapped under it, and how to read the
+/// agreement.
+fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: Vec<String>, theme: &Theme) {
+    let focused = d.focus == CreateFocus::Agreement;
+    for (i, text) in label.into_iter().enumerate() {
+        let line = if i == 0 {
             let mark = if d.agreed { "[x]" } else { "[ ]" };
-            let box_style = if agree_focused { theme.selected() } else { theme.text() };
+            let box_style = if focused { theme.selected() } else { theme.text() };
             Line::from(vec![
-                Span::raw(if agree_focused { "> " } else { "  " }),
+                Span::raw(if focused { "> " } else { "  " }),
                 Span::styled(mark, box_style),
                 Span::raw(" "),
                 Span::raw(text),
             ])
         } else {
-            Line::from(format!("      {text}"))
+            Line::from(format!("{:CHECKBOX_INDENT$}{text}", ""))
         };
-        line(buf, l, &mut y);
+        rows.line(buf, line);
     }
-    line(
+    let read = keymap::key_name(Screen::Create, Action::ReadAgreement);
+    rows.line(
         buf,
         Line::from(vec![
-            Span::raw("      "),
-            Span::styled("Ctrl-O", theme.hint_key()),
+            Span::raw(" ".repeat(CHECKBOX_INDENT)),
+            Span::styled(read, theme.hint_key()),
             Span::styled(" read the agreement", theme.dim()),
         ]),
-        &mut y,
     );
-    y += 1;
-    if error.is_empty() {
-        y += 1;
-    }
-    for text in error {
-        line(buf, Line::styled(text, theme.error()), &mut y);
-    }
-    if y < bottom {
-        buttons(
-            buf,
-            Rect::new(inner.x, y, inner.width, 1),
-            &[
-                (
-                    "OK",
-                    d.focus == CreateFocus::Ok,
-                    theme.button(d.focus == CreateFocus::Ok),
-                ),
-                (
-                    "Cancel",
-                    d.focus == CreateFocus::Cancel,
-                    theme.button(d.focus == CreateFocus::Cancel),
-                ),
-            ],
-        );
-    }
-    if name_focused && field.width > 0 && field.height > 0 {
-        frame.set_cursor_position(Position::new(field.x + cursor, field.y));
-    }
 }
 
-/// What the line under the name says: the rule until something is typed,
-/// then what is wrong, or that the name is fine.
-fn validation_line(d: &CreateDialog, theme: &Theme) -> (&'static str, String, ratatui::style::Style) {
-    match d.validation() {
-        Ok(_) => ("✓ ", "valid name".to_owned(), theme.success()),
-        Err(_) if !d.touched && d.name.is_empty() => ("", RULE.to_owned(), theme.dim()),
-        Err(e) => ("✗ ", e.to_string(), theme.error()),
+fn render_buttons(buf: &mut Buffer, row: Rect, focus: CreateFocus, theme: &Theme) {
+    if row.is_empty() {
+        return;
     }
-}
-
-pub fn focus_label<'a>(label: &'a str, focused: bool, theme: &Theme) -> Line<'a> {
-    let style = if focused { theme.title() } else { theme.text() };
-    Line::from(vec![
-        Span::raw(if focused { "> " } else { "  " }),
-        Span::styled(label, style),
-    ])
+    let ok = focus == CreateFocus::Ok;
+    let cancel = focus == CreateFocus::Cancel;
+    buttons(
+        buf,
+        row,
+        &[("OK", ok, theme.button(ok)), ("Cancel", cancel, theme.button(cancel))],
+    );
 }

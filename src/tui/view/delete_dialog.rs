@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{Theme, buttons, detail_line, dialog, format_time, offset_label, wrap};
+use crate::display::columns::NEVER_USED;
 use crate::tui::app::{App, DeleteDialog, DeleteFocus};
 use crate::tui::sanitize;
 
@@ -19,7 +20,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
     let r = &d.record;
     let last_used = match r.last_used {
         Some(t) => format!("{} ({})", format_time(t, app.utc_offset), offset_label(app.utc_offset)),
-        None => "never".to_owned(),
+        None => NEVER_USED.to_owned(),
     };
     let mut lines = vec![
         Line::from("Delete this key?"),

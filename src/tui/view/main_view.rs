@@ -4,14 +4,20 @@
 use std::borrow::Cow;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use super::{TIME_WIDTH, Theme, format_time, offset_label, status_bar};
+use ratatui::buffer::Buffer;
+use time::UtcOffset;
+
+use super::{TIME_WIDTH, Theme, status_bar};
+use crate::display::columns::{Clock, Column, Flag};
 use crate::domain::KeyRecord;
-use crate::tui::app::{App, Flag, flag_of};
+use crate::tui::app::App;
+use crate::tui::keymap::{self, Action, Screen};
+use crate::tui::layout::MainAreas;
 use crate::tui::sanitize;
 
 const ID_FULL: u16 = 19;
@@ -22,28 +28,14 @@ const NAME_PREFIX: u16 = 2;
 const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
 
-/// Rows of keys the table shows in a terminal `height` rows high: everything
-/// but the title, the table header, the selected-key line, the filter/legend
-/// line, status and hints.
-pub fn table_rows(height: u16) -> usize {
-    height.saturating_sub(6) as usize
-}
-
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let [title, table, selected, info, status, hints] = area.layout(&Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ]));
-    render_title(frame, title, app, theme);
-    render_table(frame, table, app, theme);
-    render_selected(frame, selected, app, theme);
-    render_info(frame, info, app, theme);
-    status_bar::render_status(frame.buffer_mut(), status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), theme);
+    let areas = MainAreas::new(area);
+    render_title(frame, areas.title, app, theme);
+    render_table(frame, &areas, app, theme);
+    render_selected(frame, areas.selected, app, theme);
+    render_info(frame, areas.info, app, theme);
+    status_bar::render_status(frame.buffer_mut(), areas.status, app, theme);
+    status_bar::render_hints(frame.buffer_mut(), areas.hints, app.screen(), theme);
 }
 
 fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -117,130 +109,135 @@ fn columns(width: u16, name_need: u16, created_header: u16, used_header: u16) ->
     }
 }
 
-fn render_table(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let rows_area_height = area.height.saturating_sub(1) as usize;
+fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme) {
+    let area = areas.table;
+    let (scroll, window) = visible_window(app, areas.table_rows());
+    let clock = Clock {
+        now: app.now,
+        offset: app.utc_offset,
+    };
+    let shown = shown_columns(app, window, area.width, clock);
+    let widths: Vec<Constraint> = shown.iter().map(|&(_, w)| Constraint::Length(w)).collect();
+    let header = Row::new(shown.iter().map(|&(column, _)| header_cell(column, clock.offset)));
+    let rows = window.iter().enumerate().map(|(n, &i)| {
+        let selected = scroll + n == app.selected;
+        row(&app.records[i], selected, &shown, clock, theme)
+    });
+    let table = Table::new(rows, widths)
+        .header(header.style(theme.header()))
+        .column_spacing(SPACING)
+        .row_highlight_style(theme.selected());
     let len = app.view().len();
-    // The window of rows on screen; kept around the selection even if the
-    // state's idea of the page size is stale.
+    let mut state = TableState::default().with_selected((len > 0).then(|| app.selected - scroll));
+    frame.render_stateful_widget(table, area, &mut state);
+    if len == 0 {
+        render_empty(frame, area, app, theme);
+    }
+}
+
+/// The first row on screen and the rows shown: kept around the selection
+/// even if the state's idea of the page size is stale.
+fn visible_window(app: &App, rows: usize) -> (usize, &[usize]) {
+    let len = app.view().len();
     let mut scroll = app.scroll.min(len.saturating_sub(1));
-    if app.selected >= scroll + rows_area_height {
-        scroll = app.selected + 1 - rows_area_height;
+    if app.selected >= scroll + rows {
+        scroll = app.selected + 1 - rows;
     }
     if app.selected < scroll {
         scroll = app.selected;
     }
-    let end = (scroll + rows_area_height).min(len);
-    let window = &app.view()[scroll..end];
+    let end = (scroll + rows).min(len);
+    (scroll, &app.view()[scroll..end])
+}
 
-    let offset = offset_label(app.utc_offset);
-    // The sort order is in the title, so headers keep their width.
-    let name_h = "Name";
-    let id_h = "ID";
-    let created_h = format!("Created At ({offset})");
-    let used_h = format!("Last Used ({offset})");
-
+/// The columns that fit in `width`, with their widths. The name column is as
+/// wide as the longest name on screen needs, if there is room.
+fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(Column, u16)> {
     let name_need = window
         .iter()
-        .map(|&i| sanitize::sanitize(&app.records[i].name).width())
+        .map(|&i| Column::Name.cell(&app.records[i], clock).width())
         .max()
         .unwrap_or(0)
-        .max(name_h.width()) as u16
+        .max(Column::Name.title().width()) as u16
         + NAME_PREFIX;
-    let cols = columns(area.width, name_need, created_h.width() as u16, used_h.width() as u16);
-
-    let mut widths = vec![
-        Constraint::Length(cols.name),
-        Constraint::Length(cols.id),
-        Constraint::Length(KEY_WIDTH),
+    let header_width = |column: Column| column.header(clock.offset).width() as u16;
+    let cols = columns(
+        width,
+        name_need,
+        header_width(Column::CreatedAt),
+        header_width(Column::LastUsed),
+    );
+    let mut shown = vec![
+        (Column::Name, cols.name),
+        (Column::Id, cols.id),
+        (Column::ApiKey, KEY_WIDTH),
     ];
-    let mut header = vec![
-        Cell::from(format!("{:width$}{name_h}", "", width = NAME_PREFIX as usize)),
-        Cell::from(id_h),
-        Cell::from("API Key"),
-    ];
-    if let Some(w) = cols.created {
-        widths.push(Constraint::Length(w));
-        header.push(Cell::from(created_h));
-    }
-    if let Some(w) = cols.last_used {
-        widths.push(Constraint::Length(w));
-        header.push(Cell::from(used_h));
-    }
+    shown.extend(cols.created.map(|w| (Column::CreatedAt, w)));
+    shown.extend(cols.last_used.map(|w| (Column::LastUsed, w)));
+    shown
+}
 
-    let rows: Vec<Row> = window
-        .iter()
-        .enumerate()
-        .map(|(n, &i)| {
-            let record = &app.records[i];
-            row(record, scroll + n == app.selected, &cols, app, theme)
-        })
-        .collect();
-
-    let table = Table::new(rows, widths)
-        .header(Row::new(header).style(theme.header()))
-        .column_spacing(SPACING)
-        .row_highlight_style(theme.selected());
-    let mut state = TableState::default().with_selected((len > 0).then(|| app.selected - scroll));
-    frame.render_stateful_widget(table, area, &mut state);
-
-    if len == 0 {
-        let message = if app.change_counter.is_none() {
-            Line::from("loading…")
-        } else if app.has_filter() {
-            Line::from(vec![
-                Span::raw("No key matches “"),
-                Span::raw(sanitize::sanitize(app.filter.text()).into_owned()),
-                Span::raw("” — press Esc to clear the filter"),
-            ])
-        } else {
-            Line::from(vec![
-                Span::raw("No keys yet — press "),
-                Span::styled("n", theme.hint_key()),
-                Span::raw(" to create one"),
-            ])
-        };
-        let body = Rect {
-            y: area.y + 1,
-            height: area.height.saturating_sub(1),
-            ..area
-        };
-        let middle = body.centered_vertically(Constraint::Length(1));
-        Paragraph::new(message.centered()).render(middle, frame.buffer_mut());
+/// The sort order is in the title, so headers keep their width.
+fn header_cell(column: Column, offset: UtcOffset) -> Cell<'static> {
+    match column {
+        // Over the names, not over the selection marker and clean-up mark.
+        Column::Name => Cell::from(format!("{:width$}{}", "", column.title(), width = NAME_PREFIX as usize)),
+        _ => Cell::from(column.header(offset)),
     }
 }
 
-fn row<'a>(record: &'a KeyRecord, selected: bool, cols: &Columns, app: &App, theme: &Theme) -> Row<'a> {
-    let flag = match flag_of(record, app.now) {
-        Some(Flag::Unused) => "!",
-        Some(Flag::Idle) => "~",
-        None => " ",
+fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock: Clock, theme: &Theme) -> Row<'a> {
+    Row::new(shown.iter().map(|&(column, width)| match column {
+        Column::Name => Cell::from(Line::from(vec![
+            Span::raw(if selected { ">" } else { " " }),
+            Span::styled(Column::Mark.cell(record, clock), theme.flag()),
+            Span::raw(sanitize::fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
+        ])),
+        _ => Cell::from(fit_cell(column.cell(record, clock), width)),
+    }))
+}
+
+/// A cell's text cut to its column.
+fn fit_cell(text: Cow<'_, str>, width: u16) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(text) => sanitize::fit(text, width as usize),
+        Cow::Owned(text) => Cow::Owned(sanitize::fit(&text, width as usize).into_owned()),
+    }
+}
+
+/// Why the table is empty, and what to do, in the middle of its body.
+fn render_empty(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    // The list's own keys, even under a dialog: the text is about the list.
+    let screen = if app.filtering { Screen::Filter } else { Screen::Main };
+    let message = if app.change_counter.is_none() {
+        Line::from("loading…")
+    } else if app.has_filter() {
+        Line::from(vec![
+            Span::raw("No key matches “"),
+            Span::raw(sanitize::sanitize(app.filter.text()).into_owned()),
+            Span::raw("” — press "),
+            Span::styled(keymap::key_name(screen, Action::ClearFilter), theme.hint_key()),
+            Span::raw(" to clear the filter"),
+        ])
+    } else if screen == Screen::Main {
+        Line::from(vec![
+            Span::raw("No keys yet — press "),
+            Span::styled(keymap::key_name(screen, Action::NewKey), theme.hint_key()),
+            Span::raw(" to create one"),
+        ])
+    } else {
+        // While a filter is typed, the create key would be typed too.
+        Line::from("No keys yet")
     };
-    let name_width = cols.name.saturating_sub(NAME_PREFIX) as usize;
-    let name = Line::from(vec![
-        Span::raw(if selected { ">" } else { " " }),
-        Span::styled(flag, theme.flag()),
-        Span::raw(sanitize::fit(&record.name, name_width)),
-    ]);
-    let id: Cow<str> = sanitize::fit(record.id.as_str(), cols.id as usize);
-    let mut cells = vec![
-        Cell::from(name),
-        Cell::from(id),
-        Cell::from(sanitize::fit(&record.masked, KEY_WIDTH as usize)),
-    ];
-    if cols.created.is_some() {
-        cells.push(Cell::from(format_time(record.created_at, app.utc_offset)));
-    }
-    if cols.last_used.is_some() {
-        cells.push(Cell::from(match record.last_used {
-            Some(t) => format_time(t, app.utc_offset),
-            None => "-".to_owned(),
-        }));
-    }
-    Row::new(cells)
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    let middle = body.centered_vertically(Constraint::Length(1));
+    Paragraph::new(message.centered()).render(middle, frame.buffer_mut());
 }
 
-/// The line under the table: the filter (while typing or when set) on the
-/// left, the clean-up legend on the right.
 /// The selected key in full: at 80 columns the table has to shorten names
 /// and IDs, and the ID is what `keydesk rename/delete` and support requests
 /// need. Created and Last Used follow when there is room.
@@ -254,13 +251,14 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Span::styled(" · ", theme.dim()),
         Span::raw(record.id.to_string()),
     ];
-    let offset = app.utc_offset;
+    let clock = Clock {
+        now: app.now,
+        offset: app.utc_offset,
+    };
     let times = format!(
         " · created {} · last used {}",
-        format_time(record.created_at, offset),
-        record
-            .last_used
-            .map_or_else(|| "never".to_owned(), |t| format_time(t, offset))
+        Column::CreatedAt.cell(record, clock),
+        Column::LastUsed.cell(record, clock),
     );
     if Line::from(spans.clone()).width() + times.width() <= width {
         spans.push(Span::styled(times, theme.dim()));
@@ -268,59 +266,69 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     Line::from(spans).render(area, frame.buffer_mut());
 }
 
+/// The line under the table: the filter (while typing or when set) on the
+/// left, the clean-up legend on the right.
 fn render_info(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let mut used = 0;
-    if app.filtering || app.has_filter() {
-        let label = Span::styled(" Filter: ", theme.hint_key());
-        let label_width = label.width() as u16;
-        label.render(area, frame.buffer_mut());
-        let input_width = (area.width.saturating_sub(label_width)).min(32);
-        let input_area = Rect {
-            x: area.x + label_width,
-            width: input_width,
-            ..area
-        };
-        let style = if app.filtering {
-            theme.text().add_modifier(ratatui::style::Modifier::UNDERLINED)
-        } else {
-            theme.text()
-        };
-        let cursor = app.filter.render_line(input_area, frame.buffer_mut(), style);
-        if app.filtering {
-            frame.set_cursor_position(Position::new(input_area.x + cursor, area.y));
-        }
-        used = label_width + input_width + 1;
-    }
+    let used = if app.filtering || app.has_filter() {
+        render_filter(frame, area, app, theme)
+    } else {
+        0
+    };
+    render_legend(frame.buffer_mut(), area, used, app, theme);
+}
 
-    if app.unused_count == 0 && app.idle_count == 0 {
+/// The filter's label and input; returns the columns taken.
+fn render_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> u16 {
+    let label = Span::styled(" Filter: ", theme.hint_key());
+    let label_width = label.width() as u16;
+    label.render(area, frame.buffer_mut());
+    let input_width = (area.width.saturating_sub(label_width)).min(32);
+    let input_area = Rect {
+        x: area.x + label_width,
+        width: input_width,
+        ..area
+    };
+    let style = if app.filtering {
+        theme.text().add_modifier(ratatui::style::Modifier::UNDERLINED)
+    } else {
+        theme.text()
+    };
+    let cursor = app.filter.render_line(input_area, frame.buffer_mut(), style);
+    if app.filtering {
+        frame.set_cursor_position(Position::new(input_area.x + cursor, area.y));
+    }
+    label_width + input_width + 1
+}
+
+/// What the clean-up marks mean and how many keys have each, right-aligned
+/// after the first `used` columns; the brief form when the long one does not
+/// fit.
+fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &Theme) {
+    let counts = [(Flag::Unused, app.unused_count), (Flag::Idle, app.idle_count)];
+    let present: Vec<(Flag, usize)> = counts.into_iter().filter(|&(_, n)| n > 0).collect();
+    if present.is_empty() {
         return;
     }
-    let room = area.width.saturating_sub(used) as usize;
     let mut long = vec![Span::styled("clean-up candidates: ", theme.dim())];
     let mut short = Vec::new();
-    if app.unused_count > 0 {
-        long.push(Span::styled("!", theme.flag()));
-        long.push(Span::raw(format!(" {} never used after 7 days", app.unused_count)));
-        short.push(Span::styled("!", theme.flag()));
-        short.push(Span::raw(" unused 7d+"));
-    }
-    if app.idle_count > 0 {
-        if app.unused_count > 0 {
+    for (i, (flag, count)) in present.into_iter().enumerate() {
+        if i > 0 {
             long.push(Span::raw("  "));
             short.push(Span::raw("  "));
         }
-        long.push(Span::styled("~", theme.flag()));
-        long.push(Span::raw(format!(" {} idle over 90 days", app.idle_count)));
-        short.push(Span::styled("~", theme.flag()));
-        short.push(Span::raw(" idle 90d+"));
+        long.push(Span::styled(flag.symbol(), theme.flag()));
+        long.push(Span::raw(format!(" {count} {}", flag.meaning())));
+        short.push(Span::styled(flag.symbol(), theme.flag()));
+        short.push(Span::raw(format!(" {}", flag.brief())));
     }
     long.push(Span::raw(" "));
     short.push(Span::raw(" "));
+    let room = area.width.saturating_sub(used) as usize;
     let legend = [Line::from(long), Line::from(short)]
         .into_iter()
         .find(|l| l.width() <= room);
     if let Some(legend) = legend {
-        legend.right_aligned().render(area, frame.buffer_mut());
+        legend.right_aligned().render(area, buf);
     }
 }
 
@@ -354,11 +362,5 @@ mod tests {
         assert_eq!(cols.created, None);
         assert_eq!(cols.last_used, Some(19));
         assert!(cols.name >= NAME_MIN);
-    }
-
-    #[test]
-    fn table_rows_leave_room_for_the_chrome() {
-        assert_eq!(table_rows(24), 18);
-        assert_eq!(table_rows(3), 0);
     }
 }

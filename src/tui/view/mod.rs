@@ -7,6 +7,7 @@ pub mod create_dialog;
 pub mod delete_dialog;
 pub mod help;
 pub mod main_view;
+pub mod name_field;
 pub mod rename_dialog;
 pub mod secret_dialog;
 #[cfg(test)]
@@ -16,31 +17,25 @@ pub mod theme;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
-use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Dialog, Overlay};
+use super::keymap::{self, Screen};
+use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+pub use super::text::{wrap, wrap_marked};
 pub use crate::display::{format_instant as format_time, offset_label};
 pub use theme::Theme;
-
-/// Below this size the app shows "terminal too small" instead of its screens.
-pub const MIN_WIDTH: u16 = 60;
-pub const MIN_HEIGHT: u16 = 15;
 
 /// Columns taken by a formatted time.
 pub const TIME_WIDTH: usize = 19;
 
-pub fn too_small(width: u16, height: u16) -> bool {
-    width < MIN_WIDTH || height < MIN_HEIGHT
-}
-
 /// Draws the whole app.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
-    if too_small(area.width, area.height) {
+    if layout::too_small((area.width, area.height)) {
         frame.render_widget(&TooSmall { area }, area);
         return;
     }
@@ -48,9 +43,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.dialog {
         None => {}
         Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme),
-        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, theme),
+        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, &app.records, theme),
         Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, theme),
-        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, theme),
+        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme),
         Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme),
     }
     match app.overlay {
@@ -60,32 +55,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     }
 }
 
-/// The largest scroll position and the page size of `overlay` at `size`, so
-/// the update function can keep scrolling in range.
-pub fn overlay_scroll_limits(overlay: Option<Overlay>, size: (u16, u16)) -> (u16, u16) {
-    let area = Rect::new(0, 0, size.0, size.1);
-    let (lines, box_area) = match overlay {
-        None => return (0, 1),
-        Some(Overlay::Help { screen, .. }) => {
-            let area = help::box_area(area, screen);
-            (help::line_count(screen), area)
-        }
-        Some(Overlay::Agreement { .. }) => {
-            let area = agreement::box_area(area);
-            (agreement::line_count(area), area)
-        }
-    };
-    let page = overlay_inner(box_area).height.max(1);
-    (lines.saturating_sub(page), page)
-}
-
 /// A centred dialog of the given outer size (clamped to `area`), cleared and
 /// framed. Returns the inner area, with one column of padding on each side.
 pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str, theme: &Theme) -> Rect {
-    let outer = area.centered(
-        Constraint::Length(width.min(area.width)),
-        Constraint::Length(height.min(area.height)),
-    );
+    let outer = layout::dialog_box(area, width, height);
     // A blank column either side, so what is underneath does not run into
     // the border.
     let margin = Rect {
@@ -108,18 +81,10 @@ pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str
     }
 }
 
-/// The area inside an overlay's frame (no padding).
-pub fn overlay_inner(outer: Rect) -> Rect {
-    Block::bordered().inner(outer)
-}
-
 /// Where an overlay may draw: everything but the hints line, which keeps
 /// showing the overlay's keys. Clears it, so nothing underneath shows.
 pub fn overlay_backdrop(buf: &mut Buffer, area: Rect) -> Rect {
-    let backdrop = Rect {
-        height: area.height.saturating_sub(1),
-        ..area
-    };
+    let backdrop = layout::overlay_backdrop(area);
     Clear.render(backdrop, buf);
     backdrop
 }
@@ -131,62 +96,6 @@ pub fn more_below(scroll: u16, lines: u16, page: u16) -> &'static str {
     } else {
         ""
     }
-}
-
-/// `text` wrapped to `width` after a `marker` (e.g. "✗ "), continuation
-/// lines indented to line up after the marker.
-pub fn wrap_marked(marker: &str, text: &str, width: usize) -> Vec<String> {
-    let indent = marker.width();
-    wrap(text, width.saturating_sub(indent))
-        .into_iter()
-        .enumerate()
-        .map(|(i, line)| {
-            if i == 0 {
-                format!("{marker}{line}")
-            } else {
-                format!("{:indent$}{line}", "")
-            }
-        })
-        .collect()
-}
-
-/// Greedy word wrap to `width` columns; words longer than a line are cut.
-/// Paragraph breaks (`\n`) are kept; the result borrows nothing.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
-    for paragraph in text.split('\n') {
-        let mut line = String::new();
-        let mut line_width = 0;
-        for word in paragraph.split(' ') {
-            let word_width = word.width();
-            if line_width > 0 && line_width + 1 + word_width > width {
-                lines.push(std::mem::take(&mut line));
-                line_width = 0;
-            }
-            if line_width > 0 {
-                line.push(' ');
-                line_width += 1;
-            }
-            if word_width > width - line_width {
-                // A single overlong word: hard-cut it.
-                for c in word.chars() {
-                    let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                    if line_width + w > width {
-                        lines.push(std::mem::take(&mut line));
-                        line_width = 0;
-                    }
-                    line.push(c);
-                    line_width += w;
-                }
-            } else {
-                line.push_str(word);
-                line_width += word_width;
-            }
-        }
-        lines.push(line);
-    }
-    lines
 }
 
 /// A row of buttons, centred; the focused one is reversed and marked
@@ -206,6 +115,51 @@ pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) {
         })
         .collect();
     Line::from(spans).centered().render(area, buf);
+}
+
+/// A dialog's own line of keys: every key of each hint (`Enter/Esc close`),
+/// with `text_for` to reword a hint for the dialog's state.
+pub fn dialog_hints<'a>(screen: Screen, text_for: impl Fn(&keymap::Hint) -> &'a str, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for hint in keymap::hints(screen) {
+        if !spans.is_empty() {
+            spans.push(Span::raw("    "));
+        }
+        spans.push(Span::styled(hint.all_keys(), theme.hint_key()));
+        spans.push(Span::raw(format!(" {}", text_for(&hint))));
+    }
+    Line::from(spans)
+}
+
+/// Lays rows out downwards from the top of `area`; rows past its bottom are
+/// dropped, so a dialog cut short by a small terminal never draws outside.
+pub struct Rows {
+    area: Rect,
+    y: u16,
+}
+
+impl Rows {
+    pub fn new(area: Rect) -> Self {
+        Rows { area, y: area.y }
+    }
+
+    /// The next `height` rows (cut to the area), moving past them.
+    pub fn take(&mut self, height: u16) -> Rect {
+        let rect = Rect::new(self.area.x, self.y, self.area.width, height).intersection(self.area);
+        self.y = self.y.saturating_add(height);
+        rect
+    }
+
+    pub fn line(&mut self, buf: &mut Buffer, line: Line) {
+        let row = self.take(1);
+        if !row.is_empty() {
+            line.render(row, buf);
+        }
+    }
+
+    pub fn skip(&mut self, rows: u16) {
+        self.y = self.y.saturating_add(rows);
+    }
 }
 
 /// One-line "label  value" rows for detail blocks.
@@ -230,7 +184,11 @@ impl Widget for &TooSmall {
                 self.area.width, self.area.height
             ))
             .centered(),
-            Line::from("enlarge it, or Ctrl-C to quit").centered(),
+            Line::from(format!(
+                "enlarge it, or {} to quit",
+                keymap::global_key_name(keymap::Action::Quit)
+            ))
+            .centered(),
         ];
         let height = 3.min(area.height);
         let top = area.y + area.height.saturating_sub(height) / 2;
@@ -242,18 +200,5 @@ impl Widget for &TooSmall {
             },
             buf,
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrapping_keeps_words_and_paragraphs() {
-        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
-        assert_eq!(wrap("a\n\nb", 5), ["a", "", "b"]);
-        assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
-        assert_eq!(wrap_marked("✗ ", "one two three", 9), ["✗ one two", "  three"]);
     }
 }

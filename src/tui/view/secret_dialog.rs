@@ -5,8 +5,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{Theme, dialog, wrap};
+use super::{Theme, dialog, dialog_hints, wrap};
 use crate::tui::app::SecretDialog;
+use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::sanitize;
 
 const WARNING: &str = "Copy it now and keep it somewhere safe: it will not be shown again. \
@@ -15,7 +16,24 @@ keydesk stores only a hash of it; if you lose it, delete it and create a new one
 pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
-    let warning = wrap(WARNING, inner_width);
+    let mut lines = key_lines(d, inner_width, theme);
+    if d.confirm_close {
+        lines.push(confirm_line(theme));
+    } else {
+        lines.extend(copy_lines(d, inner_width, theme));
+    }
+    if lines.len() + 2 > area.height as usize {
+        // In a short terminal the spacing goes first: the key, the warning,
+        // the copy outcome and the way out all have to stay on screen.
+        lines.retain(|line| line.width() > 0);
+    }
+    let height = lines.len() as u16 + 2;
+    let inner = dialog(frame.buffer_mut(), area, width, height, "Your new API key", theme);
+    Paragraph::new(lines).render(inner, frame.buffer_mut());
+}
+
+/// Which key was created, the secret, and the warning that it is shown once.
+fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let mut lines: Vec<Line> = vec![
         Line::from(vec![
             Span::raw("Key "),
@@ -28,48 +46,51 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
         Line::styled(d.secret.expose(), theme.secret()).centered(),
         Line::raw(""),
     ];
-    lines.extend(warning.into_iter().map(|l| Line::styled(l, theme.warning())));
+    lines.extend(
+        wrap(WARNING, width)
+            .into_iter()
+            .map(|l| Line::styled(l, theme.warning())),
+    );
     lines.push(Line::raw(""));
-    if d.confirm_close {
-        lines.push(Line::from(vec![Span::styled(
-            "Close without copying? (y/n)",
-            theme.error(),
-        )]));
-    } else {
-        if let Some(result) = &d.copy_result {
-            // The whole message, wrapped: for a copy through the terminal it
-            // says how to copy by hand if nothing arrived.
-            let style = if result.is_copied() {
-                theme.success()
-            } else {
-                theme.error()
-            };
-            lines.extend(
-                wrap(result.message(), inner_width)
-                    .into_iter()
-                    .map(|l| Line::styled(l, style)),
-            );
-            lines.push(Line::raw(""));
-        }
-        lines.push(Line::from(vec![
-            Span::styled("c", theme.hint_key()),
-            Span::raw(if d.copy_result.is_some() {
-                " copy again    "
-            } else {
-                " copy    "
-            }),
-            Span::styled("Enter", theme.hint_key()),
-            Span::raw("/"),
-            Span::styled("Esc", theme.hint_key()),
-            Span::raw(" close"),
-        ]));
+    lines
+}
+
+/// "Close without copying? (y/n)", with the keys of the confirm screen.
+fn confirm_line(theme: &Theme) -> Line<'static> {
+    let question = format!(
+        "Close without copying? ({}/{})",
+        keymap::key_name(Screen::SecretConfirm, Action::Yes),
+        keymap::key_name(Screen::SecretConfirm, Action::No)
+    );
+    Line::styled(question, theme.error())
+}
+
+/// The last copy's outcome in full, then the dialog's keys.
+fn copy_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if let Some(result) = &d.copy_result {
+        // The whole message, wrapped: for a copy through the terminal it says
+        // how to copy by hand if nothing arrived.
+        let style = if result.is_copied() {
+            theme.success()
+        } else {
+            theme.error()
+        };
+        lines.extend(
+            wrap(result.message(), width)
+                .into_iter()
+                .map(|l| Line::styled(l, style)),
+        );
+        lines.push(Line::raw(""));
     }
-    if lines.len() + 2 > area.height as usize {
-        // In a short terminal the spacing goes first: the key, the warning,
-        // the copy outcome and the way out all have to stay on screen.
-        lines.retain(|line| line.width() > 0);
-    }
-    let height = lines.len() as u16 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, "Your new API key", theme);
-    Paragraph::new(lines).render(inner, frame.buffer_mut());
+    let copied_before = d.copy_result.is_some();
+    lines.push(dialog_hints(
+        Screen::Secret,
+        |h| match h.action {
+            Action::Copy if copied_before => "copy again",
+            _ => h.text,
+        },
+        theme,
+    ));
+    lines
 }

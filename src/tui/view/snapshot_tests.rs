@@ -11,6 +11,7 @@ use super::{Theme, render};
 use crate::domain::{SecretKey, base62};
 use crate::tui::app::App;
 use crate::tui::event::{Event, Key};
+use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::testing::*;
 use crate::tui::update::update;
 
@@ -159,7 +160,7 @@ fn every_dialog_fits_at_the_minimum_size() {
     ] {
         let mut app = app();
         press(&mut app, keys);
-        let screen = draw(&mut app, super::MIN_WIDTH, super::MIN_HEIGHT);
+        let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
         // The dialog's bottom border is drawn, i.e. it was not cut off.
         assert!(screen.contains('╰'), "{keys:?}\n{screen}");
     }
@@ -176,7 +177,8 @@ fn create_dialog() {
 fn create_dialog_cjk_name_and_cursor() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
-    type_text(&mut app, "生产-gateway_01");
+    // Not the fixture's 生产-gateway_01, which would warn of a duplicate.
+    type_text(&mut app, "生产-gateway_02");
     let mut terminal = terminal(&mut app, 80, 24);
     assert_snapshot!(terminal.backend().to_string());
     // Box content starts at column 4, row 9; the name is 15 columns wide.
@@ -199,7 +201,7 @@ fn create_dialog_validation_error() {
 fn create_dialog_refuses_without_agreement() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
-    type_text(&mut app, "生产-gateway_01");
+    type_text(&mut app, "生产-gateway_02");
     press(&mut app, &[Enter]);
     assert_snapshot!(draw(&mut app, 80, 24));
 }
@@ -210,6 +212,26 @@ fn create_dialog_ready_with_ok_focused() {
     press(&mut app, &[Char('n')]);
     type_text(&mut app, "prod-gateway");
     press(&mut app, &[Tab, Char(' '), Tab]);
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn create_dialog_warns_of_a_name_another_key_has() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "staging");
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("! another key is already named staging"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn rename_dialog_warns_of_a_name_another_key_has_but_not_of_its_own() {
+    let mut app = app();
+    press(&mut app, &[Char('e')]);
+    assert!(draw(&mut app, 80, 24).contains("unchanged"));
+    press(&mut app, &[Ctrl('u')]);
+    type_text(&mut app, "ci-runner");
     assert_snapshot!(draw(&mut app, 80, 24));
 }
 
@@ -258,7 +280,7 @@ fn secret_dialog_shows_the_whole_copy_outcome() {
 
 #[test]
 fn secret_dialog_after_a_copy_fits_at_the_minimum_size() {
-    let screen = secret_dialog_after_copy(super::MIN_WIDTH, super::MIN_HEIGHT);
+    let screen = secret_dialog_after_copy(MIN_WIDTH, MIN_HEIGHT);
     assert!(screen.contains('╰'), "bottom border cut off:\n{screen}");
     assert!(
         screen.contains(fixed_secret().expose()),

@@ -8,7 +8,6 @@ use ratatui::widgets::Widget;
 
 use super::Theme;
 use crate::tui::app::{App, StatusKind};
-use crate::tui::event::Key;
 use crate::tui::keymap::{self, Action, Hint, Screen};
 use crate::tui::sanitize;
 
@@ -51,14 +50,10 @@ const WORKING: &str = " working… ";
 pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme) {
     let mut hints: Vec<Hint> = keymap::hints(screen).collect();
     if screen != Screen::Help && !hints.iter().any(|h| h.action == Action::Help) {
-        // Screens with a text input have no `?`; F1 works everywhere.
-        hints.push(Hint {
-            key: Key::F(1).label(),
-            text: "help",
-            action: Action::Help,
-        });
+        // Screens with a text input have no `?`; the global key works everywhere.
+        hints.push(keymap::global_help_hint());
     }
-    let width = |h: &Hint| h.key.chars().count() + 1 + h.text.chars().count() + 2;
+    let width = |h: &Hint| h.key().chars().count() + 1 + h.text.chars().count() + 2;
     let reserved: usize = hints.iter().filter(|h| h.action == Action::Help).map(width).sum();
     let mut room = (area.width as usize).saturating_sub(1 + reserved);
     let mut spans = vec![Span::raw(" ")];
@@ -70,7 +65,7 @@ pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme)
             }
             room -= w;
         }
-        spans.push(Span::styled(hint.key.clone(), theme.hint_key()));
+        spans.push(Span::styled(hint.key(), theme.hint_key()));
         spans.push(Span::styled(format!(" {}  ", hint.text), theme.dim()));
     }
     Line::from(spans).render(area, buf);

@@ -1,0 +1,215 @@
+//! The key table's columns, for everything that lists keys: `keydesk list`
+//! and the TUI's table. A column has a header (the time columns name the UTC
+//! offset they are shown in) and a cell for a record, given the time now and
+//! that offset. The clean-up marks and their thresholds live here too, so the
+//! CLI, the TUI and their legends all say the same thing.
+//!
+//! Text only, no terminal library: layout (widths, cutting, styles) belongs to
+//! whoever draws the table.
+
+use std::borrow::Cow;
+
+use time::{Duration, OffsetDateTime, UtcOffset};
+
+use super::{format_instant, offset_label, sanitize};
+use crate::domain::KeyRecord;
+
+/// What Last Used shows for a key that was never used.
+pub const NEVER_USED: &str = "-";
+
+/// A key created longer ago than this and never used is a clean-up candidate.
+pub const UNUSED_AFTER: Duration = Duration::days(7);
+/// A key last used longer ago than this is a clean-up candidate.
+pub const IDLE_AFTER: Duration = Duration::days(90);
+
+/// Why a key is marked as a clean-up candidate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// Created more than [`UNUSED_AFTER`] ago and never used.
+    Unused,
+    /// Last used more than [`IDLE_AFTER`] ago.
+    Idle,
+}
+
+impl Flag {
+    /// The record's mark at `now`, if it has one.
+    pub fn of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
+        match record.last_used {
+            None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
+            Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
+            _ => None,
+        }
+    }
+
+    /// The one-character mark shown beside the name.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Flag::Unused => "!",
+            Flag::Idle => "~",
+        }
+    }
+
+    /// What the mark means, for a legend: "never used after 7 days".
+    pub fn meaning(self) -> String {
+        match self {
+            Flag::Unused => format!("never used after {} days", UNUSED_AFTER.whole_days()),
+            Flag::Idle => format!("idle over {} days", IDLE_AFTER.whole_days()),
+        }
+    }
+
+    /// The same, for a narrow legend: "unused 7d+".
+    pub fn brief(self) -> String {
+        match self {
+            Flag::Unused => format!("unused {}d+", UNUSED_AFTER.whole_days()),
+            Flag::Idle => format!("idle {}d+", IDLE_AFTER.whole_days()),
+        }
+    }
+}
+
+/// When a table is drawn: the time now (for the marks) and the offset times
+/// are shown in (for the time cells and headers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    pub now: OffsetDateTime,
+    pub offset: UtcOffset,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The clean-up mark: [`Flag::symbol`], or a space.
+    Mark,
+    Name,
+    Id,
+    ApiKey,
+    CreatedAt,
+    LastUsed,
+}
+
+impl Column {
+    /// The columns of `keydesk list`, in order.
+    pub const LIST: [Column; 5] = [
+        Column::Name,
+        Column::Id,
+        Column::ApiKey,
+        Column::CreatedAt,
+        Column::LastUsed,
+    ];
+
+    /// The column's name, without the offset: "Created At".
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Mark => "",
+            Column::Name => "Name",
+            Column::Id => "ID",
+            Column::ApiKey => "API Key",
+            Column::CreatedAt => "Created At",
+            Column::LastUsed => "Last Used",
+        }
+    }
+
+    /// The header: the title, and for times the offset they are shown in,
+    /// e.g. "Created At (UTC+8)".
+    pub fn header(self, offset: UtcOffset) -> Cow<'static, str> {
+        match self {
+            Column::CreatedAt | Column::LastUsed => Cow::Owned(format!("{} ({})", self.title(), offset_label(offset))),
+            _ => Cow::Borrowed(self.title()),
+        }
+    }
+
+    /// The column's text for `record`, safe to print (names and masked keys
+    /// may come from a database written by something else).
+    pub fn cell(self, record: &KeyRecord, clock: Clock) -> Cow<'_, str> {
+        match self {
+            Column::Mark => Cow::Borrowed(Flag::of(record, clock.now).map_or(" ", Flag::symbol)),
+            Column::Name => sanitize(&record.name),
+            Column::Id => Cow::Borrowed(record.id.as_str()),
+            Column::ApiKey => sanitize(&record.masked),
+            Column::CreatedAt => Cow::Owned(format_instant(record.created_at, clock.offset)),
+            Column::LastUsed => match record.last_used {
+                Some(t) => Cow::Owned(format_instant(t, clock.offset)),
+                None => Cow::Borrowed(NEVER_USED),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::{datetime, offset};
+
+    use super::*;
+    use crate::domain::{KeyHash, KeyId};
+
+    const NOW: OffsetDateTime = datetime!(2026-03-15 12:00 UTC);
+    const CLOCK: Clock = Clock {
+        now: NOW,
+        offset: offset!(+8),
+    };
+
+    fn record(name: &str, created_at: OffsetDateTime, last_used: Option<OffsetDateTime>) -> KeyRecord {
+        KeyRecord {
+            id: KeyId::parse("ak-0000000000000001").unwrap(),
+            name: name.to_owned(),
+            hash: KeyHash::of(name),
+            masked: "sk-Ab01****Yz01".to_owned(),
+            created_at,
+            last_used,
+        }
+    }
+
+    #[test]
+    fn time_headers_name_the_offset_and_the_others_do_not() {
+        let headers: Vec<_> = Column::LIST.iter().map(|c| c.header(offset!(+8))).collect();
+        assert_eq!(
+            headers,
+            ["Name", "ID", "API Key", "Created At (UTC+8)", "Last Used (UTC+8)"]
+        );
+        assert_eq!(Column::LastUsed.header(UtcOffset::UTC), "Last Used (UTC)");
+    }
+
+    #[test]
+    fn cells_show_times_in_the_offset_and_never_used_as_a_dash() {
+        let r = record("billing", datetime!(2026-03-01 20:30:05 UTC), None);
+        let cells: Vec<_> = Column::LIST.iter().map(|c| c.cell(&r, CLOCK)).collect();
+        assert_eq!(
+            cells,
+            [
+                "billing",
+                "ak-0000000000000001",
+                "sk-Ab01****Yz01",
+                "2026-03-02 04:30:05",
+                NEVER_USED
+            ]
+        );
+        assert_eq!(NEVER_USED, "-");
+    }
+
+    #[test]
+    fn cells_are_safe_to_print() {
+        let r = record("evil\u{1b}[31m\u{202E}", NOW, None);
+        assert_eq!(Column::Name.cell(&r, CLOCK), "evil\u{FFFD}[31m\u{FFFD}");
+    }
+
+    #[test]
+    fn marks_start_just_after_their_thresholds() {
+        let unused = |age| record("k1", NOW - age, None);
+        assert_eq!(Flag::of(&unused(UNUSED_AFTER), NOW), None);
+        assert_eq!(
+            Flag::of(&unused(UNUSED_AFTER + Duration::SECOND), NOW),
+            Some(Flag::Unused)
+        );
+        let idle = |age| record("k2", NOW - Duration::days(400), Some(NOW - age));
+        assert_eq!(Flag::of(&idle(IDLE_AFTER), NOW), None);
+        assert_eq!(Flag::of(&idle(IDLE_AFTER + Duration::SECOND), NOW), Some(Flag::Idle));
+        assert_eq!(Column::Mark.cell(&idle(IDLE_AFTER + Duration::SECOND), CLOCK), "~");
+        assert_eq!(Column::Mark.cell(&unused(Duration::ZERO), CLOCK), " ");
+    }
+
+    #[test]
+    fn legends_follow_the_thresholds() {
+        assert_eq!(Flag::Unused.meaning(), "never used after 7 days");
+        assert_eq!(Flag::Idle.meaning(), "idle over 90 days");
+        assert_eq!(Flag::Unused.brief(), "unused 7d+");
+        assert_eq!(Flag::Idle.brief(), "idle 90d+");
+    }
+}

@@ -1,0 +1,189 @@
+//! Where everything goes on screen, computed from the terminal size alone.
+//!
+//! Pure geometry, no drawing and no app state: the view draws into these
+//! rectangles, and the state and update function take their page sizes and
+//! scroll limits from the same functions, so what is drawn and what scrolling
+//! assumes cannot drift apart.
+
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+
+use super::keymap::{self, Screen};
+use super::text::reflow;
+
+/// Below this size the app shows "terminal too small" instead of its screens.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+/// Lines of the help overlay before the keys: a heading and a blank line.
+pub const HELP_HEADING_LINES: u16 = 2;
+
+/// Whether a terminal of `(width, height)` is below the minimum size.
+pub fn too_small((width, height): (u16, u16)) -> bool {
+    width < MIN_WIDTH || height < MIN_HEIGHT
+}
+
+/// The whole terminal.
+pub fn screen((width, height): (u16, u16)) -> Rect {
+    Rect::new(0, 0, width, height)
+}
+
+/// The key list's lines, top to bottom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MainAreas {
+    pub title: Rect,
+    /// The table: one header row, then the keys.
+    pub table: Rect,
+    /// The selected key in full.
+    pub selected: Rect,
+    /// The filter on the left, the clean-up legend on the right.
+    pub info: Rect,
+    pub status: Rect,
+    pub hints: Rect,
+}
+
+impl MainAreas {
+    pub fn new(area: Rect) -> Self {
+        let [title, table, selected, info, status, hints] = area.layout(&Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ]));
+        MainAreas {
+            title,
+            table,
+            selected,
+            info,
+            status,
+            hints,
+        }
+    }
+
+    /// Rows of keys the table shows: its height less the header.
+    pub fn table_rows(&self) -> usize {
+        self.table.height.saturating_sub(1) as usize
+    }
+}
+
+/// Rows of keys the table shows in a terminal of `size`: a page.
+pub fn table_rows(size: (u16, u16)) -> usize {
+    MainAreas::new(screen(size)).table_rows()
+}
+
+/// Where an overlay may draw: everything but the hints line, which keeps
+/// showing the overlay's keys.
+pub fn overlay_backdrop(area: Rect) -> Rect {
+    Rect {
+        height: area.height.saturating_sub(1),
+        ..area
+    }
+}
+
+/// The area inside an overlay's (or dialog's) one-cell border.
+pub fn bordered_inner(outer: Rect) -> Rect {
+    outer.inner(Margin::new(1, 1))
+}
+
+/// Lines of the help overlay for `screen`: the heading, then one per binding.
+pub fn help_line_count(screen: Screen) -> u16 {
+    keymap::help_lines(screen).count() as u16 + HELP_HEADING_LINES
+}
+
+/// The help overlay's frame within the whole terminal `area`.
+pub fn help_box(area: Rect, screen: Screen) -> Rect {
+    let backdrop = overlay_backdrop(area);
+    backdrop.centered(
+        Constraint::Length(area.width.saturating_sub(4).min(76)),
+        Constraint::Length((help_line_count(screen) + 2).min(backdrop.height)),
+    )
+}
+
+/// The agreement viewer's frame within the whole terminal `area`.
+pub fn agreement_box(area: Rect) -> Rect {
+    let backdrop = overlay_backdrop(area);
+    backdrop.centered(
+        Constraint::Length(area.width.saturating_sub(4).min(78)),
+        Constraint::Length(backdrop.height),
+    )
+}
+
+/// The agreement re-wrapped to the viewer's frame `outer` (one column of
+/// padding either side).
+pub fn agreement_lines(outer: Rect) -> Vec<String> {
+    reflow(
+        crate::agreement::TEXT,
+        bordered_inner(outer).width.saturating_sub(2) as usize,
+    )
+}
+
+/// The largest scroll position and the page size of the help overlay for
+/// `screen` in a terminal of `size`.
+pub fn help_scroll_limits(size: (u16, u16), screen: Screen) -> (u16, u16) {
+    let outer = help_box(self::screen(size), screen);
+    scroll_limits(help_line_count(screen), outer)
+}
+
+/// The largest scroll position and the page size of the agreement viewer in a
+/// terminal of `size`.
+pub fn agreement_scroll_limits(size: (u16, u16)) -> (u16, u16) {
+    let outer = agreement_box(screen(size));
+    scroll_limits(agreement_lines(outer).len() as u16, outer)
+}
+
+fn scroll_limits(lines: u16, outer: Rect) -> (u16, u16) {
+    let page = bordered_inner(outer).height.max(1);
+    (lines.saturating_sub(page), page)
+}
+
+/// A centred dialog frame of `width`×`height`, clamped to `area`.
+pub fn dialog_box(area: Rect, width: u16, height: u16) -> Rect {
+    area.centered(
+        Constraint::Length(width.min(area.width)),
+        Constraint::Length(height.min(area.height)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_gets_every_row_but_the_six_lines_of_chrome() {
+        // Title, table header, selected key, filter/legend, status, hints.
+        assert_eq!(table_rows((80, 24)), 18);
+        assert_eq!(table_rows((60, MIN_HEIGHT)), 9);
+        let areas = MainAreas::new(screen((80, 24)));
+        assert_eq!(areas.hints.y, 23);
+        assert_eq!(areas.table.y, 1);
+    }
+
+    #[test]
+    fn too_small_is_below_either_minimum() {
+        assert!(!too_small((MIN_WIDTH, MIN_HEIGHT)));
+        assert!(too_small((MIN_WIDTH - 1, 40)));
+        assert!(too_small((200, MIN_HEIGHT - 1)));
+    }
+
+    #[test]
+    fn help_scrolls_only_as_far_as_its_last_line() {
+        let lines = help_line_count(Screen::Main);
+        // Tall enough: no scrolling.
+        assert_eq!(help_scroll_limits((80, 60), Screen::Main).0, 0);
+        // 15 rows: the backdrop is 14, the box's inside 12.
+        let (max, page) = help_scroll_limits((80, 15), Screen::Main);
+        assert_eq!(page, 12);
+        assert_eq!(max, lines - 12);
+    }
+
+    #[test]
+    fn the_agreement_page_is_the_viewer_s_inside() {
+        let (max, page) = agreement_scroll_limits((80, 24));
+        assert_eq!(page, 24 - 1 - 2);
+        assert_eq!(
+            max as usize,
+            agreement_lines(agreement_box(screen((80, 24)))).len() - page as usize
+        );
+    }
+}

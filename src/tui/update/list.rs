@@ -1,0 +1,74 @@
+//! The key list: moving, filtering, sorting, and opening dialogs on the
+//! selected key.
+
+use super::dialogs::{delete_dialog, rename_dialog};
+use super::edit_input;
+use crate::tui::app::{ActionsMenu, App, CreateDialog, Dialog, SortColumn, StatusKind};
+use crate::tui::event::Command;
+use crate::tui::keymap::{self, Action, Screen};
+
+pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
+    if edit_input(app, action) {
+        return Vec::new();
+    }
+    let page = app.page_rows() as isize;
+    match action {
+        Action::MoveUp => app.move_selection(-1),
+        Action::MoveDown => app.move_selection(1),
+        Action::PageUp => app.move_selection(-page),
+        Action::PageDown => app.move_selection(page),
+        Action::Top => app.select_row(0),
+        Action::Bottom => app.select_row(usize::MAX),
+        Action::NewKey => app.dialog = Some(Dialog::Create(CreateDialog::default())),
+        Action::OpenActions | Action::EditName | Action::DeleteKey => {
+            let Some(record) = app.selected_record().cloned() else {
+                let new_key = keymap::key_name(Screen::Main, Action::NewKey);
+                app.set_status(
+                    StatusKind::Info,
+                    format!("no key selected — press {new_key} to create one"),
+                );
+                return Vec::new();
+            };
+            app.dialog = Some(match action {
+                Action::OpenActions => Dialog::Actions(ActionsMenu { record, selected: 0 }),
+                Action::EditName => rename_dialog(record),
+                _ => delete_dialog(record),
+            });
+        }
+        Action::StartFilter => app.filtering = true,
+        Action::ApplyFilter => {
+            app.filtering = false;
+            if !app.has_filter() {
+                app.filter_changed();
+            }
+        }
+        Action::ClearFilter => {
+            app.filtering = false;
+            if app.has_filter() {
+                app.filter.clear();
+                app.filter_changed();
+            }
+        }
+        Action::SortNext => {
+            let next = app.sort.next();
+            app.set_sort(next, next.natural_descending());
+            announce_sort(app);
+        }
+        Action::SortReverse => {
+            app.set_sort(app.sort, !app.descending);
+            announce_sort(app);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn announce_sort(app: &mut App) {
+    let order = match (app.sort, app.descending) {
+        (SortColumn::Created | SortColumn::LastUsed, true) => "newest first",
+        (SortColumn::Created | SortColumn::LastUsed, false) => "oldest first",
+        (_, false) => "A → Z",
+        (_, true) => "Z → A",
+    };
+    app.set_status(StatusKind::Info, format!("sorted by {}, {order}", app.sort.label()));
+}
