@@ -39,8 +39,13 @@ fn run_script_in_terminal(db: &Path, script: &str, prompt: &str, input: &str) ->
 }
 
 fn run_command_in_terminal(command: CommandBuilder, prompt: &str, input: &str) -> Shown {
-    let mut process = PtyProcess::spawn(command, 200, 24);
-    let deadline = Instant::now() + Duration::from_secs(15);
+    interact(PtyProcess::spawn(command, 200, 24), prompt, input)
+}
+
+/// Once `prompt` has appeared on `process`'s terminal, types `input`; then
+/// collects everything until the program ends.
+fn interact(mut process: PtyProcess, prompt: &str, input: &str) -> Shown {
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut shown = Vec::new();
     let mut echo_at_prompt = None;
     loop {
@@ -186,7 +191,7 @@ fn echo_is_off_before_the_key_prompt_can_be_written() {
     command.env("KEYDESK", env!("CARGO_BIN_EXE_keydesk"));
     command.env("KEYDESK_DB", &db);
     let mut process = PtyProcess::spawn(command, 200, 24);
-    process.send("\x13go\r");
+    process.send("\x13go\r"); // XOFF, then the line that starts keydesk
 
     let deadline = Instant::now() + Duration::from_secs(30);
     while process.echo_enabled() {
@@ -197,34 +202,15 @@ fn echo_is_off_before_the_key_prompt_can_be_written() {
         std::thread::sleep(Duration::from_millis(1));
     }
     process.send("\x11"); // XON: the prompt may appear now
-    let mut shown = Vec::new();
-    while !String::from_utf8_lossy(&shown).contains("Paste the key") {
-        assert!(
-            Instant::now() < deadline,
-            "no prompt: {:?}",
-            String::from_utf8_lossy(&shown)
-        );
-        if let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(50)) {
-            shown.extend(chunk);
-        }
-    }
-    process.send(&format!("{}\r", secret.expose()));
-    let status = loop {
-        if let Some(status) = process.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "verify did not finish");
-        if let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(50)) {
-            shown.extend(chunk);
-        }
-    };
-    while let Ok(chunk) = process.output.recv_timeout(Duration::from_millis(200)) {
-        shown.extend(chunk);
-    }
-    let shown = String::from_utf8_lossy(&shown);
-    assert_eq!(status.exit_code(), 0, "{shown}");
-    assert!(shown.contains(record.id.as_str()), "{shown}");
-    assert!(!shown.contains(&secret.expose()[3..]), "the key was echoed: {shown}");
+    let shown = interact(process, "Paste the key", &format!("{}\r", secret.expose()));
+    assert!(!shown.echo_at_prompt);
+    assert_eq!(shown.code, 0, "{}", shown.text);
+    assert!(shown.text.contains(record.id.as_str()), "{}", shown.text);
+    assert!(
+        !shown.text.contains(&secret.expose()[3..]),
+        "the key was echoed: {}",
+        shown.text
+    );
 }
 
 #[test]

@@ -253,6 +253,9 @@ pub struct App {
     pub scroll: usize,
     /// Columns and rows of the terminal.
     pub terminal_size: (u16, u16),
+    /// A key was pressed while the terminal was too small to show anything
+    /// (and so was ignored): the too-small screen says so.
+    pub ignored_keys: bool,
     pub sort: SortColumn,
     pub descending: bool,
     pub filter: TextInput,
@@ -290,6 +293,7 @@ impl App {
             selected: 0,
             scroll: 0,
             terminal_size: (80, 24),
+            ignored_keys: false,
             sort: SortColumn::Created,
             descending: true,
             filter: TextInput::default(),
@@ -488,6 +492,9 @@ impl App {
 
     pub fn set_terminal_size(&mut self, width: u16, height: u16) {
         self.terminal_size = (width, height);
+        if !super::layout::too_small(self.terminal_size) {
+            self.ignored_keys = false;
+        }
         self.scroll_to_selection();
     }
 

@@ -48,6 +48,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         if keymap::global_action(key) == Some(Action::Quit) {
             return quit_or_ask(app);
         }
+        app.ignored_keys = true;
         return Vec::new();
     }
     let screen = app.screen();

@@ -36,7 +36,11 @@ pub const TIME_WIDTH: usize = 19;
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     if layout::too_small((area.width, area.height)) {
-        frame.render_widget(&TooSmall { area }, area);
+        let too_small = TooSmall {
+            area,
+            ignored_keys: app.ignored_keys,
+        };
+        frame.render_widget(&too_small, area);
         return;
     }
     main_view::render(frame, area, app, theme);
@@ -173,11 +177,13 @@ pub fn detail_line<'a>(label: &'a str, value: impl Into<std::borrow::Cow<'a, str
 /// Shown instead of everything else when the terminal is below the minimum.
 pub struct TooSmall {
     pub area: Rect,
+    /// Whether to say that keys pressed meanwhile were ignored.
+    pub ignored_keys: bool,
 }
 
 impl Widget for &TooSmall {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let text = vec![
+        let mut text = vec![
             Line::from("terminal too small").centered(),
             Line::from(format!(
                 "{}×{} — need {MIN_WIDTH}×{MIN_HEIGHT}",
@@ -190,7 +196,10 @@ impl Widget for &TooSmall {
             ))
             .centered(),
         ];
-        let height = 3.min(area.height);
+        if self.ignored_keys {
+            text.push(Line::from("(keys are ignored until then)").centered());
+        }
+        let height = (text.len() as u16).min(area.height);
         let top = area.y + area.height.saturating_sub(height) / 2;
         Paragraph::new(text).wrap(Wrap { trim: true }).render(
             Rect {
