@@ -53,6 +53,7 @@ impl IndexState {
     /// index's state.
     pub fn load(verifier: Arc<Verifier>, max_age: Duration) -> Result<IndexState, crate::StoreError> {
         let names = read_names(verifier.store())?;
+        return_freed_memory();
         let state = IndexState {
             verifier,
             names: ArcSwap::from_pointee(names),
@@ -113,8 +114,22 @@ impl IndexState {
             {
                 self.names.store(Arc::new(names));
                 names_at = health.change_counter;
+                return_freed_memory();
             }
         }
+    }
+}
+
+/// Gives the memory of the old name map and of the records it was read from
+/// back to the system. glibc keeps freed memory in the arena of the thread
+/// that freed it; at 100,000 keys each rebuild would otherwise leave tens of
+/// MiB of resident memory behind (measured by scripts/bench-serve.sh).
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no
+    // preconditions and touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
