@@ -13,6 +13,9 @@
 //! full-screen TUI, the scriptable [`cli`], the [`clipboard`] (desktop or SSH),
 //! and [`display`] (how stored values are shown).
 //!
+//! The default `serve` feature adds `keydesk serve` (the `serve` module): an
+//! HTTP forward-auth endpoint and authenticating proxy on tokio and hyper.
+//!
 //! [`display`] is how values are shown to people
 //! (times in a stated offset, safe text, the key table's columns), shared by
 //! [`cli`], the scriptable command line, and [`tui`], the full-screen app.
@@ -35,6 +38,9 @@ pub mod clipboard;
 pub mod display;
 #[cfg(feature = "tui")]
 pub mod tui;
+
+#[cfg(feature = "serve")]
+pub mod serve;
 
 pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 pub use store::{KeyStore, Listing, Store, StoreError};

@@ -188,6 +188,15 @@ pub enum Command {
 
     /// Print the API key agreement that `create --accept-terms` refers to.
     Agreement,
+
+    /// Check keys over HTTP: a forward-auth endpoint for gateways, or (with --upstream) a proxy.
+    ///
+    /// `ANY /verify` answers 200 with X-Keydesk-Key-Id for a live key and 401 otherwise; gateways
+    /// (nginx auth_request, Caddy forward_auth, Traefik forwardAuth, Envoy ext_authz) ask it before
+    /// forwarding. With --upstream URL every request is checked and then forwarded without its key.
+    /// Stops on SIGTERM/SIGINT after finishing requests in flight and writing Last Used.
+    #[cfg(feature = "serve")]
+    Serve(crate::serve::ServeArgs),
 }
 
 /// clap's view of [`ClipboardMode`], kept here so the clipboard module does not

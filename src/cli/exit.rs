@@ -21,6 +21,8 @@ pub enum Exit {
     /// `create` this means the new key was deleted again, since nobody got
     /// its secret; if even that failed, stderr names the key to delete.
     Output = 5,
+    /// `serve` cannot listen on its address (in use, not permitted).
+    Listen = 6,
 }
 
 /// The text for `keydesk --help`.
@@ -33,7 +35,8 @@ Exit codes:
   3  database busy, unreadable, damaged, insecure or not a keydesk database
   4  cancelled at a confirmation prompt
   5  cannot write output; `create` then deletes the new key again (if that
-     fails too, stderr names the key: delete it, its secret is lost)";
+     fails too, stderr names the key: delete it, its secret is lost)
+  6  serve: cannot listen on the address (in use, not permitted)";
 
 impl Exit {
     pub fn for_store_error(error: &StoreError) -> Exit {

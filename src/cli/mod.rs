@@ -40,6 +40,10 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
         _ => IfMissing::Refuse,
     };
     let store = open_store(global, if_missing)?;
+    #[cfg(feature = "serve")]
+    if let Command::Serve(args) = &command {
+        return serve(args, store);
+    }
     let offset = global.utc_offset.or(local_offset).unwrap_or(UtcOffset::UTC);
     match command {
         Command::Verify { quiet } => {
@@ -59,7 +63,24 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
         } => commands::rename(store.as_ref(), &id, &new_name, allow_duplicate_name)?,
         Command::Delete { id, yes } => commands::delete(store.as_ref(), &id, yes)?,
         Command::Agreement => unreachable!("handled above"),
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => unreachable!("handled above"),
     }
+    Ok(Exit::Ok)
+}
+
+/// `keydesk serve`: runs until a signal; its failures map onto the exit codes.
+#[cfg(feature = "serve")]
+fn serve(args: &crate::serve::ServeArgs, store: Arc<dyn KeyStore>) -> Result<Exit, Failure> {
+    use crate::serve::ServeError;
+    crate::serve::run(args, store).map_err(|error| match error {
+        ServeError::Usage(message) => Failure::usage(message),
+        ServeError::Database(error) => Failure::from(error),
+        ServeError::Listen(message) => Failure {
+            exit: Exit::Listen,
+            message,
+        },
+    })?;
     Ok(Exit::Ok)
 }
 

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# Benchmarks `keydesk serve` against nginx on this machine, all in one run, on
+# loopback, with wrk (64 keep-alive connections):
+#
+#   1. nginx `return 200`                      (the baseline: an HTTP round trip)
+#   2. keydesk /verify with a valid key         (vs 1)
+#   3. nginx auth_request → keydesk → stub     (vs 4: the cost of the check)
+#   4. nginx proxy_pass → stub, no auth
+#   5. keydesk --upstream (proxy) → stub        (vs 4)
+#   6. keydesk's resident memory with 100,000 keys loaded
+#
+# The stub upstream is nginx answering `return 200`. Needs nginx and wrk
+# (Debian: apt-get install nginx wrk; .ci/run installs them).
+#
+#   scripts/bench-serve.sh                 # 10 s per run
+#   DURATION=30s KEYS=100000 scripts/bench-serve.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+KEYS=${KEYS:-100000}
+CONNECTIONS=64
+THREADS=2
+
+for program in nginx wrk; do
+    command -v "$program" >/dev/null || [ -x "/usr/sbin/$program" ] || {
+        echo "bench-serve: $program is not installed (apt-get install $program)" >&2
+        exit 2
+    }
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() {
+    for _ in $(seq 300); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "bench-serve: nothing listens on port $1" >&2
+    exit 1
+}
+
+echo "== building (release) and filling a database with $KEYS keys"
+cargo build --release --quiet
+cargo run --release --quiet --example populate -- --count "$KEYS" --db "$WORK/keys.redb" --secrets-out "$WORK/secrets"
+KEY=$(head -n1 "$WORK/secrets")
+
+STUB=$(free_port); AUTH=$(free_port); PLAIN=$(free_port); VERIFY=$(free_port); PROXY=$(free_port)
+
+USER_LINE=""
+[ "$(id -u)" = 0 ] && USER_LINE="user root;"
+cat >"$WORK/nginx.conf" <<EOF
+$USER_LINE
+daemon off;
+worker_processes auto;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/body;
+    proxy_temp_path $WORK/proxy;
+    fastcgi_temp_path $WORK/fastcgi;
+    uwsgi_temp_path $WORK/uwsgi;
+    scgi_temp_path $WORK/scgi;
+    upstream stub { server 127.0.0.1:$STUB; keepalive 64; }
+    upstream keydesk { server 127.0.0.1:$VERIFY; keepalive 64; }
+    server { listen 127.0.0.1:$STUB; location / { return 200 "ok"; } }
+    server {
+        listen 127.0.0.1:$PLAIN;
+        location / { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://stub; }
+    }
+    server {
+        listen 127.0.0.1:$AUTH;
+        location = /_keydesk_auth {
+            internal;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://keydesk/verify;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+        }
+        location / {
+            auth_request /_keydesk_auth;
+            auth_request_set \$key_id \$upstream_http_x_keydesk_key_id;
+            proxy_set_header X-Keydesk-Key-Id \$key_id;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://stub;
+        }
+    }
+}
+EOF
+"$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
+PIDS+=($!)
+target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$VERIFY" 2>"$WORK/verify.log" &
+VERIFY_PID=$!
+PIDS+=($VERIFY_PID)
+target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$PROXY" \
+    --upstream "http://127.0.0.1:$STUB" 2>"$WORK/proxy.log" &
+PIDS+=($!)
+for port in $STUB $PLAIN $AUTH $VERIFY $PROXY; do wait_port "$port"; done
+
+rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+RSS_IDLE=$(rss_mib "$VERIFY_PID")
+
+# wrk's requests/s and p99 (in µs) of one run.
+run() {
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$1")
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "bench-serve: WARNING: $1 answered non-2xx; its figures are not comparable:" >&2
+        echo "$out" >&2
+    fi
+    local rps p99
+    rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+    p99=$(awk '$1 == "99%" {
+        v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+        if (u == "us") f = 1; else if (u == "ms") f = 1000; else if (u == "s") f = 1000000; else f = 1;
+        printf "%.0f", v * f }' <<<"$out")
+    echo "$rps $p99"
+}
+
+report() { # name rps p99 [baseline-name base-rps base-p99]
+    printf "%-42s %10.0f req/s   p99 %7s µs" "$1" "$2" "$3"
+    if [ $# -gt 3 ]; then
+        awk -v r="$2" -v br="$5" -v p="$3" -v bp="$6" -v n="$4" \
+            'BEGIN { printf "   = %.2fx the req/s, %.2fx the p99 of %s", r / br, p / bp, n }'
+    fi
+    echo
+}
+
+echo "== wrk: $THREADS threads, $CONNECTIONS connections, keep-alive, $DURATION each, on $(nproc) cores"
+read -r BASE_RPS BASE_P99 < <(run "http://127.0.0.1:$STUB/")
+report "nginx return 200" "$BASE_RPS" "$BASE_P99"
+read -r V_RPS V_P99 < <(run "http://127.0.0.1:$VERIFY/verify")
+report "keydesk /verify (valid key)" "$V_RPS" "$V_P99" "nginx return 200" "$BASE_RPS" "$BASE_P99"
+read -r PLAIN_RPS PLAIN_P99 < <(run "http://127.0.0.1:$PLAIN/v1/models")
+report "nginx proxy_pass → stub" "$PLAIN_RPS" "$PLAIN_P99"
+read -r AUTH_RPS AUTH_P99 < <(run "http://127.0.0.1:$AUTH/v1/models")
+report "nginx auth_request → keydesk, → stub" "$AUTH_RPS" "$AUTH_P99" "nginx proxy_pass" "$PLAIN_RPS" "$PLAIN_P99"
+read -r P_RPS P_P99 < <(run "http://127.0.0.1:$PROXY/v1/models")
+report "keydesk --upstream → stub" "$P_RPS" "$P_P99" "nginx proxy_pass" "$PLAIN_RPS" "$PLAIN_P99"
+
+echo "== memory of keydesk serve with $KEYS keys: ${RSS_IDLE} MiB RSS at start, $(rss_mib "$VERIFY_PID") MiB after the runs"

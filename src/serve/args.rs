@@ -1,0 +1,100 @@
+//! `keydesk serve`'s options, as clap sees them. Kept beside the server (not
+//! in `cli/args.rs`) so the server's settings live in one place; the CLI only
+//! names the subcommand.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+/// Options of `keydesk serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Where to listen: HOST:PORT, or unix:/path/to/socket
+    #[arg(long, default_value = "127.0.0.1:7411", value_name = "ADDR")]
+    pub listen: String,
+
+    /// Proxy mode: check each request's key, then forward it to this http:// URL
+    /// (e.g. http://127.0.0.1:11434 for Ollama). Without it only /verify is served.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+
+    /// A file holding the upstream's own API key, sent to it as `Authorization: Bearer …`
+    /// (e.g. for a vLLM started with --api-key)
+    #[arg(long, value_name = "FILE", requires = "upstream")]
+    pub upstream_auth_file: Option<PathBuf>,
+
+    /// Also read a key from the `key` query parameter (of the request, or of X-Original-URI /
+    /// X-Forwarded-Uri). Off by default: query strings end up in access logs.
+    #[arg(long)]
+    pub allow_query_key: bool,
+
+    /// Allow plain HTTP on an address other than loopback. Keys would cross the network in clear.
+    #[arg(long)]
+    pub insecure_http: bool,
+
+    /// Close a connection whose request headers take longer than this (slow or idle clients)
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Give up connecting to the upstream after this long (answer 502)
+    #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = parse_duration)]
+    pub upstream_connect_timeout: Duration,
+
+    /// Give up waiting for the upstream's response headers after this long (answer 504). A
+    /// response that has started streaming is never cut.
+    #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_duration)]
+    pub upstream_timeout: Duration,
+
+    /// On SIGTERM/SIGINT, wait at most this long for requests in flight before exiting
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+
+    /// Answer 503 (and /readyz not ready) when the key index has not been confirmed current for
+    /// this long, e.g. because the database cannot be read: fail closed rather than on old keys
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub max_index_age: Duration,
+
+    /// At most this many client connections at once; more wait to be accepted
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_connections: usize,
+
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+/// `250ms`, `10s`, `5m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| "use a whole number with ms, s or m, e.g. 500ms, 10s, 5m".to_owned())?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(number),
+        "" | "s" => Duration::from_secs(number),
+        "m" => Duration::from_secs(number.saturating_mul(60)),
+        _ => return Err(format!("unknown unit '{unit}': use ms, s or m")),
+    };
+    if duration.is_zero() {
+        return Err("must be more than zero".to_owned());
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit_or_mean_seconds() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        for bad in ["", "0s", "1h", "-1s", "1.5s", "s"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+}

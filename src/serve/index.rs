@@ -1,0 +1,183 @@
+//! What the server knows beside the [`Verifier`]'s index: key names, and
+//! whether the index is fresh enough to answer from.
+//!
+//! The Verifier maps a key's hash to its ID only (that keeps its index at one
+//! cache line per key). The server also sends the key's name, so it keeps an
+//! ID → name map, rebuilt from the store whenever the Verifier's change
+//! counter moves; a key created since the last rebuild (a window of about one
+//! poll) is looked up in the store directly. The same thread keeps the
+//! readiness flag and the index gauges current, so a request never calls
+//! [`Verifier::health`] (which takes the Verifier's I/O lock, held during
+//! database reads).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use hyper::http::HeaderValue;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::metrics::Metrics;
+use crate::{KeyId, KeyStore, Verifier};
+
+const POLL: Duration = Duration::from_millis(250);
+
+/// Characters kept as they are in `X-Keydesk-Key-Name`: RFC 3986's
+/// unreserved set. Everything else, every byte of a Chinese character
+/// included, is percent-encoded UTF-8, which any gateway passes through and
+/// any language decodes (`decodeURIComponent`, `urllib.parse.unquote`).
+const NAME_KEEP: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+/// The `X-Keydesk-Key-Name` value for a name.
+pub fn encode_name(name: &str) -> HeaderValue {
+    let encoded = utf8_percent_encode(name, NAME_KEEP).to_string();
+    HeaderValue::from_str(&encoded).expect("percent-encoding leaves only visible ASCII")
+}
+
+type Names = HashMap<KeyId, HeaderValue>;
+
+/// Names and readiness, kept current by a background thread.
+pub struct IndexState {
+    verifier: Arc<Verifier>,
+    names: ArcSwap<Names>,
+    ready: AtomicBool,
+    max_age: Duration,
+}
+
+impl IndexState {
+    /// Reads the names now (so the first answer has them) and reports the
+    /// index's state.
+    pub fn load(verifier: Arc<Verifier>, max_age: Duration) -> Result<IndexState, crate::StoreError> {
+        let names = read_names(verifier.store())?;
+        return_freed_memory();
+        let state = IndexState {
+            verifier,
+            names: ArcSwap::from_pointee(names),
+            ready: AtomicBool::new(false),
+            max_age,
+        };
+        state.ready.store(state.verifier.health().is_fresh(max_age), Relaxed);
+        Ok(state)
+    }
+
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Whether the index was confirmed current within `--max-index-age`.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Relaxed)
+    }
+
+    /// The encoded name of a key, from the map or, for a key newer than the
+    /// map, from the store (a blocking read: call it off the async threads).
+    pub fn cached_name(&self, id: &KeyId) -> Option<HeaderValue> {
+        self.names.load().get(id).cloned()
+    }
+
+    pub fn read_name(&self, id: &KeyId) -> Option<HeaderValue> {
+        let record = self.verifier.store().get(id).ok()??;
+        Some(encode_name(&record.name))
+    }
+
+    /// Starts the thread that refreshes names, readiness and the index gauges
+    /// every 250 ms. It stops when the returned handle is dropped.
+    pub fn spawn_monitor(self: &Arc<Self>, metrics: Arc<Metrics>) -> Monitor {
+        let (stop, stopped) = std::sync::mpsc::channel();
+        let state = self.clone();
+        let thread = std::thread::Builder::new()
+            .name("keydesk-serve-index".into())
+            .spawn(move || state.monitor(&metrics, &stopped))
+            .expect("a thread can be started");
+        Monitor {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    fn monitor(&self, metrics: &Metrics, stopped: &Receiver<()>) {
+        let mut names_at = self.verifier.health().change_counter;
+        while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(POLL) {
+            let health = self.verifier.health();
+            self.ready.store(health.is_fresh(self.max_age), Relaxed);
+            metrics.index_keys.set(i64::try_from(health.keys).unwrap_or(i64::MAX));
+            metrics.index_age.set(health.checked_ago.as_secs_f64());
+            if health.refresh_error.is_some() {
+                metrics.refresh_errors.inc();
+            }
+            if health.change_counter != names_at
+                && let Ok(names) = read_names(self.verifier.store())
+            {
+                self.names.store(Arc::new(names));
+                names_at = health.change_counter;
+                return_freed_memory();
+            }
+        }
+    }
+}
+
+/// Gives the memory of the old name map and of the records it was read from
+/// back to the system. glibc keeps freed memory in the arena of the thread
+/// that freed it; at 100,000 keys each rebuild would otherwise leave tens of
+/// MiB of resident memory behind (measured by scripts/bench-serve.sh).
+fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free heap pages; it has no
+    // preconditions and touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+fn read_names(store: &dyn KeyStore) -> Result<Names, crate::StoreError> {
+    Ok(store
+        .list()?
+        .into_iter()
+        .map(|record| {
+            let name = encode_name(&record.name);
+            (record.id, name)
+        })
+        .collect())
+}
+
+/// Stops the monitor thread when dropped.
+pub struct Monitor {
+    stop: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Readiness from a Verifier's health.
+trait Freshness {
+    fn is_fresh(&self, max_age: Duration) -> bool;
+}
+
+impl Freshness for crate::verifier::Health {
+    fn is_fresh(&self, max_age: Duration) -> bool {
+        self.worker_running && self.checked_ago <= max_age
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_percent_encoded_utf8() {
+        assert_eq!(encode_name("billing-prod_2"), "billing-prod_2");
+        assert_eq!(encode_name("计费"), "%E8%AE%A1%E8%B4%B9");
+        assert_eq!(encode_name("a b"), "a%20b");
+    }
+}

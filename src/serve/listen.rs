@@ -1,0 +1,161 @@
+//! Where the server listens: `HOST:PORT`, or `unix:/path` for a gateway on
+//! the same host (no port to guard, and file permissions decide who may ask).
+//!
+//! Plain HTTP on an address other than loopback would carry keys across a
+//! network in clear, so it needs `--insecure-http`, and still prints a
+//! warning.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
+
+/// A parsed `--listen`.
+#[derive(Debug, Clone)]
+pub enum Address {
+    Tcp { text: String, addrs: Vec<SocketAddr> },
+    Unix(PathBuf),
+}
+
+impl Address {
+    pub fn parse(text: &str) -> Result<Address, String> {
+        if let Some(path) = text.strip_prefix("unix:") {
+            if path.is_empty() {
+                return Err("--listen unix: needs a path, e.g. unix:/run/keydesk/keydesk.sock".into());
+            }
+            return Ok(Address::Unix(PathBuf::from(path)));
+        }
+        let addrs: Vec<SocketAddr> = text
+            .to_socket_addrs()
+            .map_err(|e| format!("--listen {text}: use HOST:PORT or unix:/PATH ({e})"))?
+            .collect();
+        if addrs.is_empty() {
+            return Err(format!("--listen {text}: the host has no address"));
+        }
+        Ok(Address::Tcp {
+            text: text.to_owned(),
+            addrs,
+        })
+    }
+
+    /// Refuses a non-loopback TCP address without `--insecure-http`, and
+    /// warns with it.
+    pub fn check_exposure(&self, insecure_http: bool) -> Result<(), String> {
+        let Address::Tcp { text, addrs } = self else {
+            return Ok(());
+        };
+        if addrs.iter().all(|addr| addr.ip().is_loopback()) {
+            return Ok(());
+        }
+        if !insecure_http {
+            return Err(format!(
+                "--listen {text} is reachable from other hosts, and keys would cross the network in clear \
+                 over plain HTTP: listen on 127.0.0.1 behind a TLS gateway, or add --insecure-http"
+            ));
+        }
+        eprintln!("keydesk serve: WARNING: plain HTTP on {text}: keys cross the network in clear (--insecure-http)");
+        Ok(())
+    }
+}
+
+pub enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener, PathBuf),
+}
+
+pub enum Stream {
+    Tcp(TcpStream),
+    Unix(UnixStream),
+}
+
+impl Listener {
+    pub async fn bind(address: &Address) -> Result<Listener, String> {
+        match address {
+            Address::Tcp { text, addrs } => TcpListener::bind(addrs.as_slice())
+                .await
+                .map(Listener::Tcp)
+                .map_err(|e| format!("cannot listen on {text}: {e}")),
+            Address::Unix(path) => bind_unix(path).await,
+        }
+    }
+
+    pub async fn accept(&self) -> std::io::Result<Stream> {
+        match self {
+            Listener::Tcp(listener) => {
+                let (stream, _) = listener.accept().await?;
+                // Answers are small and must not wait for Nagle's timer.
+                stream.set_nodelay(true)?;
+                Ok(Stream::Tcp(stream))
+            }
+            Listener::Unix(listener, _) => Ok(Stream::Unix(listener.accept().await?.0)),
+        }
+    }
+
+    /// `http://127.0.0.1:7411` (the real port when 0 was asked for) or
+    /// `unix:/path`.
+    pub fn describe(&self) -> String {
+        match self {
+            Listener::Tcp(listener) => match listener.local_addr() {
+                Ok(addr) => format!("http://{addr}"),
+                Err(_) => "an unknown address".into(),
+            },
+            Listener::Unix(_, path) => format!("unix:{}", path.display()),
+        }
+    }
+}
+
+impl Drop for Listener {
+    /// A socket file left behind would make the next start think another
+    /// server is running there.
+    fn drop(&mut self) {
+        if let Listener::Unix(_, path) = self {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Binds a Unix socket, replacing a stale socket file from a server that
+/// died, but never a live one nor a file that is not a socket.
+async fn bind_unix(path: &PathBuf) -> Result<Listener, String> {
+    use std::os::unix::fs::FileTypeExt;
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(format!(
+                "cannot listen on {}: a file that is not a socket is there",
+                path.display()
+            ));
+        }
+        if UnixStream::connect(path).await.is_ok() {
+            return Err(format!(
+                "cannot listen on {}: another server is listening there",
+                path.display()
+            ));
+        }
+        let _ = std::fs::remove_file(path);
+    }
+    UnixListener::bind(path)
+        .map(|listener| Listener::Unix(listener, path.clone()))
+        .map_err(|e| format!("cannot listen on {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_needs_no_flag_and_other_addresses_do() {
+        for ok in ["127.0.0.1:7411", "[::1]:7411", "unix:/tmp/k.sock"] {
+            Address::parse(ok).unwrap().check_exposure(false).unwrap();
+        }
+        let open = Address::parse("0.0.0.0:8080").unwrap();
+        assert!(open.check_exposure(false).unwrap_err().contains("--insecure-http"));
+        open.check_exposure(true).unwrap();
+    }
+
+    #[test]
+    fn a_bad_address_is_a_usage_error() {
+        for bad in ["7411", "unix:", "host-without-port"] {
+            assert!(Address::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

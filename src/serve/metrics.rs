@@ -1,0 +1,171 @@
+//! `/metrics`, in the Prometheus text format via `prometheus-client`.
+//!
+//! Labels are a fixed handful (the result, where the key was found), never a
+//! key or its ID: a label per key would grow without bound with the number
+//! of keys, and would put key IDs in every monitoring system. The counters
+//! each request touches are looked up once, here, so the hot path is one
+//! atomic add per counter.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::atomic::AtomicU64;
+
+use super::extract::Source;
+
+/// How a check ended; a metrics label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Allowed,
+    Missing,
+    Invalid,
+    Conflicting,
+    Unavailable,
+}
+
+impl Outcome {
+    const ALL: [Outcome; 5] = [
+        Outcome::Allowed,
+        Outcome::Missing,
+        Outcome::Invalid,
+        Outcome::Conflicting,
+        Outcome::Unavailable,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Missing => "refused_missing",
+            Outcome::Invalid => "refused_invalid",
+            Outcome::Conflicting => "refused_conflicting",
+            Outcome::Unavailable => "unavailable",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabel {
+    result: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SourceLabel {
+    source: &'static str,
+}
+
+/// Every metric the server keeps.
+pub struct Metrics {
+    registry: Registry,
+    by_outcome: [Counter; 5],
+    by_source: [Counter; 5],
+    latency: Histogram,
+    pub index_keys: Gauge,
+    pub index_age: Gauge<f64, AtomicU64>,
+    pub refresh_errors: Counter,
+    pub upstream_errors: Counter,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Metrics::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let mut registry = Registry::with_prefix("keydesk");
+        let outcomes = Family::<ResultLabel, Counter>::default();
+        let sources = Family::<SourceLabel, Counter>::default();
+        let by_outcome = Outcome::ALL.map(|o| outcomes.get_or_create(&ResultLabel { result: o.label() }).clone());
+        let by_source = ["authorization", "x-api-key", "x-goog-api-key", "query", "none"]
+            .map(|source| sources.get_or_create(&SourceLabel { source }).clone());
+        // 10 µs to about 2.6 s: checks take microseconds, proxied requests longer.
+        let latency = Histogram::new(prometheus_client::metrics::histogram::exponential_buckets(
+            1e-5, 4.0, 10,
+        ));
+        let metrics = Metrics {
+            by_outcome,
+            by_source,
+            latency: latency.clone(),
+            index_keys: Gauge::default(),
+            index_age: Gauge::default(),
+            refresh_errors: Counter::default(),
+            upstream_errors: Counter::default(),
+            registry: Registry::default(),
+        };
+        registry.register("requests", "Key checks by result", outcomes);
+        registry.register("key_source", "Key checks by where the key was found", sources);
+        registry.register("check_duration_seconds", "Time to answer a key check", latency);
+        registry.register(
+            "index_keys",
+            "Live keys in the in-memory index",
+            metrics.index_keys.clone(),
+        );
+        registry.register(
+            "index_age_seconds",
+            "Time since the index was last confirmed current with the database",
+            metrics.index_age.clone(),
+        );
+        registry.register(
+            "index_refresh_errors",
+            "Polls of the database that failed",
+            metrics.refresh_errors.clone(),
+        );
+        registry.register(
+            "upstream_errors",
+            "Proxied requests the upstream did not answer",
+            metrics.upstream_errors.clone(),
+        );
+        Metrics { registry, ..metrics }
+    }
+
+    pub fn record(&self, outcome: Outcome, source: Option<Source>, seconds: f64) {
+        let outcome_index = Outcome::ALL.iter().position(|o| *o == outcome).unwrap_or(0);
+        self.by_outcome[outcome_index].inc();
+        let source_index = match source {
+            Some(Source::Authorization) => 0,
+            Some(Source::XApiKey) => 1,
+            Some(Source::XGoogApiKey) => 2,
+            Some(Source::Query) => 3,
+            None => 4,
+        };
+        self.by_source[source_index].inc();
+        self.latency.observe(seconds);
+    }
+
+    /// The text exposition format.
+    pub fn render(&self) -> String {
+        let mut text = String::new();
+        // Writing to a String cannot fail.
+        let _ = encode(&mut text, &self.registry);
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_names_results_and_sources_but_no_key() {
+        let metrics = Metrics::new();
+        metrics.record(Outcome::Allowed, Some(Source::XApiKey), 0.0001);
+        metrics.record(Outcome::Invalid, None, 0.0001);
+        let text = metrics.render();
+        assert!(text.contains("keydesk_requests_total{result=\"allowed\"} 1"), "{text}");
+        assert!(
+            text.contains("keydesk_requests_total{result=\"refused_invalid\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("keydesk_key_source_total{source=\"x-api-key\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("keydesk_check_duration_seconds_count 2"), "{text}");
+        assert!(text.contains("keydesk_index_age_seconds"), "{text}");
+    }
+}

@@ -1,0 +1,206 @@
+//! `keydesk serve`: lets any gateway or AI server check keydesk keys over
+//! HTTP, so services that are not Rust (vLLM, Ollama, TGI, LiteLLM, anything
+//! behind nginx, Caddy, Traefik or Envoy) can be guarded by keydesk keys and
+//! "Last Used" is real for them.
+//!
+//! Two modes on one server:
+//! - **forward auth** (always): `ANY /verify[/…]` answers 200 with the key's
+//!   ID and name, or 401; a gateway asks before it forwards a request.
+//! - **proxy** (`--upstream URL`): every request is checked, then forwarded
+//!   with the key removed; keydesk's own endpoints move under `/_keydesk/`.
+//!
+//! Checks go through one in-memory [`Verifier`], so a check never touches the
+//! disk, Last Used is recorded, and a key deleted elsewhere is refused within
+//! the Verifier's staleness bound (under a second).
+//!
+//! The HTTP stack is hyper on tokio, used directly rather than through a
+//! framework: the server needs hyper's connection settings (header size and
+//! count limits, the header read timeout against slow clients) and four
+//! fixed routes. Modules: [`args`] (options), [`extract`] (where the key is),
+//! [`handlers`] (the answers), [`proxy`], [`index`] (names, readiness),
+//! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket).
+
+pub mod args;
+pub mod extract;
+pub mod handlers;
+pub mod index;
+pub mod listen;
+pub mod metrics;
+pub mod proxy;
+pub mod shutdown;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub use args::ServeArgs;
+use handlers::App;
+use index::IndexState;
+use listen::{Listener, Stream};
+use metrics::Metrics;
+use proxy::{Proxy, ProxySettings};
+use shutdown::Signals;
+
+use crate::{KeyStore, StoreError, Verifier};
+
+/// The most request header bytes (request line included) a client may send:
+/// 16 KiB, like common gateways. More gets 431 and the connection closes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The most request headers; more gets 431.
+pub const MAX_HEADERS: usize = 100;
+
+/// Why `keydesk serve` stopped other than by a signal.
+#[derive(Debug)]
+pub enum ServeError {
+    /// Bad options (exit 2).
+    Usage(String),
+    /// The database could not be read, or Last Used not written (exit 3).
+    Database(StoreError),
+    /// The address could not be listened on (exit 6).
+    Listen(String),
+}
+
+impl From<StoreError> for ServeError {
+    fn from(error: StoreError) -> Self {
+        ServeError::Database(error)
+    }
+}
+
+/// Runs the server on `store` until SIGTERM or SIGINT, then flushes Last
+/// Used. The store must already exist: a server never creates a database.
+pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
+    let address = listen::Address::parse(&args.listen).map_err(ServeError::Usage)?;
+    address.check_exposure(args.insecure_http).map_err(ServeError::Usage)?;
+    let runtime = runtime(args.threads).map_err(|e| ServeError::Listen(format!("cannot start: {e}")))?;
+    let _entered = runtime.enter();
+    let proxy = proxy(args)?;
+    let verifier = Arc::new(Verifier::new(store)?);
+    let index = Arc::new(IndexState::load(verifier.clone(), args.max_index_age)?);
+    let metrics = Arc::new(Metrics::new());
+    let monitor = index.spawn_monitor(metrics.clone());
+    let app = Arc::new(App {
+        index,
+        metrics,
+        allow_query_key: args.allow_query_key,
+        proxy,
+    });
+    let served = runtime.block_on(serve(app, &address, args));
+    drop(monitor);
+    // Connections still open after the shutdown timeout end here.
+    drop(_entered);
+    drop(runtime);
+    let flushed = verifier.flush();
+    served?;
+    flushed?;
+    Ok(())
+}
+
+fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = threads {
+        builder.worker_threads(threads.max(1));
+    }
+    builder.thread_name("keydesk-serve").enable_all().build()
+}
+
+fn proxy(args: &ServeArgs) -> Result<Option<Proxy>, ServeError> {
+    let Some(upstream) = &args.upstream else {
+        return Ok(None);
+    };
+    let upstream_auth = match &args.upstream_auth_file {
+        None => None,
+        Some(path) => Some(read_secret_file(path)?),
+    };
+    let settings = ProxySettings {
+        upstream: upstream.clone(),
+        upstream_auth,
+        connect_timeout: args.upstream_connect_timeout,
+        response_timeout: args.upstream_timeout,
+    };
+    Proxy::new(settings).map(Some).map_err(ServeError::Usage)
+}
+
+/// The upstream's credential: the file's first line, trimmed. Read from a
+/// file, never an argument, since arguments are visible to every user in `ps`.
+fn read_secret_file(path: &std::path::Path) -> Result<String, ServeError> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path)
+            .map_err(|e| ServeError::Usage(format!("--upstream-auth-file {}: {e}", path.display())))?,
+    );
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.is_empty() {
+        return Err(ServeError::Usage(format!(
+            "--upstream-auth-file {}: the file is empty",
+            path.display()
+        )));
+    }
+    Ok(line.to_owned())
+}
+
+/// Accepts connections until a signal, then shuts down gracefully.
+async fn serve(app: Arc<App>, address: &listen::Address, args: &ServeArgs) -> Result<(), ServeError> {
+    let mut signals = Signals::install().map_err(|e| ServeError::Listen(format!("cannot handle signals: {e}")))?;
+    let listener = Listener::bind(address).await.map_err(ServeError::Listen)?;
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(args.header_timeout)
+        .max_header_size(MAX_HEADER_BYTES)
+        .max_headers(MAX_HEADERS)
+        .keep_alive(true);
+    let graceful = GracefulShutdown::new();
+    let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
+    eprintln!("keydesk serve: listening on {}", listener.describe());
+    let stop = loop {
+        let permit = tokio::select! {
+            stop = signals.recv() => break stop,
+            permit = limit.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let accepted = tokio::select! {
+            stop = signals.recv() => break stop,
+            accepted = listener.accept() => accepted,
+        };
+        match accepted {
+            Ok(Stream::Tcp(io)) => spawn_connection(io, &app, &builder, &graceful, permit),
+            Ok(Stream::Unix(io)) => spawn_connection(io, &app, &builder, &graceful, permit),
+            // Out of file descriptors, or a connection reset before it was
+            // accepted: wait a moment rather than spin, and go on.
+            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+    drop(listener);
+    eprintln!("keydesk serve: {}: finishing requests in flight", stop.name());
+    if tokio::time::timeout(args.shutdown_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        eprintln!("keydesk serve: requests still running after --shutdown-timeout; closing them");
+    }
+    Ok(())
+}
+
+fn spawn_connection<I>(
+    io: I,
+    app: &Arc<App>,
+    builder: &http1::Builder,
+    graceful: &GracefulShutdown,
+    permit: OwnedSemaphorePermit,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let app = app.clone();
+    let service = service_fn(move |request| app.clone().handle(request));
+    let connection = graceful.watch(builder.serve_connection(TokioIo::new(io), service));
+    tokio::spawn(async move {
+        // A connection's errors (a client gone, headers too large, too slow)
+        // concern that client only: hyper has already answered or closed it.
+        let _ = connection.await;
+        drop(permit);
+    });
+}

@@ -1,0 +1,190 @@
+//! The real nginx (`auth_request`) and the real Caddy (`forward_auth`) in
+//! front of a stub upstream, with `keydesk serve` deciding. Each gateway runs
+//! on a free loopback port from a configuration this test writes into a
+//! temporary directory, and is stopped when the test ends. Without the
+//! gateway installed, the test says so and returns (`.ci/run` installs both).
+//!
+//! Traefik and Envoy cannot be installed here; their request shapes
+//! (`X-Forwarded-Uri`, the appended path) are tested with a plain client in
+//! `verify.rs` and `abuse.rs`.
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use keydesk::{KeyId, KeyStore};
+
+use crate::support::{Keys, Server, Upstream, free_port, header_in, request, wait_for};
+
+/// A gateway process, killed when dropped.
+struct Gateway {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+}
+
+impl Gateway {
+    fn start(mut command: Command, port: u16, log: PathBuf) -> Gateway {
+        let stderr = std::fs::File::create(log.with_extension("stderr")).unwrap();
+        let child = command.stdout(Stdio::null()).stderr(stderr).spawn().unwrap();
+        let mut gateway = Gateway {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            log,
+        };
+        wait_for("the gateway to listen", || {
+            if let Ok(Some(status)) = gateway.child.try_wait() {
+                panic!("the gateway exited ({status}): {}", gateway.log());
+            }
+            TcpStream::connect(gateway.addr).is_ok()
+        });
+        gateway
+    }
+
+    fn log(&self) -> String {
+        let stderr = std::fs::read_to_string(self.log.with_extension("stderr")).unwrap_or_default();
+        format!("{}{stderr}", std::fs::read_to_string(&self.log).unwrap_or_default())
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The program's path, or `None` (after saying the test is skipped).
+fn installed(program: &str) -> Option<PathBuf> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    let found = path
+        .split(':')
+        .chain(["/usr/sbin", "/usr/local/sbin", "/usr/bin"])
+        .map(|dir| Path::new(dir).join(program))
+        .find(|candidate| candidate.is_file());
+    if found.is_none() {
+        println!("SKIPPED: {program} not installed (apt-get install {program}; .ci/run installs it)");
+    }
+    found
+}
+
+fn nginx(nginx: &Path, dir: &Path, keydesk: SocketAddr, upstream: SocketAddr) -> Gateway {
+    let port = free_port();
+    let d = dir.display();
+    let config = format!(
+        r#"
+daemon off;
+master_process off;
+worker_processes 1;
+pid {d}/nginx.pid;
+error_log {d}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        location = /_keydesk_auth {{
+            internal;
+            proxy_pass http://{keydesk}/verify;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-URI $request_uri;
+        }}
+        location / {{
+            auth_request /_keydesk_auth;
+            auth_request_set $key_id $upstream_http_x_keydesk_key_id;
+            proxy_set_header X-Keydesk-Key-Id $key_id;
+            proxy_pass http://{upstream};
+        }}
+    }}
+}}
+"#
+    );
+    std::fs::write(dir.join("nginx.conf"), config).unwrap();
+    let mut command = Command::new(nginx);
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .arg("-e")
+        .arg(dir.join("error.log"));
+    Gateway::start(command, port, dir.join("error.log"))
+}
+
+fn caddy(caddy: &Path, dir: &Path, keydesk: SocketAddr, upstream: SocketAddr) -> Gateway {
+    let port = free_port();
+    let config = format!(
+        r#"{{
+    admin off
+    auto_https off
+}}
+http://127.0.0.1:{port} {{
+    forward_auth {keydesk} {{
+        uri /verify
+        copy_headers X-Keydesk-Key-Id X-Keydesk-Key-Name
+    }}
+    reverse_proxy {upstream}
+}}
+"#
+    );
+    std::fs::write(dir.join("Caddyfile"), config).unwrap();
+    let mut command = Command::new(caddy);
+    command
+        .args(["run", "--adapter", "caddyfile", "--config"])
+        .arg(dir.join("Caddyfile"))
+        .env("HOME", dir)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"));
+    Gateway::start(command, port, dir.join("caddy.log"))
+}
+
+/// What every gateway must do: a valid key reaches the upstream with its ID
+/// (a forged ID replaced), and a bad or deleted key gets 401 and never
+/// reaches it.
+fn check_gateway(start: impl FnOnce(&Path, SocketAddr, SocketAddr) -> Gateway) {
+    let keys = Keys::new();
+    let (secret, id) = keys.create("gateway-user");
+    let upstream = Upstream::start();
+    let server = Server::start(&keys.db, &[]);
+    let gateway = start(keys.dir.path(), server.addr, upstream.addr);
+
+    let bearer = format!("Bearer {secret}");
+    let headers = [("Authorization", bearer.as_str()), ("X-Keydesk-Key-Id", "ak-forged")];
+    let response = request(gateway.addr, "POST", "/v1/chat/completions", &headers, b"{}");
+    assert_eq!(response.status, 200, "{}\n{}", response.body_text(), gateway.log());
+    assert_eq!(response.body_text(), format!("upstream saw {id}"));
+    let seen = upstream.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(header_in(&seen[0], "x-keydesk-key-id").as_deref(), Some(id.as_str()));
+
+    let junk = format!("sk-{}", "Q".repeat(38));
+    for headers in [vec![("x-api-key", junk.as_str())], vec![]] {
+        let response = request(gateway.addr, "GET", "/v1/models", &headers, b"");
+        assert_eq!(response.status, 401, "{headers:?}: {}", response.body_text());
+    }
+    keys.store.delete(&KeyId::parse(&id).unwrap()).unwrap();
+    wait_for("keydesk to see the deletion", || {
+        server.get("/verify", &[("x-api-key", &secret)]).status == 401
+    });
+    let response = request(gateway.addr, "GET", "/v1/models", &[("Authorization", &bearer)], b"");
+    assert_eq!(response.status, 401);
+    assert_eq!(upstream.requests().len(), 1, "a refused request reached the upstream");
+}
+
+#[test]
+fn nginx_auth_request_lets_valid_keys_through_with_their_id_and_refuses_the_rest() {
+    let Some(program) = installed("nginx") else { return };
+    check_gateway(|dir, keydesk, upstream| nginx(&program, dir, keydesk, upstream));
+}
+
+#[test]
+fn caddy_forward_auth_lets_valid_keys_through_with_their_id_and_refuses_the_rest() {
+    let Some(program) = installed("caddy") else { return };
+    check_gateway(|dir, keydesk, upstream| caddy(&program, dir, keydesk, upstream));
+}
