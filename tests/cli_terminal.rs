@@ -4,11 +4,11 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use common::pty::PtyProcess;
-use keydesk::{KeyName, KeyStore, Store};
+use keydesk::{KeyName, KeyRecord, KeyStore, SecretKey, Store};
 use portable_pty::CommandBuilder;
 
 /// What a run in a terminal showed.
@@ -101,12 +101,7 @@ fn delete_asks_on_a_terminal_and_no_keeps_the_key() {
 
 #[test]
 fn verify_on_a_terminal_prompts_and_does_not_echo_the_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keys.redb");
-    let (secret, record) = Store::open(&db)
-        .unwrap()
-        .create(&KeyName::parse("typed").unwrap())
-        .unwrap();
+    let (_dir, db, secret, record) = database_with_one_key();
 
     let shown = run_in_terminal(
         &db,
@@ -126,6 +121,17 @@ fn verify_on_a_terminal_prompts_and_does_not_echo_the_key() {
     );
 }
 
+/// A database in a temporary directory holding one key, and that key.
+fn database_with_one_key() -> (tempfile::TempDir, PathBuf, SecretKey, KeyRecord) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let (secret, record) = Store::open(&db)
+        .unwrap()
+        .create(&KeyName::parse("typed").unwrap())
+        .unwrap();
+    (dir, db, secret, record)
+}
+
 /// `stty -a` lists `-echo` when echo is off and ` echo` when it is on.
 fn echo_listed_on(stty: &str) -> bool {
     stty.split_whitespace().any(|flag| flag == "echo")
@@ -133,12 +139,7 @@ fn echo_listed_on(stty: &str) -> bool {
 
 #[test]
 fn verify_gives_the_terminal_back_with_echo_on() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keys.redb");
-    let (secret, _) = Store::open(&db)
-        .unwrap()
-        .create(&KeyName::parse("typed").unwrap())
-        .unwrap();
+    let (_dir, db, secret, _) = database_with_one_key();
     let shown = run_script_in_terminal(
         &db,
         r#""$KEYDESK" verify; echo "exit=$?"; stty -a"#,
@@ -177,12 +178,7 @@ fn ctrl_c_at_the_key_prompt_ends_verify_and_turns_echo_back_on() {
 /// held, and the test fails every time.
 #[test]
 fn echo_is_off_before_the_key_prompt_can_be_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keys.redb");
-    let (secret, record) = Store::open(&db)
-        .unwrap()
-        .create(&KeyName::parse("typed").unwrap())
-        .unwrap();
+    let (_dir, db, secret, record) = database_with_one_key();
     // The shell starts keydesk only once it has read a line, and the terminal
     // handles input in order: by then the XOFF before that line has stopped
     // output.

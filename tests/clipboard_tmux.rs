@@ -102,25 +102,30 @@ fn start(dir: &Path) -> TmuxServer {
     server
 }
 
+/// Creates a key named `name` in the TUI and presses `c`; returns the key as
+/// shown on screen once the copy was sent.
+fn create_and_copy(server: &TmuxServer, name: &str) -> String {
+    server.wait_for("the empty list", |s| s.contains("press n"));
+    server.send(&["n"]);
+    server.wait_for("the create dialog", |s| s.contains("I have agreed"));
+    server.send(&["-l", name]);
+    server.send(&["Tab", "Space", "Enter"]);
+    let screen = server.wait_for("the new key", |s| find_secret(s).is_some());
+    let shown = find_secret(&screen).unwrap();
+    server.send(&["c"]);
+    server.wait_for("the copy outcome", |s| s.contains("OSC 52"));
+    shown
+}
+
 #[test]
 fn a_copied_key_reaches_tmux_s_clipboard() {
     if !tmux_available() {
-        eprintln!("SKIPPED: tmux is not installed, so copying through tmux cannot be tested");
+        common::skip("tmux is not installed, so copying through tmux cannot be tested");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path());
-    server.wait_for("the empty list", |s| s.contains("press n"));
-
-    server.send(&["n"]);
-    server.wait_for("the create dialog", |s| s.contains("I have agreed"));
-    server.send(&["-l", "ssh-copy-test"]);
-    server.send(&["Tab", "Space", "Enter"]);
-    let screen = server.wait_for("the new key", |s| find_secret(s).is_some());
-    let shown = find_secret(&screen).unwrap();
-
-    server.send(&["c"]);
-    server.wait_for("the copy outcome", |s| s.contains("OSC 52"));
+    let shown = create_and_copy(&server, "ssh-copy-test");
     let deadline = Instant::now() + Duration::from_secs(10);
     let buffer = loop {
         let out = server.tmux(&["show-buffer"]);
@@ -143,7 +148,7 @@ fn a_copied_key_reaches_tmux_s_clipboard() {
 #[test]
 fn quitting_replaces_the_key_in_tmux_s_newest_paste_buffer() {
     if !tmux_available() {
-        eprintln!("SKIPPED: tmux is not installed, so clearing through tmux cannot be tested");
+        common::skip("tmux is not installed, so clearing through tmux cannot be tested");
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -155,15 +160,7 @@ fn quitting_replaces_the_key_in_tmux_s_newest_paste_buffer() {
             .status
             .success()
     );
-    server.wait_for("the empty list", |s| s.contains("press n"));
-    server.send(&["n"]);
-    server.wait_for("the create dialog", |s| s.contains("I have agreed"));
-    server.send(&["-l", "tmux-clear-test"]);
-    server.send(&["Tab", "Space", "Enter"]);
-    let screen = server.wait_for("the new key", |s| find_secret(s).is_some());
-    let shown = find_secret(&screen).unwrap();
-    server.send(&["c"]);
-    server.wait_for("the copy outcome", |s| s.contains("OSC 52"));
+    let shown = create_and_copy(&server, "tmux-clear-test");
     let deadline = Instant::now() + Duration::from_secs(10);
     while server.tmux(&["show-buffer"]).stdout != shown.as_bytes() {
         assert!(Instant::now() < deadline, "the key never reached tmux's paste buffer");

@@ -36,7 +36,7 @@ struct Tmpfs {
 impl Tmpfs {
     fn mount(size: &str) -> Option<Tmpfs> {
         if !is_root() {
-            eprintln!("SKIPPED: mounting a tmpfs needs root");
+            common::skip("mounting a tmpfs needs root");
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -46,7 +46,7 @@ impl Tmpfs {
             .status()
             .is_ok_and(|s| s.success());
         if !ok {
-            eprintln!("SKIPPED: cannot mount a tmpfs here");
+            common::skip("cannot mount a tmpfs here");
             return None;
         }
         Some(Tmpfs { dir })
@@ -117,7 +117,7 @@ fn a_world_writable_or_foreign_owned_database_is_refused() {
     fs::set_permissions(&db, fs::Permissions::from_mode(0o600)).unwrap();
 
     if !is_root() {
-        eprintln!("SKIPPED: changing a file's owner needs root");
+        common::skip("changing a file's owner needs root");
         return;
     }
     std::os::unix::fs::chown(&db, Some(65534), None).unwrap();

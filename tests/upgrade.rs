@@ -102,7 +102,7 @@ fn an_older_schema_without_write_access_is_refused_with_a_clear_message_and_unto
     let (_dir, db, _) = fixture_copy(1);
     let before = std::fs::read(&db).unwrap();
     let Some(out) = list_without_write_access(&db) else {
-        eprintln!("SKIPPED: cannot make a read-only mount here (unshare/mount not permitted)");
+        common::skip("cannot make a read-only mount here (unshare/mount not permitted)");
         return;
     };
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));

@@ -63,6 +63,11 @@ fn installed(program: &str) -> Option<PathBuf> {
         .map(|dir| Path::new(dir).join(program))
         .find(|candidate| candidate.is_file());
     if found.is_none() {
+        // CI installs it (.ci/run), so there a missing gateway is a failure.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} must be installed under CI (.ci/run installs it)"
+        );
         println!("SKIPPED: {program} not installed (apt-get install {program}; .ci/run installs it)");
     }
     found
