@@ -18,12 +18,14 @@ pub fn id(n: u32) -> KeyId {
 
 pub fn record(n: u32, name: &str, created_at: OffsetDateTime, last_used: Option<OffsetDateTime>) -> KeyRecord {
     KeyRecord {
-        id: id(n),
-        name: name.to_owned(),
-        hash: KeyHash::of(name),
-        masked: format!("sk-Ab{:02}****Yz{:02}", n % 100, n % 100),
-        created_at,
         last_used,
+        ..KeyRecord::new(
+            id(n),
+            name.to_owned(),
+            KeyHash::of(name),
+            format!("sk-Ab{:02}****Yz{:02}", n % 100, n % 100),
+            created_at,
+        )
     }
 }
 
