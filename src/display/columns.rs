@@ -80,8 +80,8 @@ pub enum Status {
     Expired,
     /// Active, and will expire in this long.
     Expires(Duration),
-    /// Active, and a previous secret still verifies until this instant.
-    Rotating(OffsetDateTime),
+    /// Active, and a previous secret still verifies for this long.
+    Rotating(Duration),
 }
 
 impl Status {
@@ -90,7 +90,7 @@ impl Status {
             KeyStatus::Expired => Status::Expired,
             KeyStatus::Disabled => Status::Disabled,
             KeyStatus::Active => match (record.grace_running(now), record.expires_at) {
-                (Some(previous), _) => Status::Rotating(previous.grace_until),
+                (Some(previous), _) => Status::Rotating(previous.grace_until - now),
                 (None, Some(at)) => Status::Expires(at - now),
                 (None, None) => Status::Active,
             },
@@ -108,17 +108,22 @@ impl Status {
     }
 
     /// The cell: "active", "disabled", "expired", "expires in 5d",
-    /// "rotating". Short, for an 80-column table; the details (the instant
-    /// a grace or an expiry ends) go on the selected-key line.
+    /// "rotating, 5h" (the old secret works 5 more hours). Short, for an
+    /// 80-column table; the instants go on the selected-key line.
     pub fn text(self) -> Cow<'static, str> {
         match self {
             Status::Active => Cow::Borrowed("active"),
             Status::Disabled => Cow::Borrowed("disabled"),
             Status::Expired => Cow::Borrowed("expired"),
-            Status::Rotating(_) => Cow::Borrowed("rotating"),
+            Status::Rotating(left) => Cow::Owned(format!("rotating, {}", left_words(left))),
             Status::Expires(left) => Cow::Owned(format!("expires {}", in_words(left))),
         }
     }
+}
+
+/// "5h" of [`in_words`]: how long a rotation's old secret still works.
+fn left_words(left: Duration) -> String {
+    in_words(left).trim_start_matches("in ").to_owned()
 }
 
 /// "in 5d", "in 3h", "in 12m", "in 40s": the largest whole unit, rounded
@@ -327,7 +332,7 @@ mod tests {
             })),
             ..key(Some(Duration::days(3)))
         };
-        assert_eq!(cell(&rotating), "rotating");
+        assert_eq!(cell(&rotating), "rotating, 2h");
         assert_eq!(
             Flag::of(&rotating, NOW),
             Some(Flag::Idle),
