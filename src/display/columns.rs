@@ -126,14 +126,14 @@ fn left_words(left: Duration) -> String {
     in_words(left).trim_start_matches("in ").to_owned()
 }
 
-/// "in 5d", "in 3h", "in 12m", "in 40s": the largest whole unit, rounded
-/// up, so "in 1d" is never said of something 25 hours away as "in 2d" (nor
-/// "in 0d" of anything still to come).
+/// "in 5d", "in 3h", "in 12m", "in 40s": days to the nearest day (as a
+/// person would say "in 3 days" of 2 days 23 hours), shorter spans in the
+/// largest unit rounded up (never "in 0m" of anything still to come).
 pub fn in_words(left: Duration) -> String {
     let seconds = left.whole_seconds().max(1);
     let ceil = |unit: i64| (seconds + unit - 1) / unit;
     if seconds > 86_400 {
-        format!("in {}d", seconds / 86_400)
+        format!("in {}d", (seconds + 43_200) / 86_400)
     } else if seconds > 3_600 {
         format!("in {}h", ceil(3_600).min(24))
     } else if seconds > 60 {
@@ -311,6 +311,7 @@ mod tests {
         assert_eq!(cell(&key(None)), "active");
         assert_eq!(cell(&key(Some(Duration::days(30)))), "expires in 30d");
         assert_eq!(cell(&key(Some(Duration::hours(25)))), "expires in 1d");
+        assert_eq!(cell(&key(Some(Duration::days(3) - Duration::SECOND))), "expires in 3d");
         assert_eq!(
             cell(&key(Some(Duration::hours(23) + Duration::SECOND))),
             "expires in 24h"

@@ -250,10 +250,7 @@ fn lifecycle_outcomes_say_what_happened() {
     update(&mut app, Event::Changed(Change::Disabled, Ok(record.clone())));
     let status = app.status.clone().unwrap();
     assert_eq!(status.kind, StatusKind::Success);
-    assert_eq!(
-        status.text,
-        "disabled active-key: it no longer verifies (t enables it again)"
-    );
+    assert_eq!(status.text, "disabled active-key (t enables it again)");
     record.expires_at = Some(datetime!(2026-04-01 00:00:00 UTC));
     update(&mut app, Event::Changed(Change::ExpirySet, Ok(record)));
     assert_eq!(

@@ -123,7 +123,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
     app.dialog = None;
     let text = match change {
         Change::Disabled => format!(
-            "disabled {}: it no longer verifies ({} enables it again)",
+            "disabled {} ({} enables it again)",
             record.name,
             keymap::key_name(Screen::Main, Action::ToggleDisabled)
         ),

@@ -269,13 +269,10 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         now: app.now,
         offset: app.utc_offset,
     };
-    let times = format!(
-        " · created {} · last used {}",
-        Column::CreatedAt.cell(record, clock),
-        Column::LastUsed.cell(record, clock),
-    );
+    // Created At first: at 80 columns it is not a table column.
     let mut parts = lifecycle_details(record, clock);
-    parts.push((times, theme.dim()));
+    parts.push((format!(" · created {}", Column::CreatedAt.cell(record, clock)), theme.dim()));
+    parts.push((format!(" · last used {}", Column::LastUsed.cell(record, clock)), theme.dim()));
     for (text, style) in parts {
         if Line::from(spans.clone()).width() + text.width() <= width {
             spans.push(Span::styled(text, style));
