@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput};
+use keydesk::store::SecretUse;
 use keydesk::verifier::FLUSH_BATCH;
 use keydesk::{KeyName, KeyStore, Store, Verifier};
 use support::BenchDb;
@@ -85,7 +86,7 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
         .unwrap()
         .1
         .into_iter()
-        .map(|(_, id)| id)
+        .map(|entry| (entry.id, entry.hash))
         .collect();
     let mut batch: Vec<_> = ids
         .iter()
@@ -100,7 +101,12 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
         b.iter_batched(
             || {
                 at += Duration::from_secs(61);
-                batch.iter().map(|id| (id.clone(), at)).collect::<Vec<_>>()
+                let uses = batch.iter().map(|(id, hash)| SecretUse {
+                    id: id.clone(),
+                    hash: *hash,
+                    at,
+                });
+                uses.collect::<Vec<_>>()
             },
             |uses| assert_eq!(store.record_uses(&uses).unwrap(), FLUSH_BATCH),
             BatchSize::SmallInput,

@@ -1,5 +1,5 @@
-//! Key verification: raw SHA-256 (the floor), `Verifier::verify` at 100k keys,
-//! and `Store::verify` (open, one transaction, close per call) at 10k and 100k.
+//! Key verification: raw SHA-256 (the floor), `Verifier::verify` at 100k keys
+//! (and over 1k keys that have an expiry), and `Store::verify` (open, one transaction, close per call) at 10k and 100k.
 //!
 //! Run with `cargo bench --bench verify`. Ends by measuring the Verifier
 //! against the SHA-256 floor in alternating rounds and printing the ratio.
@@ -112,6 +112,31 @@ fn two_threads(verifier: &Verifier, inputs: &[String], iters: u64) -> Duration {
     started.elapsed()
 }
 
+/// Keys with an expiry (or a rotation's grace end) cost a clock read per
+/// verification on top of the never-expiring path measured above.
+fn verifier_expiring(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("expiring.redb")).unwrap();
+    let names: Vec<_> = (0..1000)
+        .map(|i| keydesk::KeyName::parse(&format!("exp-{i:04}")).unwrap())
+        .collect();
+    let created = store.create_many(&names).unwrap();
+    let far = OffsetDateTime::now_utc() + time::Duration::days(3650);
+    for (_, record) in &created {
+        store.set_expiry(&record.id, Some(far)).unwrap();
+    }
+    let secrets: Vec<String> = created.iter().map(|(s, _)| s.expose().to_owned()).collect();
+    let settings = Settings::default().flush_interval(Duration::from_secs(3600));
+    let verifier = Verifier::with_settings(store, settings).unwrap();
+    let mut group = c.benchmark_group("verifier_expiring");
+    group.throughput(Throughput::Elements(1));
+    let mut next = cycle(&secrets);
+    group.bench_function("valid/1k_distinct", |b| {
+        b.iter(|| verifier.verify(black_box(next())).unwrap())
+    });
+    group.finish();
+}
+
 fn store_verify(c: &mut Criterion, db: &BenchDb) {
     let dir = tempfile::tempdir().unwrap();
     let path = db.copy_into(dir.path());
@@ -210,6 +235,7 @@ fn main() {
         .configure_from_args();
     sha256_floor(&mut c, &k100);
     verifier_100k(&mut c, &k100, &verifier);
+    verifier_expiring(&mut c);
     store_verify(&mut c, &k10);
     store_verify(&mut c, &k100);
     c.final_summary();

@@ -128,7 +128,9 @@ fn verify_records_last_used() {
     let shown = time::OffsetDateTime::parse(&last_used, &time::format_description::well_known::Rfc3339).unwrap();
     let expected = keydesk::display::format_instant(shown, time::macros::offset!(+8));
     let table = stdout(&env.run(&["list", "--utc-offset", "+08:00"]));
-    assert!(table.lines().nth(1).unwrap().trim_end().ends_with(&expected), "{table}");
+    // (followed by the Status column)
+    let row = table.lines().nth(1).unwrap().trim_end();
+    assert!(row.ends_with(&format!("{expected}  active")), "{table}");
 }
 
 #[test]
@@ -148,7 +150,10 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
     let row = lines.iter().find(|l| l.contains(&id)).unwrap();
     assert!(row.starts_with("生产-gateway_01"));
     assert!(row.contains(&format!("{}****{}", &secret[..7], &secret[37..])));
-    assert!(row.trim_end().ends_with('-'), "never used shows '-': {table}");
+    assert!(
+        row.trim_end().ends_with("-                  active"),
+        "never used shows '-': {table}"
+    );
     assert!(!table.contains(&secret[3..]), "the secret never appears in a listing");
     // CJK names are padded by display width: the ID column starts at the same column.
     let column = |line: &str| unicode_width::UnicodeWidthStr::width(&line[..line.find("ak-").unwrap()]);
@@ -162,11 +167,21 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
         .unwrap()
         .as_object()
         .unwrap();
-    assert_eq!(first.len(), 5);
+    assert_eq!(first.len(), 8);
     // serde_json's Value re-sorts keys, so the documented order is checked on the raw text.
     let raw = stdout(&env.run(&["list", "--json"]));
     let position = |field: &str| raw.find(&format!("\"{field}\":")).unwrap();
-    let order = ["id", "name", "masked_key", "created_at", "last_used"].map(position);
+    let order = [
+        "id",
+        "name",
+        "masked_key",
+        "created_at",
+        "last_used",
+        "status",
+        "expires_at",
+        "rotation",
+    ]
+    .map(position);
     assert!(order.is_sorted(), "stable field order: {raw}");
     assert_eq!(first["name"], "生产-gateway_01");
     assert!(
@@ -456,4 +471,20 @@ fn help_documents_the_output_exit_code_and_the_utc_offset_forms() {
     let out = env.run(&["list", "--utc-offset", "+15:00"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("from -12:00 to +14:00"), "{}", stderr(&out));
+}
+
+#[test]
+fn busy_timeout_sets_how_long_a_command_waits_for_a_held_database() {
+    let env = Env::new();
+    env.create("held");
+    let held = redb::Database::open(&env.db).unwrap();
+    let out = env.run(&["--busy-timeout", "0.3", "list"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("is busy"), "{}", stderr(&out));
+    drop(held);
+    for bad in ["-1", "601", "soon"] {
+        let out = env.run(&[&format!("--busy-timeout={bad}"), "list"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
+        assert!(stderr(&out).contains("from 0 to 600"), "{}", stderr(&out));
+    }
 }

@@ -104,7 +104,7 @@ fn sigkill_at_random_points_loses_nothing_reported_and_leaves_no_half_records() 
         // Records and the by_hash index always agree, in both directions.
         let records: BTreeSet<_> = store.list().unwrap().into_iter().map(|r| (r.hash, r.id)).collect();
         let (_, index) = store.load_hash_index().unwrap();
-        let index: BTreeSet<_> = index.into_iter().collect();
+        let index: BTreeSet<_> = index.into_iter().map(|e| (e.hash, e.id)).collect();
         assert_eq!(records, index, "round {round}: records and index disagree");
     }
     eprintln!("{KILLS} kills, {total_created} keys reported created, all accounted for");

@@ -171,8 +171,9 @@ fn create_rename_delete_and_persist() {
     // Create a key; the secret is shown once.
     let mut tui = Session::start(&db, 80, 24);
     tui.wait_for("press n to create");
-    let screen = tui.wait_for("Created At (UTC+8)");
-    assert!(screen.contains("Last Used (UTC+8)"));
+    // At 80 columns: Last Used and Status (Created At is on the selected-key line).
+    let screen = tui.wait_for("Last Used (UTC+8)");
+    assert!(screen.contains("Status"));
     tui.send("n");
     tui.wait_for("Create API key");
     tui.send("e2e-key_01");
@@ -209,7 +210,7 @@ fn create_rename_delete_and_persist() {
     let masked = format!("sk-{}****{}", &secret[3..7], &secret[37..]);
     let row = tui.row_with("e2e-key_01");
     assert!(row.contains(&masked), "masked key in {row:?}");
-    assert!(row.trim_end().ends_with(" -"), "never used: {row:?}");
+    assert!(never_used(&row), "never used: {row:?}");
     assert!(tui.screen().contains("1 key"));
 
     // Rename it.
@@ -233,7 +234,9 @@ fn create_rename_delete_and_persist() {
 
     // Enter alone on the delete dialog does not delete.
     tui.send("d");
-    let screen = tui.wait_for("Delete this key?");
+    tui.wait_for("Delete this key?");
+    // The buttons are the dialog's last line: once they are there, all is.
+    let screen = tui.wait_for("[ Delete ]");
     assert!(screen.contains("> Cancel <"), "Cancel is focused:\n{screen}");
     assert!(screen.contains(&masked));
     assert!(screen.contains("will no longer be able to"));
@@ -290,7 +293,7 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
     let (secret, _) = store.create(&KeyName::parse("verified").unwrap()).unwrap();
     let mut tui = Session::start(&db, 80, 24);
     tui.wait_for("verified");
-    assert!(tui.row_with("> verified").trim_end().ends_with('-'), "never used yet");
+    assert!(never_used(&tui.row_with("> verified")), "never used yet");
 
     let mut verify = std::process::Command::new(env!("CARGO_BIN_EXE_keydesk"))
         .arg("verify")
@@ -311,7 +314,7 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
     // Last Used now shows a time instead of "-", with no key pressed. Checked
     // row by row: vt100 joins a full-width row to the next in `contents()`.
     let deadline = Instant::now() + TIMEOUT;
-    while tui.row_with("> verified").trim_end().ends_with('-') {
+    while never_used(&tui.row_with("> verified")) {
         assert!(Instant::now() < deadline, "Last Used never appeared:\n{}", tui.screen());
         tui.pump(Duration::from_millis(50));
     }
@@ -319,11 +322,21 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
         "Last Used appeared {:.2} s after the verify",
         verified_at.elapsed().as_secs_f32()
     );
+    // At 80 columns the row has Last Used (Created At is on the line under
+    // the table, beside the selected key's ID).
     let row = tui.row_with("> verified");
     let year = time::OffsetDateTime::now_utc().year().to_string();
-    assert_eq!(row.matches(&year).count(), 2, "Created At and Last Used: {row}");
+    assert_eq!(row.matches(&year).count(), 1, "Last Used: {row}");
+    assert!(tui.screen().contains(&format!("created {year}")), "{}", tui.screen());
     tui.send("q");
     tui.expect_clean_exit();
+}
+
+/// Whether a table row shows "-" for Last Used: the cell just before the
+/// Status column's "active".
+fn never_used(row: &str) -> bool {
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    cells.len() >= 2 && cells[cells.len() - 1] == "active" && cells[cells.len() - 2] == "-"
 }
 
 #[test]
@@ -379,6 +392,8 @@ fn tab_through_create_dialog(tui: &mut Session) {
     tui.wait_for("Create API key");
     tui.send(TAB);
     tui.wait_for("> [ ]");
+    tui.send(TAB);
+    tui.wait_for("> Expires");
     tui.send(TAB);
     tui.wait_for("> OK <");
     tui.send(TAB);

@@ -39,7 +39,35 @@ fn every_earlier_schema_upgrades_with_every_key_intact() {
             assert_eq!(row["masked_key"], key.masked_key.as_str());
             assert_eq!(row["created_at"], key.created_at.as_str());
             assert_eq!(row["last_used"].as_str(), key.last_used.as_deref(), "{}", key.id);
+            // Schema 3: every key comes out active and never-expiring.
+            assert_eq!(row["status"], "active", "{}", key.id);
+            assert_eq!(row["expires_at"], serde_json::Value::Null, "{}", key.id);
+            assert_eq!(row["rotation"], serde_json::Value::Null, "{}", key.id);
         }
+    }
+}
+
+#[test]
+fn every_key_of_an_upgraded_database_is_active_never_expiring_and_unrotated() {
+    for version in earlier_versions() {
+        let (_dir, db, keys) = fixture_copy(version);
+        let store = Store::open(&db).unwrap();
+        let records = store.list().unwrap();
+        assert_eq!(records.len(), keys.len(), "schema {version}");
+        for record in &records {
+            assert_eq!(record.expires_at, None, "schema {version}: {}", record.id);
+            assert_eq!(record.disabled_at, None, "schema {version}: {}", record.id);
+            assert_eq!(record.previous, None, "schema {version}: {}", record.id);
+        }
+        // The lifecycle works on an upgraded key, and the upgrade is whole.
+        let key = &keys[0];
+        let id = keydesk::KeyId::parse(&key.id).unwrap();
+        store.disable(&id).unwrap();
+        assert_eq!(store.verify(&key.secret).unwrap(), None);
+        store.enable(&id).unwrap();
+        let (new, _) = store.rotate(&id, time::Duration::HOUR).unwrap();
+        assert_eq!(store.verify(&key.secret).unwrap(), Some(id.clone()));
+        assert_eq!(store.verify(new.expose()).unwrap(), Some(id));
     }
 }
 

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use time::UtcOffset;
 
 use super::exit::EXIT_CODES_HELP;
+use super::when::{parse_duration, parse_future_instant, parse_grace};
 use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
 
@@ -42,6 +43,26 @@ pub struct GlobalArgs {
     /// from -12:00 to +14:00 [default: the system's local offset]
     #[arg(long, global = true, value_name = "±HH:MM", value_parser = parse_offset, allow_hyphen_values = true)]
     pub utc_offset: Option<UtcOffset>,
+
+    /// While another process holds the database, keep trying this long before reporting it busy
+    /// (from 0 to 600)
+    #[arg(
+        long,
+        global = true,
+        env = "KEYDESK_BUSY_TIMEOUT",
+        value_name = "SECONDS",
+        default_value_t = 2.0,
+        value_parser = parse_busy_timeout
+    )]
+    pub busy_timeout: f64,
+}
+
+/// `--busy-timeout`: seconds, fractions allowed, up to ten minutes.
+fn parse_busy_timeout(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=600.0).contains(&seconds) => Ok(seconds),
+        _ => Err("use a number of seconds from 0 to 600, e.g. 2 or 0.5".to_owned()),
+    }
 }
 
 /// Options of the TUI (`keydesk` without a subcommand).
@@ -132,19 +153,34 @@ pub enum Command {
     /// Check a key read from standard input (never from arguments: those are visible in `ps`).
     ///
     /// Prints the key's ID and exits 0 if it is live; prints `invalid` and exits 1 otherwise
-    /// (the same answer for malformed, unknown and deleted keys). Records Last Used, at most once
-    /// per key per minute.
+    /// (the same answer for malformed, unknown, deleted, disabled and expired keys, and for a
+    /// rotated-out secret after its grace). Records Last Used, at most once per key per minute.
     Verify {
         /// Print nothing; the exit code is the answer.
-        #[arg(long, short)]
+        #[arg(long, short, conflicts_with = "explain")]
         quiet: bool,
+
+        /// Say why a key is invalid (unknown, disabled, expired at …, previous secret whose grace
+        /// ended at …). For the operator holding the key; never for a service's callers.
+        #[arg(long)]
+        explain: bool,
     },
 
-    /// List keys: name, ID, masked key, created at, last used.
+    /// List keys: name, ID, masked key, created at, last used, status.
     List {
-        /// A stable JSON array (RFC 3339 UTC times; `null` for never used) instead of a table.
+        /// A stable JSON array (RFC 3339 UTC times; `null` for never used, no expiry, no
+        /// rotation) instead of a table.
         #[arg(long)]
         json: bool,
+
+        /// Only keys in this state now.
+        #[arg(long, value_enum, value_name = "STATUS")]
+        status: Option<StatusFilter>,
+
+        /// Only keys that have not expired but will within this duration (e.g. 7d), for a job
+        /// that warns before keys expire.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+        expiring_within: Option<time::Duration>,
     },
 
     /// Create a key. Prints only the secret on stdout, so `KEY=$(keydesk create …)` works.
@@ -162,6 +198,60 @@ pub enum Command {
         /// Use the name even if another key already has it, without asking.
         #[arg(long)]
         allow_duplicate_name: bool,
+
+        /// The key stops verifying after this long: a whole number and s, m, h or d (e.g. 30d).
+        /// Default: never.
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, conflicts_with = "expires_at")]
+        expires_in: Option<time::Duration>,
+
+        /// The key stops verifying at this instant (RFC 3339, e.g. 2026-12-31T23:59:59Z).
+        #[arg(long, value_name = "RFC3339", value_parser = future_instant)]
+        expires_at: Option<time::OffsetDateTime>,
+    },
+
+    /// Stop a key verifying, reversibly (`enable` undoes it). Safer than delete as a first step.
+    Disable {
+        /// The key's ID (ak-…).
+        id: String,
+    },
+
+    /// Let a disabled key verify again. An expired key cannot be enabled.
+    Enable {
+        /// The key's ID (ak-…).
+        id: String,
+    },
+
+    /// Give a key a new secret (same ID, name and expiry). Prints only the new secret on stdout.
+    ///
+    /// The old secret keeps verifying for the grace period, then stops. Rotating again during a
+    /// grace ends the older grace at once. Cannot be undone.
+    Rotate {
+        /// The key's ID (ak-…).
+        id: String,
+
+        /// How long the old secret keeps verifying: a whole number and s, m, h or d (e.g. 24h),
+        /// or `now` for not at all.
+        #[arg(long, value_name = "DURATION|now", value_parser = parse_grace, allow_hyphen_values = true)]
+        grace: time::Duration,
+    },
+
+    /// Set or remove a key's expiry. An expired key stays expired: delete it or create a new one.
+    #[command(group = clap::ArgGroup::new("when").required(true).multiple(false))]
+    Expire {
+        /// The key's ID (ak-…).
+        id: String,
+
+        /// Expire after this long from now (e.g. 30d).
+        #[arg(long = "in", value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, group = "when")]
+        expires_in: Option<time::Duration>,
+
+        /// Expire at this instant (RFC 3339, e.g. 2026-12-31T23:59:59Z).
+        #[arg(long = "at", value_name = "RFC3339", value_parser = future_instant, group = "when")]
+        expires_at: Option<time::OffsetDateTime>,
+
+        /// Never expire.
+        #[arg(long, group = "when")]
+        never: bool,
     },
 
     /// Rename a key.
@@ -197,6 +287,18 @@ pub enum Command {
     /// Stops on SIGTERM/SIGINT after finishing requests in flight and writing Last Used.
     #[cfg(feature = "serve")]
     Serve(crate::serve::ServeArgs),
+}
+
+/// `list --status`: a key's state now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFilter {
+    Active,
+    Disabled,
+    Expired,
+}
+
+fn future_instant(input: &str) -> Result<time::OffsetDateTime, String> {
+    parse_future_instant(input, time::OffsetDateTime::now_utc())
 }
 
 /// clap's view of [`ClipboardMode`], kept here so the clipboard module does not

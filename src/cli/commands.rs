@@ -9,32 +9,81 @@ use unicode_width::UnicodeWidthStr;
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::args::StatusFilter;
 use super::exit::{Exit, Failure};
+use super::lifecycle::{self, Expiry};
 use super::prompt;
-use crate::display::columns::{Clock, Column};
+use crate::display::columns::{Clock, Column, LIST_COLUMNS};
 use crate::display::sanitize;
-use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
+use crate::domain::{KeyId, KeyName, KeyRecord, KeyStatus, SecretKey};
 use crate::{KeyStore, agreement};
 
-pub fn verify(store: &dyn KeyStore, quiet: bool) -> Result<bool, Failure> {
-    let candidate = prompt::read_secret()?;
-    let verified = store.verify(&candidate)?;
-    if !quiet {
-        match &verified {
-            Some(id) => println!("{id}"),
-            None => println!("invalid"),
-        }
-    }
-    Ok(verified.is_some())
+/// What `verify` prints: the ID or `invalid`, nothing, or with `--explain`
+/// the reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyOutput {
+    Normal,
+    Quiet,
+    Explain,
 }
 
-pub fn list(store: &dyn KeyStore, json: bool, offset: UtcOffset) -> Result<(), Failure> {
+pub fn verify(store: &dyn KeyStore, output: VerifyOutput, offset: UtcOffset) -> Result<bool, Failure> {
+    let candidate = prompt::read_secret()?;
+    let verdict = store.verify_explained(&candidate)?;
+    drop(candidate);
+    let valid = matches!(verdict, crate::domain::Verdict::Valid { .. });
+    match output {
+        VerifyOutput::Quiet => {}
+        VerifyOutput::Normal if valid => println!("{}", verdict.accepted().expect("valid")),
+        VerifyOutput::Normal => println!("invalid"),
+        VerifyOutput::Explain => {
+            let record = match &verdict {
+                crate::domain::Verdict::Valid { id, .. } => store.get(id)?,
+                _ => None,
+            };
+            println!("{}", lifecycle::explain(&verdict, record.as_ref(), offset));
+        }
+    }
+    Ok(valid)
+}
+
+/// Which keys `list` shows.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListFilter {
+    pub status: Option<StatusFilter>,
+    /// Not yet expired, but expiring within this long.
+    pub expiring_within: Option<time::Duration>,
+}
+
+impl ListFilter {
+    fn keeps(&self, record: &KeyRecord, now: OffsetDateTime) -> bool {
+        let status = record.status(now);
+        let status_ok = self.status.is_none_or(|wanted| {
+            status
+                == match wanted {
+                    StatusFilter::Active => KeyStatus::Active,
+                    StatusFilter::Disabled => KeyStatus::Disabled,
+                    StatusFilter::Expired => KeyStatus::Expired,
+                }
+        });
+        let expiring_ok = self.expiring_within.is_none_or(|within| {
+            record
+                .expires_at
+                .is_some_and(|at| at > now && now.checked_add(within).is_none_or(|limit| at <= limit))
+        });
+        status_ok && expiring_ok
+    }
+}
+
+pub fn list(store: &dyn KeyStore, json: bool, filter: ListFilter, offset: UtcOffset) -> Result<(), Failure> {
+    let now = OffsetDateTime::now_utc();
     let mut records = store.list()?;
+    records.retain(|r| filter.keeps(r, now));
     records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     let out = if json {
-        list_json(&records)
+        list_json(&records, now)
     } else {
-        list_table(&records, offset)
+        list_table(&records, Clock { now, offset })
     };
     write_stdout(&out)
 }
@@ -50,14 +99,30 @@ struct JsonKey<'a> {
     created_at: String,
     /// RFC 3339, UTC; `null` when never used.
     last_used: Option<String>,
+    /// `active`, `disabled` or `expired`, now.
+    status: &'static str,
+    /// RFC 3339, UTC: the first instant the key no longer verifies; `null`: never.
+    expires_at: Option<String>,
+    /// The previous secret of the latest rotation, while it is kept (until
+    /// the next rotation); `null` if the key was never rotated. A
+    /// `grace_until` in the past means it no longer verifies.
+    rotation: Option<JsonRotation<'a>>,
 }
 
-fn list_json(records: &[KeyRecord]) -> String {
-    let rfc3339 = |t: OffsetDateTime| {
-        t.to_offset(UtcOffset::UTC)
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
+#[derive(serde::Serialize)]
+struct JsonRotation<'a> {
+    previous_masked_key: &'a str,
+    grace_until: String,
+    previous_last_used: Option<String>,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.checked_to_offset(UtcOffset::UTC)
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
     let items: Vec<JsonKey> = records
         .iter()
         .map(|r| JsonKey {
@@ -66,6 +131,13 @@ fn list_json(records: &[KeyRecord]) -> String {
             masked_key: &r.masked,
             created_at: rfc3339(r.created_at),
             last_used: r.last_used.map(rfc3339),
+            status: r.status(now).as_str(),
+            expires_at: r.expires_at.map(rfc3339),
+            rotation: r.previous.as_ref().map(|p| JsonRotation {
+                previous_masked_key: &p.masked,
+                grace_until: rfc3339(p.grace_until),
+                previous_last_used: p.last_used.map(rfc3339),
+            }),
         })
         .collect();
     let text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
@@ -95,13 +167,9 @@ fn escape_for_terminal(json: &str) -> String {
     out
 }
 
-fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {
-    let clock = Clock {
-        now: OffsetDateTime::now_utc(),
-        offset,
-    };
-    let header = Column::LIST.map(|c| c.header(offset));
-    let rows: Vec<[Cow<str>; 5]> = records.iter().map(|r| Column::LIST.map(|c| c.cell(r, clock))).collect();
+fn list_table(records: &[KeyRecord], clock: Clock) -> String {
+    let header = Column::LIST.map(|c| c.header(clock.offset));
+    let rows: Vec<[Cow<str>; LIST_COLUMNS]> = records.iter().map(|r| Column::LIST.map(|c| c.cell(r, clock))).collect();
     let mut widths = header.clone().map(|h| h.width());
     for row in &rows {
         for (width, cell) in widths.iter_mut().zip(row) {
@@ -127,7 +195,13 @@ fn list_table(records: &[KeyRecord], offset: UtcOffset) -> String {
     out
 }
 
-pub fn create(store: &dyn KeyStore, name: &str, accept_terms: bool, allow_duplicate_name: bool) -> Result<(), Failure> {
+pub fn create(
+    store: &dyn KeyStore,
+    name: &str,
+    accept_terms: bool,
+    allow_duplicate_name: bool,
+    expiry: Expiry,
+) -> Result<(), Failure> {
     let name = parse_name(name)?;
     if !accept_terms {
         return Err(Failure::usage(
@@ -137,7 +211,9 @@ pub fn create(store: &dyn KeyStore, name: &str, accept_terms: bool, allow_duplic
     if !allow_duplicate_name {
         confirm_duplicate_name(store, &name, None)?;
     }
-    let (secret, record) = store.create(&name)?;
+    // Judged again when the key is made: the agreement prompt may have waited.
+    let expires_at = expiry.instant(OffsetDateTime::now_utc())?;
+    let (secret, record) = store.create_expiring(&name, expires_at)?;
     deliver_secret(&mut io::stdout().lock(), store, &secret, &record)?;
     eprintln!(
         "Created key {} (ID {}, {}). The secret above is shown only this once: store it now.",
@@ -257,7 +333,7 @@ fn parse_name(input: &str) -> Result<KeyName, Failure> {
 
 /// A string that cannot be an ID is not found, without a database round
 /// trip. It is not echoed back: it may be a secret pasted in the wrong place.
-fn parse_id(input: &str) -> Result<KeyId, Failure> {
+pub(super) fn parse_id(input: &str) -> Result<KeyId, Failure> {
     KeyId::parse(input).ok_or_else(|| Failure {
         exit: Exit::Invalid,
         message: "no key with that ID: IDs look like ak-0123456789abcdef (see `keydesk list`)".to_owned(),

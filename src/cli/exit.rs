@@ -8,7 +8,9 @@ use crate::StoreError;
 pub enum Exit {
     /// Done.
     Ok = 0,
-    /// The key is not valid (verify), or no key has that ID.
+    /// The key is not valid (verify), no key has that ID, or the key's state
+    /// does not allow the change (enabling, rotating or re-expiring an
+    /// expired key). Nothing was written.
     Invalid = 1,
     /// Bad arguments or input: an invalid name, a missing --accept-terms or
     /// --yes. (clap uses 2 for its own usage errors too.)
@@ -29,19 +31,23 @@ pub enum Exit {
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  invalid key (verify) or no key with that ID
+  1  invalid key (verify: also disabled, expired, or a rotated-out secret past
+     its grace), no key with that ID, or a change the key's state does not
+     allow (enable, rotate or expire an expired key); nothing was written
   2  usage error: bad arguments, invalid name, missing --accept-terms/--yes,
-     a duplicate name without a terminal or --allow-duplicate-name
+     a duplicate name without a terminal or --allow-duplicate-name, a zero,
+     malformed, too long or past duration or date (--expires-in, --grace, …)
   3  database busy, unreadable, damaged, insecure or not a keydesk database
   4  cancelled at a confirmation prompt
   5  cannot write output; `create` then deletes the new key again (if that
-     fails too, stderr names the key: delete it, its secret is lost)
+     fails too, stderr names the key: delete it, its secret is lost); after
+     `rotate` the key stays rotated and its old secret keeps its grace
   6  serve: cannot listen on the address (in use, not permitted)";
 
 impl Exit {
     pub fn for_store_error(error: &StoreError) -> Exit {
         match error {
-            StoreError::NotFound { .. } => Exit::Invalid,
+            StoreError::NotFound { .. } | StoreError::Refused { .. } => Exit::Invalid,
             _ => Exit::Database,
         }
     }

@@ -4,7 +4,9 @@
 mod args;
 mod commands;
 mod exit;
+mod lifecycle;
 mod prompt;
+mod when;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,16 +48,45 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
     }
     let offset = global.utc_offset.or(local_offset).unwrap_or(UtcOffset::UTC);
     match command {
-        Command::Verify { quiet } => {
-            let valid = commands::verify(store.as_ref(), quiet)?;
+        Command::Verify { quiet, explain } => {
+            let output = match (quiet, explain) {
+                (true, _) => commands::VerifyOutput::Quiet,
+                (false, true) => commands::VerifyOutput::Explain,
+                (false, false) => commands::VerifyOutput::Normal,
+            };
+            let valid = commands::verify(store.as_ref(), output, offset)?;
             return Ok(if valid { Exit::Ok } else { Exit::Invalid });
         }
-        Command::List { json } => commands::list(store.as_ref(), json, offset)?,
+        Command::List {
+            json,
+            status,
+            expiring_within,
+        } => {
+            let filter = commands::ListFilter {
+                status,
+                expiring_within,
+            };
+            commands::list(store.as_ref(), json, filter, offset)?
+        }
         Command::Create {
             name,
             accept_terms,
             allow_duplicate_name,
-        } => commands::create(store.as_ref(), &name, accept_terms, allow_duplicate_name)?,
+            expires_in,
+            expires_at,
+        } => {
+            let expiry = expiry_of(expires_in, expires_at, false);
+            commands::create(store.as_ref(), &name, accept_terms, allow_duplicate_name, expiry)?
+        }
+        Command::Disable { id } => lifecycle::disable(store.as_ref(), &id)?,
+        Command::Enable { id } => lifecycle::enable(store.as_ref(), &id)?,
+        Command::Rotate { id, grace } => lifecycle::rotate(store.as_ref(), &id, grace, offset)?,
+        Command::Expire {
+            id,
+            expires_in,
+            expires_at,
+            never,
+        } => lifecycle::expire(store.as_ref(), &id, expiry_of(expires_in, expires_at, never), offset)?,
         Command::Rename {
             id,
             new_name,
@@ -84,6 +115,21 @@ fn serve(args: &crate::serve::ServeArgs, store: Arc<dyn KeyStore>) -> Result<Exi
     Ok(Exit::Ok)
 }
 
+/// The expiry named by `--in`/`--expires-in`, `--at`/`--expires-at` or
+/// `--never` (clap lets at most one through); none of them: never.
+fn expiry_of(
+    expires_in: Option<time::Duration>,
+    expires_at: Option<time::OffsetDateTime>,
+    never: bool,
+) -> lifecycle::Expiry {
+    match (expires_in, expires_at) {
+        _ if never => lifecycle::Expiry::Never,
+        (Some(duration), _) => lifecycle::Expiry::In(duration),
+        (None, Some(at)) => lifecycle::Expiry::At(at),
+        (None, None) => lifecycle::Expiry::Never,
+    }
+}
+
 /// Whether a command may make a new database when none is at the path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IfMissing {
@@ -104,9 +150,13 @@ pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
 /// Opens the database named by `--db`/`KEYDESK_DB`, or the default one.
 pub fn open_store(global: &GlobalArgs, if_missing: IfMissing) -> Result<Arc<dyn KeyStore>, Failure> {
     let path = store_path(global)?;
+    let retry = crate::store::RetryPolicy {
+        window: std::time::Duration::from_secs_f64(global.busy_timeout),
+        ..crate::store::RetryPolicy::default()
+    };
     let store = match if_missing {
-        IfMissing::Create => Store::open(path)?,
-        IfMissing::Refuse => Store::open_existing(path)?,
+        IfMissing::Create => Store::open_with(path, retry)?,
+        IfMissing::Refuse => Store::open_existing_with(path, retry)?,
     };
     Ok(Arc::new(store))
 }

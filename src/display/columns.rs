@@ -2,7 +2,8 @@
 //! and the TUI's table. A column has a header (the time columns name the UTC
 //! offset they are shown in) and a cell for a record, given the time now and
 //! that offset. The clean-up marks and their thresholds live here too, so the
-//! CLI, the TUI and their legends all say the same thing.
+//! CLI, the TUI and their legends all say the same thing; so do a key's
+//! lifecycle state ([`Status`]) and its cell.
 //!
 //! Text only, no terminal library: layout (widths, cutting, styles) belongs to
 //! whoever draws the table.
@@ -12,7 +13,7 @@ use std::borrow::Cow;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::{format_instant, offset_label, sanitize};
-use crate::domain::KeyRecord;
+use crate::domain::{KeyRecord, KeyStatus};
 
 /// What Last Used shows for a key that was never used.
 pub const NEVER_USED: &str = "-";
@@ -34,7 +35,9 @@ pub enum Flag {
 impl Flag {
     /// The record's mark at `now`, if it has one.
     pub fn of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
-        match record.last_used {
+        // A rotated key was used if either of its secrets was.
+        let previous = record.previous.as_ref().and_then(|p| p.last_used);
+        match record.last_used.max(previous) {
             None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
             Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
             _ => None,
@@ -66,6 +69,80 @@ impl Flag {
     }
 }
 
+/// An expiry closer than this is highlighted: time to rotate or replace.
+pub const EXPIRES_SOON: Duration = Duration::days(7);
+
+/// What the Status column says about a key at one instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    Disabled,
+    Expired,
+    /// Active, and will expire in this long.
+    Expires(Duration),
+    /// Active, and a previous secret still verifies for this long.
+    Rotating(Duration),
+}
+
+impl Status {
+    pub fn of(record: &KeyRecord, now: OffsetDateTime) -> Status {
+        match record.status(now) {
+            KeyStatus::Expired => Status::Expired,
+            KeyStatus::Disabled => Status::Disabled,
+            KeyStatus::Active => match (record.grace_running(now), record.expires_at) {
+                (Some(previous), _) => Status::Rotating(previous.grace_until - now),
+                (None, Some(at)) => Status::Expires(at - now),
+                (None, None) => Status::Active,
+            },
+        }
+    }
+
+    /// Whether the row deserves attention: expired, or expiring within
+    /// [`EXPIRES_SOON`].
+    pub fn is_urgent(record: &KeyRecord, now: OffsetDateTime) -> bool {
+        match record.status(now) {
+            KeyStatus::Expired => true,
+            KeyStatus::Disabled => false,
+            KeyStatus::Active => record.expires_at.is_some_and(|at| at - now <= EXPIRES_SOON),
+        }
+    }
+
+    /// The cell: "active", "disabled", "expired", "expires in 5d",
+    /// "rotating, 5h" (the old secret works 5 more hours). Short, for an
+    /// 80-column table; the instants go on the selected-key line.
+    pub fn text(self) -> Cow<'static, str> {
+        match self {
+            Status::Active => Cow::Borrowed("active"),
+            Status::Disabled => Cow::Borrowed("disabled"),
+            Status::Expired => Cow::Borrowed("expired"),
+            Status::Rotating(left) => Cow::Owned(format!("rotating, {}", left_words(left))),
+            Status::Expires(left) => Cow::Owned(format!("expires {}", in_words(left))),
+        }
+    }
+}
+
+/// "5h" of [`in_words`]: how long a rotation's old secret still works.
+fn left_words(left: Duration) -> String {
+    in_words(left).trim_start_matches("in ").to_owned()
+}
+
+/// "in 5d", "in 3h", "in 12m", "in 40s": days to the nearest day (as a
+/// person would say "in 3 days" of 2 days 23 hours), shorter spans in the
+/// largest unit rounded up (never "in 0m" of anything still to come).
+pub fn in_words(left: Duration) -> String {
+    let seconds = left.whole_seconds().max(1);
+    let ceil = |unit: i64| (seconds + unit - 1) / unit;
+    if seconds > 86_400 {
+        format!("in {}d", (seconds + 43_200) / 86_400)
+    } else if seconds > 3_600 {
+        format!("in {}h", ceil(3_600).min(24))
+    } else if seconds > 60 {
+        format!("in {}m", ceil(60).min(60))
+    } else {
+        format!("in {seconds}s")
+    }
+}
+
 /// When a table is drawn: the time now (for the marks) and the offset times
 /// are shown in (for the time cells and headers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +150,9 @@ pub struct Clock {
     pub now: OffsetDateTime,
     pub offset: UtcOffset,
 }
+
+/// How many columns `keydesk list` shows.
+pub const LIST_COLUMNS: usize = 6;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
@@ -83,16 +163,19 @@ pub enum Column {
     ApiKey,
     CreatedAt,
     LastUsed,
+    /// The lifecycle state: [`Status::text`].
+    Status,
 }
 
 impl Column {
     /// The columns of `keydesk list`, in order.
-    pub const LIST: [Column; 5] = [
+    pub const LIST: [Column; LIST_COLUMNS] = [
         Column::Name,
         Column::Id,
         Column::ApiKey,
         Column::CreatedAt,
         Column::LastUsed,
+        Column::Status,
     ];
 
     /// The column's name, without the offset: "Created At".
@@ -104,6 +187,7 @@ impl Column {
             Column::ApiKey => "API Key",
             Column::CreatedAt => "Created At",
             Column::LastUsed => "Last Used",
+            Column::Status => "Status",
         }
     }
 
@@ -129,6 +213,7 @@ impl Column {
                 Some(t) => Cow::Owned(format_instant(t, clock.offset)),
                 None => Cow::Borrowed(NEVER_USED),
             },
+            Column::Status => Status::of(record, clock.now).text(),
         }
     }
 }
@@ -148,12 +233,14 @@ mod tests {
 
     fn record(name: &str, created_at: OffsetDateTime, last_used: Option<OffsetDateTime>) -> KeyRecord {
         KeyRecord {
-            id: KeyId::parse("ak-0000000000000001").unwrap(),
-            name: name.to_owned(),
-            hash: KeyHash::of(name),
-            masked: "sk-Ab01****Yz01".to_owned(),
-            created_at,
             last_used,
+            ..KeyRecord::new(
+                KeyId::parse("ak-0000000000000001").unwrap(),
+                name.to_owned(),
+                KeyHash::of(name),
+                "sk-Ab01****Yz01".to_owned(),
+                created_at,
+            )
         }
     }
 
@@ -162,7 +249,14 @@ mod tests {
         let headers: Vec<_> = Column::LIST.iter().map(|c| c.header(offset!(+8))).collect();
         assert_eq!(
             headers,
-            ["Name", "ID", "API Key", "Created At (UTC+8)", "Last Used (UTC+8)"]
+            [
+                "Name",
+                "ID",
+                "API Key",
+                "Created At (UTC+8)",
+                "Last Used (UTC+8)",
+                "Status"
+            ]
         );
         assert_eq!(Column::LastUsed.header(UtcOffset::UTC), "Last Used (UTC)");
     }
@@ -178,7 +272,8 @@ mod tests {
                 "ak-0000000000000001",
                 "sk-Ab01****Yz01",
                 "2026-03-02 04:30:05",
-                NEVER_USED
+                NEVER_USED,
+                "active"
             ]
         );
         assert_eq!(NEVER_USED, "-");
@@ -203,6 +298,52 @@ mod tests {
         assert_eq!(Flag::of(&idle(IDLE_AFTER + Duration::SECOND), NOW), Some(Flag::Idle));
         assert_eq!(Column::Mark.cell(&idle(IDLE_AFTER + Duration::SECOND), CLOCK), "~");
         assert_eq!(Column::Mark.cell(&unused(Duration::ZERO), CLOCK), " ");
+    }
+
+    #[test]
+    fn the_status_cell_says_the_state_and_how_soon_an_expiry_comes() {
+        use crate::domain::PreviousSecret;
+        let key = |expires: Option<Duration>| KeyRecord {
+            expires_at: expires.map(|left| NOW + left),
+            ..record("k1", NOW - Duration::days(1), None)
+        };
+        let cell = |r: &KeyRecord| Column::Status.cell(r, CLOCK).into_owned();
+        assert_eq!(cell(&key(None)), "active");
+        assert_eq!(cell(&key(Some(Duration::days(30)))), "expires in 30d");
+        assert_eq!(cell(&key(Some(Duration::hours(25)))), "expires in 1d");
+        assert_eq!(cell(&key(Some(Duration::days(3) - Duration::SECOND))), "expires in 3d");
+        assert_eq!(
+            cell(&key(Some(Duration::hours(23) + Duration::SECOND))),
+            "expires in 24h"
+        );
+        assert_eq!(cell(&key(Some(Duration::minutes(5)))), "expires in 5m");
+        assert_eq!(cell(&key(Some(Duration::SECOND))), "expires in 1s");
+        assert_eq!(cell(&key(Some(Duration::ZERO))), "expired");
+        let disabled = KeyRecord {
+            disabled_at: Some(NOW),
+            ..key(None)
+        };
+        assert_eq!(cell(&disabled), "disabled");
+        let rotating = KeyRecord {
+            previous: Some(Box::new(PreviousSecret {
+                hash: KeyHash::of("old"),
+                masked: "sk-Old0****Old0".into(),
+                grace_until: NOW + Duration::hours(2),
+                last_used: Some(NOW - Duration::days(200)),
+            })),
+            ..key(Some(Duration::days(3)))
+        };
+        assert_eq!(cell(&rotating), "rotating, 2h");
+        assert_eq!(
+            Flag::of(&rotating, NOW),
+            Some(Flag::Idle),
+            "the previous secret's use counts"
+        );
+
+        assert!(!Status::is_urgent(&key(Some(EXPIRES_SOON + Duration::SECOND)), NOW));
+        assert!(Status::is_urgent(&key(Some(EXPIRES_SOON)), NOW));
+        assert!(Status::is_urgent(&key(Some(Duration::ZERO)), NOW));
+        assert!(!Status::is_urgent(&key(None), NOW));
     }
 
     #[test]

@@ -9,5 +9,5 @@ pub mod secret;
 
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
-pub use record::KeyRecord;
+pub use record::{KeyRecord, KeyStatus, PreviousSecret, SecretSlot, Verdict};
 pub use secret::{FormatError, KeyHash, SecretKey};

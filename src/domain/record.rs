@@ -1,5 +1,10 @@
 //! What keydesk knows about a key. No field holds the secret: only its SHA-256
 //! hash (to verify) and its masked form (to recognise it in a list).
+//!
+//! A key's life: it is *active* until it is disabled (reversible), reaches
+//! its expiry (final: an expired key is never revived), or is deleted. A
+//! rotation gives it a new secret and keeps the previous one valid until a
+//! grace end; at most one previous secret is kept, with its own Last Used.
 
 use time::OffsetDateTime;
 
@@ -19,17 +24,181 @@ pub struct KeyRecord {
     pub hash: KeyHash,
     pub masked: String,
     pub created_at: OffsetDateTime,
+    /// Last use of the *current* secret (a rotation starts it afresh; the
+    /// previous secret's is in [`PreviousSecret::last_used`]).
+    pub last_used: Option<OffsetDateTime>,
+    /// The first instant at which the key no longer verifies; `None`: never.
+    pub expires_at: Option<OffsetDateTime>,
+    /// When the key was disabled; `None` while it is enabled.
+    pub disabled_at: Option<OffsetDateTime>,
+    /// The secret replaced by the latest rotation, kept until the next one.
+    /// Boxed: most keys have none, and every record is copied around.
+    pub previous: Option<Box<PreviousSecret>>,
+}
+
+/// The secret a rotation replaced. It verifies, as the same key, until
+/// `grace_until`; afterwards it is kept only to explain a refusal and to show
+/// its last traffic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreviousSecret {
+    pub hash: KeyHash,
+    pub masked: String,
+    /// The first instant at which it no longer verifies.
+    pub grace_until: OffsetDateTime,
     pub last_used: Option<OffsetDateTime>,
 }
 
+/// Which of a key's secrets a hash is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SecretSlot {
+    Current,
+    Previous,
+}
+
+/// A key's state at one instant, for lists, filters and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyStatus {
+    Active,
+    Disabled,
+    Expired,
+}
+
+impl KeyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyStatus::Active => "active",
+            KeyStatus::Disabled => "disabled",
+            KeyStatus::Expired => "expired",
+        }
+    }
+}
+
+/// Why a presented secret is or is not accepted at one instant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Valid {
+        id: KeyId,
+        slot: SecretSlot,
+    },
+    /// Malformed, never stored, or deleted: deliberately one answer.
+    Unknown,
+    Disabled {
+        id: KeyId,
+        since: OffsetDateTime,
+    },
+    Expired {
+        id: KeyId,
+        at: OffsetDateTime,
+    },
+    /// A rotated-out secret after its grace period.
+    GraceEnded {
+        id: KeyId,
+        at: OffsetDateTime,
+    },
+}
+
+impl Verdict {
+    /// The key's ID when the secret is accepted.
+    pub fn accepted(self) -> Option<KeyId> {
+        match self {
+            Verdict::Valid { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+}
+
 impl KeyRecord {
+    /// A new, active, never-expiring key with no rotation history.
+    pub fn new(id: KeyId, name: String, hash: KeyHash, masked: String, created_at: OffsetDateTime) -> KeyRecord {
+        KeyRecord {
+            id,
+            name,
+            hash,
+            masked,
+            created_at,
+            last_used: None,
+            expires_at: None,
+            disabled_at: None,
+            previous: None,
+        }
+    }
+
     /// Whether a verification at `now` should be written down: never used yet,
     /// or the recorded use is at least a minute older. Time never moves back.
     pub fn needs_last_used_update(&self, now: OffsetDateTime) -> bool {
-        match self.last_used {
-            None => true,
-            Some(previous) => (now - previous).whole_seconds() >= LAST_USED_GRANULARITY_SECS,
+        use_is_due(self.last_used, now)
+    }
+
+    /// [`KeyRecord::needs_last_used_update`] for either secret.
+    pub fn needs_use_update(&self, slot: SecretSlot, now: OffsetDateTime) -> bool {
+        match slot {
+            SecretSlot::Current => use_is_due(self.last_used, now),
+            SecretSlot::Previous => self.previous.as_ref().is_some_and(|p| use_is_due(p.last_used, now)),
         }
+    }
+
+    /// Which of this key's secrets has `hash`, if either.
+    pub fn slot_of(&self, hash: &KeyHash) -> Option<SecretSlot> {
+        if self.hash == *hash {
+            Some(SecretSlot::Current)
+        } else if self.previous.as_ref().is_some_and(|p| p.hash == *hash) {
+            Some(SecretSlot::Previous)
+        } else {
+            None
+        }
+    }
+
+    pub fn is_expired(&self, now: OffsetDateTime) -> bool {
+        self.expires_at.is_some_and(|at| now >= at)
+    }
+
+    pub fn status(&self, now: OffsetDateTime) -> KeyStatus {
+        if self.is_expired(now) {
+            KeyStatus::Expired
+        } else if self.disabled_at.is_some() {
+            KeyStatus::Disabled
+        } else {
+            KeyStatus::Active
+        }
+    }
+
+    /// The previous secret while its grace runs at `now`.
+    pub fn grace_running(&self, now: OffsetDateTime) -> Option<&PreviousSecret> {
+        self.previous.as_deref().filter(|p| now < p.grace_until)
+    }
+
+    /// The first instant at which the secret in `slot` stops verifying, by
+    /// time alone (disabling aside); `None`: never.
+    pub fn not_after(&self, slot: SecretSlot) -> Option<OffsetDateTime> {
+        match (slot, &self.previous) {
+            (SecretSlot::Current, _) => self.expires_at,
+            (SecretSlot::Previous, Some(p)) => Some(self.expires_at.map_or(p.grace_until, |e| e.min(p.grace_until))),
+            (SecretSlot::Previous, None) => Some(OffsetDateTime::UNIX_EPOCH),
+        }
+    }
+
+    /// Whether the secret in `slot` verifies at `now`, and if not, why.
+    pub fn verdict(&self, slot: SecretSlot, now: OffsetDateTime) -> Verdict {
+        let id = self.id.clone();
+        if let Some(at) = self.expires_at.filter(|at| now >= *at) {
+            return Verdict::Expired { id, at };
+        }
+        if let Some(since) = self.disabled_at {
+            return Verdict::Disabled { id, since };
+        }
+        match (slot, &self.previous) {
+            (SecretSlot::Current, _) => Verdict::Valid { id, slot },
+            (SecretSlot::Previous, Some(p)) if now < p.grace_until => Verdict::Valid { id, slot },
+            (SecretSlot::Previous, Some(p)) => Verdict::GraceEnded { id, at: p.grace_until },
+            (SecretSlot::Previous, None) => Verdict::Unknown,
+        }
+    }
+}
+
+fn use_is_due(last_used: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
+    match last_used {
+        None => true,
+        Some(previous) => (now - previous).whole_seconds() >= LAST_USED_GRANULARITY_SECS,
     }
 }
 
@@ -40,12 +209,14 @@ mod tests {
 
     fn record(last_used: Option<OffsetDateTime>) -> KeyRecord {
         KeyRecord {
-            id: KeyId::generate(),
-            name: "test".into(),
-            hash: KeyHash::of("x"),
-            masked: "sk-****".into(),
-            created_at: datetime!(2026-01-01 0:00 UTC),
             last_used,
+            ..KeyRecord::new(
+                KeyId::generate(),
+                "test".into(),
+                KeyHash::of("x"),
+                "sk-****".into(),
+                datetime!(2026-01-01 0:00 UTC),
+            )
         }
     }
 

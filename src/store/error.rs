@@ -39,6 +39,11 @@ pub enum StoreError {
     #[error("no key with ID {id}")]
     NotFound { id: String },
 
+    /// A lifecycle change the key's state does not allow (enabling or
+    /// rotating an expired key, an expiry in the past). Nothing was written.
+    #[error("{reason}")]
+    Refused { reason: String },
+
     #[error("the database {} is damaged: {detail}", path.display())]
     Corrupt { path: PathBuf, detail: String },
 

@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey};
+use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey, SecretSlot, Verdict};
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
 
@@ -61,6 +61,28 @@ pub struct Listing {
     pub records: Vec<KeyRecord>,
 }
 
+/// One verifiable secret in the hash index: a key's current secret, or the
+/// previous one of a rotation. Disabled keys have none.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct IndexEntry {
+    pub hash: KeyHash,
+    pub id: KeyId,
+    pub slot: SecretSlot,
+    /// The first instant at which this secret no longer verifies (the key's
+    /// expiry, or for a previous secret the earlier of that and its grace
+    /// end); `None`: never. Judged against the clock at verification time.
+    pub not_after: Option<OffsetDateTime>,
+}
+
+/// A verification to write down as Last Used: of the secret with `hash`,
+/// whichever of the key's secrets that is by the time it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretUse {
+    pub id: KeyId,
+    pub hash: KeyHash,
+    pub at: OffsetDateTime,
+}
+
 /// What keydesk needs from a place that keeps keys. Every method is one
 /// transaction: it happens whole or not at all. Implementations are shared
 /// between threads (the TUI's storage worker, a verifier's refresh thread).
@@ -70,7 +92,17 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
 
     /// Makes a new key. The returned secret exists nowhere else: show it once,
     /// then drop it (which zeroises it).
-    fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError>;
+    fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError> {
+        self.create_expiring(name, None)
+    }
+
+    /// [`KeyStore::create`] with an expiry, which must be in the future
+    /// ([`StoreError::Refused`] otherwise).
+    fn create_expiring(
+        &self,
+        name: &KeyName,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<(SecretKey, KeyRecord), StoreError>;
 
     /// All records and the change counter, read in one transaction.
     fn load(&self) -> Result<Listing, StoreError>;
@@ -87,26 +119,58 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// Deletes a key; it stops verifying as soon as this returns.
     fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError>;
 
+    /// Sets (or with `None` removes) a key's expiry. The new expiry must be in
+    /// the future, and an expired key cannot be given a new one: expiry is
+    /// final ([`StoreError::Refused`], nothing written).
+    fn set_expiry(&self, id: &KeyId, expires_at: Option<OffsetDateTime>) -> Result<KeyRecord, StoreError>;
+
+    /// Stops a key verifying (both its secrets) until [`KeyStore::enable`].
+    /// Disabling a disabled key keeps its original time.
+    fn disable(&self, id: &KeyId) -> Result<KeyRecord, StoreError>;
+
+    /// Lets a disabled key verify again. An expired key cannot be enabled
+    /// ([`StoreError::Refused`], nothing written).
+    fn enable(&self, id: &KeyId) -> Result<KeyRecord, StoreError>;
+
+    /// Gives a key a new secret: same ID, name and expiry. The old secret
+    /// keeps verifying as this key for `grace` (zero: not at all), with its own
+    /// Last Used. A previous secret from an earlier rotation is dropped at once.
+    /// An expired key cannot be rotated ([`StoreError::Refused`]); a disabled
+    /// one can (and stays disabled). As with `create`, the returned secret
+    /// exists nowhere else.
+    fn rotate(&self, id: &KeyId, grace: time::Duration) -> Result<(SecretKey, KeyRecord), StoreError>;
+
     /// Checks a key presented by a client. Returns its ID when it is live,
-    /// `None` when it is malformed, unknown or deleted (deliberately not
-    /// distinguished). Malformed input is rejected by checksum before any
-    /// I/O. Records Last Used at most once per key per minute, on a
+    /// `None` when it is malformed, unknown, deleted, disabled, expired or a
+    /// previous secret past its grace (deliberately not distinguished).
+    /// Malformed input is rejected by checksum before any I/O. Records Last
+    /// Used (of the secret presented) at most once per minute, on a
     /// best-effort basis: if that write fails, the key still verifies.
-    fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError>;
+    fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
+        Ok(self.verify_explained(candidate)?.accepted())
+    }
+
+    /// [`KeyStore::verify`], saying why a key is refused. Only for the
+    /// operator who holds the key (`keydesk verify --explain`): a service
+    /// must not tell its callers more than `verify` does.
+    fn verify_explained(&self, candidate: &str) -> Result<Verdict, StoreError>;
 
     /// A number that changes whenever anything in the store changes: poll this
     /// (cheap) and reload (not cheap) only when it moves.
     fn change_counter(&self) -> Result<u64, StoreError>;
 
-    /// The hash → ID index and the change counter it was read at, for
-    /// verifiers that keep the index in memory.
-    fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError>;
+    /// Every secret that can verify (current ones, and previous ones of
+    /// rotations; none of disabled keys) with when it stops, and the change
+    /// counter it was read at, for verifiers that keep the index in memory.
+    fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError>;
 
-    /// Writes many Last Used times in one transaction (a verifier's batch).
-    /// Each only moves a key's Last Used forward, by at least the coalescing
-    /// granularity; keys deleted meanwhile are skipped. Returns how many
-    /// records changed; writes nothing, not even the counter, if none did.
-    fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError>;
+    /// Writes many Last Used times in one transaction (a verifier's batch),
+    /// each to the key's secret with that hash (current or previous).
+    /// Each only moves a Last Used forward, by at least the coalescing
+    /// granularity; keys deleted meanwhile, and secrets a key no longer has,
+    /// are skipped. Returns how many records changed; writes nothing, not
+    /// even the counter, if none did.
+    fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError>;
 }
 
 /// A shared store is a store: the CLI, the TUI's worker and a verifier can
@@ -115,8 +179,12 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     fn location(&self) -> String {
         (**self).location()
     }
-    fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError> {
-        (**self).create(name)
+    fn create_expiring(
+        &self,
+        name: &KeyName,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<(SecretKey, KeyRecord), StoreError> {
+        (**self).create_expiring(name, expires_at)
     }
     fn load(&self) -> Result<Listing, StoreError> {
         (**self).load()
@@ -130,16 +198,28 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
         (**self).delete(id)
     }
-    fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
-        (**self).verify(candidate)
+    fn set_expiry(&self, id: &KeyId, expires_at: Option<OffsetDateTime>) -> Result<KeyRecord, StoreError> {
+        (**self).set_expiry(id, expires_at)
+    }
+    fn disable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        (**self).disable(id)
+    }
+    fn enable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        (**self).enable(id)
+    }
+    fn rotate(&self, id: &KeyId, grace: time::Duration) -> Result<(SecretKey, KeyRecord), StoreError> {
+        (**self).rotate(id, grace)
+    }
+    fn verify_explained(&self, candidate: &str) -> Result<Verdict, StoreError> {
+        (**self).verify_explained(candidate)
     }
     fn change_counter(&self) -> Result<u64, StoreError> {
         (**self).change_counter()
     }
-    fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError> {
+    fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError> {
         (**self).load_hash_index()
     }
-    fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
+    fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError> {
         (**self).record_uses(uses)
     }
 }

@@ -12,6 +12,7 @@ use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
 use super::copy::CopyResult;
 use super::input::TextInput;
 use super::keymap::{Action, Screen};
+use super::lifecycle_fields::{DEFAULT_GRACE, ExpiryField};
 use super::name_field::NameField;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,21 +75,38 @@ pub enum Dialog {
     Secret(SecretDialog),
     Rename(RenameDialog),
     Delete(DeleteDialog),
+    Rotate(RotateDialog),
+    Expiry(ExpiryDialog),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuItem {
     EditName,
+    ToggleDisabled,
+    Rotate,
+    SetExpiry,
     Delete,
     CopyId,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 3] = [MenuItem::EditName, MenuItem::Delete, MenuItem::CopyId];
+    pub const ALL: [MenuItem; 6] = [
+        MenuItem::EditName,
+        MenuItem::ToggleDisabled,
+        MenuItem::Rotate,
+        MenuItem::SetExpiry,
+        MenuItem::Delete,
+        MenuItem::CopyId,
+    ];
 
-    pub fn label(self) -> &'static str {
+    /// The item's label for `record` ("Disable" or "Enable" as it stands).
+    pub fn label(self, record: &KeyRecord) -> &'static str {
         match self {
             MenuItem::EditName => "Edit Name",
+            MenuItem::ToggleDisabled if record.disabled_at.is_some() => "Enable",
+            MenuItem::ToggleDisabled => "Disable",
+            MenuItem::Rotate => "Rotate",
+            MenuItem::SetExpiry => "Set Expiry",
             MenuItem::Delete => "Delete",
             MenuItem::CopyId => "Copy ID",
         }
@@ -99,6 +117,9 @@ impl MenuItem {
     pub fn action(self) -> Action {
         match self {
             MenuItem::EditName => Action::EditName,
+            MenuItem::ToggleDisabled => Action::ToggleDisabled,
+            MenuItem::Rotate => Action::Rotate,
+            MenuItem::SetExpiry => Action::SetExpiry,
             MenuItem::Delete => Action::DeleteKey,
             MenuItem::CopyId => Action::CopyId,
         }
@@ -115,32 +136,50 @@ pub struct ActionsMenu {
 pub enum CreateFocus {
     Name,
     Agreement,
+    /// The expiry choice (←/→).
+    Expiry,
+    /// The expiry's date input, when "On a date" is chosen.
+    Date,
     Ok,
     Cancel,
 }
 
 impl CreateFocus {
-    const ORDER: [CreateFocus; 4] = [
+    /// The expiry comes after the agreement, so "name, Tab, Space, Enter"
+    /// still makes a key (that never expires), as before there was a choice.
+    const ORDER: [CreateFocus; 6] = [
         CreateFocus::Name,
         CreateFocus::Agreement,
+        CreateFocus::Expiry,
+        CreateFocus::Date,
         CreateFocus::Ok,
         CreateFocus::Cancel,
     ];
 
-    pub fn next(self) -> Self {
-        let i = Self::ORDER.iter().position(|&f| f == self).unwrap_or(0);
-        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    /// The next stop; the date input is one only when `date` is in use.
+    pub fn next(self, date: bool) -> Self {
+        self.step(1, date)
     }
 
-    pub fn prev(self) -> Self {
+    pub fn prev(self, date: bool) -> Self {
+        self.step(Self::ORDER.len() - 1, date)
+    }
+
+    fn step(self, by: usize, date: bool) -> Self {
         let i = Self::ORDER.iter().position(|&f| f == self).unwrap_or(0);
-        Self::ORDER[(i + Self::ORDER.len() - 1) % Self::ORDER.len()]
+        let next = Self::ORDER[(i + by) % Self::ORDER.len()];
+        if next == CreateFocus::Date && !date {
+            next.step(by, date)
+        } else {
+            next
+        }
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct CreateDialog {
     pub name: NameField,
+    pub expiry: ExpiryField,
     pub agreed: bool,
     pub focus: CreateFocus,
     /// Why the last OK was refused, or why creating failed.
@@ -151,6 +190,7 @@ impl Default for CreateDialog {
     fn default() -> Self {
         CreateDialog {
             name: NameField::new(),
+            expiry: ExpiryField::default(),
             agreed: false,
             focus: CreateFocus::Name,
             error: None,
@@ -169,6 +209,8 @@ pub struct SecretDialog {
     /// Zeroised when the dialog is dropped.
     pub secret: SecretKey,
     pub record: KeyRecord,
+    /// A rotation's new secret, rather than a new key's.
+    pub rotated: bool,
     /// What the last copy attempt reported, shown in full in the dialog: a
     /// copy through the terminal cannot be confirmed, so its caveat must be
     /// readable where the user is looking.
@@ -181,8 +223,17 @@ impl SecretDialog {
         SecretDialog {
             secret,
             record,
+            rotated: false,
             copy_result: None,
             confirm_close: false,
+        }
+    }
+
+    /// The new secret of a rotated key.
+    pub fn rotated(secret: SecretKey, record: KeyRecord) -> Self {
+        SecretDialog {
+            rotated: true,
+            ..SecretDialog::new(secret, record)
         }
     }
 
@@ -216,6 +267,8 @@ impl RenameDialog {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeleteFocus {
     Cancel,
+    /// "Disable instead", offered while the key is enabled.
+    Disable,
     Delete,
 }
 
@@ -223,6 +276,71 @@ pub enum DeleteFocus {
 pub struct DeleteDialog {
     pub record: KeyRecord,
     pub focus: DeleteFocus,
+}
+
+impl DeleteDialog {
+    /// The buttons, left to right: "Disable instead" only for an enabled key.
+    pub fn buttons(&self) -> &'static [DeleteFocus] {
+        if self.record.disabled_at.is_some() {
+            &[DeleteFocus::Cancel, DeleteFocus::Delete]
+        } else {
+            &[DeleteFocus::Cancel, DeleteFocus::Disable, DeleteFocus::Delete]
+        }
+    }
+
+    /// Moves the focus by `delta` buttons, wrapping.
+    pub fn step(&mut self, delta: isize) {
+        let buttons = self.buttons();
+        let i = buttons.iter().position(|&b| b == self.focus).unwrap_or(0);
+        let next = (i as isize + delta).rem_euclid(buttons.len() as isize) as usize;
+        self.focus = buttons[next];
+    }
+}
+
+/// Rotating a key: the grace period for its old secret, and whether the
+/// dialog is asking before it ends a grace already running.
+#[derive(Debug, Clone)]
+pub struct RotateDialog {
+    pub record: KeyRecord,
+    /// Index into [`super::lifecycle_fields::GRACES`].
+    pub grace: usize,
+    pub confirm: bool,
+}
+
+impl RotateDialog {
+    pub fn new(record: KeyRecord) -> Self {
+        RotateDialog {
+            record,
+            grace: DEFAULT_GRACE,
+            confirm: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExpiryFocus {
+    Choice,
+    Date,
+}
+
+/// Setting a key's expiry.
+#[derive(Debug, Clone)]
+pub struct ExpiryDialog {
+    pub record: KeyRecord,
+    pub field: ExpiryField,
+    pub focus: ExpiryFocus,
+    pub error: Option<String>,
+}
+
+impl ExpiryDialog {
+    pub fn new(record: KeyRecord) -> Self {
+        ExpiryDialog {
+            record,
+            field: ExpiryField::default(),
+            focus: ExpiryFocus::Choice,
+            error: None,
+        }
+    }
 }
 
 /// Full-screen-ish views drawn on top of everything else.
@@ -324,6 +442,9 @@ impl App {
             (None, Some(Dialog::Secret(_))) => Screen::Secret,
             (None, Some(Dialog::Rename(_))) => Screen::Rename,
             (None, Some(Dialog::Delete(_))) => Screen::Delete,
+            (None, Some(Dialog::Rotate(d))) if d.confirm => Screen::RotateConfirm,
+            (None, Some(Dialog::Rotate(_))) => Screen::Rotate,
+            (None, Some(Dialog::Expiry(_))) => Screen::Expiry,
             (None, None) if self.filtering => Screen::Filter,
             (None, None) => Screen::Main,
         }

@@ -83,6 +83,9 @@ pub enum Event {
     Created(Result<(SecretKey, KeyRecord), String>),
     Renamed(Result<KeyRecord, String>),
     Deleted(Result<KeyRecord, String>),
+    /// A lifecycle change (disable, enable, expiry) was made, or failed.
+    Changed(Change, Result<KeyRecord, String>),
+    Rotated(Result<(SecretKey, KeyRecord), String>),
     Copied {
         secret: bool,
         result: CopyResult,
@@ -92,11 +95,34 @@ pub enum Event {
     Notice(String),
 }
 
+/// The lifecycle changes that answer with the changed record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Disabled,
+    Enabled,
+    ExpirySet,
+}
+
 /// A side effect requested by the update function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     CreateKey {
         name: KeyName,
+        expires_at: Option<OffsetDateTime>,
+    },
+    Disable {
+        id: KeyId,
+    },
+    Enable {
+        id: KeyId,
+    },
+    Rotate {
+        id: KeyId,
+        grace: time::Duration,
+    },
+    SetExpiry {
+        id: KeyId,
+        expires_at: Option<OffsetDateTime>,
     },
     Rename {
         id: KeyId,

@@ -14,7 +14,7 @@ use ratatui::backend::TestBackend;
 
 use super::CopyResult;
 use super::app::App;
-use super::event::{Command, Event, Key};
+use super::event::{Change, Command, Event, Key};
 use super::testing::{NOW, OFFSET, record, records};
 use super::update::update;
 use super::view::{Theme, render};
@@ -88,14 +88,44 @@ fn input() -> impl Strategy<Value = Input> {
 /// list, and returns the event it would produce.
 fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
     match command {
-        Command::CreateKey { name } => {
+        Command::CreateKey { name, expires_at } => {
             assert!(
                 KeyName::parse(name.as_str()).is_ok(),
                 "invalid name sent to the store: {name:?}"
             );
-            let created = record(1000 + records.len() as u32, name.as_str(), NOW, None);
+            let created = KeyRecord {
+                expires_at,
+                ..record(1000 + records.len() as u32, name.as_str(), NOW, None)
+            };
             records.push(created.clone());
             Some(Event::Created(Ok((SecretKey::generate(), created))))
+        }
+        Command::Disable { id } => {
+            let found = records.iter_mut().find(|r| r.id == id)?;
+            found.disabled_at.get_or_insert(NOW);
+            Some(Event::Changed(Change::Disabled, Ok(found.clone())))
+        }
+        Command::Enable { id } => {
+            let found = records.iter_mut().find(|r| r.id == id)?;
+            found.disabled_at = None;
+            Some(Event::Changed(Change::Enabled, Ok(found.clone())))
+        }
+        Command::SetExpiry { id, expires_at } => {
+            let found = records.iter_mut().find(|r| r.id == id)?;
+            found.expires_at = expires_at;
+            Some(Event::Changed(Change::ExpirySet, Ok(found.clone())))
+        }
+        Command::Rotate { id, grace } => {
+            let found = records.iter_mut().find(|r| r.id == id)?;
+            let secret = SecretKey::generate();
+            found.previous = Some(Box::new(crate::domain::PreviousSecret {
+                hash: found.hash,
+                masked: std::mem::replace(&mut found.masked, secret.masked()),
+                grace_until: NOW + grace,
+                last_used: found.last_used.take(),
+            }));
+            found.hash = secret.hash();
+            Some(Event::Rotated(Ok((secret, found.clone()))))
         }
         Command::Rename { id, name } => {
             assert!(

@@ -20,6 +20,12 @@ pub enum Screen {
     SecretConfirm,
     Rename,
     Delete,
+    /// Choosing the grace period of a rotation.
+    Rotate,
+    /// Rotate dialog asking before it ends a grace already running.
+    RotateConfirm,
+    /// Choosing when a key expires.
+    Expiry,
     Help,
 }
 
@@ -35,6 +41,9 @@ impl Screen {
             Screen::SecretConfirm => "Close without copying?",
             Screen::Rename => "Edit name",
             Screen::Delete => "Delete key",
+            Screen::Rotate => "Rotate key",
+            Screen::RotateConfirm => "End the running grace?",
+            Screen::Expiry => "Set expiry",
             Screen::Help => "Help",
         }
     }
@@ -42,7 +51,7 @@ impl Screen {
     /// Whether printable characters go into a text input on this screen (when
     /// that input has focus) before the table is consulted.
     pub fn has_text_input(self) -> bool {
-        matches!(self, Screen::Filter | Screen::Create | Screen::Rename)
+        matches!(self, Screen::Filter | Screen::Create | Screen::Rename | Screen::Expiry)
     }
 
     /// Every binding of this screen: its own table, then, on a screen with a
@@ -63,6 +72,9 @@ impl Screen {
             Screen::SecretConfirm => SECRET_CONFIRM,
             Screen::Rename => RENAME,
             Screen::Delete => DELETE,
+            Screen::Rotate => ROTATE,
+            Screen::RotateConfirm => ROTATE_CONFIRM,
+            Screen::Expiry => EXPIRY,
             Screen::Help => HELP,
         }
     }
@@ -86,6 +98,10 @@ pub enum Action {
     EditName,
     DeleteKey,
     CopyId,
+    /// Disable the key, or enable a disabled one.
+    ToggleDisabled,
+    Rotate,
+    SetExpiry,
     StartFilter,
     ClearFilter,
     ApplyFilter,
@@ -102,6 +118,9 @@ pub enum Action {
     Copy,
     Yes,
     No,
+    DisableInstead,
+    ChoosePrev,
+    ChooseNext,
     // Text editing.
     CursorLeft,
     CursorRight,
@@ -158,7 +177,7 @@ const MAIN: &[Binding] = &[
         &[K::Enter, K::Char('.')],
         A::OpenActions,
         Some("actions"),
-        "actions for the selected key (edit name, delete, copy ID)",
+        "actions for the selected key (those below, and copy ID)",
     ),
     bind(
         &[K::Char('e')],
@@ -172,6 +191,19 @@ const MAIN: &[Binding] = &[
         Some("delete"),
         "delete the selected key",
     ),
+    bind(
+        &[K::Char('t')],
+        A::ToggleDisabled,
+        None,
+        "disable the selected key, or enable it again",
+    ),
+    bind(
+        &[K::Char('r')],
+        A::Rotate,
+        None,
+        "rotate: a new secret; the old one works for a grace period",
+    ),
+    bind(&[K::Char('x')], A::SetExpiry, None, "set when the selected key expires"),
     bind(
         &[K::Char('/')],
         A::StartFilter,
@@ -231,6 +263,9 @@ const ACTIONS: &[Binding] = &[
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, "next action"),
     bind(&[K::Enter], A::Activate, Some("run"), "run the chosen action"),
     bind(&[K::Char('e')], A::EditName, Some("edit"), "edit name"),
+    bind(&[K::Char('t')], A::ToggleDisabled, None, "disable or enable"),
+    bind(&[K::Char('r')], A::Rotate, None, "rotate (a new secret)"),
+    bind(&[K::Char('x')], A::SetExpiry, None, "set expiry"),
     bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some("delete"), "delete"),
     bind(&[K::Char('c')], A::CopyId, Some("copy ID"), "copy the key's ID"),
     bind(&[K::Esc, K::Char('q')], A::Cancel, Some("close"), "close the menu"),
@@ -314,11 +349,13 @@ const DELETE: &[Binding] = &[
     bind(&[K::Char('y')], A::Yes, Some("delete"), "delete the key"),
     bind(&[K::Char('n'), K::Esc], A::No, Some("keep"), "keep the key (cancel)"),
     bind(
-        &[K::Tab, K::Right, K::BackTab, K::Left],
-        A::FocusNext,
-        Some("switch"),
-        "switch between Cancel and Delete",
+        &[K::Char('i')],
+        A::DisableInstead,
+        Some("disable instead"),
+        "disable the key instead: it stops verifying, and can be enabled again",
     ),
+    bind(&[K::Tab, K::Right], A::FocusNext, Some("switch"), "next button"),
+    bind(&[K::BackTab, K::Left], A::FocusPrev, None, "previous button"),
     bind(
         &[K::Enter],
         A::Activate,
@@ -326,6 +363,42 @@ const DELETE: &[Binding] = &[
         "press the focused button (Cancel unless you moved)",
     ),
     bind(&[K::Char('?')], A::Help, None, "show this help"),
+];
+
+const ROTATE: &[Binding] = &[
+    bind(
+        &[K::Left],
+        A::ChoosePrev,
+        Some("shorter"),
+        "a shorter grace period for the old secret",
+    ),
+    bind(&[K::Right], A::ChooseNext, Some("longer"), "a longer grace period"),
+    bind(&[K::Enter], A::Activate, Some("rotate"), "rotate: make the new secret"),
+    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
+    bind(&[K::Char('?')], A::Help, None, "show this help"),
+];
+
+const ROTATE_CONFIRM: &[Binding] = &[
+    bind(
+        &[K::Char('y')],
+        A::Yes,
+        Some("rotate anyway"),
+        "rotate; the older previous secret stops working now",
+    ),
+    bind(&[K::Char('n'), K::Esc], A::No, Some("go back"), "go back (nothing changes)"),
+];
+
+const EXPIRY: &[Binding] = &[
+    bind(&[K::Tab], A::FocusNext, Some("next"), "to the date field and back"),
+    bind(&[K::BackTab], A::FocusPrev, None, "to the date field and back"),
+    bind(&[K::Enter], A::Activate, Some("save"), "save the expiry"),
+    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        None,
+        "show this help (when the date field is not focused)",
+    ),
 ];
 
 const HELP: &[Binding] = &[
@@ -426,6 +499,19 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::Actions, Action::EditName),
     (Screen::Actions, Action::DeleteKey),
     (Screen::Actions, Action::CopyId),
+    (Screen::Actions, Action::ToggleDisabled),
+    (Screen::Actions, Action::Rotate),
+    (Screen::Actions, Action::SetExpiry),
+    // The expiry choice's "←/→ change", in the create and expiry dialogs.
+    (Screen::Create, Action::CursorLeft),
+    (Screen::Create, Action::CursorRight),
+    (Screen::Expiry, Action::CursorLeft),
+    (Screen::Expiry, Action::CursorRight),
+    // The rotate dialog's question "Rotate anyway? (y/n)".
+    (Screen::RotateConfirm, Action::Yes),
+    (Screen::RotateConfirm, Action::No),
+    // A disabled key's status: "t enables it again".
+    (Screen::Main, Action::ToggleDisabled),
 ];
 
 /// The label of the first key bound to `action` on `screen`, for text that
@@ -477,7 +563,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 10] = [
+    const ALL: [Screen; 13] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -487,6 +573,9 @@ mod tests {
         Screen::SecretConfirm,
         Screen::Rename,
         Screen::Delete,
+        Screen::Rotate,
+        Screen::RotateConfirm,
+        Screen::Expiry,
         Screen::Help,
     ];
 
@@ -514,6 +603,12 @@ mod tests {
         assert_eq!(main(K::Char('.')), Some(A::OpenActions));
         assert_eq!(main(K::Delete), Some(A::DeleteKey));
         assert_eq!(main(K::Char('S')), Some(A::SortReverse));
+        assert_eq!(main(K::Char('t')), Some(A::ToggleDisabled));
+        assert_eq!(main(K::Char('r')), Some(A::Rotate));
+        assert_eq!(main(K::Char('x')), Some(A::SetExpiry));
+        for action in [A::ToggleDisabled, A::Rotate, A::SetExpiry] {
+            assert!(keys_for(Screen::Actions, action).is_some(), "{action:?} in the menu");
+        }
         for screen in ALL {
             assert_eq!(action_for(screen, K::Ctrl('c')), Some(A::Quit));
             assert!(help_lines(screen).any(|(keys, _)| keys == "Ctrl-C"));

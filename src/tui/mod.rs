@@ -19,11 +19,26 @@ macro_rules! internal_modules {
 }
 
 internal_modules!(
-    app, copy, event, input, keymap, layout, name_field, sanitize, terminal, text, update, view, worker
+    app,
+    copy,
+    event,
+    input,
+    keymap,
+    layout,
+    lifecycle_fields,
+    name_field,
+    sanitize,
+    terminal,
+    text,
+    update,
+    view,
+    worker
 );
 
 #[cfg(test)]
 mod fuzz_tests;
+#[cfg(test)]
+mod lifecycle_tests;
 #[cfg(test)]
 mod runtime_tests;
 mod signals;
@@ -226,7 +241,11 @@ impl Runtime {
                 self.queue.push_back(Event::Copied { secret: false, result });
                 return Ok(None);
             }
-            Command::CreateKey { name } => Job::Create(name),
+            Command::CreateKey { name, expires_at } => Job::Create { name, expires_at },
+            Command::Disable { id } => Job::Disable(id),
+            Command::Enable { id } => Job::Enable(id),
+            Command::Rotate { id, grace } => Job::Rotate { id, grace },
+            Command::SetExpiry { id, expires_at } => Job::SetExpiry { id, expires_at },
             Command::Rename { id, name } => Job::Rename { id, name },
             Command::Delete { id } => Job::Delete(id),
             Command::Reload => Job::Refresh,

@@ -18,12 +18,14 @@ pub fn id(n: u32) -> KeyId {
 
 pub fn record(n: u32, name: &str, created_at: OffsetDateTime, last_used: Option<OffsetDateTime>) -> KeyRecord {
     KeyRecord {
-        id: id(n),
-        name: name.to_owned(),
-        hash: KeyHash::of(name),
-        masked: format!("sk-Ab{:02}****Yz{:02}", n % 100, n % 100),
-        created_at,
         last_used,
+        ..KeyRecord::new(
+            id(n),
+            name.to_owned(),
+            KeyHash::of(name),
+            format!("sk-Ab{:02}****Yz{:02}", n % 100, n % 100),
+            created_at,
+        )
     }
 }
 
@@ -91,4 +93,42 @@ pub fn row_names(app: &App) -> Vec<String> {
 
 pub fn selected_name(app: &App) -> Option<String> {
     app.selected_record().map(|r| r.name.clone())
+}
+
+/// Keys in every lifecycle state at [`NOW`]: disabled, expiring in 3 days
+/// (highlighted), expiring in 60 days, expired, rotating (old secret valid
+/// for 5 more hours), and active.
+pub fn lifecycle_records() -> Vec<KeyRecord> {
+    use crate::domain::PreviousSecret;
+    use time::Duration;
+    let created = datetime!(2026-02-01 09:00:00 UTC);
+    let used = Some(datetime!(2026-03-15 11:00:00 UTC));
+    vec![
+        record(11, "active-key", created, used),
+        KeyRecord {
+            disabled_at: Some(datetime!(2026-03-14 08:00:00 UTC)),
+            ..record(12, "switched-off", created + Duration::hours(1), used)
+        },
+        KeyRecord {
+            expires_at: Some(NOW + Duration::days(3) + Duration::hours(2)),
+            ..record(13, "expires-soon", created + Duration::hours(2), used)
+        },
+        KeyRecord {
+            expires_at: Some(NOW + Duration::days(60)),
+            ..record(14, "expires-later", created + Duration::hours(3), used)
+        },
+        KeyRecord {
+            expires_at: Some(NOW - Duration::days(2)),
+            ..record(15, "long-gone", created + Duration::hours(4), used)
+        },
+        KeyRecord {
+            previous: Some(Box::new(PreviousSecret {
+                hash: KeyHash::of("old secret"),
+                masked: "sk-Old6****Ol16".to_owned(),
+                grace_until: NOW + Duration::hours(5),
+                last_used: Some(NOW - Duration::minutes(3)),
+            })),
+            ..record(16, "rotating-key", created + Duration::hours(5), None)
+        },
+    ]
 }

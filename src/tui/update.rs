@@ -9,11 +9,12 @@
 //! one new arm and one new function.
 
 mod dialogs;
+mod lifecycle;
 mod list;
 mod outcomes;
 mod overlays;
 
-use super::app::{App, CreateFocus, Dialog, Overlay, StatusKind};
+use super::app::{App, CreateFocus, Dialog, ExpiryFocus, Overlay, StatusKind};
 use super::event::{Command, Event, Key};
 use super::input::TextInput;
 use super::keymap::{self, Action, Screen};
@@ -36,6 +37,8 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Created(result) => outcomes::on_created(app, result),
         Event::Renamed(result) => outcomes::on_renamed(app, result),
         Event::Deleted(result) => outcomes::on_deleted(app, result),
+        Event::Changed(change, result) => lifecycle::on_changed(app, change, result),
+        Event::Rotated(result) => lifecycle::on_rotated(app, result),
         Event::Notice(text) => outcomes::on_notice(app, text),
         Event::Copied { secret, result } => outcomes::on_copied(app, secret, result),
     }
@@ -82,6 +85,8 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         Screen::Secret | Screen::SecretConfirm => dialogs::secret_action(app, action),
         Screen::Rename => dialogs::rename_action(app, action),
         Screen::Delete => dialogs::delete_action(app, action),
+        Screen::Rotate | Screen::RotateConfirm => lifecycle::rotate_action(app, action),
+        Screen::Expiry => lifecycle::expiry_action(app, action),
         Screen::Help | Screen::Agreement => overlays::on_action(app, action),
     }
 }
@@ -92,11 +97,23 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
     }
     let fits = match app.screen() {
         Screen::Create => match &mut app.dialog {
+            // A date pasted into the date field; anything else is a name.
+            Some(Dialog::Create(d)) if d.focus == CreateFocus::Date => {
+                d.error = None;
+                d.expiry.date.insert_str(text)
+            }
             Some(Dialog::Create(d)) => {
                 d.focus = CreateFocus::Name;
                 d.name.touched = true;
                 d.error = None;
                 d.name.input.insert_str(text)
+            }
+            _ => true,
+        },
+        Screen::Expiry => match &mut app.dialog {
+            Some(Dialog::Expiry(d)) if d.focus == ExpiryFocus::Date => {
+                d.error = None;
+                d.field.date.insert_str(text)
             }
             _ => true,
         },
@@ -145,8 +162,13 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
         return None;
     }
     match &mut app.dialog {
-        Some(Dialog::Create(d)) if d.focus == CreateFocus::Name => Some(&mut d.name.input),
+        Some(Dialog::Create(d)) => match d.focus {
+            CreateFocus::Name => Some(&mut d.name.input),
+            CreateFocus::Date => Some(&mut d.expiry.date),
+            _ => None,
+        },
         Some(Dialog::Rename(d)) => Some(&mut d.name.input),
+        Some(Dialog::Expiry(d)) => (d.focus == ExpiryFocus::Date).then_some(&mut d.field.date),
         _ => None,
     }
 }
@@ -179,9 +201,10 @@ pub(super) fn edit_input(app: &mut App, action: Action) -> bool {
 fn text_edited(app: &mut App) {
     match &mut app.dialog {
         Some(Dialog::Create(d)) => {
-            d.name.touched = true;
+            d.name.touched |= d.focus == CreateFocus::Name;
             d.error = None;
         }
+        Some(Dialog::Expiry(d)) => d.error = None,
         Some(Dialog::Rename(d)) => {
             d.name.touched = true;
             d.error = None;

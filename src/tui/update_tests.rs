@@ -244,8 +244,10 @@ fn create_dialog_focus_moves_with_tab_and_shift_tab() {
     press(&mut app, &[Char('n')]);
     assert_eq!(app.screen(), Screen::Create);
     assert_eq!(create_dialog(&app).focus, CreateFocus::Name);
+    // The date field is skipped unless "On a date" is chosen.
     let order = [
         CreateFocus::Agreement,
+        CreateFocus::Expiry,
         CreateFocus::Ok,
         CreateFocus::Cancel,
         CreateFocus::Name,
@@ -305,7 +307,8 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
     assert_eq!(
         commands,
         [Command::CreateKey {
-            name: KeyName::parse("xy").unwrap()
+            name: KeyName::parse("xy").unwrap(),
+            expires_at: None
         }]
     );
 }
@@ -315,7 +318,7 @@ fn ok_button_submits_and_cancel_button_or_esc_closes() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
     type_text(&mut app, "生产-gateway_01");
-    press(&mut app, &[Tab, Char(' '), Tab]);
+    press(&mut app, &[Tab, Char(' '), Tab, Tab]);
     assert_eq!(create_dialog(&app).focus, CreateFocus::Ok);
     assert_eq!(press(&mut app, &[Enter]).len(), 1);
     press(&mut app, &[Tab, Enter]);
@@ -571,11 +574,14 @@ fn delete_needs_y_or_moving_to_the_delete_button() {
     assert!(app.dialog.is_none());
     press(&mut app, &[Char('d'), Esc]);
     assert!(app.dialog.is_none());
+    // Cancel, then "Disable instead", then Delete.
     press(&mut app, &[Char('d'), Tab]);
+    assert_eq!(delete_focus(&app), DeleteFocus::Disable);
+    press(&mut app, &[Tab]);
     assert_eq!(delete_focus(&app), DeleteFocus::Delete);
-    press(&mut app, &[Left]);
+    press(&mut app, &[Left, Left]);
     assert_eq!(delete_focus(&app), DeleteFocus::Cancel);
-    press(&mut app, &[Right]);
+    press(&mut app, &[Left]);
     assert_eq!(press(&mut app, &[Enter]), [Command::Delete { id: id(4) }]);
     let mut app2 = super::testing::app();
     assert_eq!(
@@ -595,7 +601,8 @@ fn actions_menu_offers_edit_delete_and_copy_id() {
     assert_eq!(app.screen(), Screen::Actions);
     press(&mut app, &[Enter]);
     assert_eq!(app.screen(), Screen::Rename);
-    press(&mut app, &[Esc, Enter, Down]);
+    // Edit Name, Disable, Rotate, Set Expiry, Delete, Copy ID.
+    press(&mut app, &[Esc, Enter, Down, Down, Down, Down]);
     press(&mut app, &[Enter]);
     assert_eq!(app.screen(), Screen::Delete);
     press(&mut app, &[Esc, Enter, Up]);
@@ -737,7 +744,8 @@ fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
     assert_eq!(
         press(&mut app, &[Enter]),
         [Command::CreateKey {
-            name: KeyName::parse("staging").unwrap()
+            name: KeyName::parse("staging").unwrap(),
+            expires_at: None
         }]
     );
     let mut app = super::testing::app();

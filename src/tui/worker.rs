@@ -1,5 +1,6 @@
 //! Storage off the UI thread. Every store operation of the TUI (loading,
-//! polling the change counter, create, rename, delete) runs here, on one
+//! polling the change counter, create, rename, delete, disable, enable,
+//! rotate, set expiry) runs here, on one
 //! worker thread that owns the store; the event loop only sends [`Job`]s and
 //! receives their outcomes as [`Event`]s on its wake-up channel. A store
 //! operation may wait up to 2 s for a busy database, and the screen must not
@@ -12,11 +13,13 @@ use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::{KeyStore, StoreError};
+use time::OffsetDateTime;
+
 use crate::domain::{KeyId, KeyName};
+use crate::{KeyStore, StoreError};
 
 use super::Wake;
-use super::event::Event;
+use super::event::{Change, Event};
 
 /// The storage the TUI works on, shared with the worker thread.
 pub type Storage = std::sync::Arc<dyn KeyStore>;
@@ -29,12 +32,25 @@ pub enum Job {
     /// The app's records only ever come from here, in order, so "last sent"
     /// is what the app shows: polling and reloading are the same job.
     Refresh,
-    Create(KeyName),
+    Create {
+        name: KeyName,
+        expires_at: Option<OffsetDateTime>,
+    },
     Rename {
         id: KeyId,
         name: KeyName,
     },
     Delete(KeyId),
+    Disable(KeyId),
+    Enable(KeyId),
+    Rotate {
+        id: KeyId,
+        grace: time::Duration,
+    },
+    SetExpiry {
+        id: KeyId,
+        expires_at: Option<OffsetDateTime>,
+    },
 }
 
 impl Job {
@@ -109,15 +125,16 @@ impl Worker {
 fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
     let mut reader = Reader::default();
     for job in jobs {
-        let changed = match job {
-            Job::Refresh => None,
-            Job::Create(name) => Some(Event::Created(patiently(|| storage.create(&name)))),
-            Job::Rename { id, name } => Some(Event::Renamed(patiently(|| storage.rename(&id, &name)))),
-            Job::Delete(id) => Some(Event::Deleted(patiently(|| storage.delete(&id)))),
-        };
+        let changed = run(storage, job);
         let succeeded = matches!(
             changed,
-            None | Some(Event::Created(Ok(_)) | Event::Renamed(Ok(_)) | Event::Deleted(Ok(_)))
+            None | Some(
+                Event::Created(Ok(_))
+                    | Event::Renamed(Ok(_))
+                    | Event::Deleted(Ok(_))
+                    | Event::Changed(_, Ok(_))
+                    | Event::Rotated(Ok(_))
+            )
         );
         let mut events: Vec<Event> = changed.into_iter().collect();
         if succeeded {
@@ -127,6 +144,23 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
             return;
         }
     }
+}
+
+/// Runs one job; a change answers with its outcome, a refresh with nothing
+/// (its records follow).
+fn run(storage: &Storage, job: Job) -> Option<Event> {
+    Some(match job {
+        Job::Refresh => return None,
+        Job::Create { name, expires_at } => Event::Created(patiently(|| storage.create_expiring(&name, expires_at))),
+        Job::Rename { id, name } => Event::Renamed(patiently(|| storage.rename(&id, &name))),
+        Job::Delete(id) => Event::Deleted(patiently(|| storage.delete(&id))),
+        Job::Disable(id) => Event::Changed(Change::Disabled, patiently(|| storage.disable(&id))),
+        Job::Enable(id) => Event::Changed(Change::Enabled, patiently(|| storage.enable(&id))),
+        Job::SetExpiry { id, expires_at } => {
+            Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(&id, expires_at)))
+        }
+        Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(&id, grace))),
+    })
 }
 
 /// How long a change keeps trying while the database is busy. The store
@@ -192,6 +226,40 @@ mod tests {
         (dir, store, worker, rx)
     }
 
+    fn create(name: &str) -> Job {
+        Job::Create {
+            name: KeyName::parse(name).unwrap(),
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn lifecycle_changes_come_back_with_the_changed_record_and_the_records() {
+        let (_dir, store, mut worker, rx) = started();
+        let (old, record) = store.create(&KeyName::parse("svc").unwrap()).unwrap();
+        let id = record.id.clone();
+        worker.submit(Job::Disable(id.clone())).unwrap();
+        let [Event::Changed(Change::Disabled, Ok(r)), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
+            panic!("disabled, then the records")
+        };
+        assert!(r.disabled_at.is_some());
+        worker.submit(Job::Enable(id.clone())).unwrap();
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Changed(Change::Enabled, Ok(_)), _]));
+        let grace = time::Duration::HOUR;
+        worker.submit(Job::Rotate { id: id.clone(), grace }).unwrap();
+        let [Event::Rotated(Ok((new, _))), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
+            panic!("rotated, then the records")
+        };
+        assert!(store.verify(new.expose()).unwrap().is_some());
+        assert!(store.verify(old.expose()).unwrap().is_some(), "in its grace");
+        store.delete(&id).unwrap();
+        worker.submit(Job::SetExpiry { id, expires_at: None }).unwrap();
+        let [Event::Changed(Change::ExpirySet, Err(message))] = &next(&mut worker, &rx)[..] else {
+            panic!("a failed change comes back alone")
+        };
+        assert!(message.contains("no key with ID"), "{message}");
+    }
+
     fn next(worker: &mut Worker, rx: &Receiver<Wake>) -> Vec<Event> {
         match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
             Wake::Stored(events) => {
@@ -224,7 +292,7 @@ mod tests {
     #[test]
     fn a_change_comes_back_with_the_records_read_after_it() {
         let (_dir, _store, mut worker, rx) = started();
-        worker.submit(Job::Create(KeyName::parse("new").unwrap())).unwrap();
+        worker.submit(create("new")).unwrap();
         let [Event::Created(Ok(_)), Event::Loaded { records, .. }] = &next(&mut worker, &rx)[..] else {
             panic!("created, then the records")
         };
@@ -235,8 +303,8 @@ mod tests {
     fn a_second_change_is_refused_while_one_is_in_flight() {
         let (_dir, _store, mut worker, rx) = started();
         let name = KeyName::parse("once").unwrap();
-        worker.submit(Job::Create(name.clone())).unwrap();
-        assert_eq!(worker.submit(Job::Create(name)), Err(Refused::ChangeInFlight));
+        worker.submit(create(name.as_str())).unwrap();
+        assert_eq!(worker.submit(create(name.as_str())), Err(Refused::ChangeInFlight));
         assert!(matches!(next(&mut worker, &rx)[..], [Event::Created(Ok(_)), _]));
         assert!(
             rx.recv_timeout(Duration::from_millis(200)).is_err(),

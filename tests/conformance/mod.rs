@@ -7,12 +7,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use keydesk::store::Clock;
+use keydesk::domain::SecretSlot;
+use keydesk::store::{Clock, SecretUse};
 use keydesk::{KeyId, KeyStore, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
 
 use crate::common::{manual_clock, name};
+
+mod lifecycle;
+pub use lifecycle::*;
 
 /// A store opened for one test.
 pub struct Opened {
@@ -75,6 +79,7 @@ macro_rules! conformance_suite {
         fn batched_uses_only_move_forward_and_skip_deleted_keys() {
             conformance::batched_uses_only_move_forward_and_skip_deleted_keys(&$backend);
         }
+        $crate::lifecycle_suite!($backend);
     };
 }
 
@@ -240,8 +245,14 @@ pub fn the_hash_index_matches_the_records(backend: &dyn Backend) {
         expected.push((secret.hash(), record.id));
     }
     store.delete(&expected.pop().unwrap().1).unwrap();
-    let (counter, mut index) = store.load_hash_index().unwrap();
+    let (counter, index) = store.load_hash_index().unwrap();
     assert_eq!(counter, store.change_counter().unwrap());
+    assert!(
+        index
+            .iter()
+            .all(|e| e.slot == SecretSlot::Current && e.not_after.is_none())
+    );
+    let mut index: Vec<_> = index.into_iter().map(|e| (e.hash, e.id)).collect();
     index.sort();
     expected.sort();
     assert_eq!(index, expected);
@@ -257,15 +268,20 @@ pub fn batched_uses_only_move_forward_and_skip_deleted_keys(backend: &dyn Backen
         store.create(&name("cc")).unwrap().1,
     );
     store.delete(&gone.id).unwrap();
-    let uses = [(a.id.clone(), t0), (b.id.clone(), t0), (gone.id.clone(), t0)];
+    let at = |r: &keydesk::KeyRecord, at| SecretUse {
+        id: r.id.clone(),
+        hash: r.hash,
+        at,
+    };
+    let uses = [at(&a, t0), at(&b, t0), at(&gone, t0)];
     assert_eq!(store.record_uses(&uses).unwrap(), 2);
     assert_eq!(store.get(&a.id).unwrap().unwrap().last_used, Some(t0));
     assert_eq!(store.get(&gone.id).unwrap(), None, "a deleted key is not resurrected");
 
     let counter = store.change_counter().unwrap();
     let stale = [
-        (a.id.clone(), t0 + Duration::from_secs(10)),
-        (b.id.clone(), t0 - Duration::from_secs(600)),
+        at(&a, t0 + Duration::from_secs(10)),
+        at(&b, t0 - Duration::from_secs(600)),
     ];
     assert_eq!(store.record_uses(&stale).unwrap(), 0);
     assert_eq!(store.change_counter().unwrap(), counter, "nothing due: no write at all");

@@ -26,10 +26,16 @@ struct Step {
 }
 
 /// Every step from the first released schema, in order.
-const STEPS: &[Step] = &[Step {
-    to: 2,
-    apply: names_to_nfc,
-}];
+const STEPS: &[Step] = &[
+    Step {
+        to: 2,
+        apply: names_to_nfc,
+    },
+    Step {
+        to: 3,
+        apply: records_to_v2,
+    },
+];
 
 /// What a write transaction found the file to be.
 enum Found {
@@ -99,6 +105,26 @@ fn names_to_nfc(txn: &WriteTransaction) -> Result<(), Fail> {
         }
     }
     for record in changed {
+        // Schema 2's own encoding: schema 3 rewrites every record afterwards.
+        keys.insert(record.id.as_str(), codec::encode_v1(&record).as_slice())?;
+    }
+    Ok(())
+}
+
+/// Schema 3: the key lifecycle (expiry, disabling, rotation). Every record is
+/// rewritten in the V2 encoding as an active key that never expires and has
+/// no previous secret; the hash index needs no change (it holds exactly the
+/// current secrets, as before).
+fn records_to_v2(txn: &WriteTransaction) -> Result<(), Fail> {
+    let mut keys = txn.open_table(KEYS)?;
+    let mut rewritten = Vec::new();
+    for entry in keys.iter()? {
+        let (id, bytes) = entry?;
+        if !codec::is_current(bytes.value()) {
+            rewritten.push(codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?);
+        }
+    }
+    for record in rewritten {
         keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
     }
     Ok(())

@@ -18,8 +18,8 @@ use redb::{
 };
 use time::OffsetDateTime;
 
-use super::{Clock, KeyStore, Listing, StoreError};
-use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey, secret};
+use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
+use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, PreviousSecret, SecretKey, SecretSlot, Verdict, secret};
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
@@ -114,7 +114,9 @@ impl Store {
             names
                 .iter()
                 .zip(&secrets)
-                .map(|(name, (secret, created_at))| insert_new(&mut keys, &mut by_hash, name, secret, *created_at))
+                .map(|(name, (secret, created_at))| {
+                    insert_new(&mut keys, &mut by_hash, name, secret, *created_at, None)
+                })
                 .collect::<Result<Vec<_>, Fail>>()
         })?;
         Ok(secrets.into_iter().map(|(secret, _)| secret).zip(records).collect())
@@ -123,25 +125,45 @@ impl Store {
     /// Writes uses already known to be due, re-checking each under the write
     /// lock: another process may have deleted the key or recorded a later use
     /// since it was read.
-    fn write_due_uses(&self, due: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
+    fn write_due_uses(&self, due: &[SecretUse]) -> Result<usize, StoreError> {
         self.write(|txn| {
             let mut keys = txn.open_table(KEYS)?;
             let mut changed = 0;
-            for (id, at) in due {
-                let Some(record) = get_record(&keys, id.as_str())? else {
+            for SecretUse { id, hash, at } in due {
+                let Some(mut record) = get_record(&keys, id.as_str())? else {
                     continue;
                 };
-                if record.needs_last_used_update(*at) {
-                    let at = at.replace_nanosecond(0).unwrap_or(*at);
-                    let updated = KeyRecord {
-                        last_used: Some(at),
-                        ..record
-                    };
-                    keys.insert(id.as_str(), codec::encode(&updated).as_slice())?;
-                    changed += 1;
+                let at = at.replace_nanosecond(0).unwrap_or(*at);
+                match record.slot_of(hash) {
+                    Some(slot @ SecretSlot::Current) if record.needs_use_update(slot, at) => {
+                        record.last_used = Some(at);
+                    }
+                    Some(slot @ SecretSlot::Previous) if record.needs_use_update(slot, at) => {
+                        record.previous.as_mut().expect("slot_of found it").last_used = Some(at);
+                    }
+                    _ => continue,
                 }
+                keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+                changed += 1;
             }
             Ok(changed)
+        })
+    }
+
+    /// Reads, changes and writes back one record in one write transaction;
+    /// `change` sees the time and may refuse, which writes nothing.
+    fn modify(
+        &self,
+        id: &KeyId,
+        change: impl FnOnce(&mut KeyRecord, OffsetDateTime) -> Result<(), Fail>,
+    ) -> Result<KeyRecord, StoreError> {
+        let now = self.now();
+        self.write(|txn| {
+            let mut keys = txn.open_table(KEYS)?;
+            let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+            change(&mut record, now)?;
+            keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+            Ok(record)
         })
     }
 
@@ -233,9 +255,16 @@ impl KeyStore for Store {
         self.path.display().to_string()
     }
 
-    fn create(&self, name: &KeyName) -> Result<(SecretKey, KeyRecord), StoreError> {
+    fn create_expiring(
+        &self,
+        name: &KeyName,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Result<(SecretKey, KeyRecord), StoreError> {
         let secret = SecretKey::generate();
         let created_at = self.now();
+        if let Some(at) = expires_at {
+            check_future("a new key", at, created_at).map_err(|fail| fail.into_store_error(&self.path))?;
+        }
         let record = self.write(|txn| {
             insert_new(
                 &mut txn.open_table(KEYS)?,
@@ -243,7 +272,70 @@ impl KeyStore for Store {
                 name,
                 &secret,
                 created_at,
+                expires_at.map(whole_second),
             )
+        })?;
+        Ok((secret, record))
+    }
+
+    fn set_expiry(&self, id: &KeyId, expires_at: Option<OffsetDateTime>) -> Result<KeyRecord, StoreError> {
+        self.modify(id, |record, now| {
+            refuse_if_expired(
+                record,
+                now,
+                "cannot be given a new expiry: delete it, or create a new key",
+            )?;
+            if let Some(at) = expires_at {
+                check_future(&format!("key {id}"), at, now)?;
+            }
+            record.expires_at = expires_at.map(whole_second);
+            Ok(())
+        })
+    }
+
+    fn disable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        self.modify(id, |record, now| {
+            record.disabled_at.get_or_insert(now);
+            Ok(())
+        })
+    }
+
+    fn enable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        self.modify(id, |record, now| {
+            refuse_if_expired(record, now, "cannot be enabled again: delete it, or create a new key")?;
+            record.disabled_at = None;
+            Ok(())
+        })
+    }
+
+    fn rotate(&self, id: &KeyId, grace: time::Duration) -> Result<(SecretKey, KeyRecord), StoreError> {
+        let secret = SecretKey::generate();
+        let now = self.now();
+        let record = self.write(|txn| {
+            let mut keys = txn.open_table(KEYS)?;
+            let mut by_hash = txn.open_table(BY_HASH)?;
+            let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+            refuse_if_expired(&record, now, "cannot be rotated: create a new key")?;
+            if grace.is_negative() {
+                return Err(Fail::Refused("a grace period cannot be negative".to_owned()));
+            }
+            let grace_until = now
+                .checked_add(grace)
+                .ok_or_else(|| Fail::Refused("the grace period is too long".to_owned()))?;
+            // At most one previous secret: an older one stops verifying now.
+            if let Some(older) = record.previous.take() {
+                by_hash.remove(&older.hash.0)?;
+            }
+            record.previous = Some(Box::new(PreviousSecret {
+                hash: record.hash,
+                masked: std::mem::replace(&mut record.masked, secret.masked()),
+                grace_until,
+                last_used: record.last_used.take(),
+            }));
+            record.hash = secret.hash();
+            by_hash.insert(&record.hash.0, id.as_str())?;
+            keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+            Ok(record)
         })?;
         Ok((secret, record))
     }
@@ -287,14 +379,18 @@ impl KeyStore for Store {
             let mut keys = txn.open_table(KEYS)?;
             let record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
             keys.remove(id.as_str())?;
-            txn.open_table(BY_HASH)?.remove(&record.hash.0)?;
+            let mut by_hash = txn.open_table(BY_HASH)?;
+            by_hash.remove(&record.hash.0)?;
+            if let Some(previous) = &record.previous {
+                by_hash.remove(&previous.hash.0)?;
+            }
             Ok(record)
         })
     }
 
-    fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
+    fn verify_explained(&self, candidate: &str) -> Result<Verdict, StoreError> {
         if secret::check_format(candidate).is_err() {
-            return Ok(None);
+            return Ok(Verdict::Unknown);
         }
         let hash = KeyHash::of(candidate);
         let now = self.now();
@@ -307,43 +403,70 @@ impl KeyStore for Store {
             };
             get_record(&txn.open_table(KEYS)?, &id)
         })?;
-        let Some(record) = found else { return Ok(None) };
-        if record.needs_last_used_update(now) {
+        let Some((slot, record)) = found.and_then(|r| Some((r.slot_of(&hash)?, r))) else {
+            return Ok(Verdict::Unknown);
+        };
+        let verdict = record.verdict(slot, now);
+        if matches!(verdict, Verdict::Valid { .. }) && record.needs_use_update(slot, now) {
             // Best effort: a key that verified stays verified even when Last
             // Used cannot be written (read-only media, a full disk, a writer
             // holding the file past the retry window). Refusing good keys
             // would take the service down over bookkeeping.
             // The record was just read: straight to the write, no second read.
-            let _ = self.write_due_uses(&[(record.id.clone(), now)]);
+            let at = SecretUse {
+                id: record.id.clone(),
+                hash,
+                at: now,
+            };
+            let _ = self.write_due_uses(&[at]);
         }
-        Ok(Some(record.id))
+        Ok(verdict)
     }
 
-    fn load_hash_index(&self) -> Result<(u64, Vec<(KeyHash, KeyId)>), StoreError> {
-        // Only the `by_hash` table: no record is decoded.
+    fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError> {
+        // From the records, not `by_hash`: each secret's deadline and the
+        // disabled flag live there.
         self.read(|txn| {
             let change_counter = read_counter(txn)?;
-            let by_hash = txn.open_table(BY_HASH)?;
-            let mut index = Vec::with_capacity(by_hash.len()? as usize);
-            for entry in by_hash.iter()? {
-                let (hash, id) = entry?;
-                index.push((KeyHash(*hash.value()), KeyId::from_stored(id.value())));
+            let keys = txn.open_table(KEYS)?;
+            let mut index = Vec::with_capacity(keys.len()? as usize);
+            for entry in keys.iter()? {
+                let (id, bytes) = entry?;
+                let record = codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?;
+                if record.disabled_at.is_some() {
+                    continue;
+                }
+                if let Some(previous) = &record.previous {
+                    index.push(IndexEntry {
+                        hash: previous.hash,
+                        id: record.id.clone(),
+                        slot: SecretSlot::Previous,
+                        not_after: record.not_after(SecretSlot::Previous),
+                    });
+                }
+                index.push(IndexEntry {
+                    not_after: record.not_after(SecretSlot::Current),
+                    hash: record.hash,
+                    id: record.id,
+                    slot: SecretSlot::Current,
+                });
             }
             Ok((change_counter, index))
         })
     }
 
-    fn record_uses(&self, uses: &[(KeyId, OffsetDateTime)]) -> Result<usize, StoreError> {
+    fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError> {
         // A read-only pass first: most batches are mostly stale (another
         // process recorded a later use), and a read costs no durable write.
         let due = self.read(|txn| {
             let keys = txn.open_table(KEYS)?;
             let mut due = Vec::new();
-            for (id, at) in uses {
-                if let Some(record) = get_record(&keys, id.as_str())?
-                    && record.needs_last_used_update(*at)
+            for u in uses {
+                if let Some(record) = get_record(&keys, u.id.as_str())?
+                    && let Some(slot) = record.slot_of(&u.hash)
+                    && record.needs_use_update(slot, u.at)
                 {
-                    due.push((id.clone(), *at));
+                    due.push(u.clone());
                 }
             }
             Ok(due)
@@ -454,6 +577,7 @@ fn insert_new(
     name: &KeyName,
     secret: &SecretKey,
     created_at: OffsetDateTime,
+    expires_at: Option<OffsetDateTime>,
 ) -> Result<KeyRecord, Fail> {
     // 82 random bits make a collision practically impossible, but an ID must
     // never silently overwrite another key.
@@ -464,12 +588,8 @@ fn insert_new(
         }
     };
     let record = KeyRecord {
-        id,
-        name: name.as_str().to_owned(),
-        hash: secret.hash(),
-        masked: secret.masked(),
-        created_at,
-        last_used: None,
+        expires_at,
+        ..KeyRecord::new(id, name.as_str().to_owned(), secret.hash(), secret.masked(), created_at)
     };
     keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
     by_hash.insert(&record.hash.0, record.id.as_str())?;
@@ -480,11 +600,46 @@ fn not_found(id: &KeyId) -> Fail {
     Fail::NotFound(id.to_string())
 }
 
+/// Times are kept to the second, like every other stored time.
+fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(0).unwrap_or(at)
+}
+
+/// Expiry is final: an expired key is refused every change but delete (and
+/// disable, which changes nothing it could use).
+fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, what: &str) -> Result<(), Fail> {
+    match record.expires_at.filter(|at| now >= *at) {
+        Some(at) => Err(Fail::Refused(format!(
+            "key {} expired at {} and {what}",
+            record.id,
+            rfc3339(at)
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn check_future(whose: &str, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), Fail> {
+    if whole_second(at) <= now {
+        return Err(Fail::Refused(format!(
+            "the expiry of {whose} must be in the future: {} is not after {}",
+            rfc3339(at),
+            rfc3339(now)
+        )));
+    }
+    Ok(())
+}
+
+fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
 /// Failures inside a transaction, before the path is known to attach to them.
 enum Fail {
     Redb(redb::Error),
     Decode(codec::DecodeError),
     NotFound(String),
+    Refused(String),
     NewerSchema(u64),
     OlderSchema(u64),
     Foreign,
@@ -496,6 +651,7 @@ impl Fail {
             Fail::Redb(e) => StoreError::from_redb(path, e),
             Fail::Decode(e) => StoreError::decode(path, e),
             Fail::NotFound(id) => StoreError::NotFound { id },
+            Fail::Refused(reason) => StoreError::Refused { reason },
             Fail::NewerSchema(found) => StoreError::NewerSchema {
                 path: path.to_owned(),
                 found,

@@ -5,7 +5,9 @@ use redb::TableDefinition;
 
 /// Key ID → encoded record.
 pub const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
-/// SHA-256 of the secret → key ID. Written in the same transaction as `KEYS`.
+/// SHA-256 of a secret → key ID: every key's current secret and, since schema
+/// 3, the previous secret of a rotation (until the next rotation or the
+/// delete replaces it). Written in the same transaction as `KEYS`.
 pub const BY_HASH: TableDefinition<&[u8; 32], &str> = TableDefinition::new("by_hash");
 /// Schema version and change counter. Its presence marks a keydesk database.
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("keydesk_meta");
@@ -15,4 +17,8 @@ pub const CHANGE_COUNTER_KEY: &str = "change_counter";
 
 /// The schema this build reads and writes. Bump it, with a step in
 /// [`super::migrate`], whenever the tables or the record encoding change.
-pub const SCHEMA_VERSION: u64 = 2;
+///
+/// 1: the first release. 2: names in normal form C. 3: the key lifecycle
+/// (record encoding V2: expiry, disabled, a rotation's previous secret, whose
+/// hash is in `BY_HASH` too, mapping to the same key).
+pub const SCHEMA_VERSION: u64 = 3;

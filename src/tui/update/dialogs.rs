@@ -2,6 +2,7 @@
 //! delete. Each gets the actions of its own screen.
 
 use super::edit_input;
+use super::lifecycle;
 use crate::domain::KeyRecord;
 use crate::tui::app::{
     App, CreateFocus, DeleteDialog, DeleteFocus, Dialog, MenuItem, Overlay, RenameDialog, StatusKind,
@@ -50,6 +51,18 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
             app.dialog = Some(rename_dialog(record));
             Vec::new()
         }
+        MenuItem::ToggleDisabled => {
+            app.dialog = None;
+            lifecycle::toggle_disabled(app, &record)
+        }
+        MenuItem::Rotate => {
+            app.dialog = None;
+            lifecycle::open_rotate(app, record)
+        }
+        MenuItem::SetExpiry => {
+            app.dialog = None;
+            lifecycle::open_expiry(app, record)
+        }
         MenuItem::Delete => {
             app.dialog = Some(delete_dialog(record));
             Vec::new()
@@ -68,9 +81,15 @@ pub(super) fn create_action(app: &mut App, action: Action) -> Vec<Command> {
     let Some(Dialog::Create(d)) = &mut app.dialog else {
         return Vec::new();
     };
+    let date = d.expiry.wants_date();
     match action {
-        Action::FocusNext => d.focus = d.focus.next(),
-        Action::FocusPrev => d.focus = d.focus.prev(),
+        Action::FocusNext => d.focus = d.focus.next(date),
+        Action::FocusPrev => d.focus = d.focus.prev(date),
+        // ←/→ (and Space) change the expiry when it has focus.
+        Action::CursorLeft | Action::CursorRight | Action::Toggle if d.focus == CreateFocus::Expiry => {
+            d.expiry.step(if action == Action::CursorLeft { -1 } else { 1 });
+            d.error = None;
+        }
         // Left/Right move between the buttons when one has focus.
         Action::CursorLeft if d.focus == CreateFocus::Cancel => d.focus = CreateFocus::Ok,
         Action::CursorRight if d.focus == CreateFocus::Ok => d.focus = CreateFocus::Cancel,
@@ -81,13 +100,11 @@ pub(super) fn create_action(app: &mut App, action: Action) -> Vec<Command> {
             }
             CreateFocus::Ok => return submit_create(app),
             CreateFocus::Cancel => app.dialog = None,
-            CreateFocus::Name => {}
+            CreateFocus::Name | CreateFocus::Expiry | CreateFocus::Date => {}
         },
         Action::Activate => match d.focus {
-            CreateFocus::Name | CreateFocus::Agreement | CreateFocus::Ok => {
-                return submit_create(app);
-            }
             CreateFocus::Cancel => app.dialog = None,
+            _ => return submit_create(app),
         },
         Action::Cancel => app.dialog = None,
         Action::ReadAgreement => app.overlay = Some(Overlay::Agreement { scroll: 0 }),
@@ -97,10 +114,19 @@ pub(super) fn create_action(app: &mut App, action: Action) -> Vec<Command> {
 }
 
 fn submit_create(app: &mut App) -> Vec<Command> {
+    let (now, offset) = (app.now, app.utc_offset);
     let Some(Dialog::Create(d)) = &mut app.dialog else {
         return Vec::new();
     };
     d.name.touched = true;
+    let expires_at = match d.expiry.resolve(now, offset) {
+        Ok(at) => at,
+        Err(reason) => {
+            d.error = Some(format!("Can't create yet: {reason}"));
+            d.focus = CreateFocus::Date;
+            return Vec::new();
+        }
+    };
     match d.validation() {
         Err(_) => {
             // The reason is on the validation line under the name.
@@ -116,7 +142,7 @@ fn submit_create(app: &mut App) -> Vec<Command> {
         }
         Ok(name) => {
             d.error = None;
-            vec![Command::CreateKey { name }]
+            vec![Command::CreateKey { name, expires_at }]
         }
     }
 }
@@ -189,20 +215,27 @@ pub(super) fn delete_action(app: &mut App, action: Action) -> Vec<Command> {
             id: d.record.id.clone(),
         }]
     };
+    let offers_disable = d.buttons().contains(&DeleteFocus::Disable);
     match action {
         Action::Yes => return delete(d),
         Action::No => app.dialog = None,
-        Action::FocusNext => {
-            d.focus = match d.focus {
-                DeleteFocus::Cancel => DeleteFocus::Delete,
-                DeleteFocus::Delete => DeleteFocus::Cancel,
-            }
-        }
+        Action::FocusNext => d.step(1),
+        Action::FocusPrev => d.step(-1),
+        Action::DisableInstead if offers_disable => return disable_instead(app),
         Action::Activate => match d.focus {
             DeleteFocus::Cancel => app.dialog = None,
+            DeleteFocus::Disable => return disable_instead(app),
             DeleteFocus::Delete => return delete(d),
         },
         _ => {}
     }
     Vec::new()
+}
+
+/// The delete dialog's safer way out: the key stops verifying, and stays.
+fn disable_instead(app: &mut App) -> Vec<Command> {
+    let Some(Dialog::Delete(d)) = app.dialog.take() else {
+        return Vec::new();
+    };
+    lifecycle::toggle_disabled(app, &d.record)
 }

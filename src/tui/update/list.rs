@@ -3,6 +3,7 @@
 
 use super::dialogs::{delete_dialog, rename_dialog};
 use super::edit_input;
+use super::lifecycle;
 use crate::tui::app::{ActionsMenu, App, CreateDialog, Dialog, SortColumn, StatusKind};
 use crate::tui::event::Command;
 use crate::tui::keymap::{self, Action, Screen};
@@ -20,7 +21,12 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Top => app.select_row(0),
         Action::Bottom => app.select_row(usize::MAX),
         Action::NewKey => app.dialog = Some(Dialog::Create(CreateDialog::default())),
-        Action::OpenActions | Action::EditName | Action::DeleteKey => {
+        Action::OpenActions
+        | Action::EditName
+        | Action::DeleteKey
+        | Action::ToggleDisabled
+        | Action::Rotate
+        | Action::SetExpiry => {
             let Some(record) = app.selected_record().cloned() else {
                 let new_key = keymap::key_name(Screen::Main, Action::NewKey);
                 app.set_status(
@@ -32,6 +38,9 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             app.dialog = Some(match action {
                 Action::OpenActions => Dialog::Actions(ActionsMenu { record, selected: 0 }),
                 Action::EditName => rename_dialog(record),
+                Action::ToggleDisabled => return lifecycle::toggle_disabled(app, &record),
+                Action::Rotate => return lifecycle::open_rotate(app, record),
+                Action::SetExpiry => return lifecycle::open_expiry(app, record),
                 _ => delete_dialog(record),
             });
         }

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use crate::domain::{KeyRecord, SecretKey};
-use crate::tui::app::{App, DeleteDialog, Dialog, RenameDialog, SecretDialog, StatusKind};
+use crate::tui::app::{App, DeleteDialog, Dialog, ExpiryDialog, RenameDialog, RotateDialog, SecretDialog, StatusKind};
 use crate::tui::copy::CopyResult;
 use crate::tui::event::Command;
 
@@ -30,6 +30,7 @@ pub(super) fn on_loaded(app: &mut App, change_counter: u64, records: Vec<KeyReco
 fn close_dialog_of_deleted_key(app: &mut App) {
     let record = match &app.dialog {
         Some(Dialog::Rename(RenameDialog { record, .. }) | Dialog::Delete(DeleteDialog { record, .. })) => record,
+        Some(Dialog::Rotate(RotateDialog { record, .. }) | Dialog::Expiry(ExpiryDialog { record, .. })) => record,
         Some(Dialog::Actions(menu)) => &menu.record,
         _ => return,
     };

@@ -27,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
             "{} {}  {:<width$}",
             if selected { ">" } else { " " },
             keymap::key_name(Screen::Actions, item.action()),
-            item.label(),
+            item.label(&menu.record),
             width = inner_width.saturating_sub(5)
         );
         let style = if selected { theme.selected() } else { theme.text() };

@@ -1,13 +1,16 @@
-//! The create dialog: the name field, the agreement box and OK / Cancel.
+//! The create dialog: the name field, the expiry, the agreement box and
+//! OK / Cancel.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::expiry_field::{self, Drawn, Focus};
 use super::{Rows, Theme, buttons, dialog, wrap};
 use crate::domain::KeyRecord;
 use crate::tui::app::{CreateDialog, CreateFocus};
+use crate::tui::app::App;
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::name_field::NameField;
 use crate::tui::sanitize;
@@ -17,7 +20,8 @@ pub const AGREEMENT_LABEL: &str = "I have agreed to the agreement and understand
 /// "> [x] " before the agreement's label.
 const CHECKBOX_INDENT: usize = 6;
 
-pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, records: &[KeyRecord], theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme: &Theme) {
+    let records: &[KeyRecord] = &app.records;
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
     let feedback = d.name.feedback(records.iter());
@@ -28,8 +32,26 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, records: &[KeyRec
         .as_deref()
         .map(|e| wrap(&sanitize::sanitize(e), inner_width))
         .unwrap_or_default();
-    // Name, blank, checkbox, its Ctrl-O line, blank, error (or blank), buttons.
-    let height = name_height as usize + 1 + checkbox.len() + 1 + 1 + error.len().max(1) + 1;
+    // Name, blank, checkbox, its Ctrl-O line, blank, expiry, blank, error
+    // (or blank), buttons: in the order Tab visits them. In a short terminal
+    // the blanks, the Ctrl-O line (also in the hints) and the expiry's
+    // outcome go, so the buttons stay on screen.
+    let full = name_height as usize
+        + 1
+        + checkbox.len()
+        + 1
+        + 1
+        + expiry_field::height(&d.expiry, true) as usize
+        + 1
+        + error.len().max(1)
+        + 1;
+    let compact = full + 2 > area.height as usize;
+    let height = if compact {
+        name_height as usize + checkbox.len() + expiry_field::height(&d.expiry, false) as usize + error.len() + 1
+    } else {
+        full
+    };
+    let gap = u16::from(!compact);
     let inner = dialog(
         frame.buffer_mut(),
         area,
@@ -41,14 +63,27 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, records: &[KeyRec
     let mut rows = Rows::new(inner);
     let name_area = rows.take(name_height);
     let name_focused = d.focus == CreateFocus::Name;
-    let cursor = d
+    let mut cursor = d
         .name
         .render(frame.buffer_mut(), name_area, "Name", name_focused, &feedback, theme);
-    rows.skip(1);
-    render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, theme);
-    rows.skip(1);
+    rows.skip(gap);
+    render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, !compact, theme);
+    rows.skip(gap);
+    let how = Drawn {
+        focus: match d.focus {
+            CreateFocus::Expiry => Focus::Choice,
+            CreateFocus::Date => Focus::Date,
+            _ => Focus::None,
+        },
+        screen: Screen::Create,
+        now: app.now,
+        offset: app.utc_offset,
+        outcome: !compact,
+    };
+    cursor = cursor.or(expiry_field::render(frame.buffer_mut(), &mut rows, &d.expiry, how, theme));
+    rows.skip(gap);
     if error.is_empty() {
-        rows.skip(1);
+        rows.skip(gap);
     }
     for text in error {
         rows.line(frame.buffer_mut(), Line::styled(text, theme.error()));
@@ -61,7 +96,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, records: &[KeyRec
 
 /// The checkbox with its label wrapped under it, and how to read the
 /// agreement.
-fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: Vec<String>, theme: &Theme) {
+fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: Vec<String>, read: bool, theme: &Theme) {
     let focused = d.focus == CreateFocus::Agreement;
     for (i, text) in label.into_iter().enumerate() {
         let line = if i == 0 {
@@ -77,6 +112,9 @@ fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: 
             Line::from(format!("{:CHECKBOX_INDENT$}{text}", ""))
         };
         rows.line(buf, line);
+    }
+    if !read {
+        return;
     }
     let read = keymap::key_name(Screen::Create, Action::ReadAgreement);
     rows.line(

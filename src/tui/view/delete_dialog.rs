@@ -1,5 +1,6 @@
 //! Delete confirmation: what the key is, what deleting it breaks, and Cancel
-//! focused by default so Enter alone never deletes.
+//! focused by default so Enter alone never deletes. "Disable instead" offers
+//! the reversible first step.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +14,9 @@ use crate::tui::sanitize;
 
 const WARNING: &str = "Applications or scripts using this key will no longer be able to call \
 the service. This cannot be undone.";
+
+const INSTEAD: &str = "Not sure? Disable it instead: it stops working the same way, and can be \
+enabled again.";
 
 pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(68);
@@ -37,20 +41,28 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
             .map(|l| Line::from(Span::styled(l, theme.warning()))),
     );
     lines.push(Line::raw(""));
+    if d.buttons().contains(&DeleteFocus::Disable) {
+        lines.extend(wrap(INSTEAD, inner_width).into_iter().map(Line::raw));
+        lines.push(Line::raw(""));
+    }
     let height = lines.len() as u16 + 1 + 2;
     let inner = dialog(frame.buffer_mut(), area, width, height, "Delete key", theme);
     let buf = frame.buffer_mut();
     Paragraph::new(lines).render(inner, buf);
     if inner.height > 0 {
         let row = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
-        let cancel = d.focus == DeleteFocus::Cancel;
-        buttons(
-            buf,
-            row,
-            &[
-                ("Cancel", cancel, theme.button(cancel)),
-                ("Delete", !cancel, theme.danger_button(!cancel)),
-            ],
-        );
+        let items: Vec<_> = d
+            .buttons()
+            .iter()
+            .map(|&button| {
+                let focused = d.focus == button;
+                match button {
+                    DeleteFocus::Cancel => ("Cancel", focused, theme.button(focused)),
+                    DeleteFocus::Disable => ("Disable instead", focused, theme.button(focused)),
+                    DeleteFocus::Delete => ("Delete", focused, theme.danger_button(focused)),
+                }
+            })
+            .collect();
+        buttons(buf, row, &items);
     }
 }

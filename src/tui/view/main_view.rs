@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use time::UtcOffset;
 
 use super::{TIME_WIDTH, Theme, status_bar};
-use crate::display::columns::{Clock, Column, Flag};
+use crate::display::columns::{Clock, Column, Flag, Status};
 use crate::domain::KeyRecord;
 use crate::tui::app::App;
 use crate::tui::keymap::{self, Action, Screen};
@@ -23,6 +23,8 @@ use crate::tui::sanitize;
 const ID_FULL: u16 = 19;
 const ID_MIN: u16 = 7;
 const KEY_WIDTH: u16 = 15;
+/// "expires in 365d" fits; longer is cut.
+const STATUS_WIDTH: u16 = 15;
 /// Selection marker and clean-up flag before each name.
 const NAME_PREFIX: u16 = 2;
 const NAME_MIN: u16 = NAME_PREFIX + 6;
@@ -79,8 +81,9 @@ fn columns(width: u16, name_need: u16, created_header: u16, used_header: u16) ->
     let mut show_created = true;
     let mut show_used = true;
     let avail = loop {
-        let shown = 3 + u16::from(show_created) + u16::from(show_used);
+        let shown = 4 + u16::from(show_created) + u16::from(show_used);
         let fixed = KEY_WIDTH
+            + STATUS_WIDTH
             + if show_created { created } else { 0 }
             + if show_used { used } else { 0 }
             + SPACING * (shown - 1);
@@ -174,6 +177,7 @@ fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(
     ];
     shown.extend(cols.created.map(|w| (Column::CreatedAt, w)));
     shown.extend(cols.last_used.map(|w| (Column::LastUsed, w)));
+    shown.push((Column::Status, STATUS_WIDTH));
     shown
 }
 
@@ -193,6 +197,14 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock
             Span::styled(Column::Mark.cell(record, clock), theme.flag()),
             Span::raw(sanitize::fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
         ])),
+        Column::Status => {
+            let style = match Status::of(record, clock.now) {
+                _ if Status::is_urgent(record, clock.now) => theme.warning(),
+                Status::Disabled => theme.dim(),
+                _ => theme.text(),
+            };
+            Cell::from(Span::styled(fit_cell(column.cell(record, clock), width), style))
+        }
         _ => Cell::from(fit_cell(column.cell(record, clock), width)),
     }))
 }
@@ -240,7 +252,9 @@ fn render_empty(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The selected key in full: at 80 columns the table has to shorten names
 /// and IDs, and the ID is what `keydesk rename/delete` and support requests
-/// need. Created and Last Used follow when there is room.
+/// need. Then its lifecycle (when it was disabled, when it expires, until
+/// when a rotated-out secret works), and Created and Last Used, each when
+/// there is room.
 fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(record) = app.selected_record() else { return };
     let width = area.width.saturating_sub(1) as usize;
@@ -255,15 +269,42 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         now: app.now,
         offset: app.utc_offset,
     };
-    let times = format!(
-        " · created {} · last used {}",
-        Column::CreatedAt.cell(record, clock),
-        Column::LastUsed.cell(record, clock),
-    );
-    if Line::from(spans.clone()).width() + times.width() <= width {
-        spans.push(Span::styled(times, theme.dim()));
+    // Created At first: at 80 columns it is not a table column.
+    let mut parts = lifecycle_details(record, clock);
+    parts.push((format!(" · created {}", Column::CreatedAt.cell(record, clock)), theme.dim()));
+    parts.push((format!(" · last used {}", Column::LastUsed.cell(record, clock)), theme.dim()));
+    for (text, style) in parts {
+        if Line::from(spans.clone()).width() + text.width() <= width {
+            spans.push(Span::styled(text, style));
+        }
     }
     Line::from(spans).render(area, frame.buffer_mut());
+}
+
+/// The selected key's lifecycle, most important first: " · disabled since
+/// …", " · expires …", " · old secret works until … (last used …)".
+fn lifecycle_details(record: &KeyRecord, clock: Clock) -> Vec<(String, ratatui::style::Style)> {
+    let theme_less = ratatui::style::Style::default();
+    let at = |t| crate::display::format_instant(t, clock.offset);
+    let mut parts = Vec::new();
+    if let Some(since) = record.disabled_at {
+        parts.push((format!(" · disabled since {}", at(since)), theme_less));
+    }
+    let rotating = record.grace_running(clock.now);
+    if let Some(previous) = rotating {
+        parts.push((format!(" · old secret until {}", at(previous.grace_until)), theme_less));
+    }
+    match record.expires_at {
+        Some(t) if record.is_expired(clock.now) => parts.push((format!(" · expired {}", at(t)), theme_less)),
+        Some(t) => parts.push((format!(" · expires {}", at(t)), theme_less)),
+        None => {}
+    }
+    // Traffic on the old secret falling to zero says the switch-over is done.
+    if let Some(previous) = rotating {
+        let used = previous.last_used.map_or("never".to_owned(), at);
+        parts.push((format!(" · old secret last used {used}"), theme_less));
+    }
+    parts
 }
 
 /// The line under the table: the filter (while typing or when set) on the
@@ -337,30 +378,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn all_five_columns_fit_at_80() {
-        // 生产-gateway_01 is 14 columns, plus the marker and flag.
+    fn at_80_columns_the_status_takes_created_at_s_place() {
+        // 生产-gateway_01 is 14 columns, plus the marker and flag. Created At
+        // is on the selected-key line instead.
         let cols = columns(80, 16, 18, 17);
-        assert!(cols.created.is_some() && cols.last_used.is_some());
-        let total = cols.name + cols.id + KEY_WIDTH + 19 + 19 + 4 * SPACING;
+        assert_eq!(cols.created, None, "{cols:?}");
+        assert!(cols.last_used.is_some());
+        let total = cols.name + cols.id + KEY_WIDTH + 19 + STATUS_WIDTH + 4 * SPACING;
         assert_eq!(total, 80);
         assert_eq!(cols.name, 16, "{cols:?}");
-        assert_eq!(cols.id, ID_MIN, "{cols:?}");
-        // Short names leave more of the ID visible.
-        assert_eq!(columns(80, 8, 18, 17).id, 15);
+        assert_eq!(cols.id, 80 - 16 - 15 - 19 - 15 - 4, "{cols:?}");
     }
 
     #[test]
-    fn wide_terminals_show_full_ids() {
+    fn wide_terminals_show_every_column_and_full_ids() {
         let cols = columns(120, 16, 18, 17);
+        assert!(cols.created.is_some() && cols.last_used.is_some());
         assert_eq!(cols.id, ID_FULL);
-        assert_eq!(cols.name, 120 - 19 - 15 - 19 - 19 - 4);
+        assert_eq!(cols.name, 120 - 19 - 15 - 19 - 19 - STATUS_WIDTH - 5);
     }
 
     #[test]
-    fn narrow_terminals_drop_created_first() {
-        let cols = columns(60, 16, 18, 17);
+    fn narrow_terminals_drop_created_first_then_last_used() {
+        let cols = columns(70, 16, 18, 17);
         assert_eq!(cols.created, None);
         assert_eq!(cols.last_used, Some(19));
+        assert!(cols.name >= NAME_MIN);
+        let cols = columns(60, 16, 18, 17);
+        assert_eq!((cols.created, cols.last_used), (None, None));
         assert!(cols.name >= NAME_MIN);
     }
 }

@@ -5,10 +5,13 @@ pub mod actions_menu;
 pub mod agreement;
 pub mod create_dialog;
 pub mod delete_dialog;
+pub mod expiry_dialog;
+pub mod expiry_field;
 pub mod help;
 pub mod main_view;
 pub mod name_field;
 pub mod rename_dialog;
+pub mod rotate_dialog;
 pub mod secret_dialog;
 #[cfg(test)]
 mod snapshot_tests;
@@ -47,10 +50,12 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     match &app.dialog {
         None => {}
         Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme),
-        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, &app.records, theme),
-        Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, theme),
+        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, app, theme),
         Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme),
         Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme),
     }
     match app.overlay {
         None => {}

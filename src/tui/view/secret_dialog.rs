@@ -1,22 +1,26 @@
-//! Shown once, right after creation: the full key, and nothing else ever.
+//! Shown once, right after creation or rotation: the full key, and nothing
+//! else ever.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{Theme, dialog, dialog_hints, wrap};
-use crate::tui::app::SecretDialog;
+use super::{Theme, dialog, dialog_hints, format_time, offset_label, wrap};
+use crate::tui::app::{App, SecretDialog};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::sanitize;
 
 const WARNING: &str = "Copy it now and keep it somewhere safe: it will not be shown again. \
 keydesk stores only a hash of it; if you lose it, delete it and create a new one.";
 
-pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, app: &App, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     let mut lines = key_lines(d, inner_width, theme);
+    if d.rotated {
+        lines.extend(old_secret_lines(d, app, inner_width));
+    }
     if d.confirm_close {
         lines.push(confirm_line(theme));
     } else {
@@ -28,7 +32,8 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, theme: &Theme) {
         lines.retain(|line| line.width() > 0);
     }
     let height = lines.len() as u16 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, "Your new API key", theme);
+    let title = if d.rotated { "Your key's new secret" } else { "Your new API key" };
+    let inner = dialog(frame.buffer_mut(), area, width, height, title, theme);
     Paragraph::new(lines).render(inner, frame.buffer_mut());
 }
 
@@ -38,7 +43,11 @@ fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'
         Line::from(vec![
             Span::raw("Key "),
             Span::styled(sanitize::fit(&d.record.name, 32).into_owned(), theme.title()),
-            Span::raw(format!(" ({}) was created:", d.record.id)),
+            Span::raw(format!(
+                " ({}) {}:",
+                d.record.id,
+                if d.rotated { "was rotated" } else { "was created" }
+            )),
         ]),
         Line::raw(""),
         // The secret is alone on its line, with nothing glued to either side,
@@ -51,6 +60,26 @@ fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'
             .into_iter()
             .map(|l| Line::styled(l, theme.warning())),
     );
+    lines.push(Line::raw(""));
+    lines
+}
+
+/// After a rotation: until when the old secret keeps working.
+fn old_secret_lines<'a>(d: &'a SecretDialog, app: &App, width: usize) -> Vec<Line<'a>> {
+    let Some(previous) = &d.record.previous else {
+        return Vec::new();
+    };
+    let text = if previous.grace_until <= app.now {
+        format!("The old secret ({}) no longer works.", sanitize::fit(&previous.masked, 32))
+    } else {
+        format!(
+            "The old secret ({}) keeps working until {} ({}).",
+            sanitize::fit(&previous.masked, 32),
+            format_time(previous.grace_until, app.utc_offset),
+            offset_label(app.utc_offset)
+        )
+    };
+    let mut lines: Vec<Line> = wrap(&text, width).into_iter().map(Line::raw).collect();
     lines.push(Line::raw(""));
     lines
 }

@@ -157,6 +157,10 @@ fn every_dialog_fits_at_the_minimum_size() {
         &[Char('d')],
         &[Enter],
         &[Char('?')],
+        &[Char('r')],
+        &[Char('x')],
+        &[Char('x'), Left],
+        &[Char('n'), Tab, Tab, Left],
     ] {
         let mut app = app();
         press(&mut app, keys);
@@ -181,12 +185,12 @@ fn create_dialog_cjk_name_and_cursor() {
     type_text(&mut app, "生产-gateway_02");
     let mut terminal = terminal(&mut app, 80, 24);
     assert_snapshot!(terminal.backend().to_string());
-    // Box content starts at column 4, row 9; the name is 15 columns wide.
-    terminal.backend_mut().assert_cursor_position(Position::new(19, 9));
+    // Box content starts at column 4, row 7; the name is 15 columns wide.
+    terminal.backend_mut().assert_cursor_position(Position::new(19, 7));
     // Moving left over 生 and 产 moves two columns each.
     press(&mut app, &[Home, Right, Right]);
     let mut terminal = self::terminal(&mut app, 80, 24);
-    terminal.backend_mut().assert_cursor_position(Position::new(8, 9));
+    terminal.backend_mut().assert_cursor_position(Position::new(8, 7));
 }
 
 #[test]
@@ -211,7 +215,7 @@ fn create_dialog_ready_with_ok_focused() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
     type_text(&mut app, "prod-gateway");
-    press(&mut app, &[Tab, Char(' '), Tab]);
+    press(&mut app, &[Tab, Char(' '), Tab, Tab]);
     assert_snapshot!(draw(&mut app, 80, 24));
 }
 
@@ -365,4 +369,187 @@ fn help_overlay_scrolls_in_a_short_terminal() {
     update(&mut app, Event::Resize { width: 80, height: 15 });
     press(&mut app, &[Char('?'), Down, Down, Down]);
     assert_snapshot!(draw(&mut app, 80, 15));
+}
+
+// --- Key lifecycle -----------------------------------------------------------
+
+/// The lifecycle records, with the key named `name` selected.
+fn lifecycle_app_on(name: &str) -> App {
+    let mut app = app_with(lifecycle_records());
+    while selected_name(&app).as_deref() != Some(name) {
+        press(&mut app, &[Down]);
+    }
+    app
+}
+
+#[test]
+fn main_view_shows_every_lifecycle_state() {
+    let mut app = lifecycle_app_on("rotating-key");
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn main_view_selected_line_shows_a_disabled_key_and_an_expiry() {
+    let mut app = lifecycle_app_on("switched-off");
+    let disabled = draw(&mut app, 80, 24);
+    let mut app = lifecycle_app_on("expires-soon");
+    let expiring = draw(&mut app, 80, 24);
+    let line = |screen: &str| screen.lines().nth(20).unwrap().to_owned();
+    assert_snapshot!(format!("{}\n{}", line(&disabled), line(&expiring)));
+}
+
+#[test]
+fn main_view_lifecycle_wide() {
+    let mut app = lifecycle_app_on("expires-soon");
+    assert_snapshot!(draw(&mut app, 120, 16));
+}
+
+#[test]
+fn actions_menu_of_a_disabled_key_offers_enable() {
+    let mut app = lifecycle_app_on("switched-off");
+    press(&mut app, &[Enter]);
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn rotate_dialog() {
+    let mut app = lifecycle_app_on("active-key");
+    press(&mut app, &[Char('r')]);
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn rotate_dialog_during_a_grace_warns_and_asks() {
+    let mut app = lifecycle_app_on("rotating-key");
+    press(&mut app, &[Char('r'), Left, Left]);
+    let warned = draw(&mut app, 80, 24);
+    press(&mut app, &[Enter]);
+    let asked = draw(&mut app, 80, 24);
+    assert_snapshot!("rotate_dialog_during_a_grace_warns", warned);
+    assert_snapshot!("rotate_dialog_during_a_grace_asks", asked);
+}
+
+#[test]
+fn rotated_secret_dialog() {
+    let mut app = lifecycle_app_on("active-key");
+    let mut rotated = app.selected_record().unwrap().clone();
+    rotated.previous = Some(Box::new(crate::domain::PreviousSecret {
+        hash: rotated.hash,
+        masked: rotated.masked.clone(),
+        grace_until: NOW + time::Duration::DAY,
+        last_used: rotated.last_used,
+    }));
+    rotated.masked = fixed_secret().masked();
+    update(&mut app, Event::Rotated(Ok((fixed_secret(), rotated))));
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn expiry_dialog() {
+    let mut app = lifecycle_app_on("expires-later");
+    press(&mut app, &[Char('x'), Right, Right]);
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn expiry_dialog_with_a_date() {
+    let mut app = lifecycle_app_on("active-key");
+    press(&mut app, &[Char('x'), Left, Tab]);
+    type_text(&mut app, "2026-04-0");
+    let typing = draw(&mut app, 80, 24);
+    press(&mut app, &[Enter]);
+    let refused = draw(&mut app, 80, 24);
+    assert_snapshot!("expiry_dialog_with_a_date_typing", typing);
+    assert_snapshot!("expiry_dialog_with_a_date_refused", refused);
+}
+
+#[test]
+fn create_dialog_with_an_expiry() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "short-lived");
+    press(&mut app, &[Tab, Char(' '), Tab, Right, Right]);
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn create_dialog_with_an_expiry_date() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "dated");
+    press(&mut app, &[Tab, Char(' '), Tab, Left, Tab]);
+    type_text(&mut app, "2026-12-31");
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn delete_dialog_offers_disable_instead() {
+    let mut app = lifecycle_app_on("active-key");
+    press(&mut app, &[Char('d'), Tab]);
+    assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn help_overlay_lists_the_lifecycle_keys() {
+    let mut app = lifecycle_app_on("active-key");
+    press(&mut app, &[Char('?')]);
+    let screen = draw(&mut app, 80, 40);
+    for text in ["t ", "disable the selected key", "r ", "rotate", "x ", "set when the selected key expires"] {
+        assert!(screen.contains(text), "{text:?}\n{screen}");
+    }
+}
+
+#[test]
+fn expiring_soon_and_expired_rows_are_highlighted_and_others_are_not() {
+    let mut app = lifecycle_app_on("active-key");
+    let terminal = terminal(&mut app, 80, 24);
+    let buffer = terminal.backend().buffer();
+    // The Status column's first cell, on the row that names the key.
+    let status_style = |name: &str| {
+        let y = (0..24u16)
+            .find(|&y| (0..80u16).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains(name))
+            .unwrap();
+        let x = (0..80u16)
+            .find(|&x| (x..80).map(|x| buffer[(x, 1)].symbol()).collect::<String>().starts_with("Status"))
+            .unwrap();
+        buffer[(x, y)].modifier
+    };
+    use ratatui::style::Modifier;
+    assert!(status_style("expires-soon").contains(Modifier::BOLD), "within 7 days");
+    assert!(status_style("long-gone").contains(Modifier::BOLD), "expired");
+    assert!(!status_style("expires-later").contains(Modifier::BOLD), "60 days away");
+    assert!(status_style("switched-off").contains(Modifier::DIM), "disabled is dimmed");
+    assert!(!status_style("rotating-key").contains(Modifier::BOLD));
+}
+
+#[test]
+fn lifecycle_dialogs_keep_their_way_on_at_the_minimum_size() {
+    let cases: [(&str, &[Key], &str); 4] = [
+        ("rotating-key", &[Char('r')], "Enter rotate"),
+        ("active-key", &[Char('x'), Left, Tab], "Enter save"),
+        ("active-key", &[Char('n'), Tab, Tab, Left], "[ OK ]"),
+        ("active-key", &[Char('d')], "[ Delete ]"),
+    ];
+    for (name, keys, way_on) in cases {
+        let mut app = lifecycle_app_on(name);
+        press(&mut app, keys);
+        let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
+        assert!(screen.contains(way_on), "{keys:?}: {way_on}\n{screen}");
+        assert!(screen.contains('╰'), "{keys:?}\n{screen}");
+    }
+    let mut app = lifecycle_app_on("active-key");
+    let record = app.selected_record().unwrap().clone();
+    let rotated = crate::domain::KeyRecord {
+        previous: Some(Box::new(crate::domain::PreviousSecret {
+            hash: record.hash,
+            masked: record.masked.clone(),
+            grace_until: NOW + time::Duration::DAY,
+            last_used: None,
+        })),
+        ..record
+    };
+    update(&mut app, Event::Rotated(Ok((fixed_secret(), rotated))));
+    let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
+    assert!(screen.contains(fixed_secret().expose()), "{screen}");
+    assert!(screen.contains("Enter/Esc close"), "{screen}");
 }

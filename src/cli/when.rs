@@ -1,0 +1,162 @@
+//! Durations and instants on the command line: `--expires-in 30d`,
+//! `--grace 24h`, `--at 2026-12-31T23:59:59Z`. Anything else is a usage
+//! error that names the accepted forms, never a guess.
+
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+/// The longest duration accepted: a century. Longer is surely a mistake (and
+/// would overflow the calendar sooner or later).
+pub const MAX_DAYS: i64 = 36_500;
+
+/// The accepted forms of a duration, for error messages.
+pub const DURATION_FORMS: &str = "a whole number followed by s, m, h or d (seconds, minutes, hours, days), e.g. 90s, 15m, 24h, 30d; \
+     from 1s to 36500d";
+
+/// The accepted forms of an instant, for error messages.
+pub const INSTANT_FORMS: &str = "an RFC 3339 date and time with an offset, e.g. 2026-12-31T23:59:59Z or \
+     2026-12-31T23:59:59+08:00, in the future";
+
+/// A positive duration such as `30d`: digits, then exactly one unit.
+pub fn parse_duration(input: &str) -> Result<Duration, String> {
+    let invalid = || format!("invalid duration '{}': use {DURATION_FORMS}", shown(input));
+    let (digits, unit) = input.split_at(input.len().saturating_sub(1));
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    let seconds_per_unit: i64 = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return Err(invalid()),
+    };
+    let count: i64 = digits
+        .parse()
+        .map_err(|_| format!("duration '{}' is too long: use {DURATION_FORMS}", shown(input)))?;
+    if count == 0 {
+        return Err(format!("a duration of zero is not allowed: use {DURATION_FORMS}"));
+    }
+    match count.checked_mul(seconds_per_unit) {
+        Some(seconds) if seconds <= MAX_DAYS * 86_400 => Ok(Duration::seconds(seconds)),
+        _ => Err(format!("duration '{}' is too long: use {DURATION_FORMS}", shown(input))),
+    }
+}
+
+/// A rotation's grace: a duration, or `now` for none (the previous secret
+/// stops verifying at once). `0s` is refused like every zero duration, as a
+/// likely slip; `now` says it on purpose.
+pub fn parse_grace(input: &str) -> Result<Duration, String> {
+    if input == "now" {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(input).map_err(|e| format!("{e}; or `now` for no grace period"))
+}
+
+/// An instant in the future, in RFC 3339.
+pub fn parse_future_instant(input: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
+    let at = OffsetDateTime::parse(input, &Rfc3339)
+        .map_err(|_| format!("invalid date and time '{}': use {INSTANT_FORMS}", shown(input)))?;
+    if at <= now {
+        return Err(format!("'{}' is not in the future: use {INSTANT_FORMS}", shown(input)));
+    }
+    Ok(at)
+}
+
+/// `now + duration`, which [`parse_duration`]'s cap keeps in range.
+pub fn after(now: OffsetDateTime, duration: Duration) -> Result<OffsetDateTime, String> {
+    now.checked_add(duration)
+        .ok_or_else(|| format!("that is too far in the future: use {DURATION_FORMS}"))
+}
+
+/// An argument as echoed in an error: only a short, printable one. A long one
+/// may be a secret pasted in the wrong place, and is not repeated at all.
+fn shown(input: &str) -> String {
+    let short = input.len() <= 25 && input.chars().all(|c| c.is_ascii_graphic());
+    if short {
+        input.to_owned()
+    } else {
+        "(not shown)".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    #[test]
+    fn durations_take_a_whole_number_and_one_unit() {
+        assert_eq!(parse_duration("90s"), Ok(Duration::seconds(90)));
+        assert_eq!(parse_duration("15m"), Ok(Duration::minutes(15)));
+        assert_eq!(parse_duration("24h"), Ok(Duration::hours(24)));
+        assert_eq!(parse_duration("30d"), Ok(Duration::days(30)));
+        assert_eq!(parse_duration("36500d"), Ok(Duration::days(MAX_DAYS)));
+    }
+
+    #[test]
+    fn zero_negative_malformed_and_overflowing_durations_name_the_accepted_forms() {
+        for bad in [
+            "0d",
+            "0s",
+            "-1d",
+            "30x",
+            "1e9d",
+            "30",
+            "d",
+            "",
+            "1.5h",
+            "+3d",
+            "3 d",
+            "3dd",
+            "36501d",
+            "99999999999999999999d",
+            "9223372036854775807s",
+            "٣d",
+        ] {
+            let error = parse_duration(bad).unwrap_err();
+            assert!(error.contains("e.g. 90s, 15m, 24h, 30d"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_grace_may_be_now_but_not_zero() {
+        assert_eq!(parse_grace("now"), Ok(Duration::ZERO));
+        assert_eq!(parse_grace("24h"), Ok(Duration::hours(24)));
+        assert!(parse_grace("0h").unwrap_err().contains("`now` for no grace period"));
+    }
+
+    #[test]
+    fn instants_are_rfc3339_and_in_the_future() {
+        let now = datetime!(2026-05-01 10:00:00 UTC);
+        assert_eq!(
+            parse_future_instant("2026-05-01T18:00:01+08:00", now),
+            Ok(datetime!(2026-05-01 10:00:01 UTC))
+        );
+        for bad in [
+            "2026-05-01T10:00:00Z",
+            "2020-01-01T00:00:00Z",
+            "2026-12-31",
+            "tomorrow",
+            "2026-13-01T00:00:00Z",
+        ] {
+            let error = parse_future_instant(bad, now).unwrap_err();
+            assert!(error.contains("e.g. 2026-12-31T23:59:59Z"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn echoed_input_is_short_and_printable() {
+        let key = keydesk_like_secret();
+        let error = parse_duration(&key).unwrap_err();
+        assert!(!error.contains(&key[3..9]), "{error}");
+        let error = parse_duration("3\u{1b}[31md").unwrap_err();
+        assert!(!error.contains('\u{1b}'), "{error}");
+        assert!(parse_duration("30x").unwrap_err().contains("'30x'"));
+    }
+
+    fn keydesk_like_secret() -> String {
+        crate::SecretKey::generate().expose().to_owned()
+    }
+}

@@ -1,0 +1,158 @@
+//! The key lifecycle: disable/enable, rotate (with its grace dialog and the
+//! question before it ends a running grace), set expiry, and their outcomes.
+
+use super::edit_input;
+use crate::display::{format_instant, offset_label};
+use crate::domain::{KeyRecord, SecretKey};
+use crate::tui::app::{App, Dialog, ExpiryDialog, ExpiryFocus, RotateDialog, SecretDialog, StatusKind};
+use crate::tui::event::{Change, Command};
+use crate::tui::keymap::{self, Action, Screen};
+use crate::tui::lifecycle_fields::GRACES;
+
+/// Disables an enabled key, enables a disabled one. Disabling is reversible,
+/// so it is not asked about; an expired key cannot be enabled.
+pub(super) fn toggle_disabled(app: &mut App, record: &KeyRecord) -> Vec<Command> {
+    let id = record.id.clone();
+    if record.disabled_at.is_none() {
+        return vec![Command::Disable { id }];
+    }
+    if record.is_expired(app.now) {
+        refuse_expired(app, record, "cannot be enabled again: delete it, or create a new key");
+        return Vec::new();
+    }
+    vec![Command::Enable { id }]
+}
+
+pub(super) fn open_rotate(app: &mut App, record: KeyRecord) -> Vec<Command> {
+    if record.is_expired(app.now) {
+        refuse_expired(app, &record, "cannot be rotated: create a new key");
+    } else {
+        app.dialog = Some(Dialog::Rotate(RotateDialog::new(record)));
+    }
+    Vec::new()
+}
+
+pub(super) fn open_expiry(app: &mut App, record: KeyRecord) -> Vec<Command> {
+    if record.is_expired(app.now) {
+        refuse_expired(app, &record, "cannot be given a new expiry: delete it, or create a new key");
+    } else {
+        app.dialog = Some(Dialog::Expiry(ExpiryDialog::new(record)));
+    }
+    Vec::new()
+}
+
+/// Expiry is final: says so, the way the store would.
+fn refuse_expired(app: &mut App, record: &KeyRecord, what: &str) {
+    app.set_status(StatusKind::Error, format!("{} has expired and {what}", record.name));
+}
+
+pub(super) fn rotate_action(app: &mut App, action: Action) -> Vec<Command> {
+    let now = app.now;
+    let Some(Dialog::Rotate(d)) = &mut app.dialog else {
+        return Vec::new();
+    };
+    match action {
+        Action::ChoosePrev => d.grace = d.grace.saturating_sub(1),
+        Action::ChooseNext => d.grace = (d.grace + 1).min(GRACES.len() - 1),
+        Action::Cancel | Action::No if !d.confirm => app.dialog = None,
+        Action::No => d.confirm = false,
+        // Rotating again ends the running grace of the older secret: ask.
+        Action::Activate if d.record.grace_running(now).is_some() => d.confirm = true,
+        Action::Activate | Action::Yes => {
+            return vec![Command::Rotate {
+                id: d.record.id.clone(),
+                grace: GRACES[d.grace].1,
+            }];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn expiry_action(app: &mut App, action: Action) -> Vec<Command> {
+    if edit_input(app, action) {
+        return Vec::new();
+    }
+    let (now, offset) = (app.now, app.utc_offset);
+    let Some(Dialog::Expiry(d)) = &mut app.dialog else {
+        return Vec::new();
+    };
+    match action {
+        Action::CursorLeft | Action::CursorRight => {
+            d.field.step(if action == Action::CursorLeft { -1 } else { 1 });
+            d.error = None;
+        }
+        Action::FocusNext | Action::FocusPrev if d.field.wants_date() => {
+            d.focus = match d.focus {
+                ExpiryFocus::Choice => ExpiryFocus::Date,
+                ExpiryFocus::Date => ExpiryFocus::Choice,
+            }
+        }
+        Action::Cancel => app.dialog = None,
+        Action::Activate => match d.field.resolve(now, offset) {
+            Ok(expires_at) => {
+                return vec![Command::SetExpiry {
+                    id: d.record.id.clone(),
+                    expires_at,
+                }];
+            }
+            Err(reason) => {
+                d.error = Some(format!("Can't save yet: {reason}"));
+                d.focus = ExpiryFocus::Date;
+            }
+        },
+        _ => {}
+    }
+    Vec::new()
+}
+
+pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord, String>) -> Vec<Command> {
+    let record = match result {
+        Ok(record) => record,
+        Err(message) => {
+            let what = match change {
+                Change::Disabled => "disable",
+                Change::Enabled => "enable",
+                Change::ExpirySet => "set the expiry",
+            };
+            app.dialog = None;
+            app.set_status(StatusKind::Error, format!("could not {what}: {message}"));
+            return vec![Command::Reload];
+        }
+    };
+    app.dialog = None;
+    let text = match change {
+        Change::Disabled => format!(
+            "disabled {} ({} enables it again)",
+            record.name,
+            keymap::key_name(Screen::Main, Action::ToggleDisabled)
+        ),
+        Change::Enabled => format!("enabled {}: it verifies again", record.name),
+        Change::ExpirySet => match record.expires_at {
+            Some(at) => format!(
+                "{} now expires {} ({})",
+                record.name,
+                format_instant(at, app.utc_offset),
+                offset_label(app.utc_offset)
+            ),
+            None => format!("{} now never expires", record.name),
+        },
+    };
+    app.set_status(StatusKind::Success, text);
+    vec![Command::Reload]
+}
+
+pub(super) fn on_rotated(app: &mut App, result: Result<(SecretKey, KeyRecord), String>) -> Vec<Command> {
+    match result {
+        Ok((secret, record)) => {
+            app.pending_select = Some(record.id.clone());
+            app.set_status(StatusKind::Success, format!("rotated {}", record.name));
+            app.dialog = Some(Dialog::Secret(SecretDialog::rotated(secret, record)));
+        }
+        Err(message) => {
+            app.dialog = None;
+            app.set_status(StatusKind::Error, format!("could not rotate: {message}"));
+        }
+    }
+    vec![Command::Reload]
+}

@@ -1,0 +1,111 @@
+//! Draws the expiry choice shared by the create and "Set expiry" dialogs: the
+//! option (changed with ←/→), the date input when "On a date" is chosen, and
+//! what the choice comes to.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+use time::{OffsetDateTime, UtcOffset};
+
+use super::{Rows, Theme, format_time, offset_label};
+use crate::tui::keymap::{self, Action, Screen};
+use crate::tui::lifecycle_fields::{DATE_FORM, ExpiryField};
+
+/// Where the field has focus, if anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    None,
+    Choice,
+    Date,
+}
+
+/// How the field is drawn: where focus is, the dialog's screen (whose keys
+/// the "←/→ change" hint names), the clock, and whether there is room for
+/// the line saying what the choice comes to.
+#[derive(Debug, Clone, Copy)]
+pub struct Drawn {
+    pub focus: Focus,
+    pub screen: Screen,
+    pub now: OffsetDateTime,
+    pub offset: UtcOffset,
+    pub outcome: bool,
+}
+
+/// Rows the field takes: the choice, the date (when in use), the outcome
+/// (when shown).
+pub fn height(field: &ExpiryField, outcome: bool) -> u16 {
+    1 + u16::from(field.wants_date()) + u16::from(outcome)
+}
+
+/// Columns before a value, so the choice and the date line up.
+const LABEL: usize = 10;
+
+/// Draws the field; returns where the cursor goes when the date has focus.
+pub fn render(buf: &mut Buffer, rows: &mut Rows, field: &ExpiryField, how: Drawn, theme: &Theme) -> Option<Position> {
+    let Drawn {
+        focus,
+        screen,
+        now,
+        offset,
+        outcome,
+    } = how;
+    let chosen = Focus::Choice == focus;
+    let marker = if chosen { "> " } else { "  " };
+    let change = format!(
+        "{}/{} change",
+        keymap::key_name(screen, Action::CursorLeft),
+        keymap::key_name(screen, Action::CursorRight)
+    );
+    let style = if chosen { theme.selected() } else { theme.text() };
+    rows.line(
+        buf,
+        Line::from(vec![
+            Span::raw(marker),
+            Span::styled(format!("{:<w$}", "Expires", w = LABEL - 2), theme.dim()),
+            Span::styled(format!("‹ {} ›", field.option().label()), style),
+            Span::raw("   "),
+            Span::styled(change, theme.dim()),
+        ]),
+    );
+    let mut cursor = None;
+    if field.wants_date() {
+        cursor = render_date(buf, rows.take(1), field, focus == Focus::Date, theme);
+    }
+    if !outcome {
+        return cursor;
+    }
+    let outcome = match field.resolve(now, offset) {
+        Ok(None) => Span::styled("the key never expires", theme.dim()),
+        Ok(Some(at)) => Span::styled(
+            format!("stops verifying at {} ({})", format_time(at, offset), offset_label(offset)),
+            theme.dim(),
+        ),
+        Err(reason) => Span::styled(reason, theme.warning()),
+    };
+    rows.line(buf, Line::from(vec![Span::raw(" ".repeat(LABEL)), outcome]));
+    cursor
+}
+
+fn render_date(buf: &mut Buffer, row: Rect, field: &ExpiryField, focused: bool, theme: &Theme) -> Option<Position> {
+    if row.is_empty() {
+        return None;
+    }
+    let marker = if focused { "> " } else { "  " };
+    let label = format!("{marker}{:<w$}", "Date", w = LABEL - 2);
+    Line::from(vec![
+        Span::raw(label),
+        Span::styled(format!("{:<12}", ""), theme.dim()),
+        Span::styled(DATE_FORM, theme.dim()),
+    ])
+    .render(row, buf);
+    let input = Rect {
+        x: row.x + LABEL as u16,
+        width: 11.min(row.width.saturating_sub(LABEL as u16)),
+        ..row
+    };
+    let style = theme.text().add_modifier(Modifier::UNDERLINED);
+    let column = field.date.render_line(input, buf, style);
+    focused.then(|| Position::new(input.x + column, row.y))
+}
