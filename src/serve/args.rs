@@ -33,6 +33,15 @@ pub struct ServeArgs {
     #[arg(long)]
     pub insecure_http: bool,
 
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key; TCP only). Both files are
+    /// read again on SIGHUP; a bad new pair keeps the old one.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
     /// Close a connection whose request headers take longer than this (slow or idle clients)
     #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
     pub header_timeout: Duration,

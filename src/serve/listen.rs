@@ -2,8 +2,8 @@
 //! the same host (no port to guard, and file permissions decide who may ask).
 //!
 //! Plain HTTP on an address other than loopback would carry keys across a
-//! network in clear, so it needs `--insecure-http`, and still prints a
-//! warning.
+//! network in clear, so it needs TLS (`--tls-cert`) or `--insecure-http`,
+//! and the latter still prints a warning.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
@@ -38,19 +38,20 @@ impl Address {
         })
     }
 
-    /// Refuses a non-loopback TCP address without `--insecure-http`, and
-    /// warns with it.
-    pub fn check_exposure(&self, insecure_http: bool) -> Result<(), String> {
+    /// Refuses a non-loopback TCP address without TLS or `--insecure-http`,
+    /// and warns with the latter.
+    pub fn check_exposure(&self, insecure_http: bool, tls: bool) -> Result<(), String> {
         let Address::Tcp { text, addrs } = self else {
             return Ok(());
         };
-        if addrs.iter().all(|addr| addr.ip().is_loopback()) {
+        if tls || addrs.iter().all(|addr| addr.ip().is_loopback()) {
             return Ok(());
         }
         if !insecure_http {
             return Err(format!(
                 "--listen {text} is reachable from other hosts, and keys would cross the network in clear \
-                 over plain HTTP: listen on 127.0.0.1 behind a TLS gateway, or add --insecure-http"
+                 over plain HTTP: add --tls-cert and --tls-key, listen on 127.0.0.1 behind a TLS gateway, \
+                 or add --insecure-http"
             ));
         }
         eprintln!("keydesk serve: WARNING: plain HTTP on {text}: keys cross the network in clear (--insecure-http)");
@@ -91,12 +92,12 @@ impl Listener {
         }
     }
 
-    /// `http://127.0.0.1:7411` (the real port when 0 was asked for) or
-    /// `unix:/path`.
-    pub fn describe(&self) -> String {
+    /// `http://127.0.0.1:7411` (`https://` with TLS; the real port when 0
+    /// was asked for) or `unix:/path`.
+    pub fn describe(&self, tls: bool) -> String {
         match self {
             Listener::Tcp(listener) => match listener.local_addr() {
-                Ok(addr) => format!("http://{addr}"),
+                Ok(addr) => format!("{}://{addr}", if tls { "https" } else { "http" }),
                 Err(_) => "an unknown address".into(),
             },
             Listener::Unix(_, path) => format!("unix:{}", path.display()),
@@ -143,13 +144,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn loopback_needs_no_flag_and_other_addresses_do() {
+    fn loopback_needs_no_flag_and_other_addresses_need_tls_or_the_flag() {
         for ok in ["127.0.0.1:7411", "[::1]:7411", "unix:/tmp/k.sock"] {
-            Address::parse(ok).unwrap().check_exposure(false).unwrap();
+            Address::parse(ok).unwrap().check_exposure(false, false).unwrap();
         }
         let open = Address::parse("0.0.0.0:8080").unwrap();
-        assert!(open.check_exposure(false).unwrap_err().contains("--insecure-http"));
-        open.check_exposure(true).unwrap();
+        let refusal = open.check_exposure(false, false).unwrap_err();
+        assert!(
+            refusal.contains("--insecure-http") && refusal.contains("--tls-cert"),
+            "{refusal}"
+        );
+        open.check_exposure(true, false).unwrap();
+        open.check_exposure(false, true).unwrap();
     }
 
     #[test]

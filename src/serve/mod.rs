@@ -18,7 +18,8 @@
 //! count limits, the header read timeout against slow clients) and four
 //! fixed routes. Modules: [`args`] (options), [`extract`] (where the key is),
 //! [`handlers`] (the answers), [`proxy`], [`index`] (names, readiness),
-//! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket).
+//! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket),
+//! [`tls`] (rustls, reloaded on SIGHUP).
 
 pub mod args;
 pub mod extract;
@@ -28,6 +29,7 @@ pub mod listen;
 pub mod metrics;
 pub mod proxy;
 pub mod shutdown;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,9 +37,11 @@ use std::time::Duration;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::TlsAcceptor;
 
 pub use args::ServeArgs;
 use handlers::App;
@@ -46,6 +50,7 @@ use listen::{Listener, Stream};
 use metrics::Metrics;
 use proxy::{Proxy, ProxySettings};
 use shutdown::Signals;
+use tls::{Tls, TlsFiles};
 
 use crate::{KeyStore, StoreError, Verifier};
 
@@ -76,7 +81,10 @@ impl From<StoreError> for ServeError {
 /// Used. The store must already exist: a server never creates a database.
 pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
     let address = listen::Address::parse(&args.listen).map_err(ServeError::Usage)?;
-    address.check_exposure(args.insecure_http).map_err(ServeError::Usage)?;
+    let tls = tls(args, &address)?;
+    address
+        .check_exposure(args.insecure_http, tls.is_some())
+        .map_err(ServeError::Usage)?;
     let runtime = runtime(args.threads).map_err(|e| ServeError::Listen(format!("cannot start: {e}")))?;
     let _entered = runtime.enter();
     let proxy = proxy(args)?;
@@ -90,7 +98,7 @@ pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError>
         allow_query_key: args.allow_query_key,
         proxy,
     });
-    let served = runtime.block_on(serve(app, &address, args));
+    let served = runtime.block_on(serve(app, &address, tls, args));
     drop(monitor);
     // Connections still open after the shutdown timeout end here.
     drop(_entered);
@@ -107,6 +115,28 @@ fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
         builder.worker_threads(threads.max(1));
     }
     builder.thread_name("keydesk-serve").enable_all().build()
+}
+
+/// The certificate and key, read before anything else starts so that a bad
+/// pair is a usage error (exit 2) that names the file.
+fn tls(args: &ServeArgs, address: &listen::Address) -> Result<Option<Arc<Tls>>, ServeError> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    if let listen::Address::Unix(_) = address {
+        // Only processes on this host reach a Unix socket, and its file
+        // permissions decide which: there is no network to encrypt against.
+        return Err(ServeError::Usage(
+            "--tls-cert and --tls-key apply to a TCP --listen address, not a Unix socket".into(),
+        ));
+    }
+    let files = TlsFiles {
+        cert: cert.clone(),
+        key: key.clone(),
+    };
+    Tls::load(files)
+        .map(|tls| Some(Arc::new(tls)))
+        .map_err(ServeError::Usage)
 }
 
 fn proxy(args: &ServeArgs) -> Result<Option<Proxy>, ServeError> {
@@ -144,8 +174,19 @@ fn read_secret_file(path: &std::path::Path) -> Result<String, ServeError> {
 }
 
 /// Accepts connections until a signal, then shuts down gracefully.
-async fn serve(app: Arc<App>, address: &listen::Address, args: &ServeArgs) -> Result<(), ServeError> {
-    let mut signals = Signals::install().map_err(|e| ServeError::Listen(format!("cannot handle signals: {e}")))?;
+async fn serve(
+    app: Arc<App>,
+    address: &listen::Address,
+    tls: Option<Arc<Tls>>,
+    args: &ServeArgs,
+) -> Result<(), ServeError> {
+    let cannot_handle_signals = |e| ServeError::Listen(format!("cannot handle signals: {e}"));
+    let mut signals = Signals::install().map_err(cannot_handle_signals)?;
+    let _reloader = match &tls {
+        Some(tls) => Some(tls::spawn_reloader(tls.clone()).map_err(cannot_handle_signals)?),
+        None => None,
+    };
+    let acceptor = tls.as_ref().map(|tls| tls.acceptor());
     let listener = Listener::bind(address).await.map_err(ServeError::Listen)?;
     let mut builder = http1::Builder::new();
     builder
@@ -156,7 +197,7 @@ async fn serve(app: Arc<App>, address: &listen::Address, args: &ServeArgs) -> Re
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
-    eprintln!("keydesk serve: listening on {}", listener.describe());
+    eprintln!("keydesk serve: listening on {}", listener.describe(acceptor.is_some()));
     let stop = loop {
         let permit = tokio::select! {
             stop = signals.recv() => break stop,
@@ -167,7 +208,13 @@ async fn serve(app: Arc<App>, address: &listen::Address, args: &ServeArgs) -> Re
             accepted = listener.accept() => accepted,
         };
         match accepted {
-            Ok(Stream::Tcp(io)) => spawn_connection(io, &app, &builder, &graceful, permit),
+            Ok(Stream::Tcp(io)) => match &acceptor {
+                Some(acceptor) => {
+                    let connection = Connection::new(&app, &builder, &graceful, permit);
+                    spawn_tls_connection(io, acceptor.clone(), connection, args.header_timeout)
+                }
+                None => spawn_connection(io, &app, &builder, &graceful, permit),
+            },
             Ok(Stream::Unix(io)) => spawn_connection(io, &app, &builder, &graceful, permit),
             // Out of file descriptors, or a connection reset before it was
             // accepted: wait a moment rather than spin, and go on.
@@ -201,6 +248,54 @@ fn spawn_connection<I>(
         // A connection's errors (a client gone, headers too large, too slow)
         // concern that client only: hyper has already answered or closed it.
         let _ = connection.await;
+        drop(permit);
+    });
+}
+
+/// What a connection's task needs once its TLS handshake is done.
+struct Connection {
+    app: Arc<App>,
+    builder: http1::Builder,
+    watcher: Watcher,
+    permit: OwnedSemaphorePermit,
+}
+
+impl Connection {
+    fn new(
+        app: &Arc<App>,
+        builder: &http1::Builder,
+        graceful: &GracefulShutdown,
+        permit: OwnedSemaphorePermit,
+    ) -> Self {
+        Connection {
+            app: app.clone(),
+            builder: builder.clone(),
+            // Taken before the handshake, so a shutdown waits for a
+            // connection still shaking hands too.
+            watcher: graceful.watcher(),
+            permit,
+        }
+    }
+}
+
+/// Shakes hands on the connection's own task (a slow client holds up no
+/// one else), then serves HTTP over TLS like [`spawn_connection`].
+fn spawn_tls_connection(io: TcpStream, acceptor: TlsAcceptor, connection: Connection, handshake_timeout: Duration) {
+    tokio::spawn(async move {
+        let Connection {
+            app,
+            builder,
+            watcher,
+            permit,
+        } = connection;
+        // A client that never finishes its handshake is held no longer than
+        // one that never finishes its request head. Failed handshakes (plain
+        // HTTP, an untrusted certificate) concern that client only.
+        let Ok(Ok(io)) = tokio::time::timeout(handshake_timeout, acceptor.accept(io)).await else {
+            return;
+        };
+        let service = service_fn(move |request| app.clone().handle(request));
+        let _ = watcher.watch(builder.serve_connection(TokioIo::new(io), service)).await;
         drop(permit);
     });
 }

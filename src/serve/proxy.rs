@@ -14,7 +14,10 @@ use std::time::Duration;
 
 use http_body_util::Either;
 use hyper::body::Incoming;
-use hyper::http::header::{AUTHORIZATION, CONNECTION, HOST, HeaderValue};
+use hyper::http::header::{
+    AUTHORIZATION, CONNECTION, HOST, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
+    UPGRADE,
+};
 use hyper::http::uri::{Authority, PathAndQuery, Scheme};
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
 use hyper_util::client::legacy::Client;
@@ -27,16 +30,17 @@ use super::metrics::Metrics;
 use crate::KeyId;
 
 /// Headers that describe one connection, not the request (RFC 9110 §7.6.1):
-/// never forwarded in either direction.
-const HOP_BY_HOP: [&str; 8] = [
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "upgrade",
+/// never forwarded in either direction. Names, not strings: removing by a
+/// string parses it again on every request.
+const HOP_BY_HOP: [HeaderName; 8] = [
+    CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    PROXY_AUTHENTICATE,
+    PROXY_AUTHORIZATION,
+    TE,
+    TRAILER,
+    UPGRADE,
 ];
 
 /// The upstream and how to reach it.
@@ -185,15 +189,19 @@ impl Proxy {
 
 /// Removes hop-by-hop headers, and those the `Connection` header names.
 fn remove_hop_by_hop(headers: &mut HeaderMap) {
-    let named: Vec<String> = headers
-        .get_all(CONNECTION)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|name| name.trim().to_ascii_lowercase())
-        .filter(|name| !name.is_empty())
-        .collect();
-    for name in HOP_BY_HOP.iter().copied().chain(named.iter().map(String::as_str)) {
+    // Most requests and answers have no `Connection` header at all: nothing
+    // to collect then, and no allocation.
+    let named: Vec<HeaderName> = match headers.contains_key(CONNECTION) {
+        false => Vec::new(),
+        true => headers
+            .get_all(CONNECTION)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+            .collect(),
+    };
+    for name in HOP_BY_HOP.iter().chain(named.iter()) {
         headers.remove(name);
     }
 }

@@ -108,7 +108,7 @@ impl Drop for Server {
 }
 
 /// Reads the child's stderr on a thread: all of it into a buffer, and the
-/// address of the "listening on http://ADDR" line to the channel.
+/// address of the "listening on http://ADDR" (or https://) line to the channel.
 fn collect_stderr(stderr: impl Read + Send + 'static) -> (Arc<Mutex<String>>, Receiver<String>) {
     let text = Arc::new(Mutex::new(String::new()));
     let (tx, rx) = std::sync::mpsc::channel();
@@ -116,7 +116,8 @@ fn collect_stderr(stderr: impl Read + Send + 'static) -> (Arc<Mutex<String>>, Re
     thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            if let Some(addr) = line.split("listening on http://").nth(1) {
+            if let Some((_, url)) = line.split_once("listening on ") {
+                let addr = url.trim_start_matches("https://").trim_start_matches("http://");
                 let _ = tx.send(addr.to_owned());
             }
             let mut buffer = buffer.lock().unwrap();
