@@ -2,48 +2,11 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Output;
 
 use common::{keydesk, run_with_stdin, stderr, stdout};
 
-struct Env {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Env {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("keys.redb");
-        Env { _dir: dir, db }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_with_stdin(args, "")
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        run_with_stdin(keydesk(&self.db).args(args), stdin)
-    }
-
-    fn create(&self, name: &str) -> (String, String) {
-        let out = self.run(&["create", "--name", name, "--accept-terms"]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let secret = stdout(&out).trim().to_owned();
-        let id = self.list_json().iter().find(|k| k["name"] == name).unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        (secret, id)
-    }
-
-    fn list_json(&self) -> Vec<serde_json::Value> {
-        let out = self.run(&["list", "--json"]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-}
+type Env = common::cli_env::CliEnv;
 
 #[test]
 fn create_prints_only_the_secret_on_stdout() {
@@ -81,13 +44,13 @@ fn create_refuses_without_accepting_the_terms_or_with_a_bad_name() {
     let out = env.run(&["create", "--name", "x", "--accept-terms"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("too short"), "{}", stderr(&out));
-    assert!(env.list_json().is_empty(), "nothing was created");
+    assert!(env.list_json(&[]).is_empty(), "nothing was created");
 }
 
 #[test]
 fn verify_reads_stdin_and_answers_by_exit_code() {
     let env = Env::new();
-    let (secret, id) = env.create("svc-a");
+    let (secret, id) = env.create("svc-a", &[]);
 
     let out = env.run_with_stdin(&["verify"], &format!("{secret}\n"));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -119,10 +82,10 @@ fn verify_reads_stdin_and_answers_by_exit_code() {
 #[test]
 fn verify_records_last_used() {
     let env = Env::new();
-    let (secret, _) = env.create("svc-b");
-    assert_eq!(env.list_json()[0]["last_used"], serde_json::Value::Null);
+    let (secret, _) = env.create("svc-b", &[]);
+    assert_eq!(env.list_json(&[])[0]["last_used"], serde_json::Value::Null);
     env.run_with_stdin(&["verify"], &secret);
-    let last_used = env.list_json()[0]["last_used"].as_str().unwrap().to_owned();
+    let last_used = env.list_json(&[])[0]["last_used"].as_str().unwrap().to_owned();
     assert!(last_used.ends_with('Z'), "{last_used}");
     // In the table, Last Used is the recorded instant shown in UTC+8, not "-".
     let shown = time::OffsetDateTime::parse(&last_used, &time::format_description::well_known::Rfc3339).unwrap();
@@ -136,8 +99,8 @@ fn verify_records_last_used() {
 #[test]
 fn list_shows_masked_keys_in_a_table_and_as_json() {
     let env = Env::new();
-    let (secret, id) = env.create("生产-gateway_01");
-    env.create("billing");
+    let (secret, id) = env.create("生产-gateway_01", &[]);
+    env.create("billing", &[]);
 
     let table = stdout(&env.run(&["list", "--utc-offset", "+08:00"]));
     let lines: Vec<&str> = table.lines().collect();
@@ -159,7 +122,7 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
     let column = |line: &str| unicode_width::UnicodeWidthStr::width(&line[..line.find("ak-").unwrap()]);
     assert_eq!(column(lines[1]), column(lines[2]));
 
-    let keys = env.list_json();
+    let keys = env.list_json(&[]);
     assert_eq!(keys.len(), 2);
     let first = keys
         .iter()
@@ -204,30 +167,30 @@ fn an_empty_store_lists_a_hint_and_an_empty_array() {
 #[test]
 fn rename_and_delete_by_id() {
     let env = Env::new();
-    let (_, id) = env.create("old-name");
+    let (_, id) = env.create("old-name", &[]);
     let out = env.run(&["rename", &id, "新名字"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(env.list_json()[0]["name"], "新名字");
+    assert_eq!(env.list_json(&[])[0]["name"], "新名字");
 
     let out = env.run(&["rename", &id, "bad/name"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("'/'"), "{}", stderr(&out));
-    assert_eq!(env.list_json()[0]["name"], "新名字", "nothing changed");
+    assert_eq!(env.list_json(&[])[0]["name"], "新名字", "nothing changed");
 
     let out = env.run(&["delete", &id]);
     assert_eq!(out.status.code(), Some(2), "no terminal and no --yes: refuse");
     assert!(stderr(&out).contains("--yes"));
-    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.list_json(&[]).len(), 1);
 
     let out = env.run(&["delete", &id, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(env.list_json().is_empty());
+    assert!(env.list_json(&[]).is_empty());
 }
 
 #[test]
 fn unknown_ids_exit_1_with_a_clear_message() {
     let env = Env::new();
-    env.create("keep-me");
+    env.create("keep-me", &[]);
     for args in [
         vec!["rename", "ak-0000000000000000", "new-name"],
         vec!["delete", "ak-0000000000000000", "--yes"],
@@ -237,7 +200,7 @@ fn unknown_ids_exit_1_with_a_clear_message() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(stderr(&out).starts_with("keydesk: no key with"), "{}", stderr(&out));
     }
-    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.list_json(&[]).len(), 1);
 }
 
 #[test]
@@ -280,7 +243,7 @@ fn database_problems_exit_3_and_leave_the_file_alone() {
 #[test]
 fn a_database_held_too_long_is_reported_busy_with_exit_3() {
     let env = Env::new();
-    env.create("held");
+    env.create("held", &[]);
     let held = redb::Database::open(&env.db).unwrap();
     let out = env.run(&["list"]);
     drop(held);
@@ -291,7 +254,7 @@ fn a_database_held_too_long_is_reported_busy_with_exit_3() {
 #[test]
 fn a_name_containing_a_live_secret_is_refused_in_create_and_rename_without_echoing_it() {
     let env = Env::new();
-    let (secret, id) = env.create("first");
+    let (secret, id) = env.create("first", &[]);
     let body = &secret[3..];
     for name in [
         format!("prod-{secret}"),
@@ -307,7 +270,7 @@ fn a_name_containing_a_live_secret_is_refused_in_create_and_rename_without_echoi
         assert!(stderr(&out).contains("contains an API key"), "{}", stderr(&out));
         assert!(!stderr(&out).contains(&body[..8]), "the secret is not echoed");
     }
-    let keys = env.list_json();
+    let keys = env.list_json(&[]);
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["name"], "first");
     assert!(!stdout(&env.run(&["list"])).contains(&body[..8]));
@@ -319,12 +282,12 @@ fn names_are_normalised_and_radicals_refused_in_create_and_rename() {
     // U+F900 is a compatibility twin of U+8C48: stored as the unified one.
     let out = env.run(&["create", "--name", "\u{F900}-x", "--accept-terms"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let id = env.list_json()[0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(env.list_json()[0]["name"], "\u{8C48}-x");
+    let id = env.list_json(&[])[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(env.list_json(&[])[0]["name"], "\u{8C48}-x");
 
     let out = env.run(&["rename", &id, "\u{2F800}-y"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(env.list_json()[0]["name"], "\u{4E3D}-y");
+    assert_eq!(env.list_json(&[])[0]["name"], "\u{4E3D}-y");
 
     // ⼀ (Kangxi radical one) looks exactly like 一.
     for args in [
@@ -336,8 +299,8 @@ fn names_are_normalised_and_radicals_refused_in_create_and_rename() {
         assert!(stderr(&out).contains("radical that looks like"), "{}", stderr(&out));
         assert!(stderr(&out).contains("type 一 (U+4E00) instead"), "{}", stderr(&out));
     }
-    assert_eq!(env.list_json().len(), 1);
-    assert_eq!(env.list_json()[0]["name"], "\u{4E3D}-y");
+    assert_eq!(env.list_json(&[]).len(), 1);
+    assert_eq!(env.list_json(&[])[0]["name"], "\u{4E3D}-y");
 }
 
 /// `create`, with its standard output going to `stdout`.
@@ -366,7 +329,7 @@ fn create_deletes_the_key_again_when_the_secret_cannot_be_written_to_a_full_devi
         "{}",
         stderr(&out)
     );
-    assert!(env.list_json().is_empty(), "no key whose secret nobody has");
+    assert!(env.list_json(&[]).is_empty(), "no key whose secret nobody has");
 }
 
 #[test]
@@ -382,13 +345,13 @@ fn create_deletes_the_key_again_when_its_output_pipe_is_closed() {
         "{}",
         stderr(&out)
     );
-    assert!(env.list_json().is_empty(), "no key whose secret nobody has");
+    assert!(env.list_json(&[]).is_empty(), "no key whose secret nobody has");
 }
 
 #[test]
 fn duplicate_names_are_refused_without_a_terminal_unless_allowed() {
     let env = Env::new();
-    let (_, first) = env.create("shared");
+    let (_, first) = env.create("shared", &[]);
     let out = env.run(&["create", "--name", "shared", "--accept-terms"]);
     assert_eq!(out.status.code(), Some(2));
     let err = stderr(&out);
@@ -398,19 +361,19 @@ fn duplicate_names_are_refused_without_a_terminal_unless_allowed() {
     );
     assert!(err.contains("pass --allow-duplicate-name"), "{err}");
     assert!(stdout(&out).is_empty());
-    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.list_json(&[]).len(), 1);
 
     let out = env.run(&["create", "--name", "shared", "--accept-terms", "--allow-duplicate-name"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(env.list_json().len(), 2);
+    assert_eq!(env.list_json(&[]).len(), 2);
 
-    let (_, other) = env.create("other");
+    let (_, other) = env.create("other", &[]);
     let out = env.run(&["rename", &other, "shared"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("pass --allow-duplicate-name"), "{}", stderr(&out));
     let out = env.run(&["rename", &other, "shared", "--allow-duplicate-name"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(env.list_json().iter().all(|k| k["name"] == "shared"));
+    assert!(env.list_json(&[]).iter().all(|k| k["name"] == "shared"));
     // An unknown ID is still "no such key", not a duplicate.
     let out = env.run(&["rename", "ak-0000000000000000", "shared"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -419,7 +382,7 @@ fn duplicate_names_are_refused_without_a_terminal_unless_allowed() {
 #[test]
 fn a_key_may_be_renamed_to_the_name_it_already_has() {
     let env = Env::new();
-    let (_, id) = env.create("same");
+    let (_, id) = env.create("same", &[]);
     let out = env.run(&["rename", &id, "same"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
@@ -427,7 +390,7 @@ fn a_key_may_be_renamed_to_the_name_it_already_has() {
 #[test]
 fn names_that_differ_only_in_normalisation_are_duplicates() {
     let env = Env::new();
-    env.create("\u{8C48}-x");
+    env.create("\u{8C48}-x", &[]);
     let out = env.run(&["create", "--name", "\u{F900}-x", "--accept-terms"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("--allow-duplicate-name"), "{}", stderr(&out));
@@ -438,7 +401,7 @@ fn a_name_may_start_with_a_hyphen_but_a_missing_name_is_reported() {
     let env = Env::new();
     let out = env.run(&["create", "--name", "-foo", "--accept-terms"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(env.list_json()[0]["name"], "-foo");
+    assert_eq!(env.list_json(&[])[0]["name"], "-foo");
 
     let out = env.run(&["create", "--name", "--accept-terms"]);
     assert_eq!(out.status.code(), Some(2));
@@ -447,7 +410,7 @@ fn a_name_may_start_with_a_hyphen_but_a_missing_name_is_reported() {
         "{}",
         stderr(&out)
     );
-    assert_eq!(env.list_json().len(), 1);
+    assert_eq!(env.list_json(&[]).len(), 1);
 }
 
 #[test]
@@ -476,7 +439,7 @@ fn help_documents_the_output_exit_code_and_the_utc_offset_forms() {
 #[test]
 fn busy_timeout_sets_how_long_a_command_waits_for_a_held_database() {
     let env = Env::new();
-    env.create("held");
+    env.create("held", &[]);
     let held = redb::Database::open(&env.db).unwrap();
     let out = env.run(&["--busy-timeout", "0.3", "list"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));

@@ -4,54 +4,23 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Output, Stdio};
 
 use common::{keydesk, run_with_stdin, stderr, stdout};
 use keydesk::{KeyId, KeyStore, Store};
 use serde_json::Value;
 
-struct Env {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
+type Env = common::cli_env::CliEnv;
+
+/// What only the lifecycle tests need.
+trait LifecycleEnv {
+    fn verify(&self, secret: &str, explain: bool) -> Output;
+    fn names(&self, extra: &[&str]) -> Vec<String>;
+    fn store(&self) -> Store;
+    fn state(&self) -> keydesk::Listing;
 }
 
-impl Env {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("keys.redb");
-        Env { _dir: dir, db }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        run_with_stdin(keydesk(&self.db).args(args), "")
-    }
-
-    fn ok(&self, args: &[&str]) -> Output {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(0), "keydesk {args:?}: {}", stderr(&out));
-        out
-    }
-
-    /// A new key: (secret, id).
-    fn create(&self, name: &str, extra: &[&str]) -> (String, String) {
-        let mut args = vec!["create", "--name", name, "--accept-terms"];
-        args.extend(extra);
-        let secret = stdout(&self.ok(&args)).trim().to_owned();
-        let id = self.key(name)["id"].as_str().unwrap().to_owned();
-        (secret, id)
-    }
-
-    fn list_json(&self, extra: &[&str]) -> Vec<Value> {
-        let mut args = vec!["list", "--json"];
-        args.extend(extra);
-        serde_json::from_slice(&self.ok(&args).stdout).unwrap()
-    }
-
-    fn key(&self, name: &str) -> Value {
-        self.list_json(&[]).into_iter().find(|k| k["name"] == name).unwrap()
-    }
-
+impl LifecycleEnv for Env {
     fn verify(&self, secret: &str, explain: bool) -> Output {
         let args: &[&str] = if explain { &["verify", "--explain"] } else { &["verify"] };
         run_with_stdin(keydesk(&self.db).args(args), &format!("{secret}\n"))

@@ -357,22 +357,11 @@ fn write_failure(error: io::Error) -> Failure {
 
 #[cfg(test)]
 mod tests {
+    use crate::cli::testing::Full;
     use std::time::Duration;
 
     use super::*;
     use crate::store::{RetryPolicy, Store};
-
-    /// A standard output that refuses everything, like `/dev/full`.
-    struct Full;
-
-    impl Write for Full {
-        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-            Err(io::Error::from(io::ErrorKind::StorageFull))
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     fn store_in(dir: &tempfile::TempDir) -> Store {
         let quick = RetryPolicy {

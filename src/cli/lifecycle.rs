@@ -165,22 +165,11 @@ pub fn explain(verdict: &Verdict, record: Option<&KeyRecord>, offset: UtcOffset)
 
 #[cfg(test)]
 mod tests {
+    use crate::cli::testing::Full;
     use time::macros::{datetime, offset};
 
     use super::*;
     use crate::domain::{KeyHash, KeyId, PreviousSecret};
-
-    /// A standard output that refuses everything, like `/dev/full`.
-    struct Full;
-
-    impl Write for Full {
-        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
-            Err(io::Error::from(io::ErrorKind::StorageFull))
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     fn rotated() -> (SecretKey, KeyRecord) {
         let secret = SecretKey::generate();

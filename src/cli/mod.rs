@@ -6,6 +6,8 @@ mod commands;
 mod exit;
 mod lifecycle;
 mod prompt;
+#[cfg(test)]
+mod testing;
 mod when;
 
 use std::process::ExitCode;

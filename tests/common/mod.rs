@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod cli_env;
 pub mod pty;
 pub mod session;
 
