@@ -176,7 +176,9 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
 
     /// The audit log, newest first: every change (create, rename, delete,
     /// disable, enable, rotate, expiry change, schema upgrade) appended in
-    /// the change's own transaction. Kept when the key is deleted.
+    /// the change's own transaction. Kept when the key is deleted. A call
+    /// that changes nothing (disabling a disabled key, renaming a key to its
+    /// own name) writes no entry; a refused or failed one writes none either.
     fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 
     /// Walks the whole audit chain: `None` when it is intact, else the first
