@@ -1,6 +1,9 @@
 //! The store's operations as the TUI, the CLI and a Verifier use them: open +
 //! load at 1k/10k/100k keys, the change-counter poll, the Verifier's index
-//! reload, and write transactions (create, rename, a Last Used flush batch).
+//! reload, and write transactions (create, rename, a Last Used flush batch);
+//! reading the audit log of 1,000,000 entries a page at a time. Every create
+//! and rename here writes its audit entry (schema 4): compare `write/` with
+//! the same benchmark run on the release before it for the entry's cost.
 //!
 //! Run with `cargo bench --bench store`.
 
@@ -10,6 +13,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput};
+use keydesk::domain::AuditQuery;
 use keydesk::store::SecretUse;
 use keydesk::verifier::FLUSH_BATCH;
 use keydesk::{KeyName, KeyStore, Store, Verifier};
@@ -115,6 +119,70 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
     group.finish();
 }
 
+/// A database whose audit log has 1,000,000 entries (the creates of as many
+/// keys, in batches of 100,000), built on first use under target/bench-data.
+fn audit_db() -> std::path::PathBuf {
+    const ENTRIES: usize = 1_000_000;
+    let dir = support::target_dir().join("bench-data");
+    let path = dir.join("audit-1000000.redb");
+    let done = dir.join("audit-1000000.done");
+    if done.exists() {
+        return path;
+    }
+    std::fs::create_dir_all(&dir).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let started = std::time::Instant::now();
+    let store = Store::open(&path).unwrap();
+    for _ in 0..ENTRIES / 100_000 {
+        // The secrets are dropped (and zeroised) at once: only the log is read.
+        support::populate::populate(&store, 100_000).unwrap();
+    }
+    std::fs::write(&done, b"").unwrap();
+    eprintln!(
+        "bench data: built {ENTRIES} audit entries in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    path
+}
+
+/// Reading the log as `keydesk log` and the TUI do: the newest page, a page
+/// in the middle (paging on from a sequence number), the TUI's first read of
+/// the newest 10,000, and one key's history (a scan of the whole log).
+fn audit_pages(c: &mut Criterion) {
+    let store = Store::open_existing(audit_db()).unwrap();
+    let mut group = c.benchmark_group("audit");
+    group.sample_size(20);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    let page = |before_seq, limit| AuditQuery {
+        before_seq,
+        limit: Some(limit),
+        ..AuditQuery::default()
+    };
+    group.bench_function("newest_page_50/1M", |b| {
+        b.iter(|| assert_eq!(store.audit_entries(&page(None, 50)).unwrap().len(), 50))
+    });
+    group.bench_function("page_50_from_500000/1M", |b| {
+        b.iter(|| assert_eq!(store.audit_entries(&page(Some(500_000), 50)).unwrap().len(), 50))
+    });
+    group.bench_function("newest_10000/1M", |b| {
+        b.iter(|| assert_eq!(store.audit_entries(&page(None, 10_000)).unwrap().len(), 10_000))
+    });
+    let key = store.audit_entries(&page(Some(500_000), 1)).unwrap()[0].key.clone();
+    group.sample_size(10);
+    group.bench_function("one_key_history/1M", |b| {
+        b.iter(|| {
+            let query = AuditQuery {
+                key: key.clone(),
+                limit: Some(10_000),
+                ..AuditQuery::default()
+            };
+            assert_eq!(store.audit_entries(&query).unwrap().len(), 1)
+        })
+    });
+    group.finish();
+}
+
 fn main() {
     let dbs = [1_000, 10_000, 100_000].map(BenchDb::cached);
     for db in &dbs {
@@ -129,5 +197,6 @@ fn main() {
     open_and_load(&mut c, &[small, medium, large]);
     polls_and_reloads(&mut c, small, large);
     writes(&mut c, medium, large);
+    audit_pages(&mut c);
     c.final_summary();
 }

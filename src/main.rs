@@ -56,13 +56,13 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
     let path = cli::store_path(global)?;
     let is_default = keydesk::Store::default_path().is_ok_and(|default| default == path);
     if is_default || std::fs::symlink_metadata(&path).is_ok() {
-        return cli::open_store(global, cli::IfMissing::Create);
+        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui);
     }
     let question = format!("There is no database at {}. Create a new, empty one?", path.display());
     if !cli::confirm(&question).map_err(cli::Failure::from)? {
         return Err(cli::Failure::declined("no database was created"));
     }
-    cli::open_store(global, cli::IfMissing::Create)
+    cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui)
 }
 
 /// The TUI needs a terminal on both sides: keys from stdin, the screen on

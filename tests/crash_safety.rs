@@ -44,6 +44,53 @@ fn victim_stream() {
     }
 }
 
+/// Every key the store holds has a newest audit entry that is not a delete
+/// and names it as it is now (name and masked hint); every key the log says
+/// exists but the store lacks was deleted by a logged delete. A change
+/// without its entry, or an entry without its change, breaks one of these.
+fn changes_and_audit_entries_agree(store: &Store, round: usize) {
+    use keydesk::domain::{AuditEvent, AuditQuery};
+    use std::collections::HashMap;
+    assert_eq!(
+        store.check_audit_chain().unwrap(),
+        None,
+        "round {round}: audit chain broken"
+    );
+    let mut newest = HashMap::new();
+    for entry in store.audit_entries(&AuditQuery::default()).unwrap() {
+        if let Some(key) = entry.key.clone() {
+            newest.entry(key).or_insert(entry);
+        }
+    }
+    let records = store.list().unwrap();
+    for record in &records {
+        let entry = newest.get(&record.id);
+        let entry = entry.unwrap_or_else(|| panic!("round {round}: {} has no audit entry", record.id));
+        assert_ne!(
+            entry.event,
+            AuditEvent::Deleted,
+            "round {round}: {} logged deleted",
+            record.id
+        );
+        assert_eq!(entry.name.as_ref(), Some(&record.name), "round {round}: {}", record.id);
+        assert_eq!(
+            entry.masked.as_ref(),
+            Some(&record.masked),
+            "round {round}: {}",
+            record.id
+        );
+    }
+    for (id, entry) in &newest {
+        if !records.iter().any(|r| &r.id == id) {
+            assert_eq!(
+                entry.event,
+                AuditEvent::Deleted,
+                "round {round}: {id} gone without a delete entry"
+            );
+        }
+    }
+}
+
 fn run_victim_and_kill(db: &Path, after: Duration) -> (Vec<(String, String)>, HashSet<String>) {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -106,6 +153,7 @@ fn sigkill_at_random_points_loses_nothing_reported_and_leaves_no_half_records() 
         let (_, index) = store.load_hash_index().unwrap();
         let index: BTreeSet<_> = index.into_iter().map(|e| (e.hash, e.id)).collect();
         assert_eq!(records, index, "round {round}: records and index disagree");
+        changes_and_audit_entries_agree(&store, round);
     }
     eprintln!("{KILLS} kills, {total_created} keys reported created, all accounted for");
     assert!(total_created > 0, "the victim never got to create a key");

@@ -20,6 +20,13 @@ struct Redb;
 
 impl conformance::Backend for Redb {
     fn open(&self, clock: Clock) -> conformance::Opened {
+        self.open_as(
+            clock,
+            keydesk::domain::Actor::from_process(keydesk::domain::Interface::Library),
+        )
+    }
+
+    fn open_as(&self, clock: Clock, actor: keydesk::domain::Actor) -> conformance::Opened {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.redb");
         // Tests check that contention is waited out, not how fast: four
@@ -28,7 +35,12 @@ impl conformance::Backend for Redb {
             window: Duration::from_secs(120),
             ..RetryPolicy::default()
         };
-        let open = move || Store::open_with(&path, patient).unwrap().with_clock(clock.clone());
+        let open = move || {
+            Store::open_with(&path, patient)
+                .unwrap()
+                .with_clock(clock.clone())
+                .with_actor(actor.clone())
+        };
         conformance::Opened {
             store: Arc::new(open()),
             reopen: Box::new(move || Arc::new(open())),
@@ -234,4 +246,142 @@ fn a_database_deleted_while_in_use_is_reported_not_recreated() {
         None
     );
     assert!(!path.exists(), "no empty database was created in its place");
+}
+
+/// The audit log of a fresh store after `changes` renames of one key
+/// (`changes + 1` entries), and its path.
+fn store_with_audit_entries(changes: usize) -> (tempfile::TempDir, std::path::PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.redb");
+    let store = Store::open(&path).unwrap();
+    let (_, record) = store.create(&name("tamper-0")).unwrap();
+    for i in 1..=changes {
+        store.rename(&record.id, &name(&format!("tamper-{i}"))).unwrap();
+    }
+    (dir, path, store)
+}
+
+const AUDIT: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("audit");
+
+/// Changes the audit table directly in the file, as someone with write access could.
+fn tamper(path: &Path, change: impl FnOnce(&mut redb::Table<u64, &[u8]>)) {
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    change(&mut txn.open_table(AUDIT).unwrap());
+    txn.commit().unwrap();
+}
+
+fn entry_bytes(table: &redb::Table<u64, &[u8]>, seq: u64) -> Vec<u8> {
+    use redb::ReadableTable;
+    table.get(seq).unwrap().unwrap().value().to_vec()
+}
+
+#[test]
+fn the_audit_check_names_an_entry_whose_bytes_were_edited() {
+    use keydesk::domain::{BreakKind, ChainBreak};
+    let (_dir, path, store) = store_with_audit_entries(6);
+    assert_eq!(store.check_audit_chain().unwrap(), None);
+    tamper(&path, |table| {
+        let mut bytes = entry_bytes(table, 4);
+        // The name "tamper-3" becomes "tamper-9": still decodes, reads plausibly.
+        let at = bytes.windows(8).position(|w| w == b"tamper-3").unwrap();
+        bytes[at + 7] = b'9';
+        table.insert(4, bytes.as_slice()).unwrap();
+    });
+    let found = store.check_audit_chain().unwrap();
+    assert_eq!(
+        found,
+        Some(ChainBreak {
+            seq: 4,
+            kind: BreakKind::Changed
+        })
+    );
+}
+
+#[test]
+fn the_audit_check_names_an_entry_that_was_removed_from_the_middle_or_the_end() {
+    use keydesk::domain::{BreakKind, ChainBreak};
+    let (_dir, path, store) = store_with_audit_entries(6);
+    tamper(&path, |table| {
+        table.remove(3).unwrap();
+    });
+    let found = store.check_audit_chain().unwrap();
+    assert_eq!(
+        found,
+        Some(ChainBreak {
+            seq: 3,
+            kind: BreakKind::Removed
+        })
+    );
+
+    // Closing the gap by moving the later entries down does not hide it.
+    let (_dir, path, store) = store_with_audit_entries(6);
+    tamper(&path, |table| {
+        for seq in 3..7 {
+            let next = entry_bytes(table, seq + 1);
+            table.insert(seq, next.as_slice()).unwrap();
+        }
+        table.remove(7).unwrap();
+    });
+    let found = store.check_audit_chain().unwrap();
+    assert_eq!(
+        found,
+        Some(ChainBreak {
+            seq: 3,
+            kind: BreakKind::Removed
+        })
+    );
+
+    // Nor does cutting the newest entry off the end.
+    let (_dir, path, store) = store_with_audit_entries(6);
+    tamper(&path, |table| {
+        table.remove(7).unwrap();
+    });
+    let found = store.check_audit_chain().unwrap();
+    assert_eq!(
+        found,
+        Some(ChainBreak {
+            seq: 7,
+            kind: BreakKind::Removed
+        })
+    );
+}
+
+#[test]
+fn the_audit_check_names_an_entry_that_was_inserted() {
+    use keydesk::domain::{BreakKind, ChainBreak};
+    let (_dir, path, store) = store_with_audit_entries(6);
+    // A genuine-looking entry (a copy of entry 2) slipped in as entry 3, the
+    // later ones moved up to make room.
+    tamper(&path, |table| {
+        for seq in (3..=7).rev() {
+            let bytes = entry_bytes(table, seq);
+            table.insert(seq + 1, bytes.as_slice()).unwrap();
+        }
+        let copy = entry_bytes(table, 2);
+        table.insert(3, copy.as_slice()).unwrap();
+    });
+    let found = store.check_audit_chain().unwrap();
+    assert_eq!(
+        found,
+        Some(ChainBreak {
+            seq: 3,
+            kind: BreakKind::Inserted
+        })
+    );
+
+    // Appended after the newest entry.
+    let (_dir, path, store) = store_with_audit_entries(6);
+    tamper(&path, |table| {
+        let copy = entry_bytes(table, 7);
+        table.insert(8, copy.as_slice()).unwrap();
+    });
+    let found = store.check_audit_chain().unwrap();
+    assert_eq!(
+        found,
+        Some(ChainBreak {
+            seq: 8,
+            kind: BreakKind::Inserted
+        })
+    );
 }

@@ -172,3 +172,26 @@ fn an_upgrade_killed_at_any_moment_leaves_the_old_schema_or_the_new_one() {
         }
     }
 }
+
+#[test]
+fn an_upgraded_database_gets_exactly_one_first_audit_entry_recording_the_upgrade() {
+    use keydesk::domain::{Actor, AuditEvent, AuditQuery, Interface};
+    for version in earlier_versions() {
+        let (_dir, db, _) = fixture_copy(version);
+        let actor = Actor::from_process(Interface::Cli);
+        let retry = keydesk::store::RetryPolicy::default();
+        let store = Store::open_as(&db, retry, actor.clone()).unwrap();
+        let entries = store.audit_entries(&AuditQuery::default()).unwrap();
+        assert_eq!(entries.len(), 1, "schema {version}: {entries:#?}");
+        let first = &entries[0];
+        assert_eq!(first.seq, 1);
+        assert_eq!(first.event, AuditEvent::SchemaUpgraded { from: 3, to: 4 });
+        assert_eq!(first.key, None);
+        assert_eq!(first.actor, actor, "the upgrade is recorded as its opener's");
+        assert_eq!(first.previous_hash, [0; 32]);
+        // Opening again upgrades nothing, so records nothing.
+        Store::open(&db).unwrap();
+        assert_eq!(store.audit_entries(&AuditQuery::default()).unwrap().len(), 1);
+        assert_eq!(store.check_audit_chain().unwrap(), None, "schema {version}");
+    }
+}

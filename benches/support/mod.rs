@@ -80,7 +80,7 @@ impl BenchDb {
 
 /// Cargo's target directory (honouring `CARGO_TARGET_DIR`), found from the
 /// benchmark executable's own path: `<target>/<profile>/deps/<bench>`.
-fn target_dir() -> PathBuf {
+pub fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("benchmark executable path");
     exe.ancestors()
         .find(|dir| dir.file_name().is_some_and(|name| name == "deps"))

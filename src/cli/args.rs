@@ -209,6 +209,29 @@ pub enum Command {
         expires_at: Option<time::OffsetDateTime>,
     },
 
+    /// The audit log: who changed which key, when and from where, newest first.
+    ///
+    /// Every change (create, rename, delete, disable, enable, rotate, expiry, schema upgrade) is
+    /// recorded with the change itself. `--check` walks the hash chain and names the first entry
+    /// that was changed, removed or inserted (exit 1), or says it is intact (exit 0).
+    Log {
+        /// Only entries about this key (its ID, ak-…); kept after the key is deleted.
+        #[arg(long, value_name = "ID")]
+        key: Option<String>,
+
+        /// Only entries from this long ago until now (e.g. 7d, 24h).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+        since: Option<time::Duration>,
+
+        /// A stable JSON array (RFC 3339 UTC times) instead of lines.
+        #[arg(long)]
+        json: bool,
+
+        /// Check the hash chain instead of printing the log.
+        #[arg(long, conflicts_with_all = ["key", "since", "json"])]
+        check: bool,
+    },
+
     /// Stop a key verifying, reversibly (`enable` undoes it). Safer than delete as a first step.
     Disable {
         /// The key's ID (ak-…).

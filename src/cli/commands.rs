@@ -116,7 +116,7 @@ struct JsonRotation<'a> {
     previous_last_used: Option<String>,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.checked_to_offset(UtcOffset::UTC)
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
@@ -152,7 +152,7 @@ fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
 /// occur inside JSON strings (a raw newline here is structural, since
 /// serde_json escapes those inside strings), so `\uXXXX` keeps the JSON valid
 /// and the same.
-fn escape_for_terminal(json: &str) -> String {
+pub(super) fn escape_for_terminal(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if c == '\n' || crate::display::is_safe(c) {
@@ -340,7 +340,7 @@ pub(super) fn parse_id(input: &str) -> Result<KeyId, Failure> {
     })
 }
 
-fn write_stdout(text: &str) -> Result<(), Failure> {
+pub(super) fn write_stdout(text: &str) -> Result<(), Failure> {
     let mut stdout = io::stdout().lock();
     stdout
         .write_all(text.as_bytes())

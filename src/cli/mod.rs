@@ -5,6 +5,7 @@ mod args;
 mod commands;
 mod exit;
 mod lifecycle;
+mod log;
 mod prompt;
 #[cfg(test)]
 mod testing;
@@ -19,6 +20,7 @@ pub use args::{Cli, Command, GlobalArgs, TuiArgs};
 pub use exit::{EXIT_CODES_HELP, Exit, Failure};
 pub use prompt::confirm;
 
+use crate::domain::{Actor, Interface};
 use crate::{KeyStore, Store};
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
@@ -43,7 +45,12 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
         Command::Create { .. } => IfMissing::Create,
         _ => IfMissing::Refuse,
     };
-    let store = open_store(global, if_missing)?;
+    let interface = match command {
+        #[cfg(feature = "serve")]
+        Command::Serve(_) => Interface::Serve,
+        _ => Interface::Cli,
+    };
+    let store = open_store(global, if_missing, interface)?;
     #[cfg(feature = "serve")]
     if let Command::Serve(args) = &command {
         return serve(args, store);
@@ -79,6 +86,15 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
         } => {
             let expiry = expiry_of(expires_in, expires_at, false);
             commands::create(store.as_ref(), &name, accept_terms, allow_duplicate_name, expiry)?
+        }
+        Command::Log { check: true, .. } => return log::check(store.as_ref()),
+        Command::Log { key, since, json, .. } => {
+            let request = log::LogRequest {
+                key: key.as_deref(),
+                since,
+                json,
+            };
+            log::show(store.as_ref(), request, offset)?
         }
         Command::Disable { id } => lifecycle::disable(store.as_ref(), &id)?,
         Command::Enable { id } => lifecycle::enable(store.as_ref(), &id)?,
@@ -149,16 +165,23 @@ pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
     }
 }
 
-/// Opens the database named by `--db`/`KEYDESK_DB`, or the default one.
-pub fn open_store(global: &GlobalArgs, if_missing: IfMissing) -> Result<Arc<dyn KeyStore>, Failure> {
+/// Opens the database named by `--db`/`KEYDESK_DB`, or the default one. Its
+/// changes (and an upgrade done while opening) are recorded in the audit log
+/// as this process's user's, through `interface`.
+pub fn open_store(
+    global: &GlobalArgs,
+    if_missing: IfMissing,
+    interface: Interface,
+) -> Result<Arc<dyn KeyStore>, Failure> {
+    let actor = Actor::from_process(interface);
     let path = store_path(global)?;
     let retry = crate::store::RetryPolicy {
         window: std::time::Duration::from_secs_f64(global.busy_timeout),
         ..crate::store::RetryPolicy::default()
     };
     let store = match if_missing {
-        IfMissing::Create => Store::open_with(path, retry)?,
-        IfMissing::Refuse => Store::open_existing_with(path, retry)?,
+        IfMissing::Create => Store::open_as(path, retry, actor)?,
+        IfMissing::Refuse => Store::open_existing_as(path, retry, actor)?,
     };
     Ok(Arc::new(store))
 }

@@ -1,12 +1,14 @@
 //! The vocabulary of keydesk: key format, names, IDs and records. Pure logic,
 //! no I/O — everything here is testable without a database or a terminal.
 
+pub mod audit;
 pub mod base62;
 pub mod id;
 pub mod name;
 pub mod record;
 pub mod secret;
 
+pub use audit::{Actor, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, SshClient};
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
 pub use record::{KeyRecord, KeyStatus, PreviousSecret, SecretSlot, Verdict};

@@ -46,7 +46,9 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, SecretKey, SecretSlot, Verdict};
+use crate::domain::{
+    AuditEntry, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, SecretKey, SecretSlot, Verdict,
+};
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
 
@@ -171,6 +173,18 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// are skipped. Returns how many records changed; writes nothing, not
     /// even the counter, if none did.
     fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError>;
+
+    /// The audit log, newest first: every change (create, rename, delete,
+    /// disable, enable, rotate, expiry change, schema upgrade) appended in
+    /// the change's own transaction. Kept when the key is deleted. A call
+    /// that changes nothing (disabling a disabled key, renaming a key to its
+    /// own name) writes no entry; a refused or failed one writes none either.
+    fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
+
+    /// Walks the whole audit chain: `None` when it is intact, else the first
+    /// entry that was changed, removed or inserted. Only proves that no one
+    /// edited the log *without* rebuilding the chain after the edit.
+    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError>;
 }
 
 /// A shared store is a store: the CLI, the TUI's worker and a verifier can
@@ -221,5 +235,11 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     }
     fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError> {
         (**self).record_uses(uses)
+    }
+    fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        (**self).audit_entries(query)
+    }
+    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
+        (**self).check_audit_chain()
     }
 }

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::display::columns::{Column, Flag};
-use crate::domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
+use crate::domain::{AuditEntry, KeyId, KeyName, KeyRecord, NameError, SecretKey};
 
 use super::copy::CopyResult;
 use super::input::TextInput;
@@ -87,16 +87,18 @@ pub enum MenuItem {
     SetExpiry,
     Delete,
     CopyId,
+    History,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 6] = [
+    pub const ALL: [MenuItem; 7] = [
         MenuItem::EditName,
         MenuItem::ToggleDisabled,
         MenuItem::Rotate,
         MenuItem::SetExpiry,
         MenuItem::Delete,
         MenuItem::CopyId,
+        MenuItem::History,
     ];
 
     /// The item's label for `record` ("Disable" or "Enable" as it stands).
@@ -109,6 +111,7 @@ impl MenuItem {
             MenuItem::SetExpiry => "Set Expiry",
             MenuItem::Delete => "Delete",
             MenuItem::CopyId => "Copy ID",
+            MenuItem::History => "History",
         }
     }
 
@@ -122,6 +125,7 @@ impl MenuItem {
             MenuItem::SetExpiry => Action::SetExpiry,
             MenuItem::Delete => Action::DeleteKey,
             MenuItem::CopyId => Action::CopyId,
+            MenuItem::History => Action::History,
         }
     }
 }
@@ -343,6 +347,92 @@ impl ExpiryDialog {
     }
 }
 
+/// The audit log screen. Its entries come from the storage worker (newest
+/// first, at most [`LOG_LIMIT`]); the filter matches as you type.
+#[derive(Debug, Clone, Default)]
+pub struct LogScreen {
+    /// Only this key's entries ("History"), and its name for the title.
+    pub key: Option<(KeyId, String)>,
+    /// `None` until the worker has read them.
+    pub entries: Option<Vec<AuditEntry>>,
+    pub error: Option<String>,
+    pub filter: TextInput,
+    /// Whether keys go to the filter input.
+    pub filtering: bool,
+    /// Positions in `entries` that pass the filter.
+    matches: Vec<usize>,
+    /// Selected row (index into the matches).
+    pub selected: usize,
+}
+
+/// The most entries the log screen reads: the newest ones.
+pub const LOG_LIMIT: usize = 10_000;
+
+impl LogScreen {
+    pub fn new(key: Option<(KeyId, String)>) -> Self {
+        LogScreen {
+            key,
+            ..LogScreen::default()
+        }
+    }
+
+    pub fn set_entries(&mut self, entries: Result<Vec<AuditEntry>, String>) {
+        match entries {
+            Ok(entries) => {
+                self.entries = Some(entries);
+                self.error = None;
+            }
+            Err(error) => self.error = Some(error),
+        }
+        self.filter_changed();
+    }
+
+    /// The rows shown, as positions into `entries`.
+    pub fn matches(&self) -> &[usize] {
+        &self.matches
+    }
+
+    pub fn entry(&self, row: usize) -> Option<&AuditEntry> {
+        let entries = self.entries.as_ref()?;
+        self.matches.get(row).map(|&i| &entries[i])
+    }
+
+    /// Matches case-insensitively on the name, key ID, action and actor.
+    pub fn filter_changed(&mut self) {
+        let needle = self.filter.text().to_lowercase();
+        let entries = self.entries.as_deref().unwrap_or(&[]);
+        self.matches = (0..entries.len())
+            .filter(|&i| needle.is_empty() || log_text(&entries[i]).to_lowercase().contains(&needle))
+            .collect();
+        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+    }
+
+    /// Moves the selection by `delta` rows, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.matches.len().saturating_sub(1) as isize;
+        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+    }
+}
+
+/// What the log filter searches in an entry.
+fn log_text(entry: &AuditEntry) -> String {
+    let actor = &entry.actor;
+    let ssh = actor.ssh_client.as_ref().map(|c| c.to_string());
+    [
+        Some(entry.event.action()),
+        entry.key.as_ref().map(|k| k.as_str()),
+        entry.name.as_deref(),
+        actor.user.as_deref(),
+        actor.sudo_user.as_deref(),
+        ssh.as_deref(),
+        Some(actor.interface.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 /// Full-screen-ish views drawn on top of everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
@@ -383,6 +473,8 @@ pub struct App {
     pub filtering: bool,
     pub dialog: Option<Dialog>,
     pub overlay: Option<Overlay>,
+    /// The audit log screen, while it is open.
+    pub log: Option<LogScreen>,
     pub status: Option<Status>,
     /// A standing note (e.g. "local offset unknown, showing UTC"), shown when
     /// there is no status message.
@@ -419,6 +511,7 @@ impl App {
             filtering: false,
             dialog: None,
             overlay: None,
+            log: None,
             status: None,
             note: None,
             utc_offset,
@@ -445,6 +538,8 @@ impl App {
             (None, Some(Dialog::Rotate(d))) if d.confirm => Screen::RotateConfirm,
             (None, Some(Dialog::Rotate(_))) => Screen::Rotate,
             (None, Some(Dialog::Expiry(_))) => Screen::Expiry,
+            (None, None) if self.log.as_ref().is_some_and(|l| l.filtering) => Screen::LogFilter,
+            (None, None) if self.log.is_some() => Screen::Log,
             (None, None) if self.filtering => Screen::Filter,
             (None, None) => Screen::Main,
         }

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
-use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
+use crate::domain::{AuditEntry, KeyId, KeyName, KeyRecord, SecretKey};
 
 use super::copy::CopyResult;
 
@@ -93,6 +93,8 @@ pub enum Event {
     /// Something to tell the user that no command asked for (e.g. the copy
     /// handler cleared the clipboard).
     Notice(String),
+    /// The audit log entries the log screen asked for, newest first.
+    LogLoaded(Result<Vec<AuditEntry>, String>),
 }
 
 /// The lifecycle changes that answer with the changed record.
@@ -133,6 +135,10 @@ pub enum Command {
     },
     /// Read the store again (after a change made here).
     Reload,
+    /// Read the audit log (of one key), for the log screen.
+    LoadLog {
+        key: Option<KeyId>,
+    },
     /// Copy the secret shown in the secret dialog.
     CopySecret,
     /// Copy a non-secret text, e.g. a key ID.

@@ -26,6 +26,10 @@ pub enum Screen {
     RotateConfirm,
     /// Choosing when a key expires.
     Expiry,
+    /// The audit log.
+    Log,
+    /// The audit log while its filter is being typed.
+    LogFilter,
     Help,
 }
 
@@ -44,6 +48,8 @@ impl Screen {
             Screen::Rotate => "Rotate key",
             Screen::RotateConfirm => "End the running grace?",
             Screen::Expiry => "Set expiry",
+            Screen::Log => "Audit log",
+            Screen::LogFilter => "Audit log filter",
             Screen::Help => "Help",
         }
     }
@@ -51,7 +57,10 @@ impl Screen {
     /// Whether printable characters go into a text input on this screen (when
     /// that input has focus) before the table is consulted.
     pub fn has_text_input(self) -> bool {
-        matches!(self, Screen::Filter | Screen::Create | Screen::Rename | Screen::Expiry)
+        matches!(
+            self,
+            Screen::Filter | Screen::Create | Screen::Rename | Screen::Expiry | Screen::LogFilter
+        )
     }
 
     /// Every binding of this screen: its own table, then, on a screen with a
@@ -75,6 +84,8 @@ impl Screen {
             Screen::Rotate => ROTATE,
             Screen::RotateConfirm => ROTATE_CONFIRM,
             Screen::Expiry => EXPIRY,
+            Screen::Log => LOG,
+            Screen::LogFilter => LOG_FILTER,
             Screen::Help => HELP,
         }
     }
@@ -107,6 +118,10 @@ pub enum Action {
     ApplyFilter,
     SortNext,
     SortReverse,
+    /// The audit log, of every key.
+    OpenLog,
+    /// The audit log of the selected key.
+    History,
     // Dialogs.
     FocusNext,
     FocusPrev,
@@ -213,6 +228,12 @@ const MAIN: &[Binding] = &[
     bind(&[K::Esc], A::ClearFilter, None, "clear the filter"),
     bind(&[K::Char('s')], A::SortNext, Some("sort"), "sort by the next column"),
     bind(&[K::Char('S')], A::SortReverse, None, "reverse the sort order"),
+    bind(
+        &[K::Char('L')],
+        A::OpenLog,
+        None,
+        "the audit log: who changed which key, when, from where",
+    ),
     bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
     bind(&[K::Char('q')], A::Quit, Some("quit"), "quit"),
 ];
@@ -268,6 +289,7 @@ const ACTIONS: &[Binding] = &[
     bind(&[K::Char('x')], A::SetExpiry, None, "set expiry"),
     bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some("delete"), "delete"),
     bind(&[K::Char('c')], A::CopyId, Some("copy ID"), "copy the key's ID"),
+    bind(&[K::Char('h')], A::History, None, "the key's history in the audit log"),
     bind(&[K::Esc, K::Char('q')], A::Cancel, Some("close"), "close the menu"),
     bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
 ];
@@ -401,6 +423,32 @@ const EXPIRY: &[Binding] = &[
     ),
 ];
 
+const LOG: &[Binding] = &[
+    bind(&[K::Up, K::Char('k')], A::MoveUp, Some("move"), "previous entry (newer)"),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "next entry (older)"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    bind(&[K::Home, K::Char('g')], A::Top, None, "newest entry"),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, "oldest entry shown"),
+    bind(
+        &[K::Char('/')],
+        A::StartFilter,
+        Some("filter"),
+        "filter by name, ID, action or who, as you type",
+    ),
+    bind(&[K::Esc, K::Char('q')], A::Close, Some("back"), "back to the key list"),
+    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+];
+
+const LOG_FILTER: &[Binding] = &[
+    bind(&[K::Enter], A::ApplyFilter, Some("done"), "keep the filter"),
+    bind(&[K::Esc], A::ClearFilter, Some("clear"), "clear the filter"),
+    bind(&[K::Up], A::MoveUp, Some("move"), "move up in the matches"),
+    bind(&[K::Down], A::MoveDown, None, "move down in the matches"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+];
+
 const HELP: &[Binding] = &[
     bind(&[K::Up, K::Char('k')], A::MoveUp, Some("scroll"), "scroll up"),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
@@ -502,6 +550,7 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::Actions, Action::ToggleDisabled),
     (Screen::Actions, Action::Rotate),
     (Screen::Actions, Action::SetExpiry),
+    (Screen::Actions, Action::History),
     // The expiry choice's "←/→ change", in the create and expiry dialogs.
     (Screen::Create, Action::CursorLeft),
     (Screen::Create, Action::CursorRight),
@@ -563,7 +612,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 13] = [
+    const ALL: [Screen; 15] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -576,6 +625,8 @@ mod tests {
         Screen::Rotate,
         Screen::RotateConfirm,
         Screen::Expiry,
+        Screen::Log,
+        Screen::LogFilter,
         Screen::Help,
     ];
 

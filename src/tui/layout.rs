@@ -67,6 +67,22 @@ impl MainAreas {
     }
 }
 
+/// The log screen's lines: title, entries (two lines each), filter, status, hints.
+pub fn log_areas(area: Rect) -> [Rect; 5] {
+    area.layout(&Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(2),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ]))
+}
+
+/// Log entries on one page of a terminal of `size` (each takes two lines).
+pub fn log_entries_per_page(size: (u16, u16)) -> usize {
+    (log_areas(screen(size))[1].height / 2).max(1) as usize
+}
+
 /// Rows of keys the table shows in a terminal of `size`: a page.
 pub fn table_rows(size: (u16, u16)) -> usize {
     MainAreas::new(screen(size)).table_rows()

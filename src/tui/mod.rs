@@ -40,6 +40,8 @@ mod fuzz_tests;
 #[cfg(test)]
 mod lifecycle_tests;
 #[cfg(test)]
+mod log_tests;
+#[cfg(test)]
 mod runtime_tests;
 mod signals;
 #[cfg(test)]
@@ -249,6 +251,7 @@ impl Runtime {
             Command::Rename { id, name } => Job::Rename { id, name },
             Command::Delete { id } => Job::Delete(id),
             Command::Reload => Job::Refresh,
+            Command::LoadLog { key } => Job::Log { key },
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
             self.queue.push_back(Event::Notice(

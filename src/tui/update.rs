@@ -11,6 +11,7 @@
 mod dialogs;
 mod lifecycle;
 mod list;
+mod log;
 mod outcomes;
 mod overlays;
 
@@ -40,6 +41,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Changed(change, result) => lifecycle::on_changed(app, change, result),
         Event::Rotated(result) => lifecycle::on_rotated(app, result),
         Event::Notice(text) => outcomes::on_notice(app, text),
+        Event::LogLoaded(entries) => log::on_loaded(app, entries),
         Event::Copied { secret, result } => outcomes::on_copied(app, secret, result),
     }
 }
@@ -87,6 +89,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         Screen::Delete => dialogs::delete_action(app, action),
         Screen::Rotate | Screen::RotateConfirm => lifecycle::rotate_action(app, action),
         Screen::Expiry => lifecycle::expiry_action(app, action),
+        Screen::Log | Screen::LogFilter => log::on_action(app, action),
         Screen::Help | Screen::Agreement => overlays::on_action(app, action),
     }
 }
@@ -158,6 +161,9 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
     if app.screen() == Screen::Filter {
         return Some(&mut app.filter);
     }
+    if app.screen() == Screen::LogFilter {
+        return app.log.as_mut().map(|log| &mut log.filter);
+    }
     if app.overlay.is_some() {
         return None;
     }
@@ -209,6 +215,9 @@ fn text_edited(app: &mut App) {
             d.name.touched = true;
             d.error = None;
         }
-        _ => app.filter_changed(),
+        _ => match &mut app.log {
+            Some(log) => log.filter_changed(),
+            None => app.filter_changed(),
+        },
     }
 }

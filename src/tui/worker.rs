@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::domain::{KeyId, KeyName};
+use crate::domain::{AuditQuery, KeyId, KeyName};
 use crate::{KeyStore, StoreError};
 
 use super::Wake;
@@ -51,12 +51,27 @@ pub enum Job {
         id: KeyId,
         expires_at: Option<OffsetDateTime>,
     },
+    /// Read the newest audit log entries (of one key).
+    Log {
+        key: Option<KeyId>,
+    },
+}
+
+/// What a job does, for deciding whether another like it is still useful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Refresh,
+    Change,
+    Log,
 }
 
 impl Job {
-    /// Whether the job changes the store (as opposed to reading it).
-    fn changes(&self) -> bool {
-        !matches!(self, Job::Refresh)
+    fn kind(&self) -> Kind {
+        match self {
+            Job::Refresh => Kind::Refresh,
+            Job::Log { .. } => Kind::Log,
+            _ => Kind::Change,
+        }
     }
 }
 
@@ -64,9 +79,9 @@ impl Job {
 /// the order sent; the handle keeps track of what is in flight.
 pub struct Worker {
     jobs: Sender<Job>,
-    /// When each job in flight was sent, and whether it changes the store;
-    /// oldest first, which is the one running.
-    in_flight: VecDeque<(Instant, bool)>,
+    /// When each job in flight was sent, and what it does; oldest first,
+    /// which is the one running.
+    in_flight: VecDeque<(Instant, Kind)>,
 }
 
 /// Why a job was not sent.
@@ -93,15 +108,16 @@ impl Worker {
     /// Sends `job`. A refresh is skipped while another is in flight; a
     /// change is refused while another change is.
     pub fn submit(&mut self, job: Job) -> Result<(), Refused> {
-        let changes = job.changes();
+        let kind = job.kind();
         // A refresh waiting or running is as good as a new one: the worker
         // runs jobs in order, so it reads after any change already sent.
-        if self.in_flight.iter().any(|&(_, c)| c == changes) {
-            return if changes { Err(Refused::ChangeInFlight) } else { Ok(()) };
+        // A log read is never skipped: it may be of another key.
+        if kind != Kind::Log && self.in_flight.iter().any(|&(_, k)| k == kind) {
+            return if kind == Kind::Change { Err(Refused::ChangeInFlight) } else { Ok(()) };
         }
         // The thread only stops when this handle is dropped.
         if self.jobs.send(job).is_ok() {
-            self.in_flight.push_back((Instant::now(), changes));
+            self.in_flight.push_back((Instant::now(), kind));
         }
         Ok(())
     }
@@ -160,6 +176,14 @@ fn run(storage: &Storage, job: Job) -> Option<Event> {
             Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(&id, expires_at)))
         }
         Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(&id, grace))),
+        Job::Log { key } => {
+            let query = AuditQuery {
+                key,
+                limit: Some(super::app::LOG_LIMIT),
+                ..AuditQuery::default()
+            };
+            Event::LogLoaded(patiently(|| storage.audit_entries(&query)))
+        }
     })
 }
 
@@ -268,6 +292,21 @@ mod tests {
             }
             _ => panic!("only the worker sends here"),
         }
+    }
+
+    #[test]
+    fn the_log_is_read_by_the_worker_even_while_a_refresh_is_in_flight() {
+        let (_dir, store, mut worker, rx) = started();
+        let (_, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
+        store.create(&KeyName::parse("beta").unwrap()).unwrap();
+        worker.submit(Job::Refresh).unwrap();
+        worker.submit(Job::Log { key: Some(a.id.clone()) }).unwrap();
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]));
+        let [Event::LogLoaded(Ok(entries))] = &next(&mut worker, &rx)[..] else {
+            panic!("the log read, alone")
+        };
+        assert_eq!(entries.len(), 1, "only alpha's entries");
+        assert_eq!(entries[0].key.as_ref(), Some(&a.id));
     }
 
     #[test]

@@ -15,7 +15,9 @@ use time::macros::datetime;
 
 use crate::common::{manual_clock, name};
 
+mod audit;
 mod lifecycle;
+pub use audit::*;
 pub use lifecycle::*;
 
 /// A store opened for one test.
@@ -33,6 +35,9 @@ pub trait Backend {
     /// contention patiently enough for a loaded machine (tests check that it
     /// is waited out, not how fast).
     fn open(&self, clock: Clock) -> Opened;
+
+    /// [`Backend::open`] with the store's changes recorded as `actor`'s.
+    fn open_as(&self, clock: Clock, actor: keydesk::domain::Actor) -> Opened;
 }
 
 pub fn system_clock() -> Clock {
@@ -80,6 +85,7 @@ macro_rules! conformance_suite {
             conformance::batched_uses_only_move_forward_and_skip_deleted_keys(&$backend);
         }
         $crate::lifecycle_suite!($backend);
+        $crate::audit_suite!($backend);
     };
 }
 

@@ -13,16 +13,23 @@
 //! built from the release before the bump) for `tests/upgrade.rs`.
 
 use redb::{ReadableTable, WriteTransaction};
+use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use super::Fail;
-use super::codec;
-use super::tables::{BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use super::tables::{AUDIT, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use super::{Fail, audit, codec};
+use crate::domain::{Actor, AuditEvent};
+
+/// Who is upgrading, and when: the audit log records it.
+struct Upgrade<'a> {
+    actor: &'a Actor,
+    at: OffsetDateTime,
+}
 
 /// One step up: from `to - 1` to `to`.
 struct Step {
     to: u64,
-    apply: fn(&WriteTransaction) -> Result<(), Fail>,
+    apply: fn(&WriteTransaction, &Upgrade<'_>) -> Result<(), Fail>,
 }
 
 /// Every step from the first released schema, in order.
@@ -35,6 +42,10 @@ const STEPS: &[Step] = &[
         to: 3,
         apply: records_to_v2,
     },
+    Step {
+        to: 4,
+        apply: start_audit_log,
+    },
 ];
 
 /// What a write transaction found the file to be.
@@ -46,7 +57,10 @@ enum Found {
 /// Creates the schema in a new file, or upgrades an older one step by step.
 /// Safe to call on a current file (it writes nothing) and against other
 /// processes doing the same: every decision is re-read under the write lock.
-pub(super) fn bring_up_to_date(db: &redb::Database) -> Result<(), Fail> {
+/// `actor` and `at` are recorded in the audit log for an upgrade to schema 4
+/// or later.
+pub(super) fn bring_up_to_date(db: &redb::Database, actor: &Actor, at: OffsetDateTime) -> Result<(), Fail> {
+    let upgrade = Upgrade { actor, at };
     loop {
         let txn = db.begin_write()?;
         let found = {
@@ -67,7 +81,7 @@ pub(super) fn bring_up_to_date(db: &redb::Database) -> Result<(), Fail> {
             Found::Version(newer) if newer > SCHEMA_VERSION => return Err(Fail::NewerSchema(newer)),
             Found::Version(older) => {
                 let step = STEPS.iter().find(|s| s.to == older + 1).ok_or(Fail::Foreign)?;
-                (step.apply)(&txn)?;
+                (step.apply)(&txn, &upgrade)?;
                 let mut meta = txn.open_table(META)?;
                 meta.insert(SCHEMA_VERSION_KEY, step.to)?;
                 // Running TUIs and verifiers reload on a moved counter.
@@ -86,13 +100,14 @@ fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {
     meta.insert(CHANGE_COUNTER_KEY, 0)?;
     txn.open_table(KEYS)?;
     txn.open_table(BY_HASH)?;
+    txn.open_table(AUDIT)?;
     Ok(())
 }
 
 /// Schema 2: names are stored in Unicode normal form C. Schema 1 stored them
 /// as typed, so a compatibility ideograph (U+F900 豈) and its unified twin
 /// (U+8C48 豈) made different names that look the same.
-fn names_to_nfc(txn: &WriteTransaction) -> Result<(), Fail> {
+fn names_to_nfc(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
     let mut keys = txn.open_table(KEYS)?;
     let mut changed = Vec::new();
     for entry in keys.iter()? {
@@ -115,7 +130,7 @@ fn names_to_nfc(txn: &WriteTransaction) -> Result<(), Fail> {
 /// rewritten in the V2 encoding as an active key that never expires and has
 /// no previous secret; the hash index needs no change (it holds exactly the
 /// current secrets, as before).
-fn records_to_v2(txn: &WriteTransaction) -> Result<(), Fail> {
+fn records_to_v2(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
     let mut keys = txn.open_table(KEYS)?;
     let mut rewritten = Vec::new();
     for entry in keys.iter()? {
@@ -128,6 +143,17 @@ fn records_to_v2(txn: &WriteTransaction) -> Result<(), Fail> {
         keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
     }
     Ok(())
+}
+
+/// Schema 4: the audit log. Its first entry records this upgrade, in the
+/// upgrade's own transaction, so the chain is anchored at it.
+fn start_audit_log(txn: &WriteTransaction, upgrade: &Upgrade<'_>) -> Result<(), Fail> {
+    let change = audit::Change {
+        at: upgrade.at,
+        event: AuditEvent::SchemaUpgraded { from: 3, to: 4 },
+        record: None,
+    };
+    audit::append(txn, upgrade.actor, change)
 }
 
 #[cfg(test)]

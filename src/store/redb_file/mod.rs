@@ -4,6 +4,7 @@
 //! (see [`file`] for why), so a [`Store`] value is only a path and settings: it
 //! is cheap to clone and safe to keep for the life of a program.
 
+mod audit;
 mod codec;
 mod file;
 mod migrate;
@@ -19,18 +20,23 @@ use redb::{
 use time::OffsetDateTime;
 
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
-use crate::domain::{KeyHash, KeyId, KeyName, KeyRecord, PreviousSecret, SecretKey, SecretSlot, Verdict, secret};
+use crate::domain::{
+    Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
+    PreviousSecret, SecretKey, SecretSlot, Verdict, secret,
+};
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
-use tables::{BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
+use tables::{AUDIT, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
 
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     retry: RetryPolicy,
     clock: Clock,
+    /// Stamped on every audit entry this store writes.
+    actor: Arc<Actor>,
 }
 
 impl fmt::Debug for Store {
@@ -38,6 +44,7 @@ impl fmt::Debug for Store {
         f.debug_struct("Store")
             .field("path", &self.path)
             .field("retry", &self.retry)
+            .field("actor", &self.actor)
             .finish()
     }
 }
@@ -54,13 +61,20 @@ impl Store {
 
     /// [`Store::open`] with a custom wait for a database held by others.
     pub fn open_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
+        Self::open_as(path, retry, Actor::from_process(Interface::Library))
+    }
+
+    /// [`Store::open_with`] for `actor`, who is also recorded as the one who
+    /// upgraded an older file (see [`Store::with_actor`]).
+    pub fn open_as(path: impl Into<PathBuf>, retry: RetryPolicy, actor: Actor) -> Result<Store, StoreError> {
         let path = path.into();
         if !file::exists(&path)? {
+            let now = whole_second(OffsetDateTime::now_utc());
             file::create_database(&path, |db| {
-                migrate::bring_up_to_date(db).map_err(|fail| fail.into_store_error(&path))
+                migrate::bring_up_to_date(db, &actor, now).map_err(|fail| fail.into_store_error(&path))
             })?;
         }
-        Self::open_existing_with(path, retry)
+        Self::open_existing_as(path, retry, actor)
     }
 
     /// Opens the database at `path`, which must exist: a missing file is
@@ -71,12 +85,18 @@ impl Store {
 
     /// [`Store::open_existing`] with a custom wait for a database held by others.
     pub fn open_existing_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
+        Self::open_existing_as(path, retry, Actor::from_process(Interface::Library))
+    }
+
+    /// [`Store::open_existing_with`] for `actor` (see [`Store::open_as`]).
+    pub fn open_existing_as(path: impl Into<PathBuf>, retry: RetryPolicy, actor: Actor) -> Result<Store, StoreError> {
         let path = path.into();
         file::check_existing(&path)?;
         let store = Store {
             path,
             retry,
             clock: Arc::new(OffsetDateTime::now_utc),
+            actor: Arc::new(actor),
         };
         store.initialise()?;
         Ok(store)
@@ -91,6 +111,35 @@ impl Store {
     pub fn with_clock(mut self, clock: Clock) -> Store {
         self.clock = clock;
         self
+    }
+
+    /// Replaces who this store's changes are recorded as made by. The store
+    /// opened as [`Interface::Library`] with the process's user; programs
+    /// give their own interface ([`Actor::from_process`]). An upgrade done
+    /// while opening is recorded with the actor given to [`Store::open_as`].
+    pub fn with_actor(mut self, actor: Actor) -> Store {
+        self.actor = Arc::new(actor);
+        self
+    }
+
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    /// Appends the entry for a change, in its write transaction.
+    fn log(
+        &self,
+        txn: &WriteTransaction,
+        at: OffsetDateTime,
+        event: AuditEvent,
+        record: &KeyRecord,
+    ) -> Result<(), Fail> {
+        let change = audit::Change {
+            at,
+            event,
+            record: Some(record),
+        };
+        audit::append(txn, &self.actor, change)
     }
 
     pub fn path(&self) -> &Path {
@@ -115,7 +164,9 @@ impl Store {
                 .iter()
                 .zip(&secrets)
                 .map(|(name, (secret, created_at))| {
-                    insert_new(&mut keys, &mut by_hash, name, secret, *created_at, None)
+                    let record = insert_new(&mut keys, &mut by_hash, name, secret, *created_at, None)?;
+                    self.log(txn, *created_at, AuditEvent::Created { expires_at: None }, &record)?;
+                    Ok(record)
                 })
                 .collect::<Result<Vec<_>, Fail>>()
         })?;
@@ -151,18 +202,26 @@ impl Store {
     }
 
     /// Reads, changes and writes back one record in one write transaction;
-    /// `change` sees the time and may refuse, which writes nothing.
+    /// `change` sees the time and may refuse, which writes nothing. A change
+    /// that leaves the record as it was (disabling a disabled key) is no
+    /// event: it writes no audit entry.
     fn modify(
         &self,
         id: &KeyId,
+        event: AuditEvent,
         change: impl FnOnce(&mut KeyRecord, OffsetDateTime) -> Result<(), Fail>,
     ) -> Result<KeyRecord, StoreError> {
         let now = self.now();
         self.write(|txn| {
             let mut keys = txn.open_table(KEYS)?;
             let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+            let before = record.clone();
             change(&mut record, now)?;
             keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+            if record != before {
+                drop(keys);
+                self.log(txn, now, event, &record)?;
+            }
             Ok(record)
         })
     }
@@ -199,17 +258,19 @@ impl Store {
         })?;
         match found {
             Some(SCHEMA_VERSION) => Ok(()),
-            None => self.with_db(migrate::bring_up_to_date),
-            Some(older) => self.with_db(migrate::bring_up_to_date).map_err(|error| match error {
-                // Without write access an older file can only be refused: a
-                // reader must not guess what the old layout means.
-                StoreError::Io { source, .. } if cannot_write(&source) => StoreError::NeedsUpgrade {
-                    path: self.path.clone(),
-                    found: older,
-                    current: SCHEMA_VERSION,
-                },
-                other => other,
-            }),
+            None => self.with_db(|db| migrate::bring_up_to_date(db, &self.actor, self.now())),
+            Some(older) => self
+                .with_db(|db| migrate::bring_up_to_date(db, &self.actor, self.now()))
+                .map_err(|error| match error {
+                    // Without write access an older file can only be refused: a
+                    // reader must not guess what the old layout means.
+                    StoreError::Io { source, .. } if cannot_write(&source) => StoreError::NeedsUpgrade {
+                        path: self.path.clone(),
+                        found: older,
+                        current: SCHEMA_VERSION,
+                    },
+                    other => other,
+                }),
         }
     }
 
@@ -265,21 +326,27 @@ impl KeyStore for Store {
         if let Some(at) = expires_at {
             check_future("a new key", at, created_at).map_err(|fail| fail.into_store_error(&self.path))?;
         }
+        let expires_at = expires_at.map(whole_second);
         let record = self.write(|txn| {
-            insert_new(
+            let record = insert_new(
                 &mut txn.open_table(KEYS)?,
                 &mut txn.open_table(BY_HASH)?,
                 name,
                 &secret,
                 created_at,
-                expires_at.map(whole_second),
-            )
+                expires_at,
+            )?;
+            self.log(txn, created_at, AuditEvent::Created { expires_at }, &record)?;
+            Ok(record)
         })?;
         Ok((secret, record))
     }
 
     fn set_expiry(&self, id: &KeyId, expires_at: Option<OffsetDateTime>) -> Result<KeyRecord, StoreError> {
-        self.modify(id, |record, now| {
+        let event = AuditEvent::ExpiryChanged {
+            expires_at: expires_at.map(whole_second),
+        };
+        self.modify(id, event, |record, now| {
             refuse_if_expired(
                 record,
                 now,
@@ -294,14 +361,14 @@ impl KeyStore for Store {
     }
 
     fn disable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
-        self.modify(id, |record, now| {
+        self.modify(id, AuditEvent::Disabled, |record, now| {
             record.disabled_at.get_or_insert(now);
             Ok(())
         })
     }
 
     fn enable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
-        self.modify(id, |record, now| {
+        self.modify(id, AuditEvent::Enabled, |record, now| {
             refuse_if_expired(record, now, "cannot be enabled again: delete it, or create a new key")?;
             record.disabled_at = None;
             Ok(())
@@ -335,6 +402,8 @@ impl KeyStore for Store {
             record.hash = secret.hash();
             by_hash.insert(&record.hash.0, id.as_str())?;
             keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+            drop((keys, by_hash));
+            self.log(txn, now, AuditEvent::Rotated { grace_until }, &record)?;
             Ok(record)
         })?;
         Ok((secret, record))
@@ -365,16 +434,22 @@ impl KeyStore for Store {
     }
 
     fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError> {
+        let now = self.now();
         self.write(|txn| {
             let mut keys = txn.open_table(KEYS)?;
             let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
-            record.name = name.as_str().to_owned();
+            let from = std::mem::replace(&mut record.name, name.as_str().to_owned());
             keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+            drop(keys);
+            if from != record.name {
+                self.log(txn, now, AuditEvent::Renamed { from }, &record)?;
+            }
             Ok(record)
         })
     }
 
     fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
+        let now = self.now();
         self.write(|txn| {
             let mut keys = txn.open_table(KEYS)?;
             let record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
@@ -384,6 +459,8 @@ impl KeyStore for Store {
             if let Some(previous) = &record.previous {
                 by_hash.remove(&previous.hash.0)?;
             }
+            drop((keys, by_hash));
+            self.log(txn, now, AuditEvent::Deleted, &record)?;
             Ok(record)
         })
     }
@@ -452,6 +529,21 @@ impl KeyStore for Store {
                 });
             }
             Ok((change_counter, index))
+        })
+    }
+
+    fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
+        self.read(|txn| {
+            read_counter(txn)?;
+            audit::read(&txn.open_table(AUDIT)?, query)
+        })
+    }
+
+    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
+        self.read(|txn| {
+            read_counter(txn)?;
+            let last = txn.open_table(META)?.get(AUDIT_LAST_KEY)?.map(|v| v.value());
+            audit::check(&txn.open_table(AUDIT)?, last)
         })
     }
 

@@ -12,13 +12,22 @@ pub const BY_HASH: TableDefinition<&[u8; 32], &str> = TableDefinition::new("by_h
 /// Schema version and change counter. Its presence marks a keydesk database.
 pub const META: TableDefinition<&str, u64> = TableDefinition::new("keydesk_meta");
 
+/// Since schema 4: sequence number → encoded audit entry (see
+/// [`super::audit`]). Appended to in the same transaction as every change;
+/// never pruned, not even when the key is deleted.
+pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
+
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CHANGE_COUNTER_KEY: &str = "change_counter";
+/// The sequence number of the last audit entry written, so that entries cut
+/// off the end of the log are noticed too.
+pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 
 /// The schema this build reads and writes. Bump it, with a step in
 /// [`super::migrate`], whenever the tables or the record encoding change.
 ///
 /// 1: the first release. 2: names in normal form C. 3: the key lifecycle
 /// (record encoding V2: expiry, disabled, a rotation's previous secret, whose
-/// hash is in `BY_HASH` too, mapping to the same key).
-pub const SCHEMA_VERSION: u64 = 3;
+/// hash is in `BY_HASH` too, mapping to the same key). 4: the audit log
+/// (`AUDIT`, and `AUDIT_LAST_KEY` in `META`).
+pub const SCHEMA_VERSION: u64 = 4;

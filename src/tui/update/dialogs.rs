@@ -71,6 +71,10 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
             app.dialog = None;
             vec![Command::CopyText(record.id.to_string())]
         }
+        MenuItem::History => {
+            app.dialog = None;
+            super::log::open(app, Some(&record))
+        }
     }
 }
 

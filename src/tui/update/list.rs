@@ -20,6 +20,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::PageDown => app.move_selection(page),
         Action::Top => app.select_row(0),
         Action::Bottom => app.select_row(usize::MAX),
+        Action::OpenLog => return super::log::open(app, None),
         Action::NewKey => app.dialog = Some(Dialog::Create(CreateDialog::default())),
         Action::OpenActions
         | Action::EditName

@@ -8,6 +8,7 @@ pub mod delete_dialog;
 pub mod expiry_dialog;
 pub mod expiry_field;
 pub mod help;
+pub mod log_view;
 pub mod main_view;
 pub mod name_field;
 pub mod rename_dialog;
@@ -47,6 +48,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         return;
     }
     main_view::render(frame, area, app, theme);
+    if let Some(log) = &app.log {
+        log_view::render(frame, area, app, log, theme);
+    }
     match &app.dialog {
         None => {}
         Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme),

@@ -1,0 +1,185 @@
+//! `keydesk log`: the audit log, newest first, as a table or stable JSON; and
+//! `keydesk log --check`, which walks the hash chain.
+
+use std::fmt::Write as _;
+
+use time::{OffsetDateTime, UtcOffset};
+
+use super::commands::{escape_for_terminal, parse_id, rfc3339, write_stdout};
+use super::exit::{Exit, Failure};
+use crate::KeyStore;
+use crate::display::sanitize;
+use crate::domain::{Actor, AuditEntry, AuditEvent, AuditQuery};
+
+/// What `keydesk log` was asked for.
+pub struct LogRequest<'a> {
+    pub key: Option<&'a str>,
+    pub since: Option<time::Duration>,
+    pub json: bool,
+}
+
+pub fn show(store: &dyn KeyStore, request: LogRequest<'_>, offset: UtcOffset) -> Result<(), Failure> {
+    let query = AuditQuery {
+        key: request.key.map(parse_id).transpose()?,
+        since: request.since.map(|d| OffsetDateTime::now_utc() - d),
+        ..AuditQuery::default()
+    };
+    let entries = store.audit_entries(&query)?;
+    let out = if request.json {
+        json(&entries)
+    } else {
+        table(&entries, offset)
+    };
+    write_stdout(&out)
+}
+
+/// Exit 0 when the chain is intact; 1 naming the first bad entry.
+pub fn check(store: &dyn KeyStore) -> Result<Exit, Failure> {
+    match store.check_audit_chain()? {
+        None => {
+            let count = store.audit_entries(&AuditQuery::default())?.len();
+            write_stdout(&format!("audit log intact: {count} entries\n"))?;
+            Ok(Exit::Ok)
+        }
+        Some(found) => Err(Failure {
+            exit: Exit::Invalid,
+            message: format!("audit log tampered with: {found}"),
+        }),
+    }
+}
+
+fn table(entries: &[AuditEntry], offset: UtcOffset) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    let mut out = String::new();
+    for entry in entries {
+        let at = entry.at.to_offset(offset).format(&format).unwrap_or_default();
+        let key = entry.key.as_ref().map_or("-", |k| k.as_str());
+        let _ = writeln!(
+            out,
+            "#{} {at} {:<7} {key} {}  by {}",
+            entry.seq,
+            entry.event.action(),
+            what(entry, offset),
+            actor_line(&entry.actor)
+        );
+    }
+    if out.is_empty() {
+        out.push_str("no audit entries\n");
+    }
+    out
+}
+
+/// The entry's details: the name (sanitised: it comes from the file) and what changed.
+fn what(entry: &AuditEntry, offset: UtcOffset) -> String {
+    let name = sanitize(entry.name.as_deref().unwrap_or("")).into_owned();
+    let when = |t: OffsetDateTime| {
+        let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+        t.to_offset(offset).format(&format).unwrap_or_default()
+    };
+    match &entry.event {
+        AuditEvent::Created { expires_at: Some(at) } => format!("{name} (expires {})", when(*at)),
+        AuditEvent::Renamed { from } => format!("{} -> {name}", sanitize(from)),
+        AuditEvent::Rotated { grace_until } => format!("{name} (old secret until {})", when(*grace_until)),
+        AuditEvent::ExpiryChanged { expires_at: Some(at) } => format!("{name} (expires {})", when(*at)),
+        AuditEvent::ExpiryChanged { expires_at: None } => format!("{name} (never expires)"),
+        AuditEvent::SchemaUpgraded { from, to } => format!("database schema {from} -> {to}"),
+        _ => name,
+    }
+}
+
+fn actor_line(actor: &Actor) -> String {
+    let mut line = sanitize(actor.user.as_deref().unwrap_or("?")).into_owned();
+    if let Some(uid) = actor.uid {
+        let _ = write!(line, "({uid})");
+    }
+    if let Some(sudo) = &actor.sudo_user {
+        let _ = write!(line, " sudo from {}", sanitize(sudo));
+    }
+    if let Some(ssh) = &actor.ssh_client {
+        let _ = write!(line, " ssh {}", sanitize(&ssh.to_string()));
+    }
+    let _ = write!(line, " {} {}", actor.interface, sanitize(&actor.version));
+    line
+}
+
+/// One entry in `log --json`. A stable interface: fields are only ever added.
+/// Every field is always present (`null` when it does not apply).
+#[derive(serde::Serialize)]
+struct JsonEntry<'a> {
+    seq: u64,
+    /// RFC 3339, UTC.
+    time: String,
+    /// create, rename, delete, disable, enable, rotate, expire, upgrade.
+    action: &'static str,
+    key_id: Option<&'a str>,
+    /// The key's name at the time (the new name for a rename).
+    name: Option<&'a str>,
+    /// For a rename: the name before.
+    previous_name: Option<&'a str>,
+    masked_key: Option<&'a str>,
+    /// For create and expire: the expiry set (RFC 3339 UTC, `null`: never).
+    expires_at: Option<String>,
+    /// For rotate: when the old secret stops verifying.
+    grace_until: Option<String>,
+    /// For upgrade: the schema versions.
+    schema_from: Option<u64>,
+    schema_to: Option<u64>,
+    actor: JsonActor<'a>,
+    /// SHA-256 (hex) of the previous entry's encoding; zeros for the first.
+    previous_hash: String,
+}
+
+#[derive(serde::Serialize)]
+struct JsonActor<'a> {
+    user: Option<&'a str>,
+    uid: Option<u32>,
+    sudo_user: Option<&'a str>,
+    ssh_client_address: Option<&'a str>,
+    ssh_client_port: Option<u16>,
+    interface: &'static str,
+    version: &'a str,
+}
+
+fn json(entries: &[AuditEntry]) -> String {
+    let items: Vec<JsonEntry> = entries.iter().map(json_entry).collect();
+    // Plain strings and numbers: cannot fail. Escaped like `list --json`:
+    // a name from the file may hold a C1 control or a bidi override.
+    escape_for_terminal(&serde_json::to_string_pretty(&items).expect("JSON of plain values")) + "\n"
+}
+
+fn json_entry(e: &AuditEntry) -> JsonEntry<'_> {
+    let (mut expires_at, mut grace_until, mut previous_name, mut schema) = (None, None, None, (None, None));
+    match &e.event {
+        AuditEvent::Created { expires_at: at } | AuditEvent::ExpiryChanged { expires_at: at } => {
+            expires_at = at.map(rfc3339)
+        }
+        AuditEvent::Rotated { grace_until: at } => grace_until = Some(rfc3339(*at)),
+        AuditEvent::Renamed { from } => previous_name = Some(from.as_str()),
+        AuditEvent::SchemaUpgraded { from, to } => schema = (Some(*from), Some(*to)),
+        AuditEvent::Deleted | AuditEvent::Disabled | AuditEvent::Enabled => {}
+    }
+    let a = &e.actor;
+    JsonEntry {
+        seq: e.seq,
+        time: rfc3339(e.at),
+        action: e.event.action(),
+        key_id: e.key.as_ref().map(|k| k.as_str()),
+        name: e.name.as_deref(),
+        previous_name,
+        masked_key: e.masked.as_deref(),
+        expires_at,
+        grace_until,
+        schema_from: schema.0,
+        schema_to: schema.1,
+        actor: JsonActor {
+            user: a.user.as_deref(),
+            uid: a.uid,
+            sudo_user: a.sudo_user.as_deref(),
+            ssh_client_address: a.ssh_client.as_ref().map(|c| c.address.as_str()),
+            ssh_client_port: a.ssh_client.as_ref().map(|c| c.port),
+            interface: a.interface.as_str(),
+            version: &a.version,
+        },
+        previous_hash: e.previous_hash.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}

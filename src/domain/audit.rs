@@ -1,0 +1,250 @@
+//! The audit log's vocabulary: who made a change ([`Actor`]), what it was
+//! ([`AuditEvent`]) and the stored, hash-chained [`AuditEntry`].
+//!
+//! An entry never holds a secret or a secret's hash: at most the masked hint
+//! that `list` shows anyway.
+
+use std::fmt;
+
+use time::OffsetDateTime;
+
+use super::id::KeyId;
+
+/// The program a change came through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Interface {
+    Tui,
+    Cli,
+    /// A Rust program using the library directly (the default).
+    Library,
+    Serve,
+}
+
+impl Interface {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Interface::Tui => "tui",
+            Interface::Cli => "cli",
+            Interface::Library => "library",
+            Interface::Serve => "serve",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Interface> {
+        [Interface::Tui, Interface::Cli, Interface::Library, Interface::Serve]
+            .into_iter()
+            .find(|i| i.as_str() == s)
+    }
+}
+
+impl fmt::Display for Interface {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who made a change and from where, as far as the process can tell. Read
+/// from the environment once per process ([`Actor::from_process`]) and given
+/// to the store, which stamps it on every entry it writes.
+///
+/// The environment is the user's to set: `SUDO_USER` and `SSH_CONNECTION` say
+/// what sudo and sshd said, unless the user changed them. The uid comes from
+/// the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The OS user name of the process's real uid (`None` when it has none).
+    pub user: Option<String>,
+    pub uid: Option<u32>,
+    /// `SUDO_USER`: who ran `sudo`.
+    pub sudo_user: Option<String>,
+    /// The SSH client's address and port, from `SSH_CONNECTION`.
+    pub ssh_client: Option<SshClient>,
+    pub interface: Interface,
+    /// keydesk's version.
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SshClient {
+    pub address: String,
+    pub port: u16,
+}
+
+impl Actor {
+    /// This process's actor, read from the OS and the environment now.
+    pub fn from_process(interface: Interface) -> Actor {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let (uid, user) = os_user();
+        Actor {
+            user: user.or_else(|| var("USER")),
+            uid,
+            sudo_user: var("SUDO_USER"),
+            ssh_client: var("SSH_CONNECTION").as_deref().and_then(SshClient::parse),
+            interface,
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        }
+    }
+}
+
+impl SshClient {
+    /// `SSH_CONNECTION` is "client-address client-port server-address server-port".
+    pub fn parse(connection: &str) -> Option<SshClient> {
+        let mut words = connection.split_ascii_whitespace();
+        let address = words.next()?.to_owned();
+        let port = words.next()?.parse().ok()?;
+        Some(SshClient { address, port })
+    }
+}
+
+impl fmt::Display for SshClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.address.contains(':') {
+            write!(f, "[{}]:{}", self.address, self.port)
+        } else {
+            write!(f, "{}:{}", self.address, self.port)
+        }
+    }
+}
+
+#[cfg(unix)]
+fn os_user() -> (Option<u32>, Option<String>) {
+    // SAFETY: getuid has no preconditions.
+    let uid = unsafe { libc::getuid() };
+    let mut buf = vec![0 as libc::c_char; 4096];
+    // SAFETY: an all-zero passwd is a valid value for getpwuid_r to fill in.
+    let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is valid for the call and buf's length is passed.
+    let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+    let name = (rc == 0 && !found.is_null()).then(|| {
+        // SAFETY: on success pw_name points to a NUL-terminated string in buf.
+        unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) }
+            .to_string_lossy()
+            .into_owned()
+    });
+    (Some(uid), name)
+}
+
+#[cfg(not(unix))]
+fn os_user() -> (Option<u32>, Option<String>) {
+    (None, None)
+}
+
+/// What happened. The entry's `name` is the key's name at the time (the new
+/// name for a rename).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditEvent {
+    Created { expires_at: Option<OffsetDateTime> },
+    Renamed { from: String },
+    Deleted,
+    Disabled,
+    Enabled,
+    Rotated { grace_until: OffsetDateTime },
+    ExpiryChanged { expires_at: Option<OffsetDateTime> },
+    SchemaUpgraded { from: u64, to: u64 },
+}
+
+impl AuditEvent {
+    /// The action's stable name (in `log --json`).
+    pub fn action(&self) -> &'static str {
+        match self {
+            AuditEvent::Created { .. } => "create",
+            AuditEvent::Renamed { .. } => "rename",
+            AuditEvent::Deleted => "delete",
+            AuditEvent::Disabled => "disable",
+            AuditEvent::Enabled => "enable",
+            AuditEvent::Rotated { .. } => "rotate",
+            AuditEvent::ExpiryChanged { .. } => "expire",
+            AuditEvent::SchemaUpgraded { .. } => "upgrade",
+        }
+    }
+}
+
+/// One entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// 1, 2, 3, … in the order written, without gaps.
+    pub seq: u64,
+    /// UTC, to the second.
+    pub at: OffsetDateTime,
+    pub event: AuditEvent,
+    /// `None` for an entry about the whole database (a schema upgrade).
+    pub key: Option<KeyId>,
+    /// The key's name at the time (as stored: sanitise before display).
+    pub name: Option<String>,
+    /// The key's masked hint at the time (after a rotation: the new one).
+    pub masked: Option<String>,
+    pub actor: Actor,
+    /// SHA-256 of the previous entry's encoding; zeros for the first entry.
+    pub previous_hash: [u8; 32],
+}
+
+/// What a caller reads from the log: newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditQuery {
+    /// Only entries about this key.
+    pub key: Option<KeyId>,
+    /// Only entries at or after this instant.
+    pub since: Option<OffsetDateTime>,
+    /// Only entries older than this sequence number (the next page).
+    pub before_seq: Option<u64>,
+    /// At most this many entries.
+    pub limit: Option<usize>,
+}
+
+/// The first entry at which the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    /// The sequence number of the first entry that cannot be trusted.
+    pub seq: u64,
+    pub kind: BreakKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakKind {
+    /// The entry's content does not match its own hash, or it cannot be read.
+    Changed,
+    /// There is no entry with this number, though later ones exist (or the
+    /// database recorded that it had written it).
+    Removed,
+    /// The entry does not follow the one before it: it was inserted, or
+    /// written to replace another.
+    Inserted,
+}
+
+impl fmt::Display for ChainBreak {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seq = self.seq;
+        match self.kind {
+            BreakKind::Changed => write!(f, "entry {seq} was changed"),
+            BreakKind::Removed => write!(f, "entry {seq} was removed"),
+            BreakKind::Inserted => write!(
+                f,
+                "entry {seq} was inserted (it does not follow entry {})",
+                seq.saturating_sub(1)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssh_connection_gives_the_client_address_and_port() {
+        let client = SshClient::parse("203.0.113.7 52114 10.0.0.2 22").unwrap();
+        assert_eq!(client.to_string(), "203.0.113.7:52114");
+        let v6 = SshClient::parse("2001:db8::1 40000 2001:db8::2 22").unwrap();
+        assert_eq!(v6.to_string(), "[2001:db8::1]:40000");
+        assert_eq!(SshClient::parse("garbage"), None);
+        assert_eq!(SshClient::parse("1.2.3.4 notaport 5.6.7.8 22"), None);
+    }
+
+    #[test]
+    fn interface_names_round_trip() {
+        for i in [Interface::Tui, Interface::Cli, Interface::Library, Interface::Serve] {
+            assert_eq!(Interface::parse(i.as_str()), Some(i));
+        }
+    }
+}
