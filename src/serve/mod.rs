@@ -158,7 +158,7 @@ fn proxy(args: &ServeArgs) -> Result<Option<Proxy>, ServeError> {
 
 /// The upstream's credential: the file's first line, trimmed. Read from a
 /// file, never an argument, since arguments are visible to every user in `ps`.
-fn read_secret_file(path: &std::path::Path) -> Result<String, ServeError> {
+fn read_secret_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ServeError> {
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)
             .map_err(|e| ServeError::Usage(format!("--upstream-auth-file {}: {e}", path.display())))?,
@@ -170,7 +170,7 @@ fn read_secret_file(path: &std::path::Path) -> Result<String, ServeError> {
             path.display()
         )));
     }
-    Ok(line.to_owned())
+    Ok(zeroize::Zeroizing::new(line.to_owned()))
 }
 
 /// Accepts connections until a signal, then shuts down gracefully.

@@ -59,7 +59,8 @@ pub struct Proxy {
 /// What the proxy needs from the command line.
 pub struct ProxySettings {
     pub upstream: String,
-    pub upstream_auth: Option<String>,
+    /// The upstream's own credential; wiped when the settings are dropped.
+    pub upstream_auth: Option<zeroize::Zeroizing<String>>,
     pub connect_timeout: Duration,
     pub response_timeout: Duration,
 }
@@ -77,7 +78,8 @@ impl Proxy {
         let upstream_auth = match settings.upstream_auth {
             None => None,
             Some(secret) => {
-                let mut value = HeaderValue::try_from(format!("Bearer {secret}"))
+                let header = zeroize::Zeroizing::new(format!("Bearer {}", secret.as_str()));
+                let mut value = HeaderValue::from_str(&header)
                     .map_err(|_| "--upstream-auth-file: the key must be one line of visible ASCII".to_owned())?;
                 value.set_sensitive(true);
                 Some(value)
@@ -217,7 +219,7 @@ mod tests {
     fn proxy(upstream: &str, auth: Option<&str>) -> Proxy {
         Proxy::new(ProxySettings {
             upstream: upstream.into(),
-            upstream_auth: auth.map(str::to_owned),
+            upstream_auth: auth.map(|a| zeroize::Zeroizing::new(a.to_owned())),
             connect_timeout: Duration::from_secs(1),
             response_timeout: Duration::from_secs(1),
         })
