@@ -248,6 +248,13 @@ fn a_database_deleted_while_in_use_is_reported_not_recreated() {
     assert!(!path.exists(), "no empty database was created in its place");
 }
 
+/// `keydesk log --check`'s verdict on `store`: the chain breaks first at entry
+/// `seq`, in the way `kind` says.
+fn assert_chain_breaks_at(store: &Store, seq: u64, kind: keydesk::domain::BreakKind) {
+    let expected = keydesk::domain::ChainBreak { seq, kind };
+    assert_eq!(store.check_audit_chain().unwrap(), Some(expected));
+}
+
 /// The audit log of a fresh store after `changes` renames of one key
 /// (`changes + 1` entries), and its path.
 fn store_with_audit_entries(changes: usize) -> (tempfile::TempDir, std::path::PathBuf, Store) {
@@ -278,7 +285,7 @@ fn entry_bytes(table: &redb::Table<u64, &[u8]>, seq: u64) -> Vec<u8> {
 
 #[test]
 fn the_audit_check_names_an_entry_whose_bytes_were_edited() {
-    use keydesk::domain::{BreakKind, ChainBreak};
+    use keydesk::domain::BreakKind;
     let (_dir, path, store) = store_with_audit_entries(6);
     assert_eq!(store.check_audit_chain().unwrap(), None);
     tamper(&path, |table| {
@@ -288,31 +295,17 @@ fn the_audit_check_names_an_entry_whose_bytes_were_edited() {
         bytes[at + 7] = b'9';
         table.insert(4, bytes.as_slice()).unwrap();
     });
-    let found = store.check_audit_chain().unwrap();
-    assert_eq!(
-        found,
-        Some(ChainBreak {
-            seq: 4,
-            kind: BreakKind::Changed
-        })
-    );
+    assert_chain_breaks_at(&store, 4, BreakKind::Changed);
 }
 
 #[test]
 fn the_audit_check_names_an_entry_that_was_removed_from_the_middle_or_the_end() {
-    use keydesk::domain::{BreakKind, ChainBreak};
+    use keydesk::domain::BreakKind;
     let (_dir, path, store) = store_with_audit_entries(6);
     tamper(&path, |table| {
         table.remove(3).unwrap();
     });
-    let found = store.check_audit_chain().unwrap();
-    assert_eq!(
-        found,
-        Some(ChainBreak {
-            seq: 3,
-            kind: BreakKind::Removed
-        })
-    );
+    assert_chain_breaks_at(&store, 3, BreakKind::Removed);
 
     // Closing the gap by moving the later entries down does not hide it.
     let (_dir, path, store) = store_with_audit_entries(6);
@@ -323,33 +316,19 @@ fn the_audit_check_names_an_entry_that_was_removed_from_the_middle_or_the_end() 
         }
         table.remove(7).unwrap();
     });
-    let found = store.check_audit_chain().unwrap();
-    assert_eq!(
-        found,
-        Some(ChainBreak {
-            seq: 3,
-            kind: BreakKind::Removed
-        })
-    );
+    assert_chain_breaks_at(&store, 3, BreakKind::Removed);
 
     // Nor does cutting the newest entry off the end.
     let (_dir, path, store) = store_with_audit_entries(6);
     tamper(&path, |table| {
         table.remove(7).unwrap();
     });
-    let found = store.check_audit_chain().unwrap();
-    assert_eq!(
-        found,
-        Some(ChainBreak {
-            seq: 7,
-            kind: BreakKind::Removed
-        })
-    );
+    assert_chain_breaks_at(&store, 7, BreakKind::Removed);
 }
 
 #[test]
 fn the_audit_check_names_an_entry_that_was_inserted() {
-    use keydesk::domain::{BreakKind, ChainBreak};
+    use keydesk::domain::BreakKind;
     let (_dir, path, store) = store_with_audit_entries(6);
     // A genuine-looking entry (a copy of entry 2) slipped in as entry 3, the
     // later ones moved up to make room.
@@ -361,14 +340,7 @@ fn the_audit_check_names_an_entry_that_was_inserted() {
         let copy = entry_bytes(table, 2);
         table.insert(3, copy.as_slice()).unwrap();
     });
-    let found = store.check_audit_chain().unwrap();
-    assert_eq!(
-        found,
-        Some(ChainBreak {
-            seq: 3,
-            kind: BreakKind::Inserted
-        })
-    );
+    assert_chain_breaks_at(&store, 3, BreakKind::Inserted);
 
     // Appended after the newest entry.
     let (_dir, path, store) = store_with_audit_entries(6);
@@ -376,12 +348,5 @@ fn the_audit_check_names_an_entry_that_was_inserted() {
         let copy = entry_bytes(table, 7);
         table.insert(8, copy.as_slice()).unwrap();
     });
-    let found = store.check_audit_chain().unwrap();
-    assert_eq!(
-        found,
-        Some(ChainBreak {
-            seq: 8,
-            kind: BreakKind::Inserted
-        })
-    );
+    assert_chain_breaks_at(&store, 8, BreakKind::Inserted);
 }
