@@ -10,27 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use common::{CHANGE_DEADLINE as DEADLINE, wait_for};
+
 use common::{manual_clock, name, temp_store};
 use keydesk::store::RetryPolicy;
 use keydesk::verifier::Settings;
 use keydesk::{KeyName, KeyStore, SecretKey, Store, StoreError, Verifier};
 use time::macros::datetime;
-
-/// How long a change may take to reach a running Verifier before a test
-/// fails. The promise is "about 1 s"; this leaves room for a loaded CI box.
-const DEADLINE: Duration = Duration::from_secs(5);
-
-/// Polls `done` until it holds or [`DEADLINE`] passes; returns how long it took.
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> Duration {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < DEADLINE, "{what}: not seen within {DEADLINE:?}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let took = started.elapsed();
-    eprintln!("{what}: seen after {} ms", took.as_millis());
-    took
-}
 
 #[test]
 fn verifies_live_keys_and_refuses_everything_else() {

@@ -6,30 +6,17 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::wait_for;
 
 use common::{keydesk, manual_clock, name, stderr};
 use keydesk::verifier::Settings;
 use keydesk::{KeyStore, Store, Verifier};
 use time::macros::datetime;
 
-/// How long a change may take to reach a running Verifier before a test
-/// fails. The promise is "within 1 s"; this leaves room for a loaded CI box.
-const DEADLINE: Duration = Duration::from_secs(5);
 const HOUR: time::Duration = time::Duration::HOUR;
 const SECOND: time::Duration = time::Duration::SECOND;
-
-/// Polls `done` until it holds or [`DEADLINE`] passes; returns how long it took.
-fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> Duration {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < DEADLINE, "{what}: not seen within {DEADLINE:?}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    let took = started.elapsed();
-    eprintln!("{what}: seen after {} ms", took.as_millis());
-    took
-}
 
 /// A verifier that never polls on its own during a test: whatever it does,
 /// it does without a refresh.

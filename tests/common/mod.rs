@@ -116,3 +116,24 @@ pub fn skip(reason: &str) {
     );
     eprintln!("SKIPPED: {reason}");
 }
+
+/// How long a change may take to reach a running Verifier before a test
+/// fails. The promise is "within about 1 s"; this leaves room for a loaded
+/// CI machine.
+pub const CHANGE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Polls `done` until it holds or [`CHANGE_DEADLINE`] passes; returns (and
+/// prints) how long it took, the measured figure.
+pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    while !done() {
+        assert!(
+            started.elapsed() < CHANGE_DEADLINE,
+            "{what}: not seen within {CHANGE_DEADLINE:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let took = started.elapsed();
+    eprintln!("{what}: seen after {} ms", took.as_millis());
+    took
+}
