@@ -35,6 +35,8 @@ pub mod cli;
 #[cfg(feature = "tui")]
 pub mod clipboard;
 #[cfg(feature = "tui")]
+pub mod config;
+#[cfg(feature = "tui")]
 pub mod display;
 #[cfg(feature = "tui")]
 pub mod tui;

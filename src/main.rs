@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use keydesk::cli::{self, Cli};
 use keydesk::clipboard::{ClipboardSettings, Environment};
 use keydesk::tui;
@@ -14,15 +14,28 @@ fn main() -> ExitCode {
     let local_offset = UtcOffset::current_local_offset().ok();
     keydesk::hardening::protect_process_memory();
     quiet_caught_storage_panics();
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let effective = match keydesk::config::apply(&mut cli, &matches) {
+        Ok(effective) => effective,
+        Err(error) => {
+            eprintln!("keydesk: {error}");
+            return cli::Exit::Usage.into();
+        }
+    };
     match cli.command {
-        Some(command) => cli::run(command, &cli.global, local_offset),
-        None => run_tui(&cli.global, &cli.tui, local_offset),
+        Some(command) => cli::run(command, &cli.global, local_offset, &effective),
+        None => run_tui(&cli.global, &cli.tui, local_offset, effective.color),
     }
 }
 
 /// `keydesk` without a subcommand: the full-screen TUI.
-fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Option<UtcOffset>) -> ExitCode {
+fn run_tui(
+    global: &cli::GlobalArgs,
+    tui_args: &cli::TuiArgs,
+    local_offset: Option<UtcOffset>,
+    color: bool,
+) -> ExitCode {
     if let Err(reason) = check_terminal() {
         eprintln!("keydesk: {reason}");
         return ExitCode::from(2);
@@ -39,7 +52,8 @@ fn run_tui(global: &cli::GlobalArgs, tui_args: &cli::TuiArgs, local_offset: Opti
         clear_after: Duration::from_secs(tui_args.clear_clipboard_after),
     };
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
-    let options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
+    let mut options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
+    options.theme = tui::Theme::new(color);
     match tui::run(store, options) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(report) => {

@@ -42,6 +42,7 @@ impl Session {
         cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
         cmd.env_remove("NO_COLOR");
         Session {
             process: PtyProcess::spawn(cmd, cols, rows),

@@ -55,10 +55,15 @@ pub struct GlobalArgs {
         value_parser = parse_busy_timeout
     )]
     pub busy_timeout: f64,
+
+    /// The config file [default: the platform's config folder, e.g. ~/.config/keydesk/config.toml;
+    /// a missing default file is fine, a missing named one is an error]
+    #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// `--busy-timeout`: seconds, fractions allowed, up to ten minutes.
-fn parse_busy_timeout(text: &str) -> Result<f64, String> {
+pub(crate) fn parse_busy_timeout(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(seconds) if (0.0..=600.0).contains(&seconds) => Ok(seconds),
         _ => Err("use a number of seconds from 0 to 600, e.g. 2 or 0.5".to_owned()),
@@ -103,7 +108,7 @@ fn db_path() -> impl TypedValueParser<Value = PathBuf> {
 /// and a huge one overflowed the timer into "never" without saying so.
 pub const MAX_CLEAR_AFTER_SECS: u64 = 86_400;
 
-fn parse_clear_after(input: &str) -> Result<u64, String> {
+pub(crate) fn parse_clear_after(input: &str) -> Result<u64, String> {
     let invalid = || format!("use a whole number of seconds from 0 (never) to {MAX_CLEAR_AFTER_SECS} (a day)");
     match input.trim().parse::<u64>() {
         Ok(seconds) if seconds <= MAX_CLEAR_AFTER_SECS => Ok(seconds),
@@ -302,6 +307,12 @@ pub enum Command {
     /// Print the API key agreement that `create --accept-terms` refers to.
     Agreement,
 
+    /// The config file: where it is looked for, and the settings keydesk runs with.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+
     /// Check keys over HTTP: a forward-auth endpoint for gateways, or (with --upstream) a proxy.
     ///
     /// `ANY /verify` answers 200 with X-Keydesk-Key-Id for a live key and 401 otherwise; gateways
@@ -310,6 +321,16 @@ pub enum Command {
     /// Stops on SIGTERM/SIGINT after finishing requests in flight and writing Last Used.
     #[cfg(feature = "serve")]
     Serve(crate::serve::ServeArgs),
+}
+
+/// `keydesk config …`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum ConfigAction {
+    /// Print the path of the config file keydesk reads (whether or not it exists).
+    Path,
+    /// Print each setting, its effective value and where it came from (command line,
+    /// environment, config file and line, or default).
+    Show,
 }
 
 /// `list --status`: a key's state now.

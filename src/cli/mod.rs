@@ -16,7 +16,8 @@ use std::sync::Arc;
 
 use time::UtcOffset;
 
-pub use args::{Cli, Command, GlobalArgs, TuiArgs};
+pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
+pub(crate) use args::{parse_busy_timeout, parse_clear_after};
 pub use exit::{EXIT_CODES_HELP, Exit, Failure};
 pub use prompt::confirm;
 
@@ -25,8 +26,13 @@ use crate::{KeyStore, Store};
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
 /// error to stderr as `keydesk: …`.
-pub fn run(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset>) -> ExitCode {
-    match execute(command, global, local_offset) {
+pub fn run(
+    command: Command,
+    global: &GlobalArgs,
+    local_offset: Option<UtcOffset>,
+    effective: &crate::config::Effective,
+) -> ExitCode {
+    match execute(command, global, local_offset, effective) {
         Ok(exit) => exit.into(),
         Err(failure) => {
             eprintln!("keydesk: {}", failure.message);
@@ -35,10 +41,18 @@ pub fn run(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
     }
 }
 
-fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
+fn execute(
+    command: Command,
+    global: &GlobalArgs,
+    local_offset: Option<UtcOffset>,
+    effective: &crate::config::Effective,
+) -> Result<Exit, Failure> {
     if let Command::Agreement = command {
         commands::agreement()?;
         return Ok(Exit::Ok);
+    }
+    if let Command::Config { action } = command {
+        return config(action, effective);
     }
     // Only `create` makes a database; every other command needs one.
     let if_missing = match command {
@@ -111,7 +125,7 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
             allow_duplicate_name,
         } => commands::rename(store.as_ref(), &id, &new_name, allow_duplicate_name)?,
         Command::Delete { id, yes } => commands::delete(store.as_ref(), &id, yes)?,
-        Command::Agreement => unreachable!("handled above"),
+        Command::Agreement | Command::Config { .. } => unreachable!("handled above"),
         #[cfg(feature = "serve")]
         Command::Serve(_) => unreachable!("handled above"),
     }
@@ -184,4 +198,17 @@ pub fn open_store(
         IfMissing::Refuse => Store::open_existing_as(path, retry, actor)?,
     };
     Ok(Arc::new(store))
+}
+
+/// `keydesk config path` and `keydesk config show`.
+fn config(action: ConfigAction, effective: &crate::config::Effective) -> Result<Exit, Failure> {
+    let text = match action {
+        ConfigAction::Path => format!("{}\n", effective.path.display()),
+        ConfigAction::Show => crate::config::describe(effective),
+    };
+    std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).map_err(|e| Failure {
+        exit: Exit::Output,
+        message: format!("cannot write the settings: {e}"),
+    })?;
+    Ok(Exit::Ok)
 }

@@ -18,12 +18,20 @@ use time::OffsetDateTime;
 pub const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
 
 /// `keydesk` on the database at `db`, with UTC as the local zone so times
-/// printed in the local offset are predictable.
+/// printed in the local offset are predictable, and without the developer's
+/// own config file.
 pub fn keydesk(db: &Path) -> Command {
     let mut command = Command::new(BIN);
     command.env("KEYDESK_DB", db).env("TZ", "UTC");
     command
+        .env("XDG_CONFIG_HOME", NO_CONFIG_HOME)
+        .env_remove("KEYDESK_CONFIG");
+    command
 }
+
+/// A config folder that does not exist: keydesk then finds no config file,
+/// whatever the person running the tests keeps in theirs.
+pub const NO_CONFIG_HOME: &str = "/nonexistent/keydesk-tests/config";
 
 /// Runs `command` with `stdin` as its input and collects its output.
 pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {

@@ -34,6 +34,7 @@ impl Session {
         cmd.args(args);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
         Session::spawn(cmd, cols, rows)
     }
 

@@ -1,0 +1,345 @@
+//! Reading the config file: TOML into typed settings, each remembering the
+//! line it was written on, and every mistake turned into a message that names
+//! the file, the line and the key — never silently ignored.
+
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use time::UtcOffset;
+use toml::Spanned;
+
+use crate::cli::{parse_busy_timeout, parse_clear_after};
+use crate::clipboard::ClipboardMode;
+use crate::display::parse_offset;
+
+/// Every key the file may hold, in the order `keydesk config show` lists
+/// them. Named like the command-line flags, in snake_case.
+pub const KEYS: [&str; 6] = [
+    "db",
+    "utc_offset",
+    "busy_timeout",
+    "clipboard",
+    "clear_clipboard_after",
+    "color",
+];
+
+/// A value from the file, with the line it is on (1-based).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FromFile<T> {
+    pub value: T,
+    pub line: usize,
+}
+
+/// The settings a config file made; `None` where it says nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FileSettings {
+    pub db: Option<FromFile<PathBuf>>,
+    pub utc_offset: Option<FromFile<UtcOffset>>,
+    pub busy_timeout: Option<FromFile<f64>>,
+    pub clipboard: Option<FromFile<ClipboardMode>>,
+    pub clear_clipboard_after: Option<FromFile<u64>>,
+    pub color: Option<FromFile<bool>>,
+}
+
+/// What is wrong with a config file, in words a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: PathBuf,
+    /// 1-based; `None` when the whole file is at fault (unreadable).
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path.display(), self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The file as TOML sees it: types checked, unknown keys refused, values not
+/// yet validated (that needs the spans, kept by `Spanned`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    db: Option<Spanned<String>>,
+    utc_offset: Option<Spanned<String>>,
+    busy_timeout: Option<Spanned<f64>>,
+    clipboard: Option<Spanned<String>>,
+    clear_clipboard_after: Option<Spanned<i64>>,
+    color: Option<Spanned<bool>>,
+}
+
+/// Reads `path`. `Ok(None)` when there is no file there: having no config
+/// file is normal.
+pub fn read(path: &Path) -> Result<Option<FileSettings>, ConfigError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ConfigError {
+                path: path.to_owned(),
+                line: None,
+                message: format!("cannot read the config file: {e}"),
+            });
+        }
+    };
+    parse(&text, path).map(Some)
+}
+
+/// Parses a config file's text; `path` is for messages, and relative `db`
+/// paths are taken from the file's own folder.
+pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
+    let error = |span: Option<Range<usize>>, message: String| ConfigError {
+        path: path.to_owned(),
+        line: span.map(|span| line_of(text, span.start)),
+        message,
+    };
+    let raw: Raw = toml::from_str(text).map_err(|e| error(e.span(), describe(&e, text)))?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    Ok(FileSettings {
+        db: validate(raw.db, text, |value| db_path(value, folder)).map_err(|e| e.at("db", &error))?,
+        utc_offset: validate(raw.utc_offset, text, |value| parse_offset(value))
+            .map_err(|e| e.at("utc_offset", &error))?,
+        busy_timeout: validate(raw.busy_timeout, text, |value| parse_busy_timeout(&value.to_string()))
+            .map_err(|e| e.at("busy_timeout", &error))?,
+        clipboard: validate(raw.clipboard, text, |value| value.parse::<ClipboardMode>())
+            .map_err(|e| e.at("clipboard", &error))?,
+        clear_clipboard_after: validate(raw.clear_clipboard_after, text, |value| {
+            parse_clear_after(&value.to_string())
+        })
+        .map_err(|e| e.at("clear_clipboard_after", &error))?,
+        color: validate(raw.color, text, |value| Ok(*value)).map_err(|e| e.at("color", &error))?,
+    })
+}
+
+/// A value TOML read but keydesk refused, and where it was.
+struct Invalid {
+    span: Range<usize>,
+    why: String,
+}
+
+impl Invalid {
+    fn at(self, key: &str, error: &dyn Fn(Option<Range<usize>>, String) -> ConfigError) -> ConfigError {
+        error(Some(self.span), format!("`{key}`: {}", self.why))
+    }
+}
+
+/// Checks one value with the same rules as its command-line flag, keeping
+/// its line.
+fn validate<T, U>(
+    value: Option<Spanned<T>>,
+    text: &str,
+    check: impl Fn(&T) -> Result<U, String>,
+) -> Result<Option<FromFile<U>>, Invalid> {
+    let Some(spanned) = value else { return Ok(None) };
+    let span = spanned.span();
+    match check(spanned.get_ref()) {
+        Ok(value) => Ok(Some(FromFile {
+            value,
+            line: line_of(text, span.start),
+        })),
+        Err(why) => Err(Invalid { span, why }),
+    }
+}
+
+/// `db`: `~/` is the home folder; a relative path is relative to the config
+/// file (so a file means the same wherever keydesk is started from).
+fn db_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
+    if text.is_empty() {
+        return Err("the database path is empty".to_owned());
+    }
+    let path = match text.strip_prefix("~/") {
+        Some(rest) => directories::BaseDirs::new()
+            .ok_or("`~` cannot be expanded: no home folder is known")?
+            .home_dir()
+            .join(rest),
+        None => PathBuf::from(text),
+    };
+    Ok(if path.is_absolute() { path } else { folder.join(path) })
+}
+
+/// TOML's message, with an unknown key named plainly and the nearest valid
+/// one suggested (a typo is the usual reason).
+fn describe(error: &toml::de::Error, text: &str) -> String {
+    let message = error.message();
+    if let Some(key) = unknown_key(message) {
+        return match closest_key(&key) {
+            Some(known) => format!("unknown key `{key}`, did you mean `{known}`?"),
+            None => format!(
+                "unknown key `{key}`; the keys are {}",
+                KEYS.map(|k| format!("`{k}`")).join(", ")
+            ),
+        };
+    }
+    // Type errors: say which key, from the line TOML points at.
+    let key = error
+        .span()
+        .and_then(|span| text[..span.start].rsplit('\n').next().map(str::to_owned))
+        .and_then(|line| line.split_once('=').map(|(key, _)| key.trim().to_owned()))
+        .filter(|key| KEYS.contains(&key.as_str()));
+    let message = plain_types(message);
+    match key {
+        Some(key) => format!("`{key}`: {message}"),
+        None => message,
+    }
+}
+
+/// serde's type names in words: "expected i64" means nothing to most people.
+fn plain_types(message: &str) -> String {
+    message
+        .replace("expected i64", "expected a whole number")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
+}
+
+/// The key in serde's "unknown field `x`, expected one of …".
+fn unknown_key(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    Some(rest.split_once('`')?.0.to_owned())
+}
+
+/// The valid key nearest to `key`, if it is near enough to be a typo.
+pub fn closest_key(key: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .map(|known| (strsim::damerau_levenshtein(key, known), *known))
+        .filter(|(distance, known)| *distance <= (known.len() / 3).max(2))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// The 1-based line holding byte `offset`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(text: &str) -> Result<FileSettings, ConfigError> {
+        parse(text, Path::new("/etc/keydesk/config.toml"))
+    }
+
+    fn message(text: &str) -> String {
+        parsed(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_key_is_read_with_its_line() {
+        let settings = parsed(
+            "# keydesk\ndb = \"/srv/keys.redb\"\nutc_offset = \"+08:00\"\nbusy_timeout = 5\nclipboard = \"osc52\"\n\
+             clear_clipboard_after = 60\ncolor = false\n",
+        )
+        .unwrap();
+        assert_eq!(
+            settings.db,
+            Some(FromFile {
+                value: PathBuf::from("/srv/keys.redb"),
+                line: 2
+            })
+        );
+        assert_eq!(
+            settings.utc_offset.unwrap().value,
+            UtcOffset::from_hms(8, 0, 0).unwrap()
+        );
+        assert_eq!(settings.busy_timeout.map(|s| (s.value, s.line)), Some((5.0, 4)));
+        assert_eq!(settings.clipboard.unwrap().value, ClipboardMode::Osc52);
+        assert_eq!(settings.clear_clipboard_after.map(|s| s.value), Some(60));
+        assert_eq!(settings.color.map(|s| (s.value, s.line)), Some((false, 7)));
+    }
+
+    #[test]
+    fn an_empty_file_sets_nothing() {
+        assert_eq!(parsed("# nothing yet\n").unwrap(), FileSettings::default());
+    }
+
+    #[test]
+    fn an_unknown_key_is_named_with_its_line_and_the_nearest_valid_key() {
+        assert_eq!(
+            message("db = \"/k.redb\"\nclipbaord = \"osc52\"\n"),
+            "/etc/keydesk/config.toml:2: unknown key `clipbaord`, did you mean `clipboard`?"
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_far_from_every_valid_one_lists_them() {
+        let text = message("theme = \"dark\"\n");
+        assert!(
+            text.starts_with("/etc/keydesk/config.toml:1: unknown key `theme`; the keys are `db`,"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_line_and_the_key() {
+        let text = message("\n\nclear_clipboard_after = \"soon\"\n");
+        assert!(
+            text.starts_with("/etc/keydesk/config.toml:3: `clear_clipboard_after`: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("invalid type: string \"soon\", expected a whole number"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_the_line_the_key_and_what_is_allowed() {
+        assert_eq!(
+            message("utc_offset = \"+25:00\"\n"),
+            format!(
+                "/etc/keydesk/config.toml:1: `utc_offset`: {}",
+                parse_offset("+25:00").unwrap_err()
+            )
+        );
+        let text = message("clipboard = \"xclip\"\n");
+        assert!(text.starts_with("/etc/keydesk/config.toml:1: `clipboard`: "), "{text}");
+        let text = message("clear_clipboard_after = -1\n");
+        assert!(
+            text.starts_with("/etc/keydesk/config.toml:1: `clear_clipboard_after`: "),
+            "{text}"
+        );
+        let text = message("busy_timeout = 9000\n");
+        assert!(
+            text.starts_with("/etc/keydesk/config.toml:1: `busy_timeout`: "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn broken_toml_names_the_line() {
+        let text = message("db = \"/k.redb\"\nutc_offset = \n");
+        assert!(text.starts_with("/etc/keydesk/config.toml:2: "), "{text}");
+    }
+
+    #[test]
+    fn a_relative_db_path_is_taken_from_the_config_files_folder() {
+        let settings = parsed("db = \"keys.redb\"\n").unwrap();
+        assert_eq!(settings.db.unwrap().value, PathBuf::from("/etc/keydesk/keys.redb"));
+    }
+
+    #[test]
+    fn a_missing_file_is_no_settings_and_no_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read(&dir.path().join("config.toml")), Ok(None));
+    }
+
+    #[test]
+    fn typos_find_their_key_and_strangers_find_none() {
+        assert_eq!(closest_key("utc-offset"), Some("utc_offset"));
+        assert_eq!(closest_key("clear_clipboard"), Some("clear_clipboard_after"));
+        assert_eq!(closest_key("colour"), Some("color"));
+        assert_eq!(closest_key("database"), None);
+    }
+}

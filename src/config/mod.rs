@@ -1,0 +1,232 @@
+//! The config file, `~/.config/keydesk/config.toml` (the platform's config
+//! folder; `--config` or `KEYDESK_CONFIG` names another): defaults for the
+//! settings people otherwise repeat on every command line.
+//!
+//! Precedence, highest first: the command line, the environment
+//! (`KEYDESK_DB`, `KEYDESK_BUSY_TIMEOUT`, `NO_COLOR`), the config file,
+//! keydesk's defaults. clap parses the command line and the environment and
+//! says where each value came from; this module fills in, from the file, only
+//! what neither of those set, and keeps each setting's source for
+//! `keydesk config show`.
+//!
+//! A file that is wrong in any way stops keydesk with a message naming the
+//! file, the line and the key (exit 2): a setting that is silently ignored is
+//! worse than none.
+
+mod file;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use clap::ArgMatches;
+use clap::parser::ValueSource;
+
+pub use file::{ConfigError, FileSettings, FromFile, KEYS, closest_key, parse, read};
+
+use crate::cli::Cli;
+use crate::clipboard::ClipboardMode;
+
+/// The environment variable that names the config file, like `--config`.
+pub const CONFIG_ENV: &str = "KEYDESK_CONFIG";
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Default,
+    File { line: usize },
+    Environment(&'static str),
+    CommandLine,
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Default => f.write_str("default"),
+            Source::File { line } => write!(f, "config file, line {line}"),
+            Source::Environment(name) => write!(f, "environment, {name}"),
+            Source::CommandLine => f.write_str("command line"),
+        }
+    }
+}
+
+/// One effective setting, for `keydesk config show`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    pub key: &'static str,
+    pub value: String,
+    pub source: Source,
+}
+
+/// What keydesk runs with after the layers are applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effective {
+    /// The config file looked for (it may not exist).
+    pub path: PathBuf,
+    pub exists: bool,
+    /// Whether the TUI may use colour.
+    pub color: bool,
+    /// Every key of the file, in [`KEYS`] order.
+    pub settings: Vec<Setting>,
+}
+
+/// The config file to read: `--config`/`KEYDESK_CONFIG` (which must exist,
+/// since naming a file that is not there is a mistake), else the platform's
+/// default (which may be absent).
+pub fn path(explicit: Option<&Path>) -> Result<(PathBuf, bool), ConfigError> {
+    if let Some(path) = explicit {
+        return Ok((path.to_owned(), true));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "keydesk").ok_or_else(|| ConfigError {
+        path: PathBuf::from("config.toml"),
+        line: None,
+        message: "no home folder is known, so there is no default config file (use --config)".to_owned(),
+    })?;
+    Ok((dirs.config_dir().join("config.toml"), false))
+}
+
+/// Reads the config file and fills in every setting of `cli` that the
+/// command line and the environment left at its default.
+pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigError> {
+    let (path, explicit) = path(cli.global.config.as_deref())?;
+    let file = read(&path)?;
+    if explicit && file.is_none() {
+        return Err(ConfigError {
+            path,
+            line: None,
+            message: "no config file here (named by --config or KEYDESK_CONFIG)".to_owned(),
+        });
+    }
+    let exists = file.is_some();
+    let file = file.unwrap_or_default();
+    let mut settings = Vec::with_capacity(KEYS.len());
+    let db = layer(
+        &mut cli.global.db,
+        file.db.map(|f| f.map(Some)),
+        source(matches, "db", "KEYDESK_DB"),
+    );
+    settings.push(db.describe("db", |db| match db {
+        Some(path) => path.display().to_string(),
+        None => crate::Store::default_path().map_or("(no data folder known)".to_owned(), |p| p.display().to_string()),
+    }));
+    let offset = layer(
+        &mut cli.global.utc_offset,
+        file.utc_offset.map(|f| f.map(Some)),
+        source(matches, "utc_offset", ""),
+    );
+    settings.push(offset.describe("utc_offset", |offset| match offset {
+        Some(offset) => crate::display::offset_label(*offset),
+        None => "the system's local offset".to_owned(),
+    }));
+    let busy = layer(
+        &mut cli.global.busy_timeout,
+        file.busy_timeout,
+        source(matches, "busy_timeout", "KEYDESK_BUSY_TIMEOUT"),
+    );
+    settings.push(busy.describe("busy_timeout", |seconds| format!("{seconds}")));
+    let clipboard = layer(&mut cli.tui.clipboard, file.clipboard, source(matches, "clipboard", ""));
+    settings.push(clipboard.describe("clipboard", |mode: &ClipboardMode| mode.name().to_owned()));
+    let clear = layer(
+        &mut cli.tui.clear_clipboard_after,
+        file.clear_clipboard_after,
+        source(matches, "clear_clipboard_after", ""),
+    );
+    settings.push(clear.describe("clear_clipboard_after", |seconds| seconds.to_string()));
+    let (color, color_source) = color(file.color);
+    settings.push(Setting {
+        key: "color",
+        value: color.to_string(),
+        source: color_source,
+    });
+    Ok(Effective {
+        path,
+        exists,
+        color,
+        settings,
+    })
+}
+
+/// A setting after layering: its value and where it came from.
+struct Layered<'a, T> {
+    value: &'a T,
+    source: Source,
+}
+
+impl<T> Layered<'_, T> {
+    fn describe(&self, key: &'static str, show: impl Fn(&T) -> String) -> Setting {
+        Setting {
+            key,
+            value: show(self.value),
+            source: self.source.clone(),
+        }
+    }
+}
+
+/// Takes the file's value when clap's came from neither the command line
+/// nor the environment.
+fn layer<'a, T>(target: &'a mut T, from_file: Option<FromFile<T>>, clap_source: Source) -> Layered<'a, T> {
+    let source = match (clap_source, from_file) {
+        (Source::Default, Some(from_file)) => {
+            *target = from_file.value;
+            Source::File { line: from_file.line }
+        }
+        (source, _) => source,
+    };
+    Layered { value: target, source }
+}
+
+/// Where clap found argument `id`: looked up through the subcommands too,
+/// since a global option may be given after one (`keydesk list --db …`).
+fn source(matches: &ArgMatches, id: &str, env: &'static str) -> Source {
+    let mut level = Some(matches);
+    let mut found = Source::Default;
+    while let Some(matches) = level {
+        match matches.try_get_raw(id).ok().and_then(|_| matches.value_source(id)) {
+            Some(ValueSource::CommandLine) => return Source::CommandLine,
+            Some(ValueSource::EnvVariable) => found = Source::Environment(env),
+            _ => {}
+        }
+        level = matches.subcommand().map(|(_, sub)| sub);
+    }
+    found
+}
+
+/// Colour: off when `NO_COLOR` is set (the environment wins), else as the
+/// file says, else on.
+fn color(from_file: Option<FromFile<bool>>) -> (bool, Source) {
+    if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        return (false, Source::Environment("NO_COLOR"));
+    }
+    match from_file {
+        Some(from_file) => (from_file.value, Source::File { line: from_file.line }),
+        None => (true, Source::Default),
+    }
+}
+
+impl<T> FromFile<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> FromFile<U> {
+        FromFile {
+            value: f(self.value),
+            line: self.line,
+        }
+    }
+}
+
+/// `keydesk config show`: the file, then one line per setting.
+pub fn describe(effective: &Effective) -> String {
+    let state = if effective.exists {
+        ""
+    } else {
+        " (not found: defaults apply)"
+    };
+    let mut text = format!("config file: {}{state}\n", effective.path.display());
+    let width = KEYS.iter().map(|key| key.len()).max().unwrap_or(0);
+    for setting in &effective.settings {
+        text += &format!(
+            "{:width$}  {}  ({})\n",
+            setting.key,
+            crate::display::sanitize(&setting.value),
+            setting.source
+        );
+    }
+    text
+}

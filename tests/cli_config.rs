@@ -1,0 +1,208 @@
+//! The config file through the real binary: where it is looked for, the
+//! order in which the command line, the environment and the file win, and
+//! that every kind of mistake stops keydesk with the file, line and key.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::{BIN, stderr, stdout};
+
+/// A home folder whose config file the test writes.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn config_file(&self) -> PathBuf {
+        self.dir.path().join("config/keydesk/config.toml")
+    }
+
+    fn write_config(&self, text: &str) {
+        let path = self.config_file();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn keydesk(&self) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
+            .env("XDG_DATA_HOME", self.dir.path().join("data"))
+            .env("HOME", self.dir.path())
+            .env("TZ", "UTC")
+            .env_remove("KEYDESK_DB")
+            .env_remove("KEYDESK_CONFIG")
+            .env_remove("KEYDESK_BUSY_TIMEOUT")
+            .env_remove("NO_COLOR");
+        command
+    }
+
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.keydesk().args(args).envs(env.iter().copied()).output().unwrap()
+    }
+
+    /// `config show`'s line for `key`.
+    fn shown(&self, key: &str, args: &[&str], env: &[(&str, &str)]) -> String {
+        let mut all = vec!["config", "show"];
+        all.extend(args);
+        let out = self.run(&all, env);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let line = stdout(&out)
+            .lines()
+            .find(|line| line.starts_with(key))
+            .unwrap()
+            .to_owned();
+        line.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
+    }
+}
+
+#[test]
+fn config_path_names_the_platform_config_folder_and_a_missing_file_is_fine() {
+    let home = Home::new();
+    let out = home.run(&["config", "path"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim(), home.config_file().display().to_string());
+    let shown = stdout(&home.run(&["config", "show"], &[]));
+    assert!(shown.contains("(not found: defaults apply)"), "{shown}");
+    assert!(shown.contains("busy_timeout           2  (default)"), "{shown}");
+}
+
+#[test]
+fn the_command_line_beats_the_environment_which_beats_the_file_which_beats_the_default() {
+    let home = Home::new();
+    home.write_config("# test\nbusy_timeout = 7\nutc_offset = \"+08:00\"\n");
+    assert_eq!(home.shown("busy_timeout", &[], &[]), "7 (config file, line 2)");
+    assert_eq!(
+        home.shown("busy_timeout", &[], &[("KEYDESK_BUSY_TIMEOUT", "5")]),
+        "5 (environment, KEYDESK_BUSY_TIMEOUT)"
+    );
+    assert_eq!(
+        home.shown(
+            "busy_timeout",
+            &["--busy-timeout", "3"],
+            &[("KEYDESK_BUSY_TIMEOUT", "5")]
+        ),
+        "3 (command line)"
+    );
+    assert_eq!(home.shown("utc_offset", &[], &[]), "UTC+8 (config file, line 3)");
+    assert_eq!(home.shown("clipboard", &[], &[]), "auto (default)");
+}
+
+#[test]
+fn a_database_named_in_the_file_is_the_one_commands_use() {
+    let home = Home::new();
+    home.write_config("db = \"keys-from-config.redb\"\n");
+    let out = home.run(&["create", "--name", "from-config", "--accept-terms"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let db = home.config_file().parent().unwrap().join("keys-from-config.redb");
+    assert!(db.exists(), "the relative path is taken from the config file's folder");
+    let listed = stdout(&home.run(&["list", "--json"], &[]));
+    assert!(listed.contains("from-config"), "{listed}");
+    // KEYDESK_DB still wins: that database is empty.
+    let other = home.dir.path().join("other.redb");
+    let out = home.run(
+        &["create", "--name", "elsewhere", "--accept-terms"],
+        &[("KEYDESK_DB", other.to_str().unwrap())],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stdout(&home.run(&["list", "--json"], &[])).contains("elsewhere"));
+}
+
+#[test]
+fn the_utc_offset_from_the_file_is_used_by_list() {
+    let home = Home::new();
+    home.write_config("utc_offset = \"+08:00\"\n");
+    assert_eq!(
+        home.run(&["create", "--name", "timed", "--accept-terms"], &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let table = stdout(&home.run(&["list"], &[]));
+    assert!(table.contains("UTC+8"), "{table}");
+    let table = stdout(&home.run(&["list", "--utc-offset", "-5"], &[]));
+    assert!(table.contains("UTC-5"), "{table}");
+}
+
+/// Runs `list` with `text` as the config file: it must stop with exit 2 and
+/// say this.
+fn refused(text: &str) -> String {
+    let home = Home::new();
+    home.write_config(text);
+    let out = home.run(&["list"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+    let message = stderr(&out);
+    let file = home.config_file().display().to_string();
+    message
+        .trim()
+        .strip_prefix(&format!("keydesk: {file}:"))
+        .unwrap_or_else(|| panic!("{message}"))
+        .to_owned()
+}
+
+#[test]
+fn an_unknown_key_is_refused_with_its_line_and_a_suggestion() {
+    assert_eq!(
+        refused("utc_offset = \"+8\"\nclipbaord = \"osc52\"\n"),
+        "2: unknown key `clipbaord`, did you mean `clipboard`?"
+    );
+}
+
+#[test]
+fn a_wrong_type_is_refused_with_its_line_and_key() {
+    let message = refused("color = true\nclear_clipboard_after = \"ten\"\n");
+    assert!(message.starts_with("2: `clear_clipboard_after`: "), "{message}");
+}
+
+#[test]
+fn a_bad_value_is_refused_with_its_line_key_and_what_is_allowed() {
+    let message = refused("\nutc_offset = \"+25:00\"\n");
+    assert!(message.starts_with("2: `utc_offset`: "), "{message}");
+    assert!(message.contains("-12:00 to +14:00"), "{message}");
+    let message = refused("clipboard = \"xclip\"\n");
+    assert!(message.starts_with("1: `clipboard`: "), "{message}");
+}
+
+#[test]
+fn a_file_that_is_not_toml_is_refused_with_its_line() {
+    let message = refused("db = \"/tmp/x.redb\"\nthis is not toml\n");
+    assert!(message.starts_with("2: "), "{message}");
+}
+
+#[test]
+fn a_named_config_file_that_does_not_exist_is_an_error_not_a_silent_default() {
+    let home = Home::new();
+    let missing = home.dir.path().join("typo.toml");
+    for (args, env) in [
+        (vec!["--config", missing.to_str().unwrap(), "list"], vec![]),
+        (vec!["list"], vec![("KEYDESK_CONFIG", missing.to_str().unwrap())]),
+    ] {
+        let out = home.run(&args, &env);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("typo.toml: no config file here"),
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[test]
+fn a_config_file_named_with_the_flag_is_read() {
+    let home = Home::new();
+    let file = home.dir.path().join("elsewhere.toml");
+    std::fs::write(&file, "clear_clipboard_after = 5\n").unwrap();
+    assert_eq!(
+        home.shown("clear_clipboard_after", &["--config", file.to_str().unwrap()], &[]),
+        "5 (config file, line 1)"
+    );
+}
