@@ -49,7 +49,7 @@ impl Screen {
 
     fn draw(&mut self) {
         let (app, theme) = (&self.app, &self.theme);
-        self.terminal.draw(|frame| render(frame, app, theme)).unwrap();
+        self.terminal.draw(|frame| drop(render(frame, app, theme))).unwrap();
     }
 
     fn key(&mut self, key: Key) {

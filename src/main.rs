@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset, &effective),
-        None => run_tui(&cli.global, &cli.tui, local_offset, effective.color),
+        None => run_tui(&cli.global, &cli.tui, local_offset, &effective),
     }
 }
 
@@ -34,7 +34,7 @@ fn run_tui(
     global: &cli::GlobalArgs,
     tui_args: &cli::TuiArgs,
     local_offset: Option<UtcOffset>,
-    color: bool,
+    effective: &keydesk::config::Effective,
 ) -> ExitCode {
     if let Err(reason) = check_terminal() {
         eprintln!("keydesk: {reason}");
@@ -53,7 +53,8 @@ fn run_tui(
     };
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
     let mut options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
-    options.theme = tui::Theme::new(color);
+    options.theme = tui::Theme::new(effective.color);
+    options.mouse = effective.mouse;
     match tui::run(store, options) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(report) => {

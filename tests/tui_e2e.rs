@@ -336,7 +336,8 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
 /// Whether a table row shows "-" for Last Used: the cell just before the
 /// Status column's "active".
 fn never_used(row: &str) -> bool {
-    let cells: Vec<&str> = row.split_whitespace().collect();
+    // The last cell is the row's `⋯` (its actions, for the mouse).
+    let cells: Vec<&str> = row.split_whitespace().filter(|cell| *cell != "⋯").collect();
     cells.len() >= 2 && cells[cells.len() - 1] == "active" && cells[cells.len() - 2] == "-"
 }
 

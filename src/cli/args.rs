@@ -82,6 +82,11 @@ pub struct TuiArgs {
     /// at most 86400, a day)
     #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = parse_clear_after)]
     pub clear_clipboard_after: u64,
+
+    /// Leave the mouse to the terminal (its own text selection everywhere) instead of clicks and
+    /// the wheel in keydesk
+    #[arg(long)]
+    pub no_mouse: bool,
 }
 
 /// The environment variable that names the database, like `--db`.

@@ -16,13 +16,14 @@ use crate::display::parse_offset;
 
 /// Every key the file may hold, in the order `keydesk config show` lists
 /// them. Named like the command-line flags, in snake_case.
-pub const KEYS: [&str; 6] = [
+pub const KEYS: [&str; 7] = [
     "db",
     "utc_offset",
     "busy_timeout",
     "clipboard",
     "clear_clipboard_after",
     "color",
+    "mouse",
 ];
 
 /// A value from the file, with the line it is on (1-based).
@@ -41,6 +42,7 @@ pub struct FileSettings {
     pub clipboard: Option<FromFile<ClipboardMode>>,
     pub clear_clipboard_after: Option<FromFile<u64>>,
     pub color: Option<FromFile<bool>>,
+    pub mouse: Option<FromFile<bool>>,
 }
 
 /// What is wrong with a config file, in words a person can act on.
@@ -74,6 +76,7 @@ struct Raw {
     clipboard: Option<Spanned<String>>,
     clear_clipboard_after: Option<Spanned<i64>>,
     color: Option<Spanned<bool>>,
+    mouse: Option<Spanned<bool>>,
 }
 
 /// Reads `path`. `Ok(None)` when there is no file there: having no config
@@ -116,6 +119,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         })
         .map_err(|e| e.at("clear_clipboard_after", &error))?,
         color: validate(raw.color, text, |value| Ok(*value)).map_err(|e| e.at("color", &error))?,
+        mouse: validate(raw.mouse, text, |value| Ok(*value)).map_err(|e| e.at("mouse", &error))?,
     })
 }
 
@@ -239,7 +243,7 @@ mod tests {
     fn every_key_is_read_with_its_line() {
         let settings = parsed(
             "# keydesk\ndb = \"/srv/keys.redb\"\nutc_offset = \"+08:00\"\nbusy_timeout = 5\nclipboard = \"osc52\"\n\
-             clear_clipboard_after = 60\ncolor = false\n",
+             clear_clipboard_after = 60\ncolor = false\nmouse = false\n",
         )
         .unwrap();
         assert_eq!(
@@ -257,6 +261,7 @@ mod tests {
         assert_eq!(settings.clipboard.unwrap().value, ClipboardMode::Osc52);
         assert_eq!(settings.clear_clipboard_after.map(|s| s.value), Some(60));
         assert_eq!(settings.color.map(|s| (s.value, s.line)), Some((false, 7)));
+        assert_eq!(settings.mouse.map(|s| (s.value, s.line)), Some((false, 8)));
     }
 
     #[test]

@@ -65,6 +65,8 @@ pub struct Effective {
     pub exists: bool,
     /// Whether the TUI may use colour.
     pub color: bool,
+    /// Whether the TUI takes the mouse.
+    pub mouse: bool,
     /// Every key of the file, in [`KEYS`] order.
     pub settings: Vec<Setting>,
 }
@@ -137,10 +139,21 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
         value: color.to_string(),
         source: color_source,
     });
+    let (mouse, mouse_source) = match (cli.tui.no_mouse, file.mouse) {
+        (true, _) => (false, Source::CommandLine),
+        (false, Some(from_file)) => (from_file.value, Source::File { line: from_file.line }),
+        (false, None) => (true, Source::Default),
+    };
+    settings.push(Setting {
+        key: "mouse",
+        value: mouse.to_string(),
+        source: mouse_source,
+    });
     Ok(Effective {
         path,
         exists,
         color,
+        mouse,
         settings,
     })
 }

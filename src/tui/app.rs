@@ -51,6 +51,13 @@ impl SortColumn {
     pub fn label(self) -> &'static str {
         self.column().title()
     }
+
+    /// The sort a table column's header stands for, if it can be sorted by.
+    pub fn sorting(column: Column) -> Option<SortColumn> {
+        [SortColumn::Name, SortColumn::Id, SortColumn::Created, SortColumn::LastUsed]
+            .into_iter()
+            .find(|sort| sort.column() == column)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -491,6 +498,8 @@ pub struct App {
     /// Seconds until a copied key is cleared from the clipboard, while a
     /// clear is pending. Set by the event loop.
     pub clipboard_clears_in: Option<u64>,
+    /// Whether the mouse is in use: the table then has a `⋯` column.
+    pub mouse: bool,
 }
 
 impl App {
@@ -521,6 +530,7 @@ impl App {
             pending_select: None,
             working: false,
             clipboard_clears_in: None,
+            mouse: false,
         }
     }
 

@@ -65,6 +65,8 @@ pub enum Event {
     Key(Key),
     /// Bracketed paste: the whole pasted text at once.
     Paste(String),
+    /// A click or the wheel, over what the last frame drew there.
+    Mouse(super::mouse::Mouse),
     Resize {
         width: u16,
         height: u16,

@@ -211,7 +211,9 @@ fn run(inputs: Vec<Input>) {
             }
         }
         let mut terminal = Terminal::new(TestBackend::new(size.0, size.1)).unwrap();
-        terminal.draw(|frame| render(frame, &app, &Theme::new(false))).unwrap();
+        terminal
+            .draw(|frame| drop(render(frame, &app, &Theme::new(false))))
+            .unwrap();
         assert_screen_is_clean(&terminal);
     }
 }

@@ -66,7 +66,9 @@ fn entries() -> Vec<AuditEntry> {
 fn draw(app: &mut super::app::App) -> String {
     update(app, Event::Resize { width: 80, height: 24 });
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    terminal.draw(|frame| render(frame, app, &Theme::new(false))).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
+        .unwrap();
     terminal.backend().to_string()
 }
 

@@ -26,6 +26,7 @@ internal_modules!(
     keymap,
     layout,
     lifecycle_fields,
+    mouse,
     name_field,
     sanitize,
     terminal,
@@ -41,6 +42,8 @@ mod fuzz_tests;
 mod lifecycle_tests;
 #[cfg(test)]
 mod log_tests;
+#[cfg(test)]
+mod mouse_tests;
 #[cfg(test)]
 mod runtime_tests;
 mod signals;
@@ -74,6 +77,9 @@ pub struct TuiOptions {
     pub copy_handler: Box<dyn CopyHandler>,
     /// How often the store's change counter is checked.
     pub poll_interval: Duration,
+    /// Whether to take the mouse (clicks, the wheel); without it the
+    /// terminal's own selection works everywhere.
+    pub mouse: bool,
 }
 
 impl TuiOptions {
@@ -95,6 +101,7 @@ impl TuiOptions {
             theme: Theme::from_env(),
             copy_handler: Box::new(NoClipboard),
             poll_interval: Duration::from_secs(1),
+            mouse: true,
         }
     }
 
@@ -132,6 +139,8 @@ pub enum Wake {
     Input(Event),
     /// Reading the terminal failed; it is gone.
     InputFailed(std::io::Error),
+    /// The mouse, placed on the last frame by the event loop.
+    Mouse(mouse::RawMouse),
     /// A storage job finished, with what it has to report.
     Stored(Vec<Event>),
     /// A signal from outside.
@@ -201,12 +210,19 @@ struct Runtime {
     queue: VecDeque<Event>,
     poll_interval: Duration,
     next_tick: Instant,
+    /// Where the last frame drew what a click can act on.
+    hits: mouse::HitMap,
+    /// Whether the mouse may be taken at all (`--no-mouse`).
+    mouse: bool,
+    /// Whether the terminal is sending mouse events now.
+    capturing: bool,
 }
 
 impl Runtime {
     fn new(mut tui: Tui, mut worker: Worker, wakes: Receiver<Wake>, options: TuiOptions) -> io::Result<Runtime> {
         let mut app = App::new(options.utc_offset, OffsetDateTime::now_utc());
         app.note = options.note;
+        app.mouse = options.mouse;
         let size = tui.terminal().size()?;
         let _ = worker.submit(Job::Refresh);
         Ok(Runtime {
@@ -222,6 +238,9 @@ impl Runtime {
             }]),
             poll_interval: options.poll_interval,
             next_tick: Instant::now() + options.poll_interval,
+            hits: mouse::HitMap::default(),
+            mouse: options.mouse,
+            capturing: false,
         })
     }
 
@@ -265,6 +284,7 @@ impl Runtime {
     /// than the app knew (a resize event is then queued, and the frame is
     /// drawn again after it).
     fn draw(&mut self) -> io::Result<bool> {
+        self.capture_mouse_as_needed()?;
         let now = Instant::now();
         self.app.working = self.worker.busy_for(now).is_some_and(|t| t >= WORKING_AFTER);
         // Rounded up: "clears in 1 s" until it has happened.
@@ -272,11 +292,13 @@ impl Runtime {
             .map(|due| due.saturating_duration_since(now).as_millis().div_ceil(1000) as u64);
         let (app, theme) = (&self.app, &self.theme);
         let mut drawn_size = app.terminal_size;
+        let mut hits = mouse::HitMap::default();
         self.tui.terminal().draw(|frame| {
             let area = frame.area();
             drawn_size = (area.width, area.height);
-            view::render(frame, app, theme);
+            hits = view::render(frame, app, theme);
         })?;
+        self.hits = hits;
         // The size the frame was drawn at is the truth, whether or not a
         // resize event arrived (ratatui resizes itself before drawing).
         if drawn_size == self.app.terminal_size {
@@ -324,6 +346,7 @@ impl Runtime {
     fn on_wake(&mut self, wake: Wake) -> io::Result<Option<Exit>> {
         match wake {
             Wake::Input(event) => self.queue.push_back(event),
+            Wake::Mouse(raw) => self.queue.push_back(Event::Mouse(self.hits.resolve(raw))),
             Wake::InputFailed(error) => return Err(error),
             Wake::Stored(event) => {
                 self.worker.finished();
@@ -352,11 +375,25 @@ impl Runtime {
         let _ = self.worker.submit(Job::Refresh);
     }
 
+    /// Takes the mouse while it is wanted, and gives it back while a new
+    /// secret is on screen: then the terminal's own selection can copy the
+    /// key by hand (the fallback the dialog offers when no clipboard works).
+    fn capture_mouse_as_needed(&mut self) -> io::Result<()> {
+        let wanted = self.mouse && self.app.secret().is_none();
+        if wanted != self.capturing {
+            terminal::set_mouse_capture(wanted)?;
+            self.capturing = wanted;
+        }
+        Ok(())
+    }
+
     /// Ctrl-Z or `SIGTSTP`: hands the terminal back and stops, like other
     /// full-screen programs; on `SIGCONT` takes it again and redraws.
     fn suspend(&mut self) -> io::Result<()> {
         self.tui.suspend();
         signals::stop_self();
+        // The restore gave the mouse back; the next frame takes it again.
+        self.capturing = false;
         self.tui.resume()
     }
 }

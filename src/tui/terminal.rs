@@ -10,6 +10,7 @@ use std::sync::mpsc::Sender;
 
 use crossterm::event::{
     self, DisableBracketedPaste, EnableBracketedPaste, Event as CtEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
+    MouseButton, MouseEvent, MouseEventKind,
 };
 use crossterm::execute;
 use crossterm::terminal::{
@@ -20,6 +21,7 @@ use ratatui::backend::CrosstermBackend;
 
 use super::Wake;
 use super::event::{Event, Key};
+use super::mouse::{MouseKind, RawMouse};
 
 /// Whether the terminal is in the app's mode and needs restoring.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -108,6 +110,10 @@ pub fn spawn_input_reader(wake: Sender<Wake>) -> io::Result<()> {
         .spawn(move || {
             loop {
                 let wake_up = match event::read() {
+                    Ok(CtEvent::Mouse(mouse)) => match convert_mouse(mouse) {
+                        Some(raw) => Wake::Mouse(raw),
+                        None => continue,
+                    },
                     Ok(event) => match convert_event(event) {
                         Some(event) => Wake::Input(event),
                         None => continue,
@@ -125,8 +131,39 @@ pub fn spawn_input_reader(wake: Sender<Wake>) -> io::Result<()> {
     Ok(())
 }
 
+/// The mouse events the app uses: a left click and the wheel (not moves,
+/// drags or releases).
+fn convert_mouse(mouse: MouseEvent) -> Option<RawMouse> {
+    let kind = match mouse.kind {
+        MouseEventKind::Down(MouseButton::Left) => MouseKind::Click,
+        MouseEventKind::ScrollUp => MouseKind::WheelUp,
+        MouseEventKind::ScrollDown => MouseKind::WheelDown,
+        _ => return None,
+    };
+    Some(RawMouse {
+        kind,
+        column: mouse.column,
+        row: mouse.row,
+    })
+}
+
+/// Turns mouse reporting on or off: clicks and the wheel (1000), in the SGR
+/// encoding (1006) that works past column 223. Not crossterm's
+/// `EnableMouseCapture`, which also asks for every movement (1003): a flood
+/// of events the app has no use for, over SSH too.
+pub fn set_mouse_capture(on: bool) -> io::Result<()> {
+    let sequence = if on {
+        "\x1b[?1000h\x1b[?1006h"
+    } else {
+        "\x1b[?1006l\x1b[?1000l"
+    };
+    let mut out = stdout();
+    io::Write::write_all(&mut out, sequence.as_bytes())?;
+    io::Write::flush(&mut out)
+}
+
 /// The app's event for a terminal event; `None` for input the app does not
-/// use (mouse, focus, key release).
+/// use (focus, key release; the mouse is converted on its own).
 fn convert_event(event: CtEvent) -> Option<Event> {
     match event {
         CtEvent::Key(key) => convert_key(key).map(Event::Key),
@@ -147,6 +184,7 @@ impl Drop for Tui {
 /// [`Tui::enter`] does anything.
 pub fn restore() {
     if ACTIVE.swap(false, Ordering::SeqCst) {
+        let _ = set_mouse_capture(false);
         let _ = execute!(
             stdout(),
             DisableBracketedPaste,

@@ -12,6 +12,7 @@ mod dialogs;
 mod lifecycle;
 mod list;
 mod log;
+mod mouse;
 mod outcomes;
 mod overlays;
 
@@ -25,6 +26,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
     match event {
         Event::Key(key) => on_key(app, key),
         Event::Paste(text) => on_paste(app, &text),
+        Event::Mouse(mouse) => mouse::on_mouse(app, mouse),
         Event::Resize { width, height } => {
             app.set_terminal_size(width, height);
             Vec::new()

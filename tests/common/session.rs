@@ -102,6 +102,16 @@ impl Session {
         self.parser.screen().rows(0, cols).nth(row as usize).unwrap_or_default()
     }
 
+    /// The first row that contains `text` (empty if none does).
+    pub fn row_with(&self, text: &str) -> String {
+        let cols = self.parser.screen().size().1.get();
+        self.parser
+            .screen()
+            .rows(0, cols)
+            .find(|row| row.contains(text))
+            .unwrap_or_default()
+    }
+
     pub fn wait_for(&mut self, text: &str) -> String {
         self.wait_until(&format!("{text:?}"), |s| s.screen().contains(text));
         self.screen()

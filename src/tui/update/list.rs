@@ -73,7 +73,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
     Vec::new()
 }
 
-fn announce_sort(app: &mut App) {
+pub(super) fn announce_sort(app: &mut App) {
     let order = match (app.sort, app.descending) {
         (SortColumn::Created | SortColumn::LastUsed, true) => "newest first",
         (SortColumn::Created | SortColumn::LastUsed, false) => "oldest first",

@@ -8,9 +8,10 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::{Theme, dialog};
 use crate::tui::app::{ActionsMenu, App, MenuItem};
 use crate::tui::keymap::{self, Screen};
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::sanitize;
 
-pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(40);
     let inner_width = width.saturating_sub(4) as usize;
     let mut lines = vec![
@@ -36,4 +37,9 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
     let height = lines.len() as u16 + 2;
     let inner = dialog(frame.buffer_mut(), area, width, height, "Actions", theme);
     Paragraph::new(lines).render(inner, frame.buffer_mut());
+    for i in 0..MenuItem::ALL.len() {
+        // Below the name, the ID and a blank line.
+        let row = Rect { y: inner.y + 3 + i as u16, height: 1, ..inner };
+        hits.add(row.intersection(inner), Target::MenuItem(i));
+    }
 }

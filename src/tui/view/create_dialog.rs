@@ -5,12 +5,14 @@ use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 
 use super::expiry_field::{self, Drawn, Focus};
 use super::{Rows, Theme, buttons, dialog, wrap};
 use crate::domain::KeyRecord;
 use crate::tui::app::{CreateDialog, CreateFocus};
 use crate::tui::app::App;
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::name_field::NameField;
 use crate::tui::sanitize;
@@ -20,7 +22,7 @@ pub const AGREEMENT_LABEL: &str = "I have agreed to the agreement and understand
 /// "> [x] " before the agreement's label.
 const CHECKBOX_INDENT: usize = 6;
 
-pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let records: &[KeyRecord] = &app.records;
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
@@ -67,7 +69,9 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
         .name
         .render(frame.buffer_mut(), name_area, "Name", name_focused, &feedback, theme);
     rows.skip(gap);
-    render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, !compact, theme);
+    let agreement = render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, !compact, theme);
+    hits.add(agreement, Target::CreateField(CreateFocus::Agreement));
+    hits.add(name_area, Target::CreateField(CreateFocus::Name));
     rows.skip(gap);
     let how = Drawn {
         focus: match d.focus {
@@ -88,16 +92,26 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
     for text in error {
         rows.line(frame.buffer_mut(), Line::styled(text, theme.error()));
     }
-    render_buttons(frame.buffer_mut(), rows.take(1), d.focus, theme);
+    for (rect, button) in render_buttons(frame.buffer_mut(), rows.take(1), d.focus, theme) {
+        hits.add(rect, Target::CreateField(button));
+    }
     if let Some(cursor) = cursor {
         frame.set_cursor_position(cursor);
     }
 }
 
 /// The checkbox with its label wrapped under it, and how to read the
-/// agreement.
-fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: Vec<String>, read: bool, theme: &Theme) {
+/// agreement. Returns the rows of the box and its label (a click there ticks it).
+fn render_agreement(
+    buf: &mut Buffer,
+    rows: &mut Rows,
+    d: &CreateDialog,
+    label: Vec<String>,
+    read: bool,
+    theme: &Theme,
+) -> Rect {
     let focused = d.focus == CreateFocus::Agreement;
+    let mut clickable: Option<Rect> = None;
     for (i, text) in label.into_iter().enumerate() {
         let line = if i == 0 {
             let mark = if d.agreed { "[x]" } else { "[ ]" };
@@ -111,10 +125,15 @@ fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: 
         } else {
             Line::from(format!("{:CHECKBOX_INDENT$}{text}", ""))
         };
-        rows.line(buf, line);
+        let row = rows.take(1);
+        if !row.is_empty() {
+            line.render(row, buf);
+        }
+        clickable = Some(clickable.map_or(row, |rows| rows.union(row)));
     }
+    let clickable = clickable.unwrap_or_default();
     if !read {
-        return;
+        return clickable;
     }
     let read = keymap::key_name(Screen::Create, Action::ReadAgreement);
     rows.line(
@@ -125,17 +144,19 @@ fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: 
             Span::styled(" read the agreement", theme.dim()),
         ]),
     );
+    clickable
 }
 
-fn render_buttons(buf: &mut Buffer, row: Rect, focus: CreateFocus, theme: &Theme) {
+fn render_buttons(buf: &mut Buffer, row: Rect, focus: CreateFocus, theme: &Theme) -> Vec<(Rect, CreateFocus)> {
     if row.is_empty() {
-        return;
+        return Vec::new();
     }
     let ok = focus == CreateFocus::Ok;
     let cancel = focus == CreateFocus::Cancel;
-    buttons(
+    let drawn = buttons(
         buf,
         row,
         &[("OK", ok, theme.button(ok)), ("Cancel", cancel, theme.button(cancel))],
     );
+    drawn.into_iter().zip([CreateFocus::Ok, CreateFocus::Cancel]).collect()
 }

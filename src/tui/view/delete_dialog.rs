@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::{Theme, buttons, detail_line, dialog, format_time, offset_label, wrap};
 use crate::display::columns::NEVER_USED;
 use crate::tui::app::{App, DeleteDialog, DeleteFocus};
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::sanitize;
 
 const WARNING: &str = "Applications or scripts using this key will no longer be able to call \
@@ -18,7 +19,7 @@ the service. This cannot be undone.";
 const INSTEAD: &str = "Not sure? Disable it instead: it stops working the same way, and can be \
 enabled again.";
 
-pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(68);
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
@@ -63,6 +64,8 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
                 }
             })
             .collect();
-        buttons(buf, row, &items);
+        for (rect, &button) in buttons(buf, row, &items).into_iter().zip(d.buttons()) {
+            hits.add(rect, Target::DeleteButton(button));
+        }
     }
 }

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Widget};
 use unicode_width::UnicodeWidthStr;
@@ -15,7 +15,8 @@ use time::UtcOffset;
 use super::{TIME_WIDTH, Theme, status_bar};
 use crate::display::columns::{Clock, Column, Flag, Status};
 use crate::domain::KeyRecord;
-use crate::tui::app::App;
+use crate::tui::app::{App, SortColumn};
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::layout::MainAreas;
 use crate::tui::sanitize;
@@ -30,10 +31,10 @@ const NAME_PREFIX: u16 = 2;
 const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut HitMap) {
     let areas = MainAreas::new(area);
     render_title(frame, areas.title, app, theme);
-    render_table(frame, &areas, app, theme);
+    render_table(frame, &areas, app, theme, hits);
     render_selected(frame, areas.selected, app, theme);
     render_info(frame, areas.info, app, theme);
     status_bar::render_status(frame.buffer_mut(), areas.status, app, theme);
@@ -112,8 +113,17 @@ fn columns(width: u16, name_need: u16, created_header: u16, used_header: u16) ->
     }
 }
 
-fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme) {
-    let area = areas.table;
+fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme, hits: &mut HitMap) {
+    let (area, actions) = match app.mouse {
+        // The `⋯` that opens a row's actions menu, as in the web console.
+        true => {
+            let [table, gap_and_dots] = areas
+                .table
+                .layout(&Layout::horizontal([Constraint::Fill(1), Constraint::Length(2)]));
+            (table, Some(Rect { x: gap_and_dots.x + 1, width: 1, ..gap_and_dots }))
+        }
+        false => (areas.table, None),
+    };
     let (scroll, window) = visible_window(app, areas.table_rows());
     let clock = Clock {
         now: app.now,
@@ -135,6 +145,42 @@ fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme) 
     frame.render_stateful_widget(table, area, &mut state);
     if len == 0 {
         render_empty(frame, area, app, theme);
+    }
+    record_hits(hits, area, actions, &shown, scroll, window.len());
+    if let Some(actions) = actions {
+        for n in 0..window.len() as u16 {
+            let cell = Rect { y: actions.y + 1 + n, height: 1, ..actions };
+            let style = if scroll + n as usize == app.selected { theme.selected() } else { theme.dim() };
+            Span::styled("⋯", style).render(cell.intersection(actions), frame.buffer_mut());
+        }
+    }
+}
+
+/// What a click on the table does: a row selects its key, `⋯` opens its
+/// actions, a sortable header sorts. Rectangles as the table drew them.
+fn record_hits(
+    hits: &mut HitMap,
+    area: Rect,
+    actions: Option<Rect>,
+    shown: &[(Column, u16)],
+    scroll: usize,
+    rows: usize,
+) {
+    let mut x = area.x;
+    for &(column, width) in shown {
+        if let Some(sort) = SortColumn::sorting(column) {
+            hits.add(Rect::new(x, area.y, width, 1).intersection(area), Target::Header(sort));
+        }
+        x = x.saturating_add(width + SPACING);
+    }
+    for n in 0..rows.min(area.height.saturating_sub(1) as usize) {
+        let y = area.y + 1 + n as u16;
+        hits.add(Rect::new(area.x, y, area.width, 1), Target::Row(scroll + n));
+        if let Some(actions) = actions {
+            // The gap column too: a one-cell target is hard to hit.
+            let dots = Rect::new(actions.x.saturating_sub(1), y, 2, 1);
+            hits.add(dots, Target::RowActions(scroll + n));
+        }
     }
 }
 

@@ -25,10 +25,12 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Dialog, Overlay};
 use super::keymap::{self, Screen};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use super::mouse::HitMap;
 pub use super::text::{wrap, wrap_marked};
 pub use crate::display::{format_instant as format_time, offset_label};
 pub use theme::Theme;
@@ -36,8 +38,9 @@ pub use theme::Theme;
 /// Columns taken by a formatted time.
 pub const TIME_WIDTH: usize = 19;
 
-/// Draws the whole app.
-pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
+/// Draws the whole app, and says where it drew what a click can act on.
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
+    let mut hits = HitMap::default();
     let area = frame.area();
     if layout::too_small((area.width, area.height)) {
         let too_small = TooSmall {
@@ -45,19 +48,23 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
             ignored_keys: app.ignored_keys,
         };
         frame.render_widget(&too_small, area);
-        return;
+        return hits;
     }
-    main_view::render(frame, area, app, theme);
+    main_view::render(frame, area, app, theme, &mut hits);
+    if app.log.is_some() || app.dialog.is_some() || app.overlay.is_some() {
+        // Modal, for the mouse as for the keys.
+        hits.clear();
+    }
     if let Some(log) = &app.log {
         log_view::render(frame, area, app, log, theme);
     }
     match &app.dialog {
         None => {}
-        Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme),
-        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme, &mut hits),
+        Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, app, theme),
         Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme),
-        Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme),
         Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme),
     }
@@ -66,6 +73,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Overlay::Help { screen, scroll }) => help::render(frame, area, screen, scroll, theme),
         Some(Overlay::Agreement { scroll }) => agreement::render(frame, area, scroll, theme),
     }
+    if app.overlay.is_some() {
+        hits.clear();
+    }
+    hits
 }
 
 /// A centred dialog of the given outer size (clamped to `area`), cleared and
@@ -113,21 +124,38 @@ pub fn more_below(scroll: u16, lines: u16, page: u16) -> &'static str {
 
 /// A row of buttons, centred; the focused one is reversed and marked
 /// `> label <`, the others are `[ label ]`, so focus shows without colour.
-pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) {
-    let spans: Vec<Span> = items
+/// Returns where each button was drawn, for clicks.
+pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) -> Vec<Rect> {
+    const GAP: &str = "   ";
+    let texts: Vec<String> = items
         .iter()
-        .enumerate()
-        .flat_map(|(i, &(label, focused, style))| {
-            let text = if focused {
-                format!("> {label} <")
-            } else {
-                format!("[ {label} ]")
-            };
-            let gap = if i == 0 { "" } else { "   " };
-            [Span::raw(gap), Span::styled(text, style)]
+        .map(|&(label, focused, _)| match focused {
+            true => format!("> {label} <"),
+            false => format!("[ {label} ]"),
         })
         .collect();
-    Line::from(spans).centered().render(area, buf);
+    let spans: Vec<Span> = texts
+        .iter()
+        .zip(items)
+        .enumerate()
+        .flat_map(|(i, (text, &(_, _, style)))| {
+            let gap = if i == 0 { "" } else { GAP };
+            [Span::raw(gap), Span::styled(text.as_str(), style)]
+        })
+        .collect();
+    let line = Line::from(spans).centered();
+    // Where `centered` puts the line: half the spare columns before it.
+    let mut x = area.x + area.width.saturating_sub(line.width() as u16) / 2;
+    line.render(area, buf);
+    texts
+        .iter()
+        .map(|text| {
+            let width = text.width() as u16;
+            let rect = Rect::new(x, area.y, width, 1).intersection(area);
+            x = x.saturating_add(width + GAP.len() as u16);
+            rect
+        })
+        .collect()
 }
 
 /// A dialog's own line of keys: every key of each hint (`Enter/Esc close`),

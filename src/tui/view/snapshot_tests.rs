@@ -20,7 +20,7 @@ use Key::*;
 fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     update(app, Event::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| render(frame, app, &Theme::new(false))).unwrap();
+    terminal.draw(|frame| drop(render(frame, app, &Theme::new(false)))).unwrap();
     terminal
 }
 
@@ -552,4 +552,11 @@ fn lifecycle_dialogs_keep_their_way_on_at_the_minimum_size() {
     let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
     assert!(screen.contains(fixed_secret().expose()), "{screen}");
     assert!(screen.contains("Enter/Esc close"), "{screen}");
+}
+
+#[test]
+fn main_view_with_the_mouse_has_a_dots_column() {
+    let mut app = app();
+    app.mouse = true;
+    assert_snapshot!(draw(&mut app, 80, 24));
 }

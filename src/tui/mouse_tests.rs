@@ -1,0 +1,215 @@
+//! The mouse, end to end inside the app: a frame is drawn into a
+//! `TestBackend`, the cell where some text was drawn is clicked through the
+//! frame's hit map, and the update function acts on it.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use unicode_width::UnicodeWidthStr;
+
+use super::app::{App, Dialog, SortColumn};
+use super::event::{Event, Key};
+use super::mouse::{HitMap, Mouse, MouseKind, RawMouse, Target};
+use super::testing::*;
+use super::update::update;
+use super::view::{Theme, render};
+
+/// Draws `app` at 80×24 with the mouse on: the screen's text and its hit map.
+fn frame(app: &mut App) -> (Vec<String>, HitMap) {
+    app.mouse = true;
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let mut hits = HitMap::default();
+    terminal
+        .draw(|frame| hits = render(frame, app, &Theme::new(false)))
+        .unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let lines = (0..24)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            // A wide character's second cell is drawn by its first.
+            while x < 80 {
+                let symbol = buffer[(x, y)].symbol();
+                line.push_str(symbol);
+                x += symbol.width().max(1) as u16;
+            }
+            line
+        })
+        .collect();
+    (lines, hits)
+}
+
+/// The cell where `text` first appears on screen below the title line
+/// (which names the sort column too).
+fn cell_of(lines: &[String], text: &str) -> (u16, u16) {
+    for (y, line) in lines.iter().enumerate().skip(1) {
+        if let Some(byte) = line.find(text) {
+            return (line[..byte].width() as u16, y as u16);
+        }
+    }
+    panic!("{text:?} is not on screen:\n{}", lines.join("\n"));
+}
+
+/// Clicks where `text` is drawn.
+fn click_on(app: &mut App, text: &str) {
+    let (lines, hits) = frame(app);
+    let (column, row) = cell_of(&lines, text);
+    let mouse = hits.resolve(RawMouse {
+        kind: MouseKind::Click,
+        column,
+        row,
+    });
+    update(app, Event::Mouse(mouse));
+}
+
+fn wheel(app: &mut App, kind: MouseKind) {
+    update(app, Event::Mouse(Mouse { kind, target: None }));
+}
+
+#[test]
+fn clicking_a_row_selects_its_key() {
+    let mut app = app();
+    let third = row_names(&app)[2].clone();
+    click_on(&mut app, &third);
+    assert_eq!(selected_name(&app), Some(third));
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn clicking_a_header_sorts_by_it_and_again_reverses() {
+    let mut app = app();
+    click_on(&mut app, "Name");
+    assert_eq!((app.sort, app.descending), (SortColumn::Name, false));
+    let ascending = row_names(&app);
+    click_on(&mut app, "Name");
+    assert_eq!((app.sort, app.descending), (SortColumn::Name, true));
+    let mut reversed = row_names(&app);
+    reversed.reverse();
+    assert_eq!(reversed, ascending);
+    click_on(&mut app, "Last Used");
+    assert_eq!((app.sort, app.descending), (SortColumn::LastUsed, true));
+}
+
+#[test]
+fn clicking_a_rows_dots_opens_its_actions_and_an_item_runs() {
+    let mut app = app();
+    let second = row_names(&app)[1].clone();
+    let (lines, hits) = frame(&mut app);
+    let (_, row) = cell_of(&lines, &second);
+    let line = &lines[row as usize];
+    let dots = line[..line.find('⋯').unwrap()].width() as u16;
+    assert_eq!(hits.at(dots, row), Some(Target::RowActions(1)));
+    let mouse = hits.resolve(RawMouse {
+        kind: MouseKind::Click,
+        column: dots,
+        row,
+    });
+    update(&mut app, Event::Mouse(mouse));
+    let Some(Dialog::Actions(menu)) = &app.dialog else {
+        panic!("the actions menu opens: {:?}", app.dialog)
+    };
+    assert_eq!(menu.record.name, second);
+    click_on(&mut app, "Delete");
+    assert!(matches!(app.dialog, Some(Dialog::Delete(_))), "{:?}", app.dialog);
+}
+
+#[test]
+fn under_a_dialog_the_table_cannot_be_clicked() {
+    let mut app = app();
+    let first = row_names(&app)[0].clone();
+    update(&mut app, Event::Key(Key::Char('n')));
+    let (lines, hits) = frame(&mut app);
+    let header = cell_of(&lines, "Name  ");
+    assert_eq!(hits.at(header.0, header.1), None);
+    assert_eq!(hits.at(0, 3), None);
+    click_on(&mut app, "Last Used");
+    assert_eq!(app.sort, SortColumn::Created);
+    assert_eq!(selected_name(&app), Some(first));
+}
+
+#[test]
+fn the_wheel_moves_three_rows_on_lists_and_nothing_in_dialogs() {
+    let mut app = app();
+    wheel(&mut app, MouseKind::WheelDown);
+    assert_eq!(app.selected, 3);
+    wheel(&mut app, MouseKind::WheelUp);
+    assert_eq!(app.selected, 0);
+    update(&mut app, Event::Key(Key::Char('n')));
+    wheel(&mut app, MouseKind::WheelDown);
+    assert!(matches!(app.dialog, Some(Dialog::Create(_))));
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn without_the_mouse_there_is_no_dots_column() {
+    let mut app = app();
+    let (with_mouse, _) = frame(&mut app);
+    app.mouse = false;
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, &app, &Theme::new(false))))
+        .unwrap();
+    assert!(with_mouse.iter().any(|line| line.contains('⋯')));
+    assert!(!terminal.backend().to_string().contains('⋯'));
+}
+
+#[test]
+fn in_the_create_dialog_a_click_ticks_the_box_and_the_buttons_press() {
+    let mut app = app();
+    update(&mut app, Event::Key(Key::Char('n')));
+    for c in "by-mouse".chars() {
+        update(&mut app, Event::Key(Key::Char(c)));
+    }
+    click_on(&mut app, "[ ]");
+    let Some(Dialog::Create(d)) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert!(d.agreed);
+    click_on(&mut app, "[ Cancel ]");
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn in_the_create_dialog_ok_creates_as_enter_does() {
+    let mut app = app();
+    update(&mut app, Event::Key(Key::Char('n')));
+    for c in "by-mouse".chars() {
+        update(&mut app, Event::Key(Key::Char(c)));
+    }
+    click_on(&mut app, "I have agreed");
+    let (lines, hits) = frame(&mut app);
+    let (column, row) = cell_of(&lines, "[ OK ]");
+    let commands = update(
+        &mut app,
+        Event::Mouse(hits.resolve(RawMouse {
+            kind: MouseKind::Click,
+            column: column + 2,
+            row,
+        })),
+    );
+    assert!(
+        matches!(commands.as_slice(), [super::event::Command::CreateKey { name, .. }] if name.as_str() == "by-mouse"),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn in_the_delete_dialog_each_button_does_what_its_key_does() {
+    let mut app = app();
+    update(&mut app, Event::Key(Key::Char('d')));
+    // Cancel has the focus, as Enter alone never deletes.
+    click_on(&mut app, "> Cancel <");
+    assert!(app.dialog.is_none());
+    let first = app.selected_record().unwrap().id.clone();
+    update(&mut app, Event::Key(Key::Char('d')));
+    let (lines, hits) = frame(&mut app);
+    let (column, row) = cell_of(&lines, "[ Delete ]");
+    let commands = update(
+        &mut app,
+        Event::Mouse(hits.resolve(RawMouse {
+            kind: MouseKind::Click,
+            column,
+            row,
+        })),
+    );
+    assert_eq!(commands, vec![super::event::Command::Delete { id: first }]);
+}

@@ -1,0 +1,81 @@
+//! Clicks and the wheel. Each does what a key already does, through the
+//! same handlers, so the mouse can never do something the keyboard cannot
+//! (or do it differently).
+
+use super::{dialogs, list, on_key};
+use crate::tui::app::{App, CreateFocus, Dialog};
+use crate::tui::event::{Command, Key};
+use crate::tui::keymap::{Action, Screen};
+use crate::tui::layout;
+use crate::tui::mouse::{Mouse, MouseKind, Target, WHEEL_ROWS};
+
+pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Vec<Command> {
+    if layout::too_small(app.terminal_size) {
+        return Vec::new();
+    }
+    match mouse.kind {
+        MouseKind::WheelUp => wheel(app, Key::Up),
+        MouseKind::WheelDown => wheel(app, Key::Down),
+        MouseKind::Click => match mouse.target {
+            Some(target) => click(app, target),
+            None => Vec::new(),
+        },
+    }
+}
+
+/// The wheel moves like the arrow keys, a few rows a notch, on the screens
+/// that are lists; in a dialog it would move the focus, which nobody means.
+fn wheel(app: &mut App, key: Key) -> Vec<Command> {
+    let scrolls = matches!(
+        app.screen(),
+        Screen::Main | Screen::Filter | Screen::Log | Screen::LogFilter | Screen::Help | Screen::Agreement
+    );
+    if !scrolls {
+        return Vec::new();
+    }
+    (0..WHEEL_ROWS).flat_map(|_| on_key(app, key)).collect()
+}
+
+fn click(app: &mut App, target: Target) -> Vec<Command> {
+    let on_list = matches!(app.screen(), Screen::Main | Screen::Filter);
+    match target {
+        Target::Row(row) if on_list => app.select_row(row),
+        Target::RowActions(row) if on_list => {
+            app.select_row(row);
+            return list::on_action(app, Action::OpenActions);
+        }
+        Target::Header(sort) if on_list => {
+            match app.sort == sort {
+                true => app.set_sort(sort, !app.descending),
+                false => app.set_sort(sort, sort.natural_descending()),
+            }
+            list::announce_sort(app);
+        }
+        Target::MenuItem(item) => {
+            if let Some(Dialog::Actions(menu)) = &mut app.dialog {
+                menu.selected = item;
+                return dialogs::actions_menu_action(app, Action::Activate);
+            }
+        }
+        // A click focuses the part, then does what Enter (a button) or
+        // Space (the agreement box) does there.
+        Target::CreateField(field) => {
+            if let Some(Dialog::Create(d)) = &mut app.dialog {
+                d.focus = field;
+                return match field {
+                    CreateFocus::Ok | CreateFocus::Cancel => dialogs::create_action(app, Action::Activate),
+                    CreateFocus::Agreement => dialogs::create_action(app, Action::Toggle),
+                    _ => Vec::new(),
+                };
+            }
+        }
+        Target::DeleteButton(button) => {
+            if let Some(Dialog::Delete(d)) = &mut app.dialog {
+                d.focus = button;
+                return dialogs::delete_action(app, Action::Activate);
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
