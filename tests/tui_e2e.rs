@@ -6,17 +6,10 @@
 mod common;
 
 use std::io::Write;
-use std::num::NonZeroU16;
-use std::path::Path;
-use std::sync::mpsc::RecvTimeoutError;
-use std::time::{Duration, Instant};
 
 use common::find_secret;
-use common::pty::PtyProcess;
+use common::session::Session;
 use keydesk::{KeyName, KeyStore, Store};
-use portable_pty::CommandBuilder;
-
-const TIMEOUT: Duration = Duration::from_secs(30);
 
 const ENTER: &str = "\r";
 const ESC: &str = "\x1b";
@@ -26,143 +19,6 @@ const CTRL_U: &str = "\x15";
 const PASTE_START: &str = "\x1b[200~";
 const PASTE_END: &str = "\x1b[201~";
 
-/// The binary running in a pseudo-terminal, its screen read back through
-/// a terminal emulator.
-struct Session {
-    process: PtyProcess,
-    parser: vt100::Parser,
-    /// Everything the program wrote, for checking the exit sequences.
-    raw: Vec<u8>,
-}
-
-impl Session {
-    fn start(db: &Path, cols: u16, rows: u16) -> Session {
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
-        // OSC 52 whatever the machine: deterministic, and checkable in the output.
-        cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
-        cmd.env("KEYDESK_DB", db);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
-        cmd.env_remove("NO_COLOR");
-        Session {
-            process: PtyProcess::spawn(cmd, cols, rows),
-            parser: vt100::Parser::new(nz(rows), nz(cols), 0),
-            raw: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, input: &str) {
-        self.process.send(input);
-    }
-
-    /// Feeds whatever output arrives within `wait` to the emulator; false
-    /// once the program's side of the pty is closed.
-    fn pump(&mut self, wait: Duration) -> bool {
-        match self.process.output.recv_timeout(wait) {
-            Ok(bytes) => {
-                self.parser.process(&bytes);
-                self.raw.extend_from_slice(&bytes);
-                while let Ok(bytes) = self.process.output.try_recv() {
-                    self.parser.process(&bytes);
-                    self.raw.extend_from_slice(&bytes);
-                }
-                true
-            }
-            Err(RecvTimeoutError::Timeout) => true,
-            Err(RecvTimeoutError::Disconnected) => false,
-        }
-    }
-
-    fn screen(&self) -> String {
-        self.parser.screen().contents()
-    }
-
-    /// Waits until the screen satisfies `ready`; panics with the screen after
-    /// the timeout.
-    fn wait_until(&mut self, what: &str, ready: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                let tail = &self.raw[self.raw.len().saturating_sub(1500)..];
-                panic!(
-                    "timed out waiting for {what}; the screen shows:\n{screen}\n\
-                     last output: {:?}",
-                    String::from_utf8_lossy(tail)
-                );
-            }
-            self.pump(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&mut self, text: &str) -> String {
-        self.wait_until(&format!("{text:?}"), |s| s.contains(text))
-    }
-
-    fn wait_gone(&mut self, text: &str) -> String {
-        self.wait_until(&format!("{text:?} to go"), |s| !s.contains(text))
-    }
-
-    /// The screen row that contains `text`.
-    fn row_with(&self, text: &str) -> String {
-        let cols = self.parser.screen().size().1.get();
-        self.parser
-            .screen()
-            .rows(0, cols)
-            .find(|row| row.contains(text))
-            .unwrap_or_else(|| panic!("no row with {text:?} in:\n{}", self.screen()))
-    }
-
-    fn resize(&mut self, cols: u16, rows: u16) {
-        self.process.resize(cols, rows);
-        self.parser.set_size(nz(rows), nz(cols));
-    }
-
-    /// Waits for the program to exit successfully and checks the terminal
-    /// was put back: alternate screen left, bracketed paste off, cursor shown.
-    fn expect_clean_exit(mut self) {
-        let deadline = Instant::now() + TIMEOUT;
-        let status = loop {
-            if let Some(status) = self.process.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "keydesk did not exit");
-            self.pump(Duration::from_millis(50));
-        };
-        // Drain what is left of the output.
-        let drain_deadline = Instant::now() + TIMEOUT;
-        while self.pump(Duration::from_millis(100)) && Instant::now() < drain_deadline {
-            if self.process.output.try_recv().is_err() && ends_restored(&self.raw) {
-                break;
-            }
-        }
-        assert!(status.success(), "exit status {status:?}");
-        assert!(ends_restored(&self.raw), "exit sequences missing");
-        assert!(
-            !self.parser.screen().alternate_screen(),
-            "still on the alternate screen"
-        );
-        assert!(!self.parser.screen().bracketed_paste());
-        assert!(!self.parser.screen().hide_cursor());
-    }
-}
-
-fn nz(n: u16) -> NonZeroU16 {
-    NonZeroU16::new(n).unwrap()
-}
-
-/// Whether the output switched the alternate screen and bracketed paste off
-/// after last switching them on.
-fn ends_restored(raw: &[u8]) -> bool {
-    let last = |needle: &[u8]| raw.windows(needle.len()).rposition(|w| w == needle);
-    let left_alt = last(b"\x1b[?1049l");
-    let paste_off = last(b"\x1b[?2004l");
-    left_alt > last(b"\x1b[?1049h") && paste_off > last(b"\x1b[?2004h")
-}
-
 #[test]
 fn create_rename_delete_and_persist() {
     let dir = tempfile::tempdir().unwrap();
@@ -170,7 +26,7 @@ fn create_rename_delete_and_persist() {
     Store::open(&db).unwrap();
 
     // Create a key; the secret is shown once.
-    let mut tui = Session::start(&db, 80, 24);
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
     tui.wait_for("press n to create");
     // At 80 columns: Last Used and Status (Created At is on the selected-key line).
     let screen = tui.wait_for("Last Used (UTC+8)");
@@ -204,7 +60,7 @@ fn create_rename_delete_and_persist() {
         "the OSC 52 sequence with the key was written to the terminal"
     );
     tui.send(ENTER);
-    let screen = tui.wait_until("the list without the secret dialog", |s| {
+    let screen = tui.wait_for_screen("the list without the secret dialog", |s| {
         !s.contains("Your new API key") && s.contains("e2e-key_01")
     });
     assert!(!screen.contains(&secret), "the secret is gone from the screen");
@@ -228,7 +84,7 @@ fn create_rename_delete_and_persist() {
     tui.expect_clean_exit();
 
     // Restart: the renamed key is still there.
-    let mut tui = Session::start(&db, 80, 24);
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
     tui.wait_for("renamed_键");
     assert!(tui.row_with("renamed_键").contains(&masked));
     assert!(!tui.screen().contains("e2e-key_01"));
@@ -242,7 +98,7 @@ fn create_rename_delete_and_persist() {
     assert!(screen.contains(&masked));
     assert!(screen.contains("will no longer be able to"));
     tui.send(ENTER);
-    tui.wait_until("the list without the delete dialog", |s| {
+    tui.wait_for_screen("the list without the delete dialog", |s| {
         !s.contains("Delete this key?") && s.contains("renamed_键")
     });
     assert_eq!(Store::open(&db).unwrap().list().unwrap().len(), 1);
@@ -257,7 +113,7 @@ fn create_rename_delete_and_persist() {
     tui.expect_clean_exit();
 
     // Restart: still gone.
-    let mut tui = Session::start(&db, 80, 24);
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
     tui.wait_for("press n to create");
     assert!(tui.screen().contains("0 keys"));
     tui.send("q");
@@ -270,7 +126,7 @@ fn changes_by_other_processes_appear_without_a_key_press() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
     let store = Store::open(&db).unwrap();
-    let mut tui = Session::start(&db, 80, 24);
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
     tui.wait_for("press n to create");
 
     let (_secret, record) = store.create(&KeyName::parse("from-outside").unwrap()).unwrap();
@@ -292,7 +148,7 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
     let db = dir.path().join("keys.redb");
     let store = Store::open(&db).unwrap();
     let (secret, _) = store.create(&KeyName::parse("verified").unwrap()).unwrap();
-    let mut tui = Session::start(&db, 80, 24);
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
     tui.wait_for("verified");
     assert!(never_used(&tui.row_with("> verified")), "never used yet");
 
@@ -310,19 +166,10 @@ fn a_verify_by_another_process_updates_last_used_without_a_key_press() {
         .write_all(secret.expose().as_bytes())
         .unwrap();
     assert!(verify.wait_with_output().unwrap().status.success());
-    let verified_at = Instant::now();
 
     // Last Used now shows a time instead of "-", with no key pressed. Checked
     // row by row: vt100 joins a full-width row to the next in `contents()`.
-    let deadline = Instant::now() + TIMEOUT;
-    while never_used(&tui.row_with("> verified")) {
-        assert!(Instant::now() < deadline, "Last Used never appeared:\n{}", tui.screen());
-        tui.pump(Duration::from_millis(50));
-    }
-    eprintln!(
-        "Last Used appeared {:.2} s after the verify",
-        verified_at.elapsed().as_secs_f32()
-    );
+    tui.wait_until("Last Used to appear", |s| !never_used(&s.row_with("> verified")));
     // At 80 columns the row has Last Used (Created At is on the line under
     // the table, beside the selected key's ID).
     let row = tui.row_with("> verified");
@@ -346,7 +193,7 @@ fn a_paste_is_text_in_the_input_never_key_presses() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
     Store::open(&db).unwrap();
-    let mut tui = Session::start(&db, 80, 24);
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
     tui.wait_for("press n to create");
     tui.send("n");
     tui.wait_for("Create API key");
@@ -372,7 +219,7 @@ fn a_tiny_terminal_says_so_and_recovers_when_enlarged() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
     Store::open(&db).unwrap();
-    let mut tui = Session::start(&db, 30, 8);
+    let mut tui = Session::start_sized(&db, &[], 30, 8);
     tui.wait_for("terminal too small");
     tui.wait_for("30×8");
     // Keys do nothing unseen while the app cannot be drawn (and it says so:
@@ -409,7 +256,7 @@ fn tab_through_create_dialog(tui: &mut Session) {
 #[test]
 fn an_upgraded_database_lists_every_key() {
     let (_dir, db, keys) = common::fixture_copy(1);
-    let mut tui = Session::start(&db, 120, 24);
+    let mut tui = Session::start_sized(&db, &[], 120, 24);
     let screen = tui.wait_for(&format!("{} keys", keys.len()));
     for key in &keys {
         assert!(

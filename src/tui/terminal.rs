@@ -208,7 +208,7 @@ pub fn install_hooks() {
         let _ = eyre_hook.install();
         let panic_hook = panic_hook.into_panic_hook();
         std::panic::set_hook(Box::new(move |info| {
-            if crate::store::storage_panic_is_being_caught() {
+            if crate::store::storage_panic_is_being_caught() || super::worker::panic_is_being_caught() {
                 return;
             }
             restore();

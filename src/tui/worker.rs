@@ -141,44 +141,97 @@ impl Worker {
 fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
     let mut reader = Reader::default();
     for job in jobs {
-        let changed = run(storage, job);
-        let succeeded = matches!(
-            changed,
-            None | Some(
-                Event::Created(Ok(_))
-                    | Event::Renamed(Ok(_))
-                    | Event::Deleted(Ok(_))
-                    | Event::Changed(_, Ok(_))
-                    | Event::Rotated(Ok(_))
-            )
-        );
-        let mut events: Vec<Event> = changed.into_iter().collect();
-        if succeeded {
-            events.extend(reader.refresh(storage));
-        }
+        let events = match guarded(|| handle(storage, &mut reader, &job)) {
+            Ok(events) => events,
+            Err(bug) => vec![failed(&job, format!("keydesk hit a bug while saving ({bug}); reload to see what was saved"))],
+        };
         if wake.send(Wake::Stored(events)).is_err() {
             return;
         }
     }
 }
 
+thread_local! {
+    static CATCHING_PANICS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a panic happening now on this thread will be caught by the
+/// storage thread and reported on screen: the panic hook must then leave
+/// the terminal alone (the TUI goes on) and say nothing.
+pub fn panic_is_being_caught() -> bool {
+    CATCHING_PANICS.get()
+}
+
+/// Runs `work`, turning a panic (a bug) into its message, so one bad job
+/// cannot take the storage thread down and leave the screen "working…"
+/// for ever.
+fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
+    CATCHING_PANICS.set(true);
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work));
+    CATCHING_PANICS.set(false);
+    outcome.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|text| (*text).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned())
+    })
+}
+
+/// The answer to `job` when it failed with `message`: the outcome its
+/// screen is waiting for.
+fn failed(job: &Job, message: String) -> Event {
+    match job {
+        Job::Refresh => Event::LoadFailed(message),
+        Job::Create { .. } => Event::Created(Err(message)),
+        Job::Rename { .. } => Event::Renamed(Err(message)),
+        Job::Delete(_) => Event::Deleted(Err(message)),
+        Job::Disable(_) => Event::Changed(Change::Disabled, Err(message)),
+        Job::Enable(_) => Event::Changed(Change::Enabled, Err(message)),
+        Job::SetExpiry { .. } => Event::Changed(Change::ExpirySet, Err(message)),
+        Job::Rotate { .. } => Event::Rotated(Err(message)),
+        Job::Log { .. } => Event::LogLoaded(Err(message)),
+    }
+}
+
+/// One job: its outcome, then (after a successful change, or for a
+/// refresh) the records if they changed.
+fn handle(storage: &Storage, reader: &mut Reader, job: &Job) -> Vec<Event> {
+    let changed = run(storage, job);
+    let succeeded = matches!(
+        changed,
+        None | Some(
+            Event::Created(Ok(_))
+                | Event::Renamed(Ok(_))
+                | Event::Deleted(Ok(_))
+                | Event::Changed(_, Ok(_))
+                | Event::Rotated(Ok(_))
+        )
+    );
+    let mut events: Vec<Event> = changed.into_iter().collect();
+    if succeeded {
+        events.extend(reader.refresh(storage));
+    }
+    events
+}
+
 /// Runs one job; a change answers with its outcome, a refresh with nothing
 /// (its records follow).
-fn run(storage: &Storage, job: Job) -> Option<Event> {
+fn run(storage: &Storage, job: &Job) -> Option<Event> {
     Some(match job {
         Job::Refresh => return None,
-        Job::Create { name, expires_at } => Event::Created(patiently(|| storage.create_expiring(&name, expires_at))),
-        Job::Rename { id, name } => Event::Renamed(patiently(|| storage.rename(&id, &name))),
-        Job::Delete(id) => Event::Deleted(patiently(|| storage.delete(&id))),
-        Job::Disable(id) => Event::Changed(Change::Disabled, patiently(|| storage.disable(&id))),
-        Job::Enable(id) => Event::Changed(Change::Enabled, patiently(|| storage.enable(&id))),
+        Job::Create { name, expires_at } => Event::Created(patiently(|| storage.create_expiring(name, *expires_at))),
+        Job::Rename { id, name } => Event::Renamed(patiently(|| storage.rename(id, name))),
+        Job::Delete(id) => Event::Deleted(patiently(|| storage.delete(id))),
+        Job::Disable(id) => Event::Changed(Change::Disabled, patiently(|| storage.disable(id))),
+        Job::Enable(id) => Event::Changed(Change::Enabled, patiently(|| storage.enable(id))),
         Job::SetExpiry { id, expires_at } => {
-            Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(&id, expires_at)))
+            Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(id, *expires_at)))
         }
-        Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(&id, grace))),
+        Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(id, *grace))),
         Job::Log { key } => {
             let query = AuditQuery {
-                key,
+                key: key.clone(),
                 limit: Some(super::app::LOG_LIMIT),
                 ..AuditQuery::default()
             };
@@ -349,6 +402,23 @@ mod tests {
             rx.recv_timeout(Duration::from_millis(200)).is_err(),
             "the key was created once"
         );
+    }
+
+    #[test]
+    fn a_bug_in_a_job_becomes_its_failed_outcome_and_the_panic_hook_is_told() {
+        let seen_by_hook = std::cell::Cell::new(false);
+        let outcome: Result<(), String> = guarded(|| {
+            seen_by_hook.set(panic_is_being_caught());
+            panic!("index out of bounds")
+        });
+        assert_eq!(outcome, Err("index out of bounds".to_owned()));
+        assert!(seen_by_hook.get(), "the hook would stay quiet and leave the terminal alone");
+        assert!(!panic_is_being_caught(), "only while the job runs");
+        let Event::Created(Err(message)) = failed(&create("x1"), "bug".to_owned()) else {
+            panic!("a create's screen waits for Created")
+        };
+        assert_eq!(message, "bug");
+        assert!(matches!(failed(&Job::Refresh, String::new()), Event::LoadFailed(_)));
     }
 
     #[test]

@@ -35,6 +35,7 @@ impl Session {
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
         cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
+        cmd.env_remove("NO_COLOR");
         Session::spawn(cmd, cols, rows)
     }
 
@@ -94,6 +95,35 @@ impl Session {
             }
             self.pump(Duration::from_millis(50));
         }
+    }
+
+    /// Waits until the screen's text satisfies `ready`, and returns it.
+    pub fn wait_for_screen(&mut self, what: &str, ready: impl Fn(&str) -> bool) -> String {
+        self.wait_until(what, |s| ready(&s.screen()));
+        self.screen()
+    }
+
+    /// Resizes the terminal, as a window manager would.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.process.resize(cols, rows);
+        self.parser.set_size(nz(rows), nz(cols));
+    }
+
+    /// Waits for a successful exit, and checks the terminal was put back:
+    /// alternate screen left, bracketed paste and mouse reporting off,
+    /// cursor shown.
+    pub fn expect_clean_exit(mut self) {
+        assert_eq!(self.wait_exit(), 0, "exit status");
+        assert!(restored(&self.raw), "exit sequences missing");
+        let screen = self.parser.screen();
+        assert!(!screen.alternate_screen(), "still on the alternate screen");
+        assert!(!screen.bracketed_paste(), "bracketed paste still on");
+        assert!(!screen.hide_cursor(), "cursor still hidden");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "mouse still reported"
+        );
     }
 
     /// The screen's row `row` (0 = top).
