@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Dialog, SortColumn};
-use super::event::{Event, Key};
+use super::event::{Command, Event, Key};
 use super::mouse::{HitMap, Mouse, MouseKind, RawMouse, Target};
 use super::testing::*;
 use super::update::update;
@@ -49,16 +49,29 @@ fn cell_of(lines: &[String], text: &str) -> (u16, u16) {
     panic!("{text:?} is not on screen:\n{}", lines.join("\n"));
 }
 
-/// Clicks where `text` is drawn.
-fn click_on(app: &mut App, text: &str) {
+/// Clicks where `text` is drawn, `right` cells into it; returns the commands.
+fn click_into(app: &mut App, text: &str, right: u16) -> Vec<Command> {
     let (lines, hits) = frame(app);
     let (column, row) = cell_of(&lines, text);
     let mouse = hits.resolve(RawMouse {
         kind: MouseKind::Click,
-        column,
+        column: column + right,
         row,
     });
-    update(app, Event::Mouse(mouse));
+    update(app, Event::Mouse(mouse))
+}
+
+/// Clicks where `text` is drawn.
+fn click_on(app: &mut App, text: &str) {
+    click_into(app, text, 0);
+}
+
+/// The create dialog with a valid name typed.
+fn creating(app: &mut App) {
+    update(app, Event::Key(Key::Char('n')));
+    for c in "by-mouse".chars() {
+        update(app, Event::Key(Key::Char(c)));
+    }
 }
 
 fn wheel(app: &mut App, kind: MouseKind) {
@@ -155,10 +168,7 @@ fn without_the_mouse_there_is_no_dots_column() {
 #[test]
 fn in_the_create_dialog_a_click_ticks_the_box_and_the_buttons_press() {
     let mut app = app();
-    update(&mut app, Event::Key(Key::Char('n')));
-    for c in "by-mouse".chars() {
-        update(&mut app, Event::Key(Key::Char(c)));
-    }
+    creating(&mut app);
     click_on(&mut app, "[ ]");
     let Some(Dialog::Create(d)) = &app.dialog else {
         panic!("{:?}", app.dialog)
@@ -171,23 +181,11 @@ fn in_the_create_dialog_a_click_ticks_the_box_and_the_buttons_press() {
 #[test]
 fn in_the_create_dialog_ok_creates_as_enter_does() {
     let mut app = app();
-    update(&mut app, Event::Key(Key::Char('n')));
-    for c in "by-mouse".chars() {
-        update(&mut app, Event::Key(Key::Char(c)));
-    }
+    creating(&mut app);
     click_on(&mut app, "I have agreed");
-    let (lines, hits) = frame(&mut app);
-    let (column, row) = cell_of(&lines, "[ OK ]");
-    let commands = update(
-        &mut app,
-        Event::Mouse(hits.resolve(RawMouse {
-            kind: MouseKind::Click,
-            column: column + 2,
-            row,
-        })),
-    );
+    let commands = click_into(&mut app, "[ OK ]", 2);
     assert!(
-        matches!(commands.as_slice(), [super::event::Command::CreateKey { name, .. }] if name.as_str() == "by-mouse"),
+        matches!(commands.as_slice(), [Command::CreateKey { name, .. }] if name.as_str() == "by-mouse"),
         "{commands:?}"
     );
 }
@@ -201,15 +199,6 @@ fn in_the_delete_dialog_each_button_does_what_its_key_does() {
     assert!(app.dialog.is_none());
     let first = app.selected_record().unwrap().id.clone();
     update(&mut app, Event::Key(Key::Char('d')));
-    let (lines, hits) = frame(&mut app);
-    let (column, row) = cell_of(&lines, "[ Delete ]");
-    let commands = update(
-        &mut app,
-        Event::Mouse(hits.resolve(RawMouse {
-            kind: MouseKind::Click,
-            column,
-            row,
-        })),
-    );
-    assert_eq!(commands, vec![super::event::Command::Delete { id: first }]);
+    let commands = click_into(&mut app, "[ Delete ]", 0);
+    assert_eq!(commands, vec![Command::Delete { id: first }]);
 }
