@@ -17,12 +17,12 @@ use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
 use super::tables::{AUDIT, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
-use super::{Fail, audit, codec};
-use crate::domain::{Actor, AuditEvent};
+use super::{Fail, Recorder, audit, codec};
+use crate::domain::AuditEvent;
 
 /// Who is upgrading, and when: the audit log records it.
 struct Upgrade<'a> {
-    actor: &'a Actor,
+    actor: &'a Recorder,
     at: OffsetDateTime,
 }
 
@@ -59,7 +59,7 @@ enum Found {
 /// processes doing the same: every decision is re-read under the write lock.
 /// `actor` and `at` are recorded in the audit log for an upgrade to schema 4
 /// or later.
-pub(super) fn bring_up_to_date(db: &redb::Database, actor: &Actor, at: OffsetDateTime) -> Result<(), Fail> {
+pub(super) fn bring_up_to_date(db: &redb::Database, actor: &Recorder, at: OffsetDateTime) -> Result<(), Fail> {
     let upgrade = Upgrade { actor, at };
     loop {
         let txn = db.begin_write()?;
@@ -153,7 +153,7 @@ fn start_audit_log(txn: &WriteTransaction, upgrade: &Upgrade<'_>) -> Result<(), 
         event: AuditEvent::SchemaUpgraded { from: 3, to: 4 },
         record: None,
     };
-    audit::append(txn, upgrade.actor, change)
+    audit::append(txn, upgrade.actor.get(), change)
 }
 
 #[cfg(test)]
