@@ -66,21 +66,35 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(4));
 
-    let store = Store::open(medium.copy_into(dir.path())).unwrap();
-    let name = KeyName::parse("bench-key").unwrap();
-    group.bench_function("create/10k", |b| b.iter(|| store.create(&name).unwrap()));
-    let ids: Vec<_> = store.list().unwrap().into_iter().map(|r| r.id).collect();
-    let names = [
-        KeyName::parse("renamed-a").unwrap(),
-        KeyName::parse("重命名-b").unwrap(),
-    ];
-    let mut i = 0;
-    group.bench_function("rename/10k", |b| {
-        b.iter(|| {
-            i += 1;
-            store.rename(&ids[i * 7919 % ids.len()], &names[i % 2]).unwrap()
-        })
-    });
+    // With and without the audit entry, each on its own copy of the same
+    // database: the same code path, the second with the store's bench-only
+    // switch that skips appending the entry (`without_audit_for_benchmarks`).
+    for (suffix, audited) in [("", true), ("_without_entry", false)] {
+        let copy = dir.path().join(format!("entry{suffix}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        let store = Store::open(medium.copy_into(&copy)).unwrap();
+        let store = if audited {
+            store
+        } else {
+            store.without_audit_for_benchmarks()
+        };
+        let name = KeyName::parse("bench-key").unwrap();
+        group.bench_function(format!("create{suffix}/10k"), |b| {
+            b.iter(|| store.create(&name).unwrap())
+        });
+        let ids: Vec<_> = store.list().unwrap().into_iter().map(|r| r.id).collect();
+        let names = [
+            KeyName::parse("renamed-a").unwrap(),
+            KeyName::parse("重命名-b").unwrap(),
+        ];
+        let mut i = 0;
+        group.bench_function(format!("rename{suffix}/10k"), |b| {
+            b.iter(|| {
+                i += 1;
+                store.rename(&ids[i * 7919 % ids.len()], &names[i % 2]).unwrap()
+            })
+        });
+    }
 
     // One Verifier flush transaction: FLUSH_BATCH keys spread over the table,
     // each due (a later minute every time).
