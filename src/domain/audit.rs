@@ -269,6 +269,10 @@ pub enum BreakKind {
     /// The entry does not follow the one before it: it was inserted, or
     /// written to replace another.
     Inserted,
+    /// The chain holds, but the index of entries by key disagrees with the
+    /// log about this entry (a row missing, or naming another key): the
+    /// entry would be missing from, or wrongly in, a key's history.
+    Unindexed,
 }
 
 impl fmt::Display for ChainBreak {
@@ -281,6 +285,10 @@ impl fmt::Display for ChainBreak {
                 f,
                 "entry {seq} was inserted (it does not follow entry {})",
                 seq.saturating_sub(1)
+            ),
+            BreakKind::Unindexed => write!(
+                f,
+                "the key index disagrees with entry {seq} (the chain is intact; a key's history would be wrong)"
             ),
         }
     }

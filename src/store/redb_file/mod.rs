@@ -28,7 +28,7 @@ pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
-use tables::{AUDIT, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
+use tables::{AUDIT, AUDIT_BY_KEY, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
 
 /// Who a store's changes are recorded as made by: resolved from its
 /// [`ActorSource`] when the first entry is written, then kept.
@@ -589,7 +589,7 @@ impl KeyStore for Store {
     fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(|txn| {
             read_counter(txn)?;
-            audit::read(&txn.open_table(AUDIT)?, query)
+            audit::read(&txn.open_table(AUDIT)?, &txn.open_table(AUDIT_BY_KEY)?, query)
         })
     }
 
@@ -597,7 +597,7 @@ impl KeyStore for Store {
         self.read(|txn| {
             read_counter(txn)?;
             let last = txn.open_table(META)?.get(AUDIT_LAST_KEY)?.map(|v| v.value());
-            audit::check(&txn.open_table(AUDIT)?, last)
+            audit::check(&txn.open_table(AUDIT)?, &txn.open_table(AUDIT_BY_KEY)?, last)
         })
     }
 
