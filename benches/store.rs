@@ -197,6 +197,78 @@ fn audit_pages(c: &mut Criterion) {
     group.finish();
 }
 
+/// What the audit entry adds to a create and a rename, measured as A/B
+/// pairs: each round runs the change once with its entry and once without
+/// (the store's bench-only switch), alternating which goes first, on two
+/// copies of the same 10k-key database. Pairing cancels the drift of a
+/// loaded machine that separate criterion runs pick up. Run on the target
+/// directory's disk (fsync as in real use) and on /dev/shm (tmpfs: no fsync
+/// cost, so the entry's own work is most visible). Prints medians and means.
+fn entry_cost(medium: &BenchDb) {
+    const ROUNDS: usize = 400;
+    let places = [
+        ("disk", support::target_dir().join("bench-tmp")),
+        ("tmpfs", "/dev/shm".into()),
+    ];
+    for (place, parent) in places {
+        if std::fs::create_dir_all(&parent).is_err() {
+            continue;
+        }
+        let dir = tempfile::tempdir_in(&parent).unwrap();
+        let open = |sub: &str| {
+            let d = dir.path().join(sub);
+            std::fs::create_dir_all(&d).unwrap();
+            Store::open(medium.copy_into(&d)).unwrap()
+        };
+        let (with, without) = (open("with"), open("without").without_audit_for_benchmarks());
+        let ids: Vec<_> = with.list().unwrap().into_iter().map(|r| r.id).collect();
+        let names = [
+            KeyName::parse("renamed-a").unwrap(),
+            KeyName::parse("重命名-b").unwrap(),
+        ];
+        let created = KeyName::parse("bench-key").unwrap();
+        let mut times = [[Vec::new(), Vec::new()], [Vec::new(), Vec::new()]];
+        for round in 0..ROUNDS {
+            let id = &ids[round * 7919 % ids.len()];
+            for k in 0..2 {
+                let (store, slot) = if (round + k) % 2 == 0 {
+                    (&with, 0)
+                } else {
+                    (&without, 1)
+                };
+                let started = std::time::Instant::now();
+                store.create(&created).unwrap();
+                times[0][slot].push(started.elapsed());
+                let started = std::time::Instant::now();
+                store.rename(id, &names[round % 2]).unwrap();
+                times[1][slot].push(started.elapsed());
+            }
+        }
+        for (op, [with, without]) in ["create", "rename"].iter().zip(&mut times) {
+            let (mw, mo) = (median(with), median(without));
+            let (aw, ao) = (mean(with), mean(without));
+            eprintln!(
+                "entry cost ({place}) {op}/10k: median {:.3} ms with vs {:.3} ms without ({:+.1} %); mean {:.3} vs {:.3} ({:+.1} %)",
+                mw * 1e3,
+                mo * 1e3,
+                (mw / mo - 1.0) * 100.0,
+                aw * 1e3,
+                ao * 1e3,
+                (aw / ao - 1.0) * 100.0
+            );
+        }
+    }
+}
+
+fn median(times: &mut [Duration]) -> f64 {
+    times.sort();
+    times[times.len() / 2].as_secs_f64()
+}
+
+fn mean(times: &[Duration]) -> f64 {
+    times.iter().map(Duration::as_secs_f64).sum::<f64>() / times.len() as f64
+}
+
 fn main() {
     let dbs = [1_000, 10_000, 100_000].map(BenchDb::cached);
     for db in &dbs {
@@ -207,6 +279,11 @@ fn main() {
         );
     }
     let [small, medium, large] = &dbs;
+    // `cargo bench --bench store -- entry_cost` runs only the A/B pairs.
+    if std::env::args().any(|a| a == "entry_cost") {
+        entry_cost(medium);
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     open_and_load(&mut c, &[small, medium, large]);
     polls_and_reloads(&mut c, small, large);
