@@ -14,7 +14,7 @@
 //! chain in `AUDIT` first, then checks that the index agrees with it, since
 //! an index row removed would hide an entry from that key's history.
 
-use redb::{ReadableTable, Table, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -28,28 +28,30 @@ use crate::domain::{
 const ENTRY_V1: u8 = 1;
 const DIGEST_LEN: usize = 32;
 
+/// `S` is `&str` when writing (borrowing from the change, no copies) and
+/// `String` when reading: postcard encodes both the same way.
 #[derive(Serialize, Deserialize)]
-struct StoredV1 {
+struct StoredV1<S> {
     seq: u64,
     /// Unix seconds, UTC.
     at: i64,
-    event: StoredEvent,
-    key: Option<String>,
-    name: Option<String>,
-    masked: Option<String>,
-    user: Option<String>,
+    event: StoredEvent<S>,
+    key: Option<S>,
+    name: Option<S>,
+    masked: Option<S>,
+    user: Option<S>,
     uid: Option<u32>,
-    sudo_user: Option<String>,
-    ssh_client: Option<(String, u16)>,
-    interface: String,
-    version: String,
+    sudo_user: Option<S>,
+    ssh_client: Option<(S, u16)>,
+    interface: S,
+    version: S,
     previous: [u8; 32],
 }
 
 #[derive(Serialize, Deserialize)]
-enum StoredEvent {
+enum StoredEvent<S> {
     Created { expires_at: Option<i64> },
-    Renamed { from: String },
+    Renamed { from: S },
     Deleted,
     Disabled,
     Enabled,
@@ -68,23 +70,30 @@ pub(super) struct Change<'a> {
 /// Appends one entry for `change`, in the caller's write transaction.
 pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<(), Fail> {
     let mut audit = txn.open_table(AUDIT)?;
+    // The previous entry's digest is stored at its end: copied, not
+    // recomputed. (If someone changed it, the check finds that entry
+    // changed; the chain from here on is still made of real digests.)
     let (seq, previous) = match audit.last()? {
-        Some((seq, bytes)) => (seq.value() + 1, digest(body_of(bytes.value()))),
+        Some((seq, bytes)) => (seq.value() + 1, stored_digest(bytes.value())),
         None => (1, [0; 32]),
     };
-    let entry = AuditEntry {
+    let record = change.record;
+    let entry = Borrowed {
         seq,
         at: change.at,
-        event: change.event,
-        key: change.record.map(|r| r.id.clone()),
-        name: change.record.map(|r| r.name.clone()),
-        masked: change.record.map(|r| r.masked.clone()),
-        actor: actor.clone(),
-        previous_hash: previous,
+        event: &change.event,
+        key: record.map(|r| r.id.as_str()),
+        name: record.map(|r| r.name.as_str()),
+        masked: record.map(|r| r.masked.as_str()),
+        actor,
+        previous,
     };
-    insert(&mut audit, &entry)?;
-    if let Some(key) = &entry.key {
-        txn.open_table(AUDIT_BY_KEY)?.insert((key.as_str(), seq), ())?;
+    let mut bytes = encode(&entry);
+    let sum = digest(&bytes);
+    bytes.extend_from_slice(&sum);
+    audit.insert(seq, bytes.as_slice())?;
+    if let Some(key) = entry.key {
+        txn.open_table(AUDIT_BY_KEY)?.insert((key, seq), ())?;
     }
     txn.open_table(META)?.insert(AUDIT_LAST_KEY, seq)?;
     Ok(())
@@ -105,12 +114,26 @@ pub(super) fn index_existing(txn: &WriteTransaction) -> Result<(), Fail> {
     Ok(())
 }
 
-fn insert(audit: &mut Table<u64, &[u8]>, entry: &AuditEntry) -> Result<(), Fail> {
-    let mut bytes = encode(entry);
-    let sum = digest(&bytes);
-    bytes.extend_from_slice(&sum);
-    audit.insert(entry.seq, bytes.as_slice())?;
-    Ok(())
+/// An entry to write, borrowing everything from the change and the actor.
+struct Borrowed<'a> {
+    seq: u64,
+    at: OffsetDateTime,
+    event: &'a AuditEvent,
+    key: Option<&'a str>,
+    name: Option<&'a str>,
+    masked: Option<&'a str>,
+    actor: &'a Actor,
+    previous: [u8; 32],
+}
+
+/// The digest an entry carries at its end (zeros if it is too short to
+/// have one: the check reports such an entry as changed).
+fn stored_digest(stored: &[u8]) -> [u8; 32] {
+    stored
+        .len()
+        .checked_sub(DIGEST_LEN)
+        .and_then(|at| stored[at..].try_into().ok())
+        .unwrap_or([0; 32])
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
@@ -122,13 +145,13 @@ fn body_of(stored: &[u8]) -> &[u8] {
     &stored[..stored.len().saturating_sub(DIGEST_LEN)]
 }
 
-fn encode(entry: &AuditEntry) -> Vec<u8> {
+fn encode(entry: &Borrowed<'_>) -> Vec<u8> {
     let unix = |t: OffsetDateTime| t.unix_timestamp();
-    let event = match &entry.event {
+    let event = match entry.event {
         AuditEvent::Created { expires_at } => StoredEvent::Created {
             expires_at: expires_at.map(unix),
         },
-        AuditEvent::Renamed { from } => StoredEvent::Renamed { from: from.clone() },
+        AuditEvent::Renamed { from } => StoredEvent::Renamed { from: from.as_str() },
         AuditEvent::Deleted => StoredEvent::Deleted,
         AuditEvent::Disabled => StoredEvent::Disabled,
         AuditEvent::Enabled => StoredEvent::Enabled,
@@ -140,21 +163,21 @@ fn encode(entry: &AuditEntry) -> Vec<u8> {
         },
         AuditEvent::SchemaUpgraded { from, to } => StoredEvent::SchemaUpgraded { from: *from, to: *to },
     };
-    let actor = &entry.actor;
+    let actor = entry.actor;
     let stored = StoredV1 {
         seq: entry.seq,
         at: unix(entry.at),
         event,
-        key: entry.key.as_ref().map(|k| k.as_str().to_owned()),
-        name: entry.name.clone(),
-        masked: entry.masked.clone(),
-        user: actor.user.clone(),
+        key: entry.key,
+        name: entry.name,
+        masked: entry.masked,
+        user: actor.user.as_deref(),
         uid: actor.uid,
-        sudo_user: actor.sudo_user.clone(),
-        ssh_client: actor.ssh_client.as_ref().map(|c| (c.address.clone(), c.port)),
-        interface: actor.interface.as_str().to_owned(),
-        version: actor.version.clone(),
-        previous: entry.previous_hash,
+        sudo_user: actor.sudo_user.as_deref(),
+        ssh_client: actor.ssh_client.as_ref().map(|c| (c.address.as_str(), c.port)),
+        interface: actor.interface.as_str(),
+        version: actor.version.as_str(),
+        previous: entry.previous,
     };
     let mut bytes = vec![ENTRY_V1];
     // Plain strings and integers into a Vec: cannot fail.
@@ -169,7 +192,7 @@ fn decode(stored: &[u8]) -> Option<AuditEntry> {
     if version != ENTRY_V1 {
         return None;
     }
-    let s: StoredV1 = postcard::from_bytes(rest).ok()?;
+    let s: StoredV1<String> = postcard::from_bytes(rest).ok()?;
     let time = |t: i64| OffsetDateTime::from_unix_timestamp(t).ok();
     let event = match s.event {
         StoredEvent::Created { expires_at } => AuditEvent::Created {
