@@ -133,37 +133,11 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
     group.finish();
 }
 
-/// A database whose audit log has 1,000,000 entries (the creates of as many
-/// keys, in batches of 100,000), built on first use under target/bench-data.
-fn audit_db() -> std::path::PathBuf {
-    const ENTRIES: usize = 1_000_000;
-    let dir = support::target_dir().join("bench-data");
-    let path = dir.join("audit-1000000.redb");
-    let done = dir.join("audit-1000000.done");
-    if done.exists() {
-        return path;
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    let _ = std::fs::remove_file(&path);
-    let started = std::time::Instant::now();
-    let store = Store::open(&path).unwrap();
-    for _ in 0..ENTRIES / 100_000 {
-        // The secrets are dropped (and zeroised) at once: only the log is read.
-        support::populate::populate(&store, 100_000).unwrap();
-    }
-    std::fs::write(&done, b"").unwrap();
-    eprintln!(
-        "bench data: built {ENTRIES} audit entries in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    path
-}
-
 /// Reading the log as `keydesk log` and the TUI do: the newest page, a page
 /// in the middle (paging on from a sequence number), the TUI's first read of
 /// the newest 10,000, and one key's history (a scan of the whole log).
 fn audit_pages(c: &mut Criterion) {
-    let store = Store::open_existing(audit_db()).unwrap();
+    let store = Store::open_existing(support::audit_db()).unwrap();
     let mut group = c.benchmark_group("audit");
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));
