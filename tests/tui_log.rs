@@ -41,7 +41,10 @@ fn the_log_pages_past_its_first_page_to_the_first_entry_and_the_filter_searches_
     tui.send("L");
     let first = tui.wait_for("10100 entries");
     assert!(first.contains("#10100 "), "{first}");
-    assert!(!first.contains("#1 "), "only the newest entries are on the first screen");
+    assert!(
+        !first.contains("#1 "),
+        "only the newest entries are on the first screen"
+    );
     press_until(&mut tui, "G", " #1 ");
     let oldest = tui.screen();
     assert!(oldest.contains("svc-00000"), "{oldest}");
