@@ -66,21 +66,35 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
     group.warm_up_time(Duration::from_millis(500));
     group.measurement_time(Duration::from_secs(4));
 
-    let store = Store::open(medium.copy_into(dir.path())).unwrap();
-    let name = KeyName::parse("bench-key").unwrap();
-    group.bench_function("create/10k", |b| b.iter(|| store.create(&name).unwrap()));
-    let ids: Vec<_> = store.list().unwrap().into_iter().map(|r| r.id).collect();
-    let names = [
-        KeyName::parse("renamed-a").unwrap(),
-        KeyName::parse("重命名-b").unwrap(),
-    ];
-    let mut i = 0;
-    group.bench_function("rename/10k", |b| {
-        b.iter(|| {
-            i += 1;
-            store.rename(&ids[i * 7919 % ids.len()], &names[i % 2]).unwrap()
-        })
-    });
+    // With and without the audit entry, each on its own copy of the same
+    // database: the same code path, the second with the store's bench-only
+    // switch that skips appending the entry (`without_audit_for_benchmarks`).
+    for (suffix, audited) in [("", true), ("_without_entry", false)] {
+        let copy = dir.path().join(format!("entry{suffix}"));
+        std::fs::create_dir_all(&copy).unwrap();
+        let store = Store::open(medium.copy_into(&copy)).unwrap();
+        let store = if audited {
+            store
+        } else {
+            store.without_audit_for_benchmarks()
+        };
+        let name = KeyName::parse("bench-key").unwrap();
+        group.bench_function(format!("create{suffix}/10k"), |b| {
+            b.iter(|| store.create(&name).unwrap())
+        });
+        let ids: Vec<_> = store.list().unwrap().into_iter().map(|r| r.id).collect();
+        let names = [
+            KeyName::parse("renamed-a").unwrap(),
+            KeyName::parse("重命名-b").unwrap(),
+        ];
+        let mut i = 0;
+        group.bench_function(format!("rename{suffix}/10k"), |b| {
+            b.iter(|| {
+                i += 1;
+                store.rename(&ids[i * 7919 % ids.len()], &names[i % 2]).unwrap()
+            })
+        });
+    }
 
     // One Verifier flush transaction: FLUSH_BATCH keys spread over the table,
     // each due (a later minute every time).
@@ -119,37 +133,11 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
     group.finish();
 }
 
-/// A database whose audit log has 1,000,000 entries (the creates of as many
-/// keys, in batches of 100,000), built on first use under target/bench-data.
-fn audit_db() -> std::path::PathBuf {
-    const ENTRIES: usize = 1_000_000;
-    let dir = support::target_dir().join("bench-data");
-    let path = dir.join("audit-1000000.redb");
-    let done = dir.join("audit-1000000.done");
-    if done.exists() {
-        return path;
-    }
-    std::fs::create_dir_all(&dir).unwrap();
-    let _ = std::fs::remove_file(&path);
-    let started = std::time::Instant::now();
-    let store = Store::open(&path).unwrap();
-    for _ in 0..ENTRIES / 100_000 {
-        // The secrets are dropped (and zeroised) at once: only the log is read.
-        support::populate::populate(&store, 100_000).unwrap();
-    }
-    std::fs::write(&done, b"").unwrap();
-    eprintln!(
-        "bench data: built {ENTRIES} audit entries in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    path
-}
-
 /// Reading the log as `keydesk log` and the TUI do: the newest page, a page
 /// in the middle (paging on from a sequence number), the TUI's first read of
 /// the newest 10,000, and one key's history (a scan of the whole log).
 fn audit_pages(c: &mut Criterion) {
-    let store = Store::open_existing(audit_db()).unwrap();
+    let store = Store::open_existing(support::audit_db()).unwrap();
     let mut group = c.benchmark_group("audit");
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));
@@ -183,6 +171,78 @@ fn audit_pages(c: &mut Criterion) {
     group.finish();
 }
 
+/// What the audit entry adds to a create and a rename, measured as A/B
+/// pairs: each round runs the change once with its entry and once without
+/// (the store's bench-only switch), alternating which goes first, on two
+/// copies of the same 10k-key database. Pairing cancels the drift of a
+/// loaded machine that separate criterion runs pick up. Run on the target
+/// directory's disk (fsync as in real use) and on /dev/shm (tmpfs: no fsync
+/// cost, so the entry's own work is most visible). Prints medians and means.
+fn entry_cost(medium: &BenchDb) {
+    const ROUNDS: usize = 400;
+    let places = [
+        ("disk", support::target_dir().join("bench-tmp")),
+        ("tmpfs", "/dev/shm".into()),
+    ];
+    for (place, parent) in places {
+        if std::fs::create_dir_all(&parent).is_err() {
+            continue;
+        }
+        let dir = tempfile::tempdir_in(&parent).unwrap();
+        let open = |sub: &str| {
+            let d = dir.path().join(sub);
+            std::fs::create_dir_all(&d).unwrap();
+            Store::open(medium.copy_into(&d)).unwrap()
+        };
+        let (with, without) = (open("with"), open("without").without_audit_for_benchmarks());
+        let ids: Vec<_> = with.list().unwrap().into_iter().map(|r| r.id).collect();
+        let names = [
+            KeyName::parse("renamed-a").unwrap(),
+            KeyName::parse("重命名-b").unwrap(),
+        ];
+        let created = KeyName::parse("bench-key").unwrap();
+        let mut times = [[Vec::new(), Vec::new()], [Vec::new(), Vec::new()]];
+        for round in 0..ROUNDS {
+            let id = &ids[round * 7919 % ids.len()];
+            for k in 0..2 {
+                let (store, slot) = if (round + k) % 2 == 0 {
+                    (&with, 0)
+                } else {
+                    (&without, 1)
+                };
+                let started = std::time::Instant::now();
+                store.create(&created).unwrap();
+                times[0][slot].push(started.elapsed());
+                let started = std::time::Instant::now();
+                store.rename(id, &names[round % 2]).unwrap();
+                times[1][slot].push(started.elapsed());
+            }
+        }
+        for (op, [with, without]) in ["create", "rename"].iter().zip(&mut times) {
+            let (mw, mo) = (median(with), median(without));
+            let (aw, ao) = (mean(with), mean(without));
+            eprintln!(
+                "entry cost ({place}) {op}/10k: median {:.3} ms with vs {:.3} ms without ({:+.1} %); mean {:.3} vs {:.3} ({:+.1} %)",
+                mw * 1e3,
+                mo * 1e3,
+                (mw / mo - 1.0) * 100.0,
+                aw * 1e3,
+                ao * 1e3,
+                (aw / ao - 1.0) * 100.0
+            );
+        }
+    }
+}
+
+fn median(times: &mut [Duration]) -> f64 {
+    times.sort();
+    times[times.len() / 2].as_secs_f64()
+}
+
+fn mean(times: &[Duration]) -> f64 {
+    times.iter().map(Duration::as_secs_f64).sum::<f64>() / times.len() as f64
+}
+
 fn main() {
     let dbs = [1_000, 10_000, 100_000].map(BenchDb::cached);
     for db in &dbs {
@@ -193,6 +253,11 @@ fn main() {
         );
     }
     let [small, medium, large] = &dbs;
+    // `cargo bench --bench store -- entry_cost` runs only the A/B pairs.
+    if std::env::args().any(|a| a == "entry_cost") {
+        entry_cost(medium);
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     open_and_load(&mut c, &[small, medium, large]);
     polls_and_reloads(&mut c, small, large);

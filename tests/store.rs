@@ -350,3 +350,86 @@ fn the_audit_check_names_an_entry_that_was_inserted() {
     });
     assert_chain_breaks_at(&store, 8, BreakKind::Inserted);
 }
+
+const AUDIT_BY_KEY: redb::TableDefinition<(&str, u64), ()> = redb::TableDefinition::new("audit_by_key");
+
+/// Changes the audit log's key index directly in the file.
+fn tamper_index(path: &Path, change: impl FnOnce(&mut redb::Table<(&str, u64), ()>)) {
+    let db = redb::Database::open(path).unwrap();
+    let txn = db.begin_write().unwrap();
+    change(&mut txn.open_table(AUDIT_BY_KEY).unwrap());
+    txn.commit().unwrap();
+}
+
+#[test]
+fn every_entry_about_a_key_is_in_the_key_index_written_with_it() {
+    use redb::{ReadableDatabase, ReadableTable};
+    let (_dir, path, store) = store_with_audit_entries(3);
+    let (_, other) = store.create(&name("other")).unwrap();
+    let id = store.list().unwrap().into_iter().find(|r| r.id != other.id).unwrap().id;
+    let db = redb::Database::open(&path).unwrap();
+    let txn = db.begin_read().unwrap();
+    let rows: Vec<(String, u64)> = txn
+        .open_table(AUDIT_BY_KEY)
+        .unwrap()
+        .iter()
+        .unwrap()
+        .map(|row| {
+            let row = row.unwrap();
+            let (key, seq) = row.0.value();
+            (key.to_owned(), seq)
+        })
+        .collect();
+    let mut expected: Vec<(String, u64)> = (1..=4).map(|seq| (id.to_string(), seq)).collect();
+    expected.push((other.id.to_string(), 5));
+    expected.sort();
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn the_audit_check_names_an_entry_missing_from_the_key_index_or_wrongly_in_it() {
+    use keydesk::domain::{AuditQuery, BreakKind};
+    let (_dir, path, store) = store_with_audit_entries(4);
+    let id = store.list().unwrap()[0].id.clone();
+    // A row removed: entry 3 would vanish from the key's history, though the
+    // chain itself is untouched.
+    tamper_index(&path, |index| {
+        index.remove((id.as_str(), 3)).unwrap();
+    });
+    assert_chain_breaks_at(&store, 3, BreakKind::Unindexed);
+    let history = store
+        .audit_entries(&AuditQuery {
+            key: Some(id.clone()),
+            ..AuditQuery::default()
+        })
+        .unwrap();
+    assert_eq!(history.len(), 4, "the index is read for history, the chain is checked");
+
+    // A row naming another key's entry: refused on reading, named by the check.
+    let (_dir, path, store) = store_with_audit_entries(2);
+    let (_, other) = store.create(&name("other")).unwrap();
+    tamper_index(&path, |index| {
+        index.insert((other.id.as_str(), 2), ()).unwrap();
+    });
+    assert_chain_breaks_at(&store, 2, BreakKind::Unindexed);
+    let query = AuditQuery {
+        key: Some(other.id.clone()),
+        ..AuditQuery::default()
+    };
+    let err = store.audit_entries(&query).unwrap_err();
+    assert!(err.to_string().contains("log --check"), "{err}");
+}
+
+#[test]
+fn a_chain_break_is_reported_before_any_index_disagreement() {
+    use keydesk::domain::BreakKind;
+    let (_dir, path, store) = store_with_audit_entries(4);
+    let id = store.list().unwrap()[0].id.clone();
+    tamper_index(&path, |index| {
+        index.remove((id.as_str(), 2)).unwrap();
+    });
+    tamper(&path, |table| {
+        table.remove(4).unwrap();
+    });
+    assert_chain_breaks_at(&store, 4, BreakKind::Removed);
+}

@@ -173,25 +173,76 @@ fn an_upgrade_killed_at_any_moment_leaves_the_old_schema_or_the_new_one() {
     }
 }
 
+/// Audit entries in a fixture before its upgrade: the schema-4 one has the
+/// creates of its keys; earlier ones have no log.
+fn entries_before_upgrade(version: u64, keys: &[FixtureKey]) -> usize {
+    if version >= 4 { keys.len() } else { 0 }
+}
+
 #[test]
-fn an_upgraded_database_gets_exactly_one_first_audit_entry_recording_the_upgrade() {
+fn an_upgrade_writes_one_audit_entry_with_the_versions_it_went_from_and_to() {
     use keydesk::domain::{Actor, AuditEvent, AuditQuery, Interface};
     for version in earlier_versions() {
-        let (_dir, db, _) = fixture_copy(version);
+        let (_dir, db, keys) = fixture_copy(version);
+        let before = entries_before_upgrade(version, &keys);
         let actor = Actor::from_process(Interface::Cli);
         let retry = keydesk::store::RetryPolicy::default();
         let store = Store::open_as(&db, retry, actor.clone()).unwrap();
         let entries = store.audit_entries(&AuditQuery::default()).unwrap();
-        assert_eq!(entries.len(), 1, "schema {version}: {entries:#?}");
-        let first = &entries[0];
-        assert_eq!(first.seq, 1);
-        assert_eq!(first.event, AuditEvent::SchemaUpgraded { from: 3, to: 4 });
-        assert_eq!(first.key, None);
-        assert_eq!(first.actor, actor, "the upgrade is recorded as its opener's");
-        assert_eq!(first.previous_hash, [0; 32]);
+        assert_eq!(entries.len(), before + 1, "schema {version}: {entries:#?}");
+        let upgrade = &entries[0];
+        assert_eq!(upgrade.seq, before as u64 + 1);
+        let expected = AuditEvent::SchemaUpgraded {
+            from: version,
+            to: SCHEMA_VERSION,
+        };
+        assert_eq!(upgrade.event, expected, "schema {version}");
+        assert_eq!(upgrade.key, None);
+        assert_eq!(upgrade.actor, actor, "the upgrade is recorded as its opener's");
+        if before == 0 {
+            assert_eq!(upgrade.previous_hash, [0; 32], "the first entry anchors the chain");
+        }
         // Opening again upgrades nothing, so records nothing.
         Store::open(&db).unwrap();
-        assert_eq!(store.audit_entries(&AuditQuery::default()).unwrap().len(), 1);
+        assert_eq!(store.audit_entries(&AuditQuery::default()).unwrap().len(), before + 1);
         assert_eq!(store.check_audit_chain().unwrap(), None, "schema {version}");
     }
+}
+
+#[test]
+fn a_fixture_key_s_history_is_read_through_the_key_index_after_the_upgrade() {
+    use keydesk::domain::AuditQuery;
+    use redb::{ReadableDatabase, ReadableTableMetadata};
+    let (_dir, db, keys) = fixture_copy(4);
+    let store = Store::open(&db).unwrap();
+    // The upgrade indexed every entry the fixture already had.
+    {
+        let index: redb::TableDefinition<(&str, u64), ()> = redb::TableDefinition::new("audit_by_key");
+        let file = redb::Database::open(&db).unwrap();
+        let txn = file.begin_read().unwrap();
+        assert_eq!(txn.open_table(index).unwrap().len().unwrap(), keys.len() as u64);
+    }
+    let history = |id: &keydesk::KeyId| {
+        let query = AuditQuery {
+            key: Some(id.clone()),
+            ..AuditQuery::default()
+        };
+        store.audit_entries(&query).unwrap()
+    };
+    for key in &keys {
+        let id = keydesk::KeyId::parse(&key.id).unwrap();
+        let entries = history(&id);
+        assert_eq!(entries.len(), 1, "{}", key.id);
+        assert_eq!(entries[0].event.action(), "create");
+        assert_eq!(entries[0].name.as_deref(), Some(expected_name(key).as_str()));
+    }
+    // A change after the upgrade joins the same history, newest first.
+    let id = keydesk::KeyId::parse(&keys[0].id).unwrap();
+    store.disable(&id).unwrap();
+    let actions: Vec<&str> = history(&id).iter().map(|e| e.event.action()).collect();
+    assert_eq!(actions, ["disable", "create"]);
+    let out = keydesk(&db).args(["log", "--key", &keys[0].id]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
+    assert_eq!(store.check_audit_chain().unwrap(), None);
 }

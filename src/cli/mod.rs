@@ -21,7 +21,7 @@ pub(crate) use args::{parse_busy_timeout, parse_clear_after};
 pub use exit::{EXIT_CODES_HELP, Exit, Failure};
 pub use prompt::confirm;
 
-use crate::domain::{Actor, Interface};
+use crate::domain::{ActorSource, Interface};
 use crate::{KeyStore, Store};
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
@@ -187,7 +187,8 @@ pub fn open_store(
     if_missing: IfMissing,
     interface: Interface,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
-    let actor = Actor::from_process(interface);
+    // Looked up only if the command writes an entry.
+    let actor = ActorSource::Process(interface);
     let path = store_path(global)?;
     let retry = crate::store::RetryPolicy {
         window: std::time::Duration::from_secs_f64(global.busy_timeout),

@@ -44,8 +44,8 @@ impl fmt::Display for Interface {
 }
 
 /// Who made a change and from where, as far as the process can tell. Read
-/// from the environment once per process ([`Actor::from_process`]) and given
-/// to the store, which stamps it on every entry it writes.
+/// from the OS and the environment once per process ([`Actor::from_process`])
+/// and given to the store, which stamps it on every entry it writes.
 ///
 /// The environment is the user's to set: `SUDO_USER` and `SSH_CONNECTION` say
 /// what sudo and sshd said, unless the user changed them. The uid comes from
@@ -71,19 +71,78 @@ pub struct SshClient {
 }
 
 impl Actor {
-    /// This process's actor, read from the OS and the environment now.
+    /// This process's actor through `interface`. The user, uid, `SUDO_USER`
+    /// and `SSH_CONNECTION` are read from the OS and the environment on the
+    /// first call in the process and kept: they describe the process, and
+    /// the user database lookup (NSS: files, LDAP, sssd…) is not free.
     pub fn from_process(interface: Interface) -> Actor {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let (uid, user) = os_user();
+        let process = PROCESS.get_or_init(ProcessIdentity::read);
         Actor {
-            user: user.or_else(|| var("USER")),
-            uid,
-            sudo_user: var("SUDO_USER"),
-            ssh_client: var("SSH_CONNECTION").as_deref().and_then(SshClient::parse),
+            user: process.user.clone(),
+            uid: process.uid,
+            sudo_user: process.sudo_user.clone(),
+            ssh_client: process.ssh_client.clone(),
             interface,
             version: env!("CARGO_PKG_VERSION").to_owned(),
         }
     }
+}
+
+/// Who a store records as making its changes: an actor given outright, or
+/// this process's ([`Actor::from_process`]), looked up only when the store
+/// first writes an entry — so opening a store to read it costs no lookup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActorSource {
+    Given(Actor),
+    Process(Interface),
+}
+
+impl ActorSource {
+    pub fn resolve(&self) -> Actor {
+        match self {
+            ActorSource::Given(actor) => actor.clone(),
+            ActorSource::Process(interface) => Actor::from_process(*interface),
+        }
+    }
+}
+
+impl From<Actor> for ActorSource {
+    fn from(actor: Actor) -> Self {
+        ActorSource::Given(actor)
+    }
+}
+
+/// The part of an actor that is the same for every store of a process.
+struct ProcessIdentity {
+    user: Option<String>,
+    uid: Option<u32>,
+    sudo_user: Option<String>,
+    ssh_client: Option<SshClient>,
+}
+
+static PROCESS: std::sync::OnceLock<ProcessIdentity> = std::sync::OnceLock::new();
+static PROCESS_LOOKUPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl ProcessIdentity {
+    fn read() -> ProcessIdentity {
+        PROCESS_LOOKUPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let (uid, user) = os_user();
+        ProcessIdentity {
+            user: user.or_else(|| var("USER")),
+            uid,
+            sudo_user: var("SUDO_USER"),
+            ssh_client: var("SSH_CONNECTION").as_deref().and_then(SshClient::parse),
+        }
+    }
+}
+
+/// How many times this process has read its identity from the OS (0 or 1):
+/// for the test that opening and reading a store looks nothing up.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub fn process_identity_lookups() -> usize {
+    PROCESS_LOOKUPS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 impl SshClient {
@@ -210,6 +269,10 @@ pub enum BreakKind {
     /// The entry does not follow the one before it: it was inserted, or
     /// written to replace another.
     Inserted,
+    /// The chain holds, but the index of entries by key disagrees with the
+    /// log about this entry (a row missing, or naming another key): the
+    /// entry would be missing from, or wrongly in, a key's history.
+    Unindexed,
 }
 
 impl fmt::Display for ChainBreak {
@@ -222,6 +285,10 @@ impl fmt::Display for ChainBreak {
                 f,
                 "entry {seq} was inserted (it does not follow entry {})",
                 seq.saturating_sub(1)
+            ),
+            BreakKind::Unindexed => write!(
+                f,
+                "the key index disagrees with entry {seq} (the chain is intact; a key's history would be wrong)"
             ),
         }
     }

@@ -8,7 +8,7 @@ pub mod name;
 pub mod record;
 pub mod secret;
 
-pub use audit::{Actor, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, SshClient};
+pub use audit::{Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, SshClient};
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
 pub use record::{KeyRecord, KeyStatus, PreviousSecret, SecretSlot, Verdict};

@@ -354,81 +354,172 @@ impl ExpiryDialog {
     }
 }
 
-/// The audit log screen. Its entries come from the storage worker (newest
-/// first, at most [`LOG_LIMIT`]); the filter matches as you type.
+/// The audit log screen. Its rows come from the storage worker a page at a
+/// time, newest first, asked for as the selection nears the end of what is
+/// loaded, so a log of any length opens at once and is paged through to its
+/// first entry. The filter is applied by the worker to the whole log: it
+/// scans page after page for matches and streams them in; a changed filter
+/// starts a new search (and the answer to the old one is dropped).
 #[derive(Debug, Clone, Default)]
 pub struct LogScreen {
     /// Only this key's entries ("History"), and its name for the title.
     pub key: Option<(KeyId, String)>,
-    /// `None` until the worker has read them.
-    pub entries: Option<Vec<AuditEntry>>,
+    /// The entries found so far that pass the filter, newest first.
+    rows: Vec<AuditEntry>,
+    /// The search goes on with the entries older than this (`None`: from
+    /// the newest).
+    next_before: Option<u64>,
+    /// The search reached the oldest entry: every match is in `rows`.
+    pub complete: bool,
+    /// The search whose rows these are; a page of another is dropped.
+    search: u64,
+    /// The filter `rows` were searched with, lowercased.
+    searched: String,
+    /// The search asked the worker for a page that has not come yet.
+    pub loading: bool,
     pub error: Option<String>,
     pub filter: TextInput,
     /// Whether keys go to the filter input.
     pub filtering: bool,
-    /// Positions in `entries` that pass the filter.
-    matches: Vec<usize>,
-    /// Selected row (index into the matches).
+    /// Selected row (index into the rows).
     pub selected: usize,
 }
 
-/// The most entries the log screen reads: the newest ones.
-pub const LOG_LIMIT: usize = 10_000;
+/// What the log screen asks the storage worker for: the next page of a
+/// search, entries older than `before_seq` that match `needle`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogRequest {
+    pub key: Option<KeyId>,
+    pub before_seq: Option<u64>,
+    /// Lowercased; empty: every entry.
+    pub needle: String,
+    /// Which search this page is for.
+    pub search: u64,
+}
+
+/// The worker's answer: the matches in the entries it looked at, and where
+/// the next page starts (`None`: it reached the oldest entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogPage {
+    pub matches: Vec<AuditEntry>,
+    pub next_before: Option<u64>,
+}
+
+/// Searches are numbered across screens, so that a page for a log screen
+/// already closed never lands in the next one.
+static SEARCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_search() -> u64 {
+    SEARCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
 
 impl LogScreen {
     pub fn new(key: Option<(KeyId, String)>) -> Self {
         LogScreen {
             key,
+            search: next_search(),
             ..LogScreen::default()
         }
     }
 
-    pub fn set_entries(&mut self, entries: Result<Vec<AuditEntry>, String>) {
-        match entries {
-            Ok(entries) => {
-                self.entries = Some(entries);
-                self.error = None;
-            }
-            Err(error) => self.error = Some(error),
-        }
-        self.filter_changed();
-    }
-
-    /// The rows shown, as positions into `entries`.
-    pub fn matches(&self) -> &[usize] {
-        &self.matches
+    pub fn rows(&self) -> &[AuditEntry] {
+        &self.rows
     }
 
     pub fn entry(&self, row: usize) -> Option<&AuditEntry> {
-        let entries = self.entries.as_ref()?;
-        self.matches.get(row).map(|&i| &entries[i])
+        self.rows.get(row)
     }
 
-    /// Matches case-insensitively on the name, key ID, action and actor.
+    /// Whether the first page of the current search has come.
+    pub fn started(&self) -> bool {
+        !self.rows.is_empty() || self.complete || self.next_before.is_some()
+    }
+
+    /// The entries older than this are still to be searched.
+    pub fn searched_down_to(&self) -> Option<u64> {
+        self.next_before.filter(|_| !self.complete)
+    }
+
+    /// After the filter text changed. A longer filter only narrows what was
+    /// found, so the rows are filtered here and the search goes on where it
+    /// was; any other change searches again from the newest entry.
     pub fn filter_changed(&mut self) {
         let needle = self.filter.text().to_lowercase();
-        let entries = self.entries.as_deref().unwrap_or(&[]);
-        self.matches = (0..entries.len())
-            .filter(|&i| needle.is_empty() || log_text(&entries[i]).to_lowercase().contains(&needle))
-            .collect();
-        self.selected = self.selected.min(self.matches.len().saturating_sub(1));
+        if needle == self.searched {
+            return;
+        }
+        if needle.contains(&self.searched) {
+            self.rows.retain(|e| entry_matches(e, &needle));
+        } else {
+            self.rows.clear();
+            self.next_before = None;
+            self.complete = false;
+        }
+        self.searched = needle;
+        self.search = next_search();
+        self.loading = false;
+        self.error = None;
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
     }
 
-    /// Moves the selection by `delta` rows, clamped.
+    /// The next page to ask for, if the rows do not reach `ahead` rows past
+    /// the selection and the search has more to look at.
+    pub fn wanted(&mut self, ahead: usize) -> Option<LogRequest> {
+        let enough = self.rows.len() > self.selected + ahead;
+        if self.loading || self.complete || self.error.is_some() || enough {
+            return None;
+        }
+        self.loading = true;
+        Some(LogRequest {
+            key: self.key.as_ref().map(|(id, _)| id.clone()),
+            before_seq: self.next_before,
+            needle: self.searched.clone(),
+            search: self.search,
+        })
+    }
+
+    /// A page from the worker; dropped if it is for an earlier search.
+    pub fn on_page(&mut self, search: u64, page: Result<LogPage, String>) {
+        if search != self.search {
+            return;
+        }
+        self.loading = false;
+        match page {
+            Ok(page) => {
+                self.rows.extend(page.matches);
+                self.complete = page.next_before.is_none();
+                self.next_before = page.next_before;
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the rows loaded.
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.matches.len().saturating_sub(1) as isize;
+        let last = self.rows.len().saturating_sub(1) as isize;
         self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
     }
+}
+
+/// Whether `entry` matches the lowercased `needle`: case-insensitively on
+/// the name (old and new), key ID, action and who made it.
+pub fn entry_matches(entry: &AuditEntry, needle: &str) -> bool {
+    needle.is_empty() || log_text(entry).to_lowercase().contains(needle)
 }
 
 /// What the log filter searches in an entry.
 fn log_text(entry: &AuditEntry) -> String {
     let actor = &entry.actor;
     let ssh = actor.ssh_client.as_ref().map(|c| c.to_string());
+    let from = match &entry.event {
+        crate::domain::AuditEvent::Renamed { from } => Some(from.as_str()),
+        _ => None,
+    };
     [
         Some(entry.event.action()),
         entry.key.as_ref().map(|k| k.as_str()),
         entry.name.as_deref(),
+        from,
         actor.user.as_deref(),
         actor.sudo_user.as_deref(),
         ssh.as_deref(),

@@ -6,8 +6,9 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
-use crate::domain::{AuditEntry, KeyId, KeyName, KeyRecord, SecretKey};
+use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
 
+use super::app::{LogPage, LogRequest};
 use super::copy::CopyResult;
 
 /// A key press, already stripped of what the app does not distinguish.
@@ -95,8 +96,12 @@ pub enum Event {
     /// Something to tell the user that no command asked for (e.g. the copy
     /// handler cleared the clipboard).
     Notice(String),
-    /// The audit log entries the log screen asked for, newest first.
-    LogLoaded(Result<Vec<AuditEntry>, String>),
+    /// A page of the audit log the log screen asked for, for its search
+    /// numbered `search`.
+    LogPage {
+        search: u64,
+        page: Result<LogPage, String>,
+    },
 }
 
 /// The lifecycle changes that answer with the changed record.
@@ -137,10 +142,8 @@ pub enum Command {
     },
     /// Read the store again (after a change made here).
     Reload,
-    /// Read the audit log (of one key), for the log screen.
-    LoadLog {
-        key: Option<KeyId>,
-    },
+    /// Read a page of the audit log for the log screen.
+    LoadLog(LogRequest),
     /// Copy the secret shown in the secret dialog.
     CopySecret,
     /// Copy a non-secret text, e.g. a key ID.

@@ -141,7 +141,13 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             Some(Event::Deleted(Ok(records.remove(at))))
         }
         // An empty log: the screen must cope with hostile input on it too.
-        Command::LoadLog { .. } => Some(Event::LogLoaded(Ok(Vec::new()))),
+        Command::LoadLog(request) => Some(Event::LogPage {
+            search: request.search,
+            page: Ok(super::app::LogPage {
+                matches: Vec::new(),
+                next_before: None,
+            }),
+        }),
         Command::Reload => Some(Event::Loaded {
             change_counter: 2,
             records: records.clone(),

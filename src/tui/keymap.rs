@@ -429,7 +429,7 @@ const LOG: &[Binding] = &[
     bind(&[K::PageUp], A::PageUp, None, "one page up"),
     bind(&[K::PageDown], A::PageDown, None, "one page down"),
     bind(&[K::Home, K::Char('g')], A::Top, None, "newest entry"),
-    bind(&[K::End, K::Char('G')], A::Bottom, None, "oldest entry shown"),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, "oldest entry loaded (again: the next page)"),
     bind(
         &[K::Char('/')],
         A::StartFilter,

@@ -1,12 +1,13 @@
 //! The audit log screen: opening it (all keys with `L`, one key's with
-//! "History"), reading through the worker, filtering as you type, and its
-//! look at 80×24.
+//! "History"), reading it a page at a time through the worker, searching
+//! the whole log as you type, and its look at 80×24.
 
 use insta::assert_snapshot;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use time::macros::datetime;
 
+use super::app::{LogPage, LogRequest};
 use super::event::{Command, Event, Key};
 use super::keymap::Screen;
 use super::testing::*;
@@ -72,55 +73,157 @@ fn draw(app: &mut super::app::App) -> String {
     terminal.backend().to_string()
 }
 
-#[test]
-fn l_opens_the_log_of_every_key_read_through_the_worker() {
+/// The one page request among `commands`.
+fn request(commands: &[Command]) -> LogRequest {
+    match commands {
+        [Command::LoadLog(request)] => request.clone(),
+        other => panic!("expected one page request: {other:?}"),
+    }
+}
+
+/// The worker's answer to `request`; returns what the update asked for next.
+fn answer(
+    app: &mut super::app::App,
+    request: &LogRequest,
+    matches: Vec<AuditEntry>,
+    next_before: Option<u64>,
+) -> Vec<Command> {
+    let page = Ok(LogPage { matches, next_before });
+    update(
+        app,
+        Event::LogPage {
+            search: request.search,
+            page,
+        },
+    )
+}
+
+/// `L`, and the whole (five-entry) log as the first page.
+fn opened_with_entries() -> super::app::App {
     let mut app = app();
-    let commands = press(&mut app, &[Char('L')]);
+    let first = request(&press(&mut app, &[Char('L')]));
     assert!(
-        matches!(commands.as_slice(), [Command::LoadLog { key: None }]),
-        "{commands:?}"
+        answer(&mut app, &first, entries(), None).is_empty(),
+        "the oldest entry was reached"
+    );
+    app
+}
+
+#[test]
+fn l_opens_the_log_of_every_key_read_through_the_worker_from_the_newest_entry() {
+    let mut app = app();
+    let first = request(&press(&mut app, &[Char('L')]));
+    assert_eq!(
+        (first.key.clone(), first.before_seq, first.needle.as_str()),
+        (None, None, "")
     );
     assert_eq!(app.screen(), Screen::Log);
-    update(&mut app, Event::LogLoaded(Ok(entries())));
-    assert_eq!(app.log.as_ref().unwrap().matches().len(), 5);
+    answer(&mut app, &first, entries(), None);
+    assert_eq!(app.log.as_ref().unwrap().rows().len(), 5);
     press(&mut app, &[Esc]);
     assert!(app.log.is_none());
     assert_eq!(app.screen(), Screen::Main);
 }
 
 #[test]
-fn history_in_the_actions_menu_opens_the_selected_key_s_log() {
+fn history_in_the_actions_menu_asks_for_the_selected_key_s_entries() {
     let mut app = app();
     let selected = app.selected_record().unwrap().id.clone();
-    let commands = press(&mut app, &[Enter, Char('h')]);
-    assert!(
-        matches!(commands.as_slice(), [Command::LoadLog { key: Some(k) }] if *k == selected),
-        "{commands:?}"
-    );
+    let first = request(&press(&mut app, &[Enter, Char('h')]));
+    assert_eq!(first.key, Some(selected.clone()));
     assert_eq!(app.log.as_ref().unwrap().key.as_ref().unwrap().0, selected);
 }
 
 #[test]
-fn the_log_filters_as_you_type_and_esc_clears_it() {
+fn scrolling_near_the_end_of_what_is_loaded_asks_for_the_next_page_from_the_oldest_entry_loaded() {
     let mut app = app();
-    press(&mut app, &[Char('L')]);
-    update(&mut app, Event::LogLoaded(Ok(entries())));
+    let first = request(&press(&mut app, &[Char('L')]));
+    // The first two entries of a long log; more are older than #4.
+    let newest: Vec<_> = entries().into_iter().take(2).collect();
+    let next = request(&answer(&mut app, &first, newest, Some(4)));
+    assert_eq!(next.before_seq, Some(4), "the rows do not fill two pages yet");
+    assert_eq!(next.search, first.search);
+    // Nothing more is asked for while that page is on its way.
+    assert!(press(&mut app, &[Char('G')]).is_empty());
+    assert!(draw(&mut app).contains("loading…"));
+    let rest: Vec<_> = entries().into_iter().skip(2).collect();
+    assert!(answer(&mut app, &next, rest, None).is_empty());
+    press(&mut app, &[Char('G')]);
+    let log = app.log.as_ref().unwrap();
+    assert_eq!((log.selected, log.rows().len(), log.complete), (4, 5, true));
+    assert!(!draw(&mut app).contains("loading…"));
+}
+
+#[test]
+fn a_page_for_an_earlier_search_or_a_closed_screen_is_dropped() {
+    let mut app = app();
+    let first = request(&press(&mut app, &[Char('L')]));
+    press(&mut app, &[Esc]);
+    let again = request(&press(&mut app, &[Char('L')]));
+    assert_ne!(again.search, first.search, "searches are numbered across screens");
+    answer(&mut app, &first, entries(), None);
+    assert!(app.log.as_ref().unwrap().rows().is_empty(), "the closed screen's page");
+    press(&mut app, &[Char('/')]);
+    let typed = type_text(&mut app, "ops");
+    let search = request(&typed[typed.len() - 1..]);
+    assert_eq!(search.needle, "ops");
+    answer(&mut app, &again, entries(), None);
+    assert!(
+        app.log.as_ref().unwrap().rows().is_empty(),
+        "the unfiltered search's page"
+    );
+    answer(&mut app, &search, entries().into_iter().skip(3).collect(), None);
+    assert_eq!(app.log.as_ref().unwrap().rows().len(), 2);
+}
+
+#[test]
+fn the_filter_searches_the_whole_log_narrowing_what_was_found_and_esc_starts_over() {
+    let mut app = app();
+    let first = request(&press(&mut app, &[Char('L')]));
+    // The first page: the newest three entries, more before #3.
+    let newest: Vec<_> = entries().into_iter().take(3).collect();
+    let next = request(&answer(&mut app, &first, newest, Some(3)));
     press(&mut app, &[Char('/')]);
     assert_eq!(app.screen(), Screen::LogFilter);
-    type_text(&mut app, "203.0");
-    assert_eq!(app.log.as_ref().unwrap().matches().len(), 3, "the SSH client of ops");
-    type_text(&mut app, "x");
-    assert_eq!(app.log.as_ref().unwrap().matches().len(), 0);
-    press(&mut app, &[Esc]);
-    assert_eq!(app.log.as_ref().unwrap().matches().len(), 5);
+    // Typing narrows what was found at once, and the search goes on from
+    // where it was, with the new filter: only the newest request counts.
+    let commands = type_text(&mut app, "203.0");
+    let searching = request(&commands[commands.len() - 1..]);
+    assert_eq!((searching.before_seq, searching.needle.as_str()), (Some(3), "203.0"));
+    assert_ne!(searching.search, next.search);
+    assert_eq!(
+        app.log.as_ref().unwrap().rows().len(),
+        2,
+        "ops's two of the three loaded"
+    );
+    answer(&mut app, &next, entries().into_iter().skip(3).collect(), None);
+    assert_eq!(
+        app.log.as_ref().unwrap().rows().len(),
+        2,
+        "a page of the old search is dropped"
+    );
+    let older = entries()
+        .into_iter()
+        .skip(3)
+        .filter(|e| e.actor.user.as_deref() == Some("ops"));
+    answer(&mut app, &searching, older.collect(), None);
+    assert_eq!(
+        app.log.as_ref().unwrap().rows().len(),
+        3,
+        "the SSH client of ops, in the whole log"
+    );
+    // A filter that matches nothing loaded, in a complete search: no request.
+    assert!(type_text(&mut app, "x").is_empty());
+    assert!(app.log.as_ref().unwrap().rows().is_empty());
+    // Esc widens the filter: the search starts again from the newest entry.
+    let again = request(&press(&mut app, &[Esc]));
+    assert_eq!((again.before_seq, again.needle.as_str()), (None, ""));
     assert_eq!(app.screen(), Screen::Log);
 }
 
 #[test]
 fn the_log_scrolls_to_the_oldest_entry_and_back() {
-    let mut app = app();
-    press(&mut app, &[Char('L')]);
-    update(&mut app, Event::LogLoaded(Ok(entries())));
+    let mut app = opened_with_entries();
     press(&mut app, &[Char('G')]);
     assert_eq!(app.log.as_ref().unwrap().selected, 4);
     press(&mut app, &[Char('k')]);
@@ -131,9 +234,7 @@ fn the_log_scrolls_to_the_oldest_entry_and_back() {
 
 #[test]
 fn log_screen_at_80x24() {
-    let mut app = app();
-    press(&mut app, &[Char('L')]);
-    update(&mut app, Event::LogLoaded(Ok(entries())));
+    let mut app = opened_with_entries();
     press(&mut app, &[Down]);
     let screen = draw(&mut app);
     assert!(!screen.contains('\u{1b}'), "a hostile name is sanitised");
@@ -141,10 +242,20 @@ fn log_screen_at_80x24() {
 }
 
 #[test]
+fn log_screen_loading_the_next_page_at_80x24() {
+    let mut app = app();
+    let first = request(&press(&mut app, &[Char('L')]));
+    let newest: Vec<_> = entries().into_iter().take(3).collect();
+    answer(&mut app, &first, newest, Some(3));
+    press(&mut app, &[Char('G')]);
+    assert_snapshot!(draw(&mut app));
+}
+
+#[test]
 fn log_screen_of_one_key_filtered_at_80x24() {
     let mut app = app();
-    press(&mut app, &[Enter, Char('h')]);
-    let key = app.log.as_ref().unwrap().key.as_ref().unwrap().0.clone();
+    let first = request(&press(&mut app, &[Enter, Char('h')]));
+    let key = first.key.clone().unwrap();
     // Key 1's entries, as if they were the selected key's.
     let mine: Vec<_> = entries()
         .into_iter()
@@ -154,7 +265,7 @@ fn log_screen_of_one_key_filtered_at_80x24() {
             ..e
         })
         .collect();
-    update(&mut app, Event::LogLoaded(Ok(mine)));
+    answer(&mut app, &first, mine, None);
     press(&mut app, &[Char('/')]);
     type_text(&mut app, "cli");
     assert_snapshot!(draw(&mut app));

@@ -270,7 +270,7 @@ impl Runtime {
             Command::Rename { id, name } => Job::Rename { id, name },
             Command::Delete { id } => Job::Delete(id),
             Command::Reload => Job::Refresh,
-            Command::LoadLog { key } => Job::Log { key },
+            Command::LoadLog(request) => Job::LogPage(request),
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
             self.queue.push_back(Event::Notice(

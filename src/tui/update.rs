@@ -23,6 +23,14 @@ use super::keymap::{self, Action, Screen};
 use super::layout;
 
 pub fn update(app: &mut App, event: Event) -> Vec<Command> {
+    let mut commands = dispatch(app, event);
+    // Scrolling, a filter edit, a resize or a page arriving may each leave
+    // the log screen wanting its next page.
+    commands.extend(log::more_wanted(app));
+    commands
+}
+
+fn dispatch(app: &mut App, event: Event) -> Vec<Command> {
     match event {
         Event::Key(key) => on_key(app, key),
         Event::Paste(text) => on_paste(app, &text),
@@ -43,7 +51,7 @@ pub fn update(app: &mut App, event: Event) -> Vec<Command> {
         Event::Changed(change, result) => lifecycle::on_changed(app, change, result),
         Event::Rotated(result) => lifecycle::on_rotated(app, result),
         Event::Notice(text) => outcomes::on_notice(app, text),
-        Event::LogLoaded(entries) => log::on_loaded(app, entries),
+        Event::LogPage { search, page } => log::on_page(app, search, page),
         Event::Copied { secret, result } => outcomes::on_copied(app, secret, result),
     }
 }

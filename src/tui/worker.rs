@@ -1,6 +1,6 @@
 //! Storage off the UI thread. Every store operation of the TUI (loading,
 //! polling the change counter, create, rename, delete, disable, enable,
-//! rotate, set expiry) runs here, on one
+//! rotate, set expiry, reading and searching the audit log) runs here, on one
 //! worker thread that owns the store; the event loop only sends [`Job`]s and
 //! receives their outcomes as [`Event`]s on its wake-up channel. A store
 //! operation may wait up to 2 s for a busy database, and the screen must not
@@ -9,6 +9,8 @@
 //! It works through the [`KeyStore`] trait, so every storage back end serves.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -19,6 +21,7 @@ use crate::domain::{AuditQuery, KeyId, KeyName};
 use crate::{KeyStore, StoreError};
 
 use super::Wake;
+use super::app::{LogPage, LogRequest, entry_matches};
 use super::event::{Change, Event};
 
 /// The storage the TUI works on, shared with the worker thread.
@@ -51,10 +54,10 @@ pub enum Job {
         id: KeyId,
         expires_at: Option<OffsetDateTime>,
     },
-    /// Read the newest audit log entries (of one key).
-    Log {
-        key: Option<KeyId>,
-    },
+    /// Read the next page of a log search: the entries older than its
+    /// `before_seq` (of one key: through the store's key index) that match
+    /// its filter.
+    LogPage(LogRequest),
 }
 
 /// What a job does, for deciding whether another like it is still useful.
@@ -69,7 +72,7 @@ impl Job {
     fn kind(&self) -> Kind {
         match self {
             Job::Refresh => Kind::Refresh,
-            Job::Log { .. } => Kind::Log,
+            Job::LogPage(_) => Kind::Log,
             _ => Kind::Change,
         }
     }
@@ -82,6 +85,9 @@ pub struct Worker {
     /// When each job in flight was sent, and what it does; oldest first,
     /// which is the one running.
     in_flight: VecDeque<(Instant, Kind)>,
+    /// The newest log search sent: a page of an older one still running
+    /// stops early (the screen would drop it).
+    log_search: Arc<AtomicU64>,
 }
 
 /// Why a job was not sent.
@@ -96,12 +102,15 @@ impl Worker {
     /// Starts the worker thread; outcomes go to `wake` as [`Wake::Stored`].
     pub fn spawn(storage: Storage, wake: Sender<Wake>) -> std::io::Result<Worker> {
         let (jobs, queue) = mpsc::channel();
+        let log_search = Arc::new(AtomicU64::new(0));
+        let current = log_search.clone();
         thread::Builder::new()
             .name("keydesk-storage".to_owned())
-            .spawn(move || serve(&storage, &queue, &wake))?;
+            .spawn(move || serve(&storage, &queue, &wake, &current))?;
         Ok(Worker {
             jobs,
             in_flight: VecDeque::new(),
+            log_search,
         })
     }
 
@@ -111,7 +120,10 @@ impl Worker {
         let kind = job.kind();
         // A refresh waiting or running is as good as a new one: the worker
         // runs jobs in order, so it reads after any change already sent.
-        // A log read is never skipped: it may be of another key.
+        // A log read is never skipped: it may be of another search.
+        if let Job::LogPage(request) = &job {
+            self.log_search.store(request.search, Ordering::Relaxed);
+        }
         if kind != Kind::Log && self.in_flight.iter().any(|&(_, k)| k == kind) {
             return if kind == Kind::Change { Err(Refused::ChangeInFlight) } else { Ok(()) };
         }
@@ -138,10 +150,10 @@ impl Worker {
 /// The worker thread: runs jobs until the event loop is gone. A successful
 /// change is sent together with the records read right after it, so the
 /// screen never shows the change's message beside the old list.
-fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
+fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>, log_search: &AtomicU64) {
     let mut reader = Reader::default();
     for job in jobs {
-        let events = match guarded(|| handle(storage, &mut reader, &job)) {
+        let events = match guarded(|| handle(storage, &mut reader, &job, log_search)) {
             Ok(events) => events,
             Err(bug) => vec![failed(&job, format!("keydesk hit a bug while saving ({bug}); reload to see what was saved"))],
         };
@@ -190,14 +202,17 @@ fn failed(job: &Job, message: String) -> Event {
         Job::Enable(_) => Event::Changed(Change::Enabled, Err(message)),
         Job::SetExpiry { .. } => Event::Changed(Change::ExpirySet, Err(message)),
         Job::Rotate { .. } => Event::Rotated(Err(message)),
-        Job::Log { .. } => Event::LogLoaded(Err(message)),
+        Job::LogPage(request) => Event::LogPage {
+            search: request.search,
+            page: Err(message),
+        },
     }
 }
 
 /// One job: its outcome, then (after a successful change, or for a
 /// refresh) the records if they changed.
-fn handle(storage: &Storage, reader: &mut Reader, job: &Job) -> Vec<Event> {
-    let changed = run(storage, job);
+fn handle(storage: &Storage, reader: &mut Reader, job: &Job, log_search: &AtomicU64) -> Vec<Event> {
+    let changed = run(storage, job, log_search);
     let succeeded = matches!(
         changed,
         None | Some(
@@ -217,7 +232,7 @@ fn handle(storage: &Storage, reader: &mut Reader, job: &Job) -> Vec<Event> {
 
 /// Runs one job; a change answers with its outcome, a refresh with nothing
 /// (its records follow).
-fn run(storage: &Storage, job: &Job) -> Option<Event> {
+fn run(storage: &Storage, job: &Job, log_search: &AtomicU64) -> Option<Event> {
     Some(match job {
         Job::Refresh => return None,
         Job::Create { name, expires_at } => Event::Created(patiently(|| storage.create_expiring(name, *expires_at))),
@@ -229,15 +244,48 @@ fn run(storage: &Storage, job: &Job) -> Option<Event> {
             Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(id, *expires_at)))
         }
         Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(id, *grace))),
-        Job::Log { key } => {
-            let query = AuditQuery {
-                key: key.clone(),
-                limit: Some(super::app::LOG_LIMIT),
-                ..AuditQuery::default()
-            };
-            Event::LogLoaded(patiently(|| storage.audit_entries(&query)))
-        }
+        Job::LogPage(request) => Event::LogPage {
+            search: request.search,
+            page: read_log_page(storage, request, log_search),
+        },
     })
+}
+
+/// Entries read per store call while paging or searching the log.
+const LOG_READ: usize = 500;
+/// A search job looks at no more entries than this, so that it never holds
+/// the worker (and the changes queued behind it) for long; the screen asks
+/// for the next page while it needs more rows.
+const LOG_SCAN: usize = 10_000;
+
+/// The matches of `request`'s filter in the entries older than its
+/// `before_seq`, newest first: a page of them (at least [`LOG_READ`] when
+/// there are that many), or all found in [`LOG_SCAN`] entries, or all to the
+/// oldest entry. Stops at once when a newer search was sent.
+fn read_log_page(storage: &Storage, request: &LogRequest, log_search: &AtomicU64) -> Result<LogPage, String> {
+    let mut page = LogPage {
+        matches: Vec::new(),
+        next_before: request.before_seq,
+    };
+    let mut scanned = 0;
+    while log_search.load(Ordering::Relaxed) == request.search {
+        let query = AuditQuery {
+            key: request.key.clone(),
+            before_seq: page.next_before,
+            limit: Some(LOG_READ),
+            ..AuditQuery::default()
+        };
+        let entries = patiently(|| storage.audit_entries(&query))?;
+        scanned += entries.len();
+        let more = entries.len() == LOG_READ;
+        page.next_before = entries.last().map(|e| e.seq).filter(|_| more);
+        let matching = entries.into_iter().filter(|e| entry_matches(e, &request.needle));
+        page.matches.extend(matching);
+        if page.next_before.is_none() || page.matches.len() >= LOG_READ || scanned >= LOG_SCAN {
+            break;
+        }
+    }
+    Ok(page)
 }
 
 /// How long a change keeps trying while the database is busy. The store
@@ -294,6 +342,15 @@ impl Reader {
 mod tests {
     use super::*;
     use crate::domain::KeyName;
+
+    fn log_request(key: Option<KeyId>, before_seq: Option<u64>, needle: &str, search: u64) -> LogRequest {
+        LogRequest {
+            key,
+            before_seq,
+            needle: needle.to_owned(),
+            search,
+        }
+    }
 
     fn started() -> (tempfile::TempDir, Storage, Worker, Receiver<Wake>) {
         let dir = tempfile::tempdir().unwrap();
@@ -353,13 +410,61 @@ mod tests {
         let (_, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
         store.create(&KeyName::parse("beta").unwrap()).unwrap();
         worker.submit(Job::Refresh).unwrap();
-        worker.submit(Job::Log { key: Some(a.id.clone()) }).unwrap();
+        worker.submit(Job::LogPage(log_request(Some(a.id.clone()), None, "", 7))).unwrap();
         assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]));
-        let [Event::LogLoaded(Ok(entries))] = &next(&mut worker, &rx)[..] else {
+        let [Event::LogPage { search: 7, page: Ok(page) }] = &next(&mut worker, &rx)[..] else {
             panic!("the log read, alone")
         };
-        assert_eq!(entries.len(), 1, "only alpha's entries");
-        assert_eq!(entries[0].key.as_ref(), Some(&a.id));
+        assert_eq!(page.matches.len(), 1, "only alpha's entries");
+        assert_eq!(page.matches[0].key.as_ref(), Some(&a.id));
+        assert_eq!(page.next_before, None, "the oldest entry was reached");
+    }
+
+    /// A store of `count` keys, so `count` audit entries (create_many).
+    fn log_of(count: usize) -> (tempfile::TempDir, Storage) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(dir.path().join("keys.redb")).unwrap();
+        let names: Vec<_> = (0..count).map(|i| KeyName::parse(&format!("svc-{i:05}")).unwrap()).collect();
+        store.create_many(&names).unwrap();
+        (dir, std::sync::Arc::new(store))
+    }
+
+    #[test]
+    fn the_log_is_read_a_page_at_a_time_from_before_seq() {
+        let (_dir, storage) = log_of(LOG_READ + 20);
+        let current = AtomicU64::new(1);
+        let first = read_log_page(&storage, &log_request(None, None, "", 1), &current).unwrap();
+        assert_eq!(first.matches.len(), LOG_READ);
+        assert_eq!(first.matches[0].seq, (LOG_READ + 20) as u64, "newest first");
+        assert_eq!(first.next_before, Some(21));
+        let rest = read_log_page(&storage, &log_request(None, Some(21), "", 1), &current).unwrap();
+        let seqs: Vec<u64> = rest.matches.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=20).rev().collect::<Vec<u64>>());
+        assert_eq!(rest.next_before, None);
+    }
+
+    #[test]
+    fn a_log_search_scans_a_bounded_number_of_entries_per_job_and_says_where_to_go_on() {
+        let (_dir, storage) = log_of(LOG_SCAN + LOG_READ + 3);
+        let current = AtomicU64::new(1);
+        // Only the three oldest keys match "svc-0000" + 0..2.
+        let first = read_log_page(&storage, &log_request(None, None, "svc-0000", 1), &current).unwrap();
+        assert!(first.matches.is_empty());
+        let next = first.next_before.expect("more to search");
+        assert_eq!(next, (LOG_READ + 4) as u64, "{LOG_SCAN} entries looked at");
+        let rest = read_log_page(&storage, &log_request(None, Some(next), "svc-0000", 1), &current).unwrap();
+        let names: Vec<_> = rest.matches.iter().map(|e| e.name.clone().unwrap()).collect();
+        assert_eq!(names.len(), 10, "svc-00000 to svc-00009: {names:?}");
+        assert_eq!(rest.next_before, None);
+    }
+
+    #[test]
+    fn a_log_search_replaced_by_a_newer_one_stops_without_reading() {
+        let (_dir, storage) = log_of(30);
+        let newer = AtomicU64::new(2);
+        let page = read_log_page(&storage, &log_request(None, Some(20), "", 1), &newer).unwrap();
+        assert!(page.matches.is_empty());
+        assert_eq!(page.next_before, Some(20), "nothing read");
     }
 
     #[test]

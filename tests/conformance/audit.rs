@@ -28,6 +28,10 @@ macro_rules! audit_suite {
             conformance::audit_entries_survive_deleting_the_key_and_filter_by_key_and_time(&$backend);
         }
         #[test]
+        fn one_key_s_history_pages_newest_first_by_before_seq_and_limit() {
+            conformance::one_key_s_history_pages_newest_first_by_before_seq_and_limit(&$backend);
+        }
+        #[test]
         fn an_untouched_audit_chain_checks_intact() {
             conformance::an_untouched_audit_chain_checks_intact(&$backend);
         }
@@ -190,4 +194,47 @@ pub fn an_untouched_audit_chain_checks_intact(backend: &dyn Backend) {
         store.rename(&r.id, &name(&format!("r-{i}"))).unwrap();
     }
     assert_eq!(store.check_audit_chain().unwrap(), None);
+}
+
+/// One key's history (what `log --key` and the TUI's History read, through
+/// an index where the backend has one) is the same as filtering the whole
+/// log: newest first, paged by `before_seq` and `limit`, with `since`.
+pub fn one_key_s_history_pages_newest_first_by_before_seq_and_limit(backend: &dyn Backend) {
+    let (clock, now) = manual_clock(T0);
+    let opened = backend.open_as(clock, someone());
+    let store = &*opened.store;
+    let (_, a) = store.create(&name("alpha")).unwrap();
+    let (_, b) = store.create(&name("beta")).unwrap();
+    for i in 0..5 {
+        *now.lock().unwrap() = T0 + time::Duration::hours(i + 1);
+        store.rename(&a.id, &name(&format!("alpha-{i}"))).unwrap();
+        store.rename(&b.id, &name(&format!("beta-{i}"))).unwrap();
+    }
+    store.delete(&b.id).unwrap();
+    let query = |key: &KeyId, before_seq, limit, since| AuditQuery {
+        key: Some(key.clone()),
+        before_seq,
+        limit,
+        since,
+    };
+    let seqs = |q: AuditQuery| -> Vec<u64> { store.audit_entries(&q).unwrap().iter().map(|e| e.seq).collect() };
+    // a: 1 (create), then 3, 5, 7, 9, 11; b: 2, then 4, 6, 8, 10, 12, and 13 (delete).
+    assert_eq!(seqs(query(&a.id, None, None, None)), [11, 9, 7, 5, 3, 1]);
+    assert_eq!(
+        seqs(query(&b.id, None, None, None)),
+        [13, 12, 10, 8, 6, 4, 2],
+        "kept after the delete"
+    );
+    assert_eq!(seqs(query(&a.id, None, Some(2), None)), [11, 9]);
+    assert_eq!(seqs(query(&a.id, Some(9), Some(2), None)), [7, 5]);
+    assert_eq!(seqs(query(&a.id, Some(3), Some(2), None)), [1]);
+    assert_eq!(seqs(query(&a.id, Some(1), None, None)), Vec::<u64>::new());
+    assert_eq!(seqs(query(&a.id, None, Some(0), None)), Vec::<u64>::new());
+    let since = Some(T0 + time::Duration::hours(4));
+    assert_eq!(seqs(query(&a.id, None, None, since)), [11, 9]);
+    let unknown = KeyId::parse("ak-0000000000000000").unwrap();
+    assert!(seqs(query(&unknown, None, None, None)).is_empty());
+    for entry in store.audit_entries(&query(&a.id, None, None, None)).unwrap() {
+        assert_eq!(entry.key.as_ref(), Some(&a.id));
+    }
 }

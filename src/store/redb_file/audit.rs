@@ -8,14 +8,19 @@
 //! check tell an entry whose bytes were changed from one that does not follow
 //! its predecessor. `META[audit_last_seq]` records the last number written,
 //! so entries cut off the end are noticed as well.
+//!
+//! `AUDIT_BY_KEY` (schema 5) indexes the entries about each key, for reading
+//! one key's history without a scan. It proves nothing: the check walks the
+//! chain in `AUDIT` first, then checks that the index agrees with it, since
+//! an index row removed would hide an entry from that key's history.
 
-use redb::{ReadableTable, Table, WriteTransaction};
+use redb::{ReadableTable, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::Fail;
-use super::tables::{AUDIT, AUDIT_LAST_KEY, META};
+use super::tables::{AUDIT, AUDIT_BY_KEY, AUDIT_LAST_KEY, META};
 use crate::domain::{
     Actor, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, KeyId, KeyRecord, SshClient,
 };
@@ -23,28 +28,30 @@ use crate::domain::{
 const ENTRY_V1: u8 = 1;
 const DIGEST_LEN: usize = 32;
 
+/// `S` is `&str` when writing (borrowing from the change, no copies) and
+/// `String` when reading: postcard encodes both the same way.
 #[derive(Serialize, Deserialize)]
-struct StoredV1 {
+struct StoredV1<S> {
     seq: u64,
     /// Unix seconds, UTC.
     at: i64,
-    event: StoredEvent,
-    key: Option<String>,
-    name: Option<String>,
-    masked: Option<String>,
-    user: Option<String>,
+    event: StoredEvent<S>,
+    key: Option<S>,
+    name: Option<S>,
+    masked: Option<S>,
+    user: Option<S>,
     uid: Option<u32>,
-    sudo_user: Option<String>,
-    ssh_client: Option<(String, u16)>,
-    interface: String,
-    version: String,
+    sudo_user: Option<S>,
+    ssh_client: Option<(S, u16)>,
+    interface: S,
+    version: S,
     previous: [u8; 32],
 }
 
 #[derive(Serialize, Deserialize)]
-enum StoredEvent {
+enum StoredEvent<S> {
     Created { expires_at: Option<i64> },
-    Renamed { from: String },
+    Renamed { from: S },
     Deleted,
     Disabled,
     Enabled,
@@ -63,31 +70,70 @@ pub(super) struct Change<'a> {
 /// Appends one entry for `change`, in the caller's write transaction.
 pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<(), Fail> {
     let mut audit = txn.open_table(AUDIT)?;
+    // The previous entry's digest is stored at its end: copied, not
+    // recomputed. (If someone changed it, the check finds that entry
+    // changed; the chain from here on is still made of real digests.)
     let (seq, previous) = match audit.last()? {
-        Some((seq, bytes)) => (seq.value() + 1, digest(body_of(bytes.value()))),
+        Some((seq, bytes)) => (seq.value() + 1, stored_digest(bytes.value())),
         None => (1, [0; 32]),
     };
-    let entry = AuditEntry {
+    let record = change.record;
+    let entry = Borrowed {
         seq,
         at: change.at,
-        event: change.event,
-        key: change.record.map(|r| r.id.clone()),
-        name: change.record.map(|r| r.name.clone()),
-        masked: change.record.map(|r| r.masked.clone()),
-        actor: actor.clone(),
-        previous_hash: previous,
+        event: &change.event,
+        key: record.map(|r| r.id.as_str()),
+        name: record.map(|r| r.name.as_str()),
+        masked: record.map(|r| r.masked.as_str()),
+        actor,
+        previous,
     };
-    insert(&mut audit, &entry)?;
+    let mut bytes = encode(&entry);
+    let sum = digest(&bytes);
+    bytes.extend_from_slice(&sum);
+    audit.insert(seq, bytes.as_slice())?;
+    if let Some(key) = entry.key {
+        txn.open_table(AUDIT_BY_KEY)?.insert((key, seq), ())?;
+    }
     txn.open_table(META)?.insert(AUDIT_LAST_KEY, seq)?;
     Ok(())
 }
 
-fn insert(audit: &mut Table<u64, &[u8]>, entry: &AuditEntry) -> Result<(), Fail> {
-    let mut bytes = encode(entry);
-    let sum = digest(&bytes);
-    bytes.extend_from_slice(&sum);
-    audit.insert(entry.seq, bytes.as_slice())?;
+/// Indexes every existing entry about a key (the upgrade to schema 5). An
+/// entry that cannot be read is left out rather than failing the upgrade:
+/// `log --check` names it, and reading it reports it.
+pub(super) fn index_existing(txn: &WriteTransaction) -> Result<(), Fail> {
+    let audit = txn.open_table(AUDIT)?;
+    let mut by_key = txn.open_table(AUDIT_BY_KEY)?;
+    for item in audit.iter()? {
+        let (seq, bytes) = item?;
+        if let Some(key) = decode(bytes.value()).and_then(|e| e.key) {
+            by_key.insert((key.as_str(), seq.value()), ())?;
+        }
+    }
     Ok(())
+}
+
+/// An entry to write, borrowing everything from the change and the actor.
+struct Borrowed<'a> {
+    seq: u64,
+    at: OffsetDateTime,
+    event: &'a AuditEvent,
+    key: Option<&'a str>,
+    name: Option<&'a str>,
+    masked: Option<&'a str>,
+    actor: &'a Actor,
+    previous: [u8; 32],
+}
+
+/// The digest an entry carries at its end (zeros if it is too short to
+/// have one: the check reports such an entry as changed).
+fn stored_digest(stored: &[u8]) -> [u8; 32] {
+    stored
+        .len()
+        .checked_sub(DIGEST_LEN)
+        .and_then(|at| stored[at..].try_into().ok())
+        .unwrap_or([0; 32])
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
@@ -99,13 +145,13 @@ fn body_of(stored: &[u8]) -> &[u8] {
     &stored[..stored.len().saturating_sub(DIGEST_LEN)]
 }
 
-fn encode(entry: &AuditEntry) -> Vec<u8> {
+fn encode(entry: &Borrowed<'_>) -> Vec<u8> {
     let unix = |t: OffsetDateTime| t.unix_timestamp();
-    let event = match &entry.event {
+    let event = match entry.event {
         AuditEvent::Created { expires_at } => StoredEvent::Created {
             expires_at: expires_at.map(unix),
         },
-        AuditEvent::Renamed { from } => StoredEvent::Renamed { from: from.clone() },
+        AuditEvent::Renamed { from } => StoredEvent::Renamed { from: from.as_str() },
         AuditEvent::Deleted => StoredEvent::Deleted,
         AuditEvent::Disabled => StoredEvent::Disabled,
         AuditEvent::Enabled => StoredEvent::Enabled,
@@ -117,21 +163,21 @@ fn encode(entry: &AuditEntry) -> Vec<u8> {
         },
         AuditEvent::SchemaUpgraded { from, to } => StoredEvent::SchemaUpgraded { from: *from, to: *to },
     };
-    let actor = &entry.actor;
+    let actor = entry.actor;
     let stored = StoredV1 {
         seq: entry.seq,
         at: unix(entry.at),
         event,
-        key: entry.key.as_ref().map(|k| k.as_str().to_owned()),
-        name: entry.name.clone(),
-        masked: entry.masked.clone(),
-        user: actor.user.clone(),
+        key: entry.key,
+        name: entry.name,
+        masked: entry.masked,
+        user: actor.user.as_deref(),
         uid: actor.uid,
-        sudo_user: actor.sudo_user.clone(),
-        ssh_client: actor.ssh_client.as_ref().map(|c| (c.address.clone(), c.port)),
-        interface: actor.interface.as_str().to_owned(),
-        version: actor.version.clone(),
-        previous: entry.previous_hash,
+        sudo_user: actor.sudo_user.as_deref(),
+        ssh_client: actor.ssh_client.as_ref().map(|c| (c.address.as_str(), c.port)),
+        interface: actor.interface.as_str(),
+        version: actor.version.as_str(),
+        previous: entry.previous,
     };
     let mut bytes = vec![ENTRY_V1];
     // Plain strings and integers into a Vec: cannot fail.
@@ -146,7 +192,7 @@ fn decode(stored: &[u8]) -> Option<AuditEntry> {
     if version != ENTRY_V1 {
         return None;
     }
-    let s: StoredV1 = postcard::from_bytes(rest).ok()?;
+    let s: StoredV1<String> = postcard::from_bytes(rest).ok()?;
     let time = |t: i64| OffsetDateTime::from_unix_timestamp(t).ok();
     let event = match s.event {
         StoredEvent::Created { expires_at } => AuditEvent::Created {
@@ -190,29 +236,60 @@ fn intact(stored: &[u8]) -> bool {
     stored.len() > DIGEST_LEN && digest(body_of(stored)) == stored[stored.len() - DIGEST_LEN..]
 }
 
-/// Entries matching `query`, newest first.
+/// Entries matching `query`, newest first: one key's through the key index,
+/// the others by walking the log back from `before_seq`.
 pub(super) fn read(
     audit: &impl ReadableTable<u64, &'static [u8]>,
+    by_key: &impl ReadableTable<(&'static str, u64), ()>,
     query: &AuditQuery,
 ) -> Result<Vec<AuditEntry>, Fail> {
     let limit = query.limit.unwrap_or(usize::MAX);
+    let before = query.before_seq.unwrap_or(u64::MAX);
     let mut found = Vec::new();
-    let range = audit.range(..query.before_seq.unwrap_or(u64::MAX))?;
-    for item in range.rev() {
-        if found.len() >= limit {
-            break;
+    let mut take = |entry: AuditEntry| {
+        if query.since.is_none_or(|since| entry.at >= since) {
+            found.push(entry);
         }
-        let (seq, bytes) = item?;
-        let entry = decode(bytes.value()).ok_or_else(|| unreadable(seq.value()))?;
-        if query.key.as_ref().is_some_and(|k| entry.key.as_ref() != Some(k)) {
-            continue;
+        found.len() < limit
+    };
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    match &query.key {
+        Some(key) => {
+            for item in by_key.range((key.as_str(), 0)..(key.as_str(), before))?.rev() {
+                let seq = item?.0.value().1;
+                let entry = get(audit, seq)?.filter(|e| e.key.as_ref() == Some(key));
+                if !take(entry.ok_or_else(|| index_disagrees(seq))?) {
+                    break;
+                }
+            }
         }
-        if query.since.is_some_and(|since| entry.at < since) {
-            continue;
+        None => {
+            for item in audit.range(..before)?.rev() {
+                let (seq, bytes) = item?;
+                if !take(decode(bytes.value()).ok_or_else(|| unreadable(seq.value()))?) {
+                    break;
+                }
+            }
         }
-        found.push(entry);
     }
     Ok(found)
+}
+
+/// The entry numbered `seq`, if there is one.
+fn get(audit: &impl ReadableTable<u64, &'static [u8]>, seq: u64) -> Result<Option<AuditEntry>, Fail> {
+    match audit.get(seq)? {
+        Some(bytes) => Ok(Some(decode(bytes.value()).ok_or_else(|| unreadable(seq))?)),
+        None => Ok(None),
+    }
+}
+
+fn index_disagrees(seq: u64) -> Fail {
+    Fail::Decode(super::DecodeError::Malformed {
+        id: format!("audit entry {seq}"),
+        reason: "the key index does not match the log; run `keydesk log --check`".to_owned(),
+    })
 }
 
 fn unreadable(seq: u64) -> Fail {
@@ -222,14 +299,29 @@ fn unreadable(seq: u64) -> Fail {
     })
 }
 
-/// Walks the whole chain; the first entry at which it does not hold.
+/// Walks the whole chain; the first entry at which it does not hold. Only
+/// when the chain holds is the key index compared with it.
 pub(super) fn check(
     audit: &impl ReadableTable<u64, &'static [u8]>,
+    by_key: &impl ReadableTable<(&'static str, u64), ()>,
     recorded_last: Option<u64>,
 ) -> Result<Option<ChainBreak>, Fail> {
-    let fault = |seq, kind| Ok(Some(ChainBreak { seq, kind }));
+    let keyed = match check_chain(audit, recorded_last)? {
+        Ok(keyed) => keyed,
+        Err(fault) => return Ok(Some(fault)),
+    };
+    check_index(audit, by_key, keyed)
+}
+
+/// The chain alone: how many entries are about a key, or the first fault.
+fn check_chain(
+    audit: &impl ReadableTable<u64, &'static [u8]>,
+    recorded_last: Option<u64>,
+) -> Result<Result<u64, ChainBreak>, Fail> {
+    let fault = |seq, kind| Ok(Err(ChainBreak { seq, kind }));
     let mut expected = 1;
     let mut previous = [0u8; 32];
+    let mut keyed = 0;
     for item in audit.iter()? {
         let (key, bytes) = item?;
         let (key, bytes) = (key.value(), bytes.value());
@@ -253,6 +345,7 @@ pub(super) fn check(
         if entry.previous_hash != previous {
             return fault(key, BreakKind::Inserted);
         }
+        keyed += u64::from(entry.key.is_some());
         previous = own;
         expected = key + 1;
     }
@@ -260,6 +353,48 @@ pub(super) fn check(
     match recorded_last {
         Some(recorded) if recorded > last => fault(last + 1, BreakKind::Removed),
         Some(recorded) if recorded < last => fault(recorded + 1, BreakKind::Inserted),
-        _ => Ok(None),
+        _ => Ok(Ok(keyed)),
     }
+}
+
+/// Every index row names an entry about its key, and there is one row per
+/// such entry (`keyed`, counted on the chain): else the first entry found
+/// whose history would be wrong.
+fn check_index(
+    audit: &impl ReadableTable<u64, &'static [u8]>,
+    by_key: &impl ReadableTable<(&'static str, u64), ()>,
+    keyed: u64,
+) -> Result<Option<ChainBreak>, Fail> {
+    let fault = |seq| {
+        Ok(Some(ChainBreak {
+            seq,
+            kind: BreakKind::Unindexed,
+        }))
+    };
+    let mut rows = 0;
+    for item in by_key.iter()? {
+        let (row, _) = item?;
+        let (key, seq) = row.value();
+        let about = audit
+            .get(seq)?
+            .and_then(|bytes| decode(bytes.value()))
+            .and_then(|e| e.key);
+        if about.as_ref().map(KeyId::as_str) != Some(key) {
+            return fault(seq);
+        }
+        rows += 1;
+    }
+    if rows == keyed {
+        return Ok(None);
+    }
+    // Rows are missing: find an entry without its row.
+    for item in audit.iter()? {
+        let (seq, bytes) = item?;
+        if let Some(key) = decode(bytes.value()).and_then(|e| e.key)
+            && by_key.get((key.as_str(), seq.value()))?.is_none()
+        {
+            return fault(seq.value());
+        }
+    }
+    Ok(None)
 }

@@ -1,10 +1,12 @@
 //! Schema migrations: how a database written by an earlier keydesk is brought
 //! up to the schema this build reads and writes.
 //!
-//! Each step moves the file one version up in its own write transaction, which
-//! also records the new version: a process killed during an upgrade leaves the
-//! old schema or the new one, never a mix, and the next opener carries on from
-//! there. Only an opener that can write upgrades; a reader of an older file
+//! The whole upgrade — every step from the version found, one version up at a
+//! time — is one write transaction, which also records the new version and
+//! appends one audit entry saying from which version to which: a process
+//! killed during an upgrade leaves the old schema or the new one, never a mix
+//! (nor an intermediate version that would make the entry say less than what
+//! happened). Only an opener that can write upgrades; a reader of an older file
 //! gets [`StoreError::NeedsUpgrade`](super::StoreError::NeedsUpgrade), never a
 //! guess at what the old layout means.
 //!
@@ -16,13 +18,13 @@ use redb::{ReadableTable, WriteTransaction};
 use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use super::tables::{AUDIT, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
-use super::{Fail, audit, codec};
-use crate::domain::{Actor, AuditEvent};
+use super::tables::{AUDIT, AUDIT_BY_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use super::{Fail, Recorder, audit, codec};
+use crate::domain::AuditEvent;
 
 /// Who is upgrading, and when: the audit log records it.
 struct Upgrade<'a> {
-    actor: &'a Actor,
+    actor: &'a Recorder,
     at: OffsetDateTime,
 }
 
@@ -46,6 +48,7 @@ const STEPS: &[Step] = &[
         to: 4,
         apply: start_audit_log,
     },
+    Step { to: 5, apply: schema_5 },
 ];
 
 /// What a write transaction found the file to be.
@@ -57,41 +60,49 @@ enum Found {
 /// Creates the schema in a new file, or upgrades an older one step by step.
 /// Safe to call on a current file (it writes nothing) and against other
 /// processes doing the same: every decision is re-read under the write lock.
-/// `actor` and `at` are recorded in the audit log for an upgrade to schema 4
-/// or later.
-pub(super) fn bring_up_to_date(db: &redb::Database, actor: &Actor, at: OffsetDateTime) -> Result<(), Fail> {
-    let upgrade = Upgrade { actor, at };
-    loop {
-        let txn = db.begin_write()?;
-        let found = {
-            let meta = txn.open_table(META)?;
-            let version = meta.get(SCHEMA_VERSION_KEY)?.map(|v| v.value());
-            version.map_or(Found::Fresh, Found::Version)
-        };
-        match found {
-            Found::Fresh => {
-                create_current_schema(&txn)?;
-                txn.commit()?;
-                return Ok(());
-            }
-            Found::Version(SCHEMA_VERSION) => {
-                txn.abort()?;
-                return Ok(());
-            }
-            Found::Version(newer) if newer > SCHEMA_VERSION => return Err(Fail::NewerSchema(newer)),
-            Found::Version(older) => {
-                let step = STEPS.iter().find(|s| s.to == older + 1).ok_or(Fail::Foreign)?;
-                (step.apply)(&txn, &upgrade)?;
-                let mut meta = txn.open_table(META)?;
-                meta.insert(SCHEMA_VERSION_KEY, step.to)?;
-                // Running TUIs and verifiers reload on a moved counter.
-                let counter = meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value());
-                meta.insert(CHANGE_COUNTER_KEY, counter.wrapping_add(1))?;
-                drop(meta);
-                txn.commit()?;
-            }
+/// An upgrade is recorded in the audit log as `actor`'s, at `at`.
+pub(super) fn bring_up_to_date(db: &redb::Database, actor: &Recorder, at: OffsetDateTime) -> Result<(), Fail> {
+    let txn = db.begin_write()?;
+    let found = {
+        let meta = txn.open_table(META)?;
+        let version = meta.get(SCHEMA_VERSION_KEY)?.map(|v| v.value());
+        version.map_or(Found::Fresh, Found::Version)
+    };
+    match found {
+        Found::Fresh => create_current_schema(&txn)?,
+        Found::Version(SCHEMA_VERSION) => {
+            txn.abort()?;
+            return Ok(());
         }
+        Found::Version(newer) if newer > SCHEMA_VERSION => return Err(Fail::NewerSchema(newer)),
+        Found::Version(0) => return Err(Fail::Foreign),
+        Found::Version(older) => upgrade(&txn, &Upgrade { actor, at }, older)?,
     }
+    txn.commit()?;
+    Ok(())
+}
+
+/// Every step from `older` up, then the new version, a moved change counter
+/// and the audit entry recording it.
+fn upgrade(txn: &WriteTransaction, upgrade: &Upgrade<'_>, older: u64) -> Result<(), Fail> {
+    for step in STEPS.iter().filter(|s| s.to > older) {
+        (step.apply)(txn, upgrade)?;
+    }
+    let mut meta = txn.open_table(META)?;
+    meta.insert(SCHEMA_VERSION_KEY, SCHEMA_VERSION)?;
+    // Running TUIs and verifiers reload on a moved counter.
+    let counter = meta.get(CHANGE_COUNTER_KEY)?.map_or(0, |v| v.value());
+    meta.insert(CHANGE_COUNTER_KEY, counter.wrapping_add(1))?;
+    drop(meta);
+    let change = audit::Change {
+        at: upgrade.at,
+        event: AuditEvent::SchemaUpgraded {
+            from: older,
+            to: SCHEMA_VERSION,
+        },
+        record: None,
+    };
+    audit::append(txn, upgrade.actor.get(), change)
 }
 
 fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {
@@ -101,6 +112,7 @@ fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {
     txn.open_table(KEYS)?;
     txn.open_table(BY_HASH)?;
     txn.open_table(AUDIT)?;
+    txn.open_table(AUDIT_BY_KEY)?;
     Ok(())
 }
 
@@ -145,15 +157,22 @@ fn records_to_v2(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
     Ok(())
 }
 
-/// Schema 4: the audit log. Its first entry records this upgrade, in the
-/// upgrade's own transaction, so the chain is anchored at it.
-fn start_audit_log(txn: &WriteTransaction, upgrade: &Upgrade<'_>) -> Result<(), Fail> {
-    let change = audit::Change {
-        at: upgrade.at,
-        event: AuditEvent::SchemaUpgraded { from: 3, to: 4 },
-        record: None,
-    };
-    audit::append(txn, upgrade.actor, change)
+/// Schema 4: the audit log. Its first entry, the upgrade's own (written
+/// after the last step), anchors the chain.
+fn start_audit_log(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
+    txn.open_table(AUDIT)?;
+    Ok(())
+}
+
+/// Schema 5.
+fn schema_5(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
+    index_audit_by_key(txn)
+}
+
+/// Schema 5: the audit log's key index, filled for the entries already
+/// written (each entry from now on is indexed as it is appended).
+fn index_audit_by_key(txn: &WriteTransaction) -> Result<(), Fail> {
+    audit::index_existing(txn)
 }
 
 #[cfg(test)]

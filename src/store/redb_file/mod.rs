@@ -21,22 +21,47 @@ use time::OffsetDateTime;
 
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
     PreviousSecret, SecretKey, SecretSlot, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
-use tables::{AUDIT, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
+use tables::{AUDIT, AUDIT_BY_KEY, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
+
+/// Who a store's changes are recorded as made by: resolved from its
+/// [`ActorSource`] when the first entry is written, then kept.
+#[derive(Debug)]
+struct Recorder {
+    source: ActorSource,
+    resolved: std::sync::OnceLock<Actor>,
+}
+
+impl Recorder {
+    fn new(source: ActorSource) -> Recorder {
+        Recorder {
+            source,
+            resolved: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn get(&self) -> &Actor {
+        self.resolved.get_or_init(|| self.source.resolve())
+    }
+}
 
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
     retry: RetryPolicy,
     clock: Clock,
-    /// Stamped on every audit entry this store writes.
-    actor: Arc<Actor>,
+    /// Stamped on every audit entry this store writes; shared by clones, so
+    /// it is looked up at most once.
+    actor: Arc<Recorder>,
+    /// Benchmarks only: write changes without their audit entries, to
+    /// measure what the entry costs (see [`Store::without_audit_for_benchmarks`]).
+    audit_off: bool,
 }
 
 impl fmt::Debug for Store {
@@ -44,7 +69,7 @@ impl fmt::Debug for Store {
         f.debug_struct("Store")
             .field("path", &self.path)
             .field("retry", &self.retry)
-            .field("actor", &self.actor)
+            .field("actor", &self.actor.source)
             .finish()
     }
 }
@@ -61,20 +86,25 @@ impl Store {
 
     /// [`Store::open`] with a custom wait for a database held by others.
     pub fn open_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
-        Self::open_as(path, retry, Actor::from_process(Interface::Library))
+        Self::open_as(path, retry, ActorSource::Process(Interface::Library))
     }
 
     /// [`Store::open_with`] for `actor`, who is also recorded as the one who
     /// upgraded an older file (see [`Store::with_actor`]).
-    pub fn open_as(path: impl Into<PathBuf>, retry: RetryPolicy, actor: Actor) -> Result<Store, StoreError> {
+    pub fn open_as(
+        path: impl Into<PathBuf>,
+        retry: RetryPolicy,
+        actor: impl Into<ActorSource>,
+    ) -> Result<Store, StoreError> {
         let path = path.into();
+        let actor = Arc::new(Recorder::new(actor.into()));
         if !file::exists(&path)? {
             let now = whole_second(OffsetDateTime::now_utc());
             file::create_database(&path, |db| {
                 migrate::bring_up_to_date(db, &actor, now).map_err(|fail| fail.into_store_error(&path))
             })?;
         }
-        Self::open_existing_as(path, retry, actor)
+        Self::open_existing_recorded(path, retry, actor)
     }
 
     /// Opens the database at `path`, which must exist: a missing file is
@@ -85,18 +115,26 @@ impl Store {
 
     /// [`Store::open_existing`] with a custom wait for a database held by others.
     pub fn open_existing_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
-        Self::open_existing_as(path, retry, Actor::from_process(Interface::Library))
+        Self::open_existing_as(path, retry, ActorSource::Process(Interface::Library))
     }
 
     /// [`Store::open_existing_with`] for `actor` (see [`Store::open_as`]).
-    pub fn open_existing_as(path: impl Into<PathBuf>, retry: RetryPolicy, actor: Actor) -> Result<Store, StoreError> {
-        let path = path.into();
+    pub fn open_existing_as(
+        path: impl Into<PathBuf>,
+        retry: RetryPolicy,
+        actor: impl Into<ActorSource>,
+    ) -> Result<Store, StoreError> {
+        Self::open_existing_recorded(path.into(), retry, Arc::new(Recorder::new(actor.into())))
+    }
+
+    fn open_existing_recorded(path: PathBuf, retry: RetryPolicy, actor: Arc<Recorder>) -> Result<Store, StoreError> {
         file::check_existing(&path)?;
         let store = Store {
             path,
             retry,
             clock: Arc::new(OffsetDateTime::now_utc),
-            actor: Arc::new(actor),
+            actor,
+            audit_off: false,
         };
         store.initialise()?;
         Ok(store)
@@ -115,15 +153,28 @@ impl Store {
 
     /// Replaces who this store's changes are recorded as made by. The store
     /// opened as [`Interface::Library`] with the process's user; programs
-    /// give their own interface ([`Actor::from_process`]). An upgrade done
+    /// give their own interface ([`ActorSource::Process`]). An upgrade done
     /// while opening is recorded with the actor given to [`Store::open_as`].
-    pub fn with_actor(mut self, actor: Actor) -> Store {
-        self.actor = Arc::new(actor);
+    pub fn with_actor(mut self, actor: impl Into<ActorSource>) -> Store {
+        self.actor = Arc::new(Recorder::new(actor.into()));
         self
     }
 
+    /// Who this store's changes are recorded as made by (looked up now, if
+    /// no entry has needed it yet).
     pub fn actor(&self) -> &Actor {
-        &self.actor
+        self.actor.get()
+    }
+
+    /// This store writing its changes *without* their audit entries: only
+    /// for the benchmark that measures what an entry adds to a change. Not
+    /// for anything else — a log with gaps in it is what the chain exists to
+    /// catch.
+    #[cfg(feature = "internals")]
+    #[doc(hidden)]
+    pub fn without_audit_for_benchmarks(mut self) -> Store {
+        self.audit_off = true;
+        self
     }
 
     /// Appends the entry for a change, in its write transaction.
@@ -134,12 +185,15 @@ impl Store {
         event: AuditEvent,
         record: &KeyRecord,
     ) -> Result<(), Fail> {
+        if self.audit_off {
+            return Ok(());
+        }
         let change = audit::Change {
             at,
             event,
             record: Some(record),
         };
-        audit::append(txn, &self.actor, change)
+        audit::append(txn, self.actor.get(), change)
     }
 
     pub fn path(&self) -> &Path {
@@ -535,7 +589,7 @@ impl KeyStore for Store {
     fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         self.read(|txn| {
             read_counter(txn)?;
-            audit::read(&txn.open_table(AUDIT)?, query)
+            audit::read(&txn.open_table(AUDIT)?, &txn.open_table(AUDIT_BY_KEY)?, query)
         })
     }
 
@@ -543,7 +597,7 @@ impl KeyStore for Store {
         self.read(|txn| {
             read_counter(txn)?;
             let last = txn.open_table(META)?.get(AUDIT_LAST_KEY)?.map(|v| v.value());
-            audit::check(&txn.open_table(AUDIT)?, last)
+            audit::check(&txn.open_table(AUDIT)?, &txn.open_table(AUDIT_BY_KEY)?, last)
         })
     }
 

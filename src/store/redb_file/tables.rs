@@ -17,6 +17,12 @@ pub const META: TableDefinition<&str, u64> = TableDefinition::new("keydesk_meta"
 /// never pruned, not even when the key is deleted.
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
+/// Since schema 5: (key ID, sequence number) of every audit entry about a
+/// key, written in the entry's transaction, so one key's history is read
+/// without scanning the whole log. An index only: `log --check` proves the
+/// log from `AUDIT`'s chain alone, then checks that this agrees with it.
+pub const AUDIT_BY_KEY: TableDefinition<(&str, u64), ()> = TableDefinition::new("audit_by_key");
+
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CHANGE_COUNTER_KEY: &str = "change_counter";
 /// The sequence number of the last audit entry written, so that entries cut
@@ -29,5 +35,6 @@ pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 /// 1: the first release. 2: names in normal form C. 3: the key lifecycle
 /// (record encoding V2: expiry, disabled, a rotation's previous secret, whose
 /// hash is in `BY_HASH` too, mapping to the same key). 4: the audit log
-/// (`AUDIT`, and `AUDIT_LAST_KEY` in `META`).
-pub const SCHEMA_VERSION: u64 = 4;
+/// (`AUDIT`, and `AUDIT_LAST_KEY` in `META`). 5: the audit log's key index
+/// (`AUDIT_BY_KEY`).
+pub const SCHEMA_VERSION: u64 = 5;

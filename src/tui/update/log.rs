@@ -1,32 +1,36 @@
 //! The audit log screen: opening it (every key's, or one key's history),
-//! moving, filtering as you type, and the entries the worker reads for it.
+//! moving, filtering as you type, and asking the worker for the next page
+//! of the search whenever the screen needs more rows.
 
-use super::super::app::{App, LogScreen, StatusKind};
+use super::super::app::{App, LogPage, LogScreen};
 use super::super::event::Command;
 use super::super::keymap::Action;
 use super::super::layout;
 use super::edit_input;
-use crate::domain::{AuditEntry, KeyRecord};
+use crate::domain::KeyRecord;
 
 /// Opens the log, of every key or of `record`'s; the worker reads it.
 pub(super) fn open(app: &mut App, record: Option<&KeyRecord>) -> Vec<Command> {
     let key = record.map(|r| (r.id.clone(), r.name.clone()));
-    let id = key.as_ref().map(|(id, _)| id.clone());
     app.log = Some(LogScreen::new(key));
-    vec![Command::LoadLog { key: id }]
+    more_wanted(app)
 }
 
-pub(super) fn on_loaded(app: &mut App, entries: Result<Vec<AuditEntry>, String>) -> Vec<Command> {
-    match &mut app.log {
-        Some(log) => log.set_entries(entries),
-        // Closed before the entries came: nothing to show them in.
-        None => {
-            if let Err(error) = entries {
-                app.set_status(StatusKind::Error, format!("cannot read the audit log: {error}"));
-            }
-        }
+/// A page from the worker; a screen closed meanwhile has no use for it.
+pub(super) fn on_page(app: &mut App, search: u64, page: Result<LogPage, String>) -> Vec<Command> {
+    if let Some(log) = &mut app.log {
+        log.on_page(search, page);
     }
     Vec::new()
+}
+
+/// After every event: the next page of the log screen's search, when the
+/// rows loaded do not reach two pages past the selection (so paging on
+/// seldom waits) and none is on its way.
+pub(super) fn more_wanted(app: &mut App) -> Vec<Command> {
+    let ahead = 2 * layout::log_entries_per_page(app.terminal_size);
+    let request = app.log.as_mut().and_then(|log| log.wanted(ahead));
+    request.map(Command::LoadLog).into_iter().collect()
 }
 
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
@@ -43,6 +47,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::PageUp => log.move_by(-page),
         Action::PageDown => log.move_by(page),
         Action::Top => log.move_by(isize::MIN / 2),
+        // The oldest row loaded: the next page loads from there.
         Action::Bottom => log.move_by(isize::MAX / 2),
         Action::StartFilter => log.filtering = true,
         Action::ApplyFilter => log.filtering = false,

@@ -1,6 +1,7 @@
 //! The audit log screen: newest first, two lines per entry — what happened,
 //! then who did it and from where — so every entry's actor is visible at
-//! 80 columns. Everything from the file is sanitised before it is drawn.
+//! 80 columns; a "loading…" row at the end while the next page is on its
+//! way. Everything from the file is sanitised before it is drawn.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -11,7 +12,7 @@ use ratatui::widgets::{Clear, Widget};
 use super::{Theme, format_time, offset_label, status_bar};
 use crate::display::sanitize;
 use crate::domain::{Actor, AuditEntry, AuditEvent};
-use crate::tui::app::{App, LOG_LIMIT, LogScreen};
+use crate::tui::app::{App, LogScreen};
 use crate::tui::layout;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, log: &LogScreen, theme: &Theme) {
@@ -29,19 +30,19 @@ fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme:
         Some((id, name)) => format!("{} ({id})", sanitize(name)),
         None => "all keys".to_owned(),
     };
-    let count = match &log.entries {
-        None => "reading…".to_owned(),
-        Some(e) if e.len() >= LOG_LIMIT => format!("newest {}", e.len()),
-        Some(e) => format!("{} entries", e.len()),
-    };
-    let shown = match &log.entries {
-        Some(e) if log.matches().len() != e.len() => format!(" · {} shown", log.matches().len()),
-        _ => String::new(),
+    // Entries are numbered without gaps, so the newest one's number is the
+    // length of the whole log; otherwise: what was found so far.
+    let rows = log.rows().len();
+    let count = match log.rows().first() {
+        _ if !log.started() => "reading…".to_owned(),
+        Some(newest) if log.key.is_none() && log.filter.is_empty() => format!("{} entries", newest.seq),
+        _ if log.complete => format!("{rows} {}", if log.filter.is_empty() { "entries" } else { "found" }),
+        _ => format!("{rows}+ {}", if log.filter.is_empty() { "entries" } else { "found" }),
     };
     // The time zone first: a long name may push the rest off the line.
     Line::from(vec![
         Span::styled(" Audit log", theme.title()),
-        Span::raw(format!(" ({}, newest first) · {whose} · {count}{shown}", offset_label(app.utc_offset))),
+        Span::raw(format!(" ({}, newest first) · {whose} · {count}", offset_label(app.utc_offset))),
     ])
     .render(area, buf);
 }
@@ -51,21 +52,38 @@ fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, them
         Line::styled(format!(" cannot read the audit log: {}", sanitize(error)), theme.error()).render(area, buf);
         return;
     }
-    if log.entries.as_ref().is_some_and(|_| log.matches().is_empty()) {
+    if log.complete && log.rows().is_empty() {
         Line::styled(" no entries", theme.dim()).render(area, buf);
         return;
     }
     let per_page = layout::log_entries_per_page(app.terminal_size);
-    let first = (log.selected + 1).saturating_sub(per_page);
-    for (slot, row) in (first..log.matches().len()).take(per_page).enumerate() {
-        let Some(entry) = log.entry(row) else { break };
+    let rows = log.rows().len();
+    // The "loading…" row follows the last entry; keep it in view when the
+    // last entry is selected.
+    let tail = usize::from(!log.complete);
+    let last_selected = log.selected + 1 >= rows;
+    let first = (log.selected + 1 + if last_selected { tail } else { 0 }).saturating_sub(per_page);
+    for (slot, row) in (first..rows + tail).take(per_page).enumerate() {
         let y = area.y + 2 * slot as u16;
+        let Some(entry) = log.entry(row) else {
+            Line::styled(loading_line(log), theme.dim()).render(Rect::new(area.x, y, area.width, 1), buf);
+            break;
+        };
         let style = if row == log.selected { theme.selected() } else { theme.text() };
         let what = Rect::new(area.x, y, area.width, 1);
         let who = Rect::new(area.x, y + 1, area.width, 1);
         buf.set_style(Rect::new(area.x, y, area.width, 2), style);
         Line::styled(what_line(entry, app), style).render(what, buf);
         Line::styled(format!("      by {}", actor_line(&entry.actor)), style).render(who, buf);
+    }
+}
+
+/// The row after the last entry while the search goes on.
+fn loading_line(log: &LogScreen) -> String {
+    match log.searched_down_to() {
+        Some(seq) if !log.filter.is_empty() => format!(" searching… (entries before #{seq})"),
+        _ if !log.filter.is_empty() => " searching…".to_owned(),
+        _ => " loading…".to_owned(),
     }
 }
 
