@@ -9,7 +9,13 @@
 //!
 //! ```sh
 //! cargo run --release --example bare_proxy -- 127.0.0.1:8081 127.0.0.1:8000
+//! cargo run --release --example bare_proxy -- 127.0.0.1:8081 127.0.0.1:8000 per-core
 //! ```
+//!
+//! `per-core` runs one single-threaded runtime per core instead, each with
+//! its own `SO_REUSEPORT` listener (the kernel spreads connections over
+//! them, and a connection never moves between threads), to measure that
+//! runtime shape against tokio's default work-stealing one.
 
 use std::convert::Infallible;
 use std::sync::Arc;
