@@ -144,6 +144,11 @@ impl IndexState {
         let now = NamesVersion::read(self.verifier.store(), change_counter);
         if now.audit_seq.is_some() && now.audit_seq == seen.audit_seq {
             self.names_checked_at.store(change_counter, Relaxed);
+            // The Verifier's Last Used write that moved the counter opened
+            // the database on its own thread; give back what that freed
+            // (measured: without this, RSS at 100,000 keys climbed from 48
+            // to 81 MiB over 90 s of traffic).
+            return_freed_memory();
             return now;
         }
         match read_names(self.verifier.store()) {
