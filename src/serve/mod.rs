@@ -198,7 +198,7 @@ async fn serve(
         .max_header_size(MAX_HEADER_BYTES)
         .max_headers(MAX_HEADERS)
         .keep_alive(true);
-    let graceful = Graceful::new();
+    let graceful = Graceful::default();
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
     eprintln!("keydesk serve: listening on {}", listener.describe(acceptor.is_some()));
     let stop = loop {

@@ -69,13 +69,15 @@ pub trait GracefulConnection: Future {
     fn graceful_shutdown(self: Pin<&mut Self>);
 }
 
-impl Graceful {
-    pub fn new() -> Graceful {
+impl Default for Graceful {
+    fn default() -> Self {
         Graceful {
             stop: watch::Sender::new(false),
         }
     }
+}
 
+impl Graceful {
     pub fn watcher(&self) -> Watcher {
         Watcher {
             stop: self.stop.subscribe(),
