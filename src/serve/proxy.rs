@@ -8,7 +8,15 @@
 //! held in memory. The presented key is removed (the upstream never sees a
 //! keydesk secret) and `X-Keydesk-Key-Id`/`-Name` are set, replacing any a
 //! client sent. The upstream's `Host` is its own address, as with nginx's
-//! `proxy_pass`: Ollama refuses a foreign `Host` on a loopback address.
+//! `proxy_pass`: Ollama refuses a foreign `Host` on a loopback address; the
+//! client's is passed on as `X-Forwarded-Host`, with `X-Forwarded-For` and
+//! `-Proto`, as nginx's usual `proxy_set_header` lines do.
+//!
+//! A `Connection: upgrade` request (WebSocket) is checked like any other,
+//! then sent on an upstream connection of its own; after the upstream's
+//! `101` both upgraded streams are joined and bytes copied both ways.
+//! Other requests use the client connection's paired upstream connection
+//! ([`super::upstream`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
