@@ -7,17 +7,26 @@
 #   3. nginx auth_request → keydesk → stub     (vs 4: the cost of the check)
 #   4. nginx proxy_pass → stub, no auth
 #   5. keydesk --upstream (proxy) → stub        (vs 4)
-#   6. keydesk's resident memory with 100,000 keys loaded
+#   6. examples/bare_proxy → stub: a minimal hyper proxy with no key check
+#      on keydesk's upstream code, the ceiling for 5 (vs 4)
+#   7. keydesk's resident memory with 100,000 keys loaded
 #
-# The stub upstream is nginx answering `return 200`. Needs nginx and wrk
-# (Debian: apt-get install nginx wrk; .ci/run installs them).
+# The stub upstream is nginx answering `return 200`, the same server block
+# of the same nginx process for 4, 5 and 6. nginx runs one worker per core
+# (`worker_processes auto`), keydesk one tokio worker thread per core (its
+# default); wrk runs 2 threads on the same cores. The script prints all three
+# and the load average before and after. Needs nginx and wrk (Debian:
+# apt-get install nginx wrk; .ci/run installs them).
 #
-#   scripts/bench-serve.sh                 # 10 s per run
-#   DURATION=30s KEYS=100000 scripts/bench-serve.sh
+#   scripts/bench-serve.sh                 # 3 rounds of 5 s per target, medians
+#   DURATION=10s ROUNDS=5 KEYS=100000 scripts/bench-serve.sh
+#   KEYDESK_THREADS=1 scripts/bench-serve.sh   # keydesk serve --threads 1
+#   COMPARE_BIN=/tmp/keydesk-old scripts/bench-serve.sh   # also that build's proxy mode
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 KEYS=${KEYS:-100000}
 CONNECTIONS=64
 THREADS=2
@@ -50,11 +59,13 @@ wait_port() {
 }
 
 echo "== building (release) and filling a database with $KEYS keys"
-cargo build --release --quiet
+cargo build --release --quiet --bin keydesk --example bare_proxy
 cargo run --release --quiet --example populate -- --count "$KEYS" --db "$WORK/keys.redb" --secrets-out "$WORK/secrets"
 KEY=$(head -n1 "$WORK/secrets")
 
-STUB=$(free_port); AUTH=$(free_port); PLAIN=$(free_port); VERIFY=$(free_port); PROXY=$(free_port)
+STUB=$(free_port); AUTH=$(free_port); PLAIN=$(free_port); VERIFY=$(free_port); PROXY=$(free_port); BARE=$(free_port)
+THREAD_ARGS=()
+[ -n "${KEYDESK_THREADS:-}" ] && THREAD_ARGS=(--threads "$KEYDESK_THREADS")
 
 USER_LINE=""
 [ "$(id -u)" = 0 ] && USER_LINE="user root;"
@@ -101,14 +112,28 @@ http {
 }
 EOF
 "$NGINX" -p "$WORK" -c "$WORK/nginx.conf" -e "$WORK/nginx-error.log" &
-PIDS+=($!)
-target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$VERIFY" 2>"$WORK/verify.log" &
+NGINX_PID=$!
+PIDS+=($NGINX_PID)
+target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$VERIFY" "${THREAD_ARGS[@]}" 2>"$WORK/verify.log" &
 VERIFY_PID=$!
 PIDS+=($VERIFY_PID)
-target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$PROXY" \
+target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$PROXY" "${THREAD_ARGS[@]}" \
     --upstream "http://127.0.0.1:$STUB" 2>"$WORK/proxy.log" &
+PROXY_PID=$!
+PIDS+=($PROXY_PID)
+target/release/examples/bare_proxy "127.0.0.1:$BARE" "127.0.0.1:$STUB" 2>"$WORK/bare.log" &
 PIDS+=($!)
-for port in $STUB $PLAIN $AUTH $VERIFY $PROXY; do wait_port "$port"; done
+PORTS=($STUB $PLAIN $AUTH $VERIFY $PROXY $BARE)
+if [ -n "${COMPARE_BIN:-}" ]; then
+    COMPARE=$(free_port)
+    "$COMPARE_BIN" serve --db "$WORK/keys.redb" --listen "127.0.0.1:$COMPARE" "${THREAD_ARGS[@]}" \
+        --upstream "http://127.0.0.1:$STUB" 2>"$WORK/compare.log" &
+    PIDS+=($!)
+    PORTS+=($COMPARE)
+fi
+for port in "${PORTS[@]}"; do wait_port "$port"; done
+NGINX_WORKERS=$(pgrep -c -P "$NGINX_PID" || true)
+KEYDESK_WORKERS=$(grep -cx keydesk-serve /proc/"$PROXY_PID"/task/*/comm 2>/dev/null | awk -F: '{ n += $2 } END { print n }')
 
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 RSS_IDLE=$(rss_mib "$VERIFY_PID")
@@ -139,16 +164,45 @@ report() { # name rps p99 [baseline-name base-rps base-p99]
     echo
 }
 
-echo "== wrk: $THREADS threads, $CONNECTIONS connections, keep-alive, $DURATION each, on $(nproc) cores"
-read -r BASE_RPS BASE_P99 < <(run "http://127.0.0.1:$STUB/")
-report "nginx return 200" "$BASE_RPS" "$BASE_P99"
-read -r V_RPS V_P99 < <(run "http://127.0.0.1:$VERIFY/verify")
-report "keydesk /verify (valid key)" "$V_RPS" "$V_P99" "nginx return 200" "$BASE_RPS" "$BASE_P99"
-read -r PLAIN_RPS PLAIN_P99 < <(run "http://127.0.0.1:$PLAIN/v1/models")
-report "nginx proxy_pass → stub" "$PLAIN_RPS" "$PLAIN_P99"
-read -r AUTH_RPS AUTH_P99 < <(run "http://127.0.0.1:$AUTH/v1/models")
-report "nginx auth_request → keydesk, → stub" "$AUTH_RPS" "$AUTH_P99" "nginx proxy_pass" "$PLAIN_RPS" "$PLAIN_P99"
-read -r P_RPS P_P99 < <(run "http://127.0.0.1:$PROXY/v1/models")
-report "keydesk --upstream → stub" "$P_RPS" "$P_P99" "nginx proxy_pass" "$PLAIN_RPS" "$PLAIN_P99"
+echo "== wrk: $THREADS threads, $CONNECTIONS connections, keep-alive, $DURATION each, $ROUNDS rounds, on $(nproc) cores"
+echo "== nginx: $NGINX_WORKERS worker processes; keydesk serve: $KEYDESK_WORKERS tokio worker threads (plus its index and Verifier threads)"
+echo "== load before: $(uptime)"
+# Each round measures every target once, one after the other; the figures
+# are each target's median over the rounds. On a shared machine the load
+# drifts within seconds: alternating the targets spreads the drift over all
+# of them instead of charging it to whichever ran during a busy spell.
+NAMES=(base verify plain auth proxy bare)
+declare -A URL=(
+    [base]="http://127.0.0.1:$STUB/" [verify]="http://127.0.0.1:$VERIFY/verify"
+    [plain]="http://127.0.0.1:$PLAIN/v1/models" [auth]="http://127.0.0.1:$AUTH/v1/models"
+    [proxy]="http://127.0.0.1:$PROXY/v1/models" [bare]="http://127.0.0.1:$BARE/v1/models"
+)
+if [ -n "${COMPARE_BIN:-}" ]; then
+    NAMES+=(compare)
+    URL[compare]="http://127.0.0.1:$COMPARE/v1/models"
+fi
+declare -A RPS P99
+for round in $(seq "$ROUNDS"); do
+    for name in "${NAMES[@]}"; do
+        read -r rps p99 < <(run "${URL[$name]}")
+        RPS[$name]+="$rps "
+        P99[$name]+="$p99 "
+    done
+    echo "   round $round: $(for name in "${NAMES[@]}"; do printf "%s %s/s " "$name" "$(awk '{ printf "%.0f", $NF }' <<<"${RPS[$name]}")"; done)"
+done
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+m() { median "${RPS[$1]}"; }
+p() { median "${P99[$1]}"; }
+echo "== medians of $ROUNDS rounds"
+report "nginx return 200" "$(m base)" "$(p base)"
+report "keydesk /verify (valid key)" "$(m verify)" "$(p verify)" "nginx return 200" "$(m base)" "$(p base)"
+report "nginx proxy_pass → stub" "$(m plain)" "$(p plain)"
+report "nginx auth_request → keydesk, → stub" "$(m auth)" "$(p auth)" "nginx proxy_pass" "$(m plain)" "$(p plain)"
+report "keydesk --upstream → stub" "$(m proxy)" "$(p proxy)" "nginx proxy_pass" "$(m plain)" "$(p plain)"
+report "bare hyper proxy (no check) → stub" "$(m bare)" "$(p bare)" "nginx proxy_pass" "$(m plain)" "$(p plain)"
+if [ -n "${COMPARE_BIN:-}" ]; then
+    report "$COMPARE_BIN --upstream → stub" "$(m compare)" "$(p compare)" "nginx proxy_pass" "$(m plain)" "$(p plain)"
+fi
+echo "== load after: $(uptime)"
 
 echo "== memory of keydesk serve with $KEYS keys: ${RSS_IDLE} MiB RSS at start, $(rss_mib "$VERIFY_PID") MiB after the runs"

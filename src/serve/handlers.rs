@@ -22,7 +22,7 @@ use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 use super::extract::{Presented, Source, presented_key};
 use super::index::IndexState;
 use super::metrics::{Metrics, Outcome};
-use super::proxy::Proxy;
+use super::proxy::{Client, Proxy};
 use crate::KeyId;
 
 /// A response body: one of ours, or the upstream's streamed through.
@@ -52,7 +52,12 @@ pub enum Check {
 
 impl App {
     /// Routes one request.
-    pub async fn handle(self: Arc<Self>, request: Request<Incoming>) -> Result<Response<Body>, Infallible> {
+    /// `client` is the connection's state in proxy mode.
+    pub async fn handle(
+        self: Arc<Self>,
+        request: Request<Incoming>,
+        client: Option<Arc<Client>>,
+    ) -> Result<Response<Body>, Infallible> {
         let path = request.uri().path();
         let own = match &self.proxy {
             Some(_) => path.strip_prefix(PROXY_PREFIX),
@@ -63,9 +68,9 @@ impl App {
             Some("/readyz") => self.readiness(),
             Some("/metrics") => self.metrics_page(),
             Some(path) if self.proxy.is_none() && is_verify(path) => self.verify_endpoint(&request).await,
-            _ => match &self.proxy {
-                Some(proxy) => self.proxied(proxy, request).await,
-                None => text(StatusCode::NOT_FOUND, "not found: keydesk serves /verify\n"),
+            _ => match (&self.proxy, &client) {
+                (Some(proxy), Some(client)) => self.proxied(proxy, request, client).await,
+                _ => text(StatusCode::NOT_FOUND, "not found: keydesk serves /verify\n"),
             },
         };
         Ok(response)
@@ -85,7 +90,7 @@ impl App {
     }
 
     /// In proxy mode: check, then forward (or refuse without forwarding).
-    async fn proxied(&self, proxy: &Proxy, request: Request<Incoming>) -> Response<Body> {
+    async fn proxied(&self, proxy: &Proxy, request: Request<Incoming>, client: &Arc<Client>) -> Response<Body> {
         let started = Instant::now();
         let check = self.check(request.headers(), request.uri());
         self.record(&check, started);
@@ -93,7 +98,7 @@ impl App {
             Check::Allowed { id, .. } => {
                 let name = self.name_of(&id).await;
                 proxy
-                    .forward(request, &id, name, self.allow_query_key, &self.metrics)
+                    .forward(request, &id, name, client, self.allow_query_key, &self.metrics)
                     .await
             }
             Check::Refused { outcome, .. } => refused(outcome),

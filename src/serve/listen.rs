@@ -65,7 +65,8 @@ pub enum Listener {
 }
 
 pub enum Stream {
-    Tcp(TcpStream),
+    /// With the client's address, for `X-Forwarded-For`.
+    Tcp(TcpStream, SocketAddr),
     Unix(UnixStream),
 }
 
@@ -83,10 +84,10 @@ impl Listener {
     pub async fn accept(&self) -> std::io::Result<Stream> {
         match self {
             Listener::Tcp(listener) => {
-                let (stream, _) = listener.accept().await?;
+                let (stream, peer) = listener.accept().await?;
                 // Answers are small and must not wait for Nagle's timer.
                 stream.set_nodelay(true)?;
-                Ok(Stream::Tcp(stream))
+                Ok(Stream::Tcp(stream, peer))
             }
             Listener::Unix(listener, _) => Ok(Stream::Unix(listener.accept().await?.0)),
         }

@@ -19,7 +19,8 @@
 //! fixed routes. Modules: [`args`] (options), [`extract`] (where the key is),
 //! [`handlers`] (the answers), [`proxy`], [`index`] (names, readiness),
 //! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket),
-//! [`tls`] (rustls, reloaded on SIGHUP).
+//! [`tls`] (rustls, reloaded on SIGHUP), [`upstream`] (proxy mode's
+//! upstream connections, one per client connection).
 
 pub mod args;
 pub mod extract;
@@ -30,14 +31,15 @@ pub mod metrics;
 pub mod proxy;
 pub mod shutdown;
 pub mod tls;
+pub mod upstream;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -48,9 +50,10 @@ use handlers::App;
 use index::IndexState;
 use listen::{Listener, Stream};
 use metrics::Metrics;
-use proxy::{Proxy, ProxySettings};
-use shutdown::Signals;
+use proxy::{Client, Proxy, ProxySettings};
+use shutdown::{Graceful, Signals, Watcher};
 use tls::{Tls, TlsFiles};
+use upstream::Paired;
 
 use crate::{KeyStore, StoreError, Verifier};
 
@@ -195,7 +198,7 @@ async fn serve(
         .max_header_size(MAX_HEADER_BYTES)
         .max_headers(MAX_HEADERS)
         .keep_alive(true);
-    let graceful = GracefulShutdown::new();
+    let graceful = Graceful::default();
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
     eprintln!("keydesk serve: listening on {}", listener.describe(acceptor.is_some()));
     let stop = loop {
@@ -207,15 +210,28 @@ async fn serve(
             stop = signals.recv() => break stop,
             accepted = listener.accept() => accepted,
         };
+        let connection = |peer, tls| Connection {
+            app: app.clone(),
+            builder: builder.clone(),
+            // Taken before a TLS handshake, so a shutdown waits for a
+            // connection still shaking hands too.
+            stop: graceful.watcher(),
+            permit,
+            peer,
+            tls,
+        };
         match accepted {
-            Ok(Stream::Tcp(io)) => match &acceptor {
+            Ok(Stream::Tcp(io, peer)) => match &acceptor {
                 Some(acceptor) => {
-                    let connection = Connection::new(&app, &builder, &graceful, permit);
-                    spawn_tls_connection(io, acceptor.clone(), connection, args.header_timeout)
+                    spawn_tls_connection(io, acceptor.clone(), connection(Some(peer), true), args.header_timeout)
                 }
-                None => spawn_connection(io, &app, &builder, &graceful, permit),
+                None => {
+                    tokio::spawn(connection(Some(peer), false).serve(io));
+                }
             },
-            Ok(Stream::Unix(io)) => spawn_connection(io, &app, &builder, &graceful, permit),
+            Ok(Stream::Unix(io)) => {
+                tokio::spawn(connection(None, false).serve(io));
+            }
             // Out of file descriptors, or a connection reset before it was
             // accepted: wait a moment rather than spin, and go on.
             Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -232,70 +248,60 @@ async fn serve(
     Ok(())
 }
 
-fn spawn_connection<I>(
-    io: I,
-    app: &Arc<App>,
-    builder: &http1::Builder,
-    graceful: &GracefulShutdown,
-    permit: OwnedSemaphorePermit,
-) where
-    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let app = app.clone();
-    let service = service_fn(move |request| app.clone().handle(request));
-    let connection = graceful.watch(builder.serve_connection(TokioIo::new(io), service));
-    tokio::spawn(async move {
-        // A connection's errors (a client gone, headers too large, too slow)
-        // concern that client only: hyper has already answered or closed it.
-        let _ = connection.await;
-        drop(permit);
-    });
-}
-
-/// What a connection's task needs once its TLS handshake is done.
+/// What a connection's task needs.
 struct Connection {
     app: Arc<App>,
     builder: http1::Builder,
-    watcher: Watcher,
+    stop: Watcher,
     permit: OwnedSemaphorePermit,
+    peer: Option<SocketAddr>,
+    tls: bool,
 }
 
 impl Connection {
-    fn new(
-        app: &Arc<App>,
-        builder: &http1::Builder,
-        graceful: &GracefulShutdown,
-        permit: OwnedSemaphorePermit,
-    ) -> Self {
-        Connection {
-            app: app.clone(),
-            builder: builder.clone(),
-            // Taken before the handshake, so a shutdown waits for a
-            // connection still shaking hands too.
-            watcher: graceful.watcher(),
+    /// Serves HTTP on one connection until it ends (or a shutdown ends it
+    /// gracefully). In proxy mode the connection gets its own upstream
+    /// connection, driven on this same task ([`upstream::run_paired`]).
+    async fn serve<I>(self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            app,
+            builder,
+            stop,
             permit,
+            peer,
+            tls,
+        } = self;
+        // A connection's errors (a client gone, headers too large, too slow)
+        // concern that client only: hyper has already answered or closed it.
+        if app.proxy.is_some() {
+            let (paired, drivers) = Paired::new();
+            // The permit lives with the client's state, so that a stream
+            // upgraded from this connection still counts.
+            let client = Some(Arc::new(Client::new(peer, tls, paired, Some(permit))));
+            let service = service_fn(move |request| app.clone().handle(request, client.clone()));
+            let connection = builder.serve_connection(TokioIo::new(io), service).with_upgrades();
+            let _ = upstream::run_paired(stop.watch(connection), drivers).await;
+        } else {
+            let service = service_fn(move |request| app.clone().handle(request, None));
+            let _ = stop.watch(builder.serve_connection(TokioIo::new(io), service)).await;
+            drop(permit);
         }
     }
 }
 
 /// Shakes hands on the connection's own task (a slow client holds up no
-/// one else), then serves HTTP over TLS like [`spawn_connection`].
+/// one else), then serves HTTP over TLS like a plain connection.
 fn spawn_tls_connection(io: TcpStream, acceptor: TlsAcceptor, connection: Connection, handshake_timeout: Duration) {
     tokio::spawn(async move {
-        let Connection {
-            app,
-            builder,
-            watcher,
-            permit,
-        } = connection;
         // A client that never finishes its handshake is held no longer than
         // one that never finishes its request head. Failed handshakes (plain
         // HTTP, an untrusted certificate) concern that client only.
         let Ok(Ok(io)) = tokio::time::timeout(handshake_timeout, acceptor.accept(io)).await else {
             return;
         };
-        let service = service_fn(move |request| app.clone().handle(request));
-        let _ = watcher.watch(builder.serve_connection(TokioIo::new(io), service)).await;
-        drop(permit);
+        connection.serve(io).await;
     });
 }

@@ -8,8 +8,18 @@
 //! held in memory. The presented key is removed (the upstream never sees a
 //! keydesk secret) and `X-Keydesk-Key-Id`/`-Name` are set, replacing any a
 //! client sent. The upstream's `Host` is its own address, as with nginx's
-//! `proxy_pass`: Ollama refuses a foreign `Host` on a loopback address.
+//! `proxy_pass`: Ollama refuses a foreign `Host` on a loopback address; the
+//! client's is passed on as `X-Forwarded-Host`, with `X-Forwarded-For` and
+//! `-Proto`, as nginx's usual `proxy_set_header` lines do.
+//!
+//! A `Connection: upgrade` request (WebSocket) is checked like any other,
+//! then sent on an upstream connection of its own; after the upstream's
+//! `101` both upgraded streams are joined and bytes copied both ways.
+//! Other requests use the client connection's paired upstream connection
+//! ([`super::upstream`]).
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::Either;
@@ -18,15 +28,15 @@ use hyper::http::header::{
     AUTHORIZATION, CONNECTION, HOST, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
     UPGRADE,
 };
-use hyper::http::uri::{Authority, PathAndQuery, Scheme};
+use hyper::http::uri::PathAndQuery;
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::TokioIo;
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::extract::{X_API_KEY, X_GOOG_API_KEY, strip_query_keys};
 use super::handlers::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::metrics::Metrics;
+use super::upstream::{Paired, Target};
 use crate::KeyId;
 
 /// Headers that describe one connection, not the request (RFC 9110 §7.6.1):
@@ -43,11 +53,44 @@ const HOP_BY_HOP: [HeaderName; 8] = [
     UPGRADE,
 ];
 
+pub const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+pub const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+pub const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+
+/// What the proxy knows about the client connection a request came on.
+pub struct Client {
+    /// The client's address as `X-Forwarded-For` names it (`unix:` on a
+    /// Unix socket, as nginx's `$remote_addr`).
+    pub address: HeaderValue,
+    /// `http` or `https`: how the request reached keydesk.
+    pub proto: HeaderValue,
+    /// This client connection's own upstream connection.
+    pub upstream: Paired,
+    /// Its place under `--max-connections`, held as long as the connection
+    /// or a stream upgraded from it (WebSocket) lives.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Client {
+    pub fn new(peer: Option<SocketAddr>, tls: bool, upstream: Paired, permit: Option<OwnedSemaphorePermit>) -> Client {
+        let address = match peer {
+            Some(peer) => HeaderValue::from_str(&peer.ip().to_string()).expect("an IP address is a header value"),
+            None => HeaderValue::from_static("unix:"),
+        };
+        Client {
+            address,
+            proto: HeaderValue::from_static(if tls { "https" } else { "http" }),
+            upstream,
+            _permit: permit,
+        }
+    }
+}
+
 /// The upstream and how to reach it.
 pub struct Proxy {
-    client: Client<HttpConnector, Incoming>,
-    scheme: Scheme,
-    authority: Authority,
+    target: Target,
+    /// The upstream's `host[:port]`, sent as `Host`.
+    host: HeaderValue,
     /// The upstream URL's path without its trailing `/`, put before every
     /// forwarded path.
     prefix: String,
@@ -71,7 +114,7 @@ impl Proxy {
             .upstream
             .parse()
             .map_err(|_| format!("--upstream: not a URL: {}", settings.upstream))?;
-        if uri.scheme() != Some(&Scheme::HTTP) {
+        if uri.scheme() != Some(&hyper::http::uri::Scheme::HTTP) {
             return Err("--upstream: use an http:// URL (the upstream is normally on this host)".into());
         }
         let authority = uri.authority().cloned().ok_or("--upstream: the URL has no host")?;
@@ -85,17 +128,15 @@ impl Proxy {
                 Some(value)
             }
         };
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(settings.connect_timeout));
-        let client = Client::builder(TokioExecutor::new())
-            .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build(connector);
+        let address = format!("{}:{}", authority.host(), authority.port_u16().unwrap_or(80));
+        let target = Target {
+            resolved: address.parse().ok(),
+            address,
+            connect_timeout: settings.connect_timeout,
+        };
         Ok(Proxy {
-            client,
-            scheme: Scheme::HTTP,
-            authority,
+            target,
+            host: HeaderValue::from_str(authority.as_str()).map_err(|_| "--upstream: a bad host".to_owned())?,
             prefix: uri.path().trim_end_matches('/').to_owned(),
             upstream_auth,
             response_timeout: settings.response_timeout,
@@ -105,29 +146,35 @@ impl Proxy {
     /// Forwards an allowed request and streams the answer back.
     pub async fn forward(
         &self,
-        request: Request<Incoming>,
+        mut request: Request<Incoming>,
         id: &KeyId,
         name: Option<HeaderValue>,
+        client: &Arc<Client>,
         allow_query_key: bool,
         metrics: &Metrics,
     ) -> Response<Body> {
+        let upgrade = upgrade_requested(request.headers()).then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
         let Some(uri) = self.upstream_uri(&parts.uri, allow_query_key) else {
             return json_error(StatusCode::BAD_REQUEST, BAD_PATH);
         };
         parts.uri = uri;
         parts.version = Version::HTTP_11;
-        self.prepare_headers(&mut parts.headers, id, name);
-        let sent = tokio::time::timeout(
-            self.response_timeout,
-            self.client.request(Request::from_parts(parts, body)),
-        );
-        match sent.await {
-            Ok(Ok(response)) => {
-                let (mut parts, body) = response.into_parts();
-                remove_hop_by_hop(&mut parts.headers);
-                Response::from_parts(parts, Either::Right(body))
+        let protocol = upgrade.as_ref().and_then(|_| parts.headers.get(UPGRADE).cloned());
+        self.prepare_headers(&mut parts.headers, id, name, client);
+        if let Some(protocol) = &protocol {
+            parts.headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+            parts.headers.insert(UPGRADE, protocol.clone());
+        }
+        let request = Request::from_parts(parts, body);
+        let sending = async {
+            match upgrade {
+                Some(_) => self.target.send_upgrade(request).await,
+                None => client.upstream.send(&self.target, request).await,
             }
+        };
+        match tokio::time::timeout(self.response_timeout, sending).await {
+            Ok(Ok(response)) => answer(response, upgrade, client),
             Ok(Err(_)) => {
                 metrics.upstream_errors.inc();
                 json_error(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
@@ -139,9 +186,19 @@ impl Proxy {
         }
     }
 
-    /// The upstream's URL for a request: its prefix, the request's path, and
-    /// the query without `key=` when keys may come from there.
+    /// The request target for the upstream: its prefix, the request's path,
+    /// and the query without `key=` when keys may come from there. In the
+    /// common case (no prefix, nothing to strip) the client's own target is
+    /// reused without building a new one.
     fn upstream_uri(&self, uri: &Uri, allow_query_key: bool) -> Option<Uri> {
+        let strip = allow_query_key && uri.query().is_some();
+        if self.prefix.is_empty() && !strip {
+            return Some(match uri.path_and_query() {
+                Some(target) if uri.scheme().is_some() => Uri::from(target.clone()),
+                Some(_) => uri.clone(),
+                None => Uri::from_static("/"),
+            });
+        }
         let query = match uri.query() {
             Some(query) if allow_query_key => strip_query_keys(query),
             other => other.map(str::to_owned),
@@ -153,17 +210,13 @@ impl Proxy {
             if query.is_some() { "?" } else { "" },
             query.unwrap_or_default()
         );
-        Uri::builder()
-            .scheme(self.scheme.clone())
-            .authority(self.authority.clone())
-            .path_and_query(PathAndQuery::try_from(path).ok()?)
-            .build()
-            .ok()
+        PathAndQuery::try_from(path).ok().map(Uri::from)
     }
 
-    /// Removes the presented key and the client's claims about keys, and
-    /// adds ours.
-    fn prepare_headers(&self, headers: &mut HeaderMap, id: &KeyId, name: Option<HeaderValue>) {
+    /// Removes the presented key and the client's claims about keys, adds
+    /// ours, and says where the request came from (`X-Forwarded-*`, as
+    /// nginx's usual `proxy_set_header` lines do).
+    fn prepare_headers(&self, headers: &mut HeaderMap, id: &KeyId, name: Option<HeaderValue>, client: &Client) {
         remove_hop_by_hop(headers);
         let bearer = headers.get_all(AUTHORIZATION).iter().any(|value| {
             value
@@ -174,9 +227,17 @@ impl Proxy {
         if bearer || self.upstream_auth.is_some() {
             headers.remove(AUTHORIZATION);
         }
-        for name in [X_API_KEY, X_GOOG_API_KEY, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, HOST] {
+        for name in [X_API_KEY, X_GOOG_API_KEY, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME] {
             headers.remove(name);
         }
+        let host = headers.insert(HOST, self.host.clone());
+        match host {
+            Some(host) => headers.insert(X_FORWARDED_HOST, host),
+            None => headers.remove(X_FORWARDED_HOST),
+        };
+        headers.insert(X_FORWARDED_PROTO, client.proto.clone());
+        let forwarded_for = forwarded_for(headers, &client.address);
+        headers.insert(X_FORWARDED_FOR, forwarded_for);
         if let Ok(value) = HeaderValue::from_str(id.as_str()) {
             headers.insert(X_KEYDESK_KEY_ID, value);
         }
@@ -187,6 +248,67 @@ impl Proxy {
             headers.insert(AUTHORIZATION, auth.clone());
         }
     }
+}
+
+/// `X-Forwarded-For` with the client's address appended to any the client
+/// sent (several headers joined with `, `), like nginx's
+/// `$proxy_add_x_forwarded_for`.
+fn forwarded_for(headers: &HeaderMap, address: &HeaderValue) -> HeaderValue {
+    let mut sent = headers.get_all(X_FORWARDED_FOR).iter().peekable();
+    if sent.peek().is_none() {
+        return address.clone();
+    }
+    let mut joined = Vec::new();
+    for value in sent {
+        joined.extend_from_slice(value.as_bytes());
+        joined.extend_from_slice(b", ");
+    }
+    joined.extend_from_slice(address.as_bytes());
+    HeaderValue::from_bytes(&joined).unwrap_or_else(|_| address.clone())
+}
+
+/// A request asking to switch protocols (`Connection: upgrade` and an
+/// `Upgrade` header), e.g. a WebSocket handshake.
+fn upgrade_requested(headers: &HeaderMap) -> bool {
+    headers.contains_key(UPGRADE)
+        && headers.get_all(CONNECTION).iter().any(|value| {
+            value
+                .as_bytes()
+                .split(|b| *b == b',')
+                .any(|token| token.trim_ascii().eq_ignore_ascii_case(b"upgrade"))
+        })
+}
+
+/// The upstream's answer for the client. A `101 Switching Protocols` to an
+/// upgrade request keeps its `Connection`/`Upgrade` headers, and the two
+/// upgraded streams are joined: bytes are copied both ways until either
+/// side closes.
+fn answer(
+    response: Response<Incoming>,
+    client_upgrade: Option<hyper::upgrade::OnUpgrade>,
+    client: &Arc<Client>,
+) -> Response<Body> {
+    let mut response = response;
+    let switching = response.status() == StatusCode::SWITCHING_PROTOCOLS;
+    let protocol = switching.then(|| response.headers().get(UPGRADE).cloned()).flatten();
+    if let (Some(client_upgrade), Some(_)) = (client_upgrade, &protocol) {
+        let upstream_upgrade = hyper::upgrade::on(&mut response);
+        let client = client.clone();
+        tokio::spawn(async move {
+            let _connection_counted = client;
+            let (Ok(client), Ok(upstream)) = tokio::join!(client_upgrade, upstream_upgrade) else {
+                return;
+            };
+            let _ = tokio::io::copy_bidirectional(&mut TokioIo::new(client), &mut TokioIo::new(upstream)).await;
+        });
+    }
+    let (mut parts, body) = response.into_parts();
+    remove_hop_by_hop(&mut parts.headers);
+    if let Some(protocol) = protocol {
+        parts.headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
+        parts.headers.insert(UPGRADE, protocol);
+    }
+    Response::from_parts(parts, Either::Right(body))
 }
 
 /// Removes hop-by-hop headers, and those the `Connection` header names.
@@ -231,9 +353,25 @@ mod tests {
         let proxy = proxy("http://127.0.0.1:9/base/", None);
         let uri: Uri = "/v1/chat?key=sk-x&alt=sse".parse().unwrap();
         let forwarded = proxy.upstream_uri(&uri, true).unwrap();
-        assert_eq!(forwarded.to_string(), "http://127.0.0.1:9/base/v1/chat?alt=sse");
+        assert_eq!(forwarded.to_string(), "/base/v1/chat?alt=sse");
         let kept = proxy.upstream_uri(&uri, false).unwrap();
-        assert_eq!(kept.to_string(), "http://127.0.0.1:9/base/v1/chat?key=sk-x&alt=sse");
+        assert_eq!(kept.to_string(), "/base/v1/chat?key=sk-x&alt=sse");
+    }
+
+    #[tokio::test]
+    async fn without_a_prefix_the_client_target_is_sent_as_it_came_in_origin_form() {
+        let proxy = proxy("http://127.0.0.1:9", None);
+        for (sent, forwarded) in [
+            ("/v1/chat?key=sk-x", "/v1/chat?key=sk-x"),
+            ("http://elsewhere:1/v1/models?a=1", "/v1/models?a=1"),
+        ] {
+            let uri: Uri = sent.parse().unwrap();
+            assert_eq!(proxy.upstream_uri(&uri, false).unwrap().to_string(), forwarded);
+        }
+    }
+
+    fn client(peer: &str) -> Client {
+        Client::new(Some(peer.parse().unwrap()), false, Paired::new().0, None)
     }
 
     #[tokio::test]
@@ -247,11 +385,57 @@ mod tests {
         headers.insert(CONNECTION, HeaderValue::from_static("x-hop"));
         headers.insert("x-hop", HeaderValue::from_static("1"));
         let id = KeyId::from_stored("ak-0123456789abcdef");
-        proxy.prepare_headers(&mut headers, &id, None);
+        proxy.prepare_headers(&mut headers, &id, None, &client("127.0.0.1:5000"));
         assert_eq!(headers.get_all(X_KEYDESK_KEY_ID).iter().count(), 1);
         assert_eq!(headers[X_KEYDESK_KEY_ID], "ak-0123456789abcdef");
         assert_eq!(headers[AUTHORIZATION], "Bearer upstream-secret");
         assert!(headers.get(X_API_KEY).is_none() && headers.get("x-hop").is_none());
+    }
+
+    #[tokio::test]
+    async fn forwarded_headers_name_the_client_its_protocol_and_the_host_it_asked_for() {
+        let proxy = proxy("http://127.0.0.1:9", None);
+        let id = KeyId::from_stored("ak-0123456789abcdef");
+        let mut headers = HeaderMap::new();
+        headers.insert(HOST, HeaderValue::from_static("llm.example.com:8080"));
+        headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("forged"));
+        proxy.prepare_headers(&mut headers, &id, None, &client("[2001:db8::1]:443"));
+        assert_eq!(headers[X_FORWARDED_FOR], "2001:db8::1");
+        assert_eq!(headers[X_FORWARDED_PROTO], "http");
+        assert_eq!(headers[X_FORWARDED_HOST], "llm.example.com:8080");
+        assert_eq!(headers[HOST], "127.0.0.1:9");
+
+        let mut headers = HeaderMap::new();
+        headers.append(X_FORWARDED_FOR, HeaderValue::from_static("203.0.113.7"));
+        headers.append(X_FORWARDED_FOR, HeaderValue::from_static("10.0.0.1, 10.0.0.2"));
+        headers.insert(X_FORWARDED_HOST, HeaderValue::from_static("forged"));
+        let tls = Client::new(Some("192.0.2.5:1".parse().unwrap()), true, Paired::new().0, None);
+        proxy.prepare_headers(&mut headers, &id, None, &tls);
+        assert_eq!(headers[X_FORWARDED_FOR], "203.0.113.7, 10.0.0.1, 10.0.0.2, 192.0.2.5");
+        assert_eq!(headers.get_all(X_FORWARDED_FOR).iter().count(), 1);
+        assert_eq!(headers[X_FORWARDED_PROTO], "https");
+        assert!(headers.get(X_FORWARDED_HOST).is_none(), "no Host, so no claim about it");
+    }
+
+    #[test]
+    fn only_a_connection_upgrade_with_an_upgrade_header_is_an_upgrade() {
+        let headers = |pairs: &[(HeaderName, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.append(name.clone(), HeaderValue::from_static(value));
+            }
+            map
+        };
+        assert!(upgrade_requested(&headers(&[
+            (CONNECTION, "keep-alive, Upgrade"),
+            (UPGRADE, "websocket")
+        ])));
+        assert!(!upgrade_requested(&headers(&[(UPGRADE, "websocket")])));
+        assert!(!upgrade_requested(&headers(&[(CONNECTION, "upgrade")])));
+        assert!(!upgrade_requested(&headers(&[
+            (CONNECTION, "upgrades"),
+            (UPGRADE, "websocket")
+        ])));
     }
 
     #[test]

@@ -8,3 +8,4 @@ mod proxy;
 mod support;
 mod tls;
 mod verify;
+mod websocket;

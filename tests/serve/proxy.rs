@@ -170,3 +170,85 @@ fn an_unreachable_upstream_is_502_and_own_endpoints_move_under_keydesk() {
     // The upstream's own /metrics is the upstream's, behind a key.
     assert_eq!(server.get("/metrics", &[]).status, 401);
 }
+
+#[test]
+fn forwarded_headers_tell_the_upstream_who_asked_over_what_and_for_which_host() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("forwarded");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let raw = format!(
+        "GET /v1/models HTTP/1.1\r\nHost: llm.example.com:8080\r\nx-api-key: {secret}\r\n\
+         X-Forwarded-For: 203.0.113.9\r\nX-Forwarded-Proto: forged\r\nX-Forwarded-Host: forged\r\n\
+         Connection: close\r\n\r\n"
+    );
+    let response = crate::support::raw_request(server.addr, raw.as_bytes()).unwrap();
+    assert_eq!(response.status, 200, "{}", response.body_text());
+    let seen = upstream.requests();
+    let forwarded = &seen[0];
+    assert_eq!(
+        header_in(forwarded, "x-forwarded-for").as_deref(),
+        Some("203.0.113.9, 127.0.0.1")
+    );
+    assert_eq!(header_in(forwarded, "x-forwarded-proto").as_deref(), Some("http"));
+    assert_eq!(
+        header_in(forwarded, "x-forwarded-host").as_deref(),
+        Some("llm.example.com:8080")
+    );
+    assert_eq!(header_in(forwarded, "host"), Some(upstream.addr.to_string()));
+    assert!(!forwarded.contains("forged"), "{forwarded}");
+}
+
+/// A stub upstream that answers every request with `Connection: close` and
+/// closes, as an upstream ending keep-alive does; counts its connections.
+fn closing_upstream() -> (std::net::SocketAddr, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut head = Vec::new();
+            while find(&head, b"\r\n\r\n").is_none() {
+                let mut chunk = [0; 1024];
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&chunk[..n]),
+                }
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    (addr, connections)
+}
+
+#[test]
+fn an_upstream_that_closes_after_each_answer_is_reconnected_on_the_same_client_connection() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("reconnect");
+    let (upstream, connections) = closing_upstream();
+    let url = format!("http://{upstream}");
+    let server = Server::start(&keys.db, &["--upstream", &url]);
+    let mut stream = connect(server.addr);
+    for round in 1..=3 {
+        write!(stream, "GET /x HTTP/1.1\r\nHost: x\r\nx-api-key: {secret}\r\n\r\n").unwrap();
+        let mut received = Vec::new();
+        while !received.ends_with(b"\r\n\r\nok") {
+            let mut chunk = [0; 1024];
+            let n = stream.read(&mut chunk).unwrap();
+            assert!(n > 0, "round {round}: closed: {}", String::from_utf8_lossy(&received));
+            received.extend_from_slice(&chunk[..n]);
+        }
+        assert!(received.starts_with(b"HTTP/1.1 200"), "round {round}");
+        // The upstream's `Connection: close` is about its own connection:
+        // the client's stays open.
+        assert!(
+            find(&received, b"close").is_none(),
+            "{}",
+            String::from_utf8_lossy(&received)
+        );
+    }
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 3);
+}

@@ -235,3 +235,21 @@ fn a_unix_socket_answers_and_is_removed_on_exit() {
     wait_for("exit", || child.try_wait().unwrap().is_some());
     assert!(!socket.exists());
 }
+
+#[test]
+fn a_rename_elsewhere_shows_in_the_name_header() {
+    let keys = Keys::new();
+    let (secret, id) = keys.create("old-name");
+    let server = Server::start(&keys.db, &[]);
+    let name = || {
+        let response = server.get("/verify", &[("x-api-key", &secret)]);
+        assert_eq!(response.status, 200);
+        response.header("x-keydesk-key-name").map(str::to_owned)
+    };
+    assert_eq!(name().as_deref(), Some("old-name"));
+    let id = KeyId::parse(&id).unwrap();
+    keys.store
+        .rename(&id, &keydesk::KeyName::parse("新-name").unwrap())
+        .unwrap();
+    wait_for("the new name", || name().as_deref() == Some("%E6%96%B0-name"));
+}
