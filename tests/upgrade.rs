@@ -174,24 +174,71 @@ fn an_upgrade_killed_at_any_moment_leaves_the_old_schema_or_the_new_one() {
 }
 
 #[test]
-fn an_upgraded_database_gets_exactly_one_first_audit_entry_recording_the_upgrade() {
+fn an_upgraded_database_records_each_upgrade_since_schema_4_in_its_audit_log() {
     use keydesk::domain::{Actor, AuditEvent, AuditQuery, Interface};
     for version in earlier_versions() {
         let (_dir, db, _) = fixture_copy(version);
+        // What the fixture's own audit log held (schema 4 and later have one).
+        let before = if version >= 4 { fixture_audit_len(&db) } else { 0 };
         let actor = Actor::from_process(Interface::Cli);
         let retry = keydesk::store::RetryPolicy::default();
         let store = Store::open_as(&db, retry, actor.clone()).unwrap();
         let entries = store.audit_entries(&AuditQuery::default()).unwrap();
-        assert_eq!(entries.len(), 1, "schema {version}: {entries:#?}");
-        let first = &entries[0];
-        assert_eq!(first.seq, 1);
-        assert_eq!(first.event, AuditEvent::SchemaUpgraded { from: 3, to: 4 });
-        assert_eq!(first.key, None);
-        assert_eq!(first.actor, actor, "the upgrade is recorded as its opener's");
-        assert_eq!(first.previous_hash, [0; 32]);
+        let upgrades: Vec<_> = (version.max(3)..SCHEMA_VERSION)
+            .rev()
+            .map(|from| AuditEvent::SchemaUpgraded { from, to: from + 1 })
+            .collect();
+        assert_eq!(entries.len(), before + upgrades.len(), "schema {version}: {entries:#?}");
+        let newest: Vec<_> = entries[..upgrades.len()].iter().map(|e| e.event.clone()).collect();
+        assert_eq!(
+            newest, upgrades,
+            "schema {version}: the upgrades are the newest entries"
+        );
+        for upgrade in &entries[..upgrades.len()] {
+            assert_eq!(upgrade.key, None);
+            assert_eq!(upgrade.actor, actor, "the upgrade is recorded as its opener's");
+        }
+        if version < 4 {
+            let first = entries.last().unwrap();
+            assert_eq!(
+                (first.seq, first.previous_hash),
+                (1, [0; 32]),
+                "the chain starts at the upgrade"
+            );
+        }
         // Opening again upgrades nothing, so records nothing.
         Store::open(&db).unwrap();
-        assert_eq!(store.audit_entries(&AuditQuery::default()).unwrap().len(), 1);
+        assert_eq!(
+            store.audit_entries(&AuditQuery::default()).unwrap().len(),
+            entries.len()
+        );
         assert_eq!(store.check_audit_chain().unwrap(), None, "schema {version}");
+    }
+}
+
+/// The number of audit entries in a fixture file, read without upgrading it
+/// (redb directly: keydesk would upgrade it first).
+fn fixture_audit_len(db: &std::path::Path) -> usize {
+    use redb::{ReadableDatabase, ReadableTableMetadata};
+    let file = redb::Database::open(db).unwrap();
+    let txn = file.begin_read().unwrap();
+    let audit: redb::TableDefinition<u64, &[u8]> = redb::TableDefinition::new("audit");
+    txn.open_table(audit).unwrap().len().unwrap() as usize
+}
+
+#[test]
+fn an_upgraded_database_starts_with_empty_usage_counts_that_then_count() {
+    use keydesk::domain::UsageQuery;
+    for version in earlier_versions() {
+        let (_dir, db, keys) = fixture_copy(version);
+        let store = Store::open(&db).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let all = UsageQuery::last(None, 400, 14 * 24, now);
+        assert_eq!(store.usage(&all).unwrap(), vec![], "schema {version}");
+        assert!(store.verify(&keys[0].secret).unwrap().is_some());
+        let counted = store.usage(&all).unwrap();
+        assert_eq!(counted.len(), 1, "schema {version}");
+        assert_eq!(counted[0].0.as_str(), keys[0].id);
+        assert_eq!(counted[0].1.total().accepted, 1, "schema {version}");
     }
 }

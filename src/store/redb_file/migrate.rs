@@ -16,7 +16,9 @@ use redb::{ReadableTable, WriteTransaction};
 use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use super::tables::{AUDIT, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use super::tables::{
+    AUDIT, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY, USAGE_DAILY, USAGE_HOURLY,
+};
 use super::{Fail, audit, codec};
 use crate::domain::{Actor, AuditEvent};
 
@@ -46,6 +48,7 @@ const STEPS: &[Step] = &[
         to: 4,
         apply: start_audit_log,
     },
+    Step { to: 5, apply: schema_5 },
 ];
 
 /// What a write transaction found the file to be.
@@ -101,6 +104,7 @@ fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {
     txn.open_table(KEYS)?;
     txn.open_table(BY_HASH)?;
     txn.open_table(AUDIT)?;
+    start_usage_counts(txn)?;
     Ok(())
 }
 
@@ -154,6 +158,26 @@ fn start_audit_log(txn: &WriteTransaction, upgrade: &Upgrade<'_>) -> Result<(), 
         record: None,
     };
     audit::append(txn, upgrade.actor, change)
+}
+
+/// Schema 5. Each part of this version is its own function; the upgrade
+/// itself is recorded in the audit log, as every upgrade since schema 4.
+fn schema_5(txn: &WriteTransaction, upgrade: &Upgrade<'_>) -> Result<(), Fail> {
+    start_usage_counts(txn)?;
+    let change = audit::Change {
+        at: upgrade.at,
+        event: AuditEvent::SchemaUpgraded { from: 4, to: 5 },
+        record: None,
+    };
+    audit::append(txn, upgrade.actor, change)
+}
+
+/// Schema 5: per-key usage counts, starting empty (earlier releases counted
+/// nothing).
+fn start_usage_counts(txn: &WriteTransaction) -> Result<(), Fail> {
+    txn.open_table(USAGE_HOURLY)?;
+    txn.open_table(USAGE_DAILY)?;
+    Ok(())
 }
 
 #[cfg(test)]
