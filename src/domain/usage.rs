@@ -282,6 +282,28 @@ impl KeyUsage {
     }
 }
 
+/// When a key was last used (either of its secrets), or when it was created
+/// if it never was: what "unused for" is measured from.
+pub fn last_activity(record: &KeyRecord) -> OffsetDateTime {
+    let previous = record.previous.as_ref().and_then(|p| p.last_used);
+    [record.last_used, previous]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(record.created_at)
+}
+
+/// Whether neither of the key's secrets was ever used.
+pub fn never_used(record: &KeyRecord) -> bool {
+    record.last_used.is_none() && record.previous.as_ref().is_none_or(|p| p.last_used.is_none())
+}
+
+/// A clean-up candidate: no use (or, never used, no creation) for at least
+/// `idle` before `now`.
+pub fn is_unused(record: &KeyRecord, now: OffsetDateTime, idle: time::Duration) -> bool {
+    now - last_activity(record) >= idle
+}
+
 /// The oldest hour and day a store keeps at `now`: anything older is never
 /// returned and may be deleted.
 pub fn retained_from(now: OffsetDateTime) -> (Hour, Day) {
@@ -368,6 +390,27 @@ mod tests {
         };
         assert_eq!(usage.daily_series(Day(9)..Day(12), Outcome::Accepted), [0, 3, 0]);
         assert_eq!(usage.total().accepted, 3);
+    }
+
+    #[test]
+    fn a_key_is_unused_from_its_last_use_of_either_secret_or_its_creation() {
+        let t = datetime!(2026-05-01 10:00 UTC);
+        let day = time::Duration::DAY;
+        let mut r = KeyRecord::new(KeyId::generate(), "k".into(), KeyHash::of("a"), "m".into(), t);
+        assert!(never_used(&r));
+        assert!(is_unused(&r, t + 90 * day, 90 * day));
+        assert!(!is_unused(&r, t + 89 * day, 90 * day));
+        r.previous = Some(Box::new(crate::domain::PreviousSecret {
+            hash: KeyHash::of("b"),
+            masked: "m".into(),
+            grace_until: t,
+            last_used: Some(t + 10 * day),
+        }));
+        assert!(!never_used(&r));
+        assert_eq!(last_activity(&r), t + 10 * day);
+        r.last_used = Some(t + 20 * day);
+        assert!(!is_unused(&r, t + 100 * day, 90 * day));
+        assert!(is_unused(&r, t + 110 * day, 90 * day));
     }
 
     #[test]
