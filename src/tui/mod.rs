@@ -48,6 +48,8 @@ mod signals;
 mod testing;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod usage_tests;
 
 use std::collections::VecDeque;
 use std::io;
@@ -252,6 +254,7 @@ impl Runtime {
             Command::Delete { id } => Job::Delete(id),
             Command::Reload => Job::Refresh,
             Command::LoadLog { key } => Job::Log { key },
+            Command::Bulk { bulk, ids } => Job::Bulk { bulk, ids },
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
             self.queue.push_back(Event::Notice(

@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::domain::{AuditQuery, KeyId, KeyName};
+use crate::domain::{AuditQuery, KeyId, KeyName, UsageQuery};
 use crate::{KeyStore, StoreError};
 
 use super::Wake;
-use super::event::{Change, Event};
+use super::event::{Bulk, Change, Event};
 
 /// The storage the TUI works on, shared with the worker thread.
 pub type Storage = std::sync::Arc<dyn KeyStore>;
@@ -54,6 +54,11 @@ pub enum Job {
     /// Read the newest audit log entries (of one key).
     Log {
         key: Option<KeyId>,
+    },
+    /// Disable or delete many keys in one transaction.
+    Bulk {
+        bulk: Bulk,
+        ids: Vec<KeyId>,
     },
 }
 
@@ -150,11 +155,18 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
                     | Event::Deleted(Ok(_))
                     | Event::Changed(_, Ok(_))
                     | Event::Rotated(Ok(_))
+                    | Event::Bulk(_, Ok(_))
             )
         );
         let mut events: Vec<Event> = changed.into_iter().collect();
-        if succeeded {
-            events.extend(reader.refresh(storage));
+        if succeeded && let Some(loaded) = reader.refresh(storage) {
+            // Counts move the change counter too, so new counts come with
+            // every new read of the records: the details pane keeps up.
+            let fresh = matches!(loaded, Event::Loaded { .. });
+            events.push(loaded);
+            if fresh {
+                events.push(read_usage(storage));
+            }
         }
         if wake.send(Wake::Stored(events)).is_err() {
             return;
@@ -176,6 +188,13 @@ fn run(storage: &Storage, job: Job) -> Option<Event> {
             Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(&id, expires_at)))
         }
         Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(&id, grace))),
+        Job::Bulk { bulk, ids } => Event::Bulk(
+            bulk,
+            patiently(|| match bulk {
+                Bulk::Disable => storage.disable_many(&ids),
+                Bulk::Delete => storage.delete_many(&ids),
+            }),
+        ),
         Job::Log { key } => {
             let query = AuditQuery {
                 key,
@@ -185,6 +204,18 @@ fn run(storage: &Storage, job: Job) -> Option<Event> {
             Event::LogLoaded(patiently(|| storage.audit_entries(&query)))
         }
     })
+}
+
+/// The days and hours the details pane and the clean-up view show: 30 days
+/// and 24 hours up to now.
+pub const USAGE_DAYS: u32 = 30;
+pub const USAGE_HOURS: u32 = 24;
+
+/// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`] hours.
+fn read_usage(storage: &Storage) -> Event {
+    let query = UsageQuery::last(None, USAGE_DAYS, USAGE_HOURS, OffsetDateTime::now_utc());
+    let found = storage.usage(&query).map_err(|e| e.to_string());
+    Event::UsageLoaded(query, found)
 }
 
 /// How long a change keeps trying while the database is busy. The store
@@ -263,15 +294,15 @@ mod tests {
         let (old, record) = store.create(&KeyName::parse("svc").unwrap()).unwrap();
         let id = record.id.clone();
         worker.submit(Job::Disable(id.clone())).unwrap();
-        let [Event::Changed(Change::Disabled, Ok(r)), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
+        let [Event::Changed(Change::Disabled, Ok(r)), Event::Loaded { .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
             panic!("disabled, then the records")
         };
         assert!(r.disabled_at.is_some());
         worker.submit(Job::Enable(id.clone())).unwrap();
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Changed(Change::Enabled, Ok(_)), _]));
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Changed(Change::Enabled, Ok(_)), _, _]));
         let grace = time::Duration::HOUR;
         worker.submit(Job::Rotate { id: id.clone(), grace }).unwrap();
-        let [Event::Rotated(Ok((new, _))), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
+        let [Event::Rotated(Ok((new, _))), Event::Loaded { .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
             panic!("rotated, then the records")
         };
         assert!(store.verify(new.expose()).unwrap().is_some());
@@ -301,7 +332,7 @@ mod tests {
         store.create(&KeyName::parse("beta").unwrap()).unwrap();
         worker.submit(Job::Refresh).unwrap();
         worker.submit(Job::Log { key: Some(a.id.clone()) }).unwrap();
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]));
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }, Event::UsageLoaded(..)]));
         let [Event::LogLoaded(Ok(entries))] = &next(&mut worker, &rx)[..] else {
             panic!("the log read, alone")
         };
@@ -314,14 +345,14 @@ mod tests {
         let (_dir, store, mut worker, rx) = started();
         worker.submit(Job::Refresh).unwrap();
         assert!(
-            matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]),
+            matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }, Event::UsageLoaded(..)]),
             "the first refresh loads"
         );
         worker.submit(Job::Refresh).unwrap();
         assert!(next(&mut worker, &rx).is_empty(), "nothing changed");
         store.create(&KeyName::parse("moved").unwrap()).unwrap();
         worker.submit(Job::Refresh).unwrap();
-        let [Event::Loaded { records, .. }] = &next(&mut worker, &rx)[..] else {
+        let [Event::Loaded { records, .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
             panic!("the counter moved, so the refresh loads")
         };
         assert_eq!(records.len(), 1);
@@ -332,7 +363,7 @@ mod tests {
     fn a_change_comes_back_with_the_records_read_after_it() {
         let (_dir, _store, mut worker, rx) = started();
         worker.submit(create("new")).unwrap();
-        let [Event::Created(Ok(_)), Event::Loaded { records, .. }] = &next(&mut worker, &rx)[..] else {
+        let [Event::Created(Ok(_)), Event::Loaded { records, .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
             panic!("created, then the records")
         };
         assert_eq!(records.len(), 1);
@@ -344,11 +375,33 @@ mod tests {
         let name = KeyName::parse("once").unwrap();
         worker.submit(create(name.as_str())).unwrap();
         assert_eq!(worker.submit(create(name.as_str())), Err(Refused::ChangeInFlight));
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Created(Ok(_)), _]));
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Created(Ok(_)), _, _]));
         assert!(
             rx.recv_timeout(Duration::from_millis(200)).is_err(),
             "the key was created once"
         );
+    }
+
+    #[test]
+    fn a_bulk_disable_comes_back_with_the_records_and_their_usage() {
+        let (_dir, store, mut worker, rx) = started();
+        let (secret, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
+        let (_, b) = store.create(&KeyName::parse("beta").unwrap()).unwrap();
+        store.verify(secret.expose()).unwrap();
+        worker
+            .submit(Job::Bulk {
+                bulk: Bulk::Disable,
+                ids: vec![a.id.clone(), b.id.clone()],
+            })
+            .unwrap();
+        let [Event::Bulk(Bulk::Disable, Ok(done)), Event::Loaded { .. }, Event::UsageLoaded(_, Ok(usage))] =
+            &next(&mut worker, &rx)[..]
+        else {
+            panic!("disabled, then the records, then the usage")
+        };
+        assert!(done.iter().all(|r| r.disabled_at.is_some()));
+        assert_eq!(usage.len(), 1, "alpha was used once");
+        assert_eq!(usage[0].1.total().accepted, 1);
     }
 
     #[test]
@@ -357,7 +410,7 @@ mod tests {
         for _ in 0..3 {
             worker.submit(Job::Refresh).unwrap();
         }
-        assert_eq!(next(&mut worker, &rx).len(), 1);
+        assert_eq!(next(&mut worker, &rx).len(), 2, "the records and their usage");
         assert_eq!(
             worker.busy_for(Instant::now()),
             None,

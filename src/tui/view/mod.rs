@@ -4,7 +4,9 @@
 pub mod actions_menu;
 pub mod agreement;
 pub mod create_dialog;
+pub mod cleanup_view;
 pub mod delete_dialog;
+pub mod details_pane;
 pub mod expiry_dialog;
 pub mod expiry_field;
 pub mod help;
@@ -50,6 +52,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     main_view::render(frame, area, app, theme);
     if let Some(log) = &app.log {
         log_view::render(frame, area, app, log, theme);
+    }
+    if let Some(cleanup) = &app.cleanup {
+        cleanup_view::render(frame, area, app, cleanup, theme);
     }
     match &app.dialog {
         None => {}
