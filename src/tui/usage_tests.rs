@@ -173,3 +173,14 @@ fn nothing_marked_asks_for_marks_instead_of_acting() {
     press(&mut app, &[Esc]);
     assert!(app.cleanup.is_none());
 }
+
+#[test]
+fn i_on_a_terminal_too_small_for_the_pane_says_so() {
+    let mut app = app();
+    update(&mut app, Event::Resize { width: 60, height: 15 });
+    press(&mut app, &[Char('i')]);
+    assert_eq!(
+        app.status.as_ref().map(|s| s.text.as_str()),
+        Some("the terminal is too small for the details pane")
+    );
+}

@@ -5,7 +5,7 @@
 
 use super::super::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, StatusKind};
 use super::super::event::{Bulk, Command};
-use super::super::keymap::Action;
+use super::super::keymap::{self, Action, Screen};
 use super::super::layout;
 use super::edit_input;
 use crate::domain::KeyRecord;
@@ -109,7 +109,13 @@ pub(super) fn on_bulk(app: &mut App, bulk: Bulk, result: Result<Vec<KeyRecord>, 
         Ok(records) => {
             let n = records.len();
             let keys = if n == 1 { "key" } else { "keys" };
-            let again = if bulk == Bulk::Disable { " (t on a key in the list enables it again)" } else { "" };
+            let again = match bulk {
+                Bulk::Disable => {
+                    let toggle = keymap::key_name(Screen::Main, Action::ToggleDisabled);
+                    format!(" ({toggle} on a key in the list enables it again)")
+                }
+                Bulk::Delete => String::new(),
+            };
             app.set_status(StatusKind::Success, format!("{done} {n} {keys}{again}"));
         }
         Err(error) => app.set_status(StatusKind::Error, format!("could not {verb} the keys: {error}")),

@@ -51,8 +51,13 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
         return;
     }
     let zone = offset_label(app.utc_offset);
-    let wide = area.width >= 100;
-    let mut header = vec!["", "Name", "ID", "Last used"];
+    // Created from 100 columns; below 72 the ID gives its room to the name.
+    let (wide, with_id) = (area.width >= 100, area.width >= 72);
+    let mut header = vec!["", "Name"];
+    if with_id {
+        header.push("ID");
+    }
+    header.push("Last used");
     if wide {
         header.push("Created");
     }
@@ -61,18 +66,19 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     let first = (cleanup.selected + 1).saturating_sub(per_page);
     let rows = cleanup.rows.iter().enumerate().skip(first).take(per_page).filter_map(|(i, id)| {
         let record = app.record(id)?;
-        let mark = if cleanup.marked.contains(id) { "[x]" } else { "[ ]" };
+        // The selection is marked in text too, for terminals without colour.
+        let pointer = if i == cleanup.selected { ">" } else { " " };
+        let mark = format!("{pointer}[{}]", if cleanup.marked.contains(id) { "x" } else { " " });
         let last = if never_used(record) {
             "never".to_owned()
         } else {
             format_time(last_activity(record), app.utc_offset)
         };
-        let mut cells = vec![
-            Cell::from(mark),
-            Cell::from(sanitize::fit(&record.name, 24).into_owned()),
-            Cell::from(record.id.to_string()),
-            Cell::from(last),
-        ];
+        let mut cells = vec![Cell::from(mark), Cell::from(sanitize::fit(&record.name, 24).into_owned())];
+        if with_id {
+            cells.push(Cell::from(record.id.to_string()));
+        }
+        cells.push(Cell::from(last));
         if wide {
             cells.push(Cell::from(format_time(record.created_at, app.utc_offset)));
         }
@@ -81,12 +87,11 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
         let style = if i == cleanup.selected { theme.selected() } else { theme.text() };
         Some(Row::new(cells).style(style))
     });
-    let mut widths = vec![
-        Constraint::Length(3),
-        Constraint::Min(8),
-        Constraint::Length(19),
-        Constraint::Length(19),
-    ];
+    let mut widths = vec![Constraint::Length(4), Constraint::Min(8)];
+    if with_id {
+        widths.push(Constraint::Length(19));
+    }
+    widths.push(Constraint::Length(19));
     if wide {
         widths.push(Constraint::Length(19));
     }
