@@ -136,6 +136,9 @@ pub enum Wake {
     InputFailed(std::io::Error),
     /// A storage job finished, with what it has to report.
     Stored(Vec<Event>),
+    /// Usage counts the storage worker read after a job, sent on their own
+    /// (they are not a job's outcome).
+    Usage(Event),
     /// A signal from outside.
     Signal(i32),
 }
@@ -332,6 +335,7 @@ impl Runtime {
                 self.worker.finished();
                 self.queue.extend(event);
             }
+            Wake::Usage(event) => self.queue.push_back(event),
             Wake::Signal(signals::SUSPEND) => self.suspend()?,
             Wake::Signal(signals::CONTINUE) => self.tui.resume()?,
             Wake::Signal(signal) => return Ok(Some(Exit::Signal(signal))),

@@ -159,16 +159,17 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>) {
             )
         );
         let mut events: Vec<Event> = changed.into_iter().collect();
-        if succeeded && let Some(loaded) = reader.refresh(storage) {
-            // Counts move the change counter too, so new counts come with
-            // every new read of the records: the details pane keeps up.
-            let fresh = matches!(loaded, Event::Loaded { .. });
-            events.push(loaded);
-            if fresh {
-                events.push(read_usage(storage));
-            }
+        if succeeded {
+            events.extend(reader.refresh(storage));
         }
         if wake.send(Wake::Stored(events)).is_err() {
+            return;
+        }
+        // After the records have gone: at 100,000 keys reading every key's
+        // counts takes about a second, which the first frame must not wait for.
+        if let Some(usage) = reader.usage(storage)
+            && wake.send(Wake::Usage(usage)).is_err()
+        {
             return;
         }
     }
@@ -243,9 +244,29 @@ struct Reader {
     sent: Option<u64>,
     /// A failing read is reported once, not every second, until it recovers.
     failing: bool,
+    /// The store changed since the usage counts were last read (counts move
+    /// the change counter too).
+    usage_due: bool,
+    /// No usage read before this: reads are spaced by ten times what the last
+    /// one took (at least a second), so that at 100,000 keys, where one takes
+    /// about a second, they take at most a tenth of the worker's time.
+    usage_next: Option<Instant>,
 }
 
 impl Reader {
+    /// Every key's counts, when the store changed since they were last read
+    /// and the spacing allows; later polls catch up on a change skipped now.
+    fn usage(&mut self, storage: &Storage) -> Option<Event> {
+        if !self.usage_due || self.usage_next.is_some_and(|next| Instant::now() < next) {
+            return None;
+        }
+        let started = Instant::now();
+        let usage = read_usage(storage);
+        self.usage_due = false;
+        self.usage_next = Some(Instant::now() + (started.elapsed() * 10).max(Duration::from_secs(1)));
+        Some(usage)
+    }
+
     fn refresh(&mut self, storage: &Storage) -> Option<Event> {
         let read = storage.change_counter().and_then(|counter| {
             if Some(counter) == self.sent {
@@ -258,6 +279,7 @@ impl Reader {
                 self.failing = false;
                 let listing = listing?;
                 self.sent = Some(listing.change_counter);
+                self.usage_due = true;
                 Some(Event::Loaded {
                     change_counter: listing.change_counter,
                     records: listing.records,
@@ -294,15 +316,15 @@ mod tests {
         let (old, record) = store.create(&KeyName::parse("svc").unwrap()).unwrap();
         let id = record.id.clone();
         worker.submit(Job::Disable(id.clone())).unwrap();
-        let [Event::Changed(Change::Disabled, Ok(r)), Event::Loaded { .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
+        let [Event::Changed(Change::Disabled, Ok(r)), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
             panic!("disabled, then the records")
         };
         assert!(r.disabled_at.is_some());
         worker.submit(Job::Enable(id.clone())).unwrap();
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Changed(Change::Enabled, Ok(_)), _, _]));
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Changed(Change::Enabled, Ok(_)), _]));
         let grace = time::Duration::HOUR;
         worker.submit(Job::Rotate { id: id.clone(), grace }).unwrap();
-        let [Event::Rotated(Ok((new, _))), Event::Loaded { .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
+        let [Event::Rotated(Ok((new, _))), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
             panic!("rotated, then the records")
         };
         assert!(store.verify(new.expose()).unwrap().is_some());
@@ -315,13 +337,27 @@ mod tests {
         assert!(message.contains("no key with ID"), "{message}");
     }
 
+    /// The next job's events; usage reads sent meanwhile are passed over.
     fn next(worker: &mut Worker, rx: &Receiver<Wake>) -> Vec<Event> {
-        match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
-            Wake::Stored(events) => {
-                worker.finished();
-                events
+        loop {
+            match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
+                Wake::Stored(events) => {
+                    worker.finished();
+                    return events;
+                }
+                Wake::Usage(_) => continue,
+                _ => panic!("only the worker sends here"),
             }
-            _ => panic!("only the worker sends here"),
+        }
+    }
+
+    fn next_usage(rx: &Receiver<Wake>) -> Event {
+        loop {
+            match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
+                Wake::Usage(event) => return event,
+                Wake::Stored(_) => continue,
+                _ => panic!("only the worker sends here"),
+            }
         }
     }
 
@@ -332,7 +368,7 @@ mod tests {
         store.create(&KeyName::parse("beta").unwrap()).unwrap();
         worker.submit(Job::Refresh).unwrap();
         worker.submit(Job::Log { key: Some(a.id.clone()) }).unwrap();
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }, Event::UsageLoaded(..)]));
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]));
         let [Event::LogLoaded(Ok(entries))] = &next(&mut worker, &rx)[..] else {
             panic!("the log read, alone")
         };
@@ -345,14 +381,14 @@ mod tests {
         let (_dir, store, mut worker, rx) = started();
         worker.submit(Job::Refresh).unwrap();
         assert!(
-            matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }, Event::UsageLoaded(..)]),
+            matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]),
             "the first refresh loads"
         );
         worker.submit(Job::Refresh).unwrap();
         assert!(next(&mut worker, &rx).is_empty(), "nothing changed");
         store.create(&KeyName::parse("moved").unwrap()).unwrap();
         worker.submit(Job::Refresh).unwrap();
-        let [Event::Loaded { records, .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
+        let [Event::Loaded { records, .. }] = &next(&mut worker, &rx)[..] else {
             panic!("the counter moved, so the refresh loads")
         };
         assert_eq!(records.len(), 1);
@@ -363,7 +399,7 @@ mod tests {
     fn a_change_comes_back_with_the_records_read_after_it() {
         let (_dir, _store, mut worker, rx) = started();
         worker.submit(create("new")).unwrap();
-        let [Event::Created(Ok(_)), Event::Loaded { records, .. }, Event::UsageLoaded(..)] = &next(&mut worker, &rx)[..] else {
+        let [Event::Created(Ok(_)), Event::Loaded { records, .. }] = &next(&mut worker, &rx)[..] else {
             panic!("created, then the records")
         };
         assert_eq!(records.len(), 1);
@@ -375,9 +411,9 @@ mod tests {
         let name = KeyName::parse("once").unwrap();
         worker.submit(create(name.as_str())).unwrap();
         assert_eq!(worker.submit(create(name.as_str())), Err(Refused::ChangeInFlight));
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Created(Ok(_)), _, _]));
+        assert!(matches!(next(&mut worker, &rx)[..], [Event::Created(Ok(_)), _]));
         assert!(
-            rx.recv_timeout(Duration::from_millis(200)).is_err(),
+            !matches!(rx.recv_timeout(Duration::from_millis(200)), Ok(Wake::Stored(_))),
             "the key was created once"
         );
     }
@@ -394,12 +430,13 @@ mod tests {
                 ids: vec![a.id.clone(), b.id.clone()],
             })
             .unwrap();
-        let [Event::Bulk(Bulk::Disable, Ok(done)), Event::Loaded { .. }, Event::UsageLoaded(_, Ok(usage))] =
-            &next(&mut worker, &rx)[..]
-        else {
-            panic!("disabled, then the records, then the usage")
+        let [Event::Bulk(Bulk::Disable, Ok(done)), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
+            panic!("disabled, then the records")
         };
         assert!(done.iter().all(|r| r.disabled_at.is_some()));
+        let Event::UsageLoaded(_, Ok(usage)) = next_usage(&rx) else {
+            panic!("then the usage, on its own")
+        };
         assert_eq!(usage.len(), 1, "alpha was used once");
         assert_eq!(usage[0].1.total().accepted, 1);
     }
@@ -410,12 +447,12 @@ mod tests {
         for _ in 0..3 {
             worker.submit(Job::Refresh).unwrap();
         }
-        assert_eq!(next(&mut worker, &rx).len(), 2, "the records and their usage");
+        assert_eq!(next(&mut worker, &rx).len(), 1);
         assert_eq!(
             worker.busy_for(Instant::now()),
             None,
             "the extra refreshes were skipped"
         );
-        assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+        assert!(!matches!(rx.recv_timeout(Duration::from_millis(200)), Ok(Wake::Stored(_))));
     }
 }
