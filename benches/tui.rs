@@ -1,7 +1,11 @@
 //! The TUI at 100k keys, in process: the work behind one frame after a
 //! keypress (move, page), a `/` filter keystroke, a sort, and loading the
 //! store into the app for the first frame. Each measurement is the update
-//! plus a full render into an 80×24 `TestBackend`.
+//! plus a full render into an 80×24 `TestBackend`. The database has usage
+//! counts (every third key, 30 days), loaded into the app as the storage
+//! worker does; the same keypresses are measured again at 120×40 with the
+//! details pane and its sparklines, and the worker's read of every key's
+//! counts (which follows the first frame, on the worker) is timed on its own.
 //!
 //! The audit log screen on a log of 1,000,000 entries, through the real
 //! storage worker: `L` to the first frame with entries, a page-down frame
@@ -19,6 +23,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver};
 
 use criterion::Criterion;
+use keydesk::domain::UsageQuery;
 use keydesk::tui::Wake;
 use keydesk::tui::app::App;
 use keydesk::tui::app::LogRequest;
@@ -40,10 +45,13 @@ struct Screen {
 }
 
 impl Screen {
-    fn loaded(db: &BenchDb) -> Screen {
-        let listing = Store::open(&db.path).unwrap().load().unwrap();
+    /// The app after its first load; `with_usage` also after the usage read
+    /// that follows it (the first frame does not wait for that read).
+    fn loaded(path: &std::path::Path, (width, height): (u16, u16), with_usage: bool) -> Screen {
+        let store = Store::open(path).unwrap();
+        let listing = store.load().unwrap();
         let mut app = App::new(UtcOffset::from_hms(8, 0, 0).unwrap(), OffsetDateTime::now_utc());
-        update(&mut app, Event::Resize { width: 80, height: 24 });
+        update(&mut app, Event::Resize { width, height });
         update(
             &mut app,
             Event::Loaded {
@@ -51,9 +59,14 @@ impl Screen {
                 records: listing.records,
             },
         );
+        if with_usage {
+            let query = UsageQuery::last(None, 30, 24, OffsetDateTime::now_utc());
+            let usage = store.usage(&query).map_err(|e| e.to_string());
+            update(&mut app, Event::UsageLoaded(query, usage));
+        }
         let mut screen = Screen {
             app,
-            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             theme: Theme::new(true),
         };
         screen.draw();
@@ -148,6 +161,30 @@ fn log_screen(c: &mut Criterion) {
 
 fn main() {
     let db = BenchDb::cached(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let path = db.copy_into(dir.path());
+    let started = std::time::Instant::now();
+    let used = support::populate::add_usage(&Store::open(&path).unwrap(), 30, 3).unwrap();
+    eprintln!(
+        "bench data: {used} keys given 30 days of counts in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let store = Store::open(&path).unwrap();
+    let mut reads = Vec::new();
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        let found = store
+            .usage(&UsageQuery::last(None, 30, 24, OffsetDateTime::now_utc()))
+            .unwrap();
+        reads.push(started.elapsed());
+        assert_eq!(found.len(), used);
+    }
+    reads.sort();
+    println!(
+        "usage: the worker's read of every key's 30-day and 24-hour counts at 100k keys ({used} with counts): \
+         median {:.1} ms",
+        reads[2].as_secs_f64() * 1e3
+    );
     let mut c = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(3))
@@ -155,7 +192,7 @@ fn main() {
         .configure_from_args();
 
     let mut group = c.benchmark_group("tui_100k");
-    let mut screen = Screen::loaded(&db);
+    let mut screen = Screen::loaded(&path, (80, 24), true);
     let mut down = true;
     group.bench_function("keypress_move_frame", |b| {
         b.iter(|| {
@@ -186,7 +223,20 @@ fn main() {
 
     group.sample_size(10);
     group.bench_function("sort_cycle_frame", |b| b.iter(|| screen.key(Key::Char('s'))));
-    group.bench_function("load_100k_and_first_frame", |b| b.iter(|| Screen::loaded(&db)));
+    group.bench_function("load_100k_and_first_frame", |b| {
+        b.iter(|| Screen::loaded(&path, (80, 24), false))
+    });
+
+    // At 120×40 the details pane is beside the table: a move redraws it.
+    let mut wide = Screen::loaded(&path, (120, 40), true);
+    let mut down = true;
+    group.sample_size(30);
+    group.bench_function("keypress_move_frame_with_details_pane_120x40", |b| {
+        b.iter(|| {
+            wide.key(if down { Key::Down } else { Key::Up });
+            down = !down;
+        })
+    });
     group.finish();
     log_screen(&mut c);
     c.final_summary();

@@ -6,7 +6,7 @@
 //! ```
 //!
 //! Names are `svc-000123`, one in ten Chinese; creation times are spread over
-//! the past year. The secrets are discarded unless `--secrets-out PATH` is
+//! the past year; `--usage-days 30` gives every third key usage counts. The secrets are discarded unless `--secrets-out PATH` is
 //! given (one per line, file mode 0600), e.g. to benchmark verification.
 
 use std::fs;
@@ -32,6 +32,13 @@ struct Args {
     /// Write the new secrets here, one per line. Otherwise they are discarded.
     #[arg(long)]
     secrets_out: Option<PathBuf>,
+    /// Give every `--usage-every`-th key usage counts for each of this many
+    /// past days (and a Last Used of now).
+    #[arg(long, default_value_t = 0)]
+    usage_days: u32,
+    /// See `--usage-days`.
+    #[arg(long, default_value_t = 3)]
+    usage_every: usize,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,6 +60,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         out.flush()?;
     }
     drop(secrets);
+    if args.usage_days > 0 {
+        let used = populate::add_usage(&store, args.usage_days, args.usage_every)?;
+        println!("gave {used} keys usage counts for {} days", args.usage_days);
+    }
 
     let total = store.load_hash_index()?.1.len();
     let size = fs::metadata(&args.db)?.len();

@@ -35,6 +35,29 @@
 //! of the minute of coalescing), and uses not yet written are lost if the
 //! process is killed.
 //!
+//! # Usage counts
+//!
+//! Every presentation of a key's secret is counted by outcome (accepted,
+//! refused as disabled, expired, or a previous secret past its end; see
+//! [`crate::domain::usage`]). An accepted or disabled-refused presentation
+//! is one atomic add on a counter inside the secret's index entry (the same
+//! word as the minute last noted, so the hot path does one atomic operation
+//! where it used to do a load); a refusal of an ended secret, which is rare,
+//! goes to a mutex-guarded map. The counters are taken out of the entries
+//! whole ("drained") on every flush, when a reload replaces the index, and
+//! when a poll sees a new hour; they are written with the Last Used batch
+//! in the same transaction ([`KeyStore::record_usage`]).
+//!
+//! **Exact over the Verifier's life**: a use counted while a drain runs is
+//! taken either by that drain or by the next, never by both or neither; a
+//! reload drains the old index only after every shard's lock has been taken,
+//! so no verification still adds to it; counts a flush could not write are
+//! kept for the next one; [`Verifier::flush`], [`Verifier::close`] and drop
+//! write everything. Lost only if the process dies before a flush, like
+//! Last Used. **Hour attribution**: uses are counted in the hour the last
+//! poll saw (the clock is read on polls, not per check), so a use in the
+//! first poll interval (250 ms) of an hour may be counted in the hour before.
+//!
 //! # Sharing the file
 //!
 //! The `Verifier` never keeps the database open: each poll, reload and flush
@@ -62,7 +85,8 @@
 //!   per group of threads, each holding an `Arc` of the same index, so
 //!   verifying threads do not bounce one lock word between cores; a reload
 //!   swaps all 16 before it returns. Each entry has an atomic "minute
-//!   last noted", so noting a use is two relaxed loads except once per key
+//!   last noted" and a use counter in one word, so noting a use is one
+//!   relaxed atomic add and a load except once per key
 //!   per minute, when one compare-and-swap wins and the use goes into a
 //!   mutex-guarded pending map. Time comes from a clock the background thread
 //!   reads on every poll, not from a system call per verification — except for
@@ -72,9 +96,10 @@
 //!
 //! # Lifecycle
 //!
-//! Disabled keys are not in the index. Expired keys and previous secrets past
-//! their grace are, with their end, and are refused exactly like unknown
-//! keys. A disable, enable, rotation or expiry change made elsewhere moves the
+//! Disabled keys are in the index, flagged, so that their refusals can be
+//! counted; a flagged entry never verifies. Expired keys and previous
+//! secrets past their grace are there too, with their end, and are refused
+//! exactly like unknown keys. A disable, enable, rotation or expiry change made elsewhere moves the
 //! change counter, so it is seen within the staleness bound above. The uses
 //! of a rotation's previous secret are written to its own Last Used.
 
@@ -83,7 +108,7 @@ use std::collections::hash_map::Entry as MapEntry;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -91,7 +116,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use crate::domain::record::LAST_USED_GRANULARITY_SECS;
-use crate::domain::{KeyHash, KeyId, secret};
+use crate::domain::{Hour, KeyHash, KeyId, Outcome, SecretSlot, UsageCounts, UsageDelta, secret};
 use crate::store::{Clock, IndexEntry, KeyStore, SecretUse, Store, StoreError};
 
 /// How many keys' Last Used one flush transaction writes at most, so a flush
@@ -224,8 +249,9 @@ impl fmt::Debug for Settings {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Health {
-    /// Secrets in the in-memory index: one per enabled key, two for a key
-    /// whose previous secret is still kept (expired ones included).
+    /// Secrets in the in-memory index: one per key, two for a key whose
+    /// previous secret is still kept (disabled and expired ones included,
+    /// so their refusals are counted).
     pub keys: usize,
     /// The store's change counter the index is known to be current with.
     pub change_counter: u64,
@@ -272,12 +298,15 @@ impl Verifier {
 
     /// [`Verifier::new`] with custom [`Settings`].
     pub fn with_settings(store: impl KeyStore + 'static, settings: Settings) -> Result<Verifier, StoreError> {
+        let settings_now = settings.unix_now();
         let shared = Arc::new(Shared {
             store: Box::new(store),
-            now: AtomicI64::new(settings.unix_now()),
+            now: AtomicI64::new(settings_now),
             settings,
             index: std::array::from_fn(|_| Shard::default()),
             pending: Mutex::new(HashMap::new()),
+            counts: Mutex::new(HashMap::new()),
+            counting_hour: AtomicU32::new(Hour::of_unix(settings_now).0),
             io: Mutex::new(IoState {
                 // The counter starts at 0 in a new file; anything else forces
                 // the first load below.
@@ -327,12 +356,22 @@ impl Verifier {
             // The cached time may be a poll old: an end is judged now.
             let now = self.shared.settings.unix_now();
             if now >= i64::from(entry.not_after) {
+                let outcome = Outcome::of(entry.id.slot(), entry.id.disabled(), true);
+                self.shared.note_ended(&index, entry, outcome, now);
                 return None;
             }
             now
         };
-        self.shared.note_use(entry, &digest, now);
-        Some(entry.id.to_key_id())
+        // Counted before anything else: a disabled key's refusals too.
+        let before = entry.state.fetch_add(1, Relaxed);
+        if before as u32 == SPILL_AT {
+            self.shared.spill(&index, entry);
+        }
+        if entry.id.disabled() {
+            return None;
+        }
+        self.shared.note_use(&index, entry, &digest, before, now);
+        Some(index.id_of(entry))
     }
 
     /// Checks the change counter now and reloads the index if it moved, rather
@@ -423,6 +462,12 @@ struct Shared {
     /// Secret (its digest) → its key and the time of its latest noted use,
     /// waiting to be flushed.
     pending: Mutex<HashMap<[u8; 32], (KeyId, i64)>>,
+    /// Usage counts taken out of the index entries (or counted outside them),
+    /// by key and hour, waiting to be flushed.
+    counts: Mutex<HashMap<(KeyId, Hour), UsageCounts>>,
+    /// The hour the entries' counters are counting for; changed (after
+    /// draining them) only under the `io` lock, when a poll sees a new hour.
+    counting_hour: AtomicU32,
     /// Serialises store I/O (refresh, flush) between the thread and callers.
     io: Mutex<IoState>,
     background: Mutex<BackgroundErrors>,
@@ -485,8 +530,15 @@ impl Shared {
     }
 
     fn refresh(&self) -> Result<bool, StoreError> {
-        self.now.store(self.settings.unix_now(), Relaxed);
+        let now = self.settings.unix_now();
+        self.now.store(now, Relaxed);
         let mut io = lock(&self.io);
+        let hour = Hour::of_unix(now);
+        if hour.0 != self.counting_hour.load(Relaxed) {
+            // Uses counted until this poll belong to the hour that ended.
+            self.drain(&read(&self.index[0].0));
+            self.counting_hour.store(hour.0, Relaxed);
+        }
         let counter = self.store.change_counter()?;
         if io.seen_counter == Some(counter) {
             io.last_check = Instant::now();
@@ -500,6 +552,9 @@ impl Shared {
             .iter()
             .map(|shard| std::mem::replace(&mut *write(&shard.0), index.clone()))
             .collect();
+        // Every shard's lock has been taken since: no verification still
+        // counts into the old index, so what it counted can be taken whole.
+        self.drain(&previous);
         io.seen_counter = Some(counter);
         io.last_check = Instant::now();
         io.reloads += 1;
@@ -509,13 +564,16 @@ impl Shared {
         Ok(true)
     }
 
-    /// Writes noted uses in batches; with a `budget`, stops starting new
-    /// batches once it is spent and puts the rest back for the next call.
+    /// Writes noted uses and counts in batches; with a `budget`, stops
+    /// starting new batches once it is spent and puts the rest back for the
+    /// next call.
     fn flush(&self, budget: Option<Duration>) -> Result<Flushed, StoreError> {
         let started = Instant::now();
         let mut io = lock(&self.io);
+        self.drain(&read(&self.index[0].0));
         let noted = std::mem::take(&mut *lock(&self.pending));
-        if noted.is_empty() {
+        let counted = std::mem::take(&mut *lock(&self.counts));
+        if noted.is_empty() && counted.is_empty() {
             return Ok(Flushed {
                 changed: 0,
                 finished: true,
@@ -531,26 +589,32 @@ impl Shared {
                 })
             })
             .collect();
+        let mut counts: Vec<UsageDelta> = counted
+            .into_iter()
+            .map(|((id, hour), counts)| UsageDelta { id, hour, counts })
+            .collect();
         // In ID order, each batch reads and writes neighbouring pages.
         uses.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-        let mut changed = 0;
-        let mut writes = 0u64;
-        let mut finished = true;
-        for (done, batch) in uses.chunks(FLUSH_BATCH).enumerate() {
-            let rest = &uses[done * FLUSH_BATCH..];
+        counts.sort_unstable_by(|a, b| (&a.id, a.hour).cmp(&(&b.id, b.hour)));
+        let batches = uses.len().div_ceil(FLUSH_BATCH).max(counts.len().div_ceil(FLUSH_BATCH));
+        let part = |list_len: usize, done: usize| (done * FLUSH_BATCH).min(list_len);
+        let (mut changed, mut writes, mut finished) = (0, 0u64, true);
+        for done in 0..batches {
+            let (u, c) = (part(uses.len(), done), part(counts.len(), done));
             // At least one batch per call, so flushing always progresses.
             if done > 0 && budget.is_some_and(|budget| started.elapsed() >= budget) {
-                self.requeue(rest);
+                self.requeue(&uses[u..], &counts[c..]);
                 finished = false;
                 break;
             }
-            match self.store.record_uses(batch) {
+            let (u_end, c_end) = (part(uses.len(), done + 1), part(counts.len(), done + 1));
+            match self.store.record_usage(&uses[u..u_end], &counts[c..c_end]) {
                 Ok(n) => {
                     changed += n;
-                    writes += u64::from(n > 0);
+                    writes += u64::from(n > 0 || c_end > c);
                 }
                 Err(e) => {
-                    self.requeue(rest);
+                    self.requeue(&uses[u..], &counts[c..]);
                     return Err(e);
                 }
             }
@@ -566,8 +630,8 @@ impl Shared {
         Ok(Flushed { changed, finished })
     }
 
-    /// Puts uses that could not be written back into the pending map.
-    fn requeue(&self, uses: &[SecretUse]) {
+    /// Puts uses and counts that could not be written back to be flushed again.
+    fn requeue(&self, uses: &[SecretUse], counts: &[UsageDelta]) {
         let mut pending = lock(&self.pending);
         for SecretUse { id, hash, at } in uses {
             let at = at.unix_timestamp();
@@ -578,26 +642,82 @@ impl Shared {
                 }
             }
         }
+        drop(pending);
+        let mut pending = lock(&self.counts);
+        for UsageDelta { id, hour, counts } in counts {
+            *pending.entry((id.clone(), *hour)).or_default() += *counts;
+        }
     }
 
-    /// Notes a verified use at `now` (Unix seconds), at most once per secret
-    /// per minute. The common case (already noted this minute) is a relaxed
-    /// load and no write to shared memory, so verifying threads do not contend.
-    fn note_use(&self, entry: &Entry, digest: &Digest, now: i64) {
+    /// Notes an accepted use at `now` (Unix seconds) for Last Used, at most
+    /// once per secret per minute. `before` is the entry's state just before
+    /// this use was counted. The common case (already noted this minute)
+    /// writes no shared memory beyond the count.
+    fn note_use(&self, index: &Index, entry: &Entry, digest: &Digest, before: u64, now: i64) {
         let now = clamp_u32(now);
-        let noted = entry.noted.load(Relaxed);
+        let noted = (before >> 32) as u32;
         // Saturates to 0 when the clock moved back: not due either.
         if i64::from(now.saturating_sub(noted)) < LAST_USED_GRANULARITY_SECS {
             return;
         }
-        // Exactly one thread wins the minute for this secret.
-        if entry.noted.compare_exchange(noted, now, Relaxed, Relaxed).is_err() {
-            return;
+        // Exactly one thread wins the minute for this secret; the count in
+        // the low half may move meanwhile and is kept as it is.
+        let mut current = entry.state.load(Relaxed);
+        loop {
+            if (current >> 32) as u32 != noted {
+                return;
+            }
+            let next = (u64::from(now) << 32) | (current & COUNT_MASK);
+            match entry.state.compare_exchange_weak(current, next, Relaxed, Relaxed) {
+                Ok(_) => break,
+                Err(actual) => current = actual,
+            }
         }
-        let id = entry.id.to_key_id();
+        let id = index.id_of(entry);
         let mut pending = lock(&self.pending);
         let at = &mut pending.entry(digest.0).or_insert((id, i64::from(now))).1;
         *at = (*at).max(i64::from(now));
+    }
+
+    /// Counts a refusal of a secret past its end, at its own hour. Rare (a
+    /// client still using an expired key), so it takes the counts' mutex.
+    fn note_ended(&self, index: &Index, entry: &Entry, outcome: Outcome, now: i64) {
+        let key = (index.id_of(entry), Hour::of_unix(now));
+        lock(&self.counts).entry(key).or_default().count(outcome, 1);
+    }
+
+    /// Takes an entry's count out before its 32 bits can overflow (two
+    /// billion uses of one secret between two flushes).
+    fn spill(&self, index: &Index, entry: &Entry) {
+        let taken = entry.take_count();
+        let key = (index.id_of(entry), Hour(self.counting_hour.load(Relaxed)));
+        lock(&self.counts)
+            .entry(key)
+            .or_default()
+            .count(entry.counted_outcome(), taken);
+    }
+
+    /// Moves every entry's count into the pending counts, for the hour being
+    /// counted. Exact: a use counted concurrently lands either in what is
+    /// taken now or in the entry for the next drain, never in both.
+    fn drain(&self, index: &Index) {
+        let hour = Hour(self.counting_hour.load(Relaxed));
+        let mut taken = Vec::new();
+        for entry in index.map.values() {
+            if entry.state.load(Relaxed) & COUNT_MASK != 0 {
+                let n = entry.take_count();
+                if n > 0 {
+                    taken.push((index.id_of(entry), entry.counted_outcome(), n));
+                }
+            }
+        }
+        if taken.is_empty() {
+            return;
+        }
+        let mut counts = lock(&self.counts);
+        for (id, outcome, n) in taken {
+            counts.entry((id, hour)).or_default().count(outcome, n);
+        }
     }
 }
 
@@ -627,6 +747,8 @@ fn thread_shard() -> usize {
 #[derive(Default)]
 struct Index {
     map: HashMap<Digest, Entry, BuildHasherDefault<FirstWord>>,
+    /// IDs too long to be kept inside their entry (never keydesk's own).
+    long_ids: Vec<KeyId>,
 }
 
 /// 64 bytes with its digest: a hit reads one cache line of the map's bucket
@@ -634,79 +756,142 @@ struct Index {
 /// times are 32-bit Unix seconds to fit (good until 2106; a later end is
 /// kept as 2106, which only ever refuses a key too early, never too late).
 struct Entry {
-    id: InlineId,
-    /// Unix seconds of the last use noted for flushing, or [`NEVER`].
-    noted: AtomicU32,
+    /// High half: Unix seconds of the last use noted for Last Used, or
+    /// [`NEVER`]. Low half: presentations counted since the last drain
+    /// (accepted, or refused as disabled for a disabled key's entry). One
+    /// word, so counting a use and checking the minute is one atomic add.
+    state: AtomicU64,
     /// Unix seconds from which this secret is refused, or [`NO_END`].
     not_after: u32,
+    id: EntryId,
+}
+
+/// The low half of [`Entry::state`].
+const COUNT_MASK: u64 = u32::MAX as u64;
+/// A count that reaches this is moved out of the entry at once, long before
+/// its 32 bits could overflow into the noted minute.
+const SPILL_AT: u32 = 1 << 31;
+
+impl Entry {
+    /// Takes the count out, leaving the noted minute as it is.
+    fn take_count(&self) -> u32 {
+        let mut current = self.state.load(Relaxed);
+        loop {
+            match self
+                .state
+                .compare_exchange_weak(current, current & !COUNT_MASK, Relaxed, Relaxed)
+            {
+                Ok(_) => return (current & COUNT_MASK) as u32,
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    /// What the entry's count counts.
+    fn counted_outcome(&self) -> Outcome {
+        Outcome::of(self.id.slot(), self.id.disabled(), false)
+    }
 }
 
 /// How long an ID can be and still be stored inline. keydesk's own IDs are
-/// 19 bytes; longer ones (a file written by something else) go to the heap.
-const INLINE_ID: usize = 22;
+/// 19 bytes; longer ones (a file written by something else) are kept in
+/// [`Index::long_ids`].
+const INLINE_ID: usize = 19;
+/// `EntryId::tag` bits: the length (or [`LONG_ID`]), and two flags.
+const LENGTH_BITS: u8 = 0x1f;
+const LONG_ID: u8 = 0x1f;
+const PREVIOUS: u8 = 0x20;
+const DISABLED: u8 = 0x40;
 
-/// A key ID kept inside the map entry. Turning it back into a [`KeyId`] costs
-/// one small allocation but no cache miss.
-enum InlineId {
-    Inline { len: u8, bytes: [u8; INLINE_ID] },
-    Heap(Box<str>),
+/// A key ID kept inside the map entry, with which of the key's secrets this
+/// is and whether the key is disabled. Turning it back into a [`KeyId`]
+/// costs one small allocation but no cache miss.
+struct EntryId {
+    tag: u8,
+    /// The ID's bytes, or for a long one its position in `long_ids`.
+    bytes: [u8; INLINE_ID],
 }
 
-impl InlineId {
-    fn new(id: &KeyId) -> InlineId {
-        let id = id.as_str();
-        if id.len() <= INLINE_ID {
-            let mut bytes = [0; INLINE_ID];
-            bytes[..id.len()].copy_from_slice(id.as_bytes());
-            InlineId::Inline {
-                len: id.len() as u8,
-                bytes,
-            }
+impl EntryId {
+    fn new(id: &KeyId, slot: SecretSlot, disabled: bool, long_ids: &mut Vec<KeyId>) -> EntryId {
+        let flags = if slot == SecretSlot::Previous { PREVIOUS } else { 0 } | if disabled { DISABLED } else { 0 };
+        let mut bytes = [0; INLINE_ID];
+        let text = id.as_str();
+        let length = if text.len() <= INLINE_ID {
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            text.len() as u8
         } else {
-            InlineId::Heap(id.into())
+            let at = u32::try_from(long_ids.len()).expect("fewer than 4 billion keys");
+            bytes[..4].copy_from_slice(&at.to_ne_bytes());
+            long_ids.push(id.clone());
+            LONG_ID
+        };
+        EntryId {
+            tag: length | flags,
+            bytes,
         }
     }
 
-    fn as_str(&self) -> &str {
-        match self {
-            InlineId::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str at a char boundary")
-            }
-            InlineId::Heap(id) => id,
+    fn slot(&self) -> SecretSlot {
+        if self.tag & PREVIOUS != 0 {
+            SecretSlot::Previous
+        } else {
+            SecretSlot::Current
         }
     }
 
-    fn to_key_id(&self) -> KeyId {
-        KeyId::from_stored(self.as_str())
+    fn disabled(&self) -> bool {
+        self.tag & DISABLED != 0
     }
 }
 
 impl Index {
     /// Builds an index from the store's, carrying over which keys already had
-    /// a use noted this minute so a reload does not re-note them.
+    /// a use noted this minute so a reload does not re-note them (their
+    /// counts stay in the old index until it is drained).
     fn build(entries: Vec<IndexEntry>, previous: &Index) -> Index {
         let mut map = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        let mut long_ids = Vec::new();
         for IndexEntry {
-            hash, id, not_after, ..
+            hash,
+            id,
+            not_after,
+            slot,
+            disabled,
         } in entries
         {
             let digest = Digest(hash.0);
             let noted = previous
                 .map
                 .get(&digest)
-                .filter(|old| old.id.as_str() == id.as_str())
-                .map_or(NEVER, |old| old.noted.load(Relaxed));
+                .filter(|old| previous.id_str(old) == id.as_str())
+                .map_or(u64::from(NEVER) << 32, |old| old.state.load(Relaxed) & !COUNT_MASK);
             let not_after = not_after.map_or(NO_END, |at| clamp_u32(at.unix_timestamp()).min(NO_END - 1));
             map.insert(
                 digest,
                 Entry {
-                    id: InlineId::new(&id),
-                    noted: AtomicU32::new(noted),
+                    id: EntryId::new(&id, slot, disabled, &mut long_ids),
+                    state: AtomicU64::new(noted),
                     not_after,
                 },
             );
         }
-        Index { map }
+        Index { map, long_ids }
+    }
+
+    fn id_str<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        let EntryId { tag, bytes } = &entry.id;
+        match tag & LENGTH_BITS {
+            LONG_ID => {
+                let at = u32::from_ne_bytes(bytes[..4].try_into().expect("four bytes"));
+                self.long_ids[at as usize].as_str()
+            }
+            length => std::str::from_utf8(&bytes[..usize::from(length)]).expect("copied from a str"),
+        }
+    }
+
+    fn id_of(&self, entry: &Entry) -> KeyId {
+        KeyId::from_stored(self.id_str(entry))
     }
 }
 
@@ -825,14 +1010,34 @@ mod tests {
     }
 
     #[test]
-    fn ids_of_any_length_round_trip() {
-        for id in [
+    fn ids_of_any_length_round_trip_with_their_flags() {
+        let ids = [
             KeyId::generate(),
             KeyId::from_stored(""),
             KeyId::from_stored(&"x".repeat(INLINE_ID)),
+            KeyId::from_stored(&"x".repeat(INLINE_ID + 1)),
             KeyId::from_stored(&"键".repeat(20)),
-        ] {
-            assert_eq!(InlineId::new(&id).to_key_id(), id);
+        ];
+        let entries: Vec<IndexEntry> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| IndexEntry {
+                hash: KeyHash::of(&i.to_string()),
+                id: id.clone(),
+                slot: if i % 2 == 0 {
+                    SecretSlot::Current
+                } else {
+                    SecretSlot::Previous
+                },
+                not_after: None,
+                disabled: i % 3 == 0,
+            })
+            .collect();
+        let index = Index::build(entries.clone(), &Index::default());
+        for e in entries {
+            let entry = &index.map[&Digest(e.hash.0)];
+            assert_eq!(index.id_of(entry), e.id);
+            assert_eq!((entry.id.slot(), entry.id.disabled()), (e.slot, e.disabled));
         }
     }
 }

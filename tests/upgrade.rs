@@ -246,3 +246,20 @@ fn a_fixture_key_s_history_is_read_through_the_key_index_after_the_upgrade() {
     assert_eq!(stdout(&out).lines().count(), 2, "{}", stdout(&out));
     assert_eq!(store.check_audit_chain().unwrap(), None);
 }
+
+#[test]
+fn an_upgraded_database_starts_with_empty_usage_counts_that_then_count() {
+    use keydesk::domain::UsageQuery;
+    for version in earlier_versions() {
+        let (_dir, db, keys) = fixture_copy(version);
+        let store = Store::open(&db).unwrap();
+        let now = time::OffsetDateTime::now_utc();
+        let all = UsageQuery::last(None, 400, 14 * 24, now);
+        assert_eq!(store.usage(&all).unwrap(), vec![], "schema {version}");
+        assert!(store.verify(&keys[0].secret).unwrap().is_some());
+        let counted = store.usage(&all).unwrap();
+        assert_eq!(counted.len(), 1, "schema {version}");
+        assert_eq!(counted[0].0.as_str(), keys[0].id);
+        assert_eq!(counted[0].1.total().accepted, 1, "schema {version}");
+    }
+}

@@ -13,6 +13,7 @@ use super::exit::EXIT_CODES_HELP;
 use super::when::{parse_duration, parse_future_instant, parse_grace};
 use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
+use crate::domain::usage::DAILY_RETENTION_DAYS;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -164,7 +165,8 @@ pub enum Command {
     ///
     /// Prints the key's ID and exits 0 if it is live; prints `invalid` and exits 1 otherwise
     /// (the same answer for malformed, unknown, deleted, disabled and expired keys, and for a
-    /// rotated-out secret after its grace). Records Last Used, at most once per key per minute.
+    /// rotated-out secret after its grace). Records Last Used, at most once per key per minute,
+    /// and counts the check for the key's usage (one database write per check of a known key).
     Verify {
         /// Print nothing; the exit code is the answer.
         #[arg(long, short, conflicts_with = "explain")]
@@ -240,6 +242,58 @@ pub enum Command {
         /// Check the hash chain instead of printing the log.
         #[arg(long, conflicts_with_all = ["key", "since", "json"])]
         check: bool,
+    },
+
+    /// How often keys were presented, per UTC day, by outcome: accepted, or refused as disabled,
+    /// expired, or a rotated-out secret past its end.
+    ///
+    /// With an ID: every day of the range and the total; without: one line per key with its
+    /// totals. Counted by `verify`, the `Verifier` and `serve` (written in batches every 30 s).
+    Usage {
+        /// Only this key (its ID, ak-…).
+        id: Option<String>,
+
+        /// How many days back, today (UTC) included: 1 to 400 (what is kept).
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=DAILY_RETENTION_DAYS as i64))]
+        days: u32,
+
+        /// A stable JSON array of {id, name, total, days: [{date, …counts}]} (only days with a
+        /// count) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Find keys unused for a while (never-used keys count from their creation); list them, or
+    /// disable or delete them all in one transaction, one audit entry per key.
+    ///
+    /// Without --yes on a terminal it asks first; without a terminal it refuses unless --yes.
+    #[command(group = clap::ArgGroup::new("cleanup_action").multiple(false))]
+    Cleanup {
+        /// Unused for at least this long (e.g. 90d).
+        #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+        unused_for: time::Duration,
+
+        /// Disable the keys found (reversible: `enable` undoes it). Already disabled or expired keys
+        /// are left out.
+        #[arg(long, group = "cleanup_action")]
+        disable: bool,
+
+        /// Delete the keys found.
+        #[arg(long, group = "cleanup_action")]
+        delete: bool,
+
+        /// Say what would be done, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+
+        /// Do not ask for confirmation (required when stdin is not a terminal).
+        #[arg(long, short)]
+        yes: bool,
+
+        /// A stable JSON object {unused_for_days, action, dry_run, keys: [{id, name, created_at,
+        /// last_used}]} instead of a table.
+        #[arg(long)]
+        json: bool,
     },
 
     /// Stop a key verifying, reversibly (`enable` undoes it). Safer than delete as a first step.

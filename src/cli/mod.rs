@@ -9,6 +9,7 @@ mod log;
 mod prompt;
 #[cfg(test)]
 mod testing;
+mod usage;
 mod when;
 
 use std::process::ExitCode;
@@ -109,6 +110,36 @@ fn execute(
                 json,
             };
             log::show(store.as_ref(), request, offset)?
+        }
+        Command::Usage { id, days, json } => usage::show(
+            store.as_ref(),
+            usage::UsageRequest {
+                id: id.as_deref(),
+                days,
+                json,
+            },
+        )?,
+        Command::Cleanup {
+            unused_for,
+            disable,
+            delete,
+            dry_run,
+            yes,
+            json,
+        } => {
+            let action = match (disable, delete) {
+                (true, _) => usage::CleanupAction::Disable,
+                (_, true) => usage::CleanupAction::Delete,
+                _ => usage::CleanupAction::List,
+            };
+            let request = usage::CleanupRequest {
+                unused_for,
+                action,
+                dry_run,
+                yes,
+                json,
+            };
+            usage::cleanup(store.as_ref(), request, offset)?
         }
         Command::Disable { id } => lifecycle::disable(store.as_ref(), &id)?,
         Command::Enable { id } => lifecycle::enable(store.as_ref(), &id)?,

@@ -7,9 +7,11 @@ pub mod id;
 pub mod name;
 pub mod record;
 pub mod secret;
+pub mod usage;
 
 pub use audit::{Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, SshClient};
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
 pub use record::{KeyRecord, KeyStatus, PreviousSecret, SecretSlot, Verdict};
 pub use secret::{FormatError, KeyHash, SecretKey};
+pub use usage::{Day, Hour, KeyUsage, Outcome, UsageCounts, UsageDelta, UsageQuery};

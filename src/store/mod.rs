@@ -47,7 +47,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    AuditEntry, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, SecretKey, SecretSlot, Verdict,
+    AuditEntry, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, SecretSlot,
+    UsageDelta, UsageQuery, Verdict,
 };
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
@@ -63,8 +64,9 @@ pub struct Listing {
     pub records: Vec<KeyRecord>,
 }
 
-/// One verifiable secret in the hash index: a key's current secret, or the
-/// previous one of a rotation. Disabled keys have none.
+/// One secret in the hash index: a key's current secret, or the previous one
+/// of a rotation. A disabled key's secrets are in it too, marked `disabled`,
+/// so that their refusals can be counted: such an entry never verifies.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IndexEntry {
     pub hash: KeyHash,
@@ -74,6 +76,8 @@ pub struct IndexEntry {
     /// expiry, or for a previous secret the earlier of that and its grace
     /// end); `None`: never. Judged against the clock at verification time.
     pub not_after: Option<OffsetDateTime>,
+    /// The key is disabled: the secret is refused whatever the time.
+    pub disabled: bool,
 }
 
 /// A verification to write down as Last Used: of the secret with `hash`,
@@ -146,8 +150,10 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// `None` when it is malformed, unknown, deleted, disabled, expired or a
     /// previous secret past its grace (deliberately not distinguished).
     /// Malformed input is rejected by checksum before any I/O. Records Last
-    /// Used (of the secret presented) at most once per minute, on a
-    /// best-effort basis: if that write fails, the key still verifies.
+    /// Used (of the secret presented) at most once per minute, and counts
+    /// every presentation of a key's secret by its outcome (accepted or why it
+    /// was refused; see [`crate::domain::usage`]) — one write per such call —
+    /// on a best-effort basis: if that write fails, the key still verifies.
     fn verify(&self, candidate: &str) -> Result<Option<KeyId>, StoreError> {
         Ok(self.verify_explained(candidate)?.accepted())
     }
@@ -161,9 +167,10 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// (cheap) and reload (not cheap) only when it moves.
     fn change_counter(&self) -> Result<u64, StoreError>;
 
-    /// Every secret that can verify (current ones, and previous ones of
-    /// rotations; none of disabled keys) with when it stops, and the change
-    /// counter it was read at, for verifiers that keep the index in memory.
+    /// Every key's secrets (current ones, and previous ones of rotations;
+    /// those of disabled keys marked `disabled`) with when they stop, and the
+    /// change counter it was read at, for verifiers that keep the index in
+    /// memory.
     fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError>;
 
     /// Writes many Last Used times in one transaction (a verifier's batch),
@@ -173,6 +180,36 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// are skipped. Returns how many records changed; writes nothing, not
     /// even the counter, if none did.
     fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError>;
+
+    /// [`KeyStore::record_uses`] and adding usage counts, in one transaction
+    /// (a verifier's batch). Each delta is added to its key's bucket of its
+    /// hour and of that hour's UTC day; deltas of keys that no longer exist,
+    /// and buckets older than the retention (see [`crate::domain::usage`]) at
+    /// the store's clock, are skipped. Returns how many records' Last Used
+    /// changed. Writes nothing, not even the counter, when no Last Used is
+    /// due and no delta is kept; otherwise the counter moves once, as for any
+    /// write (so a TUI shows new counts).
+    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError>;
+
+    /// Usage counts in the query's day and hour ranges, in key ID order, each
+    /// key with its buckets that have a count in ascending order; keys with
+    /// none in either range are left out. Buckets past the retention at the
+    /// store's clock are never returned. A deleted key's counts are gone.
+    fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError>;
+
+    /// [`KeyStore::disable`] for many keys in one transaction, with one audit
+    /// entry per key whose state changed. All or nothing: an unknown ID
+    /// fails the whole call ([`StoreError::NotFound`]) and writes nothing.
+    /// The default disables one key at a time (not atomic); backends override it.
+    fn disable_many(&self, ids: &[KeyId]) -> Result<Vec<KeyRecord>, StoreError> {
+        ids.iter().map(|id| self.disable(id)).collect()
+    }
+
+    /// [`KeyStore::delete`] for many keys in one transaction, one audit entry
+    /// per key; all or nothing as [`KeyStore::disable_many`].
+    fn delete_many(&self, ids: &[KeyId]) -> Result<Vec<KeyRecord>, StoreError> {
+        ids.iter().map(|id| self.delete(id)).collect()
+    }
 
     /// The audit log, newest first: every change (create, rename, delete,
     /// disable, enable, rotate, expiry change, schema upgrade) appended in
@@ -235,6 +272,18 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     }
     fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError> {
         (**self).record_uses(uses)
+    }
+    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+        (**self).record_usage(uses, counts)
+    }
+    fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError> {
+        (**self).usage(query)
+    }
+    fn disable_many(&self, ids: &[KeyId]) -> Result<Vec<KeyRecord>, StoreError> {
+        (**self).disable_many(ids)
+    }
+    fn delete_many(&self, ids: &[KeyId]) -> Result<Vec<KeyRecord>, StoreError> {
+        (**self).delete_many(ids)
     }
     fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError> {
         (**self).audit_entries(query)

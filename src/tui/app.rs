@@ -3,11 +3,13 @@
 //! or allocating per record.
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 
 use time::{OffsetDateTime, UtcOffset};
 
 use crate::display::columns::{Column, Flag};
-use crate::domain::{AuditEntry, KeyId, KeyName, KeyRecord, NameError, SecretKey};
+use crate::domain::usage::{is_unused, last_activity, never_used};
+use crate::domain::{AuditEntry, KeyId, KeyName, KeyRecord, KeyUsage, NameError, SecretKey, UsageQuery};
 
 use super::copy::CopyResult;
 use super::input::TextInput;
@@ -21,13 +23,16 @@ pub enum SortColumn {
     Id,
     Created,
     LastUsed,
+    /// Accepted uses in the last 30 days.
+    Uses,
 }
 
 impl SortColumn {
     pub fn next(self) -> Self {
         match self {
             SortColumn::Created => SortColumn::LastUsed,
-            SortColumn::LastUsed => SortColumn::Name,
+            SortColumn::LastUsed => SortColumn::Uses,
+            SortColumn::Uses => SortColumn::Name,
             SortColumn::Name => SortColumn::Id,
             SortColumn::Id => SortColumn::Created,
         }
@@ -35,28 +40,29 @@ impl SortColumn {
 
     /// The direction a column is first sorted in: names A→Z, times newest first.
     pub fn natural_descending(self) -> bool {
-        matches!(self, SortColumn::Created | SortColumn::LastUsed)
+        matches!(self, SortColumn::Created | SortColumn::LastUsed | SortColumn::Uses)
     }
 
-    /// The table column it sorts.
-    pub fn column(self) -> Column {
+    /// The table column it sorts (uses are in the details pane, not a column).
+    pub fn column(self) -> Option<Column> {
         match self {
-            SortColumn::Name => Column::Name,
-            SortColumn::Id => Column::Id,
-            SortColumn::Created => Column::CreatedAt,
-            SortColumn::LastUsed => Column::LastUsed,
+            SortColumn::Name => Some(Column::Name),
+            SortColumn::Id => Some(Column::Id),
+            SortColumn::Created => Some(Column::CreatedAt),
+            SortColumn::LastUsed => Some(Column::LastUsed),
+            SortColumn::Uses => None,
         }
     }
 
     pub fn label(self) -> &'static str {
-        self.column().title()
+        self.column().map_or("Uses (30 d)", Column::title)
     }
 
     /// The sort a table column's header stands for, if it can be sorted by.
     pub fn sorting(column: Column) -> Option<SortColumn> {
         [SortColumn::Name, SortColumn::Id, SortColumn::Created, SortColumn::LastUsed]
             .into_iter()
-            .find(|sort| sort.column() == column)
+            .find(|sort| sort.column() == Some(column))
     }
 }
 
@@ -531,6 +537,72 @@ fn log_text(entry: &AuditEntry) -> String {
     .join(" ")
 }
 
+/// The clean-up view's choices of "unused for", in days.
+pub const CLEANUP_DAYS: [u32; 3] = [30, 90, 180];
+/// The default choice: 90 days.
+pub const CLEANUP_DEFAULT: usize = 1;
+/// A key never used since it was created this long ago is a candidate too.
+pub const NEVER_USED_AFTER: time::Duration = time::Duration::days(7);
+
+/// The clean-up view (`C`): keys unused for a while, to disable or delete
+/// together.
+#[derive(Debug, Clone)]
+pub struct CleanupScreen {
+    /// Index into [`CLEANUP_DAYS`].
+    pub days: usize,
+    /// The candidates, least recently active first.
+    pub rows: Vec<KeyId>,
+    pub selected: usize,
+    pub marked: HashSet<KeyId>,
+    pub confirm: Option<CleanupConfirm>,
+}
+
+/// What the clean-up view is asking before its bulk change.
+#[derive(Debug, Clone)]
+pub enum CleanupConfirm {
+    Disable,
+    /// Deleting asks for the number of keys to be typed.
+    Delete { typed: TextInput },
+}
+
+impl CleanupScreen {
+    pub fn new() -> Self {
+        CleanupScreen {
+            days: CLEANUP_DEFAULT,
+            rows: Vec::new(),
+            selected: 0,
+            marked: HashSet::new(),
+            confirm: None,
+        }
+    }
+
+    pub fn idle(&self) -> time::Duration {
+        time::Duration::days(i64::from(CLEANUP_DAYS[self.days]))
+    }
+
+    /// Whether `record` belongs in the view at `now`.
+    pub fn wants(&self, record: &KeyRecord, now: OffsetDateTime) -> bool {
+        is_unused(record, now, self.idle()) || (never_used(record) && now - record.created_at >= NEVER_USED_AFTER)
+    }
+
+    /// The marked keys, in the order shown.
+    pub fn marked_ids(&self) -> Vec<KeyId> {
+        self.rows.iter().filter(|id| self.marked.contains(*id)).cloned().collect()
+    }
+
+    /// Moves the selection by `delta` rows, clamped.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.rows.len().saturating_sub(1);
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+    }
+}
+
+impl Default for CleanupScreen {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Full-screen-ish views drawn on top of everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overlay {
@@ -573,6 +645,17 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The audit log screen, while it is open.
     pub log: Option<LogScreen>,
+    /// The clean-up view, while it is open.
+    pub cleanup: Option<CleanupScreen>,
+    /// Usage counts by key, for the window in `usage_query`.
+    pub usage: HashMap<KeyId, KeyUsage>,
+    /// The window `usage` was read for; `None` until it first was.
+    pub usage_query: Option<UsageQuery>,
+    /// Accepted uses in the usage window, per position in `records`.
+    uses: Vec<u64>,
+    /// `i` flips the details pane: shown beside the table on a wide terminal
+    /// unless flipped, shown below it on a small one only when flipped.
+    pub details_flipped: bool,
     pub status: Option<Status>,
     /// A standing note (e.g. "local offset unknown, showing UTC"), shown when
     /// there is no status message.
@@ -612,6 +695,11 @@ impl App {
             dialog: None,
             overlay: None,
             log: None,
+            cleanup: None,
+            usage: HashMap::new(),
+            usage_query: None,
+            uses: Vec::new(),
+            details_flipped: false,
             status: None,
             note: None,
             utc_offset,
@@ -639,6 +727,11 @@ impl App {
             (None, Some(Dialog::Rotate(d))) if d.confirm => Screen::RotateConfirm,
             (None, Some(Dialog::Rotate(_))) => Screen::Rotate,
             (None, Some(Dialog::Expiry(_))) => Screen::Expiry,
+            (None, None) if self.cleanup.is_some() => match self.cleanup.as_ref().and_then(|c| c.confirm.as_ref()) {
+                Some(CleanupConfirm::Disable) => Screen::CleanupDisable,
+                Some(CleanupConfirm::Delete { .. }) => Screen::CleanupDelete,
+                None => Screen::Cleanup,
+            },
             (None, None) if self.log.as_ref().is_some_and(|l| l.filtering) => Screen::LogFilter,
             (None, None) if self.log.is_some() => Screen::Log,
             (None, None) if self.filtering => Screen::Filter,
@@ -692,8 +785,54 @@ impl App {
         self.records = records;
         self.change_counter = Some(change_counter);
         self.recount_flags();
+        self.recount_uses();
         self.resort();
         self.select_id_or_clamp(keep.as_ref());
+        self.refresh_cleanup();
+    }
+
+    /// Replaces the usage counts (read for `query`).
+    pub fn set_usage(&mut self, query: UsageQuery, usage: Vec<(KeyId, KeyUsage)>) {
+        self.usage = usage.into_iter().collect();
+        self.usage_query = Some(query);
+        self.recount_uses();
+        if self.sort == SortColumn::Uses {
+            let keep = self.selected_record().map(|r| r.id.clone());
+            self.resort();
+            self.select_id_or_clamp(keep.as_ref());
+        }
+    }
+
+    /// Accepted uses of `record` in the usage window (0 before it is read).
+    pub fn uses_of(&self, id: &KeyId) -> u64 {
+        self.usage.get(id).map_or(0, |u| u64::from(u.total().accepted))
+    }
+
+    fn recount_uses(&mut self) {
+        self.uses = self.records.iter().map(|r| self.uses_of(&r.id)).collect();
+    }
+
+    /// Recomputes the clean-up view's rows (after new records, or another
+    /// "unused for"), keeping the selection and the marks on keys still shown.
+    pub fn refresh_cleanup(&mut self) {
+        let Some(cleanup) = &mut self.cleanup else {
+            return;
+        };
+        let keep = cleanup.rows.get(cleanup.selected).cloned();
+        let mut found: Vec<&KeyRecord> = self.records.iter().filter(|r| cleanup.wants(r, self.now)).collect();
+        found.sort_by(|a, b| last_activity(a).cmp(&last_activity(b)).then_with(|| a.id.cmp(&b.id)));
+        cleanup.rows = found.into_iter().map(|r| r.id.clone()).collect();
+        let rows: HashSet<&KeyId> = cleanup.rows.iter().collect();
+        cleanup.marked.retain(|id| rows.contains(id));
+        cleanup.selected = keep
+            .and_then(|id| cleanup.rows.iter().position(|r| *r == id))
+            .unwrap_or(cleanup.selected)
+            .min(cleanup.rows.len().saturating_sub(1));
+    }
+
+    /// The record with `id`, if it is loaded.
+    pub fn record(&self, id: &KeyId) -> Option<&KeyRecord> {
+        self.records.iter().find(|r| &r.id == id)
     }
 
     /// Called every tick (≈ 1 s). The clean-up flags change on a scale of
@@ -739,7 +878,7 @@ impl App {
     }
 
     fn resort(&mut self) {
-        let records = &self.records;
+        let (records, uses) = (&self.records, &self.uses);
         self.sorted.clear();
         self.sorted.extend(0..records.len());
         let (column, descending) = (self.sort, self.descending);
@@ -750,6 +889,7 @@ impl App {
                 SortColumn::Id => ra.id.cmp(&rb.id),
                 SortColumn::Created => ra.created_at.cmp(&rb.created_at),
                 SortColumn::LastUsed => ra.last_used.cmp(&rb.last_used),
+                SortColumn::Uses => uses.get(a).cmp(&uses.get(b)),
             };
             let primary = if descending { primary.reverse() } else { primary };
             // Ties (e.g. every never-used key under Last Used) list the
@@ -804,7 +944,7 @@ impl App {
 
     /// How many rows the table shows at the current terminal size.
     pub fn page_rows(&self) -> usize {
-        super::layout::table_rows(self.terminal_size).max(1)
+        super::layout::table_rows_with_details(self.terminal_size, self.details_flipped).max(1)
     }
 
     pub fn set_terminal_size(&mut self, width: u16, height: u16) {

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
-use crate::domain::{KeyId, KeyName, KeyRecord, SecretKey};
+use crate::domain::{KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageQuery};
 
 use super::app::{LogPage, LogRequest};
 use super::copy::CopyResult;
@@ -102,6 +102,17 @@ pub enum Event {
         search: u64,
         page: Result<LogPage, String>,
     },
+    /// Usage counts of every key in the query's window, read after records.
+    UsageLoaded(UsageQuery, Result<Vec<(KeyId, KeyUsage)>, String>),
+    /// A clean-up's bulk change (one transaction), or why it failed.
+    Bulk(Bulk, Result<Vec<KeyRecord>, String>),
+}
+
+/// The clean-up view's bulk changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    Disable,
+    Delete,
 }
 
 /// The lifecycle changes that answer with the changed record.
@@ -139,6 +150,11 @@ pub enum Command {
     },
     Delete {
         id: KeyId,
+    },
+    /// Disable or delete many keys in one transaction (the clean-up view).
+    Bulk {
+        bulk: Bulk,
+        ids: Vec<KeyId>,
     },
     /// Read the store again (after a change made here).
     Reload,

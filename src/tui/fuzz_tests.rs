@@ -140,6 +140,20 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             let at = records.iter().position(|r| r.id == id)?;
             Some(Event::Deleted(Ok(records.remove(at))))
         }
+        Command::Bulk { bulk, ids } => {
+            let mut done = Vec::new();
+            for id in ids {
+                let at = records.iter().position(|r| r.id == id)?;
+                match bulk {
+                    crate::tui::event::Bulk::Disable => {
+                        records[at].disabled_at.get_or_insert(NOW);
+                        done.push(records[at].clone());
+                    }
+                    crate::tui::event::Bulk::Delete => done.push(records.remove(at)),
+                }
+            }
+            Some(Event::Bulk(bulk, Ok(done)))
+        }
         // An empty log: the screen must cope with hostile input on it too.
         Command::LoadLog(request) => Some(Event::LogPage {
             search: request.search,

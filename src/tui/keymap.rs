@@ -30,6 +30,12 @@ pub enum Screen {
     Log,
     /// The audit log while its filter is being typed.
     LogFilter,
+    /// The clean-up view: unused keys, to mark and disable or delete.
+    Cleanup,
+    /// The clean-up view asking before it disables the marked keys.
+    CleanupDisable,
+    /// The clean-up view asking for the number of keys before deleting them.
+    CleanupDelete,
     Help,
 }
 
@@ -50,6 +56,9 @@ impl Screen {
             Screen::Expiry => "Set expiry",
             Screen::Log => "Audit log",
             Screen::LogFilter => "Audit log filter",
+            Screen::Cleanup => "Clean up",
+            Screen::CleanupDisable => "Disable the marked keys?",
+            Screen::CleanupDelete => "Delete the marked keys?",
             Screen::Help => "Help",
         }
     }
@@ -59,7 +68,12 @@ impl Screen {
     pub fn has_text_input(self) -> bool {
         matches!(
             self,
-            Screen::Filter | Screen::Create | Screen::Rename | Screen::Expiry | Screen::LogFilter
+            Screen::Filter
+                | Screen::Create
+                | Screen::Rename
+                | Screen::Expiry
+                | Screen::LogFilter
+                | Screen::CleanupDelete
         )
     }
 
@@ -86,6 +100,9 @@ impl Screen {
             Screen::Expiry => EXPIRY,
             Screen::Log => LOG,
             Screen::LogFilter => LOG_FILTER,
+            Screen::Cleanup => CLEANUP,
+            Screen::CleanupDisable => CLEANUP_DISABLE,
+            Screen::CleanupDelete => CLEANUP_DELETE,
             Screen::Help => HELP,
         }
     }
@@ -122,6 +139,12 @@ pub enum Action {
     OpenLog,
     /// The audit log of the selected key.
     History,
+    /// Show or hide the selected key's details and usage.
+    ToggleDetails,
+    /// The clean-up view.
+    OpenCleanup,
+    /// Mark or unmark every key shown (clean-up view).
+    MarkAll,
     // Dialogs.
     FocusNext,
     FocusPrev,
@@ -233,6 +256,18 @@ const MAIN: &[Binding] = &[
         A::OpenLog,
         None,
         "the audit log: who changed which key, when, from where",
+    ),
+    bind(
+        &[K::Char('i')],
+        A::ToggleDetails,
+        None,
+        "show or hide the selected key's details and usage",
+    ),
+    bind(
+        &[K::Char('C')],
+        A::OpenCleanup,
+        None,
+        "clean up: unused keys, to disable or delete together",
     ),
     bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
     bind(&[K::Char('q')], A::Quit, Some("quit"), "quit"),
@@ -449,6 +484,53 @@ const LOG_FILTER: &[Binding] = &[
     bind(&[K::PageDown], A::PageDown, None, "one page down"),
 ];
 
+const CLEANUP: &[Binding] = &[
+    bind(&[K::Up, K::Char('k')], A::MoveUp, None, "move up"),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "move down"),
+    bind(&[K::PageUp], A::PageUp, None, "one page up"),
+    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    bind(&[K::Home, K::Char('g')], A::Top, None, "first key"),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, "last key"),
+    bind(&[K::Char(' ')], A::Toggle, Some("mark"), "mark or unmark the selected key"),
+    bind(&[K::Char('a')], A::MarkAll, Some("all"), "mark every key shown, or unmark all"),
+    bind(
+        &[K::Left],
+        A::ChoosePrev,
+        Some("days"),
+        "unused for fewer days (30, 90, 180)",
+    ),
+    bind(&[K::Right], A::ChooseNext, None, "unused for more days (30, 90, 180)"),
+    bind(
+        &[K::Enter, K::Char('t')],
+        A::Activate,
+        Some("disable"),
+        "disable the marked keys (reversible), after asking",
+    ),
+    bind(
+        &[K::Char('d'), K::Delete],
+        A::DeleteKey,
+        Some("delete"),
+        "delete the marked keys, after you type how many",
+    ),
+    bind(&[K::Esc, K::Char('q')], A::Close, Some("back"), "back to the key list"),
+    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+];
+
+const CLEANUP_DISABLE: &[Binding] = &[
+    bind(&[K::Char('y'), K::Enter], A::Yes, Some("disable"), "disable the marked keys"),
+    bind(&[K::Char('n'), K::Esc], A::No, Some("go back"), "go back (nothing changes)"),
+];
+
+const CLEANUP_DELETE: &[Binding] = &[
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some("delete"),
+        "delete the marked keys, if the number typed is how many are marked",
+    ),
+    bind(&[K::Esc], A::Cancel, Some("go back"), "go back (nothing changes)"),
+];
+
 const HELP: &[Binding] = &[
     bind(&[K::Up, K::Char('k')], A::MoveUp, Some("scroll"), "scroll up"),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
@@ -612,7 +694,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 15] = [
+    const ALL: [Screen; 18] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -627,6 +709,9 @@ mod tests {
         Screen::Expiry,
         Screen::Log,
         Screen::LogFilter,
+        Screen::Cleanup,
+        Screen::CleanupDisable,
+        Screen::CleanupDelete,
         Screen::Help,
     ];
 

@@ -39,9 +39,62 @@ pub struct MainAreas {
     pub info: Rect,
     pub status: Rect,
     pub hints: Rect,
+    /// The selected key's details and usage, when shown.
+    pub details: Option<Rect>,
+}
+
+/// From this size the details pane is beside the table unless `i` hides it.
+pub const DETAILS_BESIDE_MIN: (u16, u16) = (120, 20);
+/// The details pane's width beside the table, and its height below it.
+pub const DETAILS_WIDTH: u16 = 42;
+pub const DETAILS_HEIGHT: u16 = 10;
+/// Table rows (with its header) that must remain for the pane to go below.
+const TABLE_MIN_BESIDE_DETAILS: u16 = 4;
+
+/// Where the details pane goes in a terminal of `size`, `i` having flipped
+/// it (`flipped`) or not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetailsPlace {
+    Beside,
+    Below,
+    Hidden,
+}
+
+pub fn details_place((width, height): (u16, u16), flipped: bool) -> DetailsPlace {
+    let wide = width >= DETAILS_BESIDE_MIN.0 && height >= DETAILS_BESIDE_MIN.1;
+    // Title, selected line, info, status and hints: five lines of chrome.
+    let room_below = height.saturating_sub(5) >= DETAILS_HEIGHT + TABLE_MIN_BESIDE_DETAILS;
+    match (wide, flipped) {
+        (true, false) => DetailsPlace::Beside,
+        (false, true) if room_below => DetailsPlace::Below,
+        _ => DetailsPlace::Hidden,
+    }
 }
 
 impl MainAreas {
+    /// The key list with the details pane placed for `area`'s size.
+    pub fn with_details(area: Rect, flipped: bool) -> Self {
+        let mut areas = MainAreas::new(area);
+        match details_place((area.width, area.height), flipped) {
+            DetailsPlace::Beside => {
+                let [table, details] = areas
+                    .table
+                    .layout(&Layout::horizontal([Constraint::Min(1), Constraint::Length(DETAILS_WIDTH)]));
+                areas.table = table;
+                areas.details = Some(details);
+            }
+            DetailsPlace::Below => {
+                let [table, details] = areas
+                    .table
+                    .layout(&Layout::vertical([Constraint::Min(1), Constraint::Length(DETAILS_HEIGHT)]));
+                areas.table = table;
+                areas.details = Some(details);
+            }
+            DetailsPlace::Hidden => {}
+        }
+        areas
+    }
+
     pub fn new(area: Rect) -> Self {
         let [title, table, selected, info, status, hints] = area.layout(&Layout::vertical([
             Constraint::Length(1),
@@ -58,6 +111,7 @@ impl MainAreas {
             info,
             status,
             hints,
+            details: None,
         }
     }
 
@@ -83,9 +137,27 @@ pub fn log_entries_per_page(size: (u16, u16)) -> usize {
     (log_areas(screen(size))[1].height / 2).max(1) as usize
 }
 
-/// Rows of keys the table shows in a terminal of `size`: a page.
+/// Rows of keys the table shows in a terminal of `size` without the
+/// details pane: a page.
+#[cfg(test)]
 pub fn table_rows(size: (u16, u16)) -> usize {
     MainAreas::new(screen(size)).table_rows()
+}
+
+/// [`table_rows`] with the details pane placed as `flipped` says.
+pub fn table_rows_with_details(size: (u16, u16), flipped: bool) -> usize {
+    MainAreas::with_details(screen(size), flipped).table_rows()
+}
+
+/// The clean-up view's lines: title, candidates (a header, then one per key),
+/// what is marked, status, hints.
+pub fn cleanup_areas(area: Rect) -> [Rect; 5] {
+    log_areas(area)
+}
+
+/// Candidates on one page of the clean-up view.
+pub fn cleanup_rows_per_page(size: (u16, u16)) -> usize {
+    (cleanup_areas(screen(size))[1].height.saturating_sub(1)).max(1) as usize
 }
 
 /// Where an overlay may draw: everything but the hints line, which keeps
@@ -173,6 +245,21 @@ mod tests {
         let areas = MainAreas::new(screen((80, 24)));
         assert_eq!(areas.hints.y, 23);
         assert_eq!(areas.table.y, 1);
+    }
+
+    #[test]
+    fn the_details_pane_is_beside_when_wide_and_below_only_when_asked() {
+        assert_eq!(details_place((120, 40), false), DetailsPlace::Beside);
+        assert_eq!(details_place((120, 40), true), DetailsPlace::Hidden);
+        assert_eq!(details_place((80, 24), false), DetailsPlace::Hidden);
+        assert_eq!(details_place((80, 24), true), DetailsPlace::Below);
+        assert_eq!(details_place((60, 15), true), DetailsPlace::Hidden, "no room");
+        let areas = MainAreas::with_details(screen((80, 24)), true);
+        assert_eq!(areas.details.unwrap().height, DETAILS_HEIGHT);
+        assert_eq!(areas.table_rows(), 18 - DETAILS_HEIGHT as usize);
+        assert_eq!(table_rows_with_details((120, 40), false), table_rows((120, 40)));
+        let wide = MainAreas::with_details(screen((120, 40)), false);
+        assert_eq!(wide.table.width + DETAILS_WIDTH, 120);
     }
 
     #[test]

@@ -51,6 +51,8 @@ mod signals;
 mod testing;
 #[cfg(test)]
 mod update_tests;
+#[cfg(test)]
+mod usage_tests;
 
 use std::collections::VecDeque;
 use std::io;
@@ -143,6 +145,9 @@ pub enum Wake {
     Mouse(mouse::RawMouse),
     /// A storage job finished, with what it has to report.
     Stored(Vec<Event>),
+    /// Usage counts the storage worker read after a job, sent on their own
+    /// (they are not a job's outcome).
+    Usage(Event),
     /// A signal from outside.
     Signal(i32),
 }
@@ -271,6 +276,7 @@ impl Runtime {
             Command::Delete { id } => Job::Delete(id),
             Command::Reload => Job::Refresh,
             Command::LoadLog(request) => Job::LogPage(request),
+            Command::Bulk { bulk, ids } => Job::Bulk { bulk, ids },
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
             self.queue.push_back(Event::Notice(
@@ -352,6 +358,7 @@ impl Runtime {
                 self.worker.finished();
                 self.queue.extend(event);
             }
+            Wake::Usage(event) => self.queue.push_back(event),
             Wake::Signal(signals::SUSPEND) => self.suspend()?,
             Wake::Signal(signals::CONTINUE) => self.tui.resume()?,
             Wake::Signal(signal) => return Ok(Some(Exit::Signal(signal))),

@@ -8,6 +8,7 @@
 //! dialog, `overlays` for help and the agreement. A new event or screen is
 //! one new arm and one new function.
 
+mod cleanup;
 mod dialogs;
 mod lifecycle;
 mod list;
@@ -52,6 +53,8 @@ fn dispatch(app: &mut App, event: Event) -> Vec<Command> {
         Event::Rotated(result) => lifecycle::on_rotated(app, result),
         Event::Notice(text) => outcomes::on_notice(app, text),
         Event::LogPage { search, page } => log::on_page(app, search, page),
+        Event::UsageLoaded(query, result) => outcomes::on_usage_loaded(app, query, result),
+        Event::Bulk(bulk, result) => cleanup::on_bulk(app, bulk, result),
         Event::Copied { secret, result } => outcomes::on_copied(app, secret, result),
     }
 }
@@ -100,6 +103,9 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         Screen::Rotate | Screen::RotateConfirm => lifecycle::rotate_action(app, action),
         Screen::Expiry => lifecycle::expiry_action(app, action),
         Screen::Log | Screen::LogFilter => log::on_action(app, action),
+        Screen::Cleanup => cleanup::on_action(app, action),
+        Screen::CleanupDisable => cleanup::disable_action(app, action),
+        Screen::CleanupDelete => cleanup::delete_action(app, action),
         Screen::Help | Screen::Agreement => overlays::on_action(app, action),
     }
 }
@@ -174,6 +180,9 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
     if app.screen() == Screen::LogFilter {
         return app.log.as_mut().map(|log| &mut log.filter);
     }
+    if let Some(super::app::CleanupConfirm::Delete { typed }) = app.cleanup.as_mut().and_then(|c| c.confirm.as_mut()) {
+        return Some(typed);
+    }
     if app.overlay.is_some() {
         return None;
     }
@@ -225,6 +234,7 @@ fn text_edited(app: &mut App) {
             d.name.touched = true;
             d.error = None;
         }
+        _ if app.cleanup.is_some() => {}
         _ => match &mut app.log {
             Some(log) => log.filter_changed(),
             None => app.filter_changed(),

@@ -149,6 +149,9 @@ fn s_cycles_the_sort_column_and_capital_s_reverses() {
             "staging"
         ]
     );
+    // Then by 30-day uses, the most used first.
+    press(&mut app, &[Char('s')]);
+    assert_eq!((app.sort, app.descending), (SortColumn::Uses, true));
     press(&mut app, &[Char('s')]);
     assert_eq!((app.sort, app.descending), (SortColumn::Name, false));
     assert_eq!(

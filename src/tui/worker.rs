@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::domain::{AuditQuery, KeyId, KeyName};
+use crate::domain::{AuditQuery, KeyId, KeyName, UsageQuery};
 use crate::{KeyStore, StoreError};
 
 use super::Wake;
 use super::app::{LogPage, LogRequest, entry_matches};
-use super::event::{Change, Event};
+use super::event::{Bulk, Change, Event};
 
 /// The storage the TUI works on, shared with the worker thread.
 pub type Storage = std::sync::Arc<dyn KeyStore>;
@@ -58,6 +58,11 @@ pub enum Job {
     /// `before_seq` (of one key: through the store's key index) that match
     /// its filter.
     LogPage(LogRequest),
+    /// Disable or delete many keys in one transaction.
+    Bulk {
+        bulk: Bulk,
+        ids: Vec<KeyId>,
+    },
 }
 
 /// What a job does, for deciding whether another like it is still useful.
@@ -160,6 +165,14 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>, log_searc
         if wake.send(Wake::Stored(events)).is_err() {
             return;
         }
+        // After the records have gone: at 100,000 keys reading every key's
+        // counts takes about a second, which the first frame must not wait for.
+        let usage = guarded(|| reader.usage(storage)).unwrap_or_else(|bug| Some(usage_failed(bug)));
+        if let Some(usage) = usage
+            && wake.send(Wake::Usage(usage)).is_err()
+        {
+            return;
+        }
     }
 }
 
@@ -202,6 +215,7 @@ fn failed(job: &Job, message: String) -> Event {
         Job::Enable(_) => Event::Changed(Change::Enabled, Err(message)),
         Job::SetExpiry { .. } => Event::Changed(Change::ExpirySet, Err(message)),
         Job::Rotate { .. } => Event::Rotated(Err(message)),
+        Job::Bulk { bulk, .. } => Event::Bulk(*bulk, Err(message)),
         Job::LogPage(request) => Event::LogPage {
             search: request.search,
             page: Err(message),
@@ -221,6 +235,7 @@ fn handle(storage: &Storage, reader: &mut Reader, job: &Job, log_search: &Atomic
                 | Event::Deleted(Ok(_))
                 | Event::Changed(_, Ok(_))
                 | Event::Rotated(Ok(_))
+                | Event::Bulk(_, Ok(_))
         )
     );
     let mut events: Vec<Event> = changed.into_iter().collect();
@@ -243,6 +258,13 @@ fn run(storage: &Storage, job: &Job, log_search: &AtomicU64) -> Option<Event> {
         Job::SetExpiry { id, expires_at } => {
             Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(id, *expires_at)))
         }
+        Job::Bulk { bulk, ids } => Event::Bulk(
+            *bulk,
+            patiently(|| match bulk {
+                Bulk::Disable => storage.disable_many(ids),
+                Bulk::Delete => storage.delete_many(ids),
+            }),
+        ),
         Job::Rotate { id, grace } => Event::Rotated(patiently(|| storage.rotate(id, *grace))),
         Job::LogPage(request) => Event::LogPage {
             search: request.search,
@@ -288,6 +310,27 @@ fn read_log_page(storage: &Storage, request: &LogRequest, log_search: &AtomicU64
     Ok(page)
 }
 
+/// The days and hours the details pane and the clean-up view show: 30 days
+/// and 24 hours up to now.
+pub const USAGE_DAYS: u32 = 30;
+pub const USAGE_HOURS: u32 = 24;
+
+/// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`] hours.
+fn read_usage(storage: &Storage) -> Event {
+    let query = usage_query();
+    let found = storage.usage(&query).map_err(|e| e.to_string());
+    Event::UsageLoaded(query, found)
+}
+
+fn usage_query() -> UsageQuery {
+    UsageQuery::last(None, USAGE_DAYS, USAGE_HOURS, OffsetDateTime::now_utc())
+}
+
+/// The usage read's answer when it hit a bug.
+fn usage_failed(bug: String) -> Event {
+    Event::UsageLoaded(usage_query(), Err(format!("keydesk hit a bug reading usage ({bug})")))
+}
+
 /// How long a change keeps trying while the database is busy. The store
 /// itself gives up after a couple of seconds, which suits a command-line call;
 /// here the screen stays live ("working…", and Ctrl-C quits at once), so there
@@ -313,9 +356,29 @@ struct Reader {
     sent: Option<u64>,
     /// A failing read is reported once, not every second, until it recovers.
     failing: bool,
+    /// The store changed since the usage counts were last read (counts move
+    /// the change counter too).
+    usage_due: bool,
+    /// No usage read before this: reads are spaced by ten times what the last
+    /// one took (at least a second), so that at 100,000 keys, where one takes
+    /// about a second, they take at most a tenth of the worker's time.
+    usage_next: Option<Instant>,
 }
 
 impl Reader {
+    /// Every key's counts, when the store changed since they were last read
+    /// and the spacing allows; later polls catch up on a change skipped now.
+    fn usage(&mut self, storage: &Storage) -> Option<Event> {
+        if !self.usage_due || self.usage_next.is_some_and(|next| Instant::now() < next) {
+            return None;
+        }
+        let started = Instant::now();
+        let usage = read_usage(storage);
+        self.usage_due = false;
+        self.usage_next = Some(Instant::now() + (started.elapsed() * 10).max(Duration::from_secs(1)));
+        Some(usage)
+    }
+
     fn refresh(&mut self, storage: &Storage) -> Option<Event> {
         let read = storage.change_counter().and_then(|counter| {
             if Some(counter) == self.sent {
@@ -328,6 +391,7 @@ impl Reader {
                 self.failing = false;
                 let listing = listing?;
                 self.sent = Some(listing.change_counter);
+                self.usage_due = true;
                 Some(Event::Loaded {
                     change_counter: listing.change_counter,
                     records: listing.records,
@@ -394,13 +458,27 @@ mod tests {
         assert!(message.contains("no key with ID"), "{message}");
     }
 
+    /// The next job's events; usage reads sent meanwhile are passed over.
     fn next(worker: &mut Worker, rx: &Receiver<Wake>) -> Vec<Event> {
-        match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
-            Wake::Stored(events) => {
-                worker.finished();
-                events
+        loop {
+            match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
+                Wake::Stored(events) => {
+                    worker.finished();
+                    return events;
+                }
+                Wake::Usage(_) => continue,
+                _ => panic!("only the worker sends here"),
             }
-            _ => panic!("only the worker sends here"),
+        }
+    }
+
+    fn next_usage(rx: &Receiver<Wake>) -> Event {
+        loop {
+            match rx.recv_timeout(Duration::from_secs(30)).expect("the worker answers") {
+                Wake::Usage(event) => return event,
+                Wake::Stored(_) => continue,
+                _ => panic!("only the worker sends here"),
+            }
         }
     }
 
@@ -504,7 +582,7 @@ mod tests {
         assert_eq!(worker.submit(create(name.as_str())), Err(Refused::ChangeInFlight));
         assert!(matches!(next(&mut worker, &rx)[..], [Event::Created(Ok(_)), _]));
         assert!(
-            rx.recv_timeout(Duration::from_millis(200)).is_err(),
+            !matches!(rx.recv_timeout(Duration::from_millis(200)), Ok(Wake::Stored(_))),
             "the key was created once"
         );
     }
@@ -527,6 +605,29 @@ mod tests {
     }
 
     #[test]
+    fn a_bulk_disable_comes_back_with_the_records_and_their_usage() {
+        let (_dir, store, mut worker, rx) = started();
+        let (secret, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
+        let (_, b) = store.create(&KeyName::parse("beta").unwrap()).unwrap();
+        store.verify(secret.expose()).unwrap();
+        worker
+            .submit(Job::Bulk {
+                bulk: Bulk::Disable,
+                ids: vec![a.id.clone(), b.id.clone()],
+            })
+            .unwrap();
+        let [Event::Bulk(Bulk::Disable, Ok(done)), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
+            panic!("disabled, then the records")
+        };
+        assert!(done.iter().all(|r| r.disabled_at.is_some()));
+        let Event::UsageLoaded(_, Ok(usage)) = next_usage(&rx) else {
+            panic!("then the usage, on its own")
+        };
+        assert_eq!(usage.len(), 1, "alpha was used once");
+        assert_eq!(usage[0].1.total().accepted, 1);
+    }
+
+    #[test]
     fn refreshes_do_not_pile_up_behind_a_running_one() {
         let (_dir, _store, mut worker, rx) = started();
         for _ in 0..3 {
@@ -538,6 +639,6 @@ mod tests {
             None,
             "the extra refreshes were skipped"
         );
-        assert!(rx.recv_timeout(Duration::from_millis(200)).is_err());
+        assert!(!matches!(rx.recv_timeout(Duration::from_millis(200)), Ok(Wake::Stored(_))));
     }
 }

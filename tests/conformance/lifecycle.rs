@@ -309,21 +309,38 @@ pub fn the_hash_index_holds_each_verifiable_secret_with_its_end(backend: &dyn Ba
     let store = &opened.store;
     let (plain, a) = store.create(&name("plain")).unwrap();
     let (old, b) = store.create_expiring(&name("rotating"), Some(T0 + 10 * HOUR)).unwrap();
-    let (_, c) = store.create(&name("off")).unwrap();
+    let (off, c) = store.create(&name("off")).unwrap();
     let (new, _) = store.rotate(&b.id, 24 * HOUR).unwrap();
     store.disable(&c.id).unwrap();
 
     let (_, mut index) = store.load_hash_index().unwrap();
     index.sort_by_key(|e| (e.id.clone(), e.slot));
     let mut expected = vec![
-        (plain.hash(), a.id.clone(), SecretSlot::Current, None),
-        (new.hash(), b.id.clone(), SecretSlot::Current, Some(T0 + 10 * HOUR)),
+        (plain.hash(), a.id.clone(), SecretSlot::Current, None, false),
+        (
+            new.hash(),
+            b.id.clone(),
+            SecretSlot::Current,
+            Some(T0 + 10 * HOUR),
+            false,
+        ),
         // The earlier of the grace end and the key's expiry.
-        (old.hash(), b.id.clone(), SecretSlot::Previous, Some(T0 + 10 * HOUR)),
+        (
+            old.hash(),
+            b.id.clone(),
+            SecretSlot::Previous,
+            Some(T0 + 10 * HOUR),
+            false,
+        ),
+        // A disabled key is there, marked, so that its refusals can be counted.
+        (off.hash(), c.id.clone(), SecretSlot::Current, None, true),
     ];
     expected.sort_by_key(|e| (e.1.clone(), e.2));
-    let index: Vec<_> = index.into_iter().map(|e| (e.hash, e.id, e.slot, e.not_after)).collect();
-    assert_eq!(index, expected, "a disabled key has no entry");
+    let index: Vec<_> = index
+        .into_iter()
+        .map(|e| (e.hash, e.id, e.slot, e.not_after, e.disabled))
+        .collect();
+    assert_eq!(index, expected);
 }
 
 pub fn deleting_a_rotating_key_ends_both_secrets(backend: &dyn Backend) {

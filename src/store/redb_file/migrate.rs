@@ -18,7 +18,10 @@ use redb::{ReadableTable, WriteTransaction};
 use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
-use super::tables::{AUDIT, AUDIT_BY_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY};
+use super::tables::{
+    AUDIT, AUDIT_BY_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY, USAGE_DAILY,
+    USAGE_HOURLY,
+};
 use super::{Fail, Recorder, audit, codec};
 use crate::domain::AuditEvent;
 
@@ -113,6 +116,7 @@ fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {
     txn.open_table(BY_HASH)?;
     txn.open_table(AUDIT)?;
     txn.open_table(AUDIT_BY_KEY)?;
+    start_usage_counts(txn)?;
     Ok(())
 }
 
@@ -164,15 +168,25 @@ fn start_audit_log(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> 
     Ok(())
 }
 
-/// Schema 5.
+/// Schema 5: the audit log's key index and usage counts, each its own
+/// function.
 fn schema_5(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
-    index_audit_by_key(txn)
+    index_audit_by_key(txn)?;
+    start_usage_counts(txn)
 }
 
 /// Schema 5: the audit log's key index, filled for the entries already
 /// written (each entry from now on is indexed as it is appended).
 fn index_audit_by_key(txn: &WriteTransaction) -> Result<(), Fail> {
     audit::index_existing(txn)
+}
+
+/// Schema 5: per-key usage counts, starting empty (earlier releases counted
+/// nothing).
+fn start_usage_counts(txn: &WriteTransaction) -> Result<(), Fail> {
+    txn.open_table(USAGE_HOURLY)?;
+    txn.open_table(USAGE_DAILY)?;
+    Ok(())
 }
 
 #[cfg(test)]

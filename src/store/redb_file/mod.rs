@@ -9,6 +9,7 @@ mod codec;
 mod file;
 mod migrate;
 mod tables;
+mod usage;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -21,8 +22,9 @@ use time::OffsetDateTime;
 
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
-    PreviousSecret, SecretKey, SecretSlot, Verdict, secret,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Hour, Interface, KeyHash, KeyId, KeyName,
+    KeyRecord, KeyUsage, Outcome, PreviousSecret, SecretKey, SecretSlot, UsageCounts, UsageDelta, UsageQuery, Verdict,
+    secret,
 };
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
@@ -228,29 +230,13 @@ impl Store {
     }
 
     /// Writes uses already known to be due, re-checking each under the write
-    /// lock: another process may have deleted the key or recorded a later use
-    /// since it was read.
-    fn write_due_uses(&self, due: &[SecretUse]) -> Result<usize, StoreError> {
+    /// lock (another process may have deleted the key or recorded a later
+    /// use since it was read), and adds usage counts, in one transaction.
+    fn write_activity(&self, due: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+        let now = self.now();
         self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let mut changed = 0;
-            for SecretUse { id, hash, at } in due {
-                let Some(mut record) = get_record(&keys, id.as_str())? else {
-                    continue;
-                };
-                let at = at.replace_nanosecond(0).unwrap_or(*at);
-                match record.slot_of(hash) {
-                    Some(slot @ SecretSlot::Current) if record.needs_use_update(slot, at) => {
-                        record.last_used = Some(at);
-                    }
-                    Some(slot @ SecretSlot::Previous) if record.needs_use_update(slot, at) => {
-                        record.previous.as_mut().expect("slot_of found it").last_used = Some(at);
-                    }
-                    _ => continue,
-                }
-                keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
-                changed += 1;
-            }
+            let changed = write_due_uses(txn, due)?;
+            usage::add(txn, counts, now)?;
             Ok(changed)
         })
     }
@@ -278,6 +264,22 @@ impl Store {
             }
             Ok(record)
         })
+    }
+
+    /// Deletes one key, its hashes and its usage counts, with its audit entry.
+    fn delete_in(&self, txn: &WriteTransaction, id: &KeyId, now: OffsetDateTime) -> Result<KeyRecord, Fail> {
+        let mut keys = txn.open_table(KEYS)?;
+        let record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+        keys.remove(id.as_str())?;
+        let mut by_hash = txn.open_table(BY_HASH)?;
+        by_hash.remove(&record.hash.0)?;
+        if let Some(previous) = &record.previous {
+            by_hash.remove(&previous.hash.0)?;
+        }
+        drop((keys, by_hash));
+        usage::remove_key(txn, id.as_str())?;
+        self.log(txn, now, AuditEvent::Deleted, &record)?;
+        Ok(record)
     }
 
     /// Runs redb's own integrity check (and repair, if a crash left the file
@@ -504,18 +506,37 @@ impl KeyStore for Store {
 
     fn delete(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
         let now = self.now();
+        self.write(|txn| self.delete_in(txn, id, now))
+    }
+
+    fn delete_many(&self, ids: &[KeyId]) -> Result<Vec<KeyRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now();
+        self.write(|txn| ids.iter().map(|id| self.delete_in(txn, id, now)).collect())
+    }
+
+    fn disable_many(&self, ids: &[KeyId]) -> Result<Vec<KeyRecord>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = self.now();
         self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
-            keys.remove(id.as_str())?;
-            let mut by_hash = txn.open_table(BY_HASH)?;
-            by_hash.remove(&record.hash.0)?;
-            if let Some(previous) = &record.previous {
-                by_hash.remove(&previous.hash.0)?;
-            }
-            drop((keys, by_hash));
-            self.log(txn, now, AuditEvent::Deleted, &record)?;
-            Ok(record)
+            ids.iter()
+                .map(|id| {
+                    let mut keys = txn.open_table(KEYS)?;
+                    let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
+                    if record.disabled_at.is_some() {
+                        return Ok(record);
+                    }
+                    record.disabled_at = Some(now);
+                    keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+                    drop(keys);
+                    self.log(txn, now, AuditEvent::Disabled, &record)?;
+                    Ok(record)
+                })
+                .collect()
         })
     }
 
@@ -538,18 +559,29 @@ impl KeyStore for Store {
             return Ok(Verdict::Unknown);
         };
         let verdict = record.verdict(slot, now);
-        if matches!(verdict, Verdict::Valid { .. }) && record.needs_use_update(slot, now) {
-            // Best effort: a key that verified stays verified even when Last
-            // Used cannot be written (read-only media, a full disk, a writer
-            // holding the file past the retry window). Refusing good keys
-            // would take the service down over bookkeeping.
-            // The record was just read: straight to the write, no second read.
-            let at = SecretUse {
+        let due: Vec<SecretUse> = (matches!(verdict, Verdict::Valid { .. }) && record.needs_use_update(slot, now))
+            .then(|| SecretUse {
                 id: record.id.clone(),
                 hash,
                 at: now,
-            };
-            let _ = self.write_due_uses(&[at]);
+            })
+            .into_iter()
+            .collect();
+        let counts: Vec<UsageDelta> = Outcome::of_record(&record, slot, now)
+            .map(|outcome| UsageDelta {
+                id: record.id.clone(),
+                hour: Hour::of(now),
+                counts: UsageCounts::of(outcome, 1),
+            })
+            .into_iter()
+            .collect();
+        // Best effort: a key that verified stays verified even when Last Used
+        // or its count cannot be written (read-only media, a full disk, a
+        // writer holding the file past the retry window). Refusing good keys
+        // would take the service down over bookkeeping. The record was just
+        // read: straight to the write, no second read.
+        if !due.is_empty() || !counts.is_empty() {
+            let _ = self.write_activity(&due, &counts);
         }
         Ok(verdict)
     }
@@ -564,15 +596,14 @@ impl KeyStore for Store {
             for entry in keys.iter()? {
                 let (id, bytes) = entry?;
                 let record = codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?;
-                if record.disabled_at.is_some() {
-                    continue;
-                }
+                let disabled = record.disabled_at.is_some();
                 if let Some(previous) = &record.previous {
                     index.push(IndexEntry {
                         hash: previous.hash,
                         id: record.id.clone(),
                         slot: SecretSlot::Previous,
                         not_after: record.not_after(SecretSlot::Previous),
+                        disabled,
                     });
                 }
                 index.push(IndexEntry {
@@ -580,6 +611,7 @@ impl KeyStore for Store {
                     hash: record.hash,
                     id: record.id,
                     slot: SecretSlot::Current,
+                    disabled,
                 });
             }
             Ok((change_counter, index))
@@ -602,9 +634,15 @@ impl KeyStore for Store {
     }
 
     fn record_uses(&self, uses: &[SecretUse]) -> Result<usize, StoreError> {
-        // A read-only pass first: most batches are mostly stale (another
-        // process recorded a later use), and a read costs no durable write.
-        let due = self.read(|txn| {
+        self.record_usage(uses, &[])
+    }
+
+    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+        let (first_hour, first_day) = crate::domain::usage::retained_from(self.now());
+        // A read-only pass first: most batches of uses are mostly stale
+        // (another process recorded a later use), and a read costs no
+        // durable write; counts of keys deleted meanwhile are dropped here.
+        let (due, counts) = self.read(|txn| {
             let keys = txn.open_table(KEYS)?;
             let mut due = Vec::new();
             for u in uses {
@@ -615,13 +653,57 @@ impl KeyStore for Store {
                     due.push(u.clone());
                 }
             }
-            Ok(due)
+            let mut kept = Vec::new();
+            for delta in counts {
+                // The daily bucket outlives the hourly one: an hour past its
+                // retention may still add to its day.
+                if !delta.counts.is_zero()
+                    && (delta.hour >= first_hour || delta.hour.day() >= first_day)
+                    && keys.get(delta.id.as_str())?.is_some()
+                {
+                    kept.push(delta.clone());
+                }
+            }
+            Ok((due, kept))
         })?;
-        if due.is_empty() {
+        if due.is_empty() && counts.is_empty() {
             return Ok(0);
         }
-        self.write_due_uses(&due)
+        self.write_activity(&due, &counts)
     }
+
+    fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError> {
+        let now = self.now();
+        self.read(|txn| {
+            read_counter(txn)?;
+            usage::read(txn, query, now)
+        })
+    }
+}
+
+/// Last Used of each due use whose key still has that secret and has not
+/// recorded a later use meanwhile. Returns how many records changed.
+fn write_due_uses(txn: &WriteTransaction, due: &[SecretUse]) -> Result<usize, Fail> {
+    let mut keys = txn.open_table(KEYS)?;
+    let mut changed = 0;
+    for SecretUse { id, hash, at } in due {
+        let Some(mut record) = get_record(&keys, id.as_str())? else {
+            continue;
+        };
+        let at = at.replace_nanosecond(0).unwrap_or(*at);
+        match record.slot_of(hash) {
+            Some(slot @ SecretSlot::Current) if record.needs_use_update(slot, at) => {
+                record.last_used = Some(at);
+            }
+            Some(slot @ SecretSlot::Previous) if record.needs_use_update(slot, at) => {
+                record.previous.as_mut().expect("slot_of found it").last_used = Some(at);
+            }
+            _ => continue,
+        }
+        keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
+        changed += 1;
+    }
+    Ok(changed)
 }
 
 /// One write transaction that re-checks the schema (another keydesk may have

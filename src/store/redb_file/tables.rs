@@ -22,6 +22,18 @@ pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// without scanning the whole log. An index only: `log --check` proves the
 /// log from `AUDIT`'s chain alone, then checks that this agrees with it.
 pub const AUDIT_BY_KEY: TableDefinition<(&str, u64), ()> = TableDefinition::new("audit_by_key");
+/// Since schema 5: (key ID, hours since the epoch) → usage counts of that
+/// hour: accepted, refused disabled, refused expired, refused previous
+/// secret past its end. Kept [`HOURLY_RETENTION_HOURS`] hours.
+///
+/// [`HOURLY_RETENTION_HOURS`]: crate::domain::usage::HOURLY_RETENTION_HOURS
+pub const USAGE_HOURLY: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_hourly");
+/// Since schema 5: (key ID, days since the epoch) → usage counts of that UTC
+/// day, added to in the same write as the hour. Kept
+/// [`DAILY_RETENTION_DAYS`] days.
+///
+/// [`DAILY_RETENTION_DAYS`]: crate::domain::usage::DAILY_RETENTION_DAYS
+pub const USAGE_DAILY: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_daily");
 
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CHANGE_COUNTER_KEY: &str = "change_counter";
@@ -36,5 +48,5 @@ pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 /// (record encoding V2: expiry, disabled, a rotation's previous secret, whose
 /// hash is in `BY_HASH` too, mapping to the same key). 4: the audit log
 /// (`AUDIT`, and `AUDIT_LAST_KEY` in `META`). 5: the audit log's key index
-/// (`AUDIT_BY_KEY`).
+/// (`AUDIT_BY_KEY`) and usage counts (`USAGE_HOURLY`, `USAGE_DAILY`).
 pub const SCHEMA_VERSION: u64 = 5;

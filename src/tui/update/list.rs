@@ -21,6 +21,15 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Top => app.select_row(0),
         Action::Bottom => app.select_row(usize::MAX),
         Action::OpenLog => return super::log::open(app, None),
+        Action::OpenCleanup => return super::cleanup::open(app),
+        Action::ToggleDetails => {
+            app.details_flipped = !app.details_flipped;
+            let shown = crate::tui::layout::details_place(app.terminal_size, app.details_flipped);
+            if app.details_flipped && shown == crate::tui::layout::DetailsPlace::Hidden && app.terminal_size.0 < 120 {
+                app.set_status(StatusKind::Info, "the terminal is too small for the details pane");
+            }
+            app.scroll_to_selection();
+        }
         Action::NewKey => app.dialog = Some(Dialog::Create(CreateDialog::default())),
         Action::OpenActions
         | Action::EditName
@@ -77,6 +86,8 @@ pub(super) fn announce_sort(app: &mut App) {
     let order = match (app.sort, app.descending) {
         (SortColumn::Created | SortColumn::LastUsed, true) => "newest first",
         (SortColumn::Created | SortColumn::LastUsed, false) => "oldest first",
+        (SortColumn::Uses, true) => "most used first",
+        (SortColumn::Uses, false) => "least used first",
         (_, false) => "A → Z",
         (_, true) => "Z → A",
     };

@@ -28,7 +28,13 @@ pub(super) fn on_mouse(app: &mut App, mouse: Mouse) -> Vec<Command> {
 fn wheel(app: &mut App, key: Key) -> Vec<Command> {
     let scrolls = matches!(
         app.screen(),
-        Screen::Main | Screen::Filter | Screen::Log | Screen::LogFilter | Screen::Help | Screen::Agreement
+        Screen::Main
+            | Screen::Filter
+            | Screen::Log
+            | Screen::LogFilter
+            | Screen::Cleanup
+            | Screen::Help
+            | Screen::Agreement
     );
     if !scrolls {
         return Vec::new();

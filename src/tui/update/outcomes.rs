@@ -42,6 +42,18 @@ fn close_dialog_of_deleted_key(app: &mut App) {
     app.set_status(StatusKind::Info, text);
 }
 
+pub(super) fn on_usage_loaded(
+    app: &mut App,
+    query: crate::domain::UsageQuery,
+    result: Result<Vec<(crate::domain::KeyId, crate::domain::KeyUsage)>, String>,
+) -> Vec<Command> {
+    match result {
+        Ok(usage) => app.set_usage(query, usage),
+        Err(message) => app.set_status(StatusKind::Error, format!("could not read usage counts: {message}")),
+    }
+    Vec::new()
+}
+
 pub(super) fn on_load_failed(app: &mut App, message: &str) -> Vec<Command> {
     app.set_status(StatusKind::Error, format!("could not read the keys: {message}"));
     Vec::new()

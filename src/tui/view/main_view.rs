@@ -32,9 +32,12 @@ const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut HitMap) {
-    let areas = MainAreas::new(area);
+    let areas = MainAreas::with_details(area, app.details_flipped);
     render_title(frame, areas.title, app, theme);
     render_table(frame, &areas, app, theme, hits);
+    if let Some(details) = areas.details {
+        super::details_pane::render(frame.buffer_mut(), details, app, theme);
+    }
     render_selected(frame, areas.selected, app, theme);
     render_info(frame, areas.info, app, theme);
     status_bar::render_status(frame.buffer_mut(), areas.status, app, theme);

@@ -4,7 +4,9 @@
 pub mod actions_menu;
 pub mod agreement;
 pub mod create_dialog;
+pub mod cleanup_view;
 pub mod delete_dialog;
+pub mod details_pane;
 pub mod expiry_dialog;
 pub mod expiry_field;
 pub mod help;
@@ -51,12 +53,15 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
         return hits;
     }
     main_view::render(frame, area, app, theme, &mut hits);
-    if app.log.is_some() || app.dialog.is_some() || app.overlay.is_some() {
+    if app.log.is_some() || app.cleanup.is_some() || app.dialog.is_some() || app.overlay.is_some() {
         // Modal, for the mouse as for the keys.
         hits.clear();
     }
     if let Some(log) = &app.log {
         log_view::render(frame, area, app, log, theme);
+    }
+    if let Some(cleanup) = &app.cleanup {
+        cleanup_view::render(frame, area, app, cleanup, theme);
     }
     match &app.dialog {
         None => {}

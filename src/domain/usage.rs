@@ -1,0 +1,421 @@
+//! How often each key is presented, by outcome: the vocabulary of usage
+//! counts, with no I/O.
+//!
+//! Counts are kept per key in buckets of one hour (UTC) and of one day (UTC).
+//! Hourly buckets are kept for [`HOURLY_RETENTION_HOURS`] and daily ones for
+//! [`DAILY_RETENTION_DAYS`]; a count is added to its hour's bucket and its
+//! day's bucket in the same write (the roll-up from hours to days happens as
+//! counts arrive), so pruning an old hour never loses a use from its day.
+//! A key has at most [`MAX_BUCKETS_PER_KEY`] buckets, of [`BUCKET_BYTES`]
+//! each — the bound on its usage storage (see [`MAX_USAGE_BYTES_PER_KEY`]).
+//!
+//! Only presentations that belong to a key are counted: accepted, and refused
+//! because the key is disabled, expired, or the secret is a rotation's
+//! previous one past its end. Malformed and unknown keys belong to nobody.
+
+use std::ops::{Add, AddAssign, Range};
+
+use time::OffsetDateTime;
+
+use super::id::KeyId;
+use super::record::{KeyRecord, SecretSlot, Verdict};
+
+/// Hourly buckets older than this many hours before now are dropped.
+pub const HOURLY_RETENTION_HOURS: u32 = 14 * 24;
+/// Daily buckets older than this many days before today are dropped.
+pub const DAILY_RETENTION_DAYS: u32 = 400;
+/// The most buckets one key can have: the retained hours and days, each
+/// with the current (partial) one.
+pub const MAX_BUCKETS_PER_KEY: u64 = (HOURLY_RETENTION_HOURS as u64 + 1) + (DAILY_RETENTION_DAYS as u64 + 1);
+/// The stored size of one bucket's payload: a key ID of up to 19 bytes (with
+/// redb's 4-byte length), the bucket number (4) and four `u32` counts (16).
+pub const BUCKET_BYTES: u64 = 19 + 4 + 4 + 16;
+/// The bound on one key's usage payload: 738 buckets × 43 bytes = 31,734
+/// bytes (under 31 KiB), before the B-tree's own page overhead.
+pub const MAX_USAGE_BYTES_PER_KEY: u64 = MAX_BUCKETS_PER_KEY * BUCKET_BYTES;
+
+/// What happened when a key's secret was presented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Accepted,
+    /// The key is disabled.
+    RefusedDisabled,
+    /// The key reached its expiry (its current secret was presented).
+    RefusedExpired,
+    /// A rotation's previous secret past its end (its grace end, or the
+    /// key's expiry if that came first).
+    RefusedPreviousEnded,
+}
+
+impl Outcome {
+    /// The outcome of presenting the secret in `slot` of a key that is
+    /// `disabled` (or not), whose secret has reached its end by time
+    /// (`ended`). An ended secret is refused for its end even when the key is
+    /// also disabled, as [`KeyRecord::verdict`] does for expiry.
+    pub fn of(slot: SecretSlot, disabled: bool, ended: bool) -> Outcome {
+        match (ended, slot, disabled) {
+            (true, SecretSlot::Current, _) => Outcome::RefusedExpired,
+            (true, SecretSlot::Previous, _) => Outcome::RefusedPreviousEnded,
+            (false, _, true) => Outcome::RefusedDisabled,
+            (false, _, false) => Outcome::Accepted,
+        }
+    }
+
+    /// The outcome for a secret in `slot` of `record` presented at `now`, or
+    /// `None` when it belongs to no key.
+    pub fn of_record(record: &KeyRecord, slot: SecretSlot, now: OffsetDateTime) -> Option<Outcome> {
+        if let Verdict::Unknown = record.verdict(slot, now) {
+            return None;
+        }
+        let ended = record.not_after(slot).is_some_and(|end| now >= end);
+        Some(Outcome::of(slot, record.disabled_at.is_some(), ended))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::RefusedDisabled => "refused_disabled",
+            Outcome::RefusedExpired => "refused_expired",
+            Outcome::RefusedPreviousEnded => "refused_previous_ended",
+        }
+    }
+}
+
+/// Counts by outcome. Additions saturate at `u32::MAX` per bucket (over
+/// 1.1 million per second for a whole hour).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct UsageCounts {
+    pub accepted: u32,
+    pub refused_disabled: u32,
+    pub refused_expired: u32,
+    pub refused_previous_ended: u32,
+}
+
+impl UsageCounts {
+    /// `n` presentations with `outcome`.
+    pub fn of(outcome: Outcome, n: u32) -> UsageCounts {
+        let mut counts = UsageCounts::default();
+        *counts.get_mut(outcome) = n;
+        counts
+    }
+
+    pub fn get(&self, outcome: Outcome) -> u32 {
+        match outcome {
+            Outcome::Accepted => self.accepted,
+            Outcome::RefusedDisabled => self.refused_disabled,
+            Outcome::RefusedExpired => self.refused_expired,
+            Outcome::RefusedPreviousEnded => self.refused_previous_ended,
+        }
+    }
+
+    fn get_mut(&mut self, outcome: Outcome) -> &mut u32 {
+        match outcome {
+            Outcome::Accepted => &mut self.accepted,
+            Outcome::RefusedDisabled => &mut self.refused_disabled,
+            Outcome::RefusedExpired => &mut self.refused_expired,
+            Outcome::RefusedPreviousEnded => &mut self.refused_previous_ended,
+        }
+    }
+
+    /// Adds `n` presentations with `outcome`.
+    pub fn count(&mut self, outcome: Outcome, n: u32) {
+        let slot = self.get_mut(outcome);
+        *slot = slot.saturating_add(n);
+    }
+
+    /// All refusals together.
+    pub fn refused(&self) -> u64 {
+        u64::from(self.refused_disabled) + u64::from(self.refused_expired) + u64::from(self.refused_previous_ended)
+    }
+
+    pub fn is_zero(&self) -> bool {
+        *self == UsageCounts::default()
+    }
+
+    /// The counts as stored: accepted, disabled, expired, previous ended.
+    pub fn to_array(self) -> [u32; 4] {
+        [
+            self.accepted,
+            self.refused_disabled,
+            self.refused_expired,
+            self.refused_previous_ended,
+        ]
+    }
+
+    pub fn from_array([accepted, refused_disabled, refused_expired, refused_previous_ended]: [u32; 4]) -> Self {
+        UsageCounts {
+            accepted,
+            refused_disabled,
+            refused_expired,
+            refused_previous_ended,
+        }
+    }
+}
+
+impl Add for UsageCounts {
+    type Output = UsageCounts;
+    fn add(mut self, other: UsageCounts) -> UsageCounts {
+        self += other;
+        self
+    }
+}
+
+impl AddAssign for UsageCounts {
+    fn add_assign(&mut self, other: UsageCounts) {
+        for outcome in [
+            Outcome::Accepted,
+            Outcome::RefusedDisabled,
+            Outcome::RefusedExpired,
+            Outcome::RefusedPreviousEnded,
+        ] {
+            self.count(outcome, other.get(outcome));
+        }
+    }
+}
+
+/// An hour, as whole hours since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hour(pub u32);
+
+/// A day, as whole days since the Unix epoch (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub u32);
+
+impl Hour {
+    /// The hour containing `at` (before 1970: hour 0).
+    pub fn of(at: OffsetDateTime) -> Hour {
+        Hour::of_unix(at.unix_timestamp())
+    }
+
+    pub fn of_unix(unix: i64) -> Hour {
+        Hour((unix.max(0) / 3600).min(i64::from(u32::MAX)) as u32)
+    }
+
+    pub fn day(self) -> Day {
+        Day(self.0 / 24)
+    }
+
+    pub fn start(self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(i64::from(self.0) * 3600).expect("u32 hours are in range")
+    }
+}
+
+impl Day {
+    pub fn of(at: OffsetDateTime) -> Day {
+        Hour::of(at).day()
+    }
+
+    pub fn start(self) -> OffsetDateTime {
+        OffsetDateTime::from_unix_timestamp(i64::from(self.0) * 86_400).expect("u32 days are in range")
+    }
+
+    pub fn date(self) -> time::Date {
+        self.start().date()
+    }
+}
+
+/// Counts to add to one key's bucket of one hour (and so of its day).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageDelta {
+    pub id: KeyId,
+    pub hour: Hour,
+    pub counts: UsageCounts,
+}
+
+/// Which counts to read: one key's or every key's, daily buckets in `days`
+/// and hourly buckets in `hours` (half-open ranges).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageQuery {
+    /// `None`: every key that has counts in the ranges.
+    pub key: Option<KeyId>,
+    pub days: Range<Day>,
+    pub hours: Range<Hour>,
+}
+
+impl UsageQuery {
+    /// The last `days` days (today included) and the last `hours` hours (the
+    /// current one included) before `now`.
+    pub fn last(key: Option<KeyId>, days: u32, hours: u32, now: OffsetDateTime) -> UsageQuery {
+        let (today, this_hour) = (Day::of(now), Hour::of(now));
+        UsageQuery {
+            key,
+            days: Day((today.0 + 1).saturating_sub(days))..Day(today.0 + 1),
+            hours: Hour((this_hour.0 + 1).saturating_sub(hours))..Hour(this_hour.0 + 1),
+        }
+    }
+}
+
+/// One key's counts: only buckets with a count, in ascending order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyUsage {
+    pub daily: Vec<(Day, UsageCounts)>,
+    pub hourly: Vec<(Hour, UsageCounts)>,
+}
+
+impl KeyUsage {
+    /// The sum of the daily buckets.
+    pub fn total(&self) -> UsageCounts {
+        self.daily.iter().fold(UsageCounts::default(), |sum, (_, c)| sum + *c)
+    }
+
+    /// One value per day of `days`, zero where there is no bucket (for
+    /// sparklines and tables).
+    pub fn daily_series(&self, days: Range<Day>, outcome: Outcome) -> Vec<u64> {
+        let mut series = vec![0; (days.end.0.saturating_sub(days.start.0)) as usize];
+        for (day, counts) in &self.daily {
+            if days.contains(day) {
+                series[(day.0 - days.start.0) as usize] = u64::from(counts.get(outcome));
+            }
+        }
+        series
+    }
+
+    /// [`KeyUsage::daily_series`] for hours.
+    pub fn hourly_series(&self, hours: Range<Hour>, outcome: Outcome) -> Vec<u64> {
+        let mut series = vec![0; (hours.end.0.saturating_sub(hours.start.0)) as usize];
+        for (hour, counts) in &self.hourly {
+            if hours.contains(hour) {
+                series[(hour.0 - hours.start.0) as usize] = u64::from(counts.get(outcome));
+            }
+        }
+        series
+    }
+}
+
+/// When a key was last used (either of its secrets), or when it was created
+/// if it never was: what "unused for" is measured from.
+pub fn last_activity(record: &KeyRecord) -> OffsetDateTime {
+    let previous = record.previous.as_ref().and_then(|p| p.last_used);
+    [record.last_used, previous]
+        .into_iter()
+        .flatten()
+        .max()
+        .unwrap_or(record.created_at)
+}
+
+/// Whether neither of the key's secrets was ever used.
+pub fn never_used(record: &KeyRecord) -> bool {
+    record.last_used.is_none() && record.previous.as_ref().is_none_or(|p| p.last_used.is_none())
+}
+
+/// A clean-up candidate: no use (or, never used, no creation) for at least
+/// `idle` before `now`.
+pub fn is_unused(record: &KeyRecord, now: OffsetDateTime, idle: time::Duration) -> bool {
+    now - last_activity(record) >= idle
+}
+
+/// The oldest hour and day a store keeps at `now`: anything older is never
+/// returned and may be deleted.
+pub fn retained_from(now: OffsetDateTime) -> (Hour, Day) {
+    let (hour, day) = (Hour::of(now), Day::of(now));
+    (
+        Hour(hour.0.saturating_sub(HOURLY_RETENTION_HOURS)),
+        Day(day.0.saturating_sub(DAILY_RETENTION_DAYS)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::KeyHash;
+    use time::macros::datetime;
+
+    #[test]
+    fn hours_and_days_are_utc_buckets() {
+        let t = datetime!(2026-05-01 23:59:59 UTC);
+        assert_eq!(Hour::of(t).start(), datetime!(2026-05-01 23:00 UTC));
+        assert_eq!(Day::of(t).start(), datetime!(2026-05-01 0:00 UTC));
+        let next = t + time::Duration::SECOND;
+        assert_eq!(Hour::of(next).0, Hour::of(t).0 + 1);
+        assert_eq!(Day::of(next).0, Day::of(t).0 + 1);
+        assert_eq!(Hour::of(next).day(), Day::of(next));
+    }
+
+    #[test]
+    fn counts_add_by_outcome_and_saturate() {
+        let mut c = UsageCounts::of(Outcome::Accepted, u32::MAX - 1);
+        c.count(Outcome::Accepted, 5);
+        c.count(Outcome::RefusedExpired, 2);
+        assert_eq!(c.accepted, u32::MAX);
+        assert_eq!(c.refused(), 2);
+        assert_eq!(UsageCounts::from_array(c.to_array()), c);
+    }
+
+    #[test]
+    fn an_ended_secret_is_refused_for_its_end_before_being_disabled() {
+        use SecretSlot::*;
+        assert_eq!(Outcome::of(Current, true, true), Outcome::RefusedExpired);
+        assert_eq!(Outcome::of(Previous, true, true), Outcome::RefusedPreviousEnded);
+        assert_eq!(Outcome::of(Previous, true, false), Outcome::RefusedDisabled);
+        assert_eq!(Outcome::of(Current, false, false), Outcome::Accepted);
+    }
+
+    #[test]
+    fn the_outcome_of_a_record_follows_its_lifecycle() {
+        let t = datetime!(2026-05-01 10:00 UTC);
+        let mut r = KeyRecord::new(KeyId::generate(), "k".into(), KeyHash::of("a"), "m".into(), t);
+        assert_eq!(Outcome::of_record(&r, SecretSlot::Current, t), Some(Outcome::Accepted));
+        assert_eq!(
+            Outcome::of_record(&r, SecretSlot::Previous, t),
+            None,
+            "no previous secret"
+        );
+        r.disabled_at = Some(t);
+        assert_eq!(
+            Outcome::of_record(&r, SecretSlot::Current, t),
+            Some(Outcome::RefusedDisabled)
+        );
+        r.expires_at = Some(t);
+        assert_eq!(
+            Outcome::of_record(&r, SecretSlot::Current, t),
+            Some(Outcome::RefusedExpired)
+        );
+    }
+
+    #[test]
+    fn a_query_for_the_last_days_ends_with_today() {
+        let now = datetime!(2026-05-01 10:30 UTC);
+        let q = UsageQuery::last(None, 30, 24, now);
+        assert_eq!(q.days.end.0 - q.days.start.0, 30);
+        assert_eq!(q.days.end, Day(Day::of(now).0 + 1));
+        assert_eq!(q.hours.end.0 - q.hours.start.0, 24);
+        assert!(q.hours.contains(&Hour::of(now)));
+    }
+
+    #[test]
+    fn series_fill_missing_buckets_with_zero() {
+        let usage = KeyUsage {
+            daily: vec![(Day(10), UsageCounts::of(Outcome::Accepted, 3))],
+            hourly: vec![],
+        };
+        assert_eq!(usage.daily_series(Day(9)..Day(12), Outcome::Accepted), [0, 3, 0]);
+        assert_eq!(usage.total().accepted, 3);
+    }
+
+    #[test]
+    fn a_key_is_unused_from_its_last_use_of_either_secret_or_its_creation() {
+        let t = datetime!(2026-05-01 10:00 UTC);
+        let day = time::Duration::DAY;
+        let mut r = KeyRecord::new(KeyId::generate(), "k".into(), KeyHash::of("a"), "m".into(), t);
+        assert!(never_used(&r));
+        assert!(is_unused(&r, t + 90 * day, 90 * day));
+        assert!(!is_unused(&r, t + 89 * day, 90 * day));
+        r.previous = Some(Box::new(crate::domain::PreviousSecret {
+            hash: KeyHash::of("b"),
+            masked: "m".into(),
+            grace_until: t,
+            last_used: Some(t + 10 * day),
+        }));
+        assert!(!never_used(&r));
+        assert_eq!(last_activity(&r), t + 10 * day);
+        r.last_used = Some(t + 20 * day);
+        assert!(!is_unused(&r, t + 100 * day, 90 * day));
+        assert!(is_unused(&r, t + 110 * day, 90 * day));
+    }
+
+    #[test]
+    fn the_storage_bound_is_under_31_kib_per_key() {
+        assert_eq!(MAX_BUCKETS_PER_KEY, 738);
+        assert_eq!(MAX_USAGE_BYTES_PER_KEY, 31_734);
+    }
+}

@@ -1,0 +1,128 @@
+//! The clean-up view: keys unused for the chosen number of days (or never
+//! used a week after they were made), least recently active first, each with
+//! its marks, last use, creation, 30-day uses and status; and the question
+//! asked before disabling or deleting the marked ones.
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
+
+use super::{Theme, format_time, offset_label, status_bar};
+use crate::display::columns::Status;
+use crate::domain::usage::{last_activity, never_used};
+use crate::tui::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
+use crate::tui::layout;
+use crate::tui::sanitize;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) {
+    Clear.render(area, frame.buffer_mut());
+    let [title, body, info, status, hints] = layout::cleanup_areas(area);
+    render_title(frame.buffer_mut(), title, cleanup, theme);
+    render_rows(frame.buffer_mut(), body, app, cleanup, theme);
+    render_info(frame, info, cleanup, theme);
+    status_bar::render_status(frame.buffer_mut(), status, app, theme);
+    status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), theme);
+}
+
+fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &Theme) {
+    let mut spans = vec![Span::styled(" Clean up", theme.title()), Span::raw(" · unused for ")];
+    for (i, days) in CLEANUP_DAYS.iter().enumerate() {
+        let text = format!("{days}");
+        spans.push(if i == cleanup.days {
+            Span::styled(format!("[{text}]"), theme.selected())
+        } else {
+            Span::styled(format!(" {text} "), theme.dim())
+        });
+    }
+    spans.push(Span::raw(format!(
+        " days, or never used after {} days · {} keys",
+        NEVER_USED_AFTER.whole_days(),
+        cleanup.rows.len()
+    )));
+    Line::from(spans).render(area, buf);
+}
+
+fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) {
+    if cleanup.rows.is_empty() {
+        let text = format!(" no keys unused for {} days", CLEANUP_DAYS[cleanup.days]);
+        Line::styled(text, theme.dim()).render(area, buf);
+        return;
+    }
+    let zone = offset_label(app.utc_offset);
+    // Created from 100 columns; below 72 the ID gives its room to the name.
+    let (wide, with_id) = (area.width >= 100, area.width >= 72);
+    let mut header = vec!["", "Name"];
+    if with_id {
+        header.push("ID");
+    }
+    header.push("Last used");
+    if wide {
+        header.push("Created");
+    }
+    header.extend(["Uses 30d", "Status"]);
+    let per_page = area.height.saturating_sub(1) as usize;
+    let first = (cleanup.selected + 1).saturating_sub(per_page);
+    let rows = cleanup.rows.iter().enumerate().skip(first).take(per_page).filter_map(|(i, id)| {
+        let record = app.record(id)?;
+        // The selection is marked in text too, for terminals without colour.
+        let pointer = if i == cleanup.selected { ">" } else { " " };
+        let mark = format!("{pointer}[{}]", if cleanup.marked.contains(id) { "x" } else { " " });
+        let last = if never_used(record) {
+            "never".to_owned()
+        } else {
+            format_time(last_activity(record), app.utc_offset)
+        };
+        let mut cells = vec![Cell::from(mark), Cell::from(sanitize::fit(&record.name, 24).into_owned())];
+        if with_id {
+            cells.push(Cell::from(record.id.to_string()));
+        }
+        cells.push(Cell::from(last));
+        if wide {
+            cells.push(Cell::from(format_time(record.created_at, app.utc_offset)));
+        }
+        cells.push(Cell::from(app.uses_of(id).to_string()));
+        cells.push(Cell::from(Status::of(record, app.now).text().into_owned()));
+        let style = if i == cleanup.selected { theme.selected() } else { theme.text() };
+        Some(Row::new(cells).style(style))
+    });
+    let mut widths = vec![Constraint::Length(4), Constraint::Min(8)];
+    if with_id {
+        widths.push(Constraint::Length(19));
+    }
+    widths.push(Constraint::Length(19));
+    if wide {
+        widths.push(Constraint::Length(19));
+    }
+    widths.extend([Constraint::Length(8), Constraint::Length(10)]);
+    let header = Row::new(header.into_iter().map(|h| match h {
+        "Last used" | "Created" => format!("{h} ({zone})"),
+        other => other.to_owned(),
+    }))
+    .style(theme.header());
+    Table::new(rows, widths).header(header).column_spacing(1).render(area, buf);
+}
+
+/// What is marked, or the question before the bulk change.
+fn render_info(frame: &mut Frame, area: Rect, cleanup: &CleanupScreen, theme: &Theme) {
+    let n = cleanup.marked.len();
+    let keys = if n == 1 { "key" } else { "keys" };
+    let line = match &cleanup.confirm {
+        None => Line::styled(format!(" {n} of {} marked", cleanup.rows.len()), theme.dim()),
+        Some(CleanupConfirm::Disable) => Line::styled(
+            format!(" Disable {n} {keys}? They stop verifying until enabled again. (y/n)"),
+            theme.warning(),
+        ),
+        Some(CleanupConfirm::Delete { typed }) => {
+            let prompt = format!(" Delete {n} {keys} for good? Type {n} and press Enter: ");
+            let cursor_x = area.x + Line::from(prompt.as_str()).width() as u16 + typed.cursor_column() as u16;
+            frame.set_cursor_position(Position::new(cursor_x.min(area.right().saturating_sub(1)), area.y));
+            Line::from(vec![
+                Span::styled(prompt, theme.error()),
+                Span::raw(typed.text().to_owned()),
+            ])
+        }
+    };
+    line.render(area, frame.buffer_mut());
+}

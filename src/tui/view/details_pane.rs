@@ -1,0 +1,125 @@
+//! The selected key's details and usage: beside the table on a wide
+//! terminal, below it when `i` asks on a small one. Lifecycle facts, the
+//! 30-day totals, and sparklines of daily uses (30 days) and hourly uses
+//! (24 hours), read by the storage worker.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Sparkline, Widget};
+
+use super::{Rows, Theme, detail_line, format_time};
+use crate::display::columns::{Clock, Column, Status};
+use crate::domain::{KeyRecord, KeyUsage, Outcome};
+use crate::tui::app::App;
+use crate::tui::sanitize;
+
+pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
+    Clear.render(area, buf);
+    let block = Block::new()
+        .borders(Borders::LEFT | Borders::TOP)
+        .border_style(theme.dim())
+        .title(Span::styled(" Details ", theme.title()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(record) = app.selected_record() else {
+        Line::styled(" no key selected", theme.dim()).render(inner, buf);
+        return;
+    };
+    let inner = Rect {
+        x: inner.x + 1,
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    let mut rows = Rows::new(inner);
+    let name = sanitize::fit(&record.name, inner.width.saturating_sub(1) as usize);
+    rows.line(buf, Line::styled(name.into_owned(), theme.title()));
+    // Below the table the pane is short: the facts go on fewer lines.
+    let tall = inner.height >= 14;
+    for line in facts(record, app, theme, tall) {
+        rows.line(buf, line);
+    }
+    let Some(query) = &app.usage_query else {
+        rows.line(buf, Line::styled("usage: reading…", theme.dim()));
+        return;
+    };
+    let usage = app.usage.get(&record.id).cloned().unwrap_or_default();
+    rows.line(buf, totals(&usage, theme));
+    let spark_height = if tall { 3 } else { 1 };
+    let daily = usage.daily_series(query.days.clone(), Outcome::Accepted);
+    sparkline(buf, &mut rows, "uses/day, 30 d", &daily, spark_height, theme);
+    let hourly = usage.hourly_series(query.hours.clone(), Outcome::Accepted);
+    sparkline(buf, &mut rows, "uses/hour, 24 h", &hourly, spark_height, theme);
+}
+
+/// Status, expiry, rotation, created and last used: one per line when the
+/// pane is tall, two a line otherwise.
+fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Line<'a>> {
+    let clock = Clock {
+        now: app.now,
+        offset: app.utc_offset,
+    };
+    let at = |t| format_time(t, app.utc_offset);
+    let mut facts: Vec<(&'static str, String)> = vec![
+        ("ID", record.id.to_string()),
+        ("Status", Status::of(record, app.now).text().into_owned()),
+    ];
+    if let Some(expiry) = record.expires_at {
+        facts.push(("Expires", at(expiry)));
+    }
+    if let Some(previous) = record.grace_running(app.now) {
+        facts.push(("Old secret", format!("until {}", at(previous.grace_until))));
+    }
+    facts.push(("Created", Column::CreatedAt.cell(record, clock).into_owned()));
+    facts.push(("Last used", Column::LastUsed.cell(record, clock).into_owned()));
+    if tall {
+        return facts.into_iter().map(|(label, value)| detail_line(label, value, theme)).collect();
+    }
+    facts
+        .chunks(2)
+        .map(|pair| {
+            let text: Vec<String> = pair.iter().map(|(label, value)| format!("{label}: {value}")).collect();
+            Line::styled(text.join("  "), theme.text())
+        })
+        .collect()
+}
+
+/// "30 d: 1,234 uses · 5 refused (disabled 5)".
+fn totals<'a>(usage: &KeyUsage, theme: &Theme) -> Line<'a> {
+    let total = usage.total();
+    let mut refused = Vec::new();
+    for (what, n) in [
+        ("disabled", total.refused_disabled),
+        ("expired", total.refused_expired),
+        ("old secret", total.refused_previous_ended),
+    ] {
+        if n > 0 {
+            refused.push(format!("{what} {n}"));
+        }
+    }
+    let refused = match total.refused() {
+        0 => "none refused".to_owned(),
+        n => format!("{n} refused ({})", refused.join(", ")),
+    };
+    Line::from(vec![
+        Span::styled("30 d: ", theme.dim()),
+        Span::styled(format!("{} uses", total.accepted), theme.title()),
+        Span::styled(format!(" · {refused}"), theme.text()),
+    ])
+}
+
+/// A label with the series' peak, then the sparkline (newest at the right).
+fn sparkline(buf: &mut Buffer, rows: &mut Rows, label: &str, series: &[u64], height: u16, theme: &Theme) {
+    let peak = series.iter().copied().max().unwrap_or(0);
+    rows.line(
+        buf,
+        Line::from(vec![
+            Span::styled(label.to_owned(), theme.dim()),
+            Span::styled(format!(" (peak {peak})"), theme.dim()),
+        ]),
+    );
+    let area = rows.take(height);
+    // The newest values at the right edge, however narrow the pane.
+    let shown = &series[series.len().saturating_sub(area.width as usize)..];
+    Sparkline::default().data(shown).style(theme.success()).render(area, buf);
+}
