@@ -64,7 +64,7 @@ pub(super) struct Change<'a> {
 pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<(), Fail> {
     let mut audit = txn.open_table(AUDIT)?;
     let (seq, previous) = match audit.last()? {
-        Some((seq, bytes)) => (seq.value() + 1, digest(body_of(bytes.value()))),
+        Some((seq, bytes)) => (seq.value() + 1, chain_digest(bytes.value())),
         None => (1, [0; 32]),
     };
     let entry = AuditEntry {
@@ -83,11 +83,22 @@ pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) 
 }
 
 fn insert(audit: &mut Table<u64, &[u8]>, entry: &AuditEntry) -> Result<(), Fail> {
+    audit.insert(entry.seq, seal(entry).as_slice())?;
+    Ok(())
+}
+
+/// An entry as stored, `E ‖ SHA-256(E)`: the one encoding every backend
+/// keeps, so the chain and its check are the same whatever holds the log.
+pub(in crate::store) fn seal(entry: &AuditEntry) -> Vec<u8> {
     let mut bytes = encode(entry);
     let sum = digest(&bytes);
     bytes.extend_from_slice(&sum);
-    audit.insert(entry.seq, bytes.as_slice())?;
-    Ok(())
+    bytes
+}
+
+/// What the next entry's `previous_hash` must be after this stored entry.
+pub(in crate::store) fn chain_digest(stored: &[u8]) -> [u8; 32] {
+    digest(body_of(stored))
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
@@ -140,7 +151,7 @@ fn encode(entry: &AuditEntry) -> Vec<u8> {
 }
 
 /// Decodes stored bytes (with or without checking the trailing digest).
-fn decode(stored: &[u8]) -> Option<AuditEntry> {
+pub(in crate::store) fn decode(stored: &[u8]) -> Option<AuditEntry> {
     let body = body_of(stored);
     let (&version, rest) = body.split_first()?;
     if version != ENTRY_V1 {
@@ -227,12 +238,34 @@ pub(super) fn check(
     audit: &impl ReadableTable<u64, &'static [u8]>,
     recorded_last: Option<u64>,
 ) -> Result<Option<ChainBreak>, Fail> {
+    let items = audit.iter()?.map(|item| {
+        let (key, bytes) = item?;
+        Ok((key.value(), Stored(bytes)))
+    });
+    check_chain(items, recorded_last)
+}
+
+/// A stored entry read in place (no copy per entry of a long log).
+struct Stored<'a>(redb::AccessGuard<'a, &'static [u8]>);
+
+impl AsRef<[u8]> for Stored<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.value()
+    }
+}
+
+/// [`check`] over entries in any store: `(seq, stored bytes)` in ascending
+/// order, and the last sequence number the store recorded writing.
+pub(in crate::store) fn check_chain<B: AsRef<[u8]>, E>(
+    items: impl IntoIterator<Item = Result<(u64, B), E>>,
+    recorded_last: Option<u64>,
+) -> Result<Option<ChainBreak>, E> {
     let fault = |seq, kind| Ok(Some(ChainBreak { seq, kind }));
     let mut expected = 1;
     let mut previous = [0u8; 32];
-    for item in audit.iter()? {
+    for item in items {
         let (key, bytes) = item?;
-        let (key, bytes) = (key.value(), bytes.value());
+        let bytes = bytes.as_ref();
         if key > expected {
             return fault(expected, BreakKind::Removed);
         }
