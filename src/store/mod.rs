@@ -39,7 +39,10 @@
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
 mod error;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod redb_file;
+mod rules;
 
 use std::fmt;
 use std::sync::Arc;

@@ -136,9 +136,7 @@ impl PgServer {
     pub fn execute(&self, db: &str, sql: &str) {
         let mut client = postgres::Client::connect(&self.url(db), postgres::NoTls)
             .unwrap_or_else(|e| panic!("connecting to the test server: {e}"));
-        client
-            .batch_execute(sql)
-            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        client.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// Stops the server at once, as a crash or a lost network would.
@@ -167,10 +165,22 @@ impl PgServer {
         );
         let started = self.run_as_server(
             "pg_ctl",
-            &["start", "-D", path_str(&data), "-l", path_str(&log), "-W", "-o", &options],
+            &[
+                "start",
+                "-D",
+                path_str(&data),
+                "-l",
+                path_str(&log),
+                "-W",
+                "-o",
+                &options,
+            ],
         )?;
         if !started.status.success() {
-            return Err(format!("pg_ctl start failed: {}", String::from_utf8_lossy(&started.stderr)));
+            return Err(format!(
+                "pg_ctl start failed: {}",
+                String::from_utf8_lossy(&started.stderr)
+            ));
         }
         self.wait_until_ready(&log)
     }
@@ -189,7 +199,9 @@ impl PgServer {
             }
             if Instant::now() > deadline {
                 let log = std::fs::read_to_string(log).unwrap_or_default();
-                return Err(format!("the server was not ready within {START_DEADLINE:?}; its log:\n{log}"));
+                return Err(format!(
+                    "the server was not ready within {START_DEADLINE:?}; its log:\n{log}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
