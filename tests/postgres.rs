@@ -71,3 +71,149 @@ fn the_test_server_starts_stops_and_restarts_with_its_data() {
     let n: i32 = client.query_one("SELECT n FROM kept", &[]).unwrap().get(0);
     assert_eq!(n, 7);
 }
+
+/// `keydesk` on the PostgreSQL database at `url`, named by `KEYDESK_DB`.
+fn keydesk(url: &str) -> std::process::Command {
+    let mut command = std::process::Command::new(common::BIN);
+    command
+        .env("KEYDESK_DB", url)
+        .env("TZ", "UTC")
+        .env_remove("PGPASSWORD")
+        .env("PGPASSFILE", "/nonexistent");
+    command
+}
+
+#[test]
+fn the_cli_creates_lists_verifies_and_deletes_keys_in_postgres() {
+    let url = server().create_database();
+    let out = keydesk(&url)
+        .args(["create", "--name", "billing", "--accept-terms"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let secret = common::stdout(&out).trim().to_owned();
+    let listed = keydesk(&url).args(["list", "--json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(json[0]["name"], "billing");
+    let id = json[0]["id"].as_str().unwrap().to_owned();
+
+    let verified = common::run_with_stdin(keydesk(&url).arg("verify"), &secret);
+    assert!(verified.status.success(), "{}", common::stderr(&verified));
+    assert_eq!(common::stdout(&verified).trim(), id);
+
+    let deleted = keydesk(&url).args(["delete", &id, "--yes"]).output().unwrap();
+    assert!(deleted.status.success(), "{}", common::stderr(&deleted));
+    let refused = common::run_with_stdin(keydesk(&url).arg("verify"), &secret);
+    assert_eq!(refused.status.code(), Some(1));
+    let log = keydesk(&url).args(["log", "--check"]).output().unwrap();
+    assert!(log.status.success(), "{}", common::stderr(&log));
+}
+
+#[test]
+fn a_database_without_keydesk_tables_is_reported_not_set_up_by_readers() {
+    let url = server().create_database();
+    let out = keydesk(&url).arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
+    assert!(
+        common::stderr(&out).contains("has no keydesk tables"),
+        "{}",
+        common::stderr(&out)
+    );
+    let created = keydesk(&url)
+        .args(["create", "--name", "first", "--accept-terms"])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", common::stderr(&created));
+    assert!(keydesk(&url).arg("list").output().unwrap().status.success());
+}
+
+#[test]
+fn a_password_in_db_on_the_command_line_is_refused_without_being_shown() {
+    let url = server().create_database();
+    let with_password = url.replacen("postgres@", "postgres:hunter2-secret@", 1);
+    for args in [
+        vec!["--db".to_owned(), with_password.clone(), "list".to_owned()],
+        vec![format!("--db={with_password}"), "list".to_owned()],
+    ] {
+        let out = keydesk(&url).env_remove("KEYDESK_DB").args(&args).output().unwrap();
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("PGPASSWORD") && err.contains("KEYDESK_DB"), "{err}");
+        assert!(!err.contains("hunter2"), "the password was shown: {err}");
+    }
+    // The same URL from the environment is accepted (the server trusts
+    // local connections, so the password is not checked).
+    let out = keydesk(&with_password)
+        .args(["create", "--name", "from-env", "--accept-terms"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", common::stderr(&out));
+}
+
+#[test]
+fn an_unreachable_server_is_reported_without_the_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "postgres://admin:hunter2-secret@/keys?host={}&connect_timeout=2",
+        dir.path().display()
+    );
+    let out = keydesk(&url).arg("list").output().unwrap();
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(err.contains("cannot reach the PostgreSQL server"), "{err}");
+    assert!(!err.contains("hunter2"), "the password was shown: {err}");
+}
+
+#[test]
+fn eight_concurrent_writer_processes_lose_nothing() {
+    let url = server().create_database();
+    assert!(
+        keydesk(&url)
+            .args(["create", "--name", "seed", "--accept-terms"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let writers: Vec<_> = (0..8)
+        .map(|w| {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                for i in 0..6 {
+                    let name = format!("w{w}-{i}");
+                    let out = keydesk(&url)
+                        .args(["create", "--name", &name, "--accept-terms"])
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "{name}: {}", common::stderr(&out));
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let store = PgStore::open_existing(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    use keydesk::KeyStore;
+    let names: std::collections::BTreeSet<_> = store.list().unwrap().into_iter().map(|r| r.name).collect();
+    assert_eq!(names.len(), 1 + 8 * 6);
+    let entries = store.audit_entries(&Default::default()).unwrap();
+    assert_eq!(entries.len(), 1 + 8 * 6, "one audit entry per key");
+    assert_eq!(store.check_audit_chain().unwrap(), None, "the chain holds");
+}
+
+#[test]
+fn a_verifier_on_postgres_sees_a_key_created_and_disabled_on_another_host() {
+    use keydesk::KeyStore;
+    let url = server().create_database();
+    let actor = || Actor::from_process(Interface::Library);
+    let here = PgStore::open(&url, None, actor()).unwrap();
+    let elsewhere = PgStore::open_existing(&url, None, actor()).unwrap();
+    let verifier = keydesk::Verifier::new(here).unwrap();
+    let (secret, record) = elsewhere.create(&common::name("fleet-key")).unwrap();
+    common::wait_for("a key created elsewhere", || verifier.verify(secret.expose()).is_some());
+    elsewhere.disable(&record.id).unwrap();
+    common::wait_for("a key disabled elsewhere", || {
+        verifier.verify(secret.expose()).is_none()
+    });
+}

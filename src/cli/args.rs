@@ -35,9 +35,15 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Database file [default: the user's data directory, e.g. ~/.local/share/keydesk/keydesk.redb]
-    #[arg(long, global = true, env = DB_ENV, value_name = "PATH", value_parser = db_path())]
+    /// Database file, or a PostgreSQL URL postgres://user@host/db (its password from PGPASSWORD,
+    /// ~/.pgpass or --db-password-file, never on the command line) [default: the user's data
+    /// directory, e.g. ~/.local/share/keydesk/keydesk.redb]
+    #[arg(long, global = true, env = DB_ENV, value_name = "PATH|URL", value_parser = db_path())]
     pub db: Option<PathBuf>,
+
+    /// A file holding the PostgreSQL password for a postgres:// --db (its first line)
+    #[arg(long, global = true, env = "KEYDESK_DB_PASSWORD_FILE", value_name = "FILE")]
+    pub db_password_file: Option<PathBuf>,
 
     /// Show times in this UTC offset: ±HH:MM or ±H:MM, minutes optional (+08:00, +8, -5:30, UTC+8, Z),
     /// from -12:00 to +14:00 [default: the system's local offset]

@@ -174,6 +174,15 @@ pub fn open_store(
     interface: Interface,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
     let actor = Actor::from_process(interface);
+    if let Some(url) = postgres_url(global) {
+        #[cfg(feature = "postgres")]
+        return open_postgres(url, global, if_missing, actor);
+        #[cfg(not(feature = "postgres"))]
+        return Err(Failure::usage(format!(
+            "{}: this keydesk was built without PostgreSQL support (cargo feature `postgres`)",
+            url.split('@').next_back().unwrap_or_default()
+        )));
+    }
     let path = store_path(global)?;
     let retry = crate::store::RetryPolicy {
         window: std::time::Duration::from_secs_f64(global.busy_timeout),
@@ -184,4 +193,50 @@ pub fn open_store(
         IfMissing::Refuse => Store::open_existing_as(path, retry, actor)?,
     };
     Ok(Arc::new(store))
+}
+
+/// `--db`/`KEYDESK_DB` when it names a PostgreSQL database.
+pub fn postgres_url(global: &GlobalArgs) -> Option<&str> {
+    let db = global.db.as_ref()?.to_str()?;
+    (db.starts_with("postgres://") || db.starts_with("postgresql://")).then_some(db)
+}
+
+/// Opens the PostgreSQL store at `url`. A password on the command line is
+/// refused: every user on the host can read it there (`ps`).
+#[cfg(feature = "postgres")]
+fn open_postgres(
+    url: &str,
+    global: &GlobalArgs,
+    if_missing: IfMissing,
+    actor: Actor,
+) -> Result<Arc<dyn KeyStore>, Failure> {
+    use crate::store::postgres::{PgStore, has_password, redact};
+    let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
+    if has_password(url) && on_command_line {
+        return Err(Failure::usage(format!(
+            "refusing a password in --db ({}): other users can read the command line; \
+             set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file",
+            redact(url)
+        )));
+    }
+    let password = match &global.db_password_file {
+        Some(file) => Some(read_password_file(file)?),
+        None => None,
+    };
+    let store = match if_missing {
+        IfMissing::Create => PgStore::open(url, password, actor)?,
+        IfMissing::Refuse => PgStore::open_existing(url, password, actor)?,
+    };
+    Ok(Arc::new(store))
+}
+
+/// The first line of `file`, without its line ending.
+#[cfg(feature = "postgres")]
+fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<String>, Failure> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(file).map_err(|e| Failure {
+        exit: Exit::Database,
+        message: format!("cannot read the password file {}: {e}", file.display()),
+    })?);
+    let line = text.lines().next().unwrap_or_default();
+    Ok(zeroize::Zeroizing::new(line.to_owned()))
 }

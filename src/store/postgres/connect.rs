@@ -36,15 +36,17 @@ impl std::fmt::Debug for Connector {
 
 impl Connector {
     /// `url` is `postgres://user@host[:port]/db[?params]` (or the
-    /// `key=value` form libpq also takes). A password given separately
-    /// (from a file, the environment) wins over one in the URL.
+    /// `key=value` form libpq also takes). The password, as libpq finds it:
+    /// `password` given here (from a file), else one in the URL, else
+    /// `PGPASSWORD`, else the password file (`PGPASSFILE` or `~/.pgpass`,
+    /// which must not be readable by others).
     pub fn new(url: &str, password: Option<Zeroizing<String>>) -> Result<Connector, StoreError> {
         let mut config = Config::from_str(url).map_err(|e| StoreError::Server {
             location: redact(url),
             // The parser's message names the part it choked on, never the value.
             detail: format!("not a valid PostgreSQL URL: {e}"),
         })?;
-        if let Some(password) = password {
+        if let Some(password) = password.or_else(|| from_environment(&config)) {
             config.password(password.as_bytes());
         }
         if config.get_connect_timeout().is_none() {
@@ -88,6 +90,70 @@ impl Connector {
         }
         result
     }
+}
+
+/// `PGPASSWORD`, or the matching line of the password file.
+fn from_environment(config: &Config) -> Option<Zeroizing<String>> {
+    if config.get_password().is_some() {
+        return None;
+    }
+    if let Some(password) = std::env::var_os("PGPASSWORD").and_then(|p| p.into_string().ok()) {
+        return Some(Zeroizing::new(password));
+    }
+    let file = match std::env::var_os("PGPASSFILE") {
+        Some(file) => std::path::PathBuf::from(file),
+        None => directories::BaseDirs::new()?.home_dir().join(".pgpass"),
+    };
+    // As libpq: a password file others can read is ignored.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(&file).ok()?.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(&file).ok()?);
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(_)) | None => "localhost".to_owned(),
+        #[cfg(not(unix))]
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let user = config.get_user().unwrap_or_default();
+    let db = config.get_dbname().unwrap_or(user);
+    pgpass_lookup(&text, [&host, &port, db, user])
+}
+
+/// The password of the first line of a `.pgpass` file whose
+/// `host:port:database:user` fields match (`*` matches anything; `\:` and
+/// `\\` escape).
+fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<Zeroizing<String>> {
+    text.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
+        let fields = split_pgpass_line(line);
+        if fields.len() != 5 {
+            return None;
+        }
+        let matches = fields[..4]
+            .iter()
+            .zip(wanted)
+            .all(|(field, want)| field.as_str() == "*" || field.as_str() == want);
+        matches.then(|| Zeroizing::new(fields[4].to_string()))
+    })
+}
+
+fn split_pgpass_line(line: &str) -> Vec<Zeroizing<String>> {
+    let mut fields = vec![Zeroizing::new(String::new())];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut().expect("one field at least").extend(chars.next()),
+            ':' => fields.push(Zeroizing::new(String::new())),
+            c => fields.last_mut().expect("one field at least").push(c),
+        }
+    }
+    fields
 }
 
 /// Sorts a client error into "cannot reach" and "the server said no", with
@@ -173,6 +239,16 @@ mod tests {
         assert!(has_password("postgres://admin:hunter2@db.example.com/keys"));
         assert!(has_password("host=db user=admin password=hunter2"));
         assert!(!has_password("postgres://admin@db.example.com/keys"));
+    }
+
+    #[test]
+    fn the_password_file_line_matching_host_port_database_and_user_is_used() {
+        let text = "# comment\nother:5432:keys:admin:wrong\ndb\\:x:*:keys:admin:right\\:one\n*:*:*:*:fallback\n";
+        let find = |wanted| pgpass_lookup(text, wanted).map(|p| p.to_string());
+        assert_eq!(find(["db:x", "5433", "keys", "admin"]).as_deref(), Some("right:one"));
+        assert_eq!(find(["other", "5432", "keys", "admin"]).as_deref(), Some("wrong"));
+        assert_eq!(find(["elsewhere", "1", "d", "u"]).as_deref(), Some("fallback"));
+        assert_eq!(pgpass_lookup("a:b:c:d:e", ["x", "b", "c", "d"]), None);
     }
 
     #[test]

@@ -234,7 +234,7 @@ impl PgStore {
     /// transaction (another host may have deleted the key or recorded a
     /// later use meanwhile). Rolls back, counter included, if none was due.
     fn write_due_uses(&self, due: &[SecretUse]) -> Result<usize, StoreError> {
-        let changed = self.write_if(|txn| {
+        self.write_if(|txn| {
             let mut changed = 0;
             for SecretUse { id, hash, at } in due {
                 let Some(mut record) = get_record(txn, id.as_str())? else {
@@ -255,8 +255,7 @@ impl PgStore {
             }
             // Nothing due after all: roll back, so the counter stays put.
             Ok((changed, changed > 0))
-        });
-        changed
+        })
     }
 }
 
