@@ -217,3 +217,142 @@ fn a_verifier_on_postgres_sees_a_key_created_and_disabled_on_another_host() {
         verifier.verify(secret.expose()).is_none()
     });
 }
+
+#[test]
+fn a_verifier_hears_of_a_change_by_notify_long_before_its_next_poll() {
+    use keydesk::KeyStore;
+    let url = server().create_database();
+    let actor = || Actor::from_process(Interface::Library);
+    let elsewhere = PgStore::open(&url, None, actor()).unwrap();
+    let (secret, record) = elsewhere.create(&common::name("notified")).unwrap();
+    // Polls a minute apart: only a notification can bring the change in time.
+    let settings = keydesk::verifier::Settings::default().poll_interval(std::time::Duration::from_secs(60));
+    let verifier =
+        keydesk::Verifier::with_settings(PgStore::open_existing(&url, None, actor()).unwrap(), settings).unwrap();
+    assert!(verifier.verify(secret.expose()).is_some());
+    // The first change may arrive by the look the verifier takes once it
+    // started listening; every later one only by a notification.
+    for _ in 0..2 {
+        elsewhere.disable(&record.id).unwrap();
+        common::wait_for("a disable by NOTIFY", || verifier.verify(secret.expose()).is_none());
+        elsewhere.enable(&record.id).unwrap();
+        common::wait_for("an enable by NOTIFY", || verifier.verify(secret.expose()).is_some());
+    }
+    let started = std::time::Instant::now();
+    drop(verifier);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "a verifier waiting for a notification stops without waiting out its poll"
+    );
+}
+
+/// Not a check but a measurement (run it with `cargo test --release --test
+/// postgres -- --ignored --nocapture propagation`): how long a disable or
+/// enable committed through one store takes to reach a Verifier on another
+/// connection, over 100 changes, with default settings (NOTIFY, and the
+/// change counter polled every 250 ms in case one is lost).
+#[test]
+#[ignore = "a measurement; prints figures"]
+fn propagation_to_a_verifier_over_100_changes() {
+    use keydesk::KeyStore;
+    let url = server().create_database();
+    let actor = || Actor::from_process(Interface::Library);
+    let writer = PgStore::open(&url, None, actor()).unwrap();
+    let (secret, record) = writer.create(&common::name("measured")).unwrap();
+    let verifier = keydesk::Verifier::new(PgStore::open_existing(&url, None, actor()).unwrap()).unwrap();
+    // Let the verifier start listening before the measured changes.
+    writer.disable(&record.id).unwrap();
+    common::wait_for("the first change", || verifier.verify(secret.expose()).is_none());
+    let mut took = Vec::new();
+    for i in 0..100 {
+        let enabled = i % 2 == 0;
+        if enabled {
+            writer.enable(&record.id).unwrap();
+        } else {
+            writer.disable(&record.id).unwrap();
+        }
+        let committed = std::time::Instant::now();
+        while verifier.verify(secret.expose()).is_some() != enabled {
+            assert!(committed.elapsed() < common::CHANGE_DEADLINE, "change {i} not seen");
+            std::thread::yield_now();
+        }
+        took.push(committed.elapsed());
+    }
+    took.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "propagation over {} changes: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        took.len(),
+        ms(took[49]),
+        ms(took[98]),
+        ms(took[99])
+    );
+}
+
+/// Runs `sql/postgres-roles.sql` in the database at `url` and returns a URL
+/// for a new login role that is a member of `group`.
+fn login_as_member_of(url: &str, group: &str) -> String {
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    let roles = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sql/postgres-roles.sql")).unwrap();
+    server().execute(db, &roles);
+    let login = format!("{group}_{db}");
+    server().execute(db, &format!("CREATE ROLE {login} LOGIN IN ROLE {group}"));
+    server().url_as(&login, db)
+}
+
+#[test]
+fn the_verifier_role_verifies_and_records_last_used_but_cannot_change_keys() {
+    use keydesk::KeyStore;
+    let url = server().create_database();
+    let admin = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    let (secret, record) = admin.create(&common::name("guarded")).unwrap();
+    let (rotated_secret, rotated) = admin.create(&common::name("rotated")).unwrap();
+    admin.rotate(&rotated.id, time::Duration::hours(1)).unwrap();
+    let verifier_url = login_as_member_of(&url, "keydesk_verifier");
+    let gateway = PgStore::open_existing(&verifier_url, None, Actor::from_process(Interface::Serve)).unwrap();
+
+    assert_eq!(gateway.verify(secret.expose()).unwrap(), Some(record.id.clone()));
+    assert_eq!(
+        gateway.verify(rotated_secret.expose()).unwrap(),
+        Some(rotated.id.clone())
+    );
+    assert!(
+        admin.get(&record.id).unwrap().unwrap().last_used.is_some(),
+        "Last Used written"
+    );
+    assert!(
+        admin
+            .get(&rotated.id)
+            .unwrap()
+            .unwrap()
+            .previous
+            .unwrap()
+            .last_used
+            .is_some(),
+        "the previous secret's Last Used written"
+    );
+    assert_eq!(gateway.load_hash_index().unwrap().1.len(), 3);
+
+    let before = admin.load().unwrap();
+    let denied = |what: &str, result: Result<(), keydesk::StoreError>| {
+        let err = result.expect_err(what);
+        assert!(err.to_string().contains("permission denied"), "{what}: {err}");
+    };
+    denied("create", gateway.create(&common::name("intruder")).map(drop));
+    denied("rename", gateway.rename(&record.id, &common::name("renamed")).map(drop));
+    denied("delete", gateway.delete(&record.id).map(drop));
+    denied("disable", gateway.disable(&record.id).map(drop));
+    denied("rotate", gateway.rotate(&record.id, time::Duration::ZERO).map(drop));
+    denied(
+        "read the audit log",
+        gateway.audit_entries(&Default::default()).map(drop),
+    );
+    assert_eq!(admin.load().unwrap(), before, "nothing changed");
+
+    let admin_url = login_as_member_of(&url, "keydesk_admin");
+    let person = PgStore::open_existing(&admin_url, None, Actor::from_process(Interface::Cli)).unwrap();
+    person.rename(&record.id, &common::name("renamed")).unwrap();
+    person.delete(&rotated.id).unwrap();
+    person.create(&common::name("another")).unwrap();
+    assert_eq!(person.check_audit_chain().unwrap(), None);
+}

@@ -88,6 +88,19 @@ pub struct SecretUse {
     pub at: OffsetDateTime,
 }
 
+/// What [`KeyStore::wait_for_change`] saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waited {
+    /// The store signalled a change (or may have missed one): check the
+    /// change counter now.
+    Changed,
+    /// Nothing was signalled within the timeout.
+    TimedOut,
+    /// This store cannot signal changes (it returned at once): poll the
+    /// change counter instead.
+    Unsupported,
+}
+
 /// What keydesk needs from a place that keeps keys. Every method is one
 /// transaction: it happens whole or not at all. Implementations are shared
 /// between threads (the TUI's storage worker, a verifier's refresh thread).
@@ -164,6 +177,16 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// (cheap) and reload (not cheap) only when it moves.
     fn change_counter(&self) -> Result<u64, StoreError>;
 
+    /// Blocks until the store signals a change after counter `since`, or
+    /// `timeout` passes, for verifiers that want changes from other hosts at
+    /// once rather than at the next poll. A signal only says "look": read
+    /// the change counter to know. The default cannot signal and returns
+    /// [`Waited::Unsupported`] at once (the redb file is polled).
+    fn wait_for_change(&self, since: u64, timeout: std::time::Duration) -> Result<Waited, StoreError> {
+        let _ = (since, timeout);
+        Ok(Waited::Unsupported)
+    }
+
     /// Every secret that can verify (current ones, and previous ones of
     /// rotations; none of disabled keys) with when it stops, and the change
     /// counter it was read at, for verifiers that keep the index in memory.
@@ -232,6 +255,9 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     }
     fn change_counter(&self) -> Result<u64, StoreError> {
         (**self).change_counter()
+    }
+    fn wait_for_change(&self, since: u64, timeout: std::time::Duration) -> Result<Waited, StoreError> {
+        (**self).wait_for_change(since, timeout)
     }
     fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError> {
         (**self).load_hash_index()

@@ -14,14 +14,16 @@ mod connect;
 mod schema;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-use postgres::{GenericClient, Row, Transaction};
+use postgres::fallible_iterator::FallibleIterator;
+use postgres::{Client, GenericClient, Row, Transaction};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use super::rules::{self, whole_second};
-use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
+use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
 use crate::domain::{
     Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, PreviousSecret,
     SecretKey, SecretSlot, Verdict, secret,
@@ -42,7 +44,13 @@ pub struct PgStore {
     connector: Arc<Connector>,
     clock: Clock,
     actor: Arc<Actor>,
+    /// A connection of its own that `LISTEN`s for changes, made by the
+    /// first [`KeyStore::wait_for_change`].
+    listener: Arc<Mutex<Option<Client>>>,
 }
+
+/// The channel every change's transaction notifies, with the new counter.
+const CHANNEL: &str = "keydesk_changes";
 
 impl fmt::Debug for PgStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -102,6 +110,7 @@ impl PgStore {
             connector: Arc::new(Connector::new(url, password)?),
             clock: Arc::new(OffsetDateTime::now_utc),
             actor: Arc::new(actor),
+            listener: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -143,7 +152,12 @@ impl PgStore {
         self.connector.with_client(|client| {
             let run = || -> Result<T, Fail> {
                 let mut txn = client.transaction()?;
-                txn.execute("UPDATE keydesk_meta SET change_counter = change_counter + 1", &[])?;
+                // The NOTIFY is delivered at commit, and only then.
+                txn.execute(
+                    "UPDATE keydesk_meta SET change_counter = change_counter + 1 \
+                     RETURNING pg_notify('keydesk_changes', change_counter::text)",
+                    &[],
+                )?;
                 let (value, commit) = body(&mut txn)?;
                 if commit {
                     txn.commit()?;
@@ -250,7 +264,13 @@ impl PgStore {
                     }
                     _ => continue,
                 }
-                put_record(txn, &record)?;
+                // Only the Last Used columns: all a verifier's role may write.
+                let unix = |t: Option<OffsetDateTime>| t.map(|t| t.unix_timestamp());
+                let previous_last_used = unix(record.previous.as_ref().and_then(|p| p.last_used));
+                txn.execute(
+                    "UPDATE keydesk_keys SET last_used = $2, previous_last_used = $3 WHERE id = $1",
+                    &[&id.as_str(), &unix(record.last_used), &previous_last_used],
+                )?;
                 changed += 1;
             }
             // Nothing due after all: roll back, so the counter stays put.
@@ -406,6 +426,40 @@ impl KeyStore for PgStore {
         let location = self.location();
         self.connector
             .with_client(|client| read_counter(client).map_err(|fail| fail.into_store_error(&location)))
+    }
+
+    fn wait_for_change(&self, _since: u64, timeout: Duration) -> Result<Waited, StoreError> {
+        let mut listener = self.listener.lock().unwrap_or_else(PoisonError::into_inner);
+        let client = match listener.as_mut() {
+            Some(client) if !client.is_closed() => client,
+            _ => {
+                let mut client = self.connector.connect()?;
+                client
+                    .batch_execute(&format!("LISTEN {CHANNEL}"))
+                    .map_err(|e| error(self.connector.location(), e))?;
+                *listener = Some(client);
+                // Changes made before the LISTEN were not signalled.
+                return Ok(Waited::Changed);
+            }
+        };
+        let waited = {
+            let mut notifications = client.notifications();
+            let first = notifications.timeout_iter(timeout).next();
+            match first {
+                Ok(Some(_)) => {
+                    // Several changes, one look: take what else is queued.
+                    while let Ok(Some(_)) = notifications.iter().next() {}
+                    Ok(Waited::Changed)
+                }
+                Ok(None) => Ok(Waited::TimedOut),
+                Err(e) => Err(e),
+            }
+        };
+        waited.map_err(|e| {
+            // Reconnect (and LISTEN again) on the next wait.
+            *listener = None;
+            error(self.connector.location(), e)
+        })
     }
 
     fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError> {
