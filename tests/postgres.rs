@@ -356,3 +356,61 @@ fn the_verifier_role_verifies_and_records_last_used_but_cannot_change_keys() {
     person.create(&common::name("another")).unwrap();
     assert_eq!(person.check_audit_chain().unwrap(), None);
 }
+
+#[test]
+fn a_verifier_keeps_answering_while_postgres_is_down_and_writes_its_uses_once_back() {
+    use keydesk::KeyStore;
+    server(); // skips without a server
+    let own = PgServer::start().unwrap();
+    let url = own.create_database();
+    let actor = || Actor::from_process(Interface::Library);
+    let admin = PgStore::open(&url, None, actor()).unwrap();
+    let (secret, record) = admin.create(&common::name("outage")).unwrap();
+    let t0 = time::macros::datetime!(2026-05-01 10:00:00 UTC);
+    let (clock, now) = common::manual_clock(t0);
+    let settings = keydesk::verifier::Settings::default()
+        .flush_interval(std::time::Duration::from_millis(100))
+        .clock(clock);
+    let verifier =
+        keydesk::Verifier::with_settings(PgStore::open_existing(&url, None, actor()).unwrap(), settings).unwrap();
+    let last_used = || admin.get(&record.id).unwrap().unwrap().last_used;
+    assert!(verifier.verify(secret.expose()).is_some());
+    common::wait_for("the first use written", || last_used() == Some(t0));
+
+    own.stop();
+    common::wait_for("the verifier noticing the outage", || {
+        verifier.health().refresh_error.is_some()
+    });
+    let err = verifier.health().refresh_error.unwrap().to_string();
+    assert!(err.contains("cannot reach the PostgreSQL server"), "{err}");
+    // Fail static: the last index answers, both ways.
+    *now.lock().unwrap() = t0 + time::Duration::minutes(2);
+    common::wait_for("a use during the outage noted", || {
+        assert!(verifier.verify(secret.expose()).is_some(), "a valid key still verifies");
+        verifier.health().pending_uses == 1
+    });
+    assert!(verifier.verify(keydesk::SecretKey::generate().expose()).is_none());
+    common::wait_for("the flush failing", || verifier.health().flush_error.is_some());
+    assert_eq!(verifier.health().pending_uses, 1, "kept for later");
+
+    own.restart().unwrap();
+    common::wait_for("the verifier recovering", || {
+        let health = verifier.health();
+        health.is_ok() && health.pending_uses == 0
+    });
+    assert_eq!(
+        last_used(),
+        Some(t0 + time::Duration::minutes(2)),
+        "the outage's use arrived"
+    );
+    let (secret2, _) = admin.create(&common::name("after-outage")).unwrap();
+    common::wait_for("a key created after the outage", || {
+        verifier.verify(secret2.expose()).is_some()
+    });
+    assert_eq!(
+        verifier.close().unwrap(),
+        1,
+        "only the new key's first use is left to write"
+    );
+    assert_eq!(last_used(), Some(t0 + time::Duration::minutes(2)));
+}

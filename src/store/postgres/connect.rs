@@ -15,6 +15,8 @@ use crate::store::StoreError;
 /// How long a connection attempt may take when the URL does not say
 /// (`connect_timeout=`): a server that is away is reported, not waited on.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long checking an idle connection before reuse may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 /// Idle connections kept for reuse.
 const POOL_SIZE: usize = 8;
 
@@ -77,9 +79,15 @@ impl Connector {
     /// Runs `body` on a pooled connection; one that broke is not reused.
     pub fn with_client<T>(&self, body: impl FnOnce(&mut Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let pooled = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let mut client = match pooled {
-            Some(client) if !client.is_closed() => client,
-            _ => self.connect()?,
+        // A pooled connection may have died with a server restart without
+        // knowing it yet; one round trip finds out before a real statement
+        // fails (a failed COMMIT could not be safely retried).
+        let alive = pooled
+            .filter(|c| !c.is_closed())
+            .and_then(|mut client| client.is_valid(PROBE_TIMEOUT).is_ok().then_some(client));
+        let mut client = match alive {
+            Some(client) => client,
+            None => self.connect()?,
         };
         let result = body(&mut client);
         if !client.is_closed() {
