@@ -9,6 +9,8 @@
 mod common;
 #[macro_use]
 mod conformance;
+#[path = "serve/support.rs"]
+mod serve_support;
 
 use std::sync::Arc;
 
@@ -413,4 +415,56 @@ fn a_verifier_keeps_answering_while_postgres_is_down_and_writes_its_uses_once_ba
         "only the new key's first use is left to write"
     );
     assert_eq!(last_used(), Some(t0 + time::Duration::minutes(2)));
+}
+
+#[test]
+fn serve_with_fail_static_keeps_answering_while_postgres_is_down_and_says_it_is_not_ready() {
+    use keydesk::KeyStore;
+    server(); // skips without a server
+    let own = PgServer::start().unwrap();
+    let url = own.create_database();
+    let admin = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    let (secret, _) = admin.create(&common::name("gateway-key")).unwrap();
+    let bearer = format!("Bearer {}", secret.expose());
+    let unknown = format!("Bearer {}", keydesk::SecretKey::generate().expose());
+    let serve = |args: &[&str]| serve_support::Server::start(std::path::Path::new(&url), args);
+    let static_serve = serve(&["--fail-static", "--max-index-age", "1s"]);
+    let closed_serve = serve(&["--max-index-age", "1s"]);
+    let status =
+        |server: &serve_support::Server, path: &str, auth: &str| server.get(path, &[("Authorization", auth)]).status;
+    assert_eq!(status(&static_serve, "/verify", &bearer), 200);
+    assert_eq!(status(&static_serve, "/readyz", ""), 200);
+
+    own.stop();
+    common::wait_for("both servers not ready", || {
+        status(&static_serve, "/readyz", "") == 503 && status(&closed_serve, "/readyz", "") == 503
+    });
+    assert_eq!(
+        status(&static_serve, "/verify", &bearer),
+        200,
+        "fail static: still allowed"
+    );
+    assert_eq!(
+        status(&static_serve, "/verify", &unknown),
+        401,
+        "and others still refused"
+    );
+    assert_eq!(
+        status(&closed_serve, "/verify", &bearer),
+        503,
+        "without it: fail closed"
+    );
+    let metrics = String::from_utf8(static_serve.get("/metrics", &[]).body).unwrap();
+    let errors = metrics
+        .lines()
+        .find(|l| l.starts_with("keydesk_index_refresh_errors_total"))
+        .unwrap()
+        .to_owned();
+    assert!(!errors.ends_with(" 0"), "{errors}");
+
+    own.restart().unwrap();
+    common::wait_for("both ready again", || {
+        status(&static_serve, "/readyz", "") == 200 && status(&closed_serve, "/readyz", "") == 200
+    });
+    assert_eq!(status(&closed_serve, "/verify", &bearer), 200);
 }

@@ -46,6 +46,8 @@ pub struct IndexState {
     names: ArcSwap<Names>,
     ready: AtomicBool,
     max_age: Duration,
+    /// `--fail-static`: answer from an index too old to be ready.
+    fail_static: bool,
 }
 
 impl IndexState {
@@ -59,6 +61,7 @@ impl IndexState {
             names: ArcSwap::from_pointee(names),
             ready: AtomicBool::new(false),
             max_age,
+            fail_static: false,
         };
         state.ready.store(state.verifier.health().is_fresh(max_age), Relaxed);
         Ok(state)
@@ -71,6 +74,18 @@ impl IndexState {
     /// Whether the index was confirmed current within `--max-index-age`.
     pub fn is_ready(&self) -> bool {
         self.ready.load(Relaxed)
+    }
+
+    /// Answers keys from an index too old to be ready (`--fail-static`).
+    pub fn fail_static(mut self, on: bool) -> IndexState {
+        self.fail_static = on;
+        self
+    }
+
+    /// Whether keys may be answered now: a ready index, or any under
+    /// `--fail-static`.
+    pub fn can_answer(&self) -> bool {
+        self.fail_static || self.is_ready()
     }
 
     /// The encoded name of a key, from the map or, for a key newer than the
