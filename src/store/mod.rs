@@ -1,9 +1,9 @@
 //! Where keys are kept: the [`KeyStore`] trait that the TUI, the CLI and the
 //! [`Verifier`](crate::Verifier) work through, and its implementations.
 //!
-//! [`Store`] — an embedded redb file — is the default and, for now, the only
-//! one; a shared server database for fleets of gateways is planned as a
-//! second. Everything specific to one backend (for redb: opening the file per
+//! [`Store`] — an embedded redb file — is the default; `postgres::PgStore`
+//! (feature `postgres`) keeps keys in PostgreSQL, shared by fleets of
+//! gateways. Everything specific to one backend (for redb: opening the file per
 //! operation, waiting out a busy lock, file permissions, schema upgrades) stays
 //! inside it. `tests/conformance/` states, as tests against the trait, what
 //! every backend must do; each backend runs that suite unchanged.
