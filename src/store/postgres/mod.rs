@@ -2,9 +2,9 @@
 //!
 //! The same semantics as the redb file, on a server: only hashes stored;
 //! each change and its audit entry in one transaction, which first moves the
-//! change counter (see [`schema`] for the layout, and why that orders
+//! change counter (see `schema.rs` for the layout, and why that orders
 //! writers); the audit log in the same encoding and chain as redb's, checked
-//! by the same code; the same lifecycle rules ([`super::rules`]).
+//! by the same code; the same lifecycle rules (`store::rules`).
 //!
 //! A [`PgStore`] holds a few idle connections for reuse and reconnects when
 //! one broke, so it is cheap to keep for the life of a program and to share
