@@ -468,3 +468,83 @@ fn serve_with_fail_static_keeps_answering_while_postgres_is_down_and_says_it_is_
     });
     assert_eq!(status(&closed_serve, "/verify", &bearer), 200);
 }
+
+#[test]
+fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing() {
+    use keydesk::KeyStore;
+    let url = server().create_database();
+    let (dir, file) = common::temp_store();
+    let path = dir.path().join("keys.redb");
+    let mut secrets = Vec::new();
+    for i in 0..5 {
+        let (secret, record) = file.create(&common::name(&format!("file-key-{i}"))).unwrap();
+        file.verify(secret.expose()).unwrap();
+        secrets.push((secret, record));
+    }
+    file.rename(&secrets[0].1.id, &common::name("renamed")).unwrap();
+    file.disable(&secrets[1].1.id).unwrap();
+    let (rotated, _) = file.rotate(&secrets[2].1.id, time::Duration::hours(1)).unwrap();
+    file.set_expiry(
+        &secrets[3].1.id,
+        Some(time::OffsetDateTime::now_utc() + time::Duration::days(9)),
+    )
+    .unwrap();
+    file.delete(&secrets[4].1.id).unwrap();
+
+    let migrate = || {
+        keydesk(&url)
+            .env_remove("KEYDESK_DB")
+            .args(["migrate", "--from", path.to_str().unwrap(), "--to", &url])
+            .output()
+            .unwrap()
+    };
+    let first = migrate();
+    assert!(first.status.success(), "{}", common::stderr(&first));
+    assert!(
+        common::stdout(&first).contains("4 copied, 0 already"),
+        "{}",
+        common::stdout(&first)
+    );
+
+    let pg = PgStore::open_existing(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    assert_eq!(pg.list().unwrap(), file.list().unwrap(), "every record as it was");
+    let all = keydesk::domain::AuditQuery::default();
+    assert_eq!(pg.audit_entries(&all).unwrap(), file.audit_entries(&all).unwrap());
+    assert_eq!(pg.check_audit_chain().unwrap(), None);
+    assert_eq!(pg.verify(rotated.expose()).unwrap(), Some(secrets[2].1.id.clone()));
+    assert_eq!(
+        pg.verify(secrets[2].0.expose()).unwrap(),
+        Some(secrets[2].1.id.clone()),
+        "in its grace"
+    );
+    assert_eq!(pg.verify(secrets[1].0.expose()).unwrap(), None, "disabled");
+
+    let again = migrate();
+    assert!(again.status.success(), "{}", common::stderr(&again));
+    let out = common::stdout(&again);
+    assert!(
+        out.contains("0 copied, 4 already") && out.contains("now holds 4 keys"),
+        "{out}"
+    );
+    assert_eq!(
+        pg.audit_entries(&all).unwrap().len(),
+        file.audit_entries(&all).unwrap().len()
+    );
+
+    // A database with a log of its own cannot take the file's.
+    let other = server().create_database();
+    PgStore::open(&other, None, Actor::from_process(Interface::Library))
+        .unwrap()
+        .create(&common::name("native"))
+        .unwrap();
+    let refused = keydesk(&other)
+        .args(["migrate", "--from", path.to_str().unwrap(), "--to", &other])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1), "{}", common::stderr(&refused));
+    assert!(
+        common::stderr(&refused).contains("audit log of its own"),
+        "{}",
+        common::stderr(&refused)
+    );
+}

@@ -316,6 +316,21 @@ pub enum Command {
     /// Stops on SIGTERM/SIGINT after finishing requests in flight and writing Last Used.
     #[cfg(feature = "serve")]
     Serve(crate::serve::ServeArgs),
+
+    /// Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit
+    /// log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already
+    /// there are left alone, and an audit log already copied is recognised.
+    #[cfg(feature = "postgres")]
+    Migrate {
+        /// The database file to copy from (it is only read, after any schema upgrade).
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+
+        /// The PostgreSQL database to copy to: postgres://user@host/db (the password from
+        /// PGPASSWORD, ~/.pgpass or --db-password-file).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 /// `list --status`: a key's state now.

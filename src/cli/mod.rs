@@ -6,6 +6,8 @@ mod commands;
 mod exit;
 mod lifecycle;
 mod log;
+#[cfg(feature = "postgres")]
+mod migrate;
 mod prompt;
 #[cfg(test)]
 mod testing;
@@ -39,6 +41,10 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
     if let Command::Agreement = command {
         commands::agreement()?;
         return Ok(Exit::Ok);
+    }
+    #[cfg(feature = "postgres")]
+    if let Command::Migrate { from, to } = &command {
+        return migrate::run(from, to, global);
     }
     // Only `create` makes a database; every other command needs one.
     let if_missing = match command {
@@ -114,6 +120,8 @@ fn execute(command: Command, global: &GlobalArgs, local_offset: Option<UtcOffset
         Command::Agreement => unreachable!("handled above"),
         #[cfg(feature = "serve")]
         Command::Serve(_) => unreachable!("handled above"),
+        #[cfg(feature = "postgres")]
+        Command::Migrate { .. } => unreachable!("handled above"),
     }
     Ok(Exit::Ok)
 }
@@ -210,24 +218,36 @@ fn open_postgres(
     if_missing: IfMissing,
     actor: Actor,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
-    use crate::store::postgres::{PgStore, has_password, redact};
-    let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
-    if has_password(url) && on_command_line {
-        return Err(Failure::usage(format!(
-            "refusing a password in --db ({}): other users can read the command line; \
-             set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file",
-            redact(url)
-        )));
-    }
-    let password = match &global.db_password_file {
-        Some(file) => Some(read_password_file(file)?),
-        None => None,
-    };
+    use crate::store::postgres::PgStore;
+    refuse_password_on_command_line(url, "--db")?;
+    let password = db_password(global)?;
     let store = match if_missing {
         IfMissing::Create => PgStore::open(url, password, actor)?,
         IfMissing::Refuse => PgStore::open_existing(url, password, actor)?,
     };
     Ok(Arc::new(store))
+}
+
+/// A URL with a password among the arguments is refused: every user on the
+/// host can read them (`ps`).
+#[cfg(feature = "postgres")]
+fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failure> {
+    use crate::store::postgres::{has_password, redact};
+    let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
+    if has_password(url) && on_command_line {
+        return Err(Failure::usage(format!(
+            "refusing a password in {option} ({}): other users can read the command line; \
+             set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file",
+            redact(url)
+        )));
+    }
+    Ok(())
+}
+
+/// The password from `--db-password-file`, if given.
+#[cfg(feature = "postgres")]
+fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>, Failure> {
+    global.db_password_file.as_deref().map(read_password_file).transpose()
 }
 
 /// The first line of `file`, without its line ending.

@@ -11,6 +11,7 @@
 //! between threads.
 
 mod connect;
+mod import;
 mod schema;
 
 use std::fmt;
@@ -30,6 +31,7 @@ use crate::domain::{
 };
 use connect::{Connector, error};
 pub use connect::{has_password, redact};
+pub use import::Imported;
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
 
 use super::redb_file::audit as chain;
