@@ -435,6 +435,29 @@ fn serve_with_fail_static_keeps_answering_while_postgres_is_down_and_says_it_is_
     assert_eq!(status(&static_serve, "/verify", &bearer), 200);
     assert_eq!(status(&static_serve, "/readyz", ""), 200);
 
+    // A fleet: a key created, then disabled, by the CLI reaches both servers.
+    let created = keydesk(&url)
+        .args(["create", "--name", "fleet-wide", "--accept-terms"])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", common::stderr(&created));
+    let fleet_bearer = format!("Bearer {}", common::stdout(&created).trim());
+    let both = |want: u16| {
+        status(&static_serve, "/verify", &fleet_bearer) == want
+            && status(&closed_serve, "/verify", &fleet_bearer) == want
+    };
+    common::wait_for("a key created by the CLI, accepted by both servers", || both(200));
+    let id = admin
+        .list()
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "fleet-wide")
+        .unwrap()
+        .id;
+    let disabled = keydesk(&url).args(["disable", id.as_str()]).output().unwrap();
+    assert!(disabled.status.success(), "{}", common::stderr(&disabled));
+    common::wait_for("a key disabled by the CLI, refused by both servers", || both(401));
+
     own.stop();
     common::wait_for("both servers not ready", || {
         status(&static_serve, "/readyz", "") == 503 && status(&closed_serve, "/readyz", "") == 503
