@@ -352,7 +352,9 @@ fn the_verifier_role_verifies_and_records_last_used_but_cannot_change_keys() {
     assert_eq!(admin.load().unwrap(), before, "nothing changed");
 
     let admin_url = login_as_member_of(&url, "keydesk_admin");
-    let person = PgStore::open_existing(&admin_url, None, Actor::from_process(Interface::Cli)).unwrap();
+    // `open` (what `create` and the TUI use) too: a current schema is not
+    // touched, so a role that may not create tables can use it.
+    let person = PgStore::open(&admin_url, None, Actor::from_process(Interface::Cli)).unwrap();
     person.rename(&record.id, &common::name("renamed")).unwrap();
     person.delete(&rotated.id).unwrap();
     person.create(&common::name("another")).unwrap();
@@ -570,4 +572,46 @@ fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing
         "{}",
         common::stderr(&refused)
     );
+}
+
+#[test]
+fn hosts_setting_up_one_database_at_once_apply_each_migration_once() {
+    let url = server().create_database();
+    let openers: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || PgStore::open(&url, None, Actor::from_process(Interface::Library)).map(drop))
+        })
+        .collect();
+    for opener in openers {
+        opener.join().unwrap().unwrap();
+    }
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    let mut client = postgres::Client::connect(&server().url(db), postgres::NoTls).unwrap();
+    let applied: i64 = client
+        .query_one("SELECT count(*) FROM keydesk_schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(applied as u64, keydesk::store::postgres::PG_SCHEMA_VERSION);
+}
+
+#[test]
+fn a_database_set_up_by_a_newer_keydesk_is_refused_untouched() {
+    use keydesk::KeyStore;
+    let url = server().create_database();
+    let store = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    store.create(&common::name("kept")).unwrap();
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    server().execute(
+        db,
+        "INSERT INTO keydesk_schema_migrations (version, description) VALUES (99, 'future')",
+    );
+    let counter = store.change_counter().unwrap();
+    for open in [PgStore::open, PgStore::open_existing] {
+        let err = open(&url, None, Actor::from_process(Interface::Library)).unwrap_err();
+        assert!(err.to_string().contains("newer keydesk (schema 99"), "{err}");
+    }
+    let out = keydesk(&url).arg("list").output().unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
+    assert_eq!(store.change_counter().unwrap(), counter, "nothing written");
 }

@@ -71,39 +71,41 @@ impl PgStore {
     /// tables (which needs a role that may create them). A database set up
     /// by a newer keydesk is refused untouched.
     pub fn open(url: &str, password: Option<Zeroizing<String>>, actor: Actor) -> Result<PgStore, StoreError> {
-        let store = Self::connect(url, password, actor)?;
-        let location = store.location();
-        let newer = store
-            .connector
-            .with_client(|client| schema::migrate(client).map_err(|e| error(&location, e)))?;
-        match newer {
-            Some(found) => Err(store.newer(found)),
-            None => Ok(store),
-        }
+        Self::open_with(url, password, actor, true)
     }
 
     /// Connects to a database whose tables keydesk set up already: a
     /// database without them is [`StoreError::NotInitialised`], and nothing
     /// is created. An older schema is upgraded (when the role may).
     pub fn open_existing(url: &str, password: Option<Zeroizing<String>>, actor: Actor) -> Result<PgStore, StoreError> {
+        Self::open_with(url, password, actor, false)
+    }
+
+    /// A current schema is only read, never touched, so roles that may not
+    /// create tables (see `sql/postgres-roles.sql`) can open it either way.
+    fn open_with(
+        url: &str,
+        password: Option<Zeroizing<String>>,
+        actor: Actor,
+        create: bool,
+    ) -> Result<PgStore, StoreError> {
         let store = Self::connect(url, password, actor)?;
         let location = store.location();
         let found = store
             .connector
             .with_client(|client| schema::inspect(client).map_err(|e| error(&location, e)))?;
         match found {
-            schema::Found::Current => Ok(store),
-            schema::Found::Empty => Err(StoreError::NotInitialised { location }),
-            schema::Found::Newer(found) => Err(store.newer(found)),
-            schema::Found::Older => {
-                let newer = store
-                    .connector
-                    .with_client(|client| schema::migrate(client).map_err(|e| error(&location, e)))?;
-                match newer {
-                    Some(found) => Err(store.newer(found)),
-                    None => Ok(store),
-                }
-            }
+            schema::Found::Current => return Ok(store),
+            schema::Found::Newer(found) => return Err(store.newer(found)),
+            schema::Found::Empty if !create => return Err(StoreError::NotInitialised { location }),
+            schema::Found::Empty | schema::Found::Older => {}
+        }
+        let newer = store
+            .connector
+            .with_client(|client| schema::migrate(client).map_err(|e| error(&location, e)))?;
+        match newer {
+            Some(found) => Err(store.newer(found)),
+            None => Ok(store),
         }
     }
 
