@@ -68,6 +68,11 @@ fn run_tui(
 /// start), but at a path someone typed only after they confirm, since a typo
 /// would otherwise open an empty key list that looks like every key was lost.
 fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk::KeyStore>, cli::Failure> {
+    // A server database is named, not made by a typo: a wrong name is an
+    // error from the server, so there is nothing to confirm.
+    if cli::postgres_url(global).is_some() {
+        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui);
+    }
     let path = cli::store_path(global)?;
     let is_default = keydesk::Store::default_path().is_ok_and(|default| default == path);
     if is_default || std::fs::symlink_metadata(&path).is_ok() {

@@ -117,7 +117,7 @@ use time::OffsetDateTime;
 
 use crate::domain::record::LAST_USED_GRANULARITY_SECS;
 use crate::domain::{Hour, KeyHash, KeyId, Outcome, SecretSlot, UsageCounts, UsageDelta, secret};
-use crate::store::{Clock, IndexEntry, KeyStore, SecretUse, Store, StoreError};
+use crate::store::{Clock, IndexEntry, KeyStore, SecretUse, Store, StoreError, Waited};
 
 /// How many keys' Last Used one flush transaction writes at most, so a flush
 /// after a busy minute at 100,000 keys holds the file for milliseconds at a
@@ -128,6 +128,8 @@ pub const FLUSH_BATCH: usize = 1000;
 /// so a large flush never delays noticing a deleted key by more than this.
 const FLUSH_SLICE: Duration = Duration::from_millis(100);
 const DEFAULT_POLL: Duration = Duration::from_millis(250);
+/// How long a stop may wait for a store's change signal to time out.
+const STOP_LATENCY: Duration = Duration::from_millis(100);
 const DEFAULT_FLUSH: Duration = Duration::from_secs(30);
 /// `noted` of a key whose use has not been noted since this process started.
 const NEVER: u32 = 0;
@@ -504,15 +506,8 @@ impl Shared {
         let mut next_flush = Instant::now() + self.settings.flush_interval;
         let mut unfinished = false;
         loop {
-            {
-                let stop = lock(&self.stop);
-                let (stop, _) = self
-                    .wake
-                    .wait_timeout_while(stop, self.settings.poll_interval, |stop| !*stop)
-                    .unwrap_or_else(PoisonError::into_inner);
-                if *stop {
-                    return;
-                }
+            if self.wait_for_change() {
+                return;
             }
             let refreshed = self.refresh();
             lock(&self.background).refresh = refreshed.err().map(Arc::new);
@@ -525,6 +520,33 @@ impl Shared {
                 let flushed = self.flush(Some(FLUSH_SLICE));
                 unfinished = flushed.as_ref().is_ok_and(|f| !f.finished);
                 lock(&self.background).flush = flushed.err().map(Arc::new);
+            }
+        }
+    }
+
+    /// Waits for the next poll: for a change the store signals (PostgreSQL's
+    /// `NOTIFY`), at most one poll interval, or else the interval itself.
+    /// Returns whether to stop.
+    fn wait_for_change(&self) -> bool {
+        let seen = lock(&self.io).seen_counter.unwrap_or(0);
+        let deadline = Instant::now() + self.settings.poll_interval;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if *lock(&self.stop) || left.is_zero() {
+                return *lock(&self.stop);
+            }
+            // In slices, so a stop is not held up by a long wait.
+            match self.store.wait_for_change(seen, left.min(STOP_LATENCY)) {
+                Ok(Waited::Changed) => return *lock(&self.stop),
+                Ok(Waited::TimedOut) => continue,
+                Ok(Waited::Unsupported) | Err(_) => {
+                    let stop = lock(&self.stop);
+                    let (stop, _) = self
+                        .wake
+                        .wait_timeout_while(stop, left, |stop| !*stop)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    return *stop;
+                }
             }
         }
     }

@@ -36,9 +36,15 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Database file [default: the user's data directory, e.g. ~/.local/share/keydesk/keydesk.redb]
-    #[arg(long, global = true, env = DB_ENV, value_name = "PATH", value_parser = db_path())]
+    /// Database file, or a PostgreSQL URL postgres://user@host/db (its password from PGPASSWORD,
+    /// ~/.pgpass or --db-password-file, never on the command line) [default: the user's data
+    /// directory, e.g. ~/.local/share/keydesk/keydesk.redb]
+    #[arg(long, global = true, env = DB_ENV, value_name = "PATH|URL", value_parser = db_path())]
     pub db: Option<PathBuf>,
+
+    /// A file holding the PostgreSQL password for a postgres:// --db (its first line)
+    #[arg(long, global = true, env = "KEYDESK_DB_PASSWORD_FILE", value_name = "FILE")]
+    pub db_password_file: Option<PathBuf>,
 
     /// Show times in this UTC offset: ±HH:MM or ±H:MM, minutes optional (+08:00, +8, -5:30, UTC+8, Z),
     /// from -12:00 to +14:00 [default: the system's local offset]
@@ -380,6 +386,21 @@ pub enum Command {
     /// Stops on SIGTERM/SIGINT after finishing requests in flight and writing Last Used.
     #[cfg(feature = "serve")]
     Serve(crate::serve::ServeArgs),
+
+    /// Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit
+    /// log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already
+    /// there are left alone, and an audit log already copied is recognised.
+    #[cfg(feature = "postgres")]
+    Migrate {
+        /// The database file to copy from (it is only read, after any schema upgrade).
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+
+        /// The PostgreSQL database to copy to: postgres://user@host/db (the password from
+        /// PGPASSWORD, ~/.pgpass or --db-password-file).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
 }
 
 /// `keydesk config …`.

@@ -6,6 +6,8 @@ mod commands;
 mod exit;
 mod lifecycle;
 mod log;
+#[cfg(feature = "postgres")]
+mod migrate;
 mod prompt;
 #[cfg(test)]
 mod testing;
@@ -54,6 +56,10 @@ fn execute(
     }
     if let Command::Config { action } = command {
         return config(action, effective);
+    }
+    #[cfg(feature = "postgres")]
+    if let Command::Migrate { from, to } = &command {
+        return migrate::run(from, to, global);
     }
     // Only `create` makes a database; every other command needs one.
     let if_missing = match command {
@@ -159,6 +165,8 @@ fn execute(
         Command::Agreement | Command::Config { .. } => unreachable!("handled above"),
         #[cfg(feature = "serve")]
         Command::Serve(_) => unreachable!("handled above"),
+        #[cfg(feature = "postgres")]
+        Command::Migrate { .. } => unreachable!("handled above"),
     }
     Ok(Exit::Ok)
 }
@@ -220,6 +228,15 @@ pub fn open_store(
 ) -> Result<Arc<dyn KeyStore>, Failure> {
     // Looked up only if the command writes an entry.
     let actor = ActorSource::Process(interface);
+    if let Some(url) = postgres_url(global) {
+        #[cfg(feature = "postgres")]
+        return open_postgres(url, global, if_missing, actor.resolve());
+        #[cfg(not(feature = "postgres"))]
+        return Err(Failure::usage(format!(
+            "{}: this keydesk was built without PostgreSQL support (cargo feature `postgres`)",
+            url.split('@').next_back().unwrap_or_default()
+        )));
+    }
     let path = store_path(global)?;
     let retry = crate::store::RetryPolicy {
         window: std::time::Duration::from_secs_f64(global.busy_timeout),
@@ -243,4 +260,62 @@ fn config(action: ConfigAction, effective: &crate::config::Effective) -> Result<
         message: format!("cannot write the settings: {e}"),
     })?;
     Ok(Exit::Ok)
+}
+
+/// `--db`/`KEYDESK_DB` when it names a PostgreSQL database.
+pub fn postgres_url(global: &GlobalArgs) -> Option<&str> {
+    let db = global.db.as_ref()?.to_str()?;
+    (db.starts_with("postgres://") || db.starts_with("postgresql://")).then_some(db)
+}
+
+/// Opens the PostgreSQL store at `url`. A password on the command line is
+/// refused: every user on the host can read it there (`ps`).
+#[cfg(feature = "postgres")]
+fn open_postgres(
+    url: &str,
+    global: &GlobalArgs,
+    if_missing: IfMissing,
+    actor: crate::domain::Actor,
+) -> Result<Arc<dyn KeyStore>, Failure> {
+    use crate::store::postgres::PgStore;
+    refuse_password_on_command_line(url, "--db")?;
+    let password = db_password(global)?;
+    let store = match if_missing {
+        IfMissing::Create => PgStore::open(url, password, actor)?,
+        IfMissing::Refuse => PgStore::open_existing(url, password, actor)?,
+    };
+    Ok(Arc::new(store))
+}
+
+/// A URL with a password among the arguments is refused: every user on the
+/// host can read them (`ps`).
+#[cfg(feature = "postgres")]
+fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failure> {
+    use crate::store::postgres::{has_password, redact};
+    let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
+    if has_password(url) && on_command_line {
+        return Err(Failure::usage(format!(
+            "refusing a password in {option} ({}): other users can read the command line; \
+             set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file",
+            redact(url)
+        )));
+    }
+    Ok(())
+}
+
+/// The password from `--db-password-file`, if given.
+#[cfg(feature = "postgres")]
+fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>, Failure> {
+    global.db_password_file.as_deref().map(read_password_file).transpose()
+}
+
+/// The first line of `file`, without its line ending.
+#[cfg(feature = "postgres")]
+fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<String>, Failure> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(file).map_err(|e| Failure {
+        exit: Exit::Database,
+        message: format!("cannot read the password file {}: {e}", file.display()),
+    })?);
+    let line = text.lines().next().unwrap_or_default();
+    Ok(zeroize::Zeroizing::new(line.to_owned()))
 }

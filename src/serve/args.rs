@@ -64,6 +64,13 @@ pub struct ServeArgs {
     #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
     pub max_index_age: Duration,
 
+    /// Fail static: while the database cannot be read, keep answering from the last index however
+    /// old it is (/readyz still says not ready); for a fleet on a shared PostgreSQL that must ride
+    /// out the database's outages. Last Used is kept in memory, one entry per key, and written when
+    /// the database is back
+    #[arg(long)]
+    pub fail_static: bool,
+
     /// At most this many client connections at once; more wait to be accepted
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub max_connections: usize,

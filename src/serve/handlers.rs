@@ -107,9 +107,10 @@ impl App {
     }
 
     /// Checks the key a request presents. Fails closed: an index too old to
-    /// trust, or a panic while checking, is `Unavailable`, never allowed.
+    /// trust (unless `--fail-static`), or a panic while checking, is
+    /// `Unavailable`, never allowed.
     pub fn check(&self, headers: &HeaderMap, uri: &Uri) -> Check {
-        if !self.index.is_ready() {
+        if !self.index.can_answer() {
             return Check::Unavailable;
         }
         match presented_key(headers, uri, self.allow_query_key) {

@@ -61,6 +61,8 @@ pub struct IndexState {
     names_checked_at: AtomicU64,
     /// What the first name map was read from.
     loaded: NamesVersion,
+    /// `--fail-static`: answer from an index too old to be ready.
+    fail_static: bool,
 }
 
 impl IndexState {
@@ -80,6 +82,7 @@ impl IndexState {
             rebuilds: AtomicU64::new(0),
             names_checked_at: AtomicU64::new(loaded.change_counter),
             loaded,
+            fail_static: false,
         };
         state.ready.store(state.verifier.health().is_fresh(max_age), Relaxed);
         Ok(state)
@@ -92,6 +95,18 @@ impl IndexState {
     /// Whether the index was confirmed current within `--max-index-age`.
     pub fn is_ready(&self) -> bool {
         self.ready.load(Relaxed)
+    }
+
+    /// Answers keys from an index too old to be ready (`--fail-static`).
+    pub fn fail_static(mut self, on: bool) -> IndexState {
+        self.fail_static = on;
+        self
+    }
+
+    /// Whether keys may be answered now: a ready index, or any under
+    /// `--fail-static`.
+    pub fn can_answer(&self) -> bool {
+        self.fail_static || self.is_ready()
     }
 
     /// The encoded name of a key, from the map or, for a key newer than the

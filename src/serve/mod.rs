@@ -92,7 +92,7 @@ pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError>
     let _entered = runtime.enter();
     let proxy = proxy(args)?;
     let verifier = Arc::new(Verifier::new(store)?);
-    let index = Arc::new(IndexState::load(verifier.clone(), args.max_index_age)?);
+    let index = Arc::new(IndexState::load(verifier.clone(), args.max_index_age)?.fail_static(args.fail_static));
     let metrics = Arc::new(Metrics::new());
     let monitor = index.spawn_monitor(metrics.clone());
     let app = Arc::new(App {

@@ -53,6 +53,31 @@ pub enum StoreError {
     #[error("database error on {}: {source}", path.display())]
     Database { path: PathBuf, source: Box<redb::Error> },
 
+    /// A PostgreSQL server that cannot be reached now (down, the network,
+    /// connection refused or timed out): worth trying again later.
+    #[error("cannot reach the PostgreSQL server {location}: {detail}")]
+    Unreachable { location: String, detail: String },
+
+    /// An error the PostgreSQL server reported (permissions, constraints).
+    #[error("PostgreSQL error on {location}: {detail}")]
+    Server { location: String, detail: String },
+
+    /// A PostgreSQL database without keydesk's tables, opened by something
+    /// that must not create them.
+    #[error(
+        "the PostgreSQL database {location} has no keydesk tables: create a key there first (`keydesk create`, as a role that may create tables), or check --db"
+    )]
+    NotInitialised { location: String },
+
+    #[error(
+        "the PostgreSQL database {location} was set up by a newer keydesk (schema {found}; this build knows up to {supported}); upgrade keydesk — nothing was changed"
+    )]
+    NewerServerSchema {
+        location: String,
+        found: u64,
+        supported: u64,
+    },
+
     #[error("cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB")]
     NoDataDir,
 }

@@ -1,9 +1,9 @@
 //! Where keys are kept: the [`KeyStore`] trait that the TUI, the CLI and the
 //! [`Verifier`](crate::Verifier) work through, and its implementations.
 //!
-//! [`Store`] — an embedded redb file — is the default and, for now, the only
-//! one; a shared server database for fleets of gateways is planned as a
-//! second. Everything specific to one backend (for redb: opening the file per
+//! [`Store`] — an embedded redb file — is the default; `postgres::PgStore`
+//! (feature `postgres`) keeps keys in PostgreSQL, shared by fleets of
+//! gateways. Everything specific to one backend (for redb: opening the file per
 //! operation, waiting out a busy lock, file permissions, schema upgrades) stays
 //! inside it. `tests/conformance/` states, as tests against the trait, what
 //! every backend must do; each backend runs that suite unchanged.
@@ -39,7 +39,10 @@
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
 mod error;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod redb_file;
+mod rules;
 
 use std::fmt;
 use std::sync::Arc;
@@ -87,6 +90,19 @@ pub struct SecretUse {
     pub id: KeyId,
     pub hash: KeyHash,
     pub at: OffsetDateTime,
+}
+
+/// What [`KeyStore::wait_for_change`] saw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Waited {
+    /// The store signalled a change (or may have missed one): check the
+    /// change counter now.
+    Changed,
+    /// Nothing was signalled within the timeout.
+    TimedOut,
+    /// This store cannot signal changes (it returned at once): poll the
+    /// change counter instead.
+    Unsupported,
 }
 
 /// What keydesk needs from a place that keeps keys. Every method is one
@@ -166,6 +182,16 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// A number that changes whenever anything in the store changes: poll this
     /// (cheap) and reload (not cheap) only when it moves.
     fn change_counter(&self) -> Result<u64, StoreError>;
+
+    /// Blocks until the store signals a change after counter `since`, or
+    /// `timeout` passes, for verifiers that want changes from other hosts at
+    /// once rather than at the next poll. A signal only says "look": read
+    /// the change counter to know. The default cannot signal and returns
+    /// [`Waited::Unsupported`] at once (the redb file is polled).
+    fn wait_for_change(&self, since: u64, timeout: std::time::Duration) -> Result<Waited, StoreError> {
+        let _ = (since, timeout);
+        Ok(Waited::Unsupported)
+    }
 
     /// Every key's secrets (current ones, and previous ones of rotations;
     /// those of disabled keys marked `disabled`) with when they stop, and the
@@ -266,6 +292,9 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     }
     fn change_counter(&self) -> Result<u64, StoreError> {
         (**self).change_counter()
+    }
+    fn wait_for_change(&self, since: u64, timeout: std::time::Duration) -> Result<Waited, StoreError> {
+        (**self).wait_for_change(since, timeout)
     }
     fn load_hash_index(&self) -> Result<(u64, Vec<IndexEntry>), StoreError> {
         (**self).load_hash_index()

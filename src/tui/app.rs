@@ -669,6 +669,10 @@ pub struct App {
     /// A storage operation has been running for a moment (the database is
     /// busy): the status bar says so. Set by the event loop.
     pub working: bool,
+    /// The keys could not be read (a PostgreSQL server away, a damaged
+    /// file): the list is the last one read, and changes are refused until a
+    /// read works again.
+    pub unreachable: bool,
     /// Seconds until a copied key is cleared from the clipboard, while a
     /// clear is pending. Set by the event loop.
     pub clipboard_clears_in: Option<u64>,
@@ -708,6 +712,7 @@ impl App {
             idle_count: 0,
             pending_select: None,
             working: false,
+            unreachable: false,
             clipboard_clears_in: None,
             mouse: false,
         }

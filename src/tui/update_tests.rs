@@ -728,6 +728,35 @@ fn load_failures_are_reported() {
 }
 
 #[test]
+fn while_the_keys_cannot_be_read_the_list_is_read_only_until_a_read_works() {
+    let mut app = app();
+    update(&mut app, Event::LoadFailed("cannot reach the PostgreSQL server".into()));
+    assert!(app.unreachable);
+    for key in ['n', 'e', 'd', 't', 'r', 'x'] {
+        assert!(press(&mut app, &[Char(key)]).is_empty(), "{key} asked for a change");
+        assert!(app.dialog.is_none(), "{key} opened a dialog while unreachable");
+    }
+    press(&mut app, &[Enter]);
+    assert!(app.dialog.is_none(), "the actions menu stays closed");
+    assert!(app.status.as_ref().unwrap().text.contains("read-only"));
+    let selected = app.selected;
+    press(&mut app, &[Down]);
+    assert_eq!(app.selected, selected + 1, "moving still works");
+
+    let records = app.records.clone();
+    update(
+        &mut app,
+        Event::Loaded {
+            change_counter: 9,
+            records,
+        },
+    );
+    assert!(!app.unreachable);
+    press(&mut app, &[Char('n')]);
+    assert!(matches!(app.dialog, Some(Dialog::Create(_))));
+}
+
+#[test]
 fn notices_from_the_copy_handler_reach_the_status_bar() {
     let mut app = app();
     update(&mut app, Event::Notice("clipboard cleared".into()));

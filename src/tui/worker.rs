@@ -397,7 +397,12 @@ impl Reader {
                     records: listing.records,
                 })
             }
-            Err(error) => (!std::mem::replace(&mut self.failing, true)).then(|| Event::LoadFailed(error.to_string())),
+            Err(error) => {
+                // Read everything again once the database is back, changed
+                // or not: that read is what ends the read-only state.
+                self.sent = None;
+                (!std::mem::replace(&mut self.failing, true)).then(|| Event::LoadFailed(error.to_string()))
+            }
         }
     }
 }

@@ -114,6 +114,33 @@ pub(super) fn index_existing(txn: &WriteTransaction) -> Result<(), Fail> {
     Ok(())
 }
 
+#[cfg(feature = "postgres")]
+/// An entry as stored, `E ‖ SHA-256(E)`: the one encoding every backend
+/// keeps, so the chain and its check are the same whatever holds the log.
+pub(in crate::store) fn seal(entry: &AuditEntry) -> Vec<u8> {
+    let borrowed = Borrowed {
+        seq: entry.seq,
+        at: entry.at,
+        event: &entry.event,
+        key: entry.key.as_ref().map(KeyId::as_str),
+        name: entry.name.as_deref(),
+        masked: entry.masked.as_deref(),
+        actor: &entry.actor,
+        previous: entry.previous_hash,
+    };
+    let mut bytes = encode(&borrowed);
+    let sum = digest(&bytes);
+    bytes.extend_from_slice(&sum);
+    bytes
+}
+
+#[cfg(feature = "postgres")]
+/// What the next entry's `previous_hash` must be after this stored entry:
+/// the digest it carries at its end (see [`append`]).
+pub(in crate::store) fn chain_digest(stored: &[u8]) -> [u8; 32] {
+    stored_digest(stored)
+}
+
 /// An entry to write, borrowing everything from the change and the actor.
 struct Borrowed<'a> {
     seq: u64,
@@ -186,7 +213,7 @@ fn encode(entry: &Borrowed<'_>) -> Vec<u8> {
 }
 
 /// Decodes stored bytes (with or without checking the trailing digest).
-fn decode(stored: &[u8]) -> Option<AuditEntry> {
+pub(in crate::store) fn decode(stored: &[u8]) -> Option<AuditEntry> {
     let body = body_of(stored);
     let (&version, rest) = body.split_first()?;
     if version != ENTRY_V1 {
@@ -306,25 +333,31 @@ pub(super) fn check(
     by_key: &impl ReadableTable<(&'static str, u64), ()>,
     recorded_last: Option<u64>,
 ) -> Result<Option<ChainBreak>, Fail> {
-    let keyed = match check_chain(audit, recorded_last)? {
+    let items = audit.iter()?.map(|item| {
+        let (key, bytes) = item?;
+        Ok::<_, Fail>((key.value(), Stored(bytes)))
+    });
+    let keyed = match walk_chain(items, recorded_last)? {
         Ok(keyed) => keyed,
         Err(fault) => return Ok(Some(fault)),
     };
     check_index(audit, by_key, keyed)
 }
 
-/// The chain alone: how many entries are about a key, or the first fault.
-fn check_chain(
-    audit: &impl ReadableTable<u64, &'static [u8]>,
+/// The chain alone, over entries in any store (`(seq, stored bytes)` in
+/// ascending order, and the last sequence number the store recorded
+/// writing): how many entries are about a key, or the first fault.
+fn walk_chain<B: AsRef<[u8]>, E>(
+    items: impl IntoIterator<Item = Result<(u64, B), E>>,
     recorded_last: Option<u64>,
-) -> Result<Result<u64, ChainBreak>, Fail> {
+) -> Result<Result<u64, ChainBreak>, E> {
     let fault = |seq, kind| Ok(Err(ChainBreak { seq, kind }));
     let mut expected = 1;
     let mut previous = [0u8; 32];
     let mut keyed = 0;
-    for item in audit.iter()? {
+    for item in items {
         let (key, bytes) = item?;
-        let (key, bytes) = (key.value(), bytes.value());
+        let bytes = bytes.as_ref();
         if key > expected {
             return fault(expected, BreakKind::Removed);
         }
@@ -354,6 +387,25 @@ fn check_chain(
         Some(recorded) if recorded > last => fault(last + 1, BreakKind::Removed),
         Some(recorded) if recorded < last => fault(recorded + 1, BreakKind::Inserted),
         _ => Ok(Ok(keyed)),
+    }
+}
+
+#[cfg(feature = "postgres")]
+/// [`walk_chain`] for a store whose key index is the database's own (so
+/// there is none to compare): the first fault, if any.
+pub(in crate::store) fn check_chain<B: AsRef<[u8]>, E>(
+    items: impl IntoIterator<Item = Result<(u64, B), E>>,
+    recorded_last: Option<u64>,
+) -> Result<Option<ChainBreak>, E> {
+    Ok(walk_chain(items, recorded_last)?.err())
+}
+
+/// A stored entry read in place (no copy per entry of a long log).
+struct Stored<'a>(redb::AccessGuard<'a, &'static [u8]>);
+
+impl AsRef<[u8]> for Stored<'_> {
+    fn as_ref(&self) -> &[u8] {
+        self.0.value()
     }
 }
 

@@ -4,7 +4,7 @@
 //! (see [`file`] for why), so a [`Store`] value is only a path and settings: it
 //! is cheap to clone and safe to keep for the life of a program.
 
-mod audit;
+pub(super) mod audit;
 mod codec;
 mod file;
 mod migrate;
@@ -20,11 +20,11 @@ use redb::{
 };
 use time::OffsetDateTime;
 
+use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
     Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Hour, Interface, KeyHash, KeyId, KeyName,
-    KeyRecord, KeyUsage, Outcome, PreviousSecret, SecretKey, SecretSlot, UsageCounts, UsageDelta, UsageQuery, Verdict,
-    secret,
+    KeyRecord, KeyUsage, Outcome, SecretKey, SecretSlot, UsageCounts, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
@@ -380,7 +380,7 @@ impl KeyStore for Store {
         let secret = SecretKey::generate();
         let created_at = self.now();
         if let Some(at) = expires_at {
-            check_future("a new key", at, created_at).map_err(|fail| fail.into_store_error(&self.path))?;
+            rules::check_future("a new key", at, created_at).map_err(|reason| StoreError::Refused { reason })?;
         }
         let expires_at = expires_at.map(whole_second);
         let record = self.write(|txn| {
@@ -403,31 +403,20 @@ impl KeyStore for Store {
             expires_at: expires_at.map(whole_second),
         };
         self.modify(id, event, |record, now| {
-            refuse_if_expired(
-                record,
-                now,
-                "cannot be given a new expiry: delete it, or create a new key",
-            )?;
-            if let Some(at) = expires_at {
-                check_future(&format!("key {id}"), at, now)?;
-            }
-            record.expires_at = expires_at.map(whole_second);
-            Ok(())
+            rules::set_expiry(record, id, expires_at, now).map_err(Fail::Refused)
         })
     }
 
     fn disable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
         self.modify(id, AuditEvent::Disabled, |record, now| {
-            record.disabled_at.get_or_insert(now);
+            rules::disable(record, now);
             Ok(())
         })
     }
 
     fn enable(&self, id: &KeyId) -> Result<KeyRecord, StoreError> {
         self.modify(id, AuditEvent::Enabled, |record, now| {
-            refuse_if_expired(record, now, "cannot be enabled again: delete it, or create a new key")?;
-            record.disabled_at = None;
-            Ok(())
+            rules::enable(record, now).map_err(Fail::Refused)
         })
     }
 
@@ -438,24 +427,10 @@ impl KeyStore for Store {
             let mut keys = txn.open_table(KEYS)?;
             let mut by_hash = txn.open_table(BY_HASH)?;
             let mut record = get_record(&keys, id.as_str())?.ok_or_else(|| not_found(id))?;
-            refuse_if_expired(&record, now, "cannot be rotated: create a new key")?;
-            if grace.is_negative() {
-                return Err(Fail::Refused("a grace period cannot be negative".to_owned()));
+            let (grace_until, dropped) = rules::rotate(&mut record, &secret, grace, now).map_err(Fail::Refused)?;
+            if let Some(older) = dropped {
+                by_hash.remove(&older.0)?;
             }
-            let grace_until = now
-                .checked_add(grace)
-                .ok_or_else(|| Fail::Refused("the grace period is too long".to_owned()))?;
-            // At most one previous secret: an older one stops verifying now.
-            if let Some(older) = record.previous.take() {
-                by_hash.remove(&older.hash.0)?;
-            }
-            record.previous = Some(Box::new(PreviousSecret {
-                hash: record.hash,
-                masked: std::mem::replace(&mut record.masked, secret.masked()),
-                grace_until,
-                last_used: record.last_used.take(),
-            }));
-            record.hash = secret.hash();
             by_hash.insert(&record.hash.0, id.as_str())?;
             keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
             drop((keys, by_hash));
@@ -826,40 +801,6 @@ fn insert_new(
 
 fn not_found(id: &KeyId) -> Fail {
     Fail::NotFound(id.to_string())
-}
-
-/// Times are kept to the second, like every other stored time.
-fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
-    at.replace_nanosecond(0).unwrap_or(at)
-}
-
-/// Expiry is final: an expired key is refused every change but delete (and
-/// disable, which changes nothing it could use).
-fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, what: &str) -> Result<(), Fail> {
-    match record.expires_at.filter(|at| now >= *at) {
-        Some(at) => Err(Fail::Refused(format!(
-            "key {} expired at {} and {what}",
-            record.id,
-            rfc3339(at)
-        ))),
-        None => Ok(()),
-    }
-}
-
-fn check_future(whose: &str, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), Fail> {
-    if whole_second(at) <= now {
-        return Err(Fail::Refused(format!(
-            "the expiry of {whose} must be in the future: {} is not after {}",
-            rfc3339(at),
-            rfc3339(now)
-        )));
-    }
-    Ok(())
-}
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
 /// Failures inside a transaction, before the path is known to attach to them.

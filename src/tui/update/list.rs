@@ -13,6 +13,23 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         return Vec::new();
     }
     let page = app.page_rows() as isize;
+    let changes = matches!(
+        action,
+        Action::NewKey
+            | Action::OpenActions
+            | Action::EditName
+            | Action::DeleteKey
+            | Action::ToggleDisabled
+            | Action::Rotate
+            | Action::SetExpiry
+    );
+    if changes && app.unreachable {
+        app.set_status(
+            StatusKind::Error,
+            "the database is unreachable: the list is the last one read, read-only until it is back",
+        );
+        return Vec::new();
+    }
     match action {
         Action::MoveUp => app.move_selection(-1),
         Action::MoveDown => app.move_selection(1),

@@ -21,6 +21,7 @@ pub(super) fn on_tick(app: &mut App, now: OffsetDateTime) -> Vec<Command> {
 
 pub(super) fn on_loaded(app: &mut App, change_counter: u64, records: Vec<KeyRecord>) -> Vec<Command> {
     app.set_records(change_counter, records);
+    app.unreachable = false;
     close_dialog_of_deleted_key(app);
     Vec::new()
 }
@@ -56,6 +57,7 @@ pub(super) fn on_usage_loaded(
 
 pub(super) fn on_load_failed(app: &mut App, message: &str) -> Vec<Command> {
     app.set_status(StatusKind::Error, format!("could not read the keys: {message}"));
+    app.unreachable = true;
     Vec::new()
 }
 

@@ -22,6 +22,9 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     if app.working {
         background.push_str(WORKING);
     }
+    if app.unreachable {
+        background.push_str(UNREACHABLE);
+    }
     let right = background.chars().count();
     let width = (area.width.saturating_sub(1) as usize).saturating_sub(right);
     let line = if let Some(status) = &app.status {
@@ -45,6 +48,8 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
 
 /// Shown while a storage operation takes a while (the database is busy).
 const WORKING: &str = " working… ";
+/// Shown while the keys cannot be read; the list is the last one read.
+const UNREACHABLE: &str = " database unreachable · read-only ";
 
 /// `key hint` pairs of `screen`, as many as fit; the help hint is always kept.
 pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme) {

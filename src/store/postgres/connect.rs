@@ -1,0 +1,268 @@
+//! Connecting: the URL, the password kept out of it, TLS, a small pool, and
+//! errors that never show the password.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use postgres::config::Host;
+use postgres::{Client, Config};
+use tokio_postgres_rustls::MakeRustlsConnect;
+use zeroize::Zeroizing;
+
+use crate::store::StoreError;
+
+/// How long a connection attempt may take when the URL does not say
+/// (`connect_timeout=`): a server that is away is reported, not waited on.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long checking an idle connection before reuse may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Idle connections kept for reuse.
+const POOL_SIZE: usize = 8;
+
+/// Where the server is and how to log in; the password (if any) only from
+/// outside the URL, and never shown.
+pub struct Connector {
+    config: Config,
+    tls: MakeRustlsConnect,
+    location: String,
+    idle: Mutex<Vec<Client>>,
+}
+
+/// Only the location: the configuration holds the password.
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connector").field("location", &self.location).finish()
+    }
+}
+
+impl Connector {
+    /// `url` is `postgres://user@host[:port]/db[?params]` (or the
+    /// `key=value` form libpq also takes). The password, as libpq finds it:
+    /// `password` given here (from a file), else one in the URL, else
+    /// `PGPASSWORD`, else the password file (`PGPASSFILE` or `~/.pgpass`,
+    /// which must not be readable by others).
+    pub fn new(url: &str, password: Option<Zeroizing<String>>) -> Result<Connector, StoreError> {
+        let mut config = Config::from_str(url).map_err(|e| StoreError::Server {
+            location: redact(url),
+            // The parser's message names the part it choked on, never the value.
+            detail: format!("not a valid PostgreSQL URL: {e}"),
+        })?;
+        if let Some(password) = password.or_else(|| from_environment(&config)) {
+            config.password(password.as_bytes());
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
+        }
+        config.application_name("keydesk");
+        let location = location_of(&config);
+        Ok(Connector {
+            config,
+            tls: MakeRustlsConnect::new(tls_config()),
+            location,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The server and database, for messages: never the password.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    /// A new connection of its own (for `LISTEN`, which must stay on one).
+    pub fn connect(&self) -> Result<Client, StoreError> {
+        self.config
+            .connect(self.tls.clone())
+            .map_err(|e| error(&self.location, e))
+    }
+
+    /// Runs `body` on a pooled connection; one that broke is not reused.
+    pub fn with_client<T>(&self, body: impl FnOnce(&mut Client) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let pooled = self.idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        // A pooled connection may have died with a server restart without
+        // knowing it yet; one round trip finds out before a real statement
+        // fails (a failed COMMIT could not be safely retried).
+        let alive = pooled
+            .filter(|c| !c.is_closed())
+            .and_then(|mut client| client.is_valid(PROBE_TIMEOUT).is_ok().then_some(client));
+        let mut client = match alive {
+            Some(client) => client,
+            None => self.connect()?,
+        };
+        let result = body(&mut client);
+        if !client.is_closed() {
+            let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+            if idle.len() < POOL_SIZE {
+                idle.push(client);
+            }
+        }
+        result
+    }
+}
+
+/// `PGPASSWORD`, or the matching line of the password file.
+fn from_environment(config: &Config) -> Option<Zeroizing<String>> {
+    if config.get_password().is_some() {
+        return None;
+    }
+    if let Some(password) = std::env::var_os("PGPASSWORD").and_then(|p| p.into_string().ok()) {
+        return Some(Zeroizing::new(password));
+    }
+    let file = match std::env::var_os("PGPASSFILE") {
+        Some(file) => std::path::PathBuf::from(file),
+        None => directories::BaseDirs::new()?.home_dir().join(".pgpass"),
+    };
+    // As libpq: a password file others can read is ignored.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if std::fs::metadata(&file).ok()?.permissions().mode() & 0o077 != 0 {
+            return None;
+        }
+    }
+    let text = Zeroizing::new(std::fs::read_to_string(&file).ok()?);
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(_)) | None => "localhost".to_owned(),
+        #[cfg(not(unix))]
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let user = config.get_user().unwrap_or_default();
+    let db = config.get_dbname().unwrap_or(user);
+    pgpass_lookup(&text, [&host, &port, db, user])
+}
+
+/// The password of the first line of a `.pgpass` file whose
+/// `host:port:database:user` fields match (`*` matches anything; `\:` and
+/// `\\` escape).
+fn pgpass_lookup(text: &str, wanted: [&str; 4]) -> Option<Zeroizing<String>> {
+    text.lines().filter(|line| !line.starts_with('#')).find_map(|line| {
+        let fields = split_pgpass_line(line);
+        if fields.len() != 5 {
+            return None;
+        }
+        let matches = fields[..4]
+            .iter()
+            .zip(wanted)
+            .all(|(field, want)| field.as_str() == "*" || field.as_str() == want);
+        matches.then(|| Zeroizing::new(fields[4].to_string()))
+    })
+}
+
+fn split_pgpass_line(line: &str) -> Vec<Zeroizing<String>> {
+    let mut fields = vec![Zeroizing::new(String::new())];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut().expect("one field at least").extend(chars.next()),
+            ':' => fields.push(Zeroizing::new(String::new())),
+            c => fields.last_mut().expect("one field at least").push(c),
+        }
+    }
+    fields
+}
+
+/// Sorts a client error into "cannot reach" and "the server said no", with
+/// the server's own words (which never contain the password).
+pub fn error(location: &str, e: postgres::Error) -> StoreError {
+    let location = location.to_owned();
+    match e.as_db_error() {
+        Some(db) => StoreError::Server {
+            location,
+            detail: format!("{} ({})", db.message(), db.code().code()),
+        },
+        None => StoreError::Unreachable {
+            location,
+            detail: e.to_string(),
+        },
+    }
+}
+
+/// Server certificates are checked against the system's CA certificates
+/// (managed servers use public CAs or one the operator installed there).
+fn tls_config() -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    // Unreadable system certificates leave TLS unable to verify, which then
+    // fails with its own clear error; plain connections are unaffected.
+    for cert in rustls_native_certs::load_native_certs().certs {
+        let _ = roots.add(cert);
+    }
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+/// `postgres://user@host:port/db` from a parsed configuration.
+fn location_of(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(name)) => name.clone(),
+        #[cfg(unix)]
+        Some(Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().map_or(String::new(), |p| format!(":{p}"));
+    let user = config.get_user().map_or(String::new(), |u| format!("{u}@"));
+    let db = config.get_dbname().unwrap_or_default();
+    format!("postgres://{user}{host}{port}/{db}")
+}
+
+/// A URL with anything between `:` and `@` in its authority replaced, for a
+/// message about a URL that could not be parsed.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return "the PostgreSQL URL".to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((userinfo, host)) => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}{tail}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+/// Whether `url` carries a password (`postgres://user:secret@…`, or
+/// `password=` in its parameters or key-value form).
+pub fn has_password(url: &str) -> bool {
+    if let Ok(config) = Config::from_str(url) {
+        return config.get_password().is_some();
+    }
+    redact(url) != url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_in_the_url_is_never_part_of_the_location() {
+        let connector = Connector::new("postgres://admin:hunter2@db.example.com:5433/keys", None).unwrap();
+        assert_eq!(connector.location(), "postgres://admin@db.example.com:5433/keys");
+        assert!(has_password("postgres://admin:hunter2@db.example.com/keys"));
+        assert!(has_password("host=db user=admin password=hunter2"));
+        assert!(!has_password("postgres://admin@db.example.com/keys"));
+    }
+
+    #[test]
+    fn the_password_file_line_matching_host_port_database_and_user_is_used() {
+        let text = "# comment\nother:5432:keys:admin:wrong\ndb\\:x:*:keys:admin:right\\:one\n*:*:*:*:fallback\n";
+        let find = |wanted| pgpass_lookup(text, wanted).map(|p| p.to_string());
+        assert_eq!(find(["db:x", "5433", "keys", "admin"]).as_deref(), Some("right:one"));
+        assert_eq!(find(["other", "5432", "keys", "admin"]).as_deref(), Some("wrong"));
+        assert_eq!(find(["elsewhere", "1", "d", "u"]).as_deref(), Some("fallback"));
+        assert_eq!(pgpass_lookup("a:b:c:d:e", ["x", "b", "c", "d"]), None);
+    }
+
+    #[test]
+    fn an_unparsable_url_is_reported_without_its_password() {
+        let err = Connector::new("postgres://admin:hunter2@db.example.com:notaport/keys", None).unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        assert!(err.to_string().contains("admin@db.example.com"), "{err}");
+    }
+}

@@ -1,0 +1,93 @@
+//! What a change does to a key's record, and when it is refused: the same
+//! for every backend, so the backends differ only in how they read and
+//! write records. A refusal is the reason, for [`StoreError::Refused`](super::StoreError::Refused).
+
+use time::OffsetDateTime;
+
+use crate::domain::{KeyHash, KeyId, KeyRecord, PreviousSecret, SecretKey};
+
+/// Times are kept to the second, like every other stored time.
+pub(super) fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
+    at.replace_nanosecond(0).unwrap_or(at)
+}
+
+/// Expiry is final: an expired key is refused every change but delete (and
+/// disable, which changes nothing it could use).
+pub(super) fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, what: &str) -> Result<(), String> {
+    match record.expires_at.filter(|at| now >= *at) {
+        Some(at) => Err(format!("key {} expired at {} and {what}", record.id, rfc3339(at))),
+        None => Ok(()),
+    }
+}
+
+pub(super) fn check_future(whose: &str, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), String> {
+    if whole_second(at) <= now {
+        return Err(format!(
+            "the expiry of {whose} must be in the future: {} is not after {}",
+            rfc3339(at),
+            rfc3339(now)
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn set_expiry(
+    record: &mut KeyRecord,
+    id: &KeyId,
+    expires_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> Result<(), String> {
+    refuse_if_expired(
+        record,
+        now,
+        "cannot be given a new expiry: delete it, or create a new key",
+    )?;
+    if let Some(at) = expires_at {
+        check_future(&format!("key {id}"), at, now)?;
+    }
+    record.expires_at = expires_at.map(whole_second);
+    Ok(())
+}
+
+pub(super) fn disable(record: &mut KeyRecord, now: OffsetDateTime) {
+    record.disabled_at.get_or_insert(now);
+}
+
+pub(super) fn enable(record: &mut KeyRecord, now: OffsetDateTime) -> Result<(), String> {
+    refuse_if_expired(record, now, "cannot be enabled again: delete it, or create a new key")?;
+    record.disabled_at = None;
+    Ok(())
+}
+
+/// Gives `record` the new `secret`, keeping the current one as the previous
+/// secret until `now + grace`. Returns the grace end and the hash of an
+/// older previous secret that this drops (it stops verifying now).
+pub(super) fn rotate(
+    record: &mut KeyRecord,
+    secret: &SecretKey,
+    grace: time::Duration,
+    now: OffsetDateTime,
+) -> Result<(OffsetDateTime, Option<KeyHash>), String> {
+    refuse_if_expired(record, now, "cannot be rotated: create a new key")?;
+    if grace.is_negative() {
+        return Err("a grace period cannot be negative".to_owned());
+    }
+    let grace_until = now
+        .checked_add(grace)
+        .ok_or_else(|| "the grace period is too long".to_owned())?;
+    // At most one previous secret: an older one stops verifying now.
+    let dropped = record.previous.take().map(|older| older.hash);
+    record.previous = Some(Box::new(PreviousSecret {
+        hash: record.hash,
+        masked: std::mem::replace(&mut record.masked, secret.masked()),
+        grace_until,
+        last_used: record.last_used.take(),
+    }));
+    record.hash = secret.hash();
+    Ok((grace_until, dropped))
+}
+
+pub(super) fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
