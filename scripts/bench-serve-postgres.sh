@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `keydesk serve` /verify backed by PostgreSQL against the same backed by the
-# redb file, in one run on this machine: the same 100,000 keys (built into a
+# redb file, and the TUI's first frame on each (scripts/tui-first-frame.py),
+# in one run on this machine: the same 100,000 keys (built into a
 # file by examples/populate.rs, then copied with `keydesk migrate`, which is
 # timed), two servers, wrk on loopback (2 threads, 64 keep-alive
 # connections), runs alternating between the two, ROUNDS times.
@@ -59,6 +60,10 @@ echo "== keydesk migrate of $KEYS keys"
 START=$(date +%s.%N)
 target/release/keydesk migrate --from "$WORK/keys.redb" --to "$URL"
 echo "migrate took $(echo "$(date +%s.%N) - $START" | bc) s"
+
+echo "== the TUI's first frame on $KEYS keys (target for PostgreSQL: <= 300 ms on loopback)"
+echo "redb file:  $(python3 scripts/tui-first-frame.py target/release/keydesk "$WORK/keys.redb" "$KEYS")"
+echo "PostgreSQL: $(python3 scripts/tui-first-frame.py target/release/keydesk "$URL" "$KEYS")"
 
 REDB=$(free_port); PG=$(free_port)
 target/release/keydesk --db "$WORK/keys.redb" serve --listen "127.0.0.1:$REDB" 2>/dev/null & PIDS+=($!)
