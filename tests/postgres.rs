@@ -639,3 +639,117 @@ fn a_database_set_up_by_a_newer_keydesk_is_refused_untouched() {
     assert_eq!(out.status.code(), Some(3), "{}", common::stderr(&out));
     assert_eq!(store.change_counter().unwrap(), counter, "nothing written");
 }
+
+/// A test CA and a server certificate for `localhost` it signed, as PEM:
+/// (CA certificate, server certificate, server key).
+fn private_ca_and_server_certificate() -> (String, String, String) {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair, KeyUsagePurpose};
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
+    let server_key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["localhost".to_owned()])
+        .unwrap()
+        .signed_by(&server_key, &ca)
+        .unwrap();
+    (ca.pem(), server.pem(), server_key.serialize_pem())
+}
+
+/// `keydesk` with only `--db url` (no `KEYDESK_DB`) and a password in
+/// `PGPASSWORD` that must never be shown (the server trusts 127.0.0.1, so
+/// it is not checked).
+fn keydesk_over_tcp(url: &str, root_cert: Option<&std::path::Path>) -> std::process::Command {
+    let mut command = keydesk(url);
+    command
+        .env_remove("KEYDESK_DB")
+        .env("PGPASSWORD", "hunter2-secret")
+        .args(["--db", url]);
+    match root_cert {
+        Some(file) => command.env("PGSSLROOTCERT", file),
+        None => command.env_remove("PGSSLROOTCERT"),
+    };
+    command
+}
+
+/// Whether the session of a client that trusts only `ca_pem` is encrypted,
+/// as the server itself says (not through keydesk's code).
+fn server_says_the_session_is_tls(port: u16, db: &str, ca_pem: &str) -> bool {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca_pem.as_bytes()).unwrap())
+        .unwrap();
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let url = format!("postgres://postgres@localhost:{port}/{db}?sslmode=require");
+    let mut client = postgres::Client::connect(&url, tokio_postgres_rustls::MakeRustlsConnect::new(tls)).unwrap();
+    client
+        .query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[])
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn a_server_with_a_private_ca_is_trusted_through_pgsslrootcert_and_refused_without_it() {
+    server();
+    let (ca_pem, cert_pem, key_pem) = private_ca_and_server_certificate();
+    let tls_server = PgServer::start_with_tls(common::postgres::TlsIdentity {
+        cert_pem: &cert_pem,
+        key_pem: &key_pem,
+    })
+    .unwrap();
+    let db = tls_server.create_database_named();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca_pem).unwrap();
+    let url = format!(
+        "postgres://postgres@localhost:{}/{db}?sslmode=require",
+        tls_server.port()
+    );
+
+    let created = keydesk_over_tcp(&url, Some(&ca_file))
+        .args(["create", "--name", "over-tls", "--accept-terms"])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", common::stderr(&created));
+    let listed = keydesk_over_tcp(&url, Some(&ca_file)).arg("list").output().unwrap();
+    assert!(listed.status.success(), "{}", common::stderr(&listed));
+    assert!(
+        common::stdout(&listed).contains("over-tls"),
+        "{}",
+        common::stdout(&listed)
+    );
+
+    let refused = keydesk_over_tcp(&url, None).arg("list").output().unwrap();
+    let err = common::stderr(&refused);
+    assert_eq!(refused.status.code(), Some(3), "{err}");
+    assert!(err.contains("certificate") && err.contains("UnknownIssuer"), "{err}");
+    assert!(!err.contains("hunter2"), "the password was shown: {err}");
+
+    assert!(server_says_the_session_is_tls(tls_server.port(), &db, &ca_pem));
+}
+
+#[test]
+fn an_unusable_pgsslrootcert_file_is_reported_by_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing-ca.pem");
+    let not_pem = dir.path().join("not-a-ca.pem");
+    std::fs::write(&not_pem, "just some text\n").unwrap();
+    // No server is needed: the file is read before connecting.
+    let url = "postgres://postgres@localhost:1/keys?sslmode=require";
+    for file in [&missing, &not_pem] {
+        let out = keydesk_over_tcp(url, Some(file)).arg("list").output().unwrap();
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        assert!(
+            err.contains(&file.display().to_string()) && err.contains("PGSSLROOTCERT"),
+            "{err}"
+        );
+        assert!(!err.contains("hunter2"), "the password was shown: {err}");
+    }
+}

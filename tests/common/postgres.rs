@@ -8,6 +8,10 @@
 //! server trusts every local connection: it is reachable only through its
 //! socket in a directory of its own, and lives as long as the test.
 //!
+//! [`PgServer::start_with_tls`] starts one that also listens on
+//! `127.0.0.1` (on a free port) with TLS, for the tests of certificate
+//! checking.
+//!
 //! Debian keeps the server's programs off `PATH`
 //! (`/usr/lib/postgresql/<version>/bin`); they are looked up there, or in
 //! `KEYDESK_PG_BIN`, or on `PATH`. Without them [`PgServer::shared`] returns
@@ -30,7 +34,16 @@ pub struct PgServer {
     dir: tempfile::TempDir,
     bin: PathBuf,
     port: u16,
+    /// Whether the server also listens on TCP `127.0.0.1:port` with TLS (its
+    /// certificate and key are `server.crt` and `server.key` in `dir`).
+    tls: bool,
     databases: AtomicU32,
+}
+
+/// A server certificate chain and its private key, both PEM.
+pub struct TlsIdentity<'a> {
+    pub cert_pem: &'a str,
+    pub key_pem: &'a str,
 }
 
 impl PgServer {
@@ -63,6 +76,16 @@ impl PgServer {
 
     /// Starts a new server of its own (for tests that stop and restart it).
     pub fn start() -> Result<PgServer, String> {
+        PgServer::start_with(None)
+    }
+
+    /// Starts a new server that also listens on `127.0.0.1:`[`PgServer::port`]
+    /// with `ssl=on` and this certificate (the socket stays plain).
+    pub fn start_with_tls(identity: TlsIdentity<'_>) -> Result<PgServer, String> {
+        PgServer::start_with(Some(identity))
+    }
+
+    fn start_with(identity: Option<TlsIdentity<'_>>) -> Result<PgServer, String> {
         let bin = find_bin_dir()?;
         check_version(&bin)?;
         let dir = tempfile::Builder::new()
@@ -73,8 +96,10 @@ impl PgServer {
         let server = PgServer {
             dir,
             bin,
-            // Only the socket's file name: the server listens on no TCP port.
-            port: 5432,
+            // Without TLS only the socket's file name: the server listens on
+            // no TCP port.
+            port: if identity.is_some() { free_port()? } else { 5432 },
+            tls: identity.is_some(),
             databases: AtomicU32::new(0),
         };
         let data = server.data_dir();
@@ -96,6 +121,9 @@ impl PgServer {
         if !init.status.success() {
             return Err(format!("initdb failed: {}", String::from_utf8_lossy(&init.stderr)));
         }
+        if let Some(identity) = identity {
+            server.write_tls_files(&identity)?;
+        }
         server.pg_ctl_start()?;
         Ok(server)
     }
@@ -103,6 +131,29 @@ impl PgServer {
     /// The directory of the server's socket (what libpq calls the host).
     pub fn socket_dir(&self) -> &Path {
         self.dir.path()
+    }
+
+    /// The TCP port of a server started with TLS (otherwise only the name
+    /// of its socket).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's certificate and key, owned by the server user; the key
+    /// readable by it alone, or PostgreSQL refuses to start.
+    fn write_tls_files(&self, identity: &TlsIdentity<'_>) -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        for (name, text, mode) in [
+            ("server.crt", identity.cert_pem, 0o644),
+            ("server.key", identity.key_pem, 0o600),
+        ] {
+            let path = self.dir.path().join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            hand_to_server_user(&path)?;
+        }
+        Ok(())
     }
 
     fn data_dir(&self) -> PathBuf {
@@ -126,10 +177,15 @@ impl PgServer {
 
     /// A new, empty database; returns its URL.
     pub fn create_database(&self) -> String {
+        self.url(&self.create_database_named())
+    }
+
+    /// A new, empty database; returns its name.
+    pub fn create_database_named(&self) -> String {
         let n = self.databases.fetch_add(1, Ordering::Relaxed);
         let name = format!("keydesk_test_{}_{n}", std::process::id());
         self.execute("postgres", &format!("CREATE DATABASE {name}"));
-        self.url(&name)
+        name
     }
 
     /// Runs SQL as the superuser in database `db`, panicking on failure.
@@ -158,11 +214,21 @@ impl PgServer {
         // it makes each test's database and writes much cheaper. Commits
         // stay synchronous, so a stop (`-m immediate`, as a crash) keeps
         // every committed transaction, as a real server does.
-        let options = format!(
-            "-k {} -p {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c max_connections=300",
+        let mut options = format!(
+            "-k {} -p {} -c fsync=off -c full_page_writes=off -c max_connections=300",
             self.socket_dir().display(),
             self.port
         );
+        if self.tls {
+            // initdb's -A trust also trusts 127.0.0.1 in pg_hba.conf.
+            options.push_str(&format!(
+                " -c listen_addresses=127.0.0.1 -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                self.dir.path().join("server.crt").display(),
+                self.dir.path().join("server.key").display()
+            ));
+        } else {
+            options.push_str(" -c listen_addresses=''");
+        }
         let started = self.run_as_server(
             "pg_ctl",
             &[
@@ -185,16 +251,25 @@ impl PgServer {
         self.wait_until_ready(&log)
     }
 
-    /// Polls `pg_isready` until the server accepts connections.
+    /// Polls `pg_isready` until the server accepts connections (on its
+    /// socket, and on TCP too when it has TLS).
     fn wait_until_ready(&self, log: &Path) -> Result<(), String> {
         let deadline = Instant::now() + START_DEADLINE;
         let port = self.port.to_string();
+        let mut hosts = vec![path_str(self.socket_dir())];
+        if self.tls {
+            hosts.push("127.0.0.1");
+        }
         loop {
-            let ready = Command::new(self.bin.join("pg_isready"))
-                .args(["-q", "-h", path_str(self.socket_dir()), "-p", &port, "-t", "1"])
-                .status()
-                .map_err(|e| format!("pg_isready: {e}"))?;
-            if ready.success() {
+            let mut all_ready = true;
+            for host in &hosts {
+                let ready = Command::new(self.bin.join("pg_isready"))
+                    .args(["-q", "-h", host, "-p", &port, "-t", "1"])
+                    .status()
+                    .map_err(|e| format!("pg_isready: {e}"))?;
+                all_ready &= ready.success();
+            }
+            if all_ready {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -284,9 +359,16 @@ fn check_version(bin: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// A TCP port on 127.0.0.1 nothing listens on now (another process could
+/// take it before the server does: unlikely enough for a test).
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    listener.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
 /// The server user must own its directory (the data directory inside must be
 /// its own, and the socket goes here); the temporary directory's parent is
-/// world-traversable `/tmp`.
+/// world-traversable `/tmp`. Also its certificate and key files.
 fn hand_to_server_user(dir: &Path) -> Result<(), String> {
     if !running_as_root() {
         return Ok(());

@@ -58,7 +58,7 @@ impl Connector {
         let location = location_of(&config);
         Ok(Connector {
             config,
-            tls: MakeRustlsConnect::new(tls_config()),
+            tls: MakeRustlsConnect::new(tls_config()?),
             location,
             idle: Mutex::new(Vec::new()),
         })
@@ -175,25 +175,82 @@ pub fn error(location: &str, e: postgres::Error) -> StoreError {
         },
         None => StoreError::Unreachable {
             location,
-            detail: e.to_string(),
+            detail: with_causes(&e),
         },
     }
 }
 
+/// The error and its causes: the client's own message for a failed TLS
+/// handshake is only "error performing TLS handshake", and why (an unknown
+/// issuer, a name mismatch) is in its source. None holds the password: they
+/// are about the connection, not the configuration.
+fn with_causes(e: &postgres::Error) -> String {
+    let mut detail = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Some errors repeat their source in their own message.
+        if !detail.ends_with(&cause_text) {
+            detail.push_str(": ");
+            detail.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    detail
+}
+
 /// Server certificates are checked against the system's CA certificates
-/// (managed servers use public CAs or one the operator installed there).
-fn tls_config() -> rustls::ClientConfig {
+/// (managed servers use public CAs or one the operator installed there),
+/// and those of the PEM file `PGSSLROOTCERT` names, as libpq reads it (a
+/// server with a private CA).
+fn tls_config() -> Result<rustls::ClientConfig, StoreError> {
     let mut roots = rustls::RootCertStore::empty();
     // Unreadable system certificates leave TLS unable to verify, which then
     // fails with its own clear error; plain connections are unaffected.
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
     }
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
+    // libpq's `system` means the system's certificates alone, as here without it.
+    if let Some(file) = std::env::var_os("PGSSLROOTCERT").filter(|f| !f.is_empty() && f != "system") {
+        add_root_certificates(&mut roots, std::path::Path::new(&file))?;
+    }
+    Ok(
+        rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default protocol versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth(),
+    )
+}
+
+/// Adds every certificate of a PEM file; a file that cannot be read, holds
+/// no certificate or one that is not a CA certificate rustls can use is an
+/// error naming the file (a silently ignored CA would only show later as
+/// an "unknown issuer" far from its cause).
+fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Path) -> Result<(), StoreError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::{self, PemObject};
+    let invalid = |problem: String| {
+        let what = format!("PGSSLROOTCERT (the CA certificates for PostgreSQL TLS): {problem}");
+        StoreError::io(file, std::io::Error::new(std::io::ErrorKind::InvalidData, what))
+    };
+    let certs = CertificateDer::pem_file_iter(file)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| match e {
+            pem::Error::Io(e) => invalid(e.to_string()),
+            _ => invalid("not a valid PEM certificate file".into()),
+        })?;
+    if certs.is_empty() {
+        return Err(invalid(
+            "no PEM certificate (-----BEGIN CERTIFICATE-----) in the file".into(),
+        ));
+    }
+    for cert in certs {
+        roots
+            .add(cert)
+            .map_err(|e| invalid(format!("a certificate cannot be used as a CA: {e}")))?;
+    }
+    Ok(())
 }
 
 /// `postgres://user@host:port/db` from a parsed configuration.
