@@ -27,6 +27,8 @@ pub enum Target {
     CreateField(CreateFocus),
     /// A button of the delete dialog.
     DeleteButton(DeleteFocus),
+    /// A key in the clean-up view, by its row there.
+    CleanupRow(usize),
 }
 
 /// What the mouse did.

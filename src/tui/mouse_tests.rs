@@ -202,3 +202,19 @@ fn in_the_delete_dialog_each_button_does_what_its_key_does() {
     let commands = click_into(&mut app, "[ Delete ]", 0);
     assert_eq!(commands, vec![Command::Delete { id: first }]);
 }
+
+#[test]
+fn in_the_clean_up_view_a_click_marks_a_key_and_another_unmarks_it() {
+    let mut app = app();
+    update(&mut app, Event::Key(Key::Char('C')));
+    let cleanup = app.cleanup.as_ref().expect("the clean-up view opens");
+    assert!(!cleanup.rows.is_empty(), "the fixture has unused keys");
+    let id = cleanup.rows[cleanup.rows.len() - 1].clone();
+    let name = app.records.iter().find(|r| r.id == id).unwrap().name.clone();
+    click_on(&mut app, &name);
+    let cleanup = app.cleanup.as_ref().unwrap();
+    assert!(cleanup.marked.contains(&id), "marked");
+    assert_eq!(cleanup.rows[cleanup.selected], id, "and selected");
+    click_on(&mut app, &name);
+    assert!(!app.cleanup.as_ref().unwrap().marked.contains(&id), "unmarked");
+}

@@ -75,6 +75,16 @@ fn click(app: &mut App, target: Target) -> Vec<Command> {
                 };
             }
         }
+        Target::CleanupRow(row) if app.screen() == Screen::Cleanup => {
+            if let Some(cleanup) = &mut app.cleanup
+                && let Some(id) = cleanup.rows.get(row).cloned()
+            {
+                cleanup.selected = row;
+                if !cleanup.marked.remove(&id) {
+                    cleanup.marked.insert(id);
+                }
+            }
+        }
         Target::DeleteButton(button) => {
             if let Some(Dialog::Delete(d)) = &mut app.dialog {
                 d.focus = button;

@@ -9,6 +9,7 @@ use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
 
+use crate::tui::mouse::{HitMap, Target};
 use super::{Theme, format_time, offset_label, status_bar};
 use crate::display::columns::Status;
 use crate::domain::usage::{last_activity, never_used};
@@ -16,11 +17,16 @@ use crate::tui::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, NEVER_US
 use crate::tui::layout;
 use crate::tui::sanitize;
 
-pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme, hits: &mut HitMap) {
     Clear.render(area, frame.buffer_mut());
     let [title, body, info, status, hints] = layout::cleanup_areas(area);
     render_title(frame.buffer_mut(), title, cleanup, theme);
-    render_rows(frame.buffer_mut(), body, app, cleanup, theme);
+    let drawn = render_rows(frame.buffer_mut(), body, app, cleanup, theme);
+    // A click on a row marks or unmarks it, like Space.
+    for (n, row) in drawn.into_iter().enumerate() {
+        let line = Rect::new(body.x, body.y + 1 + n as u16, body.width, 1);
+        hits.add(line.intersection(body), Target::CleanupRow(row));
+    }
     render_info(frame, info, cleanup, theme);
     status_bar::render_status(frame.buffer_mut(), status, app, theme);
     status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), theme);
@@ -44,11 +50,13 @@ fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &T
     Line::from(spans).render(area, buf);
 }
 
-fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) {
+/// Draws the candidates; returns which rows (positions in `cleanup.rows`)
+/// were drawn, top to bottom.
+fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) -> Vec<usize> {
     if cleanup.rows.is_empty() {
         let text = format!(" no keys unused for {} days", CLEANUP_DAYS[cleanup.days]);
         Line::styled(text, theme.dim()).render(area, buf);
-        return;
+        return Vec::new();
     }
     let zone = offset_label(app.utc_offset);
     // Created from 100 columns; below 72 the ID gives its room to the name.
@@ -85,8 +93,9 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
         cells.push(Cell::from(app.uses_of(id).to_string()));
         cells.push(Cell::from(Status::of(record, app.now).text().into_owned()));
         let style = if i == cleanup.selected { theme.selected() } else { theme.text() };
-        Some(Row::new(cells).style(style))
+        Some((i, Row::new(cells).style(style)))
     });
+    let (drawn, rows): (Vec<usize>, Vec<Row>) = rows.unzip();
     let mut widths = vec![Constraint::Length(4), Constraint::Min(8)];
     if with_id {
         widths.push(Constraint::Length(19));
@@ -102,6 +111,7 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     }))
     .style(theme.header());
     Table::new(rows, widths).header(header).column_spacing(1).render(area, buf);
+    drawn
 }
 
 /// What is marked, or the question before the bulk change.

@@ -61,7 +61,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
         log_view::render(frame, area, app, log, theme);
     }
     if let Some(cleanup) = &app.cleanup {
-        cleanup_view::render(frame, area, app, cleanup, theme);
+        cleanup_view::render(frame, area, app, cleanup, theme, &mut hits);
     }
     match &app.dialog {
         None => {}
