@@ -254,6 +254,13 @@ pub struct KeyUsage {
 
 impl KeyUsage {
     /// The sum of the daily buckets.
+    /// Whether any bucket, hourly or daily, holds a count (zero buckets are
+    /// never written, but a store written by something else might hold one).
+    pub fn has_counts(&self) -> bool {
+        let daily = self.daily.iter().map(|(_, c)| c);
+        daily.chain(self.hourly.iter().map(|(_, c)| c)).any(|c| !c.is_zero())
+    }
+
     pub fn total(&self) -> UsageCounts {
         self.daily.iter().fold(UsageCounts::default(), |sum, (_, c)| sum + *c)
     }

@@ -91,3 +91,34 @@ pub(super) fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
+
+/// What a presentation of `record`'s secret in `slot` (whose hash is
+/// `hash`) at `now` leaves to write, whichever backend holds it: its Last
+/// Used when it verified and one is due, and its count when it belongs to
+/// the key.
+pub(super) fn activity(
+    record: &crate::domain::KeyRecord,
+    slot: crate::domain::SecretSlot,
+    hash: crate::domain::KeyHash,
+    now: OffsetDateTime,
+) -> (Vec<super::SecretUse>, Vec<crate::domain::UsageDelta>) {
+    use crate::domain::{Hour, Outcome, UsageCounts, UsageDelta, Verdict};
+    let verified = matches!(record.verdict(slot, now), Verdict::Valid { .. });
+    let due = (verified && record.needs_use_update(slot, now))
+        .then(|| super::SecretUse {
+            id: record.id.clone(),
+            hash,
+            at: now,
+        })
+        .into_iter()
+        .collect();
+    let counts = Outcome::of_record(record, slot, now)
+        .map(|outcome| UsageDelta {
+            id: record.id.clone(),
+            hour: Hour::of(now),
+            counts: UsageCounts::of(outcome, 1),
+        })
+        .into_iter()
+        .collect();
+    (due, counts)
+}

@@ -27,8 +27,8 @@ use zeroize::Zeroizing;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
 use crate::domain::{
-    Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Hour, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage, Outcome,
-    PreviousSecret, SecretKey, SecretSlot, UsageCounts, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
+    PreviousSecret, SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict, secret,
 };
 use connect::{Connector, error};
 pub use connect::{has_password, redact};
@@ -426,22 +426,7 @@ impl KeyStore for PgStore {
             return Ok(Verdict::Unknown);
         };
         let verdict = record.verdict(slot, now);
-        let due: Vec<SecretUse> = (matches!(verdict, Verdict::Valid { .. }) && record.needs_use_update(slot, now))
-            .then(|| SecretUse {
-                id: record.id.clone(),
-                hash,
-                at: now,
-            })
-            .into_iter()
-            .collect();
-        let counts: Vec<UsageDelta> = Outcome::of_record(&record, slot, now)
-            .map(|outcome| UsageDelta {
-                id: record.id.clone(),
-                hour: Hour::of(now),
-                counts: UsageCounts::of(outcome, 1),
-            })
-            .into_iter()
-            .collect();
+        let (due, counts) = rules::activity(&record, slot, hash, now);
         // Best effort, as with the file: a key that verified stays verified
         // when its use cannot be written.
         let _ = self.write_usage(&due, &counts);

@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Hour, Interface, KeyHash, KeyId, KeyName,
-    KeyRecord, KeyUsage, Outcome, SecretKey, SecretSlot, UsageCounts, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
+    KeyUsage, SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
@@ -534,22 +534,7 @@ impl KeyStore for Store {
             return Ok(Verdict::Unknown);
         };
         let verdict = record.verdict(slot, now);
-        let due: Vec<SecretUse> = (matches!(verdict, Verdict::Valid { .. }) && record.needs_use_update(slot, now))
-            .then(|| SecretUse {
-                id: record.id.clone(),
-                hash,
-                at: now,
-            })
-            .into_iter()
-            .collect();
-        let counts: Vec<UsageDelta> = Outcome::of_record(&record, slot, now)
-            .map(|outcome| UsageDelta {
-                id: record.id.clone(),
-                hour: Hour::of(now),
-                counts: UsageCounts::of(outcome, 1),
-            })
-            .into_iter()
-            .collect();
+        let (due, counts) = rules::activity(&record, slot, hash, now);
         // Best effort: a key that verified stays verified even when Last Used
         // or its count cannot be written (read-only media, a full disk, a
         // writer holding the file past the retry window). Refusing good keys

@@ -121,14 +121,7 @@ pub(super) fn read(
     }
     Ok(found
         .into_iter()
-        .filter(|(_, usage)| has_counts(usage))
+        .filter(|(_, usage)| usage.has_counts())
         .map(|(id, usage)| (KeyId::from_stored(&id), usage))
         .collect())
-}
-
-/// Whether a key has any non-zero bucket (zero buckets are never written,
-/// but a file written by something else might hold one).
-fn has_counts(usage: &KeyUsage) -> bool {
-    let daily = usage.daily.iter().map(|(_, c)| c);
-    daily.chain(usage.hourly.iter().map(|(_, c)| c)).any(|c| !c.is_zero())
 }
