@@ -122,3 +122,46 @@ pub(super) fn activity(
         .collect();
     (due, counts)
 }
+
+/// `record`'s secrets as hash-index entries (its previous secret first, if
+/// it has one), pushed onto `index`: the same for every backend.
+pub(super) fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<super::IndexEntry>) {
+    use crate::domain::SecretSlot;
+    let disabled = record.disabled_at.is_some();
+    if let Some(previous) = &record.previous {
+        index.push(super::IndexEntry {
+            hash: previous.hash,
+            id: record.id.clone(),
+            slot: SecretSlot::Previous,
+            not_after: record.not_after(SecretSlot::Previous),
+            disabled,
+        });
+    }
+    index.push(super::IndexEntry {
+        not_after: record.not_after(SecretSlot::Current),
+        hash: record.hash,
+        id: record.id,
+        slot: SecretSlot::Current,
+        disabled,
+    });
+}
+
+/// Moves the Last Used of `record`'s secret with `hash` to `at` (whole
+/// seconds) when that is due; whether it moved. A secret the key no longer
+/// has, or a use not later than the one recorded, changes nothing.
+pub(super) fn note_use(
+    record: &mut crate::domain::KeyRecord,
+    hash: &crate::domain::KeyHash,
+    at: OffsetDateTime,
+) -> bool {
+    use crate::domain::SecretSlot;
+    let at = whole_second(at);
+    match record.slot_of(hash) {
+        Some(slot @ SecretSlot::Current) if record.needs_use_update(slot, at) => record.last_used = Some(at),
+        Some(slot @ SecretSlot::Previous) if record.needs_use_update(slot, at) => {
+            record.previous.as_mut().expect("slot_of found it").last_used = Some(at);
+        }
+        _ => return false,
+    }
+    true
+}

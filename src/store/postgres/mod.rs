@@ -28,7 +28,7 @@ use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
 use crate::domain::{
     Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
-    PreviousSecret, SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict, secret,
+    PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 use connect::{Connector, error};
 pub use connect::{has_password, redact};
@@ -282,15 +282,8 @@ fn write_due_uses(txn: &mut Transaction<'_>, due: &[SecretUse]) -> Result<usize,
         let Some(mut record) = get_record(txn, id.as_str())? else {
             continue;
         };
-        let at = whole_second(*at);
-        match record.slot_of(hash) {
-            Some(slot @ SecretSlot::Current) if record.needs_use_update(slot, at) => {
-                record.last_used = Some(at);
-            }
-            Some(slot @ SecretSlot::Previous) if record.needs_use_update(slot, at) => {
-                record.previous.as_mut().expect("slot_of found it").last_used = Some(at);
-            }
-            _ => continue,
+        if !rules::note_use(&mut record, hash, *at) {
+            continue;
         }
         // Only the Last Used columns: all a verifier's role may write.
         let unix = |t: Option<OffsetDateTime>| t.map(|t| t.unix_timestamp());
@@ -480,23 +473,7 @@ impl KeyStore for PgStore {
             let mut index = Vec::with_capacity(rows.len());
             for row in &rows {
                 let record = decode_row(row)?;
-                let disabled = record.disabled_at.is_some();
-                if let Some(previous) = &record.previous {
-                    index.push(IndexEntry {
-                        hash: previous.hash,
-                        id: record.id.clone(),
-                        slot: SecretSlot::Previous,
-                        not_after: record.not_after(SecretSlot::Previous),
-                        disabled,
-                    });
-                }
-                index.push(IndexEntry {
-                    not_after: record.not_after(SecretSlot::Current),
-                    hash: record.hash,
-                    id: record.id,
-                    slot: SecretSlot::Current,
-                    disabled,
-                });
+                rules::push_index_entries(record, &mut index);
             }
             Ok((change_counter, index))
         })

@@ -24,7 +24,7 @@ use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
     Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
-    KeyUsage, SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict, secret,
+    KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
 pub use file::{RetryPolicy, default_path};
@@ -556,23 +556,7 @@ impl KeyStore for Store {
             for entry in keys.iter()? {
                 let (id, bytes) = entry?;
                 let record = codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?;
-                let disabled = record.disabled_at.is_some();
-                if let Some(previous) = &record.previous {
-                    index.push(IndexEntry {
-                        hash: previous.hash,
-                        id: record.id.clone(),
-                        slot: SecretSlot::Previous,
-                        not_after: record.not_after(SecretSlot::Previous),
-                        disabled,
-                    });
-                }
-                index.push(IndexEntry {
-                    not_after: record.not_after(SecretSlot::Current),
-                    hash: record.hash,
-                    id: record.id,
-                    slot: SecretSlot::Current,
-                    disabled,
-                });
+                rules::push_index_entries(record, &mut index);
             }
             Ok((change_counter, index))
         })
@@ -650,15 +634,8 @@ fn write_due_uses(txn: &WriteTransaction, due: &[SecretUse]) -> Result<usize, Fa
         let Some(mut record) = get_record(&keys, id.as_str())? else {
             continue;
         };
-        let at = at.replace_nanosecond(0).unwrap_or(*at);
-        match record.slot_of(hash) {
-            Some(slot @ SecretSlot::Current) if record.needs_use_update(slot, at) => {
-                record.last_used = Some(at);
-            }
-            Some(slot @ SecretSlot::Previous) if record.needs_use_update(slot, at) => {
-                record.previous.as_mut().expect("slot_of found it").last_used = Some(at);
-            }
-            _ => continue,
+        if !rules::note_use(&mut record, hash, *at) {
+            continue;
         }
         keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
         changed += 1;
