@@ -206,3 +206,22 @@ fn a_config_file_named_with_the_flag_is_read() {
         "5 (config file, line 1)"
     );
 }
+
+#[test]
+fn config_show_never_prints_a_database_password() {
+    let home = Home::new();
+    let url = "postgres://alice:hunter2-secret@db.example.com/keys";
+    let shown = home.shown("db", &[], &[("KEYDESK_DB", url)]);
+    assert!(!shown.contains("hunter2-secret"), "{shown}");
+    assert!(shown.starts_with("postgres://alice@db.example.com/keys"), "{shown}");
+}
+
+#[test]
+fn a_postgres_url_in_the_file_is_kept_as_a_url_not_made_a_path() {
+    let home = Home::new();
+    home.write_config("db = \"postgres://alice@db.example.com/keys\"\n");
+    assert_eq!(
+        home.shown("db", &[], &[]),
+        "postgres://alice@db.example.com/keys (config file, line 1)"
+    );
+}

@@ -153,11 +153,15 @@ fn validate<T, U>(
     }
 }
 
-/// `db`: `~/` is the home folder; a relative path is relative to the config
-/// file (so a file means the same wherever keydesk is started from).
+/// `db`: a server's URL as it is; for a file, `~/` is the home folder and a
+/// relative path is relative to the config file (so a file means the same
+/// wherever keydesk is started from).
 fn db_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
     if text.is_empty() {
         return Err("the database path is empty".to_owned());
+    }
+    if text.contains("://") {
+        return Ok(PathBuf::from(text));
     }
     let path = match text.strip_prefix("~/") {
         Some(rest) => directories::BaseDirs::new()

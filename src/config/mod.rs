@@ -107,7 +107,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
         source(matches, "db", "KEYDESK_DB"),
     );
     settings.push(db.describe("db", |db| match db {
-        Some(path) => path.display().to_string(),
+        Some(path) => shown_db(path),
         None => crate::Store::default_path().map_or("(no data folder known)".to_owned(), |p| p.display().to_string()),
     }));
     let offset = layer(
@@ -201,6 +201,19 @@ fn source(matches: &ArgMatches, id: &str, env: &'static str) -> Source {
         level = matches.subcommand().map(|(_, sub)| sub);
     }
     found
+}
+
+/// The database for `config show`: a file's path, or a server's URL
+/// without its password (which may come from `KEYDESK_DB` or the file).
+fn shown_db(db: &Path) -> String {
+    let text = db.display().to_string();
+    if !text.contains("://") {
+        return text;
+    }
+    #[cfg(feature = "postgres")]
+    return crate::store::postgres::redact(&text);
+    #[cfg(not(feature = "postgres"))]
+    "(a URL; this keydesk was built without PostgreSQL support)".to_owned()
 }
 
 /// Colour: off when `NO_COLOR` is set (the environment wins), else as the
