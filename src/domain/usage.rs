@@ -243,6 +243,17 @@ impl UsageQuery {
             hours: Hour((this_hour.0 + 1).saturating_sub(hours))..Hour(this_hour.0 + 1),
         }
     }
+
+    /// The day and hour numbers to read for this query at `now`: its ranges
+    /// cut to what the retention still keeps, so no store ever returns a
+    /// bucket past it.
+    pub fn retained(&self, now: OffsetDateTime) -> (Range<u32>, Range<u32>) {
+        let (first_hour, first_day) = retained_from(now);
+        (
+            self.days.start.0.max(first_day.0)..self.days.end.0,
+            self.hours.start.0.max(first_hour.0)..self.hours.end.0,
+        )
+    }
 }
 
 /// One key's counts: only buckets with a count, in ascending order.

@@ -165,3 +165,15 @@ pub(super) fn note_use(
     }
     true
 }
+
+/// A new key's expiry as stored (whole seconds), refused unless it is after
+/// `created_at`.
+pub(super) fn new_key_expiry(
+    expires_at: Option<OffsetDateTime>,
+    created_at: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, super::StoreError> {
+    if let Some(at) = expires_at {
+        check_future("a new key", at, created_at).map_err(|reason| super::StoreError::Refused { reason })?;
+    }
+    Ok(expires_at.map(whole_second))
+}

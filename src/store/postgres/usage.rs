@@ -120,9 +120,7 @@ pub(super) fn read(
     query: &UsageQuery,
     now: OffsetDateTime,
 ) -> Result<Vec<(KeyId, KeyUsage)>, Fail> {
-    let (first_hour, first_day) = retained_from(now);
-    let days = query.days.start.0.max(first_day.0)..query.days.end.0;
-    let hours = query.hours.start.0.max(first_hour.0)..query.hours.end.0;
+    let (days, hours) = query.retained(now);
     let mut found: BTreeMap<String, KeyUsage> = BTreeMap::new();
     for (id, day, counts) in buckets(client, DAILY, query.key.as_ref(), days)? {
         found.entry(id).or_default().daily.push((Day(day), counts));

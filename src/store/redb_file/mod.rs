@@ -379,10 +379,7 @@ impl KeyStore for Store {
     ) -> Result<(SecretKey, KeyRecord), StoreError> {
         let secret = SecretKey::generate();
         let created_at = self.now();
-        if let Some(at) = expires_at {
-            rules::check_future("a new key", at, created_at).map_err(|reason| StoreError::Refused { reason })?;
-        }
-        let expires_at = expires_at.map(whole_second);
+        let expires_at = rules::new_key_expiry(expires_at, created_at)?;
         let record = self.write(|txn| {
             let record = insert_new(
                 &mut txn.open_table(KEYS)?,

@@ -77,9 +77,7 @@ pub(super) fn read(
     query: &UsageQuery,
     now: OffsetDateTime,
 ) -> Result<Vec<(KeyId, KeyUsage)>, Fail> {
-    let (first_hour, first_day) = retained_from(now);
-    let days = query.days.start.0.max(first_day.0)..query.days.end.0;
-    let hours = query.hours.start.0.max(first_hour.0)..query.hours.end.0;
+    let (days, hours) = query.retained(now);
     let mut found: BTreeMap<String, KeyUsage> = BTreeMap::new();
     let daily = txn.open_table(USAGE_DAILY)?;
     let hourly = txn.open_table(USAGE_HOURLY)?;
