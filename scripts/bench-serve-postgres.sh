@@ -22,27 +22,11 @@ PGBIN=${KEYDESK_PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V 
 [ -x "$PGBIN/initdb" ] || { echo "bench: no PostgreSQL server programs (apt-get install postgresql)" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "bench: wrk is not installed" >&2; exit 2; }
 
-WORK=$(mktemp -d)
-PIDS=()
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    as_pg "$PGBIN/pg_ctl" stop -D "$WORK/pg" -m immediate >/dev/null 2>&1 || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+EXTRA_CLEANUP='as_pg "$PGBIN/pg_ctl" stop -D "$WORK/pg" -m immediate >/dev/null 2>&1 || true'
+. scripts/lib.sh
 [ "$(id -u)" = 0 ] && chown postgres "$WORK"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-    for _ in $(seq 600); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "bench: nothing listens on port $1" >&2
-    exit 1
-}
 
 echo "== building (release) and filling a database with $KEYS keys"
 cargo build --release --quiet

@@ -39,24 +39,8 @@ for program in nginx wrk; do
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. scripts/lib.sh
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {
-    for _ in $(seq 300); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-        sleep 0.1
-    done
-    echo "bench-serve: nothing listens on port $1" >&2
-    exit 1
-}
 
 echo "== building (release) and filling a database with $KEYS keys"
 cargo build --release --quiet --bin keydesk --example bare_proxy

@@ -18,14 +18,7 @@ KEYS=${KEYS:-100000}
 SLOW=${SLOW:-1000}
 command -v wrk >/dev/null || { echo "serve-memory: wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 
-WORK=$(mktemp -d)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. scripts/lib.sh
 
 echo "== building (release) and filling a database with $KEYS keys"
 cargo build --release --quiet --bin keydesk
