@@ -23,6 +23,10 @@
 //! is the text a user accepts before a key is made, and [`hardening`] keeps
 //! secrets out of core dumps.
 
+// First, so that `tr!` is in scope in every module below.
+#[macro_use]
+pub mod i18n;
+
 pub mod domain;
 pub mod hardening;
 pub mod store;

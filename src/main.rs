@@ -14,7 +14,9 @@ fn main() -> ExitCode {
     let local_offset = UtcOffset::current_local_offset().ok();
     keydesk::hardening::protect_process_memory();
     quiet_caught_storage_panics();
-    let matches = Cli::command().get_matches();
+    let args: Vec<_> = std::env::args_os().collect();
+    keydesk::i18n::set(keydesk::config::early_lang(&args));
+    let matches = Cli::command().get_matches_from(args);
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let effective = match keydesk::config::apply(&mut cli, &matches) {
         Ok(effective) => effective,
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
             return cli::Exit::Usage.into();
         }
     };
+    keydesk::i18n::set(effective.lang);
     match cli.command {
         Some(command) => cli::run(command, &cli.global, local_offset, &effective),
         None => run_tui(&cli.global, &cli.tui, local_offset, &effective),

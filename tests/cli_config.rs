@@ -41,7 +41,11 @@ impl Home {
             .env_remove("KEYDESK_DB")
             .env_remove("KEYDESK_CONFIG")
             .env_remove("KEYDESK_BUSY_TIMEOUT")
-            .env_remove("NO_COLOR");
+            .env_remove("NO_COLOR")
+            .env_remove("KEYDESK_LANG")
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
+            .env_remove("LANG");
         command
     }
 
@@ -94,6 +98,45 @@ fn the_command_line_beats_the_environment_which_beats_the_file_which_beats_the_d
     );
     assert_eq!(home.shown("utc_offset", &[], &[]), "UTC+8 (config file, line 3)");
     assert_eq!(home.shown("clipboard", &[], &[]), "auto (default)");
+}
+
+#[test]
+fn the_language_comes_from_the_flag_the_environment_the_file_then_the_locale() {
+    let home = Home::new();
+    assert_eq!(home.shown("lang", &[], &[]), "en (default)");
+    let chinese_locale = [("LANG", "zh_CN.UTF-8")];
+    assert_eq!(home.shown("lang", &[], &chinese_locale), "zh-CN (environment, LANG)");
+    // LC_ALL is asked before LANG, as POSIX says.
+    assert_eq!(
+        home.shown("lang", &[], &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "C")]),
+        "en (environment, LC_ALL)"
+    );
+    home.write_config("lang = \"en\"\n");
+    assert_eq!(home.shown("lang", &[], &chinese_locale), "en (config file, line 1)");
+    home.write_config("lang = \"zh-CN\"\n");
+    assert_eq!(home.shown("lang", &[], &[]), "zh-CN (config file, line 1)");
+    assert_eq!(
+        home.shown("lang", &[], &[("KEYDESK_LANG", "en")]),
+        "en (environment, KEYDESK_LANG)"
+    );
+    assert_eq!(
+        home.shown("lang", &["--lang", "en"], &[("KEYDESK_LANG", "zh")]),
+        "en (command line)"
+    );
+}
+
+#[test]
+fn a_language_keydesk_does_not_have_is_refused_with_the_line() {
+    let home = Home::new();
+    home.write_config("\nlang = \"fr\"\n");
+    let out = home.run(&["config", "show"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let message = stderr(&out);
+    assert!(message.contains("config.toml:2:"), "{message}");
+    assert!(message.contains("`lang`"), "{message}");
+    assert!(message.contains("zh-CN"), "{message}");
+    let out = home.run(&["config", "show", "--lang", "fr"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 }
 
 #[test]

@@ -14,6 +14,7 @@ use super::when::{parse_duration, parse_future_instant, parse_grace};
 use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
 use crate::domain::usage::DAILY_RETENTION_DAYS;
+use crate::i18n::Lang;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,6 +68,16 @@ pub struct GlobalArgs {
     /// a missing default file is fine, a missing named one is an error]
     #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "PATH")]
     pub config: Option<PathBuf>,
+
+    /// The language of screens and messages: en or zh-CN (简体中文) [default: from LC_ALL,
+    /// LC_MESSAGES or LANG, zh_CN.UTF-8 meaning Chinese; else English]
+    #[arg(long, global = true, env = "KEYDESK_LANG", value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<Lang>,
+}
+
+/// `--lang`: `en` or `zh-CN`, in their usual spellings.
+pub(crate) fn parse_lang(text: &str) -> Result<Lang, String> {
+    Lang::parse(text).ok_or_else(|| "use en or zh-CN".to_owned())
 }
 
 /// `--busy-timeout`: seconds, fractions allowed, up to ten minutes.

@@ -324,7 +324,7 @@ pub fn delete(store: &dyn KeyStore, id: &str, yes: bool) -> Result<(), Failure> 
 }
 
 pub fn agreement() -> Result<(), Failure> {
-    write_stdout(agreement::TEXT)
+    write_stdout(agreement::text())
 }
 
 fn parse_name(input: &str) -> Result<KeyName, Failure> {

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use time::UtcOffset;
 
 pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
-pub(crate) use args::{parse_busy_timeout, parse_clear_after};
+pub(crate) use args::{parse_busy_timeout, parse_clear_after, parse_lang};
 pub use exit::{EXIT_CODES_HELP, Exit, Failure};
 pub use prompt::confirm;
 

@@ -13,10 +13,11 @@ use toml::Spanned;
 use crate::cli::{parse_busy_timeout, parse_clear_after};
 use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
+use crate::i18n::Lang;
 
 /// Every key the file may hold, in the order `keydesk config show` lists
 /// them. Named like the command-line flags, in snake_case.
-pub const KEYS: [&str; 7] = [
+pub const KEYS: [&str; 8] = [
     "db",
     "utc_offset",
     "busy_timeout",
@@ -24,6 +25,7 @@ pub const KEYS: [&str; 7] = [
     "clear_clipboard_after",
     "color",
     "mouse",
+    "lang",
 ];
 
 /// A value from the file, with the line it is on (1-based).
@@ -43,6 +45,7 @@ pub struct FileSettings {
     pub clear_clipboard_after: Option<FromFile<u64>>,
     pub color: Option<FromFile<bool>>,
     pub mouse: Option<FromFile<bool>>,
+    pub lang: Option<FromFile<Lang>>,
 }
 
 /// What is wrong with a config file, in words a person can act on.
@@ -77,6 +80,7 @@ struct Raw {
     clear_clipboard_after: Option<Spanned<i64>>,
     color: Option<Spanned<bool>>,
     mouse: Option<Spanned<bool>>,
+    lang: Option<Spanned<String>>,
 }
 
 /// Reads `path`. `Ok(None)` when there is no file there: having no config
@@ -120,6 +124,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         .map_err(|e| e.at("clear_clipboard_after", &error))?,
         color: validate(raw.color, text, |value| Ok(*value)).map_err(|e| e.at("color", &error))?,
         mouse: validate(raw.mouse, text, |value| Ok(*value)).map_err(|e| e.at("mouse", &error))?,
+        lang: validate(raw.lang, text, |value| crate::cli::parse_lang(value)).map_err(|e| e.at("lang", &error))?,
     })
 }
 

@@ -3,8 +3,8 @@
 //! settings people otherwise repeat on every command line.
 //!
 //! Precedence, highest first: the command line, the environment
-//! (`KEYDESK_DB`, `KEYDESK_BUSY_TIMEOUT`, `NO_COLOR`), the config file,
-//! keydesk's defaults. clap parses the command line and the environment and
+//! (`KEYDESK_DB`, `KEYDESK_BUSY_TIMEOUT`, `KEYDESK_LANG`, `NO_COLOR`), the
+//! config file, keydesk's defaults (for the language, the locale's). clap parses the command line and the environment and
 //! says where each value came from; this module fills in, from the file, only
 //! what neither of those set, and keeps each setting's source for
 //! `keydesk config show`.
@@ -25,6 +25,7 @@ pub use file::{ConfigError, FileSettings, FromFile, KEYS, closest_key, parse, re
 
 use crate::cli::Cli;
 use crate::clipboard::ClipboardMode;
+use crate::i18n::Lang;
 
 /// The environment variable that names the config file, like `--config`.
 pub const CONFIG_ENV: &str = "KEYDESK_CONFIG";
@@ -67,6 +68,8 @@ pub struct Effective {
     pub color: bool,
     /// Whether the TUI takes the mouse.
     pub mouse: bool,
+    /// The language of screens and messages.
+    pub lang: Lang,
     /// Every key of the file, in [`KEYS`] order.
     pub settings: Vec<Setting>,
 }
@@ -149,11 +152,23 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
         value: mouse.to_string(),
         source: mouse_source,
     });
+    let (lang, lang_source) = lang(
+        cli.global.lang,
+        source(matches, "lang", "KEYDESK_LANG"),
+        file.lang,
+        |name| std::env::var(name).ok(),
+    );
+    settings.push(Setting {
+        key: "lang",
+        value: lang.tag().to_owned(),
+        source: lang_source,
+    });
     Ok(Effective {
         path,
         exists,
         color,
         mouse,
+        lang,
         settings,
     })
 }
@@ -214,6 +229,56 @@ fn shown_db(db: &Path) -> String {
     return crate::store::postgres::redact(&text);
     #[cfg(not(feature = "postgres"))]
     "(a URL; this keydesk was built without PostgreSQL support)".to_owned()
+}
+
+/// The language: `--lang` or `KEYDESK_LANG`, else the file's `lang`, else
+/// what the locale (`LC_ALL`, `LC_MESSAGES`, `LANG`) asks for, else English.
+/// The locale comes after the file because it is the machine's setting for
+/// every program, while the file is keydesk's own.
+fn lang(
+    from_clap: Option<Lang>,
+    clap_source: Source,
+    from_file: Option<FromFile<Lang>>,
+    var: impl Fn(&str) -> Option<String>,
+) -> (Lang, Source) {
+    if let Some(lang) = from_clap {
+        return (lang, clap_source);
+    }
+    if let Some(from_file) = from_file {
+        return (from_file.value, Source::File { line: from_file.line });
+    }
+    match crate::i18n::from_environment(var) {
+        Some((lang, name)) => (lang, Source::Environment(name)),
+        None => (Lang::En, Source::Default),
+    }
+}
+
+/// The language for what is printed before the command line is parsed
+/// (`--help`, clap's own errors), found the way [`apply`] will find it:
+/// `--lang` in `args`, `KEYDESK_LANG`, the config file's `lang` (a file
+/// that cannot be read is reported later, by [`apply`]), the locale.
+pub fn early_lang(args: &[std::ffi::OsString]) -> Lang {
+    let flag = |name: &str| {
+        args.iter().enumerate().find_map(|(i, arg)| {
+            let arg = arg.to_str()?;
+            if arg == name {
+                return args.get(i + 1)?.to_str().map(str::to_owned);
+            }
+            arg.strip_prefix(name)?.strip_prefix('=').map(str::to_owned)
+        })
+    };
+    let explicit = flag("--lang").or_else(|| std::env::var("KEYDESK_LANG").ok());
+    if let Some(lang) = explicit.as_deref().and_then(Lang::parse) {
+        return lang;
+    }
+    let config = flag("--config")
+        .or_else(|| std::env::var(CONFIG_ENV).ok())
+        .map(PathBuf::from);
+    let from_file = path(config.as_deref())
+        .ok()
+        .and_then(|(path, _)| read(&path).ok().flatten())
+        .and_then(|file| file.lang);
+    lang(None, Source::Default, from_file, |name| std::env::var(name).ok()).0
 }
 
 /// Colour: off when `NO_COLOR` is set (the environment wins), else as the

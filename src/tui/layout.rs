@@ -201,7 +201,7 @@ pub fn agreement_box(area: Rect) -> Rect {
 /// padding either side).
 pub fn agreement_lines(outer: Rect) -> Vec<String> {
     reflow(
-        crate::agreement::TEXT,
+        crate::agreement::text(),
         bordered_inner(outer).width.saturating_sub(2) as usize,
     )
 }

@@ -19,14 +19,15 @@ use time::OffsetDateTime;
 pub const BIN: &str = env!("CARGO_BIN_EXE_keydesk");
 
 /// `keydesk` on the database at `db`, with UTC as the local zone so times
-/// printed in the local offset are predictable, and without the developer's
-/// own config file.
+/// printed in the local offset are predictable, in English whatever the
+/// developer's locale, and without the developer's own config file.
 pub fn keydesk(db: &Path) -> Command {
     let mut command = Command::new(BIN);
     command.env("KEYDESK_DB", db).env("TZ", "UTC");
     command
         .env("XDG_CONFIG_HOME", NO_CONFIG_HOME)
-        .env_remove("KEYDESK_CONFIG");
+        .env_remove("KEYDESK_CONFIG")
+        .env("KEYDESK_LANG", "en");
     command
 }
 

@@ -35,6 +35,7 @@ impl Session {
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
         cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
+        cmd.env("KEYDESK_LANG", "en");
         cmd.env_remove("NO_COLOR");
         Session::spawn(cmd, cols, rows)
     }
