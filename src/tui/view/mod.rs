@@ -32,7 +32,7 @@ use unicode_width::UnicodeWidthStr;
 use super::app::{App, Dialog, Overlay};
 use super::keymap::{self, Screen};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::mouse::HitMap;
+use super::mouse::{HitMap, Target};
 pub use super::text::{wrap, wrap_marked};
 pub use crate::display::{format_instant as format_time, offset_label};
 pub use theme::Theme;
@@ -68,10 +68,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
         Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme, &mut hits),
         Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, app, theme),
-        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme),
+        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme, &mut hits),
         Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme, &mut hits),
-        Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme),
-        Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme, &mut hits),
+        Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme, &mut hits),
     }
     match app.overlay {
         None => {}
@@ -175,6 +175,25 @@ pub fn dialog_hints<'a>(screen: Screen, text_for: impl Fn(&keymap::Hint) -> &'a 
         spans.push(Span::raw(format!(" {}", text_for(&hint))));
     }
     Line::from(spans)
+}
+
+/// Makes each key of a [`dialog_hints`] line drawn in `row` clickable, as
+/// [`Target::Press`] of its action. Reads the drawn spans themselves (a
+/// hint's keys, then its text, hints apart by a gap), so the click areas are
+/// where the hints are whatever their language.
+pub fn hint_hits(row: Rect, line: &Line, screen: Screen, hits: &mut HitMap) {
+    let mut x = row.x;
+    let mut spans = line.spans.iter();
+    for (i, hint) in keymap::hints(screen).enumerate() {
+        if i > 0 {
+            let gap = spans.next().map_or(0, Span::width);
+            x = x.saturating_add(gap as u16);
+        }
+        let (Some(keys), Some(text)) = (spans.next(), spans.next()) else { break };
+        let width = (keys.width() + text.width()) as u16;
+        hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Press(hint.action));
+        x = x.saturating_add(width);
+    }
 }
 
 /// Lays rows out downwards from the top of `area`; rows past its bottom are
