@@ -210,7 +210,7 @@ tui-selected-expires = expires { $at }
 tui-selected-old-secret-used = old secret last used { $at }
 # In a sentence (a table shows "-").
 tui-never = never
-tui-filter-label = Filter:
+tui-filter-label = Filter:{" "}
 tui-legend-title = clean-up candidates:{" "}
 tui-legend-count = { $count } { $meaning }
 # Sorting by uses (not a table column).
@@ -246,7 +246,7 @@ tui-list-separator = {", "}
 
 ## Overlays and the "terminal too small" screen
 tui-help-title = Help
-tui-help-keys-for = Keys for:
+tui-help-keys-for = Keys for:{" "}
 tui-more-below = ↓ more
 tui-too-small = terminal too small
 # $size is the terminal's, $need the minimum: "30×8", "60×15".
@@ -257,7 +257,7 @@ tui-too-small-keys-ignored = (keys are ignored until then)
 ## The audit log
 tui-log-title = Audit log
 # After the title; $whose is tui-log-all-keys or tui-log-one-key, $count one of tui-log-reading, -entries, -found.
-tui-log-title-details = ({ $offset }, newest first) · { $whose } · { $count }
+tui-log-title-details = {" "}({ $offset }, newest first) · { $whose } · { $count }
 tui-log-all-keys = all keys
 tui-log-one-key = { $name } ({ $id })
 tui-log-reading = reading…
@@ -274,6 +274,8 @@ tui-log-no-entries = no entries
 # The second line of an entry: who did it, from where, with what.
 tui-log-by = by { $actor }
 tui-log-sudo-from = sudo from { $user }
+# Between the parts of the who line.
+tui-log-actor-separator = {", "}
 tui-log-searching = searching…
 # $seq is an entry's number.
 tui-log-searching-before = searching… (entries before #{ $seq })
@@ -303,7 +305,7 @@ tui-cleanup-title-rest = days, or never used after { $days } days · { $count ->
 tui-cleanup-none = no keys unused for { $days } days
 tui-cleanup-last-used = Last used
 tui-cleanup-created = Created
-# At most 8 columns.
+# The column is at least 8 wide, wider for a longer header.
 tui-cleanup-uses = Uses 30d
 tui-cleanup-marked = { $count } of { $total } marked
 tui-cleanup-ask-disable = Disable { $count ->

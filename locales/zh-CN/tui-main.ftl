@@ -217,8 +217,8 @@ tui-sort-uses = 调用次数（30 天）
 tui-details-title = 详情
 tui-details-none = 未选择密钥
 tui-details-usage-reading = 用量：读取中…
-tui-details-uses-per-day = 每日调用次数（30 天）
-tui-details-uses-per-hour = 每小时调用次数（24 小时）
+tui-details-uses-per-day = 近 30 天每日调用次数
+tui-details-uses-per-hour = 近 24 小时每小时调用次数
 # 迷你图标题之后：最大值。
 tui-details-peak = （峰值 { $peak }）
 tui-details-id = ID
@@ -268,6 +268,8 @@ tui-log-no-entries = 没有记录
 # 每条记录的第二行：操作者、来源与方式。
 tui-log-by = 操作者：{ $actor }
 tui-log-sudo-from = 经 { $user } sudo
+# 操作者一行各部分之间。
+tui-log-actor-separator = ，
 tui-log-searching = 搜索中…
 # $seq 为记录编号。
 tui-log-searching-before = 搜索中…（#{ $seq } 之前的记录）
@@ -294,8 +296,8 @@ tui-cleanup-title-rest = 天，或创建 { $days } 天后仍未使用 · { $coun
 tui-cleanup-none = 没有 { $days } 天未使用的密钥
 tui-cleanup-last-used = 最近使用
 tui-cleanup-created = 创建时间
-# 最多 8 列宽。
-tui-cleanup-uses = 30天调用
+# 列宽至少 8，表头更长时随之加宽。
+tui-cleanup-uses = 30 天调用
 tui-cleanup-marked = 已标记 { $count } / { $total }
 tui-cleanup-ask-disable = 停用 { $count } 个密钥？停用后将停止验证，直到重新启用。（y/n）
 # $number 为用户须输入的数字（即 $count）。

@@ -8,6 +8,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use crate::tui::mouse::{HitMap, Target};
 use super::{Theme, format_time, status_bar};
@@ -74,7 +75,9 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     if wide {
         header.push(with_offset(&tr!("tui-cleanup-created"), app.utc_offset));
     }
-    header.extend([tr!("tui-cleanup-uses"), tr!("tui-column-status")]);
+    let uses = tr!("tui-cleanup-uses");
+    let uses_width = uses.width().max(8) as u16;
+    header.extend([uses, tr!("tui-column-status")]);
     let per_page = area.height.saturating_sub(1) as usize;
     let first = (cleanup.selected + 1).saturating_sub(per_page);
     let rows = cleanup.rows.iter().enumerate().skip(first).take(per_page).filter_map(|(i, id)| {
@@ -109,7 +112,7 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     if wide {
         widths.push(Constraint::Length(19));
     }
-    widths.extend([Constraint::Length(8), Constraint::Length(10)]);
+    widths.extend([Constraint::Length(uses_width), Constraint::Length(10)]);
     let header = Row::new(header).style(theme.header());
     Table::new(rows, widths).header(header).column_spacing(1).render(area, buf);
     drawn

@@ -17,7 +17,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme:
     let key_width = entries.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(format!(" {} ", tr!("tui-help-keys-for")), theme.dim()),
+            Span::styled(format!(" {}", tr!("tui-help-keys-for")), theme.dim()),
             Span::styled(screen.title(), theme.title()),
         ]),
         Line::raw(""),

@@ -51,7 +51,7 @@ fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme:
     );
     Line::from(vec![
         Span::styled(format!(" {}", tr!("tui-log-title")), theme.title()),
-        Span::raw(format!(" {details}")),
+        Span::raw(details),
     ])
     .render(area, buf);
 }
@@ -148,14 +148,14 @@ fn actor_line(actor: &Actor) -> String {
         parts.push(format!("ssh {}", sanitize(&ssh.to_string())));
     }
     parts.push(format!("{} {}", actor.interface, sanitize(&actor.version)));
-    parts.join(&tr!("tui-list-separator"))
+    parts.join(&tr!("tui-log-actor-separator"))
 }
 
 fn render_filter(frame: &mut Frame, area: Rect, log: &LogScreen, theme: &Theme) {
     if !log.filtering && log.filter.is_empty() {
         return;
     }
-    let label = Span::styled(format!(" {} ", tr!("tui-filter-label")), theme.hint_key());
+    let label = Span::styled(format!(" {}", tr!("tui-filter-label")), theme.hint_key());
     let width = label.width() as u16;
     label.render(area, frame.buffer_mut());
     let input = Rect {

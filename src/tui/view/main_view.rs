@@ -381,7 +381,7 @@ fn render_info(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The filter's label and input; returns the columns taken.
 fn render_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> u16 {
-    let label = Span::styled(format!(" {} ", tr!("tui-filter-label")), theme.hint_key());
+    let label = Span::styled(format!(" {}", tr!("tui-filter-label")), theme.hint_key());
     let label_width = label.width() as u16;
     label.render(area, frame.buffer_mut());
     let input_width = (area.width.saturating_sub(label_width)).min(32);
