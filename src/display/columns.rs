@@ -355,6 +355,36 @@ mod tests {
     }
 
     #[test]
+    fn in_chinese_headers_cells_and_spans_are_chinese_and_fit_the_status_column() {
+        use crate::i18n::{Lang, with_lang};
+        use unicode_width::UnicodeWidthStr;
+        with_lang(Lang::ZhCn, || {
+            let headers: Vec<_> = Column::LIST.iter().map(|c| c.header(offset!(+8))).collect();
+            assert_eq!(
+                headers,
+                ["名称", "ID", "密钥", "创建时间（UTC+8）", "最近使用（UTC+8）", "状态"]
+            );
+            let r = record("k1", NOW - Duration::days(1), None);
+            assert_eq!(Column::Status.cell(&r, CLOCK), "正常");
+            assert_eq!(Column::LastUsed.cell(&r, CLOCK), NEVER_USED);
+            assert_eq!(Status::Expires(Duration::days(5)).text(), "5 天后过期");
+            assert_eq!(Status::Rotating(Duration::hours(2)).text(), "轮换剩 2 小时");
+            assert_eq!(in_words(Duration::minutes(12)), "12 分钟后");
+            // The Status column is 15 wide: the longest cells still fit.
+            for status in [
+                Status::Expires(Duration::days(999)),
+                Status::Rotating(Duration::days(999)),
+                Status::Rotating(Duration::hours(23)),
+                Status::Rotating(Duration::minutes(59)),
+                Status::Disabled,
+            ] {
+                assert!(status.text().width() <= 15, "{}", status.text());
+            }
+            assert_eq!(Flag::Unused.meaning(), "创建 7 天后仍未使用");
+        });
+    }
+
+    #[test]
     fn legends_follow_the_thresholds() {
         assert_eq!(Flag::Unused.meaning(), "never used after 7 days");
         assert_eq!(Flag::Idle.meaning(), "idle over 90 days");

@@ -635,6 +635,20 @@ mod tests {
         );
     }
 
+    #[test]
+    fn hints_and_help_come_in_the_language_of_the_thread_asking() {
+        use crate::i18n::{Lang, with_lang};
+        let texts = || hints(Screen::Main).map(|h| h.text).collect::<Vec<_>>();
+        let chinese = with_lang(Lang::ZhCn, texts);
+        assert_eq!(chinese, ["创建", "操作", "编辑", "删除", "筛选", "排序", "帮助", "退出"]);
+        // Kept per language: English after Chinese is English again.
+        assert_eq!(texts()[0], "new");
+        assert_eq!(with_lang(Lang::ZhCn, || global_help_hint().text), "帮助");
+        assert_eq!(with_lang(Lang::ZhCn, || Screen::Log.title()), "审计日志");
+        let help: Vec<_> = with_lang(Lang::ZhCn, || help_lines(Screen::Help).collect());
+        assert_eq!(help[0], ("↑ k".to_owned(), "向上滚动".to_owned()));
+    }
+
     /// The key a label names, among every key bound anywhere.
     fn key_labelled(label: &str) -> Key {
         ALL.iter()
