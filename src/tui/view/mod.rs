@@ -20,6 +20,8 @@ pub mod secret_dialog;
 mod snapshot_tests;
 pub mod status_bar;
 pub mod theme;
+#[cfg(test)]
+mod zh_main_snapshot_tests;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -119,11 +121,11 @@ pub fn overlay_backdrop(buf: &mut Buffer, area: Rect) -> Rect {
 }
 
 /// "↓ more" while there is more below, for an overlay's bottom border.
-pub fn more_below(scroll: u16, lines: u16, page: u16) -> &'static str {
+pub fn more_below(scroll: u16, lines: u16, page: u16) -> String {
     if scroll.saturating_add(page) < lines {
-        " ↓ more "
+        format!(" {} ", tr!("tui-more-below"))
     } else {
-        ""
+        String::new()
     }
 }
 
@@ -228,9 +230,12 @@ impl Rows {
 }
 
 /// One-line "label  value" rows for detail blocks.
-pub fn detail_line<'a>(label: &'a str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
+pub fn detail_line<'a>(label: &str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
+    // Padded by display width: `{:<13}` counts characters, and a Chinese
+    // label's are two columns wide.
+    let pad = " ".repeat(13usize.saturating_sub(label.width()));
     Line::from(vec![
-        Span::styled(format!("{label:<13}"), theme.dim()),
+        Span::styled(format!("{label}{pad}"), theme.dim()),
         Span::raw(value.into()),
     ])
 }
@@ -244,21 +249,23 @@ pub struct TooSmall {
 
 impl Widget for &TooSmall {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let size = |(width, height): (u16, u16)| format!("{width}×{height}");
         let mut text = vec![
-            Line::from("terminal too small").centered(),
-            Line::from(format!(
-                "{}×{} — need {MIN_WIDTH}×{MIN_HEIGHT}",
-                self.area.width, self.area.height
+            Line::from(tr!("tui-too-small")).centered(),
+            Line::from(tr!(
+                "tui-too-small-size",
+                size = size((self.area.width, self.area.height)),
+                need = size((MIN_WIDTH, MIN_HEIGHT))
             ))
             .centered(),
-            Line::from(format!(
-                "enlarge it, or {} to quit",
-                keymap::global_key_name(keymap::Action::Quit)
+            Line::from(tr!(
+                "tui-too-small-quit",
+                key = keymap::global_key_name(keymap::Action::Quit).into_owned()
             ))
             .centered(),
         ];
         if self.ignored_keys {
-            text.push(Line::from("(keys are ignored until then)").centered());
+            text.push(Line::from(tr!("tui-too-small-keys-ignored")).centered());
         }
         let height = (text.len() as u16).min(area.height);
         let top = area.y + area.height.saturating_sub(height) / 2;
