@@ -234,6 +234,7 @@ cli-rotated = Rotated key { $name } ({ $id }, now { $masked }): { $old }. The ne
 cli-rotate-undelivered-old-until = its old secret ({ $masked }) keeps verifying until { $at } ({ $zone }), as before
 cli-rotate-undelivered-old-kept = its old secret is kept
 cli-rotate-undelivered = THE NEW SECRET WAS NOT DELIVERED: cannot write it to standard output ({ $error }), and nobody has it. Key { $id } was rotated all the same (a rotation cannot be undone); { $old }. To get a secret your services can use, rotate again with working output: `keydesk rotate { $id } --grace DURATION > FILE`. That ends the old secret's grace at once (only one previous secret is kept), so pick a moment when you can update your services
+cli-time-in-zone = { $at } ({ $zone })
 cli-explain-previous-until = { $id } (the previous secret of a rotation: valid until { $at })
 cli-explain-previous = { $id } (the previous secret of a rotation)
 cli-explain-unknown = invalid: unknown key (malformed, never created, or deleted)
@@ -354,6 +355,7 @@ cli-serve-auth-file-empty = --upstream-auth-file { $path }: the file is empty
 
 config-file = config file: { $path }
 config-file-missing = config file: { $path } (not found: defaults apply)
+config-setting-source = ({ $source })
 config-source-default = default
 config-source-file = config file, line { $line }
 config-source-environment = environment, { $name }

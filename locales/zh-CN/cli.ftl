@@ -234,6 +234,7 @@ cli-rotated = 已轮换密钥 { $name }（{ $id }，现为 { $masked }）：{ $o
 cli-rotate-undelivered-old-until = 其旧密钥（{ $masked }）仍和之前一样，在 { $at }（{ $zone }）之前有效
 cli-rotate-undelivered-old-kept = 其旧密钥仍保留
 cli-rotate-undelivered = 新密钥未送达：无法写到标准输出（{ $error }），没有人拿到它。密钥 { $id } 仍然已被轮换（轮换无法撤销）；{ $old }。要得到服务可用的密钥，请在输出正常时再次轮换：`keydesk rotate { $id } --grace DURATION > FILE`。这会立即结束旧密钥的宽限期（只保留一个旧密钥），所以请选择能更新服务的时机
+cli-time-in-zone = { $at }（{ $zone }）
 cli-explain-previous-until = { $id }（轮换前的旧密钥：在 { $at } 之前有效）
 cli-explain-previous = { $id }（轮换前的旧密钥）
 cli-explain-unknown = 无效：未知密钥（格式错误、从未创建或已删除）
@@ -327,6 +328,7 @@ cli-serve-auth-file-empty = --upstream-auth-file { $path }：文件为空
 
 config-file = 配置文件：{ $path }
 config-file-missing = 配置文件：{ $path }（未找到：使用默认值）
+config-setting-source = （{ $source }）
 config-source-default = 默认
 config-source-file = 配置文件，第 { $line } 行
 config-source-environment = 环境变量，{ $name }

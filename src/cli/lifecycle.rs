@@ -137,7 +137,13 @@ pub(super) fn deliver_rotated(
 /// `verify --explain`: one line for the operator holding the key. It names
 /// the key and why it is refused; it never repeats the secret.
 pub fn explain(verdict: &Verdict, record: Option<&KeyRecord>, offset: UtcOffset) -> String {
-    let at = |t: OffsetDateTime| format!("{} ({})", format_instant(t, offset), offset_label(offset));
+    let at = |t: OffsetDateTime| {
+        tr!(
+            "cli-time-in-zone",
+            at = format_instant(t, offset),
+            zone = offset_label(offset)
+        )
+    };
     match verdict {
         Verdict::Valid {
             id,

@@ -407,3 +407,77 @@ fn cleanup_json(found: &[KeyRecord], action: Option<&'static str>, idle: time::D
     };
     escape_for_terminal(&serde_json::to_string_pretty(&report).expect("JSON of plain values")) + "\n"
 }
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+    use unicode_width::UnicodeWidthStr;
+
+    use super::*;
+    use crate::domain::{KeyHash, KeyId};
+    use crate::i18n::{Lang, with_lang};
+
+    fn record(name: &str) -> KeyRecord {
+        KeyRecord::new(
+            KeyId::generate(),
+            name.to_owned(),
+            KeyHash::of(name),
+            "sk-Abcd****wxyz".to_owned(),
+            datetime!(2026-01-01 10:00 UTC),
+        )
+    }
+
+    /// The display column where `needle` starts in `line`.
+    fn column(line: &str, needle: &str) -> usize {
+        let at = line
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in {line:?}"));
+        line[..at].width()
+    }
+
+    #[test]
+    fn the_cleanup_table_aligns_chinese_names_and_cuts_long_ones_between_characters() {
+        let records = [
+            record("ascii-name"),
+            record("生产环境密钥"),
+            // 1 + 2 × 11 columns fit in 24; the twelfth character would straddle the edge.
+            record("a非常非常非常非常长的中文名称用于测试截断"),
+        ];
+        let now = datetime!(2026-06-01 10:00 UTC);
+        for lang in Lang::ALL {
+            let table = with_lang(lang, || cleanup_table(&records, UtcOffset::UTC, now, false));
+            let lines: Vec<&str> = table.lines().collect();
+            let status = with_lang(lang, || tr!("cli-cleanup-status"));
+            let active = with_lang(lang, || tr!("cli-status-active"));
+            let status_column = column(lines[0], &status);
+            for line in &lines[1..] {
+                assert_eq!(column(line, &active), status_column, "{lang}:\n{table}");
+            }
+            assert!(
+                lines[3].contains("a非常非常非常非常长的中 "),
+                "cut at 24 columns: {table}"
+            );
+            assert!(!lines[3].contains("中文"), "{table}");
+        }
+    }
+
+    #[test]
+    fn usage_counts_wider_than_their_header_widen_the_column() {
+        let mut usage = KeyUsage::default();
+        usage.daily.push((
+            Day::of(datetime!(2026-06-01 10:00 UTC)),
+            UsageCounts {
+                accepted: 123_456_789,
+                ..UsageCounts::default()
+            },
+        ));
+        let rows = [(&record("名称"), usage)];
+        for lang in Lang::ALL {
+            let table = with_lang(lang, || all_keys(&rows, 30));
+            let lines: Vec<&str> = table.lines().collect();
+            let header_end = column(lines[0], &with_lang(lang, || tr!("cli-usage-previous-ended")))
+                + with_lang(lang, || tr!("cli-usage-previous-ended")).width();
+            assert_eq!(lines[1].width(), header_end, "{lang}:\n{table}");
+        }
+    }
+}

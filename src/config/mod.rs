@@ -318,10 +318,10 @@ pub fn describe(effective: &Effective) -> String {
     for setting in &effective.settings {
         let padding = " ".repeat(width - setting.key.width());
         text += &format!(
-            "{}{padding}  {}  ({})\n",
+            "{}{padding}  {}  {}\n",
             setting.key,
             crate::display::sanitize(&setting.value),
-            setting.source
+            tr!("config-setting-source", source = setting.source.to_string())
         );
     }
     text
