@@ -16,7 +16,9 @@ fn main() -> ExitCode {
     quiet_caught_storage_panics();
     let args: Vec<_> = std::env::args_os().collect();
     keydesk::i18n::set(keydesk::config::early_lang(&args));
-    let matches = cli::command().get_matches_from(args);
+    let matches = cli::command()
+        .try_get_matches_from(args)
+        .unwrap_or_else(|error| cli::exit_on_parse_error(error));
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let effective = match keydesk::config::apply(&mut cli, &matches) {
         Ok(effective) => effective,

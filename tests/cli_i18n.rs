@@ -132,6 +132,13 @@ fn people_read_chinese_when_it_is_asked_for() {
         "{}",
         stderr(&refused)
     );
+    let typo = run(&keys.db, "zh-CN", &["list", "--jsn"], "");
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        stderr(&typo).starts_with("错误：意外的参数 '--jsn'"),
+        "{}",
+        stderr(&typo)
+    );
     let bad_duration = run(&keys.db, "zh-CN", &["cleanup", "--unused-for", "90x"], "");
     assert!(
         stderr(&bad_duration).contains("无效的时长 '90x'"),

@@ -179,6 +179,21 @@ cli-instant-past = '{ $input }' is not in the future: use { $forms }
 cli-too-far = that is too far in the future: use { $forms }
 cli-not-shown = (not shown)
 
+## clap's parse errors, in a language other than English (English keeps clap's).
+
+cli-clap-error = error:
+cli-clap-value-required = a value is required for '{ $arg }' but none was supplied
+cli-clap-invalid-value = invalid value '{ $value }' for '{ $arg }'
+cli-clap-possible-values = possible values: { $values }
+cli-clap-value-rejected = invalid value '{ $value }' for '{ $arg }': { $reason }
+cli-clap-unknown-argument = unexpected argument '{ $arg }' found
+cli-clap-unknown-subcommand = unrecognized subcommand '{ $name }'
+cli-clap-missing = the following required arguments were not provided:
+cli-clap-conflict = the argument '{ $arg }' cannot be used with { $other }
+cli-clap-repeated = the argument '{ $arg }' cannot be used multiple times
+cli-clap-similar = tip: a similar one exists: { $similar }
+cli-clap-try-help = For more information, try '--help'.
+
 ## Failures every command may report.
 
 cli-cannot-read-input = cannot read input: { $error }

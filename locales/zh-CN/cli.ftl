@@ -179,6 +179,21 @@ cli-instant-past = '{ $input }' 不在将来：请使用{ $forms }
 cli-too-far = 时间太远：请使用{ $forms }
 cli-not-shown = （不显示）
 
+## clap 的解析错误，在英语以外的语言中使用（英语保留 clap 原文）。
+
+cli-clap-error = 错误：
+cli-clap-value-required = '{ $arg }' 需要一个值，但没有提供
+cli-clap-invalid-value = '{ $arg }' 的值 '{ $value }' 无效
+cli-clap-possible-values = 可选值：{ $values }
+cli-clap-value-rejected = '{ $arg }' 的值 '{ $value }' 无效：{ $reason }
+cli-clap-unknown-argument = 意外的参数 '{ $arg }'
+cli-clap-unknown-subcommand = 无法识别的子命令 '{ $name }'
+cli-clap-missing = 缺少以下必需的参数：
+cli-clap-conflict = 参数 '{ $arg }' 不能与 { $other } 一起使用
+cli-clap-repeated = 参数 '{ $arg }' 不能多次使用
+cli-clap-similar = 提示：有相似的写法：{ $similar }
+cli-clap-try-help = 更多信息请运行 '--help'。
+
 ## 各命令都可能报告的失败。
 
 cli-cannot-read-input = 无法读取输入：{ $error }

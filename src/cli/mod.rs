@@ -9,6 +9,7 @@ mod lifecycle;
 mod log;
 #[cfg(feature = "postgres")]
 mod migrate;
+mod parse_errors;
 mod prompt;
 #[cfg(test)]
 mod testing;
@@ -25,6 +26,7 @@ pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
 pub(crate) use args::{parse_busy_timeout, parse_clear_after, parse_lang};
 pub use exit::{Exit, Failure};
 pub use help::command;
+pub use parse_errors::exit as exit_on_parse_error;
 pub use prompt::confirm;
 
 use crate::domain::{ActorSource, Interface};
