@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 use keydesk::cli::{self, Cli};
 use keydesk::clipboard::{ClipboardSettings, Environment};
 use keydesk::tui;
@@ -16,7 +16,9 @@ fn main() -> ExitCode {
     quiet_caught_storage_panics();
     let args: Vec<_> = std::env::args_os().collect();
     keydesk::i18n::set(keydesk::config::early_lang(&args));
-    let matches = Cli::command().get_matches_from(args);
+    let matches = cli::command()
+        .try_get_matches_from(args)
+        .unwrap_or_else(|error| cli::exit_on_parse_error(error));
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let effective = match keydesk::config::apply(&mut cli, &matches) {
         Ok(effective) => effective,
@@ -81,9 +83,9 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
     if is_default || std::fs::symlink_metadata(&path).is_ok() {
         return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui);
     }
-    let question = format!("There is no database at {}. Create a new, empty one?", path.display());
+    let question = keydesk::tr!("cli-tui-create-question", path = path.display().to_string());
     if !cli::confirm(&question).map_err(cli::Failure::from)? {
-        return Err(cli::Failure::declined("no database was created"));
+        return Err(cli::Failure::declined(keydesk::tr!("cli-tui-not-created")));
     }
     cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui)
 }
@@ -98,13 +100,13 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
 /// so it is refused too. An unset `TERM` is not: pseudo-terminal harnesses
 /// and minimal containers often leave it unset while speaking ANSI, and
 /// crossterm writes ANSI sequences whatever `TERM` says.
-fn check_terminal() -> Result<(), &'static str> {
+fn check_terminal() -> Result<(), String> {
     use std::io::IsTerminal;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        return Err("keydesk needs a terminal; for scripts use a subcommand, see --help");
+        return Err(keydesk::tr!("cli-needs-terminal"));
     }
     if std::env::var_os("TERM").is_some_and(|term| term == "dumb") {
-        return Err("this terminal (TERM=dumb) cannot show the full-screen app; use a subcommand, see --help");
+        return Err(keydesk::tr!("cli-dumb-terminal"));
     }
     Ok(())
 }

@@ -105,7 +105,8 @@ fn the_language_comes_from_the_flag_the_environment_the_file_then_the_locale() {
     let home = Home::new();
     assert_eq!(home.shown("lang", &[], &[]), "en (default)");
     let chinese_locale = [("LANG", "zh_CN.UTF-8")];
-    assert_eq!(home.shown("lang", &[], &chinese_locale), "zh-CN (environment, LANG)");
+    // Once the language is Chinese, `config show` speaks it too.
+    assert_eq!(home.shown("lang", &[], &chinese_locale), "zh-CN （环境变量，LANG）");
     // LC_ALL is asked before LANG, as POSIX says.
     assert_eq!(
         home.shown("lang", &[], &[("LANG", "zh_CN.UTF-8"), ("LC_ALL", "C")]),
@@ -114,7 +115,7 @@ fn the_language_comes_from_the_flag_the_environment_the_file_then_the_locale() {
     home.write_config("lang = \"en\"\n");
     assert_eq!(home.shown("lang", &[], &chinese_locale), "en (config file, line 1)");
     home.write_config("lang = \"zh-CN\"\n");
-    assert_eq!(home.shown("lang", &[], &[]), "zh-CN (config file, line 1)");
+    assert_eq!(home.shown("lang", &[], &[]), "zh-CN （配置文件，第 1 行）");
     assert_eq!(
         home.shown("lang", &[], &[("KEYDESK_LANG", "en")]),
         "en (environment, KEYDESK_LANG)"

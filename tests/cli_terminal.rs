@@ -24,6 +24,8 @@ fn run_in_terminal(db: &Path, args: &[&str], prompt: &str, input: &str) -> Shown
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     command.args(args);
     command.env("KEYDESK_DB", db);
+    // The prompts waited for are the English ones, whatever the locale.
+    command.env("KEYDESK_LANG", "en");
     run_command_in_terminal(command, prompt, input)
 }
 
@@ -35,6 +37,8 @@ fn run_script_in_terminal(db: &Path, script: &str, prompt: &str, input: &str) ->
     command.args(["-c", script]);
     command.env("KEYDESK", env!("CARGO_BIN_EXE_keydesk"));
     command.env("KEYDESK_DB", db);
+    // The prompts waited for are the English ones, whatever the locale.
+    command.env("KEYDESK_LANG", "en");
     run_command_in_terminal(command, prompt, input)
 }
 
@@ -186,6 +190,7 @@ fn echo_is_off_before_the_key_prompt_can_be_written() {
     command.args(["-c", r#"read _ && exec "$KEYDESK" verify"#]);
     command.env("KEYDESK", env!("CARGO_BIN_EXE_keydesk"));
     command.env("KEYDESK_DB", &db);
+    command.env("KEYDESK_LANG", "en");
     let mut process = PtyProcess::spawn(command, 200, 24);
     process.send("\x13go\r"); // XOFF, then the line that starts keydesk
 

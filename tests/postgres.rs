@@ -79,6 +79,7 @@ fn keydesk(url: &str) -> std::process::Command {
     let mut command = std::process::Command::new(common::BIN);
     command
         .env("KEYDESK_DB", url)
+        .env("KEYDESK_LANG", "en")
         .env("TZ", "UTC")
         .env_remove("PGPASSWORD")
         .env("PGPASSFILE", "/nonexistent");

@@ -30,6 +30,7 @@ fn in_a_shell(dir: &Path, script: &str, term: &str) -> String {
     cmd.cwd(dir);
     cmd.env("KEYDESK_DB", dir.join("keys.redb"));
     cmd.env("KD", BIN);
+    cmd.env("KEYDESK_LANG", "en");
     cmd.env("TERM", term);
     let mut session = Session::spawn(cmd, 80, 24);
     session.wait_exit();

@@ -1,0 +1,387 @@
+# The command line: what the subcommands print for people (cli-…), the
+# config file's messages and `config show` (config-…), and `--help` (help-…).
+# Machine output (--json, `verify`'s ID or `invalid`, exit codes) is not here:
+# it is the same in every language.
+#
+# A help text is one line per paragraph: clap prints line breaks as they are.
+
+## --help: the program, each subcommand (help-cmd-…, with `.long` for
+## `--help` where it says more than `-h`) and each argument (help-arg-…).
+
+help-keydesk = Manage the API keys of an AI service: a full-screen TUI, and a CLI for scripts
+    .long =
+        Manage the API keys of an AI service.
+
+        Run without a subcommand to open the full-screen TUI. The subcommands are for scripts and services; they are safe to run while the TUI is open.
+help-exit-codes =
+    Exit codes:
+      0  success
+      1  invalid key (verify: also disabled, expired, or a rotated-out secret past
+         its grace), no key with that ID, or a change the key's state does not
+         allow (enable, rotate or expire an expired key); nothing was written
+      2  usage error: bad arguments, invalid name, missing --accept-terms/--yes,
+         a duplicate name without a terminal or --allow-duplicate-name, a zero,
+         malformed, too long or past duration or date (--expires-in, --grace, …)
+      3  database busy, unreadable, damaged, insecure or not a keydesk database
+      4  cancelled at a confirmation prompt
+      5  cannot write output; `create` then deletes the new key again (if that
+         fails too, stderr names the key: delete it, its secret is lost); after
+         `rotate` the key stays rotated and its old secret keeps its grace
+      6  serve: cannot listen on the address (in use, not permitted)
+
+# clap's own parts, in a language other than English (English keeps clap's).
+help-heading-usage = Usage:
+help-heading-commands = Commands
+help-heading-arguments = Arguments
+help-heading-options = Options
+help-builtin-help = Print help
+help-builtin-help-more = Print help (see more with '--help')
+help-builtin-help-summary = Print help (see a summary with '-h')
+help-builtin-version = Print version
+help-builtin-help-command = Print this message or the help of the given subcommand(s)
+help-builtin-help-command-arg = Print help for the subcommand(s)
+
+help-arg-db = Database file, or a PostgreSQL URL postgres://user@host/db (its password from PGPASSWORD, ~/.pgpass or --db-password-file, never on the command line) [default: the user's data directory, e.g. ~/.local/share/keydesk/keydesk.redb]
+help-arg-db-password-file = A file holding the PostgreSQL password for a postgres:// --db (its first line)
+help-arg-utc-offset = Show times in this UTC offset: ±HH:MM or ±H:MM, minutes optional (+08:00, +8, -5:30, UTC+8, Z), from -12:00 to +14:00 [default: the system's local offset]
+help-arg-busy-timeout = While another process holds the database, keep trying this long before reporting it busy (from 0 to 600)
+help-arg-config = The config file [default: the platform's config folder, e.g. ~/.config/keydesk/config.toml; a missing default file is fine, a missing named one is an error]
+help-arg-lang = The language of screens and messages: en or zh-CN (简体中文) [default: from LC_ALL, LC_MESSAGES or LANG, zh_CN.UTF-8 meaning Chinese; else English]
+help-arg-clipboard = How copies reach your clipboard: `auto` uses the system clipboard on a local desktop and your terminal (OSC 52) over SSH or without a display
+help-clipboard-auto = system clipboard on a local desktop, OSC 52 over SSH or without a display
+help-clipboard-system = always the system clipboard (fails over SSH without a display)
+help-clipboard-osc52 = always OSC 52 through the terminal
+help-clipboard-off = never copy; select the text on screen instead
+help-arg-clear-clipboard-after = Clear a copied key from the clipboard after this many seconds, if it is still there (0: never; at most 86400, a day)
+help-arg-no-mouse = Leave the mouse to the terminal (its own text selection everywhere) instead of clicks and the wheel in keydesk
+
+help-arg-key-id = The key's ID (ak-…)
+help-arg-name = 2–64 characters: Chinese characters, letters, digits, _ or -
+help-arg-allow-duplicate-name = Use the name even if another key already has it, without asking
+help-arg-yes = Do not ask for confirmation (required when stdin is not a terminal)
+
+help-cmd-verify = Check a key read from standard input (never from arguments: those are visible in `ps`)
+    .long =
+        Check a key read from standard input (never from arguments: those are visible in `ps`).
+
+        Prints the key's ID and exits 0 if it is live; prints `invalid` and exits 1 otherwise (the same answer for malformed, unknown, deleted, disabled and expired keys, and for a rotated-out secret after its grace). Records Last Used, at most once per key per minute, and counts the check for the key's usage (one database write per check of a known key).
+help-arg-verify-quiet = Print nothing; the exit code is the answer
+help-arg-verify-explain = Say why a key is invalid (unknown, disabled, expired at …, previous secret whose grace ended at …). For the operator holding the key; never for a service's callers
+
+help-cmd-list = List keys: name, ID, masked key, created at, last used, status
+help-arg-list-json = A stable JSON array (RFC 3339 UTC times; `null` for never used, no expiry, no rotation) instead of a table
+help-arg-list-status = Only keys in this state now
+help-arg-list-expiring-within = Only keys that have not expired but will within this duration (e.g. 7d), for a job that warns before keys expire
+
+help-cmd-create = Create a key. Prints only the secret on stdout, so `KEY=$(keydesk create …)` works
+    .long =
+        Create a key. Prints only the secret on stdout, so `KEY=$(keydesk create …)` works.
+
+        The ID and masked key go to stderr. The secret is shown this once and never again.
+help-arg-create-accept-terms = Confirm you have read the agreement (`keydesk agreement`) and understand the risks
+help-arg-create-expires-in = The key stops verifying after this long: a whole number and s, m, h or d (e.g. 30d). Default: never
+help-arg-create-expires-at = The key stops verifying at this instant (RFC 3339, e.g. 2026-12-31T23:59:59Z)
+
+help-cmd-log = The audit log: who changed which key, when and from where, newest first
+    .long =
+        The audit log: who changed which key, when and from where, newest first.
+
+        Every change (create, rename, delete, disable, enable, rotate, expiry, schema upgrade) is recorded with the change itself. `--check` walks the hash chain and names the first entry that was changed, removed or inserted (exit 1), or says it is intact (exit 0).
+help-arg-log-key = Only entries about this key (its ID, ak-…); kept after the key is deleted
+help-arg-log-since = Only entries from this long ago until now (e.g. 7d, 24h)
+help-arg-log-json = A stable JSON array (RFC 3339 UTC times) instead of lines
+help-arg-log-check = Check the hash chain instead of printing the log
+
+help-cmd-usage = How often keys were presented, per UTC day, by outcome: accepted, or refused as disabled, expired, or a rotated-out secret past its end
+    .long =
+        How often keys were presented, per UTC day, by outcome: accepted, or refused as disabled, expired, or a rotated-out secret past its end.
+
+        With an ID: every day of the range and the total; without: one line per key with its totals. Counted by `verify`, the `Verifier` and `serve` (written in batches every 30 s).
+help-arg-usage-id = Only this key (its ID, ak-…)
+help-arg-usage-days = How many days back, today (UTC) included: 1 to 400 (what is kept)
+help-arg-usage-json = A stable JSON array of {"{"}id, name, total, days: [{"{"}date, …counts{"}"}]{"}"} (only days with a count) instead of a table
+
+help-cmd-cleanup = Find keys unused for a while (never-used keys count from their creation); list them, or disable or delete them all in one transaction, one audit entry per key
+    .long =
+        Find keys unused for a while (never-used keys count from their creation); list them, or disable or delete them all in one transaction, one audit entry per key.
+
+        Without --yes on a terminal it asks first; without a terminal it refuses unless --yes.
+help-arg-cleanup-unused-for = Unused for at least this long (e.g. 90d)
+help-arg-cleanup-disable = Disable the keys found (reversible: `enable` undoes it). Already disabled or expired keys are left out
+help-arg-cleanup-delete = Delete the keys found
+help-arg-cleanup-dry-run = Say what would be done, and change nothing
+help-arg-cleanup-json = A stable JSON object {"{"}unused_for_days, action, dry_run, keys: [{"{"}id, name, created_at, last_used{"}"}]{"}"} instead of a table
+
+help-cmd-disable = Stop a key verifying, reversibly (`enable` undoes it). Safer than delete as a first step
+help-cmd-enable = Let a disabled key verify again. An expired key cannot be enabled
+
+help-cmd-rotate = Give a key a new secret (same ID, name and expiry). Prints only the new secret on stdout
+    .long =
+        Give a key a new secret (same ID, name and expiry). Prints only the new secret on stdout.
+
+        The old secret keeps verifying for the grace period, then stops. Rotating again during a grace ends the older grace at once. Cannot be undone.
+help-arg-rotate-grace = How long the old secret keeps verifying: a whole number and s, m, h or d (e.g. 24h), or `now` for not at all
+
+help-cmd-expire = Set or remove a key's expiry. An expired key stays expired: delete it or create a new one
+help-arg-expire-in = Expire after this long from now (e.g. 30d)
+help-arg-expire-at = Expire at this instant (RFC 3339, e.g. 2026-12-31T23:59:59Z)
+help-arg-expire-never = Never expire
+
+help-cmd-rename = Rename a key
+help-cmd-delete = Delete a key. Applications using it can no longer call the service
+help-cmd-agreement = Print the API key agreement that `create --accept-terms` refers to
+help-cmd-config = The config file: where it is looked for, and the settings keydesk runs with
+help-cmd-config-path = Print the path of the config file keydesk reads (whether or not it exists)
+help-cmd-config-show = Print each setting, its effective value and where it came from (command line, environment, config file and line, or default)
+
+help-cmd-serve = Check keys over HTTP: a forward-auth endpoint for gateways, or (with --upstream) a proxy
+    .long =
+        Check keys over HTTP: a forward-auth endpoint for gateways, or (with --upstream) a proxy.
+
+        `ANY /verify` answers 200 with X-Keydesk-Key-Id for a live key and 401 otherwise; gateways (nginx auth_request, Caddy forward_auth, Traefik forwardAuth, Envoy ext_authz) ask it before forwarding. With --upstream URL every request is checked and then forwarded without its key. Stops on SIGTERM/SIGINT after finishing requests in flight and writing Last Used.
+help-arg-serve-listen = Where to listen: HOST:PORT, or unix:/path/to/socket
+help-arg-serve-upstream = Proxy mode: check each request's key, then forward it to this http:// URL (e.g. http://127.0.0.1:11434 for Ollama). Without it only /verify is served
+help-arg-serve-upstream-auth-file = A file holding the upstream's own API key, sent to it as `Authorization: Bearer …` (e.g. for a vLLM started with --api-key)
+help-arg-serve-allow-query-key = Also read a key from the `key` query parameter (of the request, or of X-Original-URI / X-Forwarded-Uri). Off by default: query strings end up in access logs
+help-arg-serve-insecure-http = Allow plain HTTP on an address other than loopback. Keys would cross the network in clear
+help-arg-serve-tls-cert = Serve HTTPS with this PEM certificate chain (with --tls-key; TCP only). Both files are read again on SIGHUP; a bad new pair keeps the old one
+help-arg-serve-tls-key = The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
+help-arg-serve-header-timeout = Close a connection whose request headers take longer than this (slow or idle clients)
+help-arg-serve-upstream-connect-timeout = Give up connecting to the upstream after this long (answer 502)
+help-arg-serve-upstream-timeout = Give up waiting for the upstream's response headers after this long (answer 504). A response that has started streaming is never cut
+help-arg-serve-shutdown-timeout = On SIGTERM/SIGINT, wait at most this long for requests in flight before exiting
+help-arg-serve-max-index-age = Answer 503 (and /readyz not ready) when the key index has not been confirmed current for this long, e.g. because the database cannot be read: fail closed rather than on old keys
+help-arg-serve-fail-static = Fail static: while the database cannot be read, keep answering from the last index however old it is (/readyz still says not ready); for a fleet on a shared PostgreSQL that must ride out the database's outages. Last Used is kept in memory, one entry per key, and written when the database is back
+help-arg-serve-max-connections = At most this many client connections at once; more wait to be accepted
+help-arg-serve-threads = Worker threads (default: one per core)
+
+help-cmd-migrate = Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already there are left alone, and an audit log already copied is recognised
+help-arg-migrate-from = The database file to copy from (it is only read, after any schema upgrade)
+help-arg-migrate-to = The PostgreSQL database to copy to: postgres://user@host/db (the password from PGPASSWORD, ~/.pgpass or --db-password-file)
+
+## Values on the command line, checked before a command runs.
+
+cli-lang-invalid = use en or zh-CN
+cli-busy-timeout-invalid = use a number of seconds from 0 to 600, e.g. 2 or 0.5
+cli-db-env-empty = { $var } is set but empty: set it to a database file, or unset it to use the default database
+cli-db-path-empty = the database path is empty
+cli-clear-after-invalid = use a whole number of seconds from 0 (never) to { $max } (a day)
+cli-clear-after-too-long = too long: { $why }
+cli-name-missing-value = --name is missing its value: '{ $option }' is an option, not a name
+cli-duration-forms = a whole number followed by s, m, h or d (seconds, minutes, hours, days), e.g. 90s, 15m, 24h, 30d; from 1s to 36500d
+cli-instant-forms = an RFC 3339 date and time with an offset, e.g. 2026-12-31T23:59:59Z or 2026-12-31T23:59:59+08:00, in the future
+cli-duration-invalid = invalid duration '{ $input }': use { $forms }
+cli-duration-too-long = duration '{ $input }' is too long: use { $forms }
+cli-duration-zero = a duration of zero is not allowed: use { $forms }
+cli-grace-invalid = { $error }; or `now` for no grace period
+cli-instant-invalid = invalid date and time '{ $input }': use { $forms }
+cli-instant-past = '{ $input }' is not in the future: use { $forms }
+cli-too-far = that is too far in the future: use { $forms }
+cli-not-shown = (not shown)
+
+## clap's parse errors, in a language other than English (English keeps clap's).
+
+cli-clap-error = error:
+cli-clap-value-required = a value is required for '{ $arg }' but none was supplied
+cli-clap-invalid-value = invalid value '{ $value }' for '{ $arg }'
+cli-clap-possible-values = possible values: { $values }
+cli-clap-value-rejected = invalid value '{ $value }' for '{ $arg }': { $reason }
+cli-clap-unknown-argument = unexpected argument '{ $arg }' found
+cli-clap-unknown-subcommand = unrecognized subcommand '{ $name }'
+cli-clap-missing = the following required arguments were not provided:
+cli-clap-conflict = the argument '{ $arg }' cannot be used with { $other }
+cli-clap-repeated = the argument '{ $arg }' cannot be used multiple times
+cli-clap-similar = tip: a similar one exists: { $similar }
+cli-clap-try-help = For more information, try '--help'.
+
+## Failures every command may report.
+
+cli-cannot-read-input = cannot read input: { $error }
+cli-cannot-write-output = cannot write output: { $error }
+cli-cannot-write-settings = cannot write the settings: { $error }
+cli-no-postgres-support = { $db }: this keydesk was built without PostgreSQL support (cargo feature `postgres`)
+cli-password-on-command-line = refusing a password in { $option } ({ $url }): other users can read the command line; set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file
+cli-cannot-read-password-file = cannot read the password file { $file }: { $error }
+cli-invalid-name = invalid name: { $error }
+cli-no-such-id = no key with that ID: IDs look like ak-0123456789abcdef (see `keydesk list`)
+
+## Prompts. The answer is y or yes (or 是) for yes; anything else is no.
+
+cli-confirm = { $question } [y/N]
+cli-secret-prompt = Paste the key and press Enter:
+cli-echo-off-failed = cannot turn off echo on the terminal ({ $error }), so the key would be shown: pipe it in instead
+cli-echo-unsupported = reading a key from a terminal without echo is only supported on Unix: pipe it in instead
+
+## The TUI's start, from the command line.
+
+cli-needs-terminal = keydesk needs a terminal; for scripts use a subcommand, see --help
+cli-dumb-terminal = this terminal (TERM=dumb) cannot show the full-screen app; use a subcommand, see --help
+cli-tui-create-question = There is no database at { $path }. Create a new, empty one?
+cli-tui-not-created = no database was created
+
+## list, create, rename, delete
+
+cli-list-empty = (no keys yet: create one with `keydesk create --name NAME --accept-terms`)
+cli-create-needs-terms = creating a key requires agreeing to the agreement: read it with `keydesk agreement`, then pass --accept-terms
+cli-created = Created key { $name } (ID { $id }, { $masked }). The secret above is shown only this once: store it now.
+cli-secret-undelivered-deleted = cannot write the secret to standard output ({ $error }), so the key was deleted again
+cli-secret-lost = key { $id } was created, but its secret was lost: delete it (`keydesk delete { $id } --yes`). Writing the secret failed ({ $error }) and so did deleting the key ({ $delete_error })
+cli-renamed = Renamed key { $id } to { $name }.
+cli-duplicate-name = key { $id } ({ $masked }) is already named { $name }
+cli-duplicate-refused = { $existing }: refusing a duplicate name without confirmation (stdin is not a terminal); pass --allow-duplicate-name to use it anyway
+cli-duplicate-question = { $existing }. Use the same name anyway?
+cli-duplicate-declined = nothing changed: the name is already in use
+cli-delete-needs-yes = refusing to delete without confirmation: stdin is not a terminal, pass --yes
+cli-delete-question = Delete key { $name } ({ $id }, { $masked })? Applications or scripts using it will no longer be able to call the service.
+cli-delete-declined = not deleted
+cli-deleted = Deleted key { $name } ({ $id }).
+
+## disable, enable, expire, rotate, verify --explain
+
+cli-disabled = Disabled key { $name } ({ $id }): it no longer verifies. `keydesk enable { $id }` undoes this.
+cli-enabled = Enabled key { $name } ({ $id }): it verifies again.
+cli-expiry-not-future = that expiry is not in the future: use { $forms }
+cli-expires-at = Key { $name } ({ $id }) now expires at { $at } ({ $zone }).
+cli-never-expires = Key { $name } ({ $id }) now never expires.
+cli-rotated-old-until = the old secret keeps verifying until { $at } ({ $zone })
+cli-rotated-old-stopped = the old secret no longer verifies
+cli-rotated = Rotated key { $name } ({ $id }, now { $masked }): { $old }. The new secret above is shown only this once: store it now.
+cli-rotate-undelivered-old-until = its old secret ({ $masked }) keeps verifying until { $at } ({ $zone }), as before
+cli-rotate-undelivered-old-kept = its old secret is kept
+cli-rotate-undelivered = THE NEW SECRET WAS NOT DELIVERED: cannot write it to standard output ({ $error }), and nobody has it. Key { $id } was rotated all the same (a rotation cannot be undone); { $old }. To get a secret your services can use, rotate again with working output: `keydesk rotate { $id } --grace DURATION > FILE`. That ends the old secret's grace at once (only one previous secret is kept), so pick a moment when you can update your services
+cli-time-in-zone = { $at } ({ $zone })
+cli-explain-previous-until = { $id } (the previous secret of a rotation: valid until { $at })
+cli-explain-previous = { $id } (the previous secret of a rotation)
+cli-explain-unknown = invalid: unknown key (malformed, never created, or deleted)
+cli-explain-disabled = invalid: key { $id } is disabled (since { $since }); `keydesk enable { $id }` restores it
+cli-explain-expired = invalid: key { $id } expired at { $at }
+cli-explain-grace-ended = invalid: this is the previous secret of key { $id }, whose grace ended at { $at }; use the key's current secret
+
+## log
+
+cli-log-intact = audit log intact: { $count ->
+        [one] { $count } entry
+       *[other] { $count } entries
+    }
+cli-log-tampered = audit log tampered with: { $found }
+cli-log-empty = no audit entries
+cli-log-by = by { $actor }
+cli-log-action-create = create
+cli-log-action-rename = rename
+cli-log-action-delete = delete
+cli-log-action-disable = disable
+cli-log-action-enable = enable
+cli-log-action-rotate = rotate
+cli-log-action-expire = expire
+cli-log-action-upgrade = upgrade
+cli-log-expires = { $name } (expires { $at })
+cli-log-old-secret-until = { $name } (old secret until { $at })
+cli-log-never-expires = { $name } (never expires)
+cli-log-schema = database schema { $from } -> { $to }
+cli-log-sudo = sudo from { $user }
+
+## usage
+
+cli-usage-day = DAY (UTC)
+cli-usage-accepted = ACCEPTED
+cli-usage-disabled = DISABLED
+cli-usage-expired = EXPIRED
+cli-usage-previous-ended = PREV-ENDED
+cli-usage-total = total
+cli-usage-id = ID
+cli-usage-name = NAME
+cli-usage-range = (last { $days } days, UTC)
+cli-usage-no-keys = no keys
+
+## cleanup
+
+cli-cleanup-refused-disable = refusing to disable { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    } without confirmation: stdin is not a terminal, pass --yes
+cli-cleanup-refused-delete = refusing to delete { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    } without confirmation: stdin is not a terminal, pass --yes
+cli-cleanup-question-disable = Disable { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    } unused for { $days } days or more? They stop verifying until enabled again.
+cli-cleanup-question-delete = Delete { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    } unused for { $days } days or more? Applications using them will no longer be able to call the service; this cannot be undone.
+cli-cleanup-declined-disable = nothing disabled
+cli-cleanup-declined-delete = nothing deleted
+cli-cleanup-done-disable = Disabled { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    }.
+cli-cleanup-done-delete = Deleted { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    }.
+cli-cleanup-would-disable = Would disable { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    }.
+cli-cleanup-would-delete = Would delete { $count ->
+        [one] { $count } key
+       *[other] { $count } keys
+    }.
+cli-cleanup-none = no unused keys
+cli-cleanup-id = ID
+cli-cleanup-name = NAME
+cli-cleanup-last-used = LAST USED ({ $zone })
+cli-cleanup-created = CREATED ({ $zone })
+cli-cleanup-status = STATUS
+cli-cleanup-never = never
+cli-status-active = active
+cli-status-disabled = disabled
+cli-status-expired = expired
+cli-status-deleted = deleted
+
+## migrate
+
+cli-migrate-to-not-postgres = --to must be a PostgreSQL URL, postgres://user@host/db
+cli-migrate-keys = keys: { $keys } in the file; { $copied } copied, { $present } already in PostgreSQL ({ $differing } of them differ there and were left as they are)
+cli-migrate-audit = audit log: { $entries } entries in the file; { $copied } copied, { $present } already there
+cli-migrate-usage = usage counts: { $buckets } hourly and daily buckets in the file; { $copied } copied, { $present } already there
+cli-migrate-total = PostgreSQL now holds { $keys } keys and { $entries } audit entries; { $verdict }
+cli-migrate-checks-out = every key of the file is there, the chain is intact and the usage counts are equal
+cli-migrate-check-failed = THE CHECK FAILED (below)
+cli-migrate-mismatch = the copy does not check out: { $missing } keys missing in PostgreSQL, { $copied } of { $entries } audit entries, chain: { $chain }, usage counts { $counts }
+cli-migrate-chain-intact = intact
+cli-migrate-counts-equal = equal
+cli-migrate-counts-different = different
+
+## serve, on the terminal (its HTTP answers, metrics and log lines stay English)
+
+cli-serve-listening = keydesk serve: listening on { $address }
+cli-serve-stopping = keydesk serve: { $signal }: finishing requests in flight
+cli-serve-shutdown-timeout = keydesk serve: requests still running after --shutdown-timeout; closing them
+cli-serve-cannot-start = cannot start: { $error }
+cli-serve-cannot-handle-signals = cannot handle signals: { $error }
+cli-serve-tls-on-unix = --tls-cert and --tls-key apply to a TCP --listen address, not a Unix socket
+cli-serve-auth-file-unreadable = --upstream-auth-file { $path }: { $error }
+cli-serve-auth-file-empty = --upstream-auth-file { $path }: the file is empty
+
+## The config file and `config show`
+
+config-file = config file: { $path }
+config-file-missing = config file: { $path } (not found: defaults apply)
+config-setting-source = ({ $source })
+config-source-default = default
+config-source-file = config file, line { $line }
+config-source-environment = environment, { $name }
+config-source-command-line = command line
+config-no-home = no home folder is known, so there is no default config file (use --config)
+config-named-missing = no config file here (named by --config or KEYDESK_CONFIG)
+config-no-data-folder = (no data folder known)
+config-local-offset = the system's local offset
+config-url-without-postgres = (a URL; this keydesk was built without PostgreSQL support)
+config-cannot-read = cannot read the config file: { $error }
+config-no-home-for-tilde = `~` cannot be expanded: no home folder is known
+config-unknown-key-near = unknown key `{ $key }`, did you mean `{ $known }`?
+config-unknown-key = unknown key `{ $key }`; the keys are { $keys }
+config-toml = { $detail }

@@ -190,7 +190,8 @@ fn list_table(records: &[KeyRecord], clock: Clock) -> String {
         out.push('\n');
     }
     if records.is_empty() {
-        out.push_str("(no keys yet: create one with `keydesk create --name NAME --accept-terms`)\n");
+        out.push_str(&tr!("cli-list-empty"));
+        out.push('\n');
     }
     out
 }
@@ -204,9 +205,7 @@ pub fn create(
 ) -> Result<(), Failure> {
     let name = parse_name(name)?;
     if !accept_terms {
-        return Err(Failure::usage(
-            "creating a key requires agreeing to the agreement: read it with `keydesk agreement`, then pass --accept-terms",
-        ));
+        return Err(Failure::usage(tr!("cli-create-needs-terms")));
     }
     if !allow_duplicate_name {
         confirm_duplicate_name(store, &name, None)?;
@@ -216,10 +215,13 @@ pub fn create(
     let (secret, record) = store.create_expiring(&name, expires_at)?;
     deliver_secret(&mut io::stdout().lock(), store, &secret, &record)?;
     eprintln!(
-        "Created key {} (ID {}, {}). The secret above is shown only this once: store it now.",
-        sanitize(&record.name),
-        record.id,
-        record.masked
+        "{}",
+        tr!(
+            "cli-created",
+            name = sanitize(&record.name),
+            id = record.id.to_string(),
+            masked = record.masked.as_str()
+        )
     );
     Ok(())
 }
@@ -239,11 +241,12 @@ fn deliver_secret(
         return Ok(());
     };
     let message = match store.delete(&record.id) {
-        Ok(_) => format!("cannot write the secret to standard output ({error}), so the key was deleted again"),
-        Err(delete_error) => format!(
-            "key {id} was created, but its secret was lost: delete it (`keydesk delete {id} --yes`). \
-             Writing the secret failed ({error}) and so did deleting the key ({delete_error})",
-            id = record.id
+        Ok(_) => tr!("cli-secret-undelivered-deleted", error = error.to_string()),
+        Err(delete_error) => tr!(
+            "cli-secret-lost",
+            id = record.id.to_string(),
+            error = error.to_string(),
+            delete_error = delete_error.to_string()
         ),
     };
     Err(Failure {
@@ -259,7 +262,10 @@ pub fn rename(store: &dyn KeyStore, id: &str, new_name: &str, allow_duplicate_na
         confirm_duplicate_name(store, &name, Some(&id))?;
     }
     let record = store.rename(&id, &name)?;
-    eprintln!("Renamed key {} to {}.", record.id, sanitize(&record.name));
+    eprintln!(
+        "{}",
+        tr!("cli-renamed", id = record.id.to_string(), name = sanitize(&record.name))
+    );
     Ok(())
 }
 
@@ -279,20 +285,17 @@ fn confirm_duplicate_name(store: &dyn KeyStore, name: &KeyName, renaming: Option
     let Some(other) = records.iter().find(same_name) else {
         return Ok(());
     };
-    let existing = format!(
-        "key {} ({}) is already named {}",
-        other.id,
-        other.masked,
-        sanitize(&other.name)
+    let existing = tr!(
+        "cli-duplicate-name",
+        id = other.id.to_string(),
+        masked = other.masked.as_str(),
+        name = sanitize(&other.name)
     );
     if !prompt::stdin_is_terminal() {
-        return Err(Failure::usage(format!(
-            "{existing}: refusing a duplicate name without confirmation (stdin is not a terminal); \
-             pass --allow-duplicate-name to use it anyway"
-        )));
+        return Err(Failure::usage(tr!("cli-duplicate-refused", existing = existing)));
     }
-    if !prompt::confirm(&format!("{existing}. Use the same name anyway?"))? {
-        return Err(Failure::declined("nothing changed: the name is already in use"));
+    if !prompt::confirm(&tr!("cli-duplicate-question", existing = existing))? {
+        return Err(Failure::declined(tr!("cli-duplicate-declined")));
     }
     Ok(())
 }
@@ -301,25 +304,26 @@ pub fn delete(store: &dyn KeyStore, id: &str, yes: bool) -> Result<(), Failure> 
     let id = parse_id(id)?;
     if !yes {
         if !prompt::stdin_is_terminal() {
-            return Err(Failure::usage(
-                "refusing to delete without confirmation: stdin is not a terminal, pass --yes",
-            ));
+            return Err(Failure::usage(tr!("cli-delete-needs-yes")));
         }
         let record = store
             .get(&id)?
             .ok_or_else(|| crate::StoreError::NotFound { id: id.to_string() })?;
-        let question = format!(
-            "Delete key {} ({}, {})? Applications or scripts using it will no longer be able to call the service.",
-            sanitize(&record.name),
-            record.id,
-            record.masked
+        let question = tr!(
+            "cli-delete-question",
+            name = sanitize(&record.name),
+            id = record.id.to_string(),
+            masked = record.masked.as_str()
         );
         if !prompt::confirm(&question)? {
-            return Err(Failure::declined("not deleted"));
+            return Err(Failure::declined(tr!("cli-delete-declined")));
         }
     }
     let record = store.delete(&id)?;
-    eprintln!("Deleted key {} ({}).", sanitize(&record.name), record.id);
+    eprintln!(
+        "{}",
+        tr!("cli-deleted", name = sanitize(&record.name), id = record.id.to_string())
+    );
     Ok(())
 }
 
@@ -328,7 +332,7 @@ pub fn agreement() -> Result<(), Failure> {
 }
 
 fn parse_name(input: &str) -> Result<KeyName, Failure> {
-    KeyName::parse(input).map_err(|e| Failure::usage(format!("invalid name: {e}")))
+    KeyName::parse(input).map_err(|e| Failure::usage(tr!("cli-invalid-name", error = e.to_string())))
 }
 
 /// A string that cannot be an ID is not found, without a database round
@@ -336,7 +340,7 @@ fn parse_name(input: &str) -> Result<KeyName, Failure> {
 pub(super) fn parse_id(input: &str) -> Result<KeyId, Failure> {
     KeyId::parse(input).ok_or_else(|| Failure {
         exit: Exit::Invalid,
-        message: "no key with that ID: IDs look like ak-0123456789abcdef (see `keydesk list`)".to_owned(),
+        message: tr!("cli-no-such-id"),
     })
 }
 
@@ -351,7 +355,7 @@ pub(super) fn write_stdout(text: &str) -> Result<(), Failure> {
 fn write_failure(error: io::Error) -> Failure {
     Failure {
         exit: Exit::Output,
-        message: format!("cannot write output: {error}"),
+        message: tr!("cli-cannot-write-output", error = error.to_string()),
     }
 }
 

@@ -27,23 +27,6 @@ pub enum Exit {
     Listen = 6,
 }
 
-/// The text for `keydesk --help`.
-pub const EXIT_CODES_HELP: &str = "\
-Exit codes:
-  0  success
-  1  invalid key (verify: also disabled, expired, or a rotated-out secret past
-     its grace), no key with that ID, or a change the key's state does not
-     allow (enable, rotate or expire an expired key); nothing was written
-  2  usage error: bad arguments, invalid name, missing --accept-terms/--yes,
-     a duplicate name without a terminal or --allow-duplicate-name, a zero,
-     malformed, too long or past duration or date (--expires-in, --grace, …)
-  3  database busy, unreadable, damaged, insecure or not a keydesk database
-  4  cancelled at a confirmation prompt
-  5  cannot write output; `create` then deletes the new key again (if that
-     fails too, stderr names the key: delete it, its secret is lost); after
-     `rotate` the key stays rotated and its old secret keeps its grace
-  6  serve: cannot listen on the address (in use, not permitted)";
-
 impl Exit {
     pub fn for_store_error(error: &StoreError) -> Exit {
         match error {
@@ -95,7 +78,7 @@ impl From<std::io::Error> for Failure {
     fn from(error: std::io::Error) -> Self {
         Failure {
             exit: Exit::Usage,
-            message: format!("cannot read input: {error}"),
+            message: tr!("cli-cannot-read-input", error = error.to_string()),
         }
     }
 }

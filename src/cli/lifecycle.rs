@@ -15,10 +15,12 @@ use crate::domain::{KeyRecord, SecretKey, SecretSlot, Verdict};
 pub fn disable(store: &dyn KeyStore, id: &str) -> Result<(), Failure> {
     let record = store.disable(&parse_id(id)?)?;
     eprintln!(
-        "Disabled key {} ({}): it no longer verifies. `keydesk enable {}` undoes this.",
-        sanitize(&record.name),
-        record.id,
-        record.id
+        "{}",
+        tr!(
+            "cli-disabled",
+            name = sanitize(&record.name),
+            id = record.id.to_string()
+        )
     );
     Ok(())
 }
@@ -26,9 +28,8 @@ pub fn disable(store: &dyn KeyStore, id: &str) -> Result<(), Failure> {
 pub fn enable(store: &dyn KeyStore, id: &str) -> Result<(), Failure> {
     let record = store.enable(&parse_id(id)?)?;
     eprintln!(
-        "Enabled key {} ({}): it verifies again.",
-        sanitize(&record.name),
-        record.id
+        "{}",
+        tr!("cli-enabled", name = sanitize(&record.name), id = record.id.to_string())
     );
     Ok(())
 }
@@ -47,9 +48,9 @@ impl Expiry {
         match self {
             Expiry::Never => Ok(None),
             Expiry::In(duration) => when::after(now, duration).map(Some).map_err(Failure::usage),
-            Expiry::At(at) if at <= now => Err(Failure::usage(format!(
-                "that expiry is not in the future: use {}",
-                when::INSTANT_FORMS
+            Expiry::At(at) if at <= now => Err(Failure::usage(tr!(
+                "cli-expiry-not-future",
+                forms = when::instant_forms()
             ))),
             Expiry::At(at) => Ok(Some(at)),
         }
@@ -60,16 +61,18 @@ pub fn expire(store: &dyn KeyStore, id: &str, expiry: Expiry, offset: UtcOffset)
     let id = parse_id(id)?;
     let at = expiry.instant(OffsetDateTime::now_utc())?;
     let record = store.set_expiry(&id, at)?;
-    match record.expires_at {
-        Some(at) => eprintln!(
-            "Key {} ({}) now expires at {} ({}).",
-            sanitize(&record.name),
-            record.id,
-            format_instant(at, offset),
-            offset_label(offset)
+    let (name, id) = (sanitize(&record.name), record.id.to_string());
+    let said = match record.expires_at {
+        Some(at) => tr!(
+            "cli-expires-at",
+            name = name,
+            id = id,
+            at = format_instant(at, offset),
+            zone = offset_label(offset)
         ),
-        None => eprintln!("Key {} ({}) now never expires.", sanitize(&record.name), record.id),
-    }
+        None => tr!("cli-never-expires", name = name, id = id),
+    };
+    eprintln!("{said}");
     Ok(())
 }
 
@@ -78,18 +81,22 @@ pub fn rotate(store: &dyn KeyStore, id: &str, grace: Duration, offset: UtcOffset
     deliver_rotated(&mut io::stdout().lock(), &secret, &record, offset)?;
     let until = record.previous.as_ref().map(|p| p.grace_until);
     let old = match until {
-        Some(until) if grace.is_positive() => format!(
-            "the old secret keeps verifying until {} ({})",
-            format_instant(until, offset),
-            offset_label(offset)
+        Some(until) if grace.is_positive() => tr!(
+            "cli-rotated-old-until",
+            at = format_instant(until, offset),
+            zone = offset_label(offset)
         ),
-        _ => "the old secret no longer verifies".to_owned(),
+        _ => tr!("cli-rotated-old-stopped"),
     };
     eprintln!(
-        "Rotated key {} ({}, now {}): {old}. The new secret above is shown only this once: store it now.",
-        sanitize(&record.name),
-        record.id,
-        record.masked
+        "{}",
+        tr!(
+            "cli-rotated",
+            name = sanitize(&record.name),
+            id = record.id.to_string(),
+            masked = record.masked.as_str(),
+            old = old
+        )
     );
     Ok(())
 }
@@ -108,23 +115,21 @@ pub(super) fn deliver_rotated(
         return Ok(());
     };
     let old = match &record.previous {
-        Some(p) => format!(
-            "its old secret ({}) keeps verifying until {} ({}), as before",
-            p.masked,
-            format_instant(p.grace_until, offset),
-            offset_label(offset)
+        Some(p) => tr!(
+            "cli-rotate-undelivered-old-until",
+            masked = p.masked.as_str(),
+            at = format_instant(p.grace_until, offset),
+            zone = offset_label(offset)
         ),
-        None => "its old secret is kept".to_owned(),
+        None => tr!("cli-rotate-undelivered-old-kept"),
     };
     Err(Failure {
         exit: Exit::Output,
-        message: format!(
-            "THE NEW SECRET WAS NOT DELIVERED: cannot write it to standard output ({error}), and nobody has it. \
-             Key {id} was rotated all the same (a rotation cannot be undone); {old}. \
-             To get a secret your services can use, rotate again with working output: \
-             `keydesk rotate {id} --grace DURATION > FILE`. That ends the old secret's grace at once \
-             (only one previous secret is kept), so pick a moment when you can update your services",
-            id = record.id
+        message: tr!(
+            "cli-rotate-undelivered",
+            error = error.to_string(),
+            id = record.id.to_string(),
+            old = old
         ),
     })
 }
@@ -132,7 +137,13 @@ pub(super) fn deliver_rotated(
 /// `verify --explain`: one line for the operator holding the key. It names
 /// the key and why it is refused; it never repeats the secret.
 pub fn explain(verdict: &Verdict, record: Option<&KeyRecord>, offset: UtcOffset) -> String {
-    let at = |t: OffsetDateTime| format!("{} ({})", format_instant(t, offset), offset_label(offset));
+    let at = |t: OffsetDateTime| {
+        tr!(
+            "cli-time-in-zone",
+            at = format_instant(t, offset),
+            zone = offset_label(offset)
+        )
+    };
     match verdict {
         Verdict::Valid {
             id,
@@ -142,24 +153,19 @@ pub fn explain(verdict: &Verdict, record: Option<&KeyRecord>, offset: UtcOffset)
             id,
             slot: SecretSlot::Previous,
         } => match record.and_then(|r| r.previous.as_ref()) {
-            Some(p) => format!(
-                "{id} (the previous secret of a rotation: valid until {})",
-                at(p.grace_until)
+            Some(p) => tr!(
+                "cli-explain-previous-until",
+                id = id.to_string(),
+                at = at(p.grace_until)
             ),
-            None => format!("{id} (the previous secret of a rotation)"),
+            None => tr!("cli-explain-previous", id = id.to_string()),
         },
-        Verdict::Unknown => "invalid: unknown key (malformed, never created, or deleted)".to_owned(),
-        Verdict::Disabled { id, since } => {
-            format!(
-                "invalid: key {id} is disabled (since {}); `keydesk enable {id}` restores it",
-                at(*since)
-            )
+        Verdict::Unknown => tr!("cli-explain-unknown"),
+        Verdict::Disabled { id, since } => tr!("cli-explain-disabled", id = id.to_string(), since = at(*since)),
+        Verdict::Expired { id, at: when } => tr!("cli-explain-expired", id = id.to_string(), at = at(*when)),
+        Verdict::GraceEnded { id, at: when } => {
+            tr!("cli-explain-grace-ended", id = id.to_string(), at = at(*when))
         }
-        Verdict::Expired { id, at: when } => format!("invalid: key {id} expired at {}", at(*when)),
-        Verdict::GraceEnded { id, at: when } => format!(
-            "invalid: this is the previous secret of key {id}, whose grace ended at {}; use the key's current secret",
-            at(*when)
-        ),
     }
 }
 

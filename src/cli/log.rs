@@ -4,9 +4,11 @@
 use std::fmt::Write as _;
 
 use time::{OffsetDateTime, UtcOffset};
+use unicode_width::UnicodeWidthStr;
 
 use super::commands::{escape_for_terminal, parse_id, rfc3339, write_stdout};
 use super::exit::{Exit, Failure};
+use super::text::pad;
 use crate::KeyStore;
 use crate::display::sanitize;
 use crate::domain::{Actor, AuditEntry, AuditEvent, AuditQuery};
@@ -38,12 +40,12 @@ pub fn check(store: &dyn KeyStore) -> Result<Exit, Failure> {
     match store.check_audit_chain()? {
         None => {
             let count = store.audit_entries(&AuditQuery::default())?.len();
-            write_stdout(&format!("audit log intact: {count} entries\n"))?;
+            write_stdout(&(tr!("cli-log-intact", count = count) + "\n"))?;
             Ok(Exit::Ok)
         }
         Some(found) => Err(Failure {
             exit: Exit::Invalid,
-            message: format!("audit log tampered with: {found}"),
+            message: tr!("cli-log-tampered", found = found.to_string()),
         }),
     }
 }
@@ -51,22 +53,52 @@ pub fn check(store: &dyn KeyStore) -> Result<Exit, Failure> {
 fn table(entries: &[AuditEntry], offset: UtcOffset) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let mut out = String::new();
+    let action_width = ALL_ACTIONS.iter().map(|event| action(event).width()).max().unwrap_or(0);
     for entry in entries {
         let at = entry.at.to_offset(offset).format(&format).unwrap_or_default();
         let key = entry.key.as_ref().map_or("-", |k| k.as_str());
         let _ = writeln!(
             out,
-            "#{} {at} {:<7} {key} {}  by {}",
+            "#{} {at} {} {key} {}  {}",
             entry.seq,
-            entry.event.action(),
+            pad(&action(&entry.event), action_width),
             what(entry, offset),
-            actor_line(&entry.actor)
+            tr!("cli-log-by", actor = actor_line(&entry.actor))
         );
     }
     if out.is_empty() {
-        out.push_str("no audit entries\n");
+        out.push_str(&tr!("cli-log-empty"));
+        out.push('\n');
     }
     out
+}
+
+/// One event of each kind, to size the action column for every language.
+const ALL_ACTIONS: [AuditEvent; 8] = [
+    AuditEvent::Created { expires_at: None },
+    AuditEvent::Renamed { from: String::new() },
+    AuditEvent::Deleted,
+    AuditEvent::Disabled,
+    AuditEvent::Enabled,
+    AuditEvent::Rotated {
+        grace_until: OffsetDateTime::UNIX_EPOCH,
+    },
+    AuditEvent::ExpiryChanged { expires_at: None },
+    AuditEvent::SchemaUpgraded { from: 0, to: 0 },
+];
+
+/// The action as people read it (`log --json` keeps `AuditEvent::action`).
+fn action(event: &AuditEvent) -> String {
+    match event {
+        AuditEvent::Created { .. } => tr!("cli-log-action-create"),
+        AuditEvent::Renamed { .. } => tr!("cli-log-action-rename"),
+        AuditEvent::Deleted => tr!("cli-log-action-delete"),
+        AuditEvent::Disabled => tr!("cli-log-action-disable"),
+        AuditEvent::Enabled => tr!("cli-log-action-enable"),
+        AuditEvent::Rotated { .. } => tr!("cli-log-action-rotate"),
+        AuditEvent::ExpiryChanged { .. } => tr!("cli-log-action-expire"),
+        AuditEvent::SchemaUpgraded { .. } => tr!("cli-log-action-upgrade"),
+    }
 }
 
 /// The entry's details: the name (sanitised: it comes from the file) and what changed.
@@ -77,12 +109,15 @@ fn what(entry: &AuditEntry, offset: UtcOffset) -> String {
         t.to_offset(offset).format(&format).unwrap_or_default()
     };
     match &entry.event {
-        AuditEvent::Created { expires_at: Some(at) } => format!("{name} (expires {})", when(*at)),
+        AuditEvent::Created { expires_at: Some(at) } | AuditEvent::ExpiryChanged { expires_at: Some(at) } => {
+            tr!("cli-log-expires", name = name, at = when(*at))
+        }
         AuditEvent::Renamed { from } => format!("{} -> {name}", sanitize(from)),
-        AuditEvent::Rotated { grace_until } => format!("{name} (old secret until {})", when(*grace_until)),
-        AuditEvent::ExpiryChanged { expires_at: Some(at) } => format!("{name} (expires {})", when(*at)),
-        AuditEvent::ExpiryChanged { expires_at: None } => format!("{name} (never expires)"),
-        AuditEvent::SchemaUpgraded { from, to } => format!("database schema {from} -> {to}"),
+        AuditEvent::Rotated { grace_until } => tr!("cli-log-old-secret-until", name = name, at = when(*grace_until)),
+        AuditEvent::ExpiryChanged { expires_at: None } => tr!("cli-log-never-expires", name = name),
+        AuditEvent::SchemaUpgraded { from, to } => {
+            tr!("cli-log-schema", from = from.to_string(), to = to.to_string())
+        }
         _ => name,
     }
 }
@@ -93,7 +128,7 @@ fn actor_line(actor: &Actor) -> String {
         let _ = write!(line, "({uid})");
     }
     if let Some(sudo) = &actor.sudo_user {
-        let _ = write!(line, " sudo from {}", sanitize(sudo));
+        let _ = write!(line, " {}", tr!("cli-log-sudo", user = sanitize(sudo)));
     }
     if let Some(ssh) = &actor.ssh_client {
         let _ = write!(line, " ssh {}", sanitize(&ssh.to_string()));

@@ -12,7 +12,7 @@ use crate::{KeyStore, Store};
 
 pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> {
     if !crate::store::postgres::is_postgres_url(to) {
-        return Err(Failure::usage("--to must be a PostgreSQL URL, postgres://user@host/db"));
+        return Err(Failure::usage(tr!("cli-migrate-to-not-postgres")));
     }
     refuse_password_on_command_line(to, "--to")?;
     let actor = Actor::from_process(Interface::Cli);
@@ -39,13 +39,17 @@ pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> 
     if !checks_out {
         return Err(Failure {
             exit: Exit::Database,
-            message: format!(
-                "the copy does not check out: {missing} keys missing in PostgreSQL, {} of {} audit entries, chain: {}, \
-                 usage counts {}",
-                imported.entries_total,
-                entries.len(),
-                chain.map_or("intact".to_owned(), |b| b.to_string()),
-                if counted { "equal" } else { "different" }
+            message: tr!(
+                "cli-migrate-mismatch",
+                missing = missing,
+                copied = imported.entries_total,
+                entries = entries.len(),
+                chain = chain.map_or_else(|| tr!("cli-migrate-chain-intact"), |b| b.to_string()),
+                counts = if counted {
+                    tr!("cli-migrate-counts-equal")
+                } else {
+                    tr!("cli-migrate-counts-different")
+                }
             ),
         });
     }
@@ -89,29 +93,35 @@ fn report(
     checks_out: bool,
 ) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "keys: {keys} in the file; {} copied, {} already in PostgreSQL ({} of them differ there and were left as they are)",
-        imported.keys_copied, imported.keys_present, imported.keys_differing
-    )?;
-    writeln!(
-        out,
-        "audit log: {entries} entries in the file; {} copied, {} already there",
-        imported.entries_copied, imported.entries_present
-    )?;
-    writeln!(
-        out,
-        "usage counts: {buckets} hourly and daily buckets in the file; {} copied, {} already there",
-        imported.buckets_copied, imported.buckets_present
-    )?;
+    let keys = tr!(
+        "cli-migrate-keys",
+        keys = keys,
+        copied = imported.keys_copied,
+        present = imported.keys_present,
+        differing = imported.keys_differing
+    );
+    let entries = tr!(
+        "cli-migrate-audit",
+        entries = entries,
+        copied = imported.entries_copied,
+        present = imported.entries_present
+    );
+    let buckets = tr!(
+        "cli-migrate-usage",
+        buckets = buckets,
+        copied = imported.buckets_copied,
+        present = imported.buckets_present
+    );
     let verdict = if checks_out {
-        "every key of the file is there, the chain is intact and the usage counts are equal"
+        tr!("cli-migrate-checks-out")
     } else {
-        "THE CHECK FAILED (below)"
+        tr!("cli-migrate-check-failed")
     };
-    writeln!(
-        out,
-        "PostgreSQL now holds {} keys and {} audit entries; {verdict}",
-        imported.keys_total, imported.entries_total
-    )
+    let total = tr!(
+        "cli-migrate-total",
+        keys = imported.keys_total,
+        entries = imported.entries_total,
+        verdict = verdict
+    );
+    writeln!(out, "{keys}\n{entries}\n{buckets}\n{total}")
 }

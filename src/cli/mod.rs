@@ -4,13 +4,16 @@
 mod args;
 mod commands;
 mod exit;
+mod help;
 mod lifecycle;
 mod log;
 #[cfg(feature = "postgres")]
 mod migrate;
+mod parse_errors;
 mod prompt;
 #[cfg(test)]
 mod testing;
+mod text;
 mod usage;
 mod when;
 
@@ -21,7 +24,9 @@ use time::UtcOffset;
 
 pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
 pub(crate) use args::{parse_busy_timeout, parse_clear_after, parse_lang};
-pub use exit::{EXIT_CODES_HELP, Exit, Failure};
+pub use exit::{Exit, Failure};
+pub use help::command;
+pub use parse_errors::exit as exit_on_parse_error;
 pub use prompt::confirm;
 
 use crate::domain::{ActorSource, Interface};
@@ -232,9 +237,9 @@ pub fn open_store(
         #[cfg(feature = "postgres")]
         return open_postgres(url, global, if_missing, actor.resolve());
         #[cfg(not(feature = "postgres"))]
-        return Err(Failure::usage(format!(
-            "{}: this keydesk was built without PostgreSQL support (cargo feature `postgres`)",
-            url.split('@').next_back().unwrap_or_default()
+        return Err(Failure::usage(tr!(
+            "cli-no-postgres-support",
+            db = url.split('@').next_back().unwrap_or_default()
         )));
     }
     let path = store_path(global)?;
@@ -257,7 +262,7 @@ fn config(action: ConfigAction, effective: &crate::config::Effective) -> Result<
     };
     std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).map_err(|e| Failure {
         exit: Exit::Output,
-        message: format!("cannot write the settings: {e}"),
+        message: tr!("cli-cannot-write-settings", error = e.to_string()),
     })?;
     Ok(Exit::Ok)
 }
@@ -294,10 +299,10 @@ fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failur
     use crate::store::postgres::{has_password, redact};
     let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
     if has_password(url) && on_command_line {
-        return Err(Failure::usage(format!(
-            "refusing a password in {option} ({}): other users can read the command line; \
-             set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file",
-            redact(url)
+        return Err(Failure::usage(tr!(
+            "cli-password-on-command-line",
+            option = option,
+            url = redact(url)
         )));
     }
     Ok(())
@@ -314,7 +319,11 @@ fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>
 fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<String>, Failure> {
     let text = zeroize::Zeroizing::new(std::fs::read_to_string(file).map_err(|e| Failure {
         exit: Exit::Database,
-        message: format!("cannot read the password file {}: {e}", file.display()),
+        message: tr!(
+            "cli-cannot-read-password-file",
+            file = file.display().to_string(),
+            error = e.to_string()
+        ),
     })?);
     let line = text.lines().next().unwrap_or_default();
     Ok(zeroize::Zeroizing::new(line.to_owned()))

@@ -9,8 +9,6 @@ use zeroize::Zeroizing;
 /// would let a caller make us buffer unbounded input.
 const MAX_SECRET_INPUT: u64 = 4096;
 
-const SECRET_PROMPT: &str = "Paste the key and press Enter: ";
-
 /// Reads one key from stdin. On a terminal, turns echo off, *then* prompts on
 /// stderr, so nothing typed or pasted once the prompt is visible can appear on
 /// screen. The buffer is zeroised when dropped.
@@ -46,7 +44,7 @@ trait SecretTerminal {
 fn read_secret_with<T: SecretTerminal>(terminal: &mut T) -> io::Result<Zeroizing<String>> {
     let mut raw = Zeroizing::new(Vec::with_capacity(MAX_SECRET_INPUT as usize + 1));
     let echo_off = terminal.hide_input()?;
-    terminal.show(SECRET_PROMPT)?;
+    terminal.show(&format!("{} ", tr!("cli-secret-prompt")))?;
     let read = terminal.read_line(&mut raw);
     // The Enter that ended the line was not echoed either.
     let shown = terminal.show("\n");
@@ -71,13 +69,18 @@ fn exactly_one_key(raw: &[u8]) -> Zeroizing<String> {
     Zeroizing::new(key.to_owned())
 }
 
-/// Asks a yes/no question on stderr; only `y` or `yes` means yes.
+/// Asks a yes/no question on stderr; only `y` or `yes` (or 是, in any
+/// language: a Chinese input method may be on) means yes.
 pub fn confirm(question: &str) -> io::Result<bool> {
-    eprint!("{question} [y/N] ");
+    eprint!("{} ", tr!("cli-confirm", question = question));
     io::stderr().flush()?;
     let mut answer = String::new();
     io::stdin().lock().take(256).read_line(&mut answer)?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(means_yes(&answer))
+}
+
+fn means_yes(answer: &str) -> bool {
+    matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "是" | "是的")
 }
 
 pub fn stdin_is_terminal() -> bool {
@@ -166,10 +169,7 @@ mod echo {
     }
 
     fn cannot_hide(error: io::Error) -> io::Error {
-        io::Error::new(
-            error.kind(),
-            format!("cannot turn off echo on the terminal ({error}), so the key would be shown: pipe it in instead"),
-        )
+        io::Error::new(error.kind(), tr!("cli-echo-off-failed", error = error.to_string()))
     }
 
     impl Drop for EchoOff {
@@ -191,9 +191,7 @@ mod echo {
 
     impl EchoOff {
         pub fn on_stdin() -> io::Result<EchoOff> {
-            Err(io::Error::other(
-                "reading a key from a terminal without echo is only supported on Unix: pipe it in instead",
-            ))
+            Err(io::Error::other(tr!("cli-echo-unsupported")))
         }
     }
 }
@@ -230,6 +228,16 @@ mod tests {
             self.steps.push("read");
             into.extend_from_slice(self.line);
             Ok(())
+        }
+    }
+
+    #[test]
+    fn yes_is_y_yes_or_shi_and_anything_else_is_no() {
+        for yes in ["y", "Y\n", "yes", " YES \r\n", "是", "是的\n"] {
+            assert!(means_yes(yes), "{yes:?}");
+        }
+        for no in ["", "\n", "n", "no", "否", "yess", "不是"] {
+            assert!(!means_yes(no), "{no:?}");
         }
     }
 

@@ -5,14 +5,16 @@
 use std::fmt::Write as _;
 
 use time::{OffsetDateTime, UtcOffset};
+use unicode_width::UnicodeWidthStr;
 
 use super::commands::{escape_for_terminal, parse_id, rfc3339, write_stdout};
 use super::exit::Failure;
 use super::prompt;
+use super::text::{pad, pad_left, truncate};
 use crate::KeyStore;
 use crate::display::{format_instant, sanitize};
 use crate::domain::usage::{is_unused, last_activity, never_used};
-use crate::domain::{Day, KeyId, KeyRecord, KeyUsage, UsageCounts, UsageQuery};
+use crate::domain::{Day, KeyId, KeyRecord, KeyStatus, KeyUsage, UsageCounts, UsageQuery};
 
 /// What `keydesk usage` was asked for.
 pub struct UsageRequest<'a> {
@@ -48,52 +50,104 @@ pub fn show(store: &dyn KeyStore, request: UsageRequest<'_>) -> Result<(), Failu
     write_stdout(&out)
 }
 
-const OUTCOME_HEADER: &str = "ACCEPTED  DISABLED  EXPIRED  PREV-ENDED";
+/// The outcome columns: headers in the current language, each as wide as its
+/// header or its widest count.
+struct OutcomeColumns {
+    headers: [String; 4],
+    widths: [usize; 4],
+}
 
-fn counts_cells(c: &UsageCounts) -> String {
-    format!(
-        "{:>8}  {:>8}  {:>7}  {:>10}",
-        c.accepted, c.refused_disabled, c.refused_expired, c.refused_previous_ended
-    )
+impl OutcomeColumns {
+    fn new<'a>(counts: impl IntoIterator<Item = &'a UsageCounts>) -> Self {
+        let headers = [
+            tr!("cli-usage-accepted"),
+            tr!("cli-usage-disabled"),
+            tr!("cli-usage-expired"),
+            tr!("cli-usage-previous-ended"),
+        ];
+        let mut widths = headers.clone().map(|header| header.width());
+        for c in counts {
+            for (width, cell) in widths.iter_mut().zip(cells(c)) {
+                *width = (*width).max(cell.len());
+            }
+        }
+        OutcomeColumns { headers, widths }
+    }
+
+    fn header(&self) -> String {
+        let cells: Vec<String> = self.headers.iter().zip(self.widths).map(|(h, w)| pad(h, w)).collect();
+        cells.join("  ").trim_end().to_owned()
+    }
+
+    fn row(&self, c: &UsageCounts) -> String {
+        let cells: Vec<String> = cells(c).iter().zip(self.widths).map(|(n, w)| pad_left(n, w)).collect();
+        cells.join("  ")
+    }
+}
+
+fn cells(c: &UsageCounts) -> [String; 4] {
+    [
+        c.accepted.to_string(),
+        c.refused_disabled.to_string(),
+        c.refused_expired.to_string(),
+        c.refused_previous_ended.to_string(),
+    ]
 }
 
 /// Every day of the range, zeros included, then the total.
 fn one_key(record: &KeyRecord, usage: &KeyUsage, days: std::ops::Range<Day>) -> String {
-    let mut out = format!(
-        "{} ({})\nDAY (UTC)   {OUTCOME_HEADER}\n",
-        sanitize(&record.name),
-        record.id
-    );
-    for day in days.start.0..days.end.0 {
-        let counts = usage.daily.iter().find(|(d, _)| d.0 == day).map(|(_, c)| *c);
-        let _ = writeln!(
-            out,
-            "{}  {}",
-            Day(day).date(),
-            counts_cells(&counts.unwrap_or_default())
-        );
+    let per_day: Vec<(Day, UsageCounts)> = (days.start.0..days.end.0)
+        .map(|day| {
+            let counts = usage.daily.iter().find(|(d, _)| d.0 == day).map(|(_, c)| *c);
+            (Day(day), counts.unwrap_or_default())
+        })
+        .collect();
+    let total = usage.total();
+    let columns = OutcomeColumns::new(per_day.iter().map(|(_, c)| c).chain([&total]));
+    let (day_header, total_label) = (tr!("cli-usage-day"), tr!("cli-usage-total"));
+    // A date is 10 columns wide.
+    let first = [&day_header, &total_label]
+        .iter()
+        .map(|t| t.width())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let mut out = format!("{} ({})\n", sanitize(&record.name), record.id);
+    let _ = writeln!(out, "{}  {}", pad(&day_header, first), columns.header());
+    for (day, counts) in &per_day {
+        let _ = writeln!(out, "{}  {}", pad(&day.date().to_string(), first), columns.row(counts));
     }
-    let _ = writeln!(out, "{:<10}  {}", "total", counts_cells(&usage.total()));
+    let _ = writeln!(out, "{}  {}", pad(&total_label, first), columns.row(&total));
     out
 }
+
+/// The widest name `usage` and `cleanup` show, in columns; longer ones are cut.
+const NAME_WIDTH: usize = 24;
+/// An ID is 19 columns (`ak-` and 16 characters).
+const ID_WIDTH: usize = 20;
 
 /// One line per key: its totals over the range.
 fn all_keys(rows: &[(&KeyRecord, KeyUsage)], days: u32) -> String {
     if rows.is_empty() {
-        return "no keys\n".to_owned();
+        return tr!("cli-usage-no-keys") + "\n";
     }
+    let totals: Vec<UsageCounts> = rows.iter().map(|(_, usage)| usage.total()).collect();
+    let columns = OutcomeColumns::new(&totals);
     let mut out = format!(
-        "{:<20}  {:<24}  {OUTCOME_HEADER}   (last {days} days, UTC)\n",
-        "ID", "NAME"
+        "{}  {}  {}   {}\n",
+        pad(&tr!("cli-usage-id"), ID_WIDTH),
+        pad(&tr!("cli-usage-name"), NAME_WIDTH),
+        columns.header(),
+        tr!("cli-usage-range", days = days)
     );
-    for (record, usage) in rows {
-        let name: String = sanitize(&record.name).chars().take(24).collect();
+    for ((record, _), total) in rows.iter().zip(&totals) {
+        let name = truncate(&sanitize(&record.name), NAME_WIDTH);
         let _ = writeln!(
             out,
-            "{:<20}  {:<24}  {}",
-            record.id.as_str(),
-            name,
-            counts_cells(&usage.total())
+            "{}  {}  {}",
+            pad(record.id.as_str(), ID_WIDTH),
+            pad(&name, NAME_WIDTH),
+            columns.row(total)
         );
     }
     out
@@ -209,84 +263,109 @@ pub fn cleanup(store: &dyn KeyStore, request: CleanupRequest, offset: UtcOffset)
         cleanup_table(&found, offset, now, request.action == CleanupAction::Delete && acting)
     };
     write_stdout(&out)?;
-    if let Some(done) = done.filter(|_| !request.json) {
-        eprintln!(
-            "{} {} key{}.",
-            capitalise(done),
-            found.len(),
-            if found.len() == 1 { "" } else { "s" }
-        );
+    if !request.json {
+        let count = found.len();
+        let said = match (request.action, acting || request.dry_run) {
+            (CleanupAction::Disable, true) if request.dry_run => Some(tr!("cli-cleanup-would-disable", count = count)),
+            (CleanupAction::Delete, true) if request.dry_run => Some(tr!("cli-cleanup-would-delete", count = count)),
+            (CleanupAction::Disable, true) => Some(tr!("cli-cleanup-done-disable", count = count)),
+            (CleanupAction::Delete, true) => Some(tr!("cli-cleanup-done-delete", count = count)),
+            _ => None,
+        };
+        if let Some(said) = said {
+            eprintln!("{said}");
+        }
     }
     Ok(())
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 /// Asks on a terminal; without one, refuses (exit 2) so a script never
 /// disables or deletes keys it was not told to.
 fn confirm_cleanup(found: &[KeyRecord], action: CleanupAction, idle: time::Duration) -> Result<(), Failure> {
-    let verb = if action == CleanupAction::Delete {
-        "delete"
-    } else {
-        "disable"
-    };
+    let (count, days) = (found.len(), idle.whole_days());
+    let deleting = action == CleanupAction::Delete;
     if !prompt::stdin_is_terminal() {
-        return Err(Failure::usage(format!(
-            "refusing to {verb} {} keys without confirmation: stdin is not a terminal, pass --yes",
-            found.len()
-        )));
-    }
-    let question = format!(
-        "{} {} key{} unused for {} days or more?{}",
-        capitalise(verb),
-        found.len(),
-        if found.len() == 1 { "" } else { "s" },
-        idle.whole_days(),
-        if action == CleanupAction::Delete {
-            " Applications using them will no longer be able to call the service; this cannot be undone."
+        return Err(Failure::usage(if deleting {
+            tr!("cli-cleanup-refused-delete", count = count)
         } else {
-            " They stop verifying until enabled again."
-        }
-    );
+            tr!("cli-cleanup-refused-disable", count = count)
+        }));
+    }
+    let question = if deleting {
+        tr!("cli-cleanup-question-delete", count = count, days = days)
+    } else {
+        tr!("cli-cleanup-question-disable", count = count, days = days)
+    };
     if !prompt::confirm(&question)? {
-        return Err(Failure::declined(format!("nothing {verb}d")));
+        return Err(Failure::declined(if deleting {
+            tr!("cli-cleanup-declined-delete")
+        } else {
+            tr!("cli-cleanup-declined-disable")
+        }));
     }
     Ok(())
 }
 
 fn cleanup_table(found: &[KeyRecord], offset: UtcOffset, now: OffsetDateTime, deleted: bool) -> String {
     if found.is_empty() {
-        return "no unused keys\n".to_owned();
+        return tr!("cli-cleanup-none") + "\n";
     }
     let zone = crate::display::offset_label(offset);
-    let mut out = format!(
-        "{:<20}  {:<24}  {:<19}  {:<19}  STATUS\n",
-        "ID",
-        "NAME",
-        format!("LAST USED ({zone})"),
-        format!("CREATED ({zone})")
+    let (last_used, created) = (
+        tr!("cli-cleanup-last-used", zone = zone.as_str()),
+        tr!("cli-cleanup-created", zone = zone),
     );
-    for r in found {
-        let name: String = sanitize(&r.name).chars().take(24).collect();
-        let last = if never_used(r) {
-            "never".to_owned()
-        } else {
-            format_instant(last_activity(r), offset)
-        };
-        let _ = writeln!(
-            out,
-            "{:<20}  {:<24}  {:<19}  {:<19}  {}",
-            r.id.as_str(),
-            name,
-            last,
-            format_instant(r.created_at, offset),
-            if deleted { "deleted" } else { r.status(now).as_str() }
-        );
+    let rows: Vec<[String; 5]> = found
+        .iter()
+        .map(|r| {
+            let last = if never_used(r) {
+                tr!("cli-cleanup-never")
+            } else {
+                format_instant(last_activity(r), offset)
+            };
+            let status = match r.status(now) {
+                _ if deleted => tr!("cli-status-deleted"),
+                KeyStatus::Active => tr!("cli-status-active"),
+                KeyStatus::Disabled => tr!("cli-status-disabled"),
+                KeyStatus::Expired => tr!("cli-status-expired"),
+            };
+            let name = truncate(&sanitize(&r.name), NAME_WIDTH);
+            [
+                r.id.to_string(),
+                name,
+                last,
+                format_instant(r.created_at, offset),
+                status,
+            ]
+        })
+        .collect();
+    // A time is at most 19 columns; a header may be wider.
+    let time_width = |header: &str, column: usize| {
+        rows.iter()
+            .map(|row| row[column].width())
+            .chain([header.width(), 19])
+            .max()
+            .unwrap_or(19)
+    };
+    let widths = [
+        ID_WIDTH,
+        NAME_WIDTH,
+        time_width(&last_used, 2),
+        time_width(&created, 3),
+        0,
+    ];
+    let header = [
+        tr!("cli-cleanup-id"),
+        tr!("cli-cleanup-name"),
+        last_used.clone(),
+        created.clone(),
+        tr!("cli-cleanup-status"),
+    ];
+    let mut out = String::new();
+    for row in std::iter::once(&header).chain(&rows) {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(cell, width)| pad(cell, width)).collect();
+        out.push_str(&cells.join("  "));
+        out.push('\n');
     }
     out
 }
@@ -327,4 +406,78 @@ fn cleanup_json(found: &[KeyRecord], action: Option<&'static str>, idle: time::D
         keys,
     };
     escape_for_terminal(&serde_json::to_string_pretty(&report).expect("JSON of plain values")) + "\n"
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+    use unicode_width::UnicodeWidthStr;
+
+    use super::*;
+    use crate::domain::{KeyHash, KeyId};
+    use crate::i18n::{Lang, with_lang};
+
+    fn record(name: &str) -> KeyRecord {
+        KeyRecord::new(
+            KeyId::generate(),
+            name.to_owned(),
+            KeyHash::of(name),
+            "sk-Abcd****wxyz".to_owned(),
+            datetime!(2026-01-01 10:00 UTC),
+        )
+    }
+
+    /// The display column where `needle` starts in `line`.
+    fn column(line: &str, needle: &str) -> usize {
+        let at = line
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} not in {line:?}"));
+        line[..at].width()
+    }
+
+    #[test]
+    fn the_cleanup_table_aligns_chinese_names_and_cuts_long_ones_between_characters() {
+        let records = [
+            record("ascii-name"),
+            record("生产环境密钥"),
+            // 1 + 2 × 11 columns fit in 24; the twelfth character would straddle the edge.
+            record("a非常非常非常非常长的中文名称用于测试截断"),
+        ];
+        let now = datetime!(2026-06-01 10:00 UTC);
+        for lang in Lang::ALL {
+            let table = with_lang(lang, || cleanup_table(&records, UtcOffset::UTC, now, false));
+            let lines: Vec<&str> = table.lines().collect();
+            let status = with_lang(lang, || tr!("cli-cleanup-status"));
+            let active = with_lang(lang, || tr!("cli-status-active"));
+            let status_column = column(lines[0], &status);
+            for line in &lines[1..] {
+                assert_eq!(column(line, &active), status_column, "{lang}:\n{table}");
+            }
+            assert!(
+                lines[3].contains("a非常非常非常非常长的中 "),
+                "cut at 24 columns: {table}"
+            );
+            assert!(!lines[3].contains("中文"), "{table}");
+        }
+    }
+
+    #[test]
+    fn usage_counts_wider_than_their_header_widen_the_column() {
+        let mut usage = KeyUsage::default();
+        usage.daily.push((
+            Day::of(datetime!(2026-06-01 10:00 UTC)),
+            UsageCounts {
+                accepted: 123_456_789,
+                ..UsageCounts::default()
+            },
+        ));
+        let rows = [(&record("名称"), usage)];
+        for lang in Lang::ALL {
+            let table = with_lang(lang, || all_keys(&rows, 30));
+            let lines: Vec<&str> = table.lines().collect();
+            let header_end = column(lines[0], &with_lang(lang, || tr!("cli-usage-previous-ended")))
+                + with_lang(lang, || tr!("cli-usage-previous-ended")).width();
+            assert_eq!(lines[1].width(), header_end, "{lang}:\n{table}");
+        }
+    }
 }

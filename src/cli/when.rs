@@ -10,16 +10,19 @@ use time::{Duration, OffsetDateTime};
 pub const MAX_DAYS: i64 = 36_500;
 
 /// The accepted forms of a duration, for error messages.
-pub const DURATION_FORMS: &str = "a whole number followed by s, m, h or d (seconds, minutes, hours, days), e.g. 90s, 15m, 24h, 30d; \
-     from 1s to 36500d";
+pub fn duration_forms() -> String {
+    tr!("cli-duration-forms")
+}
 
 /// The accepted forms of an instant, for error messages.
-pub const INSTANT_FORMS: &str = "an RFC 3339 date and time with an offset, e.g. 2026-12-31T23:59:59Z or \
-     2026-12-31T23:59:59+08:00, in the future";
+pub fn instant_forms() -> String {
+    tr!("cli-instant-forms")
+}
 
 /// A positive duration such as `30d`: digits, then exactly one unit.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
-    let invalid = || format!("invalid duration '{}': use {DURATION_FORMS}", shown(input));
+    let invalid = || tr!("cli-duration-invalid", input = shown(input), forms = duration_forms());
+    let too_long = || tr!("cli-duration-too-long", input = shown(input), forms = duration_forms());
     let (digits, unit) = input.split_at(input.len().saturating_sub(1));
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
@@ -31,15 +34,13 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         "d" => 86_400,
         _ => return Err(invalid()),
     };
-    let count: i64 = digits
-        .parse()
-        .map_err(|_| format!("duration '{}' is too long: use {DURATION_FORMS}", shown(input)))?;
+    let count: i64 = digits.parse().map_err(|_| too_long())?;
     if count == 0 {
-        return Err(format!("a duration of zero is not allowed: use {DURATION_FORMS}"));
+        return Err(tr!("cli-duration-zero", forms = duration_forms()));
     }
     match count.checked_mul(seconds_per_unit) {
         Some(seconds) if seconds <= MAX_DAYS * 86_400 => Ok(Duration::seconds(seconds)),
-        _ => Err(format!("duration '{}' is too long: use {DURATION_FORMS}", shown(input))),
+        _ => Err(too_long()),
     }
 }
 
@@ -50,15 +51,15 @@ pub fn parse_grace(input: &str) -> Result<Duration, String> {
     if input == "now" {
         return Ok(Duration::ZERO);
     }
-    parse_duration(input).map_err(|e| format!("{e}; or `now` for no grace period"))
+    parse_duration(input).map_err(|e| tr!("cli-grace-invalid", error = e))
 }
 
 /// An instant in the future, in RFC 3339.
 pub fn parse_future_instant(input: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
     let at = OffsetDateTime::parse(input, &Rfc3339)
-        .map_err(|_| format!("invalid date and time '{}': use {INSTANT_FORMS}", shown(input)))?;
+        .map_err(|_| tr!("cli-instant-invalid", input = shown(input), forms = instant_forms()))?;
     if at <= now {
-        return Err(format!("'{}' is not in the future: use {INSTANT_FORMS}", shown(input)));
+        return Err(tr!("cli-instant-past", input = shown(input), forms = instant_forms()));
     }
     Ok(at)
 }
@@ -66,18 +67,14 @@ pub fn parse_future_instant(input: &str, now: OffsetDateTime) -> Result<OffsetDa
 /// `now + duration`, which [`parse_duration`]'s cap keeps in range.
 pub fn after(now: OffsetDateTime, duration: Duration) -> Result<OffsetDateTime, String> {
     now.checked_add(duration)
-        .ok_or_else(|| format!("that is too far in the future: use {DURATION_FORMS}"))
+        .ok_or_else(|| tr!("cli-too-far", forms = duration_forms()))
 }
 
 /// An argument as echoed in an error: only a short, printable one. A long one
 /// may be a secret pasted in the wrong place, and is not repeated at all.
 fn shown(input: &str) -> String {
     let short = input.len() <= 25 && input.chars().all(|c| c.is_ascii_graphic());
-    if short {
-        input.to_owned()
-    } else {
-        "(not shown)".to_owned()
-    }
+    if short { input.to_owned() } else { tr!("cli-not-shown") }
 }
 
 #[cfg(test)]

@@ -93,7 +93,7 @@ pub fn read(path: &Path) -> Result<Option<FileSettings>, ConfigError> {
             return Err(ConfigError {
                 path: path.to_owned(),
                 line: None,
-                message: format!("cannot read the config file: {e}"),
+                message: tr!("config-cannot-read", error = e.to_string()),
             });
         }
     };
@@ -163,14 +163,14 @@ fn validate<T, U>(
 /// wherever keydesk is started from).
 fn db_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
     if text.is_empty() {
-        return Err("the database path is empty".to_owned());
+        return Err(tr!("cli-db-path-empty"));
     }
     if text.contains("://") {
         return Ok(PathBuf::from(text));
     }
     let path = match text.strip_prefix("~/") {
         Some(rest) => directories::BaseDirs::new()
-            .ok_or("`~` cannot be expanded: no home folder is known")?
+            .ok_or_else(|| tr!("config-no-home-for-tilde"))?
             .home_dir()
             .join(rest),
         None => PathBuf::from(text),
@@ -184,10 +184,11 @@ fn describe(error: &toml::de::Error, text: &str) -> String {
     let message = error.message();
     if let Some(key) = unknown_key(message) {
         return match closest_key(&key) {
-            Some(known) => format!("unknown key `{key}`, did you mean `{known}`?"),
-            None => format!(
-                "unknown key `{key}`; the keys are {}",
-                KEYS.map(|k| format!("`{k}`")).join(", ")
+            Some(known) => tr!("config-unknown-key-near", key = key, known = known),
+            None => tr!(
+                "config-unknown-key",
+                key = key,
+                keys = KEYS.map(|k| format!("`{k}`")).join(", ")
             ),
         };
     }
@@ -197,7 +198,7 @@ fn describe(error: &toml::de::Error, text: &str) -> String {
         .and_then(|span| text[..span.start].rsplit('\n').next().map(str::to_owned))
         .and_then(|line| line.split_once('=').map(|(key, _)| key.trim().to_owned()))
         .filter(|key| KEYS.contains(&key.as_str()));
-    let message = plain_types(message);
+    let message = tr!("config-toml", detail = plain_types(message));
     match key {
         Some(key) => format!("`{key}`: {message}"),
         None => message,

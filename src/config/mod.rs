@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use clap::ArgMatches;
 use clap::parser::ValueSource;
+use unicode_width::UnicodeWidthStr;
 
 pub use file::{ConfigError, FileSettings, FromFile, KEYS, closest_key, parse, read};
 
@@ -41,12 +42,13 @@ pub enum Source {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Default => f.write_str("default"),
-            Source::File { line } => write!(f, "config file, line {line}"),
-            Source::Environment(name) => write!(f, "environment, {name}"),
-            Source::CommandLine => f.write_str("command line"),
-        }
+        let text = match self {
+            Source::Default => tr!("config-source-default"),
+            Source::File { line } => tr!("config-source-file", line = *line),
+            Source::Environment(name) => tr!("config-source-environment", name = *name),
+            Source::CommandLine => tr!("config-source-command-line"),
+        };
+        f.write_str(&text)
     }
 }
 
@@ -84,7 +86,7 @@ pub fn path(explicit: Option<&Path>) -> Result<(PathBuf, bool), ConfigError> {
     let dirs = directories::ProjectDirs::from("", "", "keydesk").ok_or_else(|| ConfigError {
         path: PathBuf::from("config.toml"),
         line: None,
-        message: "no home folder is known, so there is no default config file (use --config)".to_owned(),
+        message: tr!("config-no-home"),
     })?;
     Ok((dirs.config_dir().join("config.toml"), false))
 }
@@ -98,7 +100,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
         return Err(ConfigError {
             path,
             line: None,
-            message: "no config file here (named by --config or KEYDESK_CONFIG)".to_owned(),
+            message: tr!("config-named-missing"),
         });
     }
     let exists = file.is_some();
@@ -111,7 +113,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
     );
     settings.push(db.describe("db", |db| match db {
         Some(path) => shown_db(path),
-        None => crate::Store::default_path().map_or("(no data folder known)".to_owned(), |p| p.display().to_string()),
+        None => crate::Store::default_path().map_or_else(|_| tr!("config-no-data-folder"), |p| p.display().to_string()),
     }));
     let offset = layer(
         &mut cli.global.utc_offset,
@@ -120,7 +122,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
     );
     settings.push(offset.describe("utc_offset", |offset| match offset {
         Some(offset) => crate::display::offset_label(*offset),
-        None => "the system's local offset".to_owned(),
+        None => tr!("config-local-offset"),
     }));
     let busy = layer(
         &mut cli.global.busy_timeout,
@@ -228,7 +230,7 @@ fn shown_db(db: &Path) -> String {
     #[cfg(feature = "postgres")]
     return crate::store::postgres::redact(&text);
     #[cfg(not(feature = "postgres"))]
-    "(a URL; this keydesk was built without PostgreSQL support)".to_owned()
+    tr!("config-url-without-postgres")
 }
 
 /// The language: `--lang` or `KEYDESK_LANG`, else the file's `lang`, else
@@ -304,19 +306,22 @@ impl<T> FromFile<T> {
 
 /// `keydesk config show`: the file, then one line per setting.
 pub fn describe(effective: &Effective) -> String {
-    let state = if effective.exists {
-        ""
+    let path = effective.path.display().to_string();
+    let mut text = if effective.exists {
+        tr!("config-file", path = path)
     } else {
-        " (not found: defaults apply)"
+        tr!("config-file-missing", path = path)
     };
-    let mut text = format!("config file: {}{state}\n", effective.path.display());
-    let width = KEYS.iter().map(|key| key.len()).max().unwrap_or(0);
+    text.push('\n');
+    // Keys are the file's (ASCII) names, but measured as any column is.
+    let width = KEYS.iter().map(|key| key.width()).max().unwrap_or(0);
     for setting in &effective.settings {
+        let padding = " ".repeat(width - setting.key.width());
         text += &format!(
-            "{:width$}  {}  ({})\n",
+            "{}{padding}  {}  {}\n",
             setting.key,
             crate::display::sanitize(&setting.value),
-            setting.source
+            tr!("config-setting-source", source = setting.source.to_string())
         );
     }
     text

@@ -88,7 +88,8 @@ pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError>
     address
         .check_exposure(args.insecure_http, tls.is_some())
         .map_err(ServeError::Usage)?;
-    let runtime = runtime(args.threads).map_err(|e| ServeError::Listen(format!("cannot start: {e}")))?;
+    let runtime =
+        runtime(args.threads).map_err(|e| ServeError::Listen(tr!("cli-serve-cannot-start", error = e.to_string())))?;
     let _entered = runtime.enter();
     let proxy = proxy(args)?;
     let verifier = Arc::new(Verifier::new(store)?);
@@ -129,9 +130,7 @@ fn tls(args: &ServeArgs, address: &listen::Address) -> Result<Option<Arc<Tls>>, 
     if let listen::Address::Unix(_) = address {
         // Only processes on this host reach a Unix socket, and its file
         // permissions decide which: there is no network to encrypt against.
-        return Err(ServeError::Usage(
-            "--tls-cert and --tls-key apply to a TCP --listen address, not a Unix socket".into(),
-        ));
+        return Err(ServeError::Usage(tr!("cli-serve-tls-on-unix")));
     }
     let files = TlsFiles {
         cert: cert.clone(),
@@ -162,15 +161,18 @@ fn proxy(args: &ServeArgs) -> Result<Option<Proxy>, ServeError> {
 /// The upstream's credential: the file's first line, trimmed. Read from a
 /// file, never an argument, since arguments are visible to every user in `ps`.
 fn read_secret_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ServeError> {
-    let text = zeroize::Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|e| ServeError::Usage(format!("--upstream-auth-file {}: {e}", path.display())))?,
-    );
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        ServeError::Usage(tr!(
+            "cli-serve-auth-file-unreadable",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?);
     let line = text.lines().next().unwrap_or("").trim();
     if line.is_empty() {
-        return Err(ServeError::Usage(format!(
-            "--upstream-auth-file {}: the file is empty",
-            path.display()
+        return Err(ServeError::Usage(tr!(
+            "cli-serve-auth-file-empty",
+            path = path.display().to_string()
         )));
     }
     Ok(zeroize::Zeroizing::new(line.to_owned()))
@@ -183,7 +185,8 @@ async fn serve(
     tls: Option<Arc<Tls>>,
     args: &ServeArgs,
 ) -> Result<(), ServeError> {
-    let cannot_handle_signals = |e| ServeError::Listen(format!("cannot handle signals: {e}"));
+    let cannot_handle_signals =
+        |e: std::io::Error| ServeError::Listen(tr!("cli-serve-cannot-handle-signals", error = e.to_string()));
     let mut signals = Signals::install().map_err(cannot_handle_signals)?;
     let _reloader = match &tls {
         Some(tls) => Some(tls::spawn_reloader(tls.clone()).map_err(cannot_handle_signals)?),
@@ -200,7 +203,10 @@ async fn serve(
         .keep_alive(true);
     let graceful = Graceful::default();
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
-    eprintln!("keydesk serve: listening on {}", listener.describe(acceptor.is_some()));
+    eprintln!(
+        "{}",
+        tr!("cli-serve-listening", address = listener.describe(acceptor.is_some()))
+    );
     let stop = loop {
         let permit = tokio::select! {
             stop = signals.recv() => break stop,
@@ -238,12 +244,12 @@ async fn serve(
         }
     };
     drop(listener);
-    eprintln!("keydesk serve: {}: finishing requests in flight", stop.name());
+    eprintln!("{}", tr!("cli-serve-stopping", signal = stop.name()));
     if tokio::time::timeout(args.shutdown_timeout, graceful.shutdown())
         .await
         .is_err()
     {
-        eprintln!("keydesk serve: requests still running after --shutdown-timeout; closing them");
+        eprintln!("{}", tr!("cli-serve-shutdown-timeout"));
     }
     Ok(())
 }

@@ -50,6 +50,8 @@ pub struct Server {
 impl Server {
     pub fn start(db: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(BIN)
+            // The "listening on" line is read, in English.
+            .env("KEYDESK_LANG", "en")
             .arg("serve")
             .arg("--db")
             .arg(db)

@@ -260,6 +260,7 @@ fn a_bad_replacement_keeps_the_old_certificate_and_says_why_without_the_key() {
 /// Runs `keydesk serve` expecting it to refuse to start; returns its stderr.
 fn refused(keys: &Keys, args: &[&str]) -> String {
     let mut child = Command::new(BIN)
+        .env("KEYDESK_LANG", "en")
         .args(["serve", "--db"])
         .arg(&keys.db)
         .args(args)

@@ -167,6 +167,7 @@ fn serve_refuses_a_missing_database_and_creates_none() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("missing.redb");
     let out = std::process::Command::new(crate::support::BIN)
+        .env("KEYDESK_LANG", "en")
         .args(["serve", "--listen", "127.0.0.1:0", "--db"])
         .arg(&db)
         .output()
@@ -180,6 +181,7 @@ fn serve_refuses_a_missing_database_and_creates_none() {
 fn plain_http_beyond_loopback_needs_insecure_http_and_warns() {
     let keys = Keys::new();
     let out = std::process::Command::new(crate::support::BIN)
+        .env("KEYDESK_LANG", "en")
         .args(["serve", "--listen", "0.0.0.0:0", "--db"])
         .arg(&keys.db)
         .output()
@@ -198,6 +200,7 @@ fn a_port_in_use_exits_6() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let out = std::process::Command::new(crate::support::BIN)
+        .env("KEYDESK_LANG", "en")
         .args(["serve", "--listen", &addr, "--db"])
         .arg(&keys.db)
         .output()
@@ -213,6 +216,7 @@ fn a_unix_socket_answers_and_is_removed_on_exit() {
     let socket = keys.dir.path().join("keydesk.sock");
     let listen = format!("unix:{}", socket.display());
     let mut child = std::process::Command::new(crate::support::BIN)
+        .env("KEYDESK_LANG", "en")
         .args(["serve", "--listen", &listen, "--db"])
         .arg(&keys.db)
         .stderr(std::process::Stdio::null())

@@ -1,0 +1,323 @@
+//! `--help` in the current language. The help texts live in `cli.ftl`
+//! (`help-cmd-…` for commands, `help-arg-…` for arguments), not in the derive
+//! attributes of `args.rs`, which clap could only show in English; [`command`]
+//! puts them on clap's command tree at run time. A test walks the tree so a
+//! new subcommand or flag without help in both languages fails the build.
+//!
+//! In Chinese the parts clap writes itself are localised too where clap lets
+//! us: the section headings, the `Usage:` line and the built-in `--help`,
+//! `--version` and `help`. What clap writes inside the text (`[default: …]`,
+//! `[env: …]`, `[possible values: …]`) and its parse errors stay English.
+
+use clap::builder::StyledStr;
+use clap::{Command, CommandFactory};
+
+use super::args::Cli;
+use crate::i18n::{Lang, Msg};
+
+/// A command's help: its path under `keydesk` (`""` for the program itself,
+/// `"config show"`), the one-line about, and the longer one `--help` shows.
+type CommandHelp = (&'static str, Msg, Option<Msg>);
+
+const COMMANDS: &[CommandHelp] = &[
+    ("", Msg("help-keydesk"), Some(Msg("help-keydesk.long"))),
+    ("verify", Msg("help-cmd-verify"), Some(Msg("help-cmd-verify.long"))),
+    ("list", Msg("help-cmd-list"), None),
+    ("create", Msg("help-cmd-create"), Some(Msg("help-cmd-create.long"))),
+    ("log", Msg("help-cmd-log"), Some(Msg("help-cmd-log.long"))),
+    ("usage", Msg("help-cmd-usage"), Some(Msg("help-cmd-usage.long"))),
+    ("cleanup", Msg("help-cmd-cleanup"), Some(Msg("help-cmd-cleanup.long"))),
+    ("disable", Msg("help-cmd-disable"), None),
+    ("enable", Msg("help-cmd-enable"), None),
+    ("rotate", Msg("help-cmd-rotate"), Some(Msg("help-cmd-rotate.long"))),
+    ("expire", Msg("help-cmd-expire"), None),
+    ("rename", Msg("help-cmd-rename"), None),
+    ("delete", Msg("help-cmd-delete"), None),
+    ("agreement", Msg("help-cmd-agreement"), None),
+    ("config", Msg("help-cmd-config"), None),
+    ("config path", Msg("help-cmd-config-path"), None),
+    ("config show", Msg("help-cmd-config-show"), None),
+    ("serve", Msg("help-cmd-serve"), Some(Msg("help-cmd-serve.long"))),
+    ("migrate", Msg("help-cmd-migrate"), None),
+];
+
+/// An argument's help: the command's path (as in [`COMMANDS`]), the
+/// argument's clap id, its help.
+type ArgHelp = (&'static str, &'static str, Msg);
+
+const ARGS: &[ArgHelp] = &[
+    ("", "db", Msg("help-arg-db")),
+    ("", "db_password_file", Msg("help-arg-db-password-file")),
+    ("", "utc_offset", Msg("help-arg-utc-offset")),
+    ("", "busy_timeout", Msg("help-arg-busy-timeout")),
+    ("", "config", Msg("help-arg-config")),
+    ("", "lang", Msg("help-arg-lang")),
+    ("", "clipboard", Msg("help-arg-clipboard")),
+    ("", "clear_clipboard_after", Msg("help-arg-clear-clipboard-after")),
+    ("", "no_mouse", Msg("help-arg-no-mouse")),
+    ("verify", "quiet", Msg("help-arg-verify-quiet")),
+    ("verify", "explain", Msg("help-arg-verify-explain")),
+    ("list", "json", Msg("help-arg-list-json")),
+    ("list", "status", Msg("help-arg-list-status")),
+    ("list", "expiring_within", Msg("help-arg-list-expiring-within")),
+    ("create", "name", Msg("help-arg-name")),
+    ("create", "accept_terms", Msg("help-arg-create-accept-terms")),
+    ("create", "allow_duplicate_name", Msg("help-arg-allow-duplicate-name")),
+    ("create", "expires_in", Msg("help-arg-create-expires-in")),
+    ("create", "expires_at", Msg("help-arg-create-expires-at")),
+    ("log", "key", Msg("help-arg-log-key")),
+    ("log", "since", Msg("help-arg-log-since")),
+    ("log", "json", Msg("help-arg-log-json")),
+    ("log", "check", Msg("help-arg-log-check")),
+    ("usage", "id", Msg("help-arg-usage-id")),
+    ("usage", "days", Msg("help-arg-usage-days")),
+    ("usage", "json", Msg("help-arg-usage-json")),
+    ("cleanup", "unused_for", Msg("help-arg-cleanup-unused-for")),
+    ("cleanup", "disable", Msg("help-arg-cleanup-disable")),
+    ("cleanup", "delete", Msg("help-arg-cleanup-delete")),
+    ("cleanup", "dry_run", Msg("help-arg-cleanup-dry-run")),
+    ("cleanup", "yes", Msg("help-arg-yes")),
+    ("cleanup", "json", Msg("help-arg-cleanup-json")),
+    ("disable", "id", Msg("help-arg-key-id")),
+    ("enable", "id", Msg("help-arg-key-id")),
+    ("rotate", "id", Msg("help-arg-key-id")),
+    ("rotate", "grace", Msg("help-arg-rotate-grace")),
+    ("expire", "id", Msg("help-arg-key-id")),
+    ("expire", "expires_in", Msg("help-arg-expire-in")),
+    ("expire", "expires_at", Msg("help-arg-expire-at")),
+    ("expire", "never", Msg("help-arg-expire-never")),
+    ("rename", "id", Msg("help-arg-key-id")),
+    ("rename", "new_name", Msg("help-arg-name")),
+    ("rename", "allow_duplicate_name", Msg("help-arg-allow-duplicate-name")),
+    ("delete", "id", Msg("help-arg-key-id")),
+    ("delete", "yes", Msg("help-arg-yes")),
+    ("serve", "listen", Msg("help-arg-serve-listen")),
+    ("serve", "upstream", Msg("help-arg-serve-upstream")),
+    ("serve", "upstream_auth_file", Msg("help-arg-serve-upstream-auth-file")),
+    ("serve", "allow_query_key", Msg("help-arg-serve-allow-query-key")),
+    ("serve", "insecure_http", Msg("help-arg-serve-insecure-http")),
+    ("serve", "tls_cert", Msg("help-arg-serve-tls-cert")),
+    ("serve", "tls_key", Msg("help-arg-serve-tls-key")),
+    ("serve", "header_timeout", Msg("help-arg-serve-header-timeout")),
+    (
+        "serve",
+        "upstream_connect_timeout",
+        Msg("help-arg-serve-upstream-connect-timeout"),
+    ),
+    ("serve", "upstream_timeout", Msg("help-arg-serve-upstream-timeout")),
+    ("serve", "shutdown_timeout", Msg("help-arg-serve-shutdown-timeout")),
+    ("serve", "max_index_age", Msg("help-arg-serve-max-index-age")),
+    ("serve", "fail_static", Msg("help-arg-serve-fail-static")),
+    ("serve", "max_connections", Msg("help-arg-serve-max-connections")),
+    ("serve", "threads", Msg("help-arg-serve-threads")),
+    ("migrate", "from", Msg("help-arg-migrate-from")),
+    ("migrate", "to", Msg("help-arg-migrate-to")),
+];
+
+/// keydesk's command line with every help text in the current language; use
+/// it instead of `Cli::command()`.
+pub fn command() -> Command {
+    let command = with_help(Cli::command(), "").after_help(tr!("help-exit-codes"));
+    match crate::i18n::current() {
+        // English is clap's own wording already.
+        Lang::En => command,
+        _ => with_clap_parts_translated(command),
+    }
+}
+
+/// `command` (at `path`) and its subcommands, with their help from the
+/// tables. Anything missing from them keeps what clap has (the test makes
+/// sure nothing is).
+fn with_help(mut command: Command, path: &str) -> Command {
+    if let Some((_, about, long)) = COMMANDS.iter().find(|(at, ..)| *at == path) {
+        command = command.about(about.text());
+        command = match long {
+            Some(long) => command.long_about(long.text()),
+            None => command.long_about(None::<&str>),
+        };
+    }
+    let ids: Vec<String> = command.get_arguments().map(|arg| arg.get_id().to_string()).collect();
+    for id in ids {
+        if let Some((.., help)) = ARGS.iter().find(|(at, arg, _)| *at == path && *arg == id) {
+            command = command.mut_arg(id, |arg| arg.help(help.text()).long_help(None::<&str>));
+        }
+    }
+    let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();
+    for name in names {
+        let sub_path = if path.is_empty() {
+            name.clone()
+        } else {
+            format!("{path} {name}")
+        };
+        command = command.mut_subcommand(name, |sub| with_help(sub, &sub_path));
+    }
+    command
+}
+
+/// The headings, the usage line and clap's built-in `--help`, `--version`
+/// and `help`, which exist only once the command is built.
+fn with_clap_parts_translated(mut command: Command) -> Command {
+    command.build();
+    translate_built(command)
+}
+
+fn translate_built(mut command: Command) -> Command {
+    let usage = command.get_styles().get_usage();
+    let heading = tr!("help-heading-usage");
+    // A full-width colon has its own space built in.
+    let gap = if heading.ends_with('：') { "" } else { " " };
+    let template = format!(
+        "{{before-help}}{{about-with-newline}}\n{usage}{heading}{usage:#}{gap}{{usage}}\n\n{{all-args}}{{after-help}}"
+    );
+    command = command
+        .help_template(StyledStr::from(template))
+        .subcommand_help_heading(tr!("help-heading-commands"));
+    let args: Vec<(String, bool)> = command
+        .get_arguments()
+        .map(|arg| (arg.get_id().to_string(), arg.is_positional()))
+        .collect();
+    let long_help_exists = command
+        .get_arguments()
+        .any(|arg| arg.get_id() == "help" && arg.get_long_help().is_some());
+    for (id, positional) in args {
+        let heading = if positional {
+            tr!("help-heading-arguments")
+        } else {
+            tr!("help-heading-options")
+        };
+        command = command.mut_arg(&id, |arg| {
+            let arg = arg.help_heading(heading);
+            match id.as_str() {
+                "help" if long_help_exists => arg
+                    .help(tr!("help-builtin-help-more"))
+                    .long_help(tr!("help-builtin-help-summary")),
+                "help" => arg.help(tr!("help-builtin-help")),
+                "version" => arg.help(tr!("help-builtin-version")),
+                // The `help` command's own argument.
+                "subcommand" => arg.help(tr!("help-builtin-help-command-arg")),
+                _ => arg,
+            }
+        });
+    }
+    let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();
+    for name in names {
+        let builtin_help = name == "help";
+        command = command.mut_subcommand(&name, |sub| {
+            let sub = translate_built(sub);
+            if builtin_help {
+                sub.about(tr!("help-builtin-help-command"))
+            } else {
+                sub
+            }
+        });
+    }
+    command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::with_lang;
+
+    /// Every command's path and every argument's (path, id), as declared
+    /// (clap's built-in help and version come only with `build`).
+    fn declared(command: &Command, path: &str, commands: &mut Vec<String>, args: &mut Vec<(String, String)>) {
+        commands.push(path.to_owned());
+        for arg in command.get_arguments() {
+            args.push((path.to_owned(), arg.get_id().to_string()));
+        }
+        for sub in command.get_subcommands() {
+            let sub_path = if path.is_empty() {
+                sub.get_name().to_owned()
+            } else {
+                format!("{path} {}", sub.get_name())
+            };
+            declared(sub, &sub_path, commands, args);
+        }
+    }
+
+    #[test]
+    fn every_command_and_argument_has_help_in_the_tables_and_nothing_else_does() {
+        let (mut commands, mut args) = (Vec::new(), Vec::new());
+        declared(&Cli::command(), "", &mut commands, &mut args);
+        let missing_commands: Vec<_> = commands
+            .iter()
+            .filter(|path| !COMMANDS.iter().any(|(at, ..)| at == path))
+            .collect();
+        assert!(
+            missing_commands.is_empty(),
+            "commands without help: {missing_commands:?}"
+        );
+        let missing_args: Vec<_> = args
+            .iter()
+            .filter(|(path, id)| !ARGS.iter().any(|(at, arg, _)| at == path && arg == id))
+            .collect();
+        assert!(missing_args.is_empty(), "arguments without help: {missing_args:?}");
+        let stale: Vec<_> = ARGS
+            .iter()
+            .filter(|(at, arg, _)| !args.iter().any(|(path, id)| path == at && id == arg))
+            .map(|(at, arg, _)| format!("{at}/{arg}"))
+            .chain(
+                COMMANDS
+                    .iter()
+                    .filter(|(at, ..)| !commands.iter().any(|p| p == at))
+                    .map(|(at, ..)| at.to_string()),
+            )
+            .collect();
+        assert!(stale.is_empty(), "help for what no longer exists: {stale:?}");
+    }
+
+    /// What `--help` shows of every command and argument, built as clap
+    /// builds it for the screen.
+    fn shown(command: &mut Command) -> Vec<(String, String)> {
+        command.build();
+        let mut found = Vec::new();
+        collect(command, "keydesk", &mut found);
+        found
+    }
+
+    fn collect(command: &Command, path: &str, found: &mut Vec<(String, String)>) {
+        let about = command.get_about().map(ToString::to_string).unwrap_or_default();
+        found.push((path.to_owned(), about));
+        for arg in command.get_arguments() {
+            let help = arg.get_help().map(ToString::to_string).unwrap_or_default();
+            found.push((format!("{path} {}", arg.get_id()), help));
+        }
+        for sub in command.get_subcommands() {
+            collect(sub, &format!("{path} {}", sub.get_name()), found);
+        }
+    }
+
+    #[test]
+    fn every_command_and_argument_shows_help_in_both_languages() {
+        let english = with_lang(Lang::En, || shown(&mut command()));
+        let chinese = with_lang(Lang::ZhCn, || shown(&mut command()));
+        for (path, help) in english.iter().chain(&chinese) {
+            assert!(!help.trim().is_empty(), "{path} has no help");
+            assert!(!help.starts_with("help-"), "{path} shows a message id: {help}");
+        }
+        let has_chinese = |text: &str| text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for (path, help) in &chinese {
+            assert!(has_chinese(help), "{path} is not in Chinese: {help}");
+        }
+    }
+
+    #[test]
+    fn english_help_keeps_clap_headings_and_chinese_help_has_its_own() {
+        let english = with_lang(Lang::En, || command().render_long_help().to_string());
+        assert!(english.contains("Usage: keydesk [OPTIONS] [COMMAND]"), "{english}");
+        assert!(
+            english.contains("\nCommands:\n") && english.contains("\nOptions:\n"),
+            "{english}"
+        );
+        assert!(english.contains("Exit codes:\n  0  success"), "{english}");
+        let chinese = with_lang(Lang::ZhCn, || command().render_long_help().to_string());
+        for part in ["用法：keydesk", "\n命令:\n", "\n选项:\n", "退出码", "打印帮助"] {
+            assert!(chinese.contains(part), "lacks {part}: {chinese}");
+        }
+        assert!(
+            !chinese.contains("Usage:") && !chinese.contains("Print help"),
+            "{chinese}"
+        );
+    }
+}
