@@ -279,9 +279,7 @@ impl Runtime {
             Command::Bulk { bulk, ids } => Job::Bulk { bulk, ids },
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
-            self.queue.push_back(Event::Notice(
-                "still saving the last change — try again in a moment".to_owned(),
-            ));
+            self.queue.push_back(Event::Notice(tr!("dialog-still-saving")));
         }
         Ok(None)
     }

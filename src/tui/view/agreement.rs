@@ -1,11 +1,12 @@
-//! A scrollable viewer for the agreement shipped in `assets/agreement.txt`.
+//! A scrollable viewer for the agreement shipped in `assets/` (one file per
+//! language, see [`crate::agreement`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
-use super::{Theme, more_below, overlay_backdrop};
+use super::{Theme, overlay_backdrop};
 use crate::tui::layout;
 
 pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
@@ -19,16 +20,17 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
     let position = if total <= page {
         String::new()
     } else {
-        format!(
-            " {}%{}",
-            ((scroll as usize + page).min(total) * 100) / total,
-            more_below(scroll, total as u16, page as u16)
-        )
+        let more = if scroll as usize + page < total {
+            format!(" {} ", tr!("dialog-agreement-more"))
+        } else {
+            String::new()
+        };
+        format!(" {}%{more}", ((scroll as usize + page).min(total) * 100) / total)
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
-        .title(Span::styled(" API key usage agreement ", theme.title()))
+        .title(Span::styled(format!(" {} ", tr!("dialog-agreement-title")), theme.title()))
         .title_bottom(Line::raw(format!("{position} ")).right_aligned());
     let buf = frame.buffer_mut();
     overlay_backdrop(buf, area);

@@ -164,15 +164,17 @@ pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) -> V
 }
 
 /// A dialog's own line of keys: every key of each hint (`Enter/Esc close`),
-/// with `text_for` to reword a hint for the dialog's state.
-pub fn dialog_hints<'a>(screen: Screen, text_for: impl Fn(&keymap::Hint) -> &'a str, theme: &Theme) -> Line<'a> {
+/// with `reword` to say a hint otherwise for the dialog's state (`None`: the
+/// hint's own text).
+pub fn dialog_hints(screen: Screen, reword: impl Fn(&keymap::Hint) -> Option<String>, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     for hint in keymap::hints(screen) {
         if !spans.is_empty() {
             spans.push(Span::raw("    "));
         }
         spans.push(Span::styled(hint.all_keys(), theme.hint_key()));
-        spans.push(Span::raw(format!(" {}", text_for(&hint))));
+        let text = reword(&hint).unwrap_or_else(|| hint.text.to_string());
+        spans.push(Span::raw(format!(" {text}")));
     }
     Line::from(spans)
 }
@@ -209,11 +211,19 @@ impl Rows {
 }
 
 /// One-line "label  value" rows for detail blocks.
-pub fn detail_line<'a>(label: &'a str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
+pub fn detail_line<'a>(label: &str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
     Line::from(vec![
-        Span::styled(format!("{label:<13}"), theme.dim()),
+        Span::styled(pad(label, 13), theme.dim()),
         Span::raw(value.into()),
     ])
+}
+
+/// `text` and spaces up to `width` columns (a Chinese character takes two;
+/// `{:<w$}` would count it as one), at least one space when it is that wide
+/// or wider, so a label never runs into its value.
+pub fn pad(text: &str, width: usize) -> String {
+    let spaces = width.saturating_sub(text.width()).max(1);
+    format!("{text}{:spaces$}", "")
 }
 
 /// Shown instead of everything else when the terminal is below the minimum.
