@@ -105,6 +105,8 @@ dialog-rotate-grace-now = Now
 dialog-rotate-grace-hour = 1 hour
 dialog-rotate-grace-day = 24 hours
 dialog-rotate-grace-week = 7 days
+# A time in the sentences below, with its UTC offset.
+dialog-rotate-time = { $time } ({ $offset })
 dialog-rotate-ends-now = The old secret stops working at once.
 dialog-rotate-ends-at = The old secret stops working at { $at }.
 dialog-rotate-running = An earlier secret ({ $masked }) still works until { $at }; rotating again ends that at once.

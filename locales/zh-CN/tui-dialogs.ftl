@@ -101,9 +101,11 @@ dialog-rotate-grace-now = 立即
 dialog-rotate-grace-hour = 1 小时
 dialog-rotate-grace-day = 24 小时
 dialog-rotate-grace-week = 7 天
+# 下列句子中的时间，带 UTC 偏移；以全角括号结尾，所以其后不加空格。
+dialog-rotate-time = { $time }（{ $offset }）
 dialog-rotate-ends-now = 旧密钥将立即失效。
-dialog-rotate-ends-at = 旧密钥将于 { $at } 失效。
-dialog-rotate-running = 更早的旧密钥（{ $masked }）在 { $at } 之前仍然有效；再次轮换会使其立即失效。
+dialog-rotate-ends-at = 旧密钥将于 { $at }失效。
+dialog-rotate-running = 更早的旧密钥（{ $masked }）在 { $at }之前仍然有效；再次轮换会使其立即失效。
 dialog-rotate-confirm = 立即结束该宽限期并继续轮换？（{ $yes }/{ $no }）
 
 ## 操作菜单

@@ -20,6 +20,8 @@ pub mod secret_dialog;
 mod snapshot_tests;
 pub mod status_bar;
 pub mod theme;
+#[cfg(test)]
+mod zh_dialog_snapshot_tests;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;

@@ -17,7 +17,13 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
-    let at = |t| format!("{} ({})", format_time(t, app.utc_offset), offset_label(app.utc_offset));
+    let at = |t| {
+        tr!(
+            "dialog-rotate-time",
+            time = format_time(t, app.utc_offset),
+            offset = offset_label(app.utc_offset)
+        )
+    };
     let mut lines = vec![
         detail_line(
             &tr!("dialog-rotate-key"),
