@@ -277,6 +277,33 @@ mod tests {
     }
 
     #[test]
+    fn messages_come_in_chinese_with_the_words_for_a_key_or_an_id() {
+        use crate::i18n::{Lang, with_lang};
+        let secret = CopyOutcome::SystemClipboard {
+            kind: CopyKind::Secret,
+            clears_after: Some(Duration::from_secs(30)),
+            ends_with_app: true,
+        };
+        let id = CopyOutcome::SentToTerminal {
+            kind: CopyKind::Identifier,
+            multiplexer: Multiplexer::Absent,
+            clears_after: None,
+            system_error: None,
+        };
+        with_lang(Lang::ZhCn, || {
+            assert_eq!(
+                secret.message(),
+                "已将密钥复制到剪贴板（30 秒后清除；keydesk 退出后可能随之消失）。"
+            );
+            assert_eq!(
+                id.message(),
+                "已将 ID 发送到终端的剪贴板（OSC 52）——如果没有复制成功，请在屏幕上选中 ID。"
+            );
+            assert_eq!(human_delay(Duration::from_secs(120)), "2 分钟");
+        });
+    }
+
+    #[test]
     fn clear_messages() {
         assert_eq!(ClearOutcome::Cleared.to_string(), "Cleared the key from the clipboard.");
         assert!(ClearOutcome::LeftAlone.message().contains("left alone"));
@@ -294,6 +321,13 @@ mod brief_tests {
 
     #[test]
     fn every_brief_fits_an_80_column_status_bar() {
+        for lang in crate::i18n::Lang::ALL {
+            crate::i18n::with_lang(lang, || briefs_fit_78_columns());
+        }
+    }
+
+    fn briefs_fit_78_columns() {
+        use unicode_width::UnicodeWidthStr;
         for kind in [CopyKind::Secret, CopyKind::Identifier] {
             let mut outcomes = vec![
                 CopyOutcome::SystemClipboard {
@@ -317,8 +351,9 @@ mod brief_tests {
             }
             for outcome in outcomes {
                 let brief = outcome.brief();
-                // One leading space in the status bar, one spare column.
-                assert!(brief.chars().count() <= 78, "{} chars: {brief}", brief.chars().count());
+                // One leading space in the status bar, one spare column; a
+                // Chinese character takes two.
+                assert!(brief.width() <= 78, "{} columns: {brief}", brief.width());
             }
         }
     }
