@@ -322,7 +322,7 @@ mod brief_tests {
     #[test]
     fn every_brief_fits_an_80_column_status_bar() {
         for lang in crate::i18n::Lang::ALL {
-            crate::i18n::with_lang(lang, || briefs_fit_78_columns());
+            crate::i18n::with_lang(lang, briefs_fit_78_columns);
         }
     }
 
