@@ -175,14 +175,14 @@ clipboard-copied-clears-ends-with-app = { $kind ->
         [secret] 已将密钥复制到剪贴板（{ $delay }后清除；keydesk 退出后可能随之消失）。
        *[other] 已将 ID 复制到剪贴板（{ $delay }后清除；keydesk 退出后可能随之消失）。
     }
-# 状态栏中的一行；$route 为 clipboard-brief-route-… 之一。
+# 状态栏中的一行；$route 为 clipboard-brief-route-… 之一，都以全角括号结尾，所以其后不加空格。
 clipboard-brief-sent = { $kind ->
-        [secret] 已通过 { $route } 发送密钥——没收到？请在屏幕上选中
-       *[other] 已通过 { $route } 发送 ID——没收到？请在屏幕上选中
+        [secret] 已通过 { $route }发送密钥——没收到？请在屏幕上选中
+       *[other] 已通过 { $route }发送 ID——没收到？请在屏幕上选中
     }
 clipboard-brief-route-tmux = OSC 52（tmux：需 set-clipboard on）
 clipboard-brief-route-screen = OSC 52（经 screen）
-clipboard-brief-route-terminal = OSC 52 到终端
+clipboard-brief-route-terminal = OSC 52（终端）
 clipboard-brief-off = { $kind ->
         [secret] 复制已关闭（--clipboard off）：请在屏幕上选中密钥
        *[other] 复制已关闭（--clipboard off）：请在屏幕上选中 ID

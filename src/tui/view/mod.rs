@@ -99,6 +99,7 @@ pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str
     }
     .intersection(area);
     Clear.render(margin, buf);
+    blank_cut_wide_chars(buf, margin);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
@@ -109,6 +110,22 @@ pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str
         x: inner.x.saturating_add(1),
         width: inner.width.saturating_sub(2),
         ..inner
+    }
+}
+
+/// Blanks a two-column character (Chinese) just left of `cleared` whose
+/// right half was cleared with it: the terminal would draw it whole, across
+/// what was drawn there, leaving half a character beside a dialog's border.
+fn blank_cut_wide_chars(buf: &mut Buffer, cleared: Rect) {
+    let Some(x) = cleared.x.checked_sub(1) else {
+        return;
+    };
+    for y in cleared.top()..cleared.bottom() {
+        if let Some(cell) = buf.cell_mut((x, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
     }
 }
 

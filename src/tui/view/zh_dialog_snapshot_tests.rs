@@ -228,3 +228,15 @@ fn every_chinese_dialog_fits_and_keeps_its_way_on_at_the_minimum_size() {
         assert!(screen.contains('╰'), "{screen}");
     });
 }
+
+#[test]
+fn a_chinese_name_beside_a_dialog_is_never_cut_in_half() {
+    // At 60×15 the details line under the table runs beside the actions
+    // menu, and its 测 straddles the blank column left of the border.
+    let mut app = app_with(vec![record(1, "小窗口-测试", datetime!(2026-03-10 09:30 UTC), None)]);
+    press(&mut app, &[Enter]);
+    let screen = draw(&mut app, 60, 15);
+    let beside = screen.lines().find(|l| l.contains("小窗口-") && l.contains("Copy ID"));
+    let beside = beside.unwrap_or_else(|| panic!("the details line runs beside the menu:\n{screen}"));
+    assert!(beside.contains("小窗口-  │"), "half a character before the border:\n{screen}");
+}
