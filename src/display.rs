@@ -10,6 +10,8 @@ use time::format_description::FormatItem;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
 
+use crate::domain::AuditEvent;
+
 const TIMESTAMP: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
 /// `YYYY-MM-DD HH:MM:SS` in `offset`.
@@ -38,7 +40,8 @@ pub fn offset_label(offset: UtcOffset) -> String {
 
 /// The offsets in use on Earth run from UTC-12:00 (Baker Island) to UTC+14:00
 /// (Line Islands). `time::UtcOffset` would take up to ±25:59:59, but beyond
-/// the real range an offset is a typo, and is refused as one.
+/// the real range an offset is a typo, and is refused as one (the error
+/// message `tui-offset-out-of-range` names these bounds too).
 pub const OFFSET_RANGE: &str = "from -12:00 to +14:00";
 const MIN_OFFSET_MINUTES: i32 = -12 * 60;
 const MAX_OFFSET_MINUTES: i32 = 14 * 60;
@@ -56,7 +59,7 @@ pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
     if body.is_empty() || body == "Z" || body == "z" {
         return Ok(UtcOffset::UTC);
     }
-    let invalid = || format!("invalid UTC offset {input:?}: use ±HH:MM or ±H:MM, e.g. +08:00, +8 or -05:30");
+    let invalid = || tr!("tui-offset-invalid", input = format!("{input:?}"));
     let (sign, digits) = match body.as_bytes()[0] {
         b'+' => (1, &body[1..]),
         b'-' => (-1, &body[1..]),
@@ -73,11 +76,43 @@ pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
     );
     let total = sign * (hours * 60 + minutes);
     if minutes >= 60 || !(MIN_OFFSET_MINUTES..=MAX_OFFSET_MINUTES).contains(&total) {
-        return Err(format!(
-            "UTC offset {input:?} is out of range: offsets run {OFFSET_RANGE}"
+        return Err(tr!(
+            "tui-offset-out-of-range",
+            input = format!("{input:?}"),
+            min = "-12:00",
+            max = "+14:00"
         ));
     }
     UtcOffset::from_whole_seconds(total * 60).map_err(|_| invalid())
+}
+
+/// One event of each kind: every action word there is.
+pub const AUDIT_ACTIONS: [AuditEvent; 8] = [
+    AuditEvent::Created { expires_at: None },
+    AuditEvent::Renamed { from: String::new() },
+    AuditEvent::Deleted,
+    AuditEvent::Disabled,
+    AuditEvent::Enabled,
+    AuditEvent::Rotated {
+        grace_until: OffsetDateTime::UNIX_EPOCH,
+    },
+    AuditEvent::ExpiryChanged { expires_at: None },
+    AuditEvent::SchemaUpgraded { from: 0, to: 0 },
+];
+
+/// The action's word in the current language. `AuditEvent::action` is the
+/// stable English name `log --json` prints; this is for people.
+pub fn audit_action(event: &AuditEvent) -> String {
+    match event {
+        AuditEvent::Created { .. } => tr!("tui-log-action-create"),
+        AuditEvent::Renamed { .. } => tr!("tui-log-action-rename"),
+        AuditEvent::Deleted => tr!("tui-log-action-delete"),
+        AuditEvent::Disabled => tr!("tui-log-action-disable"),
+        AuditEvent::Enabled => tr!("tui-log-action-enable"),
+        AuditEvent::Rotated { .. } => tr!("tui-log-action-rotate"),
+        AuditEvent::ExpiryChanged { .. } => tr!("tui-log-action-expire"),
+        AuditEvent::SchemaUpgraded { .. } => tr!("tui-log-action-upgrade"),
+    }
 }
 
 /// Makes stored text safe to print: control characters (which could start an

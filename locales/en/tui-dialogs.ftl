@@ -21,7 +21,6 @@ dialog-create-tick-agreement = Tick the agreement box first ({ $key } toggles it
 ## The agreement viewer
 
 dialog-agreement-title = API key usage agreement
-dialog-agreement-more = ↓ more
 
 ## The name field (create and rename)
 
@@ -124,14 +123,9 @@ dialog-actions-delete = Delete
 dialog-actions-copy-id = Copy ID
 dialog-actions-history = History
 
-## The sort that has no table column (the status line says "sorted by …")
-
-dialog-sort-uses = Uses (30 d)
-
 ## Status messages: what a change did
 
 dialog-input-full = names are at most 64 characters
-dialog-still-saving = still saving the last change — try again in a moment
 dialog-expired-cannot-enable = { $name } has expired and cannot be enabled again: delete it, or create a new key
 dialog-expired-cannot-rotate = { $name } has expired and cannot be rotated: create a new key
 dialog-expired-cannot-set-expiry = { $name } has expired and cannot be given a new expiry: delete it, or create a new key

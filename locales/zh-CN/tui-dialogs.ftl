@@ -20,7 +20,6 @@ dialog-create-tick-agreement = 请先勾选同意协议（按 { $key } 勾选）
 ## 协议查看器
 
 dialog-agreement-title = API 密钥使用协议
-dialog-agreement-more = ↓ 更多
 
 ## 名称输入框（创建与编辑名称）
 
@@ -120,14 +119,9 @@ dialog-actions-delete = 删除
 dialog-actions-copy-id = 复制 ID
 dialog-actions-history = 历史记录
 
-## 表格中没有对应列的排序（状态行显示“按……排序”）
-
-dialog-sort-uses = 调用次数（30 天）
-
 ## 状态消息：操作的结果
 
 dialog-input-full = 名称最多 64 个字符
-dialog-still-saving = 仍在保存上一次更改——请稍后再试
 dialog-expired-cannot-enable = { $name } 已过期，无法重新启用：请删除它，或创建新密钥
 dialog-expired-cannot-rotate = { $name } 已过期，无法轮换：请创建新密钥
 dialog-expired-cannot-set-expiry = { $name } 已过期，无法设置新的有效期：请删除它，或创建新密钥

@@ -55,16 +55,16 @@ impl Flag {
     /// What the mark means, for a legend: "never used after 7 days".
     pub fn meaning(self) -> String {
         match self {
-            Flag::Unused => format!("never used after {} days", UNUSED_AFTER.whole_days()),
-            Flag::Idle => format!("idle over {} days", IDLE_AFTER.whole_days()),
+            Flag::Unused => tr!("tui-flag-unused", days = UNUSED_AFTER.whole_days()),
+            Flag::Idle => tr!("tui-flag-idle", days = IDLE_AFTER.whole_days()),
         }
     }
 
     /// The same, for a narrow legend: "unused 7d+".
     pub fn brief(self) -> String {
         match self {
-            Flag::Unused => format!("unused {}d+", UNUSED_AFTER.whole_days()),
-            Flag::Idle => format!("idle {}d+", IDLE_AFTER.whole_days()),
+            Flag::Unused => tr!("tui-flag-unused-brief", days = UNUSED_AFTER.whole_days()),
+            Flag::Idle => tr!("tui-flag-idle-brief", days = IDLE_AFTER.whole_days()),
         }
     }
 }
@@ -109,38 +109,45 @@ impl Status {
 
     /// The cell: "active", "disabled", "expired", "expires in 5d",
     /// "rotating, 5h" (the old secret works 5 more hours). Short, for an
-    /// 80-column table; the instants go on the selected-key line.
+    /// 80-column table (at most 15 columns, in either language); the
+    /// instants go on the selected-key line.
     pub fn text(self) -> Cow<'static, str> {
-        match self {
-            Status::Active => Cow::Borrowed("active"),
-            Status::Disabled => Cow::Borrowed("disabled"),
-            Status::Expired => Cow::Borrowed("expired"),
-            Status::Rotating(left) => Cow::Owned(format!("rotating, {}", left_words(left))),
-            Status::Expires(left) => Cow::Owned(format!("expires {}", in_words(left))),
-        }
+        Cow::Owned(match self {
+            Status::Active => tr!("tui-status-active"),
+            Status::Disabled => tr!("tui-status-disabled"),
+            Status::Expired => tr!("tui-status-expired"),
+            Status::Rotating(left) => tr!("tui-status-rotating", left = span_words(left)),
+            Status::Expires(left) => tr!("tui-status-expires", when = in_words(left)),
+        })
     }
 }
 
-/// "5h" of [`in_words`]: how long a rotation's old secret still works.
-fn left_words(left: Duration) -> String {
-    in_words(left).trim_start_matches("in ").to_owned()
-}
-
-/// "in 5d", "in 3h", "in 12m", "in 40s": days to the nearest day (as a
-/// person would say "in 3 days" of 2 days 23 hours), shorter spans in the
-/// largest unit rounded up (never "in 0m" of anything still to come).
-pub fn in_words(left: Duration) -> String {
+/// "5d", "3h", "12m", "40s" ("5 天" in Chinese): days to the nearest day (as
+/// a person would say "in 3 days" of 2 days 23 hours), shorter spans in the
+/// largest unit rounded up (never "0m" of anything still to come).
+pub fn span_words(left: Duration) -> String {
     let seconds = left.whole_seconds().max(1);
     let ceil = |unit: i64| (seconds + unit - 1) / unit;
     if seconds > 86_400 {
-        format!("in {}d", (seconds + 43_200) / 86_400)
+        tr!("tui-span-days", count = (seconds + 43_200) / 86_400)
     } else if seconds > 3_600 {
-        format!("in {}h", ceil(3_600).min(24))
+        tr!("tui-span-hours", count = ceil(3_600).min(24))
     } else if seconds > 60 {
-        format!("in {}m", ceil(60).min(60))
+        tr!("tui-span-minutes", count = ceil(60).min(60))
     } else {
-        format!("in {seconds}s")
+        tr!("tui-span-seconds", count = seconds)
     }
+}
+
+/// "in 5d" ("5 天后"): [`span_words`] from now.
+pub fn in_words(left: Duration) -> String {
+    tr!("tui-in-span", span = span_words(left))
+}
+
+/// A time column's title with the offset its times are in: "Created At
+/// (UTC+8)", "创建时间（UTC+8）".
+pub fn with_offset(title: &str, offset: UtcOffset) -> String {
+    tr!("tui-column-with-offset", title = title, offset = offset_label(offset))
 }
 
 /// When a table is drawn: the time now (for the marks) and the offset times
@@ -178,16 +185,17 @@ impl Column {
         Column::Status,
     ];
 
-    /// The column's name, without the offset: "Created At".
-    pub fn title(self) -> &'static str {
+    /// The column's name in the current language, without the offset:
+    /// "Created At".
+    pub fn title(self) -> String {
         match self {
-            Column::Mark => "",
-            Column::Name => "Name",
-            Column::Id => "ID",
-            Column::ApiKey => "API Key",
-            Column::CreatedAt => "Created At",
-            Column::LastUsed => "Last Used",
-            Column::Status => "Status",
+            Column::Mark => String::new(),
+            Column::Name => tr!("tui-column-name"),
+            Column::Id => tr!("tui-column-id"),
+            Column::ApiKey => tr!("tui-column-api-key"),
+            Column::CreatedAt => tr!("tui-column-created-at"),
+            Column::LastUsed => tr!("tui-column-last-used"),
+            Column::Status => tr!("tui-column-status"),
         }
     }
 
@@ -195,8 +203,8 @@ impl Column {
     /// e.g. "Created At (UTC+8)".
     pub fn header(self, offset: UtcOffset) -> Cow<'static, str> {
         match self {
-            Column::CreatedAt | Column::LastUsed => Cow::Owned(format!("{} ({})", self.title(), offset_label(offset))),
-            _ => Cow::Borrowed(self.title()),
+            Column::CreatedAt | Column::LastUsed => Cow::Owned(with_offset(&self.title(), offset)),
+            _ => Cow::Owned(self.title()),
         }
     }
 
@@ -344,6 +352,36 @@ mod tests {
         assert!(Status::is_urgent(&key(Some(EXPIRES_SOON)), NOW));
         assert!(Status::is_urgent(&key(Some(Duration::ZERO)), NOW));
         assert!(!Status::is_urgent(&key(None), NOW));
+    }
+
+    #[test]
+    fn in_chinese_headers_cells_and_spans_are_chinese_and_fit_the_status_column() {
+        use crate::i18n::{Lang, with_lang};
+        use unicode_width::UnicodeWidthStr;
+        with_lang(Lang::ZhCn, || {
+            let headers: Vec<_> = Column::LIST.iter().map(|c| c.header(offset!(+8))).collect();
+            assert_eq!(
+                headers,
+                ["名称", "ID", "密钥", "创建时间（UTC+8）", "最近使用（UTC+8）", "状态"]
+            );
+            let r = record("k1", NOW - Duration::days(1), None);
+            assert_eq!(Column::Status.cell(&r, CLOCK), "正常");
+            assert_eq!(Column::LastUsed.cell(&r, CLOCK), NEVER_USED);
+            assert_eq!(Status::Expires(Duration::days(5)).text(), "5 天后过期");
+            assert_eq!(Status::Rotating(Duration::hours(2)).text(), "轮换剩 2 小时");
+            assert_eq!(in_words(Duration::minutes(12)), "12 分钟后");
+            // The Status column is 15 wide: the longest cells still fit.
+            for status in [
+                Status::Expires(Duration::days(999)),
+                Status::Rotating(Duration::days(999)),
+                Status::Rotating(Duration::hours(23)),
+                Status::Rotating(Duration::minutes(59)),
+                Status::Disabled,
+            ] {
+                assert!(status.text().width() <= 15, "{}", status.text());
+            }
+            assert_eq!(Flag::Unused.meaning(), "创建 7 天后仍未使用");
+        });
     }
 
     #[test]

@@ -55,10 +55,7 @@ impl SortColumn {
     }
 
     pub fn label(self) -> String {
-        match self.column() {
-            Some(column) => column.title().to_string(),
-            None => tr!("dialog-sort-uses"),
-        }
+        self.column().map_or_else(|| tr!("tui-sort-uses"), Column::title)
     }
 
     /// The sort a table column's header stands for, if it can be sorted by.
@@ -524,8 +521,11 @@ fn log_text(entry: &AuditEntry) -> String {
         crate::domain::AuditEvent::Renamed { from } => Some(from.as_str()),
         _ => None,
     };
+    // The action as shown (in the user's language) and as `log --json` names it.
+    let shown = crate::display::audit_action(&entry.event);
     [
         Some(entry.event.action()),
+        Some(shown.as_str()),
         entry.key.as_ref().map(|k| k.as_str()),
         entry.name.as_deref(),
         from,

@@ -3,8 +3,11 @@
 //! app does, what the bar says and what `?` shows can never drift apart.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::event::Key;
+use crate::i18n::{Lang, Msg};
 
 /// Where keyboard input goes, i.e. which table applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,26 +43,27 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub fn title(self) -> &'static str {
+    /// The screen's name in the current language, for the help overlay.
+    pub fn title(self) -> String {
         match self {
-            Screen::Main => "Key list",
-            Screen::Filter => "Filter",
-            Screen::Actions => "Actions menu",
-            Screen::Create => "Create key",
-            Screen::Agreement => "Agreement",
-            Screen::Secret => "New key",
-            Screen::SecretConfirm => "Close without copying?",
-            Screen::Rename => "Edit name",
-            Screen::Delete => "Delete key",
-            Screen::Rotate => "Rotate key",
-            Screen::RotateConfirm => "End the running grace?",
-            Screen::Expiry => "Set expiry",
-            Screen::Log => "Audit log",
-            Screen::LogFilter => "Audit log filter",
-            Screen::Cleanup => "Clean up",
-            Screen::CleanupDisable => "Disable the marked keys?",
-            Screen::CleanupDelete => "Delete the marked keys?",
-            Screen::Help => "Help",
+            Screen::Main => tr!("tui-screen-key-list"),
+            Screen::Filter => tr!("tui-screen-filter"),
+            Screen::Actions => tr!("tui-screen-actions"),
+            Screen::Create => tr!("tui-screen-create"),
+            Screen::Agreement => tr!("tui-screen-agreement"),
+            Screen::Secret => tr!("tui-screen-secret"),
+            Screen::SecretConfirm => tr!("tui-screen-secret-confirm"),
+            Screen::Rename => tr!("tui-screen-rename"),
+            Screen::Delete => tr!("tui-screen-delete"),
+            Screen::Rotate => tr!("tui-screen-rotate"),
+            Screen::RotateConfirm => tr!("tui-screen-rotate-confirm"),
+            Screen::Expiry => tr!("tui-screen-expiry"),
+            Screen::Log => tr!("tui-screen-log"),
+            Screen::LogFilter => tr!("tui-screen-log-filter"),
+            Screen::Cleanup => tr!("tui-screen-cleanup"),
+            Screen::CleanupDisable => tr!("tui-screen-cleanup-disable"),
+            Screen::CleanupDelete => tr!("tui-screen-cleanup-delete"),
+            Screen::Help => tr!("tui-screen-help"),
         }
     }
 
@@ -175,11 +179,11 @@ pub enum Action {
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
-    pub hint: Option<&'static str>,
-    pub help: &'static str,
+    pub hint: Option<Msg>,
+    pub help: Msg,
 }
 
-const fn bind(keys: &'static [Key], action: Action, hint: Option<&'static str>, help: &'static str) -> Binding {
+const fn bind(keys: &'static [Key], action: Action, hint: Option<Msg>, help: Msg) -> Binding {
     Binding {
         keys,
         action,
@@ -193,355 +197,195 @@ use Key as K;
 
 /// Bindings that work on every screen. Checked first.
 pub const GLOBAL: &[Binding] = &[
-    bind(&[K::Ctrl('c')], A::Quit, None, "quit keydesk (from anywhere)"),
-    bind(&[K::F(1)], A::Help, None, "help for the current screen"),
-    bind(
-        &[K::Ctrl('z')],
-        A::Suspend,
-        None,
-        "suspend keydesk (back to the shell; fg resumes)",
-    ),
+    bind(&[K::Ctrl('c')], A::Quit, None, Msg("tui-help-quit-anywhere")),
+    bind(&[K::F(1)], A::Help, None, Msg("tui-help-help-screen")),
+    bind(&[K::Ctrl('z')], A::Suspend, None, Msg("tui-help-suspend")),
 ];
 
 const MAIN: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, None, "move up"),
-    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "move down"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown], A::PageDown, None, "one page down"),
-    bind(&[K::Home, K::Char('g')], A::Top, None, "first key"),
-    bind(&[K::End, K::Char('G')], A::Bottom, None, "last key"),
-    bind(&[K::Char('n')], A::NewKey, Some("new"), "create a new key"),
-    bind(
-        &[K::Enter, K::Char('.')],
-        A::OpenActions,
-        Some("actions"),
-        "actions for the selected key (those below, and copy ID)",
-    ),
-    bind(
-        &[K::Char('e')],
-        A::EditName,
-        Some("edit"),
-        "edit the selected key's name",
-    ),
-    bind(
-        &[K::Char('d'), K::Delete],
-        A::DeleteKey,
-        Some("delete"),
-        "delete the selected key",
-    ),
-    bind(
-        &[K::Char('t')],
-        A::ToggleDisabled,
-        None,
-        "disable the selected key, or enable it again",
-    ),
-    bind(
-        &[K::Char('r')],
-        A::Rotate,
-        None,
-        "rotate: a new secret; the old one works for a grace period",
-    ),
-    bind(&[K::Char('x')], A::SetExpiry, None, "set when the selected key expires"),
-    bind(
-        &[K::Char('/')],
-        A::StartFilter,
-        Some("filter"),
-        "filter by name or ID as you type",
-    ),
-    bind(&[K::Esc], A::ClearFilter, None, "clear the filter"),
-    bind(&[K::Char('s')], A::SortNext, Some("sort"), "sort by the next column"),
-    bind(&[K::Char('S')], A::SortReverse, None, "reverse the sort order"),
-    bind(
-        &[K::Char('L')],
-        A::OpenLog,
-        None,
-        "the audit log: who changed which key, when, from where",
-    ),
-    bind(
-        &[K::Char('i')],
-        A::ToggleDetails,
-        None,
-        "show or hide the selected key's details and usage",
-    ),
-    bind(
-        &[K::Char('C')],
-        A::OpenCleanup,
-        None,
-        "clean up: unused keys, to disable or delete together",
-    ),
-    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
-    bind(&[K::Char('q')], A::Quit, Some("quit"), "quit"),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, None, Msg("tui-help-move-up")),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-move-down")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-first-key")),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-last-key")),
+    bind(&[K::Char('n')], A::NewKey, Some(Msg("tui-hint-new")), Msg("tui-help-new-key")),
+    bind(&[K::Enter, K::Char('.')], A::OpenActions, Some(Msg("tui-hint-actions")), Msg("tui-help-open-actions")),
+    bind(&[K::Char('e')], A::EditName, Some(Msg("tui-hint-edit")), Msg("tui-help-edit-selected")),
+    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-selected")),
+    bind(&[K::Char('t')], A::ToggleDisabled, None, Msg("tui-help-toggle-selected")),
+    bind(&[K::Char('r')], A::Rotate, None, Msg("tui-help-rotate-selected")),
+    bind(&[K::Char('x')], A::SetExpiry, None, Msg("tui-help-expiry-selected")),
+    bind(&[K::Char('/')], A::StartFilter, Some(Msg("tui-hint-filter")), Msg("tui-help-filter-list")),
+    bind(&[K::Esc], A::ClearFilter, None, Msg("tui-help-clear-filter")),
+    bind(&[K::Char('s')], A::SortNext, Some(Msg("tui-hint-sort")), Msg("tui-help-sort-next")),
+    bind(&[K::Char('S')], A::SortReverse, None, Msg("tui-help-sort-reverse")),
+    bind(&[K::Char('L')], A::OpenLog, None, Msg("tui-help-open-log")),
+    bind(&[K::Char('i')], A::ToggleDetails, None, Msg("tui-help-toggle-details")),
+    bind(&[K::Char('C')], A::OpenCleanup, None, Msg("tui-help-open-cleanup")),
+    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
+    bind(&[K::Char('q')], A::Quit, Some(Msg("tui-hint-quit")), Msg("tui-help-quit")),
 ];
 
 /// Line editing, shared by every screen with a text input (see
 /// [`Screen::bindings`]).
 const TEXT_EDITING: [Binding; 7] = [
-    bind(&[K::Left], A::CursorLeft, None, "move the cursor left"),
-    bind(&[K::Right], A::CursorRight, None, "move the cursor right"),
-    bind(&[K::Home], A::CursorHome, None, "cursor to the start"),
-    bind(&[K::End], A::CursorEnd, None, "cursor to the end"),
-    bind(
-        &[K::Backspace],
-        A::DeleteBack,
-        None,
-        "delete the character before the cursor",
-    ),
-    bind(
-        &[K::Delete],
-        A::DeleteForward,
-        None,
-        "delete the character under the cursor",
-    ),
-    bind(
-        &[K::Ctrl('u')],
-        A::ClearToStart,
-        None,
-        "delete everything before the cursor",
-    ),
+    bind(&[K::Left], A::CursorLeft, None, Msg("tui-help-cursor-left")),
+    bind(&[K::Right], A::CursorRight, None, Msg("tui-help-cursor-right")),
+    bind(&[K::Home], A::CursorHome, None, Msg("tui-help-cursor-home")),
+    bind(&[K::End], A::CursorEnd, None, Msg("tui-help-cursor-end")),
+    bind(&[K::Backspace], A::DeleteBack, None, Msg("tui-help-delete-back")),
+    bind(&[K::Delete], A::DeleteForward, None, Msg("tui-help-delete-forward")),
+    bind(&[K::Ctrl('u')], A::ClearToStart, None, Msg("tui-help-clear-to-start")),
 ];
 
 const FILTER: &[Binding] = &[
-    bind(
-        &[K::Enter],
-        A::ApplyFilter,
-        Some("done"),
-        "keep the filter and go back to the list",
-    ),
-    bind(&[K::Esc], A::ClearFilter, Some("clear"), "clear the filter"),
-    bind(&[K::Up], A::MoveUp, Some("move"), "move up in the matches"),
-    bind(&[K::Down], A::MoveDown, None, "move down in the matches"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    bind(&[K::Enter], A::ApplyFilter, Some(Msg("tui-hint-done")), Msg("tui-help-apply-filter")),
+    bind(&[K::Esc], A::ClearFilter, Some(Msg("tui-hint-clear")), Msg("tui-help-clear-filter")),
+    bind(&[K::Up], A::MoveUp, Some(Msg("tui-hint-move")), Msg("tui-help-match-up")),
+    bind(&[K::Down], A::MoveDown, None, Msg("tui-help-match-down")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
 ];
 
 const ACTIONS: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, None, "previous action"),
-    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "next action"),
-    bind(&[K::Enter], A::Activate, Some("run"), "run the chosen action"),
-    bind(&[K::Char('e')], A::EditName, Some("edit"), "edit name"),
-    bind(&[K::Char('t')], A::ToggleDisabled, None, "disable or enable"),
-    bind(&[K::Char('r')], A::Rotate, None, "rotate (a new secret)"),
-    bind(&[K::Char('x')], A::SetExpiry, None, "set expiry"),
-    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some("delete"), "delete"),
-    bind(&[K::Char('c')], A::CopyId, Some("copy ID"), "copy the key's ID"),
-    bind(&[K::Char('h')], A::History, None, "the key's history in the audit log"),
-    bind(&[K::Esc, K::Char('q')], A::Cancel, Some("close"), "close the menu"),
-    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, None, Msg("tui-help-previous-action")),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-next-action")),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-run")), Msg("tui-help-run-action")),
+    bind(&[K::Char('e')], A::EditName, Some(Msg("tui-hint-edit")), Msg("tui-help-edit-name")),
+    bind(&[K::Char('t')], A::ToggleDisabled, None, Msg("tui-help-toggle")),
+    bind(&[K::Char('r')], A::Rotate, None, Msg("tui-help-rotate")),
+    bind(&[K::Char('x')], A::SetExpiry, None, Msg("tui-help-set-expiry")),
+    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some(Msg("tui-hint-delete")), Msg("tui-help-delete")),
+    bind(&[K::Char('c')], A::CopyId, Some(Msg("tui-hint-copy-id")), Msg("tui-help-copy-id")),
+    bind(&[K::Char('h')], A::History, None, Msg("tui-help-history")),
+    bind(&[K::Esc, K::Char('q')], A::Cancel, Some(Msg("tui-hint-close")), Msg("tui-help-close-menu")),
+    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
 ];
 
 const CREATE: &[Binding] = &[
-    bind(&[K::Tab], A::FocusNext, Some("next"), "next field or button"),
-    bind(&[K::BackTab], A::FocusPrev, None, "previous field or button"),
-    bind(
-        &[K::Char(' ')],
-        A::Toggle,
-        Some("tick"),
-        "tick or untick the agreement box (when focused)",
-    ),
-    bind(
-        &[K::Enter],
-        A::Activate,
-        Some("OK"),
-        "create the key (like OK); on a button, press it",
-    ),
-    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
-    bind(
-        &[K::Ctrl('o')],
-        A::ReadAgreement,
-        Some("agreement"),
-        "read the agreement",
-    ),
-    bind(
-        &[K::Char('?')],
-        A::Help,
-        None,
-        "show this help (when the name field is not focused)",
-    ),
+    bind(&[K::Tab], A::FocusNext, Some(Msg("tui-hint-next")), Msg("tui-help-next-field")),
+    bind(&[K::BackTab], A::FocusPrev, None, Msg("tui-help-previous-field")),
+    bind(&[K::Char(' ')], A::Toggle, Some(Msg("tui-hint-tick")), Msg("tui-help-tick-agreement")),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-ok")), Msg("tui-help-create-key")),
+    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
+    bind(&[K::Ctrl('o')], A::ReadAgreement, Some(Msg("tui-hint-agreement")), Msg("tui-help-read-agreement")),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help-name-field")),
 ];
 
 const AGREEMENT: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, Some("scroll"), "scroll up"),
-    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown, K::Char(' ')], A::PageDown, None, "one page down"),
-    bind(&[K::Home, K::Char('g')], A::Top, None, "top"),
-    bind(&[K::End, K::Char('G')], A::Bottom, None, "bottom"),
-    bind(
-        &[K::Esc, K::Enter, K::Char('q')],
-        A::Close,
-        Some("back"),
-        "back to the create dialog",
-    ),
-    bind(&[K::Char('?')], A::Help, None, "show this help"),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, Some(Msg("tui-hint-scroll")), Msg("tui-help-scroll-up")),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-scroll-down")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown, K::Char(' ')], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-top")),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-bottom")),
+    bind(&[K::Esc, K::Enter, K::Char('q')], A::Close, Some(Msg("tui-hint-back")), Msg("tui-help-back-to-create")),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const SECRET: &[Binding] = &[
-    bind(&[K::Char('c')], A::Copy, Some("copy"), "copy the key"),
-    bind(
-        &[K::Enter, K::Esc],
-        A::Close,
-        Some("close"),
-        "close (asks first if the key was not copied)",
-    ),
-    bind(&[K::Char('?')], A::Help, None, "show this help"),
+    bind(&[K::Char('c')], A::Copy, Some(Msg("tui-hint-copy")), Msg("tui-help-copy-key")),
+    bind(&[K::Enter, K::Esc], A::Close, Some(Msg("tui-hint-close")), Msg("tui-help-close-secret")),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const SECRET_CONFIRM: &[Binding] = &[
-    bind(
-        &[K::Char('y')],
-        A::Yes,
-        Some("close without copying"),
-        "close; the key cannot be shown again",
-    ),
-    bind(&[K::Char('n'), K::Esc], A::No, Some("go back"), "go back to the key"),
-    bind(&[K::Char('c')], A::Copy, Some("copy"), "copy the key"),
+    bind(&[K::Char('y')], A::Yes, Some(Msg("tui-hint-close-without-copying")), Msg("tui-help-close-without-copying")),
+    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-go-back")), Msg("tui-help-back-to-key")),
+    bind(&[K::Char('c')], A::Copy, Some(Msg("tui-hint-copy")), Msg("tui-help-copy-key")),
 ];
 
 const RENAME: &[Binding] = &[
-    bind(&[K::Enter], A::Activate, Some("save"), "save the new name"),
-    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-save")), Msg("tui-help-save-name")),
+    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
 ];
 
 const DELETE: &[Binding] = &[
-    bind(&[K::Char('y')], A::Yes, Some("delete"), "delete the key"),
-    bind(&[K::Char('n'), K::Esc], A::No, Some("keep"), "keep the key (cancel)"),
-    bind(
-        &[K::Char('i')],
-        A::DisableInstead,
-        Some("disable instead"),
-        "disable the key instead: it stops verifying, and can be enabled again",
-    ),
-    bind(&[K::Tab, K::Right], A::FocusNext, Some("switch"), "next button"),
-    bind(&[K::BackTab, K::Left], A::FocusPrev, None, "previous button"),
-    bind(
-        &[K::Enter],
-        A::Activate,
-        Some("press"),
-        "press the focused button (Cancel unless you moved)",
-    ),
-    bind(&[K::Char('?')], A::Help, None, "show this help"),
+    bind(&[K::Char('y')], A::Yes, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-key")),
+    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-keep")), Msg("tui-help-keep-key")),
+    bind(&[K::Char('i')], A::DisableInstead, Some(Msg("tui-hint-disable-instead")), Msg("tui-help-disable-instead")),
+    bind(&[K::Tab, K::Right], A::FocusNext, Some(Msg("tui-hint-switch")), Msg("tui-help-next-button")),
+    bind(&[K::BackTab, K::Left], A::FocusPrev, None, Msg("tui-help-previous-button")),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-press")), Msg("tui-help-press-button")),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const ROTATE: &[Binding] = &[
-    bind(
-        &[K::Left],
-        A::ChoosePrev,
-        Some("shorter"),
-        "a shorter grace period for the old secret",
-    ),
-    bind(&[K::Right], A::ChooseNext, Some("longer"), "a longer grace period"),
-    bind(&[K::Enter], A::Activate, Some("rotate"), "rotate: make the new secret"),
-    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
-    bind(&[K::Char('?')], A::Help, None, "show this help"),
+    bind(&[K::Left], A::ChoosePrev, Some(Msg("tui-hint-shorter")), Msg("tui-help-shorter-grace")),
+    bind(&[K::Right], A::ChooseNext, Some(Msg("tui-hint-longer")), Msg("tui-help-longer-grace")),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-rotate")), Msg("tui-help-rotate-now")),
+    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const ROTATE_CONFIRM: &[Binding] = &[
-    bind(
-        &[K::Char('y')],
-        A::Yes,
-        Some("rotate anyway"),
-        "rotate; the older previous secret stops working now",
-    ),
-    bind(&[K::Char('n'), K::Esc], A::No, Some("go back"), "go back (nothing changes)"),
+    bind(&[K::Char('y')], A::Yes, Some(Msg("tui-hint-rotate-anyway")), Msg("tui-help-rotate-anyway")),
+    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-go-back")), Msg("tui-help-go-back")),
 ];
 
 const EXPIRY: &[Binding] = &[
-    bind(&[K::Tab], A::FocusNext, Some("next"), "to the date field and back"),
-    bind(&[K::BackTab], A::FocusPrev, None, "to the date field and back"),
-    bind(&[K::Enter], A::Activate, Some("save"), "save the expiry"),
-    bind(&[K::Esc], A::Cancel, Some("cancel"), "cancel"),
-    bind(
-        &[K::Char('?')],
-        A::Help,
-        None,
-        "show this help (when the date field is not focused)",
-    ),
+    bind(&[K::Tab], A::FocusNext, Some(Msg("tui-hint-next")), Msg("tui-help-date-field")),
+    bind(&[K::BackTab], A::FocusPrev, None, Msg("tui-help-date-field")),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-save")), Msg("tui-help-save-expiry")),
+    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help-date-field")),
 ];
 
 const LOG: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, Some("move"), "previous entry (newer)"),
-    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "next entry (older)"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown], A::PageDown, None, "one page down"),
-    bind(&[K::Home, K::Char('g')], A::Top, None, "newest entry"),
-    bind(&[K::End, K::Char('G')], A::Bottom, None, "oldest entry loaded (again: the next page)"),
-    bind(
-        &[K::Char('/')],
-        A::StartFilter,
-        Some("filter"),
-        "filter by name, ID, action or who, as you type",
-    ),
-    bind(&[K::Esc, K::Char('q')], A::Close, Some("back"), "back to the key list"),
-    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, Some(Msg("tui-hint-move")), Msg("tui-help-previous-entry")),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-next-entry")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-newest-entry")),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-oldest-entry")),
+    bind(&[K::Char('/')], A::StartFilter, Some(Msg("tui-hint-filter")), Msg("tui-help-filter-log")),
+    bind(&[K::Esc, K::Char('q')], A::Close, Some(Msg("tui-hint-back")), Msg("tui-help-back-to-list")),
+    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
 ];
 
 const LOG_FILTER: &[Binding] = &[
-    bind(&[K::Enter], A::ApplyFilter, Some("done"), "keep the filter"),
-    bind(&[K::Esc], A::ClearFilter, Some("clear"), "clear the filter"),
-    bind(&[K::Up], A::MoveUp, Some("move"), "move up in the matches"),
-    bind(&[K::Down], A::MoveDown, None, "move down in the matches"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown], A::PageDown, None, "one page down"),
+    bind(&[K::Enter], A::ApplyFilter, Some(Msg("tui-hint-done")), Msg("tui-help-keep-filter")),
+    bind(&[K::Esc], A::ClearFilter, Some(Msg("tui-hint-clear")), Msg("tui-help-clear-filter")),
+    bind(&[K::Up], A::MoveUp, Some(Msg("tui-hint-move")), Msg("tui-help-match-up")),
+    bind(&[K::Down], A::MoveDown, None, Msg("tui-help-match-down")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
 ];
 
 const CLEANUP: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, None, "move up"),
-    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "move down"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown], A::PageDown, None, "one page down"),
-    bind(&[K::Home, K::Char('g')], A::Top, None, "first key"),
-    bind(&[K::End, K::Char('G')], A::Bottom, None, "last key"),
-    bind(&[K::Char(' ')], A::Toggle, Some("mark"), "mark or unmark the selected key"),
-    bind(&[K::Char('a')], A::MarkAll, Some("all"), "mark every key shown, or unmark all"),
-    bind(
-        &[K::Left],
-        A::ChoosePrev,
-        Some("days"),
-        "unused for fewer days (30, 90, 180)",
-    ),
-    bind(&[K::Right], A::ChooseNext, None, "unused for more days (30, 90, 180)"),
-    bind(
-        &[K::Enter, K::Char('t')],
-        A::Activate,
-        Some("disable"),
-        "disable the marked keys (reversible), after asking",
-    ),
-    bind(
-        &[K::Char('d'), K::Delete],
-        A::DeleteKey,
-        Some("delete"),
-        "delete the marked keys, after you type how many",
-    ),
-    bind(&[K::Esc, K::Char('q')], A::Close, Some("back"), "back to the key list"),
-    bind(&[K::Char('?')], A::Help, Some("help"), "show this help"),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, None, Msg("tui-help-move-up")),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-move-down")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-first-key")),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-last-key")),
+    bind(&[K::Char(' ')], A::Toggle, Some(Msg("tui-hint-mark")), Msg("tui-help-mark")),
+    bind(&[K::Char('a')], A::MarkAll, Some(Msg("tui-hint-all")), Msg("tui-help-mark-all")),
+    bind(&[K::Left], A::ChoosePrev, Some(Msg("tui-hint-days")), Msg("tui-help-fewer-days")),
+    bind(&[K::Right], A::ChooseNext, None, Msg("tui-help-more-days")),
+    bind(&[K::Enter, K::Char('t')], A::Activate, Some(Msg("tui-hint-disable")), Msg("tui-help-disable-marked-ask")),
+    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-marked-ask")),
+    bind(&[K::Esc, K::Char('q')], A::Close, Some(Msg("tui-hint-back")), Msg("tui-help-back-to-list")),
+    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
 ];
 
 const CLEANUP_DISABLE: &[Binding] = &[
-    bind(&[K::Char('y'), K::Enter], A::Yes, Some("disable"), "disable the marked keys"),
-    bind(&[K::Char('n'), K::Esc], A::No, Some("go back"), "go back (nothing changes)"),
+    bind(&[K::Char('y'), K::Enter], A::Yes, Some(Msg("tui-hint-disable")), Msg("tui-help-disable-marked")),
+    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-go-back")), Msg("tui-help-go-back")),
 ];
 
 const CLEANUP_DELETE: &[Binding] = &[
-    bind(
-        &[K::Enter],
-        A::Activate,
-        Some("delete"),
-        "delete the marked keys, if the number typed is how many are marked",
-    ),
-    bind(&[K::Esc], A::Cancel, Some("go back"), "go back (nothing changes)"),
+    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-marked")),
+    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-go-back")), Msg("tui-help-go-back")),
 ];
 
 const HELP: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, Some("scroll"), "scroll up"),
-    bind(&[K::Down, K::Char('j')], A::MoveDown, None, "scroll down"),
-    bind(&[K::PageUp], A::PageUp, None, "one page up"),
-    bind(&[K::PageDown], A::PageDown, None, "one page down"),
-    bind(
-        &[K::Esc, K::Char('?'), K::Char('q'), K::Enter],
-        A::Close,
-        Some("close"),
-        "close the help",
-    ),
+    bind(&[K::Up, K::Char('k')], A::MoveUp, Some(Msg("tui-hint-scroll")), Msg("tui-help-scroll-up")),
+    bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-scroll-down")),
+    bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
+    bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(&[K::Esc, K::Char('?'), K::Char('q'), K::Enter], A::Close, Some(Msg("tui-hint-close")), Msg("tui-help-close-help")),
 ];
 
 /// The action bound to `key` on `screen`, global bindings first.
@@ -554,11 +398,29 @@ pub fn action_for(screen: Screen, key: Key) -> Option<Action> {
 }
 
 /// A hint, for the status bar or a dialog's own line of keys: the keys (the
-/// bar shows the first, a dialog may show all), the hint text, and the action.
+/// bar shows the first, a dialog may show all), the hint text in the current
+/// language, and the action.
 pub struct Hint {
     pub keys: &'static [Key],
     pub text: &'static str,
     pub action: Action,
+}
+
+/// `msg` in the current language, kept for the life of the process. Hints
+/// are handed out as `&'static str` (dialogs borrow them into their lines
+/// of keys), and a message's text never changes for a language, so each
+/// (language, hint) is made once: a few dozen short strings at most.
+fn hint_text(msg: Msg) -> &'static str {
+    type Texts = HashMap<(Lang, &'static str), &'static str>;
+    static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
+    let lang = crate::i18n::current();
+    let mut texts = TEXTS
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    texts
+        .entry((lang, msg.0))
+        .or_insert_with(|| Box::leak(msg.text().into_boxed_str()))
 }
 
 impl Hint {
@@ -576,9 +438,9 @@ impl Hint {
 /// The hints of `screen`, in table order.
 pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
     screen.bindings().filter_map(|b| {
-        b.hint.map(|text| Hint {
+        b.hint.map(|msg| Hint {
             keys: b.keys,
-            text,
+            text: hint_text(msg),
             action: b.action,
         })
     })
@@ -593,7 +455,7 @@ pub fn global_help_hint() -> Hint {
         .expect("help is bound globally");
     Hint {
         keys: binding.keys,
-        text: "help",
+        text: hint_text(Msg("tui-hint-help")),
         action: Action::Help,
     }
 }
@@ -683,11 +545,11 @@ fn join_labels(keys: &[Key], separator: &str) -> String {
 
 /// The help overlay's lines for `screen`: (all key labels, help text), the
 /// screen's own bindings first, then the global ones.
-pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, &'static str)> {
+pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, String)> {
     screen
         .bindings()
         .chain(GLOBAL)
-        .map(|b| (join_labels(b.keys, " "), b.help))
+        .map(|b| (join_labels(b.keys, " "), b.help.text()))
 }
 
 #[cfg(test)]
@@ -771,6 +633,20 @@ mod tests {
                 "q quit"
             ]
         );
+    }
+
+    #[test]
+    fn hints_and_help_come_in_the_language_of_the_thread_asking() {
+        use crate::i18n::{Lang, with_lang};
+        let texts = || hints(Screen::Main).map(|h| h.text).collect::<Vec<_>>();
+        let chinese = with_lang(Lang::ZhCn, texts);
+        assert_eq!(chinese, ["创建", "操作", "编辑", "删除", "筛选", "排序", "帮助", "退出"]);
+        // Kept per language: English after Chinese is English again.
+        assert_eq!(texts()[0], "new");
+        assert_eq!(with_lang(Lang::ZhCn, || global_help_hint().text), "帮助");
+        assert_eq!(with_lang(Lang::ZhCn, || Screen::Log.title()), "审计日志");
+        let help: Vec<_> = with_lang(Lang::ZhCn, || help_lines(Screen::Help).collect());
+        assert_eq!(help[0], ("↑ k".to_owned(), "向上滚动".to_owned()));
     }
 
     /// The key a label names, among every key bound anywhere.

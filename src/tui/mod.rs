@@ -92,10 +92,7 @@ impl TuiOptions {
     pub fn new(chosen: Option<UtcOffset>, local: Option<UtcOffset>) -> Self {
         let (utc_offset, note) = match chosen.or(local) {
             Some(offset) => (offset, None),
-            None => (
-                UtcOffset::UTC,
-                Some("local UTC offset unknown: times are in UTC (--utc-offset ±HH:MM to choose)".to_owned()),
-            ),
+            None => (UtcOffset::UTC, Some(tr!("tui-note-offset-unknown"))),
         };
         TuiOptions {
             utc_offset,
@@ -279,7 +276,7 @@ impl Runtime {
             Command::Bulk { bulk, ids } => Job::Bulk { bulk, ids },
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
-            self.queue.push_back(Event::Notice(tr!("dialog-still-saving")));
+            self.queue.push_back(Event::Notice(tr!("tui-status-change-in-flight")));
         }
         Ok(None)
     }
@@ -324,7 +321,7 @@ impl Runtime {
         {
             Ok(wake) => Some(wake),
             Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => return Err(io::Error::other("the event sources stopped")),
+            Err(RecvTimeoutError::Disconnected) => return Err(io::Error::other(tr!("tui-error-events-stopped"))),
         };
         let more = std::iter::from_fn(|| self.wakes.try_recv().ok());
         let batch: Vec<Wake> = first.into_iter().chain(more).take(BATCH).collect();

@@ -11,6 +11,7 @@
 use ratatui::layout::{Position, Rect};
 
 use super::app::{CreateFocus, DeleteFocus, SortColumn};
+use super::keymap::Action;
 
 /// Something on screen that a click acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,16 @@ pub enum Target {
     DeleteButton(DeleteFocus),
     /// A key in the clean-up view, by its row there.
     CleanupRow(usize),
+    /// A key named in a dialog's line of keys ("Enter save"): a click does
+    /// what pressing it does on the screen it is shown on.
+    Press(Action),
+    /// One of the rotate dialog's grace periods, by position.
+    Grace(usize),
+    /// The expiry field's `‹` (previous choice) or `›` (next), in the create
+    /// and "Set expiry" dialogs.
+    ExpiryStep(Action),
+    /// The expiry field's date input.
+    ExpiryDate,
 }
 
 /// What the mouse did.

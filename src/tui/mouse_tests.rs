@@ -247,3 +247,86 @@ fn in_the_clean_up_view_a_click_marks_a_key_and_another_unmarks_it() {
     click_on(&mut app, &name);
     assert!(!app.cleanup.as_ref().unwrap().marked.contains(&id), "unmarked");
 }
+
+#[test]
+fn in_the_rename_dialog_the_keys_shown_are_clickable() {
+    let mut app = app();
+    let id = app.selected_record().unwrap().id.clone();
+    update(&mut app, Event::Key(Key::Char('e')));
+    click_on(&mut app, "Esc cancel");
+    assert!(app.dialog.is_none(), "Esc's hint closes the dialog");
+    update(&mut app, Event::Key(Key::Char('e')));
+    update(&mut app, Event::Key(Key::Ctrl('u')));
+    for c in "renamed-by-mouse".chars() {
+        update(&mut app, Event::Key(Key::Char(c)));
+    }
+    // The hint's text is part of it, not only its key.
+    let commands = click_into(&mut app, "Enter save", 7);
+    assert!(
+        matches!(commands.as_slice(), [Command::Rename { id: got, name }] if *got == id && name.as_str() == "renamed-by-mouse"),
+        "{commands:?}"
+    );
+}
+
+#[test]
+fn in_the_rotate_dialog_a_click_picks_the_grace_and_the_hint_rotates() {
+    let mut app = app();
+    let id = app.selected_record().unwrap().id.clone();
+    update(&mut app, Event::Key(Key::Char('r')));
+    click_into(&mut app, "[ 7 days ]", 3);
+    let Some(Dialog::Rotate(d)) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert_eq!(d.grace, 3);
+    click_on(&mut app, "[ Now ]");
+    let commands = click_into(&mut app, "Enter rotate", 0);
+    assert_eq!(
+        commands,
+        vec![Command::Rotate {
+            id,
+            grace: time::Duration::ZERO
+        }]
+    );
+}
+
+#[test]
+fn in_the_expiry_dialog_the_arrows_change_the_choice_and_the_date_takes_focus() {
+    let mut app = app();
+    update(&mut app, Event::Key(Key::Char('x')));
+    let choice = |app: &App| match &app.dialog {
+        Some(Dialog::Expiry(d)) => d.field.choice,
+        other => panic!("{other:?}"),
+    };
+    let first = choice(&app);
+    click_on(&mut app, "›");
+    assert_eq!(choice(&app), first + 1);
+    click_on(&mut app, "‹");
+    assert_eq!(choice(&app), first);
+    // Back from the first choice wraps (as ← does) to "On a date", which
+    // shows the date field.
+    click_on(&mut app, "‹");
+    let Some(Dialog::Expiry(d)) = &app.dialog else {
+        unreachable!()
+    };
+    assert!(d.field.wants_date(), "{:?}", d.field.option());
+    click_on(&mut app, "YYYY-MM-DD");
+    let Some(Dialog::Expiry(d)) = &app.dialog else {
+        unreachable!()
+    };
+    assert_eq!(d.focus, super::app::ExpiryFocus::Date);
+    click_on(&mut app, "Esc cancel");
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn in_the_create_dialog_the_expiry_arrows_take_the_focus_from_the_name() {
+    let mut app = app();
+    creating(&mut app);
+    click_on(&mut app, "›");
+    let Some(Dialog::Create(d)) = &app.dialog else {
+        panic!("{:?}", app.dialog)
+    };
+    assert_eq!(d.focus, super::app::CreateFocus::Expiry);
+    assert_eq!(d.expiry.choice, 1, "› moved the choice, not the name's cursor");
+    assert_eq!(d.name.validation().unwrap().as_str(), "by-mouse");
+}

@@ -44,7 +44,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             app.refresh_cleanup();
         }
         Action::Activate | Action::DeleteKey if cleanup.marked.is_empty() => {
-            app.set_status(StatusKind::Info, "no keys marked: Space marks one, a marks all");
+            app.set_status(StatusKind::Info, tr!("tui-status-none-marked"));
         }
         Action::Activate => cleanup.confirm = Some(CleanupConfirm::Disable),
         Action::DeleteKey => {
@@ -86,8 +86,8 @@ pub(super) fn delete_action(app: &mut App, action: Action) -> Vec<Command> {
             return bulk(Bulk::Delete, cleanup);
         }
         (Action::Activate, _) => {
-            let what = if count == 1 { "1 key" } else { "the number of keys" };
-            app.set_status(StatusKind::Error, format!("type {count} ({what}) to delete them"));
+            let status = tr!("tui-status-type-count", count = count, number = count.to_string());
+            app.set_status(StatusKind::Error, status);
         }
         _ => {}
     }
@@ -101,24 +101,16 @@ fn bulk(bulk: Bulk, cleanup: &mut CleanupScreen) -> Vec<Command> {
 }
 
 pub(super) fn on_bulk(app: &mut App, bulk: Bulk, result: Result<Vec<KeyRecord>, String>) -> Vec<Command> {
-    let (done, verb) = match bulk {
-        Bulk::Disable => ("Disabled", "disable"),
-        Bulk::Delete => ("Deleted", "delete"),
-    };
-    match result {
-        Ok(records) => {
-            let n = records.len();
-            let keys = if n == 1 { "key" } else { "keys" };
-            let again = match bulk {
-                Bulk::Disable => {
-                    let toggle = keymap::key_name(Screen::Main, Action::ToggleDisabled);
-                    format!(" ({toggle} on a key in the list enables it again)")
-                }
-                Bulk::Delete => String::new(),
-            };
-            app.set_status(StatusKind::Success, format!("{done} {n} {keys}{again}"));
+    let status = match (bulk, result) {
+        (Bulk::Disable, Ok(records)) => {
+            let toggle = keymap::key_name(Screen::Main, Action::ToggleDisabled).into_owned();
+            let done = tr!("tui-status-bulk-disabled", count = records.len(), key = toggle);
+            (StatusKind::Success, done)
         }
-        Err(error) => app.set_status(StatusKind::Error, format!("could not {verb} the keys: {error}")),
-    }
+        (Bulk::Delete, Ok(records)) => (StatusKind::Success, tr!("tui-status-bulk-deleted", count = records.len())),
+        (Bulk::Disable, Err(error)) => (StatusKind::Error, tr!("tui-status-bulk-disable-failed", error = error)),
+        (Bulk::Delete, Err(error)) => (StatusKind::Error, tr!("tui-status-bulk-delete-failed", error = error)),
+    };
+    app.set_status(status.0, status.1);
     Vec::new()
 }

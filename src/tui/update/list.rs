@@ -24,10 +24,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             | Action::SetExpiry
     );
     if changes && app.unreachable {
-        app.set_status(
-            StatusKind::Error,
-            "the database is unreachable: the list is the last one read, read-only until it is back",
-        );
+        app.set_status(StatusKind::Error, tr!("tui-status-read-only"));
         return Vec::new();
     }
     match action {
@@ -43,7 +40,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             app.details_flipped = !app.details_flipped;
             let shown = crate::tui::layout::details_place(app.terminal_size, app.details_flipped);
             if app.details_flipped && shown == crate::tui::layout::DetailsPlace::Hidden && app.terminal_size.0 < 120 {
-                app.set_status(StatusKind::Info, "the terminal is too small for the details pane");
+                app.set_status(StatusKind::Info, tr!("tui-status-no-room-for-details"));
             }
             app.scroll_to_selection();
         }
@@ -58,7 +55,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 let new_key = keymap::key_name(Screen::Main, Action::NewKey);
                 app.set_status(
                     StatusKind::Info,
-                    format!("no key selected — press {new_key} to create one"),
+                    tr!("tui-status-no-key-selected", key = new_key.into_owned()),
                 );
                 return Vec::new();
             };
@@ -101,12 +98,13 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
 
 pub(super) fn announce_sort(app: &mut App) {
     let order = match (app.sort, app.descending) {
-        (SortColumn::Created | SortColumn::LastUsed, true) => "newest first",
-        (SortColumn::Created | SortColumn::LastUsed, false) => "oldest first",
-        (SortColumn::Uses, true) => "most used first",
-        (SortColumn::Uses, false) => "least used first",
-        (_, false) => "A → Z",
-        (_, true) => "Z → A",
+        (SortColumn::Created | SortColumn::LastUsed, true) => tr!("tui-sort-newest-first"),
+        (SortColumn::Created | SortColumn::LastUsed, false) => tr!("tui-sort-oldest-first"),
+        (SortColumn::Uses, true) => tr!("tui-sort-most-used-first"),
+        (SortColumn::Uses, false) => tr!("tui-sort-least-used-first"),
+        (_, false) => "A → Z".to_owned(),
+        (_, true) => "Z → A".to_owned(),
     };
-    app.set_status(StatusKind::Info, format!("sorted by {}, {order}", app.sort.label()));
+    let status = tr!("tui-status-sorted", column = app.sort.label(), order = order);
+    app.set_status(StatusKind::Info, status);
 }

@@ -3,9 +3,9 @@
 //! (or do it differently).
 
 use super::{dialogs, list, on_key};
-use crate::tui::app::{App, CreateFocus, Dialog};
+use crate::tui::app::{App, CreateFocus, Dialog, ExpiryFocus};
 use crate::tui::event::{Command, Key};
-use crate::tui::keymap::{Action, Screen};
+use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::layout;
 use crate::tui::mouse::{Mouse, MouseKind, Target, WHEEL_ROWS};
 
@@ -91,7 +91,38 @@ fn click(app: &mut App, target: Target) -> Vec<Command> {
                 return dialogs::delete_action(app, Action::Activate);
             }
         }
+        Target::Press(action) => return press(app, action),
+        Target::Grace(choice) => {
+            if let Some(Dialog::Rotate(d)) = &mut app.dialog
+                && !d.confirm
+            {
+                d.grace = choice;
+            }
+        }
+        // The field takes focus first, so the arrow moves the choice rather
+        // than a text cursor.
+        Target::ExpiryStep(action) => {
+            match &mut app.dialog {
+                Some(Dialog::Create(d)) => d.focus = CreateFocus::Expiry,
+                Some(Dialog::Expiry(d)) => d.focus = ExpiryFocus::Choice,
+                _ => return Vec::new(),
+            }
+            return press(app, action);
+        }
+        Target::ExpiryDate => match &mut app.dialog {
+            Some(Dialog::Create(d)) => d.focus = CreateFocus::Date,
+            Some(Dialog::Expiry(d)) => d.focus = ExpiryFocus::Date,
+            _ => {}
+        },
         _ => {}
     }
     Vec::new()
+}
+
+/// What the first key bound to `action` on the current screen does.
+fn press(app: &mut App, action: Action) -> Vec<Command> {
+    match keymap::keys_for(app.screen(), action) {
+        Some([key, ..]) => on_key(app, *key),
+        _ => Vec::new(),
+    }
 }

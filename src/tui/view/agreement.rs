@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
 
-use super::{Theme, overlay_backdrop};
+use super::{Theme, more_below, overlay_backdrop};
 use crate::tui::layout;
 
 pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
@@ -20,12 +20,11 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
     let position = if total <= page {
         String::new()
     } else {
-        let more = if scroll as usize + page < total {
-            format!(" {} ", tr!("dialog-agreement-more"))
-        } else {
-            String::new()
-        };
-        format!(" {}%{more}", ((scroll as usize + page).min(total) * 100) / total)
+        format!(
+            " {}%{}",
+            ((scroll as usize + page).min(total) * 100) / total,
+            more_below(scroll, total as u16, page as u16)
+        )
     };
     let block = Block::bordered()
         .border_type(BorderType::Rounded)

@@ -8,9 +8,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use crate::tui::mouse::{HitMap, Target};
-use super::{Theme, format_time, offset_label, status_bar};
+use super::{Theme, format_time, status_bar};
+use crate::display::columns::with_offset;
 use crate::display::columns::Status;
 use crate::domain::usage::{last_activity, never_used};
 use crate::tui::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
@@ -33,7 +35,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen,
 }
 
 fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &Theme) {
-    let mut spans = vec![Span::styled(" Clean up", theme.title()), Span::raw(" · unused for ")];
+    let unused_for = tr!("tui-cleanup-unused-for");
+    let mut spans = vec![
+        Span::styled(format!(" {}", tr!("tui-cleanup-title")), theme.title()),
+        Span::raw(format!(" · {unused_for} ")),
+    ];
     for (i, days) in CLEANUP_DAYS.iter().enumerate() {
         let text = format!("{days}");
         spans.push(if i == cleanup.days {
@@ -42,11 +48,12 @@ fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &T
             Span::styled(format!(" {text} "), theme.dim())
         });
     }
-    spans.push(Span::raw(format!(
-        " days, or never used after {} days · {} keys",
-        NEVER_USED_AFTER.whole_days(),
-        cleanup.rows.len()
-    )));
+    let rest = tr!(
+        "tui-cleanup-title-rest",
+        days = NEVER_USED_AFTER.whole_days(),
+        count = cleanup.rows.len()
+    );
+    spans.push(Span::raw(format!(" {rest}")));
     Line::from(spans).render(area, buf);
 }
 
@@ -54,22 +61,23 @@ fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &T
 /// were drawn, top to bottom.
 fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) -> Vec<usize> {
     if cleanup.rows.is_empty() {
-        let text = format!(" no keys unused for {} days", CLEANUP_DAYS[cleanup.days]);
+        let text = format!(" {}", tr!("tui-cleanup-none", days = CLEANUP_DAYS[cleanup.days]));
         Line::styled(text, theme.dim()).render(area, buf);
         return Vec::new();
     }
-    let zone = offset_label(app.utc_offset);
     // Created from 100 columns; below 72 the ID gives its room to the name.
     let (wide, with_id) = (area.width >= 100, area.width >= 72);
-    let mut header = vec!["", "Name"];
+    let mut header = vec![String::new(), tr!("tui-column-name")];
     if with_id {
-        header.push("ID");
+        header.push(tr!("tui-column-id"));
     }
-    header.push("Last used");
+    header.push(with_offset(&tr!("tui-cleanup-last-used"), app.utc_offset));
     if wide {
-        header.push("Created");
+        header.push(with_offset(&tr!("tui-cleanup-created"), app.utc_offset));
     }
-    header.extend(["Uses 30d", "Status"]);
+    let uses = tr!("tui-cleanup-uses");
+    let uses_width = uses.width().max(8) as u16;
+    header.extend([uses, tr!("tui-column-status")]);
     let per_page = area.height.saturating_sub(1) as usize;
     let first = (cleanup.selected + 1).saturating_sub(per_page);
     let rows = cleanup.rows.iter().enumerate().skip(first).take(per_page).filter_map(|(i, id)| {
@@ -78,7 +86,7 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
         let pointer = if i == cleanup.selected { ">" } else { " " };
         let mark = format!("{pointer}[{}]", if cleanup.marked.contains(id) { "x" } else { " " });
         let last = if never_used(record) {
-            "never".to_owned()
+            tr!("tui-never")
         } else {
             format_time(last_activity(record), app.utc_offset)
         };
@@ -104,12 +112,8 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     if wide {
         widths.push(Constraint::Length(19));
     }
-    widths.extend([Constraint::Length(8), Constraint::Length(10)]);
-    let header = Row::new(header.into_iter().map(|h| match h {
-        "Last used" | "Created" => format!("{h} ({zone})"),
-        other => other.to_owned(),
-    }))
-    .style(theme.header());
+    widths.extend([Constraint::Length(uses_width), Constraint::Length(10)]);
+    let header = Row::new(header).style(theme.header());
     Table::new(rows, widths).header(header).column_spacing(1).render(area, buf);
     drawn
 }
@@ -117,15 +121,18 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
 /// What is marked, or the question before the bulk change.
 fn render_info(frame: &mut Frame, area: Rect, cleanup: &CleanupScreen, theme: &Theme) {
     let n = cleanup.marked.len();
-    let keys = if n == 1 { "key" } else { "keys" };
     let line = match &cleanup.confirm {
-        None => Line::styled(format!(" {n} of {} marked", cleanup.rows.len()), theme.dim()),
+        None => Line::styled(
+            format!(" {}", tr!("tui-cleanup-marked", count = n, total = cleanup.rows.len())),
+            theme.dim(),
+        ),
         Some(CleanupConfirm::Disable) => Line::styled(
-            format!(" Disable {n} {keys}? They stop verifying until enabled again. (y/n)"),
+            format!(" {}", tr!("tui-cleanup-ask-disable", count = n)),
             theme.warning(),
         ),
         Some(CleanupConfirm::Delete { typed }) => {
-            let prompt = format!(" Delete {n} {keys} for good? Type {n} and press Enter: ");
+            // The number to type as text: "1234", never "1,234".
+            let prompt = format!(" {} ", tr!("tui-cleanup-ask-delete", count = n, number = n.to_string()));
             let cursor_x = area.x + Line::from(prompt.as_str()).width() as u16 + typed.cursor_column() as u16;
             frame.set_cursor_position(Position::new(cursor_x.min(area.right().saturating_sub(1)), area.y));
             Line::from(vec![

@@ -86,7 +86,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
         offset: app.utc_offset,
         outcome: !compact,
     };
-    cursor = cursor.or(expiry_field::render(frame.buffer_mut(), &mut rows, &d.expiry, how, theme));
+    cursor = cursor.or(expiry_field::render(frame.buffer_mut(), &mut rows, &d.expiry, how, theme, hits));
     rows.skip(gap);
     if error.is_empty() {
         rows.skip(gap);

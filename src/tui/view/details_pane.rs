@@ -19,11 +19,11 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let block = Block::new()
         .borders(Borders::LEFT | Borders::TOP)
         .border_style(theme.dim())
-        .title(Span::styled(" Details ", theme.title()));
+        .title(Span::styled(format!(" {} ", tr!("tui-details-title")), theme.title()));
     let inner = block.inner(area);
     block.render(area, buf);
     let Some(record) = app.selected_record() else {
-        Line::styled(" no key selected", theme.dim()).render(inner, buf);
+        Line::styled(format!(" {}", tr!("tui-details-none")), theme.dim()).render(inner, buf);
         return;
     };
     let inner = Rect {
@@ -40,16 +40,16 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         rows.line(buf, line);
     }
     let Some(query) = &app.usage_query else {
-        rows.line(buf, Line::styled("usage: reading…", theme.dim()));
+        rows.line(buf, Line::styled(tr!("tui-details-usage-reading"), theme.dim()));
         return;
     };
     let usage = app.usage.get(&record.id).cloned().unwrap_or_default();
     rows.line(buf, totals(&usage, theme));
     let spark_height = if tall { 3 } else { 1 };
     let daily = usage.daily_series(query.days.clone(), Outcome::Accepted);
-    sparkline(buf, &mut rows, "uses/day, 30 d", &daily, spark_height, theme);
+    sparkline(buf, &mut rows, &tr!("tui-details-uses-per-day"), &daily, spark_height, theme);
     let hourly = usage.hourly_series(query.hours.clone(), Outcome::Accepted);
-    sparkline(buf, &mut rows, "uses/hour, 24 h", &hourly, spark_height, theme);
+    sparkline(buf, &mut rows, &tr!("tui-details-uses-per-hour"), &hourly, spark_height, theme);
 }
 
 /// Status, expiry, rotation, created and last used: one per line when the
@@ -60,25 +60,32 @@ fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Li
         offset: app.utc_offset,
     };
     let at = |t| format_time(t, app.utc_offset);
-    let mut facts: Vec<(&'static str, String)> = vec![
-        ("ID", record.id.to_string()),
-        ("Status", Status::of(record, app.now).text().into_owned()),
+    let mut facts: Vec<(String, String)> = vec![
+        (tr!("tui-details-id"), record.id.to_string()),
+        (tr!("tui-details-status"), Status::of(record, app.now).text().into_owned()),
     ];
     if let Some(expiry) = record.expires_at {
-        facts.push(("Expires", at(expiry)));
+        facts.push((tr!("tui-details-expires"), at(expiry)));
     }
     if let Some(previous) = record.grace_running(app.now) {
-        facts.push(("Old secret", format!("until {}", at(previous.grace_until))));
+        let until = tr!("tui-details-until", at = at(previous.grace_until));
+        facts.push((tr!("tui-details-old-secret"), until));
     }
-    facts.push(("Created", Column::CreatedAt.cell(record, clock).into_owned()));
-    facts.push(("Last used", Column::LastUsed.cell(record, clock).into_owned()));
+    facts.push((tr!("tui-details-created"), Column::CreatedAt.cell(record, clock).into_owned()));
+    facts.push((tr!("tui-details-last-used"), Column::LastUsed.cell(record, clock).into_owned()));
     if tall {
-        return facts.into_iter().map(|(label, value)| detail_line(label, value, theme)).collect();
+        return facts
+            .into_iter()
+            .map(|(label, value)| detail_line(&label, value, theme))
+            .collect();
     }
     facts
         .chunks(2)
         .map(|pair| {
-            let text: Vec<String> = pair.iter().map(|(label, value)| format!("{label}: {value}")).collect();
+            let text: Vec<String> = pair
+                .iter()
+                .map(|(label, value)| tr!("tui-details-fact", label = label.as_str(), value = value.as_str()))
+                .collect();
             Line::styled(text.join("  "), theme.text())
         })
         .collect()
@@ -89,21 +96,25 @@ fn totals<'a>(usage: &KeyUsage, theme: &Theme) -> Line<'a> {
     let total = usage.total();
     let mut refused = Vec::new();
     for (what, n) in [
-        ("disabled", total.refused_disabled),
-        ("expired", total.refused_expired),
-        ("old secret", total.refused_previous_ended),
+        (tr!("tui-details-refused-disabled"), total.refused_disabled),
+        (tr!("tui-details-refused-expired"), total.refused_expired),
+        (tr!("tui-details-refused-old-secret"), total.refused_previous_ended),
     ] {
         if n > 0 {
             refused.push(format!("{what} {n}"));
         }
     }
     let refused = match total.refused() {
-        0 => "none refused".to_owned(),
-        n => format!("{n} refused ({})", refused.join(", ")),
+        0 => tr!("tui-details-none-refused"),
+        n => tr!(
+            "tui-details-refused",
+            count = n,
+            reasons = refused.join(&tr!("tui-list-separator"))
+        ),
     };
     Line::from(vec![
-        Span::styled("30 d: ", theme.dim()),
-        Span::styled(format!("{} uses", total.accepted), theme.title()),
+        Span::styled(tr!("tui-details-30-days"), theme.dim()),
+        Span::styled(tr!("tui-details-uses", count = total.accepted), theme.title()),
         Span::styled(format!(" · {refused}"), theme.text()),
     ])
 }
@@ -115,7 +126,7 @@ fn sparkline(buf: &mut Buffer, rows: &mut Rows, label: &str, series: &[u64], hei
         buf,
         Line::from(vec![
             Span::styled(label.to_owned(), theme.dim()),
-            Span::styled(format!(" (peak {peak})"), theme.dim()),
+            Span::styled(tr!("tui-details-peak", peak = peak), theme.dim()),
         ]),
     );
     let area = rows.take(height);

@@ -4,14 +4,16 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
+use ratatui::widgets::Widget;
 
 use super::expiry_field::{self, Drawn, Focus};
-use super::{Rows, Theme, detail_line, dialog, dialog_hints, format_time, offset_label, wrap};
+use super::{Rows, Theme, detail_line, dialog, dialog_hints, format_time, hint_hits, offset_label, wrap};
 use crate::tui::app::{App, ExpiryDialog, ExpiryFocus};
 use crate::tui::keymap::Screen;
+use crate::tui::mouse::HitMap;
 use crate::tui::sanitize;
 
-pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
@@ -52,12 +54,15 @@ pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme:
         offset: app.utc_offset,
         outcome: true,
     };
-    let cursor = expiry_field::render(buf, &mut rows, &d.field, how, theme);
+    let cursor = expiry_field::render(buf, &mut rows, &d.field, how, theme, hits);
     rows.skip(1);
     for text in error {
         rows.line(buf, Line::styled(text, theme.error()));
     }
-    rows.line(buf, dialog_hints(Screen::Expiry, |_| None, theme));
+    let hints = dialog_hints(Screen::Expiry, |_| None, theme);
+    let row = rows.take(1);
+    hint_hits(row, &hints, Screen::Expiry, hits);
+    hints.render(row, buf);
     if let Some(cursor) = cursor {
         frame.set_cursor_position(cursor);
     }

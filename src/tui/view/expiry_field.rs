@@ -13,6 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use super::{Rows, Theme, format_time, offset_label, pad};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::{DATE_FORM, ExpiryField};
+use crate::tui::mouse::{HitMap, Target};
 
 /// Where the field has focus, if anywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +51,14 @@ fn label_columns() -> usize {
 }
 
 /// Draws the field; returns where the cursor goes when the date has focus.
-pub fn render(buf: &mut Buffer, rows: &mut Rows, field: &ExpiryField, how: Drawn, theme: &Theme) -> Option<Position> {
+pub fn render(
+    buf: &mut Buffer,
+    rows: &mut Rows,
+    field: &ExpiryField,
+    how: Drawn,
+    theme: &Theme,
+    hits: &mut HitMap,
+) -> Option<Position> {
     let Drawn {
         focus,
         screen,
@@ -67,19 +75,21 @@ pub fn render(buf: &mut Buffer, rows: &mut Rows, field: &ExpiryField, how: Drawn
         right = keymap::key_name(screen, Action::CursorRight)
     );
     let style = if chosen { theme.selected() } else { theme.text() };
-    rows.line(
-        buf,
-        Line::from(vec![
-            Span::raw(marker),
-            Span::styled(pad(&tr!("dialog-expiry-label"), label - 2), theme.dim()),
-            Span::styled(format!("‹ {} ›", field.option().label()), style),
-            Span::raw("   "),
-            Span::styled(change, theme.dim()),
-        ]),
-    );
+    let line = Line::from(vec![
+        Span::raw(marker),
+        Span::styled(pad(&tr!("dialog-expiry-label"), label - 2), theme.dim()),
+        Span::styled(format!("‹ {} ›", field.option().label()), style),
+        Span::raw("   "),
+        Span::styled(change, theme.dim()),
+    ]);
+    let row = rows.take(1);
+    choice_hits(row, &line, hits);
+    line.render(row, buf);
     let mut cursor = None;
     if field.wants_date() {
-        cursor = render_date(buf, rows.take(1), field, focus == Focus::Date, label, theme);
+        let row = rows.take(1);
+        hits.add(row, Target::ExpiryDate);
+        cursor = render_date(buf, row, field, focus == Focus::Date, label, theme);
     }
     if !outcome {
         return cursor;
@@ -98,6 +108,17 @@ pub fn render(buf: &mut Buffer, rows: &mut Rows, field: &ExpiryField, how: Drawn
     };
     rows.line(buf, Line::from(vec![Span::raw(" ".repeat(label)), outcome]));
     cursor
+}
+
+/// `‹` and `›` of the choice line (its third span, after the marker and
+/// the label) as the mouse's previous and next.
+fn choice_hits(row: Rect, line: &Line, hits: &mut HitMap) {
+    let before: usize = line.spans.iter().take(2).map(Span::width).sum();
+    let spinner = line.spans.get(2).map_or(0, Span::width) as u16;
+    let x = row.x.saturating_add(before as u16);
+    hits.add(Rect::new(x, row.y, 2, 1).intersection(row), Target::ExpiryStep(Action::CursorLeft));
+    let next = x.saturating_add(spinner.saturating_sub(2));
+    hits.add(Rect::new(next, row.y, 2, 1).intersection(row), Target::ExpiryStep(Action::CursorRight));
 }
 
 fn render_date(

@@ -13,18 +13,20 @@ use crate::tui::layout;
 
 pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme: &Theme) {
     let outer = layout::help_box(area, screen);
-    let entries: Vec<(String, &str)> = keymap::help_lines(screen).collect();
+    let entries: Vec<(String, String)> = keymap::help_lines(screen).collect();
     let key_width = entries.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
     let mut lines = vec![
         Line::from(vec![
-            Span::styled(" Keys for: ", theme.dim()),
+            Span::styled(format!(" {}", tr!("tui-help-keys-for")), theme.dim()),
             Span::styled(screen.title(), theme.title()),
         ]),
         Line::raw(""),
     ];
     for (keys, help) in entries {
+        // Padded by display width: `{:<w$}` would count characters.
+        let pad = " ".repeat(key_width.saturating_sub(keys.width()));
         lines.push(Line::from(vec![
-            Span::styled(format!("  {keys:<key_width$}"), theme.hint_key()),
+            Span::styled(format!("  {keys}{pad}"), theme.hint_key()),
             Span::raw("   "),
             Span::raw(help),
         ]));
@@ -33,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme:
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
-        .title(Span::styled(" Help ", theme.title()))
+        .title(Span::styled(format!(" {} ", tr!("tui-help-title")), theme.title()))
         .title_bottom(Line::raw(more_below(scroll, layout::help_line_count(screen), page)).right_aligned());
     let buf = frame.buffer_mut();
     overlay_backdrop(buf, area);

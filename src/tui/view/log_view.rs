@@ -8,9 +8,10 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
+use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, format_time, offset_label, status_bar};
-use crate::display::sanitize;
+use crate::display::{AUDIT_ACTIONS, audit_action as action_label, sanitize};
 use crate::domain::{Actor, AuditEntry, AuditEvent};
 use crate::tui::app::{App, LogScreen};
 use crate::tui::layout;
@@ -27,33 +28,42 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, log: &LogScreen, theme: 
 
 fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme: &Theme) {
     let whose = match &log.key {
-        Some((id, name)) => format!("{} ({id})", sanitize(name)),
-        None => "all keys".to_owned(),
+        Some((id, name)) => tr!("tui-log-one-key", name = sanitize(name).into_owned(), id = id.to_string()),
+        None => tr!("tui-log-all-keys"),
     };
     // Entries are numbered without gaps, so the newest one's number is the
     // length of the whole log; otherwise: what was found so far.
     let rows = log.rows().len();
     let count = match log.rows().first() {
-        _ if !log.started() => "reading…".to_owned(),
-        Some(newest) if log.key.is_none() && log.filter.is_empty() => format!("{} entries", newest.seq),
-        _ if log.complete => format!("{rows} {}", if log.filter.is_empty() { "entries" } else { "found" }),
-        _ => format!("{rows}+ {}", if log.filter.is_empty() { "entries" } else { "found" }),
+        _ if !log.started() => tr!("tui-log-reading"),
+        Some(newest) if log.key.is_none() && log.filter.is_empty() => tr!("tui-log-entries", count = newest.seq),
+        _ if log.complete && log.filter.is_empty() => tr!("tui-log-entries", count = rows),
+        _ if log.complete => tr!("tui-log-found", count = rows),
+        _ if log.filter.is_empty() => tr!("tui-log-entries-so-far", count = rows),
+        _ => tr!("tui-log-found-so-far", count = rows),
     };
     // The time zone first: a long name may push the rest off the line.
+    let details = tr!(
+        "tui-log-title-details",
+        offset = offset_label(app.utc_offset),
+        whose = whose,
+        count = count
+    );
     Line::from(vec![
-        Span::styled(" Audit log", theme.title()),
-        Span::raw(format!(" ({}, newest first) · {whose} · {count}", offset_label(app.utc_offset))),
+        Span::styled(format!(" {}", tr!("tui-log-title")), theme.title()),
+        Span::raw(details),
     ])
     .render(area, buf);
 }
 
 fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme: &Theme) {
     if let Some(error) = &log.error {
-        Line::styled(format!(" cannot read the audit log: {}", sanitize(error)), theme.error()).render(area, buf);
+        let text = tr!("tui-log-cannot-read", error = sanitize(error).into_owned());
+        Line::styled(format!(" {text}"), theme.error()).render(area, buf);
         return;
     }
     if log.complete && log.rows().is_empty() {
-        Line::styled(" no entries", theme.dim()).render(area, buf);
+        Line::styled(format!(" {}", tr!("tui-log-no-entries")), theme.dim()).render(area, buf);
         return;
     }
     let per_page = layout::log_entries_per_page(app.terminal_size);
@@ -74,17 +84,20 @@ fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, them
         let who = Rect::new(area.x, y + 1, area.width, 1);
         buf.set_style(Rect::new(area.x, y, area.width, 2), style);
         Line::styled(what_line(entry, app), style).render(what, buf);
-        Line::styled(format!("      by {}", actor_line(&entry.actor)), style).render(who, buf);
+        let by = tr!("tui-log-by", actor = actor_line(&entry.actor));
+        Line::styled(format!("      {by}"), style).render(who, buf);
     }
 }
 
 /// The row after the last entry while the search goes on.
 fn loading_line(log: &LogScreen) -> String {
-    match log.searched_down_to() {
-        Some(seq) if !log.filter.is_empty() => format!(" searching… (entries before #{seq})"),
-        _ if !log.filter.is_empty() => " searching…".to_owned(),
-        _ => " loading…".to_owned(),
-    }
+    let text = match log.searched_down_to() {
+        // The entry number as text: it is an ID, not a quantity.
+        Some(seq) if !log.filter.is_empty() => tr!("tui-log-searching-before", seq = seq.to_string()),
+        _ if !log.filter.is_empty() => tr!("tui-log-searching"),
+        _ => tr!("tui-list-loading"),
+    };
+    format!(" {text}")
 }
 
 /// "#12 2026-05-01 10:00:00 rename  ak-… billing → billing-prod".
@@ -95,15 +108,31 @@ fn what_line(entry: &AuditEntry, app: &App) -> String {
     let detail = match &entry.event {
         AuditEvent::Renamed { from } => format!("{} → {name}", sanitize(from)),
         AuditEvent::Created { expires_at: Some(t) } | AuditEvent::ExpiryChanged { expires_at: Some(t) } => {
-            format!("{name}, expires {}", format_time(*t, app.utc_offset))
+            tr!("tui-log-detail-expires", name = name, at = format_time(*t, app.utc_offset))
         }
-        AuditEvent::ExpiryChanged { expires_at: None } => format!("{name}, never expires"),
-        AuditEvent::Rotated { grace_until } => format!("{name}, old until {}", format_time(*grace_until, app.utc_offset)),
-        AuditEvent::SchemaUpgraded { from, to } => format!("database schema {from} → {to}"),
+        AuditEvent::ExpiryChanged { expires_at: None } => tr!("tui-log-detail-never-expires", name = name),
+        AuditEvent::Rotated { grace_until } => tr!(
+            "tui-log-detail-rotated",
+            name = name,
+            at = format_time(*grace_until, app.utc_offset)
+        ),
+        AuditEvent::SchemaUpgraded { from, to } => {
+            tr!("tui-log-detail-upgraded", from = from.to_string(), to = to.to_string())
+        }
         _ => name,
     };
-    format!(" #{} {at} {:<7} {key} {detail}", entry.seq, entry.event.action())
+    // The action column as wide as the widest action word of the language,
+    // padded by display width (`{:<7}` would count characters).
+    let action = action_label(&entry.event);
+    let pad = " ".repeat(action_width().saturating_sub(action.width()));
+    format!(" #{} {at} {action}{pad} {key} {detail}", entry.seq)
 }
+
+/// The widest action word, in columns.
+fn action_width() -> usize {
+    AUDIT_ACTIONS.iter().map(|event| action_label(event).width()).max().unwrap_or(0)
+}
+
 
 /// "alice(1001) sudo from bob, ssh 203.0.113.7:52114, tui 0.1.0".
 fn actor_line(actor: &Actor) -> String {
@@ -113,20 +142,20 @@ fn actor_line(actor: &Actor) -> String {
         actor.uid.map(|u| format!("({u})")).unwrap_or_default()
     )];
     if let Some(sudo) = &actor.sudo_user {
-        parts.push(format!("sudo from {}", sanitize(sudo)));
+        parts.push(tr!("tui-log-sudo-from", user = sanitize(sudo).into_owned()));
     }
     if let Some(ssh) = &actor.ssh_client {
         parts.push(format!("ssh {}", sanitize(&ssh.to_string())));
     }
     parts.push(format!("{} {}", actor.interface, sanitize(&actor.version)));
-    parts.join(", ")
+    parts.join(&tr!("tui-log-actor-separator"))
 }
 
 fn render_filter(frame: &mut Frame, area: Rect, log: &LogScreen, theme: &Theme) {
     if !log.filtering && log.filter.is_empty() {
         return;
     }
-    let label = Span::styled(" Filter: ", theme.hint_key());
+    let label = Span::styled(format!(" {}", tr!("tui-filter-label")), theme.hint_key());
     let width = label.width() as u16;
     label.render(area, frame.buffer_mut());
     let input = Rect {

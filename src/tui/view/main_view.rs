@@ -49,17 +49,14 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut left = vec![
         Span::styled(" keydesk", theme.title()),
         Span::raw(" · "),
-        Span::raw(match total {
-            1 => "1 key".to_owned(),
-            n => format!("{n} keys"),
-        }),
+        Span::raw(tr!("tui-title-keys", count = total)),
     ];
     if app.has_filter() {
-        left.push(Span::raw(format!(" · {} shown", app.view().len())));
+        left.push(Span::raw(format!(" · {}", tr!("tui-title-shown", count = app.view().len()))));
     }
     let arrow = if app.descending { "↓" } else { "↑" };
     let right = Line::from(vec![
-        Span::styled("sorted by ", theme.dim()),
+        Span::styled(tr!("tui-title-sorted-by"), theme.dim()),
         Span::raw(format!("{} {arrow} ", app.sort.label())),
     ]);
     let left = Line::from(left);
@@ -271,24 +268,17 @@ fn render_empty(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     // The list's own keys, even under a dialog: the text is about the list.
     let screen = if app.filtering { Screen::Filter } else { Screen::Main };
     let message = if app.change_counter.is_none() {
-        Line::from("loading…")
+        Line::from(tr!("tui-list-loading"))
     } else if app.has_filter() {
-        Line::from(vec![
-            Span::raw("No key matches “"),
-            Span::raw(sanitize::sanitize(app.filter.text()).into_owned()),
-            Span::raw("” — press "),
-            Span::styled(keymap::key_name(screen, Action::ClearFilter), theme.hint_key()),
-            Span::raw(" to clear the filter"),
-        ])
+        let filter = sanitize::sanitize(app.filter.text()).into_owned();
+        let text = tr!("tui-list-no-match", filter = filter, key = KEY_MARK);
+        with_key(&text, keymap::key_name(screen, Action::ClearFilter), theme)
     } else if screen == Screen::Main {
-        Line::from(vec![
-            Span::raw("No keys yet — press "),
-            Span::styled(keymap::key_name(screen, Action::NewKey), theme.hint_key()),
-            Span::raw(" to create one"),
-        ])
+        let text = tr!("tui-list-empty-press", key = KEY_MARK);
+        with_key(&text, keymap::key_name(screen, Action::NewKey), theme)
     } else {
         // While a filter is typed, the create key would be typed too.
-        Line::from("No keys yet")
+        Line::from(tr!("tui-list-empty"))
     };
     let body = Rect {
         y: area.y + 1,
@@ -297,6 +287,25 @@ fn render_empty(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let middle = body.centered_vertically(Constraint::Length(1));
     Paragraph::new(message.centered()).render(middle, frame.buffer_mut());
+}
+
+/// Stands for a key in a message, where the key is drawn in its own style:
+/// a control character, which neither a translation nor sanitised text
+/// (the filter) can contain.
+const KEY_MARK: &str = "\u{1}";
+
+/// `text` with each [`KEY_MARK`] replaced by `key`, styled as a key.
+fn with_key<'a>(text: &str, key: std::borrow::Cow<'static, str>, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, part) in text.split(KEY_MARK).enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(key.clone(), theme.hint_key()));
+        }
+        if !part.is_empty() {
+            spans.push(Span::raw(part.to_owned()));
+        }
+    }
+    Line::from(spans)
 }
 
 /// The selected key in full: at 80 columns the table has to shorten names
@@ -320,8 +329,10 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     // Created At first: at 80 columns it is not a table column.
     let mut parts = lifecycle_details(record, clock);
-    parts.push((format!(" · created {}", Column::CreatedAt.cell(record, clock)), theme.dim()));
-    parts.push((format!(" · last used {}", Column::LastUsed.cell(record, clock)), theme.dim()));
+    let created = tr!("tui-selected-created", at = Column::CreatedAt.cell(record, clock).into_owned());
+    let used = tr!("tui-selected-last-used", at = Column::LastUsed.cell(record, clock).into_owned());
+    parts.push((format!(" · {created}"), theme.dim()));
+    parts.push((format!(" · {used}"), theme.dim()));
     for (text, style) in parts {
         if Line::from(spans.clone()).width() + text.width() <= width {
             spans.push(Span::styled(text, style));
@@ -336,22 +347,23 @@ fn lifecycle_details(record: &KeyRecord, clock: Clock) -> Vec<(String, ratatui::
     let theme_less = ratatui::style::Style::default();
     let at = |t| crate::display::format_instant(t, clock.offset);
     let mut parts = Vec::new();
+    let mut push = |text: String| parts.push((format!(" · {text}"), theme_less));
     if let Some(since) = record.disabled_at {
-        parts.push((format!(" · disabled since {}", at(since)), theme_less));
+        push(tr!("tui-selected-disabled-since", at = at(since)));
     }
     let rotating = record.grace_running(clock.now);
     if let Some(previous) = rotating {
-        parts.push((format!(" · old secret until {}", at(previous.grace_until)), theme_less));
+        push(tr!("tui-selected-old-secret-until", at = at(previous.grace_until)));
     }
     match record.expires_at {
-        Some(t) if record.is_expired(clock.now) => parts.push((format!(" · expired {}", at(t)), theme_less)),
-        Some(t) => parts.push((format!(" · expires {}", at(t)), theme_less)),
+        Some(t) if record.is_expired(clock.now) => push(tr!("tui-selected-expired", at = at(t))),
+        Some(t) => push(tr!("tui-selected-expires", at = at(t))),
         None => {}
     }
     // Traffic on the old secret falling to zero says the switch-over is done.
     if let Some(previous) = rotating {
-        let used = previous.last_used.map_or("never".to_owned(), at);
-        parts.push((format!(" · old secret last used {used}"), theme_less));
+        let used = previous.last_used.map_or_else(|| tr!("tui-never"), at);
+        push(tr!("tui-selected-old-secret-used", at = used));
     }
     parts
 }
@@ -369,7 +381,7 @@ fn render_info(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The filter's label and input; returns the columns taken.
 fn render_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> u16 {
-    let label = Span::styled(" Filter: ", theme.hint_key());
+    let label = Span::styled(format!(" {}", tr!("tui-filter-label")), theme.hint_key());
     let label_width = label.width() as u16;
     label.render(area, frame.buffer_mut());
     let input_width = (area.width.saturating_sub(label_width)).min(32);
@@ -399,7 +411,7 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
     if present.is_empty() {
         return;
     }
-    let mut long = vec![Span::styled("clean-up candidates: ", theme.dim())];
+    let mut long = vec![Span::styled(tr!("tui-legend-title"), theme.dim())];
     let mut short = Vec::new();
     for (i, (flag, count)) in present.into_iter().enumerate() {
         if i > 0 {
@@ -407,7 +419,7 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
             short.push(Span::raw("  "));
         }
         long.push(Span::styled(flag.symbol(), theme.flag()));
-        long.push(Span::raw(format!(" {count} {}", flag.meaning())));
+        long.push(Span::raw(format!(" {}", tr!("tui-legend-count", count = count, meaning = flag.meaning()))));
         short.push(Span::styled(flag.symbol(), theme.flag()));
         short.push(Span::raw(format!(" {}", flag.brief())));
     }

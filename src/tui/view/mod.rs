@@ -22,6 +22,8 @@ pub mod status_bar;
 pub mod theme;
 #[cfg(test)]
 mod zh_dialog_snapshot_tests;
+#[cfg(test)]
+mod zh_main_snapshot_tests;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -34,7 +36,7 @@ use unicode_width::UnicodeWidthStr;
 use super::app::{App, Dialog, Overlay};
 use super::keymap::{self, Screen};
 use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
-use super::mouse::HitMap;
+use super::mouse::{HitMap, Target};
 pub use super::text::{wrap, wrap_marked};
 pub use crate::display::{format_instant as format_time, offset_label};
 pub use theme::Theme;
@@ -70,10 +72,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
         Some(Dialog::Actions(menu)) => actions_menu::render(frame, area, menu, app, theme, &mut hits),
         Some(Dialog::Create(d)) => create_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Secret(d)) => secret_dialog::render(frame, area, d, app, theme),
-        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme),
+        Some(Dialog::Rename(d)) => rename_dialog::render(frame, area, d, &app.records, theme, &mut hits),
         Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme, &mut hits),
-        Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme),
-        Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme),
+        Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme, &mut hits),
+        Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme, &mut hits),
     }
     match app.overlay {
         None => {}
@@ -138,11 +140,11 @@ pub fn overlay_backdrop(buf: &mut Buffer, area: Rect) -> Rect {
 }
 
 /// "↓ more" while there is more below, for an overlay's bottom border.
-pub fn more_below(scroll: u16, lines: u16, page: u16) -> &'static str {
+pub fn more_below(scroll: u16, lines: u16, page: u16) -> String {
     if scroll.saturating_add(page) < lines {
-        " ↓ more "
+        format!(" {} ", tr!("tui-more-below"))
     } else {
-        ""
+        String::new()
     }
 }
 
@@ -198,6 +200,25 @@ pub fn dialog_hints(screen: Screen, reword: impl Fn(&keymap::Hint) -> Option<Str
     Line::from(spans)
 }
 
+/// Makes each key of a [`dialog_hints`] line drawn in `row` clickable, as
+/// [`Target::Press`] of its action. Reads the drawn spans themselves (a
+/// hint's keys, then its text, hints apart by a gap), so the click areas are
+/// where the hints are whatever their language.
+pub fn hint_hits(row: Rect, line: &Line, screen: Screen, hits: &mut HitMap) {
+    let mut x = row.x;
+    let mut spans = line.spans.iter();
+    for (i, hint) in keymap::hints(screen).enumerate() {
+        if i > 0 {
+            let gap = spans.next().map_or(0, Span::width);
+            x = x.saturating_add(gap as u16);
+        }
+        let (Some(keys), Some(text)) = (spans.next(), spans.next()) else { break };
+        let width = (keys.width() + text.width()) as u16;
+        hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Press(hint.action));
+        x = x.saturating_add(width);
+    }
+}
+
 /// Lays rows out downwards from the top of `area`; rows past its bottom are
 /// dropped, so a dialog cut short by a small terminal never draws outside.
 pub struct Rows {
@@ -231,8 +252,11 @@ impl Rows {
 
 /// One-line "label  value" rows for detail blocks.
 pub fn detail_line<'a>(label: &str, value: impl Into<std::borrow::Cow<'a, str>>, theme: &Theme) -> Line<'a> {
+    // Padded by display width: `{:<13}` counts characters, and a Chinese
+    // label's are two columns wide.
+    let pad = " ".repeat(13usize.saturating_sub(label.width()));
     Line::from(vec![
-        Span::styled(pad(label, 13), theme.dim()),
+        Span::styled(format!("{label}{pad}"), theme.dim()),
         Span::raw(value.into()),
     ])
 }
@@ -254,21 +278,23 @@ pub struct TooSmall {
 
 impl Widget for &TooSmall {
     fn render(self, area: Rect, buf: &mut Buffer) {
+        let size = |(width, height): (u16, u16)| format!("{width}×{height}");
         let mut text = vec![
-            Line::from("terminal too small").centered(),
-            Line::from(format!(
-                "{}×{} — need {MIN_WIDTH}×{MIN_HEIGHT}",
-                self.area.width, self.area.height
+            Line::from(tr!("tui-too-small")).centered(),
+            Line::from(tr!(
+                "tui-too-small-size",
+                size = size((self.area.width, self.area.height)),
+                need = size((MIN_WIDTH, MIN_HEIGHT))
             ))
             .centered(),
-            Line::from(format!(
-                "enlarge it, or {} to quit",
-                keymap::global_key_name(keymap::Action::Quit)
+            Line::from(tr!(
+                "tui-too-small-quit",
+                key = keymap::global_key_name(keymap::Action::Quit).into_owned()
             ))
             .centered(),
         ];
         if self.ignored_keys {
-            text.push(Line::from("(keys are ignored until then)").centered());
+            text.push(Line::from(tr!("tui-too-small-keys-ignored")).centered());
         }
         let height = (text.len() as u16).min(area.height);
         let top = area.y + area.height.saturating_sub(height) / 2;

@@ -4,16 +4,25 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Rows, Theme, dialog, dialog_hints, pad, wrap};
+use super::{Rows, Theme, dialog, dialog_hints, hint_hits, pad, wrap};
 use crate::domain::KeyRecord;
 use crate::tui::app::RenameDialog;
 use crate::tui::keymap::Screen;
+use crate::tui::mouse::HitMap;
 use crate::tui::name_field::NameField;
 use crate::tui::sanitize;
 
-pub fn render(frame: &mut Frame, area: Rect, d: &RenameDialog, records: &[KeyRecord], theme: &Theme) {
+pub fn render(
+    frame: &mut Frame,
+    area: Rect,
+    d: &RenameDialog,
+    records: &[KeyRecord],
+    theme: &Theme,
+    hits: &mut HitMap,
+) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     // Only other keys clash: this one is still under its old name.
@@ -56,7 +65,10 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RenameDialog, records: &[KeyRec
         rows.line(buf, Line::styled(text, theme.error()));
     }
     rows.skip(1);
-    rows.line(buf, dialog_hints(Screen::Rename, |_| None, theme));
+    let hints = dialog_hints(Screen::Rename, |_| None, theme);
+    let row = rows.take(1);
+    hint_hits(row, &hints, Screen::Rename, hits);
+    hints.render(row, buf);
     if let Some(cursor) = cursor {
         frame.set_cursor_position(cursor);
     }

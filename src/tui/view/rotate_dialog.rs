@@ -7,13 +7,14 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{Theme, detail_line, dialog, dialog_hints, format_time, offset_label, wrap};
+use super::{Theme, detail_line, dialog, dialog_hints, format_time, hint_hits, offset_label, wrap};
 use crate::tui::app::{App, RotateDialog};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::GRACES;
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::sanitize;
 
-pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme: &Theme) {
+pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
@@ -39,6 +40,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
     let explain_len = explain.len();
     lines.extend(explain.into_iter().map(Line::raw));
     lines.push(Line::raw(""));
+    let mut grace_at = lines.len();
     lines.push(grace_choices(d.grace, theme));
     let grace = GRACES[d.grace].1;
     let ends = if grace.is_zero() {
@@ -75,13 +77,37 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
         // In a short terminal the explanation and then the spacing go, so
         // the choice, the warning and the way on stay on screen.
         lines.drain(explain_at..explain_at + explain_len);
+        grace_at -= explain_len;
         if lines.len() + 2 > area.height as usize {
+            grace_at -= lines[..grace_at].iter().filter(|line| line.width() == 0).count();
             lines.retain(|line| line.width() > 0);
         }
     }
     let height = lines.len() as u16 + 2;
     let inner = dialog(frame.buffer_mut(), area, width, height, &tr!("dialog-rotate-title"), theme);
+    // One row per line (no wrapping), so a line's index is its row.
+    let row = |index: usize| Rect { y: inner.y + index as u16, height: 1, ..inner }.intersection(inner);
+    grace_hits(row(grace_at), &lines[grace_at], hits);
+    if !d.confirm {
+        let last = lines.len() - 1;
+        hint_hits(row(last), &lines[last], Screen::Rotate, hits);
+    }
     Paragraph::new(lines).render(inner, frame.buffer_mut());
+}
+
+/// Each grace period of the centred [`grace_choices`] line as a click
+/// target: after the label, each choice is a space then its box.
+fn grace_hits(row: Rect, line: &Line, hits: &mut HitMap) {
+    let mut x = row.x + row.width.saturating_sub(line.width() as u16) / 2;
+    let mut spans = line.spans.iter();
+    x += spans.next().map_or(0, Span::width) as u16;
+    for choice in 0..GRACES.len() {
+        let (Some(space), Some(boxed)) = (spans.next(), spans.next()) else { break };
+        x += space.width() as u16;
+        let width = boxed.width() as u16;
+        hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Grace(choice));
+        x += width;
+    }
 }
 
 /// "Grace:  [ Now ]  [ 1 hour ]  > 24 hours <  [ 7 days ]", the chosen one

@@ -5,6 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
 
 use super::Theme;
 use crate::tui::app::{App, StatusKind};
@@ -17,15 +18,17 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     // clipboard (the copy's own message is long and may be cut).
     let mut background = String::new();
     if let Some(seconds) = app.clipboard_clears_in {
-        background.push_str(&format!(" clipboard clears in {seconds} s "));
+        background.push_str(&format!(" {} ", tr!("tui-status-clipboard-clears", seconds = seconds)));
     }
     if app.working {
-        background.push_str(WORKING);
+        // Shown while a storage operation takes a while (the database is busy).
+        background.push_str(&format!(" {} ", tr!("tui-status-working")));
     }
     if app.unreachable {
-        background.push_str(UNREACHABLE);
+        // The list is the last one read while the keys cannot be read.
+        background.push_str(&format!(" {} ", tr!("tui-status-unreachable")));
     }
-    let right = background.chars().count();
+    let right = background.width();
     let width = (area.width.saturating_sub(1) as usize).saturating_sub(right);
     let line = if let Some(status) = &app.status {
         let style = match status.kind {
@@ -46,11 +49,6 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// Shown while a storage operation takes a while (the database is busy).
-const WORKING: &str = " working… ";
-/// Shown while the keys cannot be read; the list is the last one read.
-const UNREACHABLE: &str = " database unreachable · read-only ";
-
 /// `key hint` pairs of `screen`, as many as fit; the help hint is always kept.
 pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme) {
     let mut hints: Vec<Hint> = keymap::hints(screen).collect();
@@ -58,7 +56,8 @@ pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme)
         // Screens with a text input have no `?`; the global key works everywhere.
         hints.push(keymap::global_help_hint());
     }
-    let width = |h: &Hint| h.key().chars().count() + 1 + h.text.chars().count() + 2;
+    // Display width: a Chinese hint takes two columns a character.
+    let width = |h: &Hint| h.key().width() + 1 + h.text.width() + 2;
     let reserved: usize = hints.iter().filter(|h| h.action == Action::Help).map(width).sum();
     let mut room = (area.width as usize).saturating_sub(1 + reserved);
     let mut spans = vec![Span::raw(" ")];
