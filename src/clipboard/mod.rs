@@ -88,7 +88,7 @@ impl std::str::FromStr for ClipboardMode {
             .iter()
             .find(|(name, _)| *name == text)
             .map(|(_, mode)| *mode)
-            .ok_or_else(|| format!("unknown clipboard mode {text:?}: use auto, system, osc52 or off"))
+            .ok_or_else(|| tr!("clipboard-unknown-mode", mode = format!("{text:?}")))
     }
 }
 
@@ -103,10 +103,11 @@ pub enum CopyKind {
 }
 
 impl CopyKind {
-    fn noun(self) -> &'static str {
+    /// The kind as the messages choose their words by (`$kind`).
+    fn tag(self) -> &'static str {
         match self {
-            CopyKind::Secret => "the key",
-            CopyKind::Identifier => "the ID",
+            CopyKind::Secret => "secret",
+            CopyKind::Identifier => "id",
         }
     }
 }
@@ -197,7 +198,7 @@ impl Clipboard {
                 Ok(ends_with_app) => self.system_copied(text, kind, now, ends_with_app),
                 Err(error) => CopyOutcome::Failed {
                     kind,
-                    reason: format!("the system clipboard failed ({error})"),
+                    reason: tr!("clipboard-system-failed", error = error.to_string()),
                 },
             },
             Strategy::SystemThenTerminal(multiplexer) => match self.copy_to_system(text, kind) {
@@ -232,7 +233,7 @@ impl Clipboard {
             ClearTarget::Terminal(multiplexer) => match write_sequence(terminal, &osc52::clear_sequence(multiplexer)) {
                 Ok(()) => ClearOutcome::SentToTerminal { multiplexer },
                 Err(error) => ClearOutcome::Failed {
-                    reason: format!("writing to the terminal failed ({error})"),
+                    reason: tr!("clipboard-terminal-failed", error = error.to_string()),
                 },
             },
         }
@@ -274,10 +275,14 @@ impl Clipboard {
     ) -> CopyOutcome {
         let sequence = osc52::set_sequence(text.as_bytes(), multiplexer);
         if let Err(error) = write_sequence(terminal, &sequence) {
-            let mut reason = format!("writing to the terminal failed ({error})");
-            if let Some(system_error) = system_error {
-                reason = format!("the system clipboard failed ({system_error}) and {reason}");
-            }
+            let reason = match system_error {
+                Some(system_error) => tr!(
+                    "clipboard-both-failed",
+                    system = system_error.to_string(),
+                    terminal = error.to_string()
+                ),
+                None => tr!("clipboard-terminal-failed", error = error.to_string()),
+            };
             return CopyOutcome::Failed { kind, reason };
         }
         let clears_after = self.schedule_clear(kind, now, || ClearTarget::Terminal(multiplexer));
@@ -308,7 +313,7 @@ impl Clipboard {
     fn clear_system(&mut self, fingerprint: &Fingerprint) -> ClearOutcome {
         let Some(system) = self.system.as_mut() else {
             return ClearOutcome::Failed {
-                reason: "the system clipboard is not open".to_owned(),
+                reason: tr!("clipboard-system-not-open"),
             };
         };
         match system.get_text() {
@@ -320,7 +325,7 @@ impl Clipboard {
             },
             Ok(_) => ClearOutcome::LeftAlone,
             Err(error) => ClearOutcome::Failed {
-                reason: format!("could not read it back to check ({error})"),
+                reason: tr!("clipboard-read-back-failed", error = error.to_string()),
             },
         }
     }

@@ -56,23 +56,17 @@ impl CopyOutcome {
     /// [`CopyOutcome::message`] has the whole story.
     pub fn brief(&self) -> String {
         match self {
-            CopyOutcome::SystemClipboard { kind, .. } => format!("Copied {} to the clipboard.", kind.noun()),
+            CopyOutcome::SystemClipboard { kind, .. } => tr!("clipboard-copied", kind = kind.tag()),
             CopyOutcome::SentToTerminal { kind, multiplexer, .. } => {
                 let route = match multiplexer {
-                    Multiplexer::Tmux => "OSC 52 (tmux: set-clipboard on)",
-                    Multiplexer::Screen => "OSC 52 through screen",
-                    Multiplexer::Absent => "OSC 52 to your terminal",
+                    Multiplexer::Tmux => tr!("clipboard-brief-route-tmux"),
+                    Multiplexer::Screen => tr!("clipboard-brief-route-screen"),
+                    Multiplexer::Absent => tr!("clipboard-brief-route-terminal"),
                 };
-                let what = match kind {
-                    CopyKind::Secret => "Key",
-                    CopyKind::Identifier => "ID",
-                };
-                format!("{what} sent via {route} — missing? select it on screen")
+                tr!("clipboard-brief-sent", kind = kind.tag(), route = route)
             }
-            CopyOutcome::Disabled { kind } => {
-                format!("Copying is off (--clipboard off): select {} on screen", kind.noun())
-            }
-            CopyOutcome::Failed { kind, .. } => format!("Could not copy {}: select it on screen", kind.noun()),
+            CopyOutcome::Disabled { kind } => tr!("clipboard-brief-off", kind = kind.tag()),
+            CopyOutcome::Failed { kind, .. } => tr!("clipboard-brief-failed", kind = kind.tag()),
         }
     }
 
@@ -91,19 +85,17 @@ impl CopyOutcome {
                 clears_after,
                 ends_with_app,
             } => {
-                let mut notes = Vec::new();
-                if let Some(delay) = clears_after {
-                    notes.push(format!("cleared in {}", human_delay(*delay)));
+                let kind = kind.tag();
+                match (clears_after, ends_with_app) {
+                    (None, false) => tr!("clipboard-copied", kind = kind),
+                    (Some(delay), false) => tr!("clipboard-copied-clears", kind = kind, delay = human_delay(*delay)),
+                    (None, true) => tr!("clipboard-copied-ends-with-app", kind = kind),
+                    (Some(delay), true) => tr!(
+                        "clipboard-copied-clears-ends-with-app",
+                        kind = kind,
+                        delay = human_delay(*delay)
+                    ),
                 }
-                if *ends_with_app {
-                    notes.push("it may not outlive keydesk".to_owned());
-                }
-                let notes = if notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", notes.join("; "))
-                };
-                format!("Copied {} to the clipboard{notes}.", kind.noun())
             }
             CopyOutcome::SentToTerminal {
                 kind,
@@ -111,34 +103,25 @@ impl CopyOutcome {
                 clears_after,
                 system_error,
             } => {
-                let lead = if system_error.is_some() {
-                    "No system clipboard, so sent"
-                } else {
-                    "Sent"
-                };
                 let route = match multiplexer {
-                    Multiplexer::Tmux => "OSC 52 via tmux, which needs `set-clipboard on`",
-                    Multiplexer::Screen => "OSC 52 via screen",
-                    Multiplexer::Absent => "OSC 52",
+                    Multiplexer::Tmux => tr!("clipboard-route-tmux"),
+                    Multiplexer::Screen => tr!("clipboard-route-screen"),
+                    Multiplexer::Absent => tr!("clipboard-route-terminal"),
                 };
-                let clear = match clears_after {
-                    Some(delay) => format!(" It is cleared in {} if keydesk is still running.", human_delay(*delay)),
-                    None => String::new(),
+                let sent = if system_error.is_some() {
+                    tr!("clipboard-sent-fallback", kind = kind.tag(), route = route)
+                } else {
+                    tr!("clipboard-sent", kind = kind.tag(), route = route)
                 };
-                format!(
-                    "{lead} {noun} to your terminal's clipboard ({route}) — \
-                     if nothing was copied, select {noun} on screen.{clear}",
-                    noun = kind.noun()
-                )
+                match clears_after {
+                    Some(delay) => sent + &tr!("clipboard-sent-clears", delay = human_delay(*delay)),
+                    None => sent,
+                }
             }
-            CopyOutcome::Disabled { kind } => format!(
-                "Copying is off (--clipboard off): select {} on screen and copy it with your terminal.",
-                kind.noun()
-            ),
-            CopyOutcome::Failed { kind, reason } => format!(
-                "Could not copy {}: {reason}. Select it on screen and copy it with your terminal.",
-                kind.noun()
-            ),
+            CopyOutcome::Disabled { kind } => tr!("clipboard-off", kind = kind.tag()),
+            CopyOutcome::Failed { kind, reason } => {
+                tr!("clipboard-failed", kind = kind.tag(), reason = reason.as_str())
+            }
         }
     }
 }
@@ -173,18 +156,16 @@ impl ClearOutcome {
     /// One line for the status bar.
     pub fn message(&self) -> String {
         match self {
-            ClearOutcome::Cleared => "Cleared the key from the clipboard.".to_owned(),
-            ClearOutcome::LeftAlone => "The clipboard no longer holds the key, so it was left alone.".to_owned(),
+            ClearOutcome::Cleared => tr!("clipboard-cleared"),
+            ClearOutcome::LeftAlone => tr!("clipboard-left-alone"),
             ClearOutcome::SentToTerminal { multiplexer } => match multiplexer {
                 // Checked with tmux 3.3a: the clear through tmux sets a single
                 // space (tmux drops an empty OSC 52), which becomes tmux's
                 // newest paste buffer; the key stays in the one before it.
-                Multiplexer::Tmux => {
-                    "Clipboard cleared with a space (OSC 52); tmux keeps the key in an older paste buffer.".to_owned()
-                }
-                _ => "Asked your terminal to clear the key from its clipboard (OSC 52).".to_owned(),
+                Multiplexer::Tmux => tr!("clipboard-cleared-tmux"),
+                _ => tr!("clipboard-cleared-terminal"),
             },
-            ClearOutcome::Failed { reason } => format!("Could not clear the clipboard: {reason}."),
+            ClearOutcome::Failed { reason } => tr!("clipboard-clear-failed", reason = reason.as_str()),
         }
     }
 }
@@ -199,11 +180,11 @@ impl fmt::Display for ClearOutcome {
 fn human_delay(delay: Duration) -> String {
     let seconds = delay.as_secs();
     if seconds >= 60 && seconds.is_multiple_of(60) {
-        format!("{} min", seconds / 60)
+        tr!("clipboard-delay-minutes", count = seconds / 60)
     } else if seconds == 0 {
-        format!("{} ms", delay.as_millis())
+        tr!("clipboard-delay-milliseconds", count = delay.as_millis() as u64)
     } else {
-        format!("{seconds} s")
+        tr!("clipboard-delay-seconds", count = seconds)
     }
 }
 
@@ -296,6 +277,33 @@ mod tests {
     }
 
     #[test]
+    fn messages_come_in_chinese_with_the_words_for_a_key_or_an_id() {
+        use crate::i18n::{Lang, with_lang};
+        let secret = CopyOutcome::SystemClipboard {
+            kind: CopyKind::Secret,
+            clears_after: Some(Duration::from_secs(30)),
+            ends_with_app: true,
+        };
+        let id = CopyOutcome::SentToTerminal {
+            kind: CopyKind::Identifier,
+            multiplexer: Multiplexer::Absent,
+            clears_after: None,
+            system_error: None,
+        };
+        with_lang(Lang::ZhCn, || {
+            assert_eq!(
+                secret.message(),
+                "已将密钥复制到剪贴板（30 秒后清除；keydesk 退出后可能随之消失）。"
+            );
+            assert_eq!(
+                id.message(),
+                "已将 ID 发送到终端的剪贴板（OSC 52）——如果没有复制成功，请在屏幕上选中 ID。"
+            );
+            assert_eq!(human_delay(Duration::from_secs(120)), "2 分钟");
+        });
+    }
+
+    #[test]
     fn clear_messages() {
         assert_eq!(ClearOutcome::Cleared.to_string(), "Cleared the key from the clipboard.");
         assert!(ClearOutcome::LeftAlone.message().contains("left alone"));
@@ -313,6 +321,13 @@ mod brief_tests {
 
     #[test]
     fn every_brief_fits_an_80_column_status_bar() {
+        for lang in crate::i18n::Lang::ALL {
+            crate::i18n::with_lang(lang, briefs_fit_78_columns);
+        }
+    }
+
+    fn briefs_fit_78_columns() {
+        use unicode_width::UnicodeWidthStr;
         for kind in [CopyKind::Secret, CopyKind::Identifier] {
             let mut outcomes = vec![
                 CopyOutcome::SystemClipboard {
@@ -336,8 +351,9 @@ mod brief_tests {
             }
             for outcome in outcomes {
                 let brief = outcome.brief();
-                // One leading space in the status bar, one spare column.
-                assert!(brief.chars().count() <= 78, "{} chars: {brief}", brief.chars().count());
+                // One leading space in the status bar, one spare column; a
+                // Chinese character takes two.
+                assert!(brief.width() <= 78, "{} columns: {brief}", brief.width());
             }
         }
     }

@@ -115,16 +115,16 @@ impl MenuItem {
     ];
 
     /// The item's label for `record` ("Disable" or "Enable" as it stands).
-    pub fn label(self, record: &KeyRecord) -> &'static str {
+    pub fn label(self, record: &KeyRecord) -> String {
         match self {
-            MenuItem::EditName => "Edit Name",
-            MenuItem::ToggleDisabled if record.disabled_at.is_some() => "Enable",
-            MenuItem::ToggleDisabled => "Disable",
-            MenuItem::Rotate => "Rotate",
-            MenuItem::SetExpiry => "Set Expiry",
-            MenuItem::Delete => "Delete",
-            MenuItem::CopyId => "Copy ID",
-            MenuItem::History => "History",
+            MenuItem::EditName => tr!("dialog-actions-edit-name"),
+            MenuItem::ToggleDisabled if record.disabled_at.is_some() => tr!("dialog-actions-enable"),
+            MenuItem::ToggleDisabled => tr!("dialog-actions-disable"),
+            MenuItem::Rotate => tr!("dialog-actions-rotate"),
+            MenuItem::SetExpiry => tr!("dialog-actions-set-expiry"),
+            MenuItem::Delete => tr!("dialog-actions-delete"),
+            MenuItem::CopyId => tr!("dialog-actions-copy-id"),
+            MenuItem::History => tr!("dialog-actions-history"),
         }
     }
 

@@ -60,9 +60,9 @@ pub struct NoClipboard;
 impl CopyHandler for NoClipboard {
     fn copy(&mut self, _text: &str, is_secret: bool) -> CopyResult {
         CopyResult::Failed(if is_secret {
-            "clipboard not available — select the key on screen to copy it by hand".to_owned()
+            tr!("clipboard-unavailable-secret")
         } else {
-            "clipboard not available — select the text on screen to copy it by hand".to_owned()
+            tr!("clipboard-unavailable-id")
         })
     }
 }

@@ -9,6 +9,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use unicode_width::UnicodeWidthStr;
 
 use super::sanitize;
+use crate::i18n::Msg;
 
 /// How many characters an input takes. A name is at most 64 characters
 /// ([`crate::domain::name::MAX_CHARS`]), and the filter matches inside names
@@ -20,7 +21,7 @@ use super::sanitize;
 pub const MAX_CHARS: usize = 80;
 
 /// What to tell the user when the input is full.
-pub const FULL: &str = "names are at most 64 characters";
+pub const FULL: Msg = Msg("dialog-input-full");
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextInput {

@@ -5,6 +5,7 @@
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::input::TextInput;
+use crate::i18n::Msg;
 
 /// The expiries offered, in order; the last one reads a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,10 +28,10 @@ impl ExpiryOption {
 
     pub fn label(self) -> String {
         match self {
-            ExpiryOption::Never => "Never".to_owned(),
-            ExpiryOption::Days(days) => format!("{days} days"),
-            ExpiryOption::Year => "1 year".to_owned(),
-            ExpiryOption::Date => "On a date".to_owned(),
+            ExpiryOption::Never => tr!("dialog-expiry-option-never"),
+            ExpiryOption::Days(days) => tr!("dialog-expiry-option-days", count = days),
+            ExpiryOption::Year => tr!("dialog-expiry-option-year"),
+            ExpiryOption::Date => tr!("dialog-expiry-option-date"),
         }
     }
 }
@@ -73,7 +74,7 @@ impl ExpiryField {
             ExpiryOption::Date => {
                 let at = parse_date(self.date.text().trim(), offset)?;
                 if at <= now {
-                    return Err(format!("{} is not in the future", self.date.text().trim()));
+                    return Err(tr!("dialog-expiry-not-future", date = self.date.text().trim()));
                 }
                 Ok(Some(at))
             }
@@ -84,7 +85,7 @@ impl ExpiryField {
 /// `2026-12-31` as 00:00 of that day in `offset`.
 fn parse_date(text: &str, offset: UtcOffset) -> Result<OffsetDateTime, String> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    let invalid = || format!("type a date as {DATE_FORM}, e.g. 2026-12-31");
+    let invalid = || tr!("dialog-expiry-date-form", form = DATE_FORM);
     if text.is_empty() {
         return Err(invalid());
     }
@@ -92,12 +93,12 @@ fn parse_date(text: &str, offset: UtcOffset) -> Result<OffsetDateTime, String> {
     Ok(PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(offset))
 }
 
-/// The grace periods offered when rotating.
-pub const GRACES: [(&str, Duration); 4] = [
-    ("Now", Duration::ZERO),
-    ("1 hour", Duration::HOUR),
-    ("24 hours", Duration::DAY),
-    ("7 days", Duration::WEEK),
+/// The grace periods offered when rotating, with their labels.
+pub const GRACES: [(Msg, Duration); 4] = [
+    (Msg("dialog-rotate-grace-now"), Duration::ZERO),
+    (Msg("dialog-rotate-grace-hour"), Duration::HOUR),
+    (Msg("dialog-rotate-grace-day"), Duration::DAY),
+    (Msg("dialog-rotate-grace-week"), Duration::WEEK),
 ];
 
 /// Which grace is chosen by default: a day, enough to roll a key out to

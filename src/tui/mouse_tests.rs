@@ -204,6 +204,69 @@ fn in_the_delete_dialog_each_button_does_what_its_key_does() {
 }
 
 #[test]
+fn chinese_buttons_and_the_agreement_box_take_clicks_across_their_whole_width() {
+    crate::i18n::with_lang(crate::i18n::Lang::ZhCn, || {
+        let mut app = app();
+        creating(&mut app);
+        // The second cell of the label's last character.
+        click_into(&mut app, "并了解相关风险", 13);
+        let Some(Dialog::Create(d)) = &app.dialog else {
+            panic!("{:?}", app.dialog)
+        };
+        assert!(d.agreed);
+        // Each button's closing bracket: its last cell, after two-column
+        // characters.
+        let commands = click_into(&mut app, "[ 确定 ]", 7);
+        assert!(
+            matches!(commands.as_slice(), [Command::CreateKey { name, .. }] if name.as_str() == "by-mouse"),
+            "{commands:?}"
+        );
+        let mut app = super::testing::app();
+        let first = app.selected_record().unwrap().id.clone();
+        update(&mut app, Event::Key(Key::Char('d')));
+        let commands = click_into(&mut app, "[ 删除 ]", 7);
+        assert_eq!(commands, vec![Command::Delete { id: first.clone() }]);
+        update(&mut app, Event::Key(Key::Char('d')));
+        let commands = click_into(&mut app, "[ 改为停用 ]", 11);
+        assert_eq!(commands, vec![Command::Disable { id: first }]);
+    });
+}
+
+#[test]
+fn chinese_grace_choices_expiry_arrows_and_hints_take_their_clicks() {
+    crate::i18n::with_lang(crate::i18n::Lang::ZhCn, || {
+        let mut app = app();
+        let id = app.selected_record().unwrap().id.clone();
+        update(&mut app, Event::Key(Key::Char('r')));
+        // The last cell of the last choice, after three wide characters'
+        // worth of labels before it.
+        click_into(&mut app, "[ 7 天 ]", 7);
+        let Some(Dialog::Rotate(d)) = &app.dialog else {
+            panic!("{:?}", app.dialog)
+        };
+        assert_eq!(d.grace, 3);
+        let commands = click_into(&mut app, "Enter 轮换", 9);
+        assert_eq!(
+            commands,
+            vec![Command::Rotate {
+                id,
+                grace: time::Duration::WEEK
+            }]
+        );
+        let mut app = super::testing::app();
+        update(&mut app, Event::Key(Key::Char('x')));
+        // › sits after the Chinese label and the Chinese choice.
+        click_on(&mut app, "›");
+        let Some(Dialog::Expiry(d)) = &app.dialog else {
+            panic!("{:?}", app.dialog)
+        };
+        assert_eq!(d.field.choice, 1);
+        click_into(&mut app, "Esc 取消", 7);
+        assert!(app.dialog.is_none());
+    });
+}
+
+#[test]
 fn in_the_clean_up_view_a_click_marks_a_key_and_another_unmarks_it() {
     let mut app = app();
     update(&mut app, Event::Key(Key::Char('C')));

@@ -70,7 +70,7 @@ fn a_flood_of_typed_characters_stops_at_the_cap_says_why_and_esc_still_closes() 
         panic!("the create dialog is open")
     };
     assert_eq!(d.name.input.text(), "a".repeat(MAX_CHARS));
-    assert_eq!(app.status.as_ref().unwrap().text, FULL);
+    assert_eq!(app.status.as_ref().unwrap().text, FULL.text());
     press(&mut app, &[Esc]);
     assert!(app.dialog.is_none());
 }
@@ -84,7 +84,7 @@ fn a_long_paste_into_the_name_is_cut_at_the_cap_and_says_why() {
         panic!("the rename dialog is open")
     };
     assert_eq!(d.name.input.text().len(), MAX_CHARS);
-    assert_eq!(app.status.as_ref().unwrap().text, FULL);
+    assert_eq!(app.status.as_ref().unwrap().text, FULL.text());
 }
 
 #[test]

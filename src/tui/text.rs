@@ -23,46 +23,105 @@ pub fn wrap_marked(marker: &str, text: &str, width: usize) -> Vec<String> {
 
 /// Greedy word wrap to `width` columns; words longer than a line are cut.
 /// Paragraph breaks (`\n`) are kept; the result borrows nothing.
+///
+/// Chinese has no spaces: a run of it may break between its characters, so
+/// it fills the line instead of moving down whole; but not inside a Latin
+/// word within it (`set-clipboard`), not before closing punctuation (`，`,
+/// `。`, `）`) and not after opening punctuation (`（`), which a Chinese
+/// line never starts or ends with.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     for paragraph in text.split('\n') {
-        let mut line = String::new();
-        let mut line_width = 0;
+        let mut line = Filling::default();
         for word in paragraph.split(' ') {
-            let word_width = word.width();
-            // Chinese has no spaces: a line may break between any two of its
-            // characters, so a run of it fills the line instead of moving
-            // down whole.
-            let fills = word_width > width || word.chars().any(is_wide);
-            if line_width > 0 && line_width + 1 + word_width > width && !fills {
-                lines.push(std::mem::take(&mut line));
-                line_width = 0;
-            }
-            if line_width > 0 {
-                line.push(' ');
-                line_width += 1;
-            }
-            if word_width > width - line_width {
-                // An overlong word, or Chinese: cut between characters.
-                for c in word.chars() {
-                    let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-                    if line_width + w > width {
-                        lines.push(std::mem::take(&mut line));
-                        line_width = 0;
-                    }
-                    line.push(c);
-                    line_width += w;
-                }
-            } else {
-                line.push_str(word);
-                line_width += word_width;
+            for (i, piece) in pieces(word).into_iter().enumerate() {
+                line.place(piece, i == 0, width, &mut lines);
             }
         }
-        lines.push(line);
+        lines.push(line.text);
     }
     lines
 }
+
+/// The line being filled by [`wrap`].
+#[derive(Default)]
+struct Filling {
+    text: String,
+    width: usize,
+}
+
+impl Filling {
+    /// Adds `piece` (which no line breaks inside, unless it is wider than a
+    /// line), after a space if it starts a word; moves to a new line first
+    /// when it does not fit.
+    fn place(&mut self, piece: &str, starts_word: bool, width: usize, lines: &mut Vec<String>) {
+        let piece_width = piece.width();
+        let space = usize::from(starts_word && self.width > 0);
+        if self.width + space + piece_width <= width {
+            self.push(&" ".repeat(space), space);
+            self.push(piece, piece_width);
+            return;
+        }
+        if piece_width <= width {
+            self.break_line(lines);
+            self.push(piece, piece_width);
+            return;
+        }
+        // Longer than a line: cut between characters, from where the line
+        // has got to.
+        if space == 1 {
+            if self.width < width {
+                self.push(" ", 1);
+            } else {
+                self.break_line(lines);
+            }
+        }
+        for c in piece.chars() {
+            let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+            if self.width + w > width {
+                self.break_line(lines);
+            }
+            self.push(c.encode_utf8(&mut [0; 4]), w);
+        }
+    }
+
+    fn push(&mut self, text: &str, width: usize) {
+        self.text.push_str(text);
+        self.width += width;
+    }
+
+    fn break_line(&mut self, lines: &mut Vec<String>) {
+        lines.push(std::mem::take(&mut self.text));
+        self.width = 0;
+    }
+}
+
+/// A word cut where a line may break inside it: between two characters of
+/// which one is wide (Chinese), unless the second may not start a line or
+/// the first may not end one. A word without Chinese stays whole.
+fn pieces(word: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut chars = word.char_indices().peekable();
+    while let Some((_, a)) = chars.next() {
+        if let Some(&(at, b)) = chars.peek()
+            && (is_wide(a) || is_wide(b))
+            && !CLOSING.contains(b)
+            && !OPENING.contains(a)
+        {
+            pieces.push(&word[start..at]);
+            start = at;
+        }
+    }
+    pieces.push(&word[start..]);
+    pieces
+}
+
+/// Punctuation a line does not start with.
+const CLOSING: &str = "，。、；：？！）」』》〉】…,.;:?!)]%";
+/// Punctuation a line does not end with.
+const OPENING: &str = "（「『《〈【([";
 
 /// Re-wraps hard-wrapped text to `width`: paragraphs are separated by blank
 /// lines, and a paragraph's continuation lines keep the indentation of its
@@ -127,6 +186,34 @@ mod tests {
         }
         // An odd width never splits a two-column character.
         assert_eq!(wrap("一二三", 3), ["一", "二", "三"]);
+    }
+
+    #[test]
+    fn chinese_after_a_full_line_starts_the_next_one() {
+        assert_eq!(wrap("abc 一", 3), ["abc", "一"]);
+        assert_eq!(wrap("ab 一二", 4), ["ab", "一二"]);
+    }
+
+    #[test]
+    fn no_chinese_line_starts_with_closing_or_ends_with_opening_punctuation() {
+        // "出，" moves down whole rather than leave "，" to start a line.
+        assert_eq!(wrap("无论由谁发出，都计入", 12), ["无论由谁发", "出，都计入"]);
+        assert_eq!(wrap("将于（UTC+8）失效", 10), ["将于", "（UTC+8）", "失效"]);
+        for width in 4..40 {
+            for line in wrap("使用该密钥发出的请求及其费用，无论由谁发出，都将计入您的账户。", width) {
+                assert!(!line.starts_with(['，', '。']), "{width}: {line:?}");
+                assert!(line.width() <= width, "{width}: {line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_latin_word_inside_chinese_stays_whole() {
+        assert_eq!(
+            wrap("需要 `set-clipboard on`）——如果", 22),
+            ["需要 `set-clipboard", "on`）——如果"]
+        );
+        assert_eq!(wrap("请按YYYY-MM-DD格式", 12), ["请按", "YYYY-MM-DD格", "式"]);
     }
 
     #[test]

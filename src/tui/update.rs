@@ -77,7 +77,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         if input.insert_char(c) {
             text_edited(app);
         } else {
-            app.set_status(StatusKind::Info, super::input::FULL);
+            app.set_status(StatusKind::Info, super::input::FULL.text());
         }
         return Vec::new();
     }
@@ -152,7 +152,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
         _ => true,
     };
     if !fits {
-        app.set_status(StatusKind::Info, super::input::FULL);
+        app.set_status(StatusKind::Info, super::input::FULL.text());
     }
     Vec::new()
 }

@@ -160,7 +160,7 @@ fn serve(storage: &Storage, jobs: &Receiver<Job>, wake: &Sender<Wake>, log_searc
     for job in jobs {
         let events = match guarded(|| handle(storage, &mut reader, &job, log_search)) {
             Ok(events) => events,
-            Err(bug) => vec![failed(&job, format!("keydesk hit a bug while saving ({bug}); reload to see what was saved"))],
+            Err(bug) => vec![failed(&job, tr!("dialog-bug-saving", bug = bug))],
         };
         if wake.send(Wake::Stored(events)).is_err() {
             return;
@@ -199,7 +199,7 @@ fn guarded<T>(work: impl FnOnce() -> T) -> Result<T, String> {
             .downcast_ref::<&str>()
             .map(|text| (*text).to_owned())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "a panic".to_owned())
+            .unwrap_or_else(|| tr!("dialog-bug-unknown"))
     })
 }
 
@@ -328,7 +328,7 @@ fn usage_query() -> UsageQuery {
 
 /// The usage read's answer when it hit a bug.
 fn usage_failed(bug: String) -> Event {
-    Event::UsageLoaded(usage_query(), Err(format!("keydesk hit a bug reading usage ({bug})")))
+    Event::UsageLoaded(usage_query(), Err(tr!("dialog-bug-usage", bug = bug)))
 }
 
 /// How long a change keeps trying while the database is busy. The store

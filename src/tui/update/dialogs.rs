@@ -126,7 +126,7 @@ fn submit_create(app: &mut App) -> Vec<Command> {
     let expires_at = match d.expiry.resolve(now, offset) {
         Ok(at) => at,
         Err(reason) => {
-            d.error = Some(format!("Can't create yet: {reason}"));
+            d.error = Some(tr!("dialog-create-not-yet", reason = reason));
             d.focus = CreateFocus::Date;
             return Vec::new();
         }
@@ -134,13 +134,13 @@ fn submit_create(app: &mut App) -> Vec<Command> {
     match d.validation() {
         Err(_) => {
             // The reason is on the validation line under the name.
-            d.error = Some("Can't create yet: fix the name first (see above)".to_owned());
+            d.error = Some(tr!("dialog-create-fix-name"));
             d.focus = CreateFocus::Name;
             Vec::new()
         }
         Ok(_) if !d.agreed => {
             let toggle = keymap::key_name(Screen::Create, Action::Toggle);
-            d.error = Some(format!("Tick the agreement box first ({toggle} toggles it)"));
+            d.error = Some(tr!("dialog-create-tick-agreement", key = toggle));
             d.focus = CreateFocus::Agreement;
             Vec::new()
         }
@@ -175,10 +175,7 @@ fn close_secret(app: &mut App) -> Vec<Command> {
         // clear stays on the right of the status bar).
         app.status = None;
     } else {
-        app.set_status(
-            StatusKind::Info,
-            "key closed without copying — it cannot be shown again",
-        );
+        app.set_status(StatusKind::Info, tr!("dialog-secret-closed-uncopied"));
     }
     vec![Command::ClearScreen]
 }
@@ -193,10 +190,10 @@ pub(super) fn rename_action(app: &mut App, action: Action) -> Vec<Command> {
     match action {
         Action::Cancel => app.dialog = None,
         Action::Activate => match d.validation() {
-            Err(_) => d.error = Some("Can't save yet: fix the name first (see above)".to_owned()),
+            Err(_) => d.error = Some(tr!("dialog-rename-fix-name")),
             Ok(name) if d.name.is_unchanged(&name) => {
                 app.dialog = None;
-                app.set_status(StatusKind::Info, "name unchanged");
+                app.set_status(StatusKind::Info, tr!("dialog-rename-unchanged"));
             }
             Ok(name) => {
                 return vec![Command::Rename {

@@ -17,7 +17,8 @@ pub(super) fn toggle_disabled(app: &mut App, record: &KeyRecord) -> Vec<Command>
         return vec![Command::Disable { id }];
     }
     if record.is_expired(app.now) {
-        refuse_expired(app, record, "cannot be enabled again: delete it, or create a new key");
+        let text = tr!("dialog-expired-cannot-enable", name = record.name.as_str());
+        app.set_status(StatusKind::Error, text);
         return Vec::new();
     }
     vec![Command::Enable { id }]
@@ -25,7 +26,8 @@ pub(super) fn toggle_disabled(app: &mut App, record: &KeyRecord) -> Vec<Command>
 
 pub(super) fn open_rotate(app: &mut App, record: KeyRecord) -> Vec<Command> {
     if record.is_expired(app.now) {
-        refuse_expired(app, &record, "cannot be rotated: create a new key");
+        let text = tr!("dialog-expired-cannot-rotate", name = record.name.as_str());
+        app.set_status(StatusKind::Error, text);
     } else {
         app.dialog = Some(Dialog::Rotate(RotateDialog::new(record)));
     }
@@ -34,16 +36,12 @@ pub(super) fn open_rotate(app: &mut App, record: KeyRecord) -> Vec<Command> {
 
 pub(super) fn open_expiry(app: &mut App, record: KeyRecord) -> Vec<Command> {
     if record.is_expired(app.now) {
-        refuse_expired(app, &record, "cannot be given a new expiry: delete it, or create a new key");
+        let text = tr!("dialog-expired-cannot-set-expiry", name = record.name.as_str());
+        app.set_status(StatusKind::Error, text);
     } else {
         app.dialog = Some(Dialog::Expiry(ExpiryDialog::new(record)));
     }
     Vec::new()
-}
-
-/// Expiry is final: says so, the way the store would.
-fn refuse_expired(app: &mut App, record: &KeyRecord, what: &str) {
-    app.set_status(StatusKind::Error, format!("{} has expired and {what}", record.name));
 }
 
 pub(super) fn rotate_action(app: &mut App, action: Action) -> Vec<Command> {
@@ -97,7 +95,7 @@ pub(super) fn expiry_action(app: &mut App, action: Action) -> Vec<Command> {
                 }];
             }
             Err(reason) => {
-                d.error = Some(format!("Can't save yet: {reason}"));
+                d.error = Some(tr!("dialog-save-not-yet", reason = reason));
                 d.focus = ExpiryFocus::Date;
             }
         },
@@ -110,32 +108,33 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
     let record = match result {
         Ok(record) => record,
         Err(message) => {
-            let what = match change {
-                Change::Disabled => "disable",
-                Change::Enabled => "enable",
-                Change::ExpirySet => "set the expiry",
+            let text = match change {
+                Change::Disabled => tr!("dialog-could-not-disable", message = message),
+                Change::Enabled => tr!("dialog-could-not-enable", message = message),
+                Change::ExpirySet => tr!("dialog-could-not-set-expiry", message = message),
             };
             app.dialog = None;
-            app.set_status(StatusKind::Error, format!("could not {what}: {message}"));
+            app.set_status(StatusKind::Error, text);
             return vec![Command::Reload];
         }
     };
     app.dialog = None;
+    let name = record.name.as_str();
     let text = match change {
-        Change::Disabled => format!(
-            "disabled {} ({} enables it again)",
-            record.name,
-            keymap::key_name(Screen::Main, Action::ToggleDisabled)
+        Change::Disabled => tr!(
+            "dialog-disabled",
+            name = name,
+            key = keymap::key_name(Screen::Main, Action::ToggleDisabled)
         ),
-        Change::Enabled => format!("enabled {}: it verifies again", record.name),
+        Change::Enabled => tr!("dialog-enabled", name = name),
         Change::ExpirySet => match record.expires_at {
-            Some(at) => format!(
-                "{} now expires {} ({})",
-                record.name,
-                format_instant(at, app.utc_offset),
-                offset_label(app.utc_offset)
+            Some(at) => tr!(
+                "dialog-now-expires",
+                name = name,
+                at = format_instant(at, app.utc_offset),
+                offset = offset_label(app.utc_offset)
             ),
-            None => format!("{} now never expires", record.name),
+            None => tr!("dialog-now-never-expires", name = name),
         },
     };
     app.set_status(StatusKind::Success, text);
@@ -146,12 +145,12 @@ pub(super) fn on_rotated(app: &mut App, result: Result<(SecretKey, KeyRecord), S
     match result {
         Ok((secret, record)) => {
             app.pending_select = Some(record.id.clone());
-            app.set_status(StatusKind::Success, format!("rotated {}", record.name));
+            app.set_status(StatusKind::Success, tr!("dialog-rotated", name = record.name.as_str()));
             app.dialog = Some(Dialog::Secret(SecretDialog::rotated(secret, record)));
         }
         Err(message) => {
             app.dialog = None;
-            app.set_status(StatusKind::Error, format!("could not rotate: {message}"));
+            app.set_status(StatusKind::Error, tr!("dialog-could-not-rotate", message = message));
         }
     }
     vec![Command::Reload]

@@ -38,7 +38,7 @@ fn close_dialog_of_deleted_key(app: &mut App) {
     if app.records.iter().any(|r| r.id == record.id) {
         return;
     }
-    let text = format!("the key {} was deleted elsewhere", record.name);
+    let text = tr!("dialog-deleted-elsewhere", name = record.name.as_str());
     app.dialog = None;
     app.set_status(StatusKind::Info, text);
 }
@@ -50,13 +50,13 @@ pub(super) fn on_usage_loaded(
 ) -> Vec<Command> {
     match result {
         Ok(usage) => app.set_usage(query, usage),
-        Err(message) => app.set_status(StatusKind::Error, format!("could not read usage counts: {message}")),
+        Err(message) => app.set_status(StatusKind::Error, tr!("dialog-could-not-read-usage", message = message)),
     }
     Vec::new()
 }
 
 pub(super) fn on_load_failed(app: &mut App, message: &str) -> Vec<Command> {
-    app.set_status(StatusKind::Error, format!("could not read the keys: {message}"));
+    app.set_status(StatusKind::Error, tr!("dialog-could-not-read-keys", message = message));
     app.unreachable = true;
     Vec::new()
 }
@@ -65,15 +65,16 @@ pub(super) fn on_created(app: &mut App, result: Result<(SecretKey, KeyRecord), S
     match result {
         Ok((secret, record)) => {
             app.pending_select = Some(record.id.clone());
-            app.set_status(StatusKind::Success, format!("created {}", record.name));
+            app.set_status(StatusKind::Success, tr!("dialog-created", name = record.name.as_str()));
             app.dialog = Some(Dialog::Secret(SecretDialog::new(secret, record)));
             vec![Command::Reload]
         }
         Err(message) => {
+            let text = tr!("dialog-could-not-create", message = message);
             if let Some(Dialog::Create(d)) = &mut app.dialog {
-                d.error = Some(format!("could not create the key: {message}"));
+                d.error = Some(text.clone());
             }
-            app.set_status(StatusKind::Error, format!("could not create the key: {message}"));
+            app.set_status(StatusKind::Error, text);
             Vec::new()
         }
     }
@@ -83,13 +84,14 @@ pub(super) fn on_renamed(app: &mut App, result: Result<KeyRecord, String>) -> Ve
     match result {
         Ok(record) => {
             app.dialog = None;
-            app.set_status(StatusKind::Success, format!("renamed to {}", record.name));
+            app.set_status(StatusKind::Success, tr!("dialog-renamed", name = record.name.as_str()));
         }
         Err(message) => {
+            let text = tr!("dialog-could-not-rename", message = message);
             if let Some(Dialog::Rename(d)) = &mut app.dialog {
-                d.error = Some(format!("could not rename: {message}"));
+                d.error = Some(text.clone());
             }
-            app.set_status(StatusKind::Error, format!("could not rename: {message}"));
+            app.set_status(StatusKind::Error, text);
         }
     }
     vec![Command::Reload]
@@ -98,8 +100,11 @@ pub(super) fn on_renamed(app: &mut App, result: Result<KeyRecord, String>) -> Ve
 pub(super) fn on_deleted(app: &mut App, result: Result<KeyRecord, String>) -> Vec<Command> {
     app.dialog = None;
     match result {
-        Ok(record) => app.set_status(StatusKind::Success, format!("deleted {} ({})", record.name, record.id)),
-        Err(message) => app.set_status(StatusKind::Error, format!("could not delete: {message}")),
+        Ok(record) => app.set_status(
+            StatusKind::Success,
+            tr!("dialog-deleted", name = record.name.as_str(), id = record.id.to_string()),
+        ),
+        Err(message) => app.set_status(StatusKind::Error, tr!("dialog-could-not-delete", message = message)),
     }
     vec![Command::Reload]
 }

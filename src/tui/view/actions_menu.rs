@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{Theme, dialog};
+use super::{Theme, dialog, pad};
 use crate::tui::app::{ActionsMenu, App, MenuItem};
 use crate::tui::keymap::{self, Screen};
 use crate::tui::mouse::{HitMap, Target};
@@ -24,18 +24,18 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
     ];
     for (i, item) in MenuItem::ALL.iter().enumerate() {
         let selected = i == menu.selected;
+        // Padded to the whole row, so the selection's colour spans it.
         let text = format!(
-            "{} {}  {:<width$}",
+            "{} {}  {}",
             if selected { ">" } else { " " },
             keymap::key_name(Screen::Actions, item.action()),
-            item.label(&menu.record),
-            width = inner_width.saturating_sub(5)
+            pad(&item.label(&menu.record), inner_width.saturating_sub(5))
         );
         let style = if selected { theme.selected() } else { theme.text() };
         lines.push(Line::from(Span::styled(text, style)));
     }
     let height = lines.len() as u16 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, "Actions", theme);
+    let inner = dialog(frame.buffer_mut(), area, width, height, &tr!("dialog-actions-title"), theme);
     Paragraph::new(lines).render(inner, frame.buffer_mut());
     for i in 0..MenuItem::ALL.len() {
         // Below the name, the ID and a blank line.

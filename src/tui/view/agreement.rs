@@ -1,4 +1,5 @@
-//! A scrollable viewer for the agreement shipped in `assets/agreement.txt`.
+//! A scrollable viewer for the agreement shipped in `assets/` (one file per
+//! language, see [`crate::agreement`]).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -28,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
-        .title(Span::styled(" API key usage agreement ", theme.title()))
+        .title(Span::styled(format!(" {} ", tr!("dialog-agreement-title")), theme.title()))
         .title_bottom(Line::raw(format!("{position} ")).right_aligned());
     let buf = frame.buffer_mut();
     overlay_backdrop(buf, area);

@@ -17,8 +17,6 @@ use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::name_field::NameField;
 use crate::tui::sanitize;
 
-pub const AGREEMENT_LABEL: &str = "I have agreed to the agreement and understand the associated risks";
-
 /// "> [x] " before the agreement's label.
 const CHECKBOX_INDENT: usize = 6;
 
@@ -28,7 +26,10 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
     let inner_width = width.saturating_sub(4) as usize;
     let feedback = d.name.feedback(records.iter());
     let name_height = NameField::height(&feedback, inner_width);
-    let checkbox = wrap(AGREEMENT_LABEL, inner_width.saturating_sub(CHECKBOX_INDENT));
+    let checkbox = wrap(
+        &tr!("dialog-create-agreement"),
+        inner_width.saturating_sub(CHECKBOX_INDENT),
+    );
     let error = d
         .error
         .as_deref()
@@ -59,15 +60,16 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
         area,
         width,
         height as u16 + 2,
-        "Create API key",
+        &tr!("dialog-create-title"),
         theme,
     );
     let mut rows = Rows::new(inner);
     let name_area = rows.take(name_height);
     let name_focused = d.focus == CreateFocus::Name;
+    let label = tr!("dialog-create-name");
     let mut cursor = d
         .name
-        .render(frame.buffer_mut(), name_area, "Name", name_focused, &feedback, theme);
+        .render(frame.buffer_mut(), name_area, &label, name_focused, &feedback, theme);
     rows.skip(gap);
     let agreement = render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, !compact, theme);
     hits.add(agreement, Target::CreateField(CreateFocus::Agreement));
@@ -141,7 +143,7 @@ fn render_agreement(
         Line::from(vec![
             Span::raw(" ".repeat(CHECKBOX_INDENT)),
             Span::styled(read, theme.hint_key()),
-            Span::styled(" read the agreement", theme.dim()),
+            Span::styled(format!(" {}", tr!("dialog-create-read-agreement")), theme.dim()),
         ]),
     );
     clickable
@@ -153,10 +155,14 @@ fn render_buttons(buf: &mut Buffer, row: Rect, focus: CreateFocus, theme: &Theme
     }
     let ok = focus == CreateFocus::Ok;
     let cancel = focus == CreateFocus::Cancel;
+    let (ok_label, cancel_label) = (tr!("dialog-ok"), tr!("dialog-cancel"));
     let drawn = buttons(
         buf,
         row,
-        &[("OK", ok, theme.button(ok)), ("Cancel", cancel, theme.button(cancel))],
+        &[
+            (&ok_label, ok, theme.button(ok)),
+            (&cancel_label, cancel, theme.button(cancel)),
+        ],
     );
     drawn.into_iter().zip([CreateFocus::Ok, CreateFocus::Cancel]).collect()
 }

@@ -19,7 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme:
     let r = &d.record;
     let now = match r.expires_at {
         Some(at) => format!("{} ({})", format_time(at, app.utc_offset), offset_label(app.utc_offset)),
-        None => "never".to_owned(),
+        None => tr!("dialog-set-expiry-never"),
     };
     let error = d
         .error
@@ -28,13 +28,20 @@ pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme:
         .unwrap_or_default();
     // Key, ID, expires now, blank, the field, blank, error, hints.
     let height = 4 + expiry_field::height(&d.field, true) as usize + 1 + error.len() + 1;
-    let inner = dialog(frame.buffer_mut(), area, width, height as u16 + 2, "Set expiry", theme);
+    let inner = dialog(
+        frame.buffer_mut(),
+        area,
+        width,
+        height as u16 + 2,
+        &tr!("dialog-set-expiry-title"),
+        theme,
+    );
     let buf = frame.buffer_mut();
     let mut rows = Rows::new(inner);
     let name = sanitize::fit(&r.name, inner_width.saturating_sub(13));
-    rows.line(buf, detail_line("Key", name, theme));
-    rows.line(buf, detail_line("ID", r.id.as_str(), theme));
-    rows.line(buf, detail_line("Expires now", now, theme));
+    rows.line(buf, detail_line(&tr!("dialog-set-expiry-key"), name, theme));
+    rows.line(buf, detail_line(&tr!("dialog-set-expiry-id"), r.id.as_str(), theme));
+    rows.line(buf, detail_line(&tr!("dialog-set-expiry-now"), now, theme));
     rows.skip(1);
     let focus = match d.focus {
         ExpiryFocus::Choice => Focus::Choice,
@@ -52,7 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme:
     for text in error {
         rows.line(buf, Line::styled(text, theme.error()));
     }
-    let hints = dialog_hints(Screen::Expiry, |h| h.text, theme);
+    let hints = dialog_hints(Screen::Expiry, |_| None, theme);
     let row = rows.take(1);
     hint_hits(row, &hints, Screen::Expiry, hits);
     hints.render(row, buf);

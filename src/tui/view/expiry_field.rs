@@ -8,8 +8,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 use time::{OffsetDateTime, UtcOffset};
+use unicode_width::UnicodeWidthStr;
 
-use super::{Rows, Theme, format_time, offset_label};
+use super::{Rows, Theme, format_time, offset_label, pad};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::{DATE_FORM, ExpiryField};
 use crate::tui::mouse::{HitMap, Target};
@@ -40,8 +41,14 @@ pub fn height(field: &ExpiryField, outcome: bool) -> u16 {
     1 + u16::from(field.wants_date()) + u16::from(outcome)
 }
 
-/// Columns before a value, so the choice and the date line up.
-const LABEL: usize = 10;
+/// Columns before a value, so the choice and the date line up: at least
+/// ten, more when a label (with its `> ` and a space) is wider.
+fn label_columns() -> usize {
+    let widest = tr!("dialog-expiry-label")
+        .width()
+        .max(tr!("dialog-expiry-date-label").width());
+    (widest + 3).max(10)
+}
 
 /// Draws the field; returns where the cursor goes when the date has focus.
 pub fn render(
@@ -61,15 +68,16 @@ pub fn render(
     } = how;
     let chosen = Focus::Choice == focus;
     let marker = if chosen { "> " } else { "  " };
-    let change = format!(
-        "{}/{} change",
-        keymap::key_name(screen, Action::CursorLeft),
-        keymap::key_name(screen, Action::CursorRight)
+    let label = label_columns();
+    let change = tr!(
+        "dialog-expiry-change",
+        left = keymap::key_name(screen, Action::CursorLeft),
+        right = keymap::key_name(screen, Action::CursorRight)
     );
     let style = if chosen { theme.selected() } else { theme.text() };
     let line = Line::from(vec![
         Span::raw(marker),
-        Span::styled(format!("{:<w$}", "Expires", w = LABEL - 2), theme.dim()),
+        Span::styled(pad(&tr!("dialog-expiry-label"), label - 2), theme.dim()),
         Span::styled(format!("‹ {} ›", field.option().label()), style),
         Span::raw("   "),
         Span::styled(change, theme.dim()),
@@ -81,20 +89,24 @@ pub fn render(
     if field.wants_date() {
         let row = rows.take(1);
         hits.add(row, Target::ExpiryDate);
-        cursor = render_date(buf, row, field, focus == Focus::Date, theme);
+        cursor = render_date(buf, row, field, focus == Focus::Date, label, theme);
     }
     if !outcome {
         return cursor;
     }
     let outcome = match field.resolve(now, offset) {
-        Ok(None) => Span::styled("the key never expires", theme.dim()),
+        Ok(None) => Span::styled(tr!("dialog-expiry-never-expires"), theme.dim()),
         Ok(Some(at)) => Span::styled(
-            format!("stops verifying at {} ({})", format_time(at, offset), offset_label(offset)),
+            tr!(
+                "dialog-expiry-stops-at",
+                at = format_time(at, offset),
+                offset = offset_label(offset)
+            ),
             theme.dim(),
         ),
         Err(reason) => Span::styled(reason, theme.warning()),
     };
-    rows.line(buf, Line::from(vec![Span::raw(" ".repeat(LABEL)), outcome]));
+    rows.line(buf, Line::from(vec![Span::raw(" ".repeat(label)), outcome]));
     cursor
 }
 
@@ -109,21 +121,27 @@ fn choice_hits(row: Rect, line: &Line, hits: &mut HitMap) {
     hits.add(Rect::new(next, row.y, 2, 1).intersection(row), Target::ExpiryStep(Action::CursorRight));
 }
 
-fn render_date(buf: &mut Buffer, row: Rect, field: &ExpiryField, focused: bool, theme: &Theme) -> Option<Position> {
+fn render_date(
+    buf: &mut Buffer,
+    row: Rect,
+    field: &ExpiryField,
+    focused: bool,
+    label: usize,
+    theme: &Theme,
+) -> Option<Position> {
     if row.is_empty() {
         return None;
     }
     let marker = if focused { "> " } else { "  " };
-    let label = format!("{marker}{:<w$}", "Date", w = LABEL - 2);
     Line::from(vec![
-        Span::raw(label),
+        Span::raw(format!("{marker}{}", pad(&tr!("dialog-expiry-date-label"), label - 2))),
         Span::styled(format!("{:<12}", ""), theme.dim()),
         Span::styled(DATE_FORM, theme.dim()),
     ])
     .render(row, buf);
     let input = Rect {
-        x: row.x + LABEL as u16,
-        width: 11.min(row.width.saturating_sub(LABEL as u16)),
+        x: row.x + label as u16,
+        width: 11.min(row.width.saturating_sub(label as u16)),
         ..row
     };
     let style = theme.text().add_modifier(Modifier::UNDERLINED);

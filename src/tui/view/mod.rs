@@ -21,6 +21,8 @@ mod snapshot_tests;
 pub mod status_bar;
 pub mod theme;
 #[cfg(test)]
+mod zh_dialog_snapshot_tests;
+#[cfg(test)]
 mod zh_main_snapshot_tests;
 
 use ratatui::Frame;
@@ -99,6 +101,7 @@ pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str
     }
     .intersection(area);
     Clear.render(margin, buf);
+    blank_cut_wide_chars(buf, margin);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border(true))
@@ -109,6 +112,22 @@ pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str
         x: inner.x.saturating_add(1),
         width: inner.width.saturating_sub(2),
         ..inner
+    }
+}
+
+/// Blanks a two-column character (Chinese) just left of `cleared` whose
+/// right half was cleared with it: the terminal would draw it whole, across
+/// what was drawn there, leaving half a character beside a dialog's border.
+fn blank_cut_wide_chars(buf: &mut Buffer, cleared: Rect) {
+    let Some(x) = cleared.x.checked_sub(1) else {
+        return;
+    };
+    for y in cleared.top()..cleared.bottom() {
+        if let Some(cell) = buf.cell_mut((x, y))
+            && cell.symbol().width() > 1
+        {
+            cell.set_symbol(" ");
+        }
     }
 }
 
@@ -166,15 +185,17 @@ pub fn buttons(buf: &mut Buffer, area: Rect, items: &[(&str, bool, Style)]) -> V
 }
 
 /// A dialog's own line of keys: every key of each hint (`Enter/Esc close`),
-/// with `text_for` to reword a hint for the dialog's state.
-pub fn dialog_hints<'a>(screen: Screen, text_for: impl Fn(&keymap::Hint) -> &'a str, theme: &Theme) -> Line<'a> {
+/// with `reword` to say a hint otherwise for the dialog's state (`None`: the
+/// hint's own text).
+pub fn dialog_hints(screen: Screen, reword: impl Fn(&keymap::Hint) -> Option<String>, theme: &Theme) -> Line<'static> {
     let mut spans = Vec::new();
     for hint in keymap::hints(screen) {
         if !spans.is_empty() {
             spans.push(Span::raw("    "));
         }
         spans.push(Span::styled(hint.all_keys(), theme.hint_key()));
-        spans.push(Span::raw(format!(" {}", text_for(&hint))));
+        let text = reword(&hint).unwrap_or_else(|| hint.text.to_string());
+        spans.push(Span::raw(format!(" {text}")));
     }
     Line::from(spans)
 }
@@ -238,6 +259,14 @@ pub fn detail_line<'a>(label: &str, value: impl Into<std::borrow::Cow<'a, str>>,
         Span::styled(format!("{label}{pad}"), theme.dim()),
         Span::raw(value.into()),
     ])
+}
+
+/// `text` and spaces up to `width` columns (a Chinese character takes two;
+/// `{:<w$}` would count it as one), at least one space when it is that wide
+/// or wider, so a label never runs into its value.
+pub fn pad(text: &str, width: usize) -> String {
+    let spaces = width.saturating_sub(text.width()).max(1);
+    format!("{text}{:spaces$}", "")
 }
 
 /// Shown instead of everything else when the terminal is below the minimum.

@@ -9,7 +9,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
 use super::{Rows, Theme, wrap_marked};
-use crate::domain::name::RULE;
 use crate::tui::name_field::{Feedback, NameField};
 use crate::tui::sanitize;
 
@@ -50,14 +49,13 @@ impl NameField {
 
 fn feedback_text(feedback: &Feedback) -> (&'static str, String) {
     match feedback {
-        Feedback::Rule => ("", RULE.to_owned()),
+        // The rule as the name's own error states it (`domain::name::RULE`),
+        // in the language of the screen.
+        Feedback::Rule => ("", tr!("dialog-name-rule")),
         Feedback::Invalid(error) => ("✗ ", error.to_string()),
-        Feedback::Unchanged => ("", "unchanged".to_owned()),
-        Feedback::Valid => ("✓ ", "valid name".to_owned()),
-        Feedback::Duplicate(name) => (
-            "! ",
-            format!("another key is already named {}", sanitize::sanitize(name)),
-        ),
+        Feedback::Unchanged => ("", tr!("dialog-name-unchanged")),
+        Feedback::Valid => ("✓ ", tr!("dialog-name-valid")),
+        Feedback::Duplicate(name) => ("! ", tr!("dialog-name-duplicate", name = sanitize::sanitize(name))),
     }
 }
 

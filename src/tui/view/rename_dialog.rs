@@ -5,8 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
 
-use super::{Rows, Theme, dialog, dialog_hints, hint_hits, wrap};
+use super::{Rows, Theme, dialog, dialog_hints, hint_hits, pad, wrap};
 use crate::domain::KeyRecord;
 use crate::tui::app::RenameDialog;
 use crate::tui::keymap::Screen;
@@ -34,22 +35,37 @@ pub fn render(
         .unwrap_or_default();
     // Key, current name, the field, error, blank, hints.
     let height = 2 + name_height as usize + error.len() + 1 + 1;
-    let inner = dialog(frame.buffer_mut(), area, width, height as u16 + 2, "Edit name", theme);
+    let inner = dialog(
+        frame.buffer_mut(),
+        area,
+        width,
+        height as u16 + 2,
+        &tr!("dialog-rename-title"),
+        theme,
+    );
     let buf = frame.buffer_mut();
     let mut rows = Rows::new(inner);
-    let detail =
-        |label: &'static str, value: String| Line::from(vec![Span::styled(label, theme.dim()), Span::raw(value)]);
-    rows.line(buf, detail("Key      ", d.record.id.to_string()));
-    let current = sanitize::fit(&d.record.name, inner_width.saturating_sub(9));
-    rows.line(buf, detail("Current  ", current.into_owned()));
+    let (key, current) = (tr!("dialog-rename-key"), tr!("dialog-rename-current"));
+    // The values line up after the wider label, and two spaces.
+    let label_width = (key.width().max(current.width()) + 2).max(9);
+    let detail = |label: &str, value: String| {
+        Line::from(vec![
+            Span::styled(pad(label, label_width), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    rows.line(buf, detail(&key, d.record.id.to_string()));
+    let name = sanitize::fit(&d.record.name, inner_width.saturating_sub(label_width));
+    rows.line(buf, detail(&current, name.into_owned()));
+    let new_name = tr!("dialog-rename-new-name");
     let cursor = d
         .name
-        .render(buf, rows.take(name_height), "New name", true, &feedback, theme);
+        .render(buf, rows.take(name_height), &new_name, true, &feedback, theme);
     for text in error {
         rows.line(buf, Line::styled(text, theme.error()));
     }
     rows.skip(1);
-    let hints = dialog_hints(Screen::Rename, |h| h.text, theme);
+    let hints = dialog_hints(Screen::Rename, |_| None, theme);
     let row = rows.take(1);
     hint_hits(row, &hints, Screen::Rename, hits);
     hints.render(row, buf);

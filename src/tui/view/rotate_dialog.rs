@@ -14,22 +14,28 @@ use crate::tui::lifecycle_fields::GRACES;
 use crate::tui::mouse::{HitMap, Target};
 use crate::tui::sanitize;
 
-const EXPLAIN: &str = "A new secret replaces this key's secret; the ID, name and expiry stay. \
-The old secret keeps working, as the same key, for the grace period you choose, so services \
-can switch over without downtime.";
-
 pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
-    let at = |t| format!("{} ({})", format_time(t, app.utc_offset), offset_label(app.utc_offset));
+    let at = |t| {
+        tr!(
+            "dialog-rotate-time",
+            time = format_time(t, app.utc_offset),
+            offset = offset_label(app.utc_offset)
+        )
+    };
     let mut lines = vec![
-        detail_line("Key", sanitize::fit(&r.name, inner_width.saturating_sub(13)), theme),
-        detail_line("ID", r.id.as_str(), theme),
-        detail_line("Secret", sanitize::fit(&r.masked, 32), theme),
+        detail_line(
+            &tr!("dialog-rotate-key"),
+            sanitize::fit(&r.name, inner_width.saturating_sub(13)),
+            theme,
+        ),
+        detail_line(&tr!("dialog-rotate-id"), r.id.as_str(), theme),
+        detail_line(&tr!("dialog-rotate-secret"), sanitize::fit(&r.masked, 32), theme),
         Line::raw(""),
     ];
-    let explain = wrap(EXPLAIN, inner_width);
+    let explain = wrap(&tr!("dialog-rotate-explain"), inner_width);
     let explain_at = lines.len();
     let explain_len = explain.len();
     lines.extend(explain.into_iter().map(Line::raw));
@@ -38,9 +44,9 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
     lines.push(grace_choices(d.grace, theme));
     let grace = GRACES[d.grace].1;
     let ends = if grace.is_zero() {
-        "The old secret stops working at once.".to_owned()
+        tr!("dialog-rotate-ends-now")
     } else {
-        format!("The old secret stops working at {}.", at(app.now + grace))
+        tr!("dialog-rotate-ends-at", at = at(app.now + grace))
     };
     lines.extend(
         wrap(&ends, inner_width)
@@ -49,23 +55,23 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
     );
     lines.push(Line::raw(""));
     if let Some(previous) = r.grace_running(app.now) {
-        let running = format!(
-            "An earlier secret ({}) still works until {}; rotating again ends that at once.",
-            sanitize::fit(&previous.masked, 32),
-            at(previous.grace_until)
+        let running = tr!(
+            "dialog-rotate-running",
+            masked = sanitize::fit(&previous.masked, 32),
+            at = at(previous.grace_until)
         );
         lines.extend(wrap(&running, inner_width).into_iter().map(|l| Line::styled(l, theme.warning())));
         lines.push(Line::raw(""));
     }
     if d.confirm {
-        let question = format!(
-            "End that grace now and rotate anyway? ({}/{})",
-            keymap::key_name(Screen::RotateConfirm, Action::Yes),
-            keymap::key_name(Screen::RotateConfirm, Action::No)
+        let question = tr!(
+            "dialog-rotate-confirm",
+            yes = keymap::key_name(Screen::RotateConfirm, Action::Yes),
+            no = keymap::key_name(Screen::RotateConfirm, Action::No)
         );
         lines.push(Line::styled(question, theme.error()));
     } else {
-        lines.push(dialog_hints(Screen::Rotate, |h| h.text, theme));
+        lines.push(dialog_hints(Screen::Rotate, |_| None, theme));
     }
     if lines.len() + 2 > area.height as usize {
         // In a short terminal the explanation and then the spacing go, so
@@ -78,7 +84,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
         }
     }
     let height = lines.len() as u16 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, "Rotate key", theme);
+    let inner = dialog(frame.buffer_mut(), area, width, height, &tr!("dialog-rotate-title"), theme);
     // One row per line (no wrapping), so a line's index is its row.
     let row = |index: usize| Rect { y: inner.y + index as u16, height: 1, ..inner }.intersection(inner);
     grace_hits(row(grace_at), &lines[grace_at], hits);
@@ -107,8 +113,9 @@ fn grace_hits(row: Rect, line: &Line, hits: &mut HitMap) {
 /// "Grace:  [ Now ]  [ 1 hour ]  > 24 hours <  [ 7 days ]", the chosen one
 /// marked so it shows without colour.
 fn grace_choices(chosen: usize, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled("Grace ", theme.dim())];
+    let mut spans = vec![Span::styled(format!("{} ", tr!("dialog-rotate-grace")), theme.dim())];
     for (i, (label, _)) in GRACES.iter().enumerate() {
+        let label = label.text();
         spans.push(Span::raw(" "));
         if i == chosen {
             spans.push(Span::styled(format!("> {label} <"), theme.selected()));

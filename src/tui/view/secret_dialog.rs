@@ -11,8 +11,9 @@ use crate::tui::app::{App, SecretDialog};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::sanitize;
 
-const WARNING: &str = "Copy it now and keep it somewhere safe: it will not be shown again. \
-keydesk stores only a hash of it; if you lose it, delete it and create a new one.";
+/// Stands for the key's name in the sentence above the secret; a control
+/// character, so no name (sanitised for the screen) can contain it.
+const NAME_MARK: &str = "\u{1}";
 
 pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, app: &App, theme: &Theme) {
     let width = area.width.saturating_sub(2).min(72);
@@ -32,23 +33,29 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, app: &App, theme:
         lines.retain(|line| line.width() > 0);
     }
     let height = lines.len() as u16 + 2;
-    let title = if d.rotated { "Your key's new secret" } else { "Your new API key" };
-    let inner = dialog(frame.buffer_mut(), area, width, height, title, theme);
+    let title = if d.rotated {
+        tr!("dialog-secret-title-rotated")
+    } else {
+        tr!("dialog-secret-title")
+    };
+    let inner = dialog(frame.buffer_mut(), area, width, height, &title, theme);
     Paragraph::new(lines).render(inner, frame.buffer_mut());
 }
 
 /// Which key was created, the secret, and the warning that it is shown once.
 fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let name = Span::styled(sanitize::fit(&d.record.name, 32).into_owned(), theme.title());
+    // The name goes in as a mark, then the mark becomes the highlighted name,
+    // so that each language puts it where its sentence wants it.
+    let id = d.record.id.to_string();
+    let said = if d.rotated {
+        tr!("dialog-secret-rotated", name = NAME_MARK, id = id)
+    } else {
+        tr!("dialog-secret-created", name = NAME_MARK, id = id)
+    };
+    let (before, after) = said.split_once(NAME_MARK).unwrap_or((&said, ""));
     let mut lines: Vec<Line> = vec![
-        Line::from(vec![
-            Span::raw("Key "),
-            Span::styled(sanitize::fit(&d.record.name, 32).into_owned(), theme.title()),
-            Span::raw(format!(
-                " ({}) {}:",
-                d.record.id,
-                if d.rotated { "was rotated" } else { "was created" }
-            )),
-        ]),
+        Line::from(vec![Span::raw(before.to_owned()), name, Span::raw(after.to_owned())]),
         Line::raw(""),
         // The secret is alone on its line, with nothing glued to either side,
         // so it can be selected by hand if copying is not possible.
@@ -56,7 +63,7 @@ fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'
         Line::raw(""),
     ];
     lines.extend(
-        wrap(WARNING, width)
+        wrap(&tr!("dialog-secret-warning"), width)
             .into_iter()
             .map(|l| Line::styled(l, theme.warning())),
     );
@@ -69,14 +76,15 @@ fn old_secret_lines<'a>(d: &'a SecretDialog, app: &App, width: usize) -> Vec<Lin
     let Some(previous) = &d.record.previous else {
         return Vec::new();
     };
+    let masked = sanitize::fit(&previous.masked, 32).into_owned();
     let text = if previous.grace_until <= app.now {
-        format!("The old secret ({}) no longer works.", sanitize::fit(&previous.masked, 32))
+        tr!("dialog-secret-old-ended", masked = masked)
     } else {
-        format!(
-            "The old secret ({}) keeps working until {} ({}).",
-            sanitize::fit(&previous.masked, 32),
-            format_time(previous.grace_until, app.utc_offset),
-            offset_label(app.utc_offset)
+        tr!(
+            "dialog-secret-old-until",
+            masked = masked,
+            at = format_time(previous.grace_until, app.utc_offset),
+            offset = offset_label(app.utc_offset)
         )
     };
     let mut lines: Vec<Line> = wrap(&text, width).into_iter().map(Line::raw).collect();
@@ -86,10 +94,10 @@ fn old_secret_lines<'a>(d: &'a SecretDialog, app: &App, width: usize) -> Vec<Lin
 
 /// "Close without copying? (y/n)", with the keys of the confirm screen.
 fn confirm_line(theme: &Theme) -> Line<'static> {
-    let question = format!(
-        "Close without copying? ({}/{})",
-        keymap::key_name(Screen::SecretConfirm, Action::Yes),
-        keymap::key_name(Screen::SecretConfirm, Action::No)
+    let question = tr!(
+        "dialog-secret-confirm-close",
+        yes = keymap::key_name(Screen::SecretConfirm, Action::Yes),
+        no = keymap::key_name(Screen::SecretConfirm, Action::No)
     );
     Line::styled(question, theme.error())
 }
@@ -115,10 +123,7 @@ fn copy_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<
     let copied_before = d.copy_result.is_some();
     lines.push(dialog_hints(
         Screen::Secret,
-        |h| match h.action {
-            Action::Copy if copied_before => "copy again",
-            _ => h.text,
-        },
+        |h| (h.action == Action::Copy && copied_before).then(|| tr!("dialog-secret-copy-again")),
         theme,
     ));
     lines
