@@ -3,11 +3,9 @@
 //! app does, what the bar says and what `?` shows can never drift apart.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::event::Key;
-use crate::i18n::{Lang, Msg};
+use crate::i18n::Msg;
 
 /// Where keyboard input goes, i.e. which table applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -402,25 +400,8 @@ pub fn action_for(screen: Screen, key: Key) -> Option<Action> {
 /// language, and the action.
 pub struct Hint {
     pub keys: &'static [Key],
-    pub text: &'static str,
+    pub text: String,
     pub action: Action,
-}
-
-/// `msg` in the current language, kept for the life of the process. Hints
-/// are handed out as `&'static str` (dialogs borrow them into their lines
-/// of keys), and a message's text never changes for a language, so each
-/// (language, hint) is made once: a few dozen short strings at most.
-fn hint_text(msg: Msg) -> &'static str {
-    type Texts = HashMap<(Lang, &'static str), &'static str>;
-    static TEXTS: OnceLock<Mutex<Texts>> = OnceLock::new();
-    let lang = crate::i18n::current();
-    let mut texts = TEXTS
-        .get_or_init(Mutex::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    texts
-        .entry((lang, msg.0))
-        .or_insert_with(|| Box::leak(msg.text().into_boxed_str()))
 }
 
 impl Hint {
@@ -440,7 +421,7 @@ pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
     screen.bindings().filter_map(|b| {
         b.hint.map(|msg| Hint {
             keys: b.keys,
-            text: hint_text(msg),
+            text: msg.text(),
             action: b.action,
         })
     })
@@ -455,7 +436,7 @@ pub fn global_help_hint() -> Hint {
         .expect("help is bound globally");
     Hint {
         keys: binding.keys,
-        text: hint_text(Msg("tui-hint-help")),
+        text: Msg("tui-hint-help").text(),
         action: Action::Help,
     }
 }

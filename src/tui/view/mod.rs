@@ -194,7 +194,7 @@ pub fn dialog_hints(screen: Screen, reword: impl Fn(&keymap::Hint) -> Option<Str
             spans.push(Span::raw("    "));
         }
         spans.push(Span::styled(hint.all_keys(), theme.hint_key()));
-        let text = reword(&hint).unwrap_or_else(|| hint.text.to_string());
+        let text = reword(&hint).unwrap_or(hint.text);
         spans.push(Span::raw(format!(" {text}")));
     }
     Line::from(spans)
