@@ -37,9 +37,16 @@ impl Interface {
     }
 }
 
+/// The program's name in the current language, for audit lines people read
+/// (`as_str` is the stable name stored and in `log --json`).
 impl fmt::Display for Interface {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&match self {
+            Interface::Tui => tr!("domain-interface-tui"),
+            Interface::Cli => tr!("domain-interface-cli"),
+            Interface::Library => tr!("domain-interface-library"),
+            Interface::Serve => tr!("domain-interface-serve"),
+        })
     }
 }
 
@@ -278,19 +285,16 @@ pub enum BreakKind {
 impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seq = self.seq;
-        match self.kind {
-            BreakKind::Changed => write!(f, "entry {seq} was changed"),
-            BreakKind::Removed => write!(f, "entry {seq} was removed"),
-            BreakKind::Inserted => write!(
-                f,
-                "entry {seq} was inserted (it does not follow entry {})",
-                seq.saturating_sub(1)
+        f.write_str(&match self.kind {
+            BreakKind::Changed => tr!("domain-audit-entry-changed", seq = seq),
+            BreakKind::Removed => tr!("domain-audit-entry-removed", seq = seq),
+            BreakKind::Inserted => tr!(
+                "domain-audit-entry-inserted",
+                seq = seq,
+                previous = seq.saturating_sub(1)
             ),
-            BreakKind::Unindexed => write!(
-                f,
-                "the key index disagrees with entry {seq} (the chain is intact; a key's history would be wrong)"
-            ),
-        }
+            BreakKind::Unindexed => tr!("domain-audit-entry-unindexed", seq = seq),
+        })
     }
 }
 

@@ -29,13 +29,13 @@ const MASK_VISIBLE: usize = 4;
 /// input, so it can be logged or shown without leaking anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
-    #[error("a key is {KEY_LEN} characters long")]
+    #[error("{}", tr!("error-key-wrong-length", length = KEY_LEN))]
     WrongLength,
-    #[error("a key starts with \"{PREFIX}\"")]
+    #[error("{}", tr!("error-key-missing-prefix", prefix = PREFIX))]
     MissingPrefix,
-    #[error("a key contains only letters and digits after \"{PREFIX}\"")]
+    #[error("{}", tr!("error-key-invalid-character", prefix = PREFIX))]
     InvalidCharacter,
-    #[error("the key's checksum does not match (mistyped or not a keydesk key)")]
+    #[error("{}", tr!("error-key-checksum-mismatch"))]
     ChecksumMismatch,
 }
 

@@ -2,41 +2,47 @@
 //! wrong, with which file, and what to do. None carries a secret.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::redb_file::DecodeError;
 
+/// Each message is in the current language (see [`crate::i18n`]); the
+/// variables (paths, versions, the OS's or the server's own words) are shown
+/// as they are. The reasons and details held as text were worded when the
+/// error was made, in the language of that moment.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the database {} is busy: another keydesk process held it for over {:.1} s; try again", path.display(), waited.as_secs_f32())]
+    #[error("{}", tr!("error-store-busy", path = shown(.path), seconds = format!("{:.1}", .waited.as_secs_f32())))]
     Busy { path: PathBuf, waited: Duration },
 
-    #[error("{} is not a keydesk database (not a redb file); it was left untouched", path.display())]
+    #[error("{}", tr!("error-store-not-a-database", path = shown(.path)))]
     NotADatabase { path: PathBuf },
 
-    #[error("{} is a redb database of another program, not keydesk; it was left untouched", path.display())]
+    #[error("{}", tr!("error-store-foreign-database", path = shown(.path)))]
     ForeignDatabase { path: PathBuf },
 
-    #[error("{} was written by a newer keydesk (schema {found}; this build reads up to {supported}); upgrade keydesk — the file was left untouched", path.display())]
+    #[error("{}", tr!("error-store-newer-schema", path = shown(.path), found = *.found, supported = *.supported))]
     NewerSchema { path: PathBuf, found: u64, supported: u64 },
 
-    #[error("the database {} needs an upgrade (schema {found} to {current}): run keydesk once with write access to it; nothing was changed", path.display())]
+    #[error("{}", tr!("error-store-needs-upgrade", path = shown(.path), found = *.found, current = *.current))]
     NeedsUpgrade { path: PathBuf, found: u64, current: u64 },
 
-    #[error("no database at {}: check the path (keydesk creates one only when you create a key or start the TUI)", path.display())]
+    #[error("{}", tr!("error-store-missing", path = shown(.path)))]
     Missing { path: PathBuf },
 
-    #[error("{} is {kind}, not a database file: choose a regular file with --db or KEYDESK_DB", path.display())]
+    /// `kind` is what the path is instead, in English ("a directory"); the
+    /// message says it in the current language.
+    #[error("{}", tr!("error-store-not-a-file", path = shown(.path), kind = file_kind_label(.kind)))]
     NotAFile { path: PathBuf, kind: &'static str },
 
-    #[error("{} is an empty file, not a keydesk database (keydesk never leaves one empty); it was left untouched: remove it, or choose another path", path.display())]
+    #[error("{}", tr!("error-store-empty-file", path = shown(.path)))]
     EmptyFile { path: PathBuf },
 
-    #[error("refusing to use {}: {reason}", path.display())]
+    #[error("{}", tr!("error-store-insecure", path = shown(.path), reason = .reason.as_str()))]
     Insecure { path: PathBuf, reason: String },
 
-    #[error("no key with ID {id}")]
+    #[error("{}", tr!("error-store-not-found", id = .id.as_str()))]
     NotFound { id: String },
 
     /// A lifecycle change the key's state does not allow (enabling or
@@ -44,42 +50,53 @@ pub enum StoreError {
     #[error("{reason}")]
     Refused { reason: String },
 
-    #[error("the database {} is damaged: {detail}", path.display())]
+    #[error("{}", tr!("error-store-corrupt", path = shown(.path), detail = .detail.as_str()))]
     Corrupt { path: PathBuf, detail: String },
 
-    #[error("cannot use {}: {source}", path.display())]
+    #[error("{}", tr!("error-store-io", path = shown(.path), reason = .source.to_string()))]
     Io { path: PathBuf, source: io::Error },
 
-    #[error("database error on {}: {source}", path.display())]
+    #[error("{}", tr!("error-store-database", path = shown(.path), reason = .source.to_string()))]
     Database { path: PathBuf, source: Box<redb::Error> },
 
     /// A PostgreSQL server that cannot be reached now (down, the network,
     /// connection refused or timed out): worth trying again later.
-    #[error("cannot reach the PostgreSQL server {location}: {detail}")]
+    #[error("{}", tr!("error-pg-unreachable", location = .location.as_str(), detail = .detail.as_str()))]
     Unreachable { location: String, detail: String },
 
     /// An error the PostgreSQL server reported (permissions, constraints).
-    #[error("PostgreSQL error on {location}: {detail}")]
+    #[error("{}", tr!("error-pg-server", location = .location.as_str(), detail = .detail.as_str()))]
     Server { location: String, detail: String },
 
     /// A PostgreSQL database without keydesk's tables, opened by something
     /// that must not create them.
-    #[error(
-        "the PostgreSQL database {location} has no keydesk tables: create a key there first (`keydesk create`, as a role that may create tables), or check --db"
-    )]
+    #[error("{}", tr!("error-pg-not-initialised", location = .location.as_str()))]
     NotInitialised { location: String },
 
-    #[error(
-        "the PostgreSQL database {location} was set up by a newer keydesk (schema {found}; this build knows up to {supported}); upgrade keydesk — nothing was changed"
-    )]
+    #[error("{}", tr!(
+        "error-pg-newer-schema",
+        location = .location.as_str(),
+        found = *.found,
+        supported = *.supported,
+    ))]
     NewerServerSchema {
         location: String,
         found: u64,
         supported: u64,
     },
 
-    #[error("cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB")]
+    #[error("{}", tr!("error-store-no-data-dir"))]
     NoDataDir,
+}
+
+/// A path as messages show it.
+fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// What [`StoreError::NotAFile`]'s `kind` is called in the current language.
+fn file_kind_label(kind: &str) -> String {
+    super::redb_file::file_kind_label(kind)
 }
 
 impl StoreError {
@@ -99,9 +116,7 @@ impl StoreError {
             redb::Error::Io(source) => StoreError::Io { path, source },
             redb::Error::PreviousIo => StoreError::Io {
                 path,
-                source: std::io::Error::other(
-                    "an earlier write failed (disk full or I/O error); nothing further was written",
-                ),
+                source: std::io::Error::other(tr!("error-store-previous-io")),
             },
             other => StoreError::Database {
                 path,

@@ -46,7 +46,7 @@ impl Connector {
         let mut config = Config::from_str(url).map_err(|e| StoreError::Server {
             location: redact(url),
             // The parser's message names the part it choked on, never the value.
-            detail: format!("not a valid PostgreSQL URL: {e}"),
+            detail: tr!("error-pg-invalid-url", reason = e.to_string()),
         })?;
         if let Some(password) = password.or_else(|| from_environment(&config)) {
             config.password(password.as_bytes());
@@ -231,24 +231,22 @@ fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Pa
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::{self, PemObject};
     let invalid = |problem: String| {
-        let what = format!("PGSSLROOTCERT (the CA certificates for PostgreSQL TLS): {problem}");
+        let what = tr!("error-pg-root-certificates", problem = problem);
         StoreError::io(file, std::io::Error::new(std::io::ErrorKind::InvalidData, what))
     };
     let certs = CertificateDer::pem_file_iter(file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| match e {
             pem::Error::Io(e) => invalid(e.to_string()),
-            _ => invalid("not a valid PEM certificate file".into()),
+            _ => invalid(tr!("error-pg-root-certificates-not-pem")),
         })?;
     if certs.is_empty() {
-        return Err(invalid(
-            "no PEM certificate (-----BEGIN CERTIFICATE-----) in the file".into(),
-        ));
+        return Err(invalid(tr!("error-pg-root-certificates-none")));
     }
     for cert in certs {
         roots
             .add(cert)
-            .map_err(|e| invalid(format!("a certificate cannot be used as a CA: {e}")))?;
+            .map_err(|e| invalid(tr!("error-pg-root-certificate-unusable", reason = e.to_string())))?;
     }
     Ok(())
 }
@@ -271,7 +269,7 @@ fn location_of(config: &Config) -> String {
 /// message about a URL that could not be parsed.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return "the PostgreSQL URL".to_owned();
+        return tr!("error-pg-url-without-scheme");
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);

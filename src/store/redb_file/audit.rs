@@ -314,15 +314,15 @@ fn get(audit: &impl ReadableTable<u64, &'static [u8]>, seq: u64) -> Result<Optio
 
 fn index_disagrees(seq: u64) -> Fail {
     Fail::Decode(super::DecodeError::Malformed {
-        id: format!("audit entry {seq}"),
-        reason: "the key index does not match the log; run `keydesk log --check`".to_owned(),
+        id: tr!("error-audit-entry", seq = seq),
+        reason: tr!("error-audit-index-disagrees"),
     })
 }
 
 fn unreadable(seq: u64) -> Fail {
     Fail::Decode(super::DecodeError::Malformed {
-        id: format!("audit entry {seq}"),
-        reason: "it was changed; run `keydesk log --check`".to_owned(),
+        id: tr!("error-audit-entry", seq = seq),
+        reason: tr!("error-audit-entry-changed"),
     })
 }
 

@@ -83,27 +83,44 @@ pub fn check_existing(path: &Path) -> Result<(), StoreError> {
     check_ownership_and_mode(path, &meta)
 }
 
+// What a path that is not a regular file is instead, as `StoreError::NotAFile`
+// keeps it (and its Debug shows it): in English, whatever the language.
+const CHAR_DEVICE: &str = "a character device";
+const BLOCK_DEVICE: &str = "a block device";
+const FIFO: &str = "a named pipe (FIFO)";
+const SOCKET: &str = "a socket";
+const DIRECTORY: &str = "a directory";
+const OTHER: &str = "not a regular file";
+
 fn file_kind(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_char_device() {
-            return "a character device";
+            return CHAR_DEVICE;
         }
         if kind.is_block_device() {
-            return "a block device";
+            return BLOCK_DEVICE;
         }
         if kind.is_fifo() {
-            return "a named pipe (FIFO)";
+            return FIFO;
         }
         if kind.is_socket() {
-            return "a socket";
+            return SOCKET;
         }
     }
-    if kind.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
+    if kind.is_dir() { DIRECTORY } else { OTHER }
+}
+
+/// A [`file_kind`] in the current language, for the message.
+pub fn kind_label(kind: &str) -> String {
+    match kind {
+        CHAR_DEVICE => tr!("error-store-kind-char-device"),
+        BLOCK_DEVICE => tr!("error-store-kind-block-device"),
+        FIFO => tr!("error-store-kind-fifo"),
+        SOCKET => tr!("error-store-kind-socket"),
+        DIRECTORY => tr!("error-store-kind-directory"),
+        _ => tr!("error-store-kind-other"),
     }
 }
 
@@ -176,13 +193,14 @@ fn check_ownership_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), Stor
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     if meta.uid() != me {
-        return insecure(format!("it is owned by user {} and you are user {me}", meta.uid()));
+        return insecure(tr!("error-store-insecure-owner", owner = meta.uid(), me = me));
     }
     if meta.mode() & 0o022 != 0 {
-        return insecure(format!(
-            "it is writable by other users (mode {:o}); run: chmod 600 {}",
-            meta.mode() & 0o777,
-            path.display()
+        return insecure(tr!(
+            "error-store-insecure-writable",
+            // Octal, as chmod takes it: text, not a number to format.
+            mode = format!("{:o}", meta.mode() & 0o777),
+            path = path.display().to_string()
         ));
     }
     Ok(())
