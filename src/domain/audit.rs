@@ -313,6 +313,52 @@ mod tests {
     }
 
     #[test]
+    fn chain_breaks_read_in_both_languages_with_the_entry_number() {
+        use crate::i18n::{Lang, with_lang};
+        let at = |kind| ChainBreak { seq: 12345, kind };
+        let kinds = [
+            BreakKind::Changed,
+            BreakKind::Removed,
+            BreakKind::Inserted,
+            BreakKind::Unindexed,
+        ];
+        let english: Vec<String> = kinds.map(|kind| at(kind).to_string()).to_vec();
+        assert_eq!(
+            english,
+            [
+                "entry 12345 was changed",
+                "entry 12345 was removed",
+                "entry 12345 was inserted (it does not follow entry 12344)",
+                "the key index disagrees with entry 12345 (the chain is intact; a key's history would be wrong)",
+            ]
+        );
+        let chinese: Vec<String> = with_lang(Lang::ZhCn, || kinds.map(|kind| at(kind).to_string()).to_vec());
+        assert_eq!(
+            chinese,
+            [
+                "第 12345 条记录被修改",
+                "第 12345 条记录被删除",
+                "第 12345 条记录是插入的（它没有接在第 12344 条之后）",
+                "密钥索引与第 12345 条记录不一致（哈希链完整，但某个密钥的历史记录会出错）",
+            ]
+        );
+    }
+
+    #[test]
+    fn interface_labels_are_translated_but_their_stored_names_are_not() {
+        use crate::i18n::{Lang, with_lang};
+        let all = [Interface::Tui, Interface::Cli, Interface::Library, Interface::Serve];
+        for interface in all {
+            assert_eq!(interface.to_string(), interface.as_str());
+        }
+        let (labels, names): (Vec<String>, Vec<&str>) = with_lang(Lang::ZhCn, || {
+            all.map(|i| (i.to_string(), i.as_str())).into_iter().unzip()
+        });
+        assert_eq!(labels, ["终端界面", "命令行", "程序库", "服务器"]);
+        assert_eq!(names, ["tui", "cli", "library", "serve"]);
+    }
+
+    #[test]
     fn interface_names_round_trip() {
         for i in [Interface::Tui, Interface::Cli, Interface::Library, Interface::Serve] {
             assert_eq!(Interface::parse(i.as_str()), Some(i));

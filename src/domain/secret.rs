@@ -263,6 +263,37 @@ mod tests {
     }
 
     #[test]
+    fn format_errors_read_in_both_languages() {
+        use crate::i18n::{Lang, with_lang};
+        let all = [
+            FormatError::WrongLength,
+            FormatError::MissingPrefix,
+            FormatError::InvalidCharacter,
+            FormatError::ChecksumMismatch,
+        ];
+        let english: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            english,
+            [
+                "a key is 41 characters long",
+                "a key starts with \"sk-\"",
+                "a key contains only letters and digits after \"sk-\"",
+                "the key's checksum does not match (mistyped or not a keydesk key)",
+            ]
+        );
+        let chinese: Vec<String> = with_lang(Lang::ZhCn, || all.iter().map(ToString::to_string).collect());
+        assert_eq!(
+            chinese,
+            [
+                "密钥应为 41 个字符",
+                "密钥应以 sk- 开头",
+                "密钥在 sk- 之后只能包含字母和数字",
+                "密钥校验和不匹配（输入有误，或不是 keydesk 的密钥）",
+            ]
+        );
+    }
+
+    #[test]
     fn finds_a_key_body_anywhere_with_or_without_the_prefix() {
         let key = SecretKey::generate();
         let s = key.expose();

@@ -132,3 +132,180 @@ impl StoreError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, with_lang};
+
+    fn path() -> PathBuf {
+        PathBuf::from("/srv/密钥/keys.redb")
+    }
+
+    fn denied() -> io::Error {
+        io::Error::new(io::ErrorKind::PermissionDenied, "Permission denied (os error 13)")
+    }
+
+    /// Each variant once, as it would be made.
+    fn samples() -> Vec<StoreError> {
+        let location = || "postgres://keydesk@db.example.com:5432/keys".to_owned();
+        vec![
+            StoreError::Busy {
+                path: path(),
+                waited: Duration::from_millis(2049),
+            },
+            StoreError::NotADatabase { path: path() },
+            StoreError::ForeignDatabase { path: path() },
+            StoreError::NewerSchema {
+                path: path(),
+                found: 99,
+                supported: 5,
+            },
+            StoreError::NeedsUpgrade {
+                path: path(),
+                found: 3,
+                current: 5,
+            },
+            StoreError::Missing { path: path() },
+            StoreError::NotAFile {
+                path: path(),
+                kind: "a directory",
+            },
+            StoreError::EmptyFile { path: path() },
+            StoreError::NotFound {
+                id: "ak-0123456789abcdef".to_owned(),
+            },
+            StoreError::io(path(), denied()),
+            StoreError::Unreachable {
+                location: location(),
+                detail: "connection refused".to_owned(),
+            },
+            StoreError::NotInitialised { location: location() },
+            StoreError::NewerServerSchema {
+                location: location(),
+                found: 7,
+                supported: 2,
+            },
+            StoreError::NoDataDir,
+        ]
+    }
+
+    #[test]
+    fn store_errors_read_in_english_as_they_always_have() {
+        let english: Vec<String> = samples().iter().map(ToString::to_string).collect();
+        let path = "/srv/密钥/keys.redb";
+        let pg = "postgres://keydesk@db.example.com:5432/keys";
+        assert_eq!(
+            english,
+            [
+                format!("the database {path} is busy: another keydesk process held it for over 2.0 s; try again"),
+                format!("{path} is not a keydesk database (not a redb file); it was left untouched"),
+                format!("{path} is a redb database of another program, not keydesk; it was left untouched"),
+                format!(
+                    "{path} was written by a newer keydesk (schema 99; this build reads up to 5); upgrade keydesk \
+                     — the file was left untouched"
+                ),
+                format!(
+                    "the database {path} needs an upgrade (schema 3 to 5): run keydesk once with write access to \
+                     it; nothing was changed"
+                ),
+                format!(
+                    "no database at {path}: check the path (keydesk creates one only when you create a key or \
+                     start the TUI)"
+                ),
+                format!("{path} is a directory, not a database file: choose a regular file with --db or KEYDESK_DB"),
+                format!(
+                    "{path} is an empty file, not a keydesk database (keydesk never leaves one empty); it was left \
+                     untouched: remove it, or choose another path"
+                ),
+                "no key with ID ak-0123456789abcdef".to_owned(),
+                format!("cannot use {path}: {}", denied()),
+                format!("cannot reach the PostgreSQL server {pg}: connection refused"),
+                format!(
+                    "the PostgreSQL database {pg} has no keydesk tables: create a key there first (`keydesk \
+                     create`, as a role that may create tables), or check --db"
+                ),
+                format!(
+                    "the PostgreSQL database {pg} was set up by a newer keydesk (schema 7; this build knows up to \
+                     2); upgrade keydesk — nothing was changed"
+                ),
+                "cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn store_errors_read_in_chinese_with_their_paths_and_versions() {
+        let chinese: Vec<String> = with_lang(Lang::ZhCn, || samples().iter().map(ToString::to_string).collect());
+        let path = "/srv/密钥/keys.redb";
+        let pg = "postgres://keydesk@db.example.com:5432/keys";
+        assert_eq!(
+            chinese,
+            [
+                format!("数据库 {path} 忙：另一个 keydesk 进程已占用它超过 2.0 秒，请稍后重试"),
+                format!("{path} 不是 keydesk 数据库（不是 redb 文件），未做任何改动"),
+                format!("{path} 是其他程序的 redb 数据库，不属于 keydesk，未做任何改动"),
+                format!(
+                    "{path} 由更新版本的 keydesk 写入（架构版本 99，当前版本最高只能读取 5）；请升级 keydesk，\
+                     文件未做任何改动"
+                ),
+                format!("数据库 {path} 需要升级（架构版本 3 升级到 5）：请以可写权限运行一次 keydesk；未做任何改动"),
+                format!("{path} 处没有数据库：请检查路径（keydesk 只在创建密钥或启动 TUI 时才会新建数据库）"),
+                format!("{path} 是目录，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件"),
+                format!(
+                    "{path} 是空文件，不是 keydesk 数据库（keydesk 从不留下空的数据库），未做任何改动：\
+                     请删除它，或换一个路径"
+                ),
+                "没有 ID 为 ak-0123456789abcdef 的密钥".to_owned(),
+                // The OS's own words are kept as they are.
+                format!("无法使用 {path}：{}", denied()),
+                format!("无法连接 PostgreSQL 服务器 {pg}：connection refused"),
+                format!(
+                    "PostgreSQL 数据库 {pg} 中没有 keydesk 的表：请先在其中创建一个密钥（`keydesk create`，\
+                     使用有建表权限的角色），或检查 --db"
+                ),
+                format!(
+                    "PostgreSQL 数据库 {pg} 由更新版本的 keydesk 建立（架构版本 7，当前版本最高只认识 2）；\
+                     请升级 keydesk，未做任何改动"
+                ),
+                "找不到用来存放数据库的主目录；请使用 --db PATH 或设置 KEYDESK_DB".to_owned(),
+            ]
+        );
+    }
+
+    #[test]
+    fn every_kind_of_non_file_has_a_chinese_name() {
+        for kind in [
+            "a character device",
+            "a block device",
+            "a named pipe (FIFO)",
+            "a socket",
+            "a directory",
+            "not a regular file",
+        ] {
+            let error = StoreError::NotAFile { path: path(), kind };
+            assert!(error.to_string().contains(&format!(" is {kind}, ")), "{error}");
+            let chinese = with_lang(Lang::ZhCn, || error.to_string());
+            assert!(!chinese.contains(kind), "{chinese}");
+            // The Debug form keeps the stable English kind.
+            assert!(format!("{error:?}").contains(kind));
+        }
+    }
+
+    #[test]
+    fn a_failed_earlier_write_is_explained_in_the_language_of_the_moment() {
+        let english = StoreError::from_redb(path(), redb::Error::PreviousIo);
+        assert!(
+            english
+                .to_string()
+                .ends_with("an earlier write failed (disk full or I/O error); nothing further was written")
+        );
+        let chinese = with_lang(Lang::ZhCn, || {
+            StoreError::from_redb(path(), redb::Error::PreviousIo).to_string()
+        });
+        assert_eq!(
+            chinese,
+            "无法使用 /srv/密钥/keys.redb：之前的一次写入失败（磁盘已满或 I/O 错误），之后没有再写入任何内容"
+        );
+    }
+}

@@ -193,3 +193,85 @@ pub(super) fn new_key_expiry(
     }
     Ok(expires_at.map(whole_second))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, with_lang};
+    use time::macros::datetime;
+
+    fn expired() -> (KeyRecord, OffsetDateTime) {
+        let id = KeyId::parse("ak-0123456789abcdef").unwrap();
+        let created = datetime!(2026-01-01 0:00 UTC);
+        let record = KeyRecord {
+            expires_at: Some(datetime!(2026-02-01 0:00 UTC)),
+            ..KeyRecord::new(id, "k".into(), KeyHash::of("a"), "sk-****".into(), created)
+        };
+        (record, datetime!(2026-03-01 0:00 UTC))
+    }
+
+    /// Every refusal, made in the current language.
+    fn refusals() -> Vec<String> {
+        let (record, now) = expired();
+        let secret = SecretKey::generate();
+        let id = record.id.clone();
+        let mut live = KeyRecord {
+            expires_at: None,
+            ..record.clone()
+        };
+        vec![
+            set_expiry(&mut record.clone(), &id, None, now).unwrap_err(),
+            enable(&mut record.clone(), now).unwrap_err(),
+            rotate(&mut record.clone(), &secret, time::Duration::HOUR, now).unwrap_err(),
+            set_expiry(&mut live, &id, Some(now - time::Duration::HOUR), now).unwrap_err(),
+            rotate(&mut live, &secret, -time::Duration::HOUR, now).unwrap_err(),
+            rotate(&mut live, &secret, time::Duration::MAX, now).unwrap_err(),
+        ]
+    }
+
+    #[test]
+    fn refusals_read_in_english_as_they_always_have() {
+        assert_eq!(
+            refusals(),
+            [
+                "key ak-0123456789abcdef expired at 2026-02-01T00:00:00Z and cannot be given a new expiry: \
+                 delete it, or create a new key",
+                "key ak-0123456789abcdef expired at 2026-02-01T00:00:00Z and cannot be enabled again: delete it, \
+                 or create a new key",
+                "key ak-0123456789abcdef expired at 2026-02-01T00:00:00Z and cannot be rotated: create a new key",
+                "the expiry of key ak-0123456789abcdef must be in the future: 2026-02-28T23:00:00Z is not after \
+                 2026-03-01T00:00:00Z",
+                "a grace period cannot be negative",
+                "the grace period is too long",
+            ]
+        );
+        let past = new_key_expiry(Some(datetime!(2026-01-01 0:00 UTC)), datetime!(2026-01-01 0:00 UTC));
+        assert_eq!(
+            past.unwrap_err().to_string(),
+            "the expiry of a new key must be in the future: 2026-01-01T00:00:00Z is not after 2026-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn refusals_read_in_chinese_with_the_key_and_the_times() {
+        assert_eq!(
+            with_lang(Lang::ZhCn, refusals),
+            [
+                "密钥 ak-0123456789abcdef 已于 2026-02-01T00:00:00Z 过期，不能再设置新的有效期：请删除它，或创建新密钥",
+                "密钥 ak-0123456789abcdef 已于 2026-02-01T00:00:00Z 过期，不能再启用：请删除它，或创建新密钥",
+                "密钥 ak-0123456789abcdef 已于 2026-02-01T00:00:00Z 过期，不能轮换：请创建新密钥",
+                "密钥 ak-0123456789abcdef 的过期时间必须在将来：2026-02-28T23:00:00Z 不晚于 2026-03-01T00:00:00Z",
+                "宽限期不能为负",
+                "宽限期太长",
+            ]
+        );
+        let past = with_lang(Lang::ZhCn, || {
+            let at = datetime!(2026-01-01 0:00 UTC);
+            new_key_expiry(Some(at), at).unwrap_err().to_string()
+        });
+        assert_eq!(
+            past,
+            "新密钥的过期时间必须在将来：2026-01-01T00:00:00Z 不晚于 2026-01-01T00:00:00Z"
+        );
+    }
+}

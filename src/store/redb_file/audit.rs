@@ -450,3 +450,77 @@ fn check_index(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::KeyName;
+    use crate::i18n::{Lang, with_lang};
+    use crate::store::{KeyStore, Store};
+
+    /// An entry's encoding, made again from what was read back.
+    fn sealed(entry: &AuditEntry) -> Vec<u8> {
+        let mut bytes = encode(&Borrowed {
+            seq: entry.seq,
+            at: entry.at,
+            event: &entry.event,
+            key: entry.key.as_ref().map(KeyId::as_str),
+            name: entry.name.as_deref(),
+            masked: entry.masked.as_deref(),
+            actor: &entry.actor,
+            previous: entry.previous_hash,
+        });
+        let sum = digest(&bytes);
+        bytes.extend_from_slice(&sum);
+        bytes
+    }
+
+    /// Every kind of change, made by a store whose messages are in Chinese.
+    fn write_every_change(path: &std::path::Path) {
+        let actor = Actor {
+            user: Some("张三".into()),
+            uid: Some(1000),
+            sudo_user: Some("root".into()),
+            ssh_client: Some(SshClient {
+                address: "203.0.113.7".into(),
+                port: 52114,
+            }),
+            interface: Interface::Tui,
+            version: "0.1.0".into(),
+        };
+        let store = Store::open(path).unwrap().with_actor(actor);
+        let later = OffsetDateTime::now_utc() + time::Duration::days(30);
+        let name = KeyName::parse("生产-网关").unwrap();
+        let (_, record) = store.create_expiring(&name, Some(later)).unwrap();
+        store.rename(&record.id, &KeyName::parse("测试-网关").unwrap()).unwrap();
+        store.disable(&record.id).unwrap();
+        store.enable(&record.id).unwrap();
+        store.rotate(&record.id, time::Duration::HOUR).unwrap();
+        store.set_expiry(&record.id, None).unwrap();
+        store.delete(&record.id).unwrap();
+    }
+
+    #[test]
+    fn an_entry_written_in_chinese_is_byte_identical_to_its_english_encoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        with_lang(Lang::ZhCn, || write_every_change(&path));
+        let db = redb::Database::open(&path).unwrap();
+        let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+        let audit = txn.open_table(AUDIT).unwrap();
+        let mut actions = Vec::new();
+        for item in audit.iter().unwrap() {
+            let (_, stored) = item.unwrap();
+            let entry = decode(stored.value()).expect("an entry keydesk wrote");
+            assert_eq!(with_lang(Lang::En, || sealed(&entry)), stored.value(), "{entry:?}");
+            actions.push(entry.event.action());
+        }
+        assert_eq!(
+            actions,
+            ["create", "rename", "disable", "enable", "rotate", "expire", "delete"]
+        );
+        drop((audit, txn, db));
+        // And the chain, checked in English, holds.
+        assert_eq!(Store::open_existing(&path).unwrap().check_audit_chain().unwrap(), None);
+    }
+}

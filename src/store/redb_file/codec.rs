@@ -249,4 +249,26 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn damaged_records_are_described_in_both_languages() {
+        use crate::i18n::{Lang, with_lang};
+        let messages = || {
+            [
+                decode("ak-x", &[]).unwrap_err().to_string(),
+                decode("ak-x", &[9, 1, 2]).unwrap_err().to_string(),
+            ]
+        };
+        assert_eq!(
+            messages(),
+            ["record ak-x is empty", "record ak-x has unknown format version 9"]
+        );
+        assert_eq!(
+            with_lang(Lang::ZhCn, messages),
+            ["记录 ak-x 为空", "记录 ak-x 的格式版本 9 未知"]
+        );
+        let cut = &encode(&sample())[..5];
+        let malformed = with_lang(Lang::ZhCn, || decode("ak-x", cut).unwrap_err().to_string());
+        assert!(malformed.starts_with("记录 ak-x 无法解码："), "{malformed}");
+    }
 }

@@ -317,3 +317,56 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     // redb reads by offset, so the cursor position does not matter afterwards.
     Ok(filled)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, with_lang};
+
+    #[test]
+    fn a_path_that_is_not_a_file_is_named_in_chinese_with_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("目录");
+        fs::create_dir(&path).unwrap();
+        let message = with_lang(Lang::ZhCn, || check_existing(&path).unwrap_err().to_string());
+        assert_eq!(
+            message,
+            format!(
+                "{} 是目录，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件",
+                path.display()
+            )
+        );
+        let missing = dir.path().join("none.redb");
+        let message = with_lang(Lang::ZhCn, || check_existing(&missing).unwrap_err().to_string());
+        assert!(
+            message.starts_with(&format!("{} 处没有数据库", missing.display())),
+            "{message}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_may_write_is_refused_in_chinese_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        fs::write(&path, REDB_MAGIC).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+        let english = check_existing(&path).unwrap_err().to_string();
+        assert_eq!(
+            english,
+            format!(
+                "refusing to use {0}: it is writable by other users (mode 666); run: chmod 600 {0}",
+                path.display()
+            )
+        );
+        let chinese = with_lang(Lang::ZhCn, || check_existing(&path).unwrap_err().to_string());
+        assert_eq!(
+            chinese,
+            format!(
+                "拒绝使用 {0}：其他用户可以写入它（权限 666）；请运行：chmod 600 {0}",
+                path.display()
+            )
+        );
+    }
+}
