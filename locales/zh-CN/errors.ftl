@@ -73,7 +73,7 @@ error-store-unreadable-structure = 无法读取的结构
 # $reason 是操作系统（或 redb）的原文。
 error-store-io = 无法使用 { $path }：{ $reason }
 error-store-previous-io = 之前的一次写入失败（磁盘已满或 I/O 错误），之后没有再写入任何内容
-error-store-database = { $path } 数据库出错：{ $reason }
+error-store-database = 数据库 { $path } 出错：{ $reason }
 error-store-no-data-dir = 找不到用来存放数据库的主目录；请使用 --db PATH 或设置 KEYDESK_DB
 
 ## 无法读取的记录和审计条目（$id：密钥 ID，或 error-audit-entry）
@@ -82,7 +82,7 @@ error-record-empty = 记录 { $id } 为空
 error-record-unknown-version = 记录 { $id } 的格式版本 { $version } 未知
 error-record-malformed = 记录 { $id } 无法解码：{ $reason }
 error-record-bad-timestamp = 时间戳有误：{ $reason }
-error-audit-entry = 审计日志第 { $seq } 条
+error-audit-entry = 「审计日志第 { $seq } 条」
 error-audit-entry-changed = 它已被修改；请运行 `keydesk log --check`
 error-audit-index-disagrees = 密钥索引与日志不一致；请运行 `keydesk log --check`
 

@@ -523,4 +523,38 @@ mod tests {
         // And the chain, checked in English, holds.
         assert_eq!(Store::open_existing(&path).unwrap().check_audit_chain().unwrap(), None);
     }
+
+    #[test]
+    fn a_changed_entry_is_reported_in_chinese_by_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        write_every_change(&path);
+        {
+            let db = redb::Database::open(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(AUDIT).unwrap().insert(2, &b"garbage"[..]).unwrap();
+            txn.commit().unwrap();
+        }
+        let store = Store::open_existing(&path).unwrap();
+        let error = store.audit_entries(&AuditQuery::default()).unwrap_err();
+        let english = error.to_string();
+        assert_eq!(
+            english,
+            format!(
+                "the database {} is damaged: record audit entry 2 cannot be decoded: it was changed; run \
+                 `keydesk log --check`",
+                path.display()
+            )
+        );
+        let chinese = crate::i18n::with_lang(Lang::ZhCn, || {
+            store.audit_entries(&AuditQuery::default()).unwrap_err().to_string()
+        });
+        assert_eq!(
+            chinese,
+            format!(
+                "数据库 {} 已损坏：记录 「审计日志第 2 条」 无法解码：它已被修改；请运行 `keydesk log --check`",
+                path.display()
+            )
+        );
+    }
 }
