@@ -34,11 +34,6 @@ error-key-checksum-mismatch = the key's checksum does not match (mistyped or not
 
 ## The audit log
 
-# Who made a change: the program it came through, before its version.
-domain-interface-tui = tui
-domain-interface-cli = cli
-domain-interface-library = library
-domain-interface-serve = serve
 # Where the audit chain breaks (after "audit log tampered with: ").
 domain-audit-entry-changed = entry { $seq } was changed
 domain-audit-entry-removed = entry { $seq } was removed

@@ -31,16 +31,11 @@ error-key-checksum-mismatch = 密钥校验和不匹配（输入有误，或不�
 
 ## 审计日志
 
-# 变更来自哪个程序，写在版本号之前。
-domain-interface-tui = 终端界面
-domain-interface-cli = 命令行
-domain-interface-library = 程序库
-domain-interface-serve = 服务器
 # 审计日志的哈希链在哪里断开（接在「审计日志被篡改：」之后）。
-domain-audit-entry-changed = 第 { $seq } 条记录被修改
-domain-audit-entry-removed = 第 { $seq } 条记录被删除
-domain-audit-entry-inserted = 第 { $seq } 条记录是插入的（它没有接在第 { $previous } 条之后）
-domain-audit-entry-unindexed = 密钥索引与第 { $seq } 条记录不一致（哈希链完整，但某个密钥的历史记录会出错）
+domain-audit-entry-changed = 条目 { $seq } 被修改
+domain-audit-entry-removed = 条目 { $seq } 被删除
+domain-audit-entry-inserted = 条目 { $seq } 是插入的（它没有接在条目 { $previous } 之后）
+domain-audit-entry-unindexed = 密钥索引与条目 { $seq } 不一致（哈希链完整，但某个密钥的历史记录会出错）
 
 ## 数据库文件
 
@@ -48,8 +43,8 @@ domain-audit-entry-unindexed = 密钥索引与第 { $seq } 条记录不一致（
 error-store-busy = 数据库 { $path } 忙：另一个 keydesk 进程已占用它超过 { $seconds } 秒，请稍后重试
 error-store-not-a-database = { $path } 不是 keydesk 数据库（不是 redb 文件），未做任何改动
 error-store-foreign-database = { $path } 是其他程序的 redb 数据库，不属于 keydesk，未做任何改动
-error-store-newer-schema = { $path } 由更新版本的 keydesk 写入（架构版本 { $found }，当前版本最高只能读取 { $supported }）；请升级 keydesk，文件未做任何改动
-error-store-needs-upgrade = 数据库 { $path } 需要升级（架构版本 { $found } 升级到 { $current }）：请以可写权限运行一次 keydesk；未做任何改动
+error-store-newer-schema = { $path } 由更新版本的 keydesk 写入（数据库结构版本 { $found }，当前版本最高只能读取 { $supported }）；请升级 keydesk，文件未做任何改动
+error-store-needs-upgrade = 数据库 { $path } 需要升级（数据库结构版本 { $found } 升级到 { $current }）：请以可写权限运行一次 keydesk；未做任何改动
 error-store-missing = { $path } 处没有数据库：请检查路径（keydesk 只在创建密钥或启动 TUI 时才会新建数据库）
 # $kind 是下面 error-store-kind-… 之一。
 error-store-not-a-file = { $path } 是{ $kind }，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件
@@ -82,7 +77,7 @@ error-record-empty = 记录 { $id } 为空
 error-record-unknown-version = 记录 { $id } 的格式版本 { $version } 未知
 error-record-malformed = 记录 { $id } 无法解码：{ $reason }
 error-record-bad-timestamp = 时间戳有误：{ $reason }
-error-audit-entry = 「审计日志第 { $seq } 条」
+error-audit-entry = 「审计日志条目 { $seq }」
 error-audit-entry-changed = 它已被修改；请运行 `keydesk log --check`
 error-audit-index-disagrees = 密钥索引与日志不一致；请运行 `keydesk log --check`
 
@@ -102,14 +97,14 @@ error-refused-grace-too-long = 宽限期太长
 error-pg-unreachable = 无法连接 PostgreSQL 服务器 { $location }：{ $detail }
 error-pg-server = PostgreSQL 出错（{ $location }）：{ $detail }
 error-pg-not-initialised = PostgreSQL 数据库 { $location } 中没有 keydesk 的表：请先在其中创建一个密钥（`keydesk create`，使用有建表权限的角色），或检查 --db
-error-pg-newer-schema = PostgreSQL 数据库 { $location } 由更新版本的 keydesk 建立（架构版本 { $found }，当前版本最高只认识 { $supported }）；请升级 keydesk，未做任何改动
+error-pg-newer-schema = PostgreSQL 数据库 { $location } 由更新版本的 keydesk 建立（数据库结构版本 { $found }，当前版本最高只认识 { $supported }）；请升级 keydesk，未做任何改动
 error-pg-invalid-url = 不是有效的 PostgreSQL URL：{ $reason }
 # 代指一个连 postgres://… 都不是的 URL，因此不显示其中任何部分。
 error-pg-url-without-scheme = 该 PostgreSQL URL
 error-pg-record-damaged = 记录 { $id } 已损坏：{ $reason }
 error-pg-record-time-out-of-range = 时间超出范围
 error-pg-record-bad-hash = 哈希值不是 32 字节
-error-pg-audit-entry-changed = 审计日志第 { $seq } 条已被修改；请运行 `keydesk log --check`
+error-pg-audit-entry-changed = 审计日志条目 { $seq } 已被修改；请运行 `keydesk log --check`
 error-pg-import-foreign-audit-log = 该 PostgreSQL 数据库已有自己的审计日志（{ $count } 条），且开头与文件中的不同：请导入到没有审计日志的数据库
 # $problem 是下面 error-pg-root-certificate… 之一，或操作系统的原文。
 error-pg-root-certificates = PGSSLROOTCERT（PostgreSQL TLS 的 CA 证书）：{ $problem }

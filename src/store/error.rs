@@ -246,10 +246,12 @@ mod tests {
                 format!("{path} 不是 keydesk 数据库（不是 redb 文件），未做任何改动"),
                 format!("{path} 是其他程序的 redb 数据库，不属于 keydesk，未做任何改动"),
                 format!(
-                    "{path} 由更新版本的 keydesk 写入（架构版本 99，当前版本最高只能读取 5）；请升级 keydesk，\
+                    "{path} 由更新版本的 keydesk 写入（数据库结构版本 99，当前版本最高只能读取 5）；请升级 keydesk，\
                      文件未做任何改动"
                 ),
-                format!("数据库 {path} 需要升级（架构版本 3 升级到 5）：请以可写权限运行一次 keydesk；未做任何改动"),
+                format!(
+                    "数据库 {path} 需要升级（数据库结构版本 3 升级到 5）：请以可写权限运行一次 keydesk；未做任何改动"
+                ),
                 format!("{path} 处没有数据库：请检查路径（keydesk 只在创建密钥或启动 TUI 时才会新建数据库）"),
                 format!("{path} 是目录，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件"),
                 format!(
@@ -265,7 +267,7 @@ mod tests {
                      使用有建表权限的角色），或检查 --db"
                 ),
                 format!(
-                    "PostgreSQL 数据库 {pg} 由更新版本的 keydesk 建立（架构版本 7，当前版本最高只认识 2）；\
+                    "PostgreSQL 数据库 {pg} 由更新版本的 keydesk 建立（数据库结构版本 7，当前版本最高只认识 2）；\
                      请升级 keydesk，未做任何改动"
                 ),
                 "找不到用来存放数据库的主目录；请使用 --db PATH 或设置 KEYDESK_DB".to_owned(),

@@ -552,7 +552,7 @@ mod tests {
         assert_eq!(
             chinese,
             format!(
-                "数据库 {} 已损坏：记录 「审计日志第 2 条」 无法解码：它已被修改；请运行 `keydesk log --check`",
+                "数据库 {} 已损坏：记录 「审计日志条目 2」 无法解码：它已被修改；请运行 `keydesk log --check`",
                 path.display()
             )
         );
