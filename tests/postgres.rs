@@ -154,17 +154,44 @@ fn a_password_in_db_on_the_command_line_is_refused_without_being_shown() {
 }
 
 #[test]
-fn an_unreachable_server_is_reported_without_the_password() {
+fn an_unreachable_server_is_reported_without_the_password_in_either_language() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!(
         "postgres://admin:hunter2-secret@/keys?host={}&connect_timeout=2",
         dir.path().display()
     );
-    let out = keydesk(&url).arg("list").output().unwrap();
-    let err = common::stderr(&out);
-    assert_eq!(out.status.code(), Some(3), "{err}");
-    assert!(err.contains("cannot reach the PostgreSQL server"), "{err}");
-    assert!(!err.contains("hunter2"), "the password was shown: {err}");
+    for (lang, said) in [
+        ("en", "cannot reach the PostgreSQL server"),
+        ("zh-CN", "无法连接 PostgreSQL 服务器"),
+    ] {
+        let out = keydesk(&url).env("KEYDESK_LANG", lang).arg("list").output().unwrap();
+        let err = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        assert!(err.contains(said), "{lang}: {err}");
+        assert!(!err.contains("hunter2"), "the password was shown: {err}");
+    }
+}
+
+#[test]
+fn a_role_the_server_does_not_know_is_reported_without_the_password_in_either_language() {
+    let db = server().create_database_named();
+    let url = server()
+        .url_as("nobody", &db)
+        .replacen("nobody@", "nobody:hunter2-secret@", 1);
+    let err = PgStore::open_existing(&url, None, Actor::from_process(Interface::Library)).unwrap_err();
+    assert!(matches!(err, keydesk::StoreError::Server { .. }), "{err:?}");
+    let [english, chinese] = keydesk::i18n::Lang::ALL.map(|lang| keydesk::i18n::with_lang(lang, || err.to_string()));
+    assert!(
+        english.starts_with("PostgreSQL error on postgres://nobody@"),
+        "{english}"
+    );
+    assert!(chinese.starts_with("PostgreSQL 出错（postgres://nobody@"), "{chinese}");
+    for message in [english, chinese] {
+        // The server's own words, as it said them, name the role.
+        assert!(message.contains("role \"nobody\" does not exist"), "{message}");
+        assert!(!message.contains("hunter2"), "the password was shown: {message}");
+    }
+    assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
 }
 
 #[test]
@@ -726,11 +753,21 @@ fn a_server_with_a_private_ca_is_trusted_through_pgsslrootcert_and_refused_witho
         common::stdout(&listed)
     );
 
-    let refused = keydesk_over_tcp(&url, None).arg("list").output().unwrap();
-    let err = common::stderr(&refused);
-    assert_eq!(refused.status.code(), Some(3), "{err}");
-    assert!(err.contains("certificate") && err.contains("UnknownIssuer"), "{err}");
-    assert!(!err.contains("hunter2"), "the password was shown: {err}");
+    for (lang, said) in [
+        ("en", "cannot reach the PostgreSQL server"),
+        ("zh-CN", "无法连接 PostgreSQL 服务器"),
+    ] {
+        let refused = keydesk_over_tcp(&url, None)
+            .env("KEYDESK_LANG", lang)
+            .arg("list")
+            .output()
+            .unwrap();
+        let err = common::stderr(&refused);
+        assert_eq!(refused.status.code(), Some(3), "{err}");
+        assert!(err.contains(said), "{lang}: {err}");
+        assert!(err.contains("certificate") && err.contains("UnknownIssuer"), "{err}");
+        assert!(!err.contains("hunter2"), "the password was shown: {err}");
+    }
 
     assert!(server_says_the_session_is_tls(tls_server.port(), &db, &ca_pem));
 }

@@ -37,6 +37,9 @@ impl Interface {
     }
 }
 
+/// The stable name, also where people read it (an audit line's "tui
+/// 0.1.0"): it names a keydesk program, like the version beside it, so it is
+/// the same in every language, and the log's filter finds what is shown.
 impl fmt::Display for Interface {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -278,19 +281,16 @@ pub enum BreakKind {
 impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seq = self.seq;
-        match self.kind {
-            BreakKind::Changed => write!(f, "entry {seq} was changed"),
-            BreakKind::Removed => write!(f, "entry {seq} was removed"),
-            BreakKind::Inserted => write!(
-                f,
-                "entry {seq} was inserted (it does not follow entry {})",
-                seq.saturating_sub(1)
+        f.write_str(&match self.kind {
+            BreakKind::Changed => tr!("domain-audit-entry-changed", seq = seq),
+            BreakKind::Removed => tr!("domain-audit-entry-removed", seq = seq),
+            BreakKind::Inserted => tr!(
+                "domain-audit-entry-inserted",
+                seq = seq,
+                previous = seq.saturating_sub(1)
             ),
-            BreakKind::Unindexed => write!(
-                f,
-                "the key index disagrees with entry {seq} (the chain is intact; a key's history would be wrong)"
-            ),
-        }
+            BreakKind::Unindexed => tr!("domain-audit-entry-unindexed", seq = seq),
+        })
     }
 }
 
@@ -306,6 +306,46 @@ mod tests {
         assert_eq!(v6.to_string(), "[2001:db8::1]:40000");
         assert_eq!(SshClient::parse("garbage"), None);
         assert_eq!(SshClient::parse("1.2.3.4 notaport 5.6.7.8 22"), None);
+    }
+
+    #[test]
+    fn chain_breaks_read_in_both_languages_with_the_entry_number() {
+        use crate::i18n::{Lang, with_lang};
+        let at = |kind| ChainBreak { seq: 12345, kind };
+        let kinds = [
+            BreakKind::Changed,
+            BreakKind::Removed,
+            BreakKind::Inserted,
+            BreakKind::Unindexed,
+        ];
+        let english: Vec<String> = kinds.map(|kind| at(kind).to_string()).to_vec();
+        assert_eq!(
+            english,
+            [
+                "entry 12345 was changed",
+                "entry 12345 was removed",
+                "entry 12345 was inserted (it does not follow entry 12344)",
+                "the key index disagrees with entry 12345 (the chain is intact; a key's history would be wrong)",
+            ]
+        );
+        let chinese: Vec<String> = with_lang(Lang::ZhCn, || kinds.map(|kind| at(kind).to_string()).to_vec());
+        assert_eq!(
+            chinese,
+            [
+                "条目 12345 被修改",
+                "条目 12345 被删除",
+                "条目 12345 是插入的（它没有接在条目 12344 之后）",
+                "密钥索引与条目 12345 不一致（哈希链完整，但某个密钥的历史记录会出错）",
+            ]
+        );
+    }
+
+    #[test]
+    fn interface_names_read_the_same_in_every_language() {
+        let all = [Interface::Tui, Interface::Cli, Interface::Library, Interface::Serve];
+        let shown: Vec<String> =
+            crate::i18n::with_lang(crate::i18n::Lang::ZhCn, || all.map(|i| i.to_string()).to_vec());
+        assert_eq!(shown, ["tui", "cli", "library", "serve"]);
     }
 
     #[test]

@@ -15,8 +15,15 @@ use zeroize::Zeroizing;
 pub const MIN_CHARS: usize = 2;
 pub const MAX_CHARS: usize = 64;
 
-/// What the rule is, for hints next to an input field.
+/// What the rule is, in English, for hints next to an input field; [`rule`]
+/// says it in the current language.
 pub const RULE: &str = "2–64 characters: Chinese characters, letters, digits, _ or -";
+
+/// What the rule is, in the current language, for hints next to an input
+/// field ([`RULE`] in English).
+pub fn rule() -> String {
+    tr!("domain-name-rule", min = MIN_CHARS, max = MAX_CHARS)
+}
 
 /// A validated key name, in NFC.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -28,22 +35,27 @@ pub struct KeyName(String);
 /// sees (`a` + combining accent shows, and is counted, as one `á`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
-    #[error("enter a name ({RULE})")]
+    #[error("{}", tr!("error-name-empty", rule = rule()))]
     Empty,
-    #[error("name is too short: {count} character, at least {MIN_CHARS} needed")]
+    #[error("{}", tr!("error-name-too-short", count = *.count, min = MIN_CHARS))]
     TooShort { count: usize },
-    #[error("name is too long: {count} characters, at most {MAX_CHARS} allowed")]
+    #[error("{}", tr!("error-name-too-long", count = *.count, max = MAX_CHARS))]
     TooLong { count: usize },
-    #[error("{} at position {position} is not allowed — use Chinese characters, letters, digits, _ or -", describe(*.character))]
+    #[error("{}", tr!("error-name-invalid-character", character = describe(*.character), position = *.position))]
     InvalidCharacter { character: char, position: usize },
     /// Kangxi radicals and the CJK Radicals Supplement render like ordinary
     /// Chinese characters (⼀ and 一) but are different code points, so two
     /// names that look identical would be different names.
-    #[error("{} at position {position} is a radical that looks like a Chinese character but is a different one, so the name would not match what it looks like — {}", describe(*.character), radical_advice(*.character))]
+    #[error("{}", tr!(
+        "error-name-look-alike-radical",
+        character = describe(*.character),
+        position = *.position,
+        advice = radical_advice(*.character),
+    ))]
     LookAlikeRadical { character: char, position: usize },
     /// A pasted secret, alone or inside other text, would otherwise be a valid
     /// name, and names are stored and shown in clear.
-    #[error("this name contains an API key: never put a secret in a name")]
+    #[error("{}", tr!("error-name-looks-like-secret"))]
     LooksLikeSecret,
 }
 
@@ -117,21 +129,33 @@ fn is_radical(c: char) -> bool {
 fn radical_advice(radical: char) -> String {
     let mut folded = std::iter::once(radical).nfkc();
     match (folded.next(), folded.next()) {
-        (Some(c), None) if c != radical && is_allowed(c) => format!("type {c} (U+{:04X}) instead", c as u32),
-        _ => "type the Chinese character itself".to_owned(),
+        (Some(c), None) if c != radical && is_allowed(c) => {
+            tr!(
+                "error-name-radical-type-instead",
+                character = c.to_string(),
+                code = code_point(c)
+            )
+        }
+        _ => tr!("error-name-radical-type-itself"),
     }
 }
 
 /// A human description of a refused character that is safe to print.
 fn describe(c: char) -> String {
+    let code = code_point(c);
     match c {
-        ' ' => "a space".to_owned(),
-        '\u{3000}' => "a full-width space (U+3000)".to_owned(),
-        c if c.is_control() => format!("a control character (U+{:04X})", c as u32),
-        c if is_invisible(c) => format!("an invisible character (U+{:04X})", c as u32),
-        c if c.is_whitespace() => format!("a space character (U+{:04X})", c as u32),
-        c => format!("'{c}' (U+{:04X})", c as u32),
+        ' ' => tr!("error-name-char-space"),
+        '\u{3000}' => tr!("error-name-char-full-width-space", code = code),
+        c if c.is_control() => tr!("error-name-char-control", code = code),
+        c if is_invisible(c) => tr!("error-name-char-invisible", code = code),
+        c if c.is_whitespace() => tr!("error-name-char-space-like", code = code),
+        c => tr!("error-name-char-other", character = c.to_string(), code = code),
     }
+}
+
+/// `U+XXXX`, as Unicode charts name a character.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
 }
 
 /// Zero-width, bidi-control, line/paragraph-separator, variation-selector,
@@ -368,6 +392,81 @@ mod tests {
         for s in ["ab\u{1b}", "ab\u{202E}", "ab\u{200B}", "ab\u{7}"] {
             assert!(!msg(s).chars().any(|c| c.is_control() || is_invisible(c)), "{s:?}");
         }
+    }
+
+    #[test]
+    fn every_refusal_reads_in_english_as_it_always_has() {
+        let msg = |s: &str| KeyName::parse(s).unwrap_err().to_string();
+        assert_eq!(rule(), RULE);
+        assert_eq!(
+            msg(""),
+            "enter a name (2–64 characters: Chinese characters, letters, digits, _ or -)"
+        );
+        assert_eq!(
+            msg(&"x".repeat(65)),
+            "name is too long: 65 characters, at most 64 allowed"
+        );
+        assert_eq!(
+            msg("a.b"),
+            "'.' (U+002E) at position 2 is not allowed — use Chinese characters, letters, digits, _ or -"
+        );
+        assert_eq!(
+            msg("ab\u{3000}"),
+            "a full-width space (U+3000) at position 3 is not allowed — use Chinese characters, letters, digits, _ or -"
+        );
+        assert!(msg("ab\u{2028}").starts_with("an invisible character (U+2028) at position 3"));
+        assert!(msg("ab\u{A0}").starts_with("a space character (U+00A0) at position 3"));
+        assert_eq!(
+            msg("生产\u{2F00}"),
+            "'\u{2F00}' (U+2F00) at position 3 is a radical that looks like a Chinese character but is a \
+             different one, so the name would not match what it looks like — type 一 (U+4E00) instead"
+        );
+        assert_eq!(
+            NameError::LooksLikeSecret.to_string(),
+            "this name contains an API key: never put a secret in a name"
+        );
+    }
+
+    /// Every refusal in Chinese, with what it is about: the count and the
+    /// limit, the position and the code point.
+    fn chinese(input: &str) -> String {
+        crate::i18n::with_lang(crate::i18n::Lang::ZhCn, || {
+            KeyName::parse(input).unwrap_err().to_string()
+        })
+    }
+
+    #[test]
+    fn every_refusal_reads_in_chinese_with_its_details() {
+        assert_eq!(chinese(""), "请输入名称（2–64 个字符：汉字、字母、数字、_ 或 -）");
+        assert_eq!(chinese("a"), "名称太短：1 个字符，至少需要 2 个");
+        assert_eq!(chinese(&"键".repeat(65)), "名称太长：65 个字符，最多 64 个");
+        assert_eq!(
+            chinese("a b"),
+            "第 2 个字符是空格，不允许使用：名称只能包含汉字、字母、数字、_ 或 -"
+        );
+        assert!(chinese("café").starts_with("第 4 个字符是「é」（U+00E9），不允许使用"));
+        assert!(chinese("ab\u{1b}").starts_with("第 3 个字符是控制字符（U+001B）"));
+        assert!(chinese("ab\u{200B}").starts_with("第 3 个字符是不可见字符（U+200B）"));
+        assert!(chinese("ab\u{A0}").starts_with("第 3 个字符是空白字符（U+00A0）"));
+        assert!(chinese("ab\u{3000}").starts_with("第 3 个字符是全角空格（U+3000）"));
+        let radical = chinese("生产\u{2F00}");
+        assert!(
+            radical.starts_with("第 3 个字符是「⼀」（U+2F00），这是一个形似汉字的部首"),
+            "{radical}"
+        );
+        assert!(radical.ends_with("请改为输入「一」（U+4E00）"), "{radical}");
+        assert!(chinese("a\u{2E80}").ends_with("请直接输入汉字本身"));
+        for s in ["ab\u{1b}", "ab\u{202E}", "ab\u{200B}", "ab\u{7}"] {
+            assert!(!chinese(s).chars().any(|c| c.is_control() || is_invisible(c)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_secret_is_refused_in_chinese_without_being_echoed() {
+        let secret = super::super::SecretKey::generate();
+        let message = chinese(&format!("生产{}", secret.expose()));
+        assert_eq!(message, "名称中包含 API 密钥：切勿把密钥放进名称");
+        assert!(!message.contains(&secret.expose()[3..11]));
     }
 
     /// An oracle written from the Unicode blocks rather than the script table, so

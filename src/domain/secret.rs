@@ -29,13 +29,13 @@ const MASK_VISIBLE: usize = 4;
 /// input, so it can be logged or shown without leaking anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
-    #[error("a key is {KEY_LEN} characters long")]
+    #[error("{}", tr!("error-key-wrong-length", length = KEY_LEN))]
     WrongLength,
-    #[error("a key starts with \"{PREFIX}\"")]
+    #[error("{}", tr!("error-key-missing-prefix", prefix = PREFIX))]
     MissingPrefix,
-    #[error("a key contains only letters and digits after \"{PREFIX}\"")]
+    #[error("{}", tr!("error-key-invalid-character", prefix = PREFIX))]
     InvalidCharacter,
-    #[error("the key's checksum does not match (mistyped or not a keydesk key)")]
+    #[error("{}", tr!("error-key-checksum-mismatch"))]
     ChecksumMismatch,
 }
 
@@ -260,6 +260,37 @@ mod tests {
         assert_eq!(check_format(""), Err(FormatError::WrongLength));
         // Multi-byte input of the right byte length must not panic on slicing.
         assert!(check_format(&format!("sk-{}", "é".repeat(19))).is_err());
+    }
+
+    #[test]
+    fn format_errors_read_in_both_languages() {
+        use crate::i18n::{Lang, with_lang};
+        let all = [
+            FormatError::WrongLength,
+            FormatError::MissingPrefix,
+            FormatError::InvalidCharacter,
+            FormatError::ChecksumMismatch,
+        ];
+        let english: Vec<String> = all.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            english,
+            [
+                "a key is 41 characters long",
+                "a key starts with \"sk-\"",
+                "a key contains only letters and digits after \"sk-\"",
+                "the key's checksum does not match (mistyped or not a keydesk key)",
+            ]
+        );
+        let chinese: Vec<String> = with_lang(Lang::ZhCn, || all.iter().map(ToString::to_string).collect());
+        assert_eq!(
+            chinese,
+            [
+                "密钥应为 41 个字符",
+                "密钥应以 sk- 开头",
+                "密钥在 sk- 之后只能包含字母和数字",
+                "密钥校验和不匹配（输入有误，或不是 keydesk 的密钥）",
+            ]
+        );
     }
 
     #[test]

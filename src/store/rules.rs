@@ -11,24 +11,44 @@ pub(super) fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
     at.replace_nanosecond(0).unwrap_or(at)
 }
 
-/// Expiry is final: an expired key is refused every change but delete (and
-/// disable, which changes nothing it could use).
-pub(super) fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, what: &str) -> Result<(), String> {
-    match record.expires_at.filter(|at| now >= *at) {
-        Some(at) => Err(format!("key {} expired at {} and {what}", record.id, rfc3339(at))),
-        None => Ok(()),
-    }
+/// What an expired key cannot have done to it, for the refusal.
+#[derive(Clone, Copy)]
+pub(super) enum Change {
+    NewExpiry,
+    Enable,
+    Rotate,
 }
 
-pub(super) fn check_future(whose: &str, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), String> {
-    if whole_second(at) <= now {
-        return Err(format!(
-            "the expiry of {whose} must be in the future: {} is not after {}",
-            rfc3339(at),
-            rfc3339(now)
-        ));
+/// Expiry is final: an expired key is refused every change but delete (and
+/// disable, which changes nothing it could use).
+pub(super) fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, change: Change) -> Result<(), String> {
+    let Some(at) = record.expires_at.filter(|at| now >= *at) else {
+        return Ok(());
+    };
+    let (id, at) = (record.id.as_str(), rfc3339(at));
+    Err(match change {
+        Change::NewExpiry => tr!("error-refused-expired-new-expiry", id = id, at = at),
+        Change::Enable => tr!("error-refused-expired-enable", id = id, at = at),
+        Change::Rotate => tr!("error-refused-expired-rotate", id = id, at = at),
+    })
+}
+
+/// Whose expiry [`check_future`] judges.
+#[derive(Clone, Copy)]
+pub(super) enum Whose<'a> {
+    Key(&'a KeyId),
+    NewKey,
+}
+
+pub(super) fn check_future(whose: Whose<'_>, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), String> {
+    if whole_second(at) > now {
+        return Ok(());
     }
-    Ok(())
+    let (at, now) = (rfc3339(at), rfc3339(now));
+    Err(match whose {
+        Whose::Key(id) => tr!("error-refused-past-expiry", id = id.as_str(), at = at, now = now),
+        Whose::NewKey => tr!("error-refused-past-expiry-new-key", at = at, now = now),
+    })
 }
 
 pub(super) fn set_expiry(
@@ -37,13 +57,9 @@ pub(super) fn set_expiry(
     expires_at: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> Result<(), String> {
-    refuse_if_expired(
-        record,
-        now,
-        "cannot be given a new expiry: delete it, or create a new key",
-    )?;
+    refuse_if_expired(record, now, Change::NewExpiry)?;
     if let Some(at) = expires_at {
-        check_future(&format!("key {id}"), at, now)?;
+        check_future(Whose::Key(id), at, now)?;
     }
     record.expires_at = expires_at.map(whole_second);
     Ok(())
@@ -54,7 +70,7 @@ pub(super) fn disable(record: &mut KeyRecord, now: OffsetDateTime) {
 }
 
 pub(super) fn enable(record: &mut KeyRecord, now: OffsetDateTime) -> Result<(), String> {
-    refuse_if_expired(record, now, "cannot be enabled again: delete it, or create a new key")?;
+    refuse_if_expired(record, now, Change::Enable)?;
     record.disabled_at = None;
     Ok(())
 }
@@ -68,13 +84,13 @@ pub(super) fn rotate(
     grace: time::Duration,
     now: OffsetDateTime,
 ) -> Result<(OffsetDateTime, Option<KeyHash>), String> {
-    refuse_if_expired(record, now, "cannot be rotated: create a new key")?;
+    refuse_if_expired(record, now, Change::Rotate)?;
     if grace.is_negative() {
-        return Err("a grace period cannot be negative".to_owned());
+        return Err(tr!("error-refused-negative-grace"));
     }
     let grace_until = now
         .checked_add(grace)
-        .ok_or_else(|| "the grace period is too long".to_owned())?;
+        .ok_or_else(|| tr!("error-refused-grace-too-long"))?;
     // At most one previous secret: an older one stops verifying now.
     let dropped = record.previous.take().map(|older| older.hash);
     record.previous = Some(Box::new(PreviousSecret {
@@ -173,7 +189,89 @@ pub(super) fn new_key_expiry(
     created_at: OffsetDateTime,
 ) -> Result<Option<OffsetDateTime>, super::StoreError> {
     if let Some(at) = expires_at {
-        check_future("a new key", at, created_at).map_err(|reason| super::StoreError::Refused { reason })?;
+        check_future(Whose::NewKey, at, created_at).map_err(|reason| super::StoreError::Refused { reason })?;
     }
     Ok(expires_at.map(whole_second))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, with_lang};
+    use time::macros::datetime;
+
+    fn expired() -> (KeyRecord, OffsetDateTime) {
+        let id = KeyId::parse("ak-0123456789abcdef").unwrap();
+        let created = datetime!(2026-01-01 0:00 UTC);
+        let record = KeyRecord {
+            expires_at: Some(datetime!(2026-02-01 0:00 UTC)),
+            ..KeyRecord::new(id, "k".into(), KeyHash::of("a"), "sk-****".into(), created)
+        };
+        (record, datetime!(2026-03-01 0:00 UTC))
+    }
+
+    /// Every refusal, made in the current language.
+    fn refusals() -> Vec<String> {
+        let (record, now) = expired();
+        let secret = SecretKey::generate();
+        let id = record.id.clone();
+        let mut live = KeyRecord {
+            expires_at: None,
+            ..record.clone()
+        };
+        vec![
+            set_expiry(&mut record.clone(), &id, None, now).unwrap_err(),
+            enable(&mut record.clone(), now).unwrap_err(),
+            rotate(&mut record.clone(), &secret, time::Duration::HOUR, now).unwrap_err(),
+            set_expiry(&mut live, &id, Some(now - time::Duration::HOUR), now).unwrap_err(),
+            rotate(&mut live, &secret, -time::Duration::HOUR, now).unwrap_err(),
+            rotate(&mut live, &secret, time::Duration::MAX, now).unwrap_err(),
+        ]
+    }
+
+    #[test]
+    fn refusals_read_in_english_as_they_always_have() {
+        assert_eq!(
+            refusals(),
+            [
+                "key ak-0123456789abcdef expired at 2026-02-01T00:00:00Z and cannot be given a new expiry: \
+                 delete it, or create a new key",
+                "key ak-0123456789abcdef expired at 2026-02-01T00:00:00Z and cannot be enabled again: delete it, \
+                 or create a new key",
+                "key ak-0123456789abcdef expired at 2026-02-01T00:00:00Z and cannot be rotated: create a new key",
+                "the expiry of key ak-0123456789abcdef must be in the future: 2026-02-28T23:00:00Z is not after \
+                 2026-03-01T00:00:00Z",
+                "a grace period cannot be negative",
+                "the grace period is too long",
+            ]
+        );
+        let past = new_key_expiry(Some(datetime!(2026-01-01 0:00 UTC)), datetime!(2026-01-01 0:00 UTC));
+        assert_eq!(
+            past.unwrap_err().to_string(),
+            "the expiry of a new key must be in the future: 2026-01-01T00:00:00Z is not after 2026-01-01T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn refusals_read_in_chinese_with_the_key_and_the_times() {
+        assert_eq!(
+            with_lang(Lang::ZhCn, refusals),
+            [
+                "密钥 ak-0123456789abcdef 已于 2026-02-01T00:00:00Z 过期，不能再设置新的有效期：请删除它，或创建新密钥",
+                "密钥 ak-0123456789abcdef 已于 2026-02-01T00:00:00Z 过期，不能再启用：请删除它，或创建新密钥",
+                "密钥 ak-0123456789abcdef 已于 2026-02-01T00:00:00Z 过期，不能轮换：请创建新密钥",
+                "密钥 ak-0123456789abcdef 的过期时间必须在将来：2026-02-28T23:00:00Z 不晚于 2026-03-01T00:00:00Z",
+                "宽限期不能为负",
+                "宽限期太长",
+            ]
+        );
+        let past = with_lang(Lang::ZhCn, || {
+            let at = datetime!(2026-01-01 0:00 UTC);
+            new_key_expiry(Some(at), at).unwrap_err().to_string()
+        });
+        assert_eq!(
+            past,
+            "新密钥的过期时间必须在将来：2026-01-01T00:00:00Z 不晚于 2026-01-01T00:00:00Z"
+        );
+    }
 }

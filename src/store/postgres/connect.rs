@@ -46,7 +46,7 @@ impl Connector {
         let mut config = Config::from_str(url).map_err(|e| StoreError::Server {
             location: redact(url),
             // The parser's message names the part it choked on, never the value.
-            detail: format!("not a valid PostgreSQL URL: {e}"),
+            detail: tr!("error-pg-invalid-url", reason = e.to_string()),
         })?;
         if let Some(password) = password.or_else(|| from_environment(&config)) {
             config.password(password.as_bytes());
@@ -231,24 +231,22 @@ fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Pa
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::{self, PemObject};
     let invalid = |problem: String| {
-        let what = format!("PGSSLROOTCERT (the CA certificates for PostgreSQL TLS): {problem}");
+        let what = tr!("error-pg-root-certificates", problem = problem);
         StoreError::io(file, std::io::Error::new(std::io::ErrorKind::InvalidData, what))
     };
     let certs = CertificateDer::pem_file_iter(file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| match e {
             pem::Error::Io(e) => invalid(e.to_string()),
-            _ => invalid("not a valid PEM certificate file".into()),
+            _ => invalid(tr!("error-pg-root-certificates-not-pem")),
         })?;
     if certs.is_empty() {
-        return Err(invalid(
-            "no PEM certificate (-----BEGIN CERTIFICATE-----) in the file".into(),
-        ));
+        return Err(invalid(tr!("error-pg-root-certificates-none")));
     }
     for cert in certs {
         roots
             .add(cert)
-            .map_err(|e| invalid(format!("a certificate cannot be used as a CA: {e}")))?;
+            .map_err(|e| invalid(tr!("error-pg-root-certificate-unusable", reason = e.to_string())))?;
     }
     Ok(())
 }
@@ -271,7 +269,7 @@ fn location_of(config: &Config) -> String {
 /// message about a URL that could not be parsed.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return "the PostgreSQL URL".to_owned();
+        return tr!("error-pg-url-without-scheme");
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
@@ -296,6 +294,7 @@ pub fn has_password(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{Lang, with_lang};
 
     #[test]
     fn a_password_in_the_url_is_never_part_of_the_location() {
@@ -317,9 +316,83 @@ mod tests {
     }
 
     #[test]
-    fn an_unparsable_url_is_reported_without_its_password() {
-        let err = Connector::new("postgres://admin:hunter2@db.example.com:notaport/keys", None).unwrap_err();
-        assert!(!err.to_string().contains("hunter2"), "{err}");
-        assert!(err.to_string().contains("admin@db.example.com"), "{err}");
+    fn an_unparsable_url_is_reported_without_its_password_in_either_language() {
+        let url = "postgres://admin:hunter2@db.example.com:notaport/keys";
+        let [english, chinese] =
+            Lang::ALL.map(|lang| with_lang(lang, || Connector::new(url, None).unwrap_err().to_string()));
+        assert!(
+            english.starts_with(
+                "PostgreSQL error on postgres://admin@db.example.com:notaport/keys: not a valid PostgreSQL URL: "
+            ),
+            "{english}"
+        );
+        assert!(
+            chinese.starts_with(
+                "PostgreSQL 出错（postgres://admin@db.example.com:notaport/keys）：不是有效的 PostgreSQL URL："
+            ),
+            "{chinese}"
+        );
+        for message in [english, chinese] {
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        // A URL too mangled to find its parts in shows none of them.
+        let [english, chinese] = Lang::ALL.map(|lang| with_lang(lang, || redact("admin:hunter2@db")));
+        assert_eq!(
+            (english.as_str(), chinese.as_str()),
+            ("the PostgreSQL URL", "该 PostgreSQL URL")
+        );
+    }
+
+    #[test]
+    fn a_server_that_cannot_be_reached_is_reported_without_the_password_in_either_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!(
+            "postgres://admin:hunter2@/keys?host={}&connect_timeout=2&password=hunter2",
+            dir.path().display()
+        );
+        let connector = Connector::new(&url, Some(Zeroizing::new("hunter2".to_owned()))).unwrap();
+        let error = connector.connect().err().expect("nothing listens there");
+        assert!(matches!(error, StoreError::Unreachable { .. }), "{error:?}");
+        let [english, chinese] = Lang::ALL.map(|lang| with_lang(lang, || error.to_string()));
+        let location = format!("postgres://admin@{}/keys", dir.path().display());
+        assert!(
+            english.starts_with(&format!("cannot reach the PostgreSQL server {location}: ")),
+            "{english}"
+        );
+        assert!(
+            chinese.starts_with(&format!("无法连接 PostgreSQL 服务器 {location}：")),
+            "{chinese}"
+        );
+        for message in [english, chinese, format!("{error:?}"), format!("{connector:?}")] {
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+    }
+
+    #[test]
+    fn an_unusable_root_certificate_file_is_named_in_either_language() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ca.pem");
+        std::fs::write(&file, "just some text\n").unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        let [english, chinese] = Lang::ALL.map(|lang| {
+            with_lang(lang, || {
+                add_root_certificates(&mut roots, &file).unwrap_err().to_string()
+            })
+        });
+        let path = file.display();
+        assert_eq!(
+            english,
+            format!(
+                "cannot use {path}: PGSSLROOTCERT (the CA certificates for PostgreSQL TLS): no PEM certificate \
+                 (-----BEGIN CERTIFICATE-----) in the file"
+            )
+        );
+        assert_eq!(
+            chinese,
+            format!(
+                "无法使用 {path}：PGSSLROOTCERT（PostgreSQL TLS 的 CA 证书）：文件中没有 PEM 证书\
+                 （-----BEGIN CERTIFICATE-----）"
+            )
+        );
     }
 }

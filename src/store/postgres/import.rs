@@ -91,10 +91,7 @@ fn import_entries(txn: &mut Transaction<'_>, entries: &[AuditEntry]) -> Result<(
         if existing.len() == sealed.len() && existing == sealed {
             return Ok((0, existing.len()));
         }
-        return Err(Fail::Refused(format!(
-            "the PostgreSQL database already has an audit log of its own ({total} entries) that does not \
-             begin with the file's: import into a database without one"
-        )));
+        return Err(Fail::Refused(tr!("error-pg-import-foreign-audit-log", count = total)));
     }
     for (entry, bytes) in entries.iter().zip(&sealed) {
         txn.execute(

@@ -676,13 +676,15 @@ fn put_record(txn: &mut Transaction<'_>, record: &KeyRecord) -> Result<(), Fail>
 
 fn decode_row(row: &Row) -> Result<KeyRecord, Fail> {
     let id: String = row.get("id");
-    let bad = |reason: &str| Fail::Malformed(id.clone(), reason.to_owned());
-    let instant = |secs: i64| OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad("a time out of range"));
+    let bad = |reason: String| Fail::Malformed(id.clone(), reason);
+    let instant = |secs: i64| {
+        OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad(tr!("error-pg-record-time-out-of-range")))
+    };
     let optional = |secs: Option<i64>| secs.map(instant).transpose();
     let hash = |bytes: Vec<u8>| {
         <[u8; 32]>::try_from(bytes.as_slice())
             .map(KeyHash)
-            .map_err(|_| bad("a hash that is not 32 bytes"))
+            .map_err(|_| bad(tr!("error-pg-record-bad-hash")))
     };
     let previous = match row.get::<_, Option<Vec<u8>>>("previous_hash") {
         None => None,
@@ -727,11 +729,11 @@ impl Fail {
             Fail::Refused(reason) => StoreError::Refused { reason },
             Fail::Malformed(id, reason) => StoreError::Server {
                 location: location.to_owned(),
-                detail: format!("record {id} is damaged: {reason}"),
+                detail: tr!("error-pg-record-damaged", id = id, reason = reason),
             },
             Fail::Unreadable(seq) => StoreError::Server {
                 location: location.to_owned(),
-                detail: format!("audit entry {seq} was changed; run `keydesk log --check`"),
+                detail: tr!("error-pg-audit-entry-changed", seq = seq),
             },
         }
     }

@@ -314,15 +314,15 @@ fn get(audit: &impl ReadableTable<u64, &'static [u8]>, seq: u64) -> Result<Optio
 
 fn index_disagrees(seq: u64) -> Fail {
     Fail::Decode(super::DecodeError::Malformed {
-        id: format!("audit entry {seq}"),
-        reason: "the key index does not match the log; run `keydesk log --check`".to_owned(),
+        id: tr!("error-audit-entry", seq = seq),
+        reason: tr!("error-audit-index-disagrees"),
     })
 }
 
 fn unreadable(seq: u64) -> Fail {
     Fail::Decode(super::DecodeError::Malformed {
-        id: format!("audit entry {seq}"),
-        reason: "it was changed; run `keydesk log --check`".to_owned(),
+        id: tr!("error-audit-entry", seq = seq),
+        reason: tr!("error-audit-entry-changed"),
     })
 }
 
@@ -449,4 +449,112 @@ fn check_index(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::KeyName;
+    use crate::i18n::{Lang, with_lang};
+    use crate::store::{KeyStore, Store};
+
+    /// An entry's encoding, made again from what was read back.
+    fn sealed(entry: &AuditEntry) -> Vec<u8> {
+        let mut bytes = encode(&Borrowed {
+            seq: entry.seq,
+            at: entry.at,
+            event: &entry.event,
+            key: entry.key.as_ref().map(KeyId::as_str),
+            name: entry.name.as_deref(),
+            masked: entry.masked.as_deref(),
+            actor: &entry.actor,
+            previous: entry.previous_hash,
+        });
+        let sum = digest(&bytes);
+        bytes.extend_from_slice(&sum);
+        bytes
+    }
+
+    /// Every kind of change, made by a store whose messages are in Chinese.
+    fn write_every_change(path: &std::path::Path) {
+        let actor = Actor {
+            user: Some("张三".into()),
+            uid: Some(1000),
+            sudo_user: Some("root".into()),
+            ssh_client: Some(SshClient {
+                address: "203.0.113.7".into(),
+                port: 52114,
+            }),
+            interface: Interface::Tui,
+            version: "0.1.0".into(),
+        };
+        let store = Store::open(path).unwrap().with_actor(actor);
+        let later = OffsetDateTime::now_utc() + time::Duration::days(30);
+        let name = KeyName::parse("生产-网关").unwrap();
+        let (_, record) = store.create_expiring(&name, Some(later)).unwrap();
+        store.rename(&record.id, &KeyName::parse("测试-网关").unwrap()).unwrap();
+        store.disable(&record.id).unwrap();
+        store.enable(&record.id).unwrap();
+        store.rotate(&record.id, time::Duration::HOUR).unwrap();
+        store.set_expiry(&record.id, None).unwrap();
+        store.delete(&record.id).unwrap();
+    }
+
+    #[test]
+    fn an_entry_written_in_chinese_is_byte_identical_to_its_english_encoding() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        with_lang(Lang::ZhCn, || write_every_change(&path));
+        let db = redb::Database::open(&path).unwrap();
+        let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+        let audit = txn.open_table(AUDIT).unwrap();
+        let mut actions = Vec::new();
+        for item in audit.iter().unwrap() {
+            let (_, stored) = item.unwrap();
+            let entry = decode(stored.value()).expect("an entry keydesk wrote");
+            assert_eq!(with_lang(Lang::En, || sealed(&entry)), stored.value(), "{entry:?}");
+            actions.push(entry.event.action());
+        }
+        assert_eq!(
+            actions,
+            ["create", "rename", "disable", "enable", "rotate", "expire", "delete"]
+        );
+        drop((audit, txn, db));
+        // And the chain, checked in English, holds.
+        assert_eq!(Store::open_existing(&path).unwrap().check_audit_chain().unwrap(), None);
+    }
+
+    #[test]
+    fn a_changed_entry_is_reported_in_chinese_by_its_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        write_every_change(&path);
+        {
+            let db = redb::Database::open(&path).unwrap();
+            let txn = db.begin_write().unwrap();
+            txn.open_table(AUDIT).unwrap().insert(2, &b"garbage"[..]).unwrap();
+            txn.commit().unwrap();
+        }
+        let store = Store::open_existing(&path).unwrap();
+        let error = store.audit_entries(&AuditQuery::default()).unwrap_err();
+        let english = error.to_string();
+        assert_eq!(
+            english,
+            format!(
+                "the database {} is damaged: record audit entry 2 cannot be decoded: it was changed; run \
+                 `keydesk log --check`",
+                path.display()
+            )
+        );
+        let chinese = crate::i18n::with_lang(Lang::ZhCn, || {
+            store.audit_entries(&AuditQuery::default()).unwrap_err().to_string()
+        });
+        assert_eq!(
+            chinese,
+            format!(
+                "数据库 {} 已损坏：记录 「审计日志条目 2」 无法解码：它已被修改；请运行 `keydesk log --check`",
+                path.display()
+            )
+        );
+    }
 }

@@ -55,11 +55,13 @@ struct PreviousV2 {
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
-    #[error("record {id} is empty")]
+    #[error("{}", tr!("error-record-empty", id = .id.as_str()))]
     Empty { id: String },
-    #[error("record {id} has unknown format version {version}")]
+    #[error("{}", tr!("error-record-unknown-version", id = .id.as_str(), version = *.version))]
     UnknownVersion { id: String, version: u8 },
-    #[error("record {id} cannot be decoded: {reason}")]
+    /// `id` is a key's ID, or says which audit entry; `reason` is worded
+    /// when the error is made.
+    #[error("{}", tr!("error-record-malformed", id = .id.as_str(), reason = .reason.as_str()))]
     Malformed { id: String, reason: String },
 }
 
@@ -141,8 +143,10 @@ pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
             });
         }
     };
-    let instant =
-        |secs: i64| OffsetDateTime::from_unix_timestamp(secs).map_err(|e| malformed(format!("bad timestamp: {e}")));
+    let instant = |secs: i64| {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .map_err(|e| malformed(tr!("error-record-bad-timestamp", reason = e.to_string())))
+    };
     let previous = match stored.previous {
         None => None,
         Some(p) => Some(Box::new(PreviousSecret {
@@ -244,5 +248,27 @@ mod tests {
                 assert!(decode("ak-x", &bytes[..cut]).is_err(), "truncated at {cut}");
             }
         }
+    }
+
+    #[test]
+    fn damaged_records_are_described_in_both_languages() {
+        use crate::i18n::{Lang, with_lang};
+        let messages = || {
+            [
+                decode("ak-x", &[]).unwrap_err().to_string(),
+                decode("ak-x", &[9, 1, 2]).unwrap_err().to_string(),
+            ]
+        };
+        assert_eq!(
+            messages(),
+            ["record ak-x is empty", "record ak-x has unknown format version 9"]
+        );
+        assert_eq!(
+            with_lang(Lang::ZhCn, messages),
+            ["记录 ak-x 为空", "记录 ak-x 的格式版本 9 未知"]
+        );
+        let cut = &encode(&sample())[..5];
+        let malformed = with_lang(Lang::ZhCn, || decode("ak-x", cut).unwrap_err().to_string());
+        assert!(malformed.starts_with("记录 ak-x 无法解码："), "{malformed}");
     }
 }

@@ -83,27 +83,44 @@ pub fn check_existing(path: &Path) -> Result<(), StoreError> {
     check_ownership_and_mode(path, &meta)
 }
 
+// What a path that is not a regular file is instead, as `StoreError::NotAFile`
+// keeps it (and its Debug shows it): in English, whatever the language.
+const CHAR_DEVICE: &str = "a character device";
+const BLOCK_DEVICE: &str = "a block device";
+const FIFO: &str = "a named pipe (FIFO)";
+const SOCKET: &str = "a socket";
+const DIRECTORY: &str = "a directory";
+const OTHER: &str = "not a regular file";
+
 fn file_kind(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_char_device() {
-            return "a character device";
+            return CHAR_DEVICE;
         }
         if kind.is_block_device() {
-            return "a block device";
+            return BLOCK_DEVICE;
         }
         if kind.is_fifo() {
-            return "a named pipe (FIFO)";
+            return FIFO;
         }
         if kind.is_socket() {
-            return "a socket";
+            return SOCKET;
         }
     }
-    if kind.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
+    if kind.is_dir() { DIRECTORY } else { OTHER }
+}
+
+/// A [`file_kind`] in the current language, for the message.
+pub fn kind_label(kind: &str) -> String {
+    match kind {
+        CHAR_DEVICE => tr!("error-store-kind-char-device"),
+        BLOCK_DEVICE => tr!("error-store-kind-block-device"),
+        FIFO => tr!("error-store-kind-fifo"),
+        SOCKET => tr!("error-store-kind-socket"),
+        DIRECTORY => tr!("error-store-kind-directory"),
+        _ => tr!("error-store-kind-other"),
     }
 }
 
@@ -176,13 +193,14 @@ fn check_ownership_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), Stor
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     if meta.uid() != me {
-        return insecure(format!("it is owned by user {} and you are user {me}", meta.uid()));
+        return insecure(tr!("error-store-insecure-owner", owner = meta.uid(), me = me));
     }
     if meta.mode() & 0o022 != 0 {
-        return insecure(format!(
-            "it is writable by other users (mode {:o}); run: chmod 600 {}",
-            meta.mode() & 0o777,
-            path.display()
+        return insecure(tr!(
+            "error-store-insecure-writable",
+            // Octal, as chmod takes it: text, not a number to format.
+            mode = format!("{:o}", meta.mode() & 0o777),
+            path = path.display().to_string()
         ));
     }
     Ok(())
@@ -298,4 +316,57 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
     }
     // redb reads by offset, so the cursor position does not matter afterwards.
     Ok(filled)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Lang, with_lang};
+
+    #[test]
+    fn a_path_that_is_not_a_file_is_named_in_chinese_with_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("目录");
+        fs::create_dir(&path).unwrap();
+        let message = with_lang(Lang::ZhCn, || check_existing(&path).unwrap_err().to_string());
+        assert_eq!(
+            message,
+            format!(
+                "{} 是目录，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件",
+                path.display()
+            )
+        );
+        let missing = dir.path().join("none.redb");
+        let message = with_lang(Lang::ZhCn, || check_existing(&missing).unwrap_err().to_string());
+        assert!(
+            message.starts_with(&format!("{} 处没有数据库", missing.display())),
+            "{message}"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_others_may_write_is_refused_in_chinese_with_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        fs::write(&path, REDB_MAGIC).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
+        let english = check_existing(&path).unwrap_err().to_string();
+        assert_eq!(
+            english,
+            format!(
+                "refusing to use {0}: it is writable by other users (mode 666); run: chmod 600 {0}",
+                path.display()
+            )
+        );
+        let chinese = with_lang(Lang::ZhCn, || check_existing(&path).unwrap_err().to_string());
+        assert_eq!(
+            chinese,
+            format!(
+                "拒绝使用 {0}：其他用户可以写入它（权限 666）；请运行：chmod 600 {0}",
+                path.display()
+            )
+        );
+    }
 }

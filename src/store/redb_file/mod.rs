@@ -27,6 +27,7 @@ use crate::domain::{
     KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
+pub(super) use file::kind_label as file_kind_label;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
@@ -678,10 +679,10 @@ fn guard_panics<T>(path: &Path, body: impl FnOnce() -> Result<T, StoreError>) ->
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unreadable structure".to_owned());
+            .unwrap_or_else(|| tr!("error-store-unreadable-structure"));
         Err(StoreError::Corrupt {
             path: path.to_owned(),
-            detail: format!("{reason}; restore it from a backup"),
+            detail: tr!("error-store-restore-from-backup", reason = reason),
         })
     })
 }
