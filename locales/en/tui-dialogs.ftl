@@ -24,7 +24,6 @@ dialog-agreement-title = API key usage agreement
 
 ## The name field (create and rename)
 
-dialog-name-rule = 2–64 characters: Chinese characters, letters, digits, _ or -
 dialog-name-unchanged = unchanged
 dialog-name-valid = valid name
 dialog-name-duplicate = another key is already named { $name }

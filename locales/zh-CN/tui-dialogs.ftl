@@ -23,7 +23,6 @@ dialog-agreement-title = API 密钥使用协议
 
 ## 名称输入框（创建与编辑名称）
 
-dialog-name-rule = 2–64 个字符：汉字、字母、数字、_ 或 -
 dialog-name-unchanged = 未更改
 dialog-name-valid = 名称可用
 dialog-name-duplicate = 已有其他密钥名为 { $name }

@@ -49,9 +49,8 @@ impl NameField {
 
 fn feedback_text(feedback: &Feedback) -> (&'static str, String) {
     match feedback {
-        // The rule as the name's own error states it (`domain::name::RULE`),
-        // in the language of the screen.
-        Feedback::Rule => ("", tr!("dialog-name-rule")),
+        // The rule as the name's own errors state it, in the screen's language.
+        Feedback::Rule => ("", crate::domain::name::rule()),
         Feedback::Invalid(error) => ("✗ ", error.to_string()),
         Feedback::Unchanged => ("", tr!("dialog-name-unchanged")),
         Feedback::Valid => ("✓ ", tr!("dialog-name-valid")),
