@@ -355,7 +355,7 @@ cli-migrate-chain-intact = intact
 cli-migrate-counts-equal = equal
 cli-migrate-counts-different = different
 
-## serve, on the terminal (its HTTP answers, metrics and log lines stay English)
+## serve, on the terminal (its HTTP answers and metrics stay English)
 
 cli-serve-listening = keydesk serve: listening on { $address }
 cli-serve-stopping = keydesk serve: { $signal }: finishing requests in flight
@@ -365,6 +365,36 @@ cli-serve-cannot-handle-signals = cannot handle signals: { $error }
 cli-serve-tls-on-unix = --tls-cert and --tls-key apply to a TCP --listen address, not a Unix socket
 cli-serve-auth-file-unreadable = --upstream-auth-file { $path }: { $error }
 cli-serve-auth-file-empty = --upstream-auth-file { $path }: the file is empty
+cli-serve-duration-number = use a whole number with ms, s or m, e.g. 500ms, 10s, 5m
+cli-serve-duration-unit = unknown unit '{ $unit }': use ms, s or m
+cli-serve-duration-zero = must be more than zero
+cli-serve-listen-unix-path = --listen unix: needs a path, e.g. unix:/run/keydesk/keydesk.sock
+cli-serve-listen-form = --listen { $address }: use HOST:PORT or unix:/PATH ({ $error })
+cli-serve-listen-no-address = --listen { $address }: the host has no address
+cli-serve-listen-exposed = --listen { $address } is reachable from other hosts, and keys would cross the network in clear over plain HTTP: add --tls-cert and --tls-key, listen on 127.0.0.1 behind a TLS gateway, or add --insecure-http
+cli-serve-plain-http-warning = keydesk serve: WARNING: plain HTTP on { $address }: keys cross the network in clear (--insecure-http)
+cli-serve-cannot-listen = cannot listen on { $address }: { $error }
+cli-serve-socket-path-taken = cannot listen on { $path }: a file that is not a socket is there
+cli-serve-socket-in-use = cannot listen on { $path }: another server is listening there
+cli-serve-unknown-address = an unknown address
+cli-serve-upstream-not-url = --upstream: not a URL: { $url }
+cli-serve-upstream-not-http = --upstream: use an http:// URL (the upstream is normally on this host)
+cli-serve-upstream-no-host = --upstream: the URL has no host
+cli-serve-tls-setup = cannot set up TLS: { $error }
+cli-serve-tls-cert-file = --tls-cert { $path }: { $problem }
+cli-serve-tls-key-file = --tls-key { $path }: { $problem }
+cli-serve-tls-mismatch = --tls-key { $key } does not belong to the certificate in --tls-cert { $cert }
+cli-serve-tls-first-unparsable = --tls-cert { $path }: the first certificate cannot be parsed
+cli-serve-pem-certificate = certificate
+cli-serve-pem-private-key = private key
+cli-serve-pem-no-certificate = no PEM certificate (-----BEGIN CERTIFICATE-----) in the file
+cli-serve-pem-none = no PEM { $what } in the file
+cli-serve-pem-too-large = a PEM section is too large
+cli-serve-pem-invalid = not a valid PEM { $what } file
+cli-serve-key-unusable = the private key is not an RSA, ECDSA or Ed25519 key ring can use
+cli-serve-sighup-reloaded = keydesk serve: SIGHUP: new connections get the certificate now in { $path }
+cli-serve-sighup-kept = keydesk serve: SIGHUP: keeping the certificate in use: { $reason }
+cli-serve-sighup-failed = the reload failed
 
 ## The config file and `config show`
 

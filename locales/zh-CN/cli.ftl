@@ -328,7 +328,7 @@ cli-migrate-chain-intact = 完整
 cli-migrate-counts-equal = 一致
 cli-migrate-counts-different = 不一致
 
-## serve 在终端上的提示（其 HTTP 回答、指标和日志行保持英语）
+## serve 在终端上的提示（其 HTTP 回答和指标保持英语）
 
 cli-serve-listening = keydesk serve：正在监听 { $address }
 cli-serve-stopping = keydesk serve：{ $signal }：正在处理完进行中的请求
@@ -338,6 +338,36 @@ cli-serve-cannot-handle-signals = 无法处理信号：{ $error }
 cli-serve-tls-on-unix = --tls-cert 和 --tls-key 只适用于 TCP 的 --listen 地址，不适用于 Unix 套接字
 cli-serve-auth-file-unreadable = --upstream-auth-file { $path }：{ $error }
 cli-serve-auth-file-empty = --upstream-auth-file { $path }：文件为空
+cli-serve-duration-number = 请使用整数加 ms、s 或 m，例如 500ms、10s、5m
+cli-serve-duration-unit = 未知单位「{ $unit }」：请使用 ms、s 或 m
+cli-serve-duration-zero = 必须大于零
+cli-serve-listen-unix-path = --listen unix: 需要一个路径，例如 unix:/run/keydesk/keydesk.sock
+cli-serve-listen-form = --listen { $address }：请使用 HOST:PORT 或 unix:/PATH（{ $error }）
+cli-serve-listen-no-address = --listen { $address }：该主机没有地址
+cli-serve-listen-exposed = --listen { $address } 可被其他主机访问，通过明文 HTTP 传输时密钥会以明文经过网络：请添加 --tls-cert 和 --tls-key，或在 TLS 网关之后监听 127.0.0.1，或添加 --insecure-http
+cli-serve-plain-http-warning = keydesk serve：警告：{ $address } 上使用明文 HTTP：密钥以明文经过网络（--insecure-http）
+cli-serve-cannot-listen = 无法监听 { $address }：{ $error }
+cli-serve-socket-path-taken = 无法监听 { $path }：该位置已有一个不是套接字的文件
+cli-serve-socket-in-use = 无法监听 { $path }：已有另一个服务器在此监听
+cli-serve-unknown-address = 未知地址
+cli-serve-upstream-not-url = --upstream：不是 URL：{ $url }
+cli-serve-upstream-not-http = --upstream：请使用 http:// URL（上游通常在本机）
+cli-serve-upstream-no-host = --upstream：该 URL 没有主机
+cli-serve-tls-setup = 无法设置 TLS：{ $error }
+cli-serve-tls-cert-file = --tls-cert { $path }：{ $problem }
+cli-serve-tls-key-file = --tls-key { $path }：{ $problem }
+cli-serve-tls-mismatch = --tls-key { $key } 与 --tls-cert { $cert } 中的证书不匹配
+cli-serve-tls-first-unparsable = --tls-cert { $path }：无法解析第一个证书
+cli-serve-pem-certificate = 证书
+cli-serve-pem-private-key = 私钥
+cli-serve-pem-no-certificate = 文件中没有 PEM 证书（-----BEGIN CERTIFICATE-----）
+cli-serve-pem-none = 文件中没有 PEM { $what }
+cli-serve-pem-too-large = PEM 段过大
+cli-serve-pem-invalid = 不是有效的 PEM { $what }文件
+cli-serve-key-unusable = 该私钥不是 ring 可用的 RSA、ECDSA 或 Ed25519 密钥
+cli-serve-sighup-reloaded = keydesk serve：SIGHUP：新连接现在使用 { $path } 中的证书
+cli-serve-sighup-kept = keydesk serve：SIGHUP：继续使用当前证书：{ $reason }
+cli-serve-sighup-failed = 重新加载失败
 
 ## 配置文件和 `config show`
 

@@ -85,17 +85,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .map_err(|_| "use a whole number with ms, s or m, e.g. 500ms, 10s, 5m".to_owned())?;
+    let number: u64 = number.parse().map_err(|_| tr!("cli-serve-duration-number"))?;
     let duration = match unit {
         "ms" => Duration::from_millis(number),
         "" | "s" => Duration::from_secs(number),
         "m" => Duration::from_secs(number.saturating_mul(60)),
-        _ => return Err(format!("unknown unit '{unit}': use ms, s or m")),
+        _ => return Err(tr!("cli-serve-duration-unit", unit = unit)),
     };
     if duration.is_zero() {
-        return Err("must be more than zero".to_owned());
+        return Err(tr!("cli-serve-duration-zero"));
     }
     Ok(duration)
 }

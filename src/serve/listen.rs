@@ -21,16 +21,16 @@ impl Address {
     pub fn parse(text: &str) -> Result<Address, String> {
         if let Some(path) = text.strip_prefix("unix:") {
             if path.is_empty() {
-                return Err("--listen unix: needs a path, e.g. unix:/run/keydesk/keydesk.sock".into());
+                return Err(tr!("cli-serve-listen-unix-path"));
             }
             return Ok(Address::Unix(PathBuf::from(path)));
         }
         let addrs: Vec<SocketAddr> = text
             .to_socket_addrs()
-            .map_err(|e| format!("--listen {text}: use HOST:PORT or unix:/PATH ({e})"))?
+            .map_err(|e| tr!("cli-serve-listen-form", address = text, error = e.to_string()))?
             .collect();
         if addrs.is_empty() {
-            return Err(format!("--listen {text}: the host has no address"));
+            return Err(tr!("cli-serve-listen-no-address", address = text));
         }
         Ok(Address::Tcp {
             text: text.to_owned(),
@@ -48,13 +48,9 @@ impl Address {
             return Ok(());
         }
         if !insecure_http {
-            return Err(format!(
-                "--listen {text} is reachable from other hosts, and keys would cross the network in clear \
-                 over plain HTTP: add --tls-cert and --tls-key, listen on 127.0.0.1 behind a TLS gateway, \
-                 or add --insecure-http"
-            ));
+            return Err(tr!("cli-serve-listen-exposed", address = text.as_str()));
         }
-        eprintln!("keydesk serve: WARNING: plain HTTP on {text}: keys cross the network in clear (--insecure-http)");
+        eprintln!("{}", tr!("cli-serve-plain-http-warning", address = text.as_str()));
         Ok(())
     }
 }
@@ -76,7 +72,13 @@ impl Listener {
             Address::Tcp { text, addrs } => TcpListener::bind(addrs.as_slice())
                 .await
                 .map(Listener::Tcp)
-                .map_err(|e| format!("cannot listen on {text}: {e}")),
+                .map_err(|e| {
+                    tr!(
+                        "cli-serve-cannot-listen",
+                        address = text.as_str(),
+                        error = e.to_string()
+                    )
+                }),
             Address::Unix(path) => bind_unix(path).await,
         }
     }
@@ -99,7 +101,7 @@ impl Listener {
         match self {
             Listener::Tcp(listener) => match listener.local_addr() {
                 Ok(addr) => format!("{}://{addr}", if tls { "https" } else { "http" }),
-                Err(_) => "an unknown address".into(),
+                Err(_) => tr!("cli-serve-unknown-address"),
             },
             Listener::Unix(_, path) => format!("unix:{}", path.display()),
         }
@@ -122,27 +124,41 @@ async fn bind_unix(path: &PathBuf) -> Result<Listener, String> {
     use std::os::unix::fs::FileTypeExt;
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if !meta.file_type().is_socket() {
-            return Err(format!(
-                "cannot listen on {}: a file that is not a socket is there",
-                path.display()
-            ));
+            return Err(tr!("cli-serve-socket-path-taken", path = path.display().to_string()));
         }
         if UnixStream::connect(path).await.is_ok() {
-            return Err(format!(
-                "cannot listen on {}: another server is listening there",
-                path.display()
-            ));
+            return Err(tr!("cli-serve-socket-in-use", path = path.display().to_string()));
         }
         let _ = std::fs::remove_file(path);
     }
     UnixListener::bind(path)
         .map(|listener| Listener::Unix(listener, path.clone()))
-        .map_err(|e| format!("cannot listen on {}: {e}", path.display()))
+        .map_err(|e| {
+            tr!(
+                "cli-serve-cannot-listen",
+                address = path.display().to_string(),
+                error = e.to_string()
+            )
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{Lang, with_lang};
+
+    #[test]
+    fn the_refusal_of_plain_http_reads_in_chinese_with_its_flags() {
+        let open = Address::parse("0.0.0.0:8080").unwrap();
+        let refusal = with_lang(Lang::ZhCn, || open.check_exposure(false, false).unwrap_err());
+        assert!(refusal.contains("明文"), "{refusal}");
+        assert!(
+            refusal.contains("0.0.0.0:8080") && refusal.contains("--tls-cert"),
+            "{refusal}"
+        );
+        let no_path = with_lang(Lang::ZhCn, || Address::parse("unix:").unwrap_err());
+        assert!(no_path.contains("需要一个路径"), "{no_path}");
+    }
 
     #[test]
     fn loopback_needs_no_flag_and_other_addresses_need_tls_or_the_flag() {

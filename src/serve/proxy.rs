@@ -113,11 +113,14 @@ impl Proxy {
         let uri: Uri = settings
             .upstream
             .parse()
-            .map_err(|_| format!("--upstream: not a URL: {}", settings.upstream))?;
+            .map_err(|_| tr!("cli-serve-upstream-not-url", url = settings.upstream.as_str()))?;
         if uri.scheme() != Some(&hyper::http::uri::Scheme::HTTP) {
-            return Err("--upstream: use an http:// URL (the upstream is normally on this host)".into());
+            return Err(tr!("cli-serve-upstream-not-http"));
         }
-        let authority = uri.authority().cloned().ok_or("--upstream: the URL has no host")?;
+        let authority = uri
+            .authority()
+            .cloned()
+            .ok_or_else(|| tr!("cli-serve-upstream-no-host"))?;
         let upstream_auth = match settings.upstream_auth {
             None => None,
             Some(secret) => {

@@ -45,7 +45,7 @@ impl Tls {
         let current = Arc::new(Reloadable(ArcSwap::from_pointee(read_pair(&files)?)));
         let mut config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
             .with_safe_default_protocol_versions()
-            .map_err(|e| format!("cannot set up TLS: {e}"))?
+            .map_err(|e| tr!("cli-serve-tls-setup", error = e.to_string()))?
             .with_no_client_auth()
             .with_cert_resolver(current.clone());
         // The server speaks HTTP/1.1 only; saying so lets a client that
@@ -88,11 +88,14 @@ pub fn spawn_reloader(tls: Arc<Tls>) -> std::io::Result<JoinHandle<()>> {
             let files = tls.files();
             match reloaded {
                 Ok(Ok(())) => eprintln!(
-                    "keydesk serve: SIGHUP: new connections get the certificate now in {}",
-                    files.cert.display()
+                    "{}",
+                    tr!("cli-serve-sighup-reloaded", path = files.cert.display().to_string())
                 ),
-                Ok(Err(why)) => eprintln!("keydesk serve: SIGHUP: keeping the certificate in use: {why}"),
-                Err(_) => eprintln!("keydesk serve: SIGHUP: keeping the certificate in use: the reload failed"),
+                Ok(Err(why)) => eprintln!("{}", tr!("cli-serve-sighup-kept", reason = why)),
+                Err(_) => eprintln!(
+                    "{}",
+                    tr!("cli-serve-sighup-kept", reason = tr!("cli-serve-sighup-failed"))
+                ),
             }
         }
     }))
@@ -115,28 +118,32 @@ fn read_pair(files: &TlsFiles) -> Result<CertifiedKey, String> {
     let pair = CertifiedKey::new(chain, key);
     match pair.keys_match() {
         Ok(()) => Ok(pair),
-        Err(TlsError::InconsistentKeys(_)) => Err(format!(
-            "--tls-key {} does not belong to the certificate in --tls-cert {}",
-            files.key.display(),
-            files.cert.display()
+        Err(TlsError::InconsistentKeys(_)) => Err(tr!(
+            "cli-serve-tls-mismatch",
+            key = files.key.display().to_string(),
+            cert = files.cert.display().to_string()
         )),
-        Err(_) => Err(format!(
-            "--tls-cert {}: the first certificate cannot be parsed",
-            files.cert.display()
+        Err(_) => Err(tr!(
+            "cli-serve-tls-first-unparsable",
+            path = files.cert.display().to_string()
         )),
     }
 }
 
 fn read_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let what = |problem: String| format!("--tls-cert {}: {problem}", path.display());
+    let what = |problem: String| {
+        tr!(
+            "cli-serve-tls-cert-file",
+            path = path.display().to_string(),
+            problem = problem
+        )
+    };
     let chain = CertificateDer::pem_file_iter(path)
-        .map_err(|e| what(pem_problem(e, "certificate")))?
+        .map_err(|e| what(pem_problem(e, tr!("cli-serve-pem-certificate"))))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| what(pem_problem(e, "certificate")))?;
+        .map_err(|e| what(pem_problem(e, tr!("cli-serve-pem-certificate"))))?;
     if chain.is_empty() {
-        return Err(what(
-            "no PEM certificate (-----BEGIN CERTIFICATE-----) in the file".into(),
-        ));
+        return Err(what(tr!("cli-serve-pem-no-certificate")));
     }
     Ok(chain)
 }
@@ -144,22 +151,29 @@ fn read_chain(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 /// Reads the private key into memory that is wiped afterwards; the signing
 /// key ring builds from it is all that stays.
 fn read_key(path: &Path) -> Result<Arc<dyn tokio_rustls::rustls::sign::SigningKey>, String> {
-    let what = |problem: String| format!("--tls-key {}: {problem}", path.display());
+    let what = |problem: String| {
+        tr!(
+            "cli-serve-tls-key-file",
+            path = path.display().to_string(),
+            problem = problem
+        )
+    };
     let text = Zeroizing::new(std::fs::read(path).map_err(|e| what(e.to_string()))?);
-    let mut key = PrivateKeyDer::from_pem_slice(&text).map_err(|e| what(pem_problem(e, "private key")))?;
+    let mut key =
+        PrivateKeyDer::from_pem_slice(&text).map_err(|e| what(pem_problem(e, tr!("cli-serve-pem-private-key"))))?;
     let signing = ring::sign::any_supported_type(&key);
     key.zeroize();
-    signing.map_err(|_| what("the private key is not an RSA, ECDSA or Ed25519 key ring can use".into()))
+    signing.map_err(|_| what(tr!("cli-serve-key-unusable")))
 }
 
 /// What is wrong with a PEM file, in words that never quote it: the parser's
 /// own messages can hold lines of the file, and this one may be a key.
-fn pem_problem(error: pem::Error, what: &str) -> String {
+fn pem_problem(error: pem::Error, what: String) -> String {
     match error {
         pem::Error::Io(e) => e.to_string(),
-        pem::Error::NoItemsFound => format!("no PEM {what} in the file"),
-        pem::Error::SectionTooLarge => "a PEM section is too large".into(),
-        _ => format!("not a valid PEM {what} file"),
+        pem::Error::NoItemsFound => tr!("cli-serve-pem-none", what = what),
+        pem::Error::SectionTooLarge => tr!("cli-serve-pem-too-large"),
+        _ => tr!("cli-serve-pem-invalid", what = what),
     }
 }
 
