@@ -76,7 +76,7 @@ fn start(dir: &Path) -> TmuxServer {
     keydesk::Store::open(&db).unwrap();
     // Looks like an SSH session without X forwarding: `auto` must choose OSC 52.
     let command = format!(
-        "env -u DISPLAY -u WAYLAND_DISPLAY SSH_CONNECTION='192.0.2.1 50000 192.0.2.2 22' KEYDESK_DB='{}' '{BIN}'",
+        "env -u DISPLAY -u WAYLAND_DISPLAY SSH_CONNECTION='192.0.2.1 50000 192.0.2.2 22' KEYDESK_LANG=en KEYDESK_DB='{}' '{BIN}'",
         db.display()
     );
     let started = server.tmux(&[

@@ -118,6 +118,7 @@ fn list_without_write_access(db: &std::path::Path) -> Option<std::process::Outpu
         .arg(dir)
         .arg(common::BIN)
         .env("KEYDESK_DB", db)
+        .env("KEYDESK_LANG", "en")
         .output()
         .ok()?;
     // The mount itself failing (no privilege here) leaves nothing to test.
