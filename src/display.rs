@@ -1,8 +1,10 @@
 //! How stored values are shown to people: timestamps in a stated UTC offset,
 //! and text made safe for a terminal. Shared by the TUI and the CLI so both
-//! always agree; [`columns`] is the key table both print.
+//! always agree; [`columns`] is the key table both print, [`text`] pads and
+//! cuts by terminal columns.
 
 pub mod columns;
+pub mod text;
 
 use std::borrow::Cow;
 

@@ -8,9 +8,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::commands::{escape_for_terminal, parse_id, rfc3339, write_stdout};
 use super::exit::{Exit, Failure};
-use super::text::pad;
 use crate::KeyStore;
-use crate::display::sanitize;
+use crate::display::text::pad;
+use crate::display::{AUDIT_ACTIONS, audit_action, sanitize};
 use crate::domain::{Actor, AuditEntry, AuditEvent, AuditQuery};
 
 /// What `keydesk log` was asked for.
@@ -53,7 +53,11 @@ pub fn check(store: &dyn KeyStore) -> Result<Exit, Failure> {
 fn table(entries: &[AuditEntry], offset: UtcOffset) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
     let mut out = String::new();
-    let action_width = ALL_ACTIONS.iter().map(|event| action(event).width()).max().unwrap_or(0);
+    let action_width = AUDIT_ACTIONS
+        .iter()
+        .map(|event| audit_action(event).width())
+        .max()
+        .unwrap_or(0);
     for entry in entries {
         let at = entry.at.to_offset(offset).format(&format).unwrap_or_default();
         let key = entry.key.as_ref().map_or("-", |k| k.as_str());
@@ -61,7 +65,7 @@ fn table(entries: &[AuditEntry], offset: UtcOffset) -> String {
             out,
             "#{} {at} {} {key} {}  {}",
             entry.seq,
-            pad(&action(&entry.event), action_width),
+            pad(&audit_action(&entry.event), action_width),
             what(entry, offset),
             tr!("cli-log-by", actor = actor_line(&entry.actor))
         );
@@ -71,34 +75,6 @@ fn table(entries: &[AuditEntry], offset: UtcOffset) -> String {
         out.push('\n');
     }
     out
-}
-
-/// One event of each kind, to size the action column for every language.
-const ALL_ACTIONS: [AuditEvent; 8] = [
-    AuditEvent::Created { expires_at: None },
-    AuditEvent::Renamed { from: String::new() },
-    AuditEvent::Deleted,
-    AuditEvent::Disabled,
-    AuditEvent::Enabled,
-    AuditEvent::Rotated {
-        grace_until: OffsetDateTime::UNIX_EPOCH,
-    },
-    AuditEvent::ExpiryChanged { expires_at: None },
-    AuditEvent::SchemaUpgraded { from: 0, to: 0 },
-];
-
-/// The action as people read it (`log --json` keeps `AuditEvent::action`).
-fn action(event: &AuditEvent) -> String {
-    match event {
-        AuditEvent::Created { .. } => tr!("cli-log-action-create"),
-        AuditEvent::Renamed { .. } => tr!("cli-log-action-rename"),
-        AuditEvent::Deleted => tr!("cli-log-action-delete"),
-        AuditEvent::Disabled => tr!("cli-log-action-disable"),
-        AuditEvent::Enabled => tr!("cli-log-action-enable"),
-        AuditEvent::Rotated { .. } => tr!("cli-log-action-rotate"),
-        AuditEvent::ExpiryChanged { .. } => tr!("cli-log-action-expire"),
-        AuditEvent::SchemaUpgraded { .. } => tr!("cli-log-action-upgrade"),
-    }
 }
 
 /// The entry's details: the name (sanitised: it comes from the file) and what changed.

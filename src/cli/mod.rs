@@ -13,7 +13,7 @@ mod parse_errors;
 mod prompt;
 #[cfg(test)]
 mod testing;
-mod text;
+
 mod usage;
 mod when;
 

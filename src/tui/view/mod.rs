@@ -265,8 +265,7 @@ pub fn detail_line<'a>(label: &str, value: impl Into<std::borrow::Cow<'a, str>>,
 /// `{:<w$}` would count it as one), at least one space when it is that wide
 /// or wider, so a label never runs into its value.
 pub fn pad(text: &str, width: usize) -> String {
-    let spaces = width.saturating_sub(text.width()).max(1);
-    format!("{text}{:spaces$}", "")
+    crate::display::text::pad(text, width.max(text.width() + 1))
 }
 
 /// Shown instead of everything else when the terminal is below the minimum.

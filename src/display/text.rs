@@ -1,6 +1,6 @@
-//! Columns of the CLI's human tables, measured in terminal columns: a Chinese
-//! character takes two, so `format!("{:<24}")` (which counts characters)
-//! would push every later column out of line.
+//! Text measured in terminal columns, for the CLI's tables and the TUI's
+//! labels: a Chinese character takes two, so `format!("{:<24}")` (which
+//! counts characters) would push every later column out of line.
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
