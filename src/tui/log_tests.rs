@@ -13,23 +13,9 @@ use super::keymap::Screen;
 use super::testing::*;
 use super::update::update;
 use super::view::{Theme, render};
-use crate::domain::{Actor, AuditEntry, AuditEvent, Interface, SshClient};
+use crate::domain::{AuditEntry, AuditEvent, Interface};
 
 use Key::*;
-
-fn actor(user: &str, sudo: Option<&str>, ssh: Option<&str>, interface: Interface) -> Actor {
-    Actor {
-        user: Some(user.to_owned()),
-        uid: Some(1001),
-        sudo_user: sudo.map(str::to_owned),
-        ssh_client: ssh.map(|a| SshClient {
-            address: a.to_owned(),
-            port: 52114,
-        }),
-        interface,
-        version: "0.1.0".to_owned(),
-    }
-}
 
 /// Newest first, as the store returns them.
 fn entries() -> Vec<AuditEntry> {

@@ -7,7 +7,7 @@ use time::{OffsetDateTime, UtcOffset};
 use super::app::App;
 use super::event::{Command, Event, Key};
 use super::update::update;
-use crate::domain::{KeyHash, KeyId, KeyRecord};
+use crate::domain::{Actor, Interface, KeyHash, KeyId, KeyRecord, SshClient};
 
 pub const NOW: OffsetDateTime = datetime!(2026-03-15 12:00:00 UTC);
 pub const OFFSET: UtcOffset = offset!(+8);
@@ -131,4 +131,20 @@ pub fn lifecycle_records() -> Vec<KeyRecord> {
             ..record(16, "rotating-key", created + Duration::hours(5), None)
         },
     ]
+}
+
+/// Who made an audit entry: a user (uid 1001), maybe through sudo, maybe
+/// over SSH (port 52114), with keydesk 0.1.0.
+pub fn actor(user: &str, sudo: Option<&str>, ssh: Option<&str>, interface: Interface) -> Actor {
+    Actor {
+        user: Some(user.to_owned()),
+        uid: Some(1001),
+        sudo_user: sudo.map(str::to_owned),
+        ssh_client: ssh.map(|address| SshClient {
+            address: address.to_owned(),
+            port: 52114,
+        }),
+        interface,
+        version: "0.1.0".to_owned(),
+    }
 }

@@ -15,8 +15,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, render};
 use crate::domain::{
-    Actor, AuditEntry, AuditEvent, Day, Hour, Interface, KeyHash, KeyRecord, KeyUsage, Outcome, PreviousSecret,
-    SshClient, UsageCounts, UsageQuery,
+    AuditEntry, AuditEvent, Day, Hour, Interface, KeyHash, KeyRecord, KeyUsage, Outcome, PreviousSecret,
+    UsageCounts, UsageQuery,
 };
 use crate::i18n::{Lang, with_lang};
 use crate::tui::app::{App, LogPage, entry_matches};
@@ -180,19 +180,6 @@ fn details_pane_beside_the_table_zh() {
     assert_snapshot!(screen);
 }
 
-fn actor(user: &str, sudo: Option<&str>, ssh: Option<&str>, interface: Interface) -> Actor {
-    Actor {
-        user: Some(user.to_owned()),
-        uid: Some(1001),
-        sudo_user: sudo.map(str::to_owned),
-        ssh_client: ssh.map(|address| SshClient {
-            address: address.to_owned(),
-            port: 52114,
-        }),
-        interface,
-        version: "0.1.0".to_owned(),
-    }
-}
 
 /// Newest first, as the store returns them: one entry of each action.
 fn entries() -> Vec<AuditEntry> {
