@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::FromArgMatches;
+use clap::{CommandFactory, FromArgMatches};
 use keydesk::cli::{self, Cli};
 use keydesk::clipboard::{ClipboardSettings, Environment};
 use keydesk::tui;
@@ -16,9 +16,16 @@ fn main() -> ExitCode {
     quiet_caught_storage_panics();
     let args: Vec<_> = std::env::args_os().collect();
     keydesk::i18n::set(keydesk::config::early_lang(&args));
-    let matches = cli::command()
-        .try_get_matches_from(args)
-        .unwrap_or_else(|error| cli::exit_on_parse_error(error));
+    // The command tree without its help texts parses a correct command
+    // line just as well; only help and errors need the texts, in the
+    // language, so they are looked up (and the messages loaded) only then.
+    let matches = match Cli::command().try_get_matches_from(&args) {
+        Ok(matches) => matches,
+        Err(version) if version.kind() == clap::error::ErrorKind::DisplayVersion => version.exit(),
+        Err(_) => cli::command()
+            .try_get_matches_from(args)
+            .unwrap_or_else(|error| cli::exit_on_parse_error(error)),
+    };
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
     let effective = match keydesk::config::apply(&mut cli, &matches) {
         Ok(effective) => effective,

@@ -331,14 +331,11 @@ impl clap::ValueEnum for ClipboardMode {
         ]
     }
 
+    /// Without help: clap asks for these on every parse, and the help (in
+    /// the language, so from the messages) is added by `help::command` only
+    /// when help or an error is to be shown.
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        let help = match self {
-            ClipboardMode::Auto => tr!("help-clipboard-auto"),
-            ClipboardMode::System => tr!("help-clipboard-system"),
-            ClipboardMode::Osc52 => tr!("help-clipboard-osc52"),
-            ClipboardMode::Off => tr!("help-clipboard-off"),
-        };
-        Some(clap::builder::PossibleValue::new(self.name()).help(help))
+        Some(clap::builder::PossibleValue::new(self.name()))
     }
 }
 

@@ -10,9 +10,11 @@
 //! `[env: …]`, `[possible values: …]`) and its parse errors stay English.
 
 use clap::builder::StyledStr;
-use clap::{Command, CommandFactory};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Command, CommandFactory, ValueEnum};
 
 use super::args::Cli;
+use crate::clipboard::ClipboardMode;
 use crate::i18n::{Lang, Msg};
 
 /// A command's help: its path under `keydesk` (`""` for the program itself,
@@ -139,7 +141,10 @@ fn with_help(mut command: Command, path: &str) -> Command {
     let ids: Vec<String> = command.get_arguments().map(|arg| arg.get_id().to_string()).collect();
     for id in ids {
         if let Some((.., help)) = ARGS.iter().find(|(at, arg, _)| *at == path && *arg == id) {
-            command = command.mut_arg(id, |arg| arg.help(help.text()).long_help(None::<&str>));
+            command = command.mut_arg(&id, |arg| arg.help(help.text()).long_help(None::<&str>));
+        }
+        if id == "clipboard" {
+            command = command.mut_arg(id, |arg| arg.value_parser(clipboard_modes()));
         }
     }
     let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();
@@ -152,6 +157,20 @@ fn with_help(mut command: Command, path: &str) -> Command {
         command = command.mut_subcommand(name, |sub| with_help(sub, &sub_path));
     }
     command
+}
+
+/// `--clipboard`'s values, each with its help.
+fn clipboard_modes() -> impl TypedValueParser<Value = ClipboardMode> {
+    let values = ClipboardMode::value_variants().iter().map(|mode| {
+        let help = match mode {
+            ClipboardMode::Auto => tr!("help-clipboard-auto"),
+            ClipboardMode::System => tr!("help-clipboard-system"),
+            ClipboardMode::Osc52 => tr!("help-clipboard-osc52"),
+            ClipboardMode::Off => tr!("help-clipboard-off"),
+        };
+        PossibleValue::new(mode.name()).help(help)
+    });
+    PossibleValuesParser::new(values).map(|name| name.parse().expect("each possible value names a mode"))
 }
 
 /// The headings, the usage line and clap's built-in `--help`, `--version`

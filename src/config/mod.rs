@@ -26,7 +26,7 @@ pub use file::{ConfigError, FileSettings, FromFile, KEYS, closest_key, parse, re
 
 use crate::cli::Cli;
 use crate::clipboard::ClipboardMode;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Msg};
 
 /// The environment variable that names the config file, like `--config`.
 pub const CONFIG_ENV: &str = "KEYDESK_CONFIG";
@@ -56,8 +56,32 @@ impl fmt::Display for Source {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
     pub key: &'static str,
-    pub value: String,
+    pub value: Shown,
     pub source: Source,
+}
+
+/// A setting's value as `config show` prints it: text, or a message that is
+/// looked up only then, so that every other command starts without loading
+/// any (a default such as "the system's local offset" is a message).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    Text(String),
+    Message(Msg),
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Text(text) => f.write_str(text),
+            Shown::Message(message) => f.write_str(&message.text()),
+        }
+    }
+}
+
+impl From<String> for Shown {
+    fn from(text: String) -> Shown {
+        Shown::Text(text)
+    }
 }
 
 /// What keydesk runs with after the layers are applied.
@@ -112,8 +136,10 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
         source(matches, "db", "KEYDESK_DB"),
     );
     settings.push(db.describe("db", |db| match db {
-        Some(path) => shown_db(path),
-        None => crate::Store::default_path().map_or_else(|_| tr!("config-no-data-folder"), |p| p.display().to_string()),
+        Some(path) => shown_db(path).into(),
+        None => crate::Store::default_path().map_or(Shown::Message(Msg("config-no-data-folder")), |p| {
+            Shown::Text(p.display().to_string())
+        }),
     }));
     let offset = layer(
         &mut cli.global.utc_offset,
@@ -121,27 +147,27 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
         source(matches, "utc_offset", ""),
     );
     settings.push(offset.describe("utc_offset", |offset| match offset {
-        Some(offset) => crate::display::offset_label(*offset),
-        None => tr!("config-local-offset"),
+        Some(offset) => crate::display::offset_label(*offset).into(),
+        None => Shown::Message(Msg("config-local-offset")),
     }));
     let busy = layer(
         &mut cli.global.busy_timeout,
         file.busy_timeout,
         source(matches, "busy_timeout", "KEYDESK_BUSY_TIMEOUT"),
     );
-    settings.push(busy.describe("busy_timeout", |seconds| format!("{seconds}")));
+    settings.push(busy.describe("busy_timeout", |seconds| format!("{seconds}").into()));
     let clipboard = layer(&mut cli.tui.clipboard, file.clipboard, source(matches, "clipboard", ""));
-    settings.push(clipboard.describe("clipboard", |mode: &ClipboardMode| mode.name().to_owned()));
+    settings.push(clipboard.describe("clipboard", |mode: &ClipboardMode| mode.name().to_owned().into()));
     let clear = layer(
         &mut cli.tui.clear_clipboard_after,
         file.clear_clipboard_after,
         source(matches, "clear_clipboard_after", ""),
     );
-    settings.push(clear.describe("clear_clipboard_after", |seconds| seconds.to_string()));
+    settings.push(clear.describe("clear_clipboard_after", |seconds| seconds.to_string().into()));
     let (color, color_source) = color(file.color);
     settings.push(Setting {
         key: "color",
-        value: color.to_string(),
+        value: color.to_string().into(),
         source: color_source,
     });
     let (mouse, mouse_source) = match (cli.tui.no_mouse, file.mouse) {
@@ -151,7 +177,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
     };
     settings.push(Setting {
         key: "mouse",
-        value: mouse.to_string(),
+        value: mouse.to_string().into(),
         source: mouse_source,
     });
     let (lang, lang_source) = lang(
@@ -162,7 +188,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigErr
     );
     settings.push(Setting {
         key: "lang",
-        value: lang.tag().to_owned(),
+        value: lang.tag().to_owned().into(),
         source: lang_source,
     });
     Ok(Effective {
@@ -182,7 +208,7 @@ struct Layered<'a, T> {
 }
 
 impl<T> Layered<'_, T> {
-    fn describe(&self, key: &'static str, show: impl Fn(&T) -> String) -> Setting {
+    fn describe(&self, key: &'static str, show: impl Fn(&T) -> Shown) -> Setting {
         Setting {
             key,
             value: show(self.value),
@@ -320,7 +346,7 @@ pub fn describe(effective: &Effective) -> String {
         text += &format!(
             "{}{padding}  {}  {}\n",
             setting.key,
-            crate::display::sanitize(&setting.value),
+            crate::display::sanitize(&setting.value.to_string()),
             tr!("config-setting-source", source = setting.source.to_string())
         );
     }

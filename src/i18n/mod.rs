@@ -180,10 +180,11 @@ pub fn has_message(lang: Lang, id: &str) -> bool {
     bundle(lang).has_message(id)
 }
 
+/// A language's messages, parsed the first time one is asked for: a process
+/// that prints nothing for people (`verify` in a script) parses none.
 fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
-    static BUNDLES: OnceLock<[FluentBundle<FluentResource>; 2]> = OnceLock::new();
-    let bundles = BUNDLES.get_or_init(|| Lang::ALL.map(build));
-    &bundles[usize::from(lang.index())]
+    static BUNDLES: [OnceLock<FluentBundle<FluentResource>>; 2] = [OnceLock::new(), OnceLock::new()];
+    BUNDLES[usize::from(lang.index())].get_or_init(|| build(lang))
 }
 
 fn build(lang: Lang) -> FluentBundle<FluentResource> {
