@@ -203,3 +203,28 @@ fn hostile_stored_names_cannot_reach_the_terminal_through_list() {
     let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed[0]["name"], hostile);
 }
+
+/// `--help` lists the environment variables each option reads; clap would
+/// print their values too, and `KEYDESK_DB` may hold a PostgreSQL password.
+#[test]
+fn help_never_prints_the_database_url_from_the_environment() {
+    let password = "hunter2-in-the-url";
+    for lang in ["en", "zh-CN"] {
+        for help in [&["--help"][..], &["-h"], &["list", "--help"], &["serve", "--help"]] {
+            let out = Command::new(BIN)
+                .args(help)
+                .env("KEYDESK_DB", format!("postgres://keydesk:{password}@db.internal/keys"))
+                .env("KEYDESK_LANG", lang)
+                .env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(0), "{lang} {help:?}");
+            assert!(text.contains("KEYDESK_DB"), "the variable is still named: {text}");
+            assert!(
+                !text.contains(password),
+                "{lang} {help:?} printed the password:\n{text}"
+            );
+        }
+    }
+}

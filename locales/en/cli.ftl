@@ -40,6 +40,11 @@ help-builtin-help-summary = Print help (see a summary with '-h')
 help-builtin-version = Print version
 help-builtin-help-command = Print this message or the help of the given subcommand(s)
 help-builtin-help-command-arg = Print help for the subcommand(s)
+help-tag-env = [env: { $name }]
+help-tag-default = [default: { $value }]
+help-tag-possible-values = [possible values: { $values }]
+help-tag-list-separator = {", "}
+help-tag-possible-values-heading = Possible values:
 
 help-arg-db = Database file, or a PostgreSQL URL postgres://user@host/db (its password from PGPASSWORD, ~/.pgpass or --db-password-file, never on the command line) [default: the user's data directory, e.g. ~/.local/share/keydesk/keydesk.redb]
 help-arg-db-password-file = A file holding the PostgreSQL password for a postgres:// --db (its first line)

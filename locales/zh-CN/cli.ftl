@@ -40,6 +40,11 @@ help-builtin-help-summary = 打印帮助（-h 查看摘要）
 help-builtin-version = 打印版本
 help-builtin-help-command = 打印本帮助，或指定子命令的帮助
 help-builtin-help-command-arg = 打印指定子命令的帮助
+help-tag-env = [环境变量：{ $name }]
+help-tag-default = [默认：{ $value }]
+help-tag-possible-values = [可选值：{ $values }]
+help-tag-list-separator = 、
+help-tag-possible-values-heading = 可选值：
 
 help-arg-db = 数据库文件，或 PostgreSQL URL postgres://user@host/db（密码取自 PGPASSWORD、~/.pgpass 或 --db-password-file，绝不放在命令行上）[默认：用户数据目录，如 ~/.local/share/keydesk/keydesk.redb]
 help-arg-db-password-file = 存放 PostgreSQL 密码的文件，用于 postgres:// 形式的 --db（取第一行）

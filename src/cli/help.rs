@@ -11,7 +11,7 @@
 
 use clap::builder::StyledStr;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use clap::{Command, CommandFactory, ValueEnum};
+use clap::{Arg, Command, CommandFactory, ValueEnum};
 
 use super::args::Cli;
 use crate::clipboard::ClipboardMode;
@@ -143,6 +143,9 @@ fn with_help(mut command: Command, path: &str) -> Command {
         if let Some((.., help)) = ARGS.iter().find(|(at, arg, _)| *at == path && *arg == id) {
             command = command.mut_arg(&id, |arg| arg.help(help.text()).long_help(None::<&str>));
         }
+        // clap would print the variable's value: KEYDESK_DB may hold a
+        // PostgreSQL password.
+        command = command.mut_arg(&id, |arg| arg.hide_env_values(true));
         if id == "clipboard" {
             command = command.mut_arg(id, |arg| arg.value_parser(clipboard_modes()));
         }
@@ -214,7 +217,7 @@ fn translate_built(mut command: Command) -> Command {
                 "version" => arg.help(tr!("help-builtin-version")),
                 // The `help` command's own argument.
                 "subcommand" => arg.help(tr!("help-builtin-help-command-arg")),
-                _ => arg,
+                _ => with_tags_translated(arg),
             }
         });
     }
@@ -231,6 +234,70 @@ fn translate_built(mut command: Command) -> Command {
         });
     }
     command
+}
+
+/// What clap adds after an argument's help — `[env: …]`, `[default: …]`,
+/// `[possible values: …]` and the list of values with their help — in the
+/// current language: clap's own are hidden and these appended.
+fn with_tags_translated(arg: Arg) -> Arg {
+    let Some(help) = arg.get_help().map(ToString::to_string) else {
+        return arg;
+    };
+    let mut tags = Vec::new();
+    if let Some(env) = arg.get_env().filter(|_| !arg.is_hide_env_set()) {
+        tags.push(tr!("help-tag-env", name = env.to_string_lossy().into_owned()));
+    }
+    let takes_values = arg.get_action().takes_values();
+    let defaults: Vec<String> = arg
+        .get_default_values()
+        .iter()
+        .map(|value| value.to_string_lossy().into_owned())
+        .collect();
+    if takes_values && !defaults.is_empty() && !arg.is_hide_default_value_set() {
+        tags.push(tr!("help-tag-default", value = defaults.join(" ")));
+    }
+    let values: Vec<PossibleValue> = match takes_values && !arg.is_hide_possible_values_set() {
+        true => arg
+            .get_possible_values()
+            .into_iter()
+            .filter(|v| !v.is_hide_set())
+            .collect(),
+        false => Vec::new(),
+    };
+    // Values with their own help are listed one a line in `--help`, as
+    // clap does; `-h` and values without help get them on the line.
+    let described = values.iter().any(|value| value.get_help().is_some());
+    let mut long = std::iter::once(help.clone())
+        .chain(tags.clone())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !values.is_empty() {
+        let names: Vec<&str> = values.iter().map(PossibleValue::get_name).collect();
+        tags.push(tr!(
+            "help-tag-possible-values",
+            values = names.join(tr!("help-tag-list-separator").as_str())
+        ));
+    }
+    let short = std::iter::once(help).chain(tags).collect::<Vec<_>>().join(" ");
+    if described {
+        long += &format!("\n\n{}", tr!("help-tag-possible-values-heading"));
+        for value in &values {
+            let name = value.get_name();
+            match value.get_help() {
+                Some(help) => long += &format!("\n- {name}：{help}"),
+                None => long += &format!("\n- {name}"),
+            }
+        }
+    }
+    let arg = arg
+        .hide_env(true)
+        .hide_default_value(true)
+        .hide_possible_values(true)
+        .help(short);
+    match described {
+        true => arg.long_help(long),
+        false => arg,
+    }
 }
 
 #[cfg(test)]
@@ -319,6 +386,29 @@ mod tests {
         for (path, help) in &chinese {
             assert!(has_chinese(help), "{path} is not in Chinese: {help}");
         }
+    }
+
+    #[test]
+    fn chinese_help_has_its_own_default_environment_and_value_tags() {
+        let long = with_lang(Lang::ZhCn, || command().render_long_help().to_string());
+        let short = with_lang(Lang::ZhCn, || command().render_help().to_string());
+        for text in [&long, &short] {
+            for english in ["[default:", "[env:", "[possible values:", "Possible values:"] {
+                assert!(!text.contains(english), "{english} in:\n{text}");
+            }
+            assert!(
+                text.contains("[默认：2]") && text.contains("[环境变量：KEYDESK_DB]"),
+                "{text}"
+            );
+        }
+        assert!(short.contains("[可选值：auto、system、osc52、off]"), "{short}");
+        assert!(long.contains("可选值：\n") && long.contains("- osc52："), "{long}");
+        // English keeps clap's own tags.
+        let english = with_lang(Lang::En, || command().render_long_help().to_string());
+        assert!(
+            english.contains("[default: 2]") && english.contains("[env: KEYDESK_DB"),
+            "{english}"
+        );
     }
 
     #[test]
