@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::name;
+use common::database_with_keys;
 use common::session::Session;
-use keydesk::{KeyStore, Store};
 use vt100::MouseProtocolMode;
 
 const ENTER: &str = "\r";
@@ -33,19 +32,9 @@ fn mouse_mode(tui: &Session) -> MouseProtocolMode {
     tui.parser.screen().mouse_protocol_mode()
 }
 
-fn keys(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keys.redb");
-    let store = Store::open(&db).unwrap();
-    for key in names {
-        store.create(&name(key)).unwrap();
-    }
-    (dir, db)
-}
-
 #[test]
 fn a_click_selects_a_row_sorts_by_a_header_and_opens_a_rows_actions() {
-    let (_dir, db) = keys(&["alpha", "bravo", "charlie"]);
+    let (_dir, db) = database_with_keys(&["alpha", "bravo", "charlie"]);
     let mut tui = Session::start(&db, &[]);
     tui.wait_for("charlie");
     tui.wait_until("the mouse to be reported", |s| mouse_mode(s) != MouseProtocolMode::None);
@@ -75,7 +64,7 @@ fn a_click_selects_a_row_sorts_by_a_header_and_opens_a_rows_actions() {
 
 #[test]
 fn the_mouse_is_left_to_the_terminal_while_a_new_secret_is_shown() {
-    let (_dir, db) = keys(&[]);
+    let (_dir, db) = database_with_keys(&[]);
     let mut tui = Session::start(&db, &[]);
     tui.wait_for("to create one");
     tui.wait_until("the mouse to be reported", |s| mouse_mode(s) != MouseProtocolMode::None);
@@ -103,7 +92,7 @@ fn the_mouse_is_left_to_the_terminal_while_a_new_secret_is_shown() {
 
 #[test]
 fn with_no_mouse_the_terminal_keeps_the_mouse_and_there_is_no_dots_column() {
-    let (_dir, db) = keys(&["alpha"]);
+    let (_dir, db) = database_with_keys(&["alpha"]);
     let mut tui = Session::start(&db, &["--no-mouse"]);
     let screen = tui.wait_for("alpha");
     assert!(!screen.contains('⋯'), "{screen}");

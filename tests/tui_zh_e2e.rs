@@ -5,21 +5,10 @@
 
 mod common;
 
-use common::name;
+use common::database_with_keys;
 use common::session::Session;
-use keydesk::{KeyStore, Store};
 use portable_pty::CommandBuilder;
 use unicode_width::UnicodeWidthStr;
-
-fn keys(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("keys.redb");
-    let store = Store::open(&db).unwrap();
-    for key in names {
-        store.create(&name(key)).unwrap();
-    }
-    (dir, db)
-}
 
 /// The display column where `needle` starts in `line`.
 fn column_of(line: &str, needle: &str) -> Option<usize> {
@@ -29,7 +18,7 @@ fn column_of(line: &str, needle: &str) -> Option<usize> {
 #[test]
 fn with_a_chinese_locale_the_table_is_in_chinese_and_its_columns_line_up() {
     let names = ["生产环境-主密钥", "ci-runner", "测试"];
-    let (_dir, db) = keys(&names);
+    let (_dir, db) = database_with_keys(&names);
     // The locale alone chooses the language: no --lang, no KEYDESK_LANG.
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
@@ -59,7 +48,7 @@ fn with_a_chinese_locale_the_table_is_in_chinese_and_its_columns_line_up() {
 
 #[test]
 fn lang_en_on_the_command_line_wins_over_a_chinese_locale() {
-    let (_dir, db) = keys(&["alpha"]);
+    let (_dir, db) = database_with_keys(&["alpha"]);
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     cmd.args(["--lang", "en"]);
     cmd.env("KEYDESK_DB", &db);

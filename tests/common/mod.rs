@@ -31,6 +31,17 @@ pub fn keydesk(db: &Path) -> Command {
     command
 }
 
+/// A new database in a temporary folder holding a key of each name.
+pub fn database_with_keys(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    for key in names {
+        keydesk::KeyStore::create(&store, &name(key)).unwrap();
+    }
+    (dir, db)
+}
+
 /// A config folder that does not exist: keydesk then finds no config file,
 /// whatever the person running the tests keeps in theirs.
 pub const NO_CONFIG_HOME: &str = "/nonexistent/keydesk-tests/config";
