@@ -15,7 +15,8 @@ fn main() -> ExitCode {
     keydesk::hardening::protect_process_memory();
     quiet_caught_storage_panics();
     let args: Vec<_> = std::env::args_os().collect();
-    keydesk::i18n::set(keydesk::config::early_lang(&args));
+    let (early_lang, preread) = keydesk::config::early_lang(&args);
+    keydesk::i18n::set(early_lang);
     // The command tree without its help texts parses a correct command
     // line just as well; only help and errors need the texts, in the
     // language, so they are looked up (and the messages loaded) only then.
@@ -27,7 +28,7 @@ fn main() -> ExitCode {
             .unwrap_or_else(|error| cli::exit_on_parse_error(error)),
     };
     let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
-    let effective = match keydesk::config::apply(&mut cli, &matches) {
+    let effective = match keydesk::config::apply(&mut cli, &matches, preread) {
         Ok(effective) => effective,
         Err(error) => {
             eprintln!("keydesk: {error}");

@@ -117,9 +117,12 @@ pub fn path(explicit: Option<&Path>) -> Result<(PathBuf, bool), ConfigError> {
 
 /// Reads the config file and fills in every setting of `cli` that the
 /// command line and the environment left at its default.
-pub fn apply(cli: &mut Cli, matches: &ArgMatches) -> Result<Effective, ConfigError> {
+pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> Result<Effective, ConfigError> {
     let (path, explicit) = path(cli.global.config.as_deref())?;
-    let file = read(&path)?;
+    let file = match preread {
+        Some(preread) if preread.path == path => preread.file?,
+        _ => read(&path)?,
+    };
     if explicit && file.is_none() {
         return Err(ConfigError {
             path,
@@ -281,11 +284,19 @@ fn lang(
     }
 }
 
+/// The config file as read before the command line was parsed, handed to
+/// [`apply`] so that it is read once.
+pub struct Preread {
+    path: PathBuf,
+    file: Result<Option<FileSettings>, ConfigError>,
+}
+
 /// The language for what is printed before the command line is parsed
 /// (`--help`, clap's own errors), found the way [`apply`] will find it:
 /// `--lang` in `args`, `KEYDESK_LANG`, the config file's `lang` (a file
-/// that cannot be read is reported later, by [`apply`]), the locale.
-pub fn early_lang(args: &[std::ffi::OsString]) -> Lang {
+/// that cannot be read is reported later, by [`apply`]), the locale. With
+/// the file, when it was read for this.
+pub fn early_lang(args: &[std::ffi::OsString]) -> (Lang, Option<Preread>) {
     let flag = |name: &str| {
         args.iter().enumerate().find_map(|(i, arg)| {
             let arg = arg.to_str()?;
@@ -297,16 +308,20 @@ pub fn early_lang(args: &[std::ffi::OsString]) -> Lang {
     };
     let explicit = flag("--lang").or_else(|| std::env::var("KEYDESK_LANG").ok());
     if let Some(lang) = explicit.as_deref().and_then(Lang::parse) {
-        return lang;
+        return (lang, None);
     }
     let config = flag("--config")
         .or_else(|| std::env::var(CONFIG_ENV).ok())
         .map(PathBuf::from);
-    let from_file = path(config.as_deref())
-        .ok()
-        .and_then(|(path, _)| read(&path).ok().flatten())
-        .and_then(|file| file.lang);
-    lang(None, Source::Default, from_file, |name| std::env::var(name).ok()).0
+    let preread = path(config.as_deref()).ok().map(|(path, _)| Preread {
+        file: read(&path),
+        path,
+    });
+    let from_file = preread
+        .as_ref()
+        .and_then(|preread| preread.file.as_ref().ok()?.as_ref()?.lang.clone());
+    let lang = lang(None, Source::Default, from_file, |name| std::env::var(name).ok()).0;
+    (lang, preread)
 }
 
 /// Colour: off when `NO_COLOR` is set (the environment wins), else as the
