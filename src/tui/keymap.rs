@@ -418,13 +418,23 @@ impl Hint {
 
 /// The hints of `screen`, in table order.
 pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
-    screen.bindings().filter_map(|b| {
+    hinted(screen).filter_map(|b| {
         b.hint.map(|msg| Hint {
             keys: b.keys,
             text: msg.text(),
             action: b.action,
         })
     })
+}
+
+/// What each hint of `screen` does, in the order of [`hints`], without
+/// making their texts (for placing clicks on hints already drawn).
+pub fn hint_actions(screen: Screen) -> impl Iterator<Item = Action> {
+    hinted(screen).map(|b| b.action)
+}
+
+fn hinted(screen: Screen) -> impl Iterator<Item = &'static Binding> {
+    screen.bindings().filter(|b| b.hint.is_some())
 }
 
 /// The status bar's hint for help on a screen whose table has none (screens

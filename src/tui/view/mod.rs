@@ -207,14 +207,14 @@ pub fn dialog_hints(screen: Screen, reword: impl Fn(&keymap::Hint) -> Option<Str
 pub fn hint_hits(row: Rect, line: &Line, screen: Screen, hits: &mut HitMap) {
     let mut x = row.x;
     let mut spans = line.spans.iter();
-    for (i, hint) in keymap::hints(screen).enumerate() {
+    for (i, action) in keymap::hint_actions(screen).enumerate() {
         if i > 0 {
             let gap = spans.next().map_or(0, Span::width);
             x = x.saturating_add(gap as u16);
         }
         let (Some(keys), Some(text)) = (spans.next(), spans.next()) else { break };
         let width = (keys.width() + text.width()) as u16;
-        hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Press(hint.action));
+        hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Press(action));
         x = x.saturating_add(width);
     }
 }
