@@ -277,6 +277,26 @@ fn a_name_containing_a_live_secret_is_refused_in_create_and_rename_without_echoi
 }
 
 #[test]
+fn a_name_carrying_most_of_a_secret_is_refused_in_both_languages() {
+    let env = Env::new();
+    let (secret, id) = env.create("first", &[]);
+    for (lang, reason) in [("en", "looks like an API key"), ("zh-CN", "看起来像 API 密钥")] {
+        for name in [secret[..30].to_owned(), format!("prod-{}", secret[..15].to_uppercase())] {
+            let out = env.run(&["--lang", lang, "create", "--name", &name, "--accept-terms"]);
+            assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+            assert!(stderr(&out).contains(reason), "{}", stderr(&out));
+            let out = env.run(&["--lang", lang, "rename", &id, &name]);
+            assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+            assert!(stderr(&out).contains(reason), "{}", stderr(&out));
+            assert!(!stderr(&out).contains(&secret[3..12]), "the secret is not echoed");
+        }
+    }
+    let keys = env.list_json(&[]);
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0]["name"], "first");
+}
+
+#[test]
 fn names_are_normalised_and_radicals_refused_in_create_and_rename() {
     let env = Env::new();
     // U+F900 is a compatibility twin of U+8C48: stored as the unified one.

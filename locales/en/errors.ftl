@@ -17,6 +17,7 @@ error-name-look-alike-radical = { $character } at position { $position } is a ra
 error-name-radical-type-instead = type { $character } ({ $code }) instead
 error-name-radical-type-itself = type the Chinese character itself
 error-name-looks-like-secret = this name contains an API key: never put a secret in a name
+error-name-looks-like-key = this name looks like an API key ({ $prefix } followed by { $min } or more letters or digits): never put a secret in a name
 # A refused character, safe to print: $code is its code point (U+001B).
 error-name-char-space = a space
 error-name-char-full-width-space = a full-width space ({ $code })

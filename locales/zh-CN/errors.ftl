@@ -14,6 +14,7 @@ error-name-look-alike-radical = 第 { $position } 个字符是{ $character }，�
 error-name-radical-type-instead = 请改为输入「{ $character }」（{ $code }）
 error-name-radical-type-itself = 请直接输入汉字本身
 error-name-looks-like-secret = 名称中包含 API 密钥：切勿把密钥放进名称
+error-name-looks-like-key = 名称看起来像 API 密钥（{ $prefix } 后跟 { $min } 个或更多字母或数字）：切勿把密钥放进名称
 # 被拒绝的字符，可安全显示：$code 是它的码位（U+001B）。
 error-name-char-space = 空格
 error-name-char-full-width-space = 全角空格（{ $code }）

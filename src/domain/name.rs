@@ -12,6 +12,8 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_script::{Script, UnicodeScript};
 use zeroize::Zeroizing;
 
+use super::secret;
+
 pub const MIN_CHARS: usize = 2;
 pub const MAX_CHARS: usize = 64;
 
@@ -57,7 +59,16 @@ pub enum NameError {
     /// name, and names are stored and shown in clear.
     #[error("{}", tr!("error-name-looks-like-secret"))]
     LooksLikeSecret,
+    /// `sk-` and a long run of letters and digits: most of a secret (a key
+    /// cut short, or with a typo that breaks its checksum) still gives most
+    /// of its entropy away, and names travel further than keys do (lists,
+    /// the audit log, a header to the upstream).
+    #[error("{}", tr!("error-name-looks-like-key", prefix = secret::PREFIX, min = KEY_LIKE_RUN))]
+    LooksLikeKey,
 }
+
+/// How many letters or digits after `sk-` make a name look like a key.
+pub const KEY_LIKE_RUN: usize = 12;
 
 impl KeyName {
     /// Validates `input` as typed, after normalising it to NFC: nothing is
@@ -86,8 +97,11 @@ impl KeyName {
                 return Err(NameError::InvalidCharacter { character, position });
             }
         }
-        if super::secret::find_key_body(&name).is_some() {
+        if secret::find_key_body(&name).is_some() {
             return Err(NameError::LooksLikeSecret);
+        }
+        if looks_like_key(&name) {
+            return Err(NameError::LooksLikeKey);
         }
         match name.chars().count() {
             0 => Err(NameError::Empty),
@@ -110,6 +124,26 @@ impl fmt::Display for KeyName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Whether `name` has `sk-` (in any case) followed by [`KEY_LIKE_RUN`] or
+/// more ASCII letters or digits, where the `sk-` starts the name or follows
+/// something other than a letter or digit: `prod-sk-IzTy…` is a pasted key,
+/// while `task-summarization` merely ends a word in `sk`.
+fn looks_like_key(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let prefix = secret::PREFIX.as_bytes();
+    (0..bytes.len()).any(|at| {
+        let starts_word = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        starts_word
+            && bytes[at..].len() >= prefix.len()
+            && bytes[at..at + prefix.len()].eq_ignore_ascii_case(prefix)
+            && bytes[at + prefix.len()..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count()
+                >= KEY_LIKE_RUN
+    })
 }
 
 /// Whether one character may appear in a (normalised) name.
@@ -321,6 +355,39 @@ mod tests {
     }
 
     #[test]
+    fn most_of_a_secret_is_refused_in_any_case() {
+        let secret = super::super::SecretKey::generate();
+        let key = secret.expose();
+        for name in [
+            key[..30].to_owned(),
+            key[..15].to_owned(),
+            key[..15].to_uppercase(),
+            format!("Sk-{}", &key[3..15]),
+            format!("prod-{}", &key[..20]),
+            format!("prod_{}_1", &key[..20]),
+            format!("生产{}", &key[..20]),
+        ] {
+            let error = KeyName::parse(&name).unwrap_err();
+            assert_eq!(error, NameError::LooksLikeKey, "{name}");
+            assert!(!error.to_string().contains(&key[3..10]), "{error}");
+        }
+    }
+
+    #[test]
+    fn names_with_sk_that_are_not_key_like_are_fine() {
+        for name in [
+            "sk-my-service",
+            "sk-abcdefghijk",       // 11 after the prefix
+            "sk-abcdefghijk-lmnop", // the run is cut by a separator
+            "task-summarization",   // "sk-" ends a word, it does not start one
+            "desk-assistant1234",
+            "sk_abcdefghijklmnop", // not the prefix
+        ] {
+            assert!(KeyName::parse(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
     fn a_secret_anywhere_in_a_name_is_refused_without_being_echoed() {
         let secret = super::super::SecretKey::generate();
         let key = secret.expose();
@@ -425,6 +492,10 @@ mod tests {
             NameError::LooksLikeSecret.to_string(),
             "this name contains an API key: never put a secret in a name"
         );
+        assert_eq!(
+            NameError::LooksLikeKey.to_string(),
+            "this name looks like an API key (sk- followed by 12 or more letters or digits): never put a secret in a name"
+        );
     }
 
     /// Every refusal in Chinese, with what it is about: the count and the
@@ -467,6 +538,29 @@ mod tests {
         let message = chinese(&format!("生产{}", secret.expose()));
         assert_eq!(message, "名称中包含 API 密钥：切勿把密钥放进名称");
         assert!(!message.contains(&secret.expose()[3..11]));
+    }
+
+    #[test]
+    fn most_of_a_secret_is_refused_in_chinese_with_the_reason() {
+        let secret = super::super::SecretKey::generate();
+        let message = chinese(&secret.expose()[..30]);
+        assert_eq!(
+            message,
+            "名称看起来像 API 密钥（sk- 后跟 12 个或更多字母或数字）：切勿把密钥放进名称"
+        );
+        assert!(!message.contains(&secret.expose()[3..11]));
+    }
+
+    /// The key-like rule, over characters rather than bytes: a word (a run
+    /// of ASCII letters and digits, or the start) boundary, `sk-` in any
+    /// case, then at least 12 ASCII letters or digits.
+    fn oracle_key_like(chars: &[char]) -> bool {
+        chars.windows(3).enumerate().any(|(at, window)| {
+            let prefix: String = window.iter().collect::<String>().to_lowercase();
+            let boundary = at == 0 || !chars[at - 1].is_ascii_alphanumeric();
+            let run = chars[at + 3..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+            boundary && prefix == "sk-" && run >= KEY_LIKE_RUN
+        })
     }
 
     /// An oracle written from the Unicode blocks rather than the script table, so
@@ -541,7 +635,8 @@ mod tests {
             // Names are judged after NFC, which only merges spellings of the same text.
             let chars: Vec<char> = s.nfc().collect();
             let expected = chars.iter().all(|&c| oracle_allows(c))
-                && (MIN_CHARS..=MAX_CHARS).contains(&chars.len());
+                && (MIN_CHARS..=MAX_CHARS).contains(&chars.len())
+                && !oracle_key_like(&chars);
             let parsed = KeyName::parse(&s);
             prop_assert_eq!(parsed.is_ok(), expected, "{:?} -> {:?}", s, parsed);
             if let Err(NameError::InvalidCharacter { character, position }) = parsed {

@@ -9,7 +9,7 @@ use super::event::{Command, Event, Key};
 use super::keymap::Screen;
 use super::testing::*;
 use super::update::update;
-use crate::domain::{KeyName, SecretKey};
+use crate::domain::{KeyName, NameError, SecretKey};
 
 use Key::*;
 
@@ -545,6 +545,24 @@ fn rename_is_prefilled_validated_and_saved_with_enter() {
     // Esc cancels.
     press(&mut app, &[Char('e'), Esc]);
     assert!(app.dialog.is_none());
+}
+
+#[test]
+fn a_name_carrying_most_of_a_secret_is_refused_in_create_and_rename_with_the_reason() {
+    let key_like = "sk-IzTyVPrcyqMAyYu7k3VEivanfnK";
+    let mut app = app();
+    press(&mut app, &[Char('e'), Ctrl('u')]);
+    type_text(&mut app, key_like);
+    assert!(press(&mut app, &[Enter]).is_empty(), "nothing is sent to the store");
+    let Some(Dialog::Rename(d)) = &app.dialog else { panic!() };
+    assert_eq!(d.validation(), Err(NameError::LooksLikeKey));
+    assert!(d.error.is_some());
+    press(&mut app, &[Esc]);
+
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, key_like);
+    let Some(Dialog::Create(d)) = &app.dialog else { panic!() };
+    assert_eq!(d.name.validation(), Err(NameError::LooksLikeKey));
 }
 
 fn delete_focus(app: &super::app::App) -> DeleteFocus {
