@@ -171,6 +171,38 @@ fn expire_sets_moves_and_removes_an_expiry() {
 }
 
 #[test]
+fn a_leap_second_expiry_is_never_stored_a_second_early_and_one_bound_covers_both_forms() {
+    let env = Env::new();
+    env.create("leap", &["--expires-at", "2030-06-30T23:59:60Z"]);
+    assert_eq!(env.key("leap")["expires_at"], "2030-07-01T00:00:00Z");
+    let (_, id) = env.create("svc", &[]);
+    env.ok(&["expire", &id, "--at", "2030-06-30T23:59:58.5Z"]);
+    assert_eq!(env.key("svc")["expires_at"], "2030-06-30T23:59:59Z");
+
+    for args in [
+        &[
+            "create",
+            "--name",
+            "far",
+            "--accept-terms",
+            "--expires-at",
+            "9999-12-31T23:59:59Z",
+        ][..],
+        &["create", "--name", "far", "--accept-terms", "--expires-in", "36501d"][..],
+        &["expire", &id, "--at", "9999-12-31T23:59:59Z"][..],
+    ] {
+        let out = env.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("too far ahead: at most 36500 days from now"),
+            "{args:?}: {said}"
+        );
+    }
+    assert_eq!(env.key("svc")["expires_at"], "2030-06-30T23:59:59Z", "unchanged");
+}
+
+#[test]
 fn list_filters_by_status_and_by_an_expiry_coming_soon() {
     let env = Env::new();
     env.create("plain", &[]);

@@ -44,6 +44,7 @@ dialog-expiry-option-days = { $count ->
 dialog-expiry-option-year = 1 year
 dialog-expiry-option-date = On a date
 dialog-expiry-not-future = { $date } is not in the future
+dialog-expiry-too-far = { $date } is too far ahead: at most { $max } days from now
 dialog-expiry-date-form = type a date as { $form }, e.g. 2026-12-31
 
 ## The "Set expiry" dialog

@@ -40,6 +40,7 @@ dialog-expiry-option-days = { $count } 天
 dialog-expiry-option-year = 1 年
 dialog-expiry-option-date = 指定日期
 dialog-expiry-not-future = { $date } 不是将来的日期
+dialog-expiry-too-far = { $date } 太远：最多为从现在起 { $max } 天
 dialog-expiry-date-form = 请按 { $form } 格式输入日期，例如 2026-12-31
 
 ## “设置有效期”对话框

@@ -5,9 +5,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-/// The longest duration accepted: a century. Longer is surely a mistake (and
-/// would overflow the calendar sooner or later).
-pub const MAX_DAYS: i64 = 36_500;
+use crate::domain::{MAX_AHEAD_DAYS as MAX_DAYS, within_reach};
 
 /// The accepted forms of a duration, for error messages.
 pub fn duration_forms() -> String {
@@ -22,7 +20,7 @@ pub fn instant_forms() -> String {
 /// A positive duration such as `30d`: digits, then exactly one unit.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
     let invalid = || tr!("cli-duration-invalid", input = shown(input), forms = duration_forms());
-    let too_long = || tr!("cli-duration-too-long", input = shown(input), forms = duration_forms());
+    let too_long = || too_far_ahead(input);
     let (digits, unit) = input.split_at(input.len().saturating_sub(1));
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return Err(invalid());
@@ -54,14 +52,34 @@ pub fn parse_grace(input: &str) -> Result<Duration, String> {
     parse_duration(input).map_err(|e| tr!("cli-grace-invalid", error = e))
 }
 
-/// An instant in the future, in RFC 3339.
+/// An instant in the future, in RFC 3339, at most [`MAX_DAYS`] ahead like
+/// every duration. Expiries are kept in whole seconds, so a fraction of a
+/// second is rounded up, never down: a key never expires before the instant
+/// given. A leap second (`23:59:60`) is the instant after `23:59:59`.
 pub fn parse_future_instant(input: &str, now: OffsetDateTime) -> Result<OffsetDateTime, String> {
     let at = OffsetDateTime::parse(input, &Rfc3339)
         .map_err(|_| tr!("cli-instant-invalid", input = shown(input), forms = instant_forms()))?;
+    let at = round_up_to_second(at).ok_or_else(|| too_far_ahead(input))?;
     if at <= now {
         return Err(tr!("cli-instant-past", input = shown(input), forms = instant_forms()));
     }
+    if !within_reach(now, at) {
+        return Err(too_far_ahead(input));
+    }
     Ok(at)
+}
+
+/// `at`, or the next whole second when it has a fraction. The `time` crate
+/// reads a leap second as `:59.999999999`, so it lands on the next minute.
+fn round_up_to_second(at: OffsetDateTime) -> Option<OffsetDateTime> {
+    match at.nanosecond() {
+        0 => Some(at),
+        nanos => at.checked_add(Duration::nanoseconds(1_000_000_000 - i64::from(nanos))),
+    }
+}
+
+fn too_far_ahead(input: &str) -> String {
+    tr!("cli-too-far-ahead", input = shown(input), max = MAX_DAYS)
 }
 
 /// `now + duration`, which [`parse_duration`]'s cap keeps in range.
@@ -95,25 +113,17 @@ mod tests {
     #[test]
     fn zero_negative_malformed_and_overflowing_durations_name_the_accepted_forms() {
         for bad in [
-            "0d",
-            "0s",
-            "-1d",
-            "30x",
-            "1e9d",
-            "30",
-            "d",
-            "",
-            "1.5h",
-            "+3d",
-            "3 d",
-            "3dd",
-            "36501d",
-            "99999999999999999999d",
-            "9223372036854775807s",
-            "٣d",
+            "0d", "0s", "-1d", "30x", "1e9d", "30", "d", "", "1.5h", "+3d", "3 d", "3dd", "٣d",
         ] {
             let error = parse_duration(bad).unwrap_err();
             assert!(error.contains("e.g. 90s, 15m, 24h, 30d"), "{bad}: {error}");
+        }
+        for too_long in ["36501d", "99999999999999999999d", "9223372036854775807s"] {
+            let error = parse_duration(too_long).unwrap_err();
+            assert!(
+                error.contains("too far ahead: at most 36500 days"),
+                "{too_long}: {error}"
+            );
         }
     }
 
@@ -140,6 +150,38 @@ mod tests {
         ] {
             let error = parse_future_instant(bad, now).unwrap_err();
             assert!(error.contains("e.g. 2026-12-31T23:59:59Z"), "{bad}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_leap_second_or_a_fraction_is_rounded_up_never_down() {
+        let now = datetime!(2026-05-01 10:00:00 UTC);
+        assert_eq!(
+            parse_future_instant("2030-06-30T23:59:60Z", now),
+            Ok(datetime!(2030-07-01 00:00:00 UTC))
+        );
+        assert_eq!(
+            parse_future_instant("2030-06-30T23:59:58.2Z", now),
+            Ok(datetime!(2030-06-30 23:59:59 UTC))
+        );
+        assert_eq!(
+            parse_future_instant("2030-06-30T23:59:58Z", now),
+            Ok(datetime!(2030-06-30 23:59:58 UTC))
+        );
+        // A fraction of a second before now is rounded to now: not in the future.
+        assert!(parse_future_instant("2026-05-01T09:59:59.5Z", now).is_err());
+    }
+
+    #[test]
+    fn instants_and_durations_share_one_bound_and_one_message() {
+        let now = datetime!(2026-05-01 10:00:00 UTC);
+        let century = now + Duration::days(MAX_DAYS);
+        assert_eq!(parse_future_instant("2126-04-07T10:00:00Z", now), Ok(century));
+        let instant = parse_future_instant("2126-04-07T10:00:01Z", now).unwrap_err();
+        let duration = parse_duration("36501d").unwrap_err();
+        let far = parse_future_instant("9999-12-31T23:59:59Z", now).unwrap_err();
+        for error in [&instant, &duration, &far] {
+            assert!(error.contains("too far ahead: at most 36500 days from now"), "{error}");
         }
     }
 

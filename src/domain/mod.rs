@@ -12,6 +12,6 @@ pub mod usage;
 pub use audit::{Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, SshClient};
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
-pub use record::{KeyRecord, KeyStatus, PreviousSecret, SecretSlot, Verdict};
+pub use record::{KeyRecord, KeyStatus, MAX_AHEAD_DAYS, PreviousSecret, SecretSlot, Verdict, within_reach};
 pub use secret::{FormatError, KeyHash, SecretKey};
 pub use usage::{Day, Hour, KeyUsage, Outcome, UsageCounts, UsageDelta, UsageQuery};

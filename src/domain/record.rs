@@ -6,7 +6,7 @@
 //! rotation gives it a new secret and keeps the previous one valid until a
 //! grace end; at most one previous secret is kept, with its own Last Used.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::id::KeyId;
 use super::secret::KeyHash;
@@ -14,6 +14,16 @@ use super::secret::KeyHash;
 /// Last Used is recorded at most once per key per this many seconds, so a busy
 /// service verifying the same key thousands of times a minute causes one write.
 pub const LAST_USED_GRANULARITY_SECS: i64 = 60;
+
+/// How far ahead an expiry may be, however it is given (a duration, an
+/// instant, a date): a century. Further is surely a mistake, and one bound
+/// for every form means one message for it.
+pub const MAX_AHEAD_DAYS: i64 = 36_500;
+
+/// Whether `at` is at most [`MAX_AHEAD_DAYS`] after `now`.
+pub fn within_reach(now: OffsetDateTime, at: OffsetDateTime) -> bool {
+    at - now <= Duration::days(MAX_AHEAD_DAYS)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRecord {

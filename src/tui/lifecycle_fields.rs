@@ -5,6 +5,7 @@
 use time::{Date, Duration, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::input::TextInput;
+use crate::domain::{MAX_AHEAD_DAYS, within_reach};
 use crate::i18n::Msg;
 
 /// The expiries offered, in order; the last one reads a date.
@@ -76,6 +77,10 @@ impl ExpiryField {
                 if at <= now {
                     return Err(tr!("dialog-expiry-not-future", date = self.date.text().trim()));
                 }
+                if !within_reach(now, at) {
+                    let date = self.date.text().trim();
+                    return Err(tr!("dialog-expiry-too-far", date = date, max = MAX_AHEAD_DAYS));
+                }
                 Ok(Some(at))
             }
         }
@@ -139,6 +144,16 @@ mod tests {
         assert!(date("2026-03-15").unwrap_err().contains("not in the future"));
         for bad in ["", "31/12/2026", "2026-13-01", "2026-02-30", "tomorrow"] {
             assert!(date(bad).unwrap_err().contains("YYYY-MM-DD"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_date_more_than_a_century_ahead_is_refused_like_on_the_command_line() {
+        let date = |text: &str| field(5, text).resolve(NOW, UtcOffset::UTC);
+        assert_eq!(date("2126-02-18"), Ok(Some(datetime!(2126-02-18 00:00:00 UTC))));
+        for far in ["2126-02-20", "9999-12-31"] {
+            let error = date(far).unwrap_err();
+            assert_eq!(error, format!("{far} is too far ahead: at most 36500 days from now"));
         }
     }
 
