@@ -181,7 +181,7 @@ fn quitting_replaces_the_key_in_tmux_s_newest_paste_buffer() {
         newest, " ",
         "tmux ignores an empty OSC 52, so the clear sets a single space"
     );
-    // What stays behind, as the README says: the key in an older buffer.
+    // What stays behind, as docs/guide.md says (Copying the key): the key in an older buffer.
     let buffers =
         String::from_utf8_lossy(&server.tmux(&["list-buffers", "-F", "#{buffer_sample}"]).stdout).into_owned();
     assert_eq!(buffers.lines().collect::<Vec<_>>(), [" ", shown.as_str()], "{buffers}");

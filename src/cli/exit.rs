@@ -1,4 +1,4 @@
-//! Exit codes, one meaning each, documented in `keydesk --help` and the README.
+//! Exit codes, one meaning each, documented in `keydesk --help` and in docs/guide.md (Exit codes).
 
 use std::process::ExitCode;
 
