@@ -19,7 +19,7 @@ use hyper::body::Incoming;
 use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, WWW_AUTHENTICATE};
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 
-use super::extract::{Presented, Source, presented_key};
+use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
 use super::index::IndexState;
 use super::metrics::{Metrics, Outcome};
 use super::proxy::{Client, Proxy};
@@ -45,8 +45,16 @@ pub struct App {
 
 /// The outcome of checking a request's key.
 pub enum Check {
-    Allowed { id: KeyId, source: Source },
-    Refused { outcome: Outcome, source: Option<Source> },
+    /// `places` are where the key is or could be, removed before forwarding.
+    Allowed {
+        id: KeyId,
+        source: Source,
+        places: Places,
+    },
+    Refused {
+        outcome: Outcome,
+        source: Option<Source>,
+    },
     Unavailable,
 }
 
@@ -95,11 +103,9 @@ impl App {
         let check = self.check(request.headers(), request.uri());
         self.record(&check, started);
         match check {
-            Check::Allowed { id, .. } => {
+            Check::Allowed { id, places, .. } => {
                 let name = self.name_of(&id).await;
-                proxy
-                    .forward(request, &id, name, client, self.allow_query_key, &self.metrics)
-                    .await
+                proxy.forward(request, &id, name, client, &places, &self.metrics).await
             }
             Check::Refused { outcome, .. } => refused(outcome),
             Check::Unavailable => unavailable(),
@@ -113,14 +119,23 @@ impl App {
         if !self.index.can_answer() {
             return Check::Unavailable;
         }
-        match presented_key(headers, uri, self.allow_query_key) {
+        let rules = Rules {
+            mode: if self.proxy.is_some() {
+                Mode::Proxy
+            } else {
+                Mode::ForwardAuth
+            },
+            allow_query: self.allow_query_key,
+        };
+        let Located { presented, places } = locate(headers, uri, rules);
+        match presented {
             Presented::Missing => Check::Refused {
                 outcome: Outcome::Missing,
                 source: None,
             },
             Presented::Conflicting { source } => Check::Refused {
                 outcome: Outcome::Conflicting,
-                source: Some(source),
+                source,
             },
             Presented::One { key, source } => {
                 let verifier = self.index.verifier();
@@ -129,7 +144,7 @@ impl App {
                     None => Ok(None),
                 };
                 match verified {
-                    Ok(Some(id)) => Check::Allowed { id, source },
+                    Ok(Some(id)) => Check::Allowed { id, source, places },
                     Ok(None) => Check::Refused {
                         outcome: Outcome::Invalid,
                         source: Some(source),

@@ -5,12 +5,19 @@
 //! refused request never reaches the upstream. Bodies are hyper's streams,
 //! passed on as they arrive in both directions: a streamed chat completion
 //! (server-sent events) reaches the client token by token, and nothing is
-//! held in memory. The presented key is removed (the upstream never sees a
-//! keydesk secret) and `X-Keydesk-Key-Id`/`-Name` are set, replacing any a
-//! client sent. The upstream's `Host` is its own address, as with nginx's
-//! `proxy_pass`: Ollama refuses a foreign `Host` on a loopback address; the
-//! client's is passed on as `X-Forwarded-Host`, with `X-Forwarded-For` and
-//! `-Proto`, as nginx's usual `proxy_set_header` lines do.
+//! held in memory. Every place the check found a key in, or could have, is
+//! removed (the upstream never sees a keydesk secret), as are header names
+//! with a `_` (WSGI servers read them as `-`: nginx drops them too), and
+//! `X-Keydesk-Key-Id`/`-Name` are set, replacing any a client sent.
+//! The upstream's `Host` is its own address, as with nginx's `proxy_pass`:
+//! Ollama refuses a foreign `Host` on a loopback address; the client's is
+//! passed on as `X-Forwarded-Host`, with `X-Forwarded-For` and `-Proto`, as
+//! nginx's usual `proxy_set_header` lines do.
+//!
+//! What cannot be carried is answered here, without the upstream: `CONNECT`
+//! (a tunnel) with 405, and a body framed other than by `Content-Length` or
+//! a single `chunked` (which is re-encoded as such) with 400, since an
+//! upstream could read its length differently.
 //!
 //! A `Connection: upgrade` request (WebSocket) is checked like any other,
 //! then sent on an upstream connection of its own; after the upstream's
@@ -25,15 +32,15 @@ use std::time::Duration;
 use http_body_util::Either;
 use hyper::body::Incoming;
 use hyper::http::header::{
-    AUTHORIZATION, CONNECTION, HOST, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE, TRAILER,
-    UPGRADE,
+    ALLOW, AUTHORIZATION, CONNECTION, HOST, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE,
+    TRAILER, TRANSFER_ENCODING, UPGRADE,
 };
 use hyper::http::uri::PathAndQuery;
-use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri, Version};
+use hyper::http::{HeaderMap, Method, Request, Response, StatusCode, Uri, Version};
 use hyper_util::rt::TokioIo;
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::extract::{X_API_KEY, X_GOOG_API_KEY, strip_query_keys};
+use super::extract::Places;
 use super::handlers::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::metrics::Metrics;
 use super::upstream::{Paired, Target};
@@ -153,18 +160,21 @@ impl Proxy {
         id: &KeyId,
         name: Option<HeaderValue>,
         client: &Arc<Client>,
-        allow_query_key: bool,
+        places: &Places,
         metrics: &Metrics,
     ) -> Response<Body> {
+        if let Some(refusal) = refuse_uncarriable(&mut request) {
+            return refusal;
+        }
         let upgrade = upgrade_requested(request.headers()).then(|| hyper::upgrade::on(&mut request));
         let (mut parts, body) = request.into_parts();
-        let Some(uri) = self.upstream_uri(&parts.uri, allow_query_key) else {
+        let Some(uri) = self.upstream_uri(&parts.uri, places) else {
             return json_error(StatusCode::BAD_REQUEST, BAD_PATH);
         };
         parts.uri = uri;
         parts.version = Version::HTTP_11;
         let protocol = upgrade.as_ref().and_then(|_| parts.headers.get(UPGRADE).cloned());
-        self.prepare_headers(&mut parts.headers, id, name, client);
+        self.prepare_headers(&mut parts.headers, places, id, name, client);
         if let Some(protocol) = &protocol {
             parts.headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
             parts.headers.insert(UPGRADE, protocol.clone());
@@ -190,11 +200,11 @@ impl Proxy {
     }
 
     /// The request target for the upstream: its prefix, the request's path,
-    /// and the query without `key=` when keys may come from there. In the
-    /// common case (no prefix, nothing to strip) the client's own target is
-    /// reused without building a new one.
-    fn upstream_uri(&self, uri: &Uri, allow_query_key: bool) -> Option<Uri> {
-        let strip = allow_query_key && uri.query().is_some();
+    /// and the query without the key's `places` in it. In the common case
+    /// (no prefix, nothing to strip) the client's own target is reused
+    /// without building a new one.
+    fn upstream_uri(&self, uri: &Uri, places: &Places) -> Option<Uri> {
+        let strip = places.in_query();
         if self.prefix.is_empty() && !strip {
             return Some(match uri.path_and_query() {
                 Some(target) if uri.scheme().is_some() => Uri::from(target.clone()),
@@ -203,7 +213,7 @@ impl Proxy {
             });
         }
         let query = match uri.query() {
-            Some(query) if allow_query_key => strip_query_keys(query),
+            Some(query) if strip => places.strip_query(query),
             other => other.map(str::to_owned),
         };
         let path = format!(
@@ -216,21 +226,23 @@ impl Proxy {
         PathAndQuery::try_from(path).ok().map(Uri::from)
     }
 
-    /// Removes the presented key and the client's claims about keys, adds
+    /// Removes the key's `places` and the client's claims about keys, adds
     /// ours, and says where the request came from (`X-Forwarded-*`, as
     /// nginx's usual `proxy_set_header` lines do).
-    fn prepare_headers(&self, headers: &mut HeaderMap, id: &KeyId, name: Option<HeaderValue>, client: &Client) {
+    fn prepare_headers(
+        &self,
+        headers: &mut HeaderMap,
+        places: &Places,
+        id: &KeyId,
+        name: Option<HeaderValue>,
+        client: &Client,
+    ) {
         remove_hop_by_hop(headers);
-        let bearer = headers.get_all(AUTHORIZATION).iter().any(|value| {
-            value
-                .as_bytes()
-                .get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
-        });
-        if bearer || self.upstream_auth.is_some() {
+        places.strip_headers(headers);
+        if self.upstream_auth.is_some() {
             headers.remove(AUTHORIZATION);
         }
-        for name in [X_API_KEY, X_GOOG_API_KEY, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME] {
+        for name in [X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME] {
             headers.remove(name);
         }
         let host = headers.insert(HOST, self.host.clone());
@@ -268,6 +280,38 @@ fn forwarded_for(headers: &HeaderMap, address: &HeaderValue) -> HeaderValue {
     }
     joined.extend_from_slice(address.as_bytes());
     HeaderValue::from_bytes(&joined).unwrap_or_else(|_| address.clone())
+}
+
+/// Refuses what the proxy cannot carry: `CONNECT` asks for a tunnel (405),
+/// and a `Transfer-Encoding` other than one `chunked` names codings keydesk
+/// does not apply, which an upstream might frame differently from hyper
+/// (400). An accepted one is sent on spelled as hyper re-encodes it.
+fn refuse_uncarriable(request: &mut Request<Incoming>) -> Option<Response<Body>> {
+    if request.method() == Method::CONNECT {
+        let mut refusal = json_error(StatusCode::METHOD_NOT_ALLOWED, NO_TUNNEL);
+        refusal
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static(CARRIED_METHODS));
+        return Some(refusal);
+    }
+    let headers = request.headers_mut();
+    if !headers.contains_key(TRANSFER_ENCODING) {
+        return None;
+    }
+    let mut codings = headers
+        .get_all(TRANSFER_ENCODING)
+        .iter()
+        .flat_map(|value| value.as_bytes().split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|coding| !coding.is_empty());
+    let chunked = codings
+        .next()
+        .is_some_and(|coding| coding.eq_ignore_ascii_case(b"chunked"));
+    if !chunked || codings.next().is_some() {
+        return Some(json_error(StatusCode::BAD_REQUEST, BAD_FRAMING));
+    }
+    headers.insert(TRANSFER_ENCODING, HeaderValue::from_static("chunked"));
+    None
 }
 
 /// A request asking to switch protocols (`Connection: upgrade` and an
@@ -333,6 +377,11 @@ fn remove_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+/// `Allow` of the 405 to `CONNECT`: the standard methods it forwards
+/// (other methods are forwarded too).
+const CARRIED_METHODS: &str = "GET, HEAD, POST, PUT, DELETE, OPTIONS, TRACE, PATCH";
+const NO_TUNNEL: &str = r#"{"error":{"message":"The proxy does not open tunnels (CONNECT).","type":"invalid_request_error","param":null,"code":null}}"#;
+const BAD_FRAMING: &str = r#"{"error":{"message":"The request body's Transfer-Encoding cannot be forwarded; send it chunked or with a Content-Length.","type":"invalid_request_error","param":null,"code":null}}"#;
 const BAD_PATH: &str = r#"{"error":{"message":"The request path cannot be forwarded.","type":"invalid_request_error","param":null,"code":null}}"#;
 const UPSTREAM_FAILED: &str = r#"{"error":{"message":"The upstream server could not be reached.","type":"server_error","param":null,"code":"upstream_unavailable"}}"#;
 const UPSTREAM_TIMEOUT: &str = r#"{"error":{"message":"The upstream server did not answer in time.","type":"server_error","param":null,"code":"upstream_timeout"}}"#;
@@ -340,6 +389,7 @@ const UPSTREAM_TIMEOUT: &str = r#"{"error":{"message":"The upstream server did n
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::serve::extract::{Mode, Rules, X_API_KEY, locate};
 
     fn proxy(upstream: &str, auth: Option<&str>) -> Proxy {
         Proxy::new(ProxySettings {
@@ -351,13 +401,24 @@ mod tests {
         .unwrap()
     }
 
+    /// Where the check finds keys in a request with these headers and target.
+    fn places(headers: &HeaderMap, uri: &Uri, allow_query: bool) -> Places {
+        let rules = Rules {
+            mode: Mode::Proxy,
+            allow_query,
+        };
+        locate(headers, uri, rules).places
+    }
+
     #[tokio::test]
     async fn the_upstream_path_keeps_the_prefix_and_drops_query_keys() {
         let proxy = proxy("http://127.0.0.1:9/base/", None);
         let uri: Uri = "/v1/chat?key=sk-x&alt=sse".parse().unwrap();
-        let forwarded = proxy.upstream_uri(&uri, true).unwrap();
+        let read = places(&HeaderMap::new(), &uri, true);
+        let forwarded = proxy.upstream_uri(&uri, &read).unwrap();
         assert_eq!(forwarded.to_string(), "/base/v1/chat?alt=sse");
-        let kept = proxy.upstream_uri(&uri, false).unwrap();
+        let unread = places(&HeaderMap::new(), &uri, false);
+        let kept = proxy.upstream_uri(&uri, &unread).unwrap();
         assert_eq!(kept.to_string(), "/base/v1/chat?key=sk-x&alt=sse");
     }
 
@@ -369,7 +430,8 @@ mod tests {
             ("http://elsewhere:1/v1/models?a=1", "/v1/models?a=1"),
         ] {
             let uri: Uri = sent.parse().unwrap();
-            assert_eq!(proxy.upstream_uri(&uri, false).unwrap().to_string(), forwarded);
+            let unread = places(&HeaderMap::new(), &uri, false);
+            assert_eq!(proxy.upstream_uri(&uri, &unread).unwrap().to_string(), forwarded);
         }
     }
 
@@ -388,7 +450,8 @@ mod tests {
         headers.insert(CONNECTION, HeaderValue::from_static("x-hop"));
         headers.insert("x-hop", HeaderValue::from_static("1"));
         let id = KeyId::from_stored("ak-0123456789abcdef");
-        proxy.prepare_headers(&mut headers, &id, None, &client("127.0.0.1:5000"));
+        let found = places(&headers, &Uri::from_static("/"), false);
+        proxy.prepare_headers(&mut headers, &found, &id, None, &client("127.0.0.1:5000"));
         assert_eq!(headers.get_all(X_KEYDESK_KEY_ID).iter().count(), 1);
         assert_eq!(headers[X_KEYDESK_KEY_ID], "ak-0123456789abcdef");
         assert_eq!(headers[AUTHORIZATION], "Bearer upstream-secret");
@@ -402,7 +465,8 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, HeaderValue::from_static("llm.example.com:8080"));
         headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("forged"));
-        proxy.prepare_headers(&mut headers, &id, None, &client("[2001:db8::1]:443"));
+        let none = Places::default();
+        proxy.prepare_headers(&mut headers, &none, &id, None, &client("[2001:db8::1]:443"));
         assert_eq!(headers[X_FORWARDED_FOR], "2001:db8::1");
         assert_eq!(headers[X_FORWARDED_PROTO], "http");
         assert_eq!(headers[X_FORWARDED_HOST], "llm.example.com:8080");
@@ -413,7 +477,7 @@ mod tests {
         headers.append(X_FORWARDED_FOR, HeaderValue::from_static("10.0.0.1, 10.0.0.2"));
         headers.insert(X_FORWARDED_HOST, HeaderValue::from_static("forged"));
         let tls = Client::new(Some("192.0.2.5:1".parse().unwrap()), true, Paired::new().0, None);
-        proxy.prepare_headers(&mut headers, &id, None, &tls);
+        proxy.prepare_headers(&mut headers, &none, &id, None, &tls);
         assert_eq!(headers[X_FORWARDED_FOR], "203.0.113.7, 10.0.0.1, 10.0.0.2, 192.0.2.5");
         assert_eq!(headers.get_all(X_FORWARDED_FOR).iter().count(), 1);
         assert_eq!(headers[X_FORWARDED_PROTO], "https");

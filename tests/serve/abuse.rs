@@ -155,3 +155,65 @@ fn a_flood_of_junk_keys_is_refused_and_never_writes_to_the_database() {
         "junk wrote to the database: counter {before} → {after}"
     );
 }
+
+/// `/verify`'s status for a raw request head (without its blank line).
+fn verify_status(server: &Server, head: &[u8]) -> u16 {
+    let mut raw = b"GET /verify HTTP/1.1\r\nHost: x\r\nConnection: close\r\n".to_vec();
+    raw.extend_from_slice(head);
+    raw.extend_from_slice(b"\r\n");
+    raw_request(server.addr, &raw).expect("an answer").status
+}
+
+#[test]
+fn an_original_uri_that_is_not_text_beside_a_key_is_a_conflict() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("first-key");
+    let (other, _) = keys.create("second-key");
+    let server = Server::start(&keys.db, &["--allow-query-key"]);
+    for header in ["X-Original-URI", "X-Forwarded-Uri"] {
+        let mut head = format!("Authorization: Bearer {secret}\r\n{header}: /v1?key={other}&").into_bytes();
+        head.extend_from_slice(b"\xff\r\n");
+        assert_eq!(verify_status(&server, &head), 401, "{header}");
+        // Raw UTF-8 in the original path is text, not a conflict.
+        let head = format!("Authorization: Bearer {secret}\r\n{header}: /v1/模型?key={secret}\r\n");
+        assert_eq!(verify_status(&server, head.as_bytes()), 200, "{header}");
+    }
+}
+
+#[test]
+fn forward_auth_refuses_what_a_gateway_would_pass_on_as_a_second_key() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("first-key");
+    let (other, _) = keys.create("second-key");
+    let server = Server::start(&keys.db, &["--allow-query-key"]);
+    let refused = [
+        // A second key after a tab, or where another parser finds one.
+        format!("Authorization: Bearer\t{other}"),
+        format!("Authorization: Bearer{other}"),
+        // Names a WSGI server folds into a key or keydesk header.
+        format!("x_api_key: {other}"),
+        format!("X_Goog_Api_Key: {secret}"),
+        "X_Keydesk_Key_Id: ak-forged".to_owned(),
+        // Query forms another parser reads as `key`.
+        format!("X-Original-URI: /v1?KEY={other}"),
+        format!("X-Forwarded-Uri: /v1?%6bey={secret}"),
+        format!("X-Original-URI: /v1?a=1;key={other}"),
+        // An empty key beside the real one (fails closed).
+        "x-api-key:".to_owned(),
+    ];
+    for extra in &refused {
+        let head = format!("x-api-key: {secret}\r\n{extra}\r\n");
+        assert_eq!(verify_status(&server, head.as_bytes()), 401, "{extra}");
+    }
+    let allowed = [
+        format!("Authorization: Bearer\t{secret}"),
+        "x_other: 1".to_owned(),
+        format!("X-Original-URI: /v1?alt=sse&key={secret}"),
+    ];
+    for extra in &allowed {
+        let head = format!("x-api-key: {secret}\r\n{extra}\r\n");
+        assert_eq!(verify_status(&server, head.as_bytes()), 200, "{extra}");
+    }
+    let query = format!("/verify?Key={secret}");
+    assert_eq!(server.get(&query, &[("x-api-key", &secret)]).status, 401);
+}

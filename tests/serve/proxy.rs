@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 
-use crate::support::{Keys, Server, Upstream, assert_exit, connect, find, header_in, request, wait_for};
+use crate::support::{Keys, Server, Upstream, assert_exit, connect, find, header_in, raw_request, request, wait_for};
 
 fn proxy(keys: &Keys, upstream: &Upstream, extra: &[&str]) -> Server {
     let url = format!("http://{}", upstream.addr);
@@ -251,4 +251,190 @@ fn an_upstream_that_closes_after_each_answer_is_reconnected_on_the_same_client_c
         );
     }
     assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 3);
+}
+
+/// Fails the test when any request the upstream received holds `secret`.
+fn assert_never_received(upstream: &Upstream, secret: &str) {
+    for seen in upstream.requests() {
+        assert!(!seen.contains(secret), "the upstream received the key: {seen}");
+    }
+}
+
+/// One raw request (`head` without the final blank line, then `body`) on a
+/// connection of its own; the answer's status.
+fn raw_status(server: &Server, head: &[u8], body: &[u8]) -> u16 {
+    let mut raw = head.to_vec();
+    raw.extend_from_slice(b"Connection: close\r\n\r\n");
+    raw.extend_from_slice(body);
+    let response = raw_request(server.addr, &raw).expect("an answer");
+    response.status
+}
+
+#[test]
+fn a_gateway_s_original_uri_is_neither_read_nor_forwarded_in_proxy_mode() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("direct");
+    let (other, _) = keys.create("other");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &["--allow-query-key"]);
+    for header in ["X-Original-URI", "X-Forwarded-Uri"] {
+        let original = format!("/v1?key={secret}");
+        let response = server.get("/p1", &[(header, &original)]);
+        assert_eq!(response.status, 401, "{header}: a key only there is no key");
+        // Beside a key where the client really sent one, it is not a
+        // second key either: it is dropped.
+        let second = format!("/v1?key={other}");
+        let response = server.get("/p1", &[("x-api-key", &secret), (header, &second)]);
+        assert_eq!(response.status, 200, "{header}: {}", response.body_text());
+    }
+    assert_eq!(upstream.requests().len(), 2);
+    for seen in upstream.requests() {
+        assert!(header_in(&seen, "x-original-uri").is_none(), "{seen}");
+        assert!(header_in(&seen, "x-forwarded-uri").is_none(), "{seen}");
+    }
+    assert_never_received(&upstream, &secret);
+    assert_never_received(&upstream, &other);
+}
+
+#[test]
+fn a_bearer_token_is_read_and_stripped_by_the_same_rule() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("tabbed");
+    let (other, _) = keys.create("other");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let head =
+        |authorization: &str| format!("GET /p1 HTTP/1.1\r\nHost: x\r\nx-api-key: {secret}\r\n{authorization}\r\n");
+    // The same key after a tab: one key, and it is removed.
+    let tab = head(&format!("Authorization: Bearer\t{secret}"));
+    assert_eq!(raw_status(&server, tab.as_bytes(), b""), 200);
+    // Another key after a tab, or where a parser might find one: refused.
+    for authorization in [
+        format!("Authorization: Bearer\t{other}"),
+        format!("Authorization: bearer\t\t{other}"),
+        format!("Authorization: Bearer{other}"),
+        format!("Authorization: Bearer,{other}"),
+    ] {
+        let status = raw_status(&server, head(&authorization).as_bytes(), b"");
+        assert_eq!(status, 401, "{authorization}");
+    }
+    assert_eq!(upstream.requests().len(), 1);
+    assert_never_received(&upstream, &secret);
+    assert_never_received(&upstream, &other);
+}
+
+#[test]
+fn an_unreadable_authorization_beside_a_key_is_a_conflict() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("readable");
+    let (other, _) = keys.create("other");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let mut head = format!("GET /p1 HTTP/1.1\r\nHost: x\r\nx-api-key: {secret}\r\n").into_bytes();
+    head.extend_from_slice(b"Authorization: \xff");
+    head.extend_from_slice(format!("Bearer {other}\r\n").as_bytes());
+    assert_eq!(raw_status(&server, &head, b""), 401);
+    assert!(upstream.requests().is_empty());
+}
+
+#[test]
+fn query_keys_are_matched_the_same_way_for_reading_and_stripping() {
+    let keys = Keys::new();
+    let (secret, id) = keys.create("gemini");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &["--allow-query-key"]);
+    let key = [("x-api-key", secret.as_str())];
+    // The plain form is read and stripped; the parameters around it stay.
+    let response = server.get(&format!("/v1/models?alt=sse&key={secret}&x=1"), &[]);
+    assert_eq!(response.body_text(), format!("upstream saw {id}"));
+    assert!(upstream.requests()[0].starts_with("GET /v1/models?alt=sse&x=1 HTTP/1.1"));
+    // Forms another parser may read as `key`: refused, even holding the
+    // same key, and never forwarded.
+    for query in ["KEY", "Key", "%6bey", "k%65y", "a=1;key", "key;a", "KEY;a"] {
+        let response = server.get(&format!("/v1/models?{query}={secret}"), &key);
+        assert_eq!(response.status, 401, "{query}");
+    }
+    assert_eq!(upstream.requests().len(), 1);
+    assert_never_received(&upstream, &secret);
+}
+
+#[test]
+fn header_names_with_underscores_never_reach_the_upstream() {
+    let keys = Keys::new();
+    let (secret, id) = keys.create("wsgi");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let headers = [
+        ("x-api-key", secret.as_str()),
+        ("X_Keydesk_Key_Id", "ak-forged"),
+        ("x_keydesk_key_name", "forged-name"),
+        ("x_api_key", secret.as_str()),
+        ("Authorization_", secret.as_str()),
+        ("x_other", "dropped-too"),
+    ];
+    let response = server.get("/p1", &headers);
+    assert_eq!(response.body_text(), format!("upstream saw {id}"));
+    let seen = &upstream.requests()[0];
+    for dropped in ["ak-forged", "forged-name", "dropped-too", "_"] {
+        assert!(
+            !seen.split("\r\n\r\n").next().unwrap().contains(dropped),
+            "{dropped}: {seen}"
+        );
+    }
+    assert_never_received(&upstream, &secret);
+}
+
+#[test]
+fn connect_is_405_and_never_reaches_the_upstream() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("tunnel");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let head = format!("CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\nx-api-key: {secret}\r\n");
+    assert_eq!(raw_status(&server, head.as_bytes(), b""), 405);
+    assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
+}
+
+#[test]
+fn only_a_chunked_transfer_encoding_is_forwarded_and_re_encoded() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("chunky");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let body = b"5\r\nhello\r\n0\r\n\r\n";
+    for coding in ["identity, chunked", "gzip, chunked", "chunked, chunked"] {
+        let head = format!("POST /p1 HTTP/1.1\r\nHost: x\r\nx-api-key: {secret}\r\nTransfer-Encoding: {coding}\r\n");
+        assert_eq!(raw_status(&server, head.as_bytes(), body), 400, "{coding}");
+    }
+    assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
+    let head = format!("POST /p1 HTTP/1.1\r\nHost: x\r\nx-api-key: {secret}\r\nTransfer-Encoding: Chunked\r\n");
+    assert_eq!(raw_status(&server, head.as_bytes(), body), 200);
+    let seen = &upstream.requests()[0];
+    assert_eq!(
+        header_in(seen, "transfer-encoding").as_deref(),
+        Some("chunked"),
+        "{seen}"
+    );
+    assert!(seen.ends_with("\r\n\r\nhello"), "{seen}");
+}
+
+#[test]
+fn an_empty_x_api_key_beside_a_bearer_key_is_a_conflict() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("empty-beside");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let head = format!("GET /p1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {secret}\r\nx-api-key:\r\n");
+    assert_eq!(raw_status(&server, head.as_bytes(), b""), 401);
+    let response = server.get(
+        "/p1",
+        &[("Authorization", &format!("Bearer {secret}")), ("x-api-key", "")],
+    );
+    assert_eq!(response.status, 401);
+    assert!(
+        response.body_text().contains("two different API keys"),
+        "{}",
+        response.body_text()
+    );
+    assert!(upstream.requests().is_empty());
 }

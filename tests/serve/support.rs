@@ -295,18 +295,10 @@ fn serve_stub(mut stream: TcpStream, seen: &Mutex<Vec<String>>, hold: Option<&Mu
             return;
         };
         let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
-        let length = header_in(&head, "content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0usize);
         let body_start = end + 4;
-        while buffer.len() < body_start + length {
-            let mut chunk = [0; 4096];
-            match stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return,
-                Ok(n) => buffer.extend_from_slice(&chunk[..n]),
-            }
-        }
-        let body = String::from_utf8_lossy(&buffer[body_start..body_start + length]).into_owned();
+        let Some((body, length)) = read_body(&mut stream, &mut buffer, &head, body_start) else {
+            return;
+        };
         seen.lock().unwrap().push(format!("{head}\r\n\r\n{body}"));
         buffer.drain(..body_start + length);
         let key_id = header_in(&head, "x-keydesk-key-id").unwrap_or_default();
@@ -322,6 +314,32 @@ fn serve_stub(mut stream: TcpStream, seen: &Mutex<Vec<String>>, hold: Option<&Mu
             return;
         }
     }
+}
+
+/// The body after a request head at `body_start` (by `Content-Length`, or
+/// chunked, decoded), and how many bytes of `buffer` it took.
+fn read_body(stream: &mut TcpStream, buffer: &mut Vec<u8>, head: &str, body_start: usize) -> Option<(String, usize)> {
+    let chunked = header_in(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
+    let length = if chunked {
+        let mut rest = buffer.split_off(body_start);
+        let end = read_until(stream, &mut rest, b"0\r\n\r\n");
+        buffer.append(&mut rest);
+        end? + 5
+    } else {
+        header_in(head, "content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0usize)
+    };
+    while buffer.len() < body_start + length {
+        let mut chunk = [0; 4096];
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buffer.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let body = &buffer[body_start..body_start + length];
+    let body = if chunked { dechunk(body) } else { body.to_vec() };
+    Some((String::from_utf8_lossy(&body).into_owned(), length))
 }
 
 fn stream_events(stream: &mut TcpStream, release: &Mutex<Receiver<()>>) -> std::io::Result<()> {
