@@ -31,6 +31,8 @@ use hyper::http::{HeaderMap, HeaderName, Uri};
 use percent_encoding::percent_decode;
 use zeroize::Zeroizing;
 
+use crate::domain::secret;
+
 /// Where a key was found; also a metrics label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Source {
@@ -220,6 +222,12 @@ pub fn locate<'a>(headers: &'a HeaderMap, uri: &'a Uri, rules: Rules) -> Located
     {
         read_query(query, &mut found, Some(&mut places.query));
     }
+    if rules.mode == Mode::Proxy
+        && let Some(query) = uri.query()
+        && forwards_a_secret(query, &places.query)
+    {
+        found.unreadable(Some(Source::Query));
+    }
     for name in [X_ORIGINAL_URI, X_FORWARDED_URI] {
         match rules.mode {
             Mode::Proxy if headers.contains_key(&name) => places.add_header(&name),
@@ -379,6 +387,25 @@ fn may_read_as_key(name: &str) -> bool {
             .eq_ignore_ascii_case(b"key"),
         _ => false,
     }
+}
+
+/// Whether a parameter of the forwarded query other than those at
+/// `stripped` holds a keydesk secret (checksum-valid, percent-decoded):
+/// `?key=sk-…` without `--allow-query-key`, or `?api_key=sk-…`. Such a
+/// request is refused rather than forwarded with the secret in it.
+fn forwards_a_secret(query: &str, stripped: &[usize]) -> bool {
+    query
+        .split('&')
+        .enumerate()
+        .filter(|(position, _)| !stripped.contains(position))
+        .any(|(_, param)| {
+            let decoded = decode(param.as_bytes());
+            // A key is ASCII, so it lies within one valid run of the text.
+            decoded
+                .as_bytes()
+                .utf8_chunks()
+                .any(|chunk| secret::find_key_body(chunk.valid()).is_some())
+        })
 }
 
 /// A query value, percent-decoded (and zeroised when it had to be copied).
@@ -672,6 +699,33 @@ mod tests {
         let mut map = header_map(&headers);
         places.strip_headers(&mut map);
         assert!(map.is_empty(), "{map:?}");
+    }
+
+    #[test]
+    fn a_secret_anywhere_else_in_a_forwarded_query_is_a_conflict() {
+        let secret = crate::SecretKey::generate();
+        let key = secret.expose();
+        let conflict = |allow_query, uri: &str| {
+            let rules = Rules {
+                mode: Mode::Proxy,
+                allow_query,
+            };
+            locate_in(&[("x-api-key", key.as_bytes())], uri, rules).0.2
+        };
+        let encoded = format!("%73k-{}", &key[3..]);
+        for uri in [
+            format!("/v1?key={key}"),
+            format!("/v1?api_key={key}"),
+            format!("/v1?q={encoded}"),
+        ] {
+            assert!(conflict(false, &uri), "{uri}");
+        }
+        // Read and stripped with the flag; anything else holding it still refuses.
+        assert!(!conflict(true, &format!("/v1?key={key}")));
+        assert!(conflict(true, &format!("/v1?key={key}&k2={key}")));
+        // What is not a keydesk secret is the upstream's business.
+        assert!(!conflict(false, "/v1?key=hello&alt=sse"));
+        assert!(!conflict(false, "/v1?q=%ff%fe"));
     }
 
     #[test]

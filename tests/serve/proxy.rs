@@ -359,6 +359,23 @@ fn query_keys_are_matched_the_same_way_for_reading_and_stripping() {
 }
 
 #[test]
+fn a_secret_in_a_query_keydesk_does_not_read_is_refused_not_forwarded() {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("gemini");
+    let upstream = Upstream::start();
+    let server = proxy(&keys, &upstream, &[]);
+    let key = [("x-api-key", secret.as_str())];
+    for query in [format!("key={secret}"), format!("api_key={secret}")] {
+        let response = server.get(&format!("/v1/models?{query}"), &key);
+        assert_eq!(response.status, 401, "{query}");
+    }
+    assert!(upstream.requests().is_empty(), "{:?}", upstream.requests());
+    // A query holding no keydesk secret is the upstream's, as before.
+    assert_eq!(server.get("/v1/models?key=upstream-own", &key).status, 200);
+    assert!(upstream.requests()[0].starts_with("GET /v1/models?key=upstream-own HTTP/1.1"));
+}
+
+#[test]
 fn header_names_with_underscores_never_reach_the_upstream() {
     let keys = Keys::new();
     let (secret, id) = keys.create("wsgi");
