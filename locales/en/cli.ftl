@@ -205,6 +205,8 @@ cli-cannot-read-input = cannot read input: { $error }
 cli-cannot-write-output = cannot write output: { $error }
 cli-cannot-write-settings = cannot write the settings: { $error }
 cli-no-postgres-support = { $db }: this keydesk was built without PostgreSQL support (cargo feature `postgres`)
+cli-db-libpq = the database (--db, KEYDESK_DB or the config file's db) looks like a libpq connection string (key=value …), which keydesk does not take: write it as a URL, postgres://user@host:port/db, with the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file
+cli-db-not-postgres-url = { $db } is not a PostgreSQL URL: the database is a file's path or postgres://user@host:port/db (or postgresql://, in lower case)
 cli-password-on-command-line = refusing a password in { $option } ({ $url }): other users can read the command line; set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file
 cli-cannot-read-password-file = cannot read the password file { $file }: { $error }
 cli-invalid-name = invalid name: { $error }

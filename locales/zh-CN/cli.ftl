@@ -205,6 +205,8 @@ cli-cannot-read-input = 无法读取输入：{ $error }
 cli-cannot-write-output = 无法写出输出：{ $error }
 cli-cannot-write-settings = 无法写出设置：{ $error }
 cli-no-postgres-support = { $db }：此 keydesk 构建时未包含 PostgreSQL 支持（cargo 特性 `postgres`）
+cli-db-libpq = 数据库（--db、KEYDESK_DB 或配置文件中的 db）看起来是 libpq 连接字符串（key=value …），keydesk 不接受这种写法：请写成 URL，即 postgres://user@host:port/db，密码放在 PGPASSWORD、~/.pgpass 或 --db-password-file 指定的文件中
+cli-db-not-postgres-url = { $db } 不是 PostgreSQL URL：数据库应是文件路径或 postgres://user@host:port/db（或 postgresql://，须小写）
 cli-password-on-command-line = 拒绝 { $option } 中的密码（{ $url }）：其他用户可以看到命令行；请把 URL 放在 KEYDESK_DB 中，或把密码放在 PGPASSWORD、~/.pgpass 或 --db-password-file 指定的文件中
 cli-cannot-read-password-file = 无法读取密码文件 { $file }：{ $error }
 cli-invalid-name = 名称无效：{ $error }

@@ -165,7 +165,9 @@ fn db_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
     if text.is_empty() {
         return Err(tr!("cli-db-path-empty"));
     }
-    if text.contains("://") {
+    // A URL (or a connection string, which is refused when used) is not a
+    // path to resolve.
+    if crate::store::designation::form(text) != crate::store::designation::Form::Path {
         return Ok(PathBuf::from(text));
     }
     let path = match text.strip_prefix("~/") {

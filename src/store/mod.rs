@@ -38,6 +38,7 @@
 //! A service checking many keys per second should use
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
+pub mod designation;
 mod error;
 #[cfg(feature = "postgres")]
 pub mod postgres;
