@@ -409,6 +409,11 @@ config-named-missing = no config file here (named by --config or KEYDESK_CONFIG)
 config-no-data-folder = (no data folder known)
 config-local-offset = the system's local offset
 config-url-without-postgres = (a URL; this keydesk was built without PostgreSQL support)
+# $kind is one of the error-store-kind-… messages.
+config-not-a-file = it is { $kind }, not a regular file: a config file must be one (a symlink to one is fine)
+# $reason is error-store-insecure-owner or error-store-insecure-writable.
+config-untrusted = refusing it, since whoever can change it chooses the database and so which keys open the gate: { $reason }
+config-too-large = it is larger than 1 MiB, so it is not read: a config file is a few lines; check that this is the right file
 config-cannot-read = cannot read the config file: { $error }
 config-no-home-for-tilde = `~` cannot be expanded: no home folder is known
 config-unknown-key-near = unknown key `{ $key }`, did you mean `{ $known }`?

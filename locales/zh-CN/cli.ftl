@@ -382,6 +382,11 @@ config-named-missing = 这里没有配置文件（由 --config 或 KEYDESK_CONFI
 config-no-data-folder = （不知道数据目录在哪里）
 config-local-offset = 系统本地偏移
 config-url-without-postgres = （一个 URL；此 keydesk 构建时未包含 PostgreSQL 支持）
+# $kind 是 error-store-kind-… 之一。
+config-not-a-file = 它是{ $kind }，不是普通文件：配置文件必须是普通文件（指向普通文件的符号链接也可以）
+# $reason 是 error-store-insecure-owner 或 error-store-insecure-writable。
+config-untrusted = 拒绝使用：能修改它的人就能决定使用哪个数据库，从而决定哪些密钥能通过验证：{ $reason }
+config-too-large = 它大于 1 MiB，因此不予读取：配置文件通常只有几行；请确认是否选对了文件
 config-cannot-read = 无法读取配置文件：{ $error }
 config-no-home-for-tilde = 无法展开 `~`：不知道主目录在哪里
 config-unknown-key-near = 未知的键 `{ $key }`，你是想写 `{ $known }` 吗？

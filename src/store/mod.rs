@@ -56,6 +56,7 @@ use crate::domain::{
 };
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
+pub(crate) use redb_file::{file_kind, file_kind_label};
 
 /// Where "now" comes from; replaceable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
