@@ -69,9 +69,13 @@ pub fn has_password(text: &str) -> bool {
     }
 }
 
+/// For text that cannot be parsed: whether some of it could be a password
+/// (`password` anywhere, a `:` before an `@` after the scheme), so that it
+/// is treated as one that holds it.
 fn could_hold_password(text: &str) -> bool {
-    text.to_ascii_lowercase().contains("password")
-        || text.rsplit_once('@').is_some_and(|(before, _)| before.contains(':'))
+    let rest = text.split_once("://").map_or(text, |(_, rest)| rest);
+    rest.to_ascii_lowercase().contains("password")
+        || rest.rsplit_once('@').is_some_and(|(before, _)| before.contains(':'))
 }
 
 /// What is shown of text that cannot be parsed: its scheme, when it has a

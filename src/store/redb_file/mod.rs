@@ -27,8 +27,10 @@ use crate::domain::{
     KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
+#[cfg(feature = "tui")]
+pub(crate) use file::file_kind;
+pub(crate) use file::kind_label as file_kind_label;
 pub use file::{RetryPolicy, default_path};
-pub(crate) use file::{file_kind, kind_label as file_kind_label};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
 use tables::{AUDIT, AUDIT_BY_KEY, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
