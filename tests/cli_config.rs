@@ -28,7 +28,7 @@ impl Home {
     fn write_config(&self, text: &str) {
         let path = self.config_file();
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        write_private(&path, text);
     }
 
     fn keydesk(&self) -> Command {
@@ -66,6 +66,18 @@ impl Home {
             .to_owned();
         line.split_whitespace().skip(1).collect::<Vec<_>>().join(" ")
     }
+}
+
+/// Writes a config file only its owner may change (whatever the umask),
+/// as keydesk requires.
+fn write_private(path: &std::path::Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    set_mode(path, 0o600);
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
 #[test]
@@ -244,7 +256,7 @@ fn a_named_config_file_that_does_not_exist_is_an_error_not_a_silent_default() {
 fn a_config_file_named_with_the_flag_is_read() {
     let home = Home::new();
     let file = home.dir.path().join("elsewhere.toml");
-    std::fs::write(&file, "clear_clipboard_after = 5\n").unwrap();
+    write_private(&file, "clear_clipboard_after = 5\n");
     assert_eq!(
         home.shown("clear_clipboard_after", &["--config", file.to_str().unwrap()], &[]),
         "5 (config file, line 1)"
@@ -267,5 +279,126 @@ fn a_postgres_url_in_the_file_is_kept_as_a_url_not_made_a_path() {
     assert_eq!(
         home.shown("db", &[], &[]),
         "postgres://alice@db.example.com/keys (config file, line 1)"
+    );
+}
+
+/// Runs `config show` and `serve` with `file` as the config file, in both
+/// languages: each must stop with exit 2, within the time limit, and say
+/// `english`/`chinese` after naming the file.
+fn refused_file(home: &Home, file: &std::path::Path, english: &str, chinese: &str) {
+    let named = file.display().to_string();
+    for (lang, expected) in [("en", english), ("zh-CN", chinese)] {
+        for args in [&["config", "show"][..], &["serve", "--listen", "127.0.0.1:0"]] {
+            let out = common::output_within_limit(
+                home.keydesk()
+                    .args(args)
+                    .env("KEYDESK_CONFIG", file)
+                    .env("KEYDESK_LANG", lang),
+            );
+            let message = stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{lang} {args:?}: {message}");
+            assert!(message.starts_with(&format!("keydesk: {named}")), "{lang}: {message}");
+            assert!(message.contains(expected), "{lang} {args:?}: {message}");
+            assert!(stdout(&out).is_empty(), "{}", stdout(&out));
+        }
+    }
+}
+
+#[test]
+fn a_config_file_others_can_write_is_refused_with_the_chmod_that_fixes_it() {
+    let home = Home::new();
+    home.write_config("db = \"postgres://alice@127.0.0.1:1/keys\"\n");
+    let file = home.config_file();
+    let chmod = format!("chmod 600 {}", file.display());
+    for mode in [0o666, 0o620, 0o602] {
+        set_mode(&file, mode);
+        refused_file(
+            &home,
+            &file,
+            &format!("writable by other users (mode {mode:o}); run: {chmod}"),
+            &format!("其他用户可以写入它（权限 {mode:o}）；请运行：{chmod}"),
+        );
+    }
+    // Found at the default place, not only when named.
+    set_mode(&file, 0o666);
+    let out = home.run(&["config", "show"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&chmod), "{}", stderr(&out));
+    // After the fix, the same file is used.
+    set_mode(&file, 0o644);
+    assert_eq!(
+        home.shown("db", &[], &[]),
+        "postgres://alice@127.0.0.1:1/keys (config file, line 1)"
+    );
+}
+
+#[test]
+fn a_config_file_owned_by_another_user_is_refused() {
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: giving a file to another user (nobody) needs root");
+        return;
+    }
+    let home = Home::new();
+    home.write_config("db = \"postgres://alice@127.0.0.1:1/keys\"\n");
+    let file = home.config_file();
+    let nobody = 65534;
+    std::os::unix::fs::chown(&file, Some(nobody), None).unwrap();
+    refused_file(
+        &home,
+        &file,
+        &format!("owned by user {nobody} and you are user 0"),
+        &format!("属于用户 {nobody}，而你是用户 0"),
+    );
+}
+
+#[test]
+fn a_config_file_that_is_not_a_regular_file_is_refused_without_reading_it() {
+    let home = Home::new();
+    let fifo = home.dir.path().join("fifo.toml");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    refused_file(
+        &home,
+        &fifo,
+        "a named pipe (FIFO), not a regular file",
+        "命名管道（FIFO），不是普通文件",
+    );
+    let zero = home.dir.path().join("zero.toml");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    refused_file(
+        &home,
+        &zero,
+        "a character device, not a regular file",
+        "字符设备，不是普通文件",
+    );
+    refused_file(
+        &home,
+        home.dir.path(),
+        "a directory, not a regular file",
+        "目录，不是普通文件",
+    );
+}
+
+#[test]
+fn a_config_file_over_one_mebibyte_is_refused_and_one_of_that_size_is_read() {
+    let home = Home::new();
+    let large = home.dir.path().join("large.toml");
+    let comment = "# ".to_owned() + &"x".repeat(1021) + "\n";
+    write_private(&large, &comment.repeat(2048));
+    refused_file(&home, &large, "larger than 1 MiB", "大于 1 MiB");
+    // A file of exactly 1 MiB, through a symlink, is read.
+    let limit = home.dir.path().join("limit.toml");
+    write_private(
+        &limit,
+        &(comment.repeat(1023) + &"#".repeat(1009) + "\nmouse = false\n"),
+    );
+    assert_eq!(std::fs::metadata(&limit).unwrap().len(), 1 << 20);
+    let link = home.dir.path().join("link.toml");
+    std::os::unix::fs::symlink(&limit, &link).unwrap();
+    assert_eq!(
+        home.shown("mouse", &["--config", link.to_str().unwrap()], &[]),
+        "false (config file, line 1025)"
     );
 }

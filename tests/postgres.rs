@@ -537,6 +537,38 @@ fn serve_with_fail_static_keeps_answering_while_postgres_is_down_and_says_it_is_
     assert_eq!(status(&closed_serve, "/verify", &bearer), 200);
 }
 
+/// A gateway given its database with the password in the URL (from
+/// `KEYDESK_DB`; the test server trusts local connections, so any password
+/// works) shows it nowhere: not in its log, its metrics or its answers,
+/// neither while PostgreSQL is up nor once it is down.
+#[test]
+fn serve_never_shows_the_password_of_its_database_url() {
+    server(); // skips without a server
+    let own = PgServer::start().unwrap();
+    let password = "hunter2pw";
+    let url = format!("{}&password={password}", own.create_database());
+    let created = keydesk(&url)
+        .args(["create", "--name", "gateway-key", "--accept-terms"])
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", common::stderr(&created));
+    let serve = serve_support::Server::start_with_env_db(&url, &["--fail-static", "--max-index-age", "1s"]);
+    let mut seen = Vec::new();
+    for path in ["/metrics", "/readyz", "/verify"] {
+        seen.push(serve.get(path, &[]).body_text());
+    }
+    own.stop();
+    common::wait_for("the gateway not ready", || serve.get("/readyz", &[]).status == 503);
+    for path in ["/metrics", "/readyz", "/verify"] {
+        seen.push(serve.get(path, &[]).body_text());
+    }
+    seen.push(serve.stderr());
+    assert!(seen[0].contains("keydesk_"), "the metrics were read: {}", seen[0]);
+    for text in seen {
+        assert!(!text.contains(password), "{text}");
+    }
+}
+
 #[test]
 fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing() {
     use keydesk::KeyStore;

@@ -228,3 +228,115 @@ fn help_never_prints_the_database_url_from_the_environment() {
         }
     }
 }
+
+/// Every way of writing a PostgreSQL password into the database's name:
+/// nothing keydesk prints about it shows the password or any part of it,
+/// whichever of `--db` and `KEYDESK_DB` carries it, in either language.
+const DESIGNATIONS_WITH_PASSWORDS: [&str; 8] = [
+    "postgres://alice@127.0.0.1:1/kd?password=hunter2pw",
+    "postgres://alice@127.0.0.1:1/kd?PASSWORD=hunter2pw",
+    "postgresql://alice@127.0.0.1:1/kd?sslmode=disable&PassWord=hunter2pw",
+    "postgres://alice:hun@ter2pw@127.0.0.1:1/kd",
+    "postgres://alice:hunter2pw@127.0.0.1:notaport/kd",
+    "host=127.0.0.1 port=1 password=hunter2pw dbname=kd",
+    "  user=alice password = 'hunter2pw' host=127.0.0.1",
+    "POSTGRES://alice:hunter2pw@127.0.0.1:1/kd",
+];
+
+/// The pieces of the passwords above that must never be printed.
+const PASSWORD_PIECES: [&str; 2] = ["hunter2pw", "ter2pw"];
+
+/// keydesk with `args` and `env`, in `lang`, without any config file.
+fn keydesk_in(lang: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .envs(env.iter().copied())
+        .env("KEYDESK_LANG", lang)
+        .env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME)
+        .env_remove("KEYDESK_CONFIG")
+        .env_remove("PGPASSWORD");
+    common::output_within_limit(&mut command)
+}
+
+#[test]
+fn no_message_shows_a_postgres_password_in_any_form() {
+    for lang in ["en", "zh-CN"] {
+        for db in DESIGNATIONS_WITH_PASSWORDS {
+            let runs = [
+                keydesk_in(lang, &["--db", db, "list"], &[]),
+                keydesk_in(lang, &["list"], &[("KEYDESK_DB", db)]),
+                keydesk_in(lang, &["config", "show"], &[("KEYDESK_DB", db)]),
+                keydesk_in(lang, &["serve", "--listen", "127.0.0.1:0"], &[("KEYDESK_DB", db)]),
+                keydesk_in(lang, &["migrate", "--from", "/nonexistent/k.redb", "--to", db], &[]),
+            ];
+            for out in runs {
+                let text = format!("{}{}", common::stdout(&out), common::stderr(&out));
+                assert!(!text.is_empty(), "{lang} {db}: keydesk said nothing");
+                for piece in PASSWORD_PIECES {
+                    assert!(!text.contains(piece), "{lang} {db} printed {piece:?}:\n{text}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_url_with_a_password_on_the_command_line_is_refused_without_repeating_it() {
+    for (lang, refusal) in [("en", "refusing a password in --db"), ("zh-CN", "--db")] {
+        for db in [
+            "postgres://alice@127.0.0.1:1/kd?password=hunter2pw",
+            "postgres://alice@127.0.0.1:1/kd?PASSWORD=hunter2pw",
+            "postgres://alice:hun@ter2pw@127.0.0.1:1/kd",
+        ] {
+            let out = keydesk_in(lang, &["--db", db, "list"], &[]);
+            let message = common::stderr(&out);
+            assert_eq!(out.status.code(), Some(2), "{lang} {db}: {message}");
+            assert!(message.contains(refusal), "{lang} {db}: {message}");
+        }
+    }
+}
+
+#[test]
+fn a_libpq_connection_string_is_refused_clearly_and_never_taken_for_a_path() {
+    for (lang, explanation) in [("en", "libpq connection string"), ("zh-CN", "libpq 连接字符串")] {
+        let out = keydesk_in(lang, &["--db", DESIGNATIONS_WITH_PASSWORDS[5], "list"], &[]);
+        let message = common::stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{lang}: {message}");
+        assert!(message.contains(explanation), "{lang}: {message}");
+        assert!(
+            message.contains("postgres://"),
+            "{lang}: the form to use is named: {message}"
+        );
+        let out = keydesk_in(lang, &["list"], &[("KEYDESK_DB", DESIGNATIONS_WITH_PASSWORDS[6])]);
+        assert_eq!(out.status.code(), Some(2), "{lang}: {}", common::stderr(&out));
+        assert!(common::stderr(&out).contains(explanation), "{}", common::stderr(&out));
+    }
+}
+
+#[test]
+fn config_show_builds_the_database_url_from_its_parts_only() {
+    for (db, shown) in [
+        (DESIGNATIONS_WITH_PASSWORDS[0], "postgres://alice@127.0.0.1:1/kd"),
+        (DESIGNATIONS_WITH_PASSWORDS[1], "postgres://alice@127.0.0.1:1/kd"),
+        (DESIGNATIONS_WITH_PASSWORDS[5], "postgres://127.0.0.1:1/kd"),
+    ] {
+        let out = keydesk_in("en", &["config", "show"], &[("KEYDESK_DB", db)]);
+        let text = common::stdout(&out);
+        let line = text.lines().find(|l| l.starts_with("db ")).unwrap_or_default();
+        assert_eq!(line.split_whitespace().nth(1), Some(shown), "{db}: {text}");
+    }
+    // Two `@`: which one ends the password cannot be known, so no part is shown.
+    for (lang, unparsable) in [
+        ("en", "postgres://…(unparsable)"),
+        ("zh-CN", "postgres://…（无法解析）"),
+    ] {
+        let out = keydesk_in(
+            lang,
+            &["config", "show"],
+            &[("KEYDESK_DB", DESIGNATIONS_WITH_PASSWORDS[3])],
+        );
+        let text = common::stdout(&out);
+        assert!(text.contains(unparsable), "{lang}: {text}");
+    }
+}

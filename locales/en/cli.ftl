@@ -205,6 +205,8 @@ cli-cannot-read-input = cannot read input: { $error }
 cli-cannot-write-output = cannot write output: { $error }
 cli-cannot-write-settings = cannot write the settings: { $error }
 cli-no-postgres-support = { $db }: this keydesk was built without PostgreSQL support (cargo feature `postgres`)
+cli-db-libpq = the database (--db, KEYDESK_DB or the config file's db) looks like a libpq connection string (key=value …), which keydesk does not take: write it as a URL, postgres://user@host:port/db, with the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file
+cli-db-not-postgres-url = { $db } is not a PostgreSQL URL: the database is a file's path or postgres://user@host:port/db (or postgresql://, in lower case)
 cli-password-on-command-line = refusing a password in { $option } ({ $url }): other users can read the command line; set the URL in KEYDESK_DB, or the password in PGPASSWORD, ~/.pgpass or a file named by --db-password-file
 cli-cannot-read-password-file = cannot read the password file { $file }: { $error }
 cli-invalid-name = invalid name: { $error }
@@ -407,6 +409,11 @@ config-named-missing = no config file here (named by --config or KEYDESK_CONFIG)
 config-no-data-folder = (no data folder known)
 config-local-offset = the system's local offset
 config-url-without-postgres = (a URL; this keydesk was built without PostgreSQL support)
+# $kind is one of the error-store-kind-… messages.
+config-not-a-file = it is { $kind }, not a regular file: a config file must be one (a symlink to one is fine)
+# $reason is error-store-insecure-owner or error-store-insecure-writable.
+config-untrusted = refusing it, since whoever can change it chooses the database and so which keys open the gate: { $reason }
+config-too-large = it is larger than 1 MiB, so it is not read: a config file is a few lines; check that this is the right file
 config-cannot-read = cannot read the config file: { $error }
 config-no-home-for-tilde = `~` cannot be expanded: no home folder is known
 config-unknown-key-near = unknown key `{ $key }`, did you mean `{ $known }`?

@@ -103,8 +103,10 @@ error-pg-server = PostgreSQL error on { $location }: { $detail }
 error-pg-not-initialised = the PostgreSQL database { $location } has no keydesk tables: create a key there first (`keydesk create`, as a role that may create tables), or check --db
 error-pg-newer-schema = the PostgreSQL database { $location } was set up by a newer keydesk (schema { $found }; this build knows up to { $supported }); upgrade keydesk — nothing was changed
 error-pg-invalid-url = not a valid PostgreSQL URL: { $reason }
+error-pg-url-ambiguous = its parts cannot be told apart: percent-encode any @ : / ? in the user name or password (%40 %3A %2F %3F), and keep names to letters, digits and ._-$+~
 # Stands for a URL that is not even postgres://…, so nothing of it is shown.
-error-pg-url-without-scheme = the PostgreSQL URL
+# What a database URL or connection string shows instead of parts that cannot be told apart (after "postgres://…").
+error-db-unparsable = (unparsable)
 error-pg-record-damaged = record { $id } is damaged: { $reason }
 error-pg-record-time-out-of-range = a time out of range
 error-pg-record-bad-hash = a hash that is not 32 bytes

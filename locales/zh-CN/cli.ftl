@@ -205,6 +205,8 @@ cli-cannot-read-input = 无法读取输入：{ $error }
 cli-cannot-write-output = 无法写出输出：{ $error }
 cli-cannot-write-settings = 无法写出设置：{ $error }
 cli-no-postgres-support = { $db }：此 keydesk 构建时未包含 PostgreSQL 支持（cargo 特性 `postgres`）
+cli-db-libpq = 数据库（--db、KEYDESK_DB 或配置文件中的 db）看起来是 libpq 连接字符串（key=value …），keydesk 不接受这种写法：请写成 URL，即 postgres://user@host:port/db，密码放在 PGPASSWORD、~/.pgpass 或 --db-password-file 指定的文件中
+cli-db-not-postgres-url = { $db } 不是 PostgreSQL URL：数据库应是文件路径或 postgres://user@host:port/db（或 postgresql://，须小写）
 cli-password-on-command-line = 拒绝 { $option } 中的密码（{ $url }）：其他用户可以看到命令行；请把 URL 放在 KEYDESK_DB 中，或把密码放在 PGPASSWORD、~/.pgpass 或 --db-password-file 指定的文件中
 cli-cannot-read-password-file = 无法读取密码文件 { $file }：{ $error }
 cli-invalid-name = 名称无效：{ $error }
@@ -380,6 +382,11 @@ config-named-missing = 这里没有配置文件（由 --config 或 KEYDESK_CONFI
 config-no-data-folder = （不知道数据目录在哪里）
 config-local-offset = 系统本地偏移
 config-url-without-postgres = （一个 URL；此 keydesk 构建时未包含 PostgreSQL 支持）
+# $kind 是 error-store-kind-… 之一。
+config-not-a-file = 它是{ $kind }，不是普通文件：配置文件必须是普通文件（指向普通文件的符号链接也可以）
+# $reason 是 error-store-insecure-owner 或 error-store-insecure-writable。
+config-untrusted = 拒绝使用：能修改它的人就能决定使用哪个数据库，从而决定哪些密钥能通过验证：{ $reason }
+config-too-large = 它大于 1 MiB，因此不予读取：配置文件通常只有几行；请确认是否选对了文件
 config-cannot-read = 无法读取配置文件：{ $error }
 config-no-home-for-tilde = 无法展开 `~`：不知道主目录在哪里
 config-unknown-key-near = 未知的键 `{ $key }`，你是想写 `{ $known }` 吗？

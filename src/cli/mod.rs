@@ -215,11 +215,19 @@ pub enum IfMissing {
     Refuse,
 }
 
-/// The database path named by `--db`/`KEYDESK_DB`, or the default one.
+/// The database path named by `--db`/`KEYDESK_DB`, or the default one. A
+/// URL keydesk cannot use or a libpq connection string is refused here,
+/// before anything could take it for a file's name and print it.
 pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
-    match &global.db {
-        Some(path) => Ok(path.clone()),
-        None => Ok(Store::default_path()?),
+    use crate::store::designation::{Form, form, shown};
+    let Some(path) = &global.db else {
+        return Ok(Store::default_path()?);
+    };
+    let text = path.to_string_lossy();
+    match form(&text) {
+        Form::Path => Ok(path.clone()),
+        Form::Url => Err(Failure::usage(tr!("cli-db-not-postgres-url", db = shown(&text)))),
+        Form::Libpq => Err(Failure::usage(tr!("cli-db-libpq"))),
     }
 }
 
@@ -239,7 +247,7 @@ pub fn open_store(
         #[cfg(not(feature = "postgres"))]
         return Err(Failure::usage(tr!(
             "cli-no-postgres-support",
-            db = url.split('@').next_back().unwrap_or_default()
+            db = crate::store::designation::shown(url)
         )));
     }
     let path = store_path(global)?;
@@ -296,13 +304,13 @@ fn open_postgres(
 /// host can read them (`ps`).
 #[cfg(feature = "postgres")]
 fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failure> {
-    use crate::store::postgres::{has_password, redact};
+    use crate::store::designation::{has_password, shown};
     let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
     if has_password(url) && on_command_line {
         return Err(Failure::usage(tr!(
             "cli-password-on-command-line",
             option = option,
-            url = redact(url)
+            url = shown(url)
         )));
     }
     Ok(())

@@ -83,21 +83,67 @@ struct Raw {
     lang: Option<Spanned<String>>,
 }
 
+/// The most a config file may hold. It is a few lines: anything near this
+/// is the wrong file, and is not read whole into memory.
+pub const MAX_BYTES: u64 = 1 << 20;
+
 /// Reads `path`. `Ok(None)` when there is no file there: having no config
 /// file is normal.
 pub fn read(path: &Path) -> Result<Option<FileSettings>, ConfigError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ConfigError {
-                path: path.to_owned(),
-                line: None,
-                message: tr!("config-cannot-read", error = e.to_string()),
-            });
-        }
+    match read_trusted(path)? {
+        Some(text) => parse(&text, path).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The text of the config file, read as the database file is trusted: a
+/// regular file (a symlink to one is fine) of at most [`MAX_BYTES`], that
+/// only its owner (the user running keydesk, or root) may change, since
+/// whoever can change it chooses the database and so which keys verify.
+/// Everything is checked on the opened file, so nothing can be swapped in
+/// between the check and the read, and a FIFO or a device is never read.
+fn read_trusted(path: &Path) -> Result<Option<String>, ConfigError> {
+    let refused = |message: String| ConfigError {
+        path: path.to_owned(),
+        line: None,
+        message,
     };
-    parse(&text, path).map(Some)
+    let cannot_read = |e: std::io::Error| refused(tr!("config-cannot-read", error = e.to_string()));
+    let mut file = match open_without_blocking(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(cannot_read(e)),
+    };
+    let meta = file.metadata().map_err(cannot_read)?;
+    if !meta.is_file() {
+        let kind = crate::store::file_kind_label(crate::store::file_kind(&meta.file_type()));
+        return Err(refused(tr!("config-not-a-file", kind = kind)));
+    }
+    if let Some(reason) = crate::hardening::untrusted(path, &meta, crate::hardening::Owners::MeOrRoot) {
+        return Err(refused(tr!("config-untrusted", reason = reason)));
+    }
+    // The size is checked again on what is read: the file may grow meanwhile.
+    let mut bytes = Vec::new();
+    if meta.len() <= MAX_BYTES {
+        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, MAX_BYTES + 1), &mut bytes)
+            .map_err(cannot_read)?;
+    }
+    if meta.len() > MAX_BYTES || bytes.len() as u64 > MAX_BYTES {
+        return Err(refused(tr!("config-too-large")));
+    }
+    String::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| refused(tr!("config-cannot-read", error = e.utf8_error().to_string())))
+}
+
+/// Opens `path` for reading; a FIFO's open returns at once instead of
+/// waiting for a writer (the type check then refuses it).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_NOCTTY);
+    options.open(path)
 }
 
 /// Parses a config file's text; `path` is for messages, and relative `db`
@@ -165,7 +211,9 @@ fn db_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
     if text.is_empty() {
         return Err(tr!("cli-db-path-empty"));
     }
-    if text.contains("://") {
+    // A URL (or a connection string, which is refused when used) is not a
+    // path to resolve.
+    if crate::store::designation::form(text) != crate::store::designation::Form::Path {
         return Ok(PathBuf::from(text));
     }
     let path = match text.strip_prefix("~/") {

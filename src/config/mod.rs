@@ -252,14 +252,12 @@ fn source(matches: &ArgMatches, id: &str, env: &'static str) -> Source {
 /// The database for `config show`: a file's path, or a server's URL
 /// without its password (which may come from `KEYDESK_DB` or the file).
 fn shown_db(db: &Path) -> String {
+    use crate::store::designation::{Form, form, shown};
     let text = db.display().to_string();
-    if !text.contains("://") {
-        return text;
+    if cfg!(not(feature = "postgres")) && form(&text) != Form::Path {
+        return tr!("config-url-without-postgres");
     }
-    #[cfg(feature = "postgres")]
-    return crate::store::postgres::redact(&text);
-    #[cfg(not(feature = "postgres"))]
-    tr!("config-url-without-postgres")
+    shown(&text)
 }
 
 /// The language: `--lang` or `KEYDESK_LANG`, else the file's `lang`, else

@@ -89,9 +89,10 @@ pub enum StoreError {
     NoDataDir,
 }
 
-/// A path as messages show it.
+/// A path as messages show it (through [`super::designation`], so that
+/// a URL taken for a path never shows its password).
 fn shown(path: &Path) -> String {
-    path.display().to_string()
+    super::designation::shown(&path.display().to_string())
 }
 
 /// What [`StoreError::NotAFile`]'s `kind` is called in the current language.

@@ -38,6 +38,7 @@
 //! A service checking many keys per second should use
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
+pub mod designation;
 mod error;
 #[cfg(feature = "postgres")]
 pub mod postgres;
@@ -55,6 +56,10 @@ use crate::domain::{
 };
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
+// For the config file's type check, which names what a path is as the
+// database's does.
+#[cfg(feature = "tui")]
+pub(crate) use redb_file::{file_kind, file_kind_label};
 
 /// Where "now" comes from; replaceable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;

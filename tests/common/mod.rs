@@ -158,3 +158,57 @@ pub fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> std::time::Durati
     eprintln!("{what}: seen after {} ms", took.as_millis());
     took
 }
+
+/// How long a keydesk command that must stop by itself may run before the
+/// test calls it hung: far above its real time, even on a loaded machine.
+pub const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Runs `command` (no input) like `Command::output`, but kills it and fails
+/// the test if it has not exited within [`RUN_LIMIT`]: for inputs that could
+/// make keydesk block (a FIFO) or read without end (`/dev/zero`).
+pub fn output_within_limit(command: &mut Command) -> Output {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the keydesk binary starts");
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{command:?} did not exit within {RUN_LIMIT:?}");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    };
+    Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    }
+}

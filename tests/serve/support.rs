@@ -49,12 +49,23 @@ pub struct Server {
 
 impl Server {
     pub fn start(db: &Path, args: &[&str]) -> Server {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command.arg("serve").arg("--db").arg(db);
+        Server::launch(command, args)
+    }
+
+    /// As [`Server::start`], with the database in `KEYDESK_DB`: a URL
+    /// holding a password is refused on the command line.
+    pub fn start_with_env_db(db: &str, args: &[&str]) -> Server {
+        let mut command = Command::new(BIN);
+        command.arg("serve").env("KEYDESK_DB", db);
+        Server::launch(command, args)
+    }
+
+    fn launch(mut command: Command, args: &[&str]) -> Server {
+        let mut child = command
             // The "listening on" line is read, in English.
             .env("KEYDESK_LANG", "en")
-            .arg("serve")
-            .arg("--db")
-            .arg(db)
             .args(if args.contains(&"--listen") {
                 &[][..]
             } else {

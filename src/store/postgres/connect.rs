@@ -10,7 +10,7 @@ use postgres::{Client, Config};
 use tokio_postgres_rustls::MakeRustlsConnect;
 use zeroize::Zeroizing;
 
-use crate::store::StoreError;
+use crate::store::{StoreError, designation};
 
 /// How long a connection attempt may take when the URL does not say
 /// (`connect_timeout=`): a server that is away is reported, not waited on.
@@ -43,8 +43,17 @@ impl Connector {
     /// `PGPASSWORD`, else the password file (`PGPASSFILE` or `~/.pgpass`,
     /// which must not be readable by others).
     pub fn new(url: &str, password: Option<Zeroizing<String>>) -> Result<Connector, StoreError> {
+        let location = designation::shown(url);
+        // Fail closed: the client would connect somewhere, but not where a
+        // person reading the URL (or its shown form) expects.
+        if !designation::is_clear(url) {
+            return Err(StoreError::Server {
+                location,
+                detail: tr!("error-pg-invalid-url", reason = tr!("error-pg-url-ambiguous")),
+            });
+        }
         let mut config = Config::from_str(url).map_err(|e| StoreError::Server {
-            location: redact(url),
+            location: location.clone(),
             // The parser's message names the part it choked on, never the value.
             detail: tr!("error-pg-invalid-url", reason = e.to_string()),
         })?;
@@ -55,7 +64,6 @@ impl Connector {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
         config.application_name("keydesk");
-        let location = location_of(&config);
         Ok(Connector {
             config,
             tls: MakeRustlsConnect::new(tls_config()?),
@@ -251,46 +259,6 @@ fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Pa
     Ok(())
 }
 
-/// `postgres://user@host:port/db` from a parsed configuration.
-fn location_of(config: &Config) -> String {
-    let host = match config.get_hosts().first() {
-        Some(Host::Tcp(name)) => name.clone(),
-        #[cfg(unix)]
-        Some(Host::Unix(path)) => path.display().to_string(),
-        None => "localhost".to_owned(),
-    };
-    let port = config.get_ports().first().map_or(String::new(), |p| format!(":{p}"));
-    let user = config.get_user().map_or(String::new(), |u| format!("{u}@"));
-    let db = config.get_dbname().unwrap_or_default();
-    format!("postgres://{user}{host}{port}/{db}")
-}
-
-/// A URL with anything between `:` and `@` in its authority replaced, for a
-/// message about a URL that could not be parsed.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return tr!("error-pg-url-without-scheme");
-    };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    match authority.rsplit_once('@') {
-        Some((userinfo, host)) => {
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}@{host}{tail}")
-        }
-        None => url.to_owned(),
-    }
-}
-
-/// Whether `url` carries a password (`postgres://user:secret@…`, or
-/// `password=` in its parameters or key-value form).
-pub fn has_password(url: &str) -> bool {
-    if let Ok(config) = Config::from_str(url) {
-        return config.get_password().is_some();
-    }
-    redact(url) != url
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,9 +268,6 @@ mod tests {
     fn a_password_in_the_url_is_never_part_of_the_location() {
         let connector = Connector::new("postgres://admin:hunter2@db.example.com:5433/keys", None).unwrap();
         assert_eq!(connector.location(), "postgres://admin@db.example.com:5433/keys");
-        assert!(has_password("postgres://admin:hunter2@db.example.com/keys"));
-        assert!(has_password("host=db user=admin password=hunter2"));
-        assert!(!has_password("postgres://admin@db.example.com/keys"));
     }
 
     #[test]
@@ -317,29 +282,40 @@ mod tests {
 
     #[test]
     fn an_unparsable_url_is_reported_without_its_password_in_either_language() {
-        let url = "postgres://admin:hunter2@db.example.com:notaport/keys";
+        // The client knows no `PASSWORD` (it takes lower case only).
+        let url = "postgres://admin@db.example.com:5433/keys?PASSWORD=hunter2";
         let [english, chinese] =
             Lang::ALL.map(|lang| with_lang(lang, || Connector::new(url, None).unwrap_err().to_string()));
         assert!(
             english.starts_with(
-                "PostgreSQL error on postgres://admin@db.example.com:notaport/keys: not a valid PostgreSQL URL: "
+                "PostgreSQL error on postgres://admin@db.example.com:5433/keys: not a valid PostgreSQL URL: "
             ),
             "{english}"
         );
         assert!(
             chinese.starts_with(
-                "PostgreSQL 出错（postgres://admin@db.example.com:notaport/keys）：不是有效的 PostgreSQL URL："
+                "PostgreSQL 出错（postgres://admin@db.example.com:5433/keys）：不是有效的 PostgreSQL URL："
             ),
             "{chinese}"
         );
         for message in [english, chinese] {
             assert!(!message.contains("hunter2"), "{message}");
         }
-        // A URL too mangled to find its parts in shows none of them.
-        let [english, chinese] = Lang::ALL.map(|lang| with_lang(lang, || redact("admin:hunter2@db")));
+        let error = Connector::new("postgres://admin:hunter2@db:notaport/keys", None).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("PostgreSQL error on postgres://…(unparsable): "),
+            "{error}"
+        );
+        // A URL the client would take, but whose parts cannot be told apart
+        // (an unencoded `@` in the password), shows none of them and is refused.
+        let error = Connector::new("postgres://admin:hun@ter2@db.example.com/keys", None).unwrap_err();
         assert_eq!(
-            (english.as_str(), chinese.as_str()),
-            ("the PostgreSQL URL", "该 PostgreSQL URL")
+            error.to_string(),
+            "PostgreSQL error on postgres://…(unparsable): not a valid PostgreSQL URL: its parts cannot be told \
+             apart: percent-encode any @ : / ? in the user name or password (%40 %3A %2F %3F), and keep names to \
+             letters, digits and ._-$+~"
         );
     }
 

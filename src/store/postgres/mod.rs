@@ -31,7 +31,6 @@ use crate::domain::{
     PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 use connect::{Connector, error};
-pub use connect::{has_password, redact};
 pub use import::Imported;
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
 

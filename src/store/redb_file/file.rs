@@ -92,7 +92,7 @@ const SOCKET: &str = "a socket";
 const DIRECTORY: &str = "a directory";
 const OTHER: &str = "not a regular file";
 
-fn file_kind(kind: &fs::FileType) -> &'static str {
+pub(crate) fn file_kind(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -181,34 +181,14 @@ pub fn ensure_parent_dir(path: &Path) -> Result<(), StoreError> {
 
 /// Refuses a file another user could write to or that belongs to someone else:
 /// whoever controls the file controls which keys verify.
-#[cfg(unix)]
 fn check_ownership_and_mode(path: &Path, meta: &fs::Metadata) -> Result<(), StoreError> {
-    use std::os::unix::fs::MetadataExt;
-    let insecure = |reason: String| {
-        Err(StoreError::Insecure {
+    match crate::hardening::untrusted(path, meta, crate::hardening::Owners::Me) {
+        Some(reason) => Err(StoreError::Insecure {
             path: path.to_owned(),
             reason,
-        })
-    };
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if meta.uid() != me {
-        return insecure(tr!("error-store-insecure-owner", owner = meta.uid(), me = me));
+        }),
+        None => Ok(()),
     }
-    if meta.mode() & 0o022 != 0 {
-        return insecure(tr!(
-            "error-store-insecure-writable",
-            // Octal, as chmod takes it: text, not a number to format.
-            mode = format!("{:o}", meta.mode() & 0o777),
-            path = path.display().to_string()
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_ownership_and_mode(_path: &Path, _meta: &fs::Metadata) -> Result<(), StoreError> {
-    Ok(())
 }
 
 /// Opens an existing database for writing, retrying while another process

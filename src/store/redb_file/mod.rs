@@ -27,7 +27,9 @@ use crate::domain::{
     KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
-pub(super) use file::kind_label as file_kind_label;
+#[cfg(feature = "tui")]
+pub(crate) use file::file_kind;
+pub(crate) use file::kind_label as file_kind_label;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
