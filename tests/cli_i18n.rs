@@ -188,6 +188,8 @@ fn the_locale_and_the_config_file_choose_the_language_of_help_too() {
 
     let config = keys.dir.path().join("config.toml");
     std::fs::write(&config, "lang = \"zh-CN\"\n").unwrap();
+    // Whatever the umask: a config file others may write is refused.
+    std::fs::set_permissions(&config, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let by_file = keydesk(&keys.db)
         .env_remove("KEYDESK_LANG")
         .env("LC_ALL", "C")

@@ -101,14 +101,32 @@ impl std::fmt::Display for Parts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}://", self.scheme)?;
         if let Some(user) = &self.user {
-            write!(f, "{user}@")?;
+            write!(f, "{}@", encoded(user))?;
         }
         write!(f, "{}", self.hosts.as_deref().unwrap_or_default())?;
         if let Some(ports) = &self.ports {
             write!(f, ":{ports}")?;
         }
-        write!(f, "/{}", self.db.as_deref().unwrap_or_default())
+        write!(f, "/{}", encoded(self.db.as_deref().unwrap_or_default()))
     }
+}
+
+/// A user or database name as a URL spells it: characters other than
+/// letters, digits and `._-$+~` percent-encoded, so what is shown can be
+/// pasted back and names the same user (`user%40server`, as Azure's are).
+fn encoded(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_alphanumeric() || "._-$+~".contains(c) {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for byte in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
 }
 
 /// A URL's parts: `scheme://[user[:password]@]hosts[/db][?params]`. Only
@@ -221,9 +239,11 @@ fn plain_scheme(scheme: &str) -> Option<&str> {
     (first.is_ascii_alphabetic() && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))).then_some(scheme)
 }
 
-/// A user or database name: letters, digits and `._-$+~` only.
+/// A user or database name, once decoded: anything printable (a URL's
+/// parts are told apart before decoding, so `%40` in a user name is its
+/// `@`, not the end of a password); shown percent-encoded by [`encoded`].
 fn is_name(text: &str) -> bool {
-    !text.is_empty() && text.chars().all(|c| c.is_alphanumeric() || "._-$+~".contains(c))
+    !text.is_empty() && !text.chars().any(char::is_control)
 }
 
 /// A host name, an IP address (IPv6 in brackets) or a socket folder.
@@ -356,6 +376,12 @@ mod tests {
             ("postgres://%2Frun%2Fpg/keys", "postgres:///run/pg/keys"),
             ("postgres://db.example.com", "postgres://db.example.com/"),
             ("POSTGRES://alice:hunter2pw@h/kd", "POSTGRES://alice@h/kd"),
+            // Encoded characters in names are theirs, and shown encoded.
+            (
+                "postgres://kd%40myserver:hunter2pw@myserver.postgres.database.azure.com/keys",
+                "postgres://kd%40myserver@myserver.postgres.database.azure.com/keys",
+            ),
+            ("postgres://alice@h/k d?password=hunter2pw", "postgres://alice@h/k%20d"),
         ] {
             assert_eq!(shown(url), expected, "{url}");
         }
@@ -368,7 +394,6 @@ mod tests {
             "postgres://alice:12/34@h/kd",
             "postgres://alice:hunter2pw@h:notaport/kd",
             "postgres://alice:pw@h/kd?user=x@y",
-            "postgres://alice@h/k d?password=hunter2pw",
             "postgres://alice@h/kd?password",
             "postgres://alice@h/kd?host=h%00",
         ] {
