@@ -21,6 +21,7 @@
 //! exists in both languages with the same variables, and every id the code
 //! names exists.
 
+mod ascii;
 mod resources;
 
 use std::cell::Cell;
@@ -31,6 +32,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
+pub use ascii::to_ascii;
 pub use fluent_bundle::FluentArgs as Args;
 
 /// A language keydesk has messages for.
@@ -143,7 +145,6 @@ thread_local! {
 /// screen whose terminal decodes nothing else (see
 /// [`utf8_from_environment`]). Set once at start, like the language.
 ///
-/// [`to_ascii`]: crate::display::text::to_ascii
 pub fn set_ascii(ascii: bool) {
     PROCESS_ASCII.store(ascii, Ordering::Relaxed);
 }
@@ -222,7 +223,7 @@ fn format(lang: Lang, id: &str, attribute: Option<&str>, args: Option<&FluentArg
             let mut errors = Vec::new();
             let text = bundle.format_pattern(pattern, args, &mut errors);
             return match ascii() {
-                true => crate::display::text::to_ascii(&text).into_owned(),
+                true => to_ascii(&text).into_owned(),
                 false => text.into_owned(),
             };
         }

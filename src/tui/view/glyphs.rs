@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use ratatui::buffer::Buffer;
 use ratatui::symbols::{bar, border};
 
-use crate::display::text::to_ascii;
+use crate::i18n::to_ascii;
 use crate::tui::sanitize;
 
 #[derive(Debug, PartialEq, Eq)]
