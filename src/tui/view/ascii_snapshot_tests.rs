@@ -87,9 +87,12 @@ fn details_pane_with_sparklines_ascii() {
 }
 
 #[test]
-fn help_overlay_and_log_ascii() {
+fn help_sort_and_too_small_ascii() {
     let help = ascii(&mut app(), |app| drop(press(app, &[Char('?')])), 80, 24);
     assert!(help.contains("Up k"), "{help}");
-    let sorted = ascii(&mut app(), |app| drop(press(app, &[Char('s')])), 80, 24);
-    assert!(sorted.contains("->") || sorted.contains(" v ") || sorted.contains(" ^ "), "{sorted}");
+    // Created, Last Used, Uses, then Name: A to Z, with the arrow spelled.
+    let sorted = ascii(&mut app(), |app| drop(press(app, &[Char('s'); 3])), 80, 24);
+    assert!(sorted.contains("sorted by Name ^") && sorted.contains("A -> Z"), "{sorted}");
+    let small = ascii(&mut app(), |_| {}, 30, 8);
+    assert!(small.contains("30x8 - need 60x15"), "{small}");
 }
