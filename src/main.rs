@@ -53,6 +53,12 @@ fn run_tui(
         eprintln!("keydesk: {reason}");
         return ExitCode::from(2);
     }
+    // Before the database is opened: a question about making it is
+    // written to the same terminal.
+    let chinese_dropped = !effective.unicode && effective.lang != keydesk::i18n::Lang::En;
+    if !effective.unicode {
+        use_ascii_only();
+    }
     let store = match open_tui_store(global) {
         Ok(store) => store,
         Err(failure) => {
@@ -67,6 +73,14 @@ fn run_tui(
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
     let mut options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
     options.theme = tui::Theme::new(effective.color);
+    if !effective.unicode {
+        options.theme = options.theme.ascii();
+    }
+    if chinese_dropped {
+        options.note = options
+            .note
+            .or_else(|| Some(keydesk::tr!("tui-note-chinese-needs-unicode")));
+    }
     options.mouse = effective.mouse;
     match tui::run(store, options) {
         Ok(exit) => ExitCode::from(exit.code()),
@@ -75,6 +89,13 @@ fn run_tui(
             ExitCode::FAILURE
         }
     }
+}
+
+/// A terminal that cannot show UTF-8 gets ASCII only, every message too.
+/// Chinese cannot be written in ASCII, so the screen is in English then.
+fn use_ascii_only() {
+    keydesk::i18n::set(keydesk::i18n::Lang::En);
+    keydesk::i18n::set_ascii(true);
 }
 
 /// The TUI's database: made without asking at the default path (a first

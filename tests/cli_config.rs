@@ -45,6 +45,7 @@ impl Home {
             .env_remove("KEYDESK_LANG")
             .env_remove("LC_ALL")
             .env_remove("LC_MESSAGES")
+            .env_remove("LC_CTYPE")
             .env_remove("LANG");
         command
     }
@@ -135,6 +136,44 @@ fn the_language_comes_from_the_flag_the_environment_the_file_then_the_locale() {
     assert_eq!(
         home.shown("lang", &["--lang", "en"], &[("KEYDESK_LANG", "zh")]),
         "en (command line)"
+    );
+}
+
+#[test]
+fn unicode_comes_from_ascii_the_file_then_the_locale_s_character_set() {
+    let home = Home::new();
+    // No locale at all is the POSIX one, whose character set is ASCII.
+    assert_eq!(home.shown("unicode", &[], &[]), "false (default)");
+    assert_eq!(
+        home.shown("unicode", &[], &[("LANG", "C")]),
+        "false (environment, LANG)"
+    );
+    assert_eq!(
+        home.shown("unicode", &[], &[("LANG", "en_US.UTF-8")]),
+        "true (environment, LANG)"
+    );
+    // LC_ALL, then LC_CTYPE, then LANG; LC_MESSAGES is the language only.
+    let utf8_ctype = [("LC_CTYPE", "C.utf8"), ("LANG", "C"), ("LC_MESSAGES", "C")];
+    assert_eq!(home.shown("unicode", &[], &utf8_ctype), "true (environment, LC_CTYPE)");
+    assert_eq!(
+        home.shown("unicode", &[], &[("LC_ALL", "POSIX"), ("LC_CTYPE", "C.UTF-8")]),
+        "false (environment, LC_ALL)"
+    );
+    home.write_config("color = true\nunicode = true\n");
+    assert_eq!(
+        home.shown("unicode", &[], &[("LANG", "C")]),
+        "true (config file, line 2)"
+    );
+    // A TUI option, so before any subcommand.
+    let forced = stdout(&home.run(&["--ascii", "config", "show"], &[("LANG", "C.UTF-8")]));
+    assert!(
+        forced.contains("unicode                false  (command line)"),
+        "{forced}"
+    );
+    home.write_config("unicode = false\n");
+    assert_eq!(
+        home.shown("unicode", &[], &[("LANG", "C.UTF-8")]),
+        "false (config file, line 1)"
     );
 }
 

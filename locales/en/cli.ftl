@@ -59,6 +59,7 @@ help-clipboard-osc52 = always OSC 52 through the terminal
 help-clipboard-off = never copy; select the text on screen instead
 help-arg-clear-clipboard-after = Clear a copied key from the clipboard after this many seconds, if it is still there (0: never; at most 86400, a day)
 help-arg-no-mouse = Leave the mouse to the terminal (its own text selection everywhere) instead of clicks and the wheel in keydesk
+help-arg-ascii = Draw with ASCII only (borders of + - |, no arrows or dots), for a terminal that cannot show UTF-8; the screen is then in English [default: from the config file's unicode, else ASCII unless LC_ALL, LC_CTYPE or LANG names a UTF-8 locale]
 
 help-arg-key-id = The key's ID (ak-…)
 help-arg-name = 2–64 characters: Chinese characters, letters, digits, _ or -

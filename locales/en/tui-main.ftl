@@ -351,4 +351,7 @@ tui-status-bulk-disable-failed = could not disable the keys: { $error }
 tui-status-bulk-delete-failed = could not delete the keys: { $error }
 tui-status-change-in-flight = still saving the last change — try again in a moment
 tui-note-offset-unknown = local UTC offset unknown: times are in UTC (--utc-offset ±HH:MM to choose)
+# The screen is ASCII only (no UTF-8 locale, --ascii or unicode = false),
+# so it cannot show Chinese and speaks English.
+tui-note-chinese-needs-unicode = Chinese needs a UTF-8 terminal: set LANG=zh_CN.UTF-8 (or unicode = true in the config file)
 tui-error-events-stopped = the event sources stopped

@@ -59,6 +59,7 @@ help-clipboard-osc52 = 始终通过终端使用 OSC 52
 help-clipboard-off = 从不复制；改为在屏幕上选中文字
 help-arg-clear-clipboard-after = 复制的密钥若仍在剪贴板中，在这么多秒后清除（0：从不清除；最多 86400，即一天）
 help-arg-no-mouse = 把鼠标留给终端（随处可用终端自己的文字选择），而不在 keydesk 中使用点击和滚轮
+help-arg-ascii = 只用 ASCII 字符绘制界面（边框用 + - |，不用箭头和圆点），用于无法显示 UTF-8 的终端；此时界面为英文 [默认：取配置文件的 unicode，否则除非 LC_ALL、LC_CTYPE 或 LANG 指定 UTF-8 区域设置，一律用 ASCII]
 
 help-arg-key-id = 密钥的 ID（ak-…）
 help-arg-name = 2–64 个字符：汉字、字母、数字、_ 或 -

@@ -327,4 +327,7 @@ tui-status-bulk-disable-failed = 无法停用这些密钥：{ $error }
 tui-status-bulk-delete-failed = 无法删除这些密钥：{ $error }
 tui-status-change-in-flight = 仍在保存上一次更改——请稍后再试
 tui-note-offset-unknown = 本地 UTC 偏移未知：时间按 UTC 显示（可用 --utc-offset ±HH:MM 指定）
+# The screen is ASCII only (no UTF-8 locale, --ascii or unicode = false),
+# so it cannot show Chinese and speaks English.
+tui-note-chinese-needs-unicode = 中文界面需要 UTF-8 终端：请设置 LANG=zh_CN.UTF-8（或在配置文件中设置 unicode = true）
 tui-error-events-stopped = 事件源已停止

@@ -82,6 +82,9 @@ pub struct TuiArgs {
 
     #[arg(long)]
     pub no_mouse: bool,
+
+    #[arg(long)]
+    pub ascii: bool,
 }
 
 /// The environment variable that names the database, like `--db`.

@@ -57,6 +57,7 @@ const ARGS: &[ArgHelp] = &[
     ("", "clipboard", Msg("help-arg-clipboard")),
     ("", "clear_clipboard_after", Msg("help-arg-clear-clipboard-after")),
     ("", "no_mouse", Msg("help-arg-no-mouse")),
+    ("", "ascii", Msg("help-arg-ascii")),
     ("verify", "quiet", Msg("help-arg-verify-quiet")),
     ("verify", "explain", Msg("help-arg-verify-explain")),
     ("list", "json", Msg("help-arg-list-json")),

@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 
 /// Every key the file may hold, in the order `keydesk config show` lists
 /// them. Named like the command-line flags, in snake_case.
-pub const KEYS: [&str; 8] = [
+pub const KEYS: [&str; 9] = [
     "db",
     "utc_offset",
     "busy_timeout",
@@ -25,6 +25,7 @@ pub const KEYS: [&str; 8] = [
     "clear_clipboard_after",
     "color",
     "mouse",
+    "unicode",
     "lang",
 ];
 
@@ -45,6 +46,7 @@ pub struct FileSettings {
     pub clear_clipboard_after: Option<FromFile<u64>>,
     pub color: Option<FromFile<bool>>,
     pub mouse: Option<FromFile<bool>>,
+    pub unicode: Option<FromFile<bool>>,
     pub lang: Option<FromFile<Lang>>,
 }
 
@@ -80,6 +82,7 @@ struct Raw {
     clear_clipboard_after: Option<Spanned<i64>>,
     color: Option<Spanned<bool>>,
     mouse: Option<Spanned<bool>>,
+    unicode: Option<Spanned<bool>>,
     lang: Option<Spanned<String>>,
 }
 
@@ -170,6 +173,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         .map_err(|e| e.at("clear_clipboard_after", &error))?,
         color: validate(raw.color, text, |value| Ok(*value)).map_err(|e| e.at("color", &error))?,
         mouse: validate(raw.mouse, text, |value| Ok(*value)).map_err(|e| e.at("mouse", &error))?,
+        unicode: validate(raw.unicode, text, |value| Ok(*value)).map_err(|e| e.at("unicode", &error))?,
         lang: validate(raw.lang, text, |value| crate::cli::parse_lang(value)).map_err(|e| e.at("lang", &error))?,
     })
 }
@@ -301,7 +305,7 @@ mod tests {
     fn every_key_is_read_with_its_line() {
         let settings = parsed(
             "# keydesk\ndb = \"/srv/keys.redb\"\nutc_offset = \"+08:00\"\nbusy_timeout = 5\nclipboard = \"osc52\"\n\
-             clear_clipboard_after = 60\ncolor = false\nmouse = false\n",
+             clear_clipboard_after = 60\ncolor = false\nmouse = false\nunicode = true\n",
         )
         .unwrap();
         assert_eq!(
@@ -320,6 +324,7 @@ mod tests {
         assert_eq!(settings.clear_clipboard_after.map(|s| s.value), Some(60));
         assert_eq!(settings.color.map(|s| (s.value, s.line)), Some((false, 7)));
         assert_eq!(settings.mouse.map(|s| (s.value, s.line)), Some((false, 8)));
+        assert_eq!(settings.unicode.map(|s| (s.value, s.line)), Some((true, 9)));
     }
 
     #[test]

@@ -94,6 +94,8 @@ pub struct Effective {
     pub color: bool,
     /// Whether the TUI takes the mouse.
     pub mouse: bool,
+    /// Whether the TUI draws with Unicode (else ASCII only).
+    pub unicode: bool,
     /// The language of screens and messages.
     pub lang: Lang,
     /// Every key of the file, in [`KEYS`] order.
@@ -183,6 +185,12 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         value: mouse.to_string().into(),
         source: mouse_source,
     });
+    let (unicode, unicode_source) = unicode(cli.tui.ascii, file.unicode, |name| std::env::var(name).ok());
+    settings.push(Setting {
+        key: "unicode",
+        value: unicode.to_string().into(),
+        source: unicode_source,
+    });
     let (lang, lang_source) = lang(
         cli.global.lang,
         source(matches, "lang", "KEYDESK_LANG"),
@@ -199,6 +207,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         exists,
         color,
         mouse,
+        unicode,
         lang,
         settings,
     })
@@ -279,6 +288,23 @@ fn lang(
     match crate::i18n::from_environment(var) {
         Some((lang, name)) => (lang, Source::Environment(name)),
         None => (Lang::En, Source::Default),
+    }
+}
+
+/// Whether the TUI draws with Unicode: not with `--ascii`, else as the file's
+/// `unicode` says, else when the locale's character set is UTF-8 (a terminal
+/// multiplexer such as GNU screen decodes by it, so UTF-8 sent to a POSIX
+/// locale turns into garbage). No locale at all is the POSIX one: ASCII.
+fn unicode(ascii: bool, from_file: Option<FromFile<bool>>, var: impl Fn(&str) -> Option<String>) -> (bool, Source) {
+    if ascii {
+        return (false, Source::CommandLine);
+    }
+    if let Some(from_file) = from_file {
+        return (from_file.value, Source::File { line: from_file.line });
+    }
+    match crate::i18n::utf8_from_environment(var) {
+        Some((utf8, name)) => (utf8, Source::Environment(name)),
+        None => (false, Source::Default),
     }
 }
 

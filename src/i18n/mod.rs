@@ -21,16 +21,18 @@
 //! exists in both languages with the same variables, and every id the code
 //! names exists.
 
+mod ascii;
 mod resources;
 
 use std::cell::Cell;
 use std::fmt;
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
+pub use ascii::to_ascii;
 pub use fluent_bundle::FluentArgs as Args;
 
 /// A language keydesk has messages for.
@@ -107,10 +109,64 @@ pub fn from_environment(var: impl Fn(&str) -> Option<String>) -> Option<(Lang, &
     })
 }
 
+/// Whether the locale environment says the terminal decodes UTF-8, and the
+/// variable that decided it: the first of `LC_ALL`, `LC_CTYPE`, `LANG` that is
+/// set and not empty (POSIX's order for the character set), UTF-8 when its
+/// codeset is `UTF-8` or `utf8` in any case. `None` when none is set: the
+/// POSIX locale, whose character set is ASCII.
+pub fn utf8_from_environment(var: impl Fn(&str) -> Option<String>) -> Option<(bool, &'static str)> {
+    ["LC_ALL", "LC_CTYPE", "LANG"].into_iter().find_map(|name| {
+        let value = var(name).filter(|value| !value.is_empty())?;
+        Some((locale_is_utf8(&value), name))
+    })
+}
+
+/// Whether a locale name (`en_US.UTF-8`, `C.utf8`, `C`, `de_DE.ISO-8859-1`,
+/// `sr_RS.UTF-8@latin`) names UTF-8 as its character set.
+fn locale_is_utf8(locale: &str) -> bool {
+    let codeset = locale
+        .split('@')
+        .next()
+        .unwrap_or("")
+        .split_once('.')
+        .map_or("", |(_, codeset)| codeset);
+    codeset.eq_ignore_ascii_case("utf-8") || codeset.eq_ignore_ascii_case("utf8")
+}
+
 static PROCESS_LANG: AtomicU8 = AtomicU8::new(0);
+static PROCESS_ASCII: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
     static THREAD_LANG: Cell<Option<Lang>> = const { Cell::new(None) };
+    static THREAD_ASCII: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// Makes every message of the process ASCII only ([`to_ascii`]), for a
+/// screen whose terminal decodes nothing else (see
+/// [`utf8_from_environment`]). Set once at start, like the language.
+///
+pub fn set_ascii(ascii: bool) {
+    PROCESS_ASCII.store(ascii, Ordering::Relaxed);
+}
+
+/// Whether messages are ASCII only on this thread.
+pub fn ascii() -> bool {
+    THREAD_ASCII
+        .with(Cell::get)
+        .unwrap_or_else(|| PROCESS_ASCII.load(Ordering::Relaxed))
+}
+
+/// Runs `f` with this thread's messages ASCII only (or not), then restores
+/// what was there (also when `f` panics); for tests, as [`with_lang`].
+pub fn with_ascii<R>(ascii: bool, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<bool>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREAD_ASCII.with(|cell| cell.set(self.0));
+        }
+    }
+    let _restore = Restore(THREAD_ASCII.with(|cell| cell.replace(Some(ascii))));
+    f()
 }
 
 /// Sets the language of the whole process (every thread without a
@@ -165,7 +221,11 @@ fn format(lang: Lang, id: &str, attribute: Option<&str>, args: Option<&FluentArg
         };
         if let Some(pattern) = pattern {
             let mut errors = Vec::new();
-            return bundle.format_pattern(pattern, args, &mut errors).into_owned();
+            let text = bundle.format_pattern(pattern, args, &mut errors);
+            return match ascii() {
+                true => to_ascii(&text).into_owned(),
+                false => text.into_owned(),
+            };
         }
     }
     match attribute {

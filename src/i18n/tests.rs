@@ -301,6 +301,68 @@ fn locales_choose_the_language() {
 }
 
 #[test]
+fn the_locale_decides_whether_the_terminal_decodes_utf8() {
+    for utf8 in [
+        "C.UTF-8",
+        "en_US.UTF-8",
+        "zh_CN.utf8",
+        "C.utf-8",
+        "sr_RS.UTF-8@latin",
+        "de_DE.Utf8",
+    ] {
+        assert!(locale_is_utf8(utf8), "{utf8}");
+    }
+    for not in [
+        "C",
+        "POSIX",
+        "en_US",
+        "en_US.ISO-8859-1",
+        "zh_CN.GB18030",
+        "UTF-8",
+        "en_US@utf8",
+        "",
+    ] {
+        assert!(!locale_is_utf8(not), "{not}");
+    }
+    let env = |pairs: &'static [(&'static str, &'static str)]| {
+        move |name: &str| pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned())
+    };
+    // LC_ALL wins over LC_CTYPE, which wins over LANG; empty means unset;
+    // LC_MESSAGES chooses the language, not the character set.
+    assert_eq!(
+        utf8_from_environment(env(&[
+            ("LC_ALL", "C"),
+            ("LC_CTYPE", "C.UTF-8"),
+            ("LANG", "en_US.UTF-8")
+        ])),
+        Some((false, "LC_ALL"))
+    );
+    assert_eq!(
+        utf8_from_environment(env(&[("LC_ALL", ""), ("LC_CTYPE", "C.UTF-8"), ("LANG", "C")])),
+        Some((true, "LC_CTYPE"))
+    );
+    assert_eq!(
+        utf8_from_environment(env(&[("LC_MESSAGES", "en_US.UTF-8"), ("LANG", "POSIX")])),
+        Some((false, "LANG"))
+    );
+    assert_eq!(utf8_from_environment(env(&[("LC_MESSAGES", "C.UTF-8")])), None);
+}
+
+#[test]
+fn ascii_messages_spell_their_punctuation_in_ascii() {
+    let loading = with_lang(Lang::En, || with_ascii(true, || tr!("tui-list-loading")));
+    assert_eq!(loading, "loading...");
+    let args = with_lang(Lang::En, || {
+        with_ascii(true, || tr!("tui-status-sorted", column = "Name", order = "A → Z"))
+    });
+    assert!(args.is_ascii() && args.contains("A -> Z"), "{args}");
+    assert_eq!(
+        with_lang(Lang::En, || with_ascii(false, || tr!("tui-list-loading"))),
+        "loading…"
+    );
+}
+
+#[test]
 fn lang_tags_parse_in_their_usual_spellings() {
     for (text, lang) in [
         ("en", Lang::En),

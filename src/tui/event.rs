@@ -38,6 +38,9 @@ pub enum Key {
 impl Key {
     /// How the key is written in hints and in the help overlay.
     pub fn label(self) -> Cow<'static, str> {
+        // Arrows are words of the screen like the messages, and ASCII with
+        // them where the terminal shows nothing else.
+        let ascii = crate::i18n::ascii();
         Cow::Borrowed(match self {
             Key::Char(' ') => "Space",
             Key::Char(c) => return Cow::Owned(c.to_string()),
@@ -49,6 +52,10 @@ impl Key {
             Key::BackTab => "Shift-Tab",
             Key::Backspace => "Backspace",
             Key::Delete => "Delete",
+            Key::Up if ascii => "Up",
+            Key::Down if ascii => "Down",
+            Key::Left if ascii => "Left",
+            Key::Right if ascii => "Right",
             Key::Up => "↑",
             Key::Down => "↓",
             Key::Left => "←",

@@ -298,6 +298,9 @@ impl Runtime {
             let area = frame.area();
             drawn_size = (area.width, area.height);
             hits = view::render(frame, app, theme);
+            if theme.glyphs().is_ascii() {
+                view::glyphs::keep_ascii_only(frame.buffer_mut());
+            }
         })?;
         self.hits = hits;
         // The size the frame was drawn at is the truth, whether or not a

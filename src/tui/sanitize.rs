@@ -9,18 +9,16 @@ use unicode_width::UnicodeWidthStr;
 
 pub use crate::display::sanitize;
 
-/// What marks text cut short to fit a column.
-pub const ELLIPSIS: char = '…';
-
 /// Whether `c` must not be written to the terminal as is.
 pub fn is_unsafe(c: char) -> bool {
     !crate::display::is_safe(c)
 }
 
-/// Sanitised `text` cut to at most `width` terminal columns, ending in `…` when
-/// something was cut. Never splits a grapheme or a wide character. Borrows
-/// (no allocation) when the text is clean and fits.
-pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
+/// Sanitised `text` cut to at most `width` terminal columns, ending in
+/// `ellipsis` (the glyph set's) when something was cut. Never
+/// splits a grapheme or a wide character. Borrows (no allocation) when the
+/// text is clean and fits.
+pub fn fit<'a>(text: &'a str, width: usize, ellipsis: &str) -> Cow<'a, str> {
     let clean = sanitize(text);
     if clean.width() <= width {
         return clean;
@@ -28,7 +26,7 @@ pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
     if width == 0 {
         return Cow::Borrowed("");
     }
-    let budget = width - 1; // room for the ellipsis
+    let budget = width.saturating_sub(ellipsis.width());
     let mut used = 0;
     let mut out = String::with_capacity(width * 3);
     for grapheme in clean.graphemes(true) {
@@ -39,7 +37,7 @@ pub fn fit(text: &str, width: usize) -> Cow<'_, str> {
         used += w;
         out.push_str(grapheme);
     }
-    out.push(ELLIPSIS);
+    out.push_str(ellipsis);
     Cow::Owned(out)
 }
 
@@ -56,20 +54,21 @@ mod tests {
 
     #[test]
     fn fit_cuts_by_columns_with_an_ellipsis() {
-        assert!(matches!(fit("gateway", 7), Cow::Borrowed("gateway")));
-        assert_eq!(fit("gateway", 5), "gate…");
+        assert!(matches!(fit("gateway", 7, "…"), Cow::Borrowed("gateway")));
+        assert_eq!(fit("gateway", 5, "…"), "gate…");
         // 生 and 产 are two columns each: never split one.
-        assert_eq!(fit("生产-gateway", 4), "生…");
-        assert_eq!(fit("生产-gateway", 5), "生产…");
-        assert_eq!(fit("生产", 1), "…");
-        assert_eq!(fit("abc", 0), "");
+        assert_eq!(fit("生产-gateway", 4, "…"), "生…");
+        assert_eq!(fit("生产-gateway", 5, "…"), "生产…");
+        assert_eq!(fit("生产", 1, "…"), "…");
+        assert_eq!(fit("abc", 0, "…"), "");
+        assert_eq!(fit("gateway", 5, ".."), "gat..");
     }
 
     #[test]
     fn fit_sanitises_first() {
-        assert_eq!(fit("a\u{1b}bcdef", 4), "a\u{FFFD}b…");
-        assert_eq!(fit("\u{1b}]52;c;aGk=\u{7}", 40), "\u{FFFD}]52;c;aGk=\u{FFFD}");
-        assert_eq!(fit("x\u{202E}y", 10), "x\u{FFFD}y");
+        assert_eq!(fit("a\u{1b}bcdef", 4, "…"), "a\u{FFFD}b…");
+        assert_eq!(fit("\u{1b}]52;c;aGk=\u{7}", 40, "…"), "\u{FFFD}]52;c;aGk=\u{FFFD}");
+        assert_eq!(fit("x\u{202E}y", 10, "…"), "x\u{FFFD}y");
     }
 
     #[test]

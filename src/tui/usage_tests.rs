@@ -27,7 +27,7 @@ fn draw(app: &mut App, width: u16, height: u16) -> String {
 /// The fixture's keys with usage: the CJK key busy every day and hour (a
 /// ramp, so the sparklines have a shape), the analytics key with a few
 /// refusals.
-fn app_with_usage() -> App {
+pub(crate) fn app_with_usage() -> App {
     let mut app = app();
     let query = UsageQuery::last(None, 30, 24, NOW);
     let mut busy = KeyUsage::default();

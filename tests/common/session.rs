@@ -36,6 +36,11 @@ impl Session {
         cmd.env("TERM", "xterm-256color");
         cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
         cmd.env("KEYDESK_LANG", "en");
+        // A UTF-8 locale, whatever the machine's: keydesk draws ASCII only
+        // in any other, and the tests read its Unicode glyphs.
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env_remove("LC_ALL");
+        cmd.env_remove("LC_CTYPE");
         cmd.env_remove("NO_COLOR");
         Session::spawn(cmd, cols, rows)
     }

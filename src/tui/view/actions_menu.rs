@@ -9,14 +9,13 @@ use super::{Theme, dialog, pad};
 use crate::tui::app::{ActionsMenu, App, MenuItem};
 use crate::tui::keymap::{self, Screen};
 use crate::tui::mouse::{HitMap, Target};
-use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(40);
     let inner_width = width.saturating_sub(4) as usize;
     let mut lines = vec![
         Line::styled(
-            sanitize::fit(&menu.record.name, inner_width).into_owned(),
+            theme.glyphs().fit(&menu.record.name, inner_width).into_owned(),
             theme.title(),
         ),
         Line::styled(menu.record.id.to_string(), theme.dim()),

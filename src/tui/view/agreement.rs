@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::{Theme, more_below, overlay_backdrop};
 use crate::tui::layout;
@@ -27,7 +27,7 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
         )
     };
     let block = Block::bordered()
-        .border_type(BorderType::Rounded)
+        .border_set(theme.glyphs().rounded)
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {} ", tr!("dialog-agreement-title")), theme.title()))
         .title_bottom(Line::raw(format!("{position} ")).right_aligned());

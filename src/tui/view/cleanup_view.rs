@@ -17,7 +17,6 @@ use crate::display::columns::Status;
 use crate::domain::usage::{last_activity, never_used};
 use crate::tui::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
 use crate::tui::layout;
-use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme, hits: &mut HitMap) {
     Clear.render(area, frame.buffer_mut());
@@ -38,7 +37,7 @@ fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &T
     let unused_for = tr!("tui-cleanup-unused-for");
     let mut spans = vec![
         Span::styled(format!(" {}", tr!("tui-cleanup-title")), theme.title()),
-        Span::raw(format!(" · {unused_for} ")),
+        Span::raw(format!(" {} {unused_for} ", theme.glyphs().separator)),
     ];
     for (i, days) in CLEANUP_DAYS.iter().enumerate() {
         let text = format!("{days}");
@@ -90,7 +89,7 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
         } else {
             format_time(last_activity(record), app.utc_offset)
         };
-        let mut cells = vec![Cell::from(mark), Cell::from(sanitize::fit(&record.name, 24).into_owned())];
+        let mut cells = vec![Cell::from(mark), Cell::from(theme.glyphs().fit(&record.name, 24).into_owned())];
         if with_id {
             cells.push(Cell::from(record.id.to_string()));
         }

@@ -25,7 +25,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
     let feedback = d.name.feedback(records.iter());
-    let name_height = NameField::height(&feedback, inner_width);
+    let name_height = NameField::height(&feedback, inner_width, theme);
     let checkbox = wrap(
         &tr!("dialog-create-agreement"),
         inner_width.saturating_sub(CHECKBOX_INDENT),

@@ -11,7 +11,6 @@ use super::{Theme, buttons, detail_line, dialog, format_time, offset_label, wrap
 use crate::display::columns::NEVER_USED;
 use crate::tui::app::{App, DeleteDialog, DeleteFocus};
 use crate::tui::mouse::{HitMap, Target};
-use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(68);
@@ -28,11 +27,11 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
         Line::raw(""),
         detail_line(
             &label(tr!("dialog-delete-name")),
-            sanitize::fit(&r.name, inner_width.saturating_sub(11)),
+            theme.glyphs().fit(&r.name, inner_width.saturating_sub(11)),
             theme,
         ),
         detail_line(&label(tr!("dialog-delete-id")), r.id.as_str(), theme),
-        detail_line(&label(tr!("dialog-delete-api-key")), sanitize::fit(&r.masked, 32), theme),
+        detail_line(&label(tr!("dialog-delete-api-key")), theme.glyphs().fit(&r.masked, 32), theme),
         detail_line(&label(tr!("dialog-delete-last-used")), last_used, theme),
         Line::raw(""),
     ];

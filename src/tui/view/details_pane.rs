@@ -12,12 +12,12 @@ use super::{Rows, Theme, detail_line, format_time};
 use crate::display::columns::{Clock, Column, Status};
 use crate::domain::{KeyRecord, KeyUsage, Outcome};
 use crate::tui::app::App;
-use crate::tui::sanitize;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     Clear.render(area, buf);
     let block = Block::new()
         .borders(Borders::LEFT | Borders::TOP)
+        .border_set(theme.glyphs().plain)
         .border_style(theme.dim())
         .title(Span::styled(format!(" {} ", tr!("tui-details-title")), theme.title()));
     let inner = block.inner(area);
@@ -32,7 +32,7 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         ..inner
     };
     let mut rows = Rows::new(inner);
-    let name = sanitize::fit(&record.name, inner.width.saturating_sub(1) as usize);
+    let name = theme.glyphs().fit(&record.name, inner.width.saturating_sub(1) as usize);
     rows.line(buf, Line::styled(name.into_owned(), theme.title()));
     // Below the table the pane is short: the facts go on fewer lines.
     let tall = inner.height >= 14;
@@ -115,7 +115,7 @@ fn totals<'a>(usage: &KeyUsage, theme: &Theme) -> Line<'a> {
     Line::from(vec![
         Span::styled(tr!("tui-details-30-days"), theme.dim()),
         Span::styled(tr!("tui-details-uses", count = total.accepted), theme.title()),
-        Span::styled(format!(" · {refused}"), theme.text()),
+        Span::styled(format!(" {} {refused}", theme.glyphs().separator), theme.text()),
     ])
 }
 
@@ -132,5 +132,9 @@ fn sparkline(buf: &mut Buffer, rows: &mut Rows, label: &str, series: &[u64], hei
     let area = rows.take(height);
     // The newest values at the right edge, however narrow the pane.
     let shown = &series[series.len().saturating_sub(area.width as usize)..];
-    Sparkline::default().data(shown).style(theme.success()).render(area, buf);
+    Sparkline::default()
+        .data(shown)
+        .bar_set(theme.glyphs().bars.clone())
+        .style(theme.success())
+        .render(area, buf);
 }

@@ -38,7 +38,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &ExpiryDialog, app: &App, theme:
     );
     let buf = frame.buffer_mut();
     let mut rows = Rows::new(inner);
-    let name = sanitize::fit(&r.name, inner_width.saturating_sub(13));
+    let name = theme.glyphs().fit(&r.name, inner_width.saturating_sub(13));
     rows.line(buf, detail_line(&tr!("dialog-set-expiry-key"), name, theme));
     rows.line(buf, detail_line(&tr!("dialog-set-expiry-id"), r.id.as_str(), theme));
     rows.line(buf, detail_line(&tr!("dialog-set-expiry-now"), now, theme));

@@ -75,10 +75,11 @@ pub fn render(
         right = keymap::key_name(screen, Action::CursorRight)
     );
     let style = if chosen { theme.selected() } else { theme.text() };
+    let (open, close) = theme.glyphs().choice;
     let line = Line::from(vec![
         Span::raw(marker),
         Span::styled(pad(&tr!("dialog-expiry-label"), label - 2), theme.dim()),
-        Span::styled(format!("‹ {} ›", field.option().label()), style),
+        Span::styled(format!("{open} {} {close}", field.option().label()), style),
         Span::raw("   "),
         Span::styled(change, theme.dim()),
     ]);

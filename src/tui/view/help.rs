@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Paragraph, Widget};
+use ratatui::widgets::{Block, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, more_below, overlay_backdrop};
@@ -33,7 +33,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme:
     }
     let page = layout::bordered_inner(outer).height;
     let block = Block::bordered()
-        .border_type(BorderType::Rounded)
+        .border_set(theme.glyphs().rounded)
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {} ", tr!("tui-help-title")), theme.title()))
         .title_bottom(Line::raw(more_below(scroll, layout::help_line_count(screen), page)).right_aligned());

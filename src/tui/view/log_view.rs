@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Theme, format_time, offset_label, status_bar};
+use super::{Glyphs, Theme, format_time, offset_label, status_bar};
 use crate::display::{AUDIT_ACTIONS, audit_action as action_label, sanitize};
 use crate::domain::{Actor, AuditEntry, AuditEvent};
 use crate::tui::app::{App, LogScreen};
@@ -83,7 +83,7 @@ fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, them
         let what = Rect::new(area.x, y, area.width, 1);
         let who = Rect::new(area.x, y + 1, area.width, 1);
         buf.set_style(Rect::new(area.x, y, area.width, 2), style);
-        Line::styled(what_line(entry, app), style).render(what, buf);
+        Line::styled(what_line(entry, app, theme.glyphs()), style).render(what, buf);
         let by = tr!("tui-log-by", actor = actor_line(&entry.actor));
         Line::styled(format!("      {by}"), style).render(who, buf);
     }
@@ -101,12 +101,12 @@ fn loading_line(log: &LogScreen) -> String {
 }
 
 /// "#12 2026-05-01 10:00:00 rename  ak-… billing → billing-prod".
-fn what_line(entry: &AuditEntry, app: &App) -> String {
+fn what_line(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
     let at = format_time(entry.at, app.utc_offset);
     let key = entry.key.as_ref().map_or("-", |k| k.as_str());
-    let name = sanitize(entry.name.as_deref().unwrap_or("")).into_owned();
+    let name = glyphs.text(entry.name.as_deref().unwrap_or("")).into_owned();
     let detail = match &entry.event {
-        AuditEvent::Renamed { from } => format!("{} → {name}", sanitize(from)),
+        AuditEvent::Renamed { from } => format!("{} {} {name}", glyphs.text(from), glyphs.to),
         AuditEvent::Created { expires_at: Some(t) } | AuditEvent::ExpiryChanged { expires_at: Some(t) } => {
             tr!("tui-log-detail-expires", name = name, at = format_time(*t, app.utc_offset))
         }

@@ -12,7 +12,7 @@ use unicode_width::UnicodeWidthStr;
 use ratatui::buffer::Buffer;
 use time::UtcOffset;
 
-use super::{TIME_WIDTH, Theme, status_bar};
+use super::{Glyphs, TIME_WIDTH, Theme, status_bar};
 use crate::display::columns::{Clock, Column, Flag, Status};
 use crate::domain::KeyRecord;
 use crate::tui::app::{App, SortColumn};
@@ -45,16 +45,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
 }
 
 fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let glyphs = theme.glyphs();
     let total = app.records.len();
     let mut left = vec![
         Span::styled(" keydesk", theme.title()),
-        Span::raw(" · "),
+        Span::raw(format!(" {} ", glyphs.separator)),
         Span::raw(tr!("tui-title-keys", count = total)),
     ];
     if app.has_filter() {
-        left.push(Span::raw(format!(" · {}", tr!("tui-title-shown", count = app.view().len()))));
+        let shown = tr!("tui-title-shown", count = app.view().len());
+        left.push(Span::raw(format!(" {} {shown}", glyphs.separator)));
     }
-    let arrow = if app.descending { "↓" } else { "↑" };
+    let arrow = if app.descending { glyphs.descending } else { glyphs.ascending };
     let right = Line::from(vec![
         Span::styled(tr!("tui-title-sorted-by"), theme.dim()),
         Span::raw(format!("{} {arrow} ", app.sort.label())),
@@ -151,7 +153,7 @@ fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme, 
         for n in 0..window.len() as u16 {
             let cell = Rect { y: actions.y + 1 + n, height: 1, ..actions };
             let style = if scroll + n as usize == app.selected { theme.selected() } else { theme.dim() };
-            Span::styled("⋯", style).render(cell.intersection(actions), frame.buffer_mut());
+            Span::styled(theme.glyphs().more, style).render(cell.intersection(actions), frame.buffer_mut());
         }
     }
 }
@@ -241,7 +243,7 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock
         Column::Name => Cell::from(Line::from(vec![
             Span::raw(if selected { ">" } else { " " }),
             Span::styled(Column::Mark.cell(record, clock), theme.flag()),
-            Span::raw(sanitize::fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
+            Span::raw(theme.glyphs().fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
         ])),
         Column::Status => {
             let style = match Status::of(record, clock.now) {
@@ -249,17 +251,17 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock
                 Status::Disabled => theme.dim(),
                 _ => theme.text(),
             };
-            Cell::from(Span::styled(fit_cell(column.cell(record, clock), width), style))
+            Cell::from(Span::styled(fit_cell(column.cell(record, clock), width, theme.glyphs()), style))
         }
-        _ => Cell::from(fit_cell(column.cell(record, clock), width)),
+        _ => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
     }))
 }
 
 /// A cell's text cut to its column.
-fn fit_cell(text: Cow<'_, str>, width: u16) -> Cow<'_, str> {
+fn fit_cell<'a>(text: Cow<'a, str>, width: u16, glyphs: &Glyphs) -> Cow<'a, str> {
     match text {
-        Cow::Borrowed(text) => sanitize::fit(text, width as usize),
-        Cow::Owned(text) => Cow::Owned(sanitize::fit(&text, width as usize).into_owned()),
+        Cow::Borrowed(text) => glyphs.fit(text, width as usize),
+        Cow::Owned(text) => Cow::Owned(glyphs.fit(&text, width as usize).into_owned()),
     }
 }
 
@@ -316,11 +318,13 @@ fn with_key<'a>(text: &str, key: std::borrow::Cow<'static, str>, theme: &Theme) 
 fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let Some(record) = app.selected_record() else { return };
     let width = area.width.saturating_sub(1) as usize;
-    let name = sanitize::fit(&record.name, width.saturating_sub(record.id.as_str().len() + 4).max(8));
+    let glyphs = theme.glyphs();
+    let separator = glyphs.separator;
+    let name = glyphs.fit(&record.name, width.saturating_sub(record.id.as_str().len() + 4).max(8));
     let mut spans = vec![
         Span::raw(" "),
         Span::styled(name.into_owned(), theme.title()),
-        Span::styled(" · ", theme.dim()),
+        Span::styled(format!(" {separator} "), theme.dim()),
         Span::raw(record.id.to_string()),
     ];
     let clock = Clock {
@@ -328,11 +332,11 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         offset: app.utc_offset,
     };
     // Created At first: at 80 columns it is not a table column.
-    let mut parts = lifecycle_details(record, clock);
+    let mut parts = lifecycle_details(record, clock, separator);
     let created = tr!("tui-selected-created", at = Column::CreatedAt.cell(record, clock).into_owned());
     let used = tr!("tui-selected-last-used", at = Column::LastUsed.cell(record, clock).into_owned());
-    parts.push((format!(" · {created}"), theme.dim()));
-    parts.push((format!(" · {used}"), theme.dim()));
+    parts.push((format!(" {separator} {created}"), theme.dim()));
+    parts.push((format!(" {separator} {used}"), theme.dim()));
     for (text, style) in parts {
         if Line::from(spans.clone()).width() + text.width() <= width {
             spans.push(Span::styled(text, style));
@@ -343,11 +347,11 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The selected key's lifecycle, most important first: " · disabled since
 /// …", " · expires …", " · old secret works until … (last used …)".
-fn lifecycle_details(record: &KeyRecord, clock: Clock) -> Vec<(String, ratatui::style::Style)> {
+fn lifecycle_details(record: &KeyRecord, clock: Clock, separator: &str) -> Vec<(String, ratatui::style::Style)> {
     let theme_less = ratatui::style::Style::default();
     let at = |t| crate::display::format_instant(t, clock.offset);
     let mut parts = Vec::new();
-    let mut push = |text: String| parts.push((format!(" · {text}"), theme_less));
+    let mut push = |text: String| parts.push((format!(" {separator} {text}"), theme_less));
     if let Some(since) = record.disabled_at {
         push(tr!("tui-selected-disabled-since", at = at(since)));
     }

@@ -3,6 +3,8 @@
 
 pub mod actions_menu;
 pub mod agreement;
+#[cfg(test)]
+mod ascii_snapshot_tests;
 pub mod create_dialog;
 pub mod cleanup_view;
 pub mod delete_dialog;
@@ -19,6 +21,7 @@ pub mod secret_dialog;
 #[cfg(test)]
 mod snapshot_tests;
 pub mod status_bar;
+pub mod glyphs;
 pub mod theme;
 #[cfg(test)]
 mod zh_dialog_snapshot_tests;
@@ -30,7 +33,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Widget, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Dialog, Overlay};
@@ -39,6 +42,7 @@ use super::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use super::mouse::{HitMap, Target};
 pub use super::text::{wrap, wrap_marked};
 pub use crate::display::{format_instant as format_time, offset_label};
+pub use glyphs::Glyphs;
 pub use theme::Theme;
 
 /// Columns taken by a formatted time.
@@ -103,7 +107,7 @@ pub fn dialog(buf: &mut Buffer, area: Rect, width: u16, height: u16, title: &str
     Clear.render(margin, buf);
     blank_cut_wide_chars(buf, margin);
     let block = Block::bordered()
-        .border_type(BorderType::Rounded)
+        .border_set(theme.glyphs().rounded)
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {title} "), theme.title()));
     let inner = block.inner(outer);

@@ -8,15 +8,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-use super::{Rows, Theme, wrap_marked};
+use super::{Glyphs, Rows, Theme, wrap_marked};
 use crate::tui::name_field::{Feedback, NameField};
 use crate::tui::sanitize;
 
 impl NameField {
     /// Rows the field takes in a dialog `width` columns wide: label, input
     /// box, feedback.
-    pub fn height(feedback: &Feedback, width: usize) -> u16 {
-        let (marker, text) = feedback_text(feedback);
+    pub fn height(feedback: &Feedback, width: usize, theme: &Theme) -> u16 {
+        let (marker, text) = feedback_text(feedback, theme.glyphs());
         4 + wrap_marked(marker, &text, width).len() as u16
     }
 
@@ -34,11 +34,13 @@ impl NameField {
         let mut rows = Rows::new(area);
         rows.line(buf, focus_label(label, focused, theme));
         let box_area = rows.take(3);
-        let block = Block::bordered().border_style(theme.border(focused));
+        let block = Block::bordered()
+            .border_set(theme.glyphs().plain)
+            .border_style(theme.border(focused));
         let field = block.inner(box_area);
         block.render(box_area, buf);
         let cursor = self.input.render_line(field, buf, theme.text());
-        let (marker, text) = feedback_text(feedback);
+        let (marker, text) = feedback_text(feedback, theme.glyphs());
         let style = feedback_style(feedback, theme);
         for line in wrap_marked(marker, &text, area.width as usize) {
             rows.line(buf, Line::styled(line, style));
@@ -47,13 +49,13 @@ impl NameField {
     }
 }
 
-fn feedback_text(feedback: &Feedback) -> (&'static str, String) {
+fn feedback_text(feedback: &Feedback, glyphs: &Glyphs) -> (&'static str, String) {
     match feedback {
         // The rule as the name's own errors state it, in the screen's language.
         Feedback::Rule => ("", crate::domain::name::rule()),
-        Feedback::Invalid(error) => ("✗ ", error.to_string()),
+        Feedback::Invalid(error) => (glyphs.invalid, error.to_string()),
         Feedback::Unchanged => ("", tr!("dialog-name-unchanged")),
-        Feedback::Valid => ("✓ ", tr!("dialog-name-valid")),
+        Feedback::Valid => (glyphs.valid, tr!("dialog-name-valid")),
         Feedback::Duplicate(name) => ("! ", tr!("dialog-name-duplicate", name = sanitize::sanitize(name))),
     }
 }

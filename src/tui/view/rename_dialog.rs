@@ -27,7 +27,7 @@ pub fn render(
     let inner_width = width.saturating_sub(4) as usize;
     // Only other keys clash: this one is still under its old name.
     let feedback = d.name.feedback(records.iter().filter(|r| r.id != d.record.id));
-    let name_height = NameField::height(&feedback, inner_width);
+    let name_height = NameField::height(&feedback, inner_width, theme);
     let error = d
         .error
         .as_deref()
@@ -55,7 +55,7 @@ pub fn render(
         ])
     };
     rows.line(buf, detail(&key, d.record.id.to_string()));
-    let name = sanitize::fit(&d.record.name, inner_width.saturating_sub(label_width));
+    let name = theme.glyphs().fit(&d.record.name, inner_width.saturating_sub(label_width));
     rows.line(buf, detail(&current, name.into_owned()));
     let new_name = tr!("dialog-rename-new-name");
     let cursor = d

@@ -12,7 +12,6 @@ use crate::tui::app::{App, RotateDialog};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::GRACES;
 use crate::tui::mouse::{HitMap, Target};
-use crate::tui::sanitize;
 
 pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
     let width = area.width.saturating_sub(2).min(72);
@@ -28,11 +27,11 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
     let mut lines = vec![
         detail_line(
             &tr!("dialog-rotate-key"),
-            sanitize::fit(&r.name, inner_width.saturating_sub(13)),
+            theme.glyphs().fit(&r.name, inner_width.saturating_sub(13)),
             theme,
         ),
         detail_line(&tr!("dialog-rotate-id"), r.id.as_str(), theme),
-        detail_line(&tr!("dialog-rotate-secret"), sanitize::fit(&r.masked, 32), theme),
+        detail_line(&tr!("dialog-rotate-secret"), theme.glyphs().fit(&r.masked, 32), theme),
         Line::raw(""),
     ];
     let explain = wrap(&tr!("dialog-rotate-explain"), inner_width);
@@ -57,7 +56,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
     if let Some(previous) = r.grace_running(app.now) {
         let running = tr!(
             "dialog-rotate-running",
-            masked = sanitize::fit(&previous.masked, 32),
+            masked = theme.glyphs().fit(&previous.masked, 32),
             at = at(previous.grace_until)
         );
         lines.extend(wrap(&running, inner_width).into_iter().map(|l| Line::styled(l, theme.warning())));

@@ -9,7 +9,6 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::{Theme, dialog, dialog_hints, format_time, offset_label, wrap};
 use crate::tui::app::{App, SecretDialog};
 use crate::tui::keymap::{self, Action, Screen};
-use crate::tui::sanitize;
 
 /// Stands for the key's name in the sentence above the secret; a control
 /// character, so no name (sanitised for the screen) can contain it.
@@ -20,7 +19,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, app: &App, theme:
     let inner_width = width.saturating_sub(4) as usize;
     let mut lines = key_lines(d, inner_width, theme);
     if d.rotated {
-        lines.extend(old_secret_lines(d, app, inner_width));
+        lines.extend(old_secret_lines(d, app, inner_width, theme));
     }
     if d.confirm_close {
         lines.push(confirm_line(theme));
@@ -44,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &SecretDialog, app: &App, theme:
 
 /// Which key was created, the secret, and the warning that it is shown once.
 fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'a>> {
-    let name = Span::styled(sanitize::fit(&d.record.name, 32).into_owned(), theme.title());
+    let name = Span::styled(theme.glyphs().fit(&d.record.name, 32).into_owned(), theme.title());
     // The name goes in as a mark, then the mark becomes the highlighted name,
     // so that each language puts it where its sentence wants it.
     let id = d.record.id.to_string();
@@ -72,11 +71,11 @@ fn key_lines<'a>(d: &'a SecretDialog, width: usize, theme: &Theme) -> Vec<Line<'
 }
 
 /// After a rotation: until when the old secret keeps working.
-fn old_secret_lines<'a>(d: &'a SecretDialog, app: &App, width: usize) -> Vec<Line<'a>> {
+fn old_secret_lines<'a>(d: &'a SecretDialog, app: &App, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let Some(previous) = &d.record.previous else {
         return Vec::new();
     };
-    let masked = sanitize::fit(&previous.masked, 32).into_owned();
+    let masked = theme.glyphs().fit(&previous.masked, 32).into_owned();
     let text = if previous.grace_until <= app.now {
         tr!("dialog-secret-old-ended", masked = masked)
     } else {

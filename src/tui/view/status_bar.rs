@@ -10,7 +10,6 @@ use unicode_width::UnicodeWidthStr;
 use super::Theme;
 use crate::tui::app::{App, StatusKind};
 use crate::tui::keymap::{self, Action, Hint, Screen};
-use crate::tui::sanitize;
 
 pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     // What is going on in the background goes on the right and is never cut:
@@ -36,9 +35,9 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             StatusKind::Success => theme.success(),
             StatusKind::Error => theme.error(),
         };
-        Line::from(Span::styled(format!(" {}", sanitize::fit(&status.text, width)), style))
+        Line::from(Span::styled(format!(" {}", theme.glyphs().fit(&status.text, width)), style))
     } else if let Some(note) = &app.note {
-        Line::from(Span::styled(format!(" {}", sanitize::fit(note, width)), theme.dim()))
+        Line::from(Span::styled(format!(" {}", theme.glyphs().fit(note, width)), theme.dim()))
     } else {
         Line::default()
     };

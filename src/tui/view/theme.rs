@@ -2,16 +2,39 @@
 //! modifiers (bold, reversed, underlined, dim), so nothing depends on colour:
 //! the selection and focused buttons stay reversed and marked with `>`.
 
+//!
+//! The theme also carries the [`Glyphs`] the views draw with, Unicode or
+//! ASCII, chosen once at start like the colours.
+
 use ratatui::style::{Color, Modifier, Style};
+
+use super::glyphs::Glyphs;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     color: bool,
+    glyphs: &'static Glyphs,
 }
 
 impl Theme {
+    /// Colour or not, drawn with Unicode glyphs.
     pub const fn new(color: bool) -> Self {
-        Theme { color }
+        Theme {
+            color,
+            glyphs: &Glyphs::UNICODE,
+        }
+    }
+
+    /// The same colours, drawn with ASCII only.
+    pub const fn ascii(self) -> Self {
+        Theme {
+            glyphs: &Glyphs::ASCII,
+            ..self
+        }
+    }
+
+    pub fn glyphs(&self) -> &'static Glyphs {
+        self.glyphs
     }
 
     /// Colour unless the `NO_COLOR` environment variable is set to anything
