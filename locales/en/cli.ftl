@@ -223,6 +223,8 @@ cli-needs-terminal = keydesk needs a terminal; for scripts use a subcommand, see
 cli-dumb-terminal = this terminal (TERM=dumb) cannot show the full-screen app; use a subcommand, see --help
 cli-tui-create-question = There is no database at { $path }. Create a new, empty one?
 cli-tui-not-created = no database was created
+# Shown when connecting takes longer than half a second. $seconds: the URL's connect_timeout (10 without it).
+cli-tui-connecting = connecting to the PostgreSQL server { $location } (giving up after { $seconds } s; Ctrl+C stops)…
 
 ## list, create, rename, delete
 

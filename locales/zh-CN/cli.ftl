@@ -223,6 +223,8 @@ cli-needs-terminal = keydesk 需要终端；脚本请使用子命令，见 --hel
 cli-dumb-terminal = 此终端（TERM=dumb）无法显示全屏应用；请使用子命令，见 --help
 cli-tui-create-question = { $path } 处没有数据库。要新建一个空数据库吗？
 cli-tui-not-created = 未创建数据库
+# 连接超过半秒时显示。$seconds：URL 中的 connect_timeout（未设置时为 10）。
+cli-tui-connecting = 正在连接 PostgreSQL 服务器 { $location }（{ $seconds } 秒后放弃；按 Ctrl+C 停止）…
 
 ## list、create、rename、delete
 
