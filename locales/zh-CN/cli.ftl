@@ -156,7 +156,7 @@ help-arg-serve-upstream-connect-timeout = 连接上游超过此时长就放弃�
 help-arg-serve-upstream-timeout = 等待上游响应头超过此时长就放弃（回答 504）。已经开始流式传输的响应绝不会被切断
 help-arg-serve-shutdown-timeout = 收到 SIGTERM/SIGINT 时，最多等待进行中的请求这么久再退出
 help-arg-serve-max-index-age = 密钥索引超过此时长未确认为最新时（例如数据库无法读取），回答 503（/readyz 也报告未就绪）：宁可拒绝，也不依据旧密钥放行
-help-arg-serve-fail-static = 静态降级：数据库无法读取期间，无论索引多旧都继续依据最后的索引回答（/readyz 仍报告未就绪）；适用于共用一个 PostgreSQL、必须挺过数据库故障的服务集群。最近使用时间暂存在内存中，每个密钥一条，数据库恢复后写入
+help-arg-serve-fail-static = 静态降级：数据库无法读取期间，无论索引多旧都继续依据最后的索引回答（/readyz 回答 503 "degraded"）；适用于共用一个 PostgreSQL、必须挺过数据库故障的服务集群。最近使用时间暂存在内存中，每个密钥一条，数据库恢复后写入
 help-arg-serve-max-connections = 同时最多这么多个客户端连接；更多的连接排队等待接受
 help-arg-serve-threads = 工作线程数（默认：每个 CPU 核心一个）
 

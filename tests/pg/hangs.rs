@@ -1,11 +1,15 @@
-//! A PostgreSQL server that stops answering: a port that accepts and then
-//! says nothing (or nonsense). Every connection must end within its deadline.
+//! A PostgreSQL server that stops answering: frozen by SIGSTOP with
+//! connections open, or a port that accepts and then says nothing (or
+//! nonsense). Every call and every connection must end within its deadline,
+//! and `keydesk serve` must fail closed (or static, if asked) meanwhile.
 
 use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{common, keydesk};
+use super::serve_support::{self, Server};
+use super::{PgServer, PgStore, common, keydesk, server};
+use keydesk::domain::{Actor, Interface};
 
 /// Far above any deadline under test: only a hang reaches it.
 const HANG_BOUND: Duration = Duration::from_secs(30);
@@ -70,6 +74,128 @@ fn a_server_that_accepts_and_never_answers_properly_is_given_up_on_by_the_cli_an
             }
         }
     }
+}
+
+#[test]
+fn a_verifiers_health_never_waits_for_a_store_call_that_hangs() {
+    server(); // skips without a server
+    let own = PgServer::start().unwrap();
+    // A deadline far beyond the test's: a call to the frozen server stays
+    // stuck for all of it.
+    let url = format!("{}&connect_timeout=120", own.create_database());
+    let store = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    let settings = keydesk::verifier::Settings::default().poll_interval(Duration::from_millis(50));
+    let verifier = std::sync::Arc::new(keydesk::Verifier::with_settings(store, settings).unwrap());
+    // Read on a thread of its own, so that a health() that waits shows as
+    // no answer rather than as a test that never ends.
+    let health = || {
+        let (answer, answered) = std::sync::mpsc::channel();
+        let verifier = verifier.clone();
+        std::thread::spawn(move || answer.send(verifier.health()));
+        let t = Instant::now();
+        let h = answered
+            .recv_timeout(HANG_BOUND)
+            .expect("health() answers while a poll hangs");
+        eprintln!(
+            "DEBUG health took {:?}: ago {:?} ok {} err {:?}",
+            t.elapsed(),
+            h.checked_ago,
+            h.is_ok(),
+            h.refresh_error
+        );
+        h
+    };
+
+    // A change seen means the background thread has polled since it started,
+    // and so opened its connection for notifications: from now on a poll
+    // is what waits for the server.
+    let (secret, _) = verifier.store().create(&common::name("seen")).unwrap();
+    serve_support::wait_for("the first poll", || verifier.verify(secret.expose()).is_some());
+
+    own.pause();
+    serve_support::wait_for("the index age growing past 2 s", || {
+        health().checked_ago > Duration::from_secs(2)
+    });
+    assert!(health().is_ok(), "no call has failed yet: the poll is still waiting");
+
+    own.resume();
+    serve_support::wait_for("the index confirmed again", || {
+        health().checked_ago < Duration::from_secs(2)
+    });
+}
+
+fn status(server: &Server, path: &str, auth: &str) -> u16 {
+    server.get(path, &[("Authorization", auth)]).status
+}
+
+fn metric(server: &Server, name: &str) -> f64 {
+    let text = server.get("/metrics", &[]).body_text();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("{name}: {text}"));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn serve_fails_closed_or_static_while_postgres_is_frozen_and_recovers_by_itself_after() {
+    server(); // skips without a server
+    let own = PgServer::start().unwrap();
+    let url = format!("{}&connect_timeout=2", own.create_database());
+    let admin = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    let (secret, _) = keydesk::KeyStore::create(&admin, &common::name("gateway-key")).unwrap();
+    let bearer = format!("Bearer {}", secret.expose());
+    let unknown = format!("Bearer {}", keydesk::SecretKey::generate().expose());
+    let serve = |args: &[&str]| Server::start(std::path::Path::new(&url), args);
+    let closed = serve(&["--max-index-age", "2s"]);
+    let fail_static = serve(&["--max-index-age", "2s", "--fail-static"]);
+    for server in [&closed, &fail_static] {
+        assert_eq!(status(server, "/verify", &bearer), 200);
+        assert_eq!(status(server, "/readyz", ""), 200);
+    }
+
+    own.pause();
+    let paused = Instant::now();
+    serve_support::wait_for("fail closed: 503", || status(&closed, "/verify", &bearer) == 503);
+    eprintln!("fail closed: /verify 503 {:?} after SIGSTOP", paused.elapsed());
+    assert_eq!(status(&closed, "/readyz", ""), 503);
+    serve_support::wait_for("fail static: not ready", || status(&fail_static, "/readyz", "") == 503);
+    eprintln!("fail static: /readyz 503 {:?} after SIGSTOP", paused.elapsed());
+    let readyz = fail_static.get("/readyz", &[]).body_text();
+    assert!(readyz.contains("degraded"), "{readyz}");
+    assert_eq!(
+        status(&fail_static, "/verify", &bearer),
+        200,
+        "fail static: still allowed"
+    );
+    assert_eq!(status(&fail_static, "/verify", &unknown), 401, "and others refused");
+    // A stuck call ends at its deadline and is counted; the age keeps growing.
+    for server in [&closed, &fail_static] {
+        serve_support::wait_for("a refresh error counted", || {
+            metric(server, "keydesk_index_refresh_errors_total") > 0.0
+        });
+        let age = metric(server, "keydesk_index_age_seconds");
+        serve_support::wait_for("the index age growing", || {
+            metric(server, "keydesk_index_age_seconds") > age
+        });
+    }
+    assert_eq!(status(&closed, "/verify", &bearer), 503, "still closed");
+
+    own.resume();
+    let (new_secret, _) = keydesk::KeyStore::create(&admin, &common::name("after-resume")).unwrap();
+    let resumed = Instant::now();
+    let new_bearer = format!("Bearer {}", new_secret.expose());
+    for server in [&closed, &fail_static] {
+        serve_support::wait_for("a key created after the resume verifying", || {
+            status(server, "/verify", &new_bearer) == 200
+        });
+        serve_support::wait_for("ready again", || status(server, "/readyz", "") == 200);
+        assert_eq!(status(server, "/verify", &bearer), 200);
+    }
+    eprintln!(
+        "a key created after SIGCONT verified on both {:?} after it",
+        resumed.elapsed()
+    );
 }
 
 #[test]
