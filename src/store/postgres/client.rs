@@ -145,6 +145,34 @@ impl Driver {
     }
 }
 
+/// How long dropping a connection may take to say goodbye (a `Terminate`
+/// message, then the socket's shutdown; neither waits for the server).
+const GOODBYE: Duration = Duration::from_secs(1);
+
+impl Drop for Driver {
+    /// Runs after the client's handle is dropped (see [`Client`]), so the
+    /// connection sees no more calls can come and ends the session as the
+    /// protocol asks, rather than leaving the server to find the socket gone.
+    fn drop(&mut self) {
+        if self.closed {
+            return;
+        }
+        let Driver {
+            runtime, connection, ..
+        } = self;
+        let ended = poll_fn(|cx| {
+            loop {
+                match connection.poll_message(cx) {
+                    Poll::Ready(Some(Ok(_))) => {}
+                    Poll::Ready(_) => return Poll::Ready(()),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        });
+        let _ = runtime.block_on(async { tokio::time::timeout(GOODBYE, ended).await });
+    }
+}
+
 /// Reads what the connection has: notifications are kept, notices dropped.
 /// Ready with an error when the connection failed; `closed` set when it ended.
 fn drive(
@@ -170,8 +198,10 @@ fn drive(
 
 /// A connection to the server.
 pub struct Client {
-    driver: Driver,
+    /// Declared first so it is dropped first: the driver's own drop then
+    /// ends the session.
     client: tokio_postgres::Client,
+    driver: Driver,
 }
 
 impl Client {
