@@ -77,6 +77,36 @@ fn a_server_that_accepts_and_never_answers_properly_is_given_up_on_by_the_cli_an
 }
 
 #[test]
+fn a_statement_the_server_does_not_answer_ends_at_its_deadline_and_the_next_call_reconnects() {
+    use keydesk::KeyStore;
+    let url = format!("{}&connect_timeout=1", server().create_database());
+    let store = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    assert!(store.change_counter().is_ok(), "a pooled connection, alive");
+    // Another session holds a lock every read of the counter waits for: the
+    // server is alive (the pooled connection's check passes) but the
+    // statement gets no answer.
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    let mut blocker = postgres::Client::connect(&server().url(db), postgres::NoTls).unwrap();
+    let mut lock = blocker.transaction().unwrap();
+    lock.batch_execute("LOCK TABLE keydesk_meta IN ACCESS EXCLUSIVE MODE")
+        .unwrap();
+
+    let (answer, answered) = std::sync::mpsc::channel();
+    let reader = store.clone();
+    std::thread::spawn(move || answer.send(reader.change_counter()));
+    let err = answered
+        .recv_timeout(HANG_BOUND)
+        .expect("the call ends at its deadline")
+        .expect_err("unanswered");
+    assert!(matches!(err, keydesk::StoreError::Unreachable { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("did not answer within 5 s"), "{message}");
+
+    lock.rollback().unwrap();
+    assert!(store.change_counter().is_ok(), "a new connection, made by itself");
+}
+
+#[test]
 fn a_verifiers_health_never_waits_for_a_store_call_that_hangs() {
     server(); // skips without a server
     let own = PgServer::start().unwrap();
