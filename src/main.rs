@@ -104,7 +104,18 @@ fn use_ascii_only() {
 fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk::KeyStore>, cli::Failure> {
     // A server database is named, not made by a typo: a wrong name is an
     // error from the server, so there is nothing to confirm.
-    if cli::postgres_url(global).is_some() {
+    if let Some(url) = cli::postgres_url(global) {
+        #[cfg(feature = "postgres")]
+        let _notice = keydesk::store::postgres::connecting_to(url).map(|(location, timeout)| {
+            let text = keydesk::tr!(
+                "cli-tui-connecting",
+                location = location,
+                seconds = timeout.as_secs().max(1)
+            );
+            SlowNotice::after(Duration::from_millis(500), text)
+        });
+        #[cfg(not(feature = "postgres"))]
+        let _ = url;
         return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui);
     }
     let path = cli::store_path(global)?;
@@ -117,6 +128,45 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
         return Err(cli::Failure::declined(keydesk::tr!("cli-tui-not-created")));
     }
     cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui)
+}
+
+/// A line on the terminal if something takes longer than a moment, so a
+/// screen left blank while connecting to a far or silent server says why
+/// (and that Ctrl+C stops it). Nothing is printed once dropped.
+#[cfg(feature = "postgres")]
+struct SlowNotice {
+    done: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[cfg(feature = "postgres")]
+impl SlowNotice {
+    fn after(delay: Duration, text: String) -> SlowNotice {
+        let (done, finished) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("keydesk-notice".into())
+            .spawn(move || {
+                if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(delay) {
+                    eprintln!("keydesk: {text}");
+                }
+            })
+            .ok();
+        SlowNotice {
+            done: Some(done),
+            thread,
+        }
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Drop for SlowNotice {
+    fn drop(&mut self) {
+        drop(self.done.take());
+        // Joined, so the line can never land on the TUI's screen.
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The TUI needs a terminal on both sides: keys from stdin, the screen on

@@ -313,9 +313,8 @@ impl Verifier {
                 // The counter starts at 0 in a new file; anything else forces
                 // the first load below.
                 seen_counter: None,
-                last_check: Instant::now(),
-                reloads: 0,
             }),
+            progress: Progress::default(),
             background: Mutex::new(BackgroundErrors::default()),
             stop: Mutex::new(false),
             wake: Condvar::new(),
@@ -395,17 +394,16 @@ impl Verifier {
         self.shared.flush(None).map(|flushed| flushed.changed)
     }
 
+    /// How the verifier is doing. Never waits on the store: a poll stuck on
+    /// a store that does not answer shows as a `checked_ago` that grows.
     pub fn health(&self) -> Health {
-        let (change_counter, last_check, reloads) = {
-            let io = lock(&self.shared.io);
-            (io.seen_counter.unwrap_or(0), io.last_check, io.reloads)
-        };
+        let progress = &self.shared.progress;
         let background = lock(&self.shared.background).clone();
         Health {
             keys: read(&self.shared.index[0].0).map.len(),
-            change_counter,
-            reloads,
-            checked_ago: last_check.elapsed(),
+            change_counter: progress.change_counter.load(Relaxed),
+            reloads: progress.reloads.load(Relaxed),
+            checked_ago: progress.checked_ago(),
             pending_uses: lock(&self.shared.pending).len(),
             refresh_error: background.refresh,
             flush_error: background.flush,
@@ -471,7 +469,10 @@ struct Shared {
     /// draining them) only under the `io` lock, when a poll sees a new hour.
     counting_hour: AtomicU32,
     /// Serialises store I/O (refresh, flush) between the thread and callers.
+    /// Held while the store is called, so [`Verifier::health`] never takes
+    /// it: it reads [`Progress`] instead.
     io: Mutex<IoState>,
+    progress: Progress,
     background: Mutex<BackgroundErrors>,
     stop: Mutex<bool>,
     wake: Condvar,
@@ -487,9 +488,44 @@ struct Flushed {
 struct IoState {
     /// The change counter the in-memory index is current with.
     seen_counter: Option<u64>,
-    /// When that was last confirmed.
-    last_check: Instant,
-    reloads: u64,
+}
+
+/// What [`Verifier::health`] reports of the store I/O, in atomics written
+/// after each successful refresh, so that reading them never waits for a
+/// store call in progress.
+struct Progress {
+    /// The monotonic clock's zero for `checked_at`.
+    epoch: Instant,
+    /// Nanoseconds from `epoch` to the last time the index was confirmed
+    /// current: advanced only by a refresh that succeeded.
+    checked_at: AtomicU64,
+    change_counter: AtomicU64,
+    reloads: AtomicU64,
+}
+
+impl Default for Progress {
+    fn default() -> Self {
+        Progress {
+            epoch: Instant::now(),
+            checked_at: AtomicU64::new(0),
+            change_counter: AtomicU64::new(0),
+            reloads: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Progress {
+    /// Notes that the index is current with `counter` now.
+    fn confirmed(&self, counter: u64) {
+        self.change_counter.store(counter, Relaxed);
+        let nanos = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.checked_at.fetch_max(nanos, Relaxed);
+    }
+
+    fn checked_ago(&self) -> Duration {
+        let checked_at = Duration::from_nanos(self.checked_at.load(Relaxed));
+        self.epoch.elapsed().saturating_sub(checked_at)
+    }
 }
 
 #[derive(Default, Clone)]
@@ -563,7 +599,7 @@ impl Shared {
         }
         let counter = self.store.change_counter()?;
         if io.seen_counter == Some(counter) {
-            io.last_check = Instant::now();
+            self.progress.confirmed(counter);
             return Ok(false);
         }
         let (counter, entries) = self.store.load_hash_index()?;
@@ -578,8 +614,8 @@ impl Shared {
         // counts into the old index, so what it counted can be taken whole.
         self.drain(&previous);
         io.seen_counter = Some(counter);
-        io.last_check = Instant::now();
-        io.reloads += 1;
+        self.progress.reloads.fetch_add(1, Relaxed);
+        self.progress.confirmed(counter);
         drop(io);
         // The old index is freed here, on this thread, outside every lock.
         drop((previous, replaced));
@@ -648,6 +684,7 @@ impl Shared {
             && now == seen.wrapping_add(writes)
         {
             io.seen_counter = Some(now);
+            self.progress.confirmed(now);
         }
         Ok(Flushed { changed, finished })
     }

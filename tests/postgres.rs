@@ -9,6 +9,8 @@
 mod common;
 #[macro_use]
 mod conformance;
+#[path = "pg/hangs.rs"]
+mod hangs;
 #[path = "serve/support.rs"]
 mod serve_support;
 

@@ -157,7 +157,7 @@ help-arg-serve-upstream-connect-timeout = Give up connecting to the upstream aft
 help-arg-serve-upstream-timeout = Give up waiting for the upstream's response headers after this long (answer 504). A response that has started streaming is never cut
 help-arg-serve-shutdown-timeout = On SIGTERM/SIGINT, wait at most this long for requests in flight before exiting
 help-arg-serve-max-index-age = Answer 503 (and /readyz not ready) when the key index has not been confirmed current for this long, e.g. because the database cannot be read: fail closed rather than on old keys
-help-arg-serve-fail-static = Fail static: while the database cannot be read, keep answering from the last index however old it is (/readyz still says not ready); for a fleet on a shared PostgreSQL that must ride out the database's outages. Last Used is kept in memory, one entry per key, and written when the database is back
+help-arg-serve-fail-static = Fail static: while the database cannot be read, keep answering from the last index however old it is (/readyz answers 503 "degraded"); for a fleet on a shared PostgreSQL that must ride out the database's outages. Last Used is kept in memory, one entry per key, and written when the database is back
 help-arg-serve-max-connections = At most this many client connections at once; more wait to be accepted
 help-arg-serve-threads = Worker threads (default: one per core)
 
@@ -226,6 +226,8 @@ cli-needs-terminal = keydesk needs a terminal; for scripts use a subcommand, see
 cli-dumb-terminal = this terminal (TERM=dumb) cannot show the full-screen app; use a subcommand, see --help
 cli-tui-create-question = There is no database at { $path }. Create a new, empty one?
 cli-tui-not-created = no database was created
+# Shown when connecting takes longer than half a second. $seconds: the URL's connect_timeout (10 without it).
+cli-tui-connecting = connecting to the PostgreSQL server { $location } (giving up after { $seconds } s; Ctrl+C stops)…
 
 ## list, create, rename, delete
 

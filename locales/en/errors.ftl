@@ -103,7 +103,12 @@ error-pg-server = PostgreSQL error on { $location }: { $detail }
 error-pg-not-initialised = the PostgreSQL database { $location } has no keydesk tables: create a key there first (`keydesk create`, as a role that may create tables), or check --db
 error-pg-newer-schema = the PostgreSQL database { $location } was set up by a newer keydesk (schema { $found }; this build knows up to { $supported }); upgrade keydesk — nothing was changed
 error-pg-invalid-url = not a valid PostgreSQL URL: { $reason }
-error-pg-url-ambiguous = its parts cannot be told apart: percent-encode any @ : / ? in the user name or password (%40 %3A %2F %3F), and keep names to letters, digits and ._-$+~
+error-pg-url-ambiguous = its parts cannot be told apart: percent-encode any @ : / ? in the user name or password (%40 %3A %2F %3F)
+# $seconds: connect_timeout= of the URL (10 without it).
+error-pg-connect-timed-out = connecting (TCP, TLS and login) did not finish within { $seconds } s (connect_timeout)
+# $seconds: connect_timeout=, at least 5.
+error-pg-call-timed-out = the server did not answer within { $seconds } s; the connection was closed and will be made again
+error-pg-connection-closed = the connection to the server was closed
 # Stands for a URL that is not even postgres://…, so nothing of it is shown.
 # What a database URL or connection string shows instead of parts that cannot be told apart (after "postgres://…").
 error-db-unparsable = (unparsable)

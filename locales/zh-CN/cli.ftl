@@ -157,7 +157,7 @@ help-arg-serve-upstream-connect-timeout = 连接上游超过此时长就放弃�
 help-arg-serve-upstream-timeout = 等待上游响应头超过此时长就放弃（回答 504）。已经开始流式传输的响应绝不会被切断
 help-arg-serve-shutdown-timeout = 收到 SIGTERM/SIGINT 时，最多等待进行中的请求这么久再退出
 help-arg-serve-max-index-age = 密钥索引超过此时长未确认为最新时（例如数据库无法读取），回答 503（/readyz 也报告未就绪）：宁可拒绝，也不依据旧密钥放行
-help-arg-serve-fail-static = 静态降级：数据库无法读取期间，无论索引多旧都继续依据最后的索引回答（/readyz 仍报告未就绪）；适用于共用一个 PostgreSQL、必须挺过数据库故障的服务集群。最近使用时间暂存在内存中，每个密钥一条，数据库恢复后写入
+help-arg-serve-fail-static = 静态降级：数据库无法读取期间，无论索引多旧都继续依据最后的索引回答（/readyz 回答 503 "degraded"）；适用于共用一个 PostgreSQL、必须挺过数据库故障的服务集群。最近使用时间暂存在内存中，每个密钥一条，数据库恢复后写入
 help-arg-serve-max-connections = 同时最多这么多个客户端连接；更多的连接排队等待接受
 help-arg-serve-threads = 工作线程数（默认：每个 CPU 核心一个）
 
@@ -226,6 +226,8 @@ cli-needs-terminal = keydesk 需要终端；脚本请使用子命令，见 --hel
 cli-dumb-terminal = 此终端（TERM=dumb）无法显示全屏应用；请使用子命令，见 --help
 cli-tui-create-question = { $path } 处没有数据库。要新建一个空数据库吗？
 cli-tui-not-created = 未创建数据库
+# 连接超过半秒时显示。$seconds：URL 中的 connect_timeout（未设置时为 10）。
+cli-tui-connecting = 正在连接 PostgreSQL 服务器 { $location }（{ $seconds } 秒后放弃；按 Ctrl+C 停止）…
 
 ## list、create、rename、delete
 

@@ -100,7 +100,12 @@ error-pg-server = PostgreSQL 出错（{ $location }）：{ $detail }
 error-pg-not-initialised = PostgreSQL 数据库 { $location } 中没有 keydesk 的表：请先在其中创建一个密钥（`keydesk create`，使用有建表权限的角色），或检查 --db
 error-pg-newer-schema = PostgreSQL 数据库 { $location } 由更新版本的 keydesk 建立（数据库结构版本 { $found }，当前版本最高只认识 { $supported }）；请升级 keydesk，未做任何改动
 error-pg-invalid-url = 不是有效的 PostgreSQL URL：{ $reason }
-error-pg-url-ambiguous = 无法分辨其各个部分：请对用户名或密码中的 @ : / ? 做百分号编码（%40 %3A %2F %3F），名称只用字母、数字和 ._-$+~
+error-pg-url-ambiguous = 无法分辨其各个部分：请对用户名或密码中的 @ : / ? 做百分号编码（%40 %3A %2F %3F）
+# $seconds：URL 中的 connect_timeout=（未设置时为 10）。
+error-pg-connect-timed-out = 连接（TCP、TLS 与登录）未在 { $seconds } 秒内完成（connect_timeout）
+# $seconds：connect_timeout=，至少为 5。
+error-pg-call-timed-out = 服务器未在 { $seconds } 秒内应答；该连接已关闭，将重新建立
+error-pg-connection-closed = 与服务器的连接已关闭
 # 代指一个连 postgres://… 都不是的 URL，因此不显示其中任何部分。
 # 数据库 URL 或连接字符串中无法分辨的部分显示为这一句（接在 "postgres://…" 之后）。
 error-db-unparsable = （无法解析）

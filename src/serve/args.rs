@@ -65,7 +65,7 @@ pub struct ServeArgs {
     pub max_index_age: Duration,
 
     /// Fail static: while the database cannot be read, keep answering from the last index however
-    /// old it is (/readyz still says not ready); for a fleet on a shared PostgreSQL that must ride
+    /// old it is (/readyz answers 503 "degraded"); for a fleet on a shared PostgreSQL that must ride
     /// out the database's outages. Last Used is kept in memory, one entry per key, and written when
     /// the database is back
     #[arg(long)]

@@ -192,6 +192,11 @@ impl App {
     fn readiness(&self) -> Response<Body> {
         if self.index.is_ready() {
             text(StatusCode::OK, "ready\n")
+        } else if self.index.is_degraded() {
+            text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "degraded: answering from a key index older than --max-index-age (--fail-static)\n",
+            )
         } else {
             text(
                 StatusCode::SERVICE_UNAVAILABLE,

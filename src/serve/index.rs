@@ -13,10 +13,12 @@
 //! counter moves, the monitor reads the newest audit log entry's sequence
 //! number (one small read): every change to a key writes an entry in the
 //! same transaction, and Last Used writes none. A store that cannot answer
-//! that (`None`) gets the full rebuild on every counter move, as before. The same thread keeps the
-//! readiness flag and the index gauges current, so a request never calls
-//! [`Verifier::health`] (which takes the Verifier's I/O lock, held during
-//! database reads).
+//! that (`None`) gets the full rebuild on every counter move, as before.
+//!
+//! Readiness and the index gauges are kept by a thread of their own that
+//! never calls the store: [`Verifier::health`] reads atomics, so a database
+//! that stops answering in the middle of a name rebuild or a poll still
+//! sees the index age grow and readiness fall at `--max-index-age`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -109,6 +111,11 @@ impl IndexState {
         self.fail_static || self.is_ready()
     }
 
+    /// Whether keys are answered from an index too old to be ready.
+    pub fn is_degraded(&self) -> bool {
+        self.fail_static && !self.is_ready()
+    }
+
     /// The encoded name of a key, from the map or, for a key newer than the
     /// map, from the store (a blocking read: call it off the async threads).
     pub fn cached_name(&self, id: &KeyId) -> Option<HeaderValue> {
@@ -120,23 +127,27 @@ impl IndexState {
         Some(encode_name(&record.name))
     }
 
-    /// Starts the thread that refreshes names, readiness and the index gauges
-    /// every 250 ms. It stops when the returned handle is dropped.
+    /// Starts the threads that keep readiness and the index gauges, and the
+    /// names, current every 250 ms. They stop when the returned handle is
+    /// dropped.
     pub fn spawn_monitor(self: &Arc<Self>, metrics: Arc<Metrics>) -> Monitor {
-        let (stop, stopped) = std::sync::mpsc::channel();
-        let state = self.clone();
-        let thread = std::thread::Builder::new()
-            .name("keydesk-serve-index".into())
-            .spawn(move || state.monitor(&metrics, &stopped))
-            .expect("a thread can be started");
+        let readiness = {
+            let state = self.clone();
+            Stoppable::spawn("keydesk-serve-index", move |stopped| {
+                state.keep_readiness(&metrics, stopped)
+            })
+        };
+        let names = {
+            let state = self.clone();
+            Stoppable::spawn("keydesk-serve-names", move |stopped| state.keep_names(stopped))
+        };
         Monitor {
-            stop: Some(stop),
-            thread: Some(thread),
+            _threads: [readiness, names],
         }
     }
 
-    fn monitor(&self, metrics: &Metrics, stopped: &Receiver<()>) {
-        let mut names_at = self.loaded;
+    /// Never calls the store, so a store that hangs cannot hold it up.
+    fn keep_readiness(&self, metrics: &Metrics, stopped: &Receiver<()>) {
         while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(POLL) {
             let health = self.verifier.health();
             self.ready.store(health.is_fresh(self.max_age), Relaxed);
@@ -145,8 +156,15 @@ impl IndexState {
             if health.refresh_error.is_some() {
                 metrics.refresh_errors.inc();
             }
-            if health.change_counter != names_at.change_counter {
-                names_at = self.refresh_names(names_at, health.change_counter);
+        }
+    }
+
+    fn keep_names(&self, stopped: &Receiver<()>) {
+        let mut names_at = self.loaded;
+        while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(POLL) {
+            let change_counter = self.verifier.health().change_counter;
+            if change_counter != names_at.change_counter {
+                names_at = self.refresh_names(names_at, change_counter);
             }
         }
     }
@@ -235,13 +253,33 @@ fn read_names(store: &dyn KeyStore) -> Result<Names, crate::StoreError> {
         .collect())
 }
 
-/// Stops the monitor thread when dropped.
+/// Stops the monitor's threads when dropped.
 pub struct Monitor {
+    // Held for their `Drop`, which stops and joins them.
+    _threads: [Stoppable; 2],
+}
+
+/// A thread that runs until its channel closes, and is joined when dropped.
+struct Stoppable {
     stop: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Drop for Monitor {
+impl Stoppable {
+    fn spawn(name: &str, body: impl FnOnce(&Receiver<()>) + Send + 'static) -> Stoppable {
+        let (stop, stopped) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || body(&stopped))
+            .expect("a thread can be started");
+        Stoppable {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Stoppable {
     fn drop(&mut self) {
         drop(self.stop.take());
         if let Some(thread) = self.thread.take() {

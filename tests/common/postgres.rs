@@ -195,8 +195,51 @@ impl PgServer {
         client.batch_execute(sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
+    /// Freezes the server, as a hung host would: SIGSTOP to the postmaster,
+    /// then to every process it started (the sessions among them), so
+    /// connections stay open and the kernel keeps acknowledging what is sent
+    /// on them, but nothing answers. Undone by [`PgServer::resume`].
+    pub fn pause(&self) {
+        self.signal_all(libc::SIGSTOP);
+    }
+
+    /// Lets a server frozen by [`PgServer::pause`] run again.
+    pub fn resume(&self) {
+        self.signal_all(libc::SIGCONT);
+    }
+
+    /// Signals the postmaster first (so it starts no process after its
+    /// children are listed), then its children.
+    fn signal_all(&self, signal: libc::c_int) {
+        let Some(postmaster) = self.postmaster_pid() else {
+            return;
+        };
+        // SAFETY: kill(2) with a pid read from the server's own pid file.
+        unsafe { libc::kill(postmaster, signal) };
+        let children = Command::new("pgrep")
+            .args(["-P", &postmaster.to_string()])
+            .output()
+            .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
+            .unwrap_or_default();
+        for child in children
+            .lines()
+            .filter_map(|pid| pid.trim().parse::<libc::pid_t>().ok())
+        {
+            // SAFETY: as above, for a child of the postmaster.
+            unsafe { libc::kill(child, signal) };
+        }
+    }
+
+    /// The first line of `postmaster.pid`, while the server runs.
+    fn postmaster_pid(&self) -> Option<libc::pid_t> {
+        let text = std::fs::read_to_string(self.data_dir().join("postmaster.pid")).ok()?;
+        text.lines().next()?.trim().parse().ok()
+    }
+
     /// Stops the server at once, as a crash or a lost network would.
     pub fn stop(&self) {
+        // A paused server could not stop: it must run to handle the signal.
+        self.resume();
         let data = self.data_dir();
         let _ = self.run_as_server("pg_ctl", &["stop", "-D", path_str(&data), "-m", "immediate", "-w"]);
     }

@@ -1,22 +1,35 @@
-//! Connecting: the URL, the password kept out of it, TLS, a small pool, and
-//! errors that never show the password.
+//! Connecting: the URL, the password kept out of it, TLS, a small pool,
+//! the deadlines (see `client.rs`), and errors that never show the password.
 
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use postgres::config::Host;
-use postgres::{Client, Config};
+use tokio_postgres::Config;
+use tokio_postgres::config::Host;
 use tokio_postgres_rustls::MakeRustlsConnect;
 use zeroize::Zeroizing;
 
+use super::client::{self, Client};
 use crate::store::{StoreError, designation};
 
-/// How long a connection attempt may take when the URL does not say
-/// (`connect_timeout=`): a server that is away is reported, not waited on.
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long connecting may take when the URL does not say
+/// (`connect_timeout=`): the TCP connect, TLS and login together. A server
+/// that is away, or that accepts and then says nothing, is reported, not
+/// waited on.
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The least time a call is given to be answered, whatever
+/// `connect_timeout` says: a URL made to give up connecting quickly must
+/// not cut off a large read.
+const MIN_CALL_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long checking an idle connection before reuse may take.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// Keepalive probes on an idle connection, unless the URL sets them: a
+/// server whose host vanished (a partition that drops packets) is noticed
+/// by the connection that waits for its notifications, too.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+const KEEPALIVE_RETRIES: u32 = 3;
 /// Idle connections kept for reuse.
 const POOL_SIZE: usize = 8;
 
@@ -26,6 +39,10 @@ pub struct Connector {
     config: Config,
     tls: MakeRustlsConnect,
     location: String,
+    /// The whole start-up: TCP connect, TLS and login.
+    connect_timeout: Duration,
+    /// Each call after it.
+    call_timeout: Duration,
     idle: Mutex<Vec<Client>>,
 }
 
@@ -60,14 +77,17 @@ impl Connector {
         if let Some(password) = password.or_else(|| from_environment(&config)) {
             config.password(password.as_bytes());
         }
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
-        }
+        let connect_timeout = *config.get_connect_timeout().unwrap_or(&DEFAULT_CONNECT_TIMEOUT);
+        let call_timeout = connect_timeout.max(MIN_CALL_TIMEOUT);
+        config.connect_timeout(connect_timeout);
+        set_socket_deadlines(&mut config, call_timeout);
         config.application_name("keydesk");
         Ok(Connector {
             config,
             tls: MakeRustlsConnect::new(tls_config()?),
             location,
+            connect_timeout,
+            call_timeout,
             idle: Mutex::new(Vec::new()),
         })
     }
@@ -79,8 +99,7 @@ impl Connector {
 
     /// A new connection of its own (for `LISTEN`, which must stay on one).
     pub fn connect(&self) -> Result<Client, StoreError> {
-        self.config
-            .connect(self.tls.clone())
+        Client::connect(&self.config, self.tls.clone(), self.connect_timeout, self.call_timeout)
             .map_err(|e| error(&self.location, e))
     }
 
@@ -105,6 +124,24 @@ impl Connector {
             }
         }
         result
+    }
+}
+
+/// TCP keepalives and (on Linux) `TCP_USER_TIMEOUT` where the URL sets
+/// none: they end a connection whose packets go nowhere even while no call
+/// waits on it.
+fn set_socket_deadlines(config: &mut Config, call_timeout: Duration) {
+    if config.get_keepalives_idle() == Config::new().get_keepalives_idle() {
+        config.keepalives_idle(KEEPALIVE_IDLE);
+    }
+    if config.get_keepalives_interval().is_none() {
+        config.keepalives_interval(KEEPALIVE_INTERVAL);
+    }
+    if config.get_keepalives_retries().is_none() {
+        config.keepalives_retries(KEEPALIVE_RETRIES);
+    }
+    if config.get_tcp_user_timeout().is_none() {
+        config.tcp_user_timeout(call_timeout);
     }
 }
 
@@ -174,17 +211,36 @@ fn split_pgpass_line(line: &str) -> Vec<Zeroizing<String>> {
 
 /// Sorts a client error into "cannot reach" and "the server said no", with
 /// the server's own words (which never contain the password).
-pub fn error(location: &str, e: postgres::Error) -> StoreError {
+pub fn error(location: &str, e: client::Error) -> StoreError {
     let location = location.to_owned();
-    match e.as_db_error() {
-        Some(db) => StoreError::Server {
-            location,
-            detail: format!("{} ({})", db.message(), db.code().code()),
+    let unreachable = |detail| StoreError::Unreachable {
+        location: location.clone(),
+        detail,
+    };
+    match e {
+        client::Error::Pg(e) => match e.as_db_error() {
+            Some(db) => StoreError::Server {
+                location,
+                detail: format!("{} ({})", db.message(), db.code().code()),
+            },
+            None => unreachable(with_causes(&e)),
         },
-        None => StoreError::Unreachable {
-            location,
-            detail: with_causes(&e),
-        },
+        client::Error::ConnectTimedOut(limit) => {
+            unreachable(tr!("error-pg-connect-timed-out", seconds = seconds(limit)))
+        }
+        client::Error::TimedOut(limit) => unreachable(tr!("error-pg-call-timed-out", seconds = seconds(limit))),
+        client::Error::Closed => unreachable(tr!("error-pg-connection-closed")),
+        client::Error::Runtime(e) => unreachable(e.to_string()),
+    }
+}
+
+/// Seconds as the deadlines are given (`connect_timeout` is whole seconds).
+fn seconds(limit: Duration) -> String {
+    let secs = limit.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0}")
+    } else {
+        format!("{secs:.1}")
     }
 }
 
@@ -192,7 +248,7 @@ pub fn error(location: &str, e: postgres::Error) -> StoreError {
 /// handshake is only "error performing TLS handshake", and why (an unknown
 /// issuer, a name mismatch) is in its source. None holds the password: they
 /// are about the connection, not the configuration.
-fn with_causes(e: &postgres::Error) -> String {
+fn with_causes(e: &tokio_postgres::Error) -> String {
     let mut detail = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(cause) = source {
@@ -257,6 +313,15 @@ fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Pa
             .map_err(|e| invalid(tr!("error-pg-root-certificate-unusable", reason = e.to_string())))?;
     }
     Ok(())
+}
+
+/// Where `url` leads (as [`designation::shown`] shows it, never with its
+/// password) and how long connecting there may take; `None` for a URL that
+/// cannot be parsed (which fails before any connecting).
+pub fn connecting_to(url: &str) -> Option<(String, Duration)> {
+    let config = Config::from_str(url).ok()?;
+    let timeout = *config.get_connect_timeout().unwrap_or(&DEFAULT_CONNECT_TIMEOUT);
+    Some((designation::shown(url), timeout))
 }
 
 #[cfg(test)]

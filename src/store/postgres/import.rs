@@ -3,7 +3,7 @@
 //! secrets; lifecycle and Last Used included), the audit log entry for entry
 //! with its chain intact, and the usage counts bucket for bucket.
 
-use postgres::Transaction;
+use super::client::Transaction;
 
 use super::{Fail, PgStore, insert_record};
 use crate::domain::{AuditEntry, KeyId, KeyRecord, KeyUsage};

@@ -8,8 +8,10 @@
 //!
 //! A [`PgStore`] holds a few idle connections for reuse and reconnects when
 //! one broke, so it is cheap to keep for the life of a program and to share
-//! between threads.
+//! between threads. Every call has a deadline (`client.rs`): a server that
+//! stops answering makes calls fail, never hang.
 
+mod client;
 mod connect;
 mod import;
 mod schema;
@@ -19,9 +21,8 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, GenericClient, Row, Transaction};
 use time::OffsetDateTime;
+use tokio_postgres::Row;
 use zeroize::Zeroizing;
 
 use super::rules::{self, whole_second};
@@ -30,6 +31,8 @@ use crate::domain::{
     Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
     PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
+use client::{Client, Transaction};
+pub use connect::connecting_to;
 use connect::{Connector, error};
 pub use import::Imported;
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
@@ -177,11 +180,7 @@ impl PgStore {
         let location = self.location();
         self.connector.with_client(|client| {
             let run = || -> Result<T, Fail> {
-                let mut txn = client
-                    .build_transaction()
-                    .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                    .read_only(true)
-                    .start()?;
+                let mut txn = client.snapshot()?;
                 let value = body(&mut txn)?;
                 txn.commit()?;
                 Ok(value)
@@ -442,19 +441,11 @@ impl KeyStore for PgStore {
                 return Ok(Waited::Changed);
             }
         };
-        let waited = {
-            let mut notifications = client.notifications();
-            let first = notifications.timeout_iter(timeout).next();
-            match first {
-                Ok(Some(_)) => {
-                    // Several changes, one look: take what else is queued.
-                    while let Ok(Some(_)) = notifications.iter().next() {}
-                    Ok(Waited::Changed)
-                }
-                Ok(None) => Ok(Waited::TimedOut),
-                Err(e) => Err(e),
-            }
-        };
+        let waited = client.wait_for_notification(timeout).map(|arrived| {
+            // Several changes, one look: forget every one received.
+            client.take_notifications();
+            if arrived { Waited::Changed } else { Waited::TimedOut }
+        });
         waited.map_err(|e| {
             // Reconnect (and LISTEN again) on the next wait.
             *listener = None;
@@ -560,14 +551,19 @@ impl KeyStore for PgStore {
     fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
         self.read(|txn| {
             let last: i64 = txn.query_one("SELECT audit_last_seq FROM keydesk_meta", &[])?.get(0);
-            // In pages through a cursor: a long log is never held whole.
-            let portal = txn.bind("SELECT seq, entry FROM keydesk_audit ORDER BY seq", &[])?;
+            // In pages, each call within its deadline, all in one snapshot:
+            // a long log is never read in one answer.
             let mut items: Vec<Result<(u64, Vec<u8>), Fail>> = Vec::new();
+            let mut after = i64::MIN;
             loop {
-                let page = txn.query_portal(&portal, 10_000)?;
-                if page.is_empty() {
+                let page = txn.query(
+                    "SELECT seq, entry FROM keydesk_audit WHERE seq > $1 ORDER BY seq LIMIT 10000",
+                    &[&after],
+                )?;
+                let Some(last) = page.last() else {
                     break;
-                }
+                };
+                after = last.get(0);
                 items.extend(
                     page.iter()
                         .map(|row| Ok((row.get::<_, i64>(0) as u64, row.get::<_, Vec<u8>>(1)))),
@@ -579,17 +575,17 @@ impl KeyStore for PgStore {
     }
 }
 
-fn read_counter(client: &mut impl GenericClient) -> Result<u64, Fail> {
+fn read_counter(client: &mut Client) -> Result<u64, Fail> {
     let counter: i64 = client.query_one("SELECT change_counter FROM keydesk_meta", &[])?.get(0);
     Ok(counter as u64)
 }
 
-fn key_exists(client: &mut impl GenericClient, id: &KeyId) -> Result<bool, Fail> {
+fn key_exists(client: &mut Client, id: &KeyId) -> Result<bool, Fail> {
     let row = client.query_opt("SELECT 1 FROM keydesk_keys WHERE id = $1", &[&id.as_str()])?;
     Ok(row.is_some())
 }
 
-fn get_record(client: &mut impl GenericClient, id: &str) -> Result<Option<KeyRecord>, Fail> {
+fn get_record(client: &mut Client, id: &str) -> Result<Option<KeyRecord>, Fail> {
     let row = client.query_opt(&format!("SELECT {COLUMNS} FROM keydesk_keys WHERE id = $1"), &[&id])?;
     row.as_ref().map(decode_row).transpose()
 }
@@ -630,7 +626,7 @@ struct RecordParams {
 }
 
 impl RecordParams {
-    fn all(&self) -> [&(dyn postgres::types::ToSql + Sync); 12] {
+    fn all(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 12] {
         [
             &self.id,
             &self.name,
@@ -713,7 +709,7 @@ fn not_found(id: &KeyId) -> Fail {
 
 /// Failures inside a transaction, before the location is attached.
 enum Fail {
-    Pg(postgres::Error),
+    Pg(client::Error),
     NotFound(String),
     Refused(String),
     Malformed(String, String),
@@ -738,8 +734,8 @@ impl Fail {
     }
 }
 
-impl From<postgres::Error> for Fail {
-    fn from(e: postgres::Error) -> Self {
+impl From<client::Error> for Fail {
+    fn from(e: client::Error) -> Self {
         Fail::Pg(e)
     }
 }

@@ -23,7 +23,7 @@
 //! by outcome per (key, hour or day since the epoch, UTC), deleted with
 //! their key, pruned past the retention as new buckets arrive (as in redb).
 
-use postgres::Client;
+use super::client::{Client, Error};
 
 /// The newest schema this build knows.
 pub const SCHEMA_VERSION: u64 = 2;
@@ -104,7 +104,7 @@ pub enum Found {
 }
 
 /// The schema version recorded in the database, without changing anything.
-pub fn inspect(client: &mut Client) -> Result<Found, postgres::Error> {
+pub fn inspect(client: &mut Client) -> Result<Found, Error> {
     let exists: bool = client
         .query_one("SELECT to_regclass('keydesk_schema_migrations') IS NOT NULL", &[])?
         .get(0);
@@ -124,7 +124,7 @@ pub fn inspect(client: &mut Client) -> Result<Found, postgres::Error> {
 /// Applies every missing migration, each in one transaction under the
 /// migration lock. Returns the newest version found when it is newer than
 /// this build knows (and then applies nothing).
-pub fn migrate(client: &mut Client) -> Result<Option<u64>, postgres::Error> {
+pub fn migrate(client: &mut Client) -> Result<Option<u64>, Error> {
     for migration in MIGRATIONS {
         let mut txn = client.transaction()?;
         txn.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use postgres::{GenericClient, Transaction};
+use super::client::{Client, Transaction};
 use time::OffsetDateTime;
 
 use super::Fail;
@@ -116,7 +116,7 @@ fn prune(txn: &mut Transaction<'_>, table: &str, id: &KeyId, first: u32) -> Resu
 /// The counts `query` asks for, limited to what is retained at `now`: in
 /// key ID order, each key's buckets ascending, keys without a count left out.
 pub(super) fn read(
-    client: &mut impl GenericClient,
+    client: &mut Client,
     query: &UsageQuery,
     now: OffsetDateTime,
 ) -> Result<Vec<(KeyId, KeyUsage)>, Fail> {
@@ -138,7 +138,7 @@ pub(super) fn read(
 /// The buckets of `table` in `range` (of one key, or all), in
 /// (key, bucket) order.
 fn buckets(
-    client: &mut impl GenericClient,
+    client: &mut Client,
     table: &str,
     key: Option<&KeyId>,
     range: std::ops::Range<u32>,
@@ -157,7 +157,7 @@ fn buckets(
             &key.map(KeyId::as_str),
         ],
     )?;
-    let count = |row: &postgres::Row, i: usize| row.get::<_, i64>(i).clamp(0, i64::from(u32::MAX)) as u32;
+    let count = |row: &tokio_postgres::Row, i: usize| row.get::<_, i64>(i).clamp(0, i64::from(u32::MAX)) as u32;
     Ok(rows
         .iter()
         .map(|row| {
