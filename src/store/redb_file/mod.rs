@@ -208,7 +208,9 @@ impl Store {
     /// imports and for building large databases quickly (benchmarks). All or
     /// nothing: on error no key is created. The clock is read once per key, in
     /// order. An empty slice writes nothing. As with `create`, every returned
-    /// secret exists nowhere else.
+    /// secret exists nowhere else. Each table's new rows are written in key
+    /// order, filling whole pages, and the file is compacted afterwards, so
+    /// a database built this way is about the size of what it holds.
     pub fn create_many(&self, names: &[KeyName]) -> Result<Vec<(SecretKey, KeyRecord)>, StoreError> {
         if names.is_empty() {
             return Ok(Vec::new());
