@@ -433,3 +433,57 @@ fn a_chain_break_is_reported_before_any_index_disagreement() {
     });
     assert_chain_breaks_at(&store, 4, BreakKind::Removed);
 }
+
+// The code `examples/populate.rs` and the benchmarks build databases with.
+#[allow(dead_code)] // the usage counts part is not used here
+#[path = "../benches/support/populate.rs"]
+mod populate;
+
+/// The bound on a database's size per key, with each key's create entry and
+/// its key-index row. The file's size is deterministic for a given build of
+/// keys, so it is asserted, not measured.
+const MAX_BYTES_PER_KEY: u64 = 400;
+
+#[test]
+fn a_database_of_ten_thousand_keys_built_like_populate_stays_within_the_size_bound() {
+    let (dir, store) = temp_store();
+    populate::populate(&store, 10_000).unwrap();
+    let size = fs::metadata(dir.path().join("keys.redb")).unwrap().len();
+    assert!(
+        size <= 10_000 * MAX_BYTES_PER_KEY,
+        "{size} bytes = {} bytes per key (bound: {MAX_BYTES_PER_KEY})",
+        size / 10_000
+    );
+    assert_eq!(store.check_audit_chain().unwrap(), None);
+}
+
+#[test]
+fn keys_added_in_bulk_to_a_filled_database_are_whole_and_indexed() {
+    let (_dir, store) = temp_store();
+    let (_, single) = store.create(&name("single")).unwrap();
+    let first = populate::populate(&store, 1_500).unwrap();
+    store.rename(&single.id, &name("single-renamed")).unwrap();
+    let second = populate::populate(&store, 1_500).unwrap();
+    // Keys of both batches (a sample: each check opens the file), whatever
+    // the order their IDs fall in; the chain check below reads every row.
+    for secret in first.iter().chain(&second).step_by(50) {
+        let id = store
+            .verify(secret.expose())
+            .unwrap()
+            .expect("a bulk-added key verifies");
+        let history = store
+            .audit_entries(&keydesk::domain::AuditQuery {
+                key: Some(id.clone()),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(history.len(), 1, "{id}: its create entry, found through the index");
+    }
+    assert_eq!(store.list().unwrap().len(), 3_001);
+    assert_eq!(
+        store.check_audit_chain().unwrap(),
+        None,
+        "the chain holds and the index agrees"
+    );
+    assert!(store.check_integrity().unwrap());
+}

@@ -69,6 +69,17 @@ pub(super) struct Change<'a> {
 
 /// Appends one entry for `change`, in the caller's write transaction.
 pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<(), Fail> {
+    let key = change.record.map(|r| r.id.as_str());
+    let seq = append_unindexed(txn, actor, change)?;
+    if let Some(key) = key {
+        txn.open_table(AUDIT_BY_KEY)?.insert((key, seq), ())?;
+    }
+    Ok(())
+}
+
+/// [`append`] without the key-index row, for a bulk write, which adds its
+/// rows together (see [`super::bulk`]). Returns the entry's number.
+pub(super) fn append_unindexed(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<u64, Fail> {
     let mut audit = txn.open_table(AUDIT)?;
     // The previous entry's digest is stored at its end: copied, not
     // recomputed. (If someone changed it, the check finds that entry
@@ -92,11 +103,8 @@ pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) 
     let sum = digest(&bytes);
     bytes.extend_from_slice(&sum);
     audit.insert(seq, bytes.as_slice())?;
-    if let Some(key) = entry.key {
-        txn.open_table(AUDIT_BY_KEY)?.insert((key, seq), ())?;
-    }
     txn.open_table(META)?.insert(AUDIT_LAST_KEY, seq)?;
-    Ok(())
+    Ok(seq)
 }
 
 /// Indexes every existing entry about a key (the upgrade to schema 5). An

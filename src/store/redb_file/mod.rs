@@ -5,6 +5,7 @@
 //! is cheap to clone and safe to keep for the life of a program.
 
 pub(super) mod audit;
+mod bulk;
 mod codec;
 mod file;
 mod migrate;
@@ -209,27 +210,50 @@ impl Store {
     /// imports and for building large databases quickly (benchmarks). All or
     /// nothing: on error no key is created. The clock is read once per key, in
     /// order. An empty slice writes nothing. As with `create`, every returned
-    /// secret exists nowhere else.
+    /// secret exists nowhere else. Each table's new rows are written in key
+    /// order, filling whole pages, and the file is compacted afterwards, so
+    /// a database built this way is about the size of what it holds.
     pub fn create_many(&self, names: &[KeyName]) -> Result<Vec<(SecretKey, KeyRecord)>, StoreError> {
         if names.is_empty() {
             return Ok(Vec::new());
         }
         let secrets: Vec<(SecretKey, OffsetDateTime)> =
             names.iter().map(|_| (SecretKey::generate(), self.now())).collect();
-        let records = self.write(|txn| {
-            let mut keys = txn.open_table(KEYS)?;
-            let mut by_hash = txn.open_table(BY_HASH)?;
-            names
-                .iter()
-                .zip(&secrets)
-                .map(|(name, (secret, created_at))| {
-                    let record = insert_new(&mut keys, &mut by_hash, name, secret, *created_at, None)?;
-                    self.log(txn, *created_at, AuditEvent::Created { expires_at: None }, &record)?;
-                    Ok(record)
-                })
-                .collect::<Result<Vec<_>, Fail>>()
+        let records = self.write_bulk(|txn| {
+            let records = new_records(&txn.open_table(KEYS)?, names, &secrets)?;
+            insert_records(txn, &records)?;
+            let mut index = Vec::with_capacity(records.len());
+            for record in &records {
+                let created = AuditEvent::Created { expires_at: None };
+                if let Some(seq) = self.log_unindexed(txn, record.created_at, created, record)? {
+                    index.push(((record.id.as_str(), seq), ()));
+                }
+            }
+            index.sort_unstable_by_key(|&(row, ())| row);
+            bulk::insert_sorted(&mut txn.open_table(AUDIT_BY_KEY)?, &index)?;
+            Ok(records)
         })?;
         Ok(secrets.into_iter().map(|(secret, _)| secret).zip(records).collect())
+    }
+
+    /// [`Store::log`] without the entry's key-index row, for a bulk write
+    /// (see [`bulk`]): the entry's number, if it was written.
+    fn log_unindexed(
+        &self,
+        txn: &WriteTransaction,
+        at: OffsetDateTime,
+        event: AuditEvent,
+        record: &KeyRecord,
+    ) -> Result<Option<u64>, Fail> {
+        if self.audit_off {
+            return Ok(None);
+        }
+        let change = audit::Change {
+            at,
+            event,
+            record: Some(record),
+        };
+        audit::append_unindexed(txn, self.actor.get(), change).map(Some)
     }
 
     /// Writes uses already known to be due, re-checking each under the write
@@ -359,11 +383,21 @@ impl Store {
         self.with_db(|db| write_in(db, body))
     }
 
+    /// [`Store::write`] for a change of many keys, then [`compact`]ing the
+    /// file while this process still holds it.
+    fn write_bulk<T>(&self, body: impl FnOnce(&WriteTransaction) -> Result<T, Fail>) -> Result<T, StoreError> {
+        self.with_db(|db| {
+            let value = write_in(db, body)?;
+            compact(db);
+            Ok(value)
+        })
+    }
+
     /// Open, run, close: the only place a `Database` lives.
-    fn with_db<T>(&self, body: impl FnOnce(&Database) -> Result<T, Fail>) -> Result<T, StoreError> {
+    fn with_db<T>(&self, body: impl FnOnce(&mut Database) -> Result<T, Fail>) -> Result<T, StoreError> {
         guard_panics(&self.path, || {
-            let db = file::open_writable(&self.path, &self.retry)?;
-            let result = body(&db);
+            let mut db = file::open_writable(&self.path, &self.retry)?;
+            let result = body(&mut db);
             let closed = close(db, &self.path);
             first_error(result.map_err(|fail| fail.into_store_error(&self.path)), closed)
         })
@@ -700,6 +734,16 @@ pub fn storage_panic_is_being_caught() -> bool {
     CATCHING_PANICS.get()
 }
 
+/// Gives the free pages a large write left behind back to the file system:
+/// one big transaction grows the file in large steps and frees, in its
+/// middle, every page it copied. Needs the file to itself, which keydesk's
+/// open-per-operation has (other processes wait on the lock, as for any
+/// write). The change before it is committed, so a compaction that fails
+/// leaves a larger file, not a lost change: it is not reported.
+fn compact(db: &mut Database) {
+    let _ = db.compact();
+}
+
 fn close(db: Database, path: &Path) -> Result<(), StoreError> {
     db.close().map_err(|e| StoreError::from_redb(path, e))
 }
@@ -759,6 +803,41 @@ fn insert_new(
     keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
     by_hash.insert(&record.hash.0, record.id.as_str())?;
     Ok(record)
+}
+
+/// The records of new keys, each with an ID that no key has, in the table
+/// or in the batch.
+fn new_records(
+    keys: &impl ReadableTable<&'static str, &'static [u8]>,
+    names: &[KeyName],
+    secrets: &[(SecretKey, OffsetDateTime)],
+) -> Result<Vec<KeyRecord>, Fail> {
+    let mut taken = std::collections::HashSet::with_capacity(names.len());
+    let mut records = Vec::with_capacity(names.len());
+    for (name, (secret, created_at)) in names.iter().zip(secrets) {
+        let id = loop {
+            let id = KeyId::generate();
+            if !taken.contains(&id) && keys.get(id.as_str())?.is_none() {
+                break id;
+            }
+        };
+        taken.insert(id.clone());
+        let name = name.as_str().to_owned();
+        records.push(KeyRecord::new(id, name, secret.hash(), secret.masked(), *created_at));
+    }
+    Ok(records)
+}
+
+/// Writes new records and their hashes, each table's rows in key order, so
+/// they fill whole pages (see [`bulk`]).
+fn insert_records(txn: &WriteTransaction, records: &[KeyRecord]) -> Result<(), Fail> {
+    let encoded: Vec<(&str, Vec<u8>)> = records.iter().map(|r| (r.id.as_str(), codec::encode(r))).collect();
+    let mut rows: Vec<(&str, &[u8])> = encoded.iter().map(|(id, bytes)| (*id, bytes.as_slice())).collect();
+    rows.sort_unstable_by_key(|&(id, _)| id);
+    bulk::insert_sorted(&mut txn.open_table(KEYS)?, &rows)?;
+    let mut hashes: Vec<(&[u8; 32], &str)> = records.iter().map(|r| (&r.hash.0, r.id.as_str())).collect();
+    hashes.sort_unstable_by_key(|&(hash, _)| hash);
+    bulk::insert_sorted(&mut txn.open_table(BY_HASH)?, &hashes)
 }
 
 fn not_found(id: &KeyId) -> Fail {
