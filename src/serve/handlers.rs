@@ -165,10 +165,16 @@ impl App {
     }
 
     /// The key's encoded name; a key newer than the name map is read from
-    /// the store on a blocking thread.
+    /// the store on a blocking thread — but not while the store is failing
+    /// (answering from a stale index under `--fail-static`): each such read
+    /// would wait out the store's deadlines, tying up a blocking thread per
+    /// request. The answer then goes without the name.
     async fn name_of(&self, id: &KeyId) -> Option<HeaderValue> {
         if let Some(name) = self.index.cached_name(id) {
             return Some(name);
+        }
+        if !self.index.is_ready() {
+            return None;
         }
         let index = self.index.clone();
         let id = id.clone();
