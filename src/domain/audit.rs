@@ -1,8 +1,17 @@
 //! The audit log's vocabulary: who made a change ([`Actor`]), what it was
-//! ([`AuditEvent`]) and the stored, hash-chained [`AuditEntry`].
+//! ([`AuditEvent`]) and the stored, hash-chained [`AuditEntry`]; the
+//! [`AuditKey`] that seals entries, and what a check of the chain found
+//! ([`ChainReport`]).
 //!
 //! An entry never holds a secret or a secret's hash: at most the masked hint
 //! that `list` shows anyway.
+//!
+//! Why a key: a chain of plain SHA-256 digests only catches accidental or
+//! naive edits — whoever can write the database can recompute every digest
+//! after the one they changed. Entries sealed with HMAC-SHA-256 under a key
+//! kept outside the database cannot be re-sealed without that key. The
+//! library never reads the key from anywhere: the program using it passes it
+//! in (keydesk's CLI and TUI keep it in a `0600` file next to the config).
 
 use std::fmt;
 
@@ -237,8 +246,107 @@ pub struct AuditEntry {
     /// The key's masked hint at the time (after a rotation: the new one).
     pub masked: Option<String>,
     pub actor: Actor,
-    /// SHA-256 of the previous entry's encoding; zeros for the first entry.
+    /// The previous entry's seal (SHA-256 or HMAC-SHA-256 of its encoding);
+    /// zeros for the first entry.
     pub previous_hash: [u8; 32],
+    /// Sealed with the audit key (HMAC-SHA-256) rather than plain SHA-256:
+    /// written by a store that had the key.
+    pub keyed: bool,
+}
+
+/// The key that seals audit entries with HMAC-SHA-256. Its bytes are
+/// zeroised on drop and never shown (`Debug` prints no byte of them).
+#[derive(Clone)]
+pub struct AuditKey(zeroize::Zeroizing<[u8; AuditKey::LEN]>);
+
+impl AuditKey {
+    pub const LEN: usize = 32;
+
+    /// A new key from the operating system's random source.
+    pub fn generate() -> AuditKey {
+        use rand::TryRngCore;
+        let mut bytes = zeroize::Zeroizing::new([0u8; AuditKey::LEN]);
+        rand::rngs::OsRng
+            .try_fill_bytes(bytes.as_mut())
+            .expect("the operating system's random source failed");
+        AuditKey(bytes)
+    }
+
+    /// The key made of `bytes` (which the caller should zeroise).
+    pub fn from_bytes(bytes: &[u8; AuditKey::LEN]) -> AuditKey {
+        AuditKey(zeroize::Zeroizing::new(*bytes))
+    }
+
+    /// The key's bytes, for the seal and for writing the key file.
+    pub fn expose(&self) -> &[u8; AuditKey::LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+/// An entry as it must still be found later: its sequence number and the
+/// seal it carries. Written `SEQ:DIGEST` (the digest in lowercase hex) by
+/// `keydesk log --head`, for monitoring or a ticket to keep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: u64,
+    pub digest: [u8; 32],
+}
+
+impl fmt::Display for ChainHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.seq)?;
+        self.digest.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for ChainHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChainHead({self})")
+    }
+}
+
+impl std::str::FromStr for ChainHead {
+    type Err = String;
+
+    /// `SEQ:DIGEST`: a sequence number of 1 or more and 64 hex digits.
+    fn from_str(text: &str) -> Result<ChainHead, String> {
+        let invalid = || tr!("domain-audit-head-invalid", head = text.to_owned());
+        let (seq, hex) = text.trim().split_once(':').ok_or_else(invalid)?;
+        let seq: u64 = seq.parse().ok().filter(|&n| n > 0).ok_or_else(invalid)?;
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        let mut digest = [0u8; 32];
+        for (byte, pair) in digest.iter_mut().zip(hex.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| invalid())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
+        }
+        Ok(ChainHead { seq, digest })
+    }
+}
+
+/// What a walk of the whole chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// How many entries the log holds.
+    pub entries: u64,
+    /// The first entry at which the chain does not hold, if any.
+    pub broken: Option<ChainBreak>,
+    /// The first entry sealed with the audit key; `None`: none is (keyed
+    /// sealing has not begun, or the log is empty).
+    pub keyed_from: Option<u64>,
+    /// Whether the keyed entries' seals were checked: `false` when there are
+    /// keyed entries and the store was given no key, so only their order
+    /// and links were.
+    pub seals_checked: bool,
+    /// The newest entry, as `log --head` prints it.
+    pub head: Option<ChainHead>,
 }
 
 /// What a caller reads from the log: newest first.
@@ -276,6 +384,12 @@ pub enum BreakKind {
     /// log about this entry (a row missing, or naming another key): the
     /// entry would be missing from, or wrongly in, a key's history.
     Unindexed,
+    /// The entry is sealed with plain SHA-256 though an entry before it is
+    /// sealed with the key: someone without the key re-sealed it.
+    Unsealed,
+    /// The entry given to `--expect` is not what the log holds there: this
+    /// entry or one before it was changed.
+    Unexpected,
 }
 
 impl fmt::Display for ChainBreak {
@@ -290,6 +404,8 @@ impl fmt::Display for ChainBreak {
                 previous = seq.saturating_sub(1)
             ),
             BreakKind::Unindexed => tr!("domain-audit-entry-unindexed", seq = seq),
+            BreakKind::Unsealed => tr!("domain-audit-entry-unsealed", seq = seq),
+            BreakKind::Unexpected => tr!("domain-audit-entry-unexpected", seq = seq),
         })
     }
 }
