@@ -88,7 +88,9 @@ fn check_private(_path: &Path) -> Result<(), Failure> {
 }
 
 /// Makes a new key file (its folder `0700` if it has to be made); if another
-/// process made one meanwhile, that one is the key.
+/// process made one meanwhile, that one is the key. The key is written to a
+/// file of its own first and then linked into place, so that no process ever
+/// reads a half-written key, and none replaces another's.
 fn create(path: &Path) -> Result<AuditKey, Failure> {
     if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty()) {
         let mut builder = std::fs::DirBuilder::new();
@@ -98,28 +100,27 @@ fn create(path: &Path) -> Result<AuditKey, Failure> {
         builder.create(folder).map_err(|e| cannot_create(path, e))?;
     }
     let key = AuditKey::generate();
+    let draft = path.with_extension(format!("new-{}", std::process::id()));
+    let written = write_new(&draft, &key).and_then(|()| std::fs::hard_link(&draft, path));
+    let _ = std::fs::remove_file(&draft);
+    match written {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path)?.ok_or_else(|| cannot_create(path, e)),
+        Err(e) => Err(cannot_create(path, e)),
+    }
+}
+
+/// Writes `key` as hex to a new `0600` file at `path`.
+fn write_new(path: &Path, key: &AuditKey) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = match options.open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return read(path)?.ok_or_else(|| cannot_create(path, e));
-        }
-        Err(e) => return Err(cannot_create(path, e)),
-    };
+    let mut file = options.open(path)?;
     let hex: Zeroizing<String> = Zeroizing::new(key.expose().iter().map(|b| format!("{b:02x}")).collect());
-    let written = file
-        .write_all(hex.as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
-        .and_then(|()| file.sync_all());
-    if let Err(e) = written {
-        // A half-written key would be refused as malformed at the next start.
-        let _ = std::fs::remove_file(path);
-        return Err(cannot_create(path, e));
-    }
-    Ok(key)
+    file.write_all(hex.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
 }
 
 fn unusable(path: &Path, reason: String) -> Failure {

@@ -42,9 +42,10 @@ pub fn database_with_keys(names: &[&str]) -> (tempfile::TempDir, std::path::Path
     (dir, db)
 }
 
-/// A config folder that does not exist: keydesk then finds no config file,
-/// whatever the person running the tests keeps in theirs.
-pub const NO_CONFIG_HOME: &str = "/nonexistent/keydesk-tests/config";
+/// A config folder without a config file: keydesk then finds none, whatever
+/// the person running the tests keeps in theirs. Writable, and shared by the
+/// tests: commands that change keys make the audit key file there.
+pub const NO_CONFIG_HOME: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/keydesk-tests/config");
 
 /// Runs `command` with `stdin` as its input and collects its output.
 pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {

@@ -34,7 +34,7 @@ impl Session {
         cmd.args(args);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
-        cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
+        cmd.env("XDG_CONFIG_HOME", super::NO_CONFIG_HOME);
         cmd.env("KEYDESK_LANG", "en");
         cmd.env_remove("NO_COLOR");
         Session::spawn(cmd, cols, rows)
