@@ -83,7 +83,7 @@ impl PgLog {
     }
 }
 
-impl conformance::RawLog for PgLog {
+impl common::forgery::RawLog for PgLog {
     fn entries(&self) -> Vec<(u64, Vec<u8>)> {
         let rows = self
             .client()

@@ -53,55 +53,6 @@ impl conformance::Backend for Redb {
     }
 }
 
-/// The redb file's log as someone with write access to the file edits it.
-struct RedbLog(std::path::PathBuf);
-
-impl conformance::RawLog for RedbLog {
-    fn entries(&self) -> Vec<(u64, Vec<u8>)> {
-        let db = redb::Database::open(&self.0).unwrap();
-        let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
-        let table = txn.open_table(AUDIT).unwrap();
-        let rows = redb::ReadableTable::iter(&table).unwrap();
-        rows.map(|row| {
-            let (seq, bytes) = row.unwrap();
-            (seq.value(), bytes.value().to_vec())
-        })
-        .collect()
-    }
-
-    fn put(&self, seq: u64, bytes: &[u8]) {
-        let db = redb::Database::open(&self.0).unwrap();
-        let txn = db.begin_write().unwrap();
-        txn.open_table(AUDIT).unwrap().insert(seq, bytes).unwrap();
-        txn.commit().unwrap();
-    }
-
-    fn truncate(&self, from: u64) {
-        let db = redb::Database::open(&self.0).unwrap();
-        let txn = db.begin_write().unwrap();
-        {
-            let mut audit = txn.open_table(AUDIT).unwrap();
-            let mut by_key = txn.open_table(AUDIT_BY_KEY).unwrap();
-            let rows: Vec<(String, u64)> = redb::ReadableTable::iter(&by_key)
-                .unwrap()
-                .map(|row| {
-                    let (guard, _) = row.unwrap();
-                    let (key, seq) = guard.value();
-                    (key.to_owned(), seq)
-                })
-                .filter(|(_, seq)| *seq >= from)
-                .collect();
-            for (key, seq) in rows {
-                by_key.remove((key.as_str(), seq)).unwrap();
-            }
-            audit.retain(|seq, _| seq < from).unwrap();
-            let meta = redb::TableDefinition::<&str, u64>::new("keydesk_meta");
-            txn.open_table(meta).unwrap().insert("audit_last_seq", from - 1).unwrap();
-        }
-        txn.commit().unwrap();
-    }
-}
-
 fn open_sealed_redb(key: keydesk::domain::AuditKey) -> conformance::Sealed {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
@@ -118,7 +69,7 @@ fn open_sealed_redb(key: keydesk::domain::AuditKey) -> conformance::Sealed {
     conformance::Sealed {
         store: open(Some(key)),
         with_key: Box::new(open),
-        raw: Box::new(RedbLog(path)),
+        raw: Box::new(common::forgery::RedbLog(path)),
         _guard: Box::new(dir),
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod cli_env;
+pub mod forgery;
 pub mod postgres;
 pub mod pty;
 pub mod session;

@@ -1,15 +1,13 @@
 //! The audit chain against someone who can write the database: each test
 //! edits the stored log directly, as such a person would (the backend's
 //! [`RawLog`]), re-sealing what they changed the way keydesk sealed entries
-//! before the audit key — plain SHA-256, a few lines of any language — and
-//! checks that the check names the first entry they touched.
+//! before the audit key (see [`forge`]), and checks that the check names the
+//! first entry they touched.
 
 use keydesk::domain::{AuditKey, BreakKind, ChainBreak, ChainHead};
 use keydesk::{KeyStore, StoreError};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
 use super::Backend;
+use crate::common::forgery::{RawLog, forge};
 use crate::common::name;
 
 /// Expands to one `#[test]` per forgery, run against `$backend`.
@@ -35,17 +33,6 @@ macro_rules! forgery_suite {
     };
 }
 
-/// The stored log of one database, read and written underneath keydesk.
-pub trait RawLog {
-    /// Every entry as stored, `(seq, bytes)`, in order.
-    fn entries(&self) -> Vec<(u64, Vec<u8>)>;
-    /// Replaces entry `seq`'s bytes.
-    fn put(&self, seq: u64, bytes: &[u8]);
-    /// Removes entries `from` on (with whatever indexes them) and lowers the
-    /// recorded last number to match.
-    fn truncate(&self, from: u64);
-}
-
 /// A store sealing with a key, and what a test needs around it.
 pub struct Sealed {
     pub store: std::sync::Arc<dyn KeyStore>,
@@ -53,61 +40,6 @@ pub struct Sealed {
     pub with_key: Box<dyn Fn(Option<AuditKey>) -> std::sync::Arc<dyn KeyStore>>,
     pub raw: Box<dyn RawLog>,
     pub _guard: Box<dyn std::any::Any>,
-}
-
-/// An entry as the forger decodes it: one version byte, then postcard of
-/// these fields (keydesk's `StoredV1`, read off the bytes), then the seal.
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    seq: u64,
-    at: i64,
-    event: Event,
-    key: Option<String>,
-    name: Option<String>,
-    masked: Option<String>,
-    user: Option<String>,
-    uid: Option<u32>,
-    sudo_user: Option<String>,
-    ssh_client: Option<(String, u16)>,
-    interface: String,
-    version: String,
-    previous: [u8; 32],
-}
-
-#[derive(Serialize, Deserialize)]
-enum Event {
-    Created { expires_at: Option<i64> },
-    Renamed { from: String },
-    Deleted,
-    Disabled,
-    Enabled,
-    Rotated { grace_until: i64 },
-    ExpiryChanged { expires_at: Option<i64> },
-    SchemaUpgraded { from: u64, to: u64 },
-}
-
-/// Renames entry `seq` to `to`, and re-seals it and every later entry with
-/// plain SHA-256 under version byte `version` (1: as unkeyed entries are; 2:
-/// claiming to be keyed), each linked to the one before.
-fn forge(raw: &dyn RawLog, seq: u64, to: &str, version: u8) {
-    let entries = raw.entries();
-    let seal_of = |bytes: &[u8]| <[u8; 32]>::try_from(&bytes[bytes.len() - 32..]).unwrap();
-    let mut previous = match seq {
-        1 => [0; 32],
-        _ => seal_of(&entries[seq as usize - 2].1),
-    };
-    for (at, bytes) in entries.iter().filter(|(at, _)| *at >= seq) {
-        let mut entry: Entry = postcard::from_bytes(&bytes[1..bytes.len() - 32]).unwrap();
-        if *at == seq {
-            entry.name = Some(to.to_owned());
-        }
-        entry.previous = previous;
-        let mut forged = vec![version];
-        forged.extend(postcard::to_allocvec(&entry).unwrap());
-        previous = Sha256::digest(&forged).into();
-        forged.extend_from_slice(&previous);
-        raw.put(*at, &forged);
-    }
 }
 
 /// Five entries: two keys made, each renamed, one deleted.
