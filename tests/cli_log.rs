@@ -212,7 +212,10 @@ fn log_check_names_a_name_edited_and_resealed_with_plain_sha256() {
     // Entry 2 renamed and it and entry 3 sealed again, the way an unkeyed
     // log is: what passed `log --check` before the audit key.
     common::forgery::forge(&common::forgery::RedbLog(db.clone()), 2, "billing-evil", 1);
-    let broken = keydesk_with_config(&db, &config).args(["log", "--check"]).output().unwrap();
+    let broken = keydesk_with_config(&db, &config)
+        .args(["log", "--check"])
+        .output()
+        .unwrap();
     assert_eq!(broken.status.code(), Some(1), "{}", stdout(&broken));
     assert_eq!(
         stderr(&broken),
@@ -226,21 +229,36 @@ fn log_head_then_check_expect_names_entries_cut_off_the_end() {
     let dir = tempfile::tempdir().unwrap();
     let (db, config) = (dir.path().join("keys.redb"), dir.path().join("config"));
     three_entries(&db, &config);
-    let head = ok(keydesk_with_config(&db, &config).args(["log", "--head"]).output().unwrap());
+    let head = ok(keydesk_with_config(&db, &config)
+        .args(["log", "--head"])
+        .output()
+        .unwrap());
     let (seq, digest) = head.trim_end().split_once(':').unwrap();
     assert_eq!(seq, "3");
-    assert!(digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()), "{head}");
+    assert!(
+        digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{head}"
+    );
     let expect = ["log", "--check", "--expect", head.trim_end()];
     let found = ok(keydesk_with_config(&db, &config).args(expect).output().unwrap());
     assert!(found.contains("entry 3 is as expected"), "{found}");
 
     // The last entry removed, and the recorded last number lowered to match.
     common::forgery::RawLog::truncate(&common::forgery::RedbLog(db.clone()), 3);
-    let alone = ok(keydesk_with_config(&db, &config).args(["log", "--check"]).output().unwrap());
-    assert!(alone.contains("intact: 2 entries"), "the chain alone cannot tell: {alone}");
+    let alone = ok(keydesk_with_config(&db, &config)
+        .args(["log", "--check"])
+        .output()
+        .unwrap());
+    assert!(
+        alone.contains("intact: 2 entries"),
+        "the chain alone cannot tell: {alone}"
+    );
     let against = keydesk_with_config(&db, &config).args(expect).output().unwrap();
     assert_eq!(against.status.code(), Some(1));
-    assert_eq!(stderr(&against), "keydesk: audit log tampered with: entry 3 was removed\n");
+    assert_eq!(
+        stderr(&against),
+        "keydesk: audit log tampered with: entry 3 was removed\n"
+    );
     let malformed = keydesk_with_config(&db, &config)
         .args(["log", "--check", "--expect", "3:abc"])
         .output()
@@ -264,17 +282,29 @@ fn the_key_file_is_made_private_on_first_change_and_checking_without_it_exits_7(
         }
     }
     let key = std::fs::read_to_string(&key_file).unwrap();
-    let checked = ok(keydesk_with_config(&db, &config).args(["log", "--check"]).output().unwrap());
+    let checked = ok(keydesk_with_config(&db, &config)
+        .args(["log", "--check"])
+        .output()
+        .unwrap());
     assert_eq!(
         checked,
         "audit log intact: 3 entries\nevery entry is sealed with the audit key\n"
     );
-    for out in [&checked, &ok(keydesk_with_config(&db, &config).args(["log", "--json"]).output().unwrap())] {
+    for out in [
+        &checked,
+        &ok(keydesk_with_config(&db, &config)
+            .args(["log", "--json"])
+            .output()
+            .unwrap()),
+    ] {
         assert!(!out.contains(key.trim()), "the key is never printed");
     }
 
     let elsewhere = dir.path().join("other-config");
-    let unchecked = keydesk_with_config(&db, &elsewhere).args(["log", "--check"]).output().unwrap();
+    let unchecked = keydesk_with_config(&db, &elsewhere)
+        .args(["log", "--check"])
+        .output()
+        .unwrap();
     assert_eq!(unchecked.status.code(), Some(7), "{}", stderr(&unchecked));
     let missing = elsewhere.join("keydesk").join("audit.key");
     assert!(
@@ -315,7 +345,11 @@ fn a_host_with_another_key_file_is_refused_and_writes_nothing() {
     // The same key file, named in the config file, is accepted.
     let config_file = dir.path().join("shared.toml");
     let key_file = config.join("keydesk").join("audit.key");
-    std::fs::write(&config_file, format!("audit_key_file = {:?}\n", key_file.display().to_string())).unwrap();
+    std::fs::write(
+        &config_file,
+        format!("audit_key_file = {:?}\n", key_file.display().to_string()),
+    )
+    .unwrap();
     ok(keydesk_with_config(&db, &elsewhere)
         .args(["rename", id, "renamed-by-the-fleet"])
         .env("KEYDESK_CONFIG", &config_file)

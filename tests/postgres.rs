@@ -89,7 +89,9 @@ impl common::forgery::RawLog for PgLog {
             .client()
             .query("SELECT seq, entry FROM keydesk_audit ORDER BY seq", &[])
             .unwrap();
-        rows.iter().map(|row| (row.get::<_, i64>(0) as u64, row.get(1))).collect()
+        rows.iter()
+            .map(|row| (row.get::<_, i64>(0) as u64, row.get(1)))
+            .collect()
     }
 
     fn put(&self, seq: u64, bytes: &[u8]) {
@@ -104,7 +106,9 @@ impl common::forgery::RawLog for PgLog {
     fn truncate(&self, from: u64) {
         let mut client = self.client();
         let from = from as i64;
-        client.execute("DELETE FROM keydesk_audit WHERE seq >= $1", &[&from]).unwrap();
+        client
+            .execute("DELETE FROM keydesk_audit WHERE seq >= $1", &[&from])
+            .unwrap();
         client
             .execute("UPDATE keydesk_meta SET audit_last_seq = $1", &[&(from - 1)])
             .unwrap();

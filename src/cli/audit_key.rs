@@ -52,7 +52,9 @@ fn read(path: &Path) -> Result<Option<AuditKey>, Failure> {
         Err(e) => return Err(unusable(path, e.to_string())),
     };
     check_private(path)?;
-    parse(text.trim()).map(Some).ok_or_else(|| unusable(path, tr!("cli-audit-key-malformed")))
+    parse(text.trim())
+        .map(Some)
+        .ok_or_else(|| unusable(path, tr!("cli-audit-key-malformed")))
 }
 
 /// 64 hex digits.
@@ -126,7 +128,11 @@ fn write_new(path: &Path, key: &AuditKey) -> std::io::Result<()> {
 fn unusable(path: &Path, reason: String) -> Failure {
     Failure {
         exit: Exit::Database,
-        message: tr!("cli-audit-key-unusable", path = path.display().to_string(), reason = reason),
+        message: tr!(
+            "cli-audit-key-unusable",
+            path = path.display().to_string(),
+            reason = reason
+        ),
     }
 }
 
@@ -149,7 +155,10 @@ mod tests {
     fn a_new_key_file_is_private_and_read_back_as_the_same_key() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config").join("keydesk").join("audit.key");
-        assert!(load(&path, KeyFile::IfPresent).unwrap().is_none(), "not made by a reader");
+        assert!(
+            load(&path, KeyFile::IfPresent).unwrap().is_none(),
+            "not made by a reader"
+        );
         assert!(!path.exists());
         let made = load(&path, KeyFile::Create).unwrap().unwrap();
         let again = load(&path, KeyFile::IfPresent).unwrap().unwrap();
@@ -176,7 +185,11 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let refused = load(&path, KeyFile::Create).unwrap_err();
         assert_eq!(refused.exit, Exit::Database);
-        assert!(refused.message.contains(&path.display().to_string()), "{}", refused.message);
+        assert!(
+            refused.message.contains(&path.display().to_string()),
+            "{}",
+            refused.message
+        );
         assert!(refused.message.contains("644"), "{}", refused.message);
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::fs::write(&path, "not hex\n").unwrap();

@@ -433,6 +433,8 @@ mod tests {
             BreakKind::Removed,
             BreakKind::Inserted,
             BreakKind::Unindexed,
+            BreakKind::Unsealed,
+            BreakKind::Unexpected,
         ];
         let english: Vec<String> = kinds.map(|kind| at(kind).to_string()).to_vec();
         assert_eq!(
@@ -442,6 +444,9 @@ mod tests {
                 "entry 12345 was removed",
                 "entry 12345 was inserted (it does not follow entry 12344)",
                 "the key index disagrees with entry 12345 (the chain is intact; a key's history would be wrong)",
+                "entry 12345 is not sealed with the audit key, though entries before it are (it was re-sealed \
+                 without the key)",
+                "entry 12345 is not the one expected: it or an entry before it was changed",
             ]
         );
         let chinese: Vec<String> = with_lang(Lang::ZhCn, || kinds.map(|kind| at(kind).to_string()).to_vec());
@@ -452,8 +457,49 @@ mod tests {
                 "条目 12345 被删除",
                 "条目 12345 是插入的（它没有接在条目 12344 之后）",
                 "密钥索引与条目 12345 不一致（哈希链完整，但某个密钥的历史记录会出错）",
+                "条目 12345 未用审计密钥封存，而它之前的条目已封存（它是在没有密钥的情况下重新封存的）",
+                "条目 12345 与预期不符：它或它之前的某个条目被修改",
             ]
         );
+    }
+
+    #[test]
+    fn an_audit_key_never_shows_its_bytes() {
+        let key = AuditKey::from_bytes(&[0xab; AuditKey::LEN]);
+        let shown = format!("{key:?} {:?}", Some(key.clone()));
+        assert!(!shown.contains("ab") && !shown.contains("171"), "{shown}");
+        assert_ne!(AuditKey::generate().expose(), AuditKey::generate().expose());
+    }
+
+    #[test]
+    fn a_head_reads_back_as_it_is_printed_and_anything_else_is_refused() {
+        let head = ChainHead {
+            seq: 42,
+            digest: std::array::from_fn(|i| i as u8 * 8),
+        };
+        let text = head.to_string();
+        assert_eq!(
+            text,
+            format!("42:{}", (0..32).map(|i| format!("{:02x}", i * 8)).collect::<String>())
+        );
+        assert_eq!(text.parse::<ChainHead>(), Ok(head));
+        assert_eq!(
+            format!("{text}\n").parse::<ChainHead>(),
+            Ok(head),
+            "as `log --head` ends it"
+        );
+        let hex = &text[3..];
+        for bad in [
+            "",
+            "42",
+            &format!("0:{hex}"),
+            &format!("x:{hex}"),
+            "42:abc",
+            &format!("42:{}zz", &hex[2..]),
+        ] {
+            let refused = bad.parse::<ChainHead>().unwrap_err();
+            assert!(refused.contains("SEQ:DIGEST"), "{bad}: {refused}");
+        }
     }
 
     #[test]

@@ -50,8 +50,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, SecretSlot,
-    UsageDelta, UsageQuery, Verdict,
+    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
+    SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
 };
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};

@@ -118,9 +118,11 @@ impl RawLog for RedbLog {
             }
             audit.retain(|seq, _| seq < from).unwrap();
             let meta = redb::TableDefinition::<&str, u64>::new("keydesk_meta");
-            txn.open_table(meta).unwrap().insert("audit_last_seq", from - 1).unwrap();
+            txn.open_table(meta)
+                .unwrap()
+                .insert("audit_last_seq", from - 1)
+                .unwrap();
         }
         txn.commit().unwrap();
     }
 }
-

@@ -4,11 +4,11 @@
 //! before the audit key (see [`forge`]), and checks that the check names the
 //! first entry they touched.
 
-use keydesk::domain::{AuditKey, BreakKind, ChainBreak, ChainHead};
-use keydesk::{KeyStore, StoreError};
 use super::Backend;
 use crate::common::forgery::{RawLog, forge};
 use crate::common::name;
+use keydesk::domain::{AuditKey, BreakKind, ChainBreak, ChainHead};
+use keydesk::{KeyStore, StoreError};
 
 /// Expands to one `#[test]` per forgery, run against `$backend`.
 #[macro_export]
@@ -60,7 +60,10 @@ pub fn an_edit_resealed_without_the_key_is_named_by_the_check(backend: &dyn Back
     let sealed = backend.open_sealed(key.clone());
     five_changes(&*sealed.store);
     let intact = sealed.store.check_audit(None).unwrap();
-    assert_eq!((intact.broken, intact.keyed_from, intact.seals_checked), (None, Some(1), true));
+    assert_eq!(
+        (intact.broken, intact.keyed_from, intact.seals_checked),
+        (None, Some(1), true)
+    );
 
     // Re-sealed the old way: the entry is unkeyed after keyed ones.
     forge(&*sealed.raw, 3, "alpha-evil", 1);
@@ -84,7 +87,11 @@ pub fn truncation_with_a_lowered_counter_is_named_against_an_expected_head(backe
     let head = sealed.store.check_audit(None).unwrap().head.unwrap();
     assert_eq!(head.seq, 5);
     let raw_head = sealed.raw.entries().pop().unwrap();
-    assert_eq!(head.digest[..], raw_head.1[raw_head.1.len() - 32..], "the seal as stored");
+    assert_eq!(
+        head.digest[..],
+        raw_head.1[raw_head.1.len() - 32..],
+        "the seal as stored"
+    );
     assert_eq!(sealed.store.check_audit(Some(head)).unwrap().broken, None);
 
     sealed.raw.truncate(4);
@@ -102,7 +109,10 @@ pub fn truncation_with_a_lowered_counter_is_named_against_an_expected_head(backe
         seq: 3,
         digest: [7; 32],
     };
-    assert_eq!(store.check_audit(Some(wrong)).unwrap().broken, at(3, BreakKind::Unexpected));
+    assert_eq!(
+        store.check_audit(Some(wrong)).unwrap().broken,
+        at(3, BreakKind::Unexpected)
+    );
 }
 
 fn seal(bytes: &[u8]) -> [u8; 32] {
@@ -118,8 +128,15 @@ pub fn a_log_rewritten_unkeyed_from_the_start_is_named_against_an_expected_head(
     forge(&*sealed.raw, 1, "alpha-evil", 1);
     let store = (sealed.with_key)(Some(key));
     let report = store.check_audit(None).unwrap();
-    assert_eq!((report.broken, report.keyed_from), (None, None), "only the exported head shows it");
-    assert_eq!(store.check_audit(Some(head)).unwrap().broken, at(5, BreakKind::Unexpected));
+    assert_eq!(
+        (report.broken, report.keyed_from),
+        (None, None),
+        "only the exported head shows it"
+    );
+    assert_eq!(
+        store.check_audit(Some(head)).unwrap().broken,
+        at(5, BreakKind::Unexpected)
+    );
 }
 
 pub fn keyed_sealing_begins_after_old_entries_and_a_keyless_writer_is_refused(backend: &dyn Backend) {

@@ -27,8 +27,8 @@ use zeroize::Zeroizing;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
 use crate::domain::{
-    Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
-    PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord,
+    KeyUsage, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 use connect::{Connector, error};
 pub use connect::{has_password, redact};

@@ -518,7 +518,10 @@ impl Walk {
         if !entry.keyed && self.report.keyed_from.is_some() {
             return fault(key, BreakKind::Unsealed);
         }
-        if checking.expect.is_some_and(|head| head.seq == key && head.digest != own) {
+        if checking
+            .expect
+            .is_some_and(|head| head.seq == key && head.digest != own)
+        {
             return fault(key, BreakKind::Unexpected);
         }
         if entry.keyed {
@@ -616,6 +619,7 @@ fn check_index(
 mod tests {
     use super::*;
     use crate::domain::KeyName;
+    use crate::domain::{AuditKey, ChainHead};
     use crate::i18n::{Lang, with_lang};
     use crate::store::{KeyStore, Store};
 
@@ -656,7 +660,11 @@ mod tests {
         for item in audit.iter().unwrap() {
             let (_, stored) = item.unwrap();
             let entry = decode(stored.value()).expect("an entry keydesk wrote");
-            assert_eq!(with_lang(Lang::En, || seal(&entry, None)), Some(stored.value().to_vec()), "{entry:?}");
+            assert_eq!(
+                with_lang(Lang::En, || seal(&entry, None)),
+                Some(stored.value().to_vec()),
+                "{entry:?}"
+            );
             actions.push(entry.event.action());
         }
         assert_eq!(
@@ -666,6 +674,71 @@ mod tests {
         drop((audit, txn, db));
         // And the chain, checked in English, holds.
         assert_eq!(Store::open_existing(&path).unwrap().check_audit_chain().unwrap(), None);
+    }
+
+    #[test]
+    fn the_seal_is_hmac_sha256_as_rfc_4231_defines_it() {
+        // RFC 4231, test case 2 ("Jefe"), with the key zero-padded to 32
+        // bytes: HMAC pads keys shorter than the block with zeros, so the
+        // MAC is the same.
+        let mut key = [0u8; AuditKey::LEN];
+        key[..4].copy_from_slice(b"Jefe");
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        let sum = mac(&AuditKey::from_bytes(&key), b"what do ya want for nothing?");
+        assert_eq!(sum.iter().map(|b| format!("{b:02x}")).collect::<String>(), expected);
+    }
+
+    #[test]
+    fn a_keyed_entry_is_refused_without_the_key_and_checked_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        let key = AuditKey::generate();
+        let store = Store::open(&path).unwrap().with_audit_key(key.clone());
+        let (_, record) = store.create(&KeyName::parse("billing").unwrap()).unwrap();
+        let stored = {
+            let db = redb::Database::open(&path).unwrap();
+            let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+            txn.open_table(AUDIT).unwrap().get(1).unwrap().unwrap().value().to_vec()
+        };
+        assert_eq!(stored[0], ENTRY_KEYED);
+        let entry = decode(&stored).unwrap();
+        assert!(entry.keyed);
+        assert_eq!(
+            seal(&entry, Some(&key)),
+            Some(stored.clone()),
+            "sealing is deterministic"
+        );
+        assert_eq!(seal(&entry, None), None);
+        assert_eq!(may_follow(1, &stored, Some(&key)), Ok(()));
+        assert_eq!(may_follow(1, &stored, None), Err(KeyProblem::Missing(1)));
+        let other = AuditKey::generate();
+        assert_eq!(may_follow(1, &stored, Some(&other)), Err(KeyProblem::Mismatch(1)));
+        let without = Store::open_existing(&path).unwrap();
+        let refused = without.rename(&record.id, &KeyName::parse("x1").unwrap()).unwrap_err();
+        let location = path.display().to_string();
+        assert_eq!(
+            refused.to_string(),
+            format!(
+                "the audit log of {location} is sealed with an audit key (entry 1 is), and this program has none, so \
+                 nothing was written: every program that changes this database needs the same key file (keydesk: \
+                 `audit_key_file` in `keydesk config show`)"
+            )
+        );
+        let chinese = with_lang(Lang::ZhCn, || {
+            let other = Store::open_existing(&path).unwrap().with_audit_key(other);
+            other.disable(&record.id).unwrap_err().to_string()
+        });
+        assert!(
+            chinese.starts_with(&format!("{location} 的审计日志条目 1 不是用本程序的审计密钥封存的")),
+            "{chinese}"
+        );
+        let report = without.check_audit(None).unwrap();
+        assert_eq!((report.broken, report.seals_checked, report.entries), (None, false, 1));
+        let head = ChainHead {
+            seq: 1,
+            digest: stored_digest(&stored),
+        };
+        assert_eq!(store.check_audit(Some(head)).unwrap().head, Some(head));
     }
 
     #[test]

@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, Interface, KeyHash, KeyId, KeyName, KeyRecord,
-    KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, Interface, KeyHash,
+    KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
 pub(super) use file::kind_label as file_kind_label;
