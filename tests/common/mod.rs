@@ -48,6 +48,16 @@ pub fn database_with_keys(names: &[&str]) -> (tempfile::TempDir, std::path::Path
 /// tests: commands that change keys make the audit key file there.
 pub const NO_CONFIG_HOME: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/keydesk-tests/config");
 
+/// The audit key that `keydesk` commands run by [`keydesk`] seal with (its
+/// file made on first use under [`NO_CONFIG_HOME`]): a store that writes to
+/// a database beside them needs it too, since a keyed log refuses entries
+/// without it.
+pub fn cli_audit_key() -> keydesk::domain::AuditKey {
+    use keydesk::cli::audit_key::{KeyFile, load};
+    let path = Path::new(NO_CONFIG_HOME).join("keydesk").join("audit.key");
+    load(&path, KeyFile::Create).unwrap().expect("made if missing")
+}
+
 /// Runs `command` with `stdin` as its input and collects its output.
 pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {
     let mut child = command
