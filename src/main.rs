@@ -98,6 +98,10 @@ fn use_ascii_only() {
     keydesk::i18n::set_ascii(true);
 }
 
+/// The TUI changes keys: it seals its entries with the audit key, made on
+/// first use.
+const TUI_KEY: cli::audit_key::KeyFile = cli::audit_key::KeyFile::Create;
+
 /// The TUI's database: made without asking at the default path (a first
 /// start), but at a path someone typed only after they confirm, since a typo
 /// would otherwise open an empty key list that looks like every key was lost.
@@ -116,18 +120,18 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
         });
         #[cfg(not(feature = "postgres"))]
         let _ = url;
-        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui);
+        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY);
     }
     let path = cli::store_path(global)?;
     let is_default = keydesk::Store::default_path().is_ok_and(|default| default == path);
     if is_default || std::fs::symlink_metadata(&path).is_ok() {
-        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui);
+        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY);
     }
     let question = keydesk::tr!("cli-tui-create-question", path = path.display().to_string());
     if !cli::confirm(&question).map_err(cli::Failure::from)? {
         return Err(cli::Failure::declined(keydesk::tr!("cli-tui-not-created")));
     }
-    cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui)
+    cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY)
 }
 
 /// A line on the terminal if something takes longer than a moment, so a

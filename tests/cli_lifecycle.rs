@@ -37,7 +37,9 @@ impl LifecycleEnv for Env {
     }
 
     fn store(&self) -> Store {
-        Store::open_existing(&self.db).unwrap()
+        Store::open_existing(&self.db)
+            .unwrap()
+            .with_audit_key(common::cli_audit_key())
     }
 
     /// Every record and the change counter, which moves on every write.

@@ -184,3 +184,175 @@ fn a_hostile_name_written_straight_into_the_log_is_sanitised_in_log_lines() {
     let parsed: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
     assert_eq!(parsed[0]["name"], "\u{1b}[31m\u{9b}", "escaped, not altered");
 }
+
+/// `keydesk` on `db` with its own config folder (and so its own audit key
+/// file, `config/keydesk/audit.key`).
+fn keydesk_with_config(db: &Path, config: &Path) -> std::process::Command {
+    let mut command = keydesk(db);
+    command.env("XDG_CONFIG_HOME", config);
+    command
+}
+
+/// A database of three entries made through the CLI with the key file in
+/// `config`: a key created, then renamed twice.
+fn three_entries(db: &Path, config: &Path) {
+    let run = |args: &[&str]| ok(keydesk_with_config(db, config).args(args).output().unwrap());
+    run(&["create", "--name", "billing", "--accept-terms"]);
+    let list: Vec<serde_json::Value> = serde_json::from_str(&run(&["list", "--json"])).unwrap();
+    let id = list[0]["id"].as_str().unwrap().to_owned();
+    run(&["rename", &id, "billing-2"]);
+    run(&["rename", &id, "billing-3"]);
+}
+
+#[test]
+fn log_check_names_a_name_edited_and_resealed_with_plain_sha256() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = (dir.path().join("keys.redb"), dir.path().join("config"));
+    three_entries(&db, &config);
+    // Entry 2 renamed and it and entry 3 sealed again, the way an unkeyed
+    // log is: what passed `log --check` before the audit key.
+    common::forgery::forge(&common::forgery::RedbLog(db.clone()), 2, "billing-evil", 1);
+    let broken = keydesk_with_config(&db, &config)
+        .args(["log", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(broken.status.code(), Some(1), "{}", stdout(&broken));
+    assert_eq!(
+        stderr(&broken),
+        "keydesk: audit log tampered with: entry 2 is not sealed with the audit key, though entries before it are \
+         (it was re-sealed without the key)\n"
+    );
+}
+
+#[test]
+fn log_head_then_check_expect_names_entries_cut_off_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = (dir.path().join("keys.redb"), dir.path().join("config"));
+    three_entries(&db, &config);
+    let head = ok(keydesk_with_config(&db, &config)
+        .args(["log", "--head"])
+        .output()
+        .unwrap());
+    let (seq, digest) = head.trim_end().split_once(':').unwrap();
+    assert_eq!(seq, "3");
+    assert!(
+        digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{head}"
+    );
+    let expect = ["log", "--check", "--expect", head.trim_end()];
+    let found = ok(keydesk_with_config(&db, &config).args(expect).output().unwrap());
+    assert!(found.contains("entry 3 is as expected"), "{found}");
+
+    // The last entry removed, and the recorded last number lowered to match.
+    common::forgery::RawLog::truncate(&common::forgery::RedbLog(db.clone()), 3);
+    let alone = ok(keydesk_with_config(&db, &config)
+        .args(["log", "--check"])
+        .output()
+        .unwrap());
+    assert!(
+        alone.contains("intact: 2 entries"),
+        "the chain alone cannot tell: {alone}"
+    );
+    let against = keydesk_with_config(&db, &config).args(expect).output().unwrap();
+    assert_eq!(against.status.code(), Some(1));
+    assert_eq!(
+        stderr(&against),
+        "keydesk: audit log tampered with: entry 3 was removed\n"
+    );
+    let malformed = keydesk_with_config(&db, &config)
+        .args(["log", "--check", "--expect", "3:abc"])
+        .output()
+        .unwrap();
+    assert_eq!(malformed.status.code(), Some(2), "{}", stderr(&malformed));
+}
+
+#[test]
+fn the_key_file_is_made_private_on_first_change_and_checking_without_it_exits_7() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = (dir.path().join("keys.redb"), dir.path().join("config"));
+    three_entries(&db, &config);
+    let key_file = config.join("keydesk").join("audit.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(fs_mode(&key_file) & 0o777, 0o600);
+        assert_eq!(fs_mode(key_file.parent().unwrap()) & 0o777, 0o700);
+        fn fs_mode(path: &Path) -> u32 {
+            std::fs::metadata(path).unwrap().permissions().mode()
+        }
+    }
+    let key = std::fs::read_to_string(&key_file).unwrap();
+    let checked = ok(keydesk_with_config(&db, &config)
+        .args(["log", "--check"])
+        .output()
+        .unwrap());
+    assert_eq!(
+        checked,
+        "audit log intact: 3 entries\nevery entry is sealed with the audit key\n"
+    );
+    for out in [
+        &checked,
+        &ok(keydesk_with_config(&db, &config)
+            .args(["log", "--json"])
+            .output()
+            .unwrap()),
+    ] {
+        assert!(!out.contains(key.trim()), "the key is never printed");
+    }
+
+    let elsewhere = dir.path().join("other-config");
+    let unchecked = keydesk_with_config(&db, &elsewhere)
+        .args(["log", "--check"])
+        .output()
+        .unwrap();
+    assert_eq!(unchecked.status.code(), Some(7), "{}", stderr(&unchecked));
+    let missing = elsewhere.join("keydesk").join("audit.key");
+    assert!(
+        stdout(&unchecked).ends_with(&format!(
+            "the seals of keyed entries were not checked: there is no audit key file at {} (only their order and \
+             links were)\n",
+            missing.display()
+        )),
+        "{}",
+        stdout(&unchecked)
+    );
+    assert!(!missing.exists(), "checking makes no key file");
+}
+
+#[test]
+fn a_host_with_another_key_file_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, config) = (dir.path().join("keys.redb"), dir.path().join("config"));
+    three_entries(&db, &config);
+    let list: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(keydesk(&db).args(["list", "--json"]).output().unwrap())).unwrap();
+    let id = list[0]["id"].as_str().unwrap();
+    let elsewhere = dir.path().join("other-config");
+    let refused = keydesk_with_config(&db, &elsewhere)
+        .args(["rename", id, "sneaky"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(
+        stderr(&refused).contains("entry 3 of the audit log of")
+            && stderr(&refused).contains("is not sealed with this program's audit key, so nothing was written"),
+        "{}",
+        stderr(&refused)
+    );
+    let names: Vec<serde_json::Value> =
+        serde_json::from_str(&ok(keydesk(&db).args(["list", "--json"]).output().unwrap())).unwrap();
+    assert_eq!(names[0]["name"], "billing-3");
+    // The same key file, named in the config file, is accepted.
+    let config_file = dir.path().join("shared.toml");
+    let key_file = config.join("keydesk").join("audit.key");
+    std::fs::write(
+        &config_file,
+        format!("audit_key_file = {:?}\n", key_file.display().to_string()),
+    )
+    .unwrap();
+    ok(keydesk_with_config(&db, &elsewhere)
+        .args(["rename", id, "renamed-by-the-fleet"])
+        .env("KEYDESK_CONFIG", &config_file)
+        .output()
+        .unwrap());
+}

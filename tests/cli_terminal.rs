@@ -24,6 +24,7 @@ fn run_in_terminal(db: &Path, args: &[&str], prompt: &str, input: &str) -> Shown
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     command.args(args);
     command.env("KEYDESK_DB", db);
+    command.env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME);
     // The prompts waited for are the English ones, whatever the locale.
     command.env("KEYDESK_LANG", "en");
     run_command_in_terminal(command, prompt, input)
@@ -37,6 +38,7 @@ fn run_script_in_terminal(db: &Path, script: &str, prompt: &str, input: &str) ->
     command.args(["-c", script]);
     command.env("KEYDESK", env!("CARGO_BIN_EXE_keydesk"));
     command.env("KEYDESK_DB", db);
+    command.env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME);
     // The prompts waited for are the English ones, whatever the locale.
     command.env("KEYDESK_LANG", "en");
     run_command_in_terminal(command, prompt, input)
@@ -218,7 +220,7 @@ fn echo_is_off_before_the_key_prompt_can_be_written() {
 fn a_duplicate_name_is_confirmed_on_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
-    let store = Store::open(&db).unwrap();
+    let store = Store::open(&db).unwrap().with_audit_key(common::cli_audit_key());
     let (_, first) = store.create(&KeyName::parse("twin").unwrap()).unwrap();
     let create = ["create", "--name", "twin", "--accept-terms"];
 

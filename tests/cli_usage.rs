@@ -253,6 +253,7 @@ fn answer_in_terminal(db: &std::path::Path, args: &[&str], prompt: &str, input: 
     let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_keydesk"));
     command.args(args);
     command.env("KEYDESK_DB", db);
+    command.env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME);
     command.env("KEYDESK_LANG", "en");
     let mut process = PtyProcess::spawn(command, 200, 24);
     let deadline = Instant::now() + Duration::from_secs(30);

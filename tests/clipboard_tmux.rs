@@ -76,7 +76,8 @@ fn start(dir: &Path) -> TmuxServer {
     keydesk::Store::open(&db).unwrap();
     // Looks like an SSH session without X forwarding: `auto` must choose OSC 52.
     let command = format!(
-        "env -u DISPLAY -u WAYLAND_DISPLAY SSH_CONNECTION='192.0.2.1 50000 192.0.2.2 22' KEYDESK_LANG=en KEYDESK_DB='{}' '{BIN}'",
+        "env -u DISPLAY -u WAYLAND_DISPLAY SSH_CONNECTION='192.0.2.1 50000 192.0.2.2 22' KEYDESK_LANG=en XDG_CONFIG_HOME='{}' KEYDESK_DB='{}' '{BIN}'",
+        common::NO_CONFIG_HOME,
         db.display()
     );
     let started = server.tmux(&[

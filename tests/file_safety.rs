@@ -78,6 +78,7 @@ fn owner_only_permissions_even_under_a_permissive_umask() {
     let out = Command::new(BIN)
         .args(["create", "--name", "fresh", "--accept-terms"])
         .env("KEYDESK_DB", &db)
+        .env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME)
         // SAFETY: umask is async-signal-safe and touches only this child.
         .pre_exec_umask(0)
         .output()

@@ -54,6 +54,67 @@ impl conformance::Backend for Postgres {
             _guard: Box::new(()),
         }
     }
+
+    fn open_sealed(&self, key: keydesk::domain::AuditKey) -> conformance::Sealed {
+        let url = server().create_database();
+        let open = {
+            let url = url.clone();
+            move |key: Option<keydesk::domain::AuditKey>| -> Arc<dyn keydesk::KeyStore> {
+                let store = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+                Arc::new(match key {
+                    Some(key) => store.with_audit_key(key),
+                    None => store,
+                })
+            }
+        };
+        conformance::Sealed {
+            store: open(Some(key)),
+            with_key: Box::new(open),
+            raw: Box::new(PgLog(url)),
+            _guard: Box::new(()),
+        }
+    }
+}
+
+/// The `keydesk_audit` table as someone with write access to it edits it.
+struct PgLog(String);
+
+impl PgLog {
+    fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.0, postgres::NoTls).unwrap()
+    }
+}
+
+impl common::forgery::RawLog for PgLog {
+    fn entries(&self) -> Vec<(u64, Vec<u8>)> {
+        let rows = self
+            .client()
+            .query("SELECT seq, entry FROM keydesk_audit ORDER BY seq", &[])
+            .unwrap();
+        rows.iter()
+            .map(|row| (row.get::<_, i64>(0) as u64, row.get(1)))
+            .collect()
+    }
+
+    fn put(&self, seq: u64, bytes: &[u8]) {
+        self.client()
+            .execute(
+                "UPDATE keydesk_audit SET entry = $2 WHERE seq = $1",
+                &[&(seq as i64), &bytes],
+            )
+            .unwrap();
+    }
+
+    fn truncate(&self, from: u64) {
+        let mut client = self.client();
+        let from = from as i64;
+        client
+            .execute("DELETE FROM keydesk_audit WHERE seq >= $1", &[&from])
+            .unwrap();
+        client
+            .execute("UPDATE keydesk_meta SET audit_last_seq = $1", &[&(from - 1)])
+            .unwrap();
+    }
 }
 
 conformance_suite!(Postgres);
@@ -83,6 +144,8 @@ fn keydesk(url: &str) -> std::process::Command {
         .env("KEYDESK_DB", url)
         .env("KEYDESK_LANG", "en")
         .env("TZ", "UTC")
+        .env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME)
+        .env_remove("KEYDESK_CONFIG")
         .env_remove("PGPASSWORD")
         .env("PGPASSFILE", "/nonexistent");
     command

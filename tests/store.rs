@@ -47,6 +47,31 @@ impl conformance::Backend for Redb {
             _guard: Box::new(dir),
         }
     }
+
+    fn open_sealed(&self, key: keydesk::domain::AuditKey) -> conformance::Sealed {
+        open_sealed_redb(key)
+    }
+}
+
+fn open_sealed_redb(key: keydesk::domain::AuditKey) -> conformance::Sealed {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.redb");
+    let open = {
+        let path = path.clone();
+        move |key: Option<keydesk::domain::AuditKey>| -> Arc<dyn KeyStore> {
+            let store = Store::open(&path).unwrap();
+            Arc::new(match key {
+                Some(key) => store.with_audit_key(key),
+                None => store,
+            })
+        }
+    };
+    conformance::Sealed {
+        store: open(Some(key)),
+        with_key: Box::new(open),
+        raw: Box::new(common::forgery::RedbLog(path)),
+        _guard: Box::new(dir),
+    }
 }
 
 conformance_suite!(Redb);

@@ -29,6 +29,7 @@ fn in_a_shell(dir: &Path, script: &str, term: &str) -> String {
     cmd.args(["-c", script]);
     cmd.cwd(dir);
     cmd.env("KEYDESK_DB", dir.join("keys.redb"));
+    cmd.env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME);
     cmd.env("KD", BIN);
     cmd.env("KEYDESK_LANG", "en");
     cmd.env("TERM", term);

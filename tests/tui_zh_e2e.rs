@@ -24,7 +24,7 @@ fn with_a_chinese_locale_the_table_is_in_chinese_and_its_columns_line_up() {
     cmd.args(["--utc-offset", "+08:00", "--clipboard", "osc52"]);
     cmd.env("KEYDESK_DB", &db);
     cmd.env("TERM", "xterm-256color");
-    cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
+    cmd.env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME);
     cmd.env_remove("KEYDESK_LANG");
     cmd.env_remove("LC_ALL");
     cmd.env_remove("LC_MESSAGES");
@@ -53,7 +53,7 @@ fn lang_en_on_the_command_line_wins_over_a_chinese_locale() {
     cmd.args(["--lang", "en"]);
     cmd.env("KEYDESK_DB", &db);
     cmd.env("TERM", "xterm-256color");
-    cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
+    cmd.env("XDG_CONFIG_HOME", common::NO_CONFIG_HOME);
     cmd.env_remove("KEYDESK_LANG");
     cmd.env("LC_ALL", "zh_CN.UTF-8");
     let mut tui = Session::spawn(cmd, 80, 24);

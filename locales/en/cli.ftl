@@ -28,6 +28,8 @@ help-exit-codes =
          fails too, stderr names the key: delete it, its secret is lost); after
          `rotate` the key stays rotated and its old secret keeps its grace
       6  serve: cannot listen on the address (in use, not permitted)
+      7  log --check: the chain holds as far as it could be checked, but the
+         seals of keyed entries were not: there is no audit key file
 
 # clap's own parts, in a language other than English (English keeps clap's).
 help-heading-usage = Usage:
@@ -92,11 +94,13 @@ help-cmd-log = The audit log: who changed which key, when and from where, newest
     .long =
         The audit log: who changed which key, when and from where, newest first.
 
-        Every change (create, rename, delete, disable, enable, rotate, expiry, schema upgrade) is recorded with the change itself. `--check` walks the hash chain and names the first entry that was changed, removed or inserted (exit 1), or says it is intact (exit 0).
+        Every change (create, rename, delete, disable, enable, rotate, expiry, schema upgrade) is recorded with the change itself, sealed with the audit key (HMAC-SHA-256; the file `audit_key_file` in `keydesk config show`, made on first use). `--check` walks the chain and names the first entry that was changed, removed or inserted (exit 1), or says it is intact (exit 0), or that it could not check the seals without the key file (exit 7). `--head` prints the newest entry as SEQ:DIGEST; keep it, and `--check --expect SEQ:DIGEST` later proves that entry and everything before it are unchanged, which also exposes entries cut off the end.
 help-arg-log-key = Only entries about this key (its ID, ak-…); kept after the key is deleted
 help-arg-log-since = Only entries from this long ago until now (e.g. 7d, 24h)
 help-arg-log-json = A stable JSON array (RFC 3339 UTC times) instead of lines
 help-arg-log-check = Check the hash chain instead of printing the log
+help-arg-log-expect = With --check: the entry SEQ (as --head printed it) must still be there unchanged
+help-arg-log-head = Print the newest entry as SEQ:DIGEST, to keep for a later --check --expect
 
 help-cmd-usage = How often keys were presented, per UTC day, by outcome: accepted, or refused as disabled, expired, or a rotated-out secret past its end
     .long =
@@ -171,6 +175,11 @@ cli-lang-invalid = use en or zh-CN
 cli-busy-timeout-invalid = use a number of seconds from 0 to 600, e.g. 2 or 0.5
 cli-db-env-empty = { $var } is set but empty: set it to a database file, or unset it to use the default database
 cli-db-path-empty = the database path is empty
+cli-audit-key-malformed = it is not an audit key (64 hex digits)
+cli-audit-key-not-private = others may read or write it (mode { $mode }); make it 0600
+cli-audit-key-unusable = cannot use the audit key file { $path }: { $reason }
+cli-audit-key-cannot-create = cannot create the audit key file { $path }: { $error } (name another with `audit_key_file` in the config file)
+config-path-empty = the path is empty
 cli-clear-after-invalid = use a whole number of seconds from 0 (never) to { $max } (a day)
 cli-clear-after-too-long = too long: { $why }
 cli-name-missing-value = --name is missing its value: '{ $option }' is an option, not a name
@@ -274,6 +283,12 @@ cli-log-intact = audit log intact: { $count ->
        *[other] { $count } entries
     }
 cli-log-tampered = audit log tampered with: { $found }
+cli-log-keyed-from-start = every entry is sealed with the audit key
+cli-log-keyed-from = sealed with the audit key from entry { $first } on; entries 1–{ $before } were written before keyed sealing (SHA-256 only: anyone who could write the database could have rewritten them)
+cli-log-not-keyed = no entry is sealed with the audit key (SHA-256 only: anyone who could write the database could have rewritten them)
+cli-log-expected-found = entry { $seq } is as expected
+cli-log-seals-not-checked = the seals of keyed entries were not checked: there is no audit key file at { $path } (only their order and links were)
+cli-log-no-head = the audit log is empty: there is no entry to print
 cli-log-empty = no audit entries
 cli-log-by = by { $actor }
 cli-log-expires = { $name } (expires { $at })

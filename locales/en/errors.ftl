@@ -40,6 +40,9 @@ domain-audit-entry-changed = entry { $seq } was changed
 domain-audit-entry-removed = entry { $seq } was removed
 domain-audit-entry-inserted = entry { $seq } was inserted (it does not follow entry { $previous })
 domain-audit-entry-unindexed = the key index disagrees with entry { $seq } (the chain is intact; a key's history would be wrong)
+domain-audit-entry-unsealed = entry { $seq } is not sealed with the audit key, though entries before it are (it was re-sealed without the key)
+domain-audit-entry-unexpected = entry { $seq } is not the one expected: it or an entry before it was changed
+domain-audit-head-invalid = `{ $head }` is not an audit log head: expected SEQ:DIGEST as `keydesk log --head` prints it (a number, a colon, 64 hex digits)
 
 ## The database file
 
@@ -74,6 +77,8 @@ error-store-io = cannot use { $path }: { $reason }
 error-store-previous-io = an earlier write failed (disk full or I/O error); nothing further was written
 error-store-database = database error on { $path }: { $reason }
 error-store-no-data-dir = cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB
+error-audit-key-missing = the audit log of { $location } is sealed with an audit key (entry { $seq } is), and this program has none, so nothing was written: every program that changes this database needs the same key file (keydesk: `audit_key_file` in `keydesk config show`)
+error-audit-key-mismatch = entry { $seq } of the audit log of { $location } is not sealed with this program's audit key, so nothing was written: the hosts that change this database must share one key file (keydesk: `audit_key_file` in `keydesk config show`), or the entry was changed (run `keydesk log --check`)
 
 ## Records and audit entries that cannot be read ($id: a key's ID, or error-audit-entry)
 

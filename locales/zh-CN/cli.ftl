@@ -28,6 +28,8 @@ help-exit-codes =
          给出该密钥：请删除它，其完整密钥已丢失）；`rotate` 之后密钥仍保持轮换，
          旧密钥仍在宽限期内有效
       6  serve：无法在该地址上监听（已被占用或无权限）
+      7  log --check：在能检查的范围内哈希链完整，但未能检查已封存条目的封存：
+         没有审计密钥文件
 
 # clap 自带的部分，在英语以外的语言中使用（英语保留 clap 原文）。
 help-heading-usage = 用法：
@@ -92,11 +94,13 @@ help-cmd-log = 审计日志：谁在何时、从何处修改了哪个密钥，�
     .long =
         审计日志：谁在何时、从何处修改了哪个密钥，最新的在前。
 
-        每次修改（创建、编辑名称、删除、停用、启用、轮换、有效期、数据库结构升级）都会连同修改内容一起记录。`--check` 沿哈希链检查，指出第一条被修改、删除或插入的条目（退出码 1），或说明日志完整（退出码 0）。
+        每次修改（创建、编辑名称、删除、停用、启用、轮换、有效期、数据库结构升级）都会连同修改内容一起记录，并用审计密钥封存（HMAC-SHA-256；即 `keydesk config show` 中 `audit_key_file` 指向的文件，首次使用时创建）。`--check` 沿哈希链检查，指出第一条被修改、删除或插入的条目（退出码 1），或说明日志完整（退出码 0），或说明没有密钥文件而无法检查封存（退出码 7）。`--head` 以 SEQ:DIGEST 形式输出最新条目；保存它，之后用 `--check --expect SEQ:DIGEST` 可证明该条目及其之前的一切都未改变，末尾被截掉的条目也会因此暴露。
 help-arg-log-key = 只显示关于此密钥的条目（其 ID，ak-…）；密钥删除后仍保留
 help-arg-log-since = 只显示从这么久以前到现在的条目（如 7d、24h）
 help-arg-log-json = 输出稳定的 JSON 数组（RFC 3339 UTC 时间），而不是逐行文字
 help-arg-log-check = 检查哈希链，而不是打印日志
+help-arg-log-expect = 与 --check 一起使用：条目 SEQ（即 --head 输出的）必须仍然存在且未被改变
+help-arg-log-head = 以 SEQ:DIGEST 形式输出最新条目，留待以后 --check --expect 使用
 
 help-cmd-usage = 各密钥每个 UTC 日的调用次数，按结果分：通过，或因已停用、已过期、轮换旧密钥超过宽限期而拒绝
     .long =
@@ -171,6 +175,11 @@ cli-lang-invalid = 请使用 en 或 zh-CN
 cli-busy-timeout-invalid = 请使用 0 到 600 之间的秒数，如 2 或 0.5
 cli-db-env-empty = { $var } 已设置但为空：请设为一个数据库文件，或取消设置以使用默认数据库
 cli-db-path-empty = 数据库路径为空
+cli-audit-key-malformed = 它不是审计密钥（64 位十六进制数字）
+cli-audit-key-not-private = 其他用户可以读取或写入它（权限 { $mode }）；请改为 0600
+cli-audit-key-unusable = 无法使用审计密钥文件 { $path }：{ $reason }
+cli-audit-key-cannot-create = 无法创建审计密钥文件 { $path }：{ $error }（可在配置文件中用 `audit_key_file` 指定其他文件）
+config-path-empty = 路径为空
 cli-clear-after-invalid = 请使用 0（从不）到 { $max }（一天）之间的整数秒数
 cli-clear-after-too-long = 太长：{ $why }
 cli-name-missing-value = --name 缺少值：'{ $option }' 是一个选项，不是名称
@@ -271,6 +280,12 @@ cli-explain-grace-ended = 无效：这是密钥 { $id } 的旧密钥，其宽限
 
 cli-log-intact = 审计日志完整：{ $count } 条记录
 cli-log-tampered = 审计日志被篡改：{ $found }
+cli-log-keyed-from-start = 所有条目都已用审计密钥封存
+cli-log-keyed-from = 从条目 { $first } 起用审计密钥封存；条目 1–{ $before } 写于密钥封存之前（仅 SHA-256：任何能写数据库的人都可能改写过它们）
+cli-log-not-keyed = 没有条目用审计密钥封存（仅 SHA-256：任何能写数据库的人都可能改写过它们）
+cli-log-expected-found = 条目 { $seq } 与预期一致
+cli-log-seals-not-checked = 未检查已封存条目的封存：{ $path } 处没有审计密钥文件（只检查了它们的顺序和链接）
+cli-log-no-head = 审计日志为空：没有可输出的条目
 cli-log-empty = 没有审计记录
 cli-log-by = 操作人 { $actor }
 cli-log-expires = { $name }（{ $at } 过期）

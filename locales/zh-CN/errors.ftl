@@ -37,6 +37,9 @@ domain-audit-entry-changed = 条目 { $seq } 被修改
 domain-audit-entry-removed = 条目 { $seq } 被删除
 domain-audit-entry-inserted = 条目 { $seq } 是插入的（它没有接在条目 { $previous } 之后）
 domain-audit-entry-unindexed = 密钥索引与条目 { $seq } 不一致（哈希链完整，但某个密钥的历史记录会出错）
+domain-audit-entry-unsealed = 条目 { $seq } 未用审计密钥封存，而它之前的条目已封存（它是在没有密钥的情况下重新封存的）
+domain-audit-entry-unexpected = 条目 { $seq } 与预期不符：它或它之前的某个条目被修改
+domain-audit-head-invalid = `{ $head }` 不是审计日志头：应为 `keydesk log --head` 输出的 SEQ:DIGEST（一个数字、一个冒号、64 位十六进制数字）
 
 ## 数据库文件
 
@@ -71,6 +74,8 @@ error-store-io = 无法使用 { $path }：{ $reason }
 error-store-previous-io = 之前的一次写入失败（磁盘已满或 I/O 错误），之后没有再写入任何内容
 error-store-database = 数据库 { $path } 出错：{ $reason }
 error-store-no-data-dir = 找不到用来存放数据库的主目录；请使用 --db PATH 或设置 KEYDESK_DB
+error-audit-key-missing = { $location } 的审计日志已用审计密钥封存（条目 { $seq } 已封存），而本程序没有该密钥，因此未写入任何内容：修改此数据库的每个程序都需要同一个密钥文件（keydesk：见 `keydesk config show` 中的 `audit_key_file`）
+error-audit-key-mismatch = { $location } 的审计日志条目 { $seq } 不是用本程序的审计密钥封存的，因此未写入任何内容：修改此数据库的各主机必须共用同一个密钥文件（keydesk：见 `keydesk config show` 中的 `audit_key_file`），或者该条目被修改过（请运行 `keydesk log --check`）
 
 ## 无法读取的记录和审计条目（$id：密钥 ID，或 error-audit-entry）
 

@@ -56,6 +56,16 @@ pub struct GlobalArgs {
 
     #[arg(long, global = true, env = "KEYDESK_LANG", value_name = "LANG", value_parser = parse_lang)]
     pub lang: Option<Lang>,
+
+    /// The audit key file: the config file's `audit_key_file`, else
+    /// `audit.key` beside the config file (filled in by `config::apply`).
+    #[arg(skip)]
+    pub audit_key_file: Option<PathBuf>,
+}
+
+/// `--expect`: `SEQ:DIGEST` as `log --head` prints it.
+fn parse_head(text: &str) -> Result<crate::domain::ChainHead, String> {
+    text.parse()
 }
 
 /// `--lang`: `en` or `zh-CN`, in their usual spellings.
@@ -204,8 +214,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
 
-        #[arg(long, conflicts_with_all = ["key", "since", "json"])]
+        #[arg(long, conflicts_with_all = ["key", "since", "json", "head"])]
         check: bool,
+
+        #[arg(long, value_name = "SEQ:DIGEST", requires = "check", value_parser = parse_head)]
+        expect: Option<crate::domain::ChainHead>,
+
+        #[arg(long, conflicts_with_all = ["key", "since", "json"])]
+        head: bool,
     },
 
     Usage {

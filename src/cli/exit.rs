@@ -25,6 +25,9 @@ pub enum Exit {
     Output = 5,
     /// `serve` cannot listen on its address (in use, not permitted).
     Listen = 6,
+    /// `log --check`: the chain's order and links hold, but the seals of
+    /// its keyed entries could not be checked: there is no audit key file.
+    Unverified = 7,
 }
 
 impl Exit {

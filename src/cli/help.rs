@@ -72,6 +72,8 @@ const ARGS: &[ArgHelp] = &[
     ("log", "since", Msg("help-arg-log-since")),
     ("log", "json", Msg("help-arg-log-json")),
     ("log", "check", Msg("help-arg-log-check")),
+    ("log", "expect", Msg("help-arg-log-expect")),
+    ("log", "head", Msg("help-arg-log-head")),
     ("usage", "id", Msg("help-arg-usage-id")),
     ("usage", "days", Msg("help-arg-usage-days")),
     ("usage", "json", Msg("help-arg-usage-json")),

@@ -1,7 +1,10 @@
-//! `keydesk log`: the audit log, newest first, as a table or stable JSON; and
-//! `keydesk log --check`, which walks the hash chain.
+//! `keydesk log`: the audit log, newest first, as a table or stable JSON;
+//! `keydesk log --check`, which walks the chain (checking seals with the
+//! audit key when there is one, and an entry exported earlier with
+//! `--expect`); and `keydesk log --head`, which prints that entry to keep.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::UnicodeWidthStr;
@@ -11,7 +14,7 @@ use super::exit::{Exit, Failure};
 use crate::KeyStore;
 use crate::display::text::pad;
 use crate::display::{AUDIT_ACTIONS, audit_action, sanitize};
-use crate::domain::{Actor, AuditEntry, AuditEvent, AuditQuery};
+use crate::domain::{Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, ChainHead};
 
 /// What `keydesk log` was asked for.
 pub struct LogRequest<'a> {
@@ -35,18 +38,57 @@ pub fn show(store: &dyn KeyStore, request: LogRequest<'_>, offset: UtcOffset) ->
     write_stdout(&out)
 }
 
-/// Exit 0 when the chain is intact; 1 naming the first bad entry.
-pub fn check(store: &dyn KeyStore) -> Result<Exit, Failure> {
-    match store.check_audit_chain()? {
-        None => {
-            let count = store.audit_entries(&AuditQuery::default())?.len();
-            write_stdout(&(tr!("cli-log-intact", count = count) + "\n"))?;
-            Ok(Exit::Ok)
+/// Exit 0 when the chain is intact; 1 naming the first bad entry; 7 when it
+/// is intact as far as it could be checked, but keyed entries' seals could
+/// not be, for want of the key file at `key_file`.
+pub fn check(store: &dyn KeyStore, expect: Option<ChainHead>, key_file: Option<&Path>) -> Result<Exit, Failure> {
+    let report = store.check_audit(expect)?;
+    if let Some(found) = report.broken {
+        return Err(tampered(found));
+    }
+    let mut out = tr!("cli-log-intact", count = report.entries) + "\n";
+    match report.keyed_from {
+        Some(1) => out += &tr!("cli-log-keyed-from-start"),
+        Some(first) => out += &tr!("cli-log-keyed-from", first = first, before = first - 1),
+        None if report.entries > 0 => out += &tr!("cli-log-not-keyed"),
+        None => {}
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if let Some(expect) = expect {
+        out += &(tr!("cli-log-expected-found", seq = expect.seq) + "\n");
+    }
+    let exit = match report.seals_checked {
+        true => Exit::Ok,
+        false => {
+            let path = key_file.map_or_else(String::new, |p| p.display().to_string());
+            out += &(tr!("cli-log-seals-not-checked", path = path) + "\n");
+            Exit::Unverified
         }
-        Some(found) => Err(Failure {
-            exit: Exit::Invalid,
-            message: tr!("cli-log-tampered", found = found.to_string()),
-        }),
+    };
+    write_stdout(&out)?;
+    Ok(exit)
+}
+
+/// `log --head`: the newest entry as `SEQ:DIGEST`, once the chain up to it
+/// checks (a head exported from a broken log would vouch for the break).
+pub fn head(store: &dyn KeyStore) -> Result<(), Failure> {
+    let report = store.check_audit(None)?;
+    if let Some(found) = report.broken {
+        return Err(tampered(found));
+    }
+    let head = report.head.ok_or_else(|| Failure {
+        exit: Exit::Invalid,
+        message: tr!("cli-log-no-head"),
+    })?;
+    write_stdout(&format!("{head}\n"))
+}
+
+fn tampered(found: ChainBreak) -> Failure {
+    Failure {
+        exit: Exit::Invalid,
+        message: tr!("cli-log-tampered", found = found.to_string()),
     }
 }
 
@@ -136,8 +178,11 @@ struct JsonEntry<'a> {
     schema_from: Option<u64>,
     schema_to: Option<u64>,
     actor: JsonActor<'a>,
-    /// SHA-256 (hex) of the previous entry's encoding; zeros for the first.
+    /// The previous entry's seal (hex): SHA-256 of its encoding, or
+    /// HMAC-SHA-256 under the audit key; zeros for the first.
     previous_hash: String,
+    /// Whether this entry is sealed with the audit key.
+    keyed: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -192,5 +237,6 @@ fn json_entry(e: &AuditEntry) -> JsonEntry<'_> {
             version: &a.version,
         },
         previous_hash: e.previous_hash.iter().map(|b| format!("{b:02x}")).collect(),
+        keyed: e.keyed,
     }
 }

@@ -25,7 +25,13 @@ pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> 
     let window = all_retained_usage();
     let usage = source.usage(&window)?;
     let buckets: usize = usage.iter().map(|(_, u)| u.hourly.len() + u.daily.len()).sum();
+    // Keyed entries are sealed again with the key (the same bytes): the
+    // check below says whether it is the key they were sealed with.
     let target = PgStore::open(to, db_password(global)?, actor)?;
+    let target = match super::load_audit_key(global, super::audit_key::KeyFile::IfPresent)? {
+        Some(key) => target.with_audit_key(key),
+        None => target,
+    };
     let imported = target.import(&records, &entries, &usage)?;
 
     // Checked on the other side, after the commit: every key is there, the

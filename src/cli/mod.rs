@@ -2,6 +2,7 @@
 //! Every command opens the store briefly, so all are safe beside a running TUI.
 
 mod args;
+pub mod audit_key;
 mod commands;
 mod exit;
 mod help;
@@ -76,7 +77,7 @@ fn execute(
         Command::Serve(_) => Interface::Serve,
         _ => Interface::Cli,
     };
-    let store = open_store(global, if_missing, interface)?;
+    let store = open_store(global, if_missing, interface, key_file_use(&command))?;
     #[cfg(feature = "serve")]
     if let Command::Serve(args) = &command {
         return serve(args, store);
@@ -113,7 +114,10 @@ fn execute(
             let expiry = expiry_of(expires_in, expires_at, false);
             commands::create(store.as_ref(), &name, accept_terms, allow_duplicate_name, expiry)?
         }
-        Command::Log { check: true, .. } => return log::check(store.as_ref()),
+        Command::Log {
+            check: true, expect, ..
+        } => return log::check(store.as_ref(), expect, global.audit_key_file.as_deref()),
+        Command::Log { head: true, .. } => log::head(store.as_ref())?,
         Command::Log { key, since, json, .. } => {
             let request = log::LogRequest {
                 key: key.as_deref(),
@@ -176,6 +180,26 @@ fn execute(
     Ok(Exit::Ok)
 }
 
+/// Whether `command` needs the audit key: commands that change keys seal
+/// their entries with it (making it on first use), `log` checks with it
+/// when there is one, and the rest neither write nor check entries (`serve`
+/// and `verify` record only Last Used and counts).
+fn key_file_use(command: &Command) -> audit_key::KeyFile {
+    use audit_key::KeyFile;
+    match command {
+        Command::Create { .. }
+        | Command::Rename { .. }
+        | Command::Delete { .. }
+        | Command::Disable { .. }
+        | Command::Enable { .. }
+        | Command::Rotate { .. }
+        | Command::Expire { .. }
+        | Command::Cleanup { .. } => KeyFile::Create,
+        Command::Log { .. } => KeyFile::IfPresent,
+        _ => KeyFile::Unused,
+    }
+}
+
 /// `keydesk serve`: runs until a signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
 fn serve(args: &crate::serve::ServeArgs, store: Arc<dyn KeyStore>) -> Result<Exit, Failure> {
@@ -233,17 +257,20 @@ pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
 
 /// Opens the database named by `--db`/`KEYDESK_DB`, or the default one. Its
 /// changes (and an upgrade done while opening) are recorded in the audit log
-/// as this process's user's, through `interface`.
+/// as this process's user's, through `interface`, sealed with the audit key
+/// as `key_file` says.
 pub fn open_store(
     global: &GlobalArgs,
     if_missing: IfMissing,
     interface: Interface,
+    key_file: audit_key::KeyFile,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
     // Looked up only if the command writes an entry.
     let actor = ActorSource::Process(interface);
+    let key = load_audit_key(global, key_file)?;
     if let Some(url) = postgres_url(global) {
         #[cfg(feature = "postgres")]
-        return open_postgres(url, global, if_missing, actor.resolve());
+        return open_postgres(url, global, if_missing, actor.resolve(), key);
         #[cfg(not(feature = "postgres"))]
         return Err(Failure::usage(tr!(
             "cli-no-postgres-support",
@@ -259,7 +286,29 @@ pub fn open_store(
         IfMissing::Create => Store::open_as(path, retry, actor)?,
         IfMissing::Refuse => Store::open_existing_as(path, retry, actor)?,
     };
-    Ok(Arc::new(store))
+    Ok(Arc::new(match key {
+        Some(key) => store.with_audit_key(key),
+        None => store,
+    }))
+}
+
+/// The audit key from the file the config names (`audit.key` beside the
+/// config file when nothing set it: a program that did not apply a config).
+pub fn load_audit_key(
+    global: &GlobalArgs,
+    key_file: audit_key::KeyFile,
+) -> Result<Option<crate::domain::AuditKey>, Failure> {
+    if key_file == audit_key::KeyFile::Unused {
+        return Ok(None);
+    }
+    let path = match &global.audit_key_file {
+        Some(path) => path.clone(),
+        None => crate::config::path(global.config.as_deref())
+            .map_err(|e| Failure::usage(e.to_string()))?
+            .0
+            .with_file_name("audit.key"),
+    };
+    audit_key::load(&path, key_file)
 }
 
 /// `keydesk config path` and `keydesk config show`.
@@ -289,6 +338,7 @@ fn open_postgres(
     global: &GlobalArgs,
     if_missing: IfMissing,
     actor: crate::domain::Actor,
+    key: Option<crate::domain::AuditKey>,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
     use crate::store::postgres::PgStore;
     refuse_password_on_command_line(url, "--db")?;
@@ -297,7 +347,10 @@ fn open_postgres(
         IfMissing::Create => PgStore::open(url, password, actor)?,
         IfMissing::Refuse => PgStore::open_existing(url, password, actor)?,
     };
-    Ok(Arc::new(store))
+    Ok(Arc::new(match key {
+        Some(key) => store.with_audit_key(key),
+        None => store,
+    }))
 }
 
 /// A URL with a password among the arguments is refused: every user on the

@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 
 /// Every key the file may hold, in the order `keydesk config show` lists
 /// them. Named like the command-line flags, in snake_case.
-pub const KEYS: [&str; 9] = [
+pub const KEYS: [&str; 10] = [
     "db",
     "utc_offset",
     "busy_timeout",
@@ -27,6 +27,7 @@ pub const KEYS: [&str; 9] = [
     "mouse",
     "unicode",
     "lang",
+    "audit_key_file",
 ];
 
 /// A value from the file, with the line it is on (1-based).
@@ -40,6 +41,7 @@ pub struct FromFile<T> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FileSettings {
     pub db: Option<FromFile<PathBuf>>,
+    pub audit_key_file: Option<FromFile<PathBuf>>,
     pub utc_offset: Option<FromFile<UtcOffset>>,
     pub busy_timeout: Option<FromFile<f64>>,
     pub clipboard: Option<FromFile<ClipboardMode>>,
@@ -76,6 +78,7 @@ impl std::error::Error for ConfigError {}
 #[serde(deny_unknown_fields)]
 struct Raw {
     db: Option<Spanned<String>>,
+    audit_key_file: Option<Spanned<String>>,
     utc_offset: Option<Spanned<String>>,
     busy_timeout: Option<Spanned<f64>>,
     clipboard: Option<Spanned<String>>,
@@ -161,6 +164,8 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     Ok(FileSettings {
         db: validate(raw.db, text, |value| db_path(value, folder)).map_err(|e| e.at("db", &error))?,
+        audit_key_file: validate(raw.audit_key_file, text, |value| file_path(value, folder))
+            .map_err(|e| e.at("audit_key_file", &error))?,
         utc_offset: validate(raw.utc_offset, text, |value| parse_offset(value))
             .map_err(|e| e.at("utc_offset", &error))?,
         busy_timeout: validate(raw.busy_timeout, text, |value| parse_busy_timeout(&value.to_string()))
@@ -219,6 +224,15 @@ fn db_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
     // path to resolve.
     if crate::store::designation::form(text) != crate::store::designation::Form::Path {
         return Ok(PathBuf::from(text));
+    }
+    file_path(text, folder)
+}
+
+/// A file's path: `~/` is the home folder, and a relative path is relative
+/// to the config file's `folder`.
+fn file_path(text: &str, folder: &Path) -> Result<PathBuf, String> {
+    if text.is_empty() {
+        return Err(tr!("config-path-empty"));
     }
     let path = match text.strip_prefix("~/") {
         Some(rest) => directories::BaseDirs::new()
@@ -395,6 +409,23 @@ mod tests {
     fn a_relative_db_path_is_taken_from_the_config_files_folder() {
         let settings = parsed("db = \"keys.redb\"\n").unwrap();
         assert_eq!(settings.db.unwrap().value, PathBuf::from("/etc/keydesk/keys.redb"));
+    }
+
+    #[test]
+    fn the_audit_key_file_is_read_relative_to_the_config_file_and_a_typo_is_named() {
+        let settings = parsed("audit_key_file = \"keys/audit.key\"\n").unwrap();
+        assert_eq!(
+            settings.audit_key_file,
+            Some(FromFile {
+                value: PathBuf::from("/etc/keydesk/keys/audit.key"),
+                line: 1
+            })
+        );
+        assert_eq!(
+            message("audit_keyfile = \"/k\"\n"),
+            "/etc/keydesk/config.toml:1: unknown key `audit_keyfile`, did you mean `audit_key_file`?"
+        );
+        assert!(message("audit_key_file = \"\"\n").starts_with("/etc/keydesk/config.toml:1: `audit_key_file`: "));
     }
 
     #[test]

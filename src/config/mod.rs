@@ -2,6 +2,10 @@
 //! folder; `--config` or `KEYDESK_CONFIG` names another): defaults for the
 //! settings people otherwise repeat on every command line.
 //!
+//! `audit_key_file` names the file holding the key that seals the audit log
+//! (default: `audit.key` beside the config file); it has no flag, since a
+//! key file is chosen once per host, not per command.
+//!
 //! Precedence, highest first: the command line, the environment
 //! (`KEYDESK_DB`, `KEYDESK_BUSY_TIMEOUT`, `KEYDESK_LANG`, `NO_COLOR`), the
 //! config file, keydesk's defaults (for the language, the locale's). clap parses the command line and the environment and
@@ -202,6 +206,16 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         value: lang.tag().to_owned().into(),
         source: lang_source,
     });
+    let (key_file, key_source) = match file.audit_key_file {
+        Some(from_file) => (from_file.value, Source::File { line: from_file.line }),
+        None => (default_audit_key_file(&path), Source::Default),
+    };
+    settings.push(Setting {
+        key: "audit_key_file",
+        value: key_file.display().to_string().into(),
+        source: key_source,
+    });
+    cli.global.audit_key_file = Some(key_file);
     Ok(Effective {
         path,
         exists,
@@ -211,6 +225,12 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         lang,
         settings,
     })
+}
+
+/// `audit.key` beside the config file: the user's config folder, or wherever
+/// `--config` points (so a fleet's hosts keep config and key together).
+fn default_audit_key_file(config: &Path) -> PathBuf {
+    config.parent().unwrap_or(Path::new(".")).join("audit.key")
 }
 
 /// A setting after layering: its value and where it came from.

@@ -1,8 +1,17 @@
 //! The audit log's vocabulary: who made a change ([`Actor`]), what it was
-//! ([`AuditEvent`]) and the stored, hash-chained [`AuditEntry`].
+//! ([`AuditEvent`]) and the stored, hash-chained [`AuditEntry`]; the
+//! [`AuditKey`] that seals entries, and what a check of the chain found
+//! ([`ChainReport`]).
 //!
 //! An entry never holds a secret or a secret's hash: at most the masked hint
 //! that `list` shows anyway.
+//!
+//! Why a key: a chain of plain SHA-256 digests only catches accidental or
+//! naive edits — whoever can write the database can recompute every digest
+//! after the one they changed. Entries sealed with HMAC-SHA-256 under a key
+//! kept outside the database cannot be re-sealed without that key. The
+//! library never reads the key from anywhere: the program using it passes it
+//! in (keydesk's CLI and TUI keep it in a `0600` file next to the config).
 
 use std::fmt;
 
@@ -237,8 +246,107 @@ pub struct AuditEntry {
     /// The key's masked hint at the time (after a rotation: the new one).
     pub masked: Option<String>,
     pub actor: Actor,
-    /// SHA-256 of the previous entry's encoding; zeros for the first entry.
+    /// The previous entry's seal (SHA-256 or HMAC-SHA-256 of its encoding);
+    /// zeros for the first entry.
     pub previous_hash: [u8; 32],
+    /// Sealed with the audit key (HMAC-SHA-256) rather than plain SHA-256:
+    /// written by a store that had the key.
+    pub keyed: bool,
+}
+
+/// The key that seals audit entries with HMAC-SHA-256. Its bytes are
+/// zeroised on drop and never shown (`Debug` prints no byte of them).
+#[derive(Clone)]
+pub struct AuditKey(zeroize::Zeroizing<[u8; AuditKey::LEN]>);
+
+impl AuditKey {
+    pub const LEN: usize = 32;
+
+    /// A new key from the operating system's random source.
+    pub fn generate() -> AuditKey {
+        use rand::TryRngCore;
+        let mut bytes = zeroize::Zeroizing::new([0u8; AuditKey::LEN]);
+        rand::rngs::OsRng
+            .try_fill_bytes(bytes.as_mut())
+            .expect("the operating system's random source failed");
+        AuditKey(bytes)
+    }
+
+    /// The key made of `bytes` (which the caller should zeroise).
+    pub fn from_bytes(bytes: &[u8; AuditKey::LEN]) -> AuditKey {
+        AuditKey(zeroize::Zeroizing::new(*bytes))
+    }
+
+    /// The key's bytes, for the seal and for writing the key file.
+    pub fn expose(&self) -> &[u8; AuditKey::LEN] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+/// An entry as it must still be found later: its sequence number and the
+/// seal it carries. Written `SEQ:DIGEST` (the digest in lowercase hex) by
+/// `keydesk log --head`, for monitoring or a ticket to keep.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ChainHead {
+    pub seq: u64,
+    pub digest: [u8; 32],
+}
+
+impl fmt::Display for ChainHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:", self.seq)?;
+        self.digest.iter().try_for_each(|b| write!(f, "{b:02x}"))
+    }
+}
+
+impl fmt::Debug for ChainHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ChainHead({self})")
+    }
+}
+
+impl std::str::FromStr for ChainHead {
+    type Err = String;
+
+    /// `SEQ:DIGEST`: a sequence number of 1 or more and 64 hex digits.
+    fn from_str(text: &str) -> Result<ChainHead, String> {
+        let invalid = || tr!("domain-audit-head-invalid", head = text.to_owned());
+        let (seq, hex) = text.trim().split_once(':').ok_or_else(invalid)?;
+        let seq: u64 = seq.parse().ok().filter(|&n| n > 0).ok_or_else(invalid)?;
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(invalid());
+        }
+        let mut digest = [0u8; 32];
+        for (byte, pair) in digest.iter_mut().zip(hex.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| invalid())?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| invalid())?;
+        }
+        Ok(ChainHead { seq, digest })
+    }
+}
+
+/// What a walk of the whole chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// How many entries the log holds.
+    pub entries: u64,
+    /// The first entry at which the chain does not hold, if any.
+    pub broken: Option<ChainBreak>,
+    /// The first entry sealed with the audit key; `None`: none is (keyed
+    /// sealing has not begun, or the log is empty).
+    pub keyed_from: Option<u64>,
+    /// Whether the keyed entries' seals were checked: `false` when there are
+    /// keyed entries and the store was given no key, so only their order
+    /// and links were.
+    pub seals_checked: bool,
+    /// The newest entry, as `log --head` prints it.
+    pub head: Option<ChainHead>,
 }
 
 /// What a caller reads from the log: newest first.
@@ -276,6 +384,12 @@ pub enum BreakKind {
     /// log about this entry (a row missing, or naming another key): the
     /// entry would be missing from, or wrongly in, a key's history.
     Unindexed,
+    /// The entry is sealed with plain SHA-256 though an entry before it is
+    /// sealed with the key: someone without the key re-sealed it.
+    Unsealed,
+    /// The entry given to `--expect` is not what the log holds there: this
+    /// entry or one before it was changed.
+    Unexpected,
 }
 
 impl fmt::Display for ChainBreak {
@@ -290,6 +404,8 @@ impl fmt::Display for ChainBreak {
                 previous = seq.saturating_sub(1)
             ),
             BreakKind::Unindexed => tr!("domain-audit-entry-unindexed", seq = seq),
+            BreakKind::Unsealed => tr!("domain-audit-entry-unsealed", seq = seq),
+            BreakKind::Unexpected => tr!("domain-audit-entry-unexpected", seq = seq),
         })
     }
 }
@@ -317,6 +433,8 @@ mod tests {
             BreakKind::Removed,
             BreakKind::Inserted,
             BreakKind::Unindexed,
+            BreakKind::Unsealed,
+            BreakKind::Unexpected,
         ];
         let english: Vec<String> = kinds.map(|kind| at(kind).to_string()).to_vec();
         assert_eq!(
@@ -326,6 +444,9 @@ mod tests {
                 "entry 12345 was removed",
                 "entry 12345 was inserted (it does not follow entry 12344)",
                 "the key index disagrees with entry 12345 (the chain is intact; a key's history would be wrong)",
+                "entry 12345 is not sealed with the audit key, though entries before it are (it was re-sealed \
+                 without the key)",
+                "entry 12345 is not the one expected: it or an entry before it was changed",
             ]
         );
         let chinese: Vec<String> = with_lang(Lang::ZhCn, || kinds.map(|kind| at(kind).to_string()).to_vec());
@@ -336,8 +457,49 @@ mod tests {
                 "条目 12345 被删除",
                 "条目 12345 是插入的（它没有接在条目 12344 之后）",
                 "密钥索引与条目 12345 不一致（哈希链完整，但某个密钥的历史记录会出错）",
+                "条目 12345 未用审计密钥封存，而它之前的条目已封存（它是在没有密钥的情况下重新封存的）",
+                "条目 12345 与预期不符：它或它之前的某个条目被修改",
             ]
         );
+    }
+
+    #[test]
+    fn an_audit_key_never_shows_its_bytes() {
+        let key = AuditKey::from_bytes(&[0xab; AuditKey::LEN]);
+        let shown = format!("{key:?} {:?}", Some(key.clone()));
+        assert!(!shown.contains("ab") && !shown.contains("171"), "{shown}");
+        assert_ne!(AuditKey::generate().expose(), AuditKey::generate().expose());
+    }
+
+    #[test]
+    fn a_head_reads_back_as_it_is_printed_and_anything_else_is_refused() {
+        let head = ChainHead {
+            seq: 42,
+            digest: std::array::from_fn(|i| i as u8 * 8),
+        };
+        let text = head.to_string();
+        assert_eq!(
+            text,
+            format!("42:{}", (0..32).map(|i| format!("{:02x}", i * 8)).collect::<String>())
+        );
+        assert_eq!(text.parse::<ChainHead>(), Ok(head));
+        assert_eq!(
+            format!("{text}\n").parse::<ChainHead>(),
+            Ok(head),
+            "as `log --head` ends it"
+        );
+        let hex = &text[3..];
+        for bad in [
+            "",
+            "42",
+            &format!("0:{hex}"),
+            &format!("x:{hex}"),
+            "42:abc",
+            &format!("42:{}zz", &hex[2..]),
+        ] {
+            let refused = bad.parse::<ChainHead>().unwrap_err();
+            assert!(refused.contains("SEQ:DIGEST"), "{bad}: {refused}");
+        }
     }
 
     #[test]

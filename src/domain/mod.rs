@@ -9,7 +9,10 @@ pub mod record;
 pub mod secret;
 pub mod usage;
 
-pub use audit::{Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, SshClient};
+pub use audit::{
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, BreakKind, ChainBreak, ChainHead, ChainReport,
+    Interface, SshClient,
+};
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
 pub use record::{KeyRecord, KeyStatus, MAX_AHEAD_DAYS, PreviousSecret, SecretSlot, Verdict, within_reach};

@@ -87,6 +87,18 @@ pub enum StoreError {
 
     #[error("{}", tr!("error-store-no-data-dir"))]
     NoDataDir,
+
+    /// The audit log is sealed with a key (entry `seq`, its last, is keyed)
+    /// and this store was given none. Nothing was written: an unkeyed entry
+    /// after a keyed one is what a forger would write.
+    #[error("{}", tr!("error-audit-key-missing", location = .location.as_str(), seq = *.seq))]
+    AuditKeyMissing { location: String, seq: u64 },
+
+    /// The audit log's last entry, `seq`, is keyed, but not with this
+    /// store's key (another key, or the entry was changed). Nothing was
+    /// written.
+    #[error("{}", tr!("error-audit-key-mismatch", location = .location.as_str(), seq = *.seq))]
+    AuditKeyMismatch { location: String, seq: u64 },
 }
 
 /// A path as messages show it (through [`super::designation`], so that
@@ -123,6 +135,15 @@ impl StoreError {
                 path,
                 source: Box::new(other),
             },
+        }
+    }
+
+    /// Why a store may not write to a keyed audit log.
+    pub(in crate::store) fn audit_key(location: String, problem: super::redb_file::audit::KeyProblem) -> Self {
+        use super::redb_file::audit::KeyProblem;
+        match problem {
+            KeyProblem::Missing(seq) => StoreError::AuditKeyMissing { location, seq },
+            KeyProblem::Mismatch(seq) => StoreError::AuditKeyMismatch { location, seq },
         }
     }
 

@@ -51,8 +51,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    AuditEntry, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, SecretSlot,
-    UsageDelta, UsageQuery, Verdict,
+    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
+    SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
 };
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
@@ -250,9 +250,26 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     fn audit_entries(&self, query: &AuditQuery) -> Result<Vec<AuditEntry>, StoreError>;
 
     /// Walks the whole audit chain: `None` when it is intact, else the first
-    /// entry that was changed, removed or inserted. Only proves that no one
-    /// edited the log *without* rebuilding the chain after the edit.
-    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError>;
+    /// entry that was changed, removed or inserted (see
+    /// [`KeyStore::check_audit`] for what that proves).
+    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
+        Ok(self.check_audit(None)?.broken)
+    }
+
+    /// Walks the whole audit chain, checking keyed entries' seals with the
+    /// store's audit key if it has one, and that the entry `expect` names is
+    /// still there unchanged (which, the chain holding, proves that nothing
+    /// before it changed either).
+    ///
+    /// What it proves: no entry was changed, removed or inserted by someone
+    /// without the audit key, from the first keyed entry on; before that
+    /// (entries written without a key), only that no one edited the log
+    /// without recomputing the digests after the edit. Entries removed from
+    /// the end, with the recorded last number lowered to match, and a log
+    /// whose keyed entries were all rewritten unkeyed, are found only
+    /// against an `expect` kept from before. Whoever holds both the key and
+    /// write access to the database can rewrite the log undetectably.
+    fn check_audit(&self, expect: Option<ChainHead>) -> Result<ChainReport, StoreError>;
 }
 
 /// A shared store is a store: the CLI, the TUI's worker and a verifier can
@@ -324,5 +341,8 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     }
     fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
         (**self).check_audit_chain()
+    }
+    fn check_audit(&self, expect: Option<ChainHead>) -> Result<ChainReport, StoreError> {
+        (**self).check_audit(expect)
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a different subset
 
 pub mod cli_env;
+pub mod forgery;
 pub mod postgres;
 pub mod pty;
 pub mod session;
@@ -42,9 +43,20 @@ pub fn database_with_keys(names: &[&str]) -> (tempfile::TempDir, std::path::Path
     (dir, db)
 }
 
-/// A config folder that does not exist: keydesk then finds no config file,
-/// whatever the person running the tests keeps in theirs.
-pub const NO_CONFIG_HOME: &str = "/nonexistent/keydesk-tests/config";
+/// A config folder without a config file: keydesk then finds none, whatever
+/// the person running the tests keeps in theirs. Writable, and shared by the
+/// tests: commands that change keys make the audit key file there.
+pub const NO_CONFIG_HOME: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/keydesk-tests/config");
+
+/// The audit key that `keydesk` commands run by [`keydesk`] seal with (its
+/// file made on first use under [`NO_CONFIG_HOME`]): a store that writes to
+/// a database beside them needs it too, since a keyed log refuses entries
+/// without it.
+pub fn cli_audit_key() -> keydesk::domain::AuditKey {
+    use keydesk::cli::audit_key::{KeyFile, load};
+    let path = Path::new(NO_CONFIG_HOME).join("keydesk").join("audit.key");
+    load(&path, KeyFile::Create).unwrap().expect("made if missing")
+}
 
 /// Runs `command` with `stdin` as its input and collects its output.
 pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Output {

@@ -34,7 +34,7 @@ impl Session {
         cmd.args(args);
         cmd.env("KEYDESK_DB", db);
         cmd.env("TERM", "xterm-256color");
-        cmd.env("XDG_CONFIG_HOME", "/nonexistent/keydesk-tests/config");
+        cmd.env("XDG_CONFIG_HOME", super::NO_CONFIG_HOME);
         cmd.env("KEYDESK_LANG", "en");
         // A UTF-8 locale, whatever the machine's: keydesk draws ASCII only
         // in any other, and the tests read its Unicode glyphs.

@@ -16,9 +16,11 @@ use time::macros::datetime;
 use crate::common::{manual_clock, name};
 
 mod audit;
+mod forgery;
 mod lifecycle;
 mod usage;
 pub use audit::*;
+pub use forgery::*;
 pub use lifecycle::*;
 pub use usage::*;
 
@@ -40,6 +42,10 @@ pub trait Backend {
 
     /// [`Backend::open`] with the store's changes recorded as `actor`'s.
     fn open_as(&self, clock: Clock, actor: keydesk::domain::Actor) -> Opened;
+
+    /// A new, empty store sealing its audit log with `key`, with the stored
+    /// log open to a forger's edits.
+    fn open_sealed(&self, key: keydesk::domain::AuditKey) -> Sealed;
 }
 
 pub fn system_clock() -> Clock {
@@ -88,6 +94,7 @@ macro_rules! conformance_suite {
         }
         $crate::lifecycle_suite!($backend);
         $crate::audit_suite!($backend);
+        $crate::forgery_suite!($backend);
         $crate::usage_suite!($backend);
     };
 }

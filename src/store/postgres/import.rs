@@ -6,7 +6,7 @@
 use super::client::Transaction;
 
 use super::{Fail, PgStore, insert_record};
-use crate::domain::{AuditEntry, KeyId, KeyRecord, KeyUsage};
+use crate::domain::{AuditEntry, AuditKey, KeyId, KeyRecord, KeyUsage};
 use crate::store::StoreError;
 use crate::store::redb_file::audit as chain;
 
@@ -45,7 +45,7 @@ impl PgStore {
     ) -> Result<Imported, StoreError> {
         self.write(|txn| {
             let (keys_copied, keys_present, keys_differing) = import_keys(txn, records)?;
-            let (entries_copied, entries_present) = import_entries(txn, entries)?;
+            let (entries_copied, entries_present) = import_entries(txn, entries, self.audit_key.as_ref())?;
             let (buckets_copied, buckets_present) = super::usage::import(txn, usage)?;
             let keys_total: i64 = txn.query_one("SELECT count(*) FROM keydesk_keys", &[])?.get(0);
             let entries_total: i64 = txn.query_one("SELECT count(*) FROM keydesk_audit", &[])?.get(0);
@@ -79,13 +79,22 @@ fn import_keys(txn: &mut Transaction<'_>, records: &[KeyRecord]) -> Result<(usiz
     Ok((copied, present, differing))
 }
 
-fn import_entries(txn: &mut Transaction<'_>, entries: &[AuditEntry]) -> Result<(usize, usize), Fail> {
+/// Keyed entries are sealed again with `key` (the same bytes, when it is
+/// the key they were sealed with: the check after the import says so).
+fn import_entries(
+    txn: &mut Transaction<'_>,
+    entries: &[AuditEntry],
+    key: Option<&AuditKey>,
+) -> Result<(usize, usize), Fail> {
     let rows = txn.query(
         "SELECT seq, entry FROM keydesk_audit ORDER BY seq LIMIT $1",
         &[&(entries.len() as i64)],
     )?;
     let existing: Vec<Vec<u8>> = rows.iter().map(|row| row.get(1)).collect();
-    let sealed: Vec<Vec<u8>> = entries.iter().map(chain::seal).collect();
+    let sealed = entries
+        .iter()
+        .map(|entry| chain::seal(entry, key).ok_or(Fail::AuditKey(chain::KeyProblem::Missing(entry.seq))))
+        .collect::<Result<Vec<Vec<u8>>, Fail>>()?;
     if !existing.is_empty() {
         let total: i64 = txn.query_one("SELECT count(*) FROM keydesk_audit", &[])?.get(0);
         if existing.len() == sealed.len() && existing == sealed {

@@ -28,8 +28,8 @@ use zeroize::Zeroizing;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
 use crate::domain::{
-    Actor, AuditEntry, AuditEvent, AuditQuery, ChainBreak, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
-    PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord,
+    KeyUsage, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 use client::{Client, Transaction};
 pub use connect::connecting_to;
@@ -49,6 +49,8 @@ pub struct PgStore {
     connector: Arc<Connector>,
     clock: Clock,
     actor: Arc<Actor>,
+    /// Seals this store's audit entries and checks the keyed ones.
+    audit_key: Option<AuditKey>,
     /// A connection of its own that `LISTEN`s for changes, made by the
     /// first [`KeyStore::wait_for_change`].
     listener: Arc<Mutex<Option<Client>>>,
@@ -62,6 +64,7 @@ impl fmt::Debug for PgStore {
         f.debug_struct("PgStore")
             .field("location", &self.connector.location())
             .field("actor", &self.actor)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -117,6 +120,7 @@ impl PgStore {
             connector: Arc::new(Connector::new(url, password)?),
             clock: Arc::new(OffsetDateTime::now_utc),
             actor: Arc::new(actor),
+            audit_key: None,
             listener: Arc::new(Mutex::new(None)),
         })
     }
@@ -138,6 +142,13 @@ impl PgStore {
     /// Replaces who this store's changes are recorded as made by.
     pub fn with_actor(mut self, actor: Actor) -> PgStore {
         self.actor = Arc::new(actor);
+        self
+    }
+
+    /// Seals the audit entries this store writes with `key`, and checks
+    /// keyed entries with it (see `Store::with_audit_key`).
+    pub fn with_audit_key(mut self, key: AuditKey) -> PgStore {
+        self.audit_key = Some(key);
         self
     }
 
@@ -198,8 +209,13 @@ impl PgStore {
         record: &KeyRecord,
     ) -> Result<(), Fail> {
         let last = txn.query_opt("SELECT seq, entry FROM keydesk_audit ORDER BY seq DESC LIMIT 1", &[])?;
+        let key = self.audit_key.as_ref();
         let (seq, previous_hash) = match last {
-            Some(row) => (row.get::<_, i64>(0) as u64 + 1, chain::chain_digest(row.get(1))),
+            Some(row) => {
+                let seq = row.get::<_, i64>(0) as u64;
+                chain::may_follow(seq, row.get(1), key).map_err(Fail::AuditKey)?;
+                (seq + 1, chain::chain_digest(row.get(1)))
+            }
             None => (1, [0; 32]),
         };
         let entry = AuditEntry {
@@ -211,6 +227,7 @@ impl PgStore {
             masked: Some(record.masked.clone()),
             actor: (*self.actor).clone(),
             previous_hash,
+            keyed: key.is_some(),
         };
         txn.execute(
             "INSERT INTO keydesk_audit (seq, key_id, at, entry) VALUES ($1, $2, $3, $4)",
@@ -218,7 +235,7 @@ impl PgStore {
                 &(seq as i64),
                 &record.id.as_str(),
                 &at.unix_timestamp(),
-                &chain::seal(&entry),
+                &chain::seal(&entry, key).expect("a key when keyed"),
             ],
         )?;
         txn.execute("UPDATE keydesk_meta SET audit_last_seq = $1", &[&(seq as i64)])?;
@@ -548,7 +565,11 @@ impl KeyStore for PgStore {
         })
     }
 
-    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
+    fn check_audit(&self, expect: Option<ChainHead>) -> Result<ChainReport, StoreError> {
+        let checking = chain::Checking {
+            key: self.audit_key.as_ref(),
+            expect,
+        };
         self.read(|txn| {
             let last: i64 = txn.query_one("SELECT audit_last_seq FROM keydesk_meta", &[])?.get(0);
             // In pages, each call within its deadline, all in one snapshot:
@@ -570,7 +591,7 @@ impl KeyStore for PgStore {
                 );
             }
             let recorded = (last > 0).then_some(last as u64);
-            chain::check_chain(items, recorded)
+            chain::check_chain(items, recorded, checking)
         })
     }
 }
@@ -714,6 +735,7 @@ enum Fail {
     Refused(String),
     Malformed(String, String),
     Unreadable(u64),
+    AuditKey(chain::KeyProblem),
 }
 
 impl Fail {
@@ -730,6 +752,7 @@ impl Fail {
                 location: location.to_owned(),
                 detail: tr!("error-pg-audit-entry-changed", seq = seq),
             },
+            Fail::AuditKey(problem) => StoreError::audit_key(location.to_owned(), problem),
         }
     }
 }

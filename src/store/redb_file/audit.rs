@@ -1,13 +1,23 @@
 //! The audit log in the redb file: encoding, appending and the chain check.
 //!
-//! An entry is stored under its sequence number (1, 2, 3, …) as
-//! `E ‖ SHA-256(E)`, where `E` is one version byte then postcard of
-//! [`StoredV1`]: the sequence number, time, action and its details, key ID,
-//! name, masked hint, actor, and `previous` — the SHA-256 of the previous
-//! entry's `E` (32 zero bytes for the first). The trailing digest lets the
-//! check tell an entry whose bytes were changed from one that does not follow
-//! its predecessor. `META[audit_last_seq]` records the last number written,
-//! so entries cut off the end are noticed as well.
+//! An entry is stored under its sequence number (1, 2, 3, …) as `E ‖ seal`,
+//! where `E` is one version byte then postcard of [`StoredV1`]: the sequence
+//! number, time, action and its details, key ID, name, masked hint, actor,
+//! and `previous` — the previous entry's seal (32 zero bytes for the first).
+//! The version byte says how the entry is sealed: 1, SHA-256(E) — what every
+//! keydesk wrote before the audit key, and what a store without a key still
+//! writes onto an unkeyed log; 2, HMAC-SHA-256(key, E). The byte is inside
+//! `E`, so it is sealed too. The trailing seal lets the check tell an entry
+//! whose bytes were changed from one that does not follow its predecessor.
+//! `META[audit_last_seq]` records the last number written, so entries cut off
+//! the end are noticed as well.
+//!
+//! Once one entry is keyed every later one must be: a store without the key,
+//! or with another key, refuses to append to a keyed log (a silent unkeyed
+//! entry would be indistinguishable from a forger's), and the check reports an
+//! unkeyed entry after a keyed one. Old logs stay readable and checkable, so
+//! no schema change: keyed sealing begins at the first entry written with the
+//! key.
 //!
 //! `AUDIT_BY_KEY` (schema 5) indexes the entries about each key, for reading
 //! one key's history without a scan. It proves nothing: the check walks the
@@ -22,10 +32,14 @@ use time::OffsetDateTime;
 use super::Fail;
 use super::tables::{AUDIT, AUDIT_BY_KEY, AUDIT_LAST_KEY, META};
 use crate::domain::{
-    Actor, AuditEntry, AuditEvent, AuditQuery, BreakKind, ChainBreak, Interface, KeyId, KeyRecord, SshClient,
+    Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, BreakKind, ChainBreak, ChainHead, ChainReport, Interface,
+    KeyId, KeyRecord, SshClient,
 };
 
+/// Sealed with SHA-256.
 const ENTRY_V1: u8 = 1;
+/// Sealed with HMAC-SHA-256 under the audit key.
+const ENTRY_KEYED: u8 = 2;
 const DIGEST_LEN: usize = 32;
 
 /// `S` is `&str` when writing (borrowing from the change, no copies) and
@@ -67,25 +81,40 @@ pub(super) struct Change<'a> {
     pub record: Option<&'a KeyRecord>,
 }
 
-/// Appends one entry for `change`, in the caller's write transaction.
-pub(super) fn append(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<(), Fail> {
-    let key = change.record.map(|r| r.id.as_str());
-    let seq = append_unindexed(txn, actor, change)?;
-    if let Some(key) = key {
-        txn.open_table(AUDIT_BY_KEY)?.insert((key, seq), ())?;
+/// Appends one entry for `change`, in the caller's write transaction:
+/// sealed with `key` if there is one (see the module's documentation for
+/// when a store without one, or with another, is refused).
+pub(super) fn append(
+    txn: &WriteTransaction,
+    actor: &Actor,
+    key: Option<&AuditKey>,
+    change: Change<'_>,
+) -> Result<(), Fail> {
+    let id = change.record.map(|r| r.id.as_str());
+    let seq = append_unindexed(txn, actor, key, change)?;
+    if let Some(id) = id {
+        txn.open_table(AUDIT_BY_KEY)?.insert((id, seq), ())?;
     }
     Ok(())
 }
 
 /// [`append`] without the key-index row, for a bulk write, which adds its
 /// rows together (see [`super::bulk`]). Returns the entry's number.
-pub(super) fn append_unindexed(txn: &WriteTransaction, actor: &Actor, change: Change<'_>) -> Result<u64, Fail> {
+pub(super) fn append_unindexed(
+    txn: &WriteTransaction,
+    actor: &Actor,
+    key: Option<&AuditKey>,
+    change: Change<'_>,
+) -> Result<u64, Fail> {
     let mut audit = txn.open_table(AUDIT)?;
-    // The previous entry's digest is stored at its end: copied, not
+    // The previous entry's seal is stored at its end: copied, not
     // recomputed. (If someone changed it, the check finds that entry
-    // changed; the chain from here on is still made of real digests.)
+    // changed; the chain from here on is still made of real seals.)
     let (seq, previous) = match audit.last()? {
-        Some((seq, bytes)) => (seq.value() + 1, stored_digest(bytes.value())),
+        Some((seq, bytes)) => {
+            may_follow(seq.value(), bytes.value(), key).map_err(Fail::AuditKey)?;
+            (seq.value() + 1, stored_digest(bytes.value()))
+        }
         None => (1, [0; 32]),
     };
     let record = change.record;
@@ -99,9 +128,7 @@ pub(super) fn append_unindexed(txn: &WriteTransaction, actor: &Actor, change: Ch
         actor,
         previous,
     };
-    let mut bytes = encode(&entry);
-    let sum = digest(&bytes);
-    bytes.extend_from_slice(&sum);
+    let bytes = seal_encoded(encode(&entry, key.is_some()), key).expect("a key when keyed");
     audit.insert(seq, bytes.as_slice())?;
     txn.open_table(META)?.insert(AUDIT_LAST_KEY, seq)?;
     Ok(seq)
@@ -122,10 +149,35 @@ pub(super) fn index_existing(txn: &WriteTransaction) -> Result<(), Fail> {
     Ok(())
 }
 
+/// Why a store may not append to a log whose last entry, `seq`, is keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(in crate::store) enum KeyProblem {
+    /// The store has no key.
+    Missing(u64),
+    /// The store's key does not verify the entry: another key, or the
+    /// entry was changed.
+    Mismatch(u64),
+}
+
+/// Whether an entry sealed with `key` (or unkeyed, without one) may follow
+/// the stored entry `seq`: a keyed entry may be followed only by entries
+/// sealed with the same key. One HMAC per write.
+pub(in crate::store) fn may_follow(seq: u64, last: &[u8], key: Option<&AuditKey>) -> Result<(), KeyProblem> {
+    if body_of(last).first() != Some(&ENTRY_KEYED) {
+        return Ok(());
+    }
+    let key = key.ok_or(KeyProblem::Missing(seq))?;
+    match verify_mac(key, body_of(last), &stored_digest(last)) {
+        true => Ok(()),
+        false => Err(KeyProblem::Mismatch(seq)),
+    }
+}
+
 #[cfg(any(feature = "postgres", test))]
-/// An entry as stored, `E ‖ SHA-256(E)`: the one encoding every backend
-/// keeps, so the chain and its check are the same whatever holds the log.
-pub(in crate::store) fn seal(entry: &AuditEntry) -> Vec<u8> {
+/// An entry as stored, `E ‖ seal`: the one encoding every backend keeps, so
+/// the chain and its check are the same whatever holds the log. `None` for a
+/// keyed entry without the key.
+pub(in crate::store) fn seal(entry: &AuditEntry, key: Option<&AuditKey>) -> Option<Vec<u8>> {
     let borrowed = Borrowed {
         seq: entry.seq,
         at: entry.at,
@@ -136,10 +188,38 @@ pub(in crate::store) fn seal(entry: &AuditEntry) -> Vec<u8> {
         actor: &entry.actor,
         previous: entry.previous_hash,
     };
-    let mut bytes = encode(&borrowed);
-    let sum = digest(&bytes);
+    seal_encoded(encode(&borrowed, entry.keyed), key)
+}
+
+/// `E ‖ seal` for an encoded entry `E`: HMAC under `key` when `E` is keyed
+/// (`None` without a key), else SHA-256.
+fn seal_encoded(mut bytes: Vec<u8>, key: Option<&AuditKey>) -> Option<Vec<u8>> {
+    let sum = match bytes.first() {
+        Some(&ENTRY_KEYED) => mac(key?, &bytes),
+        _ => digest(&bytes),
+    };
     bytes.extend_from_slice(&sum);
-    bytes
+    Some(bytes)
+}
+
+type HmacSha256 = hmac::Hmac<sha2_for_hmac::Sha256>;
+
+fn keyed_mac(key: &AuditKey, bytes: &[u8]) -> HmacSha256 {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <HmacSha256 as KeyInit>::new_from_slice(key.expose()).expect("HMAC takes a key of any length");
+    mac.update(bytes);
+    mac
+}
+
+fn mac(key: &AuditKey, bytes: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    keyed_mac(key, bytes).finalize().into_bytes().into()
+}
+
+/// Compared in constant time.
+fn verify_mac(key: &AuditKey, bytes: &[u8], seal: &[u8; 32]) -> bool {
+    use hmac::Mac;
+    keyed_mac(key, bytes).verify_slice(seal).is_ok()
 }
 
 #[cfg(feature = "postgres")]
@@ -180,7 +260,7 @@ fn body_of(stored: &[u8]) -> &[u8] {
     &stored[..stored.len().saturating_sub(DIGEST_LEN)]
 }
 
-fn encode(entry: &Borrowed<'_>) -> Vec<u8> {
+fn encode(entry: &Borrowed<'_>, keyed: bool) -> Vec<u8> {
     let unix = |t: OffsetDateTime| t.unix_timestamp();
     let event = match entry.event {
         AuditEvent::Created { expires_at } => StoredEvent::Created {
@@ -214,7 +294,7 @@ fn encode(entry: &Borrowed<'_>) -> Vec<u8> {
         version: actor.version.as_str(),
         previous: entry.previous,
     };
-    let mut bytes = vec![ENTRY_V1];
+    let mut bytes = vec![if keyed { ENTRY_KEYED } else { ENTRY_V1 }];
     // Plain strings and integers into a Vec: cannot fail.
     bytes.extend(postcard::to_allocvec(&stored).expect("audit serialisation is infallible"));
     bytes
@@ -224,7 +304,7 @@ fn encode(entry: &Borrowed<'_>) -> Vec<u8> {
 pub(in crate::store) fn decode(stored: &[u8]) -> Option<AuditEntry> {
     let body = body_of(stored);
     let (&version, rest) = body.split_first()?;
-    if version != ENTRY_V1 {
+    if version != ENTRY_V1 && version != ENTRY_KEYED {
         return None;
     }
     let s: StoredV1<String> = postcard::from_bytes(rest).ok()?;
@@ -264,11 +344,32 @@ pub(in crate::store) fn decode(stored: &[u8]) -> Option<AuditEntry> {
             version: s.version,
         },
         previous_hash: s.previous,
+        keyed: version == ENTRY_KEYED,
     })
 }
 
-fn intact(stored: &[u8]) -> bool {
-    stored.len() > DIGEST_LEN && digest(body_of(stored)) == stored[stored.len() - DIGEST_LEN..]
+/// What an entry's seal says about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seal {
+    /// The seal matches the content.
+    Holds,
+    /// It does not (or the entry is too short to have one).
+    Broken,
+    /// A keyed entry, and no key to check it with.
+    Unchecked,
+}
+
+fn check_seal(stored: &[u8], key: Option<&AuditKey>) -> Seal {
+    if stored.len() <= DIGEST_LEN {
+        return Seal::Broken;
+    }
+    let (body, sealed) = (body_of(stored), stored_digest(stored));
+    let holds = match (body.first(), key) {
+        (Some(&ENTRY_KEYED), None) => return Seal::Unchecked,
+        (Some(&ENTRY_KEYED), Some(key)) => verify_mac(key, body, &sealed),
+        _ => digest(body) == sealed,
+    };
+    if holds { Seal::Holds } else { Seal::Broken }
 }
 
 /// Entries matching `query`, newest first: one key's through the key index,
@@ -334,45 +435,85 @@ fn unreadable(seq: u64) -> Fail {
     })
 }
 
-/// Walks the whole chain; the first entry at which it does not hold. Only
-/// when the chain holds is the key index compared with it.
+/// What the chain check is given besides the entries: the key to check
+/// seals with, and an entry that must still be there unchanged.
+#[derive(Clone, Copy, Default)]
+pub(in crate::store) struct Checking<'a> {
+    pub key: Option<&'a AuditKey>,
+    pub expect: Option<ChainHead>,
+}
+
+/// Walks the whole chain: what it found, the first entry at which it does
+/// not hold among it. Only when the chain holds is the key index compared
+/// with it.
 pub(super) fn check(
     audit: &impl ReadableTable<u64, &'static [u8]>,
     by_key: &impl ReadableTable<(&'static str, u64), ()>,
     recorded_last: Option<u64>,
-) -> Result<Option<ChainBreak>, Fail> {
+    checking: Checking<'_>,
+) -> Result<ChainReport, Fail> {
     let items = audit.iter()?.map(|item| {
         let (key, bytes) = item?;
         Ok::<_, Fail>((key.value(), Stored(bytes)))
     });
-    let keyed = match walk_chain(items, recorded_last)? {
-        Ok(keyed) => keyed,
-        Err(fault) => return Ok(Some(fault)),
-    };
-    check_index(audit, by_key, keyed)
+    let (mut report, about_keys) = walk_chain(items, recorded_last, checking)?;
+    if report.broken.is_none() {
+        report.broken = check_index(audit, by_key, about_keys)?;
+    }
+    Ok(report)
 }
 
 /// The chain alone, over entries in any store (`(seq, stored bytes)` in
 /// ascending order, and the last sequence number the store recorded
-/// writing): how many entries are about a key, or the first fault.
+/// writing): the report, and how many entries are about a key.
 fn walk_chain<B: AsRef<[u8]>, E>(
     items: impl IntoIterator<Item = Result<(u64, B), E>>,
     recorded_last: Option<u64>,
-) -> Result<Result<u64, ChainBreak>, E> {
-    let fault = |seq, kind| Ok(Err(ChainBreak { seq, kind }));
-    let mut expected = 1;
-    let mut previous = [0u8; 32];
-    let mut keyed = 0;
+    checking: Checking<'_>,
+) -> Result<(ChainReport, u64), E> {
+    let mut walk = Walk {
+        report: ChainReport {
+            entries: 0,
+            broken: None,
+            keyed_from: None,
+            seals_checked: true,
+            head: None,
+        },
+        previous: [0; 32],
+        about_keys: 0,
+    };
     for item in items {
         let (key, bytes) = item?;
-        let bytes = bytes.as_ref();
+        if let Err(fault) = walk.step(key, bytes.as_ref(), checking) {
+            walk.report.broken = Some(fault);
+            return Ok((walk.report, walk.about_keys));
+        }
+    }
+    walk.report.broken = walk.end(recorded_last, checking.expect);
+    Ok((walk.report, walk.about_keys))
+}
+
+/// The state of a walk along the chain.
+struct Walk {
+    report: ChainReport,
+    /// The last entry's seal.
+    previous: [u8; 32],
+    about_keys: u64,
+}
+
+impl Walk {
+    /// Takes the entry stored under `key`, or the fault it shows.
+    fn step(&mut self, key: u64, bytes: &[u8], checking: Checking<'_>) -> Result<(), ChainBreak> {
+        let fault = |seq, kind| Err(ChainBreak { seq, kind });
+        let expected = self.report.entries + 1;
         if key > expected {
             return fault(expected, BreakKind::Removed);
         }
-        let Some(entry) = decode(bytes).filter(|_| intact(bytes)) else {
+        let seal = check_seal(bytes, checking.key);
+        let Some(entry) = decode(bytes).filter(|_| seal != Seal::Broken) else {
             return fault(key, BreakKind::Changed);
         };
-        let own = digest(body_of(bytes));
+        let own = stored_digest(bytes);
         // An intact entry under another number was moved: an entry before it
         // was removed (it moved down), or one was inserted before it (it moved
         // up) — unless it is itself a copy of an earlier entry put here.
@@ -380,32 +521,60 @@ fn walk_chain<B: AsRef<[u8]>, E>(
             return fault(key, BreakKind::Removed);
         }
         if entry.seq < key {
-            let moved_up = entry.seq == key - 1 && own != previous;
+            let moved_up = entry.seq == key - 1 && own != self.previous;
             return fault(if moved_up { key - 1 } else { key }, BreakKind::Inserted);
         }
-        if entry.previous_hash != previous {
+        if entry.previous_hash != self.previous {
             return fault(key, BreakKind::Inserted);
         }
-        keyed += u64::from(entry.key.is_some());
-        previous = own;
-        expected = key + 1;
+        // Once keyed, always keyed: anyone can seal with plain SHA-256.
+        if !entry.keyed && self.report.keyed_from.is_some() {
+            return fault(key, BreakKind::Unsealed);
+        }
+        if checking
+            .expect
+            .is_some_and(|head| head.seq == key && head.digest != own)
+        {
+            return fault(key, BreakKind::Unexpected);
+        }
+        if entry.keyed {
+            self.report.keyed_from.get_or_insert(key);
+        }
+        self.report.seals_checked &= seal != Seal::Unchecked;
+        self.about_keys += u64::from(entry.key.is_some());
+        self.previous = own;
+        self.report.entries = key;
+        self.report.head = Some(ChainHead { seq: key, digest: own });
+        Ok(())
     }
-    let last = expected - 1;
-    match recorded_last {
-        Some(recorded) if recorded > last => fault(last + 1, BreakKind::Removed),
-        Some(recorded) if recorded < last => fault(recorded + 1, BreakKind::Inserted),
-        _ => Ok(Ok(keyed)),
+
+    /// After the last entry: the fault the recorded last number or the
+    /// expected entry shows, if any.
+    fn end(&self, recorded_last: Option<u64>, expect: Option<ChainHead>) -> Option<ChainBreak> {
+        let last = self.report.entries;
+        let fault = |seq, kind| Some(ChainBreak { seq, kind });
+        match recorded_last {
+            Some(recorded) if recorded > last => return fault(last + 1, BreakKind::Removed),
+            Some(recorded) if recorded < last => return fault(recorded + 1, BreakKind::Inserted),
+            _ => {}
+        }
+        let expect = expect?;
+        if expect.seq > last {
+            return fault(last + 1, BreakKind::Removed);
+        }
+        None
     }
 }
 
 #[cfg(feature = "postgres")]
 /// [`walk_chain`] for a store whose key index is the database's own (so
-/// there is none to compare): the first fault, if any.
+/// there is none to compare).
 pub(in crate::store) fn check_chain<B: AsRef<[u8]>, E>(
     items: impl IntoIterator<Item = Result<(u64, B), E>>,
     recorded_last: Option<u64>,
-) -> Result<Option<ChainBreak>, E> {
-    Ok(walk_chain(items, recorded_last)?.err())
+    checking: Checking<'_>,
+) -> Result<ChainReport, E> {
+    Ok(walk_chain(items, recorded_last, checking)?.0)
 }
 
 /// A stored entry read in place (no copy per entry of a long log).
@@ -463,6 +632,7 @@ fn check_index(
 mod tests {
     use super::*;
     use crate::domain::KeyName;
+    use crate::domain::{AuditKey, ChainHead};
     use crate::i18n::{Lang, with_lang};
     use crate::store::{KeyStore, Store};
 
@@ -503,7 +673,11 @@ mod tests {
         for item in audit.iter().unwrap() {
             let (_, stored) = item.unwrap();
             let entry = decode(stored.value()).expect("an entry keydesk wrote");
-            assert_eq!(with_lang(Lang::En, || seal(&entry)), stored.value(), "{entry:?}");
+            assert_eq!(
+                with_lang(Lang::En, || seal(&entry, None)),
+                Some(stored.value().to_vec()),
+                "{entry:?}"
+            );
             actions.push(entry.event.action());
         }
         assert_eq!(
@@ -513,6 +687,71 @@ mod tests {
         drop((audit, txn, db));
         // And the chain, checked in English, holds.
         assert_eq!(Store::open_existing(&path).unwrap().check_audit_chain().unwrap(), None);
+    }
+
+    #[test]
+    fn the_seal_is_hmac_sha256_as_rfc_4231_defines_it() {
+        // RFC 4231, test case 2 ("Jefe"), with the key zero-padded to 32
+        // bytes: HMAC pads keys shorter than the block with zeros, so the
+        // MAC is the same.
+        let mut key = [0u8; AuditKey::LEN];
+        key[..4].copy_from_slice(b"Jefe");
+        let expected = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        let sum = mac(&AuditKey::from_bytes(&key), b"what do ya want for nothing?");
+        assert_eq!(sum.iter().map(|b| format!("{b:02x}")).collect::<String>(), expected);
+    }
+
+    #[test]
+    fn a_keyed_entry_is_refused_without_the_key_and_checked_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        let key = AuditKey::generate();
+        let store = Store::open(&path).unwrap().with_audit_key(key.clone());
+        let (_, record) = store.create(&KeyName::parse("billing").unwrap()).unwrap();
+        let stored = {
+            let db = redb::Database::open(&path).unwrap();
+            let txn = redb::ReadableDatabase::begin_read(&db).unwrap();
+            txn.open_table(AUDIT).unwrap().get(1).unwrap().unwrap().value().to_vec()
+        };
+        assert_eq!(stored[0], ENTRY_KEYED);
+        let entry = decode(&stored).unwrap();
+        assert!(entry.keyed);
+        assert_eq!(
+            seal(&entry, Some(&key)),
+            Some(stored.clone()),
+            "sealing is deterministic"
+        );
+        assert_eq!(seal(&entry, None), None);
+        assert_eq!(may_follow(1, &stored, Some(&key)), Ok(()));
+        assert_eq!(may_follow(1, &stored, None), Err(KeyProblem::Missing(1)));
+        let other = AuditKey::generate();
+        assert_eq!(may_follow(1, &stored, Some(&other)), Err(KeyProblem::Mismatch(1)));
+        let without = Store::open_existing(&path).unwrap();
+        let refused = without.rename(&record.id, &KeyName::parse("x1").unwrap()).unwrap_err();
+        let location = path.display().to_string();
+        assert_eq!(
+            refused.to_string(),
+            format!(
+                "the audit log of {location} is sealed with an audit key (entry 1 is), and this program has none, so \
+                 nothing was written: every program that changes this database needs the same key file (keydesk: \
+                 `audit_key_file` in `keydesk config show`)"
+            )
+        );
+        let chinese = with_lang(Lang::ZhCn, || {
+            let other = Store::open_existing(&path).unwrap().with_audit_key(other);
+            other.disable(&record.id).unwrap_err().to_string()
+        });
+        assert!(
+            chinese.starts_with(&format!("{location} 的审计日志条目 1 不是用本程序的审计密钥封存的")),
+            "{chinese}"
+        );
+        let report = without.check_audit(None).unwrap();
+        assert_eq!((report.broken, report.seals_checked, report.entries), (None, false, 1));
+        let head = ChainHead {
+            seq: 1,
+            digest: stored_digest(&stored),
+        };
+        assert_eq!(store.check_audit(Some(head)).unwrap().head, Some(head));
     }
 
     #[test]

@@ -105,7 +105,9 @@ fn upgrade(txn: &WriteTransaction, upgrade: &Upgrade<'_>, older: u64) -> Result<
         },
         record: None,
     };
-    audit::append(txn, upgrade.actor.get(), change)
+    // No key: only a log written before this version is ever upgraded, and
+    // those are unkeyed (a keyed one refuses an unkeyed entry).
+    audit::append(txn, upgrade.actor.get(), None, change)
 }
 
 fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {

@@ -24,8 +24,8 @@ use time::OffsetDateTime;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, ActorSource, AuditEntry, AuditEvent, AuditQuery, ChainBreak, Interface, KeyHash, KeyId, KeyName, KeyRecord,
-    KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, Interface, KeyHash,
+    KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
 #[cfg(feature = "tui")]
@@ -68,6 +68,8 @@ pub struct Store {
     /// Benchmarks only: write changes without their audit entries, to
     /// measure what the entry costs (see [`Store::without_audit_for_benchmarks`]).
     audit_off: bool,
+    /// Seals this store's audit entries and checks the keyed ones.
+    audit_key: Option<AuditKey>,
 }
 
 impl fmt::Debug for Store {
@@ -76,6 +78,7 @@ impl fmt::Debug for Store {
             .field("path", &self.path)
             .field("retry", &self.retry)
             .field("actor", &self.actor.source)
+            .field("audit_key", &self.audit_key)
             .finish()
     }
 }
@@ -141,6 +144,7 @@ impl Store {
             clock: Arc::new(OffsetDateTime::now_utc),
             actor,
             audit_off: false,
+            audit_key: None,
         };
         store.initialise()?;
         Ok(store)
@@ -163,6 +167,17 @@ impl Store {
     /// while opening is recorded with the actor given to [`Store::open_as`].
     pub fn with_actor(mut self, actor: impl Into<ActorSource>) -> Store {
         self.actor = Arc::new(Recorder::new(actor.into()));
+        self
+    }
+
+    /// Seals the audit entries this store writes with `key` (HMAC-SHA-256),
+    /// and checks keyed entries with it. Once a log holds a keyed entry, a
+    /// store without that key may not write to it (see
+    /// [`StoreError::AuditKeyMissing`]). An upgrade done while opening is
+    /// written before the key is given, unkeyed: only unkeyed logs are old
+    /// enough to need one.
+    pub fn with_audit_key(mut self, key: AuditKey) -> Store {
+        self.audit_key = Some(key);
         self
     }
 
@@ -199,7 +214,7 @@ impl Store {
             event,
             record: Some(record),
         };
-        audit::append(txn, self.actor.get(), change)
+        audit::append(txn, self.actor.get(), self.audit_key.as_ref(), change)
     }
 
     pub fn path(&self) -> &Path {
@@ -253,7 +268,7 @@ impl Store {
             event,
             record: Some(record),
         };
-        audit::append_unindexed(txn, self.actor.get(), change).map(Some)
+        audit::append_unindexed(txn, self.actor.get(), self.audit_key.as_ref(), change).map(Some)
     }
 
     /// Writes uses already known to be due, re-checking each under the write
@@ -603,11 +618,15 @@ impl KeyStore for Store {
         })
     }
 
-    fn check_audit_chain(&self) -> Result<Option<ChainBreak>, StoreError> {
+    fn check_audit(&self, expect: Option<ChainHead>) -> Result<ChainReport, StoreError> {
+        let checking = audit::Checking {
+            key: self.audit_key.as_ref(),
+            expect,
+        };
         self.read(|txn| {
             read_counter(txn)?;
             let last = txn.open_table(META)?.get(AUDIT_LAST_KEY)?.map(|v| v.value());
-            audit::check(&txn.open_table(AUDIT)?, &txn.open_table(AUDIT_BY_KEY)?, last)
+            audit::check(&txn.open_table(AUDIT)?, &txn.open_table(AUDIT_BY_KEY)?, last, checking)
         })
     }
 
@@ -853,6 +872,7 @@ enum Fail {
     NewerSchema(u64),
     OlderSchema(u64),
     Foreign,
+    AuditKey(audit::KeyProblem),
 }
 
 impl Fail {
@@ -873,6 +893,7 @@ impl Fail {
                 current: SCHEMA_VERSION,
             },
             Fail::Foreign => StoreError::ForeignDatabase { path: path.to_owned() },
+            Fail::AuditKey(problem) => StoreError::audit_key(path.display().to_string(), problem),
         }
     }
 }

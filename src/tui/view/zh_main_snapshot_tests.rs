@@ -192,6 +192,7 @@ fn entries() -> Vec<AuditEntry> {
         masked: Some("sk-Ab3x****9fQz".to_owned()),
         actor,
         previous_hash: [0; 32],
+        keyed: false,
     };
     let ops = actor("ops", Some("alice"), Some("203.0.113.7"), Interface::Cli);
     let bob = actor("bob", None, Some("2001:db8::1"), Interface::Tui);
