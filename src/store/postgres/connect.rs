@@ -379,8 +379,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "PostgreSQL error on postgres://…(unparsable): not a valid PostgreSQL URL: its parts cannot be told \
-             apart: percent-encode any @ : / ? in the user name or password (%40 %3A %2F %3F), and keep names to \
-             letters, digits and ._-$+~"
+             apart: percent-encode any @ : / ? in the user name or password (%40 %3A %2F %3F)"
         );
     }
 
