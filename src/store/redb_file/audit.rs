@@ -202,7 +202,7 @@ fn seal_encoded(mut bytes: Vec<u8>, key: Option<&AuditKey>) -> Option<Vec<u8>> {
     Some(bytes)
 }
 
-type HmacSha256 = hmac::Hmac<sha2_for_hmac::Sha256>;
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
 
 fn keyed_mac(key: &AuditKey, bytes: &[u8]) -> HmacSha256 {
     use hmac::{KeyInit, Mac};
