@@ -44,6 +44,111 @@ pub fn untrusted(_path: &Path, _meta: &std::fs::Metadata, _owners: Owners) -> Op
     None
 }
 
+/// Why [`read_trusted`] would not read a file.
+#[derive(Debug)]
+pub enum Refusal {
+    /// Not a regular file: a FIFO (which would block), a device (which
+    /// may never end), a folder… The kind, in words.
+    NotAFile(String),
+    /// Who may change (or read) it, from [`untrusted`] or the privacy rule.
+    Untrusted(String),
+    /// Larger than the limit the caller gave.
+    TooLarge,
+    /// It could not be opened or read.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::NotAFile(kind) => f.write_str(&tr!("error-file-not-regular", kind = kind.as_str())),
+            Refusal::Untrusted(reason) => f.write_str(reason),
+            Refusal::TooLarge => f.write_str(&tr!("error-file-too-large")),
+            Refusal::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+/// Whether a file must also be unreadable by others (a key or a password),
+/// beside being unwritable by them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    /// Others may read it (a config file).
+    Readable,
+    /// Only its owner may read it: mode `0600` or stricter.
+    Private,
+}
+
+/// Reads a small file that decides something keydesk trusts — the config
+/// file, the audit key, a password file — by one rule: a regular file (a
+/// symlink to one is fine) of at most `max_bytes`, owned as `owners` says
+/// and writable by its owner only (readable only by it too when `privacy`
+/// says so). Everything is checked on the opened file, so nothing can be
+/// swapped in between the check and the read, and a FIFO or a device is
+/// never read. `Ok(None)`: there is no such file. The bytes are zeroised
+/// when dropped.
+pub fn read_trusted(
+    path: &Path,
+    max_bytes: u64,
+    owners: Owners,
+    privacy: Privacy,
+) -> Result<Option<zeroize::Zeroizing<Vec<u8>>>, Refusal> {
+    use std::io::Read;
+    let mut file = match open_without_blocking(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Refusal::Io(e)),
+    };
+    let meta = file.metadata().map_err(Refusal::Io)?;
+    if !meta.is_file() {
+        let kind = crate::store::file_kind(&meta.file_type());
+        return Err(Refusal::NotAFile(crate::store::file_kind_label(kind)));
+    }
+    if let Some(reason) = untrusted(path, &meta, owners).or_else(|| exposed(path, &meta, privacy)) {
+        return Err(Refusal::Untrusted(reason));
+    }
+    // The size is checked again on what is read: the file may grow meanwhile.
+    let mut bytes = zeroize::Zeroizing::new(Vec::new());
+    if meta.len() <= max_bytes {
+        (&mut file)
+            .take(max_bytes + 1)
+            .read_to_end(&mut bytes)
+            .map_err(Refusal::Io)?;
+    }
+    if meta.len() > max_bytes || bytes.len() as u64 > max_bytes {
+        return Err(Refusal::TooLarge);
+    }
+    Ok(Some(bytes))
+}
+
+/// Opens `path` for reading; a FIFO's open returns at once instead of
+/// waiting for a writer (the type check then refuses it).
+fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_NOCTTY);
+    options.open(path)
+}
+
+/// Why a file that must be private is not: others may read it.
+#[cfg(unix)]
+fn exposed(path: &Path, meta: &std::fs::Metadata, privacy: Privacy) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    (privacy == Privacy::Private && meta.mode() & 0o077 != 0).then(|| {
+        tr!(
+            "error-file-not-private",
+            mode = format!("{:o}", meta.mode() & 0o777),
+            path = path.display().to_string()
+        )
+    })
+}
+
+#[cfg(not(unix))]
+fn exposed(_path: &Path, _meta: &std::fs::Metadata, _privacy: Privacy) -> Option<String> {
+    None
+}
+
 /// Keeps secrets in this process's memory from reaching a core dump, and
 /// (on Linux) stops other processes of the same user from attaching a
 /// debugger to read them. Called first thing by the binary; library users
@@ -87,5 +192,44 @@ mod tests {
         assert_eq!(rc, 0);
         assert_eq!((limit.rlim_cur, limit.rlim_max), (0, 0));
         assert_eq!(dumpable, 0);
+    }
+
+    #[test]
+    fn a_trusted_file_is_a_small_regular_file_only_its_owner_may_change() {
+        use std::os::unix::fs::PermissionsExt;
+
+        use super::{Owners, Privacy, Refusal, read_trusted};
+        let dir = tempfile::tempdir().unwrap();
+        let read = |path: &std::path::Path, privacy| read_trusted(path, 16, Owners::Me, privacy);
+        let path = dir.path().join("f");
+        assert!(matches!(read(&path, Privacy::Readable), Ok(None)), "missing");
+        std::fs::write(&path, b"hunter2\n").unwrap();
+        std::fs::set_permissions(&path, PermissionsExt::from_mode(0o644)).unwrap();
+        assert_eq!(
+            read(&path, Privacy::Readable).unwrap().unwrap().as_slice(),
+            b"hunter2\n"
+        );
+        let exposed = read(&path, Privacy::Private).unwrap_err().to_string();
+        assert!(exposed.contains("chmod 600"), "{exposed}");
+        std::fs::set_permissions(&path, PermissionsExt::from_mode(0o620)).unwrap();
+        assert!(matches!(read(&path, Privacy::Readable), Err(Refusal::Untrusted(_))));
+        std::fs::set_permissions(&path, PermissionsExt::from_mode(0o600)).unwrap();
+
+        let large = dir.path().join("large");
+        std::fs::write(&large, [b'x'; 17]).unwrap();
+        assert!(matches!(read(&large, Privacy::Readable), Err(Refusal::TooLarge)));
+        // Neither of these is ever read: one would block, one never ends.
+        let fifo = dir.path().join("fifo");
+        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: mkfifo reads the NUL-terminated path we pass.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        assert!(matches!(read(&fifo, Privacy::Readable), Err(Refusal::NotAFile(_))));
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert!(matches!(read(&zero, Privacy::Readable), Err(Refusal::NotAFile(_))));
+        // A symlink to a regular file is that file.
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(read(&link, Privacy::Private).unwrap().is_some());
     }
 }

@@ -441,3 +441,54 @@ fn a_config_file_over_one_mebibyte_is_refused_and_one_of_that_size_is_read() {
         "false (config file, line 1025)"
     );
 }
+
+#[test]
+fn files_the_config_names_are_read_by_the_same_rule_as_the_config_file() {
+    let home = Home::new();
+    let zero = home.dir.path().join("zero.key");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let shared = home.dir.path().join("shared.key");
+    write_private(&shared, &"ab".repeat(32));
+    set_mode(&shared, 0o640);
+    let open = home.dir.path().join("password");
+    write_private(&open, "hunter2pw\n");
+    set_mode(&open, 0o666);
+    for (lang, device, readable, writable) in [
+        (
+            "en",
+            "a character device, not a regular file",
+            "other users may read it",
+            "writable by other users",
+        ),
+        (
+            "zh-CN",
+            "字符设备，不是普通文件",
+            "其他用户可以读取它",
+            "其他用户可以写入它",
+        ),
+    ] {
+        for (key_file, expected) in [(&zero, device), (&shared, readable)] {
+            home.write_config(&format!("audit_key_file = \"{}\"\n", key_file.display()));
+            let out = common::output_within_limit(
+                home.keydesk()
+                    .args(["create", "--name", "svc", "--accept-terms"])
+                    .env("KEYDESK_LANG", lang),
+            );
+            assert_eq!(out.status.code(), Some(3), "{lang}: {}", stderr(&out));
+            assert!(stderr(&out).contains(expected), "{lang}: {}", stderr(&out));
+            assert!(stdout(&out).is_empty(), "no key was made");
+        }
+        home.write_config("");
+        let out = common::output_within_limit(
+            home.keydesk()
+                .args(["list", "--db", "postgres://alice@127.0.0.1:1/kd", "--db-password-file"])
+                .arg(&open)
+                .env("KEYDESK_LANG", lang),
+        );
+        assert_eq!(out.status.code(), Some(3), "{lang}: {}", stderr(&out));
+        let message = stderr(&out);
+        assert!(message.contains(writable), "{lang}: {message}");
+        assert!(message.contains(&format!("chmod 600 {}", open.display())), "{message}");
+        assert!(!message.contains("hunter2pw"), "{message}");
+    }
+}

@@ -176,7 +176,6 @@ cli-busy-timeout-invalid = use a number of seconds from 0 to 600, e.g. 2 or 0.5
 cli-db-env-empty = { $var } is set but empty: set it to a database file, or unset it to use the default database
 cli-db-path-empty = the database path is empty
 cli-audit-key-malformed = it is not an audit key (64 hex digits)
-cli-audit-key-not-private = others may read or write it (mode { $mode }); make it 0600
 cli-audit-key-unusable = cannot use the audit key file { $path }: { $reason }
 cli-audit-key-cannot-create = cannot create the audit key file { $path }: { $error } (name another with `audit_key_file` in the config file)
 config-path-empty = the path is empty

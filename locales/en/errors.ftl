@@ -67,6 +67,9 @@ error-store-insecure = refusing to use { $path }: { $reason }
 error-store-insecure-owner = it is owned by user { $owner } and you are user { $me }
 # $mode is octal (666).
 error-store-insecure-writable = it is writable by other users (mode { $mode }); run: chmod 600 { $path }
+error-file-not-private = other users may read it (mode { $mode }); run: chmod 600 { $path }
+error-file-not-regular = it is { $kind }, not a regular file (a symlink to one is fine)
+error-file-too-large = it is too large to be this file: check that it is the right one
 error-store-not-found = no key with ID { $id }
 error-store-corrupt = the database { $path } is damaged: { $detail }
 # $reason is what redb found wrong, in its own words.

@@ -176,7 +176,6 @@ cli-busy-timeout-invalid = 请使用 0 到 600 之间的秒数，如 2 或 0.5
 cli-db-env-empty = { $var } 已设置但为空：请设为一个数据库文件，或取消设置以使用默认数据库
 cli-db-path-empty = 数据库路径为空
 cli-audit-key-malformed = 它不是审计密钥（64 位十六进制数字）
-cli-audit-key-not-private = 其他用户可以读取或写入它（权限 { $mode }）；请改为 0600
 cli-audit-key-unusable = 无法使用审计密钥文件 { $path }：{ $reason }
 cli-audit-key-cannot-create = 无法创建审计密钥文件 { $path }：{ $error }（可在配置文件中用 `audit_key_file` 指定其他文件）
 config-path-empty = 路径为空

@@ -64,6 +64,9 @@ error-store-insecure = 拒绝使用 { $path }：{ $reason }
 error-store-insecure-owner = 它属于用户 { $owner }，而你是用户 { $me }
 # $mode 是八进制（666）。
 error-store-insecure-writable = 其他用户可以写入它（权限 { $mode }）；请运行：chmod 600 { $path }
+error-file-not-private = 其他用户可以读取它（权限 { $mode }）；请运行：chmod 600 { $path }
+error-file-not-regular = 它是{ $kind }，不是普通文件（指向普通文件的符号链接可以）
+error-file-too-large = 它太大，不可能是这个文件：请检查是否为正确的文件
 error-store-not-found = 没有 ID 为 { $id } 的密钥
 error-store-corrupt = 数据库 { $path } 已损坏：{ $detail }
 # $reason 是 redb 发现的问题，为其原文。

@@ -18,6 +18,7 @@ use zeroize::Zeroizing;
 
 use super::exit::{Exit, Failure};
 use crate::domain::AuditKey;
+use crate::hardening::{Owners, Privacy, read_trusted};
 
 /// What a command does when the key file is not there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,18 +45,24 @@ pub fn load(path: &Path, use_: KeyFile) -> Result<Option<AuditKey>, Failure> {
     }
 }
 
-/// Reads the key file; `None` when there is none.
+/// Reads the key file; `None` when there is none. Read by the rule of
+/// every file keydesk trusts ([`read_trusted`]), and private besides.
 fn read(path: &Path) -> Result<Option<AuditKey>, Failure> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => Zeroizing::new(text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(unusable(path, e.to_string())),
+    let bytes = match read_trusted(path, MAX_BYTES, Owners::MeOrRoot, Privacy::Private) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(refusal) => return Err(unusable(path, refusal.to_string())),
     };
-    check_private(path)?;
-    parse(text.trim())
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(|text| parse(text.trim()))
         .map(Some)
         .ok_or_else(|| unusable(path, tr!("cli-audit-key-malformed")))
 }
+
+/// The most a key file may hold: 64 hex digits and a line ending, with room
+/// for a stray space; anything larger is not a key file.
+const MAX_BYTES: u64 = 256;
 
 /// 64 hex digits.
 fn parse(hex: &str) -> Option<AuditKey> {
@@ -67,26 +74,6 @@ fn parse(hex: &str) -> Option<AuditKey> {
         *byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
     }
     Some(AuditKey::from_bytes(&bytes))
-}
-
-#[cfg(unix)]
-fn check_private(path: &Path) -> Result<(), Failure> {
-    use std::os::unix::fs::MetadataExt;
-    let mode = std::fs::metadata(path)
-        .map_err(|e| unusable(path, e.to_string()))?
-        .mode();
-    if mode & 0o077 != 0 {
-        return Err(unusable(
-            path,
-            tr!("cli-audit-key-not-private", mode = format!("{:o}", mode & 0o777)),
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_private(_path: &Path) -> Result<(), Failure> {
-    Ok(())
 }
 
 /// Makes a new key file (its folder `0700` if it has to be made); if another

@@ -375,17 +375,28 @@ fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>
     global.db_password_file.as_deref().map(read_password_file).transpose()
 }
 
-/// The first line of `file`, without its line ending.
+/// The first line of `file`, without its line ending. Read like every file
+/// keydesk trusts ([`read_trusted`](crate::hardening::read_trusted)): whoever
+/// can replace it chooses whom keydesk logs in as.
 #[cfg(feature = "postgres")]
 fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<String>, Failure> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(file).map_err(|e| Failure {
+    use crate::hardening::{Owners, Privacy, Refusal, read_trusted};
+    /// A password, not a document: anything larger is the wrong file.
+    const MAX_BYTES: u64 = 64 * 1024;
+    let failure = |error: String| Failure {
         exit: Exit::Database,
         message: tr!(
             "cli-cannot-read-password-file",
             file = file.display().to_string(),
-            error = e.to_string()
+            error = error
         ),
-    })?);
+    };
+    let bytes = match read_trusted(file, MAX_BYTES, Owners::MeOrRoot, Privacy::Readable) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Err(failure(Refusal::Io(std::io::ErrorKind::NotFound.into()).to_string())),
+        Err(refusal) => return Err(failure(refusal.to_string())),
+    };
+    let text = std::str::from_utf8(&bytes).map_err(|e| failure(e.to_string()))?;
     let line = text.lines().next().unwrap_or_default();
     Ok(zeroize::Zeroizing::new(line.to_owned()))
 }

@@ -109,47 +109,24 @@ pub fn read(path: &Path) -> Result<Option<FileSettings>, ConfigError> {
 /// Everything is checked on the opened file, so nothing can be swapped in
 /// between the check and the read, and a FIFO or a device is never read.
 fn read_trusted(path: &Path) -> Result<Option<String>, ConfigError> {
+    use crate::hardening::{Owners, Privacy, Refusal, read_trusted};
     let refused = |message: String| ConfigError {
         path: path.to_owned(),
         line: None,
         message,
     };
-    let cannot_read = |e: std::io::Error| refused(tr!("config-cannot-read", error = e.to_string()));
-    let mut file = match open_without_blocking(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(cannot_read(e)),
+    let bytes = match read_trusted(path, MAX_BYTES, Owners::MeOrRoot, Privacy::Readable) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(None),
+        Err(Refusal::NotAFile(kind)) => return Err(refused(tr!("config-not-a-file", kind = kind))),
+        Err(Refusal::Untrusted(reason)) => return Err(refused(tr!("config-untrusted", reason = reason))),
+        Err(Refusal::TooLarge) => return Err(refused(tr!("config-too-large"))),
+        Err(Refusal::Io(e)) => return Err(refused(tr!("config-cannot-read", error = e.to_string()))),
     };
-    let meta = file.metadata().map_err(cannot_read)?;
-    if !meta.is_file() {
-        let kind = crate::store::file_kind_label(crate::store::file_kind(&meta.file_type()));
-        return Err(refused(tr!("config-not-a-file", kind = kind)));
-    }
-    if let Some(reason) = crate::hardening::untrusted(path, &meta, crate::hardening::Owners::MeOrRoot) {
-        return Err(refused(tr!("config-untrusted", reason = reason)));
-    }
-    // The size is checked again on what is read: the file may grow meanwhile.
-    let mut bytes = Vec::new();
-    if meta.len() <= MAX_BYTES {
-        std::io::Read::read_to_end(&mut std::io::Read::take(&mut file, MAX_BYTES + 1), &mut bytes)
-            .map_err(cannot_read)?;
-    }
-    if meta.len() > MAX_BYTES || bytes.len() as u64 > MAX_BYTES {
-        return Err(refused(tr!("config-too-large")));
-    }
-    String::from_utf8(bytes)
+    let mut bytes = bytes;
+    String::from_utf8(std::mem::take(&mut *bytes))
         .map(Some)
         .map_err(|e| refused(tr!("config-cannot-read", error = e.utf8_error().to_string())))
-}
-
-/// Opens `path` for reading; a FIFO's open returns at once instead of
-/// waiting for a writer (the type check then refuses it).
-fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK | libc::O_NOCTTY);
-    options.open(path)
 }
 
 /// Parses a config file's text; `path` is for messages, and relative `db`

@@ -56,9 +56,8 @@ use crate::domain::{
 };
 pub use error::StoreError;
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
-// For the config file's type check, which names what a path is as the
-// database's does.
-#[cfg(feature = "tui")]
+// For the type check of every file keydesk trusts, which names what a path
+// is as the database's does.
 pub(crate) use redb_file::{file_kind, file_kind_label};
 
 /// Where "now" comes from; replaceable so tests can move time.

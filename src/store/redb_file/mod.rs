@@ -28,7 +28,6 @@ use crate::domain::{
     KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub(super) use codec::DecodeError;
-#[cfg(feature = "tui")]
 pub(crate) use file::file_kind;
 pub(crate) use file::kind_label as file_kind_label;
 pub use file::{RetryPolicy, default_path};
