@@ -247,7 +247,7 @@ fn main() {
     let dbs = [1_000, 10_000, 100_000].map(BenchDb::cached);
     for db in &dbs {
         eprintln!(
-            "bench data: {} keys, {:.0} bytes/key (target <= 300)",
+            "bench data: {} keys, {:.0} bytes/key (target <= 400, keys created in bulk)",
             db.count,
             db.bytes_per_key()
         );

@@ -216,7 +216,7 @@ fn main() {
     let k10 = BenchDb::cached(10_000);
     let k100 = BenchDb::cached(100_000);
     eprintln!(
-        "bench data: {:.0} bytes/key at 100k keys (target <= 300)",
+        "bench data: {:.0} bytes/key at 100k keys (target <= 400, keys created in bulk)",
         k100.bytes_per_key()
     );
     let dir = tempfile::tempdir().unwrap();
