@@ -340,3 +340,19 @@ fn config_show_builds_the_database_url_from_its_parts_only() {
         assert!(text.contains(unparsable), "{lang}: {text}");
     }
 }
+
+#[test]
+fn a_url_without_its_scheme_is_never_echoed_as_a_path() {
+    let schemeless = "alice:hunter2pw@db.example.com:5432/kd";
+    for lang in ["en", "zh-CN"] {
+        for (args, env) in [
+            (&["--db", schemeless, "list"][..], &[][..]),
+            (&["list"][..], &[("KEYDESK_DB", schemeless)][..]),
+            (&["config", "show"][..], &[("KEYDESK_DB", schemeless)][..]),
+        ] {
+            let out = keydesk_in(lang, args, env);
+            let said = format!("{}{}", common::stdout(&out), common::stderr(&out));
+            assert!(!said.contains("hunter2pw"), "{lang} {args:?}: {said}");
+        }
+    }
+}

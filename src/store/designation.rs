@@ -39,6 +39,7 @@ pub fn form(text: &str) -> Form {
 /// most, never any part of a password.
 pub fn shown(text: &str) -> String {
     match form(text) {
+        Form::Path if looks_like_schemeless_url(text) => unparsable(None),
         Form::Path => text.to_owned(),
         Form::Url => match url_parts(text) {
             Ok(parts) => parts.to_string(),
@@ -67,6 +68,15 @@ pub fn has_password(text: &str) -> bool {
         Form::Url => url_parts(text).map_or_else(|_| could_hold_password(text), |parts| parts.password),
         Form::Libpq => libpq_parts(text).map_or_else(|| could_hold_password(text), |parts| parts.password),
     }
+}
+
+/// A "path" whose first component reads `user:secret@host…`: a URL whose
+/// `postgres://` was left off, taken for a file name. Its password must not
+/// be shown as part of the path (a real file named so is shown without it,
+/// a small price for never echoing a password).
+fn looks_like_schemeless_url(text: &str) -> bool {
+    let first = text.split('/').find(|part| !part.is_empty()).unwrap_or("");
+    first.split_once(':').is_some_and(|(_, rest)| rest.contains('@'))
 }
 
 /// For text that cannot be parsed: whether some of it could be a password
@@ -402,6 +412,10 @@ mod tests {
             assert_eq!(chinese, "postgres://…（无法解析）", "{url}");
         }
         assert_eq!(shown("a b://alice:hunter2pw@h/kd"), "…(unparsable)");
+        // A URL without its scheme is taken for a path, but not shown as one.
+        assert_eq!(shown("alice:hunter2pw@db.example.com/kd"), "…(unparsable)");
+        assert_eq!(shown("/var/lib/keydesk/keys.redb"), "/var/lib/keydesk/keys.redb");
+        assert_eq!(shown("/srv/team@home/keys.redb"), "/srv/team@home/keys.redb");
     }
 
     #[test]
