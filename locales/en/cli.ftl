@@ -164,6 +164,7 @@ help-arg-serve-max-index-age = Answer 503 (and /readyz not ready) when the key i
 help-arg-serve-fail-static = Fail static: while the database cannot be read, keep answering from the last index however old it is (/readyz answers 503 "degraded"); for a fleet on a shared PostgreSQL that must ride out the database's outages. Last Used is kept in memory, one entry per key, and written when the database is back
 help-arg-serve-max-connections = At most this many client connections at once; more wait to be accepted
 help-arg-serve-threads = Worker threads (default: one per core)
+help-arg-serve-log-format = How serve writes its messages to stderr: text (for a person) or json (one object per line, for a log collector)
 
 help-cmd-migrate = Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already there are left alone, and an audit log already copied is recognised
 help-arg-migrate-from = The database file to copy from (it is only read, after any schema upgrade)
@@ -376,6 +377,7 @@ cli-migrate-counts-different = different
 cli-serve-listening = keydesk serve: listening on { $address }
 cli-serve-stopping = keydesk serve: { $signal }: finishing requests in flight
 cli-serve-shutdown-timeout = keydesk serve: requests still running after --shutdown-timeout; closing them
+cli-serve-accept-failed = keydesk serve: cannot accept connections ({ $failures } failed since the last report): { $error }
 cli-serve-cannot-start = cannot start: { $error }
 cli-serve-cannot-handle-signals = cannot handle signals: { $error }
 cli-serve-tls-on-unix = --tls-cert and --tls-key apply to a TCP --listen address, not a Unix socket

@@ -164,6 +164,7 @@ help-arg-serve-max-index-age = 密钥索引超过此时长未确认为最新时�
 help-arg-serve-fail-static = 静态降级：数据库无法读取期间，无论索引多旧都继续依据最后的索引回答（/readyz 回答 503 "degraded"）；适用于共用一个 PostgreSQL、必须挺过数据库故障的服务集群。最近使用时间暂存在内存中，每个密钥一条，数据库恢复后写入
 help-arg-serve-max-connections = 同时最多这么多个客户端连接；更多的连接排队等待接受
 help-arg-serve-threads = 工作线程数（默认：每个 CPU 核心一个）
+help-arg-serve-log-format = serve 向 stderr 输出消息的格式：text（供人阅读）或 json（每行一个对象，供日志收集器使用）
 
 help-cmd-migrate = 把数据库文件中的密钥（哈希值，从不含完整密钥；包括生命周期和最近使用时间）及其审计日志复制到 PostgreSQL，然后核对两边的数量。可以重复运行：已存在的密钥保持不变，已复制过的审计日志会被识别出来
 help-arg-migrate-from = 要复制的数据库文件（只读取；如需要会先升级数据库结构）
@@ -349,6 +350,7 @@ cli-migrate-counts-different = 不一致
 cli-serve-listening = keydesk serve：正在监听 { $address }
 cli-serve-stopping = keydesk serve：{ $signal }：正在处理完进行中的请求
 cli-serve-shutdown-timeout = keydesk serve：超过 --shutdown-timeout 后仍有请求在运行；将其关闭
+cli-serve-accept-failed = keydesk serve：无法接受连接（自上次报告以来失败 { $failures } 次）：{ $error }
 cli-serve-cannot-start = 无法启动：{ $error }
 cli-serve-cannot-handle-signals = 无法处理信号：{ $error }
 cli-serve-tls-on-unix = --tls-cert 和 --tls-key 只适用于 TCP 的 --listen 地址，不适用于 Unix 套接字

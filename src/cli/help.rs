@@ -115,6 +115,7 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "fail_static", Msg("help-arg-serve-fail-static")),
     ("serve", "max_connections", Msg("help-arg-serve-max-connections")),
     ("serve", "threads", Msg("help-arg-serve-threads")),
+    ("serve", "log_format", Msg("help-arg-serve-log-format")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
 ];

@@ -78,6 +78,11 @@ pub struct ServeArgs {
     /// Worker threads (default: one per core)
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+
+    /// How serve writes its messages to stderr: text (for a person) or json (one object per line,
+    /// for a log collector)
+    #[arg(long, value_enum, default_value_t = super::log::LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: super::log::LogFormat,
 }
 
 /// `250ms`, `10s`, `5m`, or a bare number of seconds.

@@ -50,7 +50,7 @@ impl Address {
         if !insecure_http {
             return Err(tr!("cli-serve-listen-exposed", address = text.as_str()));
         }
-        eprintln!("{}", tr!("cli-serve-plain-http-warning", address = text.as_str()));
+        tracing::warn!(address = %text, "{}", tr!("cli-serve-plain-http-warning", address = text.as_str()));
         Ok(())
     }
 }

@@ -27,6 +27,7 @@ pub mod extract;
 pub mod handlers;
 pub mod index;
 pub mod listen;
+pub mod log;
 pub mod metrics;
 pub mod proxy;
 pub mod shutdown;
@@ -63,6 +64,9 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// The most request headers; more gets 431.
 pub const MAX_HEADERS: usize = 100;
 
+/// At most one log line per this long while accepting keeps failing.
+const ACCEPT_ERROR_INTERVAL: Duration = Duration::from_secs(10);
+
 /// Why `keydesk serve` stopped other than by a signal.
 #[derive(Debug)]
 pub enum ServeError {
@@ -83,6 +87,7 @@ impl From<StoreError> for ServeError {
 /// Runs the server on `store` until SIGTERM or SIGINT, then flushes Last
 /// Used. The store must already exist: a server never creates a database.
 pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
+    log::install(args.log_format);
     let address = listen::Address::parse(&args.listen).map_err(ServeError::Usage)?;
     let tls = tls(args, &address)?;
     address
@@ -203,10 +208,9 @@ async fn serve(
         .keep_alive(true);
     let graceful = Graceful::default();
     let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
-    eprintln!(
-        "{}",
-        tr!("cli-serve-listening", address = listener.describe(acceptor.is_some()))
-    );
+    let described = listener.describe(acceptor.is_some());
+    tracing::info!(address = %described, "{}", tr!("cli-serve-listening", address = described.as_str()));
+    let mut accept_errors = log::AcceptErrors::new(ACCEPT_ERROR_INTERVAL);
     let stop = loop {
         let permit = tokio::select! {
             stop = signals.recv() => break stop,
@@ -239,17 +243,25 @@ async fn serve(
                 tokio::spawn(connection(None, false).serve(io));
             }
             // Out of file descriptors, or a connection reset before it was
-            // accepted: wait a moment rather than spin, and go on.
-            Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            // accepted: say so (rate-limited), wait a moment rather than
+            // spin, and go on.
+            Err(error) => {
+                accept_errors.failed(&error);
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
         }
     };
     drop(listener);
-    eprintln!("{}", tr!("cli-serve-stopping", signal = stop.name()));
+    tracing::info!(
+        signal = stop.name(),
+        "{}",
+        tr!("cli-serve-stopping", signal = stop.name())
+    );
     if tokio::time::timeout(args.shutdown_timeout, graceful.shutdown())
         .await
         .is_err()
     {
-        eprintln!("{}", tr!("cli-serve-shutdown-timeout"));
+        tracing::warn!("{}", tr!("cli-serve-shutdown-timeout"));
     }
     Ok(())
 }

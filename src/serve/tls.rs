@@ -86,13 +86,16 @@ pub fn spawn_reloader(tls: Arc<Tls>) -> std::io::Result<JoinHandle<()>> {
             // File reads block; keep them off the threads serving requests.
             let reloaded = tokio::task::spawn_blocking(move || reloading.reload()).await;
             let files = tls.files();
+            let cert = files.cert.display().to_string();
             match reloaded {
-                Ok(Ok(())) => eprintln!(
-                    "{}",
-                    tr!("cli-serve-sighup-reloaded", path = files.cert.display().to_string())
-                ),
-                Ok(Err(why)) => eprintln!("{}", tr!("cli-serve-sighup-kept", reason = why)),
-                Err(_) => eprintln!(
+                Ok(Ok(())) => {
+                    tracing::info!(path = %cert, "{}", tr!("cli-serve-sighup-reloaded", path = cert.as_str()))
+                }
+                Ok(Err(why)) => {
+                    tracing::warn!(path = %cert, error = %why, "{}", tr!("cli-serve-sighup-kept", reason = why.as_str()))
+                }
+                Err(_) => tracing::warn!(
+                    path = %cert,
                     "{}",
                     tr!("cli-serve-sighup-kept", reason = tr!("cli-serve-sighup-failed"))
                 ),

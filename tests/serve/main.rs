@@ -4,6 +4,7 @@
 
 mod abuse;
 mod gateways;
+mod logging;
 mod proxy;
 mod support;
 mod tls;

@@ -62,7 +62,9 @@ impl Server {
         Server::launch(command, args)
     }
 
-    fn launch(mut command: Command, args: &[&str]) -> Server {
+    /// Starts `command` (`keydesk serve` with its database) with `args`,
+    /// on a free loopback port unless `args` name `--listen`.
+    pub fn launch(mut command: Command, args: &[&str]) -> Server {
         let mut child = command
             // The "listening on" line is read, in English.
             .env("KEYDESK_LANG", "en")
@@ -121,7 +123,8 @@ impl Drop for Server {
 }
 
 /// Reads the child's stderr on a thread: all of it into a buffer, and the
-/// address of the "listening on http://ADDR" (or https://) line to the channel.
+/// address of the "listening on http://ADDR" (or https://) line to the channel,
+/// also when that line is a JSON object (`--log-format json`).
 fn collect_stderr(stderr: impl Read + Send + 'static) -> (Arc<Mutex<String>>, Receiver<String>) {
     let text = Arc::new(Mutex::new(String::new()));
     let (tx, rx) = std::sync::mpsc::channel();
@@ -129,7 +132,7 @@ fn collect_stderr(stderr: impl Read + Send + 'static) -> (Arc<Mutex<String>>, Re
     thread::spawn(move || {
         for line in BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            if let Some((_, url)) = line.split_once("listening on ") {
+            if let Some((_, url)) = message_of(&line).split_once("listening on ") {
                 let addr = url.trim_start_matches("https://").trim_start_matches("http://");
                 let _ = tx.send(addr.to_owned());
             }
@@ -139,6 +142,14 @@ fn collect_stderr(stderr: impl Read + Send + 'static) -> (Arc<Mutex<String>>, Re
         }
     });
     (text, rx)
+}
+
+/// A stderr line's message: the line itself, or a JSON line's `message`.
+fn message_of(line: &str) -> String {
+    match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(object) => object["message"].as_str().unwrap_or_default().to_owned(),
+        Err(_) => line.to_owned(),
+    }
 }
 
 /// Waits until `done` holds, polling, or fails the test after [`DEADLINE`].
