@@ -51,11 +51,11 @@ pub fn parse(text: &str) -> Result<Duration, DurationError> {
 /// (`45s`, `1500ms`, `2h`); below a millisecond it is rounded up, so what is
 /// printed can always be read back.
 pub fn format(duration: Duration) -> String {
-    let millis = duration.as_millis() + u128::from(duration.subsec_nanos() % 1_000_000 != 0);
+    let millis = duration.as_millis() + u128::from(!duration.subsec_nanos().is_multiple_of(1_000_000));
     let (unit, per) = UNITS
         .iter()
         .rev()
-        .find(|(_, per)| millis % u128::from(*per) == 0 && millis != 0)
+        .find(|(_, per)| millis.is_multiple_of(u128::from(*per)) && millis != 0)
         .copied()
         .unwrap_or(("s", 1_000));
     format!("{}{unit}", millis / u128::from(per))
