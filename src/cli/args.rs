@@ -132,13 +132,15 @@ pub const CLEAR_NEVER: &str = "off";
 /// (kept as zero, which the clipboard's timer reads as never). `0s` is
 /// refused as a likely slip; `off` says it on purpose.
 pub(crate) fn parse_clear_after(input: &str) -> Result<Duration, String> {
-    if input == CLEAR_NEVER {
-        return Ok(Duration::ZERO);
+    let invalid = || tr!("cli-clear-after-invalid", forms = duration_forms());
+    match input {
+        CLEAR_NEVER => return Ok(Duration::ZERO),
+        // The old spelling of never: the usual "write 0s" would mislead.
+        "0" => return Err(invalid()),
+        _ => {}
     }
     match parse_any_duration(input)? {
-        delay if delay.is_zero() || delay > MAX_CLEAR_AFTER => {
-            Err(tr!("cli-clear-after-invalid", forms = duration_forms()))
-        }
+        delay if delay.is_zero() || delay > MAX_CLEAR_AFTER => Err(invalid()),
         delay => Ok(delay),
     }
 }
@@ -448,8 +450,10 @@ mod tests {
             let error = parse(&[&format!("--clear-clipboard-after={bad}")]).unwrap_err();
             assert!(error.contains("e.g. 250ms, 30s, 5m, 24h, 30d"), "{bad}: {error}");
         }
-        let error = parse(&["--clear-clipboard-after=3d"]).unwrap_err();
-        assert!(error.contains("from 1s to 24h, or off"), "{error}");
+        for out_of_range in ["3d", "0s", "0"] {
+            let error = parse(&[&format!("--clear-clipboard-after={out_of_range}")]).unwrap_err();
+            assert!(error.contains("from 1s to 24h, or off"), "{out_of_range}: {error}");
+        }
     }
 
     #[test]
