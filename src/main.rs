@@ -68,7 +68,7 @@ fn run_tui(
     };
     let clipboard = ClipboardSettings {
         mode: tui_args.clipboard,
-        clear_after: Duration::from_secs(tui_args.clear_clipboard_after),
+        clear_after: tui_args.clear_clipboard_after,
     };
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
     let mut options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));

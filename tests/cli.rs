@@ -461,13 +461,56 @@ fn busy_timeout_sets_how_long_a_command_waits_for_a_held_database() {
     let env = Env::new();
     env.create("held", &[]);
     let held = redb::Database::open(&env.db).unwrap();
-    let out = env.run(&["--busy-timeout", "0.3", "list"]);
+    let out = env.run(&["--busy-timeout", "300ms", "list"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("is busy"), "{}", stderr(&out));
     drop(held);
-    for bad in ["-1", "601", "soon"] {
+    for bad in ["-1s", "601s", "11m", "soon"] {
         let out = env.run(&[&format!("--busy-timeout={bad}"), "list"]);
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", stderr(&out));
-        assert!(stderr(&out).contains("from 0 to 600"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("e.g. 250ms, 30s, 5m, 24h, 30d"),
+            "{}",
+            stderr(&out)
+        );
     }
+    assert!(stderr(&env.run(&["--busy-timeout=601s", "list"])).contains("from 0s to 10m"));
+}
+
+/// A bare number says no unit, so it is refused (exit 2) before anything
+/// runs, in both languages, with the accepted forms and the spelling meant.
+#[test]
+fn a_duration_without_a_unit_is_refused_in_both_languages() {
+    let env = Env::new();
+    let flags = [
+        vec!["--busy-timeout", "2", "list"],
+        vec!["--clear-clipboard-after", "30", "--ascii"],
+        vec!["serve", "--max-index-age", "10"],
+        vec!["cleanup", "--unused-for", "30"],
+    ];
+    for (lang, no_unit, forms) in [
+        ("en", "has no unit: write", "e.g. 250ms, 30s, 5m, 24h, 30d"),
+        ("zh-CN", "没有单位：秒数请写作", "如 250ms、30s、5m、24h、30d"),
+    ] {
+        for args in &flags {
+            let mut command = vec!["--lang", lang];
+            command.extend(args);
+            let out = env.run(&command);
+            assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+            assert!(stderr(&out).contains(no_unit), "{args:?}: {}", stderr(&out));
+            assert!(stderr(&out).contains(forms), "{args:?}: {}", stderr(&out));
+        }
+    }
+}
+
+#[test]
+fn the_busy_timeout_from_the_environment_takes_the_same_syntax() {
+    let env = Env::new();
+    env.create("waiting", &[]);
+    let list = |timeout: &str| run_with_stdin(keydesk(&env.db).env("KEYDESK_BUSY_TIMEOUT", timeout).arg("list"), "");
+    let out = list("5");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("'5' has no unit: write 5s"), "{}", stderr(&out));
+    let out = list("5s");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }

@@ -18,7 +18,7 @@ const RUN_FOR: Duration = Duration::from_secs(4);
 /// nothing is lost or fails while others hold the database, not how long a
 /// loaded machine makes them queue (the default 2 s can pass there).
 fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    run_with_stdin(keydesk(db).env("KEYDESK_BUSY_TIMEOUT", "120").args(args), stdin)
+    run_with_stdin(keydesk(db).env("KEYDESK_BUSY_TIMEOUT", "120s").args(args), stdin)
 }
 
 fn expect_ok(out: &Output, what: &str) -> String {

@@ -89,25 +89,25 @@ fn config_path_names_the_platform_config_folder_and_a_missing_file_is_fine() {
     assert_eq!(stdout(&out).trim(), home.config_file().display().to_string());
     let shown = stdout(&home.run(&["config", "show"], &[]));
     assert!(shown.contains("(not found: defaults apply)"), "{shown}");
-    assert!(shown.contains("busy_timeout           2  (default)"), "{shown}");
+    assert!(shown.contains("busy_timeout           2s  (default)"), "{shown}");
 }
 
 #[test]
 fn the_command_line_beats_the_environment_which_beats_the_file_which_beats_the_default() {
     let home = Home::new();
-    home.write_config("# test\nbusy_timeout = 7\nutc_offset = \"+08:00\"\n");
-    assert_eq!(home.shown("busy_timeout", &[], &[]), "7 (config file, line 2)");
+    home.write_config("# test\nbusy_timeout = \"7s\"\nutc_offset = \"+08:00\"\n");
+    assert_eq!(home.shown("busy_timeout", &[], &[]), "7s (config file, line 2)");
     assert_eq!(
-        home.shown("busy_timeout", &[], &[("KEYDESK_BUSY_TIMEOUT", "5")]),
-        "5 (environment, KEYDESK_BUSY_TIMEOUT)"
+        home.shown("busy_timeout", &[], &[("KEYDESK_BUSY_TIMEOUT", "5s")]),
+        "5s (environment, KEYDESK_BUSY_TIMEOUT)"
     );
     assert_eq!(
         home.shown(
             "busy_timeout",
-            &["--busy-timeout", "3"],
-            &[("KEYDESK_BUSY_TIMEOUT", "5")]
+            &["--busy-timeout", "3000ms"],
+            &[("KEYDESK_BUSY_TIMEOUT", "5s")]
         ),
-        "3 (command line)"
+        "3s (command line)"
     );
     assert_eq!(home.shown("utc_offset", &[], &[]), "UTC+8 (config file, line 3)");
     assert_eq!(home.shown("clipboard", &[], &[]), "auto (default)");
@@ -256,6 +256,45 @@ fn an_unknown_key_is_refused_with_its_line_and_a_suggestion() {
 fn a_wrong_type_is_refused_with_its_line_and_key() {
     let message = refused("color = true\nclear_clipboard_after = \"ten\"\n");
     assert!(message.starts_with("2: `clear_clipboard_after`: "), "{message}");
+    assert!(message.contains("e.g. 250ms, 30s, 5m, 24h, 30d"), "{message}");
+}
+
+#[test]
+fn config_show_prints_durations_in_the_flags_syntax() {
+    let home = Home::new();
+    home.write_config("busy_timeout = \"45000ms\"\nclear_clipboard_after = \"off\"\n");
+    assert_eq!(home.shown("busy_timeout", &[], &[]), "45s (config file, line 1)");
+    assert_eq!(
+        home.shown("clear_clipboard_after", &[], &[]),
+        "off (config file, line 2)"
+    );
+    assert_eq!(
+        home.shown("busy_timeout", &["--busy-timeout", "90000ms"], &[]),
+        "90s (command line)"
+    );
+}
+
+/// A duration key written as a number (the old syntax) stops keydesk with
+/// exit 2, naming the line and the line to write instead, in both languages.
+#[test]
+fn a_duration_key_written_as_a_number_names_the_line_and_the_fix() {
+    let message = refused("color = true\nbusy_timeout = 7\n");
+    assert_eq!(
+        message,
+        "2: `busy_timeout`: write a duration as a string with its unit: busy_timeout = \"7s\" \
+         (a whole number followed by ms, s, m, h or d, e.g. 250ms, 30s, 5m, 24h, 30d)"
+    );
+    let message = refused("clear_clipboard_after = 0\n");
+    assert!(message.contains("clear_clipboard_after = \"off\""), "{message}");
+    let home = Home::new();
+    home.write_config("busy_timeout = 7\n");
+    let out = home.run(&["list"], &[("KEYDESK_LANG", "zh-CN")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("时长要写成带单位的字符串：busy_timeout = \"7s\""),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -295,10 +334,10 @@ fn a_named_config_file_that_does_not_exist_is_an_error_not_a_silent_default() {
 fn a_config_file_named_with_the_flag_is_read() {
     let home = Home::new();
     let file = home.dir.path().join("elsewhere.toml");
-    write_private(&file, "clear_clipboard_after = 5\n");
+    write_private(&file, "clear_clipboard_after = \"5s\"\n");
     assert_eq!(
         home.shown("clear_clipboard_after", &["--config", file.to_str().unwrap()], &[]),
-        "5 (config file, line 1)"
+        "5s (config file, line 1)"
     );
 }
 

@@ -335,7 +335,7 @@ fn bad_durations_and_dates_are_usage_errors_naming_the_accepted_forms() {
         let out = env.run(&args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
-        let names_forms = err.contains("e.g. 90s, 15m, 24h, 30d")
+        let names_forms = err.contains("e.g. 250ms, 30s, 5m, 24h, 30d")
             || err.contains("e.g. 2026-12-31T23:59:59Z")
             || err.contains("too far ahead: at most 36500 days")
             || err.contains("cannot be used with")

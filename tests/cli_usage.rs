@@ -83,7 +83,7 @@ fn concurrent_verify_processes_count_every_check() {
             std::thread::spawn(move || {
                 for _ in 0..CHECKS {
                     let mut command = keydesk(&env.db);
-                    command.args(["verify"]).env("KEYDESK_BUSY_TIMEOUT", "120");
+                    command.args(["verify"]).env("KEYDESK_BUSY_TIMEOUT", "120s");
                     let out = run_with_stdin(&mut command, &format!("{secret}\n"));
                     assert!(out.status.success(), "{}", stderr(&out));
                 }

@@ -181,7 +181,7 @@ fn create_and_copy(tui: &mut Session) -> usize {
 fn quitting_with_q_or_ctrl_c_clears_a_copied_key_from_the_clipboard_first() {
     for quit in ["q", CTRL_C] {
         let dir = tempfile::tempdir().unwrap();
-        let mut tui = Session::start(&empty_database(dir.path()), &["--clear-clipboard-after", "30"]);
+        let mut tui = Session::start(&empty_database(dir.path()), &["--clear-clipboard-after", "30s"]);
         let copied_at = create_and_copy(&mut tui);
         assert!(
             !contains(&tui.raw[copied_at..], OSC52_CLEAR),
@@ -209,7 +209,7 @@ fn quitting_with_q_or_ctrl_c_clears_a_copied_key_from_the_clipboard_first() {
 #[test]
 fn sigterm_restores_the_terminal_clears_the_clipboard_and_exits_143() {
     let dir = tempfile::tempdir().unwrap();
-    let mut tui = Session::start(&empty_database(dir.path()), &["--clear-clipboard-after", "30"]);
+    let mut tui = Session::start(&empty_database(dir.path()), &["--clear-clipboard-after", "30s"]);
     let copied_at = create_and_copy(&mut tui);
     signal(tui.pid(), libc::SIGTERM);
     assert_eq!(tui.wait_exit(), 128 + libc::SIGTERM as u32);
@@ -310,7 +310,12 @@ fn a_flood_of_350_000_typed_characters_is_capped_and_a_later_esc_is_handled() {
 #[test]
 fn at_120_columns_the_clipboard_countdown_is_on_the_status_line() {
     let dir = tempfile::tempdir().unwrap();
-    let mut tui = Session::start_sized(&empty_database(dir.path()), &["--clear-clipboard-after", "30"], 120, 24);
+    let mut tui = Session::start_sized(
+        &empty_database(dir.path()),
+        &["--clear-clipboard-after", "30s"],
+        120,
+        24,
+    );
     create_and_copy(&mut tui);
     // The status line is the one above the key hints, at the bottom.
     tui.wait_until("the countdown on the status line", |s| s.row(22).contains("clears in"));

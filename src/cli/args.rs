@@ -9,7 +9,9 @@ use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand};
 use time::UtcOffset;
 
-use super::when::{parse_duration, parse_future_instant, parse_grace};
+use std::time::Duration;
+
+use super::when::{duration_forms, parse_any_duration, parse_duration, parse_future_instant, parse_grace};
 use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
 use crate::domain::usage::DAILY_RETENTION_DAYS;
@@ -45,11 +47,11 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "KEYDESK_BUSY_TIMEOUT",
-        value_name = "SECONDS",
-        default_value_t = 2.0,
+        value_name = "DURATION",
+        default_value = "2s",
         value_parser = parse_busy_timeout
     )]
-    pub busy_timeout: f64,
+    pub busy_timeout: Duration,
 
     #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -73,11 +75,14 @@ pub(crate) fn parse_lang(text: &str) -> Result<Lang, String> {
     Lang::parse(text).ok_or_else(|| tr!("cli-lang-invalid"))
 }
 
-/// `--busy-timeout`: seconds, fractions allowed, up to ten minutes.
-pub(crate) fn parse_busy_timeout(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(seconds) if (0.0..=600.0).contains(&seconds) => Ok(seconds),
-        _ => Err(tr!("cli-busy-timeout-invalid")),
+/// The longest `--busy-timeout`: ten minutes.
+const MAX_BUSY_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// `--busy-timeout`: a duration up to ten minutes; `0s` (do not wait) too.
+pub(crate) fn parse_busy_timeout(text: &str) -> Result<Duration, String> {
+    match parse_any_duration(text)? {
+        timeout if timeout <= MAX_BUSY_TIMEOUT => Ok(timeout),
+        _ => Err(tr!("cli-busy-timeout-invalid", forms = duration_forms())),
     }
 }
 
@@ -87,8 +92,9 @@ pub struct TuiArgs {
     #[arg(long, value_enum, default_value_t = ClipboardMode::Auto, value_name = "MODE")]
     pub clipboard: ClipboardMode,
 
-    #[arg(long, default_value_t = 30, value_name = "SECONDS", value_parser = parse_clear_after)]
-    pub clear_clipboard_after: u64,
+    /// Zero (written `off`) means never.
+    #[arg(long, default_value = "30s", value_name = "DURATION|off", value_parser = parse_clear_after)]
+    pub clear_clipboard_after: Duration,
 
     #[arg(long)]
     pub no_mouse: bool,
@@ -117,14 +123,34 @@ fn db_path() -> impl TypedValueParser<Value = PathBuf> {
 
 /// The longest clipboard clearing delay. Anything longer is surely a mistake,
 /// and a huge one overflowed the timer into "never" without saying so.
-pub const MAX_CLEAR_AFTER_SECS: u64 = 86_400;
+pub const MAX_CLEAR_AFTER: Duration = Duration::from_secs(86_400);
 
-pub(crate) fn parse_clear_after(input: &str) -> Result<u64, String> {
-    let invalid = || tr!("cli-clear-after-invalid", max = MAX_CLEAR_AFTER_SECS);
-    match input.trim().parse::<u64>() {
-        Ok(seconds) if seconds <= MAX_CLEAR_AFTER_SECS => Ok(seconds),
-        Ok(_) => Err(tr!("cli-clear-after-too-long", why = invalid())),
-        Err(_) => Err(invalid()),
+/// The spelling of "never clear" for `--clear-clipboard-after`.
+pub const CLEAR_NEVER: &str = "off";
+
+/// `--clear-clipboard-after`: a duration up to a day, or `off` for never
+/// (kept as zero, which the clipboard's timer reads as never). `0s` is
+/// refused as a likely slip; `off` says it on purpose.
+pub(crate) fn parse_clear_after(input: &str) -> Result<Duration, String> {
+    let invalid = || tr!("cli-clear-after-invalid", forms = duration_forms());
+    match input {
+        CLEAR_NEVER => return Ok(Duration::ZERO),
+        // The old spelling of never: the usual "write 0s" would mislead.
+        "0" => return Err(invalid()),
+        _ => {}
+    }
+    match parse_any_duration(input)? {
+        delay if delay.is_zero() || delay > MAX_CLEAR_AFTER => Err(invalid()),
+        delay => Ok(delay),
+    }
+}
+
+/// A `--clear-clipboard-after` value as `config show` prints it.
+pub(crate) fn show_clear_after(delay: Duration) -> String {
+    if delay.is_zero() {
+        CLEAR_NEVER.to_owned()
+    } else {
+        crate::domain::duration::format(delay)
     }
 }
 
@@ -399,24 +425,34 @@ mod tests {
     }
 
     #[test]
-    fn the_clipboard_delay_is_capped_at_a_day() {
-        assert_eq!(
-            parse(&["--clear-clipboard-after", "86400"])
+    fn the_clipboard_delay_is_a_duration_up_to_a_day_or_off() {
+        let delay = |value: &str| {
+            parse(&["--clear-clipboard-after", value])
                 .unwrap()
                 .tui
-                .clear_clipboard_after,
-            86_400
-        );
-        assert_eq!(
-            parse(&["--clear-clipboard-after", "0"])
-                .unwrap()
-                .tui
-                .clear_clipboard_after,
-            0
-        );
-        for bad in ["86401", "18446744073709551615", "99999999999999999999", "-1", "1.5"] {
+                .clear_clipboard_after
+        };
+        assert_eq!(delay("24h"), Duration::from_secs(86_400));
+        assert_eq!(delay("1500ms"), Duration::from_millis(1_500));
+        assert_eq!(delay("off"), Duration::ZERO);
+        for bad in [
+            "86401s",
+            "2d",
+            "0s",
+            "0ms",
+            "99999999999999999999d",
+            "-1s",
+            "1.5s",
+            "30",
+            "0",
+            "never",
+        ] {
             let error = parse(&[&format!("--clear-clipboard-after={bad}")]).unwrap_err();
-            assert!(error.contains("from 0 (never) to 86400 (a day)"), "{bad}: {error}");
+            assert!(error.contains("e.g. 250ms, 30s, 5m, 24h, 30d"), "{bad}: {error}");
+        }
+        for out_of_range in ["3d", "0s", "0"] {
+            let error = parse(&[&format!("--clear-clipboard-after={out_of_range}")]).unwrap_err();
+            assert!(error.contains("from 1s to 24h, or off"), "{out_of_range}: {error}");
         }
     }
 

@@ -401,7 +401,7 @@ mod tests {
                 assert!(!text.contains(english), "{english} in:\n{text}");
             }
             assert!(
-                text.contains("[默认：2]") && text.contains("[环境变量：KEYDESK_DB]"),
+                text.contains("[默认：2s]") && text.contains("[环境变量：KEYDESK_DB]"),
                 "{text}"
             );
         }
@@ -410,7 +410,7 @@ mod tests {
         // English keeps clap's own tags.
         let english = with_lang(Lang::En, || command().render_long_help().to_string());
         assert!(
-            english.contains("[default: 2]") && english.contains("[env: KEYDESK_DB"),
+            english.contains("[default: 2s]") && english.contains("[env: KEYDESK_DB"),
             "{english}"
         );
     }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use time::UtcOffset;
 
 pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
-pub(crate) use args::{parse_busy_timeout, parse_clear_after, parse_lang};
+pub(crate) use args::{parse_busy_timeout, parse_clear_after, parse_lang, show_clear_after};
 pub use exit::{Exit, Failure};
 pub use help::command;
 pub use parse_errors::exit as exit_on_parse_error;
@@ -279,7 +279,7 @@ pub fn open_store(
     }
     let path = store_path(global)?;
     let retry = crate::store::RetryPolicy {
-        window: std::time::Duration::from_secs_f64(global.busy_timeout),
+        window: global.busy_timeout,
         ..crate::store::RetryPolicy::default()
     };
     let store = match if_missing {

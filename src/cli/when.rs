@@ -1,44 +1,35 @@
-//! Durations and instants on the command line: `--expires-in 30d`,
-//! `--grace 24h`, `--at 2026-12-31T23:59:59Z`. Anything else is a usage
+//! Durations and instants on the command line and in the config file:
+//! `--expires-in 30d`, `--grace 24h`, `--busy-timeout 500ms`,
+//! `--at 2026-12-31T23:59:59Z`. Anything else is a usage
 //! error that names the accepted forms, never a guess.
 
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
+use crate::domain::duration::{self, DurationError, echoed as shown};
+pub use crate::domain::duration::{forms as duration_forms, parse_explained as parse_any_duration};
 use crate::domain::{MAX_AHEAD_DAYS as MAX_DAYS, within_reach};
-
-/// The accepted forms of a duration, for error messages.
-pub fn duration_forms() -> String {
-    tr!("cli-duration-forms")
-}
 
 /// The accepted forms of an instant, for error messages.
 pub fn instant_forms() -> String {
     tr!("cli-instant-forms")
 }
 
-/// A positive duration such as `30d`: digits, then exactly one unit.
+/// A positive duration ahead of now, such as `30d`, at most [`MAX_DAYS`].
+/// Expiries are kept in whole seconds, so a fraction of a second is rounded
+/// up, like an instant's.
 pub fn parse_duration(input: &str) -> Result<Duration, String> {
-    let invalid = || tr!("cli-duration-invalid", input = shown(input), forms = duration_forms());
-    let too_long = || too_far_ahead(input);
-    let (digits, unit) = input.split_at(input.len().saturating_sub(1));
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(invalid());
-    }
-    let seconds_per_unit: i64 = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        _ => return Err(invalid()),
+    let exact = match duration::parse(input) {
+        Err(DurationError::Overflow) => return Err(too_far_ahead(input)),
+        _ => parse_any_duration(input)?,
     };
-    let count: i64 = digits.parse().map_err(|_| too_long())?;
-    if count == 0 {
+    if exact.is_zero() {
         return Err(tr!("cli-duration-zero", forms = duration_forms()));
     }
-    match count.checked_mul(seconds_per_unit) {
-        Some(seconds) if seconds <= MAX_DAYS * 86_400 => Ok(Duration::seconds(seconds)),
-        _ => Err(too_long()),
+    let seconds = exact.as_secs() + u64::from(exact.subsec_nanos() != 0);
+    match i64::try_from(seconds) {
+        Ok(seconds) if seconds <= MAX_DAYS * 86_400 => Ok(Duration::seconds(seconds)),
+        _ => Err(too_far_ahead(input)),
     }
 }
 
@@ -88,13 +79,6 @@ pub fn after(now: OffsetDateTime, duration: Duration) -> Result<OffsetDateTime, 
         .ok_or_else(|| tr!("cli-too-far", forms = duration_forms()))
 }
 
-/// An argument as echoed in an error: only a short, printable one. A long one
-/// may be a secret pasted in the wrong place, and is not repeated at all.
-fn shown(input: &str) -> String {
-    let short = input.len() <= 25 && input.chars().all(|c| c.is_ascii_graphic());
-    if short { input.to_owned() } else { tr!("cli-not-shown") }
-}
-
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
@@ -108,16 +92,22 @@ mod tests {
         assert_eq!(parse_duration("24h"), Ok(Duration::hours(24)));
         assert_eq!(parse_duration("30d"), Ok(Duration::days(30)));
         assert_eq!(parse_duration("36500d"), Ok(Duration::days(MAX_DAYS)));
+        assert_eq!(parse_duration("1500ms"), Ok(Duration::seconds(2)));
     }
 
     #[test]
     fn zero_negative_malformed_and_overflowing_durations_name_the_accepted_forms() {
         for bad in [
-            "0d", "0s", "-1d", "30x", "1e9d", "30", "d", "", "1.5h", "+3d", "3 d", "3dd", "٣d",
+            "0d", "0s", "0ms", "-1d", "30x", "1e9d", "30", "d", "", "1.5h", "+3d", "3 d", "3dd", "٣d",
         ] {
             let error = parse_duration(bad).unwrap_err();
-            assert!(error.contains("e.g. 90s, 15m, 24h, 30d"), "{bad}: {error}");
+            assert!(error.contains("e.g. 250ms, 30s, 5m, 24h, 30d"), "{bad}: {error}");
         }
+        assert!(
+            parse_duration("30")
+                .unwrap_err()
+                .contains("'30' has no unit: write 30s")
+        );
         for too_long in ["36501d", "99999999999999999999d", "9223372036854775807s"] {
             let error = parse_duration(too_long).unwrap_err();
             assert!(

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 use time::UtcOffset;
@@ -43,9 +44,9 @@ pub struct FileSettings {
     pub db: Option<FromFile<PathBuf>>,
     pub audit_key_file: Option<FromFile<PathBuf>>,
     pub utc_offset: Option<FromFile<UtcOffset>>,
-    pub busy_timeout: Option<FromFile<f64>>,
+    pub busy_timeout: Option<FromFile<Duration>>,
     pub clipboard: Option<FromFile<ClipboardMode>>,
-    pub clear_clipboard_after: Option<FromFile<u64>>,
+    pub clear_clipboard_after: Option<FromFile<Duration>>,
     pub color: Option<FromFile<bool>>,
     pub mouse: Option<FromFile<bool>>,
     pub unicode: Option<FromFile<bool>>,
@@ -80,9 +81,9 @@ struct Raw {
     db: Option<Spanned<String>>,
     audit_key_file: Option<Spanned<String>>,
     utc_offset: Option<Spanned<String>>,
-    busy_timeout: Option<Spanned<f64>>,
+    busy_timeout: Option<Spanned<toml::Value>>,
     clipboard: Option<Spanned<String>>,
-    clear_clipboard_after: Option<Spanned<i64>>,
+    clear_clipboard_after: Option<Spanned<toml::Value>>,
     color: Option<Spanned<bool>>,
     mouse: Option<Spanned<bool>>,
     unicode: Option<Spanned<bool>>,
@@ -145,12 +146,14 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
             .map_err(|e| e.at("audit_key_file", &error))?,
         utc_offset: validate(raw.utc_offset, text, |value| parse_offset(value))
             .map_err(|e| e.at("utc_offset", &error))?,
-        busy_timeout: validate(raw.busy_timeout, text, |value| parse_busy_timeout(&value.to_string()))
-            .map_err(|e| e.at("busy_timeout", &error))?,
+        busy_timeout: validate(raw.busy_timeout, text, |value| {
+            duration_value("busy_timeout", value, parse_busy_timeout)
+        })
+        .map_err(|e| e.at("busy_timeout", &error))?,
         clipboard: validate(raw.clipboard, text, |value| value.parse::<ClipboardMode>())
             .map_err(|e| e.at("clipboard", &error))?,
         clear_clipboard_after: validate(raw.clear_clipboard_after, text, |value| {
-            parse_clear_after(&value.to_string())
+            duration_value("clear_clipboard_after", value, parse_clear_after)
         })
         .map_err(|e| e.at("clear_clipboard_after", &error))?,
         color: validate(raw.color, text, |value| Ok(*value)).map_err(|e| e.at("color", &error))?,
@@ -158,6 +161,32 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         unicode: validate(raw.unicode, text, |value| Ok(*value)).map_err(|e| e.at("unicode", &error))?,
         lang: validate(raw.lang, text, |value| crate::cli::parse_lang(value)).map_err(|e| e.at("lang", &error))?,
     })
+}
+
+/// A duration key's value: a string in the flag's syntax (`"7s"`). A number
+/// is refused, whatever unit it was meant in, with the line to write instead:
+/// the seconds it meant before durations took a unit.
+fn duration_value(
+    key: &str,
+    value: &toml::Value,
+    parse: fn(&str) -> Result<Duration, String>,
+) -> Result<Duration, String> {
+    let seconds = match value {
+        toml::Value::String(text) => return parse(text),
+        toml::Value::Integer(seconds) => u64::try_from(*seconds).ok().map(Duration::from_secs),
+        toml::Value::Float(seconds) => Duration::try_from_secs_f64(*seconds).ok(),
+        _ => None,
+    };
+    let fix = match seconds {
+        Some(seconds) if seconds.is_zero() && key == "clear_clipboard_after" => crate::cli::show_clear_after(seconds),
+        Some(seconds) => crate::domain::duration::format(seconds),
+        None => "30s".to_owned(),
+    };
+    Err(tr!(
+        "config-duration-not-a-string",
+        fix = format!("{key} = \"{fix}\""),
+        forms = crate::domain::duration::forms()
+    ))
 }
 
 /// A value TOML read but keydesk refused, and where it was.
@@ -295,8 +324,8 @@ mod tests {
     #[test]
     fn every_key_is_read_with_its_line() {
         let settings = parsed(
-            "# keydesk\ndb = \"/srv/keys.redb\"\nutc_offset = \"+08:00\"\nbusy_timeout = 5\nclipboard = \"osc52\"\n\
-             clear_clipboard_after = 60\ncolor = false\nmouse = false\nunicode = true\n",
+            "# keydesk\ndb = \"/srv/keys.redb\"\nutc_offset = \"+08:00\"\nbusy_timeout = \"5s\"\nclipboard = \"osc52\"\n\
+             clear_clipboard_after = \"1m\"\ncolor = false\nmouse = false\nunicode = true\n",
         )
         .unwrap();
         assert_eq!(
@@ -310,9 +339,15 @@ mod tests {
             settings.utc_offset.unwrap().value,
             UtcOffset::from_hms(8, 0, 0).unwrap()
         );
-        assert_eq!(settings.busy_timeout.map(|s| (s.value, s.line)), Some((5.0, 4)));
+        assert_eq!(
+            settings.busy_timeout.map(|s| (s.value, s.line)),
+            Some((Duration::from_secs(5), 4))
+        );
         assert_eq!(settings.clipboard.unwrap().value, ClipboardMode::Osc52);
-        assert_eq!(settings.clear_clipboard_after.map(|s| s.value), Some(60));
+        assert_eq!(
+            settings.clear_clipboard_after.map(|s| s.value),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(settings.color.map(|s| (s.value, s.line)), Some((false, 7)));
         assert_eq!(settings.mouse.map(|s| (s.value, s.line)), Some((false, 8)));
         assert_eq!(settings.unicode.map(|s| (s.value, s.line)), Some((true, 9)));
@@ -342,13 +377,10 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_the_line_and_the_key() {
-        let text = message("\n\nclear_clipboard_after = \"soon\"\n");
+        let text = message("\n\ncolor = \"yes\"\n");
+        assert!(text.starts_with("/etc/keydesk/config.toml:3: `color`: "), "{text}");
         assert!(
-            text.starts_with("/etc/keydesk/config.toml:3: `clear_clipboard_after`: "),
-            "{text}"
-        );
-        assert!(
-            text.ends_with("invalid type: string \"soon\", expected a whole number"),
+            text.ends_with("invalid type: string \"yes\", expected true or false"),
             "{text}"
         );
     }
@@ -364,16 +396,35 @@ mod tests {
         );
         let text = message("clipboard = \"xclip\"\n");
         assert!(text.starts_with("/etc/keydesk/config.toml:1: `clipboard`: "), "{text}");
-        let text = message("clear_clipboard_after = -1\n");
+        let text = message("clear_clipboard_after = \"soon\"\n");
         assert!(
             text.starts_with("/etc/keydesk/config.toml:1: `clear_clipboard_after`: "),
             "{text}"
         );
-        let text = message("busy_timeout = 9000\n");
+        let text = message("busy_timeout = \"11m\"\n");
         assert!(
             text.starts_with("/etc/keydesk/config.toml:1: `busy_timeout`: "),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_duration_written_as_a_number_names_the_line_and_the_fix() {
+        assert_eq!(
+            message("\nbusy_timeout = 7\n"),
+            format!(
+                "/etc/keydesk/config.toml:2: `busy_timeout`: {}",
+                "write a duration as a string with its unit: busy_timeout = \"7s\" \
+                 (a whole number followed by ms, s, m, h or d, e.g. 250ms, 30s, 5m, 24h, 30d)"
+            )
+        );
+        assert!(message("busy_timeout = 0.3\n").contains("busy_timeout = \"300ms\""));
+        assert!(message("clear_clipboard_after = 90\n").contains("clear_clipboard_after = \"90s\""));
+        assert!(message("clear_clipboard_after = 0\n").contains("clear_clipboard_after = \"off\""));
+        assert!(message("clear_clipboard_after = true\n").contains("clear_clipboard_after = \"30s\""));
+        let settings = parsed("clear_clipboard_after = \"off\"\nbusy_timeout = \"250ms\"\n").unwrap();
+        assert_eq!(settings.clear_clipboard_after.map(|s| s.value), Some(Duration::ZERO));
+        assert_eq!(settings.busy_timeout.map(|s| s.value), Some(Duration::from_millis(250)));
     }
 
     #[test]

@@ -164,7 +164,9 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         file.busy_timeout,
         source(matches, "busy_timeout", "KEYDESK_BUSY_TIMEOUT"),
     );
-    settings.push(busy.describe("busy_timeout", |seconds| format!("{seconds}").into()));
+    settings.push(busy.describe("busy_timeout", |timeout| {
+        crate::domain::duration::format(*timeout).into()
+    }));
     let clipboard = layer(&mut cli.tui.clipboard, file.clipboard, source(matches, "clipboard", ""));
     settings.push(clipboard.describe("clipboard", |mode: &ClipboardMode| mode.name().to_owned().into()));
     let clear = layer(
@@ -172,7 +174,9 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         file.clear_clipboard_after,
         source(matches, "clear_clipboard_after", ""),
     );
-    settings.push(clear.describe("clear_clipboard_after", |seconds| seconds.to_string().into()));
+    settings.push(clear.describe("clear_clipboard_after", |delay| {
+        crate::cli::show_clear_after(*delay).into()
+    }));
     let (color, color_source) = color(file.color);
     settings.push(Setting {
         key: "color",

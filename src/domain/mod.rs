@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod base62;
+pub mod duration;
 pub mod id;
 pub mod name;
 pub mod record;
@@ -13,6 +14,7 @@ pub use audit::{
     Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, BreakKind, ChainBreak, ChainHead, ChainReport,
     Interface, SshClient,
 };
+pub use duration::DurationError;
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
 pub use record::{KeyRecord, KeyStatus, MAX_AHEAD_DAYS, PreviousSecret, SecretSlot, Verdict, within_reach};

@@ -85,20 +85,12 @@ pub struct ServeArgs {
     pub log_format: super::log::LogFormat,
 }
 
-/// `250ms`, `10s`, `5m`, or a bare number of seconds.
+/// A positive duration in the one syntax: `250ms`, `10s`, `5m`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number.parse().map_err(|_| tr!("cli-serve-duration-number"))?;
-    let duration = match unit {
-        "ms" => Duration::from_millis(number),
-        "" | "s" => Duration::from_secs(number),
-        "m" => Duration::from_secs(number.saturating_mul(60)),
-        _ => return Err(tr!("cli-serve-duration-unit", unit = unit)),
-    };
+    use crate::domain::duration::{forms, parse_explained};
+    let duration = parse_explained(text)?;
     if duration.is_zero() {
-        return Err(tr!("cli-serve-duration-zero"));
+        return Err(tr!("cli-serve-duration-zero", forms = forms()));
     }
     Ok(duration)
 }
@@ -108,12 +100,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_take_a_unit_or_mean_seconds() {
+    fn durations_take_a_unit_and_are_not_zero() {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
-        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        for bad in ["", "0s", "1h", "-1s", "1.5s", "s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3_600)));
+        for bad in ["", "10", "0s", "0ms", "-1s", "1.5s", "s"] {
+            let error = parse_duration(bad).unwrap_err();
+            assert!(error.contains("e.g. 250ms, 30s, 5m, 24h, 30d"), "{bad}: {error}");
         }
     }
 }
