@@ -150,7 +150,9 @@ impl IndexState {
     fn keep_readiness(&self, metrics: &Metrics, stopped: &Receiver<()>) {
         while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(POLL) {
             let health = self.verifier.health();
-            self.ready.store(health.is_fresh(self.max_age), Relaxed);
+            let ready = health.is_fresh(self.max_age);
+            let was_ready = self.ready.swap(ready, Relaxed);
+            report_readiness(was_ready, ready, &health, self.fail_static);
             metrics.index_keys.set(i64::try_from(health.keys).unwrap_or(i64::MAX));
             metrics.index_age.set(health.checked_ago.as_secs_f64());
             if health.refresh_error.is_some() {
@@ -296,6 +298,34 @@ trait Freshness {
 impl Freshness for crate::verifier::Health {
     fn is_fresh(&self, max_age: Duration) -> bool {
         self.worker_running && self.checked_ago <= max_age
+    }
+}
+
+/// Says on stderr when the index stops being current and when it is again:
+/// only on the change, so an outage is two lines whatever its length. The
+/// store's error is shown as its message, which never holds a password.
+fn report_readiness(was_ready: bool, ready: bool, health: &crate::verifier::Health, fail_static: bool) {
+    match (was_ready, ready) {
+        (true, false) => {
+            let error = health
+                .refresh_error
+                .as_ref()
+                .map_or_else(String::new, |e| e.to_string());
+            let answer = if fail_static {
+                tr!("cli-serve-index-stale-static")
+            } else {
+                tr!("cli-serve-index-stale-closed")
+            };
+            let text = tr!(
+                "cli-serve-index-stale",
+                seconds = health.checked_ago.as_secs(),
+                answer = answer,
+                error = error.as_str()
+            );
+            tracing::warn!(error = %error, age_seconds = health.checked_ago.as_secs(), "{text}");
+        }
+        (false, true) => tracing::info!("{}", tr!("cli-serve-index-current")),
+        _ => {}
     }
 }
 

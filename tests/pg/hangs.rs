@@ -221,7 +221,24 @@ fn serve_fails_closed_or_static_while_postgres_is_frozen_and_recovers_by_itself_
         });
         serve_support::wait_for("ready again", || status(server, "/readyz", "") == 200);
         assert_eq!(status(server, "/verify", &bearer), 200);
+        // The operator is told once when it went stale, once when it is back.
+        serve_support::wait_for("the outage told on stderr", || {
+            server.stderr().contains("the key index is current again")
+        });
+        let said = server.stderr();
+        assert_eq!(
+            said.matches("the key index has not been refreshed").count(),
+            1,
+            "{said}"
+        );
+        assert!(!said.contains(&url), "{said}");
     }
+    assert!(closed.stderr().contains("keys are answered 503 until it is"));
+    assert!(
+        fail_static
+            .stderr()
+            .contains("keys are answered from the last index (--fail-static)")
+    );
     eprintln!(
         "a key created after SIGCONT verified on both {:?} after it",
         resumed.elapsed()
