@@ -7,7 +7,7 @@
 #   3. nginx auth_request → keydesk → stub     (vs 4: the cost of the check)
 #   4. nginx proxy_pass → stub, no auth
 #   5. keydesk --upstream (proxy) → stub        (vs 4)
-#   6. examples/bare_proxy → stub: a minimal hyper proxy with no key check
+#   6. crates/keydesk-serve/examples/bare_proxy → stub: a minimal hyper proxy with no key check
 #      on keydesk's upstream code, the ceiling for 5 (vs 4)
 #   7. keydesk's resident memory with 100,000 keys loaded
 #
@@ -43,7 +43,8 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 
 echo "== building (release) and filling a database with $KEYS keys"
-cargo build --release --quiet --bin keydesk --example bare_proxy
+cargo build --release --quiet --bin keydesk
+cargo build --release --quiet -p keydesk-serve --example bare_proxy
 cargo run --release --quiet --example populate -- --count "$KEYS" --db "$WORK/keys.redb" --secrets-out "$WORK/secrets"
 KEY=$(head -n1 "$WORK/secrets")
 

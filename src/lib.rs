@@ -1,53 +1,27 @@
-//! keydesk: manage the API keys of an AI service from the terminal.
+//! The keydesk program: the full-screen [`tui`], the scriptable [`cli`], the
+//! [`config`] file, the [`clipboard`] (desktop or SSH) and [`display`] (how
+//! stored values are shown, shared by the CLI and the TUI). [`agreement`] is
+//! the text a user accepts before a key is made.
 //!
-//! The library is what services link to check keys: the [`domain`] vocabulary
-//! (key format, names, records; no I/O), the [`store`] behind the
-//! [`KeyStore`] trait (an embedded redb file by default), and the long-lived
-//! [`Verifier`]. With `default-features = false` that is all it is:
-//!
-//! ```toml
-//! keydesk = { version = "0.1", default-features = false }
-//! ```
-//!
-//! The default `tui` feature adds what the `keydesk` program is made of: the
-//! full-screen TUI, the scriptable [`cli`], the [`clipboard`] (desktop or SSH),
-//! and [`display`] (how stored values are shown).
-//!
-//! The default `serve` feature adds `keydesk serve` (the `serve` module): an
-//! HTTP forward-auth endpoint and authenticating proxy on tokio and hyper.
-//!
-//! [`display`] is how values are shown to people
-//! (times in a stated offset, safe text, the key table's columns), shared by
-//! [`cli`], the scriptable command line, and [`tui`], the full-screen app.
-//! [`clipboard`] gets a copied key to the user (desktop or SSH), [`agreement`]
-//! is the text a user accepts before a key is made, and [`hardening`] keeps
-//! secrets out of core dumps.
+//! This library target exists so that the program's tests and benchmarks can
+//! drive its parts; it is not an API. Services link `keydesk-core`.
 
 // First, so that `tr!` is in scope in every module below.
 #[macro_use]
-pub mod i18n;
+pub extern crate keydesk_i18n as i18n;
 
-pub mod domain;
-pub mod hardening;
-pub mod store;
-pub mod verifier;
+// The layers below the program, under the names the program's modules use.
+pub use keydesk_core::{domain, hardening, store, verifier};
+#[cfg(feature = "serve")]
+pub use keydesk_serve as serve;
 
-#[cfg(feature = "tui")]
 pub mod agreement;
-#[cfg(feature = "tui")]
 pub mod cli;
-#[cfg(feature = "tui")]
 pub mod clipboard;
-#[cfg(feature = "tui")]
 pub mod config;
-#[cfg(feature = "tui")]
 pub mod display;
-#[cfg(feature = "tui")]
 pub mod tui;
 
-#[cfg(feature = "serve")]
-pub mod serve;
-
-pub use domain::{KeyId, KeyName, KeyRecord, NameError, SecretKey};
-pub use store::{KeyStore, Listing, Store, StoreError};
-pub use verifier::Verifier;
+pub use keydesk_core::{
+    KeyId, KeyName, KeyRecord, KeyStore, Listing, NameError, SecretKey, Store, StoreError, Verifier,
+};

@@ -79,7 +79,7 @@ fn run_tui(
     if chinese_dropped {
         options.note = options
             .note
-            .or_else(|| Some(keydesk::tr!("tui-note-chinese-needs-unicode")));
+            .or_else(|| Some(keydesk_i18n::tr!("tui-note-chinese-needs-unicode")));
     }
     options.mouse = effective.mouse;
     match tui::run(store, options) {
@@ -110,8 +110,8 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
     // error from the server, so there is nothing to confirm.
     if let Some(url) = cli::postgres_url(global) {
         #[cfg(feature = "postgres")]
-        let _notice = keydesk::store::postgres::connecting_to(url).map(|(location, timeout)| {
-            let text = keydesk::tr!(
+        let _notice = keydesk_postgres::connecting_to(url).map(|(location, timeout)| {
+            let text = keydesk_i18n::tr!(
                 "cli-tui-connecting",
                 location = location,
                 seconds = timeout.as_secs().max(1)
@@ -127,9 +127,9 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
     if is_default || std::fs::symlink_metadata(&path).is_ok() {
         return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY);
     }
-    let question = keydesk::tr!("cli-tui-create-question", path = path.display().to_string());
+    let question = keydesk_i18n::tr!("cli-tui-create-question", path = path.display().to_string());
     if !cli::confirm(&question).map_err(cli::Failure::from)? {
-        return Err(cli::Failure::declined(keydesk::tr!("cli-tui-not-created")));
+        return Err(cli::Failure::declined(keydesk_i18n::tr!("cli-tui-not-created")));
     }
     cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY)
 }
@@ -186,10 +186,10 @@ impl Drop for SlowNotice {
 fn check_terminal() -> Result<(), String> {
     use std::io::IsTerminal;
     if !(std::io::stdin().is_terminal() && std::io::stdout().is_terminal()) {
-        return Err(keydesk::tr!("cli-needs-terminal"));
+        return Err(keydesk_i18n::tr!("cli-needs-terminal"));
     }
     if std::env::var_os("TERM").is_some_and(|term| term == "dumb") {
-        return Err(keydesk::tr!("cli-dumb-terminal"));
+        return Err(keydesk_i18n::tr!("cli-dumb-terminal"));
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 use common::postgres::PgServer;
 use keydesk::domain::{Actor, Interface};
 use keydesk::store::Clock;
-use keydesk::store::postgres::PgStore;
+use keydesk_postgres::PgStore;
 
 /// The shared server, or the end of this test binary (see the module docs).
 fn server() -> &'static PgServer {
@@ -741,7 +741,7 @@ fn hosts_setting_up_one_database_at_once_apply_each_migration_once() {
         .query_one("SELECT count(*) FROM keydesk_schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied as u64, keydesk::store::postgres::PG_SCHEMA_VERSION);
+    assert_eq!(applied as u64, keydesk_postgres::PG_SCHEMA_VERSION);
 }
 
 #[test]

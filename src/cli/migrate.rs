@@ -7,11 +7,11 @@ use std::path::Path;
 
 use super::{Exit, Failure, GlobalArgs, db_password, refuse_password_on_command_line};
 use crate::domain::{Actor, AuditQuery, Interface, KeyId, KeyUsage, UsageCounts, UsageQuery};
-use crate::store::postgres::{Imported, PgStore};
 use crate::{KeyStore, Store};
+use keydesk_postgres::{Imported, PgStore};
 
 pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> {
-    if !crate::store::postgres::is_postgres_url(to) {
+    if !keydesk_postgres::is_postgres_url(to) {
         return Err(Failure::usage(tr!("cli-migrate-to-not-postgres")));
     }
     refuse_password_on_command_line(to, "--to")?;

@@ -340,7 +340,7 @@ fn open_postgres(
     actor: crate::domain::Actor,
     key: Option<crate::domain::AuditKey>,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
-    use crate::store::postgres::PgStore;
+    use keydesk_postgres::PgStore;
     refuse_password_on_command_line(url, "--db")?;
     let password = db_password(global)?;
     let store = match if_missing {

@@ -60,9 +60,14 @@ impl SortColumn {
 
     /// The sort a table column's header stands for, if it can be sorted by.
     pub fn sorting(column: Column) -> Option<SortColumn> {
-        [SortColumn::Name, SortColumn::Id, SortColumn::Created, SortColumn::LastUsed]
-            .into_iter()
-            .find(|sort| sort.column() == Some(column))
+        [
+            SortColumn::Name,
+            SortColumn::Id,
+            SortColumn::Created,
+            SortColumn::LastUsed,
+        ]
+        .into_iter()
+        .find(|sort| sort.column() == Some(column))
     }
 }
 
@@ -565,7 +570,9 @@ pub struct CleanupScreen {
 pub enum CleanupConfirm {
     Disable,
     /// Deleting asks for the number of keys to be typed.
-    Delete { typed: TextInput },
+    Delete {
+        typed: TextInput,
+    },
 }
 
 impl CleanupScreen {
@@ -590,7 +597,11 @@ impl CleanupScreen {
 
     /// The marked keys, in the order shown.
     pub fn marked_ids(&self) -> Vec<KeyId> {
-        self.rows.iter().filter(|id| self.marked.contains(*id)).cloned().collect()
+        self.rows
+            .iter()
+            .filter(|id| self.marked.contains(*id))
+            .cloned()
+            .collect()
     }
 
     /// Moves the selection by `delta` rows, clamped.

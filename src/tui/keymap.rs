@@ -207,22 +207,67 @@ const MAIN: &[Binding] = &[
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
     bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-first-key")),
     bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-last-key")),
-    bind(&[K::Char('n')], A::NewKey, Some(Msg("tui-hint-new")), Msg("tui-help-new-key")),
-    bind(&[K::Enter, K::Char('.')], A::OpenActions, Some(Msg("tui-hint-actions")), Msg("tui-help-open-actions")),
-    bind(&[K::Char('e')], A::EditName, Some(Msg("tui-hint-edit")), Msg("tui-help-edit-selected")),
-    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-selected")),
-    bind(&[K::Char('t')], A::ToggleDisabled, None, Msg("tui-help-toggle-selected")),
+    bind(
+        &[K::Char('n')],
+        A::NewKey,
+        Some(Msg("tui-hint-new")),
+        Msg("tui-help-new-key"),
+    ),
+    bind(
+        &[K::Enter, K::Char('.')],
+        A::OpenActions,
+        Some(Msg("tui-hint-actions")),
+        Msg("tui-help-open-actions"),
+    ),
+    bind(
+        &[K::Char('e')],
+        A::EditName,
+        Some(Msg("tui-hint-edit")),
+        Msg("tui-help-edit-selected"),
+    ),
+    bind(
+        &[K::Char('d'), K::Delete],
+        A::DeleteKey,
+        Some(Msg("tui-hint-delete")),
+        Msg("tui-help-delete-selected"),
+    ),
+    bind(
+        &[K::Char('t')],
+        A::ToggleDisabled,
+        None,
+        Msg("tui-help-toggle-selected"),
+    ),
     bind(&[K::Char('r')], A::Rotate, None, Msg("tui-help-rotate-selected")),
     bind(&[K::Char('x')], A::SetExpiry, None, Msg("tui-help-expiry-selected")),
-    bind(&[K::Char('/')], A::StartFilter, Some(Msg("tui-hint-filter")), Msg("tui-help-filter-list")),
+    bind(
+        &[K::Char('/')],
+        A::StartFilter,
+        Some(Msg("tui-hint-filter")),
+        Msg("tui-help-filter-list"),
+    ),
     bind(&[K::Esc], A::ClearFilter, None, Msg("tui-help-clear-filter")),
-    bind(&[K::Char('s')], A::SortNext, Some(Msg("tui-hint-sort")), Msg("tui-help-sort-next")),
+    bind(
+        &[K::Char('s')],
+        A::SortNext,
+        Some(Msg("tui-hint-sort")),
+        Msg("tui-help-sort-next"),
+    ),
     bind(&[K::Char('S')], A::SortReverse, None, Msg("tui-help-sort-reverse")),
     bind(&[K::Char('L')], A::OpenLog, None, Msg("tui-help-open-log")),
     bind(&[K::Char('i')], A::ToggleDetails, None, Msg("tui-help-toggle-details")),
     bind(&[K::Char('C')], A::OpenCleanup, None, Msg("tui-help-open-cleanup")),
-    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
-    bind(&[K::Char('q')], A::Quit, Some(Msg("tui-hint-quit")), Msg("tui-help-quit")),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        Some(Msg("tui-hint-help")),
+        Msg("tui-help-show-help"),
+    ),
+    bind(
+        &[K::Char('q')],
+        A::Quit,
+        Some(Msg("tui-hint-quit")),
+        Msg("tui-help-quit"),
+    ),
 ];
 
 /// Line editing, shared by every screen with a text input (see
@@ -238,9 +283,24 @@ const TEXT_EDITING: [Binding; 7] = [
 ];
 
 const FILTER: &[Binding] = &[
-    bind(&[K::Enter], A::ApplyFilter, Some(Msg("tui-hint-done")), Msg("tui-help-apply-filter")),
-    bind(&[K::Esc], A::ClearFilter, Some(Msg("tui-hint-clear")), Msg("tui-help-clear-filter")),
-    bind(&[K::Up], A::MoveUp, Some(Msg("tui-hint-move")), Msg("tui-help-match-up")),
+    bind(
+        &[K::Enter],
+        A::ApplyFilter,
+        Some(Msg("tui-hint-done")),
+        Msg("tui-help-apply-filter"),
+    ),
+    bind(
+        &[K::Esc],
+        A::ClearFilter,
+        Some(Msg("tui-hint-clear")),
+        Msg("tui-help-clear-filter"),
+    ),
+    bind(
+        &[K::Up],
+        A::MoveUp,
+        Some(Msg("tui-hint-move")),
+        Msg("tui-help-match-up"),
+    ),
     bind(&[K::Down], A::MoveDown, None, Msg("tui-help-match-down")),
     bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
@@ -249,103 +309,318 @@ const FILTER: &[Binding] = &[
 const ACTIONS: &[Binding] = &[
     bind(&[K::Up, K::Char('k')], A::MoveUp, None, Msg("tui-help-previous-action")),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-next-action")),
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-run")), Msg("tui-help-run-action")),
-    bind(&[K::Char('e')], A::EditName, Some(Msg("tui-hint-edit")), Msg("tui-help-edit-name")),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-run")),
+        Msg("tui-help-run-action"),
+    ),
+    bind(
+        &[K::Char('e')],
+        A::EditName,
+        Some(Msg("tui-hint-edit")),
+        Msg("tui-help-edit-name"),
+    ),
     bind(&[K::Char('t')], A::ToggleDisabled, None, Msg("tui-help-toggle")),
     bind(&[K::Char('r')], A::Rotate, None, Msg("tui-help-rotate")),
     bind(&[K::Char('x')], A::SetExpiry, None, Msg("tui-help-set-expiry")),
-    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some(Msg("tui-hint-delete")), Msg("tui-help-delete")),
-    bind(&[K::Char('c')], A::CopyId, Some(Msg("tui-hint-copy-id")), Msg("tui-help-copy-id")),
+    bind(
+        &[K::Char('d'), K::Delete],
+        A::DeleteKey,
+        Some(Msg("tui-hint-delete")),
+        Msg("tui-help-delete"),
+    ),
+    bind(
+        &[K::Char('c')],
+        A::CopyId,
+        Some(Msg("tui-hint-copy-id")),
+        Msg("tui-help-copy-id"),
+    ),
     bind(&[K::Char('h')], A::History, None, Msg("tui-help-history")),
-    bind(&[K::Esc, K::Char('q')], A::Cancel, Some(Msg("tui-hint-close")), Msg("tui-help-close-menu")),
-    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
+    bind(
+        &[K::Esc, K::Char('q')],
+        A::Cancel,
+        Some(Msg("tui-hint-close")),
+        Msg("tui-help-close-menu"),
+    ),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        Some(Msg("tui-hint-help")),
+        Msg("tui-help-show-help"),
+    ),
 ];
 
 const CREATE: &[Binding] = &[
-    bind(&[K::Tab], A::FocusNext, Some(Msg("tui-hint-next")), Msg("tui-help-next-field")),
+    bind(
+        &[K::Tab],
+        A::FocusNext,
+        Some(Msg("tui-hint-next")),
+        Msg("tui-help-next-field"),
+    ),
     bind(&[K::BackTab], A::FocusPrev, None, Msg("tui-help-previous-field")),
-    bind(&[K::Char(' ')], A::Toggle, Some(Msg("tui-hint-tick")), Msg("tui-help-tick-agreement")),
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-ok")), Msg("tui-help-create-key")),
-    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
-    bind(&[K::Ctrl('o')], A::ReadAgreement, Some(Msg("tui-hint-agreement")), Msg("tui-help-read-agreement")),
+    bind(
+        &[K::Char(' ')],
+        A::Toggle,
+        Some(Msg("tui-hint-tick")),
+        Msg("tui-help-tick-agreement"),
+    ),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-ok")),
+        Msg("tui-help-create-key"),
+    ),
+    bind(
+        &[K::Esc],
+        A::Cancel,
+        Some(Msg("tui-hint-cancel")),
+        Msg("tui-help-cancel"),
+    ),
+    bind(
+        &[K::Ctrl('o')],
+        A::ReadAgreement,
+        Some(Msg("tui-hint-agreement")),
+        Msg("tui-help-read-agreement"),
+    ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help-name-field")),
 ];
 
 const AGREEMENT: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, Some(Msg("tui-hint-scroll")), Msg("tui-help-scroll-up")),
+    bind(
+        &[K::Up, K::Char('k')],
+        A::MoveUp,
+        Some(Msg("tui-hint-scroll")),
+        Msg("tui-help-scroll-up"),
+    ),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-scroll-down")),
     bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
-    bind(&[K::PageDown, K::Char(' ')], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(
+        &[K::PageDown, K::Char(' ')],
+        A::PageDown,
+        None,
+        Msg("tui-help-page-down"),
+    ),
     bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-top")),
     bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-bottom")),
-    bind(&[K::Esc, K::Enter, K::Char('q')], A::Close, Some(Msg("tui-hint-back")), Msg("tui-help-back-to-create")),
+    bind(
+        &[K::Esc, K::Enter, K::Char('q')],
+        A::Close,
+        Some(Msg("tui-hint-back")),
+        Msg("tui-help-back-to-create"),
+    ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const SECRET: &[Binding] = &[
-    bind(&[K::Char('c')], A::Copy, Some(Msg("tui-hint-copy")), Msg("tui-help-copy-key")),
-    bind(&[K::Enter, K::Esc], A::Close, Some(Msg("tui-hint-close")), Msg("tui-help-close-secret")),
+    bind(
+        &[K::Char('c')],
+        A::Copy,
+        Some(Msg("tui-hint-copy")),
+        Msg("tui-help-copy-key"),
+    ),
+    bind(
+        &[K::Enter, K::Esc],
+        A::Close,
+        Some(Msg("tui-hint-close")),
+        Msg("tui-help-close-secret"),
+    ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const SECRET_CONFIRM: &[Binding] = &[
-    bind(&[K::Char('y')], A::Yes, Some(Msg("tui-hint-close-without-copying")), Msg("tui-help-close-without-copying")),
-    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-go-back")), Msg("tui-help-back-to-key")),
-    bind(&[K::Char('c')], A::Copy, Some(Msg("tui-hint-copy")), Msg("tui-help-copy-key")),
+    bind(
+        &[K::Char('y')],
+        A::Yes,
+        Some(Msg("tui-hint-close-without-copying")),
+        Msg("tui-help-close-without-copying"),
+    ),
+    bind(
+        &[K::Char('n'), K::Esc],
+        A::No,
+        Some(Msg("tui-hint-go-back")),
+        Msg("tui-help-back-to-key"),
+    ),
+    bind(
+        &[K::Char('c')],
+        A::Copy,
+        Some(Msg("tui-hint-copy")),
+        Msg("tui-help-copy-key"),
+    ),
 ];
 
 const RENAME: &[Binding] = &[
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-save")), Msg("tui-help-save-name")),
-    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-save")),
+        Msg("tui-help-save-name"),
+    ),
+    bind(
+        &[K::Esc],
+        A::Cancel,
+        Some(Msg("tui-hint-cancel")),
+        Msg("tui-help-cancel"),
+    ),
 ];
 
 const DELETE: &[Binding] = &[
-    bind(&[K::Char('y')], A::Yes, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-key")),
-    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-keep")), Msg("tui-help-keep-key")),
-    bind(&[K::Char('i')], A::DisableInstead, Some(Msg("tui-hint-disable-instead")), Msg("tui-help-disable-instead")),
-    bind(&[K::Tab, K::Right], A::FocusNext, Some(Msg("tui-hint-switch")), Msg("tui-help-next-button")),
-    bind(&[K::BackTab, K::Left], A::FocusPrev, None, Msg("tui-help-previous-button")),
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-press")), Msg("tui-help-press-button")),
+    bind(
+        &[K::Char('y')],
+        A::Yes,
+        Some(Msg("tui-hint-delete")),
+        Msg("tui-help-delete-key"),
+    ),
+    bind(
+        &[K::Char('n'), K::Esc],
+        A::No,
+        Some(Msg("tui-hint-keep")),
+        Msg("tui-help-keep-key"),
+    ),
+    bind(
+        &[K::Char('i')],
+        A::DisableInstead,
+        Some(Msg("tui-hint-disable-instead")),
+        Msg("tui-help-disable-instead"),
+    ),
+    bind(
+        &[K::Tab, K::Right],
+        A::FocusNext,
+        Some(Msg("tui-hint-switch")),
+        Msg("tui-help-next-button"),
+    ),
+    bind(
+        &[K::BackTab, K::Left],
+        A::FocusPrev,
+        None,
+        Msg("tui-help-previous-button"),
+    ),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-press")),
+        Msg("tui-help-press-button"),
+    ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const ROTATE: &[Binding] = &[
-    bind(&[K::Left], A::ChoosePrev, Some(Msg("tui-hint-shorter")), Msg("tui-help-shorter-grace")),
-    bind(&[K::Right], A::ChooseNext, Some(Msg("tui-hint-longer")), Msg("tui-help-longer-grace")),
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-rotate")), Msg("tui-help-rotate-now")),
-    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
+    bind(
+        &[K::Left],
+        A::ChoosePrev,
+        Some(Msg("tui-hint-shorter")),
+        Msg("tui-help-shorter-grace"),
+    ),
+    bind(
+        &[K::Right],
+        A::ChooseNext,
+        Some(Msg("tui-hint-longer")),
+        Msg("tui-help-longer-grace"),
+    ),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-rotate")),
+        Msg("tui-help-rotate-now"),
+    ),
+    bind(
+        &[K::Esc],
+        A::Cancel,
+        Some(Msg("tui-hint-cancel")),
+        Msg("tui-help-cancel"),
+    ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
 ];
 
 const ROTATE_CONFIRM: &[Binding] = &[
-    bind(&[K::Char('y')], A::Yes, Some(Msg("tui-hint-rotate-anyway")), Msg("tui-help-rotate-anyway")),
-    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-go-back")), Msg("tui-help-go-back")),
+    bind(
+        &[K::Char('y')],
+        A::Yes,
+        Some(Msg("tui-hint-rotate-anyway")),
+        Msg("tui-help-rotate-anyway"),
+    ),
+    bind(
+        &[K::Char('n'), K::Esc],
+        A::No,
+        Some(Msg("tui-hint-go-back")),
+        Msg("tui-help-go-back"),
+    ),
 ];
 
 const EXPIRY: &[Binding] = &[
-    bind(&[K::Tab], A::FocusNext, Some(Msg("tui-hint-next")), Msg("tui-help-date-field")),
+    bind(
+        &[K::Tab],
+        A::FocusNext,
+        Some(Msg("tui-hint-next")),
+        Msg("tui-help-date-field"),
+    ),
     bind(&[K::BackTab], A::FocusPrev, None, Msg("tui-help-date-field")),
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-save")), Msg("tui-help-save-expiry")),
-    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-cancel")), Msg("tui-help-cancel")),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-save")),
+        Msg("tui-help-save-expiry"),
+    ),
+    bind(
+        &[K::Esc],
+        A::Cancel,
+        Some(Msg("tui-hint-cancel")),
+        Msg("tui-help-cancel"),
+    ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help-date-field")),
 ];
 
 const LOG: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, Some(Msg("tui-hint-move")), Msg("tui-help-previous-entry")),
+    bind(
+        &[K::Up, K::Char('k')],
+        A::MoveUp,
+        Some(Msg("tui-hint-move")),
+        Msg("tui-help-previous-entry"),
+    ),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-next-entry")),
     bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
     bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-newest-entry")),
     bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-oldest-entry")),
-    bind(&[K::Char('/')], A::StartFilter, Some(Msg("tui-hint-filter")), Msg("tui-help-filter-log")),
-    bind(&[K::Esc, K::Char('q')], A::Close, Some(Msg("tui-hint-back")), Msg("tui-help-back-to-list")),
-    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
+    bind(
+        &[K::Char('/')],
+        A::StartFilter,
+        Some(Msg("tui-hint-filter")),
+        Msg("tui-help-filter-log"),
+    ),
+    bind(
+        &[K::Esc, K::Char('q')],
+        A::Close,
+        Some(Msg("tui-hint-back")),
+        Msg("tui-help-back-to-list"),
+    ),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        Some(Msg("tui-hint-help")),
+        Msg("tui-help-show-help"),
+    ),
 ];
 
 const LOG_FILTER: &[Binding] = &[
-    bind(&[K::Enter], A::ApplyFilter, Some(Msg("tui-hint-done")), Msg("tui-help-keep-filter")),
-    bind(&[K::Esc], A::ClearFilter, Some(Msg("tui-hint-clear")), Msg("tui-help-clear-filter")),
-    bind(&[K::Up], A::MoveUp, Some(Msg("tui-hint-move")), Msg("tui-help-match-up")),
+    bind(
+        &[K::Enter],
+        A::ApplyFilter,
+        Some(Msg("tui-hint-done")),
+        Msg("tui-help-keep-filter"),
+    ),
+    bind(
+        &[K::Esc],
+        A::ClearFilter,
+        Some(Msg("tui-hint-clear")),
+        Msg("tui-help-clear-filter"),
+    ),
+    bind(
+        &[K::Up],
+        A::MoveUp,
+        Some(Msg("tui-hint-move")),
+        Msg("tui-help-match-up"),
+    ),
     bind(&[K::Down], A::MoveDown, None, Msg("tui-help-match-down")),
     bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
@@ -358,32 +633,97 @@ const CLEANUP: &[Binding] = &[
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
     bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-first-key")),
     bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-last-key")),
-    bind(&[K::Char(' ')], A::Toggle, Some(Msg("tui-hint-mark")), Msg("tui-help-mark")),
-    bind(&[K::Char('a')], A::MarkAll, Some(Msg("tui-hint-all")), Msg("tui-help-mark-all")),
-    bind(&[K::Left], A::ChoosePrev, Some(Msg("tui-hint-days")), Msg("tui-help-fewer-days")),
+    bind(
+        &[K::Char(' ')],
+        A::Toggle,
+        Some(Msg("tui-hint-mark")),
+        Msg("tui-help-mark"),
+    ),
+    bind(
+        &[K::Char('a')],
+        A::MarkAll,
+        Some(Msg("tui-hint-all")),
+        Msg("tui-help-mark-all"),
+    ),
+    bind(
+        &[K::Left],
+        A::ChoosePrev,
+        Some(Msg("tui-hint-days")),
+        Msg("tui-help-fewer-days"),
+    ),
     bind(&[K::Right], A::ChooseNext, None, Msg("tui-help-more-days")),
-    bind(&[K::Enter, K::Char('t')], A::Activate, Some(Msg("tui-hint-disable")), Msg("tui-help-disable-marked-ask")),
-    bind(&[K::Char('d'), K::Delete], A::DeleteKey, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-marked-ask")),
-    bind(&[K::Esc, K::Char('q')], A::Close, Some(Msg("tui-hint-back")), Msg("tui-help-back-to-list")),
-    bind(&[K::Char('?')], A::Help, Some(Msg("tui-hint-help")), Msg("tui-help-show-help")),
+    bind(
+        &[K::Enter, K::Char('t')],
+        A::Activate,
+        Some(Msg("tui-hint-disable")),
+        Msg("tui-help-disable-marked-ask"),
+    ),
+    bind(
+        &[K::Char('d'), K::Delete],
+        A::DeleteKey,
+        Some(Msg("tui-hint-delete")),
+        Msg("tui-help-delete-marked-ask"),
+    ),
+    bind(
+        &[K::Esc, K::Char('q')],
+        A::Close,
+        Some(Msg("tui-hint-back")),
+        Msg("tui-help-back-to-list"),
+    ),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        Some(Msg("tui-hint-help")),
+        Msg("tui-help-show-help"),
+    ),
 ];
 
 const CLEANUP_DISABLE: &[Binding] = &[
-    bind(&[K::Char('y'), K::Enter], A::Yes, Some(Msg("tui-hint-disable")), Msg("tui-help-disable-marked")),
-    bind(&[K::Char('n'), K::Esc], A::No, Some(Msg("tui-hint-go-back")), Msg("tui-help-go-back")),
+    bind(
+        &[K::Char('y'), K::Enter],
+        A::Yes,
+        Some(Msg("tui-hint-disable")),
+        Msg("tui-help-disable-marked"),
+    ),
+    bind(
+        &[K::Char('n'), K::Esc],
+        A::No,
+        Some(Msg("tui-hint-go-back")),
+        Msg("tui-help-go-back"),
+    ),
 ];
 
 const CLEANUP_DELETE: &[Binding] = &[
-    bind(&[K::Enter], A::Activate, Some(Msg("tui-hint-delete")), Msg("tui-help-delete-marked")),
-    bind(&[K::Esc], A::Cancel, Some(Msg("tui-hint-go-back")), Msg("tui-help-go-back")),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-delete")),
+        Msg("tui-help-delete-marked"),
+    ),
+    bind(
+        &[K::Esc],
+        A::Cancel,
+        Some(Msg("tui-hint-go-back")),
+        Msg("tui-help-go-back"),
+    ),
 ];
 
 const HELP: &[Binding] = &[
-    bind(&[K::Up, K::Char('k')], A::MoveUp, Some(Msg("tui-hint-scroll")), Msg("tui-help-scroll-up")),
+    bind(
+        &[K::Up, K::Char('k')],
+        A::MoveUp,
+        Some(Msg("tui-hint-scroll")),
+        Msg("tui-help-scroll-up"),
+    ),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-scroll-down")),
     bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
-    bind(&[K::Esc, K::Char('?'), K::Char('q'), K::Enter], A::Close, Some(Msg("tui-hint-close")), Msg("tui-help-close-help")),
+    bind(
+        &[K::Esc, K::Char('?'), K::Char('q'), K::Enter],
+        A::Close,
+        Some(Msg("tui-hint-close")),
+        Msg("tui-help-close-help"),
+    ),
 ];
 
 /// The action bound to `key` on `screen`, global bindings first.
@@ -631,7 +971,10 @@ mod tests {
         use crate::i18n::{Lang, with_lang};
         let texts = || hints(Screen::Main).map(|h| h.text).collect::<Vec<_>>();
         let chinese = with_lang(Lang::ZhCn, texts);
-        assert_eq!(chinese, ["创建", "操作", "编辑", "删除", "筛选", "排序", "帮助", "退出"]);
+        assert_eq!(
+            chinese,
+            ["创建", "操作", "编辑", "删除", "筛选", "排序", "帮助", "退出"]
+        );
         // Kept per language: English after Chinese is English again.
         assert_eq!(texts()[0], "new");
         assert_eq!(with_lang(Lang::ZhCn, || global_help_hint().text), "帮助");

@@ -77,16 +77,18 @@ impl MainAreas {
         let mut areas = MainAreas::new(area);
         match details_place((area.width, area.height), flipped) {
             DetailsPlace::Beside => {
-                let [table, details] = areas
-                    .table
-                    .layout(&Layout::horizontal([Constraint::Min(1), Constraint::Length(DETAILS_WIDTH)]));
+                let [table, details] = areas.table.layout(&Layout::horizontal([
+                    Constraint::Min(1),
+                    Constraint::Length(DETAILS_WIDTH),
+                ]));
                 areas.table = table;
                 areas.details = Some(details);
             }
             DetailsPlace::Below => {
-                let [table, details] = areas
-                    .table
-                    .layout(&Layout::vertical([Constraint::Min(1), Constraint::Length(DETAILS_HEIGHT)]));
+                let [table, details] = areas.table.layout(&Layout::vertical([
+                    Constraint::Min(1),
+                    Constraint::Length(DETAILS_HEIGHT),
+                ]));
                 areas.table = table;
                 areas.details = Some(details);
             }

@@ -4,37 +4,23 @@
 //! terminal; only [`worker`] touches the store, on a thread of its own, so a
 //! busy database never freezes the screen.
 
-/// The TUI's parts are private to the crate: the program's API is [`run`]
-/// and [`TuiOptions`]. The `internals` feature makes them public for the
-/// benchmarks and tests that drive them directly.
-macro_rules! internal_modules {
-    ($($module:ident),* $(,)?) => {
-        $(
-            #[cfg(feature = "internals")]
-            pub mod $module;
-            #[cfg(not(feature = "internals"))]
-            mod $module;
-        )*
-    };
-}
-
-internal_modules!(
-    app,
-    copy,
-    event,
-    input,
-    keymap,
-    layout,
-    lifecycle_fields,
-    mouse,
-    name_field,
-    sanitize,
-    terminal,
-    text,
-    update,
-    view,
-    worker
-);
+// Public for the program's tests and benchmarks, which drive the parts
+// directly (see the crate's documentation: not an API).
+pub mod app;
+pub mod copy;
+pub mod event;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod lifecycle_fields;
+pub mod mouse;
+pub mod name_field;
+pub mod sanitize;
+pub mod terminal;
+pub mod text;
+pub mod update;
+pub mod view;
+pub mod worker;
 
 #[cfg(test)]
 mod fuzz_tests;

@@ -200,7 +200,8 @@ mod tests {
         assert_eq!(wrap("无论由谁发出，都计入", 12), ["无论由谁发", "出，都计入"]);
         assert_eq!(wrap("将于（UTC+8）失效", 10), ["将于", "（UTC+8）", "失效"]);
         for width in 4..40 {
-            for line in wrap("使用该密钥发出的请求及其费用，无论由谁发出，都将计入您的账户。", width) {
+            for line in wrap("使用该密钥发出的请求及其费用，无论由谁发出，都将计入您的账户。", width)
+            {
                 assert!(!line.starts_with(['，', '。']), "{width}: {line:?}");
                 assert!(line.width() <= width, "{width}: {line:?}");
             }
@@ -219,7 +220,10 @@ mod tests {
     #[test]
     fn reflow_joins_chinese_lines_without_a_space() {
         let text = "1. 请对密钥保密。任何持有\n   该密钥的人都能调用。keydesk\n   stores hashes\n";
-        assert_eq!(reflow(text, 80), ["1. 请对密钥保密。任何持有该密钥的人都能调用。keydesk stores hashes"]);
+        assert_eq!(
+            reflow(text, 80),
+            ["1. 请对密钥保密。任何持有该密钥的人都能调用。keydesk stores hashes"]
+        );
     }
 
     #[test]

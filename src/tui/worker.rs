@@ -130,7 +130,11 @@ impl Worker {
             self.log_search.store(request.search, Ordering::Relaxed);
         }
         if kind != Kind::Log && self.in_flight.iter().any(|&(_, k)| k == kind) {
-            return if kind == Kind::Change { Err(Refused::ChangeInFlight) } else { Ok(()) };
+            return if kind == Kind::Change {
+                Err(Refused::ChangeInFlight)
+            } else {
+                Ok(())
+            };
         }
         // The thread only stops when this handle is dropped.
         if self.jobs.send(job).is_ok() {
@@ -447,7 +451,10 @@ mod tests {
         };
         assert!(r.disabled_at.is_some());
         worker.submit(Job::Enable(id.clone())).unwrap();
-        assert!(matches!(next(&mut worker, &rx)[..], [Event::Changed(Change::Enabled, Ok(_)), _]));
+        assert!(matches!(
+            next(&mut worker, &rx)[..],
+            [Event::Changed(Change::Enabled, Ok(_)), _]
+        ));
         let grace = time::Duration::HOUR;
         worker.submit(Job::Rotate { id: id.clone(), grace }).unwrap();
         let [Event::Rotated(Ok((new, _))), Event::Loaded { .. }] = &next(&mut worker, &rx)[..] else {
@@ -493,9 +500,17 @@ mod tests {
         let (_, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
         store.create(&KeyName::parse("beta").unwrap()).unwrap();
         worker.submit(Job::Refresh).unwrap();
-        worker.submit(Job::LogPage(log_request(Some(a.id.clone()), None, "", 7))).unwrap();
+        worker
+            .submit(Job::LogPage(log_request(Some(a.id.clone()), None, "", 7)))
+            .unwrap();
         assert!(matches!(next(&mut worker, &rx)[..], [Event::Loaded { .. }]));
-        let [Event::LogPage { search: 7, page: Ok(page) }] = &next(&mut worker, &rx)[..] else {
+        let [
+            Event::LogPage {
+                search: 7,
+                page: Ok(page),
+            },
+        ] = &next(&mut worker, &rx)[..]
+        else {
             panic!("the log read, alone")
         };
         assert_eq!(page.matches.len(), 1, "only alpha's entries");
@@ -507,7 +522,9 @@ mod tests {
     fn log_of(count: usize) -> (tempfile::TempDir, Storage) {
         let dir = tempfile::tempdir().unwrap();
         let store = crate::Store::open(dir.path().join("keys.redb")).unwrap();
-        let names: Vec<_> = (0..count).map(|i| KeyName::parse(&format!("svc-{i:05}")).unwrap()).collect();
+        let names: Vec<_> = (0..count)
+            .map(|i| KeyName::parse(&format!("svc-{i:05}")).unwrap())
+            .collect();
         store.create_many(&names).unwrap();
         (dir, std::sync::Arc::new(store))
     }
@@ -600,7 +617,10 @@ mod tests {
             panic!("index out of bounds")
         });
         assert_eq!(outcome, Err("index out of bounds".to_owned()));
-        assert!(seen_by_hook.get(), "the hook would stay quiet and leave the terminal alone");
+        assert!(
+            seen_by_hook.get(),
+            "the hook would stay quiet and leave the terminal alone"
+        );
         assert!(!panic_is_being_caught(), "only while the job runs");
         let Event::Created(Err(message)) = failed(&create("x1"), "bug".to_owned()) else {
             panic!("a create's screen waits for Created")
@@ -644,6 +664,9 @@ mod tests {
             None,
             "the extra refreshes were skipped"
         );
-        assert!(!matches!(rx.recv_timeout(Duration::from_millis(200)), Ok(Wake::Stored(_))));
+        assert!(!matches!(
+            rx.recv_timeout(Duration::from_millis(200)),
+            Ok(Wake::Stored(_))
+        ));
     }
 }

@@ -24,7 +24,7 @@ fn assert_common_fields(line: &Value) {
     for field in ["timestamp", "level", "target", "message"] {
         assert!(line[field].is_string(), "no {field}: {line}");
     }
-    assert!(line["target"].as_str().unwrap().starts_with("keydesk::serve"), "{line}");
+    assert!(line["target"].as_str().unwrap().starts_with("keydesk_serve"), "{line}");
 }
 
 #[test]

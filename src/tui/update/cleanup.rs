@@ -107,7 +107,10 @@ pub(super) fn on_bulk(app: &mut App, bulk: Bulk, result: Result<Vec<KeyRecord>, 
             let done = tr!("tui-status-bulk-disabled", count = records.len(), key = toggle);
             (StatusKind::Success, done)
         }
-        (Bulk::Delete, Ok(records)) => (StatusKind::Success, tr!("tui-status-bulk-deleted", count = records.len())),
+        (Bulk::Delete, Ok(records)) => (
+            StatusKind::Success,
+            tr!("tui-status-bulk-deleted", count = records.len()),
+        ),
         (Bulk::Disable, Err(error)) => (StatusKind::Error, tr!("tui-status-bulk-disable-failed", error = error)),
         (Bulk::Delete, Err(error)) => (StatusKind::Error, tr!("tui-status-bulk-delete-failed", error = error)),
     };

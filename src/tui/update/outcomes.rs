@@ -102,7 +102,11 @@ pub(super) fn on_deleted(app: &mut App, result: Result<KeyRecord, String>) -> Ve
     match result {
         Ok(record) => app.set_status(
             StatusKind::Success,
-            tr!("dialog-deleted", name = record.name.as_str(), id = record.id.to_string()),
+            tr!(
+                "dialog-deleted",
+                name = record.name.as_str(),
+                id = record.id.to_string()
+            ),
         ),
         Err(message) => app.set_status(StatusKind::Error, tr!("dialog-could-not-delete", message = message)),
     }

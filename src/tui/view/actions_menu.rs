@@ -34,11 +34,22 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
         lines.push(Line::from(Span::styled(text, style)));
     }
     let height = lines.len() as u16 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, &tr!("dialog-actions-title"), theme);
+    let inner = dialog(
+        frame.buffer_mut(),
+        area,
+        width,
+        height,
+        &tr!("dialog-actions-title"),
+        theme,
+    );
     Paragraph::new(lines).render(inner, frame.buffer_mut());
     for i in 0..MenuItem::ALL.len() {
         // Below the name, the ID and a blank line.
-        let row = Rect { y: inner.y + 3 + i as u16, height: 1, ..inner };
+        let row = Rect {
+            y: inner.y + 3 + i as u16,
+            height: 1,
+            ..inner
+        };
         hits.add(row.intersection(inner), Target::MenuItem(i));
     }
 }

@@ -29,7 +29,10 @@ pub fn render(frame: &mut Frame, area: Rect, scroll: u16, theme: &Theme) {
     let block = Block::bordered()
         .border_set(theme.glyphs().rounded)
         .border_style(theme.border(true))
-        .title(Span::styled(format!(" {} ", tr!("dialog-agreement-title")), theme.title()))
+        .title(Span::styled(
+            format!(" {} ", tr!("dialog-agreement-title")),
+            theme.title(),
+        ))
         .title_bottom(Line::raw(format!("{position} ")).right_aligned());
     let buf = frame.buffer_mut();
     overlay_backdrop(buf, area);

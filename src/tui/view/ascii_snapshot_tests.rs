@@ -35,7 +35,10 @@ fn ascii(app: &mut App, steps: impl FnOnce(&mut App), width: u16, height: u16) -
                 .map(|(i, cell)| (i % width as usize, i / width as usize, cell.symbol().to_owned()))
                 .collect();
             let screen = terminal.backend().to_string();
-            assert!(stray.is_empty(), "cells outside ASCII (x, y, symbol): {stray:?}\n{screen}");
+            assert!(
+                stray.is_empty(),
+                "cells outside ASCII (x, y, symbol): {stray:?}\n{screen}"
+            );
             screen
         })
     })
@@ -62,7 +65,15 @@ fn main_view_ascii_at_the_minimum_size_with_the_mouse_column() {
 #[test]
 fn create_dialog_ascii() {
     let screen = ascii(&mut app(), |app| drop(press(app, &[Char('n')])), 80, 24);
-    for part in ["+ Create API key -", "| > Name", "[ ] ", "< Never >", "Left/Right change", "[ OK ]", "Tab next"] {
+    for part in [
+        "+ Create API key -",
+        "| > Name",
+        "[ ] ",
+        "< Never >",
+        "Left/Right change",
+        "[ OK ]",
+        "Tab next",
+    ] {
         assert!(screen.contains(part), "{part:?} missing:\n{screen}");
     }
     assert_snapshot!(screen);
@@ -82,7 +93,10 @@ fn create_dialog_ascii_with_a_name_and_an_error() {
 #[test]
 fn details_pane_with_sparklines_ascii() {
     let screen = ascii(&mut app_with_usage(), |app| drop(press(app, &[Down])), 120, 40);
-    assert!(screen.contains('@') && screen.contains('.'), "no sparkline ramp:\n{screen}");
+    assert!(
+        screen.contains('@') && screen.contains('.'),
+        "no sparkline ramp:\n{screen}"
+    );
     assert_snapshot!(screen);
 }
 
@@ -92,7 +106,10 @@ fn help_sort_and_too_small_ascii() {
     assert!(help.contains("Up k"), "{help}");
     // Created, Last Used, Uses, then Name: A to Z, with the arrow spelled.
     let sorted = ascii(&mut app(), |app| drop(press(app, &[Char('s'); 3])), 80, 24);
-    assert!(sorted.contains("sorted by Name ^") && sorted.contains("A -> Z"), "{sorted}");
+    assert!(
+        sorted.contains("sorted by Name ^") && sorted.contains("A -> Z"),
+        "{sorted}"
+    );
     let small = ascii(&mut app(), |_| {}, 30, 8);
     assert!(small.contains("30x8 - need 60x15"), "{small}");
 }

@@ -10,13 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use crate::tui::mouse::{HitMap, Target};
 use super::{Theme, format_time, status_bar};
-use crate::display::columns::with_offset;
 use crate::display::columns::Status;
+use crate::display::columns::with_offset;
 use crate::domain::usage::{last_activity, never_used};
 use crate::tui::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
 use crate::tui::layout;
+use crate::tui::mouse::{HitMap, Target};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme, hits: &mut HitMap) {
     Clear.render(area, frame.buffer_mut());
@@ -79,29 +79,42 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     header.extend([uses, tr!("tui-column-status")]);
     let per_page = area.height.saturating_sub(1) as usize;
     let first = (cleanup.selected + 1).saturating_sub(per_page);
-    let rows = cleanup.rows.iter().enumerate().skip(first).take(per_page).filter_map(|(i, id)| {
-        let record = app.record(id)?;
-        // The selection is marked in text too, for terminals without colour.
-        let pointer = if i == cleanup.selected { ">" } else { " " };
-        let mark = format!("{pointer}[{}]", if cleanup.marked.contains(id) { "x" } else { " " });
-        let last = if never_used(record) {
-            tr!("tui-never")
-        } else {
-            format_time(last_activity(record), app.utc_offset)
-        };
-        let mut cells = vec![Cell::from(mark), Cell::from(theme.glyphs().fit(&record.name, 24).into_owned())];
-        if with_id {
-            cells.push(Cell::from(record.id.to_string()));
-        }
-        cells.push(Cell::from(last));
-        if wide {
-            cells.push(Cell::from(format_time(record.created_at, app.utc_offset)));
-        }
-        cells.push(Cell::from(app.uses_of(id).to_string()));
-        cells.push(Cell::from(Status::of(record, app.now).text().into_owned()));
-        let style = if i == cleanup.selected { theme.selected() } else { theme.text() };
-        Some((i, Row::new(cells).style(style)))
-    });
+    let rows = cleanup
+        .rows
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(per_page)
+        .filter_map(|(i, id)| {
+            let record = app.record(id)?;
+            // The selection is marked in text too, for terminals without colour.
+            let pointer = if i == cleanup.selected { ">" } else { " " };
+            let mark = format!("{pointer}[{}]", if cleanup.marked.contains(id) { "x" } else { " " });
+            let last = if never_used(record) {
+                tr!("tui-never")
+            } else {
+                format_time(last_activity(record), app.utc_offset)
+            };
+            let mut cells = vec![
+                Cell::from(mark),
+                Cell::from(theme.glyphs().fit(&record.name, 24).into_owned()),
+            ];
+            if with_id {
+                cells.push(Cell::from(record.id.to_string()));
+            }
+            cells.push(Cell::from(last));
+            if wide {
+                cells.push(Cell::from(format_time(record.created_at, app.utc_offset)));
+            }
+            cells.push(Cell::from(app.uses_of(id).to_string()));
+            cells.push(Cell::from(Status::of(record, app.now).text().into_owned()));
+            let style = if i == cleanup.selected {
+                theme.selected()
+            } else {
+                theme.text()
+            };
+            Some((i, Row::new(cells).style(style)))
+        });
     let (drawn, rows): (Vec<usize>, Vec<Row>) = rows.unzip();
     let mut widths = vec![Constraint::Length(4), Constraint::Min(8)];
     if with_id {
@@ -113,7 +126,10 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     }
     widths.extend([Constraint::Length(uses_width), Constraint::Length(10)]);
     let header = Row::new(header).style(theme.header());
-    Table::new(rows, widths).header(header).column_spacing(1).render(area, buf);
+    Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .render(area, buf);
     drawn
 }
 

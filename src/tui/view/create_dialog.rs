@@ -10,10 +10,10 @@ use ratatui::widgets::Widget;
 use super::expiry_field::{self, Drawn, Focus};
 use super::{Rows, Theme, buttons, dialog, wrap};
 use crate::domain::KeyRecord;
-use crate::tui::app::{CreateDialog, CreateFocus};
 use crate::tui::app::App;
-use crate::tui::mouse::{HitMap, Target};
+use crate::tui::app::{CreateDialog, CreateFocus};
 use crate::tui::keymap::{self, Action, Screen};
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::name_field::NameField;
 use crate::tui::sanitize;
 
@@ -86,7 +86,14 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
         offset: app.utc_offset,
         outcome: !compact,
     };
-    cursor = cursor.or(expiry_field::render(frame.buffer_mut(), &mut rows, &d.expiry, how, theme, hits));
+    cursor = cursor.or(expiry_field::render(
+        frame.buffer_mut(),
+        &mut rows,
+        &d.expiry,
+        how,
+        theme,
+        hits,
+    ));
     rows.skip(gap);
     if error.is_empty() {
         rows.skip(gap);

@@ -31,7 +31,11 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
             theme,
         ),
         detail_line(&label(tr!("dialog-delete-id")), r.id.as_str(), theme),
-        detail_line(&label(tr!("dialog-delete-api-key")), theme.glyphs().fit(&r.masked, 32), theme),
+        detail_line(
+            &label(tr!("dialog-delete-api-key")),
+            theme.glyphs().fit(&r.masked, 32),
+            theme,
+        ),
         detail_line(&label(tr!("dialog-delete-last-used")), last_used, theme),
         Line::raw(""),
     ];
@@ -42,11 +46,22 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
     );
     lines.push(Line::raw(""));
     if d.buttons().contains(&DeleteFocus::Disable) {
-        lines.extend(wrap(&tr!("dialog-delete-instead"), inner_width).into_iter().map(Line::raw));
+        lines.extend(
+            wrap(&tr!("dialog-delete-instead"), inner_width)
+                .into_iter()
+                .map(Line::raw),
+        );
         lines.push(Line::raw(""));
     }
     let height = lines.len() as u16 + 1 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, &tr!("dialog-delete-title"), theme);
+    let inner = dialog(
+        frame.buffer_mut(),
+        area,
+        width,
+        height,
+        &tr!("dialog-delete-title"),
+        theme,
+    );
     let buf = frame.buffer_mut();
     Paragraph::new(lines).render(inner, buf);
     if inner.height > 0 {
@@ -59,11 +74,18 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
                 match button {
                     DeleteFocus::Cancel => (tr!("dialog-cancel"), focused, theme.button(focused)),
                     DeleteFocus::Disable => (tr!("dialog-delete-button-disable"), focused, theme.button(focused)),
-                    DeleteFocus::Delete => (tr!("dialog-delete-button-delete"), focused, theme.danger_button(focused)),
+                    DeleteFocus::Delete => (
+                        tr!("dialog-delete-button-delete"),
+                        focused,
+                        theme.danger_button(focused),
+                    ),
                 }
             })
             .collect();
-        let items: Vec<_> = labels.iter().map(|(label, focused, style)| (label.as_str(), *focused, *style)).collect();
+        let items: Vec<_> = labels
+            .iter()
+            .map(|(label, focused, style)| (label.as_str(), *focused, *style))
+            .collect();
         for (rect, &button) in buttons(buf, row, &items).into_iter().zip(d.buttons()) {
             hits.add(rect, Target::DeleteButton(button));
         }

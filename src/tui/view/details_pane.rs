@@ -47,9 +47,23 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     rows.line(buf, totals(&usage, theme));
     let spark_height = if tall { 3 } else { 1 };
     let daily = usage.daily_series(query.days.clone(), Outcome::Accepted);
-    sparkline(buf, &mut rows, &tr!("tui-details-uses-per-day"), &daily, spark_height, theme);
+    sparkline(
+        buf,
+        &mut rows,
+        &tr!("tui-details-uses-per-day"),
+        &daily,
+        spark_height,
+        theme,
+    );
     let hourly = usage.hourly_series(query.hours.clone(), Outcome::Accepted);
-    sparkline(buf, &mut rows, &tr!("tui-details-uses-per-hour"), &hourly, spark_height, theme);
+    sparkline(
+        buf,
+        &mut rows,
+        &tr!("tui-details-uses-per-hour"),
+        &hourly,
+        spark_height,
+        theme,
+    );
 }
 
 /// Status, expiry, rotation, created and last used: one per line when the
@@ -62,7 +76,10 @@ fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Li
     let at = |t| format_time(t, app.utc_offset);
     let mut facts: Vec<(String, String)> = vec![
         (tr!("tui-details-id"), record.id.to_string()),
-        (tr!("tui-details-status"), Status::of(record, app.now).text().into_owned()),
+        (
+            tr!("tui-details-status"),
+            Status::of(record, app.now).text().into_owned(),
+        ),
     ];
     if let Some(expiry) = record.expires_at {
         facts.push((tr!("tui-details-expires"), at(expiry)));
@@ -71,8 +88,14 @@ fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Li
         let until = tr!("tui-details-until", at = at(previous.grace_until));
         facts.push((tr!("tui-details-old-secret"), until));
     }
-    facts.push((tr!("tui-details-created"), Column::CreatedAt.cell(record, clock).into_owned()));
-    facts.push((tr!("tui-details-last-used"), Column::LastUsed.cell(record, clock).into_owned()));
+    facts.push((
+        tr!("tui-details-created"),
+        Column::CreatedAt.cell(record, clock).into_owned(),
+    ));
+    facts.push((
+        tr!("tui-details-last-used"),
+        Column::LastUsed.cell(record, clock).into_owned(),
+    ));
     if tall {
         return facts
             .into_iter()

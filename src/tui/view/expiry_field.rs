@@ -117,9 +117,15 @@ fn choice_hits(row: Rect, line: &Line, hits: &mut HitMap) {
     let before: usize = line.spans.iter().take(2).map(Span::width).sum();
     let spinner = line.spans.get(2).map_or(0, Span::width) as u16;
     let x = row.x.saturating_add(before as u16);
-    hits.add(Rect::new(x, row.y, 2, 1).intersection(row), Target::ExpiryStep(Action::CursorLeft));
+    hits.add(
+        Rect::new(x, row.y, 2, 1).intersection(row),
+        Target::ExpiryStep(Action::CursorLeft),
+    );
     let next = x.saturating_add(spinner.saturating_sub(2));
-    hits.add(Rect::new(next, row.y, 2, 1).intersection(row), Target::ExpiryStep(Action::CursorRight));
+    hits.add(
+        Rect::new(next, row.y, 2, 1).intersection(row),
+        Target::ExpiryStep(Action::CursorRight),
+    );
 }
 
 fn render_date(

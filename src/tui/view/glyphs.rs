@@ -157,9 +157,23 @@ mod tests {
         let bars = &g.bars;
         let mut all = b(&g.rounded);
         all.extend(b(&g.plain));
-        all.extend([g.ellipsis, g.more, g.separator, g.choice.0, g.choice.1, g.ascending, g.descending]);
+        all.extend([
+            g.ellipsis,
+            g.more,
+            g.separator,
+            g.choice.0,
+            g.choice.1,
+            g.ascending,
+            g.descending,
+        ]);
         all.extend([g.to, g.times, g.valid, g.invalid]);
-        all.extend([bars.empty, bars.one_eighth, bars.one_quarter, bars.three_eighths, bars.half]);
+        all.extend([
+            bars.empty,
+            bars.one_eighth,
+            bars.one_quarter,
+            bars.three_eighths,
+            bars.half,
+        ]);
         all.extend([bars.five_eighths, bars.three_quarters, bars.seven_eighths, bars.full]);
         all
     }

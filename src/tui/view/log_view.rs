@@ -28,7 +28,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, log: &LogScreen, theme: 
 
 fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme: &Theme) {
     let whose = match &log.key {
-        Some((id, name)) => tr!("tui-log-one-key", name = sanitize(name).into_owned(), id = id.to_string()),
+        Some((id, name)) => tr!(
+            "tui-log-one-key",
+            name = sanitize(name).into_owned(),
+            id = id.to_string()
+        ),
         None => tr!("tui-log-all-keys"),
     };
     // Entries are numbered without gaps, so the newest one's number is the
@@ -79,7 +83,11 @@ fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, them
             Line::styled(loading_line(log), theme.dim()).render(Rect::new(area.x, y, area.width, 1), buf);
             break;
         };
-        let style = if row == log.selected { theme.selected() } else { theme.text() };
+        let style = if row == log.selected {
+            theme.selected()
+        } else {
+            theme.text()
+        };
         let what = Rect::new(area.x, y, area.width, 1);
         let who = Rect::new(area.x, y + 1, area.width, 1);
         buf.set_style(Rect::new(area.x, y, area.width, 2), style);
@@ -108,7 +116,11 @@ fn what_line(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
     let detail = match &entry.event {
         AuditEvent::Renamed { from } => format!("{} {} {name}", glyphs.text(from), glyphs.to),
         AuditEvent::Created { expires_at: Some(t) } | AuditEvent::ExpiryChanged { expires_at: Some(t) } => {
-            tr!("tui-log-detail-expires", name = name, at = format_time(*t, app.utc_offset))
+            tr!(
+                "tui-log-detail-expires",
+                name = name,
+                at = format_time(*t, app.utc_offset)
+            )
         }
         AuditEvent::ExpiryChanged { expires_at: None } => tr!("tui-log-detail-never-expires", name = name),
         AuditEvent::Rotated { grace_until } => tr!(
@@ -130,9 +142,12 @@ fn what_line(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
 
 /// The widest action word, in columns.
 fn action_width() -> usize {
-    AUDIT_ACTIONS.iter().map(|event| action_label(event).width()).max().unwrap_or(0)
+    AUDIT_ACTIONS
+        .iter()
+        .map(|event| action_label(event).width())
+        .max()
+        .unwrap_or(0)
 }
-
 
 /// "alice(1001) sudo from bob, ssh 203.0.113.7:52114, tui 0.1.0".
 fn actor_line(actor: &Actor) -> String {

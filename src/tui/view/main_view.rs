@@ -16,9 +16,9 @@ use super::{Glyphs, TIME_WIDTH, Theme, status_bar};
 use crate::display::columns::{Clock, Column, Flag, Status};
 use crate::domain::KeyRecord;
 use crate::tui::app::{App, SortColumn};
-use crate::tui::mouse::{HitMap, Target};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::layout::MainAreas;
+use crate::tui::mouse::{HitMap, Target};
 use crate::tui::sanitize;
 
 const ID_FULL: u16 = 19;
@@ -56,7 +56,11 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         let shown = tr!("tui-title-shown", count = app.view().len());
         left.push(Span::raw(format!(" {} {shown}", glyphs.separator)));
     }
-    let arrow = if app.descending { glyphs.descending } else { glyphs.ascending };
+    let arrow = if app.descending {
+        glyphs.descending
+    } else {
+        glyphs.ascending
+    };
     let right = Line::from(vec![
         Span::styled(tr!("tui-title-sorted-by"), theme.dim()),
         Span::raw(format!("{} {arrow} ", app.sort.label())),
@@ -122,7 +126,14 @@ fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme, 
             let [table, gap_and_dots] = areas
                 .table
                 .layout(&Layout::horizontal([Constraint::Fill(1), Constraint::Length(2)]));
-            (table, Some(Rect { x: gap_and_dots.x + 1, width: 1, ..gap_and_dots }))
+            (
+                table,
+                Some(Rect {
+                    x: gap_and_dots.x + 1,
+                    width: 1,
+                    ..gap_and_dots
+                }),
+            )
         }
         false => (areas.table, None),
     };
@@ -151,8 +162,16 @@ fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme, 
     record_hits(hits, area, actions, &shown, scroll, window.len());
     if let Some(actions) = actions {
         for n in 0..window.len() as u16 {
-            let cell = Rect { y: actions.y + 1 + n, height: 1, ..actions };
-            let style = if scroll + n as usize == app.selected { theme.selected() } else { theme.dim() };
+            let cell = Rect {
+                y: actions.y + 1 + n,
+                height: 1,
+                ..actions
+            };
+            let style = if scroll + n as usize == app.selected {
+                theme.selected()
+            } else {
+                theme.dim()
+            };
             Span::styled(theme.glyphs().more, style).render(cell.intersection(actions), frame.buffer_mut());
         }
     }
@@ -251,7 +270,10 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock
                 Status::Disabled => theme.dim(),
                 _ => theme.text(),
             };
-            Cell::from(Span::styled(fit_cell(column.cell(record, clock), width, theme.glyphs()), style))
+            Cell::from(Span::styled(
+                fit_cell(column.cell(record, clock), width, theme.glyphs()),
+                style,
+            ))
         }
         _ => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
     }))
@@ -333,8 +355,14 @@ fn render_selected(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     // Created At first: at 80 columns it is not a table column.
     let mut parts = lifecycle_details(record, clock, separator);
-    let created = tr!("tui-selected-created", at = Column::CreatedAt.cell(record, clock).into_owned());
-    let used = tr!("tui-selected-last-used", at = Column::LastUsed.cell(record, clock).into_owned());
+    let created = tr!(
+        "tui-selected-created",
+        at = Column::CreatedAt.cell(record, clock).into_owned()
+    );
+    let used = tr!(
+        "tui-selected-last-used",
+        at = Column::LastUsed.cell(record, clock).into_owned()
+    );
     parts.push((format!(" {separator} {created}"), theme.dim()));
     parts.push((format!(" {separator} {used}"), theme.dim()));
     for (text, style) in parts {
@@ -423,7 +451,10 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
             short.push(Span::raw("  "));
         }
         long.push(Span::styled(flag.symbol(), theme.flag()));
-        long.push(Span::raw(format!(" {}", tr!("tui-legend-count", count = count, meaning = flag.meaning()))));
+        long.push(Span::raw(format!(
+            " {}",
+            tr!("tui-legend-count", count = count, meaning = flag.meaning())
+        )));
         short.push(Span::styled(flag.symbol(), theme.flag()));
         short.push(Span::raw(format!(" {}", flag.brief())));
     }

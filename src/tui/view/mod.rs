@@ -5,12 +5,13 @@ pub mod actions_menu;
 pub mod agreement;
 #[cfg(test)]
 mod ascii_snapshot_tests;
-pub mod create_dialog;
 pub mod cleanup_view;
+pub mod create_dialog;
 pub mod delete_dialog;
 pub mod details_pane;
 pub mod expiry_dialog;
 pub mod expiry_field;
+pub mod glyphs;
 pub mod help;
 pub mod log_view;
 pub mod main_view;
@@ -21,7 +22,6 @@ pub mod secret_dialog;
 #[cfg(test)]
 mod snapshot_tests;
 pub mod status_bar;
-pub mod glyphs;
 pub mod theme;
 #[cfg(test)]
 mod zh_dialog_snapshot_tests;
@@ -216,7 +216,9 @@ pub fn hint_hits(row: Rect, line: &Line, screen: Screen, hits: &mut HitMap) {
             let gap = spans.next().map_or(0, Span::width);
             x = x.saturating_add(gap as u16);
         }
-        let (Some(keys), Some(text)) = (spans.next(), spans.next()) else { break };
+        let (Some(keys), Some(text)) = (spans.next(), spans.next()) else {
+            break;
+        };
         let width = (keys.width() + text.width()) as u16;
         hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Press(action));
         x = x.saturating_add(width);

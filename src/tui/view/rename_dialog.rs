@@ -55,7 +55,9 @@ pub fn render(
         ])
     };
     rows.line(buf, detail(&key, d.record.id.to_string()));
-    let name = theme.glyphs().fit(&d.record.name, inner_width.saturating_sub(label_width));
+    let name = theme
+        .glyphs()
+        .fit(&d.record.name, inner_width.saturating_sub(label_width));
     rows.line(buf, detail(&current, name.into_owned()));
     let new_name = tr!("dialog-rename-new-name");
     let cursor = d

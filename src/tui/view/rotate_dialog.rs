@@ -59,7 +59,11 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
             masked = theme.glyphs().fit(&previous.masked, 32),
             at = at(previous.grace_until)
         );
-        lines.extend(wrap(&running, inner_width).into_iter().map(|l| Line::styled(l, theme.warning())));
+        lines.extend(
+            wrap(&running, inner_width)
+                .into_iter()
+                .map(|l| Line::styled(l, theme.warning())),
+        );
         lines.push(Line::raw(""));
     }
     if d.confirm {
@@ -83,9 +87,23 @@ pub fn render(frame: &mut Frame, area: Rect, d: &RotateDialog, app: &App, theme:
         }
     }
     let height = lines.len() as u16 + 2;
-    let inner = dialog(frame.buffer_mut(), area, width, height, &tr!("dialog-rotate-title"), theme);
+    let inner = dialog(
+        frame.buffer_mut(),
+        area,
+        width,
+        height,
+        &tr!("dialog-rotate-title"),
+        theme,
+    );
     // One row per line (no wrapping), so a line's index is its row.
-    let row = |index: usize| Rect { y: inner.y + index as u16, height: 1, ..inner }.intersection(inner);
+    let row = |index: usize| {
+        Rect {
+            y: inner.y + index as u16,
+            height: 1,
+            ..inner
+        }
+        .intersection(inner)
+    };
     grace_hits(row(grace_at), &lines[grace_at], hits);
     if !d.confirm {
         let last = lines.len() - 1;
@@ -101,7 +119,9 @@ fn grace_hits(row: Rect, line: &Line, hits: &mut HitMap) {
     let mut spans = line.spans.iter();
     x += spans.next().map_or(0, Span::width) as u16;
     for choice in 0..GRACES.len() {
-        let (Some(space), Some(boxed)) = (spans.next(), spans.next()) else { break };
+        let (Some(space), Some(boxed)) = (spans.next(), spans.next()) else {
+            break;
+        };
         x += space.width() as u16;
         let width = boxed.width() as u16;
         hits.add(Rect::new(x, row.y, width, 1).intersection(row), Target::Grace(choice));

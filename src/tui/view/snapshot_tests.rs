@@ -20,7 +20,9 @@ use Key::*;
 fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     update(app, Event::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| drop(render(frame, app, &Theme::new(false)))).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
+        .unwrap();
     terminal
 }
 
@@ -494,7 +496,14 @@ fn help_overlay_lists_the_lifecycle_keys() {
     let mut app = lifecycle_app_on("active-key");
     press(&mut app, &[Char('?')]);
     let screen = draw(&mut app, 80, 40);
-    for text in ["t ", "disable the selected key", "r ", "rotate", "x ", "set when the selected key expires"] {
+    for text in [
+        "t ",
+        "disable the selected key",
+        "r ",
+        "rotate",
+        "x ",
+        "set when the selected key expires",
+    ] {
         assert!(screen.contains(text), "{text:?}\n{screen}");
     }
 }
@@ -507,10 +516,20 @@ fn expiring_soon_and_expired_rows_are_highlighted_and_others_are_not() {
     // The Status column's first cell, on the row that names the key.
     let status_style = |name: &str| {
         let y = (0..24u16)
-            .find(|&y| (0..80u16).map(|x| buffer[(x, y)].symbol()).collect::<String>().contains(name))
+            .find(|&y| {
+                (0..80u16)
+                    .map(|x| buffer[(x, y)].symbol())
+                    .collect::<String>()
+                    .contains(name)
+            })
             .unwrap();
         let x = (0..80u16)
-            .find(|&x| (x..80).map(|x| buffer[(x, 1)].symbol()).collect::<String>().starts_with("Status"))
+            .find(|&x| {
+                (x..80)
+                    .map(|x| buffer[(x, 1)].symbol())
+                    .collect::<String>()
+                    .starts_with("Status")
+            })
             .unwrap();
         buffer[(x, y)].modifier
     };
@@ -518,7 +537,10 @@ fn expiring_soon_and_expired_rows_are_highlighted_and_others_are_not() {
     assert!(status_style("expires-soon").contains(Modifier::BOLD), "within 7 days");
     assert!(status_style("long-gone").contains(Modifier::BOLD), "expired");
     assert!(!status_style("expires-later").contains(Modifier::BOLD), "60 days away");
-    assert!(status_style("switched-off").contains(Modifier::DIM), "disabled is dimmed");
+    assert!(
+        status_style("switched-off").contains(Modifier::DIM),
+        "disabled is dimmed"
+    );
     assert!(!status_style("rotating-key").contains(Modifier::BOLD));
 }
 

@@ -35,9 +35,15 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
             StatusKind::Success => theme.success(),
             StatusKind::Error => theme.error(),
         };
-        Line::from(Span::styled(format!(" {}", theme.glyphs().fit(&status.text, width)), style))
+        Line::from(Span::styled(
+            format!(" {}", theme.glyphs().fit(&status.text, width)),
+            style,
+        ))
     } else if let Some(note) = &app.note {
-        Line::from(Span::styled(format!(" {}", theme.glyphs().fit(note, width)), theme.dim()))
+        Line::from(Span::styled(
+            format!(" {}", theme.glyphs().fit(note, width)),
+            theme.dim(),
+        ))
     } else {
         Line::default()
     };

@@ -26,7 +26,9 @@ fn zh<R>(f: impl FnOnce() -> R) -> R {
 fn draw(app: &mut App, width: u16, height: u16) -> String {
     update(app, Event::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| drop(render(frame, app, &Theme::new(false)))).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
+        .unwrap();
     terminal.backend().to_string()
 }
 
@@ -156,7 +158,10 @@ fn delete_dialog_zh() {
         let mut app = lifecycle_app_on("active-key");
         press(&mut app, &[Char('d'), Tab]);
         let screen = draw(&mut app, 80, 24);
-        assert!(screen.contains("停止工作"), "the warning says applications stop working:\n{screen}");
+        assert!(
+            screen.contains("停止工作"),
+            "the warning says applications stop working:\n{screen}"
+        );
         assert_snapshot!(screen);
     });
 }
@@ -238,5 +243,8 @@ fn a_chinese_name_beside_a_dialog_is_never_cut_in_half() {
     let screen = draw(&mut app, 60, 15);
     let beside = screen.lines().find(|l| l.contains("小窗口-") && l.contains("Copy ID"));
     let beside = beside.unwrap_or_else(|| panic!("the details line runs beside the menu:\n{screen}"));
-    assert!(beside.contains("小窗口-  │"), "half a character before the border:\n{screen}");
+    assert!(
+        beside.contains("小窗口-  │"),
+        "half a character before the border:\n{screen}"
+    );
 }

@@ -15,8 +15,8 @@ use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, render};
 use crate::domain::{
-    AuditEntry, AuditEvent, Day, Hour, Interface, KeyHash, KeyRecord, KeyUsage, Outcome, PreviousSecret,
-    UsageCounts, UsageQuery,
+    AuditEntry, AuditEvent, Day, Hour, Interface, KeyHash, KeyRecord, KeyUsage, Outcome, PreviousSecret, UsageCounts,
+    UsageQuery,
 };
 use crate::i18n::{Lang, with_lang};
 use crate::tui::app::{App, LogPage, entry_matches};
@@ -29,7 +29,9 @@ use Key::*;
 fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     update(app, Event::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|frame| drop(render(frame, app, &Theme::new(false)))).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
+        .unwrap();
     terminal
 }
 
@@ -160,7 +162,10 @@ fn with_usage(app: &mut App) {
         daily: vec![(Day::of(NOW - Duration::days(3)), few)],
         hourly: Vec::new(),
     };
-    update(app, Event::UsageLoaded(query, Ok(vec![(id(1), busy), (id(4), refused)])));
+    update(
+        app,
+        Event::UsageLoaded(query, Ok(vec![(id(1), busy), (id(4), refused)])),
+    );
 }
 
 #[test]
@@ -179,7 +184,6 @@ fn details_pane_beside_the_table_zh() {
     let screen = zh(&mut app, |app| drop(press(app, &[Down, Down])), 120, 30);
     assert_snapshot!(screen);
 }
-
 
 /// Newest first, as the store returns them: one entry of each action.
 fn entries() -> Vec<AuditEntry> {
@@ -202,7 +206,13 @@ fn entries() -> Vec<AuditEntry> {
         entry(8, AuditEvent::Deleted, Some(2), Some("旧网关"), bob.clone()),
         entry(7, AuditEvent::Disabled, Some(2), Some("旧网关"), ops.clone()),
         entry(6, AuditEvent::Enabled, Some(2), Some("旧网关"), bob.clone()),
-        entry(5, AuditEvent::Rotated { grace_until: at }, Some(1), Some("支付服务"), ops.clone()),
+        entry(
+            5,
+            AuditEvent::Rotated { grace_until: at },
+            Some(1),
+            Some("支付服务"),
+            ops.clone(),
+        ),
         entry(
             4,
             AuditEvent::ExpiryChanged { expires_at: Some(at) },
@@ -219,7 +229,13 @@ fn entries() -> Vec<AuditEntry> {
             Some("支付服务"),
             ops.clone(),
         ),
-        entry(2, AuditEvent::Created { expires_at: None }, Some(1), Some("billing"), ops),
+        entry(
+            2,
+            AuditEvent::Created { expires_at: None },
+            Some(1),
+            Some("billing"),
+            ops,
+        ),
         entry(1, AuditEvent::SchemaUpgraded { from: 3, to: 4 }, None, None, local),
     ]
 }
@@ -260,7 +276,10 @@ fn log_view_zh() {
         })
         .collect();
     assert_eq!(detail_starts.len(), 8, "{screen}");
-    assert!(detail_starts.iter().all(|&x| x == detail_starts[0]), "{detail_starts:?}\n{screen}");
+    assert!(
+        detail_starts.iter().all(|&x| x == detail_starts[0]),
+        "{detail_starts:?}\n{screen}"
+    );
 }
 
 #[test]
@@ -325,7 +344,10 @@ fn the_details_pane_s_values_line_up_after_chinese_labels() {
         .iter()
         .map(|label| {
             let marked = format!("│ {label} ");
-            let line = screen.lines().find(|l| l.contains(&marked)).unwrap_or_else(|| panic!("{label}\n{screen}"));
+            let line = screen
+                .lines()
+                .find(|l| l.contains(&marked))
+                .unwrap_or_else(|| panic!("{label}\n{screen}"));
             let rest = &line[line.find(&marked).unwrap() + "│ ".len() + label.len()..];
             label.width() + rest.len() - rest.trim_start().len()
         })

@@ -1,0 +1,659 @@
+//! Key names, exactly as the product's console allows them: 2 to 64 characters,
+//! each a Chinese character (Unicode Han script), an ASCII letter, a digit,
+//! `_` or `-`. Counting is in characters, not bytes, so `生产` is two.
+//!
+//! Names are normalised to NFC before anything else (see [`KeyName::parse`]),
+//! and radicals that merely look like Chinese characters are refused, so two
+//! names that look the same are the same string.
+
+use std::fmt;
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_script::{Script, UnicodeScript};
+use zeroize::Zeroizing;
+
+use super::secret;
+
+pub const MIN_CHARS: usize = 2;
+pub const MAX_CHARS: usize = 64;
+
+/// What the rule is, in English, for hints next to an input field; [`rule`]
+/// says it in the current language.
+pub const RULE: &str = "2–64 characters: Chinese characters, letters, digits, _ or -";
+
+/// What the rule is, in the current language, for hints next to an input
+/// field ([`RULE`] in English).
+pub fn rule() -> String {
+    tr!("domain-name-rule", min = MIN_CHARS, max = MAX_CHARS)
+}
+
+/// A validated key name, in NFC.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyName(String);
+
+/// Why a name was refused. The messages say exactly what is wrong and never
+/// reproduce an invisible or control character raw (it is shown as `U+XXXX`).
+/// Positions count characters of the normalised name, which is what the user
+/// sees (`a` + combining accent shows, and is counted, as one `á`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    #[error("{}", tr!("error-name-empty", rule = rule()))]
+    Empty,
+    #[error("{}", tr!("error-name-too-short", count = *.count, min = MIN_CHARS))]
+    TooShort { count: usize },
+    #[error("{}", tr!("error-name-too-long", count = *.count, max = MAX_CHARS))]
+    TooLong { count: usize },
+    #[error("{}", tr!("error-name-invalid-character", character = describe(*.character), position = *.position))]
+    InvalidCharacter { character: char, position: usize },
+    /// Kangxi radicals and the CJK Radicals Supplement render like ordinary
+    /// Chinese characters (⼀ and 一) but are different code points, so two
+    /// names that look identical would be different names.
+    #[error("{}", tr!(
+        "error-name-look-alike-radical",
+        character = describe(*.character),
+        position = *.position,
+        advice = radical_advice(*.character),
+    ))]
+    LookAlikeRadical { character: char, position: usize },
+    /// A pasted secret, alone or inside other text, would otherwise be a valid
+    /// name, and names are stored and shown in clear.
+    #[error("{}", tr!("error-name-looks-like-secret"))]
+    LooksLikeSecret,
+    /// `sk-` and a long run of letters and digits: most of a secret (a key
+    /// cut short, or with a typo that breaks its checksum) still gives most
+    /// of its entropy away, and names travel further than keys do (lists,
+    /// the audit log, a header to the upstream).
+    #[error("{}", tr!("error-name-looks-like-key", prefix = secret::PREFIX, min = KEY_LIKE_RUN))]
+    LooksLikeKey,
+}
+
+/// How many letters or digits after `sk-` make a name look like a key.
+pub const KEY_LIKE_RUN: usize = 12;
+
+impl KeyName {
+    /// Validates `input` as typed, after normalising it to NFC: nothing is
+    /// trimmed, so a leading or trailing space is reported rather than
+    /// silently changed.
+    ///
+    /// NFC rather than NFKC: NFC only merges canonically equivalent spellings
+    /// of the same text (a CJK compatibility ideograph such as U+F900 and its
+    /// unified twin U+8C48, which render identically), so the stored name is
+    /// what the user saw. NFKC would also fold characters the rule refuses
+    /// into ones it allows (`ｆｕｌｌ` to `full`, `①` to `1`, `ﬁ` to `fi`),
+    /// silently storing something else than was typed; those are reported
+    /// instead. Kangxi radicals, which NFKC would fold too, are refused with
+    /// their own message for the same reason.
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        // Zeroised: the input may be a secret pasted into the wrong field.
+        let mut name = Zeroizing::new(input.nfc().collect::<String>());
+        // Character problems are reported first: "space at position 3" is more
+        // useful than "too long" when both apply.
+        for (index, character) in name.chars().enumerate() {
+            let position = index + 1;
+            if is_radical(character) {
+                return Err(NameError::LookAlikeRadical { character, position });
+            }
+            if !is_allowed(character) {
+                return Err(NameError::InvalidCharacter { character, position });
+            }
+        }
+        if secret::find_key_body(&name).is_some() {
+            return Err(NameError::LooksLikeSecret);
+        }
+        if looks_like_key(&name) {
+            return Err(NameError::LooksLikeKey);
+        }
+        match name.chars().count() {
+            0 => Err(NameError::Empty),
+            count if count < MIN_CHARS => Err(NameError::TooShort { count }),
+            count if count > MAX_CHARS => Err(NameError::TooLong { count }),
+            _ => Ok(KeyName(std::mem::take(&mut *name))),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for KeyName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Whether `name` has `sk-` (in any case) followed by [`KEY_LIKE_RUN`] or
+/// more ASCII letters or digits, where the `sk-` starts the name or follows
+/// something other than a letter or digit: `prod-sk-IzTy…` is a pasted key,
+/// while `task-summarization` merely ends a word in `sk`.
+fn looks_like_key(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let prefix = secret::PREFIX.as_bytes();
+    (0..bytes.len()).any(|at| {
+        let starts_word = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        starts_word
+            && bytes[at..].len() >= prefix.len()
+            && bytes[at..at + prefix.len()].eq_ignore_ascii_case(prefix)
+            && bytes[at + prefix.len()..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count()
+                >= KEY_LIKE_RUN
+    })
+}
+
+/// Whether one character may appear in a (normalised) name.
+pub fn is_allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-' || (c.script() == Script::Han && !is_radical(c))
+}
+
+/// CJK Radicals Supplement and Kangxi Radicals: Han script, but look-alikes
+/// of ordinary characters rather than characters of their own.
+fn is_radical(c: char) -> bool {
+    // CJK Radicals Supplement (U+2E80–U+2EFF), then Kangxi Radicals (U+2F00–U+2FDF).
+    matches!(c as u32, 0x2E80..=0x2FDF)
+}
+
+/// What to type instead of a radical: the character it stands for, when
+/// Unicode records one (all Kangxi radicals, two supplement ones).
+fn radical_advice(radical: char) -> String {
+    let mut folded = std::iter::once(radical).nfkc();
+    match (folded.next(), folded.next()) {
+        (Some(c), None) if c != radical && is_allowed(c) => {
+            tr!(
+                "error-name-radical-type-instead",
+                character = c.to_string(),
+                code = code_point(c)
+            )
+        }
+        _ => tr!("error-name-radical-type-itself"),
+    }
+}
+
+/// A human description of a refused character that is safe to print.
+fn describe(c: char) -> String {
+    let code = code_point(c);
+    match c {
+        ' ' => tr!("error-name-char-space"),
+        '\u{3000}' => tr!("error-name-char-full-width-space", code = code),
+        c if c.is_control() => tr!("error-name-char-control", code = code),
+        c if is_invisible(c) => tr!("error-name-char-invisible", code = code),
+        c if c.is_whitespace() => tr!("error-name-char-space-like", code = code),
+        c => tr!("error-name-char-other", character = c.to_string(), code = code),
+    }
+}
+
+/// `U+XXXX`, as Unicode charts name a character.
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// Zero-width, bidi-control, line/paragraph-separator, variation-selector,
+/// tag and other format characters: invisible, or able to reorder text, when
+/// printed. The one list of them; display code uses it to sanitise output.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
+}
+
+/// Invisible when printed on its own: a format character, or a combining mark.
+fn is_invisible(c: char) -> bool {
+    is_invisible_format(c) || unicode_script::UnicodeScript::script(&c) == Script::Inherited
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_the_product_examples() {
+        for ok in [
+            "ab",
+            "生产-gateway_01",
+            "测试",
+            "A-1",
+            "prod_key",
+            &"x".repeat(64),
+            &"键".repeat(64),
+        ] {
+            assert_eq!(
+                KeyName::parse(ok).map(|n| n.as_str().to_owned()),
+                Ok(ok.to_owned()),
+                "{ok}"
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_with_a_precise_reason() {
+        let cases: &[(&str, NameError)] = &[
+            ("", NameError::Empty),
+            ("a", NameError::TooShort { count: 1 }),
+            ("生", NameError::TooShort { count: 1 }),
+            (&"x".repeat(65), NameError::TooLong { count: 65 }),
+            (&"键".repeat(65), NameError::TooLong { count: 65 }),
+            (
+                " ab",
+                NameError::InvalidCharacter {
+                    character: ' ',
+                    position: 1,
+                },
+            ),
+            (
+                "ab ",
+                NameError::InvalidCharacter {
+                    character: ' ',
+                    position: 3,
+                },
+            ),
+            (
+                "a.b",
+                NameError::InvalidCharacter {
+                    character: '.',
+                    position: 2,
+                },
+            ),
+            (
+                "café",
+                NameError::InvalidCharacter {
+                    character: 'é',
+                    position: 4,
+                },
+            ),
+            (
+                "ab\u{200B}",
+                NameError::InvalidCharacter {
+                    character: '\u{200B}',
+                    position: 3,
+                },
+            ),
+            (
+                "\u{202E}ab",
+                NameError::InvalidCharacter {
+                    character: '\u{202E}',
+                    position: 1,
+                },
+            ),
+            (
+                "ab\u{1b}[31m",
+                NameError::InvalidCharacter {
+                    character: '\u{1b}',
+                    position: 3,
+                },
+            ),
+            (
+                "ab😀",
+                NameError::InvalidCharacter {
+                    character: '😀',
+                    position: 3,
+                },
+            ),
+            (
+                "ｆｕｌｌ",
+                NameError::InvalidCharacter {
+                    character: 'ｆ',
+                    position: 1,
+                },
+            ),
+            (
+                "한국",
+                NameError::InvalidCharacter {
+                    character: '한',
+                    position: 1,
+                },
+            ),
+            (
+                "にほん",
+                NameError::InvalidCharacter {
+                    character: 'に',
+                    position: 1,
+                },
+            ),
+            (
+                "ab\u{3000}",
+                NameError::InvalidCharacter {
+                    character: '\u{3000}',
+                    position: 3,
+                },
+            ),
+            (
+                // Composed by NFC into the `á` the user sees.
+                "a\u{301}b",
+                NameError::InvalidCharacter {
+                    character: 'á',
+                    position: 1,
+                },
+            ),
+            (
+                "ab\u{302}\u{301}",
+                NameError::InvalidCharacter {
+                    character: '\u{302}',
+                    position: 3,
+                },
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(KeyName::parse(input).as_ref(), Err(expected), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_secret_is_refused_without_being_echoed() {
+        let secret = super::super::SecretKey::generate();
+        let error = KeyName::parse(secret.expose()).unwrap_err();
+        assert_eq!(error, NameError::LooksLikeSecret);
+        assert!(!error.to_string().contains(&secret.expose()[3..]));
+        // Key-like names that are not real keys (no valid checksum) are fine.
+        assert!(KeyName::parse("sk-my-service").is_ok());
+    }
+
+    #[test]
+    fn most_of_a_secret_is_refused_in_any_case() {
+        let secret = super::super::SecretKey::generate();
+        let key = secret.expose();
+        for name in [
+            key[..30].to_owned(),
+            key[..15].to_owned(),
+            key[..15].to_uppercase(),
+            format!("Sk-{}", &key[3..15]),
+            format!("prod-{}", &key[..20]),
+            format!("prod_{}_1", &key[..20]),
+            format!("生产{}", &key[..20]),
+        ] {
+            let error = KeyName::parse(&name).unwrap_err();
+            assert_eq!(error, NameError::LooksLikeKey, "{name}");
+            assert!(!error.to_string().contains(&key[3..10]), "{error}");
+        }
+    }
+
+    #[test]
+    fn names_with_sk_that_are_not_key_like_are_fine() {
+        for name in [
+            "sk-my-service",
+            "sk-abcdefghijk",       // 11 after the prefix
+            "sk-abcdefghijk-lmnop", // the run is cut by a separator
+            "task-summarization",   // "sk-" ends a word, it does not start one
+            "desk-assistant1234",
+            "sk_abcdefghijklmnop", // not the prefix
+        ] {
+            assert!(KeyName::parse(name).is_ok(), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_secret_anywhere_in_a_name_is_refused_without_being_echoed() {
+        let secret = super::super::SecretKey::generate();
+        let key = secret.expose();
+        let body = &key[3..];
+        for name in [
+            format!("prod-{key}"),
+            format!("{key}x"),
+            body.to_owned(),
+            format!("x{body}"),
+            format!("生产{body}"),
+            format!("{body}_1"),
+        ] {
+            let error = KeyName::parse(&name).unwrap_err();
+            assert_eq!(error, NameError::LooksLikeSecret, "{name}");
+            assert!(!error.to_string().contains(&body[..8]), "{error}");
+        }
+        // Almost a key is not one: a typo breaks the checksum.
+        let bumped = if body.as_bytes()[0] == b'a' { 'b' } else { 'a' };
+        assert!(KeyName::parse(&format!("x{bumped}{}", &body[1..])).is_ok());
+    }
+
+    #[test]
+    fn radicals_are_refused_as_look_alikes() {
+        let error = KeyName::parse("生产\u{2F00}").unwrap_err();
+        assert_eq!(
+            error,
+            NameError::LookAlikeRadical {
+                character: '\u{2F00}',
+                position: 3
+            }
+        );
+        let message = error.to_string();
+        assert!(message.contains("looks like a Chinese character"), "{message}");
+        assert!(message.contains("type 一 (U+4E00) instead"), "{message}");
+        // A supplement radical with no recorded equivalent still gets advice.
+        let message = KeyName::parse("a\u{2E80}").unwrap_err().to_string();
+        assert!(message.contains("(U+2E80) at position 2 is a radical"), "{message}");
+        assert!(message.contains("type the Chinese character itself"), "{message}");
+        for radical in ['\u{2E80}', '\u{2E9F}', '\u{2EF3}', '\u{2F00}', '\u{2FD5}'] {
+            assert!(!is_allowed(radical), "U+{:04X}", radical as u32);
+            assert!(matches!(
+                KeyName::parse(&format!("ab{radical}")),
+                Err(NameError::LookAlikeRadical { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn names_are_stored_in_nfc() {
+        // CJK compatibility ideographs become their unified twins, in both
+        // blocks; they look the same, so they must compare the same.
+        let parsed = KeyName::parse("\u{F900}\u{FA0A}-\u{2F800}").unwrap();
+        assert_eq!(parsed.as_str(), "\u{8C48}\u{898B}-\u{4E3D}");
+        assert_eq!(parsed, KeyName::parse("\u{8C48}\u{898B}-\u{4E3D}").unwrap());
+        // The Kelvin sign is canonically the letter K.
+        assert_eq!(KeyName::parse("\u{212A}ey").unwrap().as_str(), "Key");
+        // NFKC-only foldings are not applied: full-width letters are refused.
+        assert!(KeyName::parse("ｆｕｌｌ").is_err());
+    }
+
+    #[test]
+    fn messages_are_specific_and_printable() {
+        let msg = |s: &str| KeyName::parse(s).unwrap_err().to_string();
+        assert_eq!(msg("a"), "name is too short: 1 character, at least 2 needed");
+        assert!(msg("a b").starts_with("a space at position 2 is not allowed"));
+        assert!(msg("ab\u{1b}").contains("control character (U+001B)"));
+        assert!(msg("ab\u{200B}").contains("invisible character (U+200B)"));
+        assert!(msg("ab\u{202E}").contains("invisible character (U+202E)"));
+        for s in ["ab\u{1b}", "ab\u{202E}", "ab\u{200B}", "ab\u{7}"] {
+            assert!(!msg(s).chars().any(|c| c.is_control() || is_invisible(c)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn every_refusal_reads_in_english_as_it_always_has() {
+        let msg = |s: &str| KeyName::parse(s).unwrap_err().to_string();
+        assert_eq!(rule(), RULE);
+        assert_eq!(
+            msg(""),
+            "enter a name (2–64 characters: Chinese characters, letters, digits, _ or -)"
+        );
+        assert_eq!(
+            msg(&"x".repeat(65)),
+            "name is too long: 65 characters, at most 64 allowed"
+        );
+        assert_eq!(
+            msg("a.b"),
+            "'.' (U+002E) at position 2 is not allowed — use Chinese characters, letters, digits, _ or -"
+        );
+        assert_eq!(
+            msg("ab\u{3000}"),
+            "a full-width space (U+3000) at position 3 is not allowed — use Chinese characters, letters, digits, _ or -"
+        );
+        assert!(msg("ab\u{2028}").starts_with("an invisible character (U+2028) at position 3"));
+        assert!(msg("ab\u{A0}").starts_with("a space character (U+00A0) at position 3"));
+        assert_eq!(
+            msg("生产\u{2F00}"),
+            "'\u{2F00}' (U+2F00) at position 3 is a radical that looks like a Chinese character but is a \
+             different one, so the name would not match what it looks like — type 一 (U+4E00) instead"
+        );
+        assert_eq!(
+            NameError::LooksLikeSecret.to_string(),
+            "this name contains an API key: never put a secret in a name"
+        );
+        assert_eq!(
+            NameError::LooksLikeKey.to_string(),
+            "this name looks like an API key (sk- followed by 12 or more letters or digits): never put a secret in a name"
+        );
+    }
+
+    /// Every refusal in Chinese, with what it is about: the count and the
+    /// limit, the position and the code point.
+    fn chinese(input: &str) -> String {
+        keydesk_i18n::with_lang(keydesk_i18n::Lang::ZhCn, || {
+            KeyName::parse(input).unwrap_err().to_string()
+        })
+    }
+
+    #[test]
+    fn every_refusal_reads_in_chinese_with_its_details() {
+        assert_eq!(chinese(""), "请输入名称（2–64 个字符：汉字、字母、数字、_ 或 -）");
+        assert_eq!(chinese("a"), "名称太短：1 个字符，至少需要 2 个");
+        assert_eq!(chinese(&"键".repeat(65)), "名称太长：65 个字符，最多 64 个");
+        assert_eq!(
+            chinese("a b"),
+            "第 2 个字符是空格，不允许使用：名称只能包含汉字、字母、数字、_ 或 -"
+        );
+        assert!(chinese("café").starts_with("第 4 个字符是「é」（U+00E9），不允许使用"));
+        assert!(chinese("ab\u{1b}").starts_with("第 3 个字符是控制字符（U+001B）"));
+        assert!(chinese("ab\u{200B}").starts_with("第 3 个字符是不可见字符（U+200B）"));
+        assert!(chinese("ab\u{A0}").starts_with("第 3 个字符是空白字符（U+00A0）"));
+        assert!(chinese("ab\u{3000}").starts_with("第 3 个字符是全角空格（U+3000）"));
+        let radical = chinese("生产\u{2F00}");
+        assert!(
+            radical.starts_with("第 3 个字符是「⼀」（U+2F00），这是一个形似汉字的部首"),
+            "{radical}"
+        );
+        assert!(radical.ends_with("请改为输入「一」（U+4E00）"), "{radical}");
+        assert!(chinese("a\u{2E80}").ends_with("请直接输入汉字本身"));
+        for s in ["ab\u{1b}", "ab\u{202E}", "ab\u{200B}", "ab\u{7}"] {
+            assert!(!chinese(s).chars().any(|c| c.is_control() || is_invisible(c)), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn a_pasted_secret_is_refused_in_chinese_without_being_echoed() {
+        let secret = super::super::SecretKey::generate();
+        let message = chinese(&format!("生产{}", secret.expose()));
+        assert_eq!(message, "名称中包含 API 密钥：切勿把密钥放进名称");
+        assert!(!message.contains(&secret.expose()[3..11]));
+    }
+
+    #[test]
+    fn most_of_a_secret_is_refused_in_chinese_with_the_reason() {
+        let secret = super::super::SecretKey::generate();
+        let message = chinese(&secret.expose()[..30]);
+        assert_eq!(
+            message,
+            "名称看起来像 API 密钥（sk- 后跟 12 个或更多字母或数字）：切勿把密钥放进名称"
+        );
+        assert!(!message.contains(&secret.expose()[3..11]));
+    }
+
+    /// The key-like rule, over characters rather than bytes: a word (a run
+    /// of ASCII letters and digits, or the start) boundary, `sk-` in any
+    /// case, then at least 12 ASCII letters or digits.
+    fn oracle_key_like(chars: &[char]) -> bool {
+        chars.windows(3).enumerate().any(|(at, window)| {
+            let prefix: String = window.iter().collect::<String>().to_lowercase();
+            let boundary = at == 0 || !chars[at - 1].is_ascii_alphanumeric();
+            let run = chars[at + 3..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+            boundary && prefix == "sk-" && run >= KEY_LIKE_RUN
+        })
+    }
+
+    /// An oracle written from the Unicode blocks rather than the script table, so
+    /// the property test compares two independent descriptions of "Chinese".
+    fn oracle_allows(c: char) -> bool {
+        let u = c as u32;
+        c.is_ascii_alphanumeric()
+            || c == '_'
+            || c == '-'
+            || matches!(u,
+                // Not the radicals (U+2E80–U+2FDF): Han script, but look-alikes.
+                0x3005 | 0x3007 | 0x3021..=0x3029 | 0x3038..=0x303B
+                | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFA6D | 0xFA70..=0xFAD9
+                | 0x16FE2 | 0x16FE3 | 0x16FF0 | 0x16FF1
+                | 0x20000..=0x2A6DF | 0x2A700..=0x2EE5D | 0x2F800..=0x2FA1D
+                | 0x30000..=0x323AF)
+    }
+
+    fn interesting_char() -> impl Strategy<Value = char> {
+        prop_oneof![
+            any::<char>(),
+            proptest::char::range('\u{4E00}', '\u{9FFF}'),
+            proptest::char::range('\u{3400}', '\u{4DBF}'),
+            proptest::char::range('a', 'z'),
+            proptest::char::range('0', '9'),
+            Just('_'),
+            Just('-'),
+            Just(' '),
+            Just('\u{200B}'),
+            Just('\u{202E}'),
+            proptest::char::range('\u{3000}', '\u{303F}'),
+            proptest::char::range('\u{2E80}', '\u{2FDF}'),
+            proptest::char::range('\u{F900}', '\u{FAFF}'),
+        ]
+    }
+
+    /// Planes where each Unicode release adds ideographs (extensions B–J, Tangut
+    /// neighbours); there the script table is authoritative and the block list
+    /// below would go stale.
+    fn in_growing_ideograph_planes(c: char) -> bool {
+        matches!(c as u32, 0x16FE0..=0x16FFF | 0x20000..=0x3FFFF)
+    }
+
+    #[test]
+    fn script_table_and_block_oracle_agree_on_every_code_point() {
+        let disagreements: Vec<String> = (0..=0x10FFFFu32)
+            .filter_map(char::from_u32)
+            .filter(|&c| !in_growing_ideograph_planes(c) && is_allowed(c) != oracle_allows(c))
+            .map(|c| format!("U+{:04X}", c as u32))
+            .collect();
+        assert!(disagreements.is_empty(), "disagreements: {disagreements:?}");
+        // In the growing planes, only Han may be accepted, and the long-stable
+        // Extension B block must be.
+        assert!(('\u{20000}'..='\u{2A6DF}').all(is_allowed));
+        assert!(
+            ('\u{20000}'..='\u{3FFFF}')
+                .filter(|&c| is_allowed(c))
+                .all(|c| c.script() == Script::Han)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_strings(s in any::<String>()) {
+            let _ = KeyName::parse(&s);
+        }
+
+        #[test]
+        fn accepts_exactly_the_allowed_set(chars in proptest::collection::vec(interesting_char(), 0..80)) {
+            let s: String = chars.iter().collect();
+            prop_assume!(!chars.iter().any(|&c| in_growing_ideograph_planes(c)));
+            // Names are judged after NFC, which only merges spellings of the same text.
+            let chars: Vec<char> = s.nfc().collect();
+            let expected = chars.iter().all(|&c| oracle_allows(c))
+                && (MIN_CHARS..=MAX_CHARS).contains(&chars.len())
+                && !oracle_key_like(&chars);
+            let parsed = KeyName::parse(&s);
+            prop_assert_eq!(parsed.is_ok(), expected, "{:?} -> {:?}", s, parsed);
+            if let Err(NameError::InvalidCharacter { character, position }) = parsed {
+                prop_assert_eq!(chars[position - 1], character);
+                prop_assert!(!oracle_allows(character));
+                prop_assert!(chars[..position - 1].iter().all(|&c| oracle_allows(c)));
+            }
+            if let Err(NameError::LookAlikeRadical { character, position }) = parsed {
+                prop_assert_eq!(chars[position - 1], character);
+                prop_assert!(chars[..position - 1].iter().all(|&c| oracle_allows(c)));
+            }
+        }
+
+        #[test]
+        fn single_chars_agree_with_the_oracle(c in any::<char>()) {
+            prop_assume!(!in_growing_ideograph_planes(c));
+            prop_assert_eq!(is_allowed(c), oracle_allows(c), "U+{:04X}", c as u32);
+        }
+    }
+}

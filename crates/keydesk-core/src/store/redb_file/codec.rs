@@ -1,0 +1,275 @@
+//! Record encoding: one version byte, then postcard. The version byte lets a
+//! later schema add fields while still reading old records, and lets this build
+//! refuse (rather than misread) a record from the future.
+//!
+//! - [`RECORD_V1`] (schemas 1 and 2): name, hash, masked hint, created, last used.
+//! - [`RECORD_V2`] (schema 3): V1's fields, then expiry, disabled-since and the
+//!   previous secret of a rotation.
+//!
+//! This build writes V2 only. It still decodes V1 (as an active key that never
+//! expires): the schema-3 migration reads V1 records to rewrite them as V2, so
+//! a schema-3 file holds V2 records only, and decoding V1 stays harmless if
+//! one is ever met. The schema-2 migration step, which runs before that
+//! rewrite, keeps writing V1 ([`encode_v1`]) so a file left at schema 2 by an
+//! interrupted upgrade is exactly what schema 2 wrote.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::domain::{KeyHash, KeyId, KeyRecord, PreviousSecret};
+
+const RECORD_V1: u8 = 1;
+const RECORD_V2: u8 = 2;
+
+/// The stored form of a record. The ID is the table key, so it is not repeated.
+#[derive(Serialize, Deserialize)]
+struct RecordV1 {
+    name: String,
+    hash: [u8; 32],
+    masked: String,
+    /// Unix seconds, UTC.
+    created_at: i64,
+    last_used: Option<i64>,
+}
+
+/// V1 plus the key's lifecycle. Times are Unix seconds, UTC.
+#[derive(Serialize, Deserialize)]
+struct RecordV2 {
+    name: String,
+    hash: [u8; 32],
+    masked: String,
+    created_at: i64,
+    last_used: Option<i64>,
+    expires_at: Option<i64>,
+    disabled_at: Option<i64>,
+    previous: Option<PreviousV2>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PreviousV2 {
+    hash: [u8; 32],
+    masked: String,
+    grace_until: i64,
+    last_used: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecodeError {
+    #[error("{}", tr!("error-record-empty", id = .id.as_str()))]
+    Empty { id: String },
+    #[error("{}", tr!("error-record-unknown-version", id = .id.as_str(), version = *.version))]
+    UnknownVersion { id: String, version: u8 },
+    /// `id` is a key's ID, or says which audit entry; `reason` is worded
+    /// when the error is made.
+    #[error("{}", tr!("error-record-malformed", id = .id.as_str(), reason = .reason.as_str()))]
+    Malformed { id: String, reason: String },
+}
+
+fn unix(at: OffsetDateTime) -> i64 {
+    at.unix_timestamp()
+}
+
+pub fn encode(record: &KeyRecord) -> Vec<u8> {
+    let stored = RecordV2 {
+        name: record.name.clone(),
+        hash: record.hash.0,
+        masked: record.masked.clone(),
+        created_at: unix(record.created_at),
+        last_used: record.last_used.map(unix),
+        expires_at: record.expires_at.map(unix),
+        disabled_at: record.disabled_at.map(unix),
+        previous: record.previous.as_ref().map(|p| PreviousV2 {
+            hash: p.hash.0,
+            masked: p.masked.clone(),
+            grace_until: unix(p.grace_until),
+            last_used: p.last_used.map(unix),
+        }),
+    };
+    with_version(RECORD_V2, &stored)
+}
+
+/// The schema-1/2 encoding, for the schema-2 migration step only: it drops
+/// every lifecycle field, which a schema-2 record cannot have.
+pub fn encode_v1(record: &KeyRecord) -> Vec<u8> {
+    let stored = RecordV1 {
+        name: record.name.clone(),
+        hash: record.hash.0,
+        masked: record.masked.clone(),
+        created_at: unix(record.created_at),
+        last_used: record.last_used.map(unix),
+    };
+    with_version(RECORD_V1, &stored)
+}
+
+fn with_version(version: u8, stored: &impl Serialize) -> Vec<u8> {
+    let mut bytes = vec![version];
+    // Serialising plain strings and integers into a Vec cannot fail.
+    bytes.extend(postcard::to_allocvec(stored).expect("record serialisation is infallible"));
+    bytes
+}
+
+/// Whether stored bytes are in the encoding this build writes.
+pub fn is_current(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&RECORD_V2)
+}
+
+pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
+    let (&version, body) = bytes
+        .split_first()
+        .ok_or_else(|| DecodeError::Empty { id: id.to_owned() })?;
+    let malformed = |reason: String| DecodeError::Malformed {
+        id: id.to_owned(),
+        reason,
+    };
+    let stored = match version {
+        RECORD_V2 => postcard::from_bytes::<RecordV2>(body).map_err(|e| malformed(e.to_string()))?,
+        RECORD_V1 => {
+            let v1: RecordV1 = postcard::from_bytes(body).map_err(|e| malformed(e.to_string()))?;
+            RecordV2 {
+                name: v1.name,
+                hash: v1.hash,
+                masked: v1.masked,
+                created_at: v1.created_at,
+                last_used: v1.last_used,
+                expires_at: None,
+                disabled_at: None,
+                previous: None,
+            }
+        }
+        version => {
+            return Err(DecodeError::UnknownVersion {
+                id: id.to_owned(),
+                version,
+            });
+        }
+    };
+    let instant = |secs: i64| {
+        OffsetDateTime::from_unix_timestamp(secs)
+            .map_err(|e| malformed(tr!("error-record-bad-timestamp", reason = e.to_string())))
+    };
+    let previous = match stored.previous {
+        None => None,
+        Some(p) => Some(Box::new(PreviousSecret {
+            hash: KeyHash(p.hash),
+            masked: p.masked,
+            grace_until: instant(p.grace_until)?,
+            last_used: p.last_used.map(instant).transpose()?,
+        })),
+    };
+    Ok(KeyRecord {
+        id: KeyId::from_stored(id),
+        name: stored.name,
+        hash: KeyHash(stored.hash),
+        masked: stored.masked,
+        created_at: instant(stored.created_at)?,
+        last_used: stored.last_used.map(instant).transpose()?,
+        expires_at: stored.expires_at.map(instant).transpose()?,
+        disabled_at: stored.disabled_at.map(instant).transpose()?,
+        previous,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    fn sample() -> KeyRecord {
+        KeyRecord {
+            last_used: Some(datetime!(2026-03-02 09:00:00 UTC)),
+            ..KeyRecord::new(
+                KeyId::generate(),
+                "生产-gateway_01".into(),
+                KeyHash::of("sk-x"),
+                "sk-Ab3x****9fQz".into(),
+                datetime!(2026-03-01 08:30:00 UTC),
+            )
+        }
+    }
+
+    fn with_lifecycle() -> KeyRecord {
+        KeyRecord {
+            expires_at: Some(datetime!(2027-03-01 00:00:00 UTC)),
+            disabled_at: Some(datetime!(2026-04-01 10:00:00 UTC)),
+            previous: Some(Box::new(PreviousSecret {
+                hash: KeyHash::of("sk-old"),
+                masked: "sk-Old1****2abc".into(),
+                grace_until: datetime!(2026-04-02 10:00:00 UTC),
+                last_used: Some(datetime!(2026-04-01 09:59:00 UTC)),
+            })),
+            ..sample()
+        }
+    }
+
+    #[test]
+    fn round_trips() {
+        for record in [
+            sample(),
+            with_lifecycle(),
+            KeyRecord {
+                last_used: None,
+                ..sample()
+            },
+        ] {
+            assert_eq!(decode(record.id.as_str(), &encode(&record)).unwrap(), record);
+        }
+    }
+
+    #[test]
+    fn a_v1_record_decodes_as_an_active_key_that_never_expires() {
+        let record = sample();
+        let bytes = encode_v1(&with_lifecycle());
+        assert_eq!(bytes[0], RECORD_V1);
+        assert!(!is_current(&bytes));
+        assert_eq!(
+            decode(record.id.as_str(), &bytes).unwrap(),
+            KeyRecord {
+                id: record.id.clone(),
+                ..record
+            }
+        );
+    }
+
+    #[test]
+    fn encoding_is_compact() {
+        // A record is a fraction of a key's share of the file (the size per key
+        // in docs/benchmarks.md); this keeps it from growing unnoticed.
+        assert!(encode(&sample()).len() < 90, "{}", encode(&sample()).len());
+    }
+
+    #[test]
+    fn damaged_bytes_are_errors_not_panics() {
+        for bytes in [encode(&sample()), encode(&with_lifecycle()), encode_v1(&sample())] {
+            assert!(matches!(decode("ak-x", &[]), Err(DecodeError::Empty { .. })));
+            assert!(matches!(
+                decode("ak-x", &[9, 1, 2]),
+                Err(DecodeError::UnknownVersion { version: 9, .. })
+            ));
+            for cut in 1..bytes.len() {
+                assert!(decode("ak-x", &bytes[..cut]).is_err(), "truncated at {cut}");
+            }
+        }
+    }
+
+    #[test]
+    fn damaged_records_are_described_in_both_languages() {
+        use keydesk_i18n::{Lang, with_lang};
+        let messages = || {
+            [
+                decode("ak-x", &[]).unwrap_err().to_string(),
+                decode("ak-x", &[9, 1, 2]).unwrap_err().to_string(),
+            ]
+        };
+        assert_eq!(
+            messages(),
+            ["record ak-x is empty", "record ak-x has unknown format version 9"]
+        );
+        assert_eq!(
+            with_lang(Lang::ZhCn, messages),
+            ["记录 ak-x 为空", "记录 ak-x 的格式版本 9 未知"]
+        );
+        let cut = &encode(&sample())[..5];
+        let malformed = with_lang(Lang::ZhCn, || decode("ak-x", cut).unwrap_err().to_string());
+        assert!(malformed.starts_with("记录 ak-x 无法解码："), "{malformed}");
+    }
+}

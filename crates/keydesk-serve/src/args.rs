@@ -1,0 +1,112 @@
+//! `keydesk serve`'s options, as clap sees them. Kept beside the server (not
+//! in `cli/args.rs`) so the server's settings live in one place; the CLI only
+//! names the subcommand.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+/// Options of `keydesk serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Where to listen: HOST:PORT, or unix:/path/to/socket
+    #[arg(long, default_value = "127.0.0.1:7411", value_name = "ADDR")]
+    pub listen: String,
+
+    /// Proxy mode: check each request's key, then forward it to this http:// URL
+    /// (e.g. http://127.0.0.1:11434 for Ollama). Without it only /verify is served.
+    #[arg(long, value_name = "URL")]
+    pub upstream: Option<String>,
+
+    /// A file holding the upstream's own API key, sent to it as `Authorization: Bearer …`
+    /// (e.g. for a vLLM started with --api-key)
+    #[arg(long, value_name = "FILE", requires = "upstream")]
+    pub upstream_auth_file: Option<PathBuf>,
+
+    /// Also read a key from the `key` query parameter (of the request, or of X-Original-URI /
+    /// X-Forwarded-Uri). Off by default: query strings end up in access logs.
+    #[arg(long)]
+    pub allow_query_key: bool,
+
+    /// Allow plain HTTP on an address other than loopback. Keys would cross the network in clear.
+    #[arg(long)]
+    pub insecure_http: bool,
+
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key; TCP only). Both files are
+    /// read again on SIGHUP; a bad new pair keeps the old one.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Close a connection whose request headers take longer than this (slow or idle clients)
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Give up connecting to the upstream after this long (answer 502)
+    #[arg(long, default_value = "5s", value_name = "DURATION", value_parser = parse_duration)]
+    pub upstream_connect_timeout: Duration,
+
+    /// Give up waiting for the upstream's response headers after this long (answer 504). A
+    /// response that has started streaming is never cut.
+    #[arg(long, default_value = "300s", value_name = "DURATION", value_parser = parse_duration)]
+    pub upstream_timeout: Duration,
+
+    /// On SIGTERM/SIGINT, wait at most this long for requests in flight before exiting
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub shutdown_timeout: Duration,
+
+    /// Answer 503 (and /readyz not ready) when the key index has not been confirmed current for
+    /// this long, e.g. because the database cannot be read: fail closed rather than on old keys
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub max_index_age: Duration,
+
+    /// Fail static: while the database cannot be read, keep answering from the last index however
+    /// old it is (/readyz answers 503 "degraded"); for a fleet on a shared PostgreSQL that must ride
+    /// out the database's outages. Last Used is kept in memory, one entry per key, and written when
+    /// the database is back
+    #[arg(long)]
+    pub fail_static: bool,
+
+    /// At most this many client connections at once; more wait to be accepted
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_connections: usize,
+
+    /// Worker threads (default: one per core)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// How serve writes its messages to stderr: text (for a person) or json (one object per line,
+    /// for a log collector)
+    #[arg(long, value_enum, default_value_t = super::log::LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: super::log::LogFormat,
+}
+
+/// A positive duration in the one syntax: `250ms`, `10s`, `5m`, `1h`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    use keydesk_core::domain::duration::{forms, parse_explained};
+    let duration = parse_explained(text)?;
+    if duration.is_zero() {
+        return Err(tr!("cli-serve-duration-zero", forms = forms()));
+    }
+    Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_take_a_unit_and_are_not_zero() {
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3_600)));
+        for bad in ["", "10", "0s", "0ms", "-1s", "1.5s", "s"] {
+            let error = parse_duration(bad).unwrap_err();
+            assert!(error.contains("e.g. 250ms, 30s, 5m, 24h, 30d"), "{bad}: {error}");
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! `keydesk serve`: lets any gateway or AI server check keydesk keys over
+//! HTTP, so services that are not Rust (vLLM, Ollama, TGI, LiteLLM, anything
+//! behind nginx, Caddy, Traefik or Envoy) can be guarded by keydesk keys and
+//! "Last Used" is real for them.
+//!
+//! Two modes on one server:
+//! - **forward auth** (always): `ANY /verify[/…]` answers 200 with the key's
+//!   ID and name, or 401; a gateway asks before it forwards a request.
+//! - **proxy** (`--upstream URL`): every request is checked, then forwarded
+//!   with the key removed; keydesk's own endpoints move under `/_keydesk/`.
+//!
+//! Checks go through one in-memory [`Verifier`], so a check never touches the
+//! disk, Last Used is recorded, and a key deleted elsewhere is refused within
+//! the Verifier's staleness bound (under a second).
+//!
+//! The HTTP stack is hyper on tokio, used directly rather than through a
+//! framework: the server needs hyper's connection settings (header size and
+//! count limits, the header read timeout against slow clients) and four
+//! fixed routes. Modules: [`args`] (options), [`extract`] (where the key is),
+//! [`handlers`] (the answers), [`proxy`], [`index`] (names, readiness),
+//! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket),
+//! [`tls`] (rustls, reloaded on SIGHUP), [`upstream`] (proxy mode's
+//! upstream connections, one per client connection).
+
+#[macro_use]
+extern crate keydesk_i18n;
+
+pub mod args;
+pub mod extract;
+pub mod handlers;
+pub mod index;
+pub mod listen;
+pub mod log;
+pub mod metrics;
+pub mod proxy;
+pub mod shutdown;
+pub mod tls;
+pub mod upstream;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_rustls::TlsAcceptor;
+
+pub use args::ServeArgs;
+use handlers::App;
+use index::IndexState;
+use listen::{Listener, Stream};
+use metrics::Metrics;
+use proxy::{Client, Proxy, ProxySettings};
+use shutdown::{Graceful, Signals, Watcher};
+use tls::{Tls, TlsFiles};
+use upstream::Paired;
+
+use keydesk_core::{KeyStore, StoreError, Verifier};
+
+/// The most request header bytes (request line included) a client may send:
+/// 16 KiB, like common gateways. More gets 431 and the connection closes.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The most request headers; more gets 431.
+pub const MAX_HEADERS: usize = 100;
+
+/// At most one log line per this long while accepting keeps failing.
+const ACCEPT_ERROR_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Why `keydesk serve` stopped other than by a signal.
+#[derive(Debug)]
+pub enum ServeError {
+    /// Bad options (exit 2).
+    Usage(String),
+    /// The database could not be read, or Last Used not written (exit 3).
+    Database(StoreError),
+    /// The address could not be listened on (exit 6).
+    Listen(String),
+}
+
+impl From<StoreError> for ServeError {
+    fn from(error: StoreError) -> Self {
+        ServeError::Database(error)
+    }
+}
+
+/// Runs the server on `store` until SIGTERM or SIGINT, then flushes Last
+/// Used. The store must already exist: a server never creates a database.
+pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
+    log::install(args.log_format);
+    let address = listen::Address::parse(&args.listen).map_err(ServeError::Usage)?;
+    let tls = tls(args, &address)?;
+    address
+        .check_exposure(args.insecure_http, tls.is_some())
+        .map_err(ServeError::Usage)?;
+    let runtime =
+        runtime(args.threads).map_err(|e| ServeError::Listen(tr!("cli-serve-cannot-start", error = e.to_string())))?;
+    let _entered = runtime.enter();
+    let proxy = proxy(args)?;
+    let verifier = Arc::new(Verifier::new(store)?);
+    let index = Arc::new(IndexState::load(verifier.clone(), args.max_index_age)?.fail_static(args.fail_static));
+    let metrics = Arc::new(Metrics::new());
+    let monitor = index.spawn_monitor(metrics.clone());
+    let app = Arc::new(App {
+        index,
+        metrics,
+        allow_query_key: args.allow_query_key,
+        proxy,
+    });
+    let served = runtime.block_on(serve(app, &address, tls, args));
+    drop(monitor);
+    // Connections still open after the shutdown timeout end here.
+    drop(_entered);
+    drop(runtime);
+    let flushed = verifier.flush();
+    served?;
+    flushed?;
+    Ok(())
+}
+
+fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = threads {
+        builder.worker_threads(threads.max(1));
+    }
+    builder.thread_name("keydesk-serve").enable_all().build()
+}
+
+/// The certificate and key, read before anything else starts so that a bad
+/// pair is a usage error (exit 2) that names the file.
+fn tls(args: &ServeArgs, address: &listen::Address) -> Result<Option<Arc<Tls>>, ServeError> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    if let listen::Address::Unix(_) = address {
+        // Only processes on this host reach a Unix socket, and its file
+        // permissions decide which: there is no network to encrypt against.
+        return Err(ServeError::Usage(tr!("cli-serve-tls-on-unix")));
+    }
+    let files = TlsFiles {
+        cert: cert.clone(),
+        key: key.clone(),
+    };
+    Tls::load(files)
+        .map(|tls| Some(Arc::new(tls)))
+        .map_err(ServeError::Usage)
+}
+
+fn proxy(args: &ServeArgs) -> Result<Option<Proxy>, ServeError> {
+    let Some(upstream) = &args.upstream else {
+        return Ok(None);
+    };
+    let upstream_auth = match &args.upstream_auth_file {
+        None => None,
+        Some(path) => Some(read_secret_file(path)?),
+    };
+    let settings = ProxySettings {
+        upstream: upstream.clone(),
+        upstream_auth,
+        connect_timeout: args.upstream_connect_timeout,
+        response_timeout: args.upstream_timeout,
+    };
+    Proxy::new(settings).map(Some).map_err(ServeError::Usage)
+}
+
+/// The upstream's credential: the file's first line, trimmed. Read from a
+/// file, never an argument, since arguments are visible to every user in `ps`.
+fn read_secret_file(path: &std::path::Path) -> Result<zeroize::Zeroizing<String>, ServeError> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
+        ServeError::Usage(tr!(
+            "cli-serve-auth-file-unreadable",
+            path = path.display().to_string(),
+            error = e.to_string()
+        ))
+    })?);
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.is_empty() {
+        return Err(ServeError::Usage(tr!(
+            "cli-serve-auth-file-empty",
+            path = path.display().to_string()
+        )));
+    }
+    Ok(zeroize::Zeroizing::new(line.to_owned()))
+}
+
+/// Accepts connections until a signal, then shuts down gracefully.
+async fn serve(
+    app: Arc<App>,
+    address: &listen::Address,
+    tls: Option<Arc<Tls>>,
+    args: &ServeArgs,
+) -> Result<(), ServeError> {
+    let cannot_handle_signals =
+        |e: std::io::Error| ServeError::Listen(tr!("cli-serve-cannot-handle-signals", error = e.to_string()));
+    let mut signals = Signals::install().map_err(cannot_handle_signals)?;
+    let _reloader = match &tls {
+        Some(tls) => Some(tls::spawn_reloader(tls.clone()).map_err(cannot_handle_signals)?),
+        None => None,
+    };
+    let acceptor = tls.as_ref().map(|tls| tls.acceptor());
+    let listener = Listener::bind(address).await.map_err(ServeError::Listen)?;
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(args.header_timeout)
+        .max_header_size(MAX_HEADER_BYTES)
+        .max_headers(MAX_HEADERS)
+        .keep_alive(true);
+    let graceful = Graceful::default();
+    let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
+    let described = listener.describe(acceptor.is_some());
+    tracing::info!(address = %described, "{}", tr!("cli-serve-listening", address = described.as_str()));
+    let mut accept_errors = log::AcceptErrors::new(ACCEPT_ERROR_INTERVAL);
+    let stop = loop {
+        let permit = tokio::select! {
+            stop = signals.recv() => break stop,
+            permit = limit.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
+        };
+        let accepted = tokio::select! {
+            stop = signals.recv() => break stop,
+            accepted = listener.accept() => accepted,
+        };
+        let connection = |peer, tls| Connection {
+            app: app.clone(),
+            builder: builder.clone(),
+            // Taken before a TLS handshake, so a shutdown waits for a
+            // connection still shaking hands too.
+            stop: graceful.watcher(),
+            permit,
+            peer,
+            tls,
+        };
+        match accepted {
+            Ok(Stream::Tcp(io, peer)) => match &acceptor {
+                Some(acceptor) => {
+                    spawn_tls_connection(io, acceptor.clone(), connection(Some(peer), true), args.header_timeout)
+                }
+                None => {
+                    tokio::spawn(connection(Some(peer), false).serve(io));
+                }
+            },
+            Ok(Stream::Unix(io)) => {
+                tokio::spawn(connection(None, false).serve(io));
+            }
+            // Out of file descriptors, or a connection reset before it was
+            // accepted: say so (rate-limited), wait a moment rather than
+            // spin, and go on.
+            Err(error) => {
+                accept_errors.failed(&error);
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
+        }
+    };
+    drop(listener);
+    tracing::info!(
+        signal = stop.name(),
+        "{}",
+        tr!("cli-serve-stopping", signal = stop.name())
+    );
+    if tokio::time::timeout(args.shutdown_timeout, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("{}", tr!("cli-serve-shutdown-timeout"));
+    }
+    Ok(())
+}
+
+/// What a connection's task needs.
+struct Connection {
+    app: Arc<App>,
+    builder: http1::Builder,
+    stop: Watcher,
+    permit: OwnedSemaphorePermit,
+    peer: Option<SocketAddr>,
+    tls: bool,
+}
+
+impl Connection {
+    /// Serves HTTP on one connection until it ends (or a shutdown ends it
+    /// gracefully). In proxy mode the connection gets its own upstream
+    /// connection, driven on this same task ([`upstream::run_paired`]).
+    async fn serve<I>(self, io: I)
+    where
+        I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Connection {
+            app,
+            builder,
+            stop,
+            permit,
+            peer,
+            tls,
+        } = self;
+        // A connection's errors (a client gone, headers too large, too slow)
+        // concern that client only: hyper has already answered or closed it.
+        if app.proxy.is_some() {
+            let (paired, drivers) = Paired::new();
+            // The permit lives with the client's state, so that a stream
+            // upgraded from this connection still counts.
+            let client = Some(Arc::new(Client::new(peer, tls, paired, Some(permit))));
+            let service = service_fn(move |request| app.clone().handle(request, client.clone()));
+            let connection = builder.serve_connection(TokioIo::new(io), service).with_upgrades();
+            let _ = upstream::run_paired(stop.watch(connection), drivers).await;
+        } else {
+            let service = service_fn(move |request| app.clone().handle(request, None));
+            let _ = stop.watch(builder.serve_connection(TokioIo::new(io), service)).await;
+            drop(permit);
+        }
+    }
+}
+
+/// Shakes hands on the connection's own task (a slow client holds up no
+/// one else), then serves HTTP over TLS like a plain connection.
+fn spawn_tls_connection(io: TcpStream, acceptor: TlsAcceptor, connection: Connection, handshake_timeout: Duration) {
+    tokio::spawn(async move {
+        // A client that never finishes its handshake is held no longer than
+        // one that never finishes its request head. Failed handshakes (plain
+        // HTTP, an untrusted certificate) concern that client only.
+        let Ok(Ok(io)) = tokio::time::timeout(handshake_timeout, acceptor.accept(io)).await else {
+            return;
+        };
+        connection.serve(io).await;
+    });
+}
