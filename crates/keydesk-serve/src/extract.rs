@@ -42,16 +42,6 @@ pub enum Source {
     Query,
 }
 
-impl Source {
-    pub fn label(self) -> &'static str {
-        match self {
-            Source::Authorization => "authorization",
-            Source::XApiKey => "x-api-key",
-            Source::XGoogApiKey => "x-goog-api-key",
-            Source::Query => "query",
-        }
-    }
-}
 
 pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 pub const X_GOOG_API_KEY: HeaderName = HeaderName::from_static("x-goog-api-key");
@@ -111,15 +101,6 @@ pub enum Presented<'a> {
     },
 }
 
-impl Presented<'_> {
-    pub fn source(&self) -> Option<Source> {
-        match self {
-            Presented::Missing => None,
-            Presented::One { source, .. } => Some(*source),
-            Presented::Conflicting { source } => *source,
-        }
-    }
-}
 
 /// Header names removed, with all their values, when a request holds them
 /// as a key's place; [`Places::headers`] has one bit per entry.

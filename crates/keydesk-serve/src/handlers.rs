@@ -16,20 +16,16 @@ use std::time::Instant;
 use http_body_util::{Either, Full};
 use hyper::body::Bytes;
 use hyper::body::Incoming;
-use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderName, HeaderValue, WWW_AUTHENTICATE};
+use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 
 use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
 use super::index::IndexState;
 use super::metrics::{Metrics, Outcome};
 use super::proxy::{Client, Proxy};
+use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use keydesk_core::KeyId;
 
-/// A response body: one of ours, or the upstream's streamed through.
-pub type Body = Either<Full<Bytes>, Incoming>;
-
-pub const X_KEYDESK_KEY_ID: HeaderName = HeaderName::from_static("x-keydesk-key-id");
-pub const X_KEYDESK_KEY_NAME: HeaderName = HeaderName::from_static("x-keydesk-key-name");
 
 /// Where keydesk's own endpoints are in proxy mode, so that the upstream's
 /// `/metrics` or `/health` (vLLM has both) are still reachable through it.
@@ -241,16 +237,6 @@ pub fn text(status: StatusCode, body: &'static str) -> Response<Body> {
     response
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    response
-}
-
-/// An OpenAI-style JSON error, never cached.
-pub fn json_error(status: StatusCode, body: &'static str) -> Response<Body> {
-    let mut response = Response::new(Either::Left(Full::new(Bytes::from_static(body.as_bytes()))));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

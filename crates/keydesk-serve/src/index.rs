@@ -201,6 +201,7 @@ impl IndexState {
 
     /// How many times the name map was rebuilt, and the change counter the
     /// monitor last looked at (tests wait on it instead of sleeping).
+    #[cfg(test)]
     pub fn name_map_stats(&self) -> (u64, u64) {
         (self.rebuilds.load(Relaxed), self.names_checked_at.load(Relaxed))
     }

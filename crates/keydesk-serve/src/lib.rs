@@ -16,25 +16,30 @@
 //! The HTTP stack is hyper on tokio, used directly rather than through a
 //! framework: the server needs hyper's connection settings (header size and
 //! count limits, the header read timeout against slow clients) and four
-//! fixed routes. Modules: [`args`] (options), [`extract`] (where the key is),
-//! [`handlers`] (the answers), [`proxy`], [`index`] (names, readiness),
-//! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket),
-//! [`tls`] (rustls, reloaded on SIGHUP), [`upstream`] (proxy mode's
-//! upstream connections, one per client connection).
+//! fixed routes. Its public face is [`run`] with its options ([`args`]) and
+//! [`ServeError`]; inside, one module per concern: `extract` (where the key
+//! is), `handlers` (the answers), `response` (what answers are made of),
+//! `proxy`, `index` (names, readiness), `metrics`, `shutdown` (signals),
+//! `listen` (TCP or Unix socket), `tls` (rustls, reloaded on SIGHUP), `log`
+//! (tracing), and [`upstream`] (proxy mode's upstream connections, one per
+//! client connection; public for the benchmark's bare proxy).
+
+#![deny(missing_docs)]
 
 #[macro_use]
 extern crate keydesk_i18n;
 
 pub mod args;
-pub mod extract;
-pub mod handlers;
-pub mod index;
-pub mod listen;
-pub mod log;
-pub mod metrics;
-pub mod proxy;
-pub mod shutdown;
-pub mod tls;
+mod extract;
+mod handlers;
+mod index;
+mod listen;
+mod log;
+mod metrics;
+mod proxy;
+mod response;
+mod shutdown;
+mod tls;
 pub mod upstream;
 
 use std::net::SocketAddr;

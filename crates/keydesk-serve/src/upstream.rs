@@ -38,7 +38,9 @@ type Driver = Pin<Box<Connection<TokioIo<TcpStream>, Incoming>>>;
 pub struct Target {
     /// `host:port`, resolved on each connect unless it is an IP address.
     pub address: String,
+    /// The address itself when it is an IP address and port: no lookup.
     pub resolved: Option<SocketAddr>,
+    /// How long one connection attempt may take before the request fails.
     pub connect_timeout: Duration,
 }
 
@@ -99,6 +101,8 @@ pub struct Drivers {
 }
 
 impl Paired {
+    /// A pairing of client connections to upstream ones, and the drivers
+    /// of the upstream connections it opens, to be run beside it.
     pub fn new() -> (Paired, Drivers) {
         let (drivers, new) = unbounded_channel();
         let paired = Paired {
