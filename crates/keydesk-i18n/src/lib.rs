@@ -21,6 +21,8 @@
 //! exists in both languages with the same variables, and every id the code
 //! names exists.
 
+#![deny(missing_docs)]
+
 mod ascii;
 mod resources;
 
@@ -38,12 +40,15 @@ pub use fluent_bundle::FluentArgs as Args;
 /// A language keydesk has messages for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Lang {
+    /// English: the default, and every message's fallback.
     #[default]
     En,
+    /// Simplified Chinese (`zh-CN`).
     ZhCn,
 }
 
 impl Lang {
+    /// Every language, in the order `--lang`'s help lists them.
     pub const ALL: [Lang; 2] = [Lang::En, Lang::ZhCn];
 
     /// The tag people write (`--lang`, the config file) and `config show`
@@ -301,6 +306,7 @@ pub fn lookup(id: &str, args: Option<&FluentArgs>) -> String {
 pub struct Msg(pub &'static str);
 
 impl Msg {
+    /// The message in the current language.
     pub fn text(self) -> String {
         lookup(self.0, None)
     }

@@ -19,14 +19,18 @@ pub struct Imported {
     pub keys_present: usize,
     /// Of those, keys that differ from the source (Last Used moved, renamed…).
     pub keys_differing: usize,
+    /// Audit entries copied now.
     pub entries_copied: usize,
     /// Audit entries that were already there, identical (a repeated import).
     pub entries_present: usize,
+    /// Keys in the source.
     pub keys_total: usize,
+    /// Audit entries in the source.
     pub entries_total: usize,
     /// Usage buckets (hours and days) copied now, and already there (a
     /// repeated import: left as they are, never added twice).
     pub buckets_copied: usize,
+    /// See `buckets_copied`.
     pub buckets_present: usize,
 }
 

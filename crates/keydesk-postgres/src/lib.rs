@@ -1,4 +1,4 @@
-//! PostgreSQL as a shared store for several hosts (feature `postgres`).
+//! PostgreSQL as a shared store for several hosts (the `keydesk` program links it with its `postgres` feature, on by default).
 //!
 //! The same semantics as the redb file, on a server: only hashes stored;
 //! each change and its audit entry in one transaction, which first moves the
@@ -10,6 +10,8 @@
 //! one broke, so it is cheap to keep for the life of a program and to share
 //! between threads. Every call has a deadline (`client.rs`): a server that
 //! stops answering makes calls fail, never hang.
+
+#![deny(missing_docs)]
 
 #[macro_use]
 extern crate keydesk_i18n;
@@ -47,6 +49,8 @@ pub fn is_postgres_url(location: &str) -> bool {
     location.starts_with("postgres://") || location.starts_with("postgresql://")
 }
 
+/// The PostgreSQL store: a [`KeyStore`] on a server shared by several hosts.
+/// Cheap to clone (the clones share their connections).
 #[derive(Clone)]
 pub struct PgStore {
     connector: Arc<Connector>,
