@@ -187,8 +187,7 @@ fn an_upgrade_writes_one_audit_entry_with_the_versions_it_went_from_and_to() {
         let (_dir, db, keys) = fixture_copy(version);
         let before = entries_before_upgrade(version, &keys);
         let actor = Actor::from_process(Interface::Cli);
-        let retry = keydesk::store::RetryPolicy::default();
-        let store = Store::open_as(&db, retry, actor.clone()).unwrap();
+        let store = Store::builder(&db).actor(actor.clone()).open().unwrap();
         let entries = store.audit_entries(&AuditQuery::default()).unwrap();
         assert_eq!(entries.len(), before + 1, "schema {version}: {entries:#?}");
         let upgrade = &entries[0];

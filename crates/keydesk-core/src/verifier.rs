@@ -284,11 +284,12 @@ impl Health {
 }
 
 impl Verifier {
-    /// Opens the existing store at `path` (see [`Store::open_existing`]: a
+    /// Opens the existing store at `path` (see
+    /// [`StoreBuilder::create_if_missing`](crate::store::StoreBuilder::create_if_missing): a
     /// verifier never creates a database) and starts a verifier on it with
     /// default [`Settings`].
     pub fn open(path: impl Into<PathBuf>) -> Result<Verifier, StoreError> {
-        Verifier::new(Store::open_existing(path)?)
+        Verifier::new(Store::builder(path).create_if_missing(false).open()?)
     }
 
     /// Starts a verifier with default [`Settings`]: reads the index now (so

@@ -149,7 +149,7 @@ impl PgStore {
     }
 
     /// Seals the audit entries this store writes with `key`, and checks
-    /// keyed entries with it (see `Store::with_audit_key`).
+    /// keyed entries with it (see `StoreBuilder::audit_key`).
     pub fn with_audit_key(mut self, key: AuditKey) -> PgStore {
         self.audit_key = Some(key);
         self

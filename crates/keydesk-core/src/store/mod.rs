@@ -59,7 +59,7 @@ use crate::domain::{
     SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
 };
 pub use error::StoreError;
-pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
+pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, StoreBuilder, default_path, storage_panic_is_being_caught};
 // For the type check of every file keydesk trusts, which names what a path
 // is as the database's does.
 pub use redb_file::{file_kind, file_kind_label};
