@@ -34,9 +34,9 @@ impl KeyId {
         well_formed.then(|| KeyId(input.to_owned()))
     }
 
-    /// Wraps an ID read back from the store, where it was validated on write.
-    #[doc(hidden)]
-    pub fn from_stored(id: &str) -> Self {
+    /// Wraps an ID read back from the store, where it was validated on write
+    /// (other backends: [`crate::store::backend::key_id_from_stored`]).
+    pub(crate) fn from_stored(id: &str) -> Self {
         KeyId(id.to_owned())
     }
 

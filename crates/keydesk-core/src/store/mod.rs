@@ -38,16 +38,12 @@
 //! A service checking many keys per second should use
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
-pub mod chain;
+pub mod backend;
 pub mod designation;
 mod error;
 mod redb_file;
-// The rules every store applies: shared with the other stores
-// (keydesk-postgres).
-#[doc(hidden)]
-pub mod rules;
-#[doc(hidden)]
-pub use redb_file::DecodeError;
+
+use backend::{chain, rules};
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 //! The audit log in the redb file: appending entries (encoded and sealed by
-//! [`crate::store::chain`]), reading them, and the check, which walks the
+//! [`crate::store::backend::chain`]), reading them, and the check, which walks the
 //! chain and then the key index.
 //!
 //!

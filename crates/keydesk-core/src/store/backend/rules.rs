@@ -1,6 +1,6 @@
 //! What a change does to a key's record, and when it is refused: the same
 //! for every backend, so the backends differ only in how they read and
-//! write records. A refusal is the reason, for [`StoreError::Refused`](super::StoreError::Refused).
+//! write records. A refusal is the reason, for [`StoreError::Refused`](crate::store::StoreError::Refused).
 
 use time::OffsetDateTime;
 
@@ -117,11 +117,11 @@ pub fn activity(
     slot: crate::domain::SecretSlot,
     hash: crate::domain::KeyHash,
     now: OffsetDateTime,
-) -> (Vec<super::SecretUse>, Vec<crate::domain::UsageDelta>) {
+) -> (Vec<crate::store::SecretUse>, Vec<crate::domain::UsageDelta>) {
     use crate::domain::{Hour, Outcome, UsageCounts, UsageDelta, Verdict};
     let verified = matches!(record.verdict(slot, now), Verdict::Valid { .. });
     let due = (verified && record.needs_use_update(slot, now))
-        .then(|| super::SecretUse {
+        .then(|| crate::store::SecretUse {
             id: record.id.clone(),
             hash,
             at: now,
@@ -141,11 +141,11 @@ pub fn activity(
 
 /// `record`'s secrets as hash-index entries (its previous secret first, if
 /// it has one), pushed onto `index`: the same for every backend.
-pub fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<super::IndexEntry>) {
+pub fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<crate::store::IndexEntry>) {
     use crate::domain::SecretSlot;
     let disabled = record.disabled_at.is_some();
     if let Some(previous) = &record.previous {
-        index.push(super::IndexEntry {
+        index.push(crate::store::IndexEntry {
             hash: previous.hash,
             id: record.id.clone(),
             slot: SecretSlot::Previous,
@@ -153,7 +153,7 @@ pub fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<supe
             disabled,
         });
     }
-    index.push(super::IndexEntry {
+    index.push(crate::store::IndexEntry {
         not_after: record.not_after(SecretSlot::Current),
         hash: record.hash,
         id: record.id,
@@ -183,9 +183,9 @@ pub fn note_use(record: &mut crate::domain::KeyRecord, hash: &crate::domain::Key
 pub fn new_key_expiry(
     expires_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, super::StoreError> {
+) -> Result<Option<OffsetDateTime>, crate::store::StoreError> {
     if let Some(at) = expires_at {
-        check_future(Whose::NewKey, at, created_at).map_err(|reason| super::StoreError::Refused { reason })?;
+        check_future(Whose::NewKey, at, created_at).map_err(|reason| crate::store::StoreError::Refused { reason })?;
     }
     Ok(expires_at.map(whole_second))
 }
