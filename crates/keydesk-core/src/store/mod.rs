@@ -66,6 +66,7 @@ pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 /// All records with the change counter they were read at, from one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
+    /// The change counter the records were read at (see [`KeyStore::change_counter`]).
     pub change_counter: u64,
     /// In ID order.
     pub records: Vec<KeyRecord>,
@@ -76,8 +77,11 @@ pub struct Listing {
 /// so that their refusals can be counted: such an entry never verifies.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IndexEntry {
+    /// SHA-256 of the secret.
     pub hash: KeyHash,
+    /// The key the secret belongs to.
     pub id: KeyId,
+    /// Which of the key's secrets it is.
     pub slot: SecretSlot,
     /// The first instant at which this secret no longer verifies (the key's
     /// expiry, or for a previous secret the earlier of that and its grace
@@ -91,8 +95,11 @@ pub struct IndexEntry {
 /// whichever of the key's secrets that is by the time it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretUse {
+    /// The key that was used.
     pub id: KeyId,
+    /// SHA-256 of the secret that was presented.
     pub hash: KeyHash,
+    /// When it was presented.
     pub at: OffsetDateTime,
 }
 
@@ -138,8 +145,10 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
         Ok(self.load()?.records)
     }
 
+    /// The key with this ID; `None` when there is none (never was, or deleted).
     fn get(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError>;
 
+    /// Gives a key a new name; its ID, secrets and history stay.
     fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError>;
 
     /// Deletes a key; it stops verifying as soon as this returns.

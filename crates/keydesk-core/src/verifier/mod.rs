@@ -10,10 +10,9 @@
 //!
 //! A key created or deleted elsewhere (the TUI, the CLI, another service) is
 //! seen by a running `Verifier` after at most one poll interval (250 ms by
-//! default), plus the time to reload the index (about 20 ms at 100,000 keys),
-//! plus at most 100 ms if a Last Used flush is under way: **well under 1
-//! second**. Call [`Verifier::refresh`] to catch up at once, for example right
-//! after deleting a key yourself.
+//! default), plus the time to reload the index, plus at most one flush slice
+//! (100 ms) if a Last Used flush is under way. Call [`Verifier::refresh`] to
+//! catch up at once, for example right after deleting a key yourself.
 //!
 //! If the database is busy, a poll waits for it like any other keydesk
 //! operation (up to 2 s by default). If it still cannot read it, the
@@ -28,12 +27,13 @@
 //! minute ([`LAST_USED_GRANULARITY_SECS`]), and written by the background
 //! thread every 30 seconds, on [`Verifier::flush`], and when the `Verifier` is
 //! dropped or [closed](Verifier::close). Writes go in transactions of at most
-//! [`FLUSH_BATCH`] keys (about 15 ms each at 100,000 keys), so the file is
-//! never held for long, and the background thread spends at most 100 ms per
-//! poll on them, so a large flush does not hold up polls either. Last Used in
-//! the database therefore trails real use by up to about 30 seconds (on top
-//! of the minute of coalescing), and uses not yet written are lost if the
-//! process is killed.
+//! [`FLUSH_BATCH`] keys, so the file is never held for long, and the
+//! background thread spends at most 100 ms per poll on them, so a large flush
+//! does not hold up polls either. Last Used in the database therefore trails
+//! real use by up to the flush interval (on top of the minute of coalescing),
+//! and uses not yet written are lost if the process is killed.
+//!
+//! [`LAST_USED_GRANULARITY_SECS`]: crate::domain::record::LAST_USED_GRANULARITY_SECS
 //!
 //! # Usage counts
 //!
@@ -62,8 +62,8 @@
 //!
 //! The `Verifier` never keeps the database open: each poll, reload and flush
 //! is one brief open, one transaction and a close, like every other [`Store`]
-//! operation. A poll is one read-only open of about 40 µs, four times a
-//! second. The TUI and CLI stay usable beside any number of verifying services.
+//! operation. A poll is one read-only open, four times a second by default.
+//! The TUI and CLI stay usable beside any number of verifying services.
 //!
 //! # Design
 //!
@@ -76,7 +76,7 @@
 //!   the key ID inline, so digest and ID share one 64-byte bucket: a hit costs
 //!   one bucket read, not a second miss for a separately allocated ID.
 //! - **Reload, not patch.** The store hands out its whole hash index in one
-//!   read (10 ms at 100,000 keys); the new map is built beside the old one and
+//!   read; the new map is built beside the old one and
 //!   swapped in under a write lock held only for the swap. Reloads happen only
 //!   when the change counter moved, and never for the Verifier's own Last Used
 //!   writes.
@@ -122,8 +122,8 @@ use index::{Digest, Shard, thread_shard};
 use worker::{BackgroundErrors, IoState, Progress, Shared};
 
 /// How many keys' Last Used one flush transaction writes at most, so a flush
-/// after a busy minute at 100,000 keys holds the file for milliseconds at a
-/// time, not for one long transaction other processes would wait on.
+/// after a busy minute holds the file for short transactions, not for one
+/// long one other processes would wait on.
 pub const FLUSH_BATCH: usize = 1000;
 
 const DEFAULT_POLL: Duration = Duration::from_millis(250);
@@ -209,8 +209,8 @@ impl Settings {
 }
 
 /// Unix seconds from the system clock, cheaply: on Linux the coarse real-time
-/// clock, which the vDSO answers from memory in about 5 ns (the precise one
-/// took 33 ns on the development VM, a fifth of a whole verification). Its
+/// clock, which the vDSO answers from memory, several times faster than the
+/// precise one, which is a noticeable share of a whole verification. Its
 /// resolution is the kernel tick (1–4 ms), so an expiry or grace end, which
 /// is a whole second, takes effect within a tick of its instant.
 fn system_unix_now() -> i64 {

@@ -14,8 +14,11 @@ pub fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
 /// What an expired key cannot have done to it, for the refusal.
 #[derive(Clone, Copy)]
 pub enum Change {
+    /// Setting, changing or removing its expiry.
     NewExpiry,
+    /// Enabling it.
     Enable,
+    /// Rotating it.
     Rotate,
 }
 
@@ -36,10 +39,13 @@ pub fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, change: Change
 /// Whose expiry [`check_future`] judges.
 #[derive(Clone, Copy)]
 pub enum Whose<'a> {
+    /// An existing key's.
     Key(&'a KeyId),
+    /// The expiry of a key being created.
     NewKey,
 }
 
+/// An expiry must be in the future (to the second): the refusal otherwise.
 pub fn check_future(whose: Whose<'_>, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), String> {
     if whole_second(at) > now {
         return Ok(());
@@ -51,6 +57,8 @@ pub fn check_future(whose: Whose<'_>, at: OffsetDateTime, now: OffsetDateTime) -
     })
 }
 
+/// Sets (or with `None` removes) `record`'s expiry at `now`: refused for an
+/// expired key and for an instant not in the future.
 pub fn set_expiry(
     record: &mut KeyRecord,
     id: &KeyId,
@@ -65,10 +73,12 @@ pub fn set_expiry(
     Ok(())
 }
 
+/// Disables `record` at `now`; a disabled key keeps its original time.
 pub fn disable(record: &mut KeyRecord, now: OffsetDateTime) {
     record.disabled_at.get_or_insert(now);
 }
 
+/// Enables `record`: refused for an expired key (expiry is final).
 pub fn enable(record: &mut KeyRecord, now: OffsetDateTime) -> Result<(), String> {
     refuse_if_expired(record, now, Change::Enable)?;
     record.disabled_at = None;
@@ -103,6 +113,7 @@ pub fn rotate(
     Ok((grace_until, dropped))
 }
 
+/// `at` as RFC 3339, for refusals (the Unix time should it not format).
 pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())

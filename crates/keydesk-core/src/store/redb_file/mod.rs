@@ -58,6 +58,9 @@ impl Recorder {
     }
 }
 
+/// The embedded store: one redb file, opened per operation. Open it with
+/// [`Store::open`] or [`Store::builder`]; clones share the settings and
+/// act on the same file.
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
@@ -144,6 +147,7 @@ impl Store {
         audit::append(txn, self.actor.get(), self.audit_key.as_ref(), change)
     }
 
+    /// The database file this store reads and writes.
     pub fn path(&self) -> &Path {
         &self.path
     }
