@@ -19,8 +19,10 @@ use time::OffsetDateTime;
 
 use super::id::KeyId;
 
-/// The program a change came through.
+/// The program a change came through. Non-exhaustive: keydesk may gain
+/// front-ends, and an entry written by a newer one must still be readable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Interface {
     /// The full-screen terminal app (`keydesk` with no command).
     Tui,
@@ -376,8 +378,10 @@ impl std::str::FromStr for ChainHead {
     }
 }
 
-/// What a walk of the whole chain found.
+/// What a walk of the whole chain found. Non-exhaustive: a check may learn
+/// to report more; only stores make one.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChainReport {
     /// How many entries the log holds.
     pub entries: u64,

@@ -103,8 +103,11 @@ pub struct SecretUse {
     pub at: OffsetDateTime,
 }
 
-/// What [`KeyStore::wait_for_change`] saw.
+/// What [`KeyStore::wait_for_change`] saw. Non-exhaustive: a store may
+/// learn other ways to wait; treat an unknown answer like
+/// [`Waited::Unsupported`] (poll).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Waited {
     /// The store signalled a change (or may have missed one): check the
     /// change counter now.
