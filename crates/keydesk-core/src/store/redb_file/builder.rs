@@ -85,15 +85,14 @@ impl StoreBuilder {
     }
 
     /// Where "now" comes from, for tests and simulations; the system clock
-    /// by default. It also dates the entry of a creation or an upgrade done
-    /// while opening.
+    /// by default. It also dates the entry of an upgrade done while opening.
     pub fn clock(mut self, clock: Clock) -> StoreBuilder {
         self.clock = clock;
         self
     }
 
-    /// Who the store's changes are recorded as made by, including a
-    /// creation or an upgrade done while opening. By default the process's
+    /// Who the store's changes are recorded as made by, including an
+    /// upgrade done while opening. By default the process's
     /// user through [`Interface::Library`]; programs give their own
     /// interface ([`ActorSource::Process`]).
     pub fn actor(mut self, actor: impl Into<ActorSource>) -> StoreBuilder {
@@ -104,9 +103,9 @@ impl StoreBuilder {
     /// Seals the audit entries the store writes with `key` (HMAC-SHA-256),
     /// and checks keyed entries with it; `None` (the default) seals none.
     /// Once a log holds a keyed entry, a store without that key may not
-    /// write to it (see [`StoreError::AuditKeyMissing`]). A creation or an
-    /// upgrade done while opening is written unkeyed: only logs that have
-    /// never been keyed are old enough to need one.
+    /// write to it (see [`StoreError::AuditKeyMissing`]). An upgrade done
+    /// while opening is written unkeyed: only logs that have never been
+    /// keyed are old enough to need one.
     pub fn audit_key(mut self, key: impl Into<Option<AuditKey>>) -> StoreBuilder {
         self.audit_key = key.into();
         self
@@ -143,5 +142,50 @@ impl StoreBuilder {
         };
         store.initialise()?;
         Ok(Store { audit_key, ..store })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use time::macros::datetime;
+
+    use crate::domain::{Actor, AuditEvent, AuditKey, AuditQuery, Interface, KeyName};
+    use crate::store::{KeyStore, Store, StoreError};
+
+    #[test]
+    fn a_builder_that_may_not_create_reports_a_missing_file_and_creates_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.redb");
+        let error = Store::builder(&path).create_if_missing(false).open().unwrap_err();
+        assert!(matches!(error, StoreError::Missing { .. }), "{error}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn changes_are_dated_by_the_builders_clock_made_by_its_actor_and_sealed_with_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = datetime!(2030-01-02 03:04:05 UTC);
+        let actor = Actor {
+            user: Some("builder-test".to_owned()),
+            ..Actor::from_process(Interface::Cli)
+        };
+        let store = Store::builder(dir.path().join("keys.redb"))
+            .clock(Arc::new(move || at))
+            .actor(actor.clone())
+            .audit_key(AuditKey::generate())
+            .open()
+            .unwrap();
+        let (_, record) = store.create(&KeyName::parse("after-open").unwrap()).unwrap();
+        assert_eq!(record.created_at, at);
+        let entries = store.audit_entries(&AuditQuery::default()).unwrap();
+        let [created] = entries.as_slice() else {
+            panic!("{entries:#?}");
+        };
+        assert!(matches!(created.event, AuditEvent::Created { .. }));
+        assert_eq!((created.at, &created.actor, created.keyed), (at, &actor, true));
+        let report = store.check_audit(None).unwrap();
+        assert!(report.broken.is_none() && report.seals_checked, "{report:?}");
     }
 }
