@@ -137,7 +137,10 @@ fn writes(c: &mut Criterion, medium: &BenchDb, large: &BenchDb) {
 /// in the middle (paging on from a sequence number), the TUI's first read of
 /// the newest 10,000, and one key's history (a scan of the whole log).
 fn audit_pages(c: &mut Criterion) {
-    let store = Store::open_existing(support::audit_db()).unwrap();
+    let store = Store::builder(support::audit_db())
+        .create_if_missing(false)
+        .open()
+        .unwrap();
     let mut group = c.benchmark_group("audit");
     group.sample_size(20);
     group.warm_up_time(Duration::from_millis(500));

@@ -131,7 +131,12 @@ impl LogBench {
 }
 
 fn log_screen(c: &mut Criterion) {
-    let store: Storage = Arc::new(Store::open_existing(support::audit_db()).unwrap());
+    let store: Storage = Arc::new(
+        Store::builder(support::audit_db())
+            .create_if_missing(false)
+            .open()
+            .unwrap(),
+    );
     let mut group = c.benchmark_group("tui_log_1M");
     let mut bench = LogBench::new(store);
     group.bench_function("open_log_first_frame", |b| {

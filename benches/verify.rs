@@ -143,7 +143,7 @@ fn store_verify(c: &mut Criterion, db: &BenchDb) {
     // A fixed clock: after the warm-up below no key is due a Last Used write,
     // so this measures the read path (a write costs what `store/write` shows).
     let at = OffsetDateTime::now_utc();
-    let store = Store::open(&path).unwrap().with_clock(Arc::new(move || at));
+    let store = Store::builder(&path).clock(Arc::new(move || at)).open().unwrap();
     let valid = &db.secrets[..200];
     for secret in valid {
         store.verify(secret).unwrap().unwrap();

@@ -43,7 +43,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let now = Arc::new(Mutex::new(datetime!(2026-05-01 12:00:00 UTC)));
     let clock_now = now.clone();
-    let store = Store::open(&db)?.with_clock(Arc::new(move || *clock_now.lock().unwrap()));
+    let store = Store::builder(&db)
+        .clock(Arc::new(move || *clock_now.lock().unwrap()))
+        .open()?;
     let mut expected = Vec::new();
     for (i, (name, used)) in KEYS.iter().enumerate() {
         *now.lock().unwrap() = datetime!(2026-05-01 12:00:00 UTC) + time::Duration::minutes(i as i64);

@@ -20,14 +20,19 @@ fn the_actor_is_looked_up_once_on_the_first_entry_written_and_its_fields_are_rig
     // Creating the file writes no entry (a new database has no upgrade to record).
     let store = Store::open(&path).unwrap();
     for _ in 0..3 {
-        Store::open_existing(&path).unwrap().list().unwrap();
+        Store::builder(&path)
+            .create_if_missing(false)
+            .open()
+            .unwrap()
+            .list()
+            .unwrap();
     }
     store.audit_entries(&AuditQuery::default()).unwrap();
     assert_eq!(process_identity_lookups(), 0, "opening and reading looks nobody up");
 
     let (_, record) = store.create(&KeyName::parse("billing").unwrap()).unwrap();
     assert_eq!(process_identity_lookups(), 1, "the first entry looks the actor up");
-    let other = Store::open_existing(&path).unwrap();
+    let other = Store::builder(&path).create_if_missing(false).open().unwrap();
     other
         .rename(&record.id, &KeyName::parse("billing-prod").unwrap())
         .unwrap();

@@ -28,7 +28,7 @@ fn keys() -> Keys {
     let db = dir.path().join("keys.redb");
     let now = OffsetDateTime::now_utc();
     let (clock_fn, clock) = manual_clock(now - time::Duration::days(100));
-    let store = Store::open(&db).unwrap().with_clock(clock_fn);
+    let store = Store::builder(&db).clock(clock_fn).open().unwrap();
     store.create(&name("never-used-old")).unwrap();
     let (old, rotated) = store.create(&name("rotated")).unwrap();
     store.verify(old.expose()).unwrap();

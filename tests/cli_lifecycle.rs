@@ -17,6 +17,8 @@ trait LifecycleEnv {
     fn verify(&self, secret: &str, explain: bool) -> Output;
     fn names(&self, extra: &[&str]) -> Vec<String>;
     fn store(&self) -> Store;
+    /// The store as the CLI opens it (with its audit key), on `clock`.
+    fn store_at(&self, clock: keydesk::store::Clock) -> Store;
     fn state(&self) -> keydesk::Listing;
 }
 
@@ -37,9 +39,16 @@ impl LifecycleEnv for Env {
     }
 
     fn store(&self) -> Store {
-        Store::open_existing(&self.db)
+        self.store_at(std::sync::Arc::new(time::OffsetDateTime::now_utc))
+    }
+
+    fn store_at(&self, clock: keydesk::store::Clock) -> Store {
+        Store::builder(&self.db)
+            .create_if_missing(false)
+            .audit_key(common::cli_audit_key())
+            .clock(clock)
+            .open()
             .unwrap()
-            .with_audit_key(common::cli_audit_key())
     }
 
     /// Every record and the change counter, which moves on every write.
@@ -215,7 +224,7 @@ fn list_filters_by_status_and_by_an_expiry_coming_soon() {
     let (_, gone) = env.create("gone", &["--expires-in", "1h"]);
     // Expire one for real, set through a store whose clock is two hours
     // behind (so the instant is "in the future" to it), rather than a sleep.
-    let behind = env.store().with_clock(std::sync::Arc::new(|| {
+    let behind = env.store_at(std::sync::Arc::new(|| {
         time::OffsetDateTime::now_utc() - time::Duration::hours(2)
     }));
     let just_passed = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
@@ -243,8 +252,7 @@ fn an_expired_key_is_refused_everything_but_delete_and_nothing_is_written() {
     let env = Env::new();
     let (secret, id) = env.create("svc", &["--expires-in", "1h"]);
     let past = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
-    env.store()
-        .with_clock(std::sync::Arc::new(move || past - time::Duration::hours(1)))
+    env.store_at(std::sync::Arc::new(move || past - time::Duration::hours(1)))
         .set_expiry(&KeyId::parse(&id).unwrap(), Some(past))
         .unwrap();
     let before = env.state();

@@ -220,7 +220,7 @@ fn echo_is_off_before_the_key_prompt_can_be_written() {
 fn a_duplicate_name_is_confirmed_on_a_terminal() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("keys.redb");
-    let store = Store::open(&db).unwrap().with_audit_key(common::cli_audit_key());
+    let store = Store::builder(&db).audit_key(common::cli_audit_key()).open().unwrap();
     let (_, first) = store.create(&KeyName::parse("twin").unwrap()).unwrap();
     let create = ["create", "--name", "twin", "--accept-terms"];
 

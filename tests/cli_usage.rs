@@ -111,7 +111,7 @@ fn aged() -> Aged {
     let env = CliEnv::new();
     let now = OffsetDateTime::now_utc();
     let (clock_fn, clock) = manual_clock(now - time::Duration::days(100));
-    let store = Store::open(&env.db).unwrap().with_clock(clock_fn);
+    let store = Store::builder(&env.db).clock(clock_fn).open().unwrap();
     let (old_secret, used_long_ago) = store.create(&name("used-long-ago")).unwrap();
     store.verify(old_secret.expose()).unwrap();
     let (_, never_used_old) = store.create(&name("never-used-old")).unwrap();
@@ -179,7 +179,7 @@ fn cleanup_finds_keys_unused_or_never_used_for_the_given_time() {
 #[test]
 fn cleanup_disables_all_found_keys_in_one_transaction_with_an_audit_entry_each() {
     let a = aged();
-    let store = Store::open_existing(&a.env.db).unwrap();
+    let store = Store::builder(&a.env.db).create_if_missing(false).open().unwrap();
     let (counter, entries) = (
         store.change_counter().unwrap(),
         store.audit_entries(&AuditQuery::default()).unwrap().len(),

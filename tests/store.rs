@@ -36,10 +36,12 @@ impl conformance::Backend for Redb {
             ..RetryPolicy::default()
         };
         let open = move || {
-            Store::open_with(&path, patient)
+            Store::builder(&path)
+                .retry(patient)
+                .clock(clock.clone())
+                .actor(actor.clone())
+                .open()
                 .unwrap()
-                .with_clock(clock.clone())
-                .with_actor(actor.clone())
         };
         conformance::Opened {
             store: Arc::new(open()),
@@ -59,11 +61,7 @@ fn open_sealed_redb(key: keydesk::domain::AuditKey) -> conformance::Sealed {
     let open = {
         let path = path.clone();
         move |key: Option<keydesk::domain::AuditKey>| -> Arc<dyn KeyStore> {
-            let store = Store::open(&path).unwrap();
-            Arc::new(match key {
-                Some(key) => store.with_audit_key(key),
-                None => store,
-            })
+            Arc::new(Store::builder(&path).audit_key(key).open().unwrap())
         }
     };
     conformance::Sealed {
@@ -194,7 +192,7 @@ fn a_database_held_beyond_the_retry_window_reports_busy() {
         window: Duration::from_millis(200),
         ..RetryPolicy::default()
     };
-    let store = Store::open_with(&path, retry).unwrap();
+    let store = Store::builder(&path).retry(retry).open().unwrap();
     let held = redb::Database::open(&path).unwrap();
     let err = store.list().unwrap_err();
     assert!(matches!(err, StoreError::Busy { .. }), "{err}");
@@ -224,11 +222,14 @@ fn create_many_writes_every_key_in_one_transaction() {
     let calls = Arc::new(Mutex::new(0i64));
     let counted = calls.clone();
     // A clock that moves a minute per reading: each key gets its own time.
-    let store = store.with_clock(Arc::new(move || {
-        let mut n = counted.lock().unwrap();
-        *n += 1;
-        t0 + time::Duration::minutes(*n - 1)
-    }));
+    let store = Store::builder(store.path())
+        .clock(Arc::new(move || {
+            let mut n = counted.lock().unwrap();
+            *n += 1;
+            t0 + time::Duration::minutes(*n - 1)
+        }))
+        .open()
+        .unwrap();
     let counter = store.change_counter().unwrap();
     assert!(store.create_many(&[]).unwrap().is_empty());
     assert_eq!(store.change_counter().unwrap(), counter, "nothing to create: no write");

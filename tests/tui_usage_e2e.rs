@@ -17,7 +17,7 @@ fn the_clean_up_view_disables_two_unused_keys_in_one_go() {
     let db = dir.path().join("keys.redb");
     let now = time::OffsetDateTime::now_utc();
     let (clock_fn, clock) = manual_clock(now - time::Duration::days(100));
-    let store = Store::open(&db).unwrap().with_clock(clock_fn);
+    let store = Store::builder(&db).clock(clock_fn).open().unwrap();
     let (_, old_a) = store.create(&name("old-a")).unwrap();
     let (_, old_b) = store.create(&name("old-b")).unwrap();
     *clock.lock().unwrap() = now;

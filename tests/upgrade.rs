@@ -187,8 +187,13 @@ fn an_upgrade_writes_one_audit_entry_with_the_versions_it_went_from_and_to() {
         let (_dir, db, keys) = fixture_copy(version);
         let before = entries_before_upgrade(version, &keys);
         let actor = Actor::from_process(Interface::Cli);
-        let retry = keydesk::store::RetryPolicy::default();
-        let store = Store::open_as(&db, retry, actor.clone()).unwrap();
+        let at = time::macros::datetime!(2031-02-03 04:05:06 UTC);
+        let store = Store::builder(&db)
+            .actor(actor.clone())
+            .clock(std::sync::Arc::new(move || at))
+            .audit_key(keydesk::domain::AuditKey::generate())
+            .open()
+            .unwrap();
         let entries = store.audit_entries(&AuditQuery::default()).unwrap();
         assert_eq!(entries.len(), before + 1, "schema {version}: {entries:#?}");
         let upgrade = &entries[0];
@@ -200,6 +205,8 @@ fn an_upgrade_writes_one_audit_entry_with_the_versions_it_went_from_and_to() {
         assert_eq!(upgrade.event, expected, "schema {version}");
         assert_eq!(upgrade.key, None);
         assert_eq!(upgrade.actor, actor, "the upgrade is recorded as its opener's");
+        assert_eq!(upgrade.at, at, "and dated by its clock");
+        assert!(!upgrade.keyed, "an upgrade is written before the audit key applies");
         if before == 0 {
             assert_eq!(upgrade.previous_hash, [0; 32], "the first entry anchors the chain");
         }

@@ -244,7 +244,10 @@ fn store_writes_are_never_refused_while_verifiers_run() {
         window: Duration::from_secs(20),
         ..RetryPolicy::default()
     };
-    let store = Store::open_with(dir.path().join("keys.redb"), patient).unwrap();
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .retry(patient)
+        .open()
+        .unwrap();
     let names: Vec<KeyName> = (0..500).map(|i| name(&format!("svc-{i:06}"))).collect();
     let secrets: Arc<Vec<String>> = Arc::new(
         store
@@ -374,14 +377,13 @@ fn four_threads_verify_concurrently_and_all_see_a_deletion() {
 fn a_busy_store_is_survived_and_reported() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("keys.redb");
-    let store = Store::open_with(
-        &path,
-        RetryPolicy {
+    let store = Store::builder(&path)
+        .retry(RetryPolicy {
             window: Duration::from_millis(50),
             ..RetryPolicy::default()
-        },
-    )
-    .unwrap();
+        })
+        .open()
+        .unwrap();
     let (secret, record) = store.create(&name("steady")).unwrap();
     let settings = Settings::default().poll_interval(Duration::from_millis(10));
     let verifier = Verifier::with_settings(store.clone(), settings).unwrap();

@@ -33,9 +33,10 @@ fn an_expiry_takes_effect_at_the_instant_without_a_refresh() {
     let t0 = datetime!(2026-05-01 10:00:00 UTC);
     let (clock_fn, clock) = manual_clock(t0);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("keys.redb"))
-        .unwrap()
-        .with_clock(clock_fn.clone());
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .clock(clock_fn.clone())
+        .open()
+        .unwrap();
     let expiry = t0 + HOUR;
     let (secret, record) = store.create_expiring(&name("short"), Some(expiry)).unwrap();
     let verifier = never_polling(&store, clock_fn);
@@ -55,9 +56,10 @@ fn a_grace_end_takes_effect_at_the_instant_without_a_refresh() {
     let t0 = datetime!(2026-05-01 10:00:00 UTC);
     let (clock_fn, clock) = manual_clock(t0);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("keys.redb"))
-        .unwrap()
-        .with_clock(clock_fn.clone());
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .clock(clock_fn.clone())
+        .open()
+        .unwrap();
     let (old, record) = store.create(&name("svc")).unwrap();
     let (new, _) = store.rotate(&record.id, 24 * HOUR).unwrap();
     let verifier = never_polling(&store, clock_fn);
@@ -76,9 +78,10 @@ fn the_previous_secrets_uses_are_written_to_its_own_last_used() {
     let t0 = datetime!(2026-05-01 10:00:00 UTC);
     let (clock_fn, clock) = manual_clock(t0);
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("keys.redb"))
-        .unwrap()
-        .with_clock(clock_fn.clone());
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .clock(clock_fn.clone())
+        .open()
+        .unwrap();
     let (old, record) = store.create(&name("svc")).unwrap();
     let (new, _) = store.rotate(&record.id, 24 * HOUR).unwrap();
     let verifier = never_polling(&store, clock_fn);

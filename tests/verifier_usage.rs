@@ -17,7 +17,10 @@ use time::macros::datetime;
 
 fn store_at(clock: keydesk::store::Clock) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("keys.redb")).unwrap().with_clock(clock);
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .clock(clock)
+        .open()
+        .unwrap();
     (dir, store)
 }
 
@@ -48,7 +51,10 @@ fn a_million_checks_from_eight_threads_are_counted_exactly() {
         window: Duration::from_secs(20),
         ..RetryPolicy::default()
     };
-    let store = Store::open_with(dir.path().join("keys.redb"), patient).unwrap();
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .retry(patient)
+        .open()
+        .unwrap();
     let (live_a, a) = store.create(&name("live-a")).unwrap();
     let (live_b, b) = store.create(&name("live-b")).unwrap();
     let (off, c) = store.create(&name("off")).unwrap();

@@ -29,9 +29,11 @@ pub fn populate(store: &Store, count: usize) -> Result<Vec<SecretKey>, StoreErro
     let start = store.load_hash_index()?.1.len();
     let now = OffsetDateTime::now_utc();
     // `create_many` reads the clock once per key.
-    let store = store.clone().with_clock(Arc::new(move || {
-        now - Duration::seconds(rand::rng().random_range(0..365 * 86_400))
-    }));
+    let store = Store::builder(store.path())
+        .clock(Arc::new(move || {
+            now - Duration::seconds(rand::rng().random_range(0..365 * 86_400))
+        }))
+        .open()?;
     Ok(store
         .create_many(&names(start, count))?
         .into_iter()

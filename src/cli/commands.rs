@@ -372,7 +372,10 @@ mod tests {
             window: Duration::from_millis(50),
             ..RetryPolicy::default()
         };
-        Store::open_with(dir.path().join("keys.redb"), quick).unwrap()
+        Store::builder(dir.path().join("keys.redb"))
+            .retry(quick)
+            .open()
+            .unwrap()
     }
 
     #[test]

@@ -16,7 +16,10 @@ pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> 
     }
     refuse_password_on_command_line(to, "--to")?;
     let actor = Actor::from_process(Interface::Cli);
-    let source = Store::open_existing_as(from, crate::store::RetryPolicy::default(), actor.clone())?;
+    let source = Store::builder(from)
+        .create_if_missing(false)
+        .actor(actor.clone())
+        .open()?;
     let records = source.list()?;
     let mut entries = source.audit_entries(&AuditQuery::default())?;
     entries.reverse(); // oldest first, as they are chained

@@ -282,14 +282,13 @@ pub fn open_store(
         window: global.busy_timeout,
         ..crate::store::RetryPolicy::default()
     };
-    let store = match if_missing {
-        IfMissing::Create => Store::open_as(path, retry, actor)?,
-        IfMissing::Refuse => Store::open_existing_as(path, retry, actor)?,
-    };
-    Ok(Arc::new(match key {
-        Some(key) => store.with_audit_key(key),
-        None => store,
-    }))
+    let store = Store::builder(path)
+        .create_if_missing(if_missing == IfMissing::Create)
+        .retry(retry)
+        .actor(actor)
+        .audit_key(key)
+        .open()?;
+    Ok(Arc::new(store))
 }
 
 /// The audit key from the file the config names (`audit.key` beside the

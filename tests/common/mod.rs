@@ -92,7 +92,7 @@ pub fn temp_store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
-/// A clock the test moves by hand: give the first to `with_clock`, set the
+/// A clock the test moves by hand: give the first to `StoreBuilder::clock`, set the
 /// time through the second.
 pub fn manual_clock(start: OffsetDateTime) -> (Clock, Arc<Mutex<OffsetDateTime>>) {
     let now = Arc::new(Mutex::new(start));

@@ -296,7 +296,7 @@ fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Pa
     use rustls::pki_types::pem::{self, PemObject};
     let invalid = |problem: String| {
         let what = tr!("error-pg-root-certificates", problem = problem);
-        StoreError::io(file, std::io::Error::new(std::io::ErrorKind::InvalidData, what))
+        keydesk_core::store::backend::io_error(file, std::io::Error::new(std::io::ErrorKind::InvalidData, what))
     };
     let certs = CertificateDer::pem_file_iter(file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())

@@ -8,7 +8,7 @@ use super::client::Transaction;
 use super::{Fail, PgStore, insert_record};
 use keydesk_core::domain::{AuditEntry, AuditKey, KeyId, KeyRecord, KeyUsage};
 use keydesk_core::store::StoreError;
-use keydesk_core::store::chain;
+use keydesk_core::store::backend::chain;
 
 /// What an import did, and what PostgreSQL holds after it.
 #[derive(Debug, Clone, PartialEq, Eq)]

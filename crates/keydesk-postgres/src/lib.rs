@@ -4,7 +4,7 @@
 //! each change and its audit entry in one transaction, which first moves the
 //! change counter (see `schema.rs` for the layout, and why that orders
 //! writers); the audit log in the same encoding and chain as redb's, checked
-//! by the same code; the same lifecycle rules (`store::rules`).
+//! by the same code; the same lifecycle rules (`store::backend::rules`).
 //!
 //! A [`PgStore`] holds a few idle connections for reuse and reconnects when
 //! one broke, so it is cheap to keep for the life of a program and to share
@@ -38,11 +38,11 @@ use keydesk_core::domain::{
     Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord,
     KeyUsage, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
-use keydesk_core::store::rules::{self, whole_second};
+use keydesk_core::store::backend::rules::{self, whole_second};
 use keydesk_core::store::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
 
-use keydesk_core::store::chain;
+use keydesk_core::store::backend::{self, chain};
 
 /// Whether `location` names a PostgreSQL database rather than a file.
 pub fn is_postgres_url(location: &str) -> bool {
@@ -153,7 +153,7 @@ impl PgStore {
     }
 
     /// Seals the audit entries this store writes with `key`, and checks
-    /// keyed entries with it (see `Store::with_audit_key`).
+    /// keyed entries with it (see `StoreBuilder::audit_key`).
     pub fn with_audit_key(mut self, key: AuditKey) -> PgStore {
         self.audit_key = Some(key);
         self
@@ -719,7 +719,7 @@ fn decode_row(row: &Row) -> Result<KeyRecord, Fail> {
         })),
     };
     Ok(KeyRecord {
-        id: KeyId::from_stored(&id),
+        id: backend::key_id_from_stored(&id),
         name: row.get("name"),
         hash: hash(row.get("hash"))?,
         masked: row.get("masked"),
@@ -759,7 +759,7 @@ impl Fail {
                 location: location.to_owned(),
                 detail: tr!("error-pg-audit-entry-changed", seq = seq),
             },
-            Fail::AuditKey(problem) => StoreError::audit_key(location.to_owned(), problem),
+            Fail::AuditKey(problem) => backend::audit_key_error(location.to_owned(), problem),
         }
     }
 }

@@ -131,7 +131,7 @@ pub(super) fn read(
     Ok(found
         .into_iter()
         .filter(|(_, usage)| usage.has_counts())
-        .map(|(id, usage)| (KeyId::from_stored(&id), usage))
+        .map(|(id, usage)| (keydesk_core::store::backend::key_id_from_stored(&id), usage))
         .collect())
 }
 

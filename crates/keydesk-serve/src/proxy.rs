@@ -449,7 +449,7 @@ mod tests {
         headers.append(X_KEYDESK_KEY_ID, HeaderValue::from_static("ak-forged-2"));
         headers.insert(CONNECTION, HeaderValue::from_static("x-hop"));
         headers.insert("x-hop", HeaderValue::from_static("1"));
-        let id = KeyId::from_stored("ak-0123456789abcdef");
+        let id = KeyId::parse("ak-0123456789abcdef").unwrap();
         let found = places(&headers, &Uri::from_static("/"), false);
         proxy.prepare_headers(&mut headers, &found, &id, None, &client("127.0.0.1:5000"));
         assert_eq!(headers.get_all(X_KEYDESK_KEY_ID).iter().count(), 1);
@@ -461,7 +461,7 @@ mod tests {
     #[tokio::test]
     async fn forwarded_headers_name_the_client_its_protocol_and_the_host_it_asked_for() {
         let proxy = proxy("http://127.0.0.1:9", None);
-        let id = KeyId::from_stored("ak-0123456789abcdef");
+        let id = KeyId::parse("ak-0123456789abcdef").unwrap();
         let mut headers = HeaderMap::new();
         headers.insert(HOST, HeaderValue::from_static("llm.example.com:8080"));
         headers.insert(X_FORWARDED_PROTO, HeaderValue::from_static("forged"));

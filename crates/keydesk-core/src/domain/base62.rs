@@ -1,6 +1,7 @@
 //! Base62 (`0-9A-Za-z`): the alphabet of secrets and checksums. Chosen because it
 //! survives double-click selection, URLs and shell quoting without escaping.
 
+/// The 62 characters, in the order of their values (`0` is 0, `z` is 61).
 pub const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// Whether `b` is one of the 62 alphabet bytes.

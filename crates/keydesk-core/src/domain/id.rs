@@ -5,14 +5,20 @@ use std::fmt;
 
 use rand::Rng;
 
+/// What every key ID starts with, so an ID is never mistaken for a secret (`sk-`).
 pub const PREFIX: &str = "ak-";
+/// How many random characters follow the prefix.
 pub const RANDOM_LEN: usize = 16;
 const ALPHABET: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
+/// A key's public, permanent name in the store: `ak-` and 16 random
+/// lowercase alphanumerics. Safe to log, show and share; it does not change
+/// when the key is renamed or rotated.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct KeyId(String);
 
 impl KeyId {
+    /// A new random ID (callers check it against the store's existing IDs).
     pub fn generate() -> Self {
         let mut rng = rand::rng();
         let mut id = String::with_capacity(PREFIX.len() + RANDOM_LEN);
@@ -34,12 +40,13 @@ impl KeyId {
         well_formed.then(|| KeyId(input.to_owned()))
     }
 
-    /// Wraps an ID read back from the store, where it was validated on write.
-    #[doc(hidden)]
-    pub fn from_stored(id: &str) -> Self {
+    /// Wraps an ID read back from the store, where it was validated on write
+    /// (other backends: [`crate::store::backend::key_id_from_stored`]).
+    pub(crate) fn from_stored(id: &str) -> Self {
         KeyId(id.to_owned())
     }
 
+    /// The ID as text (`ak-…`).
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -14,7 +14,9 @@ use zeroize::Zeroizing;
 
 use super::secret;
 
+/// The fewest characters a name may have (after normalisation).
 pub const MIN_CHARS: usize = 2;
+/// The most characters a name may have (after normalisation).
 pub const MAX_CHARS: usize = 64;
 
 /// What the rule is, in English, for hints next to an input field; [`rule`]
@@ -35,6 +37,7 @@ pub struct KeyName(String);
 /// reproduce an invisible or control character raw (it is shown as `U+XXXX`).
 /// Positions count characters of the normalised name, which is what the user
 /// sees (`a` + combining accent shows, and is counted, as one `á`).
+#[allow(missing_docs)] // documented by the error-types rewrite (branch core-errors)
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("{}", tr!("error-name-empty", rule = rule()))]
@@ -111,10 +114,12 @@ impl KeyName {
         }
     }
 
+    /// The name as text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The name as an owned `String`.
     pub fn into_string(self) -> String {
         self.0
     }

@@ -25,14 +25,20 @@ pub fn within_reach(now: OffsetDateTime, at: OffsetDateTime) -> bool {
     at - now <= Duration::days(MAX_AHEAD_DAYS)
 }
 
+/// Everything a store keeps about one key: its identity, its secrets'
+/// hashes and masked hints, and its lifecycle (expiry, disabled, rotation).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRecord {
+    /// The permanent ID.
     pub id: KeyId,
     /// As stored. Normally a valid [`super::KeyName`], but the database may have
     /// been written by something else, so views sanitise it before display.
     pub name: String,
+    /// SHA-256 of the current secret.
     pub hash: KeyHash,
+    /// The current secret with its middle hidden, to recognise it in a list.
     pub masked: String,
+    /// When the key was created (UTC, to the second).
     pub created_at: OffsetDateTime,
     /// Last use of the *current* secret (a rotation starts it afresh; the
     /// previous secret's is in [`PreviousSecret::last_used`]).
@@ -51,29 +57,38 @@ pub struct KeyRecord {
 /// its last traffic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PreviousSecret {
+    /// SHA-256 of the previous secret.
     pub hash: KeyHash,
+    /// The previous secret with its middle hidden.
     pub masked: String,
     /// The first instant at which it no longer verifies.
     pub grace_until: OffsetDateTime,
+    /// The last use of the previous secret (a minute's precision).
     pub last_used: Option<OffsetDateTime>,
 }
 
 /// Which of a key's secrets a hash is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretSlot {
+    /// The key's current secret.
     Current,
+    /// The secret the latest rotation replaced.
     Previous,
 }
 
 /// A key's state at one instant, for lists, filters and messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyStatus {
+    /// Verifies: neither disabled nor expired.
     Active,
+    /// Disabled: refused until enabled again.
     Disabled,
+    /// Past its expiry: refused for good.
     Expired,
 }
 
 impl KeyStatus {
+    /// The stable name (`active`, `disabled`, `expired`) for filters and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             KeyStatus::Active => "active",
@@ -86,23 +101,34 @@ impl KeyStatus {
 /// Why a presented secret is or is not accepted at one instant.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
+    /// Accepted.
     Valid {
+        /// The key it belongs to.
         id: KeyId,
+        /// Which of the key's secrets it is.
         slot: SecretSlot,
     },
     /// Malformed, never stored, or deleted: deliberately one answer.
     Unknown,
+    /// The key is disabled.
     Disabled {
+        /// The key it belongs to.
         id: KeyId,
+        /// When the key was disabled.
         since: OffsetDateTime,
     },
+    /// The key has expired.
     Expired {
+        /// The key it belongs to.
         id: KeyId,
+        /// When it expired.
         at: OffsetDateTime,
     },
     /// A rotated-out secret after its grace period.
     GraceEnded {
+        /// The key it belongs to.
         id: KeyId,
+        /// When its grace (or the key's earlier expiry) ended.
         at: OffsetDateTime,
     },
 }
@@ -158,10 +184,12 @@ impl KeyRecord {
         }
     }
 
+    /// Whether the key has reached its expiry at `now`.
     pub fn is_expired(&self, now: OffsetDateTime) -> bool {
         self.expires_at.is_some_and(|at| now >= at)
     }
 
+    /// The key's state at `now`; an expired key is expired even if also disabled.
     pub fn status(&self, now: OffsetDateTime) -> KeyStatus {
         if self.is_expired(now) {
             KeyStatus::Expired

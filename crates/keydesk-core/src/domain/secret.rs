@@ -15,10 +15,14 @@ use zeroize::Zeroizing;
 
 use super::base62;
 
+/// What every secret starts with, so scanners and people recognise one.
 pub const PREFIX: &str = "sk-";
 /// 32 base62 characters carry 32 × log2(62) ≈ 190.5 bits.
 pub const RANDOM_LEN: usize = 32;
+/// How many base62 characters of checksum end a key: a typo or a truncated
+/// key is refused before it is hashed or looked up.
 pub const CHECKSUM_LEN: usize = 6;
+/// The length of a whole key.
 pub const KEY_LEN: usize = PREFIX.len() + RANDOM_LEN + CHECKSUM_LEN;
 /// The part of a key after `sk-`: the random characters and the checksum.
 pub const BODY_LEN: usize = RANDOM_LEN + CHECKSUM_LEN;
@@ -27,6 +31,7 @@ const MASK_VISIBLE: usize = 4;
 
 /// Why a string is not a well-formed key. Deliberately carries no part of the
 /// input, so it can be logged or shown without leaking anything.
+#[allow(missing_docs)] // documented by the error-types rewrite (branch core-errors)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FormatError {
     #[error("{}", tr!("error-key-wrong-length", length = KEY_LEN))]
@@ -83,10 +88,13 @@ impl SecretKey {
         &self.0
     }
 
+    /// SHA-256 of the key, the only form a store keeps.
     pub fn hash(&self) -> KeyHash {
         KeyHash::of(&self.0)
     }
 
+    /// The key with its middle hidden (the prefix, the first and last
+    /// characters), to recognise it in a list without revealing it.
     pub fn masked(&self) -> String {
         mask(&self.0)
     }
@@ -173,6 +181,7 @@ pub fn mask(key: &str) -> String {
 pub struct KeyHash(pub [u8; 32]);
 
 impl KeyHash {
+    /// The hash of the key text `key` (well-formed or not).
     pub fn of(key: &str) -> Self {
         KeyHash(Sha256::digest(key.as_bytes()).into())
     }

@@ -37,6 +37,7 @@ pub const MAX_USAGE_BYTES_PER_KEY: u64 = MAX_BUCKETS_PER_KEY * BUCKET_BYTES;
 /// What happened when a key's secret was presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Outcome {
+    /// The key verified.
     Accepted,
     /// The key is disabled.
     RefusedDisabled,
@@ -71,6 +72,7 @@ impl Outcome {
         Some(Outcome::of(slot, record.disabled_at.is_some(), ended))
     }
 
+    /// The stable name (`accepted`, `refused_disabled`, …) for JSON and metrics.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Accepted => "accepted",
@@ -85,9 +87,13 @@ impl Outcome {
 /// 1.1 million per second for a whole hour).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct UsageCounts {
+    /// Presentations that verified.
     pub accepted: u32,
+    /// Presentations refused because the key was disabled.
     pub refused_disabled: u32,
+    /// Presentations refused because the key had expired.
     pub refused_expired: u32,
+    /// Presentations of a rotation's previous secret after its end.
     pub refused_previous_ended: u32,
 }
 
@@ -99,6 +105,7 @@ impl UsageCounts {
         counts
     }
 
+    /// The count of presentations with `outcome`.
     pub fn get(&self, outcome: Outcome) -> u32 {
         match outcome {
             Outcome::Accepted => self.accepted,
@@ -128,6 +135,7 @@ impl UsageCounts {
         u64::from(self.refused_disabled) + u64::from(self.refused_expired) + u64::from(self.refused_previous_ended)
     }
 
+    /// Whether every count is zero.
     pub fn is_zero(&self) -> bool {
         *self == UsageCounts::default()
     }
@@ -142,6 +150,7 @@ impl UsageCounts {
         ]
     }
 
+    /// The counts from their stored form ([`UsageCounts::to_array`]).
     pub fn from_array([accepted, refused_disabled, refused_expired, refused_previous_ended]: [u32; 4]) -> Self {
         UsageCounts {
             accepted,
@@ -187,28 +196,34 @@ impl Hour {
         Hour::of_unix(at.unix_timestamp())
     }
 
+    /// The hour containing Unix second `unix` (before 1970: hour 0).
     pub fn of_unix(unix: i64) -> Hour {
         Hour((unix.max(0) / 3600).min(i64::from(u32::MAX)) as u32)
     }
 
+    /// The UTC day this hour is in.
     pub fn day(self) -> Day {
         Day(self.0 / 24)
     }
 
+    /// The hour's first instant.
     pub fn start(self) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(i64::from(self.0) * 3600).expect("u32 hours are in range")
     }
 }
 
 impl Day {
+    /// The UTC day containing `at` (before 1970: day 0).
     pub fn of(at: OffsetDateTime) -> Day {
         Hour::of(at).day()
     }
 
+    /// The day's first instant (midnight UTC).
     pub fn start(self) -> OffsetDateTime {
         OffsetDateTime::from_unix_timestamp(i64::from(self.0) * 86_400).expect("u32 days are in range")
     }
 
+    /// The calendar date of the day.
     pub fn date(self) -> time::Date {
         self.start().date()
     }
@@ -217,8 +232,11 @@ impl Day {
 /// Counts to add to one key's bucket of one hour (and so of its day).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageDelta {
+    /// The key counted.
     pub id: KeyId,
+    /// The hour the presentations happened in.
     pub hour: Hour,
+    /// What to add.
     pub counts: UsageCounts,
 }
 
@@ -228,7 +246,9 @@ pub struct UsageDelta {
 pub struct UsageQuery {
     /// `None`: every key that has counts in the ranges.
     pub key: Option<KeyId>,
+    /// The daily buckets to read.
     pub days: Range<Day>,
+    /// The hourly buckets to read.
     pub hours: Range<Hour>,
 }
 
@@ -259,12 +279,13 @@ impl UsageQuery {
 /// One key's counts: only buckets with a count, in ascending order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyUsage {
+    /// Counts per UTC day.
     pub daily: Vec<(Day, UsageCounts)>,
+    /// Counts per hour (kept for a shorter time than the daily ones).
     pub hourly: Vec<(Hour, UsageCounts)>,
 }
 
 impl KeyUsage {
-    /// The sum of the daily buckets.
     /// Whether any bucket, hourly or daily, holds a count (zero buckets are
     /// never written, but a store written by something else might hold one).
     pub fn has_counts(&self) -> bool {
@@ -272,6 +293,7 @@ impl KeyUsage {
         daily.chain(self.hourly.iter().map(|(_, c)| c)).any(|c| !c.is_zero())
     }
 
+    /// The sum of the daily buckets.
     pub fn total(&self) -> UsageCounts {
         self.daily.iter().fold(UsageCounts::default(), |sum, (_, c)| sum + *c)
     }

@@ -11,6 +11,7 @@ use super::redb_file::DecodeError;
 /// variables (paths, versions, the OS's or the server's own words) are shown
 /// as they are. The reasons and details held as text were worded when the
 /// error was made, in the language of that moment.
+#[allow(missing_docs)] // documented by the error-types rewrite (branch core-errors)
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{}", tr!("error-store-busy", path = shown(.path), seconds = format!("{:.1}", .waited.as_secs_f32())))]

@@ -38,16 +38,12 @@
 //! A service checking many keys per second should use
 //! [`Verifier`](crate::Verifier), which keeps the index in memory.
 
-pub mod chain;
+pub mod backend;
 pub mod designation;
 mod error;
 mod redb_file;
-// The rules every store applies: shared with the other stores
-// (keydesk-postgres).
-#[doc(hidden)]
-pub mod rules;
-#[doc(hidden)]
-pub use redb_file::DecodeError;
+
+use backend::{chain, rules};
 
 use std::fmt;
 use std::sync::Arc;
@@ -59,7 +55,7 @@ use crate::domain::{
     SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
 };
 pub use error::StoreError;
-pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, default_path, storage_panic_is_being_caught};
+pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, StoreBuilder, default_path, storage_panic_is_being_caught};
 // For the type check of every file keydesk trusts, which names what a path
 // is as the database's does.
 pub use redb_file::{file_kind, file_kind_label};
@@ -70,6 +66,7 @@ pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
 /// All records with the change counter they were read at, from one transaction.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
+    /// The change counter the records were read at (see [`KeyStore::change_counter`]).
     pub change_counter: u64,
     /// In ID order.
     pub records: Vec<KeyRecord>,
@@ -80,8 +77,11 @@ pub struct Listing {
 /// so that their refusals can be counted: such an entry never verifies.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IndexEntry {
+    /// SHA-256 of the secret.
     pub hash: KeyHash,
+    /// The key the secret belongs to.
     pub id: KeyId,
+    /// Which of the key's secrets it is.
     pub slot: SecretSlot,
     /// The first instant at which this secret no longer verifies (the key's
     /// expiry, or for a previous secret the earlier of that and its grace
@@ -95,13 +95,19 @@ pub struct IndexEntry {
 /// whichever of the key's secrets that is by the time it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretUse {
+    /// The key that was used.
     pub id: KeyId,
+    /// SHA-256 of the secret that was presented.
     pub hash: KeyHash,
+    /// When it was presented.
     pub at: OffsetDateTime,
 }
 
-/// What [`KeyStore::wait_for_change`] saw.
+/// What [`KeyStore::wait_for_change`] saw. Non-exhaustive: a store may
+/// learn other ways to wait; treat an unknown answer like
+/// [`Waited::Unsupported`] (poll).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Waited {
     /// The store signalled a change (or may have missed one): check the
     /// change counter now.
@@ -142,8 +148,10 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
         Ok(self.load()?.records)
     }
 
+    /// The key with this ID; `None` when there is none (never was, or deleted).
     fn get(&self, id: &KeyId) -> Result<Option<KeyRecord>, StoreError>;
 
+    /// Gives a key a new name; its ID, secrets and history stay.
     fn rename(&self, id: &KeyId, name: &KeyName) -> Result<KeyRecord, StoreError>;
 
     /// Deletes a key; it stops verifying as soon as this returns.

@@ -1,5 +1,5 @@
 //! The audit log in the redb file: appending entries (encoded and sealed by
-//! [`crate::store::chain`]), reading them, and the check, which walks the
+//! [`crate::store::backend::chain`]), reading them, and the check, which walks the
 //! chain and then the key index.
 //!
 //!
@@ -250,7 +250,7 @@ mod tests {
             interface: Interface::Tui,
             version: "0.1.0".into(),
         };
-        let store = Store::open(path).unwrap().with_actor(actor);
+        let store = Store::builder(path).actor(actor).open().unwrap();
         let later = OffsetDateTime::now_utc() + time::Duration::days(30);
         let name = KeyName::parse("生产-网关").unwrap();
         let (_, record) = store.create_expiring(&name, Some(later)).unwrap();
@@ -287,7 +287,15 @@ mod tests {
         );
         drop((audit, txn, db));
         // And the chain, checked in English, holds.
-        assert_eq!(Store::open_existing(&path).unwrap().check_audit_chain().unwrap(), None);
+        assert_eq!(
+            Store::builder(&path)
+                .create_if_missing(false)
+                .open()
+                .unwrap()
+                .check_audit_chain()
+                .unwrap(),
+            None
+        );
     }
 
     #[test]
@@ -307,7 +315,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.redb");
         let key = AuditKey::generate();
-        let store = Store::open(&path).unwrap().with_audit_key(key.clone());
+        let store = Store::builder(&path).audit_key(key.clone()).open().unwrap();
         let (_, record) = store.create(&KeyName::parse("billing").unwrap()).unwrap();
         let stored = {
             let db = redb::Database::open(&path).unwrap();
@@ -327,7 +335,7 @@ mod tests {
         assert_eq!(may_follow(1, &stored, None), Err(KeyProblem::Missing(1)));
         let other = AuditKey::generate();
         assert_eq!(may_follow(1, &stored, Some(&other)), Err(KeyProblem::Mismatch(1)));
-        let without = Store::open_existing(&path).unwrap();
+        let without = Store::builder(&path).create_if_missing(false).open().unwrap();
         let refused = without.rename(&record.id, &KeyName::parse("x1").unwrap()).unwrap_err();
         let location = path.display().to_string();
         assert_eq!(
@@ -339,7 +347,11 @@ mod tests {
             )
         );
         let chinese = with_lang(Lang::ZhCn, || {
-            let other = Store::open_existing(&path).unwrap().with_audit_key(other);
+            let other = Store::builder(&path)
+                .create_if_missing(false)
+                .audit_key(other)
+                .open()
+                .unwrap();
             other.disable(&record.id).unwrap_err().to_string()
         });
         assert!(
@@ -366,7 +378,7 @@ mod tests {
             txn.open_table(AUDIT).unwrap().insert(2, &b"garbage"[..]).unwrap();
             txn.commit().unwrap();
         }
-        let store = Store::open_existing(&path).unwrap();
+        let store = Store::builder(&path).create_if_missing(false).open().unwrap();
         let error = store.audit_entries(&AuditQuery::default()).unwrap_err();
         let english = error.to_string();
         assert_eq!(

@@ -26,8 +26,12 @@ const CACHE_BYTES: usize = 16 * 1024 * 1024;
 /// How long to keep trying when another process holds the database.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
+    /// How long to keep trying before reporting [`StoreError::Busy`].
     pub window: Duration,
+    /// The wait before the first retry; each later one doubles, up to
+    /// `max_delay`, with random jitter so waiting processes spread out.
     pub first_delay: Duration,
+    /// The longest single wait between tries.
     pub max_delay: Duration,
 }
 
@@ -92,6 +96,9 @@ const SOCKET: &str = "a socket";
 const DIRECTORY: &str = "a directory";
 const OTHER: &str = "not a regular file";
 
+/// What a path that is not a regular file is instead, in English (as
+/// [`StoreError::NotAFile`] keeps it); [`file_kind_label`](super::file_kind_label)
+/// names it in the current language.
 pub fn file_kind(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {

@@ -5,6 +5,7 @@
 //! is cheap to clone and safe to keep for the life of a program.
 
 mod audit;
+mod builder;
 mod bulk;
 mod codec;
 mod file;
@@ -24,9 +25,10 @@ use time::OffsetDateTime;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, Interface, KeyHash,
-    KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName,
+    KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
+pub use builder::StoreBuilder;
 pub use codec::DecodeError;
 pub use file::file_kind;
 pub use file::kind_label as file_kind_label;
@@ -56,6 +58,9 @@ impl Recorder {
     }
 }
 
+/// The embedded store: one redb file, opened per operation. Open it with
+/// [`Store::open`] or [`Store::builder`]; clones share the settings and
+/// act on the same file.
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
@@ -83,101 +88,27 @@ impl fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens the database at `path`, creating it (file `0600`, directory
-    /// `0700`) if nothing is there. A file that is not a keydesk database, or
-    /// comes from a newer keydesk, is refused and left untouched. Programs
-    /// that only read or verify should use [`Store::open_existing`], so that
-    /// a mistyped path is reported rather than answered with an empty store.
+    /// Opens the database at `path` with every default, creating it (file
+    /// `0600`, directory `0700`) if nothing is there: the common case of
+    /// [`Store::builder`]. A file that is not a keydesk database, or comes
+    /// from a newer keydesk, is refused and left untouched. Programs that
+    /// only read or verify should use
+    /// `Store::builder(path).create_if_missing(false).open()`, so that a
+    /// mistyped path is reported rather than answered with an empty store.
     pub fn open(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
-        Self::open_with(path, RetryPolicy::default())
+        Store::builder(path).open()
     }
 
-    /// [`Store::open`] with a custom wait for a database held by others.
-    pub fn open_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
-        Self::open_as(path, retry, ActorSource::Process(Interface::Library))
-    }
-
-    /// [`Store::open_with`] for `actor`, who is also recorded as the one who
-    /// upgraded an older file (see [`Store::with_actor`]).
-    pub fn open_as(
-        path: impl Into<PathBuf>,
-        retry: RetryPolicy,
-        actor: impl Into<ActorSource>,
-    ) -> Result<Store, StoreError> {
-        let path = path.into();
-        let actor = Arc::new(Recorder::new(actor.into()));
-        if !file::exists(&path)? {
-            let now = whole_second(OffsetDateTime::now_utc());
-            file::create_database(&path, |db| {
-                migrate::bring_up_to_date(db, &actor, now).map_err(|fail| fail.into_store_error(&path))
-            })?;
-        }
-        Self::open_existing_recorded(path, retry, actor)
-    }
-
-    /// Opens the database at `path`, which must exist: a missing file is
-    /// [`StoreError::Missing`], and nothing is created.
-    pub fn open_existing(path: impl Into<PathBuf>) -> Result<Store, StoreError> {
-        Self::open_existing_with(path, RetryPolicy::default())
-    }
-
-    /// [`Store::open_existing`] with a custom wait for a database held by others.
-    pub fn open_existing_with(path: impl Into<PathBuf>, retry: RetryPolicy) -> Result<Store, StoreError> {
-        Self::open_existing_as(path, retry, ActorSource::Process(Interface::Library))
-    }
-
-    /// [`Store::open_existing_with`] for `actor` (see [`Store::open_as`]).
-    pub fn open_existing_as(
-        path: impl Into<PathBuf>,
-        retry: RetryPolicy,
-        actor: impl Into<ActorSource>,
-    ) -> Result<Store, StoreError> {
-        Self::open_existing_recorded(path.into(), retry, Arc::new(Recorder::new(actor.into())))
-    }
-
-    fn open_existing_recorded(path: PathBuf, retry: RetryPolicy, actor: Arc<Recorder>) -> Result<Store, StoreError> {
-        file::check_existing(&path)?;
-        let store = Store {
-            path,
-            retry,
-            clock: Arc::new(OffsetDateTime::now_utc),
-            actor,
-            audit_off: false,
-            audit_key: None,
-        };
-        store.initialise()?;
-        Ok(store)
+    /// The settings to open the database at `path` with (whether to create
+    /// it, the wait for a busy file, the clock, the actor, the audit key),
+    /// each defaulting to what [`Store::open`] uses.
+    pub fn builder(path: impl Into<PathBuf>) -> StoreBuilder {
+        StoreBuilder::new(path.into())
     }
 
     /// The default database location under the user's data directory.
     pub fn default_path() -> Result<PathBuf, StoreError> {
         file::default_path()
-    }
-
-    /// Replaces the clock (for tests and simulations).
-    pub fn with_clock(mut self, clock: Clock) -> Store {
-        self.clock = clock;
-        self
-    }
-
-    /// Replaces who this store's changes are recorded as made by. The store
-    /// opened as [`Interface::Library`] with the process's user; programs
-    /// give their own interface ([`ActorSource::Process`]). An upgrade done
-    /// while opening is recorded with the actor given to [`Store::open_as`].
-    pub fn with_actor(mut self, actor: impl Into<ActorSource>) -> Store {
-        self.actor = Arc::new(Recorder::new(actor.into()));
-        self
-    }
-
-    /// Seals the audit entries this store writes with `key` (HMAC-SHA-256),
-    /// and checks keyed entries with it. Once a log holds a keyed entry, a
-    /// store without that key may not write to it (see
-    /// [`StoreError::AuditKeyMissing`]). An upgrade done while opening is
-    /// written before the key is given, unkeyed: only unkeyed logs are old
-    /// enough to need one.
-    pub fn with_audit_key(mut self, key: AuditKey) -> Store {
-        self.audit_key = Some(key);
-        self
     }
 
     /// Who this store's changes are recorded as made by (looked up now, if
@@ -216,6 +147,7 @@ impl Store {
         audit::append(txn, self.actor.get(), self.audit_key.as_ref(), change)
     }
 
+    /// The database file this store reads and writes.
     pub fn path(&self) -> &Path {
         &self.path
     }

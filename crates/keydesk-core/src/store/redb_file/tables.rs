@@ -42,7 +42,7 @@ pub const CHANGE_COUNTER_KEY: &str = "change_counter";
 pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 
 /// The schema this build reads and writes. Bump it, with a step in
-/// [`super::migrate`], whenever the tables or the record encoding change.
+/// `migrate`, whenever the tables or the record encoding change.
 ///
 /// 1: the first release. 2: names in normal form C. 3: the key lifecycle
 /// (record encoding V2: expiry, disabled, a rotation's previous secret, whose

@@ -5,7 +5,7 @@
 //! between them (`keydesk migrate`) checks the same.
 //!
 //! An entry is stored under its sequence number (1, 2, 3, …) as `E ‖ seal`,
-//! where `E` is one version byte then postcard of [`StoredV1`]: the sequence
+//! where `E` is one version byte then postcard of `StoredV1`: the sequence
 //! number, time, action and its details, key ID, name, masked hint, actor,
 //! and `previous` — the previous entry's seal (32 zero bytes for the first).
 //! The version byte says how the entry is sealed: 1, SHA-256(E) — what every
@@ -142,7 +142,7 @@ fn verify_mac(key: &AuditKey, bytes: &[u8], seal: &[u8; 32]) -> bool {
 }
 
 /// What the next entry's `previous_hash` must be after this stored entry:
-/// the digest it carries at its end (see [`append`]).
+/// the digest it carries at its end (see [`seal`]).
 pub fn chain_digest(stored: &[u8]) -> [u8; 32] {
     stored_digest(stored)
 }
@@ -294,7 +294,9 @@ fn check_seal(stored: &[u8], key: Option<&AuditKey>) -> Seal {
 /// seals with, and an entry that must still be there unchanged.
 #[derive(Clone, Copy, Default)]
 pub struct Checking<'a> {
+    /// The key to check keyed entries' seals with; `None`: they cannot be checked.
     pub key: Option<&'a AuditKey>,
+    /// An entry that must still be there unchanged (kept from an earlier check).
     pub expect: Option<ChainHead>,
 }
 
@@ -401,7 +403,7 @@ impl Walk {
     }
 }
 
-/// [`walk_chain`] for a store whose key index is the database's own (so
+/// `walk_chain` for a store whose key index is the database's own (so
 /// there is none to compare).
 pub fn check_chain<B: AsRef<[u8]>, E>(
     items: impl IntoIterator<Item = Result<(u64, B), E>>,

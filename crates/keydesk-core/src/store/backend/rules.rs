@@ -1,6 +1,6 @@
 //! What a change does to a key's record, and when it is refused: the same
 //! for every backend, so the backends differ only in how they read and
-//! write records. A refusal is the reason, for [`StoreError::Refused`](super::StoreError::Refused).
+//! write records. A refusal is the reason, for [`StoreError::Refused`](crate::store::StoreError::Refused).
 
 use time::OffsetDateTime;
 
@@ -14,8 +14,11 @@ pub fn whole_second(at: OffsetDateTime) -> OffsetDateTime {
 /// What an expired key cannot have done to it, for the refusal.
 #[derive(Clone, Copy)]
 pub enum Change {
+    /// Setting, changing or removing its expiry.
     NewExpiry,
+    /// Enabling it.
     Enable,
+    /// Rotating it.
     Rotate,
 }
 
@@ -36,10 +39,13 @@ pub fn refuse_if_expired(record: &KeyRecord, now: OffsetDateTime, change: Change
 /// Whose expiry [`check_future`] judges.
 #[derive(Clone, Copy)]
 pub enum Whose<'a> {
+    /// An existing key's.
     Key(&'a KeyId),
+    /// The expiry of a key being created.
     NewKey,
 }
 
+/// An expiry must be in the future (to the second): the refusal otherwise.
 pub fn check_future(whose: Whose<'_>, at: OffsetDateTime, now: OffsetDateTime) -> Result<(), String> {
     if whole_second(at) > now {
         return Ok(());
@@ -51,6 +57,8 @@ pub fn check_future(whose: Whose<'_>, at: OffsetDateTime, now: OffsetDateTime) -
     })
 }
 
+/// Sets (or with `None` removes) `record`'s expiry at `now`: refused for an
+/// expired key and for an instant not in the future.
 pub fn set_expiry(
     record: &mut KeyRecord,
     id: &KeyId,
@@ -65,10 +73,12 @@ pub fn set_expiry(
     Ok(())
 }
 
+/// Disables `record` at `now`; a disabled key keeps its original time.
 pub fn disable(record: &mut KeyRecord, now: OffsetDateTime) {
     record.disabled_at.get_or_insert(now);
 }
 
+/// Enables `record`: refused for an expired key (expiry is final).
 pub fn enable(record: &mut KeyRecord, now: OffsetDateTime) -> Result<(), String> {
     refuse_if_expired(record, now, Change::Enable)?;
     record.disabled_at = None;
@@ -103,6 +113,7 @@ pub fn rotate(
     Ok((grace_until, dropped))
 }
 
+/// `at` as RFC 3339, for refusals (the Unix time should it not format).
 pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
@@ -117,11 +128,11 @@ pub fn activity(
     slot: crate::domain::SecretSlot,
     hash: crate::domain::KeyHash,
     now: OffsetDateTime,
-) -> (Vec<super::SecretUse>, Vec<crate::domain::UsageDelta>) {
+) -> (Vec<crate::store::SecretUse>, Vec<crate::domain::UsageDelta>) {
     use crate::domain::{Hour, Outcome, UsageCounts, UsageDelta, Verdict};
     let verified = matches!(record.verdict(slot, now), Verdict::Valid { .. });
     let due = (verified && record.needs_use_update(slot, now))
-        .then(|| super::SecretUse {
+        .then(|| crate::store::SecretUse {
             id: record.id.clone(),
             hash,
             at: now,
@@ -141,11 +152,11 @@ pub fn activity(
 
 /// `record`'s secrets as hash-index entries (its previous secret first, if
 /// it has one), pushed onto `index`: the same for every backend.
-pub fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<super::IndexEntry>) {
+pub fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<crate::store::IndexEntry>) {
     use crate::domain::SecretSlot;
     let disabled = record.disabled_at.is_some();
     if let Some(previous) = &record.previous {
-        index.push(super::IndexEntry {
+        index.push(crate::store::IndexEntry {
             hash: previous.hash,
             id: record.id.clone(),
             slot: SecretSlot::Previous,
@@ -153,7 +164,7 @@ pub fn push_index_entries(record: crate::domain::KeyRecord, index: &mut Vec<supe
             disabled,
         });
     }
-    index.push(super::IndexEntry {
+    index.push(crate::store::IndexEntry {
         not_after: record.not_after(SecretSlot::Current),
         hash: record.hash,
         id: record.id,
@@ -183,9 +194,9 @@ pub fn note_use(record: &mut crate::domain::KeyRecord, hash: &crate::domain::Key
 pub fn new_key_expiry(
     expires_at: Option<OffsetDateTime>,
     created_at: OffsetDateTime,
-) -> Result<Option<OffsetDateTime>, super::StoreError> {
+) -> Result<Option<OffsetDateTime>, crate::store::StoreError> {
     if let Some(at) = expires_at {
-        check_future(Whose::NewKey, at, created_at).map_err(|reason| super::StoreError::Refused { reason })?;
+        check_future(Whose::NewKey, at, created_at).map_err(|reason| crate::store::StoreError::Refused { reason })?;
     }
     Ok(expires_at.map(whole_second))
 }

@@ -1,0 +1,185 @@
+//! The in-memory index a [`Verifier`](super::Verifier) answers from: secret
+//! digest → entry, behind a lock kept in several copies so that verifying
+//! threads do not share one lock word.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, RwLock};
+
+use super::entries::{COUNT_MASK, Entry, EntryId, LENGTH_BITS, LONG_ID, NEVER, NO_END, clamp_u32};
+use crate::domain::KeyId;
+use crate::store::IndexEntry;
+
+/// How many copies of the index lock there are. Verifying threads are spread
+/// over them, so up to this many threads never write to a shared lock word
+/// (with a single lock, two threads on two cores verifying the same key were
+/// measured slower together than one alone: the lock's cache line bounced
+/// between the cores on every call).
+pub(super) const SHARDS: usize = 16;
+
+/// One copy of the index lock, on cache lines of its own.
+#[derive(Default)]
+#[repr(align(128))]
+pub(super) struct Shard(pub(super) RwLock<Arc<Index>>);
+
+/// The shard this thread reads the index through: assigned round-robin on
+/// first use, then fixed for the thread's life.
+pub(super) fn thread_shard() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    thread_local! {
+        static SHARD: usize = NEXT.fetch_add(1, Relaxed) % SHARDS;
+    }
+    SHARD.with(|shard| *shard)
+}
+
+/// The in-memory index: SHA-256 of the secret → key.
+#[derive(Default)]
+pub(super) struct Index {
+    pub(super) map: HashMap<Digest, Entry, BuildHasherDefault<FirstWord>>,
+    /// IDs too long to be kept inside their entry (never keydesk's own).
+    pub(super) long_ids: Vec<KeyId>,
+}
+
+impl Index {
+    /// Builds an index from the store's, carrying over which keys already had
+    /// a use noted this minute so a reload does not re-note them (their
+    /// counts stay in the old index until it is drained).
+    pub(super) fn build(entries: Vec<IndexEntry>, previous: &Index) -> Index {
+        let mut map = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        let mut long_ids = Vec::new();
+        for IndexEntry {
+            hash,
+            id,
+            not_after,
+            slot,
+            disabled,
+        } in entries
+        {
+            let digest = Digest(hash.0);
+            let noted = previous
+                .map
+                .get(&digest)
+                .filter(|old| previous.id_str(old) == id.as_str())
+                .map_or(u64::from(NEVER) << 32, |old| old.state.load(Relaxed) & !COUNT_MASK);
+            let not_after = not_after.map_or(NO_END, |at| clamp_u32(at.unix_timestamp()).min(NO_END - 1));
+            map.insert(
+                digest,
+                Entry {
+                    id: EntryId::new(&id, slot, disabled, &mut long_ids),
+                    state: AtomicU64::new(noted),
+                    not_after,
+                },
+            );
+        }
+        Index { map, long_ids }
+    }
+
+    pub(super) fn id_str<'a>(&'a self, entry: &'a Entry) -> &'a str {
+        let EntryId { tag, bytes } = &entry.id;
+        match tag & LENGTH_BITS {
+            LONG_ID => {
+                let at = u32::from_ne_bytes(bytes[..4].try_into().expect("four bytes"));
+                self.long_ids[at as usize].as_str()
+            }
+            length => std::str::from_utf8(&bytes[..usize::from(length)]).expect("copied from a str"),
+        }
+    }
+
+    pub(super) fn id_of(&self, entry: &Entry) -> KeyId {
+        KeyId::from_stored(self.id_str(entry))
+    }
+}
+
+/// A SHA-256 digest as a map key. Digests are already uniformly distributed,
+/// so hashing one again is wasted work: its first eight bytes are the hash.
+///
+/// This cannot be used to flood the map: its contents are the stored keys'
+/// digests, which clients do not choose, and a client who ground out inputs
+/// whose digests share a bucket would only slow down its own lookups, which
+/// still compare all 32 bytes before accepting anything.
+#[derive(PartialEq, Eq)]
+pub(super) struct Digest(pub(super) [u8; 32]);
+
+impl Hash for Digest {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&self.0[..8]);
+        state.write_u64(u64::from_ne_bytes(first));
+    }
+}
+
+/// The hasher for [`Digest`]: passes its one `u64` through.
+#[derive(Default)]
+pub(super) struct FirstWord(pub(super) u64);
+
+impl Hasher for FirstWord {
+    fn write_u64(&mut self, word: u64) {
+        self.0 = word;
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `Digest` is hashed with this, through `write_u64`; stay correct
+        // (if slow) should anything else ever be.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{KeyHash, SecretSlot};
+    use crate::verifier::entries::INLINE_ID;
+
+    #[test]
+    fn digest_hash_is_its_first_word() {
+        use std::hash::BuildHasher;
+        let mut bytes = [0u8; 32];
+        bytes[..8].copy_from_slice(&0x0123_4567_89ab_cdefu64.to_ne_bytes());
+        let built = BuildHasherDefault::<FirstWord>::default();
+        assert_eq!(built.hash_one(Digest(bytes)), 0x0123_4567_89ab_cdef);
+    }
+
+    #[test]
+    fn an_index_entry_fills_one_cache_line() {
+        assert_eq!(size_of::<(Digest, Entry)>(), 64);
+    }
+
+    #[test]
+    fn ids_of_any_length_round_trip_with_their_flags() {
+        let ids = [
+            KeyId::generate(),
+            KeyId::from_stored(""),
+            KeyId::from_stored(&"x".repeat(INLINE_ID)),
+            KeyId::from_stored(&"x".repeat(INLINE_ID + 1)),
+            KeyId::from_stored(&"键".repeat(20)),
+        ];
+        let entries: Vec<IndexEntry> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| IndexEntry {
+                hash: KeyHash::of(&i.to_string()),
+                id: id.clone(),
+                slot: if i % 2 == 0 {
+                    SecretSlot::Current
+                } else {
+                    SecretSlot::Previous
+                },
+                not_after: None,
+                disabled: i % 3 == 0,
+            })
+            .collect();
+        let index = Index::build(entries.clone(), &Index::default());
+        for e in entries {
+            let entry = &index.map[&Digest(e.hash.0)];
+            assert_eq!(index.id_of(entry), e.id);
+            assert_eq!((entry.id.slot(), entry.id.disabled()), (e.slot, e.disabled));
+        }
+    }
+}
