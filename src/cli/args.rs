@@ -11,8 +11,9 @@ use time::UtcOffset;
 
 use std::time::Duration;
 
-use super::when::{duration_forms, parse_any_duration, parse_duration, parse_future_instant, parse_grace};
+use super::when::{parse_duration, parse_future_instant, parse_grace};
 use crate::clipboard::ClipboardMode;
+use crate::config::values::{parse_busy_timeout, parse_clear_after, parse_lang};
 use crate::display::parse_offset;
 use crate::domain::usage::DAILY_RETENTION_DAYS;
 use crate::i18n::Lang;
@@ -70,22 +71,6 @@ fn parse_head(text: &str) -> Result<crate::domain::ChainHead, String> {
     text.parse()
 }
 
-/// `--lang`: `en` or `zh-CN`, in their usual spellings.
-pub(crate) fn parse_lang(text: &str) -> Result<Lang, String> {
-    Lang::parse(text).ok_or_else(|| tr!("cli-lang-invalid"))
-}
-
-/// The longest `--busy-timeout`: ten minutes.
-const MAX_BUSY_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// `--busy-timeout`: a duration up to ten minutes; `0s` (do not wait) too.
-pub(crate) fn parse_busy_timeout(text: &str) -> Result<Duration, String> {
-    match parse_any_duration(text)? {
-        timeout if timeout <= MAX_BUSY_TIMEOUT => Ok(timeout),
-        _ => Err(tr!("cli-busy-timeout-invalid", forms = duration_forms())),
-    }
-}
-
 /// Options of the TUI (`keydesk` without a subcommand).
 #[derive(Debug, Args)]
 pub struct TuiArgs {
@@ -119,39 +104,6 @@ fn db_path() -> impl TypedValueParser<Value = PathBuf> {
             Err(tr!("cli-db-path-empty"))
         }
     })
-}
-
-/// The longest clipboard clearing delay. Anything longer is surely a mistake,
-/// and a huge one overflowed the timer into "never" without saying so.
-pub const MAX_CLEAR_AFTER: Duration = Duration::from_secs(86_400);
-
-/// The spelling of "never clear" for `--clear-clipboard-after`.
-pub const CLEAR_NEVER: &str = "off";
-
-/// `--clear-clipboard-after`: a duration up to a day, or `off` for never
-/// (kept as zero, which the clipboard's timer reads as never). `0s` is
-/// refused as a likely slip; `off` says it on purpose.
-pub(crate) fn parse_clear_after(input: &str) -> Result<Duration, String> {
-    let invalid = || tr!("cli-clear-after-invalid", forms = duration_forms());
-    match input {
-        CLEAR_NEVER => return Ok(Duration::ZERO),
-        // The old spelling of never: the usual "write 0s" would mislead.
-        "0" => return Err(invalid()),
-        _ => {}
-    }
-    match parse_any_duration(input)? {
-        delay if delay.is_zero() || delay > MAX_CLEAR_AFTER => Err(invalid()),
-        delay => Ok(delay),
-    }
-}
-
-/// A `--clear-clipboard-after` value as `config show` prints it.
-pub(crate) fn show_clear_after(delay: Duration) -> String {
-    if delay.is_zero() {
-        CLEAR_NEVER.to_owned()
-    } else {
-        crate::domain::duration::format(delay)
-    }
 }
 
 /// `--name`'s value. A name may start with `-` (`-foo` is valid), so values

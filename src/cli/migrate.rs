@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-use super::{Exit, Failure, GlobalArgs, db_password, refuse_password_on_command_line};
+use super::args::GlobalArgs;
+use super::exit::{Exit, Failure};
+use super::store::{db_password, load_audit_key, refuse_password_on_command_line};
 use crate::domain::{Actor, AuditQuery, Interface, KeyId, KeyUsage, UsageCounts, UsageQuery};
 use crate::{KeyStore, Store};
 use keydesk_postgres::{Imported, PgStore};
@@ -28,7 +30,7 @@ pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> 
     // Keyed entries are sealed again with the key (the same bytes): the
     // check below says whether it is the key they were sealed with.
     let target = PgStore::open(to, db_password(global)?, actor)?;
-    let target = match super::load_audit_key(global, super::audit_key::KeyFile::IfPresent)? {
+    let target = match load_audit_key(global, super::audit_key::KeyFile::IfPresent)? {
         Some(key) => target.with_audit_key(key),
         None => target,
     };

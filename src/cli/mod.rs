@@ -6,12 +6,15 @@ pub mod audit_key;
 mod commands;
 mod exit;
 mod help;
+mod key_id;
 mod lifecycle;
 mod log;
 #[cfg(feature = "postgres")]
 mod migrate;
+mod output;
 mod parse_errors;
 mod prompt;
+mod store;
 #[cfg(test)]
 mod testing;
 
@@ -19,19 +22,17 @@ mod usage;
 mod when;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use time::UtcOffset;
 
 pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
-pub(crate) use args::{parse_busy_timeout, parse_clear_after, parse_lang, show_clear_after};
 pub use exit::{Exit, Failure};
 pub use help::command;
 pub use parse_errors::exit as exit_on_parse_error;
 pub use prompt::confirm;
+pub use store::{IfMissing, load_audit_key, open_store, postgres_url, store_path};
 
-use crate::domain::{ActorSource, Interface};
-use crate::{KeyStore, Store};
+use crate::domain::Interface;
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
 /// error to stderr as `keydesk: …`.
@@ -202,7 +203,7 @@ fn key_file_use(command: &Command) -> audit_key::KeyFile {
 
 /// `keydesk serve`: runs until a signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
-fn serve(args: &crate::serve::ServeArgs, store: Arc<dyn KeyStore>) -> Result<Exit, Failure> {
+fn serve(args: &crate::serve::ServeArgs, store: std::sync::Arc<dyn crate::KeyStore>) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
     crate::serve::run(args, store).map_err(|error| match error {
         ServeError::Usage(message) => Failure::usage(message),
@@ -230,87 +231,6 @@ fn expiry_of(
     }
 }
 
-/// Whether a command may make a new database when none is at the path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IfMissing {
-    Create,
-    /// Report "no database at PATH": a mistyped path must not look like a
-    /// database whose keys were all lost.
-    Refuse,
-}
-
-/// The database path named by `--db`/`KEYDESK_DB`, or the default one. A
-/// URL keydesk cannot use or a libpq connection string is refused here,
-/// before anything could take it for a file's name and print it.
-pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
-    use crate::store::designation::{Form, form, shown};
-    let Some(path) = &global.db else {
-        return Ok(Store::default_path()?);
-    };
-    let text = path.to_string_lossy();
-    match form(&text) {
-        Form::Path => Ok(path.clone()),
-        Form::Url => Err(Failure::usage(tr!("cli-db-not-postgres-url", db = shown(&text)))),
-        Form::Libpq => Err(Failure::usage(tr!("cli-db-libpq"))),
-    }
-}
-
-/// Opens the database named by `--db`/`KEYDESK_DB`, or the default one. Its
-/// changes (and an upgrade done while opening) are recorded in the audit log
-/// as this process's user's, through `interface`, sealed with the audit key
-/// as `key_file` says.
-pub fn open_store(
-    global: &GlobalArgs,
-    if_missing: IfMissing,
-    interface: Interface,
-    key_file: audit_key::KeyFile,
-) -> Result<Arc<dyn KeyStore>, Failure> {
-    // Looked up only if the command writes an entry.
-    let actor = ActorSource::Process(interface);
-    let key = load_audit_key(global, key_file)?;
-    if let Some(url) = postgres_url(global) {
-        #[cfg(feature = "postgres")]
-        return open_postgres(url, global, if_missing, actor.resolve(), key);
-        #[cfg(not(feature = "postgres"))]
-        return Err(Failure::usage(tr!(
-            "cli-no-postgres-support",
-            db = crate::store::designation::shown(url)
-        )));
-    }
-    let path = store_path(global)?;
-    let retry = crate::store::RetryPolicy {
-        window: global.busy_timeout,
-        ..crate::store::RetryPolicy::default()
-    };
-    let store = match if_missing {
-        IfMissing::Create => Store::open_as(path, retry, actor)?,
-        IfMissing::Refuse => Store::open_existing_as(path, retry, actor)?,
-    };
-    Ok(Arc::new(match key {
-        Some(key) => store.with_audit_key(key),
-        None => store,
-    }))
-}
-
-/// The audit key from the file the config names (`audit.key` beside the
-/// config file when nothing set it: a program that did not apply a config).
-pub fn load_audit_key(
-    global: &GlobalArgs,
-    key_file: audit_key::KeyFile,
-) -> Result<Option<crate::domain::AuditKey>, Failure> {
-    if key_file == audit_key::KeyFile::Unused {
-        return Ok(None);
-    }
-    let path = match &global.audit_key_file {
-        Some(path) => path.clone(),
-        None => crate::config::path(global.config.as_deref())
-            .map_err(|e| Failure::usage(e.to_string()))?
-            .0
-            .with_file_name("audit.key"),
-    };
-    audit_key::load(&path, key_file)
-}
-
 /// `keydesk config path` and `keydesk config show`.
 fn config(action: ConfigAction, effective: &crate::config::Effective) -> Result<Exit, Failure> {
     let text = match action {
@@ -322,81 +242,4 @@ fn config(action: ConfigAction, effective: &crate::config::Effective) -> Result<
         message: tr!("cli-cannot-write-settings", error = e.to_string()),
     })?;
     Ok(Exit::Ok)
-}
-
-/// `--db`/`KEYDESK_DB` when it names a PostgreSQL database.
-pub fn postgres_url(global: &GlobalArgs) -> Option<&str> {
-    let db = global.db.as_ref()?.to_str()?;
-    (db.starts_with("postgres://") || db.starts_with("postgresql://")).then_some(db)
-}
-
-/// Opens the PostgreSQL store at `url`. A password on the command line is
-/// refused: every user on the host can read it there (`ps`).
-#[cfg(feature = "postgres")]
-fn open_postgres(
-    url: &str,
-    global: &GlobalArgs,
-    if_missing: IfMissing,
-    actor: crate::domain::Actor,
-    key: Option<crate::domain::AuditKey>,
-) -> Result<Arc<dyn KeyStore>, Failure> {
-    use keydesk_postgres::PgStore;
-    refuse_password_on_command_line(url, "--db")?;
-    let password = db_password(global)?;
-    let store = match if_missing {
-        IfMissing::Create => PgStore::open(url, password, actor)?,
-        IfMissing::Refuse => PgStore::open_existing(url, password, actor)?,
-    };
-    Ok(Arc::new(match key {
-        Some(key) => store.with_audit_key(key),
-        None => store,
-    }))
-}
-
-/// A URL with a password among the arguments is refused: every user on the
-/// host can read them (`ps`).
-#[cfg(feature = "postgres")]
-fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failure> {
-    use crate::store::designation::{has_password, shown};
-    let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
-    if has_password(url) && on_command_line {
-        return Err(Failure::usage(tr!(
-            "cli-password-on-command-line",
-            option = option,
-            url = shown(url)
-        )));
-    }
-    Ok(())
-}
-
-/// The password from `--db-password-file`, if given.
-#[cfg(feature = "postgres")]
-fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>, Failure> {
-    global.db_password_file.as_deref().map(read_password_file).transpose()
-}
-
-/// The first line of `file`, without its line ending. Read like every file
-/// keydesk trusts ([`read_trusted`](crate::hardening::read_trusted)): whoever
-/// can replace it chooses whom keydesk logs in as.
-#[cfg(feature = "postgres")]
-fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<String>, Failure> {
-    use crate::hardening::{Owners, Privacy, Refusal, read_trusted};
-    /// A password, not a document: anything larger is the wrong file.
-    const MAX_BYTES: u64 = 64 * 1024;
-    let failure = |error: String| Failure {
-        exit: Exit::Database,
-        message: tr!(
-            "cli-cannot-read-password-file",
-            file = file.display().to_string(),
-            error = error
-        ),
-    };
-    let bytes = match read_trusted(file, MAX_BYTES, Owners::MeOrRoot, Privacy::Readable) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(failure(Refusal::Io(std::io::ErrorKind::NotFound.into()).to_string())),
-        Err(refusal) => return Err(failure(refusal.to_string())),
-    };
-    let text = std::str::from_utf8(&bytes).map_err(|e| failure(e.to_string()))?;
-    let line = text.lines().next().unwrap_or_default();
-    Ok(zeroize::Zeroizing::new(line.to_owned()))
 }

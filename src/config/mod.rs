@@ -18,6 +18,7 @@
 //! worse than none.
 
 mod file;
+pub mod values;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -174,9 +175,7 @@ pub fn apply(cli: &mut Cli, matches: &ArgMatches, preread: Option<Preread>) -> R
         file.clear_clipboard_after,
         source(matches, "clear_clipboard_after", ""),
     );
-    settings.push(clear.describe("clear_clipboard_after", |delay| {
-        crate::cli::show_clear_after(*delay).into()
-    }));
+    settings.push(clear.describe("clear_clipboard_after", |delay| values::show_clear_after(*delay).into()));
     let (color, color_source) = color(file.color);
     settings.push(Setting {
         key: "color",
