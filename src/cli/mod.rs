@@ -25,24 +25,20 @@ use std::process::ExitCode;
 
 use time::UtcOffset;
 
-pub use args::{Cli, Command, ConfigAction, GlobalArgs, TuiArgs};
+pub use args::{Cli, Command, ConfigAction, FromClap, GlobalArgs, Origin, TuiArgs, given};
 pub use exit::{Exit, Failure};
 pub use help::command;
 pub use parse_errors::exit as exit_on_parse_error;
 pub use prompt::confirm;
 pub use store::{IfMissing, load_audit_key, open_store, postgres_url, store_path};
 
+use crate::config::Settings;
 use crate::domain::Interface;
 
 /// Runs one subcommand and turns its outcome into an exit code, printing any
 /// error to stderr as `keydesk: …`.
-pub fn run(
-    command: Command,
-    global: &GlobalArgs,
-    local_offset: Option<UtcOffset>,
-    effective: &crate::config::Effective,
-) -> ExitCode {
-    match execute(command, global, local_offset, effective) {
+pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> ExitCode {
+    match execute(command, settings, local_offset) {
         Ok(exit) => exit.into(),
         Err(failure) => {
             eprintln!("keydesk: {}", failure.message);
@@ -51,22 +47,17 @@ pub fn run(
     }
 }
 
-fn execute(
-    command: Command,
-    global: &GlobalArgs,
-    local_offset: Option<UtcOffset>,
-    effective: &crate::config::Effective,
-) -> Result<Exit, Failure> {
+fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     if let Command::Agreement = command {
         commands::agreement()?;
         return Ok(Exit::Ok);
     }
     if let Command::Config { action } = command {
-        return config(action, effective);
+        return config(action, settings);
     }
     #[cfg(feature = "postgres")]
     if let Command::Migrate { from, to } = &command {
-        return migrate::run(from, to, global);
+        return migrate::run(from, to, settings);
     }
     // Only `create` makes a database; every other command needs one.
     let if_missing = match command {
@@ -78,12 +69,12 @@ fn execute(
         Command::Serve(_) => Interface::Serve,
         _ => Interface::Cli,
     };
-    let store = open_store(global, if_missing, interface, key_file_use(&command))?;
+    let store = open_store(settings, if_missing, interface, key_file_use(&command))?;
     #[cfg(feature = "serve")]
     if let Command::Serve(args) = &command {
         return serve(args, store);
     }
-    let offset = global.utc_offset.or(local_offset).unwrap_or(UtcOffset::UTC);
+    let offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
     match command {
         Command::Verify { quiet, explain } => {
             let output = match (quiet, explain) {
@@ -117,7 +108,7 @@ fn execute(
         }
         Command::Log {
             check: true, expect, ..
-        } => return log::check(store.as_ref(), expect, global.audit_key_file.as_deref()),
+        } => return log::check(store.as_ref(), expect, Some(&settings.audit_key_file.value)),
         Command::Log { head: true, .. } => log::head(store.as_ref())?,
         Command::Log { key, since, json, .. } => {
             let request = log::LogRequest {
@@ -232,10 +223,10 @@ fn expiry_of(
 }
 
 /// `keydesk config path` and `keydesk config show`.
-fn config(action: ConfigAction, effective: &crate::config::Effective) -> Result<Exit, Failure> {
+fn config(action: ConfigAction, settings: &Settings) -> Result<Exit, Failure> {
     let text = match action {
-        ConfigAction::Path => format!("{}\n", effective.path.display()),
-        ConfigAction::Show => crate::config::describe(effective),
+        ConfigAction::Path => format!("{}\n", settings.path.display()),
+        ConfigAction::Show => crate::config::describe(settings),
     };
     std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()).map_err(|e| Failure {
         exit: Exit::Output,

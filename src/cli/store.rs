@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use super::args::GlobalArgs;
 use super::audit_key;
 use super::exit::Failure;
+use crate::config::Settings;
 use crate::domain::{ActorSource, Interface};
 use crate::{KeyStore, Store};
 
@@ -22,9 +22,9 @@ pub enum IfMissing {
 /// The database path named by `--db`/`KEYDESK_DB`, or the default one. A
 /// URL keydesk cannot use or a libpq connection string is refused here,
 /// before anything could take it for a file's name and print it.
-pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
+pub fn store_path(settings: &Settings) -> Result<std::path::PathBuf, Failure> {
     use crate::store::designation::{Form, form, shown};
-    let Some(path) = &global.db else {
+    let Some(path) = &settings.db.value else {
         return Ok(Store::default_path()?);
     };
     let text = path.to_string_lossy();
@@ -40,26 +40,26 @@ pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
 /// as this process's user's, through `interface`, sealed with the audit key
 /// as `key_file` says.
 pub fn open_store(
-    global: &GlobalArgs,
+    settings: &Settings,
     if_missing: IfMissing,
     interface: Interface,
     key_file: audit_key::KeyFile,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
     // Looked up only if the command writes an entry.
     let actor = ActorSource::Process(interface);
-    let key = load_audit_key(global, key_file)?;
-    if let Some(url) = postgres_url(global) {
+    let key = load_audit_key(settings, key_file)?;
+    if let Some(url) = postgres_url(settings) {
         #[cfg(feature = "postgres")]
-        return open_postgres(url, global, if_missing, actor.resolve(), key);
+        return open_postgres(url, settings, if_missing, actor.resolve(), key);
         #[cfg(not(feature = "postgres"))]
         return Err(Failure::usage(tr!(
             "cli-no-postgres-support",
             db = crate::store::designation::shown(url)
         )));
     }
-    let path = store_path(global)?;
+    let path = store_path(settings)?;
     let retry = crate::store::RetryPolicy {
-        window: global.busy_timeout,
+        window: settings.busy_timeout.value,
         ..crate::store::RetryPolicy::default()
     };
     let store = match if_missing {
@@ -72,28 +72,20 @@ pub fn open_store(
     }))
 }
 
-/// The audit key from the file the config names (`audit.key` beside the
-/// config file when nothing set it: a program that did not apply a config).
+/// The audit key from the file the settings name.
 pub fn load_audit_key(
-    global: &GlobalArgs,
+    settings: &Settings,
     key_file: audit_key::KeyFile,
 ) -> Result<Option<crate::domain::AuditKey>, Failure> {
     if key_file == audit_key::KeyFile::Unused {
         return Ok(None);
     }
-    let path = match &global.audit_key_file {
-        Some(path) => path.clone(),
-        None => crate::config::path(global.config.as_deref())
-            .map_err(|e| Failure::usage(e.to_string()))?
-            .0
-            .with_file_name("audit.key"),
-    };
-    audit_key::load(&path, key_file)
+    audit_key::load(&settings.audit_key_file.value, key_file)
 }
 
 /// `--db`/`KEYDESK_DB` when it names a PostgreSQL database.
-pub fn postgres_url(global: &GlobalArgs) -> Option<&str> {
-    let db = global.db.as_ref()?.to_str()?;
+pub fn postgres_url(settings: &Settings) -> Option<&str> {
+    let db = settings.db.value.as_ref()?.to_str()?;
     (db.starts_with("postgres://") || db.starts_with("postgresql://")).then_some(db)
 }
 
@@ -102,14 +94,14 @@ pub fn postgres_url(global: &GlobalArgs) -> Option<&str> {
 #[cfg(feature = "postgres")]
 fn open_postgres(
     url: &str,
-    global: &GlobalArgs,
+    settings: &Settings,
     if_missing: IfMissing,
     actor: crate::domain::Actor,
     key: Option<crate::domain::AuditKey>,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
     use keydesk_postgres::PgStore;
     refuse_password_on_command_line(url, "--db")?;
-    let password = db_password(global)?;
+    let password = db_password(settings)?;
     let store = match if_missing {
         IfMissing::Create => PgStore::open(url, password, actor)?,
         IfMissing::Refuse => PgStore::open_existing(url, password, actor)?,
@@ -138,8 +130,13 @@ pub(super) fn refuse_password_on_command_line(url: &str, option: &str) -> Result
 
 /// The password from `--db-password-file`, if given.
 #[cfg(feature = "postgres")]
-pub(super) fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>, Failure> {
-    global.db_password_file.as_deref().map(read_password_file).transpose()
+pub(super) fn db_password(settings: &Settings) -> Result<Option<zeroize::Zeroizing<String>>, Failure> {
+    settings
+        .db_password_file
+        .value
+        .as_deref()
+        .map(read_password_file)
+        .transpose()
 }
 
 /// The first line of `file`, without its line ending. Read like every file
