@@ -252,6 +252,34 @@ fn is_option_of(cmd: &clap::Command, text: &str) -> bool {
 // `help-arg-…`), listed in `super::help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The commands that work on the keys of one database.
+    #[command(flatten)]
+    Store(StoreCommand),
+
+    Agreement,
+
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+
+    #[cfg(feature = "serve")]
+    Serve(crate::serve::ServeArgs),
+
+    #[cfg(feature = "postgres")]
+    Migrate {
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+}
+
+/// The subcommands that open the database (`create` may make it) and work
+/// on its keys.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
     Verify {
         #[arg(long, short, conflicts_with = "explain")]
         quiet: bool,
@@ -382,25 +410,6 @@ pub enum Command {
         #[arg(long, short)]
         yes: bool,
     },
-
-    Agreement,
-
-    Config {
-        #[command(subcommand)]
-        action: ConfigAction,
-    },
-
-    #[cfg(feature = "serve")]
-    Serve(crate::serve::ServeArgs),
-
-    #[cfg(feature = "postgres")]
-    Migrate {
-        #[arg(long, value_name = "PATH")]
-        from: PathBuf,
-
-        #[arg(long, value_name = "URL")]
-        to: String,
-    },
 }
 
 /// `keydesk config …`.
@@ -452,7 +461,7 @@ mod tests {
 
     fn created_name(args: &[&str]) -> String {
         match parse(args).unwrap().command {
-            Some(Command::Create { name, .. }) => name,
+            Some(Command::Store(StoreCommand::Create { name, .. })) => name,
             other => panic!("{other:?}"),
         }
     }

@@ -21,17 +21,19 @@ mod testing;
 mod usage;
 mod when;
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use time::UtcOffset;
 
-pub use args::{Cli, Command, ConfigAction, FromClap, GlobalArgs, Origin, TuiArgs, given};
+pub use args::{Cli, Command, ConfigAction, FromClap, GlobalArgs, Origin, StoreCommand, TuiArgs, given};
 pub use exit::{Exit, Failure};
 pub use help::command;
 pub use parse_errors::exit as exit_on_parse_error;
 pub use prompt::confirm;
 pub use store::{IfMissing, load_audit_key, open_store, postgres_url, store_path};
 
+use crate::KeyStore;
 use crate::config::Settings;
 use crate::domain::Interface;
 
@@ -47,45 +49,40 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
     }
 }
 
+/// Runs `command` with what it needs: nothing, the database, or (serve and
+/// migrate) stores of their own choosing.
 fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
-    if let Command::Agreement = command {
-        commands::agreement()?;
-        return Ok(Exit::Ok);
+    match command {
+        Command::Store(command) => on_store(command, settings, local_offset),
+        Command::Agreement => {
+            commands::agreement()?;
+            Ok(Exit::Ok)
+        }
+        Command::Config { action } => config(action, settings),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve(&args, settings),
+        #[cfg(feature = "postgres")]
+        Command::Migrate { from, to } => migrate::run(&from, &to, settings),
     }
-    if let Command::Config { action } = command {
-        return config(action, settings);
-    }
-    #[cfg(feature = "postgres")]
-    if let Command::Migrate { from, to } = &command {
-        return migrate::run(from, to, settings);
-    }
-    // Only `create` makes a database; every other command needs one.
+}
+
+/// Opens the database (only `create` may make it) and runs `command` on it.
+fn on_store(command: StoreCommand, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     let if_missing = match command {
-        Command::Create { .. } => IfMissing::Create,
+        StoreCommand::Create { .. } => IfMissing::Create,
         _ => IfMissing::Refuse,
     };
-    let interface = match command {
-        #[cfg(feature = "serve")]
-        Command::Serve(_) => Interface::Serve,
-        _ => Interface::Cli,
-    };
-    let store = open_store(settings, if_missing, interface, key_file_use(&command))?;
-    #[cfg(feature = "serve")]
-    if let Command::Serve(args) = &command {
-        return serve(args, store);
-    }
+    let store = open_store(settings, if_missing, Interface::Cli, key_file_use(&command))?;
     let offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
+    run_on(store.as_ref(), command, offset, &settings.audit_key_file.value)
+}
+
+/// Runs `command` on `store`, showing times at `offset`; `log --check` checks
+/// the seals with the key in `key_file` when there is one.
+fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_file: &Path) -> Result<Exit, Failure> {
     match command {
-        Command::Verify { quiet, explain } => {
-            let output = match (quiet, explain) {
-                (true, _) => commands::VerifyOutput::Quiet,
-                (false, true) => commands::VerifyOutput::Explain,
-                (false, false) => commands::VerifyOutput::Normal,
-            };
-            let valid = commands::verify(store.as_ref(), output, offset)?;
-            return Ok(if valid { Exit::Ok } else { Exit::Invalid });
-        }
-        Command::List {
+        StoreCommand::Verify { quiet, explain } => return verify(store, quiet, explain, offset),
+        StoreCommand::List {
             json,
             status,
             expiring_within,
@@ -94,9 +91,9 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
                 status,
                 expiring_within,
             };
-            commands::list(store.as_ref(), json, filter, offset)?
+            commands::list(store, json, filter, offset)?
         }
-        Command::Create {
+        StoreCommand::Create {
             name,
             accept_terms,
             allow_duplicate_name,
@@ -104,29 +101,29 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             expires_at,
         } => {
             let expiry = expiry_of(expires_in, expires_at, false);
-            commands::create(store.as_ref(), &name, accept_terms, allow_duplicate_name, expiry)?
+            commands::create(store, &name, accept_terms, allow_duplicate_name, expiry)?
         }
-        Command::Log {
+        StoreCommand::Log {
             check: true, expect, ..
-        } => return log::check(store.as_ref(), expect, Some(&settings.audit_key_file.value)),
-        Command::Log { head: true, .. } => log::head(store.as_ref())?,
-        Command::Log { key, since, json, .. } => {
+        } => return log::check(store, expect, Some(key_file)),
+        StoreCommand::Log { head: true, .. } => log::head(store)?,
+        StoreCommand::Log { key, since, json, .. } => {
             let request = log::LogRequest {
                 key: key.as_deref(),
                 since,
                 json,
             };
-            log::show(store.as_ref(), request, offset)?
+            log::show(store, request, offset)?
         }
-        Command::Usage { id, days, json } => usage::show(
-            store.as_ref(),
-            usage::UsageRequest {
+        StoreCommand::Usage { id, days, json } => {
+            let request = usage::UsageRequest {
                 id: id.as_deref(),
                 days,
                 json,
-            },
-        )?,
-        Command::Cleanup {
+            };
+            usage::show(store, request)?
+        }
+        StoreCommand::Cleanup {
             unused_for,
             disable,
             delete,
@@ -134,11 +131,7 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             yes,
             json,
         } => {
-            let action = match (disable, delete) {
-                (true, _) => usage::CleanupAction::Disable,
-                (_, true) => usage::CleanupAction::Delete,
-                _ => usage::CleanupAction::List,
-            };
+            let action = cleanup_action(disable, delete);
             let request = usage::CleanupRequest {
                 unused_for,
                 action,
@@ -146,56 +139,79 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
                 yes,
                 json,
             };
-            usage::cleanup(store.as_ref(), request, offset)?
+            usage::cleanup(store, request, offset)?
         }
-        Command::Disable { id } => lifecycle::disable(store.as_ref(), &id)?,
-        Command::Enable { id } => lifecycle::enable(store.as_ref(), &id)?,
-        Command::Rotate { id, grace } => lifecycle::rotate(store.as_ref(), &id, grace, offset)?,
-        Command::Expire {
+        StoreCommand::Disable { id } => lifecycle::disable(store, &id)?,
+        StoreCommand::Enable { id } => lifecycle::enable(store, &id)?,
+        StoreCommand::Rotate { id, grace } => lifecycle::rotate(store, &id, grace, offset)?,
+        StoreCommand::Expire {
             id,
             expires_in,
             expires_at,
             never,
-        } => lifecycle::expire(store.as_ref(), &id, expiry_of(expires_in, expires_at, never), offset)?,
-        Command::Rename {
+        } => lifecycle::expire(store, &id, expiry_of(expires_in, expires_at, never), offset)?,
+        StoreCommand::Rename {
             id,
             new_name,
             allow_duplicate_name,
-        } => commands::rename(store.as_ref(), &id, &new_name, allow_duplicate_name)?,
-        Command::Delete { id, yes } => commands::delete(store.as_ref(), &id, yes)?,
-        Command::Agreement | Command::Config { .. } => unreachable!("handled above"),
-        #[cfg(feature = "serve")]
-        Command::Serve(_) => unreachable!("handled above"),
-        #[cfg(feature = "postgres")]
-        Command::Migrate { .. } => unreachable!("handled above"),
+        } => commands::rename(store, &id, &new_name, allow_duplicate_name)?,
+        StoreCommand::Delete { id, yes } => commands::delete(store, &id, yes)?,
     }
     Ok(Exit::Ok)
 }
 
-/// Whether `command` needs the audit key: commands that change keys seal
-/// their entries with it (making it on first use), `log` checks with it
-/// when there is one, and the rest neither write nor check entries (`serve`
-/// and `verify` record only Last Used and counts).
-fn key_file_use(command: &Command) -> audit_key::KeyFile {
-    use audit_key::KeyFile;
-    match command {
-        Command::Create { .. }
-        | Command::Rename { .. }
-        | Command::Delete { .. }
-        | Command::Disable { .. }
-        | Command::Enable { .. }
-        | Command::Rotate { .. }
-        | Command::Expire { .. }
-        | Command::Cleanup { .. } => KeyFile::Create,
-        Command::Log { .. } => KeyFile::IfPresent,
-        _ => KeyFile::Unused,
+/// `verify`: exit 0 for a valid key, 1 for anything else.
+fn verify(store: &dyn KeyStore, quiet: bool, explain: bool, offset: UtcOffset) -> Result<Exit, Failure> {
+    let output = match (quiet, explain) {
+        (true, _) => commands::VerifyOutput::Quiet,
+        (false, true) => commands::VerifyOutput::Explain,
+        (false, false) => commands::VerifyOutput::Normal,
+    };
+    let valid = commands::verify(store, output, offset)?;
+    Ok(if valid { Exit::Ok } else { Exit::Invalid })
+}
+
+/// What `cleanup` does with the unused keys (clap lets at most one through).
+fn cleanup_action(disable: bool, delete: bool) -> usage::CleanupAction {
+    match (disable, delete) {
+        (true, _) => usage::CleanupAction::Disable,
+        (_, true) => usage::CleanupAction::Delete,
+        _ => usage::CleanupAction::List,
     }
 }
 
-/// `keydesk serve`: runs until a signal; its failures map onto the exit codes.
+/// Whether `command` needs the audit key: commands that change keys seal
+/// their entries with it (making it on first use), `log` checks with it
+/// when there is one, and `verify`, `list` and `usage` neither write nor
+/// check entries (`verify` records only Last Used and counts).
+fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
+    use audit_key::KeyFile;
+    match command {
+        StoreCommand::Create { .. }
+        | StoreCommand::Rename { .. }
+        | StoreCommand::Delete { .. }
+        | StoreCommand::Disable { .. }
+        | StoreCommand::Enable { .. }
+        | StoreCommand::Rotate { .. }
+        | StoreCommand::Expire { .. }
+        | StoreCommand::Cleanup { .. } => KeyFile::Create,
+        StoreCommand::Log { .. } => KeyFile::IfPresent,
+        StoreCommand::Verify { .. } | StoreCommand::List { .. } | StoreCommand::Usage { .. } => KeyFile::Unused,
+    }
+}
+
+/// `keydesk serve`: opens the database (never making it; serve records only
+/// Last Used and counts, so without the audit key), then runs until a
+/// signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
-fn serve(args: &crate::serve::ServeArgs, store: std::sync::Arc<dyn crate::KeyStore>) -> Result<Exit, Failure> {
+fn serve(args: &crate::serve::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
+    let store = open_store(
+        settings,
+        IfMissing::Refuse,
+        Interface::Serve,
+        audit_key::KeyFile::Unused,
+    )?;
     crate::serve::run(args, store).map_err(|error| match error {
         ServeError::Usage(message) => Failure::usage(message),
         ServeError::Database(error) => Failure::from(error),
