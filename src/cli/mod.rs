@@ -60,7 +60,7 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
         }
         Command::Config { action } => config(action, settings),
         #[cfg(feature = "serve")]
-        Command::Serve(args) => serve(&args, settings),
+        Command::Serve(args) => serve(args, settings),
         #[cfg(feature = "postgres")]
         Command::Migrate { from, to } => migrate::run(&from, &to, settings),
     }
@@ -204,7 +204,7 @@ fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
 /// Last Used and counts, so without the audit key), then runs until a
 /// signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
-fn serve(args: &crate::serve::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
+fn serve(args: crate::serve::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
     let store = open_store(
         settings,
@@ -212,7 +212,7 @@ fn serve(args: &crate::serve::ServeArgs, settings: &Settings) -> Result<Exit, Fa
         Interface::Serve,
         audit_key::KeyFile::Unused,
     )?;
-    crate::serve::run(args, store).map_err(|error| match error {
+    crate::serve::run(&args.into(), store).map_err(|error| match error {
         ServeError::Usage(message) => Failure::usage(message),
         ServeError::Database(error) => Failure::from(error),
         ServeError::Listen(message) => Failure {

@@ -85,6 +85,29 @@ pub struct ServeArgs {
     pub log_format: super::log::LogFormat,
 }
 
+impl From<ServeArgs> for crate::Options {
+    fn from(args: ServeArgs) -> crate::Options {
+        crate::Options {
+            listen: args.listen,
+            upstream: args.upstream,
+            upstream_auth_file: args.upstream_auth_file,
+            allow_query_key: args.allow_query_key,
+            insecure_http: args.insecure_http,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            header_timeout: args.header_timeout,
+            upstream_connect_timeout: args.upstream_connect_timeout,
+            upstream_timeout: args.upstream_timeout,
+            shutdown_timeout: args.shutdown_timeout,
+            max_index_age: args.max_index_age,
+            fail_static: args.fail_static,
+            max_connections: args.max_connections,
+            threads: args.threads,
+            log_format: args.log_format,
+        }
+    }
+}
+
 /// A positive duration in the one syntax: `250ms`, `10s`, `5m`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     use keydesk_core::domain::duration::{forms, parse_explained};
