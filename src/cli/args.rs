@@ -264,7 +264,7 @@ pub enum Command {
     },
 
     #[cfg(feature = "serve")]
-    Serve(crate::serve::ServeArgs),
+    Serve(super::serve_args::ServeArgs),
 
     #[cfg(feature = "postgres")]
     Migrate {

@@ -14,6 +14,8 @@ mod migrate;
 mod output;
 mod parse_errors;
 mod prompt;
+#[cfg(feature = "serve")]
+mod serve_args;
 mod store;
 #[cfg(test)]
 mod testing;
@@ -204,7 +206,7 @@ fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
 /// Last Used and counts, so without the audit key), then runs until a
 /// signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
-fn serve(args: crate::serve::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
+fn serve(args: serve_args::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
     let store = open_store(
         settings,

@@ -16,7 +16,7 @@
 //! The HTTP stack is hyper on tokio, used directly rather than through a
 //! framework: the server needs hyper's connection settings (header size and
 //! count limits, the header read timeout against slow clients) and four
-//! fixed routes. Modules: [`args`] (the flags), [`options`] (what [`run`] takes), [`extract`] (where the key is),
+//! fixed routes. Modules: [`options`] (what [`run`] takes), [`extract`] (where the key is),
 //! [`handlers`] (the answers), [`proxy`], [`index`] (names, readiness),
 //! [`metrics`], [`shutdown`] (signals), [`listen`] (TCP or Unix socket),
 //! [`tls`] (rustls, reloaded on SIGHUP), [`upstream`] (proxy mode's
@@ -25,7 +25,6 @@
 #[macro_use]
 extern crate keydesk_i18n;
 
-pub mod args;
 pub mod extract;
 pub mod handlers;
 pub mod index;
@@ -50,7 +49,6 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
-pub use args::ServeArgs;
 use handlers::App;
 use index::IndexState;
 use listen::{Listener, Stream};

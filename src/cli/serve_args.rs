@@ -1,6 +1,6 @@
-//! `keydesk serve`'s options, as clap sees them. Kept beside the server (not
-//! in `cli/args.rs`) so the server's settings live in one place; the CLI only
-//! names the subcommand.
+//! `keydesk serve`'s options, as clap sees them. The server itself takes a
+//! plain [`Options`](crate::serve::Options), so it does not depend on the
+//! command-line parser; this is where one becomes the other.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -81,13 +81,13 @@ pub struct ServeArgs {
 
     /// How serve writes its messages to stderr: text (for a person) or json (one object per line,
     /// for a log collector)
-    #[arg(long, value_enum, default_value_t = super::log::LogFormat::Text, value_name = "FORMAT")]
-    pub log_format: super::log::LogFormat,
+    #[arg(long, value_enum, default_value_t = crate::serve::log::LogFormat::Text, value_name = "FORMAT")]
+    pub log_format: crate::serve::log::LogFormat,
 }
 
-impl From<ServeArgs> for crate::Options {
-    fn from(args: ServeArgs) -> crate::Options {
-        crate::Options {
+impl From<ServeArgs> for crate::serve::Options {
+    fn from(args: ServeArgs) -> crate::serve::Options {
+        crate::serve::Options {
             listen: args.listen,
             upstream: args.upstream,
             upstream_auth_file: args.upstream_auth_file,
@@ -110,7 +110,7 @@ impl From<ServeArgs> for crate::Options {
 
 /// A positive duration in the one syntax: `250ms`, `10s`, `5m`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    use keydesk_core::domain::duration::{forms, parse_explained};
+    use crate::domain::duration::{forms, parse_explained};
     let duration = parse_explained(text)?;
     if duration.is_zero() {
         return Err(tr!("cli-serve-duration-zero", forms = forms()));
