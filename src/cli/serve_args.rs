@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::serve::log::LogFormat;
+
 /// Options of `keydesk serve`.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
@@ -81,8 +83,28 @@ pub struct ServeArgs {
 
     /// How serve writes its messages to stderr: text (for a person) or json (one object per line,
     /// for a log collector)
-    #[arg(long, value_enum, default_value_t = crate::serve::log::LogFormat::Text, value_name = "FORMAT")]
-    pub log_format: crate::serve::log::LogFormat,
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text, value_name = "FORMAT")]
+    pub log_format: LogFormatArg,
+}
+
+/// `--log-format`'s values as clap sees them: the server's own
+/// [`LogFormat`] does not depend on clap, and clap's traits cannot be put on
+/// it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormatArg {
+    /// The message alone, in the user's language.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(format: LogFormatArg) -> LogFormat {
+        match format {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        }
+    }
 }
 
 impl From<ServeArgs> for crate::serve::Options {
@@ -103,7 +125,7 @@ impl From<ServeArgs> for crate::serve::Options {
             fail_static: args.fail_static,
             max_connections: args.max_connections,
             threads: args.threads,
-            log_format: args.log_format,
+            log_format: args.log_format.into(),
         }
     }
 }
