@@ -245,7 +245,7 @@ mod tests {
     #[test]
     fn each_setting_comes_from_the_highest_layer_that_sets_it() {
         let file = Layer::from(
-            super::super::parse(
+            super::super::file::parse(
                 "db = \"/srv/file.redb\"\nbusy_timeout = \"5s\"\nmouse = false\nlang = \"zh-CN\"\n",
                 Path::new("/etc/keydesk/config.toml"),
             )
