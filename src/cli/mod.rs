@@ -51,8 +51,9 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
     }
 }
 
-/// Runs `command` with what it needs: nothing, the database, or (serve and
-/// migrate) stores of their own choosing.
+/// Runs `command` with what it needs: `agreement` and `config` no database,
+/// the store commands the one the settings name (opened in [`on_store`]),
+/// `serve` that one too, without the audit key, and `migrate` two of its own.
 fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     match command {
         Command::Store(command) => on_store(command, settings, local_offset),

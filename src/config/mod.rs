@@ -28,9 +28,7 @@ use std::path::{Path, PathBuf};
 use unicode_width::UnicodeWidthStr;
 
 pub use file::{ConfigError, FileSettings, FromFile, KEYS, closest_key, parse, read};
-pub use settings::{
-    DEFAULT_BUSY_TIMEOUT, DEFAULT_CLEAR_CLIPBOARD_AFTER, Layer, Setting, Settings, Source, default_audit_key_file,
-};
+pub use settings::{DEFAULT_BUSY_TIMEOUT, DEFAULT_CLEAR_CLIPBOARD_AFTER, Layer, Setting, Settings, Source};
 
 use crate::i18n::{Lang, Msg};
 

@@ -226,7 +226,7 @@ fn default_clear_clipboard_after() -> Duration {
 
 /// `audit.key` beside the config file: the user's config folder, or wherever
 /// `--config` points (so a fleet's hosts keep config and key together).
-pub fn default_audit_key_file(config: &Path) -> PathBuf {
+fn default_audit_key_file(config: &Path) -> PathBuf {
     config.parent().unwrap_or(Path::new(".")).join("audit.key")
 }
 
