@@ -4,6 +4,7 @@ use std::time::Duration;
 use clap::{CommandFactory, FromArgMatches};
 use keydesk::cli::{self, Cli};
 use keydesk::clipboard::{ClipboardSettings, Environment};
+use keydesk::config::Settings;
 use keydesk::tui;
 use time::UtcOffset;
 
@@ -27,39 +28,35 @@ fn main() -> ExitCode {
             .try_get_matches_from(args)
             .unwrap_or_else(|error| cli::exit_on_parse_error(error)),
     };
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
-    let effective = match keydesk::config::apply(&mut cli, &matches, preread) {
-        Ok(effective) => effective,
+    let Cli { global, tui, command } = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+    let settings = match keydesk::config::load(cli::given(global, tui), preread) {
+        Ok(settings) => settings,
         Err(error) => {
             eprintln!("keydesk: {error}");
             return cli::Exit::Usage.into();
         }
     };
-    keydesk::i18n::set(effective.lang);
-    match cli.command {
-        Some(command) => cli::run(command, &cli.global, local_offset, &effective),
-        None => run_tui(&cli.global, &cli.tui, local_offset, &effective),
+    keydesk::i18n::set(settings.lang.value);
+    match command {
+        Some(command) => cli::run(command, &settings, local_offset),
+        None => run_tui(&settings, local_offset),
     }
 }
 
 /// `keydesk` without a subcommand: the full-screen TUI.
-fn run_tui(
-    global: &cli::GlobalArgs,
-    tui_args: &cli::TuiArgs,
-    local_offset: Option<UtcOffset>,
-    effective: &keydesk::config::Effective,
-) -> ExitCode {
+fn run_tui(settings: &Settings, local_offset: Option<UtcOffset>) -> ExitCode {
     if let Err(reason) = check_terminal() {
         eprintln!("keydesk: {reason}");
         return ExitCode::from(2);
     }
     // Before the database is opened: a question about making it is
     // written to the same terminal.
-    let chinese_dropped = !effective.unicode && effective.lang != keydesk::i18n::Lang::En;
-    if !effective.unicode {
+    let unicode = settings.unicode.value;
+    let chinese_dropped = !unicode && settings.lang.value != keydesk::i18n::Lang::En;
+    if !unicode {
         use_ascii_only();
     }
-    let store = match open_tui_store(global) {
+    let store = match open_tui_store(settings) {
         Ok(store) => store,
         Err(failure) => {
             eprintln!("keydesk: {}", failure.message);
@@ -67,13 +64,14 @@ fn run_tui(
         }
     };
     let clipboard = ClipboardSettings {
-        mode: tui_args.clipboard,
-        clear_after: tui_args.clear_clipboard_after,
+        mode: settings.clipboard.value,
+        clear_after: settings.clear_clipboard_after.value,
     };
     let copy_handler = tui::TerminalClipboard::new(clipboard, &Environment::from_process());
-    let mut options = tui::TuiOptions::new(global.utc_offset, local_offset).with_copy_handler(Box::new(copy_handler));
-    options.theme = tui::Theme::new(effective.color);
-    if !effective.unicode {
+    let mut options =
+        tui::TuiOptions::new(settings.utc_offset.value, local_offset).with_copy_handler(Box::new(copy_handler));
+    options.theme = tui::Theme::new(settings.color.value);
+    if !unicode {
         options.theme = options.theme.ascii();
     }
     if chinese_dropped {
@@ -81,7 +79,7 @@ fn run_tui(
             .note
             .or_else(|| Some(keydesk_i18n::tr!("tui-note-chinese-needs-unicode")));
     }
-    options.mouse = effective.mouse;
+    options.mouse = settings.mouse.value;
     match tui::run(store, options) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(report) => {
@@ -105,10 +103,10 @@ const TUI_KEY: cli::audit_key::KeyFile = cli::audit_key::KeyFile::Create;
 /// The TUI's database: made without asking at the default path (a first
 /// start), but at a path someone typed only after they confirm, since a typo
 /// would otherwise open an empty key list that looks like every key was lost.
-fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk::KeyStore>, cli::Failure> {
+fn open_tui_store(settings: &Settings) -> Result<std::sync::Arc<dyn keydesk::KeyStore>, cli::Failure> {
     // A server database is named, not made by a typo: a wrong name is an
     // error from the server, so there is nothing to confirm.
-    if let Some(url) = cli::postgres_url(global) {
+    if let Some(url) = cli::postgres_url(settings) {
         #[cfg(feature = "postgres")]
         let _notice = keydesk_postgres::connecting_to(url).map(|(location, timeout)| {
             let text = keydesk_i18n::tr!(
@@ -120,18 +118,33 @@ fn open_tui_store(global: &cli::GlobalArgs) -> Result<std::sync::Arc<dyn keydesk
         });
         #[cfg(not(feature = "postgres"))]
         let _ = url;
-        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY);
+        return cli::open_store(
+            settings,
+            cli::IfMissing::Create,
+            keydesk::domain::Interface::Tui,
+            TUI_KEY,
+        );
     }
-    let path = cli::store_path(global)?;
+    let path = cli::store_path(settings)?;
     let is_default = keydesk::Store::default_path().is_ok_and(|default| default == path);
     if is_default || std::fs::symlink_metadata(&path).is_ok() {
-        return cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY);
+        return cli::open_store(
+            settings,
+            cli::IfMissing::Create,
+            keydesk::domain::Interface::Tui,
+            TUI_KEY,
+        );
     }
     let question = keydesk_i18n::tr!("cli-tui-create-question", path = path.display().to_string());
     if !cli::confirm(&question).map_err(cli::Failure::from)? {
         return Err(cli::Failure::declined(keydesk_i18n::tr!("cli-tui-not-created")));
     }
-    cli::open_store(global, cli::IfMissing::Create, keydesk::domain::Interface::Tui, TUI_KEY)
+    cli::open_store(
+        settings,
+        cli::IfMissing::Create,
+        keydesk::domain::Interface::Tui,
+        TUI_KEY,
+    )
 }
 
 /// A line on the terminal if something takes longer than a moment, so a

@@ -4,15 +4,18 @@
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
-use clap::builder::{OsStringValueParser, TypedValueParser};
+use clap::builder::{EnumValueParser, OsStringValueParser, PathBufValueParser, TypedValueParser};
 use clap::error::ErrorKind;
+use clap::parser::ValueSource;
 use clap::{Args, Parser, Subcommand};
 use time::UtcOffset;
 
 use std::time::Duration;
 
-use super::when::{duration_forms, parse_any_duration, parse_duration, parse_future_instant, parse_grace};
+use super::when::{parse_duration, parse_future_instant, parse_grace};
 use crate::clipboard::ClipboardMode;
+use crate::config::values::{parse_busy_timeout, parse_clear_after, parse_lang};
+use crate::config::{DEFAULT_BUSY_TIMEOUT, DEFAULT_CLEAR_CLIPBOARD_AFTER, Given, Layer, Setting, Source};
 use crate::display::parse_offset;
 use crate::domain::usage::DAILY_RETENTION_DAYS;
 use crate::i18n::Lang;
@@ -34,11 +37,11 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    #[arg(long, global = true, env = DB_ENV, value_name = "PATH|URL", value_parser = db_path())]
-    pub db: Option<PathBuf>,
+    #[arg(long, global = true, env = DB_ENV, value_name = "PATH|URL", value_parser = Sourced(db_path()))]
+    pub db: Option<FromClap<PathBuf>>,
 
-    #[arg(long, global = true, env = "KEYDESK_DB_PASSWORD_FILE", value_name = "FILE")]
-    pub db_password_file: Option<PathBuf>,
+    #[arg(long, global = true, env = DB_PASSWORD_FILE_ENV, value_name = "FILE", value_parser = Sourced(PathBufValueParser::new()))]
+    pub db_password_file: Option<FromClap<PathBuf>>,
 
     #[arg(long, global = true, value_name = "±HH:MM", value_parser = parse_offset, allow_hyphen_values = true)]
     pub utc_offset: Option<UtcOffset>,
@@ -46,23 +49,18 @@ pub struct GlobalArgs {
     #[arg(
         long,
         global = true,
-        env = "KEYDESK_BUSY_TIMEOUT",
+        env = BUSY_TIMEOUT_ENV,
         value_name = "DURATION",
-        default_value = "2s",
-        value_parser = parse_busy_timeout
+        default_value = DEFAULT_BUSY_TIMEOUT,
+        value_parser = Sourced(parse_busy_timeout)
     )]
-    pub busy_timeout: Duration,
+    pub busy_timeout: FromClap<Duration>,
 
     #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    #[arg(long, global = true, env = "KEYDESK_LANG", value_name = "LANG", value_parser = parse_lang)]
-    pub lang: Option<Lang>,
-
-    /// The audit key file: the config file's `audit_key_file`, else
-    /// `audit.key` beside the config file (filled in by `config::apply`).
-    #[arg(skip)]
-    pub audit_key_file: Option<PathBuf>,
+    #[arg(long, global = true, env = LANG_ENV, value_name = "LANG", value_parser = Sourced(parse_lang))]
+    pub lang: Option<FromClap<Lang>>,
 }
 
 /// `--expect`: `SEQ:DIGEST` as `log --head` prints it.
@@ -70,31 +68,15 @@ fn parse_head(text: &str) -> Result<crate::domain::ChainHead, String> {
     text.parse()
 }
 
-/// `--lang`: `en` or `zh-CN`, in their usual spellings.
-pub(crate) fn parse_lang(text: &str) -> Result<Lang, String> {
-    Lang::parse(text).ok_or_else(|| tr!("cli-lang-invalid"))
-}
-
-/// The longest `--busy-timeout`: ten minutes.
-const MAX_BUSY_TIMEOUT: Duration = Duration::from_secs(600);
-
-/// `--busy-timeout`: a duration up to ten minutes; `0s` (do not wait) too.
-pub(crate) fn parse_busy_timeout(text: &str) -> Result<Duration, String> {
-    match parse_any_duration(text)? {
-        timeout if timeout <= MAX_BUSY_TIMEOUT => Ok(timeout),
-        _ => Err(tr!("cli-busy-timeout-invalid", forms = duration_forms())),
-    }
-}
-
 /// Options of the TUI (`keydesk` without a subcommand).
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    #[arg(long, value_enum, default_value_t = ClipboardMode::Auto, value_name = "MODE")]
-    pub clipboard: ClipboardMode,
+    #[arg(long, default_value = "auto", value_name = "MODE", value_parser = Sourced(EnumValueParser::<ClipboardMode>::new()))]
+    pub clipboard: FromClap<ClipboardMode>,
 
     /// Zero (written `off`) means never.
-    #[arg(long, default_value = "30s", value_name = "DURATION|off", value_parser = parse_clear_after)]
-    pub clear_clipboard_after: Duration,
+    #[arg(long, default_value = DEFAULT_CLEAR_CLIPBOARD_AFTER, value_name = "DURATION|off", value_parser = Sourced(parse_clear_after))]
+    pub clear_clipboard_after: FromClap<Duration>,
 
     #[arg(long)]
     pub no_mouse: bool,
@@ -105,6 +87,115 @@ pub struct TuiArgs {
 
 /// The environment variable that names the database, like `--db`.
 const DB_ENV: &str = "KEYDESK_DB";
+/// Like `--db-password-file`.
+const DB_PASSWORD_FILE_ENV: &str = "KEYDESK_DB_PASSWORD_FILE";
+/// Like `--busy-timeout`.
+const BUSY_TIMEOUT_ENV: &str = "KEYDESK_BUSY_TIMEOUT";
+/// Like `--lang`.
+const LANG_ENV: &str = "KEYDESK_LANG";
+
+/// A value as clap found it: on the command line, in its environment
+/// variable, or clap's default (shown by `--help`, and the same as the
+/// settings' own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FromClap<T> {
+    pub value: T,
+    pub origin: Origin,
+}
+
+/// Where clap found a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    CommandLine,
+    Environment,
+    Default,
+}
+
+/// Parses with the wrapped parser and keeps where the text came from, so the
+/// source of a setting travels with its value (and no one asks clap for it
+/// by the argument's name afterwards).
+#[derive(Clone)]
+pub(super) struct Sourced<P>(pub(super) P);
+
+impl<P: TypedValueParser> TypedValueParser for Sourced<P> {
+    type Value = FromClap<P::Value>;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        self.parse_ref_(cmd, arg, value, ValueSource::CommandLine)
+    }
+
+    fn parse_ref_(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+        source: ValueSource,
+    ) -> Result<Self::Value, clap::Error> {
+        let origin = match source {
+            ValueSource::EnvVariable => Origin::Environment,
+            ValueSource::DefaultValue => Origin::Default,
+            _ => Origin::CommandLine,
+        };
+        let value = self.0.parse_ref_(cmd, arg, value, source)?;
+        Ok(FromClap { value, origin })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        self.0.possible_values()
+    }
+}
+
+impl<T> FromClap<T> {
+    /// Into the layer of the command line or of variable `env`; a default
+    /// goes to neither (the settings have their own).
+    fn split(self, env: &'static str) -> (Option<Setting<T>>, Option<Setting<T>>) {
+        match self.origin {
+            Origin::CommandLine => (Some(Setting::new(self.value, Source::CommandLine)), None),
+            Origin::Environment => (None, Some(Setting::new(self.value, Source::Environment(env)))),
+            Origin::Default => (None, None),
+        }
+    }
+
+    /// Into the command line's layer, for an argument clap reads from no
+    /// variable.
+    fn given(self) -> Option<Setting<T>> {
+        (self.origin != Origin::Default).then(|| Setting::new(self.value, Source::CommandLine))
+    }
+}
+
+fn split<T>(value: Option<FromClap<T>>, env: &'static str) -> (Option<Setting<T>>, Option<Setting<T>>) {
+    value.map_or((None, None), |value| value.split(env))
+}
+
+/// What the command line and the variables clap read say, as the layers the
+/// settings are stacked from. The one place that knows both the parser's
+/// fields and the settings', so renaming either is a compile error here.
+pub fn given(global: GlobalArgs, tui: TuiArgs) -> Given {
+    let mut command_line = Layer::default();
+    let mut environment = Layer::default();
+    (command_line.db, environment.db) = split(global.db, DB_ENV);
+    (command_line.db_password_file, environment.db_password_file) =
+        split(global.db_password_file, DB_PASSWORD_FILE_ENV);
+    (command_line.busy_timeout, environment.busy_timeout) = global.busy_timeout.split(BUSY_TIMEOUT_ENV);
+    (command_line.lang, environment.lang) = split(global.lang, LANG_ENV);
+    command_line.utc_offset = global
+        .utc_offset
+        .map(|offset| Setting::new(offset, Source::CommandLine));
+    command_line.clipboard = tui.clipboard.given();
+    command_line.clear_clipboard_after = tui.clear_clipboard_after.given();
+    command_line.mouse = tui.no_mouse.then(|| Setting::new(false, Source::CommandLine));
+    command_line.unicode = tui.ascii.then(|| Setting::new(false, Source::CommandLine));
+    Given {
+        config: global.config,
+        environment,
+        command_line,
+    }
+}
 
 /// A path, but not an empty one. clap's own message for an empty value
 /// blames `--db` even when the empty value came from `KEYDESK_DB`.
@@ -119,39 +210,6 @@ fn db_path() -> impl TypedValueParser<Value = PathBuf> {
             Err(tr!("cli-db-path-empty"))
         }
     })
-}
-
-/// The longest clipboard clearing delay. Anything longer is surely a mistake,
-/// and a huge one overflowed the timer into "never" without saying so.
-pub const MAX_CLEAR_AFTER: Duration = Duration::from_secs(86_400);
-
-/// The spelling of "never clear" for `--clear-clipboard-after`.
-pub const CLEAR_NEVER: &str = "off";
-
-/// `--clear-clipboard-after`: a duration up to a day, or `off` for never
-/// (kept as zero, which the clipboard's timer reads as never). `0s` is
-/// refused as a likely slip; `off` says it on purpose.
-pub(crate) fn parse_clear_after(input: &str) -> Result<Duration, String> {
-    let invalid = || tr!("cli-clear-after-invalid", forms = duration_forms());
-    match input {
-        CLEAR_NEVER => return Ok(Duration::ZERO),
-        // The old spelling of never: the usual "write 0s" would mislead.
-        "0" => return Err(invalid()),
-        _ => {}
-    }
-    match parse_any_duration(input)? {
-        delay if delay.is_zero() || delay > MAX_CLEAR_AFTER => Err(invalid()),
-        delay => Ok(delay),
-    }
-}
-
-/// A `--clear-clipboard-after` value as `config show` prints it.
-pub(crate) fn show_clear_after(delay: Duration) -> String {
-    if delay.is_zero() {
-        CLEAR_NEVER.to_owned()
-    } else {
-        crate::domain::duration::format(delay)
-    }
 }
 
 /// `--name`'s value. A name may start with `-` (`-foo` is valid), so values
@@ -194,6 +252,34 @@ fn is_option_of(cmd: &clap::Command, text: &str) -> bool {
 // `help-arg-…`), listed in `super::help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The commands that work on the keys of one database.
+    #[command(flatten)]
+    Store(StoreCommand),
+
+    Agreement,
+
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+
+    #[cfg(feature = "serve")]
+    Serve(super::serve_args::ServeArgs),
+
+    #[cfg(feature = "postgres")]
+    Migrate {
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+}
+
+/// The subcommands that open the database (`create` may make it) and work
+/// on its keys.
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
     Verify {
         #[arg(long, short, conflicts_with = "explain")]
         quiet: bool,
@@ -324,25 +410,6 @@ pub enum Command {
         #[arg(long, short)]
         yes: bool,
     },
-
-    Agreement,
-
-    Config {
-        #[command(subcommand)]
-        action: ConfigAction,
-    },
-
-    #[cfg(feature = "serve")]
-    Serve(crate::serve::ServeArgs),
-
-    #[cfg(feature = "postgres")]
-    Migrate {
-        #[arg(long, value_name = "PATH")]
-        from: PathBuf,
-
-        #[arg(long, value_name = "URL")]
-        to: String,
-    },
 }
 
 /// `keydesk config …`.
@@ -394,7 +461,7 @@ mod tests {
 
     fn created_name(args: &[&str]) -> String {
         match parse(args).unwrap().command {
-            Some(Command::Create { name, .. }) => name,
+            Some(Command::Store(StoreCommand::Create { name, .. })) => name,
             other => panic!("{other:?}"),
         }
     }
@@ -431,6 +498,7 @@ mod tests {
                 .unwrap()
                 .tui
                 .clear_clipboard_after
+                .value
         };
         assert_eq!(delay("24h"), Duration::from_secs(86_400));
         assert_eq!(delay("1500ms"), Duration::from_millis(1_500));
@@ -454,6 +522,74 @@ mod tests {
             let error = parse(&[&format!("--clear-clipboard-after={out_of_range}")]).unwrap_err();
             assert!(error.contains("from 1s to 24h, or off"), "{out_of_range}: {error}");
         }
+    }
+
+    fn layers(args: &[&str]) -> Given {
+        let cli = parse(args).unwrap();
+        given(cli.global, cli.tui)
+    }
+
+    #[test]
+    fn every_flag_is_a_command_line_setting_wherever_it_is_given() {
+        let command_line = |args: &[&str]| layers(args).command_line;
+        let given = command_line(&[
+            "--db=/k.redb",
+            "--db-password-file=/pw",
+            "--utc-offset=+08:00",
+            "--busy-timeout=3s",
+            "--lang=zh-CN",
+            "--clipboard=osc52",
+            "--clear-clipboard-after=off",
+            "--no-mouse",
+            "--ascii",
+        ]);
+        let on_command_line = |value| Some(Setting::new(value, Source::CommandLine));
+        assert_eq!(given.db, on_command_line(PathBuf::from("/k.redb")));
+        assert_eq!(given.db_password_file, on_command_line(PathBuf::from("/pw")));
+        assert_eq!(
+            given.utc_offset,
+            Some(Setting::new(time::macros::offset!(+8), Source::CommandLine))
+        );
+        assert_eq!(
+            given.busy_timeout,
+            Some(Setting::new(Duration::from_secs(3), Source::CommandLine))
+        );
+        assert_eq!(given.lang, Some(Setting::new(Lang::ZhCn, Source::CommandLine)));
+        assert_eq!(
+            given.clipboard,
+            Some(Setting::new(ClipboardMode::Osc52, Source::CommandLine))
+        );
+        assert_eq!(
+            given.clear_clipboard_after,
+            Some(Setting::new(Duration::ZERO, Source::CommandLine))
+        );
+        assert_eq!(given.mouse, Some(Setting::new(false, Source::CommandLine)));
+        assert_eq!(given.unicode, Some(Setting::new(false, Source::CommandLine)));
+        // A global option after the subcommand is the command line's too.
+        let given = command_line(&["list", "--busy-timeout", "4s", "--db", "/l.redb"]);
+        assert_eq!(
+            given.busy_timeout,
+            Some(Setting::new(Duration::from_secs(4), Source::CommandLine))
+        );
+        assert_eq!(given.db, on_command_line(PathBuf::from("/l.redb")));
+    }
+
+    #[test]
+    fn clap_defaults_set_nothing_and_are_the_settings_defaults() {
+        let cli = parse(&[]).unwrap();
+        let settings = crate::config::Settings::resolve(PathBuf::new(), false, Layer::default(), |_| None);
+        assert_eq!(cli.tui.clipboard.origin, Origin::Default);
+        assert_eq!(cli.tui.clipboard.value, settings.clipboard.value);
+        assert_eq!(cli.tui.clear_clipboard_after.origin, Origin::Default);
+        assert_eq!(
+            cli.tui.clear_clipboard_after.value,
+            settings.clear_clipboard_after.value
+        );
+        // KEYDESK_BUSY_TIMEOUT may be set where the tests run.
+        if cli.global.busy_timeout.origin == Origin::Default {
+            assert_eq!(cli.global.busy_timeout.value, settings.busy_timeout.value);
+        }
+        assert_eq!(given(cli.global, cli.tui).command_line, Layer::default());
     }
 
     #[test]

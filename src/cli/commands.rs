@@ -11,7 +11,9 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::args::StatusFilter;
 use super::exit::{Exit, Failure};
+use super::key_id::parse_id;
 use super::lifecycle::{self, Expiry};
+use super::output::{escape_for_terminal, rfc3339, write_stdout};
 use super::prompt;
 use crate::display::columns::{Clock, Column, LIST_COLUMNS};
 use crate::display::sanitize;
@@ -116,12 +118,6 @@ struct JsonRotation<'a> {
     previous_last_used: Option<String>,
 }
 
-pub(super) fn rfc3339(t: OffsetDateTime) -> String {
-    t.checked_to_offset(UtcOffset::UTC)
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
 fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
     let items: Vec<JsonKey> = records
         .iter()
@@ -144,27 +140,6 @@ fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
     let mut safe = escape_for_terminal(&text);
     safe.push('\n');
     safe
-}
-
-/// serde_json escapes only characters below U+0020; a name written into the
-/// database by something else could still carry a C1 control (U+009B starts
-/// an escape sequence on 8-bit terminals) or a bidi override. Those can only
-/// occur inside JSON strings (a raw newline here is structural, since
-/// serde_json escapes those inside strings), so `\uXXXX` keeps the JSON valid
-/// and the same.
-pub(super) fn escape_for_terminal(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if c == '\n' || crate::display::is_safe(c) {
-            out.push(c);
-        } else {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
-            }
-        }
-    }
-    out
 }
 
 fn list_table(records: &[KeyRecord], clock: Clock) -> String {
@@ -333,30 +308,6 @@ pub fn agreement() -> Result<(), Failure> {
 
 fn parse_name(input: &str) -> Result<KeyName, Failure> {
     KeyName::parse(input).map_err(|e| Failure::usage(tr!("cli-invalid-name", error = e.to_string())))
-}
-
-/// A string that cannot be an ID is not found, without a database round
-/// trip. It is not echoed back: it may be a secret pasted in the wrong place.
-pub(super) fn parse_id(input: &str) -> Result<KeyId, Failure> {
-    KeyId::parse(input).ok_or_else(|| Failure {
-        exit: Exit::Invalid,
-        message: tr!("cli-no-such-id"),
-    })
-}
-
-pub(super) fn write_stdout(text: &str) -> Result<(), Failure> {
-    let mut stdout = io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .map_err(write_failure)
-}
-
-fn write_failure(error: io::Error) -> Failure {
-    Failure {
-        exit: Exit::Output,
-        message: tr!("cli-cannot-write-output", error = error.to_string()),
-    }
 }
 
 #[cfg(test)]

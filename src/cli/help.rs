@@ -151,7 +151,7 @@ fn with_help(mut command: Command, path: &str) -> Command {
         // PostgreSQL password.
         command = command.mut_arg(&id, |arg| arg.hide_env_values(true));
         if id == "clipboard" {
-            command = command.mut_arg(id, |arg| arg.value_parser(clipboard_modes()));
+            command = command.mut_arg(id, |arg| arg.value_parser(super::args::Sourced(clipboard_modes())));
         }
     }
     let names: Vec<String> = command.get_subcommands().map(|sub| sub.get_name().to_owned()).collect();

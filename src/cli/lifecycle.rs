@@ -5,8 +5,8 @@ use std::io::{self, Write};
 
 use time::{Duration, OffsetDateTime, UtcOffset};
 
-use super::commands::parse_id;
 use super::exit::{Exit, Failure};
+use super::key_id::parse_id;
 use super::when;
 use crate::KeyStore;
 use crate::display::{format_instant, offset_label, sanitize};

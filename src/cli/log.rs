@@ -9,8 +9,9 @@ use std::path::Path;
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::UnicodeWidthStr;
 
-use super::commands::{escape_for_terminal, parse_id, rfc3339, write_stdout};
 use super::exit::{Exit, Failure};
+use super::key_id::parse_id;
+use super::output::{escape_for_terminal, rfc3339, write_stdout};
 use crate::KeyStore;
 use crate::display::text::pad;
 use crate::display::{AUDIT_ACTIONS, audit_action, sanitize};

@@ -5,12 +5,14 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-use super::{Exit, Failure, GlobalArgs, db_password, refuse_password_on_command_line};
+use super::exit::{Exit, Failure};
+use super::store::{db_password, load_audit_key, refuse_password_on_command_line};
+use crate::config::Settings;
 use crate::domain::{Actor, AuditQuery, Interface, KeyId, KeyUsage, UsageCounts, UsageQuery};
 use crate::{KeyStore, Store};
 use keydesk_postgres::{Imported, PgStore};
 
-pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> {
+pub fn run(from: &Path, to: &str, settings: &Settings) -> Result<Exit, Failure> {
     if !keydesk_postgres::is_postgres_url(to) {
         return Err(Failure::usage(tr!("cli-migrate-to-not-postgres")));
     }
@@ -30,8 +32,8 @@ pub fn run(from: &Path, to: &str, global: &GlobalArgs) -> Result<Exit, Failure> 
     let buckets: usize = usage.iter().map(|(_, u)| u.hourly.len() + u.daily.len()).sum();
     // Keyed entries are sealed again with the key (the same bytes): the
     // check below says whether it is the key they were sealed with.
-    let target = PgStore::open(to, db_password(global)?, actor)?;
-    let target = match super::load_audit_key(global, super::audit_key::KeyFile::IfPresent)? {
+    let target = PgStore::open(to, db_password(settings)?, actor)?;
+    let target = match load_audit_key(settings, super::audit_key::KeyFile::IfPresent)? {
         Some(key) => target.with_audit_key(key),
         None => target,
     };

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::UnicodeWidthStr;
 
-use super::commands::{escape_for_terminal, parse_id, rfc3339, write_stdout};
 use super::exit::Failure;
+use super::key_id::parse_id;
+use super::output::{escape_for_terminal, rfc3339, write_stdout};
 use super::prompt;
 use crate::KeyStore;
 use crate::display::text::{pad, pad_left, truncate};

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use time::UtcOffset;
 use toml::Spanned;
 
-use crate::cli::{parse_busy_timeout, parse_clear_after};
+use super::values::{parse_busy_timeout, parse_clear_after, parse_lang, show_clear_after};
 use crate::clipboard::ClipboardMode;
 use crate::display::parse_offset;
 use crate::i18n::Lang;
@@ -159,7 +159,7 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         color: validate(raw.color, text, |value| Ok(*value)).map_err(|e| e.at("color", &error))?,
         mouse: validate(raw.mouse, text, |value| Ok(*value)).map_err(|e| e.at("mouse", &error))?,
         unicode: validate(raw.unicode, text, |value| Ok(*value)).map_err(|e| e.at("unicode", &error))?,
-        lang: validate(raw.lang, text, |value| crate::cli::parse_lang(value)).map_err(|e| e.at("lang", &error))?,
+        lang: validate(raw.lang, text, |value| parse_lang(value)).map_err(|e| e.at("lang", &error))?,
     })
 }
 
@@ -178,7 +178,7 @@ fn duration_value(
         _ => None,
     };
     let fix = match seconds {
-        Some(seconds) if seconds.is_zero() && key == "clear_clipboard_after" => crate::cli::show_clear_after(seconds),
+        Some(seconds) if seconds.is_zero() && key == "clear_clipboard_after" => show_clear_after(seconds),
         Some(seconds) => crate::domain::duration::format(seconds),
         None => "30s".to_owned(),
     };

@@ -16,7 +16,7 @@
 //! The HTTP stack is hyper on tokio, used directly rather than through a
 //! framework: the server needs hyper's connection settings (header size and
 //! count limits, the header read timeout against slow clients) and four
-//! fixed routes. Its public face is [`run`] with its options ([`args`]) and
+//! fixed routes. Its public face is [`run`] with its [`Options`] and
 //! [`ServeError`]; inside, one module per concern: `extract` (where the key
 //! is), `handlers` (the answers), `response` (what answers are made of),
 //! `proxy`, `index` (names, readiness), `metrics`, `shutdown` (signals),
@@ -29,13 +29,13 @@
 #[macro_use]
 extern crate keydesk_i18n;
 
-pub mod args;
 mod extract;
 mod handlers;
 mod index;
 mod listen;
 mod log;
 mod metrics;
+mod options;
 mod proxy;
 mod response;
 mod shutdown;
@@ -54,11 +54,12 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
-pub use args::ServeArgs;
 use handlers::App;
 use index::IndexState;
 use listen::{Listener, Stream};
 use metrics::Metrics;
+pub use log::LogFormat;
+pub use options::Options;
 use proxy::{Client, Proxy, ProxySettings};
 use shutdown::{Graceful, Signals, Watcher};
 use tls::{Tls, TlsFiles};
@@ -94,28 +95,28 @@ impl From<StoreError> for ServeError {
 
 /// Runs the server on `store` until SIGTERM or SIGINT, then flushes Last
 /// Used. The store must already exist: a server never creates a database.
-pub fn run(args: &ServeArgs, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
-    log::install(args.log_format);
-    let address = listen::Address::parse(&args.listen).map_err(ServeError::Usage)?;
-    let tls = tls(args, &address)?;
+pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
+    log::install(options.log_format);
+    let address = listen::Address::parse(&options.listen).map_err(ServeError::Usage)?;
+    let tls = tls(options, &address)?;
     address
-        .check_exposure(args.insecure_http, tls.is_some())
+        .check_exposure(options.insecure_http, tls.is_some())
         .map_err(ServeError::Usage)?;
-    let runtime =
-        runtime(args.threads).map_err(|e| ServeError::Listen(tr!("cli-serve-cannot-start", error = e.to_string())))?;
+    let runtime = runtime(options.threads)
+        .map_err(|e| ServeError::Listen(tr!("cli-serve-cannot-start", error = e.to_string())))?;
     let _entered = runtime.enter();
-    let proxy = proxy(args)?;
+    let proxy = proxy(options)?;
     let verifier = Arc::new(Verifier::new(store)?);
-    let index = Arc::new(IndexState::load(verifier.clone(), args.max_index_age)?.fail_static(args.fail_static));
+    let index = Arc::new(IndexState::load(verifier.clone(), options.max_index_age)?.fail_static(options.fail_static));
     let metrics = Arc::new(Metrics::new());
     let monitor = index.spawn_monitor(metrics.clone());
     let app = Arc::new(App {
         index,
         metrics,
-        allow_query_key: args.allow_query_key,
+        allow_query_key: options.allow_query_key,
         proxy,
     });
-    let served = runtime.block_on(serve(app, &address, tls, args));
+    let served = runtime.block_on(serve(app, &address, tls, options));
     drop(monitor);
     // Connections still open after the shutdown timeout end here.
     drop(_entered);
@@ -136,8 +137,8 @@ fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
 
 /// The certificate and key, read before anything else starts so that a bad
 /// pair is a usage error (exit 2) that names the file.
-fn tls(args: &ServeArgs, address: &listen::Address) -> Result<Option<Arc<Tls>>, ServeError> {
-    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+fn tls(options: &Options, address: &listen::Address) -> Result<Option<Arc<Tls>>, ServeError> {
+    let (Some(cert), Some(key)) = (&options.tls_cert, &options.tls_key) else {
         return Ok(None);
     };
     if let listen::Address::Unix(_) = address {
@@ -154,19 +155,19 @@ fn tls(args: &ServeArgs, address: &listen::Address) -> Result<Option<Arc<Tls>>, 
         .map_err(ServeError::Usage)
 }
 
-fn proxy(args: &ServeArgs) -> Result<Option<Proxy>, ServeError> {
-    let Some(upstream) = &args.upstream else {
+fn proxy(options: &Options) -> Result<Option<Proxy>, ServeError> {
+    let Some(upstream) = &options.upstream else {
         return Ok(None);
     };
-    let upstream_auth = match &args.upstream_auth_file {
+    let upstream_auth = match &options.upstream_auth_file {
         None => None,
         Some(path) => Some(read_secret_file(path)?),
     };
     let settings = ProxySettings {
         upstream: upstream.clone(),
         upstream_auth,
-        connect_timeout: args.upstream_connect_timeout,
-        response_timeout: args.upstream_timeout,
+        connect_timeout: options.upstream_connect_timeout,
+        response_timeout: options.upstream_timeout,
     };
     Proxy::new(settings).map(Some).map_err(ServeError::Usage)
 }
@@ -196,7 +197,7 @@ async fn serve(
     app: Arc<App>,
     address: &listen::Address,
     tls: Option<Arc<Tls>>,
-    args: &ServeArgs,
+    options: &Options,
 ) -> Result<(), ServeError> {
     let cannot_handle_signals =
         |e: std::io::Error| ServeError::Listen(tr!("cli-serve-cannot-handle-signals", error = e.to_string()));
@@ -210,12 +211,12 @@ async fn serve(
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(args.header_timeout)
+        .header_read_timeout(options.header_timeout)
         .max_header_size(MAX_HEADER_BYTES)
         .max_headers(MAX_HEADERS)
         .keep_alive(true);
     let graceful = Graceful::default();
-    let limit = Arc::new(Semaphore::new(args.max_connections.max(1)));
+    let limit = Arc::new(Semaphore::new(options.max_connections.max(1)));
     let described = listener.describe(acceptor.is_some());
     tracing::info!(address = %described, "{}", tr!("cli-serve-listening", address = described.as_str()));
     let mut accept_errors = log::AcceptErrors::new(ACCEPT_ERROR_INTERVAL);
@@ -240,9 +241,12 @@ async fn serve(
         };
         match accepted {
             Ok(Stream::Tcp(io, peer)) => match &acceptor {
-                Some(acceptor) => {
-                    spawn_tls_connection(io, acceptor.clone(), connection(Some(peer), true), args.header_timeout)
-                }
+                Some(acceptor) => spawn_tls_connection(
+                    io,
+                    acceptor.clone(),
+                    connection(Some(peer), true),
+                    options.header_timeout,
+                ),
                 None => {
                     tokio::spawn(connection(Some(peer), false).serve(io));
                 }
@@ -265,7 +269,7 @@ async fn serve(
         "{}",
         tr!("cli-serve-stopping", signal = stop.name())
     );
-    if tokio::time::timeout(args.shutdown_timeout, graceful.shutdown())
+    if tokio::time::timeout(options.shutdown_timeout, graceful.shutdown())
         .await
         .is_err()
     {

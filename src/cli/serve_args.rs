@@ -1,11 +1,13 @@
-//! `keydesk serve`'s options, as clap sees them. Kept beside the server (not
-//! in `cli/args.rs`) so the server's settings live in one place; the CLI only
-//! names the subcommand.
+//! `keydesk serve`'s options, as clap sees them. The server itself takes a
+//! plain [`Options`](crate::serve::Options), so it does not depend on the
+//! command-line parser; this is where one becomes the other.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+
+use crate::serve::LogFormat;
 
 /// Options of `keydesk serve`.
 #[derive(Debug, Clone, Args)]
@@ -81,13 +83,56 @@ pub struct ServeArgs {
 
     /// How serve writes its messages to stderr: text (for a person) or json (one object per line,
     /// for a log collector)
-    #[arg(long, value_enum, default_value_t = super::log::LogFormat::Text, value_name = "FORMAT")]
-    pub log_format: super::log::LogFormat,
+    #[arg(long, value_enum, default_value_t = LogFormatArg::Text, value_name = "FORMAT")]
+    pub log_format: LogFormatArg,
+}
+
+/// `--log-format`'s values as clap sees them: the server's own
+/// [`LogFormat`] does not depend on clap, and clap's traits cannot be put on
+/// it from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormatArg {
+    /// The message alone, in the user's language.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl From<LogFormatArg> for LogFormat {
+    fn from(format: LogFormatArg) -> LogFormat {
+        match format {
+            LogFormatArg::Text => LogFormat::Text,
+            LogFormatArg::Json => LogFormat::Json,
+        }
+    }
+}
+
+impl From<ServeArgs> for crate::serve::Options {
+    fn from(args: ServeArgs) -> crate::serve::Options {
+        crate::serve::Options {
+            listen: args.listen,
+            upstream: args.upstream,
+            upstream_auth_file: args.upstream_auth_file,
+            allow_query_key: args.allow_query_key,
+            insecure_http: args.insecure_http,
+            tls_cert: args.tls_cert,
+            tls_key: args.tls_key,
+            header_timeout: args.header_timeout,
+            upstream_connect_timeout: args.upstream_connect_timeout,
+            upstream_timeout: args.upstream_timeout,
+            shutdown_timeout: args.shutdown_timeout,
+            max_index_age: args.max_index_age,
+            fail_static: args.fail_static,
+            max_connections: args.max_connections,
+            threads: args.threads,
+            log_format: args.log_format.into(),
+        }
+    }
 }
 
 /// A positive duration in the one syntax: `250ms`, `10s`, `5m`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    use keydesk_core::domain::duration::{forms, parse_explained};
+    use crate::domain::duration::{forms, parse_explained};
     let duration = parse_explained(text)?;
     if duration.is_zero() {
         return Err(tr!("cli-serve-duration-zero", forms = forms()));
