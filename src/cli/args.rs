@@ -68,6 +68,7 @@ pub struct GlobalArgs {
 /// `--expect`: `SEQ:DIGEST` as `log --head` prints it.
 fn parse_head(text: &str) -> Result<crate::domain::ChainHead, String> {
     text.parse()
+        .map_err(|e: crate::domain::InvalidHead| crate::i18n::words::Worded::worded(&e))
 }
 
 /// `--lang`: `en` or `zh-CN`, in their usual spellings.

@@ -274,7 +274,7 @@ pub fn open_store(
         #[cfg(not(feature = "postgres"))]
         return Err(Failure::usage(tr!(
             "cli-no-postgres-support",
-            db = crate::store::designation::shown(url)
+            db = crate::i18n::words::shown(url)
         )));
     }
     let path = store_path(global)?;
@@ -381,6 +381,7 @@ fn db_password(global: &GlobalArgs) -> Result<Option<zeroize::Zeroizing<String>>
 #[cfg(feature = "postgres")]
 fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<String>, Failure> {
     use crate::hardening::{Owners, Privacy, Refusal, read_trusted};
+    use crate::i18n::words::Worded;
     /// A password, not a document: anything larger is the wrong file.
     const MAX_BYTES: u64 = 64 * 1024;
     let failure = |error: String| Failure {
@@ -393,8 +394,8 @@ fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<Strin
     };
     let bytes = match read_trusted(file, MAX_BYTES, Owners::MeOrRoot, Privacy::Readable) {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(failure(Refusal::Io(std::io::ErrorKind::NotFound.into()).to_string())),
-        Err(refusal) => return Err(failure(refusal.to_string())),
+        Ok(None) => return Err(failure(Refusal::Io(std::io::ErrorKind::NotFound.into()).worded())),
+        Err(refusal) => return Err(failure(refusal.worded())),
     };
     let text = std::str::from_utf8(&bytes).map_err(|e| failure(e.to_string()))?;
     let line = text.lines().next().unwrap_or_default();

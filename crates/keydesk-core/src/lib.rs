@@ -6,9 +6,6 @@
 //! [`Verifier`]. [`hardening`] keeps secrets out of core dumps and refuses
 //! files others could have written.
 
-#[macro_use]
-extern crate keydesk_i18n;
-
 pub mod domain;
 pub mod hardening;
 pub mod store;
