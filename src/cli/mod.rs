@@ -243,7 +243,8 @@ pub enum IfMissing {
 /// URL keydesk cannot use or a libpq connection string is refused here,
 /// before anything could take it for a file's name and print it.
 pub fn store_path(global: &GlobalArgs) -> Result<std::path::PathBuf, Failure> {
-    use crate::store::designation::{Form, form, shown};
+    use crate::i18n::words::shown;
+    use crate::store::designation::{Form, form};
     let Some(path) = &global.db else {
         return Ok(Store::default_path()?);
     };
@@ -357,7 +358,8 @@ fn open_postgres(
 /// host can read them (`ps`).
 #[cfg(feature = "postgres")]
 fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failure> {
-    use crate::store::designation::{has_password, shown};
+    use crate::i18n::words::shown;
+    use crate::store::designation::has_password;
     let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
     if has_password(url) && on_command_line {
         return Err(Failure::usage(tr!(

@@ -2,7 +2,7 @@
 //! English exactly as core's own `Display` says them.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use keydesk_core::domain::{KeyName, SecretKey};
@@ -592,4 +592,32 @@ fn a_duration_error_names_the_forms_in_either_language() {
             .contains(&secret.expose()[3..11])
     );
     assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+}
+
+#[test]
+fn core_words_nothing_itself() {
+    // Its errors are data: a `tr!` there would word one in the language of
+    // the moment it was made, and bring Fluent to every service linking it.
+    let core = Path::new(env!("CARGO_MANIFEST_DIR")).join("../keydesk-core");
+    let manifest = std::fs::read_to_string(core.join("Cargo.toml")).expect("core's manifest");
+    assert!(
+        !manifest.contains("keydesk-i18n") && !manifest.contains("fluent"),
+        "{manifest}"
+    );
+    let mut dirs = vec![core.join("src")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("core's sources") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                assert!(
+                    !text.contains("tr!(") && !text.contains("keydesk_i18n"),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+    }
 }
