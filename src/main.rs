@@ -111,7 +111,7 @@ fn open_tui_store(settings: &Settings) -> Result<std::sync::Arc<dyn keydesk::Key
         let _notice = keydesk_postgres::connecting_to(url).map(|(location, timeout)| {
             let text = keydesk_i18n::tr!(
                 "cli-tui-connecting",
-                location = location,
+                location = keydesk_i18n::words::place(&location),
                 seconds = timeout.as_secs().max(1)
             );
             SlowNotice::after(Duration::from_millis(500), text)

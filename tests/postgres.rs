@@ -245,7 +245,9 @@ fn a_role_the_server_does_not_know_is_reported_without_the_password_in_either_la
         .replacen("nobody@", "nobody:hunter2-secret@", 1);
     let err = PgStore::open_existing(&url, None, Actor::from_process(Interface::Library)).unwrap_err();
     assert!(matches!(err, keydesk::StoreError::Server { .. }), "{err:?}");
-    let [english, chinese] = keydesk::i18n::Lang::ALL.map(|lang| keydesk::i18n::with_lang(lang, || err.to_string()));
+    // As keydesk's front-ends show it.
+    use keydesk::i18n::words::Worded;
+    let [english, chinese] = keydesk::i18n::Lang::ALL.map(|lang| keydesk::i18n::with_lang(lang, || err.worded()));
     assert!(
         english.starts_with("PostgreSQL error on postgres://nobody@"),
         "{english}"

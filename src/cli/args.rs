@@ -66,6 +66,7 @@ pub struct GlobalArgs {
 /// `--expect`: `SEQ:DIGEST` as `log --head` prints it.
 fn parse_head(text: &str) -> Result<crate::domain::ChainHead, String> {
     text.parse()
+        .map_err(|e: crate::domain::InvalidHead| crate::i18n::words::Worded::worded(&e))
 }
 
 /// Options of the TUI (`keydesk` without a subcommand).

@@ -51,7 +51,7 @@ fn read(path: &Path) -> Result<Option<AuditKey>, Failure> {
     let bytes = match read_trusted(path, MAX_BYTES, Owners::MeOrRoot, Privacy::Private) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
-        Err(refusal) => return Err(unusable(path, refusal.to_string())),
+        Err(refusal) => return Err(unusable(path, crate::i18n::words::Worded::worded(&refusal))),
     };
     std::str::from_utf8(&bytes)
         .ok()

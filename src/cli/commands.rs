@@ -221,7 +221,7 @@ fn deliver_secret(
             "cli-secret-lost",
             id = record.id.to_string(),
             error = error.to_string(),
-            delete_error = delete_error.to_string()
+            delete_error = crate::i18n::words::Worded::worded(&delete_error)
         ),
     };
     Err(Failure {
@@ -307,7 +307,8 @@ pub fn agreement() -> Result<(), Failure> {
 }
 
 fn parse_name(input: &str) -> Result<KeyName, Failure> {
-    KeyName::parse(input).map_err(|e| Failure::usage(tr!("cli-invalid-name", error = e.to_string())))
+    KeyName::parse(input)
+        .map_err(|e| Failure::usage(tr!("cli-invalid-name", error = crate::i18n::words::Worded::worded(&e))))
 }
 
 #[cfg(test)]

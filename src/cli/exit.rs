@@ -72,7 +72,7 @@ impl From<StoreError> for Failure {
     fn from(error: StoreError) -> Self {
         Failure {
             exit: Exit::for_store_error(&error),
-            message: error.to_string(),
+            message: crate::i18n::words::Worded::worded(&error),
         }
     }
 }

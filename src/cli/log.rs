@@ -89,7 +89,7 @@ pub fn head(store: &dyn KeyStore) -> Result<(), Failure> {
 fn tampered(found: ChainBreak) -> Failure {
     Failure {
         exit: Exit::Invalid,
-        message: tr!("cli-log-tampered", found = found.to_string()),
+        message: tr!("cli-log-tampered", found = crate::i18n::words::Worded::worded(&found)),
     }
 }
 

@@ -55,7 +55,10 @@ pub fn run(from: &Path, to: &str, settings: &Settings) -> Result<Exit, Failure> 
                 missing = missing,
                 copied = imported.entries_total,
                 entries = entries.len(),
-                chain = chain.map_or_else(|| tr!("cli-migrate-chain-intact"), |b| b.to_string()),
+                chain = chain.map_or_else(
+                    || tr!("cli-migrate-chain-intact"),
+                    |b| crate::i18n::words::Worded::worded(&b)
+                ),
                 counts = if counted {
                     tr!("cli-migrate-counts-equal")
                 } else {

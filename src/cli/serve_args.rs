@@ -132,10 +132,10 @@ impl From<ServeArgs> for crate::serve::Options {
 
 /// A positive duration in the one syntax: `250ms`, `10s`, `5m`, `1h`.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    use crate::domain::duration::{forms, parse_explained};
-    let duration = parse_explained(text)?;
+    use keydesk_i18n::words::{duration_forms, parse_duration};
+    let duration = parse_duration(text)?;
     if duration.is_zero() {
-        return Err(tr!("cli-serve-duration-zero", forms = forms()));
+        return Err(tr!("cli-serve-duration-zero", forms = duration_forms()));
     }
     Ok(duration)
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::audit_key;
 use super::exit::Failure;
 use crate::config::Settings;
+use crate::i18n::words::Worded;
 use crate::domain::{ActorSource, Interface};
 use crate::{KeyStore, Store};
 
@@ -23,7 +24,8 @@ pub enum IfMissing {
 /// URL keydesk cannot use or a libpq connection string is refused here,
 /// before anything could take it for a file's name and print it.
 pub fn store_path(settings: &Settings) -> Result<std::path::PathBuf, Failure> {
-    use crate::store::designation::{Form, form, shown};
+    use crate::i18n::words::shown;
+    use crate::store::designation::{Form, form};
     let Some(path) = &settings.db.value else {
         return Ok(Store::default_path()?);
     };
@@ -54,7 +56,7 @@ pub fn open_store(
         #[cfg(not(feature = "postgres"))]
         return Err(Failure::usage(tr!(
             "cli-no-postgres-support",
-            db = crate::store::designation::shown(url)
+            db = crate::i18n::words::shown(url)
         )));
     }
     let path = store_path(settings)?;
@@ -115,7 +117,8 @@ fn open_postgres(
 /// host can read them (`ps`).
 #[cfg(feature = "postgres")]
 pub(super) fn refuse_password_on_command_line(url: &str, option: &str) -> Result<(), Failure> {
-    use crate::store::designation::{has_password, shown};
+    use crate::i18n::words::shown;
+    use crate::store::designation::has_password;
     let on_command_line = std::env::args_os().any(|arg| arg.to_str().is_some_and(|arg| arg.contains(url)));
     if has_password(url) && on_command_line {
         return Err(Failure::usage(tr!(
@@ -156,8 +159,8 @@ fn read_password_file(file: &std::path::Path) -> Result<zeroize::Zeroizing<Strin
     };
     let bytes = match read_trusted(file, MAX_BYTES, Owners::MeOrRoot, Privacy::Readable) {
         Ok(Some(bytes)) => bytes,
-        Ok(None) => return Err(failure(Refusal::Io(std::io::ErrorKind::NotFound.into()).to_string())),
-        Err(refusal) => return Err(failure(refusal.to_string())),
+        Ok(None) => return Err(failure(Refusal::Io(std::io::ErrorKind::NotFound.into()).worded())),
+        Err(refusal) => return Err(failure(refusal.worded())),
     };
     let text = std::str::from_utf8(&bytes).map_err(|e| failure(e.to_string()))?;
     let line = text.lines().next().unwrap_or_default();

@@ -6,9 +6,10 @@
 use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
-use crate::domain::duration::{self, DurationError, echoed as shown};
-pub use crate::domain::duration::{forms as duration_forms, parse_explained as parse_any_duration};
+use crate::domain::duration::{self, DurationError};
 use crate::domain::{MAX_AHEAD_DAYS as MAX_DAYS, within_reach};
+use crate::i18n::words::echoed as shown;
+pub use crate::i18n::words::{duration_forms, parse_duration as parse_any_duration};
 
 /// The accepted forms of an instant, for error messages.
 pub fn instant_forms() -> String {

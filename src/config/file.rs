@@ -111,6 +111,7 @@ pub fn read(path: &Path) -> Result<Option<FileSettings>, ConfigError> {
 /// between the check and the read, and a FIFO or a device is never read.
 fn read_trusted(path: &Path) -> Result<Option<String>, ConfigError> {
     use crate::hardening::{Owners, Privacy, Refusal, read_trusted};
+    use crate::i18n::words::Worded;
     let refused = |message: String| ConfigError {
         path: path.to_owned(),
         line: None,
@@ -119,10 +120,11 @@ fn read_trusted(path: &Path) -> Result<Option<String>, ConfigError> {
     let bytes = match read_trusted(path, MAX_BYTES, Owners::MeOrRoot, Privacy::Readable) {
         Ok(Some(bytes)) => bytes,
         Ok(None) => return Ok(None),
-        Err(Refusal::NotAFile(kind)) => return Err(refused(tr!("config-not-a-file", kind = kind))),
-        Err(Refusal::Untrusted(reason)) => return Err(refused(tr!("config-untrusted", reason = reason))),
+        Err(Refusal::NotAFile(kind)) => return Err(refused(tr!("config-not-a-file", kind = kind.worded()))),
+        Err(Refusal::Untrusted(reason)) => return Err(refused(tr!("config-untrusted", reason = reason.worded()))),
         Err(Refusal::TooLarge) => return Err(refused(tr!("config-too-large"))),
         Err(Refusal::Io(e)) => return Err(refused(tr!("config-cannot-read", error = e.to_string()))),
+        Err(other) => return Err(refused(other.worded())),
     };
     let mut bytes = bytes;
     String::from_utf8(std::mem::take(&mut *bytes))
@@ -185,7 +187,7 @@ fn duration_value(
     Err(tr!(
         "config-duration-not-a-string",
         fix = format!("{key} = \"{fix}\""),
-        forms = crate::domain::duration::forms()
+        forms = crate::i18n::words::duration_forms()
     ))
 }
 

@@ -112,7 +112,8 @@ pub fn load(given: Given, preread: Option<Preread>) -> Result<Settings, ConfigEr
 /// The database for `config show`: a file's path, or a server's URL
 /// without its password (which may come from `KEYDESK_DB` or the file).
 fn shown_db(db: &Path) -> String {
-    use crate::store::designation::{Form, form, shown};
+    use crate::i18n::words::shown;
+    use crate::store::designation::{Form, form};
     let text = db.display().to_string();
     if cfg!(not(feature = "postgres")) && form(&text) != Form::Path {
         return tr!("config-url-without-postgres");

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::domain::duration::{forms, parse_explained};
+use crate::i18n::words::{duration_forms as forms, parse_duration as parse_explained};
 use crate::i18n::Lang;
 
 /// `--lang`: `en` or `zh-CN`, in their usual spellings.

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use crate::domain::{AuditQuery, KeyId, KeyName, UsageQuery};
+use crate::i18n::words::Worded;
 use crate::{KeyStore, StoreError};
 
 use super::Wake;
@@ -322,7 +323,7 @@ pub const USAGE_HOURS: u32 = 24;
 /// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`] hours.
 fn read_usage(storage: &Storage) -> Event {
     let query = usage_query();
-    let found = storage.usage(&query).map_err(|e| e.to_string());
+    let found = storage.usage(&query).map_err(|e| e.worded());
     Event::UsageLoaded(query, found)
 }
 
@@ -348,7 +349,7 @@ fn patiently<T>(change: impl Fn() -> Result<T, StoreError>) -> Result<T, String>
     loop {
         match change() {
             Err(StoreError::Busy { .. }) if Instant::now() < deadline => continue,
-            outcome => return outcome.map_err(|e| e.to_string()),
+            outcome => return outcome.map_err(|e| e.worded()),
         }
     }
 }
@@ -405,7 +406,7 @@ impl Reader {
                 // Read everything again once the database is back, changed
                 // or not: that read is what ends the read-only state.
                 self.sent = None;
-                (!std::mem::replace(&mut self.failing, true)).then(|| Event::LoadFailed(error.to_string()))
+                (!std::mem::replace(&mut self.failing, true)).then(|| Event::LoadFailed(error.worded()))
             }
         }
     }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use keydesk::domain::{KeyStatus, SecretSlot, Verdict};
-use keydesk::store::SecretUse;
+use keydesk::store::{Change, Refused, SecretUse};
 use keydesk::{KeyId, KeyStore, StoreError};
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -302,6 +302,35 @@ pub fn lifecycle_changes_that_are_not_allowed_are_refused_and_write_nothing(back
     assert!(store.rotate(&live.id, -HOUR).is_err(), "a negative grace");
     assert!(store.create_expiring(&name("late"), Some(T0)).is_err());
     assert_eq!(store.load().unwrap(), before, "refused changes wrote something");
+    refusals_say_why_as_data(store.as_ref(), &expiring.id, &live.id);
+}
+
+/// Every backend refuses with the same reason, which callers can match on
+/// (and the front-ends word in either language).
+fn refusals_say_why_as_data(store: &dyn KeyStore, expired: &KeyId, live: &KeyId) {
+    let reason = |result: Result<(), StoreError>| match result {
+        Err(StoreError::Refused { reason }) => reason,
+        other => panic!("not a refusal: {other:?}"),
+    };
+    for (result, wanted) in [
+        (store.enable(expired).map(drop), Change::Enable),
+        (store.rotate(expired, HOUR).map(drop), Change::Rotate),
+        (store.set_expiry(expired, None).map(drop), Change::NewExpiry),
+    ] {
+        let why = reason(result);
+        assert!(
+            matches!(&why, Refused::Expired { id, change, at } if id == expired.as_str() && *change == wanted && *at == T0 + HOUR),
+            "{why:?}"
+        );
+    }
+    let past = reason(store.set_expiry(live, Some(T0)).map(drop));
+    assert!(
+        matches!(&past, Refused::PastExpiry { id: Some(id), at, .. } if id == live.as_str() && *at == T0),
+        "{past:?}"
+    );
+    assert_eq!(reason(store.rotate(live, -HOUR).map(drop)), Refused::NegativeGrace);
+    let new_key = reason(store.create_expiring(&name("late"), Some(T0)).map(drop));
+    assert!(matches!(new_key, Refused::PastExpiry { id: None, .. }), "{new_key:?}");
 }
 
 pub fn the_hash_index_holds_each_verifiable_secret_with_its_end(backend: &dyn Backend) {

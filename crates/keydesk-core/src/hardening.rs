@@ -3,7 +3,9 @@
 //! config file naming it): whoever can change one of those controls the
 //! gate, so only their owner may write them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::store::FileKind;
 
 /// Who besides the user running keydesk may own a file it trusts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,43 +17,86 @@ pub enum Owners {
     MeOrRoot,
 }
 
+/// Why a file keydesk trusts cannot be trusted: whoever may change it
+/// controls which keys verify. Each carries what the fix needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Untrusted {
+    /// Another user (`owner`) owns it; keydesk runs as `me`.
+    Owner {
+        /// The owner's user ID.
+        owner: u32,
+        /// keydesk's effective user ID.
+        me: u32,
+    },
+    /// Users other than its owner may write it (`mode`: its permission
+    /// bits); `chmod 600 path` fixes it.
+    Writable {
+        /// The file's permission bits.
+        mode: u32,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file that must be private that others may read.
+    Readable {
+        /// The file's permission bits.
+        mode: u32,
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl std::fmt::Display for Untrusted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Untrusted::Owner { owner, me } => write!(f, "it is owned by user {owner} and you are user {me}"),
+            Untrusted::Writable { mode, path } => write!(
+                f,
+                "it is writable by other users (mode {mode:o}); run: chmod 600 {}",
+                path.display()
+            ),
+            Untrusted::Readable { mode, path } => write!(
+                f,
+                "other users may read it (mode {mode:o}); run: chmod 600 {}",
+                path.display()
+            ),
+        }
+    }
+}
+
 /// Why a file keydesk trusts cannot be: another user owns it, or users
-/// other than its owner may write it (the message gives the `chmod` that
-/// fixes it). `None` when it can be trusted. `meta` is the opened file's.
+/// other than its owner may write it. `None` when it can be trusted. `meta`
+/// is the opened file's.
 #[cfg(unix)]
-pub fn untrusted(path: &Path, meta: &std::fs::Metadata, owners: Owners) -> Option<String> {
+pub fn untrusted(path: &Path, meta: &std::fs::Metadata, owners: Owners) -> Option<Untrusted> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions and cannot fail.
     let me = unsafe { libc::geteuid() };
     let owner_trusted = meta.uid() == me || (owners == Owners::MeOrRoot && meta.uid() == 0);
     if !owner_trusted {
-        return Some(tr!("error-store-insecure-owner", owner = meta.uid(), me = me));
+        return Some(Untrusted::Owner { owner: meta.uid(), me });
     }
-    if meta.mode() & 0o022 != 0 {
-        return Some(tr!(
-            "error-store-insecure-writable",
-            // Octal, as chmod takes it: text, not a number to format.
-            mode = format!("{:o}", meta.mode() & 0o777),
-            path = path.display().to_string()
-        ));
-    }
-    None
+    (meta.mode() & 0o022 != 0).then(|| Untrusted::Writable {
+        mode: meta.mode() & 0o777,
+        path: path.to_owned(),
+    })
 }
 
 /// Elsewhere files have no Unix owner and mode to check.
 #[cfg(not(unix))]
-pub fn untrusted(_path: &Path, _meta: &std::fs::Metadata, _owners: Owners) -> Option<String> {
+pub fn untrusted(_path: &Path, _meta: &std::fs::Metadata, _owners: Owners) -> Option<Untrusted> {
     None
 }
 
 /// Why [`read_trusted`] would not read a file.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Refusal {
     /// Not a regular file: a FIFO (which would block), a device (which
-    /// may never end), a folder… The kind, in words.
-    NotAFile(String),
+    /// may never end), a folder…
+    NotAFile(FileKind),
     /// Who may change (or read) it, from [`untrusted`] or the privacy rule.
-    Untrusted(String),
+    Untrusted(Untrusted),
     /// Larger than the limit the caller gave.
     TooLarge,
     /// It could not be opened or read.
@@ -61,13 +106,15 @@ pub enum Refusal {
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Refusal::NotAFile(kind) => f.write_str(&tr!("error-file-not-regular", kind = kind.as_str())),
-            Refusal::Untrusted(reason) => f.write_str(reason),
-            Refusal::TooLarge => f.write_str(&tr!("error-file-too-large")),
+            Refusal::NotAFile(kind) => write!(f, "it is {kind}, not a regular file (a symlink to one is fine)"),
+            Refusal::Untrusted(reason) => write!(f, "{reason}"),
+            Refusal::TooLarge => f.write_str("it is too large to be this file: check that it is the right one"),
             Refusal::Io(error) => write!(f, "{error}"),
         }
     }
 }
+
+impl std::error::Error for Refusal {}
 
 /// Whether a file must also be unreadable by others (a key or a password),
 /// beside being unwritable by them.
@@ -101,8 +148,7 @@ pub fn read_trusted(
     };
     let meta = file.metadata().map_err(Refusal::Io)?;
     if !meta.is_file() {
-        let kind = crate::store::file_kind(&meta.file_type());
-        return Err(Refusal::NotAFile(crate::store::file_kind_label(kind)));
+        return Err(Refusal::NotAFile(crate::store::file_kind(&meta.file_type())));
     }
     if let Some(reason) = untrusted(path, &meta, owners).or_else(|| exposed(path, &meta, privacy)) {
         return Err(Refusal::Untrusted(reason));
@@ -133,19 +179,16 @@ fn open_without_blocking(path: &Path) -> std::io::Result<std::fs::File> {
 
 /// Why a file that must be private is not: others may read it.
 #[cfg(unix)]
-fn exposed(path: &Path, meta: &std::fs::Metadata, privacy: Privacy) -> Option<String> {
+fn exposed(path: &Path, meta: &std::fs::Metadata, privacy: Privacy) -> Option<Untrusted> {
     use std::os::unix::fs::MetadataExt;
-    (privacy == Privacy::Private && meta.mode() & 0o077 != 0).then(|| {
-        tr!(
-            "error-file-not-private",
-            mode = format!("{:o}", meta.mode() & 0o777),
-            path = path.display().to_string()
-        )
+    (privacy == Privacy::Private && meta.mode() & 0o077 != 0).then(|| Untrusted::Readable {
+        mode: meta.mode() & 0o777,
+        path: path.to_owned(),
     })
 }
 
 #[cfg(not(unix))]
-fn exposed(_path: &Path, _meta: &std::fs::Metadata, _privacy: Privacy) -> Option<String> {
+fn exposed(_path: &Path, _meta: &std::fs::Metadata, _privacy: Privacy) -> Option<Untrusted> {
     None
 }
 

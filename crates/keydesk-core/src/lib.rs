@@ -50,9 +50,6 @@
 
 #![deny(missing_docs)]
 
-#[macro_use]
-extern crate keydesk_i18n;
-
 pub mod domain;
 pub mod hardening;
 pub mod store;

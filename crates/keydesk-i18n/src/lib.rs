@@ -17,6 +17,9 @@
 //! Machine output never goes through here: `--json`, exit codes, HTTP
 //! responses and metric names are the same in every language.
 //!
+//! keydesk-core's errors are data with plain English `Display`; [`words`]
+//! says them in the current language for the front-ends.
+//!
 //! Two tests keep the files honest (`tests.rs`): every message and attribute
 //! exists in both languages with the same variables, and every id the code
 //! names exists.
@@ -315,3 +318,4 @@ impl Msg {
 // Last, so that `tr!` above is in scope there.
 #[cfg(test)]
 mod tests;
+pub mod words;

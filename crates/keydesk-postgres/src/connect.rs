@@ -11,7 +11,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 use zeroize::Zeroizing;
 
 use super::client::{self, Client};
-use keydesk_core::store::{StoreError, designation};
+use keydesk_core::store::{CertificateProblem, ServerProblem, StoreError, Unreached, UrlProblem, designation};
 
 /// How long connecting may take when the URL does not say
 /// (`connect_timeout=`): the TCP connect, TLS and login together. A server
@@ -66,13 +66,13 @@ impl Connector {
         if !designation::is_clear(url) {
             return Err(StoreError::Server {
                 location,
-                detail: tr!("error-pg-invalid-url", reason = tr!("error-pg-url-ambiguous")),
+                detail: ServerProblem::InvalidUrl(UrlProblem::Ambiguous),
             });
         }
         let mut config = Config::from_str(url).map_err(|e| StoreError::Server {
             location: location.clone(),
             // The parser's message names the part it choked on, never the value.
-            detail: tr!("error-pg-invalid-url", reason = e.to_string()),
+            detail: ServerProblem::InvalidUrl(UrlProblem::Parser(e.to_string())),
         })?;
         if let Some(password) = password.or_else(|| from_environment(&config)) {
             config.password(password.as_bytes());
@@ -221,26 +221,17 @@ pub fn error(location: &str, e: client::Error) -> StoreError {
         client::Error::Pg(e) => match e.as_db_error() {
             Some(db) => StoreError::Server {
                 location,
-                detail: format!("{} ({})", db.message(), db.code().code()),
+                detail: ServerProblem::Said {
+                    message: db.message().to_owned(),
+                    code: db.code().code().to_owned(),
+                },
             },
-            None => unreachable(with_causes(&e)),
+            None => unreachable(Unreached::Client(with_causes(&e))),
         },
-        client::Error::ConnectTimedOut(limit) => {
-            unreachable(tr!("error-pg-connect-timed-out", seconds = seconds(limit)))
-        }
-        client::Error::TimedOut(limit) => unreachable(tr!("error-pg-call-timed-out", seconds = seconds(limit))),
-        client::Error::Closed => unreachable(tr!("error-pg-connection-closed")),
-        client::Error::Runtime(e) => unreachable(e.to_string()),
-    }
-}
-
-/// Seconds as the deadlines are given (`connect_timeout` is whole seconds).
-fn seconds(limit: Duration) -> String {
-    let secs = limit.as_secs_f64();
-    if secs.fract() == 0.0 {
-        format!("{secs:.0}")
-    } else {
-        format!("{secs:.1}")
+        client::Error::ConnectTimedOut(limit) => unreachable(Unreached::ConnectTimedOut(limit)),
+        client::Error::TimedOut(limit) => unreachable(Unreached::CallTimedOut(limit)),
+        client::Error::Closed => unreachable(Unreached::Closed),
+        client::Error::Runtime(e) => unreachable(Unreached::Client(e.to_string())),
     }
 }
 
@@ -294,23 +285,23 @@ fn tls_config() -> Result<rustls::ClientConfig, StoreError> {
 fn add_root_certificates(roots: &mut rustls::RootCertStore, file: &std::path::Path) -> Result<(), StoreError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::{self, PemObject};
-    let invalid = |problem: String| {
-        let what = tr!("error-pg-root-certificates", problem = problem);
-        keydesk_core::store::backend::io_error(file, std::io::Error::new(std::io::ErrorKind::InvalidData, what))
+    let invalid = |problem| StoreError::RootCertificates {
+        path: file.to_owned(),
+        problem,
     };
     let certs = CertificateDer::pem_file_iter(file)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
         .map_err(|e| match e {
-            pem::Error::Io(e) => invalid(e.to_string()),
-            _ => invalid(tr!("error-pg-root-certificates-not-pem")),
+            pem::Error::Io(e) => invalid(CertificateProblem::Unreadable(e)),
+            _ => invalid(CertificateProblem::NotPem),
         })?;
     if certs.is_empty() {
-        return Err(invalid(tr!("error-pg-root-certificates-none")));
+        return Err(invalid(CertificateProblem::NoCertificate));
     }
     for cert in certs {
         roots
             .add(cert)
-            .map_err(|e| invalid(tr!("error-pg-root-certificate-unusable", reason = e.to_string())))?;
+            .map_err(|e| invalid(CertificateProblem::Unusable(e.to_string())))?;
     }
     Ok(())
 }
@@ -327,6 +318,7 @@ pub fn connecting_to(url: &str) -> Option<(String, Duration)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use keydesk_i18n::words::Worded;
     use keydesk_i18n::{Lang, with_lang};
 
     #[test]
@@ -350,7 +342,7 @@ mod tests {
         // The client knows no `PASSWORD` (it takes lower case only).
         let url = "postgres://admin@db.example.com:5433/keys?PASSWORD=hunter2";
         let [english, chinese] =
-            Lang::ALL.map(|lang| with_lang(lang, || Connector::new(url, None).unwrap_err().to_string()));
+            Lang::ALL.map(|lang| with_lang(lang, || Connector::new(url, None).unwrap_err().worded()));
         assert!(
             english.starts_with(
                 "PostgreSQL error on postgres://admin@db.example.com:5433/keys: not a valid PostgreSQL URL: "
@@ -393,7 +385,7 @@ mod tests {
         let connector = Connector::new(&url, Some(Zeroizing::new("hunter2".to_owned()))).unwrap();
         let error = connector.connect().err().expect("nothing listens there");
         assert!(matches!(error, StoreError::Unreachable { .. }), "{error:?}");
-        let [english, chinese] = Lang::ALL.map(|lang| with_lang(lang, || error.to_string()));
+        let [english, chinese] = Lang::ALL.map(|lang| with_lang(lang, || error.worded()));
         let location = format!("postgres://admin@{}/keys", dir.path().display());
         assert!(
             english.starts_with(&format!("cannot reach the PostgreSQL server {location}: ")),
@@ -414,11 +406,8 @@ mod tests {
         let file = dir.path().join("ca.pem");
         std::fs::write(&file, "just some text\n").unwrap();
         let mut roots = rustls::RootCertStore::empty();
-        let [english, chinese] = Lang::ALL.map(|lang| {
-            with_lang(lang, || {
-                add_root_certificates(&mut roots, &file).unwrap_err().to_string()
-            })
-        });
+        let [english, chinese] =
+            Lang::ALL.map(|lang| with_lang(lang, || add_root_certificates(&mut roots, &file).unwrap_err().worded()));
         let path = file.display();
         assert_eq!(
             english,

@@ -7,8 +7,8 @@ use super::client::Transaction;
 
 use super::{Fail, PgStore, insert_record};
 use keydesk_core::domain::{AuditEntry, AuditKey, KeyId, KeyRecord, KeyUsage};
-use keydesk_core::store::StoreError;
 use keydesk_core::store::backend::chain;
+use keydesk_core::store::{Refused, StoreError};
 
 /// What an import did, and what PostgreSQL holds after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +104,7 @@ fn import_entries(
         if existing.len() == sealed.len() && existing == sealed {
             return Ok((0, existing.len()));
         }
-        return Err(Fail::Refused(tr!("error-pg-import-foreign-audit-log", count = total)));
+        return Err(Fail::Refused(Refused::ForeignAuditLog { count: total as u64 }));
     }
     for (entry, bytes) in entries.iter().zip(&sealed) {
         txn.execute(

@@ -11,10 +11,8 @@
 //! between threads. Every call has a deadline (`client.rs`): a server that
 //! stops answering makes calls fail, never hang.
 
-#![deny(missing_docs)]
 
-#[macro_use]
-extern crate keydesk_i18n;
+#![deny(missing_docs)]
 
 mod client;
 mod connect;
@@ -39,7 +37,9 @@ use keydesk_core::domain::{
     KeyUsage, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 use keydesk_core::store::backend::rules::{self, whole_second};
-use keydesk_core::store::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError, Waited};
+use keydesk_core::store::{
+    Clock, IndexEntry, KeyStore, Listing, RecordProblem, Refused, SecretUse, ServerProblem, StoreError, Waited,
+};
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
 
 use keydesk_core::store::backend::{self, chain};
@@ -256,7 +256,7 @@ impl PgStore {
         &self,
         id: &KeyId,
         event: AuditEvent,
-        change: impl FnOnce(&mut KeyRecord, OffsetDateTime) -> Result<(), String>,
+        change: impl FnOnce(&mut KeyRecord, OffsetDateTime) -> Result<(), Refused>,
     ) -> Result<KeyRecord, StoreError> {
         let now = self.now();
         self.write(|txn| {
@@ -699,15 +699,13 @@ fn put_record(txn: &mut Transaction<'_>, record: &KeyRecord) -> Result<(), Fail>
 
 fn decode_row(row: &Row) -> Result<KeyRecord, Fail> {
     let id: String = row.get("id");
-    let bad = |reason: String| Fail::Malformed(id.clone(), reason);
-    let instant = |secs: i64| {
-        OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad(tr!("error-pg-record-time-out-of-range")))
-    };
+    let bad = |problem| Fail::Malformed(id.clone(), problem);
+    let instant = |secs: i64| OffsetDateTime::from_unix_timestamp(secs).map_err(|_| bad(RecordProblem::TimeOutOfRange));
     let optional = |secs: Option<i64>| secs.map(instant).transpose();
     let hash = |bytes: Vec<u8>| {
         <[u8; 32]>::try_from(bytes.as_slice())
             .map(KeyHash)
-            .map_err(|_| bad(tr!("error-pg-record-bad-hash")))
+            .map_err(|_| bad(RecordProblem::BadHash))
     };
     let previous = match row.get::<_, Option<Vec<u8>>>("previous_hash") {
         None => None,
@@ -739,8 +737,8 @@ fn not_found(id: &KeyId) -> Fail {
 enum Fail {
     Pg(client::Error),
     NotFound(String),
-    Refused(String),
-    Malformed(String, String),
+    Refused(Refused),
+    Malformed(String, RecordProblem),
     Unreadable(u64),
     AuditKey(chain::KeyProblem),
 }
@@ -751,13 +749,13 @@ impl Fail {
             Fail::Pg(e) => error(location, e),
             Fail::NotFound(id) => StoreError::NotFound { id },
             Fail::Refused(reason) => StoreError::Refused { reason },
-            Fail::Malformed(id, reason) => StoreError::Server {
+            Fail::Malformed(id, problem) => StoreError::Server {
                 location: location.to_owned(),
-                detail: tr!("error-pg-record-damaged", id = id, reason = reason),
+                detail: ServerProblem::RecordDamaged { id, problem },
             },
             Fail::Unreadable(seq) => StoreError::Server {
                 location: location.to_owned(),
-                detail: tr!("error-pg-audit-entry-changed", seq = seq),
+                detail: ServerProblem::AuditEntryChanged { seq },
             },
             Fail::AuditKey(problem) => backend::audit_key_error(location.to_owned(), problem),
         }

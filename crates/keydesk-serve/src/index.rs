@@ -311,7 +311,7 @@ fn report_readiness(was_ready: bool, ready: bool, health: &keydesk_core::verifie
             let error = health
                 .refresh_error
                 .as_ref()
-                .map_or_else(String::new, |e| e.to_string());
+                .map_or_else(String::new, |e| keydesk_i18n::words::Worded::worded(e.as_ref()));
             let answer = if fail_static {
                 tr!("cli-serve-index-stale-static")
             } else {

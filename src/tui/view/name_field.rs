@@ -52,8 +52,8 @@ impl NameField {
 fn feedback_text(feedback: &Feedback, glyphs: &Glyphs) -> (&'static str, String) {
     match feedback {
         // The rule as the name's own errors state it, in the screen's language.
-        Feedback::Rule => ("", crate::domain::name::rule()),
-        Feedback::Invalid(error) => (glyphs.invalid, error.to_string()),
+        Feedback::Rule => ("", crate::i18n::words::name_rule()),
+        Feedback::Invalid(error) => (glyphs.invalid, crate::i18n::words::Worded::worded(error)),
         Feedback::Unchanged => ("", tr!("dialog-name-unchanged")),
         Feedback::Valid => (glyphs.valid, tr!("dialog-name-valid")),
         Feedback::Duplicate(name) => ("! ", tr!("dialog-name-duplicate", name = sanitize::sanitize(name))),

@@ -358,12 +358,32 @@ impl fmt::Debug for ChainHead {
     }
 }
 
+/// Text that is not a [`ChainHead`] (`head`: the text as given).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidHead {
+    /// The text as given.
+    pub head: String,
+}
+
+impl fmt::Display for InvalidHead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` is not an audit log head: expected SEQ:DIGEST as `keydesk log --head` prints it (a number, a \
+             colon, 64 hex digits)",
+            self.head
+        )
+    }
+}
+
+impl std::error::Error for InvalidHead {}
+
 impl std::str::FromStr for ChainHead {
-    type Err = String;
+    type Err = InvalidHead;
 
     /// `SEQ:DIGEST`: a sequence number of 1 or more and 64 hex digits.
-    fn from_str(text: &str) -> Result<ChainHead, String> {
-        let invalid = || tr!("domain-audit-head-invalid", head = text.to_owned());
+    fn from_str(text: &str) -> Result<ChainHead, InvalidHead> {
+        let invalid = || InvalidHead { head: text.to_owned() };
         let (seq, hex) = text.trim().split_once(':').ok_or_else(invalid)?;
         let seq: u64 = seq.parse().ok().filter(|&n| n > 0).ok_or_else(invalid)?;
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -422,6 +442,7 @@ pub struct ChainBreak {
 
 #[allow(missing_docs)] // documented by the error-types rewrite (branch core-errors)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum BreakKind {
     /// The entry's content does not match its own hash, or it cannot be read.
     Changed,
@@ -446,18 +467,28 @@ pub enum BreakKind {
 impl fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let seq = self.seq;
-        f.write_str(&match self.kind {
-            BreakKind::Changed => tr!("domain-audit-entry-changed", seq = seq),
-            BreakKind::Removed => tr!("domain-audit-entry-removed", seq = seq),
-            BreakKind::Inserted => tr!(
-                "domain-audit-entry-inserted",
-                seq = seq,
-                previous = seq.saturating_sub(1)
+        match self.kind {
+            BreakKind::Changed => write!(f, "entry {seq} was changed"),
+            BreakKind::Removed => write!(f, "entry {seq} was removed"),
+            BreakKind::Inserted => write!(
+                f,
+                "entry {seq} was inserted (it does not follow entry {})",
+                seq.saturating_sub(1)
             ),
-            BreakKind::Unindexed => tr!("domain-audit-entry-unindexed", seq = seq),
-            BreakKind::Unsealed => tr!("domain-audit-entry-unsealed", seq = seq),
-            BreakKind::Unexpected => tr!("domain-audit-entry-unexpected", seq = seq),
-        })
+            BreakKind::Unindexed => write!(
+                f,
+                "the key index disagrees with entry {seq} (the chain is intact; a key's history would be wrong)"
+            ),
+            BreakKind::Unsealed => write!(
+                f,
+                "entry {seq} is not sealed with the audit key, though entries before it are (it was re-sealed \
+                 without the key)"
+            ),
+            BreakKind::Unexpected => write!(
+                f,
+                "entry {seq} is not the one expected: it or an entry before it was changed"
+            ),
+        }
     }
 }
 
@@ -476,8 +507,7 @@ mod tests {
     }
 
     #[test]
-    fn chain_breaks_read_in_both_languages_with_the_entry_number() {
-        use keydesk_i18n::{Lang, with_lang};
+    fn chain_breaks_read_in_english_with_the_entry_number() {
         let at = |kind| ChainBreak { seq: 12345, kind };
         let kinds = [
             BreakKind::Changed,
@@ -498,18 +528,6 @@ mod tests {
                 "entry 12345 is not sealed with the audit key, though entries before it are (it was re-sealed \
                  without the key)",
                 "entry 12345 is not the one expected: it or an entry before it was changed",
-            ]
-        );
-        let chinese: Vec<String> = with_lang(Lang::ZhCn, || kinds.map(|kind| at(kind).to_string()).to_vec());
-        assert_eq!(
-            chinese,
-            [
-                "条目 12345 被修改",
-                "条目 12345 被删除",
-                "条目 12345 是插入的（它没有接在条目 12344 之后）",
-                "密钥索引与条目 12345 不一致（哈希链完整，但某个密钥的历史记录会出错）",
-                "条目 12345 未用审计密钥封存，而它之前的条目已封存（它是在没有密钥的情况下重新封存的）",
-                "条目 12345 与预期不符：它或它之前的某个条目被修改",
             ]
         );
     }
@@ -549,15 +567,15 @@ mod tests {
             &format!("42:{}zz", &hex[2..]),
         ] {
             let refused = bad.parse::<ChainHead>().unwrap_err();
-            assert!(refused.contains("SEQ:DIGEST"), "{bad}: {refused}");
+            assert_eq!(refused.head, bad);
+            assert!(refused.to_string().contains("SEQ:DIGEST"), "{bad}: {refused}");
         }
     }
 
     #[test]
-    fn interface_names_read_the_same_in_every_language() {
+    fn interface_names_are_fixed_words() {
         let all = [Interface::Tui, Interface::Cli, Interface::Library, Interface::Serve];
-        let shown: Vec<String> =
-            keydesk_i18n::with_lang(keydesk_i18n::Lang::ZhCn, || all.map(|i| i.to_string()).to_vec());
+        let shown: Vec<String> = all.map(|i| i.to_string()).to_vec();
         assert_eq!(shown, ["tui", "cli", "library", "serve"]);
     }
 

@@ -3,13 +3,14 @@
 //! a bare number (seconds? milliseconds?), a fraction, a sign, spaces or
 //! `1h30m` are refused rather than guessed at, so a value means the same
 //! wherever it is written. Each flag applies its own range afterwards. The
-//! parser's error is typed; [`parse_explained`] puts it in the Fluent words
-//! the front-ends show, so the CLI, `serve` and the config file say the same.
+//! parser's error is typed; the front-ends word it (with the accepted forms)
+//! through keydesk-i18n, so the CLI, `serve` and the config file say the same.
 
 use std::time::Duration;
 
 /// Why a text is not a duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DurationError {
     /// Digits with no unit, such as `30`: the unit must be said.
     BareNumber,
@@ -61,32 +62,17 @@ pub fn format(duration: Duration) -> String {
     format!("{}{unit}", millis / u128::from(per))
 }
 
-/// The accepted forms, in the reader's language, for every message about a
-/// duration.
-pub fn forms() -> String {
-    tr!("cli-duration-forms")
+impl std::fmt::Display for DurationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DurationError::BareNumber => "a duration needs a unit (ms, s, m, h or d)",
+            DurationError::Malformed => "a duration is a whole number followed by ms, s, m, h or d",
+            DurationError::Overflow => "the duration is too long",
+        })
+    }
 }
 
-/// [`parse`] for the front-ends (the command line, `serve`, the config file):
-/// the error in words that name the accepted forms, and for a bare number the
-/// spelling probably meant.
-pub fn parse_explained(input: &str) -> Result<Duration, String> {
-    parse(input).map_err(|error| {
-        let input = echoed(input);
-        match error {
-            DurationError::BareNumber => tr!("cli-duration-bare", input = input, forms = forms()),
-            DurationError::Malformed => tr!("cli-duration-invalid", input = input, forms = forms()),
-            DurationError::Overflow => tr!("cli-duration-too-long", input = input, forms = forms()),
-        }
-    })
-}
-
-/// An argument as echoed in an error: only a short, printable one. A long one
-/// may be a secret pasted in the wrong place, and is not repeated at all.
-pub fn echoed(input: &str) -> String {
-    let short = input.len() <= 25 && input.chars().all(|c| c.is_ascii_graphic());
-    if short { input.to_owned() } else { tr!("cli-not-shown") }
-}
+impl std::error::Error for DurationError {}
 
 #[cfg(test)]
 mod tests {

@@ -12,7 +12,7 @@ pub mod usage;
 
 pub use audit::{
     Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, BreakKind, ChainBreak, ChainHead, ChainReport,
-    Interface, SshClient,
+    Interface, InvalidHead, SshClient,
 };
 pub use duration::DurationError;
 pub use id::KeyId;

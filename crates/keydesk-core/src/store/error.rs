@@ -1,116 +1,288 @@
-//! Store errors, worded for the person at the terminal: each says what went
-//! wrong, with which file, and what to do. None carries a secret.
+//! Store errors as data: each says what went wrong, with which file or
+//! server, in fields a caller can match on. None carries a secret.
+//!
+//! Their `Display` is plain English for library users and logs. keydesk's
+//! front-ends word them in the reader's language instead (keydesk-i18n's
+//! `words`), so core depends on no translation machinery.
 
+// The variants' fields are documented in the next commit.
+#![allow(missing_docs)]
+
+use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::redb_file::DecodeError;
+use time::OffsetDateTime;
 
-/// Each message is in the current language (see [`keydesk_i18n`]); the
-/// variables (paths, versions, the OS's or the server's own words) are shown
-/// as they are. The reasons and details held as text were worded when the
-/// error was made, in the language of that moment.
-#[allow(missing_docs)] // documented by the error-types rewrite (branch core-errors)
-#[derive(Debug, thiserror::Error)]
+use crate::hardening::Untrusted;
+
+/// Why a store could not do what it was asked.
+#[derive(Debug)]
+#[non_exhaustive]
 pub enum StoreError {
-    #[error("{}", tr!("error-store-busy", path = shown(.path), seconds = format!("{:.1}", .waited.as_secs_f32())))]
-    Busy { path: PathBuf, waited: Duration },
-
-    #[error("{}", tr!("error-store-not-a-database", path = shown(.path)))]
-    NotADatabase { path: PathBuf },
-
-    #[error("{}", tr!("error-store-foreign-database", path = shown(.path)))]
-    ForeignDatabase { path: PathBuf },
-
-    #[error("{}", tr!("error-store-newer-schema", path = shown(.path), found = *.found, supported = *.supported))]
-    NewerSchema { path: PathBuf, found: u64, supported: u64 },
-
-    #[error("{}", tr!("error-store-needs-upgrade", path = shown(.path), found = *.found, current = *.current))]
-    NeedsUpgrade { path: PathBuf, found: u64, current: u64 },
-
-    #[error("{}", tr!("error-store-missing", path = shown(.path)))]
-    Missing { path: PathBuf },
-
-    /// `kind` is what the path is instead, in English ("a directory"); the
-    /// message says it in the current language.
-    #[error("{}", tr!("error-store-not-a-file", path = shown(.path), kind = file_kind_label(.kind)))]
-    NotAFile { path: PathBuf, kind: &'static str },
-
-    #[error("{}", tr!("error-store-empty-file", path = shown(.path)))]
-    EmptyFile { path: PathBuf },
-
-    #[error("{}", tr!("error-store-insecure", path = shown(.path), reason = .reason.as_str()))]
-    Insecure { path: PathBuf, reason: String },
-
-    #[error("{}", tr!("error-store-not-found", id = .id.as_str()))]
-    NotFound { id: String },
-
-    /// A lifecycle change the key's state does not allow (enabling or
-    /// rotating an expired key, an expiry in the past). Nothing was written.
-    #[error("{reason}")]
-    Refused { reason: String },
-
-    #[error("{}", tr!("error-store-corrupt", path = shown(.path), detail = .detail.as_str()))]
-    Corrupt { path: PathBuf, detail: String },
-
-    #[error("{}", tr!("error-store-io", path = shown(.path), reason = .source.to_string()))]
-    Io { path: PathBuf, source: io::Error },
-
-    #[error("{}", tr!("error-store-database", path = shown(.path), reason = .source.to_string()))]
-    Database { path: PathBuf, source: Box<redb::Error> },
-
+    /// Another process held the database file for longer than `waited`.
+    Busy {
+        path: PathBuf,
+        waited: Duration,
+    },
+    /// Not a redb file.
+    NotADatabase {
+        path: PathBuf,
+    },
+    /// A redb file of another program.
+    ForeignDatabase {
+        path: PathBuf,
+    },
+    /// Written by a newer keydesk; left untouched.
+    NewerSchema {
+        path: PathBuf,
+        found: u64,
+        supported: u64,
+    },
+    /// An older schema, and this store may not upgrade it.
+    NeedsUpgrade {
+        path: PathBuf,
+        found: u64,
+        current: u64,
+    },
+    /// No database at the path, and this store may not create one.
+    Missing {
+        path: PathBuf,
+    },
+    /// The path is something other than a regular file.
+    NotAFile {
+        path: PathBuf,
+        kind: FileKind,
+    },
+    /// A 0-byte file, which keydesk never leaves behind.
+    EmptyFile {
+        path: PathBuf,
+    },
+    /// Another user owns the file, or others may write it.
+    Insecure {
+        path: PathBuf,
+        reason: Untrusted,
+    },
+    NotFound {
+        id: String,
+    },
+    /// A change the key's state (or the store's) does not allow. Nothing
+    /// was written.
+    Refused {
+        reason: Refused,
+    },
+    /// The database is damaged.
+    Corrupt {
+        path: PathBuf,
+        detail: Damage,
+    },
+    /// The operating system's error using the file.
+    Io {
+        path: PathBuf,
+        source: io::Error,
+    },
+    /// An earlier write to the file failed (disk full, I/O error); the
+    /// database engine refuses further writes.
+    EarlierWriteFailed {
+        path: PathBuf,
+    },
+    /// Any other error of the database engine, in its own words.
+    Database {
+        path: PathBuf,
+        detail: String,
+    },
+    /// The CA certificates file for PostgreSQL TLS cannot be used.
+    RootCertificates {
+        path: PathBuf,
+        problem: CertificateProblem,
+    },
     /// A PostgreSQL server that cannot be reached now (down, the network,
     /// connection refused or timed out): worth trying again later.
-    #[error("{}", tr!("error-pg-unreachable", location = .location.as_str(), detail = .detail.as_str()))]
-    Unreachable { location: String, detail: String },
-
-    /// An error the PostgreSQL server reported (permissions, constraints).
-    #[error("{}", tr!("error-pg-server", location = .location.as_str(), detail = .detail.as_str()))]
-    Server { location: String, detail: String },
-
+    Unreachable {
+        location: String,
+        detail: Unreached,
+    },
+    /// An error the PostgreSQL server reported (permissions, constraints),
+    /// or a PostgreSQL URL or record that cannot be used.
+    Server {
+        location: String,
+        detail: ServerProblem,
+    },
     /// A PostgreSQL database without keydesk's tables, opened by something
     /// that must not create them.
-    #[error("{}", tr!("error-pg-not-initialised", location = .location.as_str()))]
-    NotInitialised { location: String },
-
-    #[error("{}", tr!(
-        "error-pg-newer-schema",
-        location = .location.as_str(),
-        found = *.found,
-        supported = *.supported,
-    ))]
+    NotInitialised {
+        location: String,
+    },
     NewerServerSchema {
         location: String,
         found: u64,
         supported: u64,
     },
-
-    #[error("{}", tr!("error-store-no-data-dir"))]
+    /// There is no home directory to keep the default database in.
     NoDataDir,
-
     /// The audit log is sealed with a key (entry `seq`, its last, is keyed)
     /// and this store was given none. Nothing was written: an unkeyed entry
     /// after a keyed one is what a forger would write.
-    #[error("{}", tr!("error-audit-key-missing", location = .location.as_str(), seq = *.seq))]
-    AuditKeyMissing { location: String, seq: u64 },
-
+    AuditKeyMissing {
+        location: String,
+        seq: u64,
+    },
     /// The audit log's last entry, `seq`, is keyed, but not with this
     /// store's key (another key, or the entry was changed). Nothing was
     /// written.
-    #[error("{}", tr!("error-audit-key-mismatch", location = .location.as_str(), seq = *.seq))]
-    AuditKeyMismatch { location: String, seq: u64 },
+    AuditKeyMismatch {
+        location: String,
+        seq: u64,
+    },
 }
 
-/// A path as messages show it (through [`super::designation`], so that
-/// a URL taken for a path never shows its password).
-fn shown(path: &Path) -> String {
-    super::designation::shown(&path.display().to_string())
+/// What a path that is not a regular file is instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    CharDevice,
+    BlockDevice,
+    Fifo,
+    Socket,
+    Directory,
+    /// Anything else that is not a regular file.
+    Other,
 }
 
-/// What [`StoreError::NotAFile`]'s `kind` is called in the current language.
-fn file_kind_label(kind: &str) -> String {
-    super::redb_file::file_kind_label(kind)
+/// A lifecycle change refused, and why. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Refused {
+    /// Key `id` expired at `at`; expiry is final.
+    Expired {
+        id: String,
+        at: OffsetDateTime,
+        change: Change,
+    },
+    /// An expiry `at` that is not after `now`; `id` is `None` for a key
+    /// being created.
+    PastExpiry {
+        id: Option<String>,
+        at: OffsetDateTime,
+        now: OffsetDateTime,
+    },
+    NegativeGrace,
+    GraceTooLong,
+    /// An import into a PostgreSQL database whose audit log (of `count`
+    /// entries) is not the beginning of the file's.
+    ForeignAuditLog {
+        count: u64,
+    },
+}
+
+/// What an expired key cannot have done to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Change {
+    NewExpiry,
+    Enable,
+    Rotate,
+}
+
+/// What is damaged in a database.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Damage {
+    /// What the database engine found, in its own words.
+    Engine(String),
+    /// A record or audit entry that does not decode.
+    Record(DecodeError),
+    /// The engine failed on the file's structure (`reason`: its words, when
+    /// it gave any); only a backup helps.
+    Structure { reason: Option<String> },
+}
+
+/// A stored record or audit entry that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    Empty { id: String },
+    UnknownVersion { id: String, version: u8 },
+    Malformed { record: StoredItem, reason: Malformation },
+}
+
+/// Which stored item: a key's record, or an audit entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoredItem {
+    Key(String),
+    AuditEntry(u64),
+}
+
+/// What is wrong with a stored item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Malformation {
+    /// The decoder's own words.
+    Encoding(String),
+    /// A time that cannot be one (the time library's words).
+    Timestamp(String),
+    /// An audit entry changed since it was written.
+    Changed,
+    /// The key index of the audit log disagrees with the log.
+    IndexDisagrees,
+}
+
+/// Why a PostgreSQL server cannot be reached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Unreached {
+    /// The client's own words (refused, no route, a TLS failure).
+    Client(String),
+    /// Connecting did not finish within the URL's `connect_timeout`.
+    ConnectTimedOut(Duration),
+    /// A call got no answer within this long.
+    CallTimedOut(Duration),
+    Closed,
+}
+
+/// A PostgreSQL error that is not about reaching the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerProblem {
+    /// What the server said, and its SQLSTATE code.
+    Said { message: String, code: String },
+    /// The URL cannot be used.
+    InvalidUrl(UrlProblem),
+    /// A stored key record that cannot be read.
+    RecordDamaged { id: String, problem: RecordProblem },
+    /// An audit entry changed since it was written.
+    AuditEntryChanged { seq: u64 },
+}
+
+/// Why a PostgreSQL URL cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlProblem {
+    /// Its parts cannot be told apart (an unencoded `@` in the password).
+    Ambiguous,
+    /// The client's parser's words (which name the part, never the value).
+    Parser(String),
+}
+
+/// What is wrong with a PostgreSQL key record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordProblem {
+    TimeOutOfRange,
+    BadHash,
+}
+
+/// Why the CA certificates file (`PGSSLROOTCERT`) cannot be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CertificateProblem {
+    Unreadable(io::Error),
+    NotPem,
+    NoCertificate,
+    /// rustls's words about the certificate.
+    Unusable(String),
 }
 
 impl StoreError {
@@ -127,15 +299,15 @@ impl StoreError {
     pub(crate) fn from_redb(path: impl Into<PathBuf>, error: impl Into<redb::Error>) -> Self {
         let path = path.into();
         match error.into() {
-            redb::Error::Corrupted(detail) => StoreError::Corrupt { path, detail },
-            redb::Error::Io(source) => StoreError::Io { path, source },
-            redb::Error::PreviousIo => StoreError::Io {
+            redb::Error::Corrupted(detail) => StoreError::Corrupt {
                 path,
-                source: std::io::Error::other(tr!("error-store-previous-io")),
+                detail: Damage::Engine(detail),
             },
+            redb::Error::Io(source) => StoreError::Io { path, source },
+            redb::Error::PreviousIo => StoreError::EarlierWriteFailed { path },
             other => StoreError::Database {
                 path,
-                source: Box::new(other),
+                detail: other.to_string(),
             },
         }
     }
@@ -153,7 +325,311 @@ impl StoreError {
     pub(crate) fn decode(path: impl Into<PathBuf>, error: DecodeError) -> Self {
         StoreError::Corrupt {
             path: path.into(),
-            detail: error.to_string(),
+            detail: Damage::Record(error),
+        }
+    }
+}
+
+/// A path as messages show it (through [`super::designation`], so that
+/// a URL taken for a path never shows its password).
+fn shown(path: &Path) -> String {
+    super::designation::shown(&path.display().to_string())
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use StoreError as E;
+        match self {
+            E::Busy { path, waited } => write!(
+                f,
+                "the database {} is busy: another keydesk process held it for over {:.1} s; try again",
+                shown(path),
+                waited.as_secs_f32()
+            ),
+            E::NotADatabase { path } => write!(
+                f,
+                "{} is not a keydesk database (not a redb file); it was left untouched",
+                shown(path)
+            ),
+            E::ForeignDatabase { path } => write!(
+                f,
+                "{} is a redb database of another program, not keydesk; it was left untouched",
+                shown(path)
+            ),
+            E::NewerSchema { path, found, supported } => write!(
+                f,
+                "{} was written by a newer keydesk (schema {found}; this build reads up to {supported}); \
+                 upgrade keydesk — the file was left untouched",
+                shown(path)
+            ),
+            E::NeedsUpgrade { path, found, current } => write!(
+                f,
+                "the database {} needs an upgrade (schema {found} to {current}): run keydesk once with write \
+                 access to it; nothing was changed",
+                shown(path)
+            ),
+            E::Missing { path } => write!(
+                f,
+                "no database at {}: check the path (keydesk creates one only when you create a key or start the TUI)",
+                shown(path)
+            ),
+            E::NotAFile { path, kind } => write!(
+                f,
+                "{} is {kind}, not a database file: choose a regular file with --db or KEYDESK_DB",
+                shown(path)
+            ),
+            E::EmptyFile { path } => write!(
+                f,
+                "{} is an empty file, not a keydesk database (keydesk never leaves one empty); it was left \
+                 untouched: remove it, or choose another path",
+                shown(path)
+            ),
+            E::Insecure { path, reason } => write!(f, "refusing to use {}: {reason}", shown(path)),
+            E::NotFound { id } => write!(f, "no key with ID {id}"),
+            E::Refused { reason } => write!(f, "{reason}"),
+            E::Corrupt { path, detail } => write!(f, "the database {} is damaged: {detail}", shown(path)),
+            E::Io { path, source } => write!(f, "cannot use {}: {source}", shown(path)),
+            E::EarlierWriteFailed { path } => write!(
+                f,
+                "cannot use {}: an earlier write failed (disk full or I/O error); nothing further was written",
+                shown(path)
+            ),
+            E::Database { path, detail } => write!(f, "database error on {}: {detail}", shown(path)),
+            E::RootCertificates { path, problem } => write!(
+                f,
+                "cannot use {}: PGSSLROOTCERT (the CA certificates for PostgreSQL TLS): {problem}",
+                shown(path)
+            ),
+            E::Unreachable { location, detail } => {
+                write!(f, "cannot reach the PostgreSQL server {location}: {detail}")
+            }
+            E::Server { location, detail } => write!(f, "PostgreSQL error on {location}: {detail}"),
+            E::NotInitialised { location } => write!(
+                f,
+                "the PostgreSQL database {location} has no keydesk tables: create a key there first (`keydesk \
+                 create`, as a role that may create tables), or check --db"
+            ),
+            E::NewerServerSchema {
+                location,
+                found,
+                supported,
+            } => write!(
+                f,
+                "the PostgreSQL database {location} was set up by a newer keydesk (schema {found}; this build \
+                 knows up to {supported}); upgrade keydesk — nothing was changed"
+            ),
+            E::NoDataDir => {
+                f.write_str("cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB")
+            }
+            E::AuditKeyMissing { location, seq } => write!(
+                f,
+                "the audit log of {location} is sealed with an audit key (entry {seq} is), and this program has \
+                 none, so nothing was written: every program that changes this database needs the same key file \
+                 (keydesk: `audit_key_file` in `keydesk config show`)"
+            ),
+            E::AuditKeyMismatch { location, seq } => write!(
+                f,
+                "entry {seq} of the audit log of {location} is not sealed with this program's audit key, so \
+                 nothing was written: the hosts that change this database must share one key file (keydesk: \
+                 `audit_key_file` in `keydesk config show`), or the entry was changed (run `keydesk log --check`)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StoreError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::CharDevice => "a character device",
+            FileKind::BlockDevice => "a block device",
+            FileKind::Fifo => "a named pipe (FIFO)",
+            FileKind::Socket => "a socket",
+            FileKind::Directory => "a directory",
+            FileKind::Other => "not a regular file",
+        })
+    }
+}
+
+/// A time as refusals show it: RFC 3339.
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refused::Expired { id, at, change } => {
+                let at = rfc3339(*at);
+                match change {
+                    Change::NewExpiry => write!(
+                        f,
+                        "key {id} expired at {at} and cannot be given a new expiry: delete it, or create a new key"
+                    ),
+                    Change::Enable => write!(
+                        f,
+                        "key {id} expired at {at} and cannot be enabled again: delete it, or create a new key"
+                    ),
+                    Change::Rotate => write!(f, "key {id} expired at {at} and cannot be rotated: create a new key"),
+                }
+            }
+            Refused::PastExpiry { id, at, now } => {
+                let (at, now) = (rfc3339(*at), rfc3339(*now));
+                match id {
+                    Some(id) => write!(
+                        f,
+                        "the expiry of key {id} must be in the future: {at} is not after {now}"
+                    ),
+                    None => write!(
+                        f,
+                        "the expiry of a new key must be in the future: {at} is not after {now}"
+                    ),
+                }
+            }
+            Refused::NegativeGrace => f.write_str("a grace period cannot be negative"),
+            Refused::GraceTooLong => f.write_str("the grace period is too long"),
+            Refused::ForeignAuditLog { count } => write!(
+                f,
+                "the PostgreSQL database already has an audit log of its own ({count} {}) that does not begin \
+                 with the file's: import into a database without one",
+                if *count == 1 { "entry" } else { "entries" }
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Damage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Damage::Engine(detail) => f.write_str(detail),
+            Damage::Record(error) => write!(f, "{error}"),
+            Damage::Structure { reason } => write!(
+                f,
+                "{}; restore it from a backup",
+                reason.as_deref().unwrap_or("unreadable structure")
+            ),
+        }
+    }
+}
+
+impl fmt::Display for StoredItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoredItem::Key(id) => f.write_str(id),
+            StoredItem::AuditEntry(seq) => write!(f, "audit entry {seq}"),
+        }
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecodeError::Empty { id } => write!(f, "record {id} is empty"),
+            DecodeError::UnknownVersion { id, version } => {
+                write!(f, "record {id} has unknown format version {version}")
+            }
+            DecodeError::Malformed { record, reason } => write!(f, "record {record} cannot be decoded: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl fmt::Display for Malformation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Malformation::Encoding(words) => f.write_str(words),
+            Malformation::Timestamp(words) => write!(f, "bad timestamp: {words}"),
+            Malformation::Changed => f.write_str("it was changed; run `keydesk log --check`"),
+            Malformation::IndexDisagrees => {
+                f.write_str("the key index does not match the log; run `keydesk log --check`")
+            }
+        }
+    }
+}
+
+/// Seconds as the PostgreSQL deadlines are given (`connect_timeout` is
+/// whole seconds).
+pub fn deadline_seconds(limit: Duration) -> String {
+    let secs = limit.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs:.0}")
+    } else {
+        format!("{secs:.1}")
+    }
+}
+
+impl fmt::Display for Unreached {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unreached::Client(words) => f.write_str(words),
+            Unreached::ConnectTimedOut(limit) => write!(
+                f,
+                "connecting (TCP, TLS and login) did not finish within {} s (connect_timeout)",
+                deadline_seconds(*limit)
+            ),
+            Unreached::CallTimedOut(limit) => write!(
+                f,
+                "the server did not answer within {} s; the connection was closed and will be made again",
+                deadline_seconds(*limit)
+            ),
+            Unreached::Closed => f.write_str("the connection to the server was closed"),
+        }
+    }
+}
+
+impl fmt::Display for ServerProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServerProblem::Said { message, code } => write!(f, "{message} ({code})"),
+            ServerProblem::InvalidUrl(problem) => write!(f, "not a valid PostgreSQL URL: {problem}"),
+            ServerProblem::RecordDamaged { id, problem } => write!(f, "record {id} is damaged: {problem}"),
+            ServerProblem::AuditEntryChanged { seq } => {
+                write!(f, "audit entry {seq} was changed; run `keydesk log --check`")
+            }
+        }
+    }
+}
+
+impl fmt::Display for UrlProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlProblem::Ambiguous => f.write_str(
+                "its parts cannot be told apart: percent-encode any @ : / ? in the user name or password \
+                 (%40 %3A %2F %3F)",
+            ),
+            UrlProblem::Parser(words) => f.write_str(words),
+        }
+    }
+}
+
+impl fmt::Display for RecordProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RecordProblem::TimeOutOfRange => "a time out of range",
+            RecordProblem::BadHash => "a hash that is not 32 bytes",
+        })
+    }
+}
+
+impl fmt::Display for CertificateProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertificateProblem::Unreadable(error) => write!(f, "{error}"),
+            CertificateProblem::NotPem => f.write_str("not a valid PEM certificate file"),
+            CertificateProblem::NoCertificate => {
+                f.write_str("no PEM certificate (-----BEGIN CERTIFICATE-----) in the file")
+            }
+            CertificateProblem::Unusable(words) => write!(f, "a certificate cannot be used as a CA: {words}"),
         }
     }
 }
@@ -161,178 +637,33 @@ impl StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use keydesk_i18n::{Lang, with_lang};
-
-    fn path() -> PathBuf {
-        PathBuf::from("/srv/密钥/keys.redb")
-    }
-
-    fn denied() -> io::Error {
-        io::Error::new(io::ErrorKind::PermissionDenied, "Permission denied (os error 13)")
-    }
-
-    /// Each variant once, as it would be made.
-    fn samples() -> Vec<StoreError> {
-        let location = || "postgres://keydesk@db.example.com:5432/keys".to_owned();
-        vec![
-            StoreError::Busy {
-                path: path(),
-                waited: Duration::from_millis(2049),
-            },
-            StoreError::NotADatabase { path: path() },
-            StoreError::ForeignDatabase { path: path() },
-            StoreError::NewerSchema {
-                path: path(),
-                found: 99,
-                supported: 5,
-            },
-            StoreError::NeedsUpgrade {
-                path: path(),
-                found: 3,
-                current: 5,
-            },
-            StoreError::Missing { path: path() },
-            StoreError::NotAFile {
-                path: path(),
-                kind: "a directory",
-            },
-            StoreError::EmptyFile { path: path() },
-            StoreError::NotFound {
-                id: "ak-0123456789abcdef".to_owned(),
-            },
-            StoreError::io(path(), denied()),
-            StoreError::Unreachable {
-                location: location(),
-                detail: "connection refused".to_owned(),
-            },
-            StoreError::NotInitialised { location: location() },
-            StoreError::NewerServerSchema {
-                location: location(),
-                found: 7,
-                supported: 2,
-            },
-            StoreError::NoDataDir,
-        ]
-    }
 
     #[test]
-    fn store_errors_read_in_english_as_they_always_have() {
-        let english: Vec<String> = samples().iter().map(ToString::to_string).collect();
-        let path = "/srv/密钥/keys.redb";
-        let pg = "postgres://keydesk@db.example.com:5432/keys";
+    fn a_failed_earlier_write_is_its_own_error_and_says_so() {
+        let error = StoreError::from_redb("/srv/keys.redb", redb::Error::PreviousIo);
+        assert!(matches!(error, StoreError::EarlierWriteFailed { .. }), "{error:?}");
         assert_eq!(
-            english,
-            [
-                format!("the database {path} is busy: another keydesk process held it for over 2.0 s; try again"),
-                format!("{path} is not a keydesk database (not a redb file); it was left untouched"),
-                format!("{path} is a redb database of another program, not keydesk; it was left untouched"),
-                format!(
-                    "{path} was written by a newer keydesk (schema 99; this build reads up to 5); upgrade keydesk \
-                     — the file was left untouched"
-                ),
-                format!(
-                    "the database {path} needs an upgrade (schema 3 to 5): run keydesk once with write access to \
-                     it; nothing was changed"
-                ),
-                format!(
-                    "no database at {path}: check the path (keydesk creates one only when you create a key or \
-                     start the TUI)"
-                ),
-                format!("{path} is a directory, not a database file: choose a regular file with --db or KEYDESK_DB"),
-                format!(
-                    "{path} is an empty file, not a keydesk database (keydesk never leaves one empty); it was left \
-                     untouched: remove it, or choose another path"
-                ),
-                "no key with ID ak-0123456789abcdef".to_owned(),
-                format!("cannot use {path}: {}", denied()),
-                format!("cannot reach the PostgreSQL server {pg}: connection refused"),
-                format!(
-                    "the PostgreSQL database {pg} has no keydesk tables: create a key there first (`keydesk \
-                     create`, as a role that may create tables), or check --db"
-                ),
-                format!(
-                    "the PostgreSQL database {pg} was set up by a newer keydesk (schema 7; this build knows up to \
-                     2); upgrade keydesk — nothing was changed"
-                ),
-                "cannot find a home directory to keep the database in; pass --db PATH or set KEYDESK_DB".to_owned(),
-            ]
+            error.to_string(),
+            "cannot use /srv/keys.redb: an earlier write failed (disk full or I/O error); nothing further was written"
         );
     }
 
     #[test]
-    fn store_errors_read_in_chinese_with_their_paths_and_versions() {
-        let chinese: Vec<String> = with_lang(Lang::ZhCn, || samples().iter().map(ToString::to_string).collect());
-        let path = "/srv/密钥/keys.redb";
-        let pg = "postgres://keydesk@db.example.com:5432/keys";
+    fn a_refusal_says_why_in_its_fields() {
+        let at = time::macros::datetime!(2026-01-02 03:04:05 UTC);
+        let refused = Refused::Expired {
+            id: "ak-0123456789abcdef".to_owned(),
+            at,
+            change: Change::Rotate,
+        };
         assert_eq!(
-            chinese,
-            [
-                format!("数据库 {path} 忙：另一个 keydesk 进程已占用它超过 2.0 秒，请稍后重试"),
-                format!("{path} 不是 keydesk 数据库（不是 redb 文件），未做任何改动"),
-                format!("{path} 是其他程序的 redb 数据库，不属于 keydesk，未做任何改动"),
-                format!(
-                    "{path} 由更新版本的 keydesk 写入（数据库结构版本 99，当前版本最高只能读取 5）；请升级 keydesk，\
-                     文件未做任何改动"
-                ),
-                format!(
-                    "数据库 {path} 需要升级（数据库结构版本 3 升级到 5）：请以可写权限运行一次 keydesk；未做任何改动"
-                ),
-                format!("{path} 处没有数据库：请检查路径（keydesk 只在创建密钥或启动 TUI 时才会新建数据库）"),
-                format!("{path} 是目录，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件"),
-                format!(
-                    "{path} 是空文件，不是 keydesk 数据库（keydesk 从不留下空的数据库），未做任何改动：\
-                     请删除它，或换一个路径"
-                ),
-                "没有 ID 为 ak-0123456789abcdef 的密钥".to_owned(),
-                // The OS's own words are kept as they are.
-                format!("无法使用 {path}：{}", denied()),
-                format!("无法连接 PostgreSQL 服务器 {pg}：connection refused"),
-                format!(
-                    "PostgreSQL 数据库 {pg} 中没有 keydesk 的表：请先在其中创建一个密钥（`keydesk create`，\
-                     使用有建表权限的角色），或检查 --db"
-                ),
-                format!(
-                    "PostgreSQL 数据库 {pg} 由更新版本的 keydesk 建立（数据库结构版本 7，当前版本最高只认识 2）；\
-                     请升级 keydesk，未做任何改动"
-                ),
-                "找不到用来存放数据库的主目录；请使用 --db PATH 或设置 KEYDESK_DB".to_owned(),
-            ]
+            refused.to_string(),
+            "key ak-0123456789abcdef expired at 2026-01-02T03:04:05Z and cannot be rotated: create a new key"
         );
-    }
-
-    #[test]
-    fn every_kind_of_non_file_has_a_chinese_name() {
-        for kind in [
-            "a character device",
-            "a block device",
-            "a named pipe (FIFO)",
-            "a socket",
-            "a directory",
-            "not a regular file",
-        ] {
-            let error = StoreError::NotAFile { path: path(), kind };
-            assert!(error.to_string().contains(&format!(" is {kind}, ")), "{error}");
-            let chinese = with_lang(Lang::ZhCn, || error.to_string());
-            assert!(!chinese.contains(kind), "{chinese}");
-            // The Debug form keeps the stable English kind.
-            assert!(format!("{error:?}").contains(kind));
-        }
-    }
-
-    #[test]
-    fn a_failed_earlier_write_is_explained_in_the_language_of_the_moment() {
-        let english = StoreError::from_redb(path(), redb::Error::PreviousIo);
-        assert!(
-            english
-                .to_string()
-                .ends_with("an earlier write failed (disk full or I/O error); nothing further was written")
-        );
-        let chinese = with_lang(Lang::ZhCn, || {
-            StoreError::from_redb(path(), redb::Error::PreviousIo).to_string()
-        });
         assert_eq!(
-            chinese,
-            "无法使用 /srv/密钥/keys.redb：之前的一次写入失败（磁盘已满或 I/O 错误），之后没有再写入任何内容"
+            Refused::ForeignAuditLog { count: 1 }.to_string(),
+            "the PostgreSQL database already has an audit log of its own (1 entry) that does not begin with the \
+             file's: import into a database without one"
         );
     }
 }

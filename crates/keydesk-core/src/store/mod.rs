@@ -54,11 +54,14 @@ use crate::domain::{
     AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
     SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
 };
-pub use error::StoreError;
+pub use error::{
+    CertificateProblem, Change, Damage, DecodeError, FileKind, Malformation, RecordProblem, Refused, ServerProblem,
+    StoreError, StoredItem, Unreached, UrlProblem, deadline_seconds, rfc3339,
+};
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, StoreBuilder, default_path, storage_panic_is_being_caught};
 // For the type check of every file keydesk trusts, which names what a path
 // is as the database's does.
-pub use redb_file::{file_kind, file_kind_label};
+pub use redb_file::file_kind;
 
 /// Where "now" comes from; replaceable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;

@@ -15,7 +15,7 @@ use rand::Rng;
 use redb::backends::FileBackend;
 use redb::{Database, DatabaseError, ReadOnlyDatabase};
 
-use crate::store::StoreError;
+use crate::store::{FileKind, StoreError};
 
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
@@ -87,47 +87,28 @@ pub fn check_existing(path: &Path) -> Result<(), StoreError> {
     check_ownership_and_mode(path, &meta)
 }
 
-// What a path that is not a regular file is instead, as `StoreError::NotAFile`
-// keeps it (and its Debug shows it): in English, whatever the language.
-const CHAR_DEVICE: &str = "a character device";
-const BLOCK_DEVICE: &str = "a block device";
-const FIFO: &str = "a named pipe (FIFO)";
-const SOCKET: &str = "a socket";
-const DIRECTORY: &str = "a directory";
-const OTHER: &str = "not a regular file";
-
-/// What a path that is not a regular file is instead, in English (as
-/// [`StoreError::NotAFile`] keeps it); [`file_kind_label`](super::file_kind_label)
-/// names it in the current language.
-pub fn file_kind(kind: &fs::FileType) -> &'static str {
+/// What a path that is not a regular file is instead.
+pub fn file_kind(kind: &fs::FileType) -> FileKind {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_char_device() {
-            return CHAR_DEVICE;
+            return FileKind::CharDevice;
         }
         if kind.is_block_device() {
-            return BLOCK_DEVICE;
+            return FileKind::BlockDevice;
         }
         if kind.is_fifo() {
-            return FIFO;
+            return FileKind::Fifo;
         }
         if kind.is_socket() {
-            return SOCKET;
+            return FileKind::Socket;
         }
     }
-    if kind.is_dir() { DIRECTORY } else { OTHER }
-}
-
-/// A [`file_kind`] in the current language, for the message.
-pub fn kind_label(kind: &str) -> String {
-    match kind {
-        CHAR_DEVICE => tr!("error-store-kind-char-device"),
-        BLOCK_DEVICE => tr!("error-store-kind-block-device"),
-        FIFO => tr!("error-store-kind-fifo"),
-        SOCKET => tr!("error-store-kind-socket"),
-        DIRECTORY => tr!("error-store-kind-directory"),
-        _ => tr!("error-store-kind-other"),
+    if kind.is_dir() {
+        FileKind::Directory
+    } else {
+        FileKind::Other
     }
 }
 
@@ -216,19 +197,18 @@ pub fn open_read_only(path: &Path, retry: &RetryPolicy) -> Result<Option<ReadOnl
     if !path.exists() {
         return Ok(None);
     }
-    let opened = with_retry(path, retry, || {
+    with_retry(path, retry, || {
         let file = open_file(path, false)?;
         if file.metadata().map_err(|e| StoreError::io(path, e))?.len() == 0 {
-            return Ok(Err(DatabaseError::RepairAborted));
+            return Ok(Ok(None));
         }
         let backend = FileBackend::new(file).map_err(|e| StoreError::from_redb(path, e))?;
-        Ok(builder().open_read_only_with_backend(backend))
-    });
-    match opened {
-        Ok(db) => Ok(Some(db)),
-        Err(StoreError::Database { source, .. }) if matches!(*source, redb::Error::RepairAborted) => Ok(None),
-        Err(e) => Err(e),
-    }
+        // A file that needs repair: no read-only view of it.
+        Ok(match builder().open_read_only_with_backend(backend) {
+            Err(DatabaseError::RepairAborted) => Ok(None),
+            opened => opened.map(Some),
+        })
+    })
 }
 
 fn builder() -> redb::Builder {
@@ -308,50 +288,51 @@ fn read_up_to(file: &mut File, buf: &mut [u8]) -> std::io::Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use keydesk_i18n::{Lang, with_lang};
 
     #[test]
-    fn a_path_that_is_not_a_file_is_named_in_chinese_with_the_path() {
+    fn a_path_that_is_not_a_file_says_what_it_is() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("目录");
         fs::create_dir(&path).unwrap();
-        let message = with_lang(Lang::ZhCn, || check_existing(&path).unwrap_err().to_string());
+        let error = check_existing(&path).unwrap_err();
+        assert!(
+            matches!(&error, StoreError::NotAFile { path: p, kind: FileKind::Directory } if *p == path),
+            "{error:?}"
+        );
         assert_eq!(
-            message,
+            error.to_string(),
             format!(
-                "{} 是目录，不是数据库文件：请用 --db 或 KEYDESK_DB 指定一个普通文件",
+                "{} is a directory, not a database file: choose a regular file with --db or KEYDESK_DB",
                 path.display()
             )
         );
         let missing = dir.path().join("none.redb");
-        let message = with_lang(Lang::ZhCn, || check_existing(&missing).unwrap_err().to_string());
-        assert!(
-            message.starts_with(&format!("{} 处没有数据库", missing.display())),
-            "{message}"
-        );
+        assert!(matches!(check_existing(&missing), Err(StoreError::Missing { .. })));
     }
 
     #[cfg(unix)]
     #[test]
-    fn a_file_others_may_write_is_refused_in_chinese_with_the_fix() {
+    fn a_file_others_may_write_is_refused_with_the_fix() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("keys.redb");
         fs::write(&path, REDB_MAGIC).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
-        let english = check_existing(&path).unwrap_err().to_string();
+        let error = check_existing(&path).unwrap_err();
+        assert!(
+            matches!(
+                &error,
+                StoreError::Insecure {
+                    reason: crate::hardening::Untrusted::Writable { mode: 0o666, .. },
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
         assert_eq!(
-            english,
+            error.to_string(),
             format!(
                 "refusing to use {0}: it is writable by other users (mode 666); run: chmod 600 {0}",
-                path.display()
-            )
-        );
-        let chinese = with_lang(Lang::ZhCn, || check_existing(&path).unwrap_err().to_string());
-        assert_eq!(
-            chinese,
-            format!(
-                "拒绝使用 {0}：其他用户可以写入它（权限 666）；请运行：chmod 600 {0}",
                 path.display()
             )
         );

@@ -29,9 +29,7 @@ use crate::domain::{
     KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub use builder::StoreBuilder;
-pub use codec::DecodeError;
 pub use file::file_kind;
-pub use file::kind_label as file_kind_label;
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
@@ -664,11 +662,10 @@ fn guard_panics<T>(path: &Path, body: impl FnOnce() -> Result<T, StoreError>) ->
         let reason = payload
             .downcast_ref::<&str>()
             .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| tr!("error-store-unreadable-structure"));
+            .or_else(|| payload.downcast_ref::<String>().cloned());
         Err(StoreError::Corrupt {
             path: path.to_owned(),
-            detail: tr!("error-store-restore-from-backup", reason = reason),
+            detail: super::Damage::Structure { reason },
         })
     })
 }
@@ -797,9 +794,9 @@ fn not_found(id: &KeyId) -> Fail {
 /// Failures inside a transaction, before the path is known to attach to them.
 enum Fail {
     Redb(redb::Error),
-    Decode(codec::DecodeError),
+    Decode(super::DecodeError),
     NotFound(String),
-    Refused(String),
+    Refused(super::Refused),
     NewerSchema(u64),
     OlderSchema(u64),
     Foreign,
