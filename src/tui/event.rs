@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use crate::domain::{KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageQuery};
 
-use super::app::{LogPage, LogRequest};
 use super::copy::CopyResult;
+use super::log_search::{LogPage, LogRequest};
 
 /// A key press, already stripped of what the app does not distinguish.
 /// Shifted letters arrive as their uppercase character (`S`).

@@ -157,7 +157,7 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
         // An empty log: the screen must cope with hostile input on it too.
         Command::LoadLog(request) => Some(Event::LogPage {
             search: request.search,
-            page: Ok(super::app::LogPage {
+            page: Ok(super::log_search::LogPage {
                 matches: Vec::new(),
                 next_before: None,
             }),

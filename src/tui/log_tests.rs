@@ -7,9 +7,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use time::macros::datetime;
 
-use super::app::{LogPage, LogRequest};
 use super::event::{Command, Event, Key};
 use super::keymap::Screen;
+use super::log_search::{LogPage, LogRequest};
 use super::testing::*;
 use super::update::update;
 use super::view::{Theme, render};

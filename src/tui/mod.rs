@@ -13,6 +13,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod lifecycle_fields;
+pub mod log_search;
 pub mod mouse;
 pub mod name_field;
 pub mod sanitize;

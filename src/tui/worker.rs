@@ -21,8 +21,8 @@ use crate::domain::{AuditQuery, KeyId, KeyName, UsageQuery};
 use crate::{KeyStore, StoreError};
 
 use super::Wake;
-use super::app::{LogPage, LogRequest, entry_matches};
 use super::event::{Bulk, Change, Event};
+use super::log_search::{LogPage, LogRequest, entry_matches};
 
 /// The storage the TUI works on, shared with the worker thread.
 pub type Storage = std::sync::Arc<dyn KeyStore>;

@@ -2,10 +2,11 @@
 //! moving, filtering as you type, and asking the worker for the next page
 //! of the search whenever the screen needs more rows.
 
-use super::super::app::{App, LogPage, LogScreen};
+use super::super::app::{App, LogScreen};
 use super::super::event::Command;
 use super::super::keymap::Action;
 use super::super::layout;
+use super::super::log_search::LogPage;
 use super::edit_input;
 use crate::domain::KeyRecord;
 

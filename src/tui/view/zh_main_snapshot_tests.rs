@@ -19,8 +19,9 @@ use crate::domain::{
     UsageQuery,
 };
 use crate::i18n::{Lang, with_lang};
-use crate::tui::app::{App, LogPage, entry_matches};
+use crate::tui::app::App;
 use crate::tui::event::{Command, Event, Key};
+use crate::tui::log_search::{LogPage, entry_matches};
 use crate::tui::testing::*;
 use crate::tui::update::update;
 
