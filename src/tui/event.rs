@@ -1,72 +1,16 @@
 //! What flows through the TUI: [`Event`]s in (keys, pastes, ticks, results of
-//! side effects) and [`Command`]s out (side effects for the event loop to run).
-//! Both are plain data so the update function can be tested without a terminal.
-
-use std::borrow::Cow;
+//! side effects), brought to the event loop as [`Wake`]-ups, and [`Command`]s
+//! out (side effects for the event loop to run). All plain data, so the
+//! update function can be tested without a terminal, and the threads that
+//! send wake-ups (input, storage, signals) need nothing of the loop itself.
 
 use time::OffsetDateTime;
 
 use crate::domain::{KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageQuery};
 
 use super::copy::CopyResult;
+pub use super::key::Key;
 use super::log_search::{LogPage, LogRequest};
-
-/// A key press, already stripped of what the app does not distinguish.
-/// Shifted letters arrive as their uppercase character (`S`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Key {
-    Char(char),
-    /// A letter with Ctrl held, always lowercase: `Ctrl('c')`.
-    Ctrl(char),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Delete,
-    Up,
-    Down,
-    Left,
-    Right,
-    Home,
-    End,
-    PageUp,
-    PageDown,
-    F(u8),
-}
-
-impl Key {
-    /// How the key is written in hints and in the help overlay.
-    pub fn label(self) -> Cow<'static, str> {
-        // Arrows are words of the screen like the messages, and ASCII with
-        // them where the terminal shows nothing else.
-        let ascii = crate::i18n::ascii();
-        Cow::Borrowed(match self {
-            Key::Char(' ') => "Space",
-            Key::Char(c) => return Cow::Owned(c.to_string()),
-            Key::Ctrl(c) => return Cow::Owned(format!("Ctrl-{}", c.to_ascii_uppercase())),
-            Key::F(n) => return Cow::Owned(format!("F{n}")),
-            Key::Enter => "Enter",
-            Key::Esc => "Esc",
-            Key::Tab => "Tab",
-            Key::BackTab => "Shift-Tab",
-            Key::Backspace => "Backspace",
-            Key::Delete => "Delete",
-            Key::Up if ascii => "Up",
-            Key::Down if ascii => "Down",
-            Key::Left if ascii => "Left",
-            Key::Right if ascii => "Right",
-            Key::Up => "↑",
-            Key::Down => "↓",
-            Key::Left => "←",
-            Key::Right => "→",
-            Key::Home => "Home",
-            Key::End => "End",
-            Key::PageUp => "PgUp",
-            Key::PageDown => "PgDn",
-        })
-    }
-}
 
 #[derive(Debug)]
 pub enum Event {
@@ -113,6 +57,25 @@ pub enum Event {
     UsageLoaded(UsageQuery, Result<Vec<(KeyId, KeyUsage)>, String>),
     /// A clean-up's bulk change (one transaction), or why it failed.
     Bulk(Bulk, Result<Vec<KeyRecord>, String>),
+}
+
+/// What wakes the event loop. Every source (the input reader thread, the
+/// storage worker, the signal thread) sends to one channel, so the loop
+/// sleeps in a single receive until one of them, or its own timer, is due.
+pub enum Wake {
+    /// Input from the terminal.
+    Input(Event),
+    /// Reading the terminal failed; it is gone.
+    InputFailed(std::io::Error),
+    /// The mouse, placed on the last frame by the event loop.
+    Mouse(super::mouse::RawMouse),
+    /// A storage job finished, with what it has to report.
+    Stored(Vec<Event>),
+    /// Usage counts the storage worker read after a job, sent on their own
+    /// (they are not a job's outcome).
+    Usage(Event),
+    /// A signal from outside.
+    Signal(i32),
 }
 
 /// The clean-up view's bulk changes.

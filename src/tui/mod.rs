@@ -10,6 +10,7 @@ pub mod app;
 pub mod copy;
 pub mod event;
 pub mod input;
+pub mod key;
 pub mod keymap;
 pub mod layout;
 pub mod lifecycle_fields;
@@ -49,6 +50,7 @@ use std::time::{Duration, Instant};
 use time::{OffsetDateTime, UtcOffset};
 
 pub use copy::{CopyHandler, CopyResult, NoClipboard, TerminalClipboard};
+pub use event::Wake;
 pub use view::Theme;
 
 use app::App;
@@ -115,25 +117,6 @@ impl Exit {
             Exit::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
         }
     }
-}
-
-/// What wakes the event loop. Every source (the input reader thread, the
-/// storage worker, the signal thread) sends to one channel, so the loop
-/// sleeps in a single receive until one of them, or its own timer, is due.
-pub enum Wake {
-    /// Input from the terminal.
-    Input(Event),
-    /// Reading the terminal failed; it is gone.
-    InputFailed(std::io::Error),
-    /// The mouse, placed on the last frame by the event loop.
-    Mouse(mouse::RawMouse),
-    /// A storage job finished, with what it has to report.
-    Stored(Vec<Event>),
-    /// Usage counts the storage worker read after a job, sent on their own
-    /// (they are not a job's outcome).
-    Usage(Event),
-    /// A signal from outside.
-    Signal(i32),
 }
 
 /// After how long a storage job shows "working…" in the status bar. Most

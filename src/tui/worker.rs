@@ -20,7 +20,7 @@ use time::OffsetDateTime;
 use crate::domain::{AuditQuery, KeyId, KeyName, UsageQuery};
 use crate::{KeyStore, StoreError};
 
-use super::Wake;
+use super::event::Wake;
 use super::event::{Bulk, Change, Event};
 use super::log_search::{LogPage, LogRequest, entry_matches};
 
