@@ -78,6 +78,44 @@ pub enum Wake {
     Signal(i32),
 }
 
+/// One storage operation.
+#[derive(Debug)]
+pub enum Job {
+    /// Send the records if they changed since they were last sent (checked
+    /// on the cheap change counter; the first refresh always sends them).
+    /// The app's records only ever come from here, in order, so "last sent"
+    /// is what the app shows: polling and reloading are the same job.
+    Refresh,
+    Create {
+        name: KeyName,
+        expires_at: Option<OffsetDateTime>,
+    },
+    Rename {
+        id: KeyId,
+        name: KeyName,
+    },
+    Delete(KeyId),
+    Disable(KeyId),
+    Enable(KeyId),
+    Rotate {
+        id: KeyId,
+        grace: time::Duration,
+    },
+    SetExpiry {
+        id: KeyId,
+        expires_at: Option<OffsetDateTime>,
+    },
+    /// Read the next page of a log search: the entries older than its
+    /// `before_seq` (of one key: through the store's key index) that match
+    /// its filter.
+    LogPage(LogRequest),
+    /// Disable or delete many keys in one transaction.
+    Bulk {
+        bulk: Bulk,
+        ids: Vec<KeyId>,
+    },
+}
+
 /// The clean-up view's bulk changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bulk {

@@ -54,9 +54,10 @@ pub use event::Wake;
 pub use view::Theme;
 
 use app::App;
+use event::Job;
 use event::{Command, Event};
 use terminal::Tui;
-use worker::{Job, Refused, Worker};
+use worker::{Refused, Worker};
 
 /// How the TUI is set up.
 pub struct TuiOptions {
