@@ -111,7 +111,7 @@ impl LogBench {
     /// A key, every page it asks for read and taken in, then the frame.
     fn key(&mut self, key: Key) {
         let mut commands = update(&mut self.screen.app, Event::Key(key));
-        while let Some(Command::LoadLog(request)) = commands.pop() {
+        while let Some(Command::Store(Job::LogPage(request))) = commands.pop() {
             for event in self.read(request) {
                 commands.extend(update(&mut self.screen.app, event));
             }

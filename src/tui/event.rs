@@ -79,7 +79,7 @@ pub enum Wake {
 }
 
 /// One storage operation.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
     /// Send the records if they changed since they were last sent (checked
     /// on the cheap change counter; the first refresh always sends them).
@@ -134,40 +134,9 @@ pub enum Change {
 /// A side effect requested by the update function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    CreateKey {
-        name: KeyName,
-        expires_at: Option<OffsetDateTime>,
-    },
-    Disable {
-        id: KeyId,
-    },
-    Enable {
-        id: KeyId,
-    },
-    Rotate {
-        id: KeyId,
-        grace: time::Duration,
-    },
-    SetExpiry {
-        id: KeyId,
-        expires_at: Option<OffsetDateTime>,
-    },
-    Rename {
-        id: KeyId,
-        name: KeyName,
-    },
-    Delete {
-        id: KeyId,
-    },
-    /// Disable or delete many keys in one transaction (the clean-up view).
-    Bulk {
-        bulk: Bulk,
-        ids: Vec<KeyId>,
-    },
-    /// Read the store again (after a change made here).
-    Reload,
-    /// Read a page of the audit log for the log screen.
-    LoadLog(LogRequest),
+    /// A store operation, for the storage worker: a change, a reload after
+    /// one made here, or a page of the audit log for the log screen.
+    Store(Job),
     /// Copy the secret shown in the secret dialog.
     CopySecret,
     /// Copy a non-secret text, e.g. a key ID.

@@ -235,16 +235,7 @@ impl Runtime {
                 self.queue.push_back(Event::Copied { secret: false, result });
                 return Ok(None);
             }
-            Command::CreateKey { name, expires_at } => Job::Create { name, expires_at },
-            Command::Disable { id } => Job::Disable(id),
-            Command::Enable { id } => Job::Enable(id),
-            Command::Rotate { id, grace } => Job::Rotate { id, grace },
-            Command::SetExpiry { id, expires_at } => Job::SetExpiry { id, expires_at },
-            Command::Rename { id, name } => Job::Rename { id, name },
-            Command::Delete { id } => Job::Delete(id),
-            Command::Reload => Job::Refresh,
-            Command::LoadLog(request) => Job::LogPage(request),
-            Command::Bulk { bulk, ids } => Job::Bulk { bulk, ids },
+            Command::Store(job) => job,
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
             self.queue.push_back(Event::Notice(tr!("tui-status-change-in-flight")));

@@ -20,7 +20,7 @@ use crate::domain::{
 };
 use crate::i18n::{Lang, with_lang};
 use crate::tui::app::App;
-use crate::tui::event::{Command, Event, Key};
+use crate::tui::event::{Command, Event, Job, Key};
 use crate::tui::log_search::{LogPage, entry_matches};
 use crate::tui::testing::*;
 use crate::tui::update::update;
@@ -248,7 +248,7 @@ fn log_view_zh() {
         &mut app,
         |app| {
             let commands = press(app, &[Char('L')]);
-            let [Command::LoadLog(request)] = commands.as_slice() else {
+            let [Command::Store(Job::LogPage(request))] = commands.as_slice() else {
                 panic!("expected one page request: {commands:?}");
             };
             let page = Ok(LogPage {
