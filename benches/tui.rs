@@ -26,12 +26,13 @@ use criterion::Criterion;
 use keydesk::domain::UsageQuery;
 use keydesk::tui::Wake;
 use keydesk::tui::app::App;
-use keydesk::tui::app::LogRequest;
 use keydesk::tui::event::Command;
+use keydesk::tui::event::Job;
 use keydesk::tui::event::{Event, Key};
+use keydesk::tui::log_search::LogRequest;
 use keydesk::tui::update::update;
 use keydesk::tui::view::{Theme, render};
-use keydesk::tui::worker::{Job, Storage, Worker};
+use keydesk::tui::worker::{Storage, Worker};
 use keydesk::{KeyStore, Store};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -110,7 +111,7 @@ impl LogBench {
     /// A key, every page it asks for read and taken in, then the frame.
     fn key(&mut self, key: Key) {
         let mut commands = update(&mut self.screen.app, Event::Key(key));
-        while let Some(Command::LoadLog(request)) = commands.pop() {
+        while let Some(Command::Store(Job::LogPage(request))) = commands.pop() {
             for event in self.read(request) {
                 commands.extend(update(&mut self.screen.app, event));
             }

@@ -1,72 +1,16 @@
 //! What flows through the TUI: [`Event`]s in (keys, pastes, ticks, results of
-//! side effects) and [`Command`]s out (side effects for the event loop to run).
-//! Both are plain data so the update function can be tested without a terminal.
-
-use std::borrow::Cow;
+//! side effects), brought to the event loop as [`Wake`]-ups, and [`Command`]s
+//! out (side effects for the event loop to run). All plain data, so the
+//! update function can be tested without a terminal, and the threads that
+//! send wake-ups (input, storage, signals) need nothing of the loop itself.
 
 use time::OffsetDateTime;
 
 use crate::domain::{KeyId, KeyName, KeyRecord, KeyUsage, SecretKey, UsageQuery};
 
-use super::app::{LogPage, LogRequest};
 use super::copy::CopyResult;
-
-/// A key press, already stripped of what the app does not distinguish.
-/// Shifted letters arrive as their uppercase character (`S`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Key {
-    Char(char),
-    /// A letter with Ctrl held, always lowercase: `Ctrl('c')`.
-    Ctrl(char),
-    Enter,
-    Esc,
-    Tab,
-    BackTab,
-    Backspace,
-    Delete,
-    Up,
-    Down,
-    Left,
-    Right,
-    Home,
-    End,
-    PageUp,
-    PageDown,
-    F(u8),
-}
-
-impl Key {
-    /// How the key is written in hints and in the help overlay.
-    pub fn label(self) -> Cow<'static, str> {
-        // Arrows are words of the screen like the messages, and ASCII with
-        // them where the terminal shows nothing else.
-        let ascii = crate::i18n::ascii();
-        Cow::Borrowed(match self {
-            Key::Char(' ') => "Space",
-            Key::Char(c) => return Cow::Owned(c.to_string()),
-            Key::Ctrl(c) => return Cow::Owned(format!("Ctrl-{}", c.to_ascii_uppercase())),
-            Key::F(n) => return Cow::Owned(format!("F{n}")),
-            Key::Enter => "Enter",
-            Key::Esc => "Esc",
-            Key::Tab => "Tab",
-            Key::BackTab => "Shift-Tab",
-            Key::Backspace => "Backspace",
-            Key::Delete => "Delete",
-            Key::Up if ascii => "Up",
-            Key::Down if ascii => "Down",
-            Key::Left if ascii => "Left",
-            Key::Right if ascii => "Right",
-            Key::Up => "↑",
-            Key::Down => "↓",
-            Key::Left => "←",
-            Key::Right => "→",
-            Key::Home => "Home",
-            Key::End => "End",
-            Key::PageUp => "PgUp",
-            Key::PageDown => "PgDn",
-        })
-    }
-}
+pub use super::key::Key;
+use super::log_search::{LogPage, LogRequest};
 
 #[derive(Debug)]
 pub enum Event {
@@ -115,6 +59,63 @@ pub enum Event {
     Bulk(Bulk, Result<Vec<KeyRecord>, String>),
 }
 
+/// What wakes the event loop. Every source (the input reader thread, the
+/// storage worker, the signal thread) sends to one channel, so the loop
+/// sleeps in a single receive until one of them, or its own timer, is due.
+pub enum Wake {
+    /// Input from the terminal.
+    Input(Event),
+    /// Reading the terminal failed; it is gone.
+    InputFailed(std::io::Error),
+    /// The mouse, placed on the last frame by the event loop.
+    Mouse(super::mouse::RawMouse),
+    /// A storage job finished, with what it has to report.
+    Stored(Vec<Event>),
+    /// Usage counts the storage worker read after a job, sent on their own
+    /// (they are not a job's outcome).
+    Usage(Event),
+    /// A signal from outside.
+    Signal(i32),
+}
+
+/// One storage operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// Send the records if they changed since they were last sent (checked
+    /// on the cheap change counter; the first refresh always sends them).
+    /// The app's records only ever come from here, in order, so "last sent"
+    /// is what the app shows: polling and reloading are the same job.
+    Refresh,
+    Create {
+        name: KeyName,
+        expires_at: Option<OffsetDateTime>,
+    },
+    Rename {
+        id: KeyId,
+        name: KeyName,
+    },
+    Delete(KeyId),
+    Disable(KeyId),
+    Enable(KeyId),
+    Rotate {
+        id: KeyId,
+        grace: time::Duration,
+    },
+    SetExpiry {
+        id: KeyId,
+        expires_at: Option<OffsetDateTime>,
+    },
+    /// Read the next page of a log search: the entries older than its
+    /// `before_seq` (of one key: through the store's key index) that match
+    /// its filter.
+    LogPage(LogRequest),
+    /// Disable or delete many keys in one transaction.
+    Bulk {
+        bulk: Bulk,
+        ids: Vec<KeyId>,
+    },
+}
+
 /// The clean-up view's bulk changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Bulk {
@@ -133,40 +134,9 @@ pub enum Change {
 /// A side effect requested by the update function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    CreateKey {
-        name: KeyName,
-        expires_at: Option<OffsetDateTime>,
-    },
-    Disable {
-        id: KeyId,
-    },
-    Enable {
-        id: KeyId,
-    },
-    Rotate {
-        id: KeyId,
-        grace: time::Duration,
-    },
-    SetExpiry {
-        id: KeyId,
-        expires_at: Option<OffsetDateTime>,
-    },
-    Rename {
-        id: KeyId,
-        name: KeyName,
-    },
-    Delete {
-        id: KeyId,
-    },
-    /// Disable or delete many keys in one transaction (the clean-up view).
-    Bulk {
-        bulk: Bulk,
-        ids: Vec<KeyId>,
-    },
-    /// Read the store again (after a change made here).
-    Reload,
-    /// Read a page of the audit log for the log screen.
-    LoadLog(LogRequest),
+    /// A store operation, for the storage worker: a change, a reload after
+    /// one made here, or a page of the audit log for the log screen.
+    Store(Job),
     /// Copy the secret shown in the secret dialog.
     CopySecret,
     /// Copy a non-secret text, e.g. a key ID.

@@ -14,7 +14,7 @@ use ratatui::backend::TestBackend;
 
 use super::CopyResult;
 use super::app::App;
-use super::event::{Change, Command, Event, Key};
+use super::event::{Change, Command, Event, Job, Key};
 use super::testing::{NOW, OFFSET, record, records};
 use super::update::update;
 use super::view::{Theme, render};
@@ -88,7 +88,7 @@ fn input() -> impl Strategy<Value = Input> {
 /// list, and returns the event it would produce.
 fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
     match command {
-        Command::CreateKey { name, expires_at } => {
+        Command::Store(Job::Create { name, expires_at }) => {
             assert!(
                 KeyName::parse(name.as_str()).is_ok(),
                 "invalid name sent to the store: {name:?}"
@@ -100,22 +100,22 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             records.push(created.clone());
             Some(Event::Created(Ok((SecretKey::generate(), created))))
         }
-        Command::Disable { id } => {
+        Command::Store(Job::Disable(id)) => {
             let found = records.iter_mut().find(|r| r.id == id)?;
             found.disabled_at.get_or_insert(NOW);
             Some(Event::Changed(Change::Disabled, Ok(found.clone())))
         }
-        Command::Enable { id } => {
+        Command::Store(Job::Enable(id)) => {
             let found = records.iter_mut().find(|r| r.id == id)?;
             found.disabled_at = None;
             Some(Event::Changed(Change::Enabled, Ok(found.clone())))
         }
-        Command::SetExpiry { id, expires_at } => {
+        Command::Store(Job::SetExpiry { id, expires_at }) => {
             let found = records.iter_mut().find(|r| r.id == id)?;
             found.expires_at = expires_at;
             Some(Event::Changed(Change::ExpirySet, Ok(found.clone())))
         }
-        Command::Rotate { id, grace } => {
+        Command::Store(Job::Rotate { id, grace }) => {
             let found = records.iter_mut().find(|r| r.id == id)?;
             let secret = SecretKey::generate();
             found.previous = Some(Box::new(crate::domain::PreviousSecret {
@@ -127,7 +127,7 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             found.hash = secret.hash();
             Some(Event::Rotated(Ok((secret, found.clone()))))
         }
-        Command::Rename { id, name } => {
+        Command::Store(Job::Rename { id, name }) => {
             assert!(
                 KeyName::parse(name.as_str()).is_ok(),
                 "invalid name sent to the store: {name:?}"
@@ -136,11 +136,11 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             found.name = name.into_string();
             Some(Event::Renamed(Ok(found.clone())))
         }
-        Command::Delete { id } => {
+        Command::Store(Job::Delete(id)) => {
             let at = records.iter().position(|r| r.id == id)?;
             Some(Event::Deleted(Ok(records.remove(at))))
         }
-        Command::Bulk { bulk, ids } => {
+        Command::Store(Job::Bulk { bulk, ids }) => {
             let mut done = Vec::new();
             for id in ids {
                 let at = records.iter().position(|r| r.id == id)?;
@@ -155,14 +155,14 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             Some(Event::Bulk(bulk, Ok(done)))
         }
         // An empty log: the screen must cope with hostile input on it too.
-        Command::LoadLog(request) => Some(Event::LogPage {
+        Command::Store(Job::LogPage(request)) => Some(Event::LogPage {
             search: request.search,
-            page: Ok(super::app::LogPage {
+            page: Ok(super::log_search::LogPage {
                 matches: Vec::new(),
                 next_before: None,
             }),
         }),
-        Command::Reload => Some(Event::Loaded {
+        Command::Store(Job::Refresh) => Some(Event::Loaded {
             change_counter: 2,
             records: records.clone(),
         }),

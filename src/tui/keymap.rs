@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use super::event::Key;
+use super::key::Key;
 use crate::i18n::Msg;
 
 /// Where keyboard input goes, i.e. which table applies.

@@ -6,7 +6,7 @@ use time::Duration;
 use time::macros::datetime;
 
 use super::app::{CreateFocus, DeleteFocus, Dialog, StatusKind};
-use super::event::{Change, Command, Event, Key};
+use super::event::{Change, Command, Event, Job, Key};
 use super::keymap::Screen;
 use super::testing::*;
 use super::update::update;
@@ -28,13 +28,13 @@ fn app_on(name: &str) -> crate::tui::app::App {
 #[test]
 fn t_disables_an_enabled_key_and_enables_a_disabled_one() {
     let mut app = app_on("active-key");
-    assert_eq!(press(&mut app, &[Char('t')]), [Command::Disable { id: id(11) }]);
+    assert_eq!(press(&mut app, &[Char('t')]), [Command::Store(Job::Disable(id(11)))]);
     let mut app = app_on("switched-off");
-    assert_eq!(press(&mut app, &[Char('t')]), [Command::Enable { id: id(12) }]);
+    assert_eq!(press(&mut app, &[Char('t')]), [Command::Store(Job::Enable(id(12)))]);
     // From the actions menu too, where the item says which it will do.
     let mut app = app_on("active-key");
     press(&mut app, &[Enter, Down]);
-    assert_eq!(press(&mut app, &[Enter]), [Command::Disable { id: id(11) }]);
+    assert_eq!(press(&mut app, &[Enter]), [Command::Store(Job::Disable(id(11)))]);
     assert!(app.dialog.is_none());
 }
 
@@ -69,29 +69,29 @@ fn rotating_chooses_a_grace_and_defaults_to_a_day() {
     assert_eq!(app.screen(), Screen::Rotate);
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::Rotate {
+        [Command::Store(Job::Rotate {
             id: id(11),
             grace: Duration::DAY
-        }]
+        })]
     );
     let mut app = app_on("active-key");
     press(&mut app, &[Char('r'), Left, Left, Left, Left]);
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::Rotate {
+        [Command::Store(Job::Rotate {
             id: id(11),
             grace: Duration::ZERO
-        }],
+        })],
         "the shortest is Now, and choosing stops there"
     );
     let mut app = app_on("active-key");
     press(&mut app, &[Char('r'), Right, Right, Right]);
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::Rotate {
+        [Command::Store(Job::Rotate {
             id: id(11),
             grace: Duration::WEEK
-        }]
+        })]
     );
     let mut app = app_on("active-key");
     press(&mut app, &[Char('r'), Esc]);
@@ -109,10 +109,10 @@ fn rotating_again_during_a_grace_asks_first() {
     press(&mut app, &[Enter]);
     assert_eq!(
         press(&mut app, &[Char('y')]),
-        [Command::Rotate {
+        [Command::Store(Job::Rotate {
             id: id(16),
             grace: Duration::DAY
-        }]
+        })]
     );
 }
 
@@ -129,7 +129,7 @@ fn a_rotation_shows_the_new_secret_in_the_one_time_dialog() {
     let secret = SecretKey::generate();
     assert_eq!(
         update(&mut app, Event::Rotated(Ok((secret, rotated)))),
-        [Command::Reload]
+        [Command::Store(Job::Refresh)]
     );
     let Some(Dialog::Secret(d)) = &app.dialog else {
         panic!("the secret dialog")
@@ -160,10 +160,10 @@ fn set_expiry_offers_durations_and_a_date() {
     press(&mut app, &[Right, Right]);
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::SetExpiry {
+        [Command::Store(Job::SetExpiry {
             id: id(11),
             expires_at: Some(NOW + Duration::days(30))
-        }]
+        })]
     );
     // "On a date" is to the left of Never.
     let mut app = app_on("expires-later");
@@ -174,20 +174,20 @@ fn set_expiry_offers_durations_and_a_date() {
     type_text(&mut app, "2026-04-01");
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::SetExpiry {
+        [Command::Store(Job::SetExpiry {
             id: id(14),
             // Midnight in the screen's offset (UTC+8).
             expires_at: Some(datetime!(2026-03-31 16:00:00 UTC))
-        }]
+        })]
     );
     // And Never removes it.
     let mut app = app_on("expires-later");
     assert_eq!(
         press(&mut app, &[Char('x'), Enter]),
-        [Command::SetExpiry {
+        [Command::Store(Job::SetExpiry {
             id: id(14),
             expires_at: None
-        }]
+        })]
     );
 }
 
@@ -201,10 +201,10 @@ fn the_create_dialog_sends_the_chosen_expiry() {
     press(&mut app, &[Right]);
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::CreateKey {
+        [Command::Store(Job::Create {
             name: KeyName::parse("short-lived").unwrap(),
             expires_at: Some(NOW + Duration::days(7))
-        }]
+        })]
     );
     // A date in the past is refused before anything is sent.
     let mut app = super::testing::app();
@@ -228,11 +228,11 @@ fn the_create_dialog_sends_the_chosen_expiry() {
 fn the_delete_dialog_offers_disable_instead_for_an_enabled_key() {
     let mut app = app_on("active-key");
     press(&mut app, &[Char('d')]);
-    assert_eq!(press(&mut app, &[Char('i')]), [Command::Disable { id: id(11) }]);
+    assert_eq!(press(&mut app, &[Char('i')]), [Command::Store(Job::Disable(id(11)))]);
     assert!(app.dialog.is_none());
     let mut app = app_on("active-key");
     press(&mut app, &[Char('d'), Tab]);
-    assert_eq!(press(&mut app, &[Enter]), [Command::Disable { id: id(11) }]);
+    assert_eq!(press(&mut app, &[Enter]), [Command::Store(Job::Disable(id(11)))]);
     // A disabled key: only Cancel and Delete.
     let mut app = app_on("switched-off");
     press(&mut app, &[Char('d')]);

@@ -7,9 +7,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use time::macros::datetime;
 
-use super::app::{LogPage, LogRequest};
-use super::event::{Command, Event, Key};
+use super::event::{Command, Event, Job, Key};
 use super::keymap::Screen;
+use super::log_search::{LogPage, LogRequest};
 use super::testing::*;
 use super::update::update;
 use super::view::{Theme, render};
@@ -63,7 +63,7 @@ fn draw(app: &mut super::app::App) -> String {
 /// The one page request among `commands`.
 fn request(commands: &[Command]) -> LogRequest {
     match commands {
-        [Command::LoadLog(request)] => request.clone(),
+        [Command::Store(Job::LogPage(request))] => request.clone(),
         other => panic!("expected one page request: {other:?}"),
     }
 }

@@ -10,9 +10,11 @@ pub mod app;
 pub mod copy;
 pub mod event;
 pub mod input;
+pub mod key;
 pub mod keymap;
 pub mod layout;
 pub mod lifecycle_fields;
+pub mod log_search;
 pub mod mouse;
 pub mod name_field;
 pub mod sanitize;
@@ -48,12 +50,14 @@ use std::time::{Duration, Instant};
 use time::{OffsetDateTime, UtcOffset};
 
 pub use copy::{CopyHandler, CopyResult, NoClipboard, TerminalClipboard};
+pub use event::Wake;
 pub use view::Theme;
 
 use app::App;
+use event::Job;
 use event::{Command, Event};
 use terminal::Tui;
-use worker::{Job, Refused, Worker};
+use worker::{Refused, Worker};
 
 /// How the TUI is set up.
 pub struct TuiOptions {
@@ -114,25 +118,6 @@ impl Exit {
             Exit::Signal(signal) => u8::try_from(128 + signal).unwrap_or(u8::MAX),
         }
     }
-}
-
-/// What wakes the event loop. Every source (the input reader thread, the
-/// storage worker, the signal thread) sends to one channel, so the loop
-/// sleeps in a single receive until one of them, or its own timer, is due.
-pub enum Wake {
-    /// Input from the terminal.
-    Input(Event),
-    /// Reading the terminal failed; it is gone.
-    InputFailed(std::io::Error),
-    /// The mouse, placed on the last frame by the event loop.
-    Mouse(mouse::RawMouse),
-    /// A storage job finished, with what it has to report.
-    Stored(Vec<Event>),
-    /// Usage counts the storage worker read after a job, sent on their own
-    /// (they are not a job's outcome).
-    Usage(Event),
-    /// A signal from outside.
-    Signal(i32),
 }
 
 /// After how long a storage job shows "working…" in the status bar. Most
@@ -250,16 +235,7 @@ impl Runtime {
                 self.queue.push_back(Event::Copied { secret: false, result });
                 return Ok(None);
             }
-            Command::CreateKey { name, expires_at } => Job::Create { name, expires_at },
-            Command::Disable { id } => Job::Disable(id),
-            Command::Enable { id } => Job::Enable(id),
-            Command::Rotate { id, grace } => Job::Rotate { id, grace },
-            Command::SetExpiry { id, expires_at } => Job::SetExpiry { id, expires_at },
-            Command::Rename { id, name } => Job::Rename { id, name },
-            Command::Delete { id } => Job::Delete(id),
-            Command::Reload => Job::Refresh,
-            Command::LoadLog(request) => Job::LogPage(request),
-            Command::Bulk { bulk, ids } => Job::Bulk { bulk, ids },
+            Command::Store(job) => job,
         };
         if let Err(Refused::ChangeInFlight) = self.worker.submit(job) {
             self.queue.push_back(Event::Notice(tr!("tui-status-change-in-flight")));

@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, Dialog, SortColumn};
-use super::event::{Command, Event, Key};
+use super::event::{Command, Event, Job, Key};
 use super::mouse::{HitMap, Mouse, MouseKind, RawMouse, Target};
 use super::testing::*;
 use super::update::update;
@@ -185,7 +185,7 @@ fn in_the_create_dialog_ok_creates_as_enter_does() {
     click_on(&mut app, "I have agreed");
     let commands = click_into(&mut app, "[ OK ]", 2);
     assert!(
-        matches!(commands.as_slice(), [Command::CreateKey { name, .. }] if name.as_str() == "by-mouse"),
+        matches!(commands.as_slice(), [Command::Store(Job::Create { name, .. })] if name.as_str() == "by-mouse"),
         "{commands:?}"
     );
 }
@@ -200,7 +200,7 @@ fn in_the_delete_dialog_each_button_does_what_its_key_does() {
     let first = app.selected_record().unwrap().id.clone();
     update(&mut app, Event::Key(Key::Char('d')));
     let commands = click_into(&mut app, "[ Delete ]", 0);
-    assert_eq!(commands, vec![Command::Delete { id: first }]);
+    assert_eq!(commands, vec![Command::Store(Job::Delete(first))]);
 }
 
 #[test]
@@ -218,17 +218,17 @@ fn chinese_buttons_and_the_agreement_box_take_clicks_across_their_whole_width() 
         // characters.
         let commands = click_into(&mut app, "[ 确定 ]", 7);
         assert!(
-            matches!(commands.as_slice(), [Command::CreateKey { name, .. }] if name.as_str() == "by-mouse"),
+            matches!(commands.as_slice(), [Command::Store(Job::Create { name, .. })] if name.as_str() == "by-mouse"),
             "{commands:?}"
         );
         let mut app = super::testing::app();
         let first = app.selected_record().unwrap().id.clone();
         update(&mut app, Event::Key(Key::Char('d')));
         let commands = click_into(&mut app, "[ 删除 ]", 7);
-        assert_eq!(commands, vec![Command::Delete { id: first.clone() }]);
+        assert_eq!(commands, vec![Command::Store(Job::Delete(first.clone()))]);
         update(&mut app, Event::Key(Key::Char('d')));
         let commands = click_into(&mut app, "[ 改为停用 ]", 11);
-        assert_eq!(commands, vec![Command::Disable { id: first }]);
+        assert_eq!(commands, vec![Command::Store(Job::Disable(first))]);
     });
 }
 
@@ -248,10 +248,10 @@ fn chinese_grace_choices_expiry_arrows_and_hints_take_their_clicks() {
         let commands = click_into(&mut app, "Enter 轮换", 9);
         assert_eq!(
             commands,
-            vec![Command::Rotate {
+            vec![Command::Store(Job::Rotate {
                 id,
                 grace: time::Duration::WEEK
-            }]
+            })]
         );
         let mut app = super::testing::app();
         update(&mut app, Event::Key(Key::Char('x')));
@@ -297,7 +297,7 @@ fn in_the_rename_dialog_the_keys_shown_are_clickable() {
     // The hint's text is part of it, not only its key.
     let commands = click_into(&mut app, "Enter save", 7);
     assert!(
-        matches!(commands.as_slice(), [Command::Rename { id: got, name }] if *got == id && name.as_str() == "renamed-by-mouse"),
+        matches!(commands.as_slice(), [Command::Store(Job::Rename { id: got, name })] if *got == id && name.as_str() == "renamed-by-mouse"),
         "{commands:?}"
     );
 }
@@ -316,10 +316,10 @@ fn in_the_rotate_dialog_a_click_picks_the_grace_and_the_hint_rotates() {
     let commands = click_into(&mut app, "Enter rotate", 0);
     assert_eq!(
         commands,
-        vec![Command::Rotate {
+        vec![Command::Store(Job::Rotate {
             id,
             grace: time::Duration::ZERO
-        }]
+        })]
     );
 }
 

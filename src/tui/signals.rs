@@ -29,7 +29,7 @@ mod unix {
     use signal_hook::consts::{SIGCONT, SIGHUP, SIGINT, SIGQUIT, SIGSTOP, SIGTERM, SIGTSTP};
     use signal_hook::iterator::{Handle, Signals};
 
-    use super::super::Wake;
+    use super::super::event::Wake;
 
     /// Signals that end keydesk.
     pub const TERMINATING: [i32; 4] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT];
@@ -71,7 +71,7 @@ mod other {
     use std::io;
     use std::sync::mpsc::Sender;
 
-    use super::super::Wake;
+    use super::super::event::Wake;
 
     pub const SUSPEND: i32 = -1;
     pub const CONTINUE: i32 = -2;

@@ -19,7 +19,7 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
-use super::Wake;
+use super::event::Wake;
 use super::event::{Event, Key};
 use super::mouse::{MouseKind, RawMouse};
 

@@ -5,7 +5,7 @@ use time::macros::datetime;
 
 use super::app::{CreateFocus, DeleteFocus, Dialog, Overlay, SortColumn, StatusKind};
 use super::copy::CopyResult;
-use super::event::{Command, Event, Key};
+use super::event::{Command, Event, Job, Key};
 use super::keymap::Screen;
 use super::testing::*;
 use super::update::update;
@@ -309,10 +309,10 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
     let commands = press(&mut app, &[Enter]);
     assert_eq!(
         commands,
-        [Command::CreateKey {
+        [Command::Store(Job::Create {
             name: KeyName::parse("xy").unwrap(),
             expires_at: None
-        }]
+        })]
     );
 }
 
@@ -421,7 +421,7 @@ fn creating_shows_the_secret_and_selects_the_new_key() {
     let secret = SecretKey::generate();
     let created = record(7, "fresh", datetime!(2026-03-15 11:59 UTC), None);
     let commands = update(&mut app, Event::Created(Ok((secret, created.clone()))));
-    assert_eq!(commands, [Command::Reload]);
+    assert_eq!(commands, [Command::Store(Job::Refresh)]);
     assert_eq!(app.screen(), Screen::Secret);
     let mut all = records();
     all.push(created);
@@ -533,14 +533,17 @@ fn rename_is_prefilled_validated_and_saved_with_enter() {
     type_text(&mut app, "renamed");
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::Rename {
+        [Command::Store(Job::Rename {
             id: id(4),
             name: KeyName::parse("renamed").unwrap()
-        }]
+        })]
     );
     let mut renamed = record(4, "renamed", datetime!(2026-03-14 23:10:05 UTC), None);
     renamed.masked = "sk-Ab04****Yz04".into();
-    assert_eq!(update(&mut app, Event::Renamed(Ok(renamed))), [Command::Reload]);
+    assert_eq!(
+        update(&mut app, Event::Renamed(Ok(renamed))),
+        [Command::Store(Job::Refresh)]
+    );
     assert!(app.dialog.is_none());
     // Esc cancels.
     press(&mut app, &[Char('e'), Esc]);
@@ -603,14 +606,17 @@ fn delete_needs_y_or_moving_to_the_delete_button() {
     press(&mut app, &[Left, Left]);
     assert_eq!(delete_focus(&app), DeleteFocus::Cancel);
     press(&mut app, &[Left]);
-    assert_eq!(press(&mut app, &[Enter]), [Command::Delete { id: id(4) }]);
+    assert_eq!(press(&mut app, &[Enter]), [Command::Store(Job::Delete(id(4)))]);
     let mut app2 = super::testing::app();
     assert_eq!(
         press(&mut app2, &[Char('d'), Char('y')]),
-        [Command::Delete { id: id(4) }]
+        [Command::Store(Job::Delete(id(4)))]
     );
     let deleted = record(4, "test-key", datetime!(2026-03-14 23:10:05 UTC), None);
-    assert_eq!(update(&mut app2, Event::Deleted(Ok(deleted))), [Command::Reload]);
+    assert_eq!(
+        update(&mut app2, Event::Deleted(Ok(deleted))),
+        [Command::Store(Job::Refresh)]
+    );
     assert!(app2.dialog.is_none());
     assert!(app2.status.as_ref().unwrap().text.contains("deleted test-key"));
 }
@@ -793,19 +799,19 @@ fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
     press(&mut app, &[Tab, Char(' ')]);
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::CreateKey {
+        [Command::Store(Job::Create {
             name: KeyName::parse("staging").unwrap(),
             expires_at: None
-        }]
+        })]
     );
     let mut app = super::testing::app();
     press(&mut app, &[Char('e'), Ctrl('u')]);
     type_text(&mut app, "staging");
     assert_eq!(
         press(&mut app, &[Enter]),
-        [Command::Rename {
+        [Command::Store(Job::Rename {
             id: id(4),
             name: KeyName::parse("staging").unwrap()
-        }]
+        })]
     );
 }

@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use time::Duration;
 
 use super::app::App;
-use super::event::{Bulk, Command, Event, Key};
+use super::event::{Bulk, Command, Event, Job, Key};
 use super::testing::*;
 use super::update::update;
 use super::view::{Theme, render};
@@ -136,10 +136,10 @@ fn space_and_a_mark_keys_and_enter_disables_them_after_y() {
     let commands = press(&mut app, &[Enter, Char('y')]);
     assert_eq!(
         commands,
-        [Command::Bulk {
+        [Command::Store(Job::Bulk {
             bulk: Bulk::Disable,
             ids: vec![id(3), id(2)]
-        }]
+        })]
     );
     update(
         &mut app,
@@ -160,10 +160,10 @@ fn deleting_needs_the_number_of_keys_typed() {
     let commands = press(&mut app, &[Backspace, Char('2'), Enter]);
     assert_eq!(
         commands,
-        [Command::Bulk {
+        [Command::Store(Job::Bulk {
             bulk: Bulk::Delete,
             ids: vec![id(3), id(2)]
-        }]
+        })]
     );
 }
 

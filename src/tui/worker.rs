@@ -17,54 +17,16 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::domain::{AuditQuery, KeyId, KeyName, UsageQuery};
+use crate::domain::{AuditQuery, UsageQuery};
 use crate::i18n::words::Worded;
 use crate::{KeyStore, StoreError};
 
-use super::Wake;
-use super::app::{LogPage, LogRequest, entry_matches};
-use super::event::{Bulk, Change, Event};
+use super::event::Wake;
+use super::event::{Bulk, Change, Event, Job};
+use super::log_search::{LogPage, LogRequest, entry_matches};
 
 /// The storage the TUI works on, shared with the worker thread.
 pub type Storage = std::sync::Arc<dyn KeyStore>;
-
-/// One storage operation.
-#[derive(Debug)]
-pub enum Job {
-    /// Send the records if they changed since they were last sent (checked
-    /// on the cheap change counter; the first refresh always sends them).
-    /// The app's records only ever come from here, in order, so "last sent"
-    /// is what the app shows: polling and reloading are the same job.
-    Refresh,
-    Create {
-        name: KeyName,
-        expires_at: Option<OffsetDateTime>,
-    },
-    Rename {
-        id: KeyId,
-        name: KeyName,
-    },
-    Delete(KeyId),
-    Disable(KeyId),
-    Enable(KeyId),
-    Rotate {
-        id: KeyId,
-        grace: time::Duration,
-    },
-    SetExpiry {
-        id: KeyId,
-        expires_at: Option<OffsetDateTime>,
-    },
-    /// Read the next page of a log search: the entries older than its
-    /// `before_seq` (of one key: through the store's key index) that match
-    /// its filter.
-    LogPage(LogRequest),
-    /// Disable or delete many keys in one transaction.
-    Bulk {
-        bulk: Bulk,
-        ids: Vec<KeyId>,
-    },
-}
 
 /// What a job does, for deciding whether another like it is still useful.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,9 +36,9 @@ enum Kind {
     Log,
 }
 
-impl Job {
-    fn kind(&self) -> Kind {
-        match self {
+impl Kind {
+    fn of(job: &Job) -> Kind {
+        match job {
             Job::Refresh => Kind::Refresh,
             Job::LogPage(_) => Kind::Log,
             _ => Kind::Change,
@@ -123,7 +85,7 @@ impl Worker {
     /// Sends `job`. A refresh is skipped while another is in flight; a
     /// change is refused while another change is.
     pub fn submit(&mut self, job: Job) -> Result<(), Refused> {
-        let kind = job.kind();
+        let kind = Kind::of(&job);
         // A refresh waiting or running is as good as a new one: the worker
         // runs jobs in order, so it reads after any change already sent.
         // A log read is never skipped: it may be of another search.
@@ -415,7 +377,7 @@ impl Reader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::KeyName;
+    use crate::domain::{KeyId, KeyName};
 
     fn log_request(key: Option<KeyId>, before_seq: Option<u64>, needle: &str, search: u64) -> LogRequest {
         LogRequest {

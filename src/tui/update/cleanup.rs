@@ -4,7 +4,7 @@
 //! transaction by the storage worker.
 
 use super::super::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, StatusKind};
-use super::super::event::{Bulk, Command};
+use super::super::event::{Bulk, Command, Job};
 use super::super::keymap::{self, Action, Screen};
 use super::super::layout;
 use super::edit_input;
@@ -97,7 +97,7 @@ pub(super) fn delete_action(app: &mut App, action: Action) -> Vec<Command> {
 fn bulk(bulk: Bulk, cleanup: &mut CleanupScreen) -> Vec<Command> {
     let ids = cleanup.marked_ids();
     cleanup.marked.clear();
-    vec![Command::Bulk { bulk, ids }]
+    vec![Command::Store(Job::Bulk { bulk, ids })]
 }
 
 pub(super) fn on_bulk(app: &mut App, bulk: Bulk, result: Result<Vec<KeyRecord>, String>) -> Vec<Command> {

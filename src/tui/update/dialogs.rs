@@ -7,7 +7,7 @@ use crate::domain::KeyRecord;
 use crate::tui::app::{
     App, CreateFocus, DeleteDialog, DeleteFocus, Dialog, MenuItem, Overlay, RenameDialog, StatusKind,
 };
-use crate::tui::event::Command;
+use crate::tui::event::{Command, Job};
 use crate::tui::keymap::{self, Action, Screen};
 
 pub(super) fn rename_dialog(record: KeyRecord) -> Dialog {
@@ -146,7 +146,7 @@ fn submit_create(app: &mut App) -> Vec<Command> {
         }
         Ok(name) => {
             d.error = None;
-            vec![Command::CreateKey { name, expires_at }]
+            vec![Command::Store(Job::Create { name, expires_at })]
         }
     }
 }
@@ -196,10 +196,10 @@ pub(super) fn rename_action(app: &mut App, action: Action) -> Vec<Command> {
                 app.set_status(StatusKind::Info, tr!("dialog-rename-unchanged"));
             }
             Ok(name) => {
-                return vec![Command::Rename {
+                return vec![Command::Store(Job::Rename {
                     id: d.record.id.clone(),
                     name,
-                }];
+                })];
             }
         },
         _ => {}
@@ -211,11 +211,7 @@ pub(super) fn delete_action(app: &mut App, action: Action) -> Vec<Command> {
     let Some(Dialog::Delete(d)) = &mut app.dialog else {
         return Vec::new();
     };
-    let delete = |d: &DeleteDialog| {
-        vec![Command::Delete {
-            id: d.record.id.clone(),
-        }]
-    };
+    let delete = |d: &DeleteDialog| vec![Command::Store(Job::Delete(d.record.id.clone()))];
     let offers_disable = d.buttons().contains(&DeleteFocus::Disable);
     match action {
         Action::Yes => return delete(d),

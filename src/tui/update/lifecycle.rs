@@ -5,7 +5,7 @@ use super::edit_input;
 use crate::display::{format_instant, offset_label};
 use crate::domain::{KeyRecord, SecretKey};
 use crate::tui::app::{App, Dialog, ExpiryDialog, ExpiryFocus, RotateDialog, SecretDialog, StatusKind};
-use crate::tui::event::{Change, Command};
+use crate::tui::event::{Change, Command, Job};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::GRACES;
 
@@ -14,14 +14,14 @@ use crate::tui::lifecycle_fields::GRACES;
 pub(super) fn toggle_disabled(app: &mut App, record: &KeyRecord) -> Vec<Command> {
     let id = record.id.clone();
     if record.disabled_at.is_none() {
-        return vec![Command::Disable { id }];
+        return vec![Command::Store(Job::Disable(id))];
     }
     if record.is_expired(app.now) {
         let text = tr!("dialog-expired-cannot-enable", name = record.name.as_str());
         app.set_status(StatusKind::Error, text);
         return Vec::new();
     }
-    vec![Command::Enable { id }]
+    vec![Command::Store(Job::Enable(id))]
 }
 
 pub(super) fn open_rotate(app: &mut App, record: KeyRecord) -> Vec<Command> {
@@ -57,10 +57,10 @@ pub(super) fn rotate_action(app: &mut App, action: Action) -> Vec<Command> {
         // Rotating again ends the running grace of the older secret: ask.
         Action::Activate if d.record.grace_running(now).is_some() => d.confirm = true,
         Action::Activate | Action::Yes => {
-            return vec![Command::Rotate {
+            return vec![Command::Store(Job::Rotate {
                 id: d.record.id.clone(),
                 grace: GRACES[d.grace].1,
-            }];
+            })];
         }
         _ => {}
     }
@@ -89,10 +89,10 @@ pub(super) fn expiry_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Cancel => app.dialog = None,
         Action::Activate => match d.field.resolve(now, offset) {
             Ok(expires_at) => {
-                return vec![Command::SetExpiry {
+                return vec![Command::Store(Job::SetExpiry {
                     id: d.record.id.clone(),
                     expires_at,
-                }];
+                })];
             }
             Err(reason) => {
                 d.error = Some(tr!("dialog-save-not-yet", reason = reason));
@@ -115,7 +115,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
             };
             app.dialog = None;
             app.set_status(StatusKind::Error, text);
-            return vec![Command::Reload];
+            return vec![Command::Store(Job::Refresh)];
         }
     };
     app.dialog = None;
@@ -138,7 +138,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
         },
     };
     app.set_status(StatusKind::Success, text);
-    vec![Command::Reload]
+    vec![Command::Store(Job::Refresh)]
 }
 
 pub(super) fn on_rotated(app: &mut App, result: Result<(SecretKey, KeyRecord), String>) -> Vec<Command> {
@@ -153,5 +153,5 @@ pub(super) fn on_rotated(app: &mut App, result: Result<(SecretKey, KeyRecord), S
             app.set_status(StatusKind::Error, tr!("dialog-could-not-rotate", message = message));
         }
     }
-    vec![Command::Reload]
+    vec![Command::Store(Job::Refresh)]
 }

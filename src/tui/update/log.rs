@@ -2,10 +2,11 @@
 //! moving, filtering as you type, and asking the worker for the next page
 //! of the search whenever the screen needs more rows.
 
-use super::super::app::{App, LogPage, LogScreen};
-use super::super::event::Command;
+use super::super::app::{App, LogScreen};
+use super::super::event::{Command, Job};
 use super::super::keymap::Action;
 use super::super::layout;
+use super::super::log_search::LogPage;
 use super::edit_input;
 use crate::domain::KeyRecord;
 
@@ -30,7 +31,10 @@ pub(super) fn on_page(app: &mut App, search: u64, page: Result<LogPage, String>)
 pub(super) fn more_wanted(app: &mut App) -> Vec<Command> {
     let ahead = 2 * layout::log_entries_per_page(app.terminal_size);
     let request = app.log.as_mut().and_then(|log| log.wanted(ahead));
-    request.map(Command::LoadLog).into_iter().collect()
+    request
+        .map(|request| Command::Store(Job::LogPage(request)))
+        .into_iter()
+        .collect()
 }
 
 pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use crate::domain::{KeyRecord, SecretKey};
 use crate::tui::app::{App, DeleteDialog, Dialog, ExpiryDialog, RenameDialog, RotateDialog, SecretDialog, StatusKind};
 use crate::tui::copy::CopyResult;
-use crate::tui::event::Command;
+use crate::tui::event::{Command, Job};
 
 pub(super) fn on_tick(app: &mut App, now: OffsetDateTime) -> Vec<Command> {
     app.set_now(now);
@@ -67,7 +67,7 @@ pub(super) fn on_created(app: &mut App, result: Result<(SecretKey, KeyRecord), S
             app.pending_select = Some(record.id.clone());
             app.set_status(StatusKind::Success, tr!("dialog-created", name = record.name.as_str()));
             app.dialog = Some(Dialog::Secret(SecretDialog::new(secret, record)));
-            vec![Command::Reload]
+            vec![Command::Store(Job::Refresh)]
         }
         Err(message) => {
             let text = tr!("dialog-could-not-create", message = message);
@@ -94,7 +94,7 @@ pub(super) fn on_renamed(app: &mut App, result: Result<KeyRecord, String>) -> Ve
             app.set_status(StatusKind::Error, text);
         }
     }
-    vec![Command::Reload]
+    vec![Command::Store(Job::Refresh)]
 }
 
 pub(super) fn on_deleted(app: &mut App, result: Result<KeyRecord, String>) -> Vec<Command> {
@@ -110,7 +110,7 @@ pub(super) fn on_deleted(app: &mut App, result: Result<KeyRecord, String>) -> Ve
         ),
         Err(message) => app.set_status(StatusKind::Error, tr!("dialog-could-not-delete", message = message)),
     }
-    vec![Command::Reload]
+    vec![Command::Store(Job::Refresh)]
 }
 
 pub(super) fn on_notice(app: &mut App, text: String) -> Vec<Command> {

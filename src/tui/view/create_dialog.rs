@@ -8,73 +8,76 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::expiry_field::{self, Drawn, Focus};
+use super::parts::Parts;
 use super::{Rows, Theme, buttons, dialog, wrap};
-use crate::domain::KeyRecord;
 use crate::tui::app::App;
 use crate::tui::app::{CreateDialog, CreateFocus};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::mouse::{HitMap, Target};
-use crate::tui::name_field::NameField;
+use crate::tui::name_field::Feedback;
 use crate::tui::sanitize;
 
 /// "> [x] " before the agreement's label.
 const CHECKBOX_INDENT: usize = 6;
 
 pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme: &Theme, hits: &mut HitMap) {
-    let records: &[KeyRecord] = &app.records;
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
-    let feedback = d.name.feedback(records.iter());
-    let name_height = NameField::height(&feedback, inner_width, theme);
-    let checkbox = wrap(
-        &tr!("dialog-create-agreement"),
-        inner_width.saturating_sub(CHECKBOX_INDENT),
-    );
-    let error = d
-        .error
-        .as_deref()
-        .map(|e| wrap(&sanitize::sanitize(e), inner_width))
-        .unwrap_or_default();
-    // Name, blank, checkbox, its Ctrl-O line, blank, expiry, blank, error
-    // (or blank), buttons: in the order Tab visits them. In a short terminal
-    // the blanks, the Ctrl-O line (also in the hints) and the expiry's
-    // outcome go, so the buttons stay on screen.
-    let full = name_height as usize
-        + 1
-        + checkbox.len()
-        + 1
-        + 1
-        + expiry_field::height(&d.expiry, true) as usize
-        + 1
-        + error.len().max(1)
-        + 1;
-    let compact = full + 2 > area.height as usize;
-    let height = if compact {
-        name_height as usize + checkbox.len() + expiry_field::height(&d.expiry, false) as usize + error.len() + 1
+    let feedback = d.name.feedback(app.records.iter());
+    // In a short terminal the blanks, the Ctrl-O line (also in the hints)
+    // and the expiry's outcome go, so the buttons stay on screen.
+    let full = parts(d, app, &feedback, inner_width, false, theme);
+    let parts = if usize::from(full.height()) + 2 > area.height as usize {
+        parts(d, app, &feedback, inner_width, true, theme)
     } else {
         full
     };
-    let gap = u16::from(!compact);
     let inner = dialog(
         frame.buffer_mut(),
         area,
         width,
-        height as u16 + 2,
+        parts.height() + 2,
         &tr!("dialog-create-title"),
         theme,
     );
-    let mut rows = Rows::new(inner);
-    let name_area = rows.take(name_height);
-    let name_focused = d.focus == CreateFocus::Name;
+    if let Some(cursor) = parts.draw(frame.buffer_mut(), inner, hits) {
+        frame.set_cursor_position(cursor);
+    }
+}
+
+/// Name, blank, checkbox, its Ctrl-O line, blank, expiry, blank, error (or
+/// blank), buttons: in the order Tab visits them. `compact` leaves out the
+/// blanks, the Ctrl-O line and the expiry's outcome.
+fn parts<'a>(
+    d: &'a CreateDialog,
+    app: &App,
+    feedback: &Feedback,
+    width: usize,
+    compact: bool,
+    theme: &'a Theme,
+) -> Parts<'a> {
+    let mut parts = Parts::new();
+    let gap = |parts: &mut Parts| {
+        if !compact {
+            parts.blank();
+        }
+    };
     let label = tr!("dialog-create-name");
-    let mut cursor = d
-        .name
-        .render(frame.buffer_mut(), name_area, &label, name_focused, &feedback, theme);
-    rows.skip(gap);
-    let agreement = render_agreement(frame.buffer_mut(), &mut rows, d, checkbox, !compact, theme);
-    hits.add(agreement, Target::CreateField(CreateFocus::Agreement));
-    hits.add(name_area, Target::CreateField(CreateFocus::Name));
-    rows.skip(gap);
+    parts.clickable(Target::CreateField(CreateFocus::Name), |parts| {
+        d.name
+            .parts(parts, label, d.focus == CreateFocus::Name, feedback, width, theme)
+    });
+    gap(&mut parts);
+    let checkbox = wrap(&tr!("dialog-create-agreement"), width.saturating_sub(CHECKBOX_INDENT));
+    parts.rows(checkbox.len() as u16, move |buf, rows, hits| {
+        let agreement = render_agreement(buf, &mut Rows::new(rows), d, checkbox, theme);
+        hits.add(agreement, Target::CreateField(CreateFocus::Agreement));
+        None
+    });
+    if !compact {
+        parts.line(read_agreement_line(theme));
+    }
+    gap(&mut parts);
     let how = Drawn {
         focus: match d.focus {
             CreateFocus::Expiry => Focus::Choice,
@@ -86,39 +89,30 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
         offset: app.utc_offset,
         outcome: !compact,
     };
-    cursor = cursor.or(expiry_field::render(
-        frame.buffer_mut(),
-        &mut rows,
-        &d.expiry,
-        how,
-        theme,
-        hits,
-    ));
-    rows.skip(gap);
+    expiry_field::parts(&mut parts, &d.expiry, how, theme);
+    gap(&mut parts);
+    let error = (d.error.as_deref())
+        .map(|e| wrap(&sanitize::sanitize(e), width))
+        .unwrap_or_default();
     if error.is_empty() {
-        rows.skip(gap);
+        gap(&mut parts);
     }
     for text in error {
-        rows.line(frame.buffer_mut(), Line::styled(text, theme.error()));
+        parts.line(Line::styled(text, theme.error()));
     }
-    for (rect, button) in render_buttons(frame.buffer_mut(), rows.take(1), d.focus, theme) {
-        hits.add(rect, Target::CreateField(button));
-    }
-    if let Some(cursor) = cursor {
-        frame.set_cursor_position(cursor);
-    }
+    let focus = d.focus;
+    parts.rows(1, move |buf, row, hits| {
+        for (rect, button) in render_buttons(buf, row, focus, theme) {
+            hits.add(rect, Target::CreateField(button));
+        }
+        None
+    });
+    parts
 }
 
-/// The checkbox with its label wrapped under it, and how to read the
-/// agreement. Returns the rows of the box and its label (a click there ticks it).
-fn render_agreement(
-    buf: &mut Buffer,
-    rows: &mut Rows,
-    d: &CreateDialog,
-    label: Vec<String>,
-    read: bool,
-    theme: &Theme,
-) -> Rect {
+/// The checkbox with its label wrapped under it. Returns the rows of the
+/// box and its label (a click there ticks it).
+fn render_agreement(buf: &mut Buffer, rows: &mut Rows, d: &CreateDialog, label: Vec<String>, theme: &Theme) -> Rect {
     let focused = d.focus == CreateFocus::Agreement;
     let mut clickable: Option<Rect> = None;
     for (i, text) in label.into_iter().enumerate() {
@@ -140,20 +134,17 @@ fn render_agreement(
         }
         clickable = Some(clickable.map_or(row, |rows| rows.union(row)));
     }
-    let clickable = clickable.unwrap_or_default();
-    if !read {
-        return clickable;
-    }
+    clickable.unwrap_or_default()
+}
+
+/// How to read the agreement, under the checkbox.
+fn read_agreement_line(theme: &Theme) -> Line<'static> {
     let read = keymap::key_name(Screen::Create, Action::ReadAgreement);
-    rows.line(
-        buf,
-        Line::from(vec![
-            Span::raw(" ".repeat(CHECKBOX_INDENT)),
-            Span::styled(read, theme.hint_key()),
-            Span::styled(format!(" {}", tr!("dialog-create-read-agreement")), theme.dim()),
-        ]),
-    );
-    clickable
+    Line::from(vec![
+        Span::raw(" ".repeat(CHECKBOX_INDENT)),
+        Span::styled(read, theme.hint_key()),
+        Span::styled(format!(" {}", tr!("dialog-create-read-agreement")), theme.dim()),
+    ])
 }
 
 fn render_buttons(buf: &mut Buffer, row: Rect, focus: CreateFocus, theme: &Theme) -> Vec<(Rect, CreateFocus)> {

@@ -10,7 +10,8 @@ use ratatui::widgets::Widget;
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Rows, Theme, format_time, offset_label, pad};
+use super::parts::Parts;
+use super::{Theme, format_time, offset_label, pad};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::{DATE_FORM, ExpiryField};
 use crate::tui::mouse::{HitMap, Target};
@@ -35,12 +36,6 @@ pub struct Drawn {
     pub outcome: bool,
 }
 
-/// Rows the field takes: the choice, the date (when in use), the outcome
-/// (when shown).
-pub fn height(field: &ExpiryField, outcome: bool) -> u16 {
-    1 + u16::from(field.wants_date()) + u16::from(outcome)
-}
-
 /// Columns before a value, so the choice and the date line up: at least
 /// ten, more when a label (with its `> ` and a space) is wider.
 fn label_columns() -> usize {
@@ -50,15 +45,10 @@ fn label_columns() -> usize {
     (widest + 3).max(10)
 }
 
-/// Draws the field; returns where the cursor goes when the date has focus.
-pub fn render(
-    buf: &mut Buffer,
-    rows: &mut Rows,
-    field: &ExpiryField,
-    how: Drawn,
-    theme: &Theme,
-    hits: &mut HitMap,
-) -> Option<Position> {
+/// The field's rows: the choice, the date input when the choice wants one
+/// (with the cursor when it has focus), and what the choice comes to when
+/// there is room for it.
+pub fn parts<'a>(parts: &mut Parts<'a>, field: &'a ExpiryField, how: Drawn, theme: &'a Theme) {
     let Drawn {
         focus,
         screen,
@@ -83,17 +73,19 @@ pub fn render(
         Span::raw("   "),
         Span::styled(change, theme.dim()),
     ]);
-    let row = rows.take(1);
-    choice_hits(row, &line, hits);
-    line.render(row, buf);
-    let mut cursor = None;
+    parts.rows(1, move |buf, row, hits| {
+        choice_hits(row, &line, hits);
+        line.render(row, buf);
+        None
+    });
     if field.wants_date() {
-        let row = rows.take(1);
-        hits.add(row, Target::ExpiryDate);
-        cursor = render_date(buf, row, field, focus == Focus::Date, label, theme);
+        parts.rows(1, move |buf, row, hits| {
+            hits.add(row, Target::ExpiryDate);
+            render_date(buf, row, field, focus == Focus::Date, label, theme)
+        });
     }
     if !outcome {
-        return cursor;
+        return;
     }
     let outcome = match field.resolve(now, offset) {
         Ok(None) => Span::styled(tr!("dialog-expiry-never-expires"), theme.dim()),
@@ -107,8 +99,7 @@ pub fn render(
         ),
         Err(reason) => Span::styled(reason, theme.warning()),
     };
-    rows.line(buf, Line::from(vec![Span::raw(" ".repeat(label)), outcome]));
-    cursor
+    parts.line(Line::from(vec![Span::raw(" ".repeat(label)), outcome]));
 }
 
 /// `‹` and `›` of the choice line (its third span, after the marker and

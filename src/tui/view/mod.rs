@@ -16,6 +16,7 @@ pub mod help;
 pub mod log_view;
 pub mod main_view;
 pub mod name_field;
+pub mod parts;
 pub mod rename_dialog;
 pub mod rotate_dialog;
 pub mod secret_dialog;

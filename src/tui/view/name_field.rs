@@ -2,50 +2,46 @@
 //! the bordered input, and under it the rule, what is wrong, or that the name
 //! is fine (with a warning when another key already has it).
 
-use ratatui::buffer::Buffer;
-use ratatui::layout::{Position, Rect};
+use std::borrow::Cow;
+
+use ratatui::layout::Position;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Widget};
 
-use super::{Glyphs, Rows, Theme, wrap_marked};
+use super::parts::Parts;
+use super::{Glyphs, Theme, wrap_marked};
 use crate::tui::name_field::{Feedback, NameField};
 use crate::tui::sanitize;
 
 impl NameField {
-    /// Rows the field takes in a dialog `width` columns wide: label, input
-    /// box, feedback.
-    pub fn height(feedback: &Feedback, width: usize, theme: &Theme) -> u16 {
-        let (marker, text) = feedback_text(feedback, theme.glyphs());
-        4 + wrap_marked(marker, &text, width).len() as u16
-    }
-
-    /// Draws the field at the top of `area`; returns where the cursor goes
-    /// when the field has focus.
-    pub fn render(
-        &self,
-        buf: &mut Buffer,
-        area: Rect,
-        label: &str,
+    /// The field's rows in a dialog `width` columns wide: the label, the
+    /// bordered input (with the cursor when the field has focus), and the
+    /// feedback under it.
+    pub fn parts<'a>(
+        &'a self,
+        parts: &mut Parts<'a>,
+        label: String,
         focused: bool,
         feedback: &Feedback,
-        theme: &Theme,
-    ) -> Option<Position> {
-        let mut rows = Rows::new(area);
-        rows.line(buf, focus_label(label, focused, theme));
-        let box_area = rows.take(3);
-        let block = Block::bordered()
-            .border_set(theme.glyphs().plain)
-            .border_style(theme.border(focused));
-        let field = block.inner(box_area);
-        block.render(box_area, buf);
-        let cursor = self.input.render_line(field, buf, theme.text());
+        width: usize,
+        theme: &'a Theme,
+    ) {
+        parts.line(focus_label(label, focused, theme));
+        parts.rows(3, move |buf, box_area, _| {
+            let block = Block::bordered()
+                .border_set(theme.glyphs().plain)
+                .border_style(theme.border(focused));
+            let field = block.inner(box_area);
+            block.render(box_area, buf);
+            let cursor = self.input.render_line(field, buf, theme.text());
+            (focused && field.width > 0 && field.height > 0).then(|| Position::new(field.x + cursor, field.y))
+        });
         let (marker, text) = feedback_text(feedback, theme.glyphs());
         let style = feedback_style(feedback, theme);
-        for line in wrap_marked(marker, &text, area.width as usize) {
-            rows.line(buf, Line::styled(line, style));
+        for line in wrap_marked(marker, &text, width) {
+            parts.line(Line::styled(line, style));
         }
-        (focused && field.width > 0 && field.height > 0).then(|| Position::new(field.x + cursor, field.y))
     }
 }
 
@@ -70,7 +66,7 @@ fn feedback_style(feedback: &Feedback, theme: &Theme) -> Style {
 }
 
 /// A field's label, marked `> ` and emphasised when the field has focus.
-pub fn focus_label<'a>(label: &'a str, focused: bool, theme: &Theme) -> Line<'a> {
+pub fn focus_label<'a>(label: impl Into<Cow<'a, str>>, focused: bool, theme: &Theme) -> Line<'a> {
     let style = if focused { theme.title() } else { theme.text() };
     Line::from(vec![
         Span::raw(if focused { "> " } else { "  " }),

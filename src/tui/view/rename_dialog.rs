@@ -7,12 +7,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 use unicode_width::UnicodeWidthStr;
 
-use super::{Rows, Theme, dialog, dialog_hints, hint_hits, pad, wrap};
+use super::parts::Parts;
+use super::{Theme, dialog, dialog_hints, hint_hits, pad, wrap};
 use crate::domain::KeyRecord;
 use crate::tui::app::RenameDialog;
 use crate::tui::keymap::Screen;
 use crate::tui::mouse::HitMap;
-use crate::tui::name_field::NameField;
+use crate::tui::name_field::Feedback;
 use crate::tui::sanitize;
 
 pub fn render(
@@ -27,24 +28,23 @@ pub fn render(
     let inner_width = width.saturating_sub(4) as usize;
     // Only other keys clash: this one is still under its old name.
     let feedback = d.name.feedback(records.iter().filter(|r| r.id != d.record.id));
-    let name_height = NameField::height(&feedback, inner_width, theme);
-    let error = d
-        .error
-        .as_deref()
-        .map(|e| wrap(&sanitize::sanitize(e), inner_width))
-        .unwrap_or_default();
-    // Key, current name, the field, error, blank, hints.
-    let height = 2 + name_height as usize + error.len() + 1 + 1;
+    let parts = parts(d, &feedback, inner_width, theme);
     let inner = dialog(
         frame.buffer_mut(),
         area,
         width,
-        height as u16 + 2,
+        parts.height() + 2,
         &tr!("dialog-rename-title"),
         theme,
     );
-    let buf = frame.buffer_mut();
-    let mut rows = Rows::new(inner);
+    if let Some(cursor) = parts.draw(frame.buffer_mut(), inner, hits) {
+        frame.set_cursor_position(cursor);
+    }
+}
+
+/// Key, current name, the field, error, blank, hints.
+fn parts<'a>(d: &'a RenameDialog, feedback: &Feedback, width: usize, theme: &'a Theme) -> Parts<'a> {
+    let mut parts = Parts::new();
     let (key, current) = (tr!("dialog-rename-key"), tr!("dialog-rename-current"));
     // The values line up after the wider label, and two spaces.
     let label_width = (key.width().max(current.width()) + 2).max(9);
@@ -54,24 +54,23 @@ pub fn render(
             Span::raw(value),
         ])
     };
-    rows.line(buf, detail(&key, d.record.id.to_string()));
-    let name = theme
-        .glyphs()
-        .fit(&d.record.name, inner_width.saturating_sub(label_width));
-    rows.line(buf, detail(&current, name.into_owned()));
-    let new_name = tr!("dialog-rename-new-name");
-    let cursor = d
-        .name
-        .render(buf, rows.take(name_height), &new_name, true, &feedback, theme);
+    parts.line(detail(&key, d.record.id.to_string()));
+    let name = theme.glyphs().fit(&d.record.name, width.saturating_sub(label_width));
+    parts.line(detail(&current, name.into_owned()));
+    d.name
+        .parts(&mut parts, tr!("dialog-rename-new-name"), true, feedback, width, theme);
+    let error = (d.error.as_deref())
+        .map(|e| wrap(&sanitize::sanitize(e), width))
+        .unwrap_or_default();
     for text in error {
-        rows.line(buf, Line::styled(text, theme.error()));
+        parts.line(Line::styled(text, theme.error()));
     }
-    rows.skip(1);
+    parts.blank();
     let hints = dialog_hints(Screen::Rename, |_| None, theme);
-    let row = rows.take(1);
-    hint_hits(row, &hints, Screen::Rename, hits);
-    hints.render(row, buf);
-    if let Some(cursor) = cursor {
-        frame.set_cursor_position(cursor);
-    }
+    parts.rows(1, move |buf, row, hits| {
+        hint_hits(row, &hints, Screen::Rename, hits);
+        hints.render(row, buf);
+        None
+    });
+    parts
 }

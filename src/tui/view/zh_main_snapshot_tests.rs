@@ -19,8 +19,9 @@ use crate::domain::{
     UsageQuery,
 };
 use crate::i18n::{Lang, with_lang};
-use crate::tui::app::{App, LogPage, entry_matches};
-use crate::tui::event::{Command, Event, Key};
+use crate::tui::app::App;
+use crate::tui::event::{Command, Event, Job, Key};
+use crate::tui::log_search::{LogPage, entry_matches};
 use crate::tui::testing::*;
 use crate::tui::update::update;
 
@@ -247,7 +248,7 @@ fn log_view_zh() {
         &mut app,
         |app| {
             let commands = press(app, &[Char('L')]);
-            let [Command::LoadLog(request)] = commands.as_slice() else {
+            let [Command::Store(Job::LogPage(request))] = commands.as_slice() else {
                 panic!("expected one page request: {commands:?}");
             };
             let page = Ok(LogPage {

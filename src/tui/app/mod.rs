@@ -1,0 +1,387 @@
+//! The TUI's state: [`App`], and which screen, dialog or overlay is up.
+//! Records are kept as loaded; what the table shows is a view index
+//! (positions into `records`), sorted and filtered without cloning or
+//! allocating per record. Each dialog's state, the log screen, the clean-up
+//! screen and the table's order live in files of their own beside this one,
+//! as their drawing does in `view/` and their keys in `update/`; the types
+//! are re-exported here, so `app::CreateDialog` names them wherever used.
+
+mod actions_menu;
+mod cleanup;
+mod create_dialog;
+mod delete_dialog;
+mod expiry_dialog;
+mod log_screen;
+mod order;
+mod rename_dialog;
+mod rotate_dialog;
+mod secret_dialog;
+
+use std::collections::HashMap;
+
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::display::columns::Flag;
+use crate::domain::{KeyId, KeyRecord, KeyUsage, SecretKey, UsageQuery};
+
+use super::input::TextInput;
+use super::keymap::Screen;
+
+pub use actions_menu::{ActionsMenu, MenuItem};
+pub use cleanup::{CLEANUP_DAYS, CLEANUP_DEFAULT, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
+pub use create_dialog::{CreateDialog, CreateFocus};
+pub use delete_dialog::{DeleteDialog, DeleteFocus};
+pub use expiry_dialog::{ExpiryDialog, ExpiryFocus};
+pub use log_screen::LogScreen;
+pub use order::SortColumn;
+pub use rename_dialog::RenameDialog;
+pub use rotate_dialog::RotateDialog;
+pub use secret_dialog::SecretDialog;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusKind {
+    Info,
+    Success,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub kind: StatusKind,
+    /// Ticks (≈ seconds) left before it fades.
+    pub ttl: u8,
+}
+
+#[derive(Debug)]
+pub enum Dialog {
+    Actions(ActionsMenu),
+    Create(CreateDialog),
+    Secret(SecretDialog),
+    Rename(RenameDialog),
+    Delete(DeleteDialog),
+    Rotate(RotateDialog),
+    Expiry(ExpiryDialog),
+}
+
+/// Full-screen-ish views drawn on top of everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    /// Help for the screen it was opened from.
+    Help {
+        screen: Screen,
+        scroll: u16,
+    },
+    Agreement {
+        scroll: u16,
+    },
+}
+
+#[derive(Debug)]
+pub struct App {
+    pub records: Vec<KeyRecord>,
+    /// `None` until the first load.
+    pub change_counter: Option<u64>,
+    /// All record positions in sort order.
+    sorted: Vec<usize>,
+    /// The sorted positions that pass the filter: the table's rows.
+    view: Vec<usize>,
+    /// Selected row (index into the view).
+    pub selected: usize,
+    /// First row shown (index into the view).
+    pub scroll: usize,
+    /// Columns and rows of the terminal.
+    pub terminal_size: (u16, u16),
+    /// A key was pressed while the terminal was too small to show anything
+    /// (and so was ignored): the too-small screen says so.
+    pub ignored_keys: bool,
+    pub sort: SortColumn,
+    pub descending: bool,
+    pub filter: TextInput,
+    /// The filter, lowercased once per edit for case-insensitive matching.
+    filter_folded: String,
+    /// Whether keys go to the filter input.
+    pub filtering: bool,
+    pub dialog: Option<Dialog>,
+    pub overlay: Option<Overlay>,
+    /// The audit log screen, while it is open.
+    pub log: Option<LogScreen>,
+    /// The clean-up view, while it is open.
+    pub cleanup: Option<CleanupScreen>,
+    /// Usage counts by key, for the window in `usage_query`.
+    pub usage: HashMap<KeyId, KeyUsage>,
+    /// The window `usage` was read for; `None` until it first was.
+    pub usage_query: Option<UsageQuery>,
+    /// Accepted uses in the usage window, per position in `records`.
+    uses: Vec<u64>,
+    /// `i` flips the details pane: shown beside the table on a wide terminal
+    /// unless flipped, shown below it on a small one only when flipped.
+    pub details_flipped: bool,
+    pub status: Option<Status>,
+    /// A standing note (e.g. "local offset unknown, showing UTC"), shown when
+    /// there is no status message.
+    pub note: Option<String>,
+    pub utc_offset: UtcOffset,
+    pub now: OffsetDateTime,
+    pub unused_count: usize,
+    pub idle_count: usize,
+    /// Select this key when it shows up (after creating it).
+    pub pending_select: Option<KeyId>,
+    /// A storage operation has been running for a moment (the database is
+    /// busy): the status bar says so. Set by the event loop.
+    pub working: bool,
+    /// The keys could not be read (a PostgreSQL server away, a damaged
+    /// file): the list is the last one read, and changes are refused until a
+    /// read works again.
+    pub unreachable: bool,
+    /// Seconds until a copied key is cleared from the clipboard, while a
+    /// clear is pending. Set by the event loop.
+    pub clipboard_clears_in: Option<u64>,
+    /// Whether the mouse is in use: the table then has a `⋯` column.
+    pub mouse: bool,
+}
+
+impl App {
+    pub fn new(utc_offset: UtcOffset, now: OffsetDateTime) -> Self {
+        App {
+            records: Vec::new(),
+            change_counter: None,
+            sorted: Vec::new(),
+            view: Vec::new(),
+            selected: 0,
+            scroll: 0,
+            terminal_size: (80, 24),
+            ignored_keys: false,
+            sort: SortColumn::Created,
+            descending: true,
+            filter: TextInput::default(),
+            filter_folded: String::new(),
+            filtering: false,
+            dialog: None,
+            overlay: None,
+            log: None,
+            cleanup: None,
+            usage: HashMap::new(),
+            usage_query: None,
+            uses: Vec::new(),
+            details_flipped: false,
+            status: None,
+            note: None,
+            utc_offset,
+            now,
+            unused_count: 0,
+            idle_count: 0,
+            pending_select: None,
+            working: false,
+            unreachable: false,
+            clipboard_clears_in: None,
+            mouse: false,
+        }
+    }
+
+    /// Which key table applies now.
+    pub fn screen(&self) -> Screen {
+        match (&self.overlay, &self.dialog) {
+            (Some(Overlay::Help { .. }), _) => Screen::Help,
+            (Some(Overlay::Agreement { .. }), _) => Screen::Agreement,
+            (None, Some(Dialog::Actions(_))) => Screen::Actions,
+            (None, Some(Dialog::Create(_))) => Screen::Create,
+            (None, Some(Dialog::Secret(s))) if s.confirm_close => Screen::SecretConfirm,
+            (None, Some(Dialog::Secret(_))) => Screen::Secret,
+            (None, Some(Dialog::Rename(_))) => Screen::Rename,
+            (None, Some(Dialog::Delete(_))) => Screen::Delete,
+            (None, Some(Dialog::Rotate(d))) if d.confirm => Screen::RotateConfirm,
+            (None, Some(Dialog::Rotate(_))) => Screen::Rotate,
+            (None, Some(Dialog::Expiry(_))) => Screen::Expiry,
+            (None, None) if self.cleanup.is_some() => match self.cleanup.as_ref().and_then(|c| c.confirm.as_ref()) {
+                Some(CleanupConfirm::Disable) => Screen::CleanupDisable,
+                Some(CleanupConfirm::Delete { .. }) => Screen::CleanupDelete,
+                None => Screen::Cleanup,
+            },
+            (None, None) if self.log.as_ref().is_some_and(|l| l.filtering) => Screen::LogFilter,
+            (None, None) if self.log.is_some() => Screen::Log,
+            (None, None) if self.filtering => Screen::Filter,
+            (None, None) => Screen::Main,
+        }
+    }
+
+    /// The table's rows, as positions into `records`.
+    pub fn view(&self) -> &[usize] {
+        &self.view
+    }
+
+    pub fn visible_record(&self, row: usize) -> Option<&KeyRecord> {
+        self.view.get(row).map(|&i| &self.records[i])
+    }
+
+    pub fn selected_record(&self) -> Option<&KeyRecord> {
+        self.visible_record(self.selected)
+    }
+
+    pub fn has_filter(&self) -> bool {
+        !self.filter.is_empty()
+    }
+
+    /// The secret on screen, for the event loop to copy.
+    pub fn secret(&self) -> Option<&SecretKey> {
+        match &self.dialog {
+            Some(Dialog::Secret(s)) => Some(&s.secret),
+            _ => None,
+        }
+    }
+
+    pub fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        let ttl = match kind {
+            StatusKind::Error => 15,
+            StatusKind::Info | StatusKind::Success => 8,
+        };
+        self.status = Some(Status {
+            text: text.into(),
+            kind,
+            ttl,
+        });
+    }
+
+    /// Replaces the records, keeping the selection on the same key.
+    pub fn set_records(&mut self, change_counter: u64, records: Vec<KeyRecord>) {
+        let keep = self
+            .pending_select
+            .take()
+            .or_else(|| self.selected_record().map(|r| r.id.clone()));
+        self.records = records;
+        self.change_counter = Some(change_counter);
+        self.recount_flags();
+        self.recount_uses();
+        self.resort();
+        self.select_id_or_clamp(keep.as_ref());
+        self.refresh_cleanup();
+    }
+
+    /// Replaces the usage counts (read for `query`).
+    pub fn set_usage(&mut self, query: UsageQuery, usage: Vec<(KeyId, KeyUsage)>) {
+        self.usage = usage.into_iter().collect();
+        self.usage_query = Some(query);
+        self.recount_uses();
+        if self.sort == SortColumn::Uses {
+            let keep = self.selected_record().map(|r| r.id.clone());
+            self.resort();
+            self.select_id_or_clamp(keep.as_ref());
+        }
+    }
+
+    /// Accepted uses of `record` in the usage window (0 before it is read).
+    pub fn uses_of(&self, id: &KeyId) -> u64 {
+        self.usage.get(id).map_or(0, |u| u64::from(u.total().accepted))
+    }
+
+    fn recount_uses(&mut self) {
+        self.uses = self.records.iter().map(|r| self.uses_of(&r.id)).collect();
+    }
+
+    /// The record with `id`, if it is loaded.
+    pub fn record(&self, id: &KeyId) -> Option<&KeyRecord> {
+        self.records.iter().find(|r| &r.id == id)
+    }
+
+    /// Called every tick (≈ 1 s). The clean-up flags change on a scale of
+    /// days, so the count over all records is redone only when the minute
+    /// changes, not on every tick (it is O(keys)).
+    pub fn set_now(&mut self, now: OffsetDateTime) {
+        let same_minute = now.unix_timestamp().div_euclid(60) == self.now.unix_timestamp().div_euclid(60);
+        self.now = now;
+        if !same_minute {
+            self.recount_flags();
+        }
+    }
+
+    fn recount_flags(&mut self) {
+        let (mut unused, mut idle) = (0, 0);
+        for r in &self.records {
+            match Flag::of(r, self.now) {
+                Some(Flag::Unused) => unused += 1,
+                Some(Flag::Idle) => idle += 1,
+                None => {}
+            }
+        }
+        self.unused_count = unused;
+        self.idle_count = idle;
+    }
+
+    fn select_id_or_clamp(&mut self, id: Option<&KeyId>) {
+        if let Some(id) = id
+            && let Some(row) = self.view.iter().position(|&i| &self.records[i].id == id)
+        {
+            self.selected = row;
+            self.scroll_to_selection();
+            return;
+        }
+        self.selected = self.selected.min(self.view.len().saturating_sub(1));
+        self.scroll_to_selection();
+    }
+
+    /// Moves the selection by `delta` rows, clamped to the list.
+    pub fn move_selection(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let last = self.view.len() - 1;
+        self.selected = self.selected.saturating_add_signed(delta).min(last);
+        self.scroll_to_selection();
+    }
+
+    pub fn select_row(&mut self, row: usize) {
+        self.selected = row.min(self.view.len().saturating_sub(1));
+        self.scroll_to_selection();
+    }
+
+    /// How many rows the table shows at the current terminal size.
+    pub fn page_rows(&self) -> usize {
+        super::layout::table_rows_with_details(self.terminal_size, self.details_flipped).max(1)
+    }
+
+    pub fn set_terminal_size(&mut self, width: u16, height: u16) {
+        self.terminal_size = (width, height);
+        if !super::layout::too_small(self.terminal_size) {
+            self.ignored_keys = false;
+        }
+        self.scroll_to_selection();
+    }
+
+    /// Keeps the selected row inside the window of shown rows, and the window
+    /// as full as the list allows.
+    pub fn scroll_to_selection(&mut self) {
+        let rows = self.page_rows();
+        if self.selected < self.scroll {
+            self.scroll = self.selected;
+        } else if self.selected >= self.scroll + rows {
+            self.scroll = self.selected + 1 - rows;
+        }
+        self.scroll = self.scroll.min(self.view.len().saturating_sub(rows));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::columns::UNUSED_AFTER;
+    use time::Duration;
+
+    #[test]
+    fn the_clean_up_count_follows_the_clock_minute_by_minute() {
+        use crate::tui::testing::{NOW, OFFSET, record};
+        let created = NOW - UNUSED_AFTER + Duration::seconds(30);
+        let mut app = App::new(OFFSET, NOW);
+        app.set_records(1, vec![record(1, "fresh", created, None)]);
+        assert_eq!(app.unused_count, 0);
+        app.set_now(NOW + Duration::seconds(59));
+        assert_eq!(
+            app.unused_count, 0,
+            "due since +30 s, but the count waits for the minute to change"
+        );
+        app.set_now(NOW + Duration::minutes(1));
+        assert_eq!(
+            app.unused_count, 1,
+            "a minute later the key is over 7 days old and unused"
+        );
+    }
+}

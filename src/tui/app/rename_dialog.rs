@@ -1,0 +1,26 @@
+//! The rename dialog's state: the key and its new name, prefilled with the
+//! old one.
+
+use crate::domain::{KeyName, KeyRecord, NameError};
+use crate::tui::name_field::NameField;
+
+#[derive(Debug, Clone)]
+pub struct RenameDialog {
+    pub record: KeyRecord,
+    pub name: NameField,
+    pub error: Option<String>,
+}
+
+impl RenameDialog {
+    pub fn new(record: KeyRecord) -> Self {
+        RenameDialog {
+            name: NameField::renaming(&record.name),
+            record,
+            error: None,
+        }
+    }
+
+    pub fn validation(&self) -> Result<KeyName, NameError> {
+        self.name.validation()
+    }
+}
