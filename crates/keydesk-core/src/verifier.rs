@@ -221,6 +221,7 @@ impl Settings {
 /// took 33 ns on the development VM, a fifth of a whole verification). Its
 /// resolution is the kernel tick (1–4 ms), so an expiry or grace end, which
 /// is a whole second, takes effect within a tick of its instant.
+#[allow(unsafe_code)] // clock_gettime, justified below
 fn system_unix_now() -> i64 {
     #[cfg(target_os = "linux")]
     {
