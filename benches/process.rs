@@ -10,7 +10,7 @@
 //! Run with `cargo bench --bench process`. Prints figures; asserts nothing
 //! about speed.
 
-#[path = "../tests/common/pty.rs"]
+#[path = "../tests/program/common/pty.rs"]
 mod pty;
 mod support;
 

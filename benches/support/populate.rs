@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use keydesk::{KeyName, KeyStore, SecretKey, Store, StoreError};
+use keydesk_core::{KeyName, KeyStore, SecretKey, Store, StoreError};
 use rand::Rng;
 use time::{Duration, OffsetDateTime};
 
@@ -46,8 +46,8 @@ pub fn populate(store: &Store, count: usize) -> Result<Vec<SecretKey>, StoreErro
 /// one transaction per 1,000 keys. Counts vary by key and day so sparklines
 /// and sorting have something to show.
 pub fn add_usage(store: &Store, days: u32, every: usize) -> Result<usize, StoreError> {
-    use keydesk::domain::{Hour, Outcome, UsageCounts, UsageDelta};
-    use keydesk::store::SecretUse;
+    use keydesk_core::domain::{Hour, Outcome, UsageCounts, UsageDelta};
+    use keydesk_core::store::SecretUse;
     let now = OffsetDateTime::now_utc();
     let records = store.list()?;
     let used: Vec<_> = records.iter().step_by(every.max(1)).collect();

@@ -134,9 +134,11 @@ mod echo {
     }
 
     impl EchoOff {
+        #[allow(unsafe_code)] // termios calls and signal handlers, each justified below
         pub fn on_stdin() -> io::Result<EchoOff> {
             // SAFETY: termios is plain data; tcgetattr fills it or fails.
             let mut saved: libc::termios = unsafe { std::mem::zeroed() };
+            // SAFETY: tcgetattr writes into `saved`, a valid termios.
             if unsafe { libc::tcgetattr(libc::STDIN_FILENO, &mut saved) } != 0 {
                 return Err(cannot_hide(io::Error::last_os_error()));
             }
@@ -173,6 +175,7 @@ mod echo {
     }
 
     impl Drop for EchoOff {
+        #[allow(unsafe_code)] // tcsetattr, justified below
         fn drop(&mut self) {
             // SAFETY: restores the attributes read in `on_stdin`.
             unsafe {

@@ -68,6 +68,7 @@ impl std::fmt::Display for Untrusted {
 /// other than its owner may write it. `None` when it can be trusted. `meta`
 /// is the opened file's.
 #[cfg(unix)]
+#[allow(unsafe_code)] // geteuid, justified below
 pub fn untrusted(path: &Path, meta: &std::fs::Metadata, owners: Owners) -> Option<Untrusted> {
     use std::os::unix::fs::MetadataExt;
     // SAFETY: geteuid has no preconditions and cannot fail.
@@ -197,6 +198,7 @@ fn exposed(_path: &Path, _meta: &std::fs::Metadata, _privacy: Privacy) -> Option
 /// debugger to read them. Called first thing by the binary; library users
 /// who handle secrets may call it too. Best effort: failures are ignored,
 /// since a missing protection must not stop the program.
+#[allow(unsafe_code)] // setrlimit and prctl, justified below
 pub fn protect_process_memory() {
     #[cfg(unix)]
     {
@@ -216,6 +218,8 @@ pub fn protect_process_memory() {
     }
 }
 
+// getrlimit, prctl and mkfifo, each justified where called.
+#[allow(unsafe_code)]
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
     #[test]

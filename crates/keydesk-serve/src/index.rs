@@ -236,6 +236,7 @@ impl NamesVersion {
 /// back to the system. glibc keeps freed memory in the arena of the thread
 /// that freed it; at 100,000 keys each rebuild would otherwise leave tens of
 /// MiB of resident memory behind (measured by scripts/bench-serve.sh).
+#[allow(unsafe_code)] // malloc_trim, justified below
 fn return_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free heap pages; it has no

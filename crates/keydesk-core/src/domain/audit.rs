@@ -194,6 +194,7 @@ impl fmt::Display for SshClient {
     }
 }
 
+#[allow(unsafe_code)] // getuid and getpwuid_r, justified below
 #[cfg(unix)]
 fn os_user() -> (Option<u32>, Option<String>) {
     // SAFETY: getuid has no preconditions.

@@ -213,6 +213,7 @@ impl Settings {
 /// precise one, which is a noticeable share of a whole verification. Its
 /// resolution is the kernel tick (1–4 ms), so an expiry or grace end, which
 /// is a whole second, takes effect within a tick of its instant.
+#[allow(unsafe_code)] // clock_gettime, justified below
 fn system_unix_now() -> i64 {
     #[cfg(target_os = "linux")]
     {

@@ -1,0 +1,12 @@
+//! `keydesk serve`, tested through the real binary over real sockets: the
+//! forward-auth endpoint, proxy mode, TLS, bad input, and the real nginx and Caddy
+//! in front of it (skipped, saying so, when they are not installed).
+
+mod abuse;
+mod gateways;
+mod logging;
+mod proxy;
+pub mod support;
+mod tls;
+mod verify;
+mod websocket;

@@ -1,0 +1,88 @@
+//! The key lifecycle in the real TUI, in a pseudo-terminal: rotating a key,
+//! copying its new secret (OSC 52, read back from the pty output), and
+//! checking with `keydesk verify` that the old and the new secret both
+//! verify during the grace.
+
+use crate::common;
+use common::terminal::ENTER;
+
+use common::session::Session;
+use common::{find_secret, keydesk, name, run_with_stdin, stderr, stdout};
+use keydesk::{KeyStore, Store};
+
+/// `keydesk verify` on `db` with `secret` on stdin: (exit code, stdout).
+fn verify(db: &std::path::Path, secret: &str) -> (Option<i32>, String) {
+    let out = run_with_stdin(keydesk(db).arg("verify"), &format!("{secret}\n"));
+    assert!(
+        stderr(&out).is_empty() || out.status.code() == Some(1),
+        "{}",
+        stderr(&out)
+    );
+    (out.status.code(), stdout(&out).trim().to_owned())
+}
+
+#[test]
+fn rotating_in_the_tui_shows_and_copies_the_new_secret_and_both_secrets_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    let (old, record) = store.create(&name("gateway-prod")).unwrap();
+    let id = record.id.to_string();
+
+    let mut tui = Session::start(&db, &[]);
+    tui.wait_for("gateway-prod");
+    tui.send("r");
+    tui.wait_for("Rotate key");
+    tui.wait_for("> 24 hours <");
+    tui.send(ENTER);
+    let screen = tui.wait_for("was rotated");
+    let new = find_secret(&screen).expect("the new secret is on screen");
+    assert_ne!(new, old.expose());
+    assert!(screen.contains("keeps working until"), "{screen}");
+
+    // Copy: the pty output carries exactly the new secret in OSC 52.
+    let from = tui.raw.len();
+    tui.send("c");
+    tui.wait_for("(OSC 52)");
+    use base64::Engine as _;
+    let osc52 = format!(
+        "\x1b]52;c;{}\x07",
+        base64::engine::general_purpose::STANDARD.encode(&new)
+    );
+    tui.wait_for_bytes("the OSC 52 copy of the new secret", from, osc52.as_bytes());
+    tui.send(ENTER);
+    tui.wait_gone("was rotated");
+    let row = tui.wait_for("rotating, 24h");
+    assert!(!row.contains(&new), "the secret is gone from the screen");
+
+    // Both secrets verify as the same key while the grace runs.
+    assert_eq!(verify(&db, old.expose()), (Some(0), id.clone()));
+    assert_eq!(verify(&db, &new), (Some(0), id.clone()));
+    let rotated = store.get(&record.id).unwrap().unwrap();
+    assert_eq!(rotated.name, "gateway-prod");
+    assert!(rotated.previous.is_some());
+
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
+
+#[test]
+fn disabling_in_the_tui_stops_the_key_verifying_and_enabling_restores_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let (secret, record) = Store::open(&db).unwrap().create(&name("billing")).unwrap();
+    let id = record.id.to_string();
+
+    let mut tui = Session::start(&db, &[]);
+    tui.wait_for("billing");
+    tui.send("d");
+    tui.wait_for("Disable instead");
+    tui.send("i");
+    tui.wait_for("disabled billing");
+    assert_eq!(verify(&db, secret.expose()), (Some(1), "invalid".to_owned()));
+    tui.send("t");
+    tui.wait_for("enabled billing");
+    assert_eq!(verify(&db, secret.expose()), (Some(0), id));
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
