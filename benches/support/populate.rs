@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use keydesk_core::{KeyName, KeyStore, SecretKey, Store, StoreError};
-use rand::Rng;
+use rand::RngExt;
 use time::{Duration, OffsetDateTime};
 
 /// `svc-000123`, with every tenth name Chinese (`服务-000127`) and every tenth

@@ -148,7 +148,7 @@ fn an_older_schema_without_write_access_is_refused_with_a_clear_message_and_unto
 /// transaction, and every outcome must pass the same checks.
 #[test]
 fn an_upgrade_killed_at_any_moment_leaves_the_old_schema_or_the_new_one() {
-    use rand::Rng;
+    use rand::RngExt;
     const KILLS: usize = 25;
     for _ in 0..KILLS {
         let (_dir, db, keys) = fixture_copy(1);

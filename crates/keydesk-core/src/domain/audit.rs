@@ -310,9 +310,9 @@ impl AuditKey {
 
     /// A new key from the operating system's random source.
     pub fn generate() -> AuditKey {
-        use rand::TryRngCore;
+        use rand::TryRng;
         let mut bytes = zeroize::Zeroizing::new([0u8; AuditKey::LEN]);
-        rand::rngs::OsRng
+        rand::rngs::SysRng
             .try_fill_bytes(bytes.as_mut())
             .expect("the operating system's random source failed");
         AuditKey(bytes)

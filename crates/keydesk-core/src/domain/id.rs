@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use rand::Rng;
+use rand::RngExt;
 
 /// What every key ID starts with, so an ID is never mistaken for a secret (`sk-`).
 pub const PREFIX: &str = "ak-";

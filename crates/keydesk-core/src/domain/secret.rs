@@ -8,8 +8,8 @@
 use std::fmt;
 use std::ops::Range;
 
-use rand::TryRngCore;
-use rand::rngs::OsRng;
+use rand::TryRng;
+use rand::rngs::SysRng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -74,7 +74,7 @@ impl SecretKey {
         key.push_str(PREFIX);
         let mut pool = Zeroizing::new([0u8; 64]);
         while key.len() < PREFIX.len() + RANDOM_LEN {
-            OsRng
+            SysRng
                 .try_fill_bytes(pool.as_mut())
                 .expect("the operating system's random source failed");
             // Rejection sampling: 248 = 4 × 62, so `b % 62` is uniform for b < 248.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::common;
 use keydesk_core::{KeyName, KeyStore, Store};
-use rand::Rng;
+use rand::RngExt;
 
 const VICTIM_ENV: &str = "KEYDESK_CRASH_VICTIM_DB";
 const KILLS: usize = 25;

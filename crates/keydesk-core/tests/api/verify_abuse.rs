@@ -2,7 +2,7 @@
 //! rejects them before the file is touched.
 
 use keydesk_core::{KeyName, KeyStore, Store};
-use rand::Rng;
+use rand::RngExt;
 use rand::distr::{Alphanumeric, SampleString};
 
 /// This thread's read and write system-call counts (Linux).

@@ -11,7 +11,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use rand::Rng;
+use rand::RngExt;
 use redb::backends::FileBackend;
 use redb::{Database, DatabaseError, ReadOnlyDatabase};
 
