@@ -5,9 +5,6 @@
 //! front-ends word them in the reader's language instead (keydesk-i18n's
 //! `words`), so core depends on no translation machinery.
 
-// The variants' fields are documented in the next commit.
-#![allow(missing_docs)]
-
 use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -21,102 +18,146 @@ use crate::hardening::Untrusted;
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// Another process held the database file for longer than `waited`.
+    /// Another process held the database's lock the whole time this one
+    /// kept trying (`waited`); worth trying again.
     Busy {
+        /// The database file.
         path: PathBuf,
+        /// How long this process kept trying: at least its
+        /// [`RetryPolicy`](crate::store::RetryPolicy)'s window.
         waited: Duration,
     },
-    /// Not a redb file.
+    /// The file does not start like a redb file; it was left untouched.
     NotADatabase {
+        /// The file.
         path: PathBuf,
     },
-    /// A redb file of another program.
+    /// A redb file that is not keydesk's (another program's tables); it was
+    /// left untouched.
     ForeignDatabase {
+        /// The file.
         path: PathBuf,
     },
     /// Written by a newer keydesk; left untouched.
     NewerSchema {
+        /// The database file.
         path: PathBuf,
+        /// The file's schema version.
         found: u64,
+        /// The newest schema version this build reads.
         supported: u64,
     },
-    /// An older schema, and this store may not upgrade it.
+    /// An older schema that this store could not upgrade (it may not write
+    /// the file); nothing was changed.
     NeedsUpgrade {
+        /// The database file.
         path: PathBuf,
+        /// The file's schema version.
         found: u64,
+        /// The schema version this build writes.
         current: u64,
     },
     /// No database at the path, and this store may not create one.
     Missing {
+        /// Where the database was looked for.
         path: PathBuf,
     },
     /// The path is something other than a regular file.
     NotAFile {
+        /// The path (a symlink's target is what was checked).
         path: PathBuf,
+        /// What is there instead.
         kind: FileKind,
     },
     /// A 0-byte file, which keydesk never leaves behind.
     EmptyFile {
+        /// The file; it was left untouched.
         path: PathBuf,
     },
     /// Another user owns the file, or others may write it.
     Insecure {
+        /// The database file.
         path: PathBuf,
+        /// Which of the two, with the owner or the permission bits.
         reason: Untrusted,
     },
+    /// No key has the ID the call named; nothing was written.
     NotFound {
+        /// The ID asked for.
         id: String,
     },
     /// A change the key's state (or the store's) does not allow. Nothing
     /// was written.
     Refused {
+        /// What was refused, and why.
         reason: Refused,
     },
     /// The database is damaged.
     Corrupt {
+        /// The database file.
         path: PathBuf,
+        /// What is damaged.
         detail: Damage,
     },
     /// The operating system's error using the file.
     Io {
+        /// The file, or the directory being made for it.
         path: PathBuf,
+        /// The operating system's error.
         source: io::Error,
     },
     /// An earlier write to the file failed (disk full, I/O error); the
     /// database engine refuses further writes.
     EarlierWriteFailed {
+        /// The database file.
         path: PathBuf,
     },
     /// Any other error of the database engine, in its own words.
     Database {
+        /// The database file.
         path: PathBuf,
+        /// The engine's message.
         detail: String,
     },
     /// The CA certificates file for PostgreSQL TLS cannot be used.
     RootCertificates {
+        /// The file `PGSSLROOTCERT` names.
         path: PathBuf,
+        /// Why it cannot be used.
         problem: CertificateProblem,
     },
     /// A PostgreSQL server that cannot be reached now (down, the network,
     /// connection refused or timed out): worth trying again later.
     Unreachable {
+        /// The server's URL as [`designation::shown`](crate::store::designation::shown)
+        /// shows it: never with its password.
         location: String,
+        /// Why it was not reached.
         detail: Unreached,
     },
     /// An error the PostgreSQL server reported (permissions, constraints),
     /// or a PostgreSQL URL or record that cannot be used.
     Server {
+        /// The server's URL as [`designation::shown`](crate::store::designation::shown)
+        /// shows it: never with its password.
         location: String,
+        /// What went wrong.
         detail: ServerProblem,
     },
     /// A PostgreSQL database without keydesk's tables, opened by something
     /// that must not create them.
     NotInitialised {
+        /// The database's URL, shown without its password.
         location: String,
     },
+    /// A PostgreSQL database whose tables a newer keydesk set up; nothing
+    /// was changed.
     NewerServerSchema {
+        /// The database's URL, shown without its password.
         location: String,
+        /// The database's schema version.
         found: u64,
+        /// The newest schema version this build knows.
         supported: u64,
     },
     /// There is no home directory to keep the default database in.
@@ -125,14 +166,20 @@ pub enum StoreError {
     /// and this store was given none. Nothing was written: an unkeyed entry
     /// after a keyed one is what a forger would write.
     AuditKeyMissing {
+        /// The database: a file's path, or a PostgreSQL URL shown without
+        /// its password.
         location: String,
+        /// The number of the log's last entry, which is keyed.
         seq: u64,
     },
     /// The audit log's last entry, `seq`, is keyed, but not with this
     /// store's key (another key, or the entry was changed). Nothing was
     /// written.
     AuditKeyMismatch {
+        /// The database: a file's path, or a PostgreSQL URL shown without
+        /// its password.
         location: String,
+        /// The number of the log's last entry, which this key does not verify.
         seq: u64,
     },
 }
@@ -141,10 +188,15 @@ pub enum StoreError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum FileKind {
+    /// A character device (such as `/dev/null`).
     CharDevice,
+    /// A block device (a disk or a partition).
     BlockDevice,
+    /// A named pipe (FIFO).
     Fifo,
+    /// A Unix domain socket.
     Socket,
+    /// A directory.
     Directory,
     /// Anything else that is not a regular file.
     Other,
@@ -156,22 +208,32 @@ pub enum FileKind {
 pub enum Refused {
     /// Key `id` expired at `at`; expiry is final.
     Expired {
+        /// The key's ID.
         id: String,
+        /// When it expired.
         at: OffsetDateTime,
+        /// The change that was refused.
         change: Change,
     },
     /// An expiry `at` that is not after `now`; `id` is `None` for a key
     /// being created.
     PastExpiry {
+        /// The key's ID; `None` for a key being created.
         id: Option<String>,
+        /// The expiry asked for.
         at: OffsetDateTime,
+        /// The store's clock when it refused.
         now: OffsetDateTime,
     },
+    /// A rotation asked to keep the old secret for a negative grace period.
     NegativeGrace,
+    /// A rotation's grace period whose end is past the latest date a time
+    /// can represent.
     GraceTooLong,
     /// An import into a PostgreSQL database whose audit log (of `count`
     /// entries) is not the beginning of the file's.
     ForeignAuditLog {
+        /// How many entries the PostgreSQL database's audit log holds.
         count: u64,
     },
 }
@@ -180,8 +242,11 @@ pub enum Refused {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Change {
+    /// Setting or removing its expiry.
     NewExpiry,
+    /// Enabling it again.
     Enable,
+    /// Rotating its secret.
     Rotate,
 }
 
@@ -195,23 +260,44 @@ pub enum Damage {
     Record(DecodeError),
     /// The engine failed on the file's structure (`reason`: its words, when
     /// it gave any); only a backup helps.
-    Structure { reason: Option<String> },
+    Structure {
+        /// The engine's words, when it gave any.
+        reason: Option<String>,
+    },
 }
 
 /// A stored record or audit entry that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DecodeError {
-    Empty { id: String },
-    UnknownVersion { id: String, version: u8 },
-    Malformed { record: StoredItem, reason: Malformation },
+    /// A key record with no bytes at all, not even its format version.
+    Empty {
+        /// The key's ID.
+        id: String,
+    },
+    /// A key record in a format version this build does not know.
+    UnknownVersion {
+        /// The key's ID.
+        id: String,
+        /// The format version found.
+        version: u8,
+    },
+    /// A key record or audit entry whose contents do not decode.
+    Malformed {
+        /// Which item.
+        record: StoredItem,
+        /// What is wrong with it.
+        reason: Malformation,
+    },
 }
 
 /// Which stored item: a key's record, or an audit entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum StoredItem {
+    /// The record of the key with this ID.
     Key(String),
+    /// The audit entry with this number (`seq`).
     AuditEntry(u64),
 }
 
@@ -223,7 +309,7 @@ pub enum Malformation {
     Encoding(String),
     /// A time that cannot be one (the time library's words).
     Timestamp(String),
-    /// An audit entry changed since it was written.
+    /// An audit entry that does not decode: it changed since it was written.
     Changed,
     /// The key index of the audit log disagrees with the log.
     IndexDisagrees,
@@ -235,10 +321,13 @@ pub enum Malformation {
 pub enum Unreached {
     /// The client's own words (refused, no route, a TLS failure).
     Client(String),
-    /// Connecting did not finish within the URL's `connect_timeout`.
+    /// Connecting (TCP, TLS and login) did not finish within this: the
+    /// URL's `connect_timeout`, or the default.
     ConnectTimedOut(Duration),
-    /// A call got no answer within this long.
+    /// A call got no answer within this long; the connection was closed,
+    /// and the next call makes a new one.
     CallTimedOut(Duration),
+    /// The connection was closed (by the server, or after a call timed out).
     Closed,
 }
 
@@ -247,13 +336,26 @@ pub enum Unreached {
 #[non_exhaustive]
 pub enum ServerProblem {
     /// What the server said, and its SQLSTATE code.
-    Said { message: String, code: String },
+    Said {
+        /// The server's message.
+        message: String,
+        /// Its SQLSTATE code (`42501`: the role lacks a privilege).
+        code: String,
+    },
     /// The URL cannot be used.
     InvalidUrl(UrlProblem),
     /// A stored key record that cannot be read.
-    RecordDamaged { id: String, problem: RecordProblem },
-    /// An audit entry changed since it was written.
-    AuditEntryChanged { seq: u64 },
+    RecordDamaged {
+        /// The key's ID.
+        id: String,
+        /// What is wrong with the record.
+        problem: RecordProblem,
+    },
+    /// An audit entry that does not decode: it changed since it was written.
+    AuditEntryChanged {
+        /// The entry's number.
+        seq: u64,
+    },
 }
 
 /// Why a PostgreSQL URL cannot be used.
@@ -270,7 +372,9 @@ pub enum UrlProblem {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecordProblem {
+    /// A stored time (seconds since 1970) that no date can have.
     TimeOutOfRange,
+    /// A stored hash that is not 32 bytes long.
     BadHash,
 }
 
@@ -278,14 +382,18 @@ pub enum RecordProblem {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CertificateProblem {
+    /// The file cannot be read (the operating system's error).
     Unreadable(io::Error),
+    /// The file is not valid PEM.
     NotPem,
+    /// The file holds no PEM certificate (`-----BEGIN CERTIFICATE-----`).
     NoCertificate,
     /// rustls's words about the certificate.
     Unusable(String),
 }
 
 impl StoreError {
+    /// The operating system's `source` error using `path`, as [`StoreError::Io`].
     #[doc(hidden)]
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         StoreError::Io {
@@ -322,6 +430,7 @@ impl StoreError {
         }
     }
 
+    /// A record or audit entry of the file at `path` that does not decode.
     pub(crate) fn decode(path: impl Into<PathBuf>, error: DecodeError) -> Self {
         StoreError::Corrupt {
             path: path.into(),
