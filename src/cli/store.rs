@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::audit_key;
 use super::exit::Failure;
 use crate::config::Settings;
-use crate::i18n::words::Worded;
 use crate::domain::{ActorSource, Interface};
+use crate::i18n::words::Worded;
 use crate::{KeyStore, Store};
 
 /// Whether a command may make a new database when none is at the path.

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use crate::i18n::words::{duration_forms as forms, parse_duration as parse_explained};
 use crate::i18n::Lang;
+use crate::i18n::words::{duration_forms as forms, parse_duration as parse_explained};
 
 /// `--lang`: `en` or `zh-CN`, in their usual spellings.
 pub fn parse_lang(text: &str) -> Result<Lang, String> {

@@ -11,7 +11,6 @@
 //! between threads. Every call has a deadline (`client.rs`): a server that
 //! stops answering makes calls fail, never hang.
 
-
 #![deny(missing_docs)]
 
 mod client;

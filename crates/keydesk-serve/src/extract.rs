@@ -42,7 +42,6 @@ pub enum Source {
     Query,
 }
 
-
 pub const X_API_KEY: HeaderName = HeaderName::from_static("x-api-key");
 pub const X_GOOG_API_KEY: HeaderName = HeaderName::from_static("x-goog-api-key");
 const X_ORIGINAL_URI: HeaderName = HeaderName::from_static("x-original-uri");
@@ -100,7 +99,6 @@ pub enum Presented<'a> {
         source: Option<Source>,
     },
 }
-
 
 /// Header names removed, with all their values, when a request holds them
 /// as a key's place; [`Places::headers`] has one bit per entry.

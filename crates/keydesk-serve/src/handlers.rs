@@ -26,7 +26,6 @@ use super::proxy::{Client, Proxy};
 use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use keydesk_core::KeyId;
 
-
 /// Where keydesk's own endpoints are in proxy mode, so that the upstream's
 /// `/metrics` or `/health` (vLLM has both) are still reachable through it.
 pub const PROXY_PREFIX: &str = "/_keydesk";

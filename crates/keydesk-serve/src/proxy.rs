@@ -41,8 +41,8 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::extract::Places;
-use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::metrics::Metrics;
+use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::upstream::{Paired, Target};
 use keydesk_core::KeyId;
 
