@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::store::FileKind;
-
 /// Who besides the user running keydesk may own a file it trusts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owners {
@@ -149,7 +147,7 @@ pub fn read_trusted(
     };
     let meta = file.metadata().map_err(Refusal::Io)?;
     if !meta.is_file() {
-        return Err(Refusal::NotAFile(crate::store::file_kind(&meta.file_type())));
+        return Err(Refusal::NotAFile(file_kind(&meta.file_type())));
     }
     if let Some(reason) = untrusted(path, &meta, owners).or_else(|| exposed(path, &meta, privacy)) {
         return Err(Refusal::Untrusted(reason));
@@ -278,5 +276,61 @@ mod tests {
         let link = dir.path().join("link");
         std::os::unix::fs::symlink(&path, &link).unwrap();
         assert!(read(&link, Privacy::Private).unwrap().is_some());
+    }
+}
+
+/// What a path that is not a regular file is instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A character device (such as `/dev/null`).
+    CharDevice,
+    /// A block device (a disk or a partition).
+    BlockDevice,
+    /// A named pipe (FIFO).
+    Fifo,
+    /// A Unix domain socket.
+    Socket,
+    /// A directory.
+    Directory,
+    /// Anything else that is not a regular file.
+    Other,
+}
+
+impl std::fmt::Display for FileKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            FileKind::CharDevice => "a character device",
+            FileKind::BlockDevice => "a block device",
+            FileKind::Fifo => "a named pipe (FIFO)",
+            FileKind::Socket => "a socket",
+            FileKind::Directory => "a directory",
+            FileKind::Other => "not a regular file",
+        })
+    }
+}
+
+/// What a path that is not a regular file is instead.
+pub fn file_kind(kind: &std::fs::FileType) -> FileKind {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_char_device() {
+            return FileKind::CharDevice;
+        }
+        if kind.is_block_device() {
+            return FileKind::BlockDevice;
+        }
+        if kind.is_fifo() {
+            return FileKind::Fifo;
+        }
+        if kind.is_socket() {
+            return FileKind::Socket;
+        }
+    }
+    if kind.is_dir() {
+        FileKind::Directory
+    } else {
+        FileKind::Other
     }
 }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+pub use crate::hardening::FileKind;
 use crate::hardening::Untrusted;
 
 /// Why a store could not do what it was asked.
@@ -182,24 +183,6 @@ pub enum StoreError {
         /// The number of the log's last entry, which this key does not verify.
         seq: u64,
     },
-}
-
-/// What a path that is not a regular file is instead.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FileKind {
-    /// A character device (such as `/dev/null`).
-    CharDevice,
-    /// A block device (a disk or a partition).
-    BlockDevice,
-    /// A named pipe (FIFO).
-    Fifo,
-    /// A Unix domain socket.
-    Socket,
-    /// A directory.
-    Directory,
-    /// Anything else that is not a regular file.
-    Other,
 }
 
 /// A lifecycle change refused, and why. Nothing was written.
@@ -552,19 +535,6 @@ impl std::error::Error for StoreError {
             StoreError::Io { source, .. } => Some(source),
             _ => None,
         }
-    }
-}
-
-impl fmt::Display for FileKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            FileKind::CharDevice => "a character device",
-            FileKind::BlockDevice => "a block device",
-            FileKind::Fifo => "a named pipe (FIFO)",
-            FileKind::Socket => "a socket",
-            FileKind::Directory => "a directory",
-            FileKind::Other => "not a regular file",
-        })
     }
 }
 

@@ -61,7 +61,7 @@ pub use error::{
 pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, StoreBuilder, default_path, storage_panic_is_being_caught};
 // For the type check of every file keydesk trusts, which names what a path
 // is as the database's does.
-pub use redb_file::file_kind;
+pub use crate::hardening::file_kind;
 
 /// Where "now" comes from; replaceable so tests can move time.
 pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;

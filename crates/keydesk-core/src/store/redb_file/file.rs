@@ -6,6 +6,7 @@
 //! runs one transaction and closes, and an open that finds the file locked
 //! retries with backoff for a bounded time before reporting "busy".
 
+use crate::hardening::file_kind;
 use std::fs::{self, File, OpenOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ use rand::RngExt;
 use redb::backends::FileBackend;
 use redb::{Database, DatabaseError, ReadOnlyDatabase};
 
-use crate::store::{FileKind, StoreError};
+use crate::store::StoreError;
 
 /// The first bytes of every redb file.
 const REDB_MAGIC: [u8; 9] = [b'r', b'e', b'd', b'b', 0x1A, 0x0A, 0xA9, 0x0D, 0x0A];
@@ -85,31 +86,6 @@ pub fn check_existing(path: &Path) -> Result<(), StoreError> {
         return Err(StoreError::EmptyFile { path: path.to_owned() });
     }
     check_ownership_and_mode(path, &meta)
-}
-
-/// What a path that is not a regular file is instead.
-pub fn file_kind(kind: &fs::FileType) -> FileKind {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_char_device() {
-            return FileKind::CharDevice;
-        }
-        if kind.is_block_device() {
-            return FileKind::BlockDevice;
-        }
-        if kind.is_fifo() {
-            return FileKind::Fifo;
-        }
-        if kind.is_socket() {
-            return FileKind::Socket;
-        }
-    }
-    if kind.is_dir() {
-        FileKind::Directory
-    } else {
-        FileKind::Other
-    }
 }
 
 /// Creates a new database at `path`, whole: the file is made and given its
@@ -296,7 +272,7 @@ mod tests {
         fs::create_dir(&path).unwrap();
         let error = check_existing(&path).unwrap_err();
         assert!(
-            matches!(&error, StoreError::NotAFile { path: p, kind: FileKind::Directory } if *p == path),
+            matches!(&error, StoreError::NotAFile { path: p, kind: crate::store::FileKind::Directory } if *p == path),
             "{error:?}"
         );
         assert_eq!(

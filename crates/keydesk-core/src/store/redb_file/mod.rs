@@ -29,7 +29,7 @@ use crate::domain::{
     KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub use builder::StoreBuilder;
-pub use file::file_kind;
+
 pub use file::{RetryPolicy, default_path};
 /// The schema version this build reads and writes.
 pub use tables::SCHEMA_VERSION;
