@@ -350,7 +350,7 @@ fn a_verifier_hears_of_a_change_by_notify_long_before_its_next_poll() {
 }
 
 /// Not a check but a measurement (run it with `cargo test --release --test
-/// postgres -- --ignored --nocapture propagation`): how long a disable or
+/// program -- --ignored --nocapture postgres::propagation`): how long a disable or
 /// enable committed through one store takes to reach a Verifier on another
 /// connection, over 100 changes, with default settings (NOTIFY, and the
 /// change counter polled every 250 ms in case one is lost).

@@ -5,7 +5,7 @@
 //! (feature `postgres`) keeps keys in PostgreSQL, shared by fleets of
 //! gateways. Everything specific to one backend (for redb: opening the file per
 //! operation, waiting out a busy lock, file permissions, schema upgrades) stays
-//! inside it. `tests/conformance/` states, as tests against the trait, what
+//! inside it. `crates/keydesk-core/tests/api/conformance/` states, as tests against the trait, what
 //! every backend must do; each backend runs that suite unchanged.
 //!
 //! Every operation the TUI and the CLI offer is here for Rust programs:

@@ -12,7 +12,7 @@
 //!
 //! Adding a schema version: bump [`SCHEMA_VERSION`], append a step here, and
 //! commit a fixture of the *previous* version (`examples/make_fixture.rs`,
-//! built from the release before the bump) for `tests/upgrade.rs`.
+//! built from the release before the bump) for `tests/program/upgrade.rs`.
 
 use redb::{ReadableTable, WriteTransaction};
 use time::OffsetDateTime;
