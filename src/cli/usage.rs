@@ -248,7 +248,8 @@ pub fn cleanup(store: &dyn KeyStore, request: CleanupRequest, offset: UtcOffset)
         found = match request.action {
             CleanupAction::Disable => store.disable_many(&ids)?,
             CleanupAction::Delete => store.delete_many(&ids)?,
-            CleanupAction::List => unreachable!("not acting"),
+            // Listing changes nothing (and is never `acting`).
+            CleanupAction::List => found,
         };
     }
     let done = match (request.action, acting || request.dry_run) {
