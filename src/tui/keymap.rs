@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 
 use super::key::Key;
+use crate::domain::KeyStatus;
 use crate::i18n::Msg;
 
 /// Where keyboard input goes, i.e. which table applies.
@@ -25,6 +26,8 @@ pub enum Screen {
     Rotate,
     /// Rotate dialog asking before it ends a grace already running.
     RotateConfirm,
+    /// Asking before disabling a key used in the last few days.
+    DisableConfirm,
     /// Choosing when a key expires.
     Expiry,
     /// The audit log.
@@ -55,6 +58,7 @@ impl Screen {
             Screen::Delete => tr!("tui-screen-delete"),
             Screen::Rotate => tr!("tui-screen-rotate"),
             Screen::RotateConfirm => tr!("tui-screen-rotate-confirm"),
+            Screen::DisableConfirm => tr!("tui-screen-disable-confirm"),
             Screen::Expiry => tr!("tui-screen-expiry"),
             Screen::Log => tr!("tui-screen-log"),
             Screen::LogFilter => tr!("tui-screen-log-filter"),
@@ -99,6 +103,7 @@ impl Screen {
             Screen::Delete => DELETE,
             Screen::Rotate => ROTATE,
             Screen::RotateConfirm => ROTATE_CONFIRM,
+            Screen::DisableConfirm => DISABLE_CONFIRM,
             Screen::Expiry => EXPIRY,
             Screen::Log => LOG,
             Screen::LogFilter => LOG_FILTER,
@@ -626,6 +631,23 @@ const LOG_FILTER: &[Binding] = &[
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
 ];
 
+/// `n` is the default: Enter, like Esc, keeps the key working.
+const DISABLE_CONFIRM: &[Binding] = &[
+    bind(
+        &[K::Char('y')],
+        A::Yes,
+        Some(Msg("tui-hint-disable")),
+        Msg("tui-help-disable-used-key"),
+    ),
+    bind(
+        &[K::Char('n'), K::Esc, K::Enter],
+        A::No,
+        Some(Msg("tui-hint-keep")),
+        Msg("tui-help-keep-enabled"),
+    ),
+    bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help")),
+];
+
 const CLEANUP: &[Binding] = &[
     bind(&[K::Up, K::Char('k')], A::MoveUp, None, Msg("tui-help-move-up")),
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-move-down")),
@@ -836,7 +858,19 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::RotateConfirm, Action::No),
     // A disabled key's status: "t enables it again".
     (Screen::Main, Action::ToggleDisabled),
+    // "prod-gateway was used 2m ago — disable it? (y/n)".
+    (Screen::DisableConfirm, Action::Yes),
+    (Screen::DisableConfirm, Action::No),
 ];
+
+/// Whether a key in `status` allows `action`: the one place the actions
+/// menu, the hint bar and the keys ask, so none offers what would fail. An
+/// expired key is refused for good (it is never enabled again), so
+/// disabling, enabling, rotating and a new expiry all mean nothing for it.
+pub fn allowed(action: Action, status: KeyStatus) -> bool {
+    let needs_live_key = matches!(action, Action::ToggleDisabled | Action::Rotate | Action::SetExpiry);
+    !(needs_live_key && status == KeyStatus::Expired)
+}
 
 /// The label of the first key bound to `action` on `screen`, for text that
 /// tells the user what to press there. The pair must be in [`MENTIONS`].
@@ -887,7 +921,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, String)> {
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 18] = [
+    const ALL: [Screen; 19] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -899,6 +933,7 @@ mod tests {
         Screen::Delete,
         Screen::Rotate,
         Screen::RotateConfirm,
+        Screen::DisableConfirm,
         Screen::Expiry,
         Screen::Log,
         Screen::LogFilter,

@@ -5,7 +5,7 @@
 use time::Duration;
 use time::macros::datetime;
 
-use super::app::{CreateFocus, DeleteFocus, Dialog, StatusKind};
+use super::app::{ASK_IF_USED_WITHIN, CreateFocus, DeleteFocus, Dialog, DisableDialog, StatusKind};
 use super::event::{Change, Command, Event, Job, Key};
 use super::keymap::Screen;
 use super::testing::*;
@@ -16,7 +16,12 @@ use Key::*;
 
 /// The lifecycle records, with the key named `name` selected.
 fn app_on(name: &str) -> crate::tui::app::App {
-    let mut app = app_with(lifecycle_records());
+    app_on_records(lifecycle_records(), name)
+}
+
+/// `records`, with the key named `name` selected.
+fn app_on_records(records: Vec<crate::domain::KeyRecord>, name: &str) -> crate::tui::app::App {
+    let mut app = app_with(records);
     while selected_name(&app).as_deref() != Some(name) {
         let before = app.selected;
         press(&mut app, &[Down]);
@@ -27,39 +32,158 @@ fn app_on(name: &str) -> crate::tui::app::App {
 
 #[test]
 fn t_disables_an_enabled_key_and_enables_a_disabled_one() {
-    let mut app = app_on("active-key");
+    // Unused for over a week: nothing would stop, so no question.
+    let mut records = lifecycle_records();
+    records[0].last_used = Some(NOW - ASK_IF_USED_WITHIN - Duration::minutes(1));
+    let mut app = app_on_records(records.clone(), "active-key");
     assert_eq!(press(&mut app, &[Char('t')]), [Command::Store(Job::Disable(id(11)))]);
+    // Enabling never asks, however recent the use.
     let mut app = app_on("switched-off");
     assert_eq!(press(&mut app, &[Char('t')]), [Command::Store(Job::Enable(id(12)))]);
     // From the actions menu too, where the item says which it will do.
-    let mut app = app_on("active-key");
+    let mut app = app_on_records(records, "active-key");
     press(&mut app, &[Enter, Down]);
     assert_eq!(press(&mut app, &[Enter]), [Command::Store(Job::Disable(id(11)))]);
     assert!(app.dialog.is_none());
 }
 
-#[test]
-fn an_expired_key_is_not_enabled_rotated_or_given_a_new_expiry() {
-    for key in [Char('r'), Char('x')] {
-        let mut app = app_on("long-gone");
-        assert!(press(&mut app, &[key]).is_empty());
-        assert!(app.dialog.is_none(), "{key:?}");
-        let status = app.status.clone().unwrap();
-        assert_eq!(status.kind, StatusKind::Error);
-        assert!(
-            status.text.contains("long-gone has expired and cannot be"),
-            "{}",
-            status.text
-        );
+/// The question up on `app`, with the use it names.
+fn question(app: &crate::tui::app::App) -> &DisableDialog {
+    match &app.dialog {
+        Some(Dialog::Disable(d)) => d,
+        other => panic!("no question: {other:?}"),
     }
-    let mut app = app_on("long-gone");
-    let mut expired_and_disabled = app.selected_record().unwrap().clone();
-    expired_and_disabled.disabled_at = Some(NOW);
-    let mut records = lifecycle_records();
-    records[4] = expired_and_disabled;
-    app.set_records(2, records);
+}
+
+#[test]
+fn t_on_a_key_used_lately_asks_and_only_y_disables_it() {
+    // active-key was used an hour ago.
+    for keep in [Char('n'), Esc, Enter] {
+        let mut app = app_on("active-key");
+        assert!(press(&mut app, &[Char('t')]).is_empty(), "asks, does not disable");
+        assert_eq!(app.screen(), Screen::DisableConfirm);
+        assert_eq!(question(&app).used_at, NOW - Duration::hours(1));
+        assert!(press(&mut app, &[keep]).is_empty(), "{keep:?} keeps it working");
+        assert!(app.dialog.is_none(), "{keep:?} closes the question");
+        assert_eq!(app.screen(), Screen::Main);
+    }
+    // Other keys leave the question up.
+    let mut app = app_on("active-key");
+    assert!(press(&mut app, &[Char('t'), Char('t'), Char('d'), Char('x')]).is_empty());
+    assert_eq!(app.screen(), Screen::DisableConfirm);
+    assert_eq!(press(&mut app, &[Char('y')]), [Command::Store(Job::Disable(id(11)))]);
+    assert!(app.dialog.is_none());
+}
+
+#[test]
+fn the_actions_menu_asks_the_same_question() {
+    let mut app = app_on("active-key");
+    press(&mut app, &[Enter, Down]);
+    assert!(press(&mut app, &[Enter]).is_empty());
+    assert_eq!(app.screen(), Screen::DisableConfirm);
+    assert!(press(&mut app, &[Char('n')]).is_empty());
+    // Its shortcut, as well.
+    press(&mut app, &[Enter]);
     assert!(press(&mut app, &[Char('t')]).is_empty());
-    assert!(app.status.unwrap().text.contains("cannot be enabled again"));
+    assert_eq!(press(&mut app, &[Char('y')]), [Command::Store(Job::Disable(id(11)))]);
+}
+
+#[test]
+fn a_previous_secret_in_its_grace_counts_as_use_and_one_past_it_does_not() {
+    // rotating-key: the current secret never used, the old one 3 min ago.
+    let mut app = app_on("rotating-key");
+    assert!(press(&mut app, &[Char('t')]).is_empty());
+    assert_eq!(question(&app).used_at, NOW - Duration::minutes(3));
+    // Once the grace is over the old secret is refused anyway: no question.
+    let mut records = lifecycle_records();
+    records[5].previous.as_mut().unwrap().grace_until = NOW - Duration::minutes(1);
+    let mut app = app_on_records(records, "rotating-key");
+    assert_eq!(press(&mut app, &[Char('t')]), [Command::Store(Job::Disable(id(16)))]);
+}
+
+#[test]
+fn the_question_closes_if_the_key_is_deleted_meanwhile() {
+    let mut app = app_on("active-key");
+    press(&mut app, &[Char('t')]);
+    let mut records = lifecycle_records();
+    records.remove(0);
+    update(
+        &mut app,
+        Event::Loaded {
+            change_counter: 2,
+            records,
+        },
+    );
+    assert!(app.dialog.is_none());
+    assert!(app.status.unwrap().text.contains("active-key"));
+}
+
+#[test]
+fn an_expired_key_s_menu_offers_only_what_works() {
+    use crate::tui::app::MenuItem;
+    let mut app = app_on("long-gone");
+    press(&mut app, &[Enter]);
+    let Some(Dialog::Actions(menu)) = &app.dialog else {
+        panic!("the menu opens")
+    };
+    assert_eq!(
+        menu.items,
+        [
+            MenuItem::EditName,
+            MenuItem::Delete,
+            MenuItem::CopyId,
+            MenuItem::History
+        ]
+    );
+    // Down then Enter lands on Delete, not on a hidden item.
+    press(&mut app, &[Down]);
+    press(&mut app, &[Enter]);
+    assert_eq!(app.screen(), Screen::Delete);
+    // A live key's menu keeps every item.
+    let mut app = app_on("active-key");
+    press(&mut app, &[Enter]);
+    let Some(Dialog::Actions(menu)) = &app.dialog else {
+        panic!("the menu opens")
+    };
+    assert_eq!(menu.items, MenuItem::ALL);
+}
+
+#[test]
+fn the_hint_bar_and_the_keys_ask_the_same_availability() {
+    use crate::tui::keymap::Action;
+    let mut app = app_on("long-gone");
+    for action in [Action::ToggleDisabled, Action::Rotate, Action::SetExpiry] {
+        assert!(!app.allows(action), "{action:?}");
+    }
+    assert!(app.allows(Action::DeleteKey) && app.allows(Action::EditName));
+    press(&mut app, &[Enter]);
+    assert!(!app.allows(Action::Rotate), "in the menu, of the menu's key");
+    let app = app_on("switched-off");
+    assert!(app.allows(Action::ToggleDisabled) && app.allows(Action::Rotate));
+}
+
+#[test]
+fn t_on_an_expired_key_explains_once_and_does_nothing() {
+    // Enabled and expired: disabling would change nothing, and "t enables it
+    // again" would be false.
+    let mut app = app_on("long-gone");
+    assert!(press(&mut app, &[Char('t')]).is_empty());
+    assert!(app.dialog.is_none());
+    let status = app.status.clone().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(
+        status.text.starts_with("long-gone has expired: it is refused already"),
+        "{}",
+        status.text
+    );
+    // The menu's shortcut for the item it leaves out says the same.
+    let mut app = app_on("long-gone");
+    assert!(press(&mut app, &[Enter, Char('t')]).is_empty());
+    assert!(app.dialog.is_none());
+    assert!(app.status.unwrap().text.starts_with("long-gone has expired"));
+    let mut app = app_on("long-gone");
+    assert!(press(&mut app, &[Enter, Char('r')]).is_empty());
+    assert!(app.status.unwrap().text.contains("cannot be rotated"));
 }
 
 #[test]
@@ -225,7 +349,7 @@ fn the_create_dialog_sends_the_chosen_expiry() {
 }
 
 #[test]
-fn the_delete_dialog_offers_disable_instead_for_an_enabled_key() {
+fn the_delete_dialog_offers_disable_instead_for_an_enabled_key_without_asking_again() {
     let mut app = app_on("active-key");
     press(&mut app, &[Char('d')]);
     assert_eq!(press(&mut app, &[Char('i')]), [Command::Store(Job::Disable(id(11)))]);
@@ -271,4 +395,18 @@ fn create_dialog(app: &crate::tui::app::App) -> &crate::tui::app::CreateDialog {
         Some(Dialog::Create(d)) => d,
         _ => panic!("the create dialog is not open"),
     }
+}
+
+#[test]
+fn an_expired_key_s_delete_dialog_does_not_offer_disable_instead() {
+    use crate::tui::keymap::Action;
+    let mut app = app_on("long-gone");
+    press(&mut app, &[Char('d')]);
+    let Some(Dialog::Delete(d)) = &app.dialog else { panic!() };
+    assert_eq!(d.buttons(), [DeleteFocus::Cancel, DeleteFocus::Delete]);
+    assert!(!app.allows(Action::DisableInstead), "nor does the hint bar");
+    assert!(press(&mut app, &[Char('i')]).is_empty());
+    let mut app = app_on("active-key");
+    press(&mut app, &[Char('d')]);
+    assert!(app.allows(Action::DisableInstead));
 }

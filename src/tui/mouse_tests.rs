@@ -364,3 +364,20 @@ fn in_the_create_dialog_the_expiry_arrows_take_the_focus_from_the_name() {
     assert_eq!(d.expiry.choice, 1, "› moved the choice, not the name's cursor");
     assert_eq!(d.name.validation().unwrap().as_str(), "by-mouse");
 }
+
+#[test]
+fn disabling_a_key_used_lately_by_mouse_asks_and_its_keys_are_clickable() {
+    let mut app = app_with(lifecycle_records());
+    click_on(&mut app, "active-key");
+    update(&mut app, Event::Key(Key::Enter));
+    click_on(&mut app, "Disable");
+    assert!(matches!(app.dialog, Some(Dialog::Disable(_))), "asks: {:?}", app.dialog);
+    assert!(click_into(&mut app, "n/Esc/Enter keep", 0).is_empty());
+    assert!(app.dialog.is_none(), "keep closes the question");
+    update(&mut app, Event::Key(Key::Enter));
+    click_on(&mut app, "Disable");
+    assert_eq!(
+        click_into(&mut app, "y disable", 0),
+        [Command::Store(Job::Disable(id(11)))]
+    );
+}

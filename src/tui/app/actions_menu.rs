@@ -1,8 +1,10 @@
 //! The actions menu's state (Enter or `.` on a key): its items, each with
 //! the action that also runs it directly from the list, and the selection.
 
+use time::OffsetDateTime;
+
 use crate::domain::KeyRecord;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{self, Action};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MenuItem {
@@ -58,5 +60,24 @@ impl MenuItem {
 #[derive(Debug, Clone)]
 pub struct ActionsMenu {
     pub record: KeyRecord,
+    /// What the key's state allows when the menu opened, in menu order:
+    /// the items shown, which `selected` and clicks index.
+    pub items: Vec<MenuItem>,
     pub selected: usize,
+}
+
+impl ActionsMenu {
+    /// The menu for `record` at `now`, offering only what its state allows.
+    pub fn new(record: KeyRecord, now: OffsetDateTime) -> Self {
+        let status = record.status(now);
+        let items = MenuItem::ALL
+            .into_iter()
+            .filter(|item| keymap::allowed(item.action(), status))
+            .collect();
+        ActionsMenu {
+            record,
+            items,
+            selected: 0,
+        }
+    }
 }

@@ -1,5 +1,5 @@
 //! The delete dialog's state: the key and which button has the focus, with
-//! "Disable instead" offered only while the key is enabled.
+//! "Disable instead" offered only while the key is enabled and not expired.
 
 use crate::domain::KeyRecord;
 
@@ -15,12 +15,16 @@ pub enum DeleteFocus {
 pub struct DeleteDialog {
     pub record: KeyRecord,
     pub focus: DeleteFocus,
+    /// The key had expired when the dialog opened: disabling it would change
+    /// nothing (an expired key is refused for good), so it is not offered.
+    pub expired: bool,
 }
 
 impl DeleteDialog {
-    /// The buttons, left to right: "Disable instead" only for an enabled key.
+    /// The buttons, left to right: "Disable instead" only for an enabled,
+    /// unexpired key.
     pub fn buttons(&self) -> &'static [DeleteFocus] {
-        if self.record.disabled_at.is_some() {
+        if self.record.disabled_at.is_some() || self.expired {
             &[DeleteFocus::Cancel, DeleteFocus::Delete]
         } else {
             &[DeleteFocus::Cancel, DeleteFocus::Disable, DeleteFocus::Delete]

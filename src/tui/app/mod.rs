@@ -10,6 +10,7 @@ mod actions_menu;
 mod cleanup;
 mod create_dialog;
 mod delete_dialog;
+mod disable_dialog;
 mod expiry_dialog;
 mod log_screen;
 mod order;
@@ -31,6 +32,7 @@ pub use actions_menu::{ActionsMenu, MenuItem};
 pub use cleanup::{CLEANUP_DAYS, CLEANUP_DEFAULT, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
 pub use create_dialog::{CreateDialog, CreateFocus};
 pub use delete_dialog::{DeleteDialog, DeleteFocus};
+pub use disable_dialog::{ASK_IF_USED_WITHIN, DisableDialog};
 pub use expiry_dialog::{ExpiryDialog, ExpiryFocus};
 pub use log_screen::LogScreen;
 pub use order::SortColumn;
@@ -62,6 +64,7 @@ pub enum Dialog {
     Delete(DeleteDialog),
     Rotate(RotateDialog),
     Expiry(ExpiryDialog),
+    Disable(DisableDialog),
 }
 
 /// Full-screen-ish views drawn on top of everything else.
@@ -193,6 +196,7 @@ impl App {
             (None, Some(Dialog::Rotate(d))) if d.confirm => Screen::RotateConfirm,
             (None, Some(Dialog::Rotate(_))) => Screen::Rotate,
             (None, Some(Dialog::Expiry(_))) => Screen::Expiry,
+            (None, Some(Dialog::Disable(_))) => Screen::DisableConfirm,
             (None, None) if self.cleanup.is_some() => match self.cleanup.as_ref().and_then(|c| c.confirm.as_ref()) {
                 Some(CleanupConfirm::Disable) => Screen::CleanupDisable,
                 Some(CleanupConfirm::Delete { .. }) => Screen::CleanupDelete,
@@ -203,6 +207,21 @@ impl App {
             (None, None) if self.filtering => Screen::Filter,
             (None, None) => Screen::Main,
         }
+    }
+
+    /// Whether the key the current screen acts on (the actions menu's, or
+    /// the selected one) allows `action` in its state now: what the hint
+    /// bar offers. Always true where no key is concerned.
+    pub fn allows(&self, action: super::keymap::Action) -> bool {
+        let record = match &self.dialog {
+            Some(Dialog::Actions(menu)) => Some(&menu.record),
+            Some(Dialog::Delete(d)) if action == super::keymap::Action::DisableInstead => {
+                return d.buttons().contains(&DeleteFocus::Disable);
+            }
+            Some(_) => None,
+            None => self.selected_record(),
+        };
+        record.is_none_or(|r| super::keymap::allowed(action, r.status(self.now)))
     }
 
     /// The table's rows, as positions into `records`.

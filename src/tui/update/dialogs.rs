@@ -14,8 +14,9 @@ pub(super) fn rename_dialog(record: KeyRecord) -> Dialog {
     Dialog::Rename(RenameDialog::new(record))
 }
 
-pub(super) fn delete_dialog(record: KeyRecord) -> Dialog {
+pub(super) fn delete_dialog(record: KeyRecord, now: time::OffsetDateTime) -> Dialog {
     Dialog::Delete(DeleteDialog {
+        expired: record.is_expired(now),
         record,
         focus: DeleteFocus::Cancel,
     })
@@ -25,7 +26,7 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
     let Some(Dialog::Actions(menu)) = &mut app.dialog else {
         return Vec::new();
     };
-    let count = MenuItem::ALL.len();
+    let count = menu.items.len().max(1);
     let item = match action {
         Action::MoveUp => {
             menu.selected = (menu.selected + count - 1) % count;
@@ -39,13 +40,21 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
             app.dialog = None;
             return Vec::new();
         }
-        Action::Activate => MenuItem::ALL[menu.selected],
+        Action::Activate => match menu.items.get(menu.selected) {
+            Some(&item) => item,
+            None => return Vec::new(),
+        },
         _ => match MenuItem::ALL.into_iter().find(|item| item.action() == action) {
             Some(item) => item,
             None => return Vec::new(),
         },
     };
     let record = menu.record.clone();
+    if lifecycle::refused(app, &record, item.action()) {
+        // A shortcut to an item the key's state left out of the menu.
+        app.dialog = None;
+        return Vec::new();
+    }
     match item {
         MenuItem::EditName => {
             app.dialog = Some(rename_dialog(record));
@@ -64,7 +73,7 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
             lifecycle::open_expiry(app, record)
         }
         MenuItem::Delete => {
-            app.dialog = Some(delete_dialog(record));
+            app.dialog = Some(delete_dialog(record, app.now));
             Vec::new()
         }
         MenuItem::CopyId => {
@@ -230,9 +239,14 @@ pub(super) fn delete_action(app: &mut App, action: Action) -> Vec<Command> {
 }
 
 /// The delete dialog's safer way out: the key stops verifying, and stays.
+/// Not asked about again: the dialog already said what it stops, and
+/// choosing it there is the considered answer.
 fn disable_instead(app: &mut App) -> Vec<Command> {
     let Some(Dialog::Delete(d)) = app.dialog.take() else {
         return Vec::new();
     };
-    lifecycle::toggle_disabled(app, &d.record)
+    if lifecycle::refused(app, &d.record, Action::ToggleDisabled) {
+        return Vec::new();
+    }
+    vec![Command::Store(Job::Disable(d.record.id.clone()))]
 }

@@ -4,41 +4,77 @@
 use super::edit_input;
 use crate::display::{format_instant, offset_label};
 use crate::domain::{KeyRecord, SecretKey};
-use crate::tui::app::{App, Dialog, ExpiryDialog, ExpiryFocus, RotateDialog, SecretDialog, StatusKind};
+use crate::tui::app::{App, Dialog, DisableDialog, ExpiryDialog, ExpiryFocus, RotateDialog, SecretDialog, StatusKind};
 use crate::tui::event::{Change, Command, Job};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::lifecycle_fields::GRACES;
 
-/// Disables an enabled key, enables a disabled one. Disabling is reversible,
-/// so it is not asked about; an expired key cannot be enabled.
-pub(super) fn toggle_disabled(app: &mut App, record: &KeyRecord) -> Vec<Command> {
-    let id = record.id.clone();
-    if record.disabled_at.is_none() {
-        return vec![Command::Store(Job::Disable(id))];
+/// Refuses `action` on `record` when the key's state does not allow it
+/// (see [`keymap::allowed`]), saying why once; true if it did.
+pub(super) fn refused(app: &mut App, record: &KeyRecord, action: Action) -> bool {
+    if keymap::allowed(action, record.status(app.now)) {
+        return false;
     }
-    if record.is_expired(app.now) {
-        let text = tr!("dialog-expired-cannot-enable", name = record.name.as_str());
-        app.set_status(StatusKind::Error, text);
+    let name = record.name.as_str();
+    let text = match action {
+        Action::Rotate => tr!("dialog-expired-cannot-rotate", name = name),
+        Action::SetExpiry => tr!("dialog-expired-cannot-set-expiry", name = name),
+        _ if record.disabled_at.is_some() => tr!("dialog-expired-cannot-enable", name = name),
+        _ => tr!("dialog-expired-cannot-disable", name = name),
+    };
+    app.set_status(StatusKind::Error, text);
+    true
+}
+
+/// Disables an enabled key, enables a disabled one. Enabling never asks;
+/// disabling asks first when the key was used lately (it stops every
+/// application using it). An expired key is refused before this.
+pub(super) fn toggle_disabled(app: &mut App, record: &KeyRecord) -> Vec<Command> {
+    if refused(app, record, Action::ToggleDisabled) {
         return Vec::new();
     }
-    vec![Command::Store(Job::Enable(id))]
+    let id = record.id.clone();
+    if record.disabled_at.is_some() {
+        return vec![Command::Store(Job::Enable(id))];
+    }
+    match DisableDialog::ask(record, app.now) {
+        Some(question) => {
+            app.dialog = Some(Dialog::Disable(question));
+            Vec::new()
+        }
+        None => vec![Command::Store(Job::Disable(id))],
+    }
+}
+
+/// The answer to "used 2m ago — disable it?": `y` disables, anything bound
+/// to No (`n`, Esc, Enter) keeps the key working.
+pub(super) fn disable_action(app: &mut App, action: Action) -> Vec<Command> {
+    let Some(Dialog::Disable(d)) = &app.dialog else {
+        return Vec::new();
+    };
+    let id = d.record.id.clone();
+    match action {
+        Action::Yes => {
+            app.dialog = None;
+            vec![Command::Store(Job::Disable(id))]
+        }
+        Action::No => {
+            app.dialog = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
 }
 
 pub(super) fn open_rotate(app: &mut App, record: KeyRecord) -> Vec<Command> {
-    if record.is_expired(app.now) {
-        let text = tr!("dialog-expired-cannot-rotate", name = record.name.as_str());
-        app.set_status(StatusKind::Error, text);
-    } else {
+    if !refused(app, &record, Action::Rotate) {
         app.dialog = Some(Dialog::Rotate(RotateDialog::new(record)));
     }
     Vec::new()
 }
 
 pub(super) fn open_expiry(app: &mut App, record: KeyRecord) -> Vec<Command> {
-    if record.is_expired(app.now) {
-        let text = tr!("dialog-expired-cannot-set-expiry", name = record.name.as_str());
-        app.set_status(StatusKind::Error, text);
-    } else {
+    if !refused(app, &record, Action::SetExpiry) {
         app.dialog = Some(Dialog::Expiry(ExpiryDialog::new(record)));
     }
     Vec::new()

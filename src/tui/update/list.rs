@@ -60,12 +60,12 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 return Vec::new();
             };
             app.dialog = Some(match action {
-                Action::OpenActions => Dialog::Actions(ActionsMenu { record, selected: 0 }),
+                Action::OpenActions => Dialog::Actions(ActionsMenu::new(record, app.now)),
                 Action::EditName => rename_dialog(record),
                 Action::ToggleDisabled => return lifecycle::toggle_disabled(app, &record),
                 Action::Rotate => return lifecycle::open_rotate(app, record),
                 Action::SetExpiry => return lifecycle::open_expiry(app, record),
-                _ => delete_dialog(record),
+                _ => delete_dialog(record, app.now),
             });
         }
         Action::StartFilter => app.filtering = true,

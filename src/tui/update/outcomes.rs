@@ -33,6 +33,7 @@ fn close_dialog_of_deleted_key(app: &mut App) {
         Some(Dialog::Rename(RenameDialog { record, .. }) | Dialog::Delete(DeleteDialog { record, .. })) => record,
         Some(Dialog::Rotate(RotateDialog { record, .. }) | Dialog::Expiry(ExpiryDialog { record, .. })) => record,
         Some(Dialog::Actions(menu)) => &menu.record,
+        Some(Dialog::Disable(d)) => &d.record,
         _ => return,
     };
     if app.records.iter().any(|r| r.id == record.id) {

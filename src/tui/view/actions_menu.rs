@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::{Theme, dialog, pad};
-use crate::tui::app::{ActionsMenu, App, MenuItem};
+use crate::tui::app::{ActionsMenu, App};
 use crate::tui::keymap::{self, Screen};
 use crate::tui::mouse::{HitMap, Target};
 
@@ -21,7 +21,7 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
         Line::styled(menu.record.id.to_string(), theme.dim()),
         Line::raw(""),
     ];
-    for (i, item) in MenuItem::ALL.iter().enumerate() {
+    for (i, item) in menu.items.iter().enumerate() {
         let selected = i == menu.selected;
         // Padded to the whole row, so the selection's colour spans it.
         let text = format!(
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, menu: &ActionsMenu, _app: &App, the
         theme,
     );
     Paragraph::new(lines).render(inner, frame.buffer_mut());
-    for i in 0..MenuItem::ALL.len() {
+    for i in 0..menu.items.len() {
         // Below the name, the ID and a blank line.
         let row = Rect {
             y: inner.y + 3 + i as u16,

@@ -9,10 +9,13 @@ pub mod cleanup_view;
 pub mod create_dialog;
 pub mod delete_dialog;
 pub mod details_pane;
+pub mod disable_dialog;
 pub mod expiry_dialog;
 pub mod expiry_field;
 pub mod glyphs;
 pub mod help;
+#[cfg(test)]
+mod lifecycle_snapshot_tests;
 pub mod log_view;
 pub mod main_view;
 pub mod name_field;
@@ -81,6 +84,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
         Some(Dialog::Delete(d)) => delete_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme, &mut hits),
+        Some(Dialog::Disable(d)) => disable_dialog::render(frame, area, d, app, theme, &mut hits),
     }
     match app.overlay {
         None => {}

@@ -54,9 +54,10 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
-/// `key hint` pairs of `screen`, as many as fit; the help hint is always kept.
-pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, theme: &Theme) {
-    let mut hints: Vec<Hint> = keymap::hints(screen).collect();
+/// `key hint` pairs of `screen` that `allows` (what the selected key's state
+/// allows, [`App::allows`]), as many as fit; the help hint is always kept.
+pub fn render_hints(buf: &mut Buffer, area: Rect, screen: Screen, allows: impl Fn(Action) -> bool, theme: &Theme) {
+    let mut hints: Vec<Hint> = keymap::hints(screen).filter(|h| allows(h.action)).collect();
     if screen != Screen::Help && !hints.iter().any(|h| h.action == Action::Help) {
         // Screens with a text input have no `?`; the global key works everywhere.
         hints.push(keymap::global_help_hint());

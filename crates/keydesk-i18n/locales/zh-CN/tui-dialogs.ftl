@@ -125,6 +125,11 @@ dialog-input-full = 名称最多 64 个字符
 dialog-expired-cannot-enable = { $name } 已过期，无法重新启用：请删除它，或创建新密钥
 dialog-expired-cannot-rotate = { $name } 已过期，无法轮换：请创建新密钥
 dialog-expired-cannot-set-expiry = { $name } 已过期，无法设置新的有效期：请删除它，或创建新密钥
+dialog-expired-cannot-disable = { $name } 已过期，本来就会被拒绝，停用它不会改变任何事：请删除它，或创建新密钥
+# 停用最近用过的密钥之前的提问。$ago 为 tui-span-…（「2 分钟」）。
+dialog-disable-title = 停用密钥？
+dialog-disable-used = { $name } 在 { $ago }前使用过，仍要停用吗？（{ $yes }/{ $no }）
+dialog-disable-explain = 停用后，所有使用它的应用都会被拒绝，直到重新启用。
 dialog-could-not-disable = 无法停用：{ $message }
 dialog-could-not-enable = 无法启用：{ $message }
 dialog-could-not-set-expiry = 无法设置有效期：{ $message }
