@@ -86,3 +86,49 @@ fn disabling_in_the_tui_stops_the_key_verifying_and_enabling_restores_it() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+/// How many times the audit log says a key was disabled.
+fn disables_logged(db: &std::path::Path) -> usize {
+    let out = keydesk(db).args(["log", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&stdout(&out)).unwrap();
+    entries.iter().filter(|e| e["action"] == "disable").count()
+}
+
+#[test]
+fn t_on_a_key_used_a_minute_ago_asks_and_only_y_disables_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    let (secret, record) = store.create(&name("prod-gateway")).unwrap();
+    let id = record.id.to_string();
+    // A use, as a service verifying the key would make one.
+    assert_eq!(verify(&db, secret.expose()), (Some(0), id.clone()));
+
+    let mut tui = Session::start(&db, &[]);
+    tui.wait_for("prod-gateway");
+    for keep in ["n", common::terminal::ESC] {
+        tui.send("t");
+        tui.wait_for("disable it? (y/n)");
+        let screen = tui.wait_for("prod-gateway was used");
+        assert!(screen.contains("ago"), "says when: {screen}");
+        tui.send(keep);
+        tui.wait_gone("disable it?");
+    }
+    // Two questions answered no: the key is still on and verifies.
+    tui.send("t");
+    tui.wait_for("disable it? (y/n)");
+    assert_eq!(disables_logged(&db), 0);
+    assert!(store.get(&record.id).unwrap().unwrap().disabled_at.is_none());
+    assert_eq!(verify(&db, secret.expose()), (Some(0), id.clone()));
+    tui.send("y");
+    tui.wait_for("disabled prod-gateway");
+    assert_eq!(disables_logged(&db), 1);
+    assert_eq!(verify(&db, secret.expose()), (Some(1), "invalid".to_owned()));
+    // Enabling never asks.
+    tui.send("t");
+    tui.wait_for("enabled prod-gateway");
+    assert_eq!(verify(&db, secret.expose()), (Some(0), id));
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}
