@@ -129,7 +129,7 @@ dialog-input-full = names are at most 64 characters
 dialog-expired-cannot-enable = { $name } has expired and cannot be enabled again: delete it, or create a new key
 dialog-expired-cannot-rotate = { $name } has expired and cannot be rotated: create a new key
 dialog-expired-cannot-set-expiry = { $name } has expired and cannot be given a new expiry: delete it, or create a new key
-dialog-expired-cannot-disable = { $name } has expired: it is refused already, so disabling it changes nothing. Delete it, or create a new key
+dialog-expired-cannot-disable = { $name } has expired: nothing to disable; delete it, or create a new key
 # Asked before disabling a key used lately. $ago is a tui-span-… ("2m").
 dialog-disable-title = Disable key?
 dialog-disable-used = { $name } was used { $ago } ago — disable it? ({ $yes }/{ $no })

@@ -125,7 +125,7 @@ dialog-input-full = 名称最多 64 个字符
 dialog-expired-cannot-enable = { $name } 已过期，无法重新启用：请删除它，或创建新密钥
 dialog-expired-cannot-rotate = { $name } 已过期，无法轮换：请创建新密钥
 dialog-expired-cannot-set-expiry = { $name } 已过期，无法设置新的有效期：请删除它，或创建新密钥
-dialog-expired-cannot-disable = { $name } 已过期，本来就会被拒绝，停用它不会改变任何事：请删除它，或创建新密钥
+dialog-expired-cannot-disable = { $name } 已过期，无需停用：请删除它，或创建新密钥
 # 停用最近用过的密钥之前的提问。$ago 为 tui-span-…（「2 分钟」）。
 dialog-disable-title = 停用密钥？
 dialog-disable-used = { $name } 在 { $ago }前使用过，仍要停用吗？（{ $yes }/{ $no }）
