@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::{format_instant, offset_label, sanitize};
-use crate::domain::{KeyRecord, KeyStatus};
+use crate::domain::{KeyRecord, KeyStatus, SecretSlot};
 
 /// What Last Used shows for a key that was never used.
 pub const NEVER_USED: &str = "-";
@@ -35,9 +35,7 @@ pub enum Flag {
 impl Flag {
     /// The record's mark at `now`, if it has one.
     pub fn of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
-        // A rotated key was used if either of its secrets was.
-        let previous = record.previous.as_ref().and_then(|p| p.last_used);
-        match record.last_used.max(previous) {
+        match record.last_used_any() {
             None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
             Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
             _ => None,
@@ -67,6 +65,32 @@ impl Flag {
             Flag::Idle => tr!("tui-flag-idle-brief", days = IDLE_AFTER.whole_days()),
         }
     }
+}
+
+/// Last Used as a cell: the newer use of either secret
+/// ([`KeyRecord::last_use`]), marked "(old)" when it was the old secret's,
+/// with the time written by `format`; [`NEVER_USED`] if neither was used.
+fn last_used_cell(
+    record: &KeyRecord,
+    offset: UtcOffset,
+    format: fn(OffsetDateTime, UtcOffset) -> String,
+) -> Cow<'static, str> {
+    match record.last_use() {
+        None => Cow::Borrowed(NEVER_USED),
+        Some((at, SecretSlot::Current)) => Cow::Owned(format(at, offset)),
+        Some((at, SecretSlot::Previous)) => Cow::Owned(tr!("tui-last-used-old", at = format(at, offset))),
+    }
+}
+
+/// [`Column::LastUsed`]'s cell for a table column `width` wide: the old
+/// secret's mark does not fit beside a full time, so there the time loses
+/// its year and seconds ("03-15 20:56 (old)") rather than the mark.
+pub fn last_used_within(record: &KeyRecord, offset: UtcOffset, width: usize) -> Cow<'static, str> {
+    let full = last_used_cell(record, offset, format_instant);
+    if unicode_width::UnicodeWidthStr::width(full.as_ref()) <= width {
+        return full;
+    }
+    last_used_cell(record, offset, super::format_brief)
 }
 
 /// An expiry closer than this is highlighted: time to rotate or replace.
@@ -217,10 +241,7 @@ impl Column {
             Column::Id => Cow::Borrowed(record.id.as_str()),
             Column::ApiKey => sanitize(&record.masked),
             Column::CreatedAt => Cow::Owned(format_instant(record.created_at, clock.offset)),
-            Column::LastUsed => match record.last_used {
-                Some(t) => Cow::Owned(format_instant(t, clock.offset)),
-                None => Cow::Borrowed(NEVER_USED),
-            },
+            Column::LastUsed => last_used_cell(record, clock.offset, format_instant),
             Column::Status => Status::of(record, clock.now).text(),
         }
     }
@@ -285,6 +306,42 @@ mod tests {
             ]
         );
         assert_eq!(NEVER_USED, "-");
+    }
+
+    /// A key created long ago, rotated, its old secret last used at `old`.
+    fn rotated(current: Option<OffsetDateTime>, old: Option<OffsetDateTime>) -> KeyRecord {
+        KeyRecord {
+            previous: Some(Box::new(crate::domain::PreviousSecret {
+                hash: KeyHash::of("old"),
+                masked: "sk-Old1****Ol11".to_owned(),
+                grace_until: NOW + Duration::hours(24),
+                last_used: old,
+            })),
+            ..record("rotated", NOW - Duration::days(200), current)
+        }
+    }
+
+    #[test]
+    fn last_used_is_either_secrets_and_marks_the_old_one() {
+        let (earlier, later) = (NOW - Duration::hours(3), datetime!(2026-03-15 12:56:00 UTC));
+        let busy = rotated(None, Some(later));
+        assert_eq!(Column::LastUsed.cell(&busy, CLOCK), "2026-03-15 20:56:00 (old)");
+        assert_eq!(Flag::of(&busy, NOW), None, "used, so neither unused nor idle");
+        let moved_on = rotated(Some(later), Some(earlier));
+        assert_eq!(Column::LastUsed.cell(&moved_on, CLOCK), "2026-03-15 20:56:00");
+        assert_eq!(Column::LastUsed.cell(&rotated(None, None), CLOCK), NEVER_USED);
+        assert_eq!(Flag::of(&rotated(None, None), NOW), Some(Flag::Unused));
+        let idle = rotated(None, Some(NOW - IDLE_AFTER - Duration::SECOND));
+        assert_eq!(Flag::of(&idle, NOW), Some(Flag::Idle));
+    }
+
+    #[test]
+    fn a_narrow_last_used_cell_keeps_the_old_mark_and_drops_the_year() {
+        let busy = rotated(None, Some(datetime!(2026-03-15 12:56:30 UTC)));
+        assert_eq!(last_used_within(&busy, CLOCK.offset, 25), "2026-03-15 20:56:30 (old)");
+        assert_eq!(last_used_within(&busy, CLOCK.offset, 19), "03-15 20:56 (old)");
+        let current = rotated(Some(datetime!(2026-03-15 12:56:30 UTC)), None);
+        assert_eq!(last_used_within(&current, CLOCK.offset, 19), "2026-03-15 20:56:30");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use time::UtcOffset;
 
 use super::{Glyphs, TIME_WIDTH, Theme, status_bar};
-use crate::display::columns::{Clock, Column, Flag, Status};
+use crate::display::columns::{Clock, Column, Flag, Status, last_used_within};
 use crate::domain::KeyRecord;
 use crate::tui::app::{App, SortColumn};
 use crate::tui::keymap::{self, Action, Screen};
@@ -275,6 +275,11 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock
                 style,
             ))
         }
+        Column::LastUsed => Cell::from(fit_cell(
+            last_used_within(record, clock.offset, width as usize),
+            width,
+            theme.glyphs(),
+        )),
         _ => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
     }))
 }

@@ -209,6 +209,8 @@ tui-selected-expired = expired { $at }
 tui-selected-expires = expires { $at }
 tui-selected-old-secret-used = old secret last used { $at }
 # In a sentence (a table shows "-").
+# Last Used when it was the old secret's (a rotation's grace): "2026-03-15 20:56:00 (old)".
+tui-last-used-old = { $at } (old)
 tui-never = never
 tui-filter-label = Filter:{" "}
 tui-legend-title = clean-up candidates:{" "}

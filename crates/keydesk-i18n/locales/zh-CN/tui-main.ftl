@@ -206,6 +206,8 @@ tui-selected-expired = 已于 { $at } 过期
 tui-selected-expires = 过期时间 { $at }
 tui-selected-old-secret-used = 旧密钥最近使用 { $at }
 # 用于句中（表格中显示「-」）。
+# 最近一次使用来自旧密钥（轮换宽限期内）：「2026-03-15 20:56:00 旧密钥」。
+tui-last-used-old = { $at } 旧密钥
 tui-never = 从未使用
 tui-filter-label = 筛选：
 tui-legend-title = 清理候选：
