@@ -104,8 +104,24 @@ pub enum Status {
     Expired,
     /// Active, and will expire in this long.
     Expires(Duration),
-    /// Active, and a previous secret still verifies for this long.
-    Rotating(Duration),
+    /// Active, and a previous secret still verifies for `left`; the key
+    /// itself expires in `expires`, if it has an expiry.
+    Rotating {
+        left: Duration,
+        expires: Option<Duration>,
+    },
+}
+
+/// A key's state as the eye should tell it apart: each has its own style
+/// in the theme, and its own words without colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tone {
+    Active,
+    /// Expiring within [`EXPIRES_SOON`], rotating or not.
+    ExpiringSoon,
+    Expired,
+    Disabled,
+    Rotating,
 }
 
 impl Status {
@@ -114,20 +130,46 @@ impl Status {
             KeyStatus::Expired => Status::Expired,
             KeyStatus::Disabled => Status::Disabled,
             KeyStatus::Active => match (record.grace_running(now), record.expires_at) {
-                (Some(previous), _) => Status::Rotating(previous.grace_until - now),
+                (Some(previous), expires) => Status::Rotating {
+                    left: previous.grace_until - now,
+                    expires: expires.map(|at| at - now),
+                },
                 (None, Some(at)) => Status::Expires(at - now),
                 (None, None) => Status::Active,
             },
         }
     }
 
-    /// Whether the row deserves attention: expired, or expiring within
-    /// [`EXPIRES_SOON`].
-    pub fn is_urgent(record: &KeyRecord, now: OffsetDateTime) -> bool {
-        match record.status(now) {
-            KeyStatus::Expired => true,
-            KeyStatus::Disabled => false,
-            KeyStatus::Active => record.expires_at.is_some_and(|at| at - now <= EXPIRES_SOON),
+    /// The state to style: an expiry within [`EXPIRES_SOON`] outranks a
+    /// rotation, which ends by itself while an expiry takes the key offline.
+    pub fn tone(self) -> Tone {
+        let soon = |left: Duration| left <= EXPIRES_SOON;
+        match self {
+            Status::Active => Tone::Active,
+            Status::Disabled => Tone::Disabled,
+            Status::Expired => Tone::Expired,
+            Status::Expires(left) if soon(left) => Tone::ExpiringSoon,
+            Status::Expires(_) => Tone::Active,
+            Status::Rotating {
+                expires: Some(left), ..
+            } if soon(left) => Tone::ExpiringSoon,
+            Status::Rotating { .. } => Tone::Rotating,
+        }
+    }
+
+    /// The whole state: [`Status::brief`], and for a rotating key with an
+    /// expiry the expiry too ("rotating 5h, expires in 3d").
+    pub fn text(self) -> Cow<'static, str> {
+        match self {
+            Status::Rotating {
+                left,
+                expires: Some(expires),
+            } => Cow::Owned(tr!(
+                "tui-status-rotating-expires",
+                left = span_words(left),
+                when = in_words(expires)
+            )),
+            _ => self.brief(),
         }
     }
 
@@ -135,14 +177,24 @@ impl Status {
     /// "rotating, 5h" (the old secret works 5 more hours). Short, for an
     /// 80-column table (at most 15 columns, in either language); the
     /// instants go on the selected-key line.
-    pub fn text(self) -> Cow<'static, str> {
+    pub fn brief(self) -> Cow<'static, str> {
         Cow::Owned(match self {
             Status::Active => tr!("tui-status-active"),
             Status::Disabled => tr!("tui-status-disabled"),
             Status::Expired => tr!("tui-status-expired"),
-            Status::Rotating(left) => tr!("tui-status-rotating", left = span_words(left)),
+            Status::Rotating { left, .. } => tr!("tui-status-rotating", left = span_words(left)),
             Status::Expires(left) => tr!("tui-status-expires", when = in_words(left)),
         })
+    }
+
+    /// [`Status::text`] if it fits in `width` columns, else [`Status::brief`].
+    pub fn text_within(self, width: usize) -> Cow<'static, str> {
+        let text = self.text();
+        if unicode_width::UnicodeWidthStr::width(text.as_ref()) <= width {
+            text
+        } else {
+            self.brief()
+        }
     }
 }
 
@@ -398,17 +450,34 @@ mod tests {
             })),
             ..key(Some(Duration::days(3)))
         };
-        assert_eq!(cell(&rotating), "rotating, 2h");
+        // Both states where there is room (`keydesk list`), else the rotation.
+        assert_eq!(cell(&rotating), "rotating 2h, expires in 3d");
+        let status = Status::of(&rotating, NOW);
+        assert_eq!(status.text_within(15), "rotating, 2h");
+        assert_eq!(status.text_within(26), "rotating 2h, expires in 3d");
+        let without_expiry = KeyRecord {
+            expires_at: None,
+            ..rotating.clone()
+        };
+        assert_eq!(cell(&without_expiry), "rotating, 2h");
         assert_eq!(
             Flag::of(&rotating, NOW),
             Some(Flag::Idle),
             "the previous secret's use counts"
         );
 
-        assert!(!Status::is_urgent(&key(Some(EXPIRES_SOON + Duration::SECOND)), NOW));
-        assert!(Status::is_urgent(&key(Some(EXPIRES_SOON)), NOW));
-        assert!(Status::is_urgent(&key(Some(Duration::ZERO)), NOW));
-        assert!(!Status::is_urgent(&key(None), NOW));
+        let tone = |r: &KeyRecord| Status::of(r, NOW).tone();
+        assert_eq!(tone(&key(Some(EXPIRES_SOON + Duration::SECOND))), Tone::Active);
+        assert_eq!(tone(&key(Some(EXPIRES_SOON))), Tone::ExpiringSoon);
+        assert_eq!(tone(&key(Some(Duration::ZERO))), Tone::Expired);
+        assert_eq!(tone(&key(None)), Tone::Active);
+        assert_eq!(tone(&disabled), Tone::Disabled);
+        assert_eq!(tone(&without_expiry), Tone::Rotating);
+        assert_eq!(
+            tone(&rotating),
+            Tone::ExpiringSoon,
+            "its expiry in 3d outranks the rotation"
+        );
     }
 
     #[test]
@@ -425,17 +494,22 @@ mod tests {
             assert_eq!(Column::Status.cell(&r, CLOCK), "正常");
             assert_eq!(Column::LastUsed.cell(&r, CLOCK), NEVER_USED);
             assert_eq!(Status::Expires(Duration::days(5)).text(), "5 天后过期");
-            assert_eq!(Status::Rotating(Duration::hours(2)).text(), "轮换剩 2 小时");
+            let rotating = |left, expires| Status::Rotating { left, expires };
+            assert_eq!(rotating(Duration::hours(2), None).text(), "轮换剩 2 小时");
+            assert_eq!(
+                rotating(Duration::hours(2), Some(Duration::days(3))).text(),
+                "轮换剩 2 小时，3 天后过期"
+            );
             assert_eq!(in_words(Duration::minutes(12)), "12 分钟后");
             // The Status column is 15 wide: the longest cells still fit.
             for status in [
                 Status::Expires(Duration::days(999)),
-                Status::Rotating(Duration::days(999)),
-                Status::Rotating(Duration::hours(23)),
-                Status::Rotating(Duration::minutes(59)),
+                rotating(Duration::days(999), Some(Duration::days(999))),
+                rotating(Duration::hours(23), None),
+                rotating(Duration::minutes(59), Some(Duration::hours(2))),
                 Status::Disabled,
             ] {
-                assert!(status.text().width() <= 15, "{}", status.text());
+                assert!(status.brief().width() <= 15, "{}", status.brief());
             }
             assert_eq!(Flag::Unused.meaning(), "创建 7 天后仍未使用");
         });

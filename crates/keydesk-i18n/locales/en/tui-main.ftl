@@ -172,6 +172,8 @@ tui-status-expired = expired
 tui-status-expires = expires { $when }
 # $left is a tui-span-…: "rotating, 5h" (the old secret works 5 more hours).
 tui-status-rotating = rotating, { $left }
+# A rotating key with an expiry, where there is room: "rotating 5h, expires in 3d".
+tui-status-rotating-expires = rotating { $left }, expires { $when }
 tui-in-span = in { $span }
 tui-span-days = { $count }d
 tui-span-hours = { $count }h
@@ -236,7 +238,10 @@ tui-details-last-used = Last used
 # Two facts a line when the pane is short.
 tui-details-fact = { $label }: { $value }
 tui-details-30-days = 30 d:{" "}
-tui-details-uses = { $count } uses
+tui-details-uses = { $count ->
+    [one] { $count } use
+   *[other] { $count } uses
+}
 tui-details-none-refused = none refused
 # $reasons: the tui-details-refused-… that happened, with their counts.
 tui-details-refused = { $count } refused ({ $reasons })

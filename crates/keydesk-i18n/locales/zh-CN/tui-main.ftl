@@ -172,6 +172,8 @@ tui-status-expired = 已过期
 tui-status-expires = { $when }过期
 # $left 为 tui-span-…：旧密钥还能用多久。
 tui-status-rotating = 轮换剩 { $left }
+# 有过期时间的轮换中密钥（有空间时）：「轮换剩 5 小时，3 天后过期」。
+tui-status-rotating-expires = 轮换剩 { $left }，{ $when }过期
 tui-in-span = { $span }后
 tui-span-days = { $count } 天
 tui-span-hours = { $count } 小时
