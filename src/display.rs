@@ -16,6 +16,16 @@ use crate::domain::AuditEvent;
 
 const TIMESTAMP: &[FormatItem<'static>] = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
+const BRIEF: &[FormatItem<'static>] = format_description!("[month]-[day] [hour]:[minute]");
+
+/// `MM-DD HH:MM` in `offset`, where a full time leaves no room for a mark.
+pub fn format_brief(instant: OffsetDateTime, offset: UtcOffset) -> String {
+    instant
+        .checked_to_offset(offset)
+        .and_then(|t| t.format(BRIEF).ok())
+        .unwrap_or_else(|| "?".to_owned())
+}
+
 /// `YYYY-MM-DD HH:MM:SS` in `offset`.
 pub fn format_instant(instant: OffsetDateTime, offset: UtcOffset) -> String {
     // `checked_`: a record written by something else may hold a time at the

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use time::{Duration, OffsetDateTime, UtcOffset};
 
 use super::{format_instant, offset_label, sanitize};
-use crate::domain::{KeyRecord, KeyStatus};
+use crate::domain::{KeyRecord, KeyStatus, SecretSlot};
 
 /// What Last Used shows for a key that was never used.
 pub const NEVER_USED: &str = "-";
@@ -35,9 +35,7 @@ pub enum Flag {
 impl Flag {
     /// The record's mark at `now`, if it has one.
     pub fn of(record: &KeyRecord, now: OffsetDateTime) -> Option<Flag> {
-        // A rotated key was used if either of its secrets was.
-        let previous = record.previous.as_ref().and_then(|p| p.last_used);
-        match record.last_used.max(previous) {
+        match record.last_used_any() {
             None if now - record.created_at > UNUSED_AFTER => Some(Flag::Unused),
             Some(used) if now - used > IDLE_AFTER => Some(Flag::Idle),
             _ => None,
@@ -69,6 +67,32 @@ impl Flag {
     }
 }
 
+/// Last Used as a cell: the newer use of either secret
+/// ([`KeyRecord::last_use`]), marked "(old)" when it was the old secret's,
+/// with the time written by `format`; [`NEVER_USED`] if neither was used.
+fn last_used_cell(
+    record: &KeyRecord,
+    offset: UtcOffset,
+    format: fn(OffsetDateTime, UtcOffset) -> String,
+) -> Cow<'static, str> {
+    match record.last_use() {
+        None => Cow::Borrowed(NEVER_USED),
+        Some((at, SecretSlot::Current)) => Cow::Owned(format(at, offset)),
+        Some((at, SecretSlot::Previous)) => Cow::Owned(tr!("tui-last-used-old", at = format(at, offset))),
+    }
+}
+
+/// [`Column::LastUsed`]'s cell for a table column `width` wide: the old
+/// secret's mark does not fit beside a full time, so there the time loses
+/// its year and seconds ("03-15 20:56 (old)") rather than the mark.
+pub fn last_used_within(record: &KeyRecord, offset: UtcOffset, width: usize) -> Cow<'static, str> {
+    let full = last_used_cell(record, offset, format_instant);
+    if unicode_width::UnicodeWidthStr::width(full.as_ref()) <= width {
+        return full;
+    }
+    last_used_cell(record, offset, super::format_brief)
+}
+
 /// An expiry closer than this is highlighted: time to rotate or replace.
 pub const EXPIRES_SOON: Duration = Duration::days(7);
 
@@ -80,8 +104,24 @@ pub enum Status {
     Expired,
     /// Active, and will expire in this long.
     Expires(Duration),
-    /// Active, and a previous secret still verifies for this long.
-    Rotating(Duration),
+    /// Active, and a previous secret still verifies for `left`; the key
+    /// itself expires in `expires`, if it has an expiry.
+    Rotating {
+        left: Duration,
+        expires: Option<Duration>,
+    },
+}
+
+/// A key's state as the eye should tell it apart: each has its own style
+/// in the theme, and its own words without colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tone {
+    Active,
+    /// Expiring within [`EXPIRES_SOON`], rotating or not.
+    ExpiringSoon,
+    Expired,
+    Disabled,
+    Rotating,
 }
 
 impl Status {
@@ -90,20 +130,46 @@ impl Status {
             KeyStatus::Expired => Status::Expired,
             KeyStatus::Disabled => Status::Disabled,
             KeyStatus::Active => match (record.grace_running(now), record.expires_at) {
-                (Some(previous), _) => Status::Rotating(previous.grace_until - now),
+                (Some(previous), expires) => Status::Rotating {
+                    left: previous.grace_until - now,
+                    expires: expires.map(|at| at - now),
+                },
                 (None, Some(at)) => Status::Expires(at - now),
                 (None, None) => Status::Active,
             },
         }
     }
 
-    /// Whether the row deserves attention: expired, or expiring within
-    /// [`EXPIRES_SOON`].
-    pub fn is_urgent(record: &KeyRecord, now: OffsetDateTime) -> bool {
-        match record.status(now) {
-            KeyStatus::Expired => true,
-            KeyStatus::Disabled => false,
-            KeyStatus::Active => record.expires_at.is_some_and(|at| at - now <= EXPIRES_SOON),
+    /// The state to style: an expiry within [`EXPIRES_SOON`] outranks a
+    /// rotation, which ends by itself while an expiry takes the key offline.
+    pub fn tone(self) -> Tone {
+        let soon = |left: Duration| left <= EXPIRES_SOON;
+        match self {
+            Status::Active => Tone::Active,
+            Status::Disabled => Tone::Disabled,
+            Status::Expired => Tone::Expired,
+            Status::Expires(left) if soon(left) => Tone::ExpiringSoon,
+            Status::Expires(_) => Tone::Active,
+            Status::Rotating {
+                expires: Some(left), ..
+            } if soon(left) => Tone::ExpiringSoon,
+            Status::Rotating { .. } => Tone::Rotating,
+        }
+    }
+
+    /// The whole state: [`Status::brief`], and for a rotating key with an
+    /// expiry the expiry too ("rotating 5h, expires in 3d").
+    pub fn text(self) -> Cow<'static, str> {
+        match self {
+            Status::Rotating {
+                left,
+                expires: Some(expires),
+            } => Cow::Owned(tr!(
+                "tui-status-rotating-expires",
+                left = span_words(left),
+                when = in_words(expires)
+            )),
+            _ => self.brief(),
         }
     }
 
@@ -111,14 +177,24 @@ impl Status {
     /// "rotating, 5h" (the old secret works 5 more hours). Short, for an
     /// 80-column table (at most 15 columns, in either language); the
     /// instants go on the selected-key line.
-    pub fn text(self) -> Cow<'static, str> {
+    pub fn brief(self) -> Cow<'static, str> {
         Cow::Owned(match self {
             Status::Active => tr!("tui-status-active"),
             Status::Disabled => tr!("tui-status-disabled"),
             Status::Expired => tr!("tui-status-expired"),
-            Status::Rotating(left) => tr!("tui-status-rotating", left = span_words(left)),
+            Status::Rotating { left, .. } => tr!("tui-status-rotating", left = span_words(left)),
             Status::Expires(left) => tr!("tui-status-expires", when = in_words(left)),
         })
+    }
+
+    /// [`Status::text`] if it fits in `width` columns, else [`Status::brief`].
+    pub fn text_within(self, width: usize) -> Cow<'static, str> {
+        let text = self.text();
+        if unicode_width::UnicodeWidthStr::width(text.as_ref()) <= width {
+            text
+        } else {
+            self.brief()
+        }
     }
 }
 
@@ -217,10 +293,7 @@ impl Column {
             Column::Id => Cow::Borrowed(record.id.as_str()),
             Column::ApiKey => sanitize(&record.masked),
             Column::CreatedAt => Cow::Owned(format_instant(record.created_at, clock.offset)),
-            Column::LastUsed => match record.last_used {
-                Some(t) => Cow::Owned(format_instant(t, clock.offset)),
-                None => Cow::Borrowed(NEVER_USED),
-            },
+            Column::LastUsed => last_used_cell(record, clock.offset, format_instant),
             Column::Status => Status::of(record, clock.now).text(),
         }
     }
@@ -287,6 +360,42 @@ mod tests {
         assert_eq!(NEVER_USED, "-");
     }
 
+    /// A key created long ago, rotated, its old secret last used at `old`.
+    fn rotated(current: Option<OffsetDateTime>, old: Option<OffsetDateTime>) -> KeyRecord {
+        KeyRecord {
+            previous: Some(Box::new(crate::domain::PreviousSecret {
+                hash: KeyHash::of("old"),
+                masked: "sk-Old1****Ol11".to_owned(),
+                grace_until: NOW + Duration::hours(24),
+                last_used: old,
+            })),
+            ..record("rotated", NOW - Duration::days(200), current)
+        }
+    }
+
+    #[test]
+    fn last_used_is_either_secrets_and_marks_the_old_one() {
+        let (earlier, later) = (NOW - Duration::hours(3), datetime!(2026-03-15 12:56:00 UTC));
+        let busy = rotated(None, Some(later));
+        assert_eq!(Column::LastUsed.cell(&busy, CLOCK), "2026-03-15 20:56:00 (old)");
+        assert_eq!(Flag::of(&busy, NOW), None, "used, so neither unused nor idle");
+        let moved_on = rotated(Some(later), Some(earlier));
+        assert_eq!(Column::LastUsed.cell(&moved_on, CLOCK), "2026-03-15 20:56:00");
+        assert_eq!(Column::LastUsed.cell(&rotated(None, None), CLOCK), NEVER_USED);
+        assert_eq!(Flag::of(&rotated(None, None), NOW), Some(Flag::Unused));
+        let idle = rotated(None, Some(NOW - IDLE_AFTER - Duration::SECOND));
+        assert_eq!(Flag::of(&idle, NOW), Some(Flag::Idle));
+    }
+
+    #[test]
+    fn a_narrow_last_used_cell_keeps_the_old_mark_and_drops_the_year() {
+        let busy = rotated(None, Some(datetime!(2026-03-15 12:56:30 UTC)));
+        assert_eq!(last_used_within(&busy, CLOCK.offset, 25), "2026-03-15 20:56:30 (old)");
+        assert_eq!(last_used_within(&busy, CLOCK.offset, 19), "03-15 20:56 (old)");
+        let current = rotated(Some(datetime!(2026-03-15 12:56:30 UTC)), None);
+        assert_eq!(last_used_within(&current, CLOCK.offset, 19), "2026-03-15 20:56:30");
+    }
+
     #[test]
     fn cells_are_safe_to_print() {
         let r = record("evil\u{1b}[31m\u{202E}", NOW, None);
@@ -341,17 +450,34 @@ mod tests {
             })),
             ..key(Some(Duration::days(3)))
         };
-        assert_eq!(cell(&rotating), "rotating, 2h");
+        // Both states where there is room (`keydesk list`), else the rotation.
+        assert_eq!(cell(&rotating), "rotating 2h, expires in 3d");
+        let status = Status::of(&rotating, NOW);
+        assert_eq!(status.text_within(15), "rotating, 2h");
+        assert_eq!(status.text_within(26), "rotating 2h, expires in 3d");
+        let without_expiry = KeyRecord {
+            expires_at: None,
+            ..rotating.clone()
+        };
+        assert_eq!(cell(&without_expiry), "rotating, 2h");
         assert_eq!(
             Flag::of(&rotating, NOW),
             Some(Flag::Idle),
             "the previous secret's use counts"
         );
 
-        assert!(!Status::is_urgent(&key(Some(EXPIRES_SOON + Duration::SECOND)), NOW));
-        assert!(Status::is_urgent(&key(Some(EXPIRES_SOON)), NOW));
-        assert!(Status::is_urgent(&key(Some(Duration::ZERO)), NOW));
-        assert!(!Status::is_urgent(&key(None), NOW));
+        let tone = |r: &KeyRecord| Status::of(r, NOW).tone();
+        assert_eq!(tone(&key(Some(EXPIRES_SOON + Duration::SECOND))), Tone::Active);
+        assert_eq!(tone(&key(Some(EXPIRES_SOON))), Tone::ExpiringSoon);
+        assert_eq!(tone(&key(Some(Duration::ZERO))), Tone::Expired);
+        assert_eq!(tone(&key(None)), Tone::Active);
+        assert_eq!(tone(&disabled), Tone::Disabled);
+        assert_eq!(tone(&without_expiry), Tone::Rotating);
+        assert_eq!(
+            tone(&rotating),
+            Tone::ExpiringSoon,
+            "its expiry in 3d outranks the rotation"
+        );
     }
 
     #[test]
@@ -368,17 +494,22 @@ mod tests {
             assert_eq!(Column::Status.cell(&r, CLOCK), "正常");
             assert_eq!(Column::LastUsed.cell(&r, CLOCK), NEVER_USED);
             assert_eq!(Status::Expires(Duration::days(5)).text(), "5 天后过期");
-            assert_eq!(Status::Rotating(Duration::hours(2)).text(), "轮换剩 2 小时");
+            let rotating = |left, expires| Status::Rotating { left, expires };
+            assert_eq!(rotating(Duration::hours(2), None).text(), "轮换剩 2 小时");
+            assert_eq!(
+                rotating(Duration::hours(2), Some(Duration::days(3))).text(),
+                "轮换剩 2 小时，3 天后过期"
+            );
             assert_eq!(in_words(Duration::minutes(12)), "12 分钟后");
             // The Status column is 15 wide: the longest cells still fit.
             for status in [
                 Status::Expires(Duration::days(999)),
-                Status::Rotating(Duration::days(999)),
-                Status::Rotating(Duration::hours(23)),
-                Status::Rotating(Duration::minutes(59)),
+                rotating(Duration::days(999), Some(Duration::days(999))),
+                rotating(Duration::hours(23), None),
+                rotating(Duration::minutes(59), Some(Duration::hours(2))),
                 Status::Disabled,
             ] {
-                assert!(status.text().width() <= 15, "{}", status.text());
+                assert!(status.brief().width() <= 15, "{}", status.brief());
             }
             assert_eq!(Flag::Unused.meaning(), "创建 7 天后仍未使用");
         });

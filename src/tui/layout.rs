@@ -45,9 +45,10 @@ pub struct MainAreas {
 
 /// From this size the details pane is beside the table unless `i` hides it.
 pub const DETAILS_BESIDE_MIN: (u16, u16) = (120, 20);
-/// The details pane's width beside the table, and its height below it.
+/// The details pane's width beside the table, and its height below it
+/// (its border's two rows and the nine lines of a rotating key with an expiry).
 pub const DETAILS_WIDTH: u16 = 42;
-pub const DETAILS_HEIGHT: u16 = 10;
+pub const DETAILS_HEIGHT: u16 = 11;
 /// Table rows (with its header) that must remain for the pane to go below.
 const TABLE_MIN_BESIDE_DETAILS: u16 = 4;
 

@@ -133,6 +133,24 @@ pub fn lifecycle_records() -> Vec<KeyRecord> {
     ]
 }
 
+/// [`lifecycle_records`] at 120×40, where rotating-key (selected: it is the
+/// newest) also expires on 2026-12-12 (UTC+8) and its old secret verified
+/// once in the last 30 days: both its states, and "1 use".
+pub fn rotating_with_an_expiry_and_one_use() -> App {
+    use crate::domain::{Day, KeyUsage, Outcome, UsageCounts, UsageQuery};
+    let mut records = lifecycle_records();
+    let rotating = records.iter_mut().find(|r| r.name == "rotating-key").unwrap();
+    rotating.expires_at = Some(datetime!(2026-12-11 16:00:00 UTC));
+    let mut app = app_with(records);
+    let query = UsageQuery::last(None, 30, 24, NOW);
+    let usage = KeyUsage {
+        daily: vec![(Day::of(NOW), UsageCounts::of(Outcome::Accepted, 1))],
+        hourly: Vec::new(),
+    };
+    update(&mut app, Event::UsageLoaded(query, Ok(vec![(id(16), usage)])));
+    app
+}
+
 /// Who made an audit entry: a user (uid 1001), maybe through sudo, maybe
 /// over SSH (port 52114), with keydesk 0.1.0.
 pub fn actor(user: &str, sudo: Option<&str>, ssh: Option<&str>, interface: Interface) -> Actor {

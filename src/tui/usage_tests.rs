@@ -68,6 +68,26 @@ fn details_pane_below_the_table_at_80x24_after_i() {
 }
 
 #[test]
+fn a_rotating_key_with_an_expiry_beside_the_table_at_120x40() {
+    // The row says both states where room allows; the pane is a closed box.
+    let mut app = rotating_with_an_expiry_and_one_use();
+    let screen = draw(&mut app, 120, 40);
+    assert!(screen.contains("1 use ·"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn a_rotating_key_with_an_expiry_below_the_table_at_80x24() {
+    // The row keeps "rotating, 5h"; the line under the table says the expiry.
+    let mut app = rotating_with_an_expiry_and_one_use();
+    press(&mut app, &[Char('i')]);
+    let screen = draw(&mut app, 80, 24);
+    let selected = screen.lines().find(|l| l.starts_with("\" rotating-key ·")).unwrap();
+    assert!(selected.contains("expires 2026-12-12 00:00:00"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
 fn i_hides_the_details_pane_of_a_wide_terminal() {
     let mut app = app_with_usage();
     let shown = draw(&mut app, 120, 40);

@@ -132,3 +132,55 @@ fn t_on_a_key_used_a_minute_ago_asks_and_only_y_disables_it() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+/// The screen row (0 = top) showing `text`.
+fn row_index(tui: &Session, text: &str) -> Option<u16> {
+    (0..24).find(|&n| tui.row(n).contains(text))
+}
+
+#[test]
+fn a_rotated_key_whose_old_secret_is_used_sorts_and_lists_as_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    // The busy key is the oldest: among never-used keys (a tie) it would
+    // sort last, below the two created after it.
+    let (old, busy) = store.create(&name("busy-rotated")).unwrap();
+    store.create(&name("idle-one")).unwrap();
+    store.create(&name("idle-two")).unwrap();
+    store.rotate(&busy.id, time::Duration::hours(24)).unwrap();
+    // Services still send the old secret: only its Last Used moves.
+    assert_eq!(verify(&db, old.expose()).0, Some(0));
+    let rotated = store.get(&busy.id).unwrap().unwrap();
+    assert!(rotated.last_used.is_none() && rotated.previous.unwrap().last_used.is_some());
+
+    let mut tui = Session::start(&db, &[]);
+    tui.wait_for("idle-two");
+    tui.send("s");
+    tui.wait_for("sorted by Last Used");
+    let (busy_row, idle_rows) = (
+        row_index(&tui, "busy-rotated").unwrap(),
+        [
+            row_index(&tui, "idle-one").unwrap(),
+            row_index(&tui, "idle-two").unwrap(),
+        ],
+    );
+    assert!(
+        idle_rows.iter().all(|&idle| busy_row < idle),
+        "newest use first, the busy key above the never-used ones:\n{}",
+        tui.screen()
+    );
+    let row = tui.row_with("busy-rotated");
+    assert!(row.contains("(old)"), "Last Used is the old secret's, marked: {row}");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+
+    // `keydesk list` shows the same value.
+    let out = keydesk(&db).arg("list").output().unwrap();
+    let line = stdout(&out)
+        .lines()
+        .find(|l| l.contains("busy-rotated"))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(line.contains("(old)"), "{}", stdout(&out));
+}

@@ -94,7 +94,8 @@ impl App {
                 SortColumn::Name => cmp_names(&ra.name, &rb.name),
                 SortColumn::Id => ra.id.cmp(&rb.id),
                 SortColumn::Created => ra.created_at.cmp(&rb.created_at),
-                SortColumn::LastUsed => ra.last_used.cmp(&rb.last_used),
+                // Either secret's use: a key just rotated is still busy.
+                SortColumn::LastUsed => ra.last_used_any().cmp(&rb.last_used_any()),
                 SortColumn::Uses => uses.get(a).cmp(&uses.get(b)),
             };
             let primary = if descending { primary.reverse() } else { primary };

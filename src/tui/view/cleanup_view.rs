@@ -10,10 +10,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
 use unicode_width::UnicodeWidthStr;
 
-use super::{Theme, format_time, status_bar};
-use crate::display::columns::Status;
+use super::{TIME_WIDTH, Theme, format_time, status_bar};
 use crate::display::columns::with_offset;
-use crate::domain::usage::{last_activity, never_used};
+use crate::display::columns::{Status, last_used_within};
+use crate::domain::usage::never_used;
 use crate::tui::app::{App, CLEANUP_DAYS, CleanupConfirm, CleanupScreen, NEVER_USED_AFTER};
 use crate::tui::layout;
 use crate::tui::mouse::{HitMap, Target};
@@ -93,7 +93,8 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
             let last = if never_used(record) {
                 tr!("tui-never")
             } else {
-                format_time(last_activity(record), app.utc_offset)
+                // The list's Last Used, "(old)" mark and all.
+                last_used_within(record, app.utc_offset, TIME_WIDTH).into_owned()
             };
             let mut cells = vec![
                 Cell::from(mark),
@@ -107,7 +108,7 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
                 cells.push(Cell::from(format_time(record.created_at, app.utc_offset)));
             }
             cells.push(Cell::from(app.uses_of(id).to_string()));
-            cells.push(Cell::from(Status::of(record, app.now).text().into_owned()));
+            cells.push(Cell::from(Status::of(record, app.now).brief().into_owned()));
             let style = if i == cleanup.selected {
                 theme.selected()
             } else {

@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use super::{Theme, buttons, detail_line, dialog, format_time, offset_label, wrap};
-use crate::display::columns::NEVER_USED;
+use super::{Theme, buttons, detail_line, dialog, offset_label, wrap};
+use crate::display::columns::{Clock, Column, NEVER_USED};
 use crate::tui::app::{App, DeleteDialog, DeleteFocus};
 use crate::tui::mouse::{HitMap, Target};
 
@@ -16,8 +16,19 @@ pub fn render(frame: &mut Frame, area: Rect, d: &DeleteDialog, app: &App, theme:
     let width = area.width.saturating_sub(2).min(68);
     let inner_width = width.saturating_sub(4) as usize;
     let r = &d.record;
-    let last_used = match r.last_used {
-        Some(t) => format!("{} ({})", format_time(t, app.utc_offset), offset_label(app.utc_offset)),
+    // Either secret's: deleting a key whose old secret is busy breaks it too.
+    let last_used = match r.last_used_any() {
+        Some(_) => format!(
+            "{} ({})",
+            Column::LastUsed.cell(
+                r,
+                Clock {
+                    now: app.now,
+                    offset: app.utc_offset
+                }
+            ),
+            offset_label(app.utc_offset)
+        ),
         None => NEVER_USED.to_owned(),
     };
     // Indented under the question.

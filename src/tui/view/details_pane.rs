@@ -15,9 +15,11 @@ use crate::tui::app::App;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     Clear.render(area, buf);
+    // A closed, rounded box like every dialog: beside the table its right
+    // side is the screen's edge, below it its bottom meets the selected line.
     let block = Block::new()
-        .borders(Borders::LEFT | Borders::TOP)
-        .border_set(theme.glyphs().plain)
+        .borders(Borders::ALL)
+        .border_set(theme.glyphs().rounded)
         .border_style(theme.dim())
         .title(Span::styled(format!(" {} ", tr!("tui-details-title")), theme.title()));
     let inner = block.inner(area);
@@ -78,7 +80,8 @@ fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Li
         (tr!("tui-details-id"), record.id.to_string()),
         (
             tr!("tui-details-status"),
-            Status::of(record, app.now).text().into_owned(),
+            // The expiry has its own line below.
+            Status::of(record, app.now).brief().into_owned(),
         ),
     ];
     if let Some(expiry) = record.expires_at {

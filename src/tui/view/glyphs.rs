@@ -18,7 +18,7 @@ use crate::tui::sanitize;
 pub struct Glyphs {
     /// Dialogs and overlays.
     pub rounded: border::Set<'static>,
-    /// Input boxes and the details pane's rule.
+    /// Input boxes.
     pub plain: border::Set<'static>,
     /// Ends text cut short to fit its column.
     pub ellipsis: &'static str,

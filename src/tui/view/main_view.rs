@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use time::UtcOffset;
 
 use super::{Glyphs, TIME_WIDTH, Theme, status_bar};
-use crate::display::columns::{Clock, Column, Flag, Status};
+use crate::display::columns::{Clock, Column, Flag, Status, last_used_within};
 use crate::domain::KeyRecord;
 use crate::tui::app::{App, SortColumn};
 use crate::tui::keymap::{self, Action, Screen};
@@ -265,16 +265,17 @@ fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock
             Span::raw(theme.glyphs().fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
         ])),
         Column::Status => {
-            let style = match Status::of(record, clock.now) {
-                _ if Status::is_urgent(record, clock.now) => theme.warning(),
-                Status::Disabled => theme.dim(),
-                _ => theme.text(),
-            };
+            let status = Status::of(record, clock.now);
             Cell::from(Span::styled(
-                fit_cell(column.cell(record, clock), width, theme.glyphs()),
-                style,
+                fit_cell(status.text_within(width as usize), width, theme.glyphs()),
+                theme.status(status.tone()),
             ))
         }
+        Column::LastUsed => Cell::from(fit_cell(
+            last_used_within(record, clock.offset, width as usize),
+            width,
+            theme.glyphs(),
+        )),
         _ => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
     }))
 }
@@ -383,14 +384,16 @@ fn lifecycle_details(record: &KeyRecord, clock: Clock, separator: &str) -> Vec<(
     if let Some(since) = record.disabled_at {
         push(tr!("tui-selected-disabled-since", at = at(since)));
     }
-    let rotating = record.grace_running(clock.now);
-    if let Some(previous) = rotating {
-        push(tr!("tui-selected-old-secret-until", at = at(previous.grace_until)));
-    }
+    // The expiry before the rotation: the row's Status says "rotating, 5h"
+    // and has no room for a rotating key's expiry, so this line must.
     match record.expires_at {
         Some(t) if record.is_expired(clock.now) => push(tr!("tui-selected-expired", at = at(t))),
         Some(t) => push(tr!("tui-selected-expires", at = at(t))),
         None => {}
+    }
+    let rotating = record.grace_running(clock.now);
+    if let Some(previous) = rotating {
+        push(tr!("tui-selected-old-secret-until", at = at(previous.grace_until)));
     }
     // Traffic on the old secret falling to zero says the switch-over is done.
     if let Some(previous) = rotating {

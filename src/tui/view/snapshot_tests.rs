@@ -582,3 +582,37 @@ fn main_view_with_the_mouse_has_a_dots_column() {
     app.mouse = true;
     assert_snapshot!(draw(&mut app, 80, 24));
 }
+
+/// The Status cell's style on the row of `name`, drawn in colour.
+fn status_style(app: &mut App, name: &str) -> ratatui::style::Style {
+    update(app, Event::Resize { width: 80, height: 24 });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, app, &Theme::new(true))))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let y = (0..24)
+        .find(|&y| {
+            (0..80)
+                .map(|x| buffer[(x, y)].symbol())
+                .collect::<String>()
+                .contains(name)
+        })
+        .unwrap();
+    // The Status column is the last 15 columns.
+    buffer[(80 - 15, y)].style()
+}
+
+#[test]
+fn each_key_state_has_its_own_colour() {
+    use ratatui::style::Color;
+    let mut app = lifecycle_app_on("active-key");
+    press(&mut app, &[Up]);
+    let colour = |app: &mut App, name| status_style(app, name).fg;
+    assert_eq!(colour(&mut app, "active-key"), Some(Color::Green));
+    assert_eq!(colour(&mut app, "expires-later"), Some(Color::Green), "not soon");
+    assert_eq!(colour(&mut app, "expires-soon"), Some(Color::Yellow));
+    assert_eq!(colour(&mut app, "long-gone"), Some(Color::Red));
+    assert_eq!(colour(&mut app, "switched-off"), Some(Color::DarkGray));
+    assert_eq!(colour(&mut app, "rotating-key"), Some(Color::Magenta));
+}

@@ -9,6 +9,7 @@
 use ratatui::style::{Color, Modifier, Style};
 
 use super::glyphs::Glyphs;
+use crate::display::columns::Tone;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
@@ -94,6 +95,20 @@ impl Theme {
         self.fg(Style::new().add_modifier(Modifier::BOLD), Color::Yellow)
     }
 
+    /// A key's state, one style each so a glance tells them apart. Without
+    /// colour the words differ ("expired", "expires in 3d", "rotating, 5h"),
+    /// and the two that need action are bold.
+    pub fn status(&self, tone: Tone) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        match tone {
+            Tone::Active => self.fg(Style::new(), Color::Green),
+            Tone::ExpiringSoon => self.fg(bold, Color::Yellow),
+            Tone::Expired => self.fg(bold, Color::Red),
+            Tone::Disabled => self.dim(),
+            Tone::Rotating => self.fg(Style::new(), Color::Magenta),
+        }
+    }
+
     pub fn hint_key(&self) -> Style {
         self.fg(Style::new().add_modifier(Modifier::BOLD), Color::Cyan)
     }
@@ -127,6 +142,22 @@ impl Theme {
 mod tests {
     use super::*;
 
+    const TONES: [Tone; 5] = [
+        Tone::Active,
+        Tone::ExpiringSoon,
+        Tone::Expired,
+        Tone::Disabled,
+        Tone::Rotating,
+    ];
+
+    #[test]
+    fn every_key_state_has_its_own_style() {
+        let t = Theme::new(true);
+        let styles: std::collections::HashSet<_> = TONES.iter().map(|&tone| t.status(tone)).collect();
+        assert_eq!(styles.len(), TONES.len(), "{styles:?}");
+        assert_ne!(t.status(Tone::Expired), t.status(Tone::ExpiringSoon));
+    }
+
     #[test]
     fn without_colour_no_style_sets_a_colour_and_selection_stays_visible() {
         let t = Theme::new(false);
@@ -148,6 +179,9 @@ mod tests {
         ] {
             assert_eq!(style.fg, None);
             assert_eq!(style.bg, None);
+        }
+        for tone in TONES {
+            assert_eq!((t.status(tone).fg, t.status(tone).bg), (None, None), "{tone:?}");
         }
         assert!(t.selected().add_modifier.contains(Modifier::REVERSED));
         assert!(t.button(true).add_modifier.contains(Modifier::REVERSED));

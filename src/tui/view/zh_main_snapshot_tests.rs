@@ -186,6 +186,18 @@ fn details_pane_beside_the_table_zh() {
     assert_snapshot!(screen);
 }
 
+#[test]
+fn a_rotating_key_with_an_expiry_beside_the_table_at_120x40_zh() {
+    let mut app = rotating_with_an_expiry_and_one_use();
+    assert_snapshot!(zh(&mut app, |_| {}, 120, 40));
+}
+
+#[test]
+fn a_rotating_key_with_an_expiry_below_the_table_at_80x24_zh() {
+    let mut app = rotating_with_an_expiry_and_one_use();
+    assert_snapshot!(zh(&mut app, |app| drop(press(app, &[Char('i')])), 80, 24));
+}
+
 /// Newest first, as the store returns them: one entry of each action.
 fn entries() -> Vec<AuditEntry> {
     let entry = |seq: u64, event, key: Option<u32>, name: Option<&str>, actor| AuditEntry {

@@ -184,6 +184,30 @@ impl KeyRecord {
         }
     }
 
+    /// The key's Last Used: the newer use of either secret, and which secret
+    /// it was. A rotation starts the current secret's Last Used afresh while
+    /// services still send the old one, so the current secret's alone would
+    /// make a busy key look never used. Sorting, clean-up marks and every
+    /// view read this one value. On a tie the current secret wins.
+    pub fn last_use(&self) -> Option<(OffsetDateTime, SecretSlot)> {
+        let current = self.last_used.map(|at| (at, SecretSlot::Current));
+        let previous = self
+            .previous
+            .as_ref()
+            .and_then(|p| p.last_used)
+            .map(|at| (at, SecretSlot::Previous));
+        match (current, previous) {
+            (Some(c), Some(p)) if p.0 > c.0 => Some(p),
+            (Some(c), _) => Some(c),
+            (None, p) => p,
+        }
+    }
+
+    /// When the key was last used, by either secret ([`KeyRecord::last_use`]).
+    pub fn last_used_any(&self) -> Option<OffsetDateTime> {
+        self.last_use().map(|(at, _)| at)
+    }
+
     /// Whether the key has reached its expiry at `now`.
     pub fn is_expired(&self, now: OffsetDateTime) -> bool {
         self.expires_at.is_some_and(|at| now >= at)
@@ -266,5 +290,37 @@ mod tests {
         assert!(!used.needs_last_used_update(t + time::Duration::seconds(59)));
         assert!(used.needs_last_used_update(t + time::Duration::seconds(60)));
         assert!(!used.needs_last_used_update(t - time::Duration::hours(1)));
+    }
+
+    fn rotated(current: Option<OffsetDateTime>, old: Option<OffsetDateTime>) -> KeyRecord {
+        KeyRecord {
+            previous: Some(Box::new(PreviousSecret {
+                hash: KeyHash::of("old"),
+                masked: "sk-****".into(),
+                grace_until: datetime!(2026-02-01 0:00 UTC),
+                last_used: old,
+            })),
+            ..record(current)
+        }
+    }
+
+    #[test]
+    fn last_use_is_the_newer_of_both_secrets_and_says_which() {
+        let (t, later) = (datetime!(2026-01-10 20:56 UTC), datetime!(2026-01-10 21:30 UTC));
+        assert_eq!(record(None).last_use(), None);
+        assert_eq!(record(Some(t)).last_use(), Some((t, SecretSlot::Current)));
+        // Just rotated: only the old secret was ever used.
+        assert_eq!(rotated(None, Some(t)).last_use(), Some((t, SecretSlot::Previous)));
+        assert_eq!(
+            rotated(Some(t), Some(later)).last_use(),
+            Some((later, SecretSlot::Previous))
+        );
+        assert_eq!(
+            rotated(Some(later), Some(t)).last_use(),
+            Some((later, SecretSlot::Current))
+        );
+        assert_eq!(rotated(Some(t), Some(t)).last_use(), Some((t, SecretSlot::Current)));
+        assert_eq!(rotated(None, None).last_used_any(), None);
+        assert_eq!(rotated(None, Some(t)).last_used_any(), Some(t));
     }
 }

@@ -325,17 +325,12 @@ impl KeyUsage {
 /// When a key was last used (either of its secrets), or when it was created
 /// if it never was: what "unused for" is measured from.
 pub fn last_activity(record: &KeyRecord) -> OffsetDateTime {
-    let previous = record.previous.as_ref().and_then(|p| p.last_used);
-    [record.last_used, previous]
-        .into_iter()
-        .flatten()
-        .max()
-        .unwrap_or(record.created_at)
+    record.last_used_any().unwrap_or(record.created_at)
 }
 
 /// Whether neither of the key's secrets was ever used.
 pub fn never_used(record: &KeyRecord) -> bool {
-    record.last_used.is_none() && record.previous.as_ref().is_none_or(|p| p.last_used.is_none())
+    record.last_use().is_none()
 }
 
 /// A clean-up candidate: no use (or, never used, no creation) for at least

@@ -175,6 +175,8 @@ tui-status-expired = expired
 tui-status-expires = expires { $when }
 # $left is a tui-span-…: "rotating, 5h" (the old secret works 5 more hours).
 tui-status-rotating = rotating, { $left }
+# A rotating key with an expiry, where there is room: "rotating 5h, expires in 3d".
+tui-status-rotating-expires = rotating { $left }, expires { $when }
 tui-in-span = in { $span }
 tui-span-days = { $count }d
 tui-span-hours = { $count }h
@@ -212,6 +214,8 @@ tui-selected-expired = expired { $at }
 tui-selected-expires = expires { $at }
 tui-selected-old-secret-used = old secret last used { $at }
 # In a sentence (a table shows "-").
+# Last Used when it was the old secret's (a rotation's grace): "2026-03-15 20:56:00 (old)".
+tui-last-used-old = { $at } (old)
 tui-never = never
 tui-filter-label = Filter:{" "}
 tui-legend-title = clean-up candidates:{" "}
@@ -237,7 +241,10 @@ tui-details-last-used = Last used
 # Two facts a line when the pane is short.
 tui-details-fact = { $label }: { $value }
 tui-details-30-days = 30 d:{" "}
-tui-details-uses = { $count } uses
+tui-details-uses = { $count ->
+    [one] { $count } use
+   *[other] { $count } uses
+}
 tui-details-none-refused = none refused
 # $reasons: the tui-details-refused-… that happened, with their counts.
 tui-details-refused = { $count } refused ({ $reasons })

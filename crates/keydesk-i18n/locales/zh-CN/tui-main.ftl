@@ -175,6 +175,8 @@ tui-status-expired = 已过期
 tui-status-expires = { $when }过期
 # $left 为 tui-span-…：旧密钥还能用多久。
 tui-status-rotating = 轮换剩 { $left }
+# 有过期时间的轮换中密钥（有空间时）：「轮换剩 5 小时，3 天后过期」。
+tui-status-rotating-expires = 轮换剩 { $left }，{ $when }过期
 tui-in-span = { $span }后
 tui-span-days = { $count } 天
 tui-span-hours = { $count } 小时
@@ -209,6 +211,8 @@ tui-selected-expired = 已于 { $at } 过期
 tui-selected-expires = 过期时间 { $at }
 tui-selected-old-secret-used = 旧密钥最近使用 { $at }
 # 用于句中（表格中显示「-」）。
+# 最近一次使用来自旧密钥（轮换宽限期内）：「2026-03-15 20:56:00 旧密钥」。
+tui-last-used-old = { $at } 旧密钥
 tui-never = 从未使用
 tui-filter-label = 筛选：
 tui-legend-title = 清理候选：
