@@ -23,7 +23,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, log: &LogScreen, theme: 
     render_entries(frame.buffer_mut(), body, app, log, theme);
     render_filter(frame, filter, log, theme);
     status_bar::render_status(frame.buffer_mut(), status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), theme);
+    status_bar::render_hints(frame.buffer_mut(), hints, app, theme);
 }
 
 fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme: &Theme) {

@@ -41,7 +41,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     render_selected(frame, areas.selected, app, theme);
     render_info(frame, areas.info, app, theme);
     status_bar::render_status(frame.buffer_mut(), areas.status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), areas.hints, app.screen(), theme);
+    status_bar::render_hints(frame.buffer_mut(), areas.hints, app, theme);
 }
 
 fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {

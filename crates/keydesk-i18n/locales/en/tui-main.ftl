@@ -58,6 +58,11 @@ tui-hint-rotate-anyway = rotate anyway
 tui-hint-mark = mark
 tui-hint-all = all
 tui-hint-days = days
+tui-hint-toggle = disable/enable
+tui-hint-expiry = expiry
+tui-hint-log = log
+tui-hint-details = details
+tui-hint-cleanup = clean up
 tui-hint-disable = disable
 
 ## Help overlay lines

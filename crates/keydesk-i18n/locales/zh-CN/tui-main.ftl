@@ -58,6 +58,11 @@ tui-hint-rotate-anyway = 仍然轮换
 tui-hint-mark = 标记
 tui-hint-all = 全部
 tui-hint-days = 天数
+tui-hint-toggle = 停用/启用
+tui-hint-expiry = 到期
+tui-hint-log = 日志
+tui-hint-details = 详情
+tui-hint-cleanup = 清理
 tui-hint-disable = 停用
 
 ## 帮助中的说明
