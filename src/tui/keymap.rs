@@ -32,6 +32,8 @@ pub enum Screen {
     Log,
     /// The audit log while its filter is being typed.
     LogFilter,
+    /// One audit log entry shown whole.
+    LogEntry,
     /// The clean-up view: unused keys, to mark and disable or delete.
     Cleanup,
     /// The clean-up view asking before it disables the marked keys.
@@ -59,6 +61,7 @@ impl Screen {
             Screen::Expiry => tr!("tui-screen-expiry"),
             Screen::Log => tr!("tui-screen-log"),
             Screen::LogFilter => tr!("tui-screen-log-filter"),
+            Screen::LogEntry => tr!("tui-screen-log-entry"),
             Screen::Cleanup => tr!("tui-screen-cleanup"),
             Screen::CleanupDisable => tr!("tui-screen-cleanup-disable"),
             Screen::CleanupDelete => tr!("tui-screen-cleanup-delete"),
@@ -103,6 +106,7 @@ impl Screen {
             Screen::Expiry => EXPIRY,
             Screen::Log => LOG,
             Screen::LogFilter => LOG_FILTER,
+            Screen::LogEntry => LOG_ENTRY,
             Screen::Cleanup => CLEANUP,
             Screen::CleanupDisable => CLEANUP_DISABLE,
             Screen::CleanupDelete => CLEANUP_DELETE,
@@ -216,6 +220,11 @@ impl Binding {
 
 fn always(_: &App) -> bool {
     true
+}
+
+/// An audit log entry is selected: it can be opened.
+fn log_entry_selected(app: &App) -> bool {
+    app.log.as_ref().is_some_and(|log| log.entry(log.selected).is_some())
 }
 
 /// A key is selected: what acts on one can.
@@ -662,6 +671,13 @@ const LOG: &[Binding] = &[
     bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-newest-entry")),
     bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-oldest-entry")),
     bind(
+        &[K::Enter, K::Right],
+        A::Activate,
+        Some(Msg("tui-hint-open")),
+        Msg("tui-help-open-entry"),
+    )
+    .when(log_entry_selected),
+    bind(
         &[K::Char('/')],
         A::StartFilter,
         Some(Msg("tui-hint-filter")),
@@ -672,6 +688,21 @@ const LOG: &[Binding] = &[
         A::Close,
         Some(Msg("tui-hint-back")),
         Msg("tui-help-back-to-list"),
+    ),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        Some(Msg("tui-hint-help")),
+        Msg("tui-help-show-help"),
+    ),
+];
+
+const LOG_ENTRY: &[Binding] = &[
+    bind(
+        &[K::Esc, K::Enter, K::Left, K::Char('q')],
+        A::Close,
+        Some(Msg("tui-hint-close")),
+        Msg("tui-help-close-entry"),
     ),
     bind(
         &[K::Char('?')],
@@ -978,7 +1009,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, String)> {
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 18] = [
+    const ALL: [Screen; 19] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -993,6 +1024,7 @@ mod tests {
         Screen::Expiry,
         Screen::Log,
         Screen::LogFilter,
+        Screen::LogEntry,
         Screen::Cleanup,
         Screen::CleanupDisable,
         Screen::CleanupDelete,

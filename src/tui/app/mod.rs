@@ -198,6 +198,7 @@ impl App {
                 Some(CleanupConfirm::Delete { .. }) => Screen::CleanupDelete,
                 None => Screen::Cleanup,
             },
+            (None, None) if self.log.as_ref().is_some_and(|l| l.opened) => Screen::LogEntry,
             (None, None) if self.log.as_ref().is_some_and(|l| l.filtering) => Screen::LogFilter,
             (None, None) if self.log.is_some() => Screen::Log,
             (None, None) if self.filtering => Screen::Filter,
