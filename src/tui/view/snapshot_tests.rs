@@ -373,6 +373,37 @@ fn help_overlay_scrolls_in_a_short_terminal() {
     assert_snapshot!(draw(&mut app, 80, 15));
 }
 
+/// Every line of the help overlay at 60×15, in `lang`, scrolled to the end:
+/// wrapped under its text, none running into the border.
+fn help_at_60_columns(lang: crate::i18n::Lang) -> String {
+    crate::i18n::with_lang(lang, || {
+        let mut app = app();
+        update(&mut app, Event::Resize { width: 60, height: 15 });
+        press(&mut app, &[Char('?')]);
+        let first = draw(&mut app, 60, 15);
+        press(&mut app, &[PageDown, PageDown, PageDown]);
+        format!("{first}\n{}", draw(&mut app, 60, 15))
+    })
+}
+
+#[test]
+fn help_overlay_wraps_at_60_columns() {
+    use crate::i18n::Lang;
+    for (lang, name) in [
+        (Lang::En, "help_overlay_at_60x15"),
+        (Lang::ZhCn, "help_overlay_at_60x15_zh"),
+    ] {
+        let screens = help_at_60_columns(lang);
+        for line in screens.lines().filter(|l| l.matches('│').count() == 2) {
+            let inside = line.rsplit_once('│').unwrap().0;
+            assert!(inside.ends_with(' '), "cut at the border: {line}");
+        }
+        assert_snapshot!(name, screens);
+    }
+    let english = help_at_60_columns(Lang::En);
+    assert!(english.contains("actions for the selected key (those"), "{english}");
+}
+
 // --- Key lifecycle -----------------------------------------------------------
 
 /// The lifecycle records, with the key named `name` selected.
