@@ -447,12 +447,15 @@ const CREATE: &[Binding] = &[
         Msg("tui-help-next-field"),
     ),
     bind(&[K::BackTab], A::FocusPrev, None, Msg("tui-help-previous-field")),
+    // Extra: the box says what Space does when it refuses; how to read the
+    // agreement is kept on a narrow bar instead.
     bind(
         &[K::Char(' ')],
         A::Toggle,
         Some(Msg("tui-hint-tick")),
         Msg("tui-help-tick-agreement"),
-    ),
+    )
+    .extra(),
     bind(
         &[K::Enter],
         A::Activate,

@@ -249,6 +249,26 @@ fn create_dialog_narrow() {
 }
 
 #[test]
+fn create_dialog_at_60x15_says_how_to_read_the_agreement() {
+    for lang in [crate::i18n::Lang::En, crate::i18n::Lang::ZhCn] {
+        let screen = crate::i18n::with_lang(lang, || {
+            let mut app = app();
+            press(&mut app, &[Char('n'), Tab]);
+            draw(&mut app, 60, 15)
+        });
+        let lines: Vec<&str> = screen.lines().collect();
+        let dialog = lines[..lines.len() - 1].join("\n");
+        assert!(dialog.contains("Ctrl-O "), "the dialog's own line:\n{screen}");
+        assert!(lines[lines.len() - 1].contains("Ctrl-O "), "the hint bar:\n{screen}");
+        let name = match lang {
+            crate::i18n::Lang::En => "create_dialog_at_60x15",
+            _ => "create_dialog_at_60x15_zh",
+        };
+        assert_snapshot!(name, screen);
+    }
+}
+
+#[test]
 fn agreement_viewer() {
     let mut app = app();
     press(&mut app, &[Char('n'), Ctrl('o')]);
