@@ -139,6 +139,8 @@ pub struct App {
     pub clipboard_clears_in: Option<u64>,
     /// Whether the mouse is in use: the table then has a `⋯` column.
     pub mouse: bool,
+    /// The open database's name, for the header.
+    pub database: Option<String>,
 }
 
 impl App {
@@ -176,6 +178,7 @@ impl App {
             unreachable: false,
             clipboard_clears_in: None,
             mouse: false,
+            database: None,
         }
     }
 

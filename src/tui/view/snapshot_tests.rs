@@ -633,3 +633,30 @@ fn main_view_with_the_mouse_has_a_dots_column() {
     app.mouse = true;
     assert_snapshot!(draw(&mut app, 80, 24));
 }
+
+// --- Every screen says what it can do ----------------------------------------
+
+/// The key list with its database named, at `size`, in `lang`: the header
+/// names the file, the hint bar uses the width.
+fn named_database_screen(lang: crate::i18n::Lang, (width, height): (u16, u16)) -> String {
+    crate::i18n::with_lang(lang, || {
+        let mut app = app();
+        app.database = Some(crate::tui::database::label("/var/lib/keydesk/production-keys.redb"));
+        draw(&mut app, width, height)
+    })
+}
+
+#[test]
+fn the_header_names_the_database_and_the_bar_uses_the_width() {
+    use crate::i18n::Lang;
+    for (lang, tag) in [(Lang::En, "en"), (Lang::ZhCn, "zh")] {
+        for size in [(80, 24), (120, 40), (60, 15)] {
+            let screen = named_database_screen(lang, size);
+            let header = screen.lines().next().unwrap();
+            assert!(header.contains("production-keys.redb"), "{header}");
+            let bar = screen.lines().last().unwrap();
+            assert!(bar.contains("? ") && bar.contains("q "), "help and quit stay: {bar}");
+            assert_snapshot!(format!("named_database_{tag}_at_{}x{}", size.0, size.1), screen);
+        }
+    }
+}
