@@ -80,12 +80,22 @@ fn run_tui(settings: &Settings, local_offset: Option<UtcOffset>) -> ExitCode {
             .or_else(|| Some(keydesk_i18n::tr!("tui-note-chinese-needs-unicode")));
     }
     options.mouse = settings.mouse.value;
+    options.database = database_designation(settings).map(|db| tui::database::label(&db));
     match tui::run(store, options) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(report) => {
             eprintln!("keydesk: {report:?}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The open database as typed (a PostgreSQL URL) or found (a file's path),
+/// for the header to name.
+fn database_designation(settings: &Settings) -> Option<String> {
+    match cli::postgres_url(settings) {
+        Some(url) => Some(url.to_owned()),
+        None => cli::store_path(settings).ok().map(|path| path.display().to_string()),
     }
 }
 

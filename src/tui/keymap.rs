@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 
+use super::app::App;
 use super::key::Key;
 use crate::domain::KeyStatus;
 use crate::i18n::Msg;
@@ -34,6 +35,8 @@ pub enum Screen {
     Log,
     /// The audit log while its filter is being typed.
     LogFilter,
+    /// One audit log entry shown whole.
+    LogEntry,
     /// The clean-up view: unused keys, to mark and disable or delete.
     Cleanup,
     /// The clean-up view asking before it disables the marked keys.
@@ -62,6 +65,7 @@ impl Screen {
             Screen::Expiry => tr!("tui-screen-expiry"),
             Screen::Log => tr!("tui-screen-log"),
             Screen::LogFilter => tr!("tui-screen-log-filter"),
+            Screen::LogEntry => tr!("tui-screen-log-entry"),
             Screen::Cleanup => tr!("tui-screen-cleanup"),
             Screen::CleanupDisable => tr!("tui-screen-cleanup-disable"),
             Screen::CleanupDelete => tr!("tui-screen-cleanup-delete"),
@@ -107,6 +111,7 @@ impl Screen {
             Screen::Expiry => EXPIRY,
             Screen::Log => LOG,
             Screen::LogFilter => LOG_FILTER,
+            Screen::LogEntry => LOG_ENTRY,
             Screen::Cleanup => CLEANUP,
             Screen::CleanupDisable => CLEANUP_DISABLE,
             Screen::CleanupDelete => CLEANUP_DELETE,
@@ -178,12 +183,19 @@ pub enum Action {
 
 /// One row of a table: the keys, what they do, a short hint for the status
 /// bar (if the binding is worth one) and the line shown in the help overlay.
+/// A hint marked [`Binding::extra`] is shown only where the bar has room
+/// after every other hint; [`Binding::when`] says when its hint applies.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
     pub keys: &'static [Key],
     pub action: Action,
     pub hint: Option<Msg>,
     pub help: Msg,
+    /// Whether the hint comes after the others (a wide bar's extras).
+    pub extra: bool,
+    /// Whether the hint applies to what the app shows now (a key selected,
+    /// …); the help overlay lists the binding whatever this says.
+    pub applies: fn(&App) -> bool,
 }
 
 const fn bind(keys: &'static [Key], action: Action, hint: Option<Msg>, help: Msg) -> Binding {
@@ -192,7 +204,37 @@ const fn bind(keys: &'static [Key], action: Action, hint: Option<Msg>, help: Msg
         action,
         hint,
         help,
+        extra: false,
+        applies: always,
     }
+}
+
+impl Binding {
+    /// The hint is shown only when the bar has room after the others.
+    const fn extra(mut self) -> Binding {
+        self.extra = true;
+        self
+    }
+
+    /// The hint is shown only while `applies` holds.
+    const fn when(mut self, applies: fn(&App) -> bool) -> Binding {
+        self.applies = applies;
+        self
+    }
+}
+
+fn always(_: &App) -> bool {
+    true
+}
+
+/// An audit log entry is selected: it can be opened.
+fn log_entry_selected(app: &App) -> bool {
+    app.log.as_ref().is_some_and(|log| log.entry(log.selected).is_some())
+}
+
+/// A key is selected: what acts on one can.
+fn key_selected(app: &App) -> bool {
+    app.selected_record().is_some()
 }
 
 use Action as A;
@@ -223,27 +265,54 @@ const MAIN: &[Binding] = &[
         A::OpenActions,
         Some(Msg("tui-hint-actions")),
         Msg("tui-help-open-actions"),
-    ),
+    )
+    .when(key_selected),
     bind(
         &[K::Char('e')],
         A::EditName,
         Some(Msg("tui-hint-edit")),
         Msg("tui-help-edit-selected"),
-    ),
+    )
+    .when(key_selected),
     bind(
         &[K::Char('d'), K::Delete],
         A::DeleteKey,
         Some(Msg("tui-hint-delete")),
         Msg("tui-help-delete-selected"),
-    ),
+    )
+    .when(key_selected),
     bind(
         &[K::Char('t')],
         A::ToggleDisabled,
-        None,
+        Some(Msg("tui-hint-toggle")),
         Msg("tui-help-toggle-selected"),
-    ),
-    bind(&[K::Char('r')], A::Rotate, None, Msg("tui-help-rotate-selected")),
-    bind(&[K::Char('x')], A::SetExpiry, None, Msg("tui-help-expiry-selected")),
+    )
+    .extra()
+    .when(key_selected),
+    bind(
+        &[K::Char('r')],
+        A::Rotate,
+        Some(Msg("tui-hint-rotate")),
+        Msg("tui-help-rotate-selected"),
+    )
+    .extra()
+    .when(key_selected),
+    bind(
+        &[K::Char('x')],
+        A::SetExpiry,
+        Some(Msg("tui-hint-expiry")),
+        Msg("tui-help-expiry-selected"),
+    )
+    .extra()
+    .when(key_selected),
+    bind(
+        &[K::Char('c')],
+        A::CopyId,
+        Some(Msg("tui-hint-copy-id")),
+        Msg("tui-help-copy-id"),
+    )
+    .extra()
+    .when(key_selected),
     bind(
         &[K::Char('/')],
         A::StartFilter,
@@ -258,9 +327,28 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-sort-next"),
     ),
     bind(&[K::Char('S')], A::SortReverse, None, Msg("tui-help-sort-reverse")),
-    bind(&[K::Char('L')], A::OpenLog, None, Msg("tui-help-open-log")),
-    bind(&[K::Char('i')], A::ToggleDetails, None, Msg("tui-help-toggle-details")),
-    bind(&[K::Char('C')], A::OpenCleanup, None, Msg("tui-help-open-cleanup")),
+    bind(
+        &[K::Char('L')],
+        A::OpenLog,
+        Some(Msg("tui-hint-log")),
+        Msg("tui-help-open-log"),
+    )
+    .extra(),
+    bind(
+        &[K::Char('i')],
+        A::ToggleDetails,
+        Some(Msg("tui-hint-details")),
+        Msg("tui-help-toggle-details"),
+    )
+    .extra()
+    .when(key_selected),
+    bind(
+        &[K::Char('C')],
+        A::OpenCleanup,
+        Some(Msg("tui-hint-cleanup")),
+        Msg("tui-help-open-cleanup"),
+    )
+    .extra(),
     bind(
         &[K::Char('?')],
         A::Help,
@@ -364,12 +452,15 @@ const CREATE: &[Binding] = &[
         Msg("tui-help-next-field"),
     ),
     bind(&[K::BackTab], A::FocusPrev, None, Msg("tui-help-previous-field")),
+    // Extra: the box says what Space does when it refuses; how to read the
+    // agreement is kept on a narrow bar instead.
     bind(
         &[K::Char(' ')],
         A::Toggle,
         Some(Msg("tui-hint-tick")),
         Msg("tui-help-tick-agreement"),
-    ),
+    )
+    .extra(),
     bind(
         &[K::Enter],
         A::Activate,
@@ -588,6 +679,13 @@ const LOG: &[Binding] = &[
     bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-newest-entry")),
     bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-oldest-entry")),
     bind(
+        &[K::Enter, K::Right],
+        A::Activate,
+        Some(Msg("tui-hint-open")),
+        Msg("tui-help-open-entry"),
+    )
+    .when(log_entry_selected),
+    bind(
         &[K::Char('/')],
         A::StartFilter,
         Some(Msg("tui-hint-filter")),
@@ -598,6 +696,21 @@ const LOG: &[Binding] = &[
         A::Close,
         Some(Msg("tui-hint-back")),
         Msg("tui-help-back-to-list"),
+    ),
+    bind(
+        &[K::Char('?')],
+        A::Help,
+        Some(Msg("tui-hint-help")),
+        Msg("tui-help-show-help"),
+    ),
+];
+
+const LOG_ENTRY: &[Binding] = &[
+    bind(
+        &[K::Esc, K::Enter, K::Left, K::Char('q')],
+        A::Close,
+        Some(Msg("tui-hint-close")),
+        Msg("tui-help-close-entry"),
     ),
     bind(
         &[K::Char('?')],
@@ -764,6 +877,8 @@ pub struct Hint {
     pub keys: &'static [Key],
     pub text: String,
     pub action: Action,
+    /// Shown only where room is left after the other hints.
+    pub extra: bool,
 }
 
 impl Hint {
@@ -780,13 +895,22 @@ impl Hint {
 
 /// The hints of `screen`, in table order.
 pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
-    hinted(screen).filter_map(|b| {
-        b.hint.map(|msg| Hint {
-            keys: b.keys,
-            text: msg.text(),
-            action: b.action,
-        })
-    })
+    hinted(screen).map(hint_of)
+}
+
+/// The hints of `screen` that apply to what `app` shows now, in table order:
+/// the status bar's candidates.
+pub fn hints_now(screen: Screen, app: &App) -> impl Iterator<Item = Hint> {
+    hinted(screen).filter(|b| (b.applies)(app)).map(hint_of)
+}
+
+fn hint_of(binding: &Binding) -> Hint {
+    Hint {
+        keys: binding.keys,
+        text: binding.hint.map(|msg| msg.text()).unwrap_or_default(),
+        action: binding.action,
+        extra: binding.extra,
+    }
 }
 
 /// What each hint of `screen` does, in the order of [`hints`], without
@@ -810,6 +934,7 @@ pub fn global_help_hint() -> Hint {
         keys: binding.keys,
         text: Msg("tui-hint-help").text(),
         action: Action::Help,
+        extra: false,
     }
 }
 
@@ -921,7 +1046,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, String)> {
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 19] = [
+    const ALL: [Screen; 20] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -937,6 +1062,7 @@ mod tests {
         Screen::Expiry,
         Screen::Log,
         Screen::LogFilter,
+        Screen::LogEntry,
         Screen::Cleanup,
         Screen::CleanupDisable,
         Screen::CleanupDelete,
@@ -985,7 +1111,10 @@ mod tests {
             assert!(hints(screen).next().is_some(), "{screen:?}");
             assert!(help_lines(screen).count() >= 2, "{screen:?}");
         }
-        let main: Vec<_> = hints(Screen::Main).map(|h| format!("{} {}", h.key(), h.text)).collect();
+        // The bar's first choice; the extras follow where room is left.
+        let main: Vec<_> = (hints(Screen::Main).filter(|h| !h.extra))
+            .map(|h| format!("{} {}", h.key(), h.text))
+            .collect();
         assert_eq!(
             main,
             [
@@ -999,12 +1128,18 @@ mod tests {
                 "q quit"
             ]
         );
+        let extras: Vec<_> = hints(Screen::Main).filter(|h| h.extra).map(|h| h.key()).collect();
+        assert_eq!(extras, ["t", "r", "x", "c", "L", "i", "C"]);
     }
 
     #[test]
     fn hints_and_help_come_in_the_language_of_the_thread_asking() {
         use crate::i18n::{Lang, with_lang};
-        let texts = || hints(Screen::Main).map(|h| h.text).collect::<Vec<_>>();
+        let texts = || {
+            (hints(Screen::Main).filter(|h| !h.extra))
+                .map(|h| h.text)
+                .collect::<Vec<_>>()
+        };
         let chinese = with_lang(Lang::ZhCn, texts);
         assert_eq!(
             chinese,

@@ -9,6 +9,7 @@ use ratatui::layout::{Constraint, Layout, Margin, Rect};
 
 use super::keymap::{self, Screen};
 use super::text::reflow;
+use unicode_width::UnicodeWidthStr;
 
 /// Below this size the app shows "terminal too small" instead of its screens.
 pub const MIN_WIDTH: u16 = 60;
@@ -178,16 +179,41 @@ pub fn bordered_inner(outer: Rect) -> Rect {
 }
 
 /// Lines of the help overlay for `screen`: the heading, then one per binding.
-pub fn help_line_count(screen: Screen) -> u16 {
-    keymap::help_lines(screen).count() as u16 + HELP_HEADING_LINES
+pub fn help_line_count(screen: Screen, area: Rect) -> u16 {
+    help_rows(screen, help_width(area)).1.len() as u16 + HELP_HEADING_LINES
+}
+
+/// The help overlay's outer width in the whole terminal `area`.
+fn help_width(area: Rect) -> u16 {
+    area.width.saturating_sub(4).min(76)
+}
+
+/// The help overlay's key lines in a frame `width` wide: the widest keys'
+/// columns, and (keys, one line of help) per row, each help text wrapped
+/// under itself so a narrow terminal cuts nothing (keys empty on a
+/// continuation row).
+pub fn help_rows(screen: Screen, width: u16) -> (usize, Vec<(String, String)>) {
+    let entries: Vec<(String, String)> = keymap::help_lines(screen).collect();
+    let key_width = entries.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    // Borders, the two columns before the keys, three after them, and one
+    // blank before the right border.
+    let text_width = (width as usize).saturating_sub(2 + 2 + key_width + 3 + 1);
+    let mut rows = Vec::new();
+    for (keys, help) in entries {
+        for (i, line) in crate::tui::text::wrap(&help, text_width).into_iter().enumerate() {
+            let keys = if i == 0 { keys.clone() } else { String::new() };
+            rows.push((keys, line));
+        }
+    }
+    (key_width, rows)
 }
 
 /// The help overlay's frame within the whole terminal `area`.
 pub fn help_box(area: Rect, screen: Screen) -> Rect {
     let backdrop = overlay_backdrop(area);
     backdrop.centered(
-        Constraint::Length(area.width.saturating_sub(4).min(76)),
-        Constraint::Length((help_line_count(screen) + 2).min(backdrop.height)),
+        Constraint::Length(help_width(area)),
+        Constraint::Length((help_line_count(screen, area) + 2).min(backdrop.height)),
     )
 }
 
@@ -212,8 +238,8 @@ pub fn agreement_lines(outer: Rect) -> Vec<String> {
 /// The largest scroll position and the page size of the help overlay for
 /// `screen` in a terminal of `size`.
 pub fn help_scroll_limits(size: (u16, u16), screen: Screen) -> (u16, u16) {
-    let outer = help_box(self::screen(size), screen);
-    scroll_limits(help_line_count(screen), outer)
+    let area = self::screen(size);
+    scroll_limits(help_line_count(screen, area), help_box(area, screen))
 }
 
 /// The largest scroll position and the page size of the agreement viewer in a
@@ -274,7 +300,7 @@ mod tests {
 
     #[test]
     fn help_scrolls_only_as_far_as_its_last_line() {
-        let lines = help_line_count(Screen::Main);
+        let lines = help_line_count(Screen::Main, screen((80, 15)));
         // Tall enough: no scrolling.
         assert_eq!(help_scroll_limits((80, 60), Screen::Main).0, 0);
         // 15 rows: the backdrop is 14, the box's inside 12.

@@ -257,3 +257,118 @@ fn log_screen_of_one_key_filtered_at_80x24() {
     type_text(&mut app, "cli");
     assert_snapshot!(draw(&mut app));
 }
+
+/// Twelve entries, numbered 3 to 14, the newest one long: its name, its
+/// expiry and its actor run past any line of the list.
+fn long_entries() -> Vec<AuditEntry> {
+    let ops = actor("operations-team", Some("alice"), Some("203.0.113.7"), Interface::Cli);
+    (3..=14)
+        .rev()
+        .map(|seq: u64| AuditEntry {
+            seq,
+            at: datetime!(2026-05-01 10:00:00 UTC) + time::Duration::minutes(seq as i64),
+            event: match seq {
+                14 => AuditEvent::ExpiryChanged {
+                    expires_at: Some(datetime!(2026-12-12 09:30:00 UTC)),
+                },
+                _ => AuditEvent::Disabled,
+            },
+            key: Some(id(seq as u32)),
+            name: Some(match seq {
+                14 => "payments-gateway-production-eu-west-primary".to_owned(),
+                _ => format!("key-{seq}"),
+            }),
+            masked: None,
+            actor: ops.clone(),
+            previous_hash: [0; 32],
+            keyed: false,
+        })
+        .collect()
+}
+
+fn drawn_at(app: &mut super::app::App, (width, height): (u16, u16)) -> String {
+    update(app, Event::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+/// The long log, open at `size`, and then its newest entry opened with Enter.
+fn long_log_and_entry(size: (u16, u16)) -> (String, String) {
+    let mut app = app();
+    update(
+        &mut app,
+        Event::Resize {
+            width: size.0,
+            height: size.1,
+        },
+    );
+    let first = request(&press(&mut app, &[Char('L')]));
+    answer(&mut app, &first, long_entries(), None);
+    let list = drawn_at(&mut app, size);
+    press(&mut app, &[Enter]);
+    assert_eq!(app.screen(), Screen::LogEntry);
+    (list, drawn_at(&mut app, size))
+}
+
+#[test]
+fn long_log_lines_end_in_an_ellipsis_and_numbers_line_up() {
+    for size in [(80, 24), (120, 40), (60, 15)] {
+        let (list, entry) = long_log_and_entry(size);
+        let name = format!("long_log_at_{}x{}", size.0, size.1);
+        assert_snapshot!(name.clone(), list);
+        assert_snapshot!(format!("{name}_entry_opened"), entry);
+        // Right-aligned: `#14` and `#9` end in the same column.
+        let rows: Vec<&str> = list.lines().filter(|l| l.contains(" 2026-")).collect();
+        let ends: Vec<usize> = rows.iter().map(|l| l.find(" 2026-").unwrap()).collect();
+        assert!(ends.iter().all(|&e| e == ends[0]), "{list}");
+        assert!(rows[0].contains('…'), "the long entry is cut visibly: {}", rows[0]);
+    }
+}
+
+#[test]
+fn enter_opens_the_whole_entry_and_esc_closes_it() {
+    let (_, entry) = long_log_and_entry((80, 24));
+    let text: String = entry.lines().collect::<Vec<_>>().join(" ");
+    for part in [
+        "payments-gateway-production-eu-west-primary",
+        "2026-12-12",
+        "203.0.113.7:52114",
+        "alice",
+    ] {
+        let words = part.split('-').all(|w| text.contains(w));
+        assert!(words, "{part} is shown whole:\n{entry}");
+    }
+    let mut app = app();
+    let first = request(&press(&mut app, &[Char('L')]));
+    answer(&mut app, &first, long_entries(), None);
+    press(&mut app, &[Right]);
+    assert_eq!(app.screen(), Screen::LogEntry);
+    press(&mut app, &[Esc]);
+    assert_eq!(app.screen(), Screen::Log, "Esc closes the entry, not the log");
+}
+
+#[test]
+fn long_log_and_entry_in_chinese() {
+    use crate::i18n::{Lang, with_lang};
+    for size in [(80, 24), (120, 40)] {
+        let (list, entry) = with_lang(Lang::ZhCn, || long_log_and_entry(size));
+        let name = format!("long_log_zh_at_{}x{}", size.0, size.1);
+        assert_snapshot!(name.clone(), list);
+        assert_snapshot!(format!("{name}_entry_opened"), entry);
+    }
+}
+
+#[test]
+fn a_history_title_too_long_for_60_columns_ends_in_an_ellipsis_not_mid_id() {
+    let mut app = app();
+    update(&mut app, Event::Resize { width: 60, height: 15 });
+    let first = request(&press(&mut app, &[Enter, Char('h')]));
+    answer(&mut app, &first, Vec::new(), None);
+    let screen = drawn_at(&mut app, (60, 15));
+    let title = screen.lines().next().unwrap();
+    assert!(title.trim_end_matches([' ', '"']).ends_with('…'), "{title}");
+    assert_snapshot!("history_title_at_60x15", screen);
+}

@@ -8,6 +8,7 @@
 // directly (see the crate's documentation: not an API).
 pub mod app;
 pub mod copy;
+pub mod database;
 pub mod event;
 pub mod input;
 pub mod key;
@@ -72,6 +73,8 @@ pub struct TuiOptions {
     /// Whether to take the mouse (clicks, the wheel); without it the
     /// terminal's own selection works everywhere.
     pub mouse: bool,
+    /// The open database's name for the header ([`database::label`]).
+    pub database: Option<String>,
 }
 
 impl TuiOptions {
@@ -91,6 +94,7 @@ impl TuiOptions {
             copy_handler: Box::new(NoClipboard),
             poll_interval: Duration::from_secs(1),
             mouse: true,
+            database: None,
         }
     }
 
@@ -196,6 +200,7 @@ impl Runtime {
         let mut app = App::new(options.utc_offset, OffsetDateTime::now_utc());
         app.note = options.note;
         app.mouse = options.mouse;
+        app.database = options.database;
         let size = tui.terminal().size()?;
         let _ = worker.submit(Job::Refresh);
         Ok(Runtime {

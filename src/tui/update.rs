@@ -103,7 +103,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         Screen::Rotate | Screen::RotateConfirm => lifecycle::rotate_action(app, action),
         Screen::Expiry => lifecycle::expiry_action(app, action),
         Screen::DisableConfirm => lifecycle::disable_action(app, action),
-        Screen::Log | Screen::LogFilter => log::on_action(app, action),
+        Screen::Log | Screen::LogFilter | Screen::LogEntry => log::on_action(app, action),
         Screen::Cleanup => cleanup::on_action(app, action),
         Screen::CleanupDisable => cleanup::disable_action(app, action),
         Screen::CleanupDelete => cleanup::delete_action(app, action),

@@ -815,3 +815,14 @@ fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
         })]
     );
 }
+
+#[test]
+fn c_on_the_list_copies_the_selected_id_as_the_menu_does() {
+    let mut app = app();
+    let selected = app.selected_record().unwrap().id.to_string();
+    assert_eq!(press(&mut app, &[Char('c')]), [Command::CopyText(selected)]);
+    assert!(app.dialog.is_none());
+    // With nothing selected, nothing to copy.
+    let mut empty = app_with(Vec::new());
+    assert!(press(&mut empty, &[Char('c')]).is_empty());
+}

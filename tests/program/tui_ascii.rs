@@ -53,7 +53,7 @@ fn assert_all_ascii(tui: &Session) {
 fn with_lang_c_the_screen_and_the_create_dialog_are_ascii_and_whole() {
     let (_dir, db) = database_with_keys(&["生产-gateway_01"]);
     let mut tui = Session::spawn(in_locale(&db, Some("C"), &[]), 80, 24);
-    let screen = tui.wait_for("keydesk | 1 key");
+    let screen = tui.wait_for("keydesk | keys.redb | 1 key");
     assert!(tui.row_with("gateway_01").contains("??-gateway_01"), "{screen}");
     tui.send("n");
     tui.wait_for("+ Create API key -");
@@ -92,7 +92,7 @@ fn with_lang_c_the_screen_and_the_create_dialog_are_ascii_and_whole() {
 fn chinese_with_no_locale_falls_back_to_english_and_says_why() {
     let (_dir, db) = database_with_keys(&["alpha"]);
     let mut tui = Session::spawn(in_locale(&db, None, &["--lang", "zh-CN"]), 80, 24);
-    tui.wait_for("keydesk | 1 key");
+    tui.wait_for("keydesk | keys.redb | 1 key");
     tui.wait_for("Chinese needs a UTF-8 terminal");
     assert_all_ascii(&tui);
     tui.send("q");
@@ -103,7 +103,7 @@ fn chinese_with_no_locale_falls_back_to_english_and_says_why() {
 fn ascii_flag_and_unicode_setting_override_the_locale() {
     let (dir, db) = database_with_keys(&["alpha"]);
     let mut forced = Session::spawn(in_locale(&db, Some("C.UTF-8"), &["--ascii"]), 80, 24);
-    forced.wait_for("keydesk | 1 key");
+    forced.wait_for("keydesk | keys.redb | 1 key");
     assert_all_ascii(&forced);
     forced.send("q");
     forced.expect_clean_exit();
@@ -112,7 +112,7 @@ fn ascii_flag_and_unicode_setting_override_the_locale() {
     std::fs::write(&config, "unicode = true\n").unwrap();
     let config = config.to_str().unwrap();
     let mut unicode = Session::spawn(in_locale(&db, Some("C"), &["--config", config]), 80, 24);
-    unicode.wait_for("keydesk · 1 key");
+    unicode.wait_for("keydesk · keys.redb · 1 key");
     unicode.send("q");
     unicode.expect_clean_exit();
 }
@@ -246,7 +246,7 @@ fn through_gnu_screen_in_the_posix_locale_the_create_dialog_is_intact() {
     let (_dir, db) = database_with_keys(&["ci-runner"]);
     let screen = GnuScreen::start(&db);
     let shown = screen.wait_for("the key list", |s| {
-        s.contains("keydesk | 1 key") && s.contains("ci-runner")
+        s.contains("keydesk | keys.redb | 1 key") && s.contains("ci-runner")
     });
     assert!(shown.is_ascii(), "{shown}");
     screen.type_keys("n");

@@ -65,3 +65,43 @@ fn the_log_pages_past_its_first_page_to_the_first_entry_and_the_filter_searches_
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+/// A name as long as names go (64 characters): its log line is cut at 80
+/// columns, with an ellipsis, and Enter shows it whole.
+#[test]
+fn enter_on_a_long_log_entry_shows_all_of_it_and_esc_closes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let long = format!("payments-gateway-{}", "x".repeat(39)) + "-primary";
+    assert_eq!(long.len(), 64);
+    Store::open(&db)
+        .unwrap()
+        .create_many(&[KeyName::parse(&long).unwrap()])
+        .unwrap();
+    let mut tui = Session::start_sized(&db, &[], 80, 24);
+    tui.wait_for("payments-gateway");
+    tui.send("L");
+    let list = tui.wait_for(" #1 ");
+    let row = tui.row_with(" #1 ");
+    assert!(!list.contains(&long), "the list cuts the line: {list}");
+    assert!(row.trim_end().ends_with('…'), "cut visibly: {row}");
+    tui.send("\r");
+    // The box's last line: the whole box has been drawn.
+    let entry = tui.wait_for("←/q close");
+    // Inside the box, a name wider than it goes on under itself.
+    let inside: String = (entry.lines())
+        .filter_map(|line| line.split('│').nth(1))
+        .map(str::trim)
+        .collect();
+    assert!(inside.contains(&long), "the whole name: {entry}");
+    for field in ["Entry", "Time", "Action", "Key", "Name", "By"] {
+        assert!(entry.contains(field), "{field}: {entry}");
+    }
+    tui.send("\x1b");
+    tui.wait_gone("Audit log entry");
+    assert!(tui.screen().contains(" #1 "), "back on the log");
+    tui.send("\x1b");
+    tui.wait_gone("Audit log");
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}

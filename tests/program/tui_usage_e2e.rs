@@ -42,7 +42,7 @@ fn the_clean_up_view_disables_two_unused_keys_in_one_go() {
     assert!(entries[..2].iter().all(|e| e.event == AuditEvent::Disabled));
 
     tui.send("q");
-    tui.wait_for("keydesk · 3 keys");
+    tui.wait_for("keydesk · keys.redb · 3 keys");
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }

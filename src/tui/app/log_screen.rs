@@ -36,6 +36,9 @@ pub struct LogScreen {
     pub filtering: bool,
     /// Selected row (index into the rows).
     pub selected: usize,
+    /// The selected entry is shown whole, every field wrapped, over the
+    /// list (whose lines are cut to the width).
+    pub opened: bool,
 }
 
 /// Searches are numbered across screens, so that a page for a log screen

@@ -142,6 +142,8 @@ pub struct App {
     pub clipboard_clears_in: Option<u64>,
     /// Whether the mouse is in use: the table then has a `⋯` column.
     pub mouse: bool,
+    /// The open database's name, for the header.
+    pub database: Option<String>,
 }
 
 impl App {
@@ -179,6 +181,7 @@ impl App {
             unreachable: false,
             clipboard_clears_in: None,
             mouse: false,
+            database: None,
         }
     }
 
@@ -202,6 +205,7 @@ impl App {
                 Some(CleanupConfirm::Delete { .. }) => Screen::CleanupDelete,
                 None => Screen::Cleanup,
             },
+            (None, None) if self.log.as_ref().is_some_and(|l| l.opened) => Screen::LogEntry,
             (None, None) if self.log.as_ref().is_some_and(|l| l.filtering) => Screen::LogFilter,
             (None, None) if self.log.is_some() => Screen::Log,
             (None, None) if self.filtering => Screen::Filter,

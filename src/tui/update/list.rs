@@ -35,6 +35,14 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         Action::Top => app.select_row(0),
         Action::Bottom => app.select_row(usize::MAX),
         Action::OpenLog => return super::log::open(app, None),
+        // As the actions menu's "copy ID"; the copy's outcome says so.
+        Action::CopyId => {
+            return app
+                .selected_record()
+                .map(|r| Command::CopyText(r.id.to_string()))
+                .into_iter()
+                .collect();
+        }
         Action::OpenCleanup => return super::cleanup::open(app),
         Action::ToggleDetails => {
             app.details_flipped = !app.details_flipped;

@@ -60,6 +60,8 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             log.filter = Default::default();
             log.filter_changed();
         }
+        Action::Activate => log.opened = log.entry(log.selected).is_some(),
+        Action::Close if log.opened => log.opened = false,
         Action::Close => app.log = None,
         _ => {}
     }

@@ -30,7 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen,
     }
     render_info(frame, info, cleanup, theme);
     status_bar::render_status(frame.buffer_mut(), status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), |a| app.allows(a), theme);
+    status_bar::render_hints(frame.buffer_mut(), hints, app, theme);
 }
 
 fn render_title(buf: &mut Buffer, area: Rect, cleanup: &CleanupScreen, theme: &Theme) {

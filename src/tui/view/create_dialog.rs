@@ -24,8 +24,8 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
     let width = area.width.saturating_sub(2).min(78);
     let inner_width = width.saturating_sub(4) as usize;
     let feedback = d.name.feedback(app.records.iter());
-    // In a short terminal the blanks, the Ctrl-O line (also in the hints)
-    // and the expiry's outcome go, so the buttons stay on screen.
+    // In a short terminal the blanks and the expiry's outcome go, so the
+    // buttons stay on screen; how to read the agreement stays with its box.
     let full = parts(d, app, &feedback, inner_width, false, theme);
     let parts = if usize::from(full.height()) + 2 > area.height as usize {
         parts(d, app, &feedback, inner_width, true, theme)
@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, area: Rect, d: &CreateDialog, app: &App, theme:
 
 /// Name, blank, checkbox, its Ctrl-O line, blank, expiry, blank, error (or
 /// blank), buttons: in the order Tab visits them. `compact` leaves out the
-/// blanks, the Ctrl-O line and the expiry's outcome.
+/// blanks and the expiry's outcome.
 fn parts<'a>(
     d: &'a CreateDialog,
     app: &App,
@@ -74,9 +74,7 @@ fn parts<'a>(
         hits.add(agreement, Target::CreateField(CreateFocus::Agreement));
         None
     });
-    if !compact {
-        parts.line(read_agreement_line(theme));
-    }
+    parts.line(read_agreement_line(theme));
     gap(&mut parts);
     let how = Drawn {
         focus: match d.focus {

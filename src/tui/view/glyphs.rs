@@ -13,6 +13,7 @@ use ratatui::symbols::{bar, border};
 
 use crate::i18n::to_ascii;
 use crate::tui::sanitize;
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Glyphs {
@@ -104,6 +105,26 @@ impl Glyphs {
             Cow::Borrowed(text) => sanitize::fit(text, width, self.ellipsis),
             Cow::Owned(text) => Cow::Owned(sanitize::fit(&text, width, self.ellipsis).into_owned()),
         }
+    }
+}
+
+impl Glyphs {
+    /// [`Glyphs::text`] cut to at most `width` columns between words (or
+    /// between Chinese characters), never inside one, ending in the ellipsis
+    /// when something was cut: for sentences, where half a word misleads.
+    pub fn fit_words(&self, text: &str, width: usize) -> String {
+        let text = self.text(text);
+        if text.width() <= width {
+            return text.into_owned();
+        }
+        let room = width.saturating_sub(self.ellipsis.width());
+        let lines = crate::tui::text::wrap(&text, room.max(1));
+        let first = lines.first().map_or("", |l| l.trim_end());
+        if first.width() > room {
+            // One word wider than the room: nothing sensible to keep.
+            return sanitize::fit(&text, width, self.ellipsis).into_owned();
+        }
+        format!("{first}{}", self.ellipsis)
     }
 }
 

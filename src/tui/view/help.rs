@@ -8,13 +8,12 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 use unicode_width::UnicodeWidthStr;
 
 use super::{Theme, more_below, overlay_backdrop};
-use crate::tui::keymap::{self, Screen};
+use crate::tui::keymap::Screen;
 use crate::tui::layout;
 
 pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme: &Theme) {
     let outer = layout::help_box(area, screen);
-    let entries: Vec<(String, String)> = keymap::help_lines(screen).collect();
-    let key_width = entries.iter().map(|(k, _)| k.width()).max().unwrap_or(0);
+    let (key_width, entries) = layout::help_rows(screen, outer.width);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!(" {}", tr!("tui-help-keys-for")), theme.dim()),
@@ -36,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, screen: Screen, scroll: u16, theme:
         .border_set(theme.glyphs().rounded)
         .border_style(theme.border(true))
         .title(Span::styled(format!(" {} ", tr!("tui-help-title")), theme.title()))
-        .title_bottom(Line::raw(more_below(scroll, layout::help_line_count(screen), page)).right_aligned());
+        .title_bottom(Line::raw(more_below(scroll, layout::help_line_count(screen, area), page)).right_aligned());
     let buf = frame.buffer_mut();
     overlay_backdrop(buf, area);
     Paragraph::new(lines)

@@ -23,7 +23,12 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, log: &LogScreen, theme: 
     render_entries(frame.buffer_mut(), body, app, log, theme);
     render_filter(frame, filter, log, theme);
     status_bar::render_status(frame.buffer_mut(), status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), hints, app.screen(), |a| app.allows(a), theme);
+    status_bar::render_hints(frame.buffer_mut(), hints, app, theme);
+    if log.opened
+        && let Some(entry) = log.entry(log.selected)
+    {
+        render_opened(frame.buffer_mut(), area, entry, app, theme);
+    }
 }
 
 fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme: &Theme) {
@@ -53,9 +58,12 @@ fn render_title(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, theme:
         whose = whose,
         count = count
     );
+    let title = format!(" {}", tr!("tui-log-title"));
+    // Cut with the ellipsis, never silently mid-ID.
+    let room = (area.width as usize).saturating_sub(title.width() + 1);
     Line::from(vec![
-        Span::styled(format!(" {}", tr!("tui-log-title")), theme.title()),
-        Span::raw(details),
+        Span::styled(title, theme.title()),
+        Span::raw(theme.glyphs().fit(&details, room).into_owned()),
     ])
     .render(area, buf);
 }
@@ -77,6 +85,9 @@ fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, them
     let tail = usize::from(!log.complete);
     let last_selected = log.selected + 1 >= rows;
     let first = (log.selected + 1 + if last_selected { tail } else { 0 }).saturating_sub(per_page);
+    // Entry numbers right-aligned: the newest (the first row) is the widest.
+    let seq_width = log.rows().first().map_or(1, |e| e.seq.to_string().len());
+    let fit = |text: &str| theme.glyphs().fit(text, area.width as usize).into_owned();
     for (slot, row) in (first..rows + tail).take(per_page).enumerate() {
         let y = area.y + 2 * slot as u16;
         let Some(entry) = log.entry(row) else {
@@ -91,9 +102,9 @@ fn render_entries(buf: &mut Buffer, area: Rect, app: &App, log: &LogScreen, them
         let what = Rect::new(area.x, y, area.width, 1);
         let who = Rect::new(area.x, y + 1, area.width, 1);
         buf.set_style(Rect::new(area.x, y, area.width, 2), style);
-        Line::styled(what_line(entry, app, theme.glyphs()), style).render(what, buf);
+        Line::styled(fit(&what_line(entry, seq_width, app, theme.glyphs())), style).render(what, buf);
         let by = tr!("tui-log-by", actor = actor_line(&entry.actor));
-        Line::styled(format!("      {by}"), style).render(who, buf);
+        Line::styled(fit(&format!("      {by}")), style).render(who, buf);
     }
 }
 
@@ -108,12 +119,27 @@ fn loading_line(log: &LogScreen) -> String {
     format!(" {text}")
 }
 
-/// "#12 2026-05-01 10:00:00 rename  ak-… billing → billing-prod".
-fn what_line(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
+/// "#12 2026-05-01 10:00:00 rename  ak-… billing → billing-prod", the entry
+/// number right-aligned in `seq_width` digits.
+fn what_line(entry: &AuditEntry, seq_width: usize, app: &App, glyphs: &Glyphs) -> String {
     let at = format_time(entry.at, app.utc_offset);
     let key = entry.key.as_ref().map_or("-", |k| k.as_str());
+    let detail = detail_text(entry, app, glyphs);
+    // The action column as wide as the widest action word of the language,
+    // padded by display width (`{:<7}` would count characters).
+    let action = action_label(&entry.event);
+    let pad = " ".repeat(action_width().saturating_sub(action.width()));
+    let seq = format!("#{}", entry.seq);
+    format!(
+        " {seq:>width$} {at} {action}{pad} {key} {detail}",
+        width = seq_width + 1
+    )
+}
+
+/// What the entry says beyond its action: the name, and what changed.
+fn detail_text(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
     let name = glyphs.text(entry.name.as_deref().unwrap_or("")).into_owned();
-    let detail = match &entry.event {
+    match &entry.event {
         AuditEvent::Renamed { from } => format!("{} {} {name}", glyphs.text(from), glyphs.to),
         AuditEvent::Created { expires_at: Some(t) } | AuditEvent::ExpiryChanged { expires_at: Some(t) } => {
             tr!(
@@ -132,13 +158,53 @@ fn what_line(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
             tr!("tui-log-detail-upgraded", from = from.to_string(), to = to.to_string())
         }
         _ => name,
-    };
-    // The action column as wide as the widest action word of the language,
-    // padded by display width (`{:<7}` would count characters).
-    let action = action_label(&entry.event);
-    let pad = " ".repeat(action_width().saturating_sub(action.width()));
-    format!(" #{} {at} {action}{pad} {key} {detail}", entry.seq)
+    }
 }
+
+/// The selected entry whole, over the log: every field on its own line,
+/// wrapped under its label, so nothing cut from the list is lost.
+fn render_opened(buf: &mut Buffer, area: Rect, entry: &AuditEntry, app: &App, theme: &Theme) {
+    let glyphs = theme.glyphs();
+    let name = glyphs.text(entry.name.as_deref().unwrap_or("-")).into_owned();
+    let fields = [
+        (tr!("tui-log-field-entry"), format!("#{}", entry.seq)),
+        (tr!("tui-log-field-time"), format_time(entry.at, app.utc_offset)),
+        (tr!("tui-log-field-action"), action_label(&entry.event).to_string()),
+        (
+            tr!("tui-log-field-key"),
+            entry.key.as_ref().map_or("-".into(), |k| k.to_string()),
+        ),
+        (tr!("tui-log-field-name"), name),
+        (tr!("tui-log-field-detail"), detail_text(entry, app, glyphs)),
+        (tr!("tui-log-field-by"), actor_line(&entry.actor)),
+    ];
+    // Wide enough to cover the list's cut line ends on a small terminal.
+    let width = area.width.saturating_sub(2).min(80);
+    // Label column, two borders and the padding either side.
+    let text_width = (width as usize).saturating_sub(LABEL_WIDTH + 4);
+    let mut lines = Vec::new();
+    for (label, value) in &fields {
+        for (i, part) in super::wrap(value, text_width).into_iter().enumerate() {
+            let label = if i == 0 { label.as_str() } else { "" };
+            lines.push(super::detail_line(label, part, theme));
+        }
+    }
+    lines.push(Line::raw(""));
+    lines.push(super::dialog_hints(
+        crate::tui::keymap::Screen::LogEntry,
+        |_| None,
+        theme,
+    ));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let inner = super::dialog(buf, area, width, height, &tr!("tui-screen-log-entry"), theme);
+    let mut rows = super::Rows::new(inner);
+    for line in lines {
+        rows.line(buf, line);
+    }
+}
+
+/// Columns of [`super::detail_line`]'s label.
+const LABEL_WIDTH: usize = 13;
 
 /// The widest action word, in columns.
 fn action_width() -> usize {

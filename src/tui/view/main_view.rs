@@ -30,6 +30,8 @@ const STATUS_WIDTH: u16 = 15;
 const NAME_PREFIX: u16 = 2;
 const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
+/// Columns the header gives the database's name.
+const DATABASE_WIDTH: usize = 24;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut HitMap) {
     let areas = MainAreas::with_details(area, app.details_flipped);
@@ -41,17 +43,21 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mu
     render_selected(frame, areas.selected, app, theme);
     render_info(frame, areas.info, app, theme);
     status_bar::render_status(frame.buffer_mut(), areas.status, app, theme);
-    status_bar::render_hints(frame.buffer_mut(), areas.hints, app.screen(), |a| app.allows(a), theme);
+    status_bar::render_hints(frame.buffer_mut(), areas.hints, app, theme);
 }
 
 fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let glyphs = theme.glyphs();
     let total = app.records.len();
-    let mut left = vec![
-        Span::styled(" keydesk", theme.title()),
-        Span::raw(format!(" {} ", glyphs.separator)),
-        Span::raw(tr!("tui-title-keys", count = total)),
-    ];
+    let mut left = vec![Span::styled(" keydesk", theme.title())];
+    if let Some(database) = &app.database {
+        // Named as k9s names its context; a long name is cut, visibly.
+        let name = glyphs.fit(database, DATABASE_WIDTH);
+        left.push(Span::raw(format!(" {} ", glyphs.separator)));
+        left.push(Span::styled(name.into_owned(), theme.hint_key()));
+    }
+    left.push(Span::raw(format!(" {} ", glyphs.separator)));
+    left.push(Span::raw(tr!("tui-title-keys", count = total)));
     if app.has_filter() {
         let shown = tr!("tui-title-shown", count = app.view().len());
         left.push(Span::raw(format!(" {} {shown}", glyphs.separator)));

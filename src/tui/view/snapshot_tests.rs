@@ -249,6 +249,26 @@ fn create_dialog_narrow() {
 }
 
 #[test]
+fn create_dialog_at_60x15_says_how_to_read_the_agreement() {
+    for lang in [crate::i18n::Lang::En, crate::i18n::Lang::ZhCn] {
+        let screen = crate::i18n::with_lang(lang, || {
+            let mut app = app();
+            press(&mut app, &[Char('n'), Tab]);
+            draw(&mut app, 60, 15)
+        });
+        let lines: Vec<&str> = screen.lines().collect();
+        let dialog = lines[..lines.len() - 1].join("\n");
+        assert!(dialog.contains("Ctrl-O "), "the dialog's own line:\n{screen}");
+        assert!(lines[lines.len() - 1].contains("Ctrl-O "), "the hint bar:\n{screen}");
+        let name = match lang {
+            crate::i18n::Lang::En => "create_dialog_at_60x15",
+            _ => "create_dialog_at_60x15_zh",
+        };
+        assert_snapshot!(name, screen);
+    }
+}
+
+#[test]
 fn agreement_viewer() {
     let mut app = app();
     press(&mut app, &[Char('n'), Ctrl('o')]);
@@ -371,6 +391,37 @@ fn help_overlay_scrolls_in_a_short_terminal() {
     update(&mut app, Event::Resize { width: 80, height: 15 });
     press(&mut app, &[Char('?'), Down, Down, Down]);
     assert_snapshot!(draw(&mut app, 80, 15));
+}
+
+/// Every line of the help overlay at 60×15, in `lang`, scrolled to the end:
+/// wrapped under its text, none running into the border.
+fn help_at_60_columns(lang: crate::i18n::Lang) -> String {
+    crate::i18n::with_lang(lang, || {
+        let mut app = app();
+        update(&mut app, Event::Resize { width: 60, height: 15 });
+        press(&mut app, &[Char('?')]);
+        let first = draw(&mut app, 60, 15);
+        press(&mut app, &[PageDown, PageDown, PageDown]);
+        format!("{first}\n{}", draw(&mut app, 60, 15))
+    })
+}
+
+#[test]
+fn help_overlay_wraps_at_60_columns() {
+    use crate::i18n::Lang;
+    for (lang, name) in [
+        (Lang::En, "help_overlay_at_60x15"),
+        (Lang::ZhCn, "help_overlay_at_60x15_zh"),
+    ] {
+        let screens = help_at_60_columns(lang);
+        for line in screens.lines().filter(|l| l.matches('│').count() == 2) {
+            let inside = line.rsplit_once('│').unwrap().0;
+            assert!(inside.ends_with(' '), "cut at the border: {line}");
+        }
+        assert_snapshot!(name, screens);
+    }
+    let english = help_at_60_columns(Lang::En);
+    assert!(english.contains("actions for the selected key (those"), "{english}");
 }
 
 // --- Key lifecycle -----------------------------------------------------------
@@ -615,4 +666,31 @@ fn each_key_state_has_its_own_colour() {
     assert_eq!(colour(&mut app, "long-gone"), Some(Color::Red));
     assert_eq!(colour(&mut app, "switched-off"), Some(Color::DarkGray));
     assert_eq!(colour(&mut app, "rotating-key"), Some(Color::Magenta));
+}
+
+// --- Every screen says what it can do ----------------------------------------
+
+/// The key list with its database named, at `size`, in `lang`: the header
+/// names the file, the hint bar uses the width.
+fn named_database_screen(lang: crate::i18n::Lang, (width, height): (u16, u16)) -> String {
+    crate::i18n::with_lang(lang, || {
+        let mut app = app();
+        app.database = Some(crate::tui::database::label("/var/lib/keydesk/production-keys.redb"));
+        draw(&mut app, width, height)
+    })
+}
+
+#[test]
+fn the_header_names_the_database_and_the_bar_uses_the_width() {
+    use crate::i18n::Lang;
+    for (lang, tag) in [(Lang::En, "en"), (Lang::ZhCn, "zh")] {
+        for size in [(80, 24), (120, 40), (60, 15)] {
+            let screen = named_database_screen(lang, size);
+            let header = screen.lines().next().unwrap();
+            assert!(header.contains("production-keys.redb"), "{header}");
+            let bar = screen.lines().last().unwrap();
+            assert!(bar.contains("? ") && bar.contains("q "), "help and quit stay: {bar}");
+            assert_snapshot!(format!("named_database_{tag}_at_{}x{}", size.0, size.1), screen);
+        }
+    }
 }

@@ -373,17 +373,12 @@ fn the_status_bar_keeps_the_help_hint_whole_in_chinese() {
     use ratatui::buffer::Buffer;
     use ratatui::layout::Rect;
     // Narrow enough that some hints must go: the ones kept fit, by width.
+    let app = app();
     for width in 40..80 {
         let area = Rect::new(0, 0, width, 1);
         let mut buf = Buffer::empty(area);
         with_lang(Lang::ZhCn, || {
-            super::status_bar::render_hints(
-                &mut buf,
-                area,
-                crate::tui::keymap::Screen::Main,
-                |_| true,
-                &Theme::new(false),
-            )
+            super::status_bar::render_hints(&mut buf, area, &app, &Theme::new(false))
         });
         // A wide character's second cell holds nothing of its own.
         let mut line = String::new();

@@ -59,6 +59,11 @@ tui-hint-rotate-anyway = rotate anyway
 tui-hint-mark = mark
 tui-hint-all = all
 tui-hint-days = days
+tui-hint-toggle = disable/enable
+tui-hint-expiry = expiry
+tui-hint-log = log
+tui-hint-details = details
+tui-hint-cleanup = clean up
 tui-hint-disable = disable
 
 ## Help overlay lines
@@ -365,3 +370,16 @@ tui-note-offset-unknown = local UTC offset unknown: times are in UTC (--utc-offs
 # so it cannot show Chinese and speaks English.
 tui-note-chinese-needs-unicode = Chinese needs a UTF-8 terminal: set LANG=zh_CN.UTF-8 (or unicode = true in the config file)
 tui-error-events-stopped = the event sources stopped
+
+## One audit log entry shown whole (Enter on the log).
+tui-hint-open = open
+tui-help-open-entry = show the whole entry, every field
+tui-help-close-entry = back to the log
+tui-screen-log-entry = Audit log entry
+tui-log-field-entry = Entry
+tui-log-field-time = Time
+tui-log-field-action = Action
+tui-log-field-key = Key
+tui-log-field-name = Name
+tui-log-field-detail = Detail
+tui-log-field-by = By

@@ -59,6 +59,11 @@ tui-hint-rotate-anyway = 仍然轮换
 tui-hint-mark = 标记
 tui-hint-all = 全部
 tui-hint-days = 天数
+tui-hint-toggle = 停用/启用
+tui-hint-expiry = 到期
+tui-hint-log = 日志
+tui-hint-details = 详情
+tui-hint-cleanup = 清理
 tui-hint-disable = 停用
 
 ## 帮助中的说明
@@ -338,3 +343,16 @@ tui-note-offset-unknown = 本地 UTC 偏移未知：时间按 UTC 显示（可�
 # so it cannot show Chinese and speaks English.
 tui-note-chinese-needs-unicode = 中文界面需要 UTF-8 终端：请设置 LANG=zh_CN.UTF-8（或在配置文件中设置 unicode = true）
 tui-error-events-stopped = 事件源已停止
+
+## One audit log entry shown whole (Enter on the log).
+tui-hint-open = 打开
+tui-help-open-entry = 显示整条记录的每个字段
+tui-help-close-entry = 返回审计日志
+tui-screen-log-entry = 审计日志记录
+tui-log-field-entry = 编号
+tui-log-field-time = 时间
+tui-log-field-action = 操作
+tui-log-field-key = 密钥
+tui-log-field-name = 名称
+tui-log-field-detail = 详情
+tui-log-field-by = 操作者
