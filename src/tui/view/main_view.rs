@@ -32,7 +32,7 @@ const NAME_MIN: u16 = NAME_PREFIX + 6;
 const SPACING: u16 = 1;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut HitMap) {
-    let areas = MainAreas::with_details(area, app.details_flipped);
+    let areas = MainAreas::with_details(area, app.show_details);
     render_title(frame, areas.title, app, theme);
     render_table(frame, &areas, app, theme, hits);
     if let Some(details) = areas.details {
