@@ -815,3 +815,22 @@ fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
         })]
     );
 }
+
+#[test]
+fn g_and_capital_g_jump_to_the_ends_of_the_help_as_j_and_k_scroll_it() {
+    let mut app = app();
+    app.terminal_size = (80, 15);
+    press(&mut app, &[Char('?')]);
+    let (max, _) = super::layout::help_scroll_limits(app.terminal_size, Screen::Main);
+    assert!(max > 0, "the help must scroll at 80×15 for this test");
+    let scroll = |app: &super::app::App| match app.overlay {
+        Some(Overlay::Help { scroll, .. }) => scroll,
+        ref other => panic!("help is not open: {other:?}"),
+    };
+    press(&mut app, &[Char('G')]);
+    assert_eq!(scroll(&app), max);
+    press(&mut app, &[Char('k')]);
+    assert_eq!(scroll(&app), max - 1);
+    press(&mut app, &[Char('g')]);
+    assert_eq!(scroll(&app), 0);
+}

@@ -103,7 +103,7 @@ fn main_view_zh() {
     let screen = zh(&mut app, |_| {}, 80, 24);
     assert_snapshot!(screen);
     // Every row's cells start where their headers do, by display width.
-    let starts = column_starts(&screen, &["ID", "密钥", "最近使用", "状态"]);
+    let starts = column_starts(&screen, &["ID", "密钥", "创建时间", "状态"]);
     for line in screen.lines().skip(2).take(7) {
         let line = line.trim_matches('"');
         for (start, cell) in starts.iter().zip(["ak-", "sk-"]) {
