@@ -857,6 +857,8 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::Create, Action::CursorRight),
     (Screen::Expiry, Action::CursorLeft),
     (Screen::Expiry, Action::CursorRight),
+    // A duplicate name's "press Enter again to create it anyway".
+    (Screen::Create, Action::Activate),
     // The rotate dialog's question "Rotate anyway? (y/n)".
     (Screen::RotateConfirm, Action::Yes),
     (Screen::RotateConfirm, Action::No),

@@ -38,7 +38,7 @@ fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 /// The screen, drawn in Chinese; `steps` (keys, typing) run in Chinese too,
 /// since status messages are made when a key is handled.
-fn zh(app: &mut App, steps: impl FnOnce(&mut App), width: u16, height: u16) -> String {
+pub(super) fn zh(app: &mut App, steps: impl FnOnce(&mut App), width: u16, height: u16) -> String {
     with_lang(Lang::ZhCn, || {
         steps(app);
         terminal(app, width, height).backend().to_string()
