@@ -60,4 +60,12 @@ impl Key {
             Key::PageDown => "PgDn",
         })
     }
+
+    /// Two keys that do opposite things, as one label: `↑↓`, or `Up/Down`
+    /// where the arrows are words.
+    pub fn pair_label(self, other: Key) -> String {
+        let (a, b) = (self.label(), other.label());
+        let arrows = a.chars().count() == 1 && b.chars().count() == 1;
+        if arrows { format!("{a}{b}") } else { format!("{a}/{b}") }
+    }
 }

@@ -853,6 +853,8 @@ const HELP: &[Binding] = &[
     bind(&[K::Down, K::Char('j')], A::MoveDown, None, Msg("tui-help-scroll-down")),
     bind(&[K::PageUp], A::PageUp, None, Msg("tui-help-page-up")),
     bind(&[K::PageDown], A::PageDown, None, Msg("tui-help-page-down")),
+    bind(&[K::Home, K::Char('g')], A::Top, None, Msg("tui-help-top")),
+    bind(&[K::End, K::Char('G')], A::Bottom, None, Msg("tui-help-bottom")),
     bind(
         &[K::Esc, K::Char('?'), K::Char('q'), K::Enter],
         A::Close,
@@ -879,12 +881,19 @@ pub struct Hint {
     pub action: Action,
     /// Shown only where room is left after the other hints.
     pub extra: bool,
+    /// The first key of the opposite action (`↓` to `↑`), when that has no
+    /// hint of its own: the bar shows the pair, `↑↓ move`.
+    pub pair: Option<Key>,
 }
 
 impl Hint {
-    /// The first key's label: what the status bar shows.
+    /// The first key's label, with its pair's if it has one: what the status
+    /// bar shows.
     pub fn key(&self) -> Cow<'static, str> {
-        self.keys[0].label()
+        match self.pair {
+            Some(pair) => Cow::Owned(self.keys[0].pair_label(pair)),
+            None => self.keys[0].label(),
+        }
     }
 
     /// Every key's label, `Enter/Esc`.
@@ -895,22 +904,38 @@ impl Hint {
 
 /// The hints of `screen`, in table order.
 pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
-    hinted(screen).map(hint_of)
+    hinted(screen).map(move |b| hint_of(screen, b))
 }
 
 /// The hints of `screen` that apply to what `app` shows now, in table order:
 /// the status bar's candidates.
 pub fn hints_now(screen: Screen, app: &App) -> impl Iterator<Item = Hint> {
-    hinted(screen).filter(|b| (b.applies)(app)).map(hint_of)
+    hinted(screen).filter(|b| (b.applies)(app)).map(move |b| hint_of(screen, b))
 }
 
-fn hint_of(binding: &Binding) -> Hint {
+fn hint_of(screen: Screen, binding: &Binding) -> Hint {
     Hint {
         keys: binding.keys,
         text: binding.hint.map(|msg| msg.text()).unwrap_or_default(),
         action: binding.action,
         extra: binding.extra,
+        pair: pair_key(screen, binding.action),
     }
+}
+
+/// The first key of the action opposite `action` on `screen`, if that
+/// binding has no hint of its own (so one hint stands for both).
+fn pair_key(screen: Screen, action: Action) -> Option<Key> {
+    let opposite = match action {
+        Action::MoveUp => Action::MoveDown,
+        Action::ChoosePrev => Action::ChooseNext,
+        Action::CursorLeft => Action::CursorRight,
+        _ => return None,
+    };
+    screen
+        .bindings()
+        .find(|b| b.action == opposite && b.hint.is_none())
+        .map(|b| b.keys[0])
 }
 
 /// What each hint of `screen` does, in the order of [`hints`], without
@@ -935,6 +960,7 @@ pub fn global_help_hint() -> Hint {
         text: Msg("tui-hint-help").text(),
         action: Action::Help,
         extra: false,
+        pair: None,
     }
 }
 
@@ -978,6 +1004,8 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::Create, Action::CursorRight),
     (Screen::Expiry, Action::CursorLeft),
     (Screen::Expiry, Action::CursorRight),
+    // A duplicate name's "press Enter again to create it anyway".
+    (Screen::Create, Action::Activate),
     // The rotate dialog's question "Rotate anyway? (y/n)".
     (Screen::RotateConfirm, Action::Yes),
     (Screen::RotateConfirm, Action::No),
@@ -1170,7 +1198,11 @@ mod tests {
     fn named_keys(screen: Screen) -> Vec<(String, Action, &'static str)> {
         let mut named = Vec::new();
         for hint in hints(screen) {
-            named.push((hint.key().into_owned(), hint.action, "status-bar hint"));
+            named.push((hint.keys[0].label().into_owned(), hint.action, "status-bar hint"));
+            if let Some(pair) = hint.pair {
+                let opposite = action_for(screen, pair).expect("a pair is bound");
+                named.push((pair.label().into_owned(), opposite, "status-bar hint's pair"));
+            }
             // A dialog's own line shows every key of the hint.
             for key in hint.keys {
                 named.push((key.label().into_owned(), hint.action, "dialog hint"));
@@ -1209,6 +1241,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn arrow_pairs_keep_both_arrows_in_the_hint_bar() {
+        let key_of = |screen, action| {
+            hints(screen)
+                .find(|h| h.action == action)
+                .map(|h| h.key().into_owned())
+                .unwrap_or_else(|| panic!("no hint for {action:?} on {screen:?}"))
+        };
+        for screen in [
+            Screen::Help,
+            Screen::Filter,
+            Screen::Log,
+            Screen::LogFilter,
+            Screen::Agreement,
+        ] {
+            assert_eq!(key_of(screen, A::MoveUp), "↑↓", "{screen:?}");
+        }
+        assert_eq!(key_of(Screen::Cleanup, A::ChoosePrev), "←→");
+        // Where the other arrow has a hint of its own, each keeps its own.
+        assert_eq!(key_of(Screen::Rotate, A::ChoosePrev), "←");
+        crate::i18n::with_ascii(true, || {
+            assert_eq!(key_of(Screen::Help, A::MoveUp), "Up/Down");
+            assert_eq!(key_of(Screen::Cleanup, A::ChoosePrev), "Left/Right");
+        });
     }
 
     #[test]

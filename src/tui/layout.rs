@@ -53,8 +53,8 @@ pub const DETAILS_HEIGHT: u16 = 11;
 /// Table rows (with its header) that must remain for the pane to go below.
 const TABLE_MIN_BESIDE_DETAILS: u16 = 4;
 
-/// Where the details pane goes in a terminal of `size`, `i` having flipped
-/// it (`flipped`) or not.
+/// Where the details pane goes in a terminal of `size`, given the user's
+/// choice (`show`, from `i`; `None` until pressed: shown when wide).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DetailsPlace {
     Beside,
@@ -62,22 +62,31 @@ pub enum DetailsPlace {
     Hidden,
 }
 
-pub fn details_place((width, height): (u16, u16), flipped: bool) -> DetailsPlace {
-    let wide = width >= DETAILS_BESIDE_MIN.0 && height >= DETAILS_BESIDE_MIN.1;
+pub fn details_place(size: (u16, u16), show: Option<bool>) -> DetailsPlace {
+    let (_, height) = size;
+    let wide = details_shown_by_default(size);
     // Title, selected line, info, status and hints: five lines of chrome.
     let room_below = height.saturating_sub(5) >= DETAILS_HEIGHT + TABLE_MIN_BESIDE_DETAILS;
-    match (wide, flipped) {
-        (true, false) => DetailsPlace::Beside,
-        (false, true) if room_below => DetailsPlace::Below,
-        _ => DetailsPlace::Hidden,
+    // `i` is one preference, "show details"; the size only decides where.
+    match (show.unwrap_or(wide), wide) {
+        (false, _) => DetailsPlace::Hidden,
+        (true, true) => DetailsPlace::Beside,
+        (true, false) if room_below => DetailsPlace::Below,
+        (true, false) => DetailsPlace::Hidden,
     }
+}
+
+/// Whether a terminal of `size` shows the details pane before `i` is pressed:
+/// when it fits beside the table.
+pub fn details_shown_by_default((width, height): (u16, u16)) -> bool {
+    width >= DETAILS_BESIDE_MIN.0 && height >= DETAILS_BESIDE_MIN.1
 }
 
 impl MainAreas {
     /// The key list with the details pane placed for `area`'s size.
-    pub fn with_details(area: Rect, flipped: bool) -> Self {
+    pub fn with_details(area: Rect, show: Option<bool>) -> Self {
         let mut areas = MainAreas::new(area);
-        match details_place((area.width, area.height), flipped) {
+        match details_place((area.width, area.height), show) {
             DetailsPlace::Beside => {
                 let [table, details] = areas.table.layout(&Layout::horizontal([
                     Constraint::Min(1),
@@ -148,9 +157,9 @@ pub fn table_rows(size: (u16, u16)) -> usize {
     MainAreas::new(screen(size)).table_rows()
 }
 
-/// [`table_rows`] with the details pane placed as `flipped` says.
-pub fn table_rows_with_details(size: (u16, u16), flipped: bool) -> usize {
-    MainAreas::with_details(screen(size), flipped).table_rows()
+/// [`table_rows`] with the details pane placed as `show` says.
+pub fn table_rows_with_details(size: (u16, u16), show: Option<bool>) -> usize {
+    MainAreas::with_details(screen(size), show).table_rows()
 }
 
 /// The clean-up view's lines: title, candidates (a header, then one per key),
@@ -278,17 +287,25 @@ mod tests {
 
     #[test]
     fn the_details_pane_is_beside_when_wide_and_below_only_when_asked() {
-        assert_eq!(details_place((120, 40), false), DetailsPlace::Beside);
-        assert_eq!(details_place((120, 40), true), DetailsPlace::Hidden);
-        assert_eq!(details_place((80, 24), false), DetailsPlace::Hidden);
-        assert_eq!(details_place((80, 24), true), DetailsPlace::Below);
-        assert_eq!(details_place((60, 15), true), DetailsPlace::Hidden, "no room");
-        let areas = MainAreas::with_details(screen((80, 24)), true);
+        assert_eq!(details_place((120, 40), None), DetailsPlace::Beside);
+        assert_eq!(details_place((120, 40), Some(false)), DetailsPlace::Hidden);
+        assert_eq!(details_place((80, 24), None), DetailsPlace::Hidden);
+        assert_eq!(details_place((80, 24), Some(true)), DetailsPlace::Below);
+        assert_eq!(details_place((60, 15), Some(true)), DetailsPlace::Hidden, "no room");
+        let areas = MainAreas::with_details(screen((80, 24)), Some(true));
         assert_eq!(areas.details.unwrap().height, DETAILS_HEIGHT);
         assert_eq!(areas.table_rows(), 18 - DETAILS_HEIGHT as usize);
-        assert_eq!(table_rows_with_details((120, 40), false), table_rows((120, 40)));
-        let wide = MainAreas::with_details(screen((120, 40)), false);
+        assert_eq!(table_rows_with_details((120, 40), Some(false)), table_rows((120, 40)));
+        let wide = MainAreas::with_details(screen((120, 40)), None);
         assert_eq!(wide.table.width + DETAILS_WIDTH, 120);
+    }
+
+    #[test]
+    fn hiding_the_details_pane_holds_whatever_the_size() {
+        for size in [(120, 40), (80, 24), (60, 15)] {
+            assert_eq!(details_place(size, Some(false)), DetailsPlace::Hidden, "{size:?}");
+        }
+        assert_eq!(details_place((120, 40), Some(true)), DetailsPlace::Beside);
     }
 
     #[test]

@@ -320,7 +320,7 @@ fn ok_refuses_with_the_reason_until_name_is_valid_and_box_is_checked() {
 fn ok_button_submits_and_cancel_button_or_esc_closes() {
     let mut app = app();
     press(&mut app, &[Char('n')]);
-    type_text(&mut app, "生产-gateway_01");
+    type_text(&mut app, "生产-gateway_02");
     press(&mut app, &[Tab, Char(' '), Tab, Tab]);
     assert_eq!(create_dialog(&app).focus, CreateFocus::Ok);
     assert_eq!(press(&mut app, &[Enter]).len(), 1);
@@ -792,18 +792,8 @@ fn notices_from_the_copy_handler_reach_the_status_bar() {
 }
 
 #[test]
-fn a_name_another_key_has_is_only_a_warning_and_still_creates_and_renames() {
-    let mut app = app();
-    press(&mut app, &[Char('n')]);
-    type_text(&mut app, "staging");
-    press(&mut app, &[Tab, Char(' ')]);
-    assert_eq!(
-        press(&mut app, &[Enter]),
-        [Command::Store(Job::Create {
-            name: KeyName::parse("staging").unwrap(),
-            expires_at: None
-        })]
-    );
+fn a_name_another_key_has_is_only_a_warning_when_renaming() {
+    // Creating asks for Enter twice: a_name_another_key_has_is_created_only_on_a_second_enter.
     let mut app = super::testing::app();
     press(&mut app, &[Char('e'), Ctrl('u')]);
     type_text(&mut app, "staging");
@@ -825,4 +815,52 @@ fn c_on_the_list_copies_the_selected_id_as_the_menu_does() {
     // With nothing selected, nothing to copy.
     let mut empty = app_with(Vec::new());
     assert!(press(&mut empty, &[Char('c')]).is_empty());
+}
+
+#[test]
+fn g_and_capital_g_jump_to_the_ends_of_the_help_as_j_and_k_scroll_it() {
+    let mut app = app();
+    app.terminal_size = (80, 15);
+    press(&mut app, &[Char('?')]);
+    let (max, _) = super::layout::help_scroll_limits(app.terminal_size, Screen::Main);
+    assert!(max > 0, "the help must scroll at 80×15 for this test");
+    let scroll = |app: &super::app::App| match app.overlay {
+        Some(Overlay::Help { scroll, .. }) => scroll,
+        ref other => panic!("help is not open: {other:?}"),
+    };
+    press(&mut app, &[Char('G')]);
+    assert_eq!(scroll(&app), max);
+    press(&mut app, &[Char('k')]);
+    assert_eq!(scroll(&app), max - 1);
+    press(&mut app, &[Char('g')]);
+    assert_eq!(scroll(&app), 0);
+}
+
+#[test]
+fn a_name_another_key_has_is_created_only_on_a_second_enter() {
+    let mut app = app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "staging");
+    press(&mut app, &[Tab, Char(' ')]);
+    // As `keydesk create` without --allow-duplicate-name: refused, saying how.
+    assert!(press(&mut app, &[Enter]).is_empty(), "a duplicate needs confirming");
+    let error = create_dialog(&app).error.clone().expect("the refusal says why");
+    assert!(error.contains("staging") && error.contains("Enter again"), "{error}");
+    // A different name is judged afresh: unique, it is created at once.
+    press(&mut app, &[BackTab]);
+    type_text(&mut app, "2");
+    assert_eq!(press(&mut app, &[Enter]).len(), 1, "staging2 is unique");
+    // Back to the duplicate: the earlier confirmation was for another name.
+    let mut app = crate::tui::testing::app();
+    press(&mut app, &[Char('n')]);
+    type_text(&mut app, "staging");
+    press(&mut app, &[Tab, Char(' ')]);
+    assert!(press(&mut app, &[Enter]).is_empty());
+    assert_eq!(
+        press(&mut app, &[Enter]),
+        [Command::Store(Job::Create {
+            name: KeyName::parse("staging").unwrap(),
+            expires_at: None
+        })]
+    );
 }

@@ -44,10 +44,10 @@ fn a_click_selects_a_row_sorts_by_a_header_and_opens_a_rows_actions() {
 
     let (column, row) = cell_of(&tui, "Name");
     tui.send(&click(column + 1, row));
-    tui.wait_for("sorted by Name ↑");
+    tui.wait_for("sorted by Name ▲");
     let (column, row) = cell_of(&tui, "Name");
     tui.send(&click(column + 1, row));
-    tui.wait_for("sorted by Name ↓");
+    tui.wait_for("sorted by Name ▼");
 
     let (_, row) = cell_of(&tui, "alpha");
     let dots = tui.row(row).chars().position(|c| c == '⋯').expect("a ⋯ on every row") as u16;

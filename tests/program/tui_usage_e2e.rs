@@ -63,3 +63,26 @@ fn uses_counted_by_keydesk_verify_show_in_the_details_pane() {
     tui.send("q");
     assert_eq!(tui.wait_exit(), 0);
 }
+
+#[test]
+fn i_hides_the_details_pane_and_it_stays_hidden_after_a_resize() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    Store::open(&db).unwrap().create(&name("resized")).unwrap();
+    let mut tui = Session::start_sized(&db, &[], 120, 40);
+    tui.wait_for("Details");
+    tui.send("i");
+    tui.wait_gone("Details");
+    tui.resize(80, 24);
+    // The hints move to the new last row once the app has drawn at 80×24.
+    tui.wait_until("a redraw at 80×24", |s| s.row(23).contains("help"));
+    assert!(!tui.screen().contains("Details"), "{}", tui.screen());
+    // `i` shows it again, below the table now, and it stays after growing.
+    tui.send("i");
+    tui.wait_for("Details");
+    tui.resize(120, 40);
+    tui.wait_until("a redraw at 120×40", |s| s.row(39).contains("help"));
+    assert!(tui.screen().contains("Details"), "{}", tui.screen());
+    tui.send("q");
+    assert_eq!(tui.wait_exit(), 0);
+}

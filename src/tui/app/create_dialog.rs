@@ -57,6 +57,9 @@ pub struct CreateDialog {
     pub focus: CreateFocus,
     /// Why the last OK was refused, or why creating failed.
     pub error: Option<String>,
+    /// The name another key has that OK was refused for, asking for OK
+    /// again: as explicit as `keydesk create --allow-duplicate-name`.
+    pub duplicate_warned: Option<String>,
 }
 
 impl Default for CreateDialog {
@@ -67,6 +70,7 @@ impl Default for CreateDialog {
             agreed: false,
             focus: CreateFocus::Name,
             error: None,
+            duplicate_warned: None,
         }
     }
 }

@@ -117,9 +117,10 @@ pub struct App {
     pub usage_query: Option<UsageQuery>,
     /// Accepted uses in the usage window, per position in `records`.
     uses: Vec<u64>,
-    /// `i` flips the details pane: shown beside the table on a wide terminal
-    /// unless flipped, shown below it on a small one only when flipped.
-    pub details_flipped: bool,
+    /// Whether to show the details pane, as `i` last chose; `None` until
+    /// then (shown when it fits beside the table). One preference whatever
+    /// the size: a resize moves the pane, it does not undo the choice.
+    pub show_details: Option<bool>,
     pub status: Option<Status>,
     /// A standing note (e.g. "local offset unknown, showing UTC"), shown when
     /// there is no status message.
@@ -169,7 +170,7 @@ impl App {
             usage: HashMap::new(),
             usage_query: None,
             uses: Vec::new(),
-            details_flipped: false,
+            show_details: None,
             status: None,
             note: None,
             utc_offset,
@@ -359,7 +360,7 @@ impl App {
 
     /// How many rows the table shows at the current terminal size.
     pub fn page_rows(&self) -> usize {
-        super::layout::table_rows_with_details(self.terminal_size, self.details_flipped).max(1)
+        super::layout::table_rows_with_details(self.terminal_size, self.show_details).max(1)
     }
 
     pub fn set_terminal_size(&mut self, width: u16, height: u16) {

@@ -9,6 +9,7 @@ use crate::tui::app::{
 };
 use crate::tui::event::{Command, Job};
 use crate::tui::keymap::{self, Action, Screen};
+use crate::tui::name_field::Feedback;
 
 pub(super) fn rename_dialog(record: KeyRecord) -> Dialog {
     Dialog::Rename(RenameDialog::new(record))
@@ -154,6 +155,18 @@ fn submit_create(app: &mut App) -> Vec<Command> {
             Vec::new()
         }
         Ok(name) => {
+            if let Feedback::Duplicate(shared) = d.name.feedback(app.records.iter())
+                && d.duplicate_warned.as_deref() != Some(shared.as_str())
+            {
+                let again = keymap::key_name(Screen::Create, Action::Activate);
+                d.error = Some(tr!(
+                    "dialog-create-duplicate-again",
+                    name = shared.as_str(),
+                    key = again
+                ));
+                d.duplicate_warned = Some(shared);
+                return Vec::new();
+            }
             d.error = None;
             vec![Command::Store(Job::Create { name, expires_at })]
         }

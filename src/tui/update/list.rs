@@ -45,9 +45,12 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::OpenCleanup => return super::cleanup::open(app),
         Action::ToggleDetails => {
-            app.details_flipped = !app.details_flipped;
-            let shown = crate::tui::layout::details_place(app.terminal_size, app.details_flipped);
-            if app.details_flipped && shown == crate::tui::layout::DetailsPlace::Hidden && app.terminal_size.0 < 120 {
+            use crate::tui::layout::{DetailsPlace, details_place, details_shown_by_default};
+            let show = !app
+                .show_details
+                .unwrap_or_else(|| details_shown_by_default(app.terminal_size));
+            app.show_details = Some(show);
+            if show && details_place(app.terminal_size, app.show_details) == DetailsPlace::Hidden {
                 app.set_status(StatusKind::Info, tr!("tui-status-no-room-for-details"));
             }
             app.scroll_to_selection();

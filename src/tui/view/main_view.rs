@@ -29,12 +29,17 @@ const STATUS_WIDTH: u16 = 15;
 /// Selection marker and clean-up flag before each name.
 const NAME_PREFIX: u16 = 2;
 const NAME_MIN: u16 = NAME_PREFIX + 6;
+/// Name shrinks before the ID does, down to this (14 characters).
+const NAME_KEEP: u16 = NAME_PREFIX + 14;
+/// Room Name and ID keep beyond their minimums before an optional column
+/// is dropped: a table of 6-character names is no use.
+const OPTIONAL_SLACK: u16 = 6;
 const SPACING: u16 = 1;
 /// Columns the header gives the database's name.
 const DATABASE_WIDTH: usize = 24;
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, hits: &mut HitMap) {
-    let areas = MainAreas::with_details(area, app.details_flipped);
+    let areas = MainAreas::with_details(area, app.show_details);
     render_title(frame, areas.title, app, theme);
     render_table(frame, &areas, app, theme, hits);
     if let Some(details) = areas.details {
@@ -79,40 +84,56 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     left.render(area, buf);
 }
 
+/// A column of the TUI's table: one of the shared key columns, or the
+/// 30-day uses, which only the TUI counts and shows only while sorting by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TableColumn {
+    Key(Column),
+    Uses,
+}
+
+impl TableColumn {
+    /// The sort its header stands for, if it can be sorted by.
+    fn sorting(self) -> Option<SortColumn> {
+        match self {
+            TableColumn::Key(column) => SortColumn::sorting(column),
+            TableColumn::Uses => Some(SortColumn::Uses),
+        }
+    }
+}
+
 /// Column widths for a table `width` columns wide.
 #[derive(Debug, PartialEq, Eq)]
 struct Columns {
     name: u16,
     id: u16,
-    created: Option<u16>,
-    last_used: Option<u16>,
+    /// The optional columns that fit, in the order they were offered.
+    optional: Vec<(TableColumn, u16)>,
 }
 
-fn columns(width: u16, name_need: u16, created_header: u16, used_header: u16) -> Columns {
-    let created = created_header.max(TIME_WIDTH as u16);
-    let used = used_header.max(TIME_WIDTH as u16);
-    let mut show_created = true;
-    let mut show_used = true;
-    let avail = loop {
-        let shown = 4 + u16::from(show_created) + u16::from(show_used);
-        let fixed = KEY_WIDTH
-            + STATUS_WIDTH
-            + if show_created { created } else { 0 }
-            + if show_used { used } else { 0 }
-            + SPACING * (shown - 1);
-        let avail = width.saturating_sub(fixed);
-        if avail >= NAME_MIN + ID_MIN || !show_used {
-            break avail;
-        }
-        // Drop the least important columns first when narrow.
-        if show_created {
-            show_created = false;
-        } else {
-            show_used = false;
-        }
+/// Lays out a table `width` wide: Name, ID and Status always; of the
+/// `optional` columns (most important first) those that leave Name and ID
+/// room. Then the ID is whole unless Name would go below [`NAME_KEEP`]:
+/// Name gives way first, as its full text is on the selected-key line. An
+/// ID that cannot be whole is cut to what Name leaves: a longer prefix of
+/// it helps no one as much as the name does.
+fn columns(width: u16, name_need: u16, optional: &[(TableColumn, u16)]) -> Columns {
+    let room = |shown: &[(TableColumn, u16)]| {
+        let fixed = STATUS_WIDTH + shown.iter().map(|&(_, w)| w).sum::<u16>() + SPACING * (shown.len() as u16 + 2);
+        width.saturating_sub(fixed)
     };
+    // Most important first; one that does not fit is skipped, so a narrow
+    // table may still show a smaller one after it.
+    let mut shown = Vec::new();
+    for &column in optional {
+        shown.push(column);
+        if room(&shown) < NAME_MIN + ID_MIN + OPTIONAL_SLACK {
+            shown.pop();
+        }
+    }
+    let avail = room(&shown);
     let name_need = name_need.max(NAME_MIN);
-    let id = if avail >= name_need + ID_FULL {
+    let id = if avail >= name_need.min(NAME_KEEP) + ID_FULL {
         ID_FULL
     } else {
         avail.saturating_sub(name_need).clamp(ID_MIN, ID_FULL)
@@ -120,8 +141,7 @@ fn columns(width: u16, name_need: u16, created_header: u16, used_header: u16) ->
     Columns {
         name: avail.saturating_sub(id),
         id,
-        created: show_created.then_some(created),
-        last_used: show_used.then_some(used),
+        optional: shown,
     }
 }
 
@@ -150,10 +170,21 @@ fn render_table(frame: &mut Frame, areas: &MainAreas, app: &App, theme: &Theme, 
     };
     let shown = shown_columns(app, window, area.width, clock);
     let widths: Vec<Constraint> = shown.iter().map(|&(_, w)| Constraint::Length(w)).collect();
-    let header = Row::new(shown.iter().map(|&(column, _)| header_cell(column, clock.offset)));
+    let glyphs = theme.glyphs();
+    let direction = if app.descending {
+        glyphs.descending
+    } else {
+        glyphs.ascending
+    };
+    let sorted = sorted_column(app);
+    let header = Row::new(
+        shown
+            .iter()
+            .map(|&(column, _)| header_cell(column, clock.offset, (column == sorted).then_some(direction))),
+    );
     let rows = window.iter().enumerate().map(|(n, &i)| {
         let selected = scroll + n == app.selected;
-        row(&app.records[i], selected, &shown, clock, theme)
+        row(app, &app.records[i], selected, &shown, theme)
     });
     let table = Table::new(rows, widths)
         .header(header.style(theme.header()))
@@ -189,13 +220,13 @@ fn record_hits(
     hits: &mut HitMap,
     area: Rect,
     actions: Option<Rect>,
-    shown: &[(Column, u16)],
+    shown: &[(TableColumn, u16)],
     scroll: usize,
     rows: usize,
 ) {
     let mut x = area.x;
     for &(column, width) in shown {
-        if let Some(sort) = SortColumn::sorting(column) {
+        if let Some(sort) = column.sorting() {
             hits.add(Rect::new(x, area.y, width, 1).intersection(area), Target::Header(sort));
         }
         x = x.saturating_add(width + SPACING);
@@ -226,9 +257,11 @@ fn visible_window(app: &App, rows: usize) -> (usize, &[usize]) {
     (scroll, &app.view()[scroll..end])
 }
 
-/// The columns that fit in `width`, with their widths. The name column is as
-/// wide as the longest name on screen needs, if there is room.
-fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(Column, u16)> {
+/// The columns that fit in `width`, with their widths, in table order. The
+/// name column is as wide as the longest name on screen needs, if there is
+/// room; the column sorted by is always offered first, so a narrow table
+/// shows it in place of another.
+fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(TableColumn, u16)> {
     let name_need = window
         .iter()
         .map(|&i| Column::Name.cell(&app.records[i], clock).width())
@@ -236,53 +269,101 @@ fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(
         .unwrap_or(0)
         .max(Column::Name.title().width()) as u16
         + NAME_PREFIX;
-    let header_width = |column: Column| column.header(clock.offset).width() as u16;
-    let cols = columns(
-        width,
-        name_need,
-        header_width(Column::CreatedAt),
-        header_width(Column::LastUsed),
-    );
+    let sorted = sorted_column(app);
+    let header_width = |column: TableColumn| {
+        let mark = u16::from(column == sorted);
+        header_text(column, clock.offset).width() as u16 + mark
+    };
+    let time = |column: Column| {
+        let column = TableColumn::Key(column);
+        (column, header_width(column).max(TIME_WIDTH as u16))
+    };
+    let mut optional = Vec::new();
+    if sorted == TableColumn::Uses {
+        optional.push((TableColumn::Uses, header_width(TableColumn::Uses)));
+    }
+    optional.push((TableColumn::Key(Column::ApiKey), KEY_WIDTH));
+    optional.push(time(Column::LastUsed));
+    optional.push(time(Column::CreatedAt));
+    // The column sorted by goes first, so it is the last to be dropped.
+    if let Some(at) = optional.iter().position(|&(c, _)| c == sorted) {
+        let column = optional.remove(at);
+        optional.insert(0, column);
+    }
+    let cols = columns(width, name_need, &optional);
     let mut shown = vec![
-        (Column::Name, cols.name),
-        (Column::Id, cols.id),
-        (Column::ApiKey, KEY_WIDTH),
+        (TableColumn::Key(Column::Name), cols.name),
+        (TableColumn::Key(Column::Id), cols.id),
     ];
-    shown.extend(cols.created.map(|w| (Column::CreatedAt, w)));
-    shown.extend(cols.last_used.map(|w| (Column::LastUsed, w)));
-    shown.push((Column::Status, STATUS_WIDTH));
+    for column in TABLE_ORDER {
+        shown.extend(cols.optional.iter().find(|&&(c, _)| c == column));
+    }
+    shown.push((TableColumn::Key(Column::Status), STATUS_WIDTH));
     shown
 }
 
-/// The sort order is in the title, so headers keep their width.
-fn header_cell(column: Column, offset: UtcOffset) -> Cell<'static> {
+/// The optional columns in the order the table shows them.
+const TABLE_ORDER: [TableColumn; 4] = [
+    TableColumn::Key(Column::ApiKey),
+    TableColumn::Key(Column::CreatedAt),
+    TableColumn::Key(Column::LastUsed),
+    TableColumn::Uses,
+];
+
+/// The column the table is sorted by.
+fn sorted_column(app: &App) -> TableColumn {
+    app.sort.column().map_or(TableColumn::Uses, TableColumn::Key)
+}
+
+fn header_text(column: TableColumn, offset: UtcOffset) -> Cow<'static, str> {
     match column {
-        // Over the names, not over the selection marker and clean-up mark.
-        Column::Name => Cell::from(format!("{:width$}{}", "", column.title(), width = NAME_PREFIX as usize)),
-        _ => Cell::from(column.header(offset)),
+        TableColumn::Key(column) => column.header(offset),
+        TableColumn::Uses => Cow::Owned(tr!("tui-sort-uses")),
     }
 }
 
-fn row<'a>(record: &'a KeyRecord, selected: bool, shown: &[(Column, u16)], clock: Clock, theme: &Theme) -> Row<'a> {
+/// A column's header; the column sorted by is marked with its direction
+/// (its width allows for the mark).
+fn header_cell(column: TableColumn, offset: UtcOffset, mark: Option<&'static str>) -> Cell<'static> {
+    let mark = mark.unwrap_or("");
+    match column {
+        // Over the names, not over the selection marker and clean-up mark.
+        TableColumn::Key(Column::Name) => Cell::from(format!(
+            "{:width$}{}{mark}",
+            "",
+            Column::Name.title(),
+            width = NAME_PREFIX as usize
+        )),
+        _ => Cell::from(format!("{}{mark}", header_text(column, offset))),
+    }
+}
+
+fn row<'a>(app: &App, record: &'a KeyRecord, selected: bool, shown: &[(TableColumn, u16)], theme: &Theme) -> Row<'a> {
+    let clock = Clock {
+        now: app.now,
+        offset: app.utc_offset,
+    };
     Row::new(shown.iter().map(|&(column, width)| match column {
-        Column::Name => Cell::from(Line::from(vec![
+        TableColumn::Key(Column::Name) => Cell::from(Line::from(vec![
             Span::raw(if selected { ">" } else { " " }),
             Span::styled(Column::Mark.cell(record, clock), theme.flag()),
             Span::raw(theme.glyphs().fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
         ])),
-        Column::Status => {
+        TableColumn::Key(Column::Status) => {
             let status = Status::of(record, clock.now);
             Cell::from(Span::styled(
                 fit_cell(status.text_within(width as usize), width, theme.glyphs()),
                 theme.status(status.tone()),
             ))
         }
-        Column::LastUsed => Cell::from(fit_cell(
+        TableColumn::Key(Column::LastUsed) => Cell::from(fit_cell(
             last_used_within(record, clock.offset, width as usize),
             width,
             theme.glyphs(),
         )),
-        _ => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
+        TableColumn::Key(column) => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
+        // A count, right-aligned under its header.
+        TableColumn::Uses => Cell::from(Line::from(app.uses_of(&record.id).to_string()).right_aligned()),
     }))
 }
 
@@ -482,35 +563,64 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
 mod tests {
     use super::*;
 
+    const KEY: (TableColumn, u16) = (TableColumn::Key(Column::ApiKey), KEY_WIDTH);
+    const CREATED: (TableColumn, u16) = (TableColumn::Key(Column::CreatedAt), 19);
+    const LAST_USED: (TableColumn, u16) = (TableColumn::Key(Column::LastUsed), 19);
+    /// Sorted by Created At: it is offered first, then the usual order.
+    const BY_CREATED: [(TableColumn, u16); 3] = [CREATED, KEY, LAST_USED];
+    const BY_NAME: [(TableColumn, u16); 3] = [KEY, LAST_USED, CREATED];
+
+    fn total(cols: &Columns) -> u16 {
+        let optional: u16 = cols.optional.iter().map(|&(_, w)| w).sum();
+        cols.name + cols.id + optional + STATUS_WIDTH + SPACING * (cols.optional.len() as u16 + 2)
+    }
+
     #[test]
-    fn at_80_columns_the_status_takes_created_at_s_place() {
-        // 生产-gateway_01 is 14 columns, plus the marker and flag. Created At
-        // is on the selected-key line instead.
-        let cols = columns(80, 16, 18, 17);
-        assert_eq!(cols.created, None, "{cols:?}");
-        assert!(cols.last_used.is_some());
-        let total = cols.name + cols.id + KEY_WIDTH + 19 + STATUS_WIDTH + 4 * SPACING;
-        assert_eq!(total, 80);
+    fn at_80_columns_the_one_time_column_is_the_one_sorted_by() {
+        // 生产-gateway_01 is 14 columns, plus the marker and flag.
+        let cols = columns(80, 16, &BY_CREATED);
+        assert_eq!(cols.optional, [CREATED, KEY], "{cols:?}");
+        assert_eq!(total(&cols), 80);
         assert_eq!(cols.name, 16, "{cols:?}");
         assert_eq!(cols.id, 80 - 16 - 15 - 19 - 15 - 4, "{cols:?}");
+        let cols = columns(80, 16, &BY_NAME);
+        assert_eq!(cols.optional, [KEY, LAST_USED], "{cols:?}");
     }
 
     #[test]
     fn wide_terminals_show_every_column_and_full_ids() {
-        let cols = columns(120, 16, 18, 17);
-        assert!(cols.created.is_some() && cols.last_used.is_some());
+        let cols = columns(120, 16, &BY_NAME);
+        assert_eq!(cols.optional.len(), 3);
         assert_eq!(cols.id, ID_FULL);
         assert_eq!(cols.name, 120 - 19 - 15 - 19 - 19 - STATUS_WIDTH - 5);
     }
 
     #[test]
-    fn narrow_terminals_drop_created_first_then_last_used() {
-        let cols = columns(70, 16, 18, 17);
-        assert_eq!(cols.created, None);
-        assert_eq!(cols.last_used, Some(19));
+    fn long_names_shrink_before_the_id_does() {
+        // 120 columns with the details pane hidden: room for a whole ID and
+        // a 26-character name, though the longest name wants 38.
+        let cols = columns(120, 40, &BY_NAME);
+        assert_eq!(cols.id, ID_FULL, "{cols:?}");
+        assert_eq!(total(&cols), 120);
+        assert_eq!(cols.name, 120 - 19 - 15 - 19 - 19 - STATUS_WIDTH - 5);
+        // Beside the details pane no ID can be whole: Name takes its need.
+        let cols = columns(78, 24, &BY_NAME);
+        assert_eq!((cols.name, cols.id), (78 - 15 - 19 - 15 - 4 - ID_MIN, ID_MIN));
+    }
+
+    #[test]
+    fn narrow_terminals_keep_the_sorted_column_longest() {
+        let cols = columns(70, 16, &BY_NAME);
+        assert_eq!(cols.optional, [KEY], "{cols:?}");
         assert!(cols.name >= NAME_MIN);
-        let cols = columns(60, 16, 18, 17);
-        assert_eq!((cols.created, cols.last_used), (None, None));
-        assert!(cols.name >= NAME_MIN);
+        let cols = columns(60, 16, &BY_CREATED);
+        assert_eq!(cols.optional, [CREATED], "{cols:?}");
+        assert!(cols.name >= NAME_MIN && cols.id >= ID_MIN);
+        assert_eq!(total(&cols), 60);
+        // Where the sorted column cannot fit, a smaller one still may.
+        let cols = columns(56, 16, &BY_CREATED);
+        assert_eq!(cols.optional, [KEY], "{cols:?}");
+        let cols = columns(40, 16, &BY_CREATED);
+        assert!(cols.optional.is_empty(), "{cols:?}");
     }
 }

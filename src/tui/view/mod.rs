@@ -26,6 +26,8 @@ pub mod secret_dialog;
 #[cfg(test)]
 mod snapshot_tests;
 pub mod status_bar;
+#[cfg(test)]
+mod table_snapshot_tests;
 pub mod theme;
 #[cfg(test)]
 mod zh_dialog_snapshot_tests;

@@ -26,7 +26,7 @@ fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-fn draw(app: &mut App, width: u16, height: u16) -> String {
+pub(super) fn draw(app: &mut App, width: u16, height: u16) -> String {
     terminal(app, width, height).backend().to_string()
 }
 

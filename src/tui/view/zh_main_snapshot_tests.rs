@@ -38,7 +38,7 @@ fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 /// The screen, drawn in Chinese; `steps` (keys, typing) run in Chinese too,
 /// since status messages are made when a key is handled.
-fn zh(app: &mut App, steps: impl FnOnce(&mut App), width: u16, height: u16) -> String {
+pub(super) fn zh(app: &mut App, steps: impl FnOnce(&mut App), width: u16, height: u16) -> String {
     with_lang(Lang::ZhCn, || {
         steps(app);
         terminal(app, width, height).backend().to_string()
@@ -103,7 +103,7 @@ fn main_view_zh() {
     let screen = zh(&mut app, |_| {}, 80, 24);
     assert_snapshot!(screen);
     // Every row's cells start where their headers do, by display width.
-    let starts = column_starts(&screen, &["ID", "密钥", "最近使用", "状态"]);
+    let starts = column_starts(&screen, &["ID", "密钥", "创建时间", "状态"]);
     for line in screen.lines().skip(2).take(7) {
         let line = line.trim_matches('"');
         for (start, cell) in starts.iter().zip(["ak-", "sk-"]) {

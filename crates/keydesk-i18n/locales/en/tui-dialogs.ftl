@@ -17,6 +17,7 @@ dialog-create-not-yet = Can't create yet: { $reason }
 dialog-create-fix-name = Can't create yet: fix the name first (see above)
 # $key: the key that ticks the box (Space).
 dialog-create-tick-agreement = Tick the agreement box first ({ $key } toggles it)
+dialog-create-duplicate-again = Another key is already named { $name }: press { $key } again to create this one anyway
 
 ## The agreement viewer
 
