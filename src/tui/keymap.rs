@@ -910,7 +910,9 @@ pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
 /// The hints of `screen` that apply to what `app` shows now, in table order:
 /// the status bar's candidates.
 pub fn hints_now(screen: Screen, app: &App) -> impl Iterator<Item = Hint> {
-    hinted(screen).filter(|b| (b.applies)(app)).map(move |b| hint_of(screen, b))
+    hinted(screen)
+        .filter(|b| (b.applies)(app))
+        .map(move |b| hint_of(screen, b))
 }
 
 fn hint_of(screen: Screen, binding: &Binding) -> Hint {

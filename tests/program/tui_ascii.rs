@@ -53,7 +53,9 @@ fn assert_all_ascii(tui: &Session) {
 fn with_lang_c_the_screen_and_the_create_dialog_are_ascii_and_whole() {
     let (_dir, db) = database_with_keys(&["生产-gateway_01"]);
     let mut tui = Session::spawn(in_locale(&db, Some("C"), &[]), 80, 24);
-    let screen = tui.wait_for("keydesk | keys.redb | 1 key");
+    tui.wait_for("keydesk | keys.redb | 1 key");
+    // The row, once drawn (the header comes first in a frame).
+    let screen = tui.wait_for("gateway_01");
     assert!(tui.row_with("gateway_01").contains("??-gateway_01"), "{screen}");
     tui.send("n");
     tui.wait_for("+ Create API key -");

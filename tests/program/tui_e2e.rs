@@ -25,8 +25,11 @@ fn create_rename_delete_and_persist() {
     // header. Sorted by Last Used, it is Last Used.
     tui.wait_for("Created At (UTC+8)▼");
     tui.send("s");
-    let screen = tui.wait_for("Last Used (UTC+8)▼");
-    assert!(screen.contains("Status") && !screen.contains("Created At"));
+    // The whole header row, not one read mid-frame.
+    let screen = tui.wait_for_screen("the header sorted by Last Used", |s| {
+        s.contains("Last Used (UTC+8)▼") && s.contains("Status")
+    });
+    assert!(!screen.contains("Created At"), "{screen}");
     tui.send("n");
     tui.wait_for("Create API key");
     tui.send("e2e-key_01");
@@ -256,14 +259,12 @@ fn tab_through_create_dialog(tui: &mut Session) {
 fn an_upgraded_database_lists_every_key() {
     let (_dir, db, keys) = common::fixture_copy(1);
     let mut tui = Session::start_sized(&db, &[], 120, 24);
-    let screen = tui.wait_for(&format!("{} keys", keys.len()));
-    for key in &keys {
-        assert!(
-            screen.contains(&key.masked_key),
-            "{} missing:\n{screen}",
-            key.masked_key
-        );
-    }
+    tui.wait_for(&format!("{} keys", keys.len()));
+    // The header is drawn before the rows: wait for every row, rather than
+    // judge one screen that may have been read mid-frame.
+    tui.wait_for_screen("every key's masked secret", |screen| {
+        keys.iter().all(|key| screen.contains(&key.masked_key))
+    });
     // Names are long; the selected-key line shows one in full.
     tui.send("/");
     tui.send(&keys[0].name);
