@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 
-use super::app::App;
 use super::key::Key;
 use crate::domain::KeyStatus;
 use crate::i18n::Msg;
@@ -193,9 +192,38 @@ pub struct Binding {
     pub help: Msg,
     /// Whether the hint comes after the others (a wide bar's extras).
     pub extra: bool,
-    /// Whether the hint applies to what the app shows now (a key selected,
+    /// When the hint applies to what the app shows now (a key selected,
     /// …); the help overlay lists the binding whatever this says.
-    pub applies: fn(&App) -> bool,
+    pub applies: Applies,
+}
+
+/// When a binding's hint applies: data, so the key tables need not know
+/// the app's state (the app says what it shows, in a [`Shown`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applies {
+    Always,
+    /// A key is selected: what acts on one can.
+    KeySelected,
+    /// An audit log entry is selected: it can be opened.
+    LogEntrySelected,
+}
+
+/// What the screen shows now, as far as the hints care (made by
+/// `App::shown`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub key_selected: bool,
+    pub log_entry_selected: bool,
+}
+
+impl Applies {
+    fn holds(self, shown: Shown) -> bool {
+        match self {
+            Applies::Always => true,
+            Applies::KeySelected => shown.key_selected,
+            Applies::LogEntrySelected => shown.log_entry_selected,
+        }
+    }
 }
 
 const fn bind(keys: &'static [Key], action: Action, hint: Option<Msg>, help: Msg) -> Binding {
@@ -205,7 +233,7 @@ const fn bind(keys: &'static [Key], action: Action, hint: Option<Msg>, help: Msg
         hint,
         help,
         extra: false,
-        applies: always,
+        applies: Applies::Always,
     }
 }
 
@@ -217,24 +245,10 @@ impl Binding {
     }
 
     /// The hint is shown only while `applies` holds.
-    const fn when(mut self, applies: fn(&App) -> bool) -> Binding {
+    const fn when(mut self, applies: Applies) -> Binding {
         self.applies = applies;
         self
     }
-}
-
-fn always(_: &App) -> bool {
-    true
-}
-
-/// An audit log entry is selected: it can be opened.
-fn log_entry_selected(app: &App) -> bool {
-    app.log.as_ref().is_some_and(|log| log.entry(log.selected).is_some())
-}
-
-/// A key is selected: what acts on one can.
-fn key_selected(app: &App) -> bool {
-    app.selected_record().is_some()
 }
 
 use Action as A;
@@ -266,21 +280,21 @@ const MAIN: &[Binding] = &[
         Some(Msg("tui-hint-actions")),
         Msg("tui-help-open-actions"),
     )
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('e')],
         A::EditName,
         Some(Msg("tui-hint-edit")),
         Msg("tui-help-edit-selected"),
     )
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('d'), K::Delete],
         A::DeleteKey,
         Some(Msg("tui-hint-delete")),
         Msg("tui-help-delete-selected"),
     )
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('t')],
         A::ToggleDisabled,
@@ -288,7 +302,7 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-toggle-selected"),
     )
     .extra()
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('r')],
         A::Rotate,
@@ -296,7 +310,7 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-rotate-selected"),
     )
     .extra()
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('x')],
         A::SetExpiry,
@@ -304,7 +318,7 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-expiry-selected"),
     )
     .extra()
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('c')],
         A::CopyId,
@@ -312,7 +326,7 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-copy-id"),
     )
     .extra()
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('/')],
         A::StartFilter,
@@ -341,7 +355,7 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-toggle-details"),
     )
     .extra()
-    .when(key_selected),
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('C')],
         A::OpenCleanup,
@@ -684,7 +698,7 @@ const LOG: &[Binding] = &[
         Some(Msg("tui-hint-open")),
         Msg("tui-help-open-entry"),
     )
-    .when(log_entry_selected),
+    .when(Applies::LogEntrySelected),
     bind(
         &[K::Char('/')],
         A::StartFilter,
@@ -907,11 +921,11 @@ pub fn hints(screen: Screen) -> impl Iterator<Item = Hint> {
     hinted(screen).map(move |b| hint_of(screen, b))
 }
 
-/// The hints of `screen` that apply to what `app` shows now, in table order:
+/// The hints of `screen` that apply to what is `shown` now, in table order:
 /// the status bar's candidates.
-pub fn hints_now(screen: Screen, app: &App) -> impl Iterator<Item = Hint> {
+pub fn hints_now(screen: Screen, shown: Shown) -> impl Iterator<Item = Hint> {
     hinted(screen)
-        .filter(|b| (b.applies)(app))
+        .filter(move |b| b.applies.holds(shown))
         .map(move |b| hint_of(screen, b))
 }
 

@@ -238,6 +238,15 @@ impl App {
         self.view.get(row).map(|&i| &self.records[i])
     }
 
+    /// What the screen shows now, for the hints that apply only to some of
+    /// it (a key, a log entry selected).
+    pub fn shown(&self) -> super::keymap::Shown {
+        super::keymap::Shown {
+            key_selected: self.selected_record().is_some(),
+            log_entry_selected: self.log.as_ref().is_some_and(|log| log.entry(log.selected).is_some()),
+        }
+    }
+
     pub fn selected_record(&self) -> Option<&KeyRecord> {
         self.visible_record(self.selected)
     }

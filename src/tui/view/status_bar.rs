@@ -60,7 +60,7 @@ pub fn render_status(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
 /// to go.
 pub fn render_hints(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     let screen = app.screen();
-    let mut hints: Vec<Hint> = keymap::hints_now(screen, app)
+    let mut hints: Vec<Hint> = keymap::hints_now(screen, app.shown())
         .filter(|h| app.allows(h.action))
         .collect();
     if screen != Screen::Help && !hints.iter().any(|h| h.action == Action::Help) {
