@@ -166,3 +166,29 @@ pub fn actor(user: &str, sudo: Option<&str>, ssh: Option<&str>, interface: Inter
         version: "0.1.0".to_owned(),
     }
 }
+
+/// `app` drawn on a `width` × `height` test terminal (after the resize that
+/// a real terminal would report), without colour.
+pub fn terminal(app: &mut App, width: u16, height: u16) -> ratatui::Terminal<ratatui::backend::TestBackend> {
+    use ratatui::{Terminal, backend::TestBackend};
+    update(app, Event::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let theme = super::view::Theme::new(false);
+    terminal
+        .draw(|frame| drop(super::view::render(frame, app, &theme)))
+        .unwrap();
+    terminal
+}
+
+/// The text of [`terminal`]'s screen.
+pub fn draw(app: &mut App, width: u16, height: u16) -> String {
+    terminal(app, width, height).backend().to_string()
+}
+
+/// A made-up key, well-formed so the dialogs take it (its checksum is
+/// right): never a real one, and the same in every run.
+pub fn demo_secret() -> crate::domain::SecretKey {
+    let body = "sk-DEMOdemo0123456789DEMOdemo456789";
+    let checksum = crate::domain::base62::encode_fixed(u64::from(crc32fast::hash(body.as_bytes())), 6);
+    crate::domain::SecretKey::parse(format!("{body}{checksum}")).unwrap()
+}

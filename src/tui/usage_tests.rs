@@ -2,27 +2,15 @@
 //! 80×24 and 120×40) and what their keys do.
 
 use insta::assert_snapshot;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use time::Duration;
 
 use super::app::App;
 use super::event::{Bulk, Command, Event, Job, Key};
 use super::testing::*;
 use super::update::update;
-use super::view::{Theme, render};
 use crate::domain::{Hour, KeyUsage, Outcome, UsageCounts, UsageQuery};
 
 use Key::*;
-
-fn draw(app: &mut App, width: u16, height: u16) -> String {
-    update(app, Event::Resize { width, height });
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
-        .unwrap();
-    terminal.backend().to_string()
-}
 
 /// The fixture's keys with usage: the CJK key busy every day and hour (a
 /// ramp, so the sparklines have a shape), the analytics key with a few

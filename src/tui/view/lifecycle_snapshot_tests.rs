@@ -4,28 +4,15 @@
 //! too, since messages are made when a key is handled.
 
 use insta::assert_snapshot;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use time::Duration;
 
-use super::{Theme, render};
 use crate::i18n::{Lang, with_lang};
 use crate::tui::app::App;
-use crate::tui::event::{Event, Key};
+use crate::tui::event::Key;
 use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
 use crate::tui::testing::*;
-use crate::tui::update::update;
 
 use Key::*;
-
-fn draw(app: &mut App, width: u16, height: u16) -> String {
-    update(app, Event::Resize { width, height });
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
-        .unwrap();
-    terminal.backend().to_string()
-}
 
 /// The lifecycle keys and `prod-gateway`, used two minutes ago, selected.
 fn prod_gateway() -> App {

@@ -8,7 +8,6 @@ use ratatui::layout::Position;
 use time::macros::datetime;
 
 use super::{Theme, render};
-use crate::domain::{SecretKey, base62};
 use crate::tui::app::App;
 use crate::tui::event::{Event, Key};
 use crate::tui::layout::{MIN_HEIGHT, MIN_WIDTH};
@@ -16,26 +15,6 @@ use crate::tui::testing::*;
 use crate::tui::update::update;
 
 use Key::*;
-
-fn terminal(app: &mut App, width: u16, height: u16) -> Terminal<TestBackend> {
-    update(app, Event::Resize { width, height });
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
-        .unwrap();
-    terminal
-}
-
-pub(super) fn draw(app: &mut App, width: u16, height: u16) -> String {
-    terminal(app, width, height).backend().to_string()
-}
-
-/// A fixed, well-formed key, so the secret dialog snapshot is stable.
-fn fixed_secret() -> SecretKey {
-    let body = "sk-DEMOdemo0123456789DEMOdemo456789";
-    let checksum = base62::encode_fixed(u64::from(crc32fast::hash(body.as_bytes())), 6);
-    SecretKey::parse(format!("{body}{checksum}")).unwrap()
-}
 
 #[test]
 fn main_view() {
@@ -279,7 +258,7 @@ fn agreement_viewer() {
 fn secret_dialog() {
     let mut app = app();
     let created = record(7, "生产-gateway_01", datetime!(2026-03-15 11:59 UTC), None);
-    update(&mut app, Event::Created(Ok((fixed_secret(), created))));
+    update(&mut app, Event::Created(Ok((demo_secret(), created))));
     assert_snapshot!(draw(&mut app, 80, 24));
 }
 
@@ -292,7 +271,7 @@ is still running.";
 fn secret_dialog_after_copy(width: u16, height: u16) -> String {
     let mut app = app();
     let created = record(7, "生产-gateway_01", datetime!(2026-03-15 11:59 UTC), None);
-    update(&mut app, Event::Created(Ok((fixed_secret(), created))));
+    update(&mut app, Event::Created(Ok((demo_secret(), created))));
     press(&mut app, &[Char('c')]);
     let result = crate::tui::CopyResult::Copied(OSC52_VIA_TMUX.into());
     update(&mut app, Event::Copied { secret: true, result });
@@ -309,7 +288,7 @@ fn secret_dialog_after_a_copy_fits_at_the_minimum_size() {
     let screen = secret_dialog_after_copy(MIN_WIDTH, MIN_HEIGHT);
     assert!(screen.contains('╰'), "bottom border cut off:\n{screen}");
     assert!(
-        screen.contains(fixed_secret().expose()),
+        screen.contains(demo_secret().expose()),
         "the key itself must stay visible:\n{screen}"
     );
     assert!(screen.contains("Enter"), "the way out must stay visible:\n{screen}");
@@ -319,7 +298,7 @@ fn secret_dialog_after_a_copy_fits_at_the_minimum_size() {
 fn secret_dialog_asks_before_closing() {
     let mut app = app();
     let created = record(7, "fresh", datetime!(2026-03-15 11:59 UTC), None);
-    update(&mut app, Event::Created(Ok((fixed_secret(), created))));
+    update(&mut app, Event::Created(Ok((demo_secret(), created))));
     press(&mut app, &[Char('c')]);
     update(
         &mut app,
@@ -492,8 +471,8 @@ fn rotated_secret_dialog() {
         grace_until: NOW + time::Duration::DAY,
         last_used: rotated.last_used,
     }));
-    rotated.masked = fixed_secret().masked();
-    update(&mut app, Event::Rotated(Ok((fixed_secret(), rotated))));
+    rotated.masked = demo_secret().masked();
+    update(&mut app, Event::Rotated(Ok((demo_secret(), rotated))));
     assert_snapshot!(draw(&mut app, 80, 24));
 }
 
@@ -621,9 +600,9 @@ fn lifecycle_dialogs_keep_their_way_on_at_the_minimum_size() {
         })),
         ..record
     };
-    update(&mut app, Event::Rotated(Ok((fixed_secret(), rotated))));
+    update(&mut app, Event::Rotated(Ok((demo_secret(), rotated))));
     let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
-    assert!(screen.contains(fixed_secret().expose()), "{screen}");
+    assert!(screen.contains(demo_secret().expose()), "{screen}");
     assert!(screen.contains("Enter/Esc close"), "{screen}");
 }
 

@@ -7,7 +7,6 @@
 use insta::assert_snapshot;
 use time::macros::datetime;
 
-use super::snapshot_tests::draw;
 use super::zh_main_snapshot_tests::zh;
 use crate::tui::app::{App, SortColumn};
 use crate::tui::event::Key;

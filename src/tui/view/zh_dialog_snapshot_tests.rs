@@ -4,12 +4,8 @@
 //! a key is handled as well as when a frame is drawn.
 
 use insta::assert_snapshot;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use time::macros::datetime;
 
-use super::{Theme, render};
-use crate::domain::{SecretKey, base62};
 use crate::i18n::{Lang, with_lang};
 use crate::tui::app::App;
 use crate::tui::event::{Event, Key};
@@ -21,22 +17,6 @@ use Key::*;
 
 fn zh<R>(f: impl FnOnce() -> R) -> R {
     with_lang(Lang::ZhCn, f)
-}
-
-fn draw(app: &mut App, width: u16, height: u16) -> String {
-    update(app, Event::Resize { width, height });
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal
-        .draw(|frame| drop(render(frame, app, &Theme::new(false))))
-        .unwrap();
-    terminal.backend().to_string()
-}
-
-/// A made-up key, well-formed so the dialog takes it: never a real one.
-fn test_secret() -> SecretKey {
-    let body = "sk-DEMOdemo0123456789DEMOdemo456789";
-    let checksum = base62::encode_fixed(u64::from(crc32fast::hash(body.as_bytes())), 6);
-    SecretKey::parse(format!("{body}{checksum}")).unwrap()
 }
 
 /// The lifecycle records, with the key named `name` selected.
@@ -52,7 +32,7 @@ fn lifecycle_app_on(name: &str) -> App {
 fn app_with_new_secret() -> App {
     let mut app = app();
     let created = record(7, "支付-网关", datetime!(2026-03-15 11:59 UTC), None);
-    update(&mut app, Event::Created(Ok((test_secret(), created))));
+    update(&mut app, Event::Created(Ok((demo_secret(), created))));
     app
 }
 
@@ -110,7 +90,7 @@ fn secret_dialog_zh() {
     zh(|| {
         let mut app = app_with_new_secret();
         let screen = draw(&mut app, 80, 24);
-        assert!(screen.contains(test_secret().expose()), "{screen}");
+        assert!(screen.contains(demo_secret().expose()), "{screen}");
         assert_snapshot!(screen);
     });
 }
@@ -229,7 +209,7 @@ fn every_chinese_dialog_fits_and_keeps_its_way_on_at_the_minimum_size() {
         }
         let mut app = app_with_new_secret();
         let screen = draw(&mut app, MIN_WIDTH, MIN_HEIGHT);
-        assert!(screen.contains(test_secret().expose()), "{screen}");
+        assert!(screen.contains(demo_secret().expose()), "{screen}");
         assert!(screen.contains('╰'), "{screen}");
     });
 }
