@@ -1020,8 +1020,9 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::Create, Action::CursorRight),
     (Screen::Expiry, Action::CursorLeft),
     (Screen::Expiry, Action::CursorRight),
-    // A duplicate name's "press Enter again to create it anyway".
+    // A duplicate name's "press Enter again to create (rename) it anyway".
     (Screen::Create, Action::Activate),
+    (Screen::Rename, Action::Activate),
     // The rotate dialog's question "Rotate anyway? (y/n)".
     (Screen::RotateConfirm, Action::Yes),
     (Screen::RotateConfirm, Action::No),

@@ -792,11 +792,18 @@ fn notices_from_the_copy_handler_reach_the_status_bar() {
 }
 
 #[test]
-fn a_name_another_key_has_is_only_a_warning_when_renaming() {
-    // Creating asks for Enter twice: a_name_another_key_has_is_created_only_on_a_second_enter.
+fn a_name_another_key_has_is_renamed_to_only_on_a_second_enter() {
+    // As `keydesk rename` without --allow-duplicate-name (and as creating:
+    // a_name_another_key_has_is_created_only_on_a_second_enter).
     let mut app = super::testing::app();
     press(&mut app, &[Char('e'), Ctrl('u')]);
     type_text(&mut app, "staging");
+    assert!(press(&mut app, &[Enter]).is_empty(), "a duplicate needs confirming");
+    let Some(Dialog::Rename(dialog)) = &app.dialog else {
+        panic!("the rename dialog stays open: {:?}", app.dialog);
+    };
+    let error = dialog.error.clone().expect("the refusal says why");
+    assert!(error.contains("staging") && error.contains("Enter again"), "{error}");
     assert_eq!(
         press(&mut app, &[Enter]),
         [Command::Store(Job::Rename {

@@ -9,6 +9,10 @@ pub struct RenameDialog {
     pub record: KeyRecord,
     pub name: NameField,
     pub error: Option<String>,
+    /// The name another key has that the user was warned about: renaming
+    /// to it happens on a second Enter, as explicit as `keydesk rename
+    /// --allow-duplicate-name`.
+    pub duplicate_warned: Option<String>,
 }
 
 impl RenameDialog {
@@ -17,6 +21,7 @@ impl RenameDialog {
             name: NameField::renaming(&record.name),
             record,
             error: None,
+            duplicate_warned: None,
         }
     }
 

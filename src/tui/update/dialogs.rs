@@ -218,6 +218,18 @@ pub(super) fn rename_action(app: &mut App, action: Action) -> Vec<Command> {
                 app.set_status(StatusKind::Info, tr!("dialog-rename-unchanged"));
             }
             Ok(name) => {
+                if let Feedback::Duplicate(shared) = d.name.feedback(app.records.iter())
+                    && d.duplicate_warned.as_deref() != Some(shared.as_str())
+                {
+                    let again = keymap::key_name(Screen::Rename, Action::Activate);
+                    d.error = Some(tr!(
+                        "dialog-rename-duplicate-again",
+                        name = shared.as_str(),
+                        key = again
+                    ));
+                    d.duplicate_warned = Some(shared);
+                    return Vec::new();
+                }
                 return vec![Command::Store(Job::Rename {
                     id: d.record.id.clone(),
                     name,

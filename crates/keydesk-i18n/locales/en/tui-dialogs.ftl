@@ -18,6 +18,7 @@ dialog-create-fix-name = Can't create yet: fix the name first (see above)
 # $key: the key that ticks the box (Space).
 dialog-create-tick-agreement = Tick the agreement box first ({ $key } toggles it)
 dialog-create-duplicate-again = Another key is already named { $name }: press { $key } again to create this one anyway
+dialog-rename-duplicate-again = Another key is already named { $name }: press { $key } again to rename this one anyway
 
 ## The agreement viewer
 

@@ -17,6 +17,7 @@ dialog-create-fix-name = 还不能创建：请先修正名称（见上方）
 # $key：勾选该框的按键（Space）。
 dialog-create-tick-agreement = 请先勾选同意协议（按 { $key } 勾选）
 dialog-create-duplicate-again = 已有其他密钥名为 { $name }：仍要创建，请再按一次 { $key }
+dialog-rename-duplicate-again = 已有其他密钥名为 { $name }：仍要改名，请再按一次 { $key }
 
 ## 协议查看器
 
