@@ -1,7 +1,7 @@
 //! What the header calls the open database, as k9s names its context: the
-//! file's name, or a PostgreSQL server's `host/db`. Built from what
-//! [`crate::i18n::words::shown`] lets any message show of the designation
-//! (never a password), then shortened.
+//! file's name, or a PostgreSQL server's `host/db`, from the same parsed
+//! parts as every message's [`crate::store::designation::shown`] (never a
+//! password).
 
 use std::path::Path;
 
@@ -13,25 +13,10 @@ pub fn label(designation: &str) -> String {
         Form::Path => Path::new(designation)
             .file_name()
             .map_or_else(|| designation.to_owned(), |name| name.to_string_lossy().into_owned()),
-        Form::Url | Form::Libpq => host_and_database(&crate::i18n::words::shown(designation)),
-    }
-}
-
-/// `host/db` of `scheme://user@host:port/db` (already made safe to show):
-/// the scheme, the user and the port left out.
-fn host_and_database(shown: &str) -> String {
-    let Some((_, rest)) = shown.split_once("://") else {
-        return shown.to_owned();
-    };
-    let rest = rest.split_once('@').map_or(rest, |(_, after)| after);
-    let (hosts, database) = rest.split_once('/').unwrap_or((rest, ""));
-    let host = match hosts.rsplit_once(':') {
-        Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => hosts,
-    };
-    match database {
-        "" => host.to_owned(),
-        _ => format!("{host}/{database}"),
+        // What cannot be parsed is shown as every message shows it.
+        Form::Url | Form::Libpq => {
+            designation::host_and_database(designation).unwrap_or_else(|| crate::i18n::words::shown(designation))
+        }
     }
 }
 

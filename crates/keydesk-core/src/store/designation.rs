@@ -49,6 +49,34 @@ pub fn shown(text: &str) -> String {
     }
 }
 
+/// The short name of a database server's designation, as a status line
+/// names its context: `host/db` (several hosts comma-separated; no scheme,
+/// user, port or password), from the same parsed parts as [`shown`].
+/// `None` for a path, or a designation whose parts cannot be told apart.
+pub fn host_and_database(text: &str) -> Option<String> {
+    let parts = match form(text) {
+        Form::Path => return None,
+        Form::Url => url_parts(text).ok()?,
+        Form::Libpq => libpq_parts(text)?,
+    };
+    let hosts = parts.hosts.unwrap_or_default();
+    let hosts: Vec<&str> = hosts.split(',').map(without_port).collect();
+    let hosts = hosts.join(",");
+    Some(match parts.db.as_deref() {
+        None | Some("") => hosts,
+        Some(db) => format!("{hosts}/{}", encoded(db)),
+    })
+}
+
+/// `host` of `host:port` (`[::1]` of `[::1]:5433`); a host without a port
+/// as it is.
+fn without_port(host: &str) -> &str {
+    match host.rsplit_once(':') {
+        Some((name, port)) if is_port(port) && (!name.contains(':') || name.ends_with(']')) => name,
+        _ => host,
+    }
+}
+
 /// Whether every part of `text` can be told apart, as [`shown`] needs to
 /// show them: a URL that fails this (an unencoded `@` in its password) is
 /// one whose server, as a client would read it, is not what was meant.
@@ -369,6 +397,29 @@ fn libpq_value(text: &str) -> Option<(String, &str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_and_database_come_from_the_parsed_parts_without_port_user_or_password() {
+        assert_eq!(
+            host_and_database("postgres://u:s3cret@db.internal:5432/keys").as_deref(),
+            Some("db.internal/keys")
+        );
+        assert_eq!(
+            host_and_database("postgresql://[::1]:5433/kd").as_deref(),
+            Some("[::1]/kd")
+        );
+        assert_eq!(
+            host_and_database("postgres://a:1,b:2/kd?password=s3cret").as_deref(),
+            Some("a,b/kd")
+        );
+        assert_eq!(
+            host_and_database("host=db.internal port=5432 dbname=keys password=s3cret").as_deref(),
+            Some("db.internal/keys")
+        );
+        assert_eq!(host_and_database("/var/lib/keydesk/keys.redb"), None);
+        // Parts that cannot be told apart are not guessed at.
+        assert_eq!(host_and_database("postgres://u:s3c@ret@h/d"), None);
+    }
 
     #[test]
     fn a_url_is_shown_as_its_parts_without_the_password() {
