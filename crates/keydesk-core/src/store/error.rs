@@ -377,8 +377,7 @@ pub enum CertificateProblem {
 
 impl StoreError {
     /// The operating system's `source` error using `path`, as [`StoreError::Io`].
-    #[doc(hidden)]
-    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         StoreError::Io {
             path: path.into(),
             source,
@@ -404,8 +403,7 @@ impl StoreError {
     }
 
     /// Why a store may not write to a keyed audit log.
-    #[doc(hidden)]
-    pub fn audit_key(location: String, problem: super::chain::KeyProblem) -> Self {
+    pub(crate) fn audit_key(location: String, problem: super::chain::KeyProblem) -> Self {
         use super::chain::KeyProblem;
         match problem {
             KeyProblem::Missing(seq) => StoreError::AuditKeyMissing { location, seq },

@@ -51,7 +51,10 @@ fn samples() -> Vec<StoreError> {
         E::NotFound {
             id: "ak-0123456789abcdef".to_owned(),
         },
-        E::io(path(), denied()),
+        E::Io {
+            path: path(),
+            source: denied(),
+        },
         E::Unreachable {
             location: location(),
             detail: Unreached::Client("connection refused".to_owned()),

@@ -11,15 +11,13 @@
 //! - [`chain`]: how an audit entry is encoded, sealed and chained, and how
 //!   a chain is checked.
 //! - Constructors a backend needs for the values it reads back and the
-//!   errors it reports: [`key_id_from_stored`], [`io_error`],
-//!   [`audit_key_error`].
+//!   errors it reports: [`key_id_from_stored`], [`audit_key_error`] (the
+//!   other errors are [`StoreError`]'s variants, built directly).
 //!
 //! A program that only uses a store needs none of this.
 
 pub mod chain;
 pub mod rules;
-
-use std::path::PathBuf;
 
 use crate::domain::KeyId;
 use crate::store::StoreError;
@@ -29,12 +27,6 @@ use crate::store::StoreError;
 /// shaped differently stays readable.
 pub fn key_id_from_stored(id: &str) -> KeyId {
     KeyId::from_stored(id)
-}
-
-/// A failed read or write of a file the backend depends on (a
-/// certificate, a password file), named by its path.
-pub fn io_error(path: impl Into<PathBuf>, source: std::io::Error) -> StoreError {
-    StoreError::io(path, source)
 }
 
 /// Why the backend at `location` may not append to its audit log: the log
