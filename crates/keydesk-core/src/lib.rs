@@ -52,6 +52,7 @@
 
 pub mod domain;
 pub mod hardening;
+pub mod limit;
 pub mod store;
 pub mod verifier;
 

@@ -716,6 +716,7 @@ fn decode_row(row: &Row) -> Result<KeyRecord, Fail> {
         })),
     };
     Ok(KeyRecord {
+        policy: Default::default(),
         id: backend::key_id_from_stored(&id),
         name: row.get("name"),
         hash: hash(row.get("hash"))?,

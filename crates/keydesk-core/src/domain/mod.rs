@@ -6,6 +6,7 @@ pub mod base62;
 pub mod duration;
 pub mod id;
 pub mod name;
+pub mod policy;
 pub mod record;
 pub mod secret;
 pub mod usage;
@@ -17,6 +18,7 @@ pub use audit::{
 pub use duration::DurationError;
 pub use id::KeyId;
 pub use name::{KeyName, NameError};
+pub use policy::{Policy, PolicyError};
 pub use record::{KeyRecord, KeyStatus, MAX_AHEAD_DAYS, PreviousSecret, SecretSlot, Verdict, within_reach};
 pub use secret::{FormatError, KeyHash, SecretKey};
 pub use usage::{Day, Hour, KeyUsage, Outcome, UsageCounts, UsageDelta, UsageQuery};

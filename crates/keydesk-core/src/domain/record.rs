@@ -9,6 +9,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::id::KeyId;
+use super::policy::Policy;
 use super::secret::KeyHash;
 
 /// Last Used is recorded at most once per key per this many seconds, so a busy
@@ -50,6 +51,8 @@ pub struct KeyRecord {
     /// The secret replaced by the latest rotation, kept until the next one.
     /// Boxed: most keys have none, and every record is copied around.
     pub previous: Option<Box<PreviousSecret>>,
+    /// What a gateway lets the key do (empty: anything, as before policies).
+    pub policy: Policy,
 }
 
 /// The secret a rotation replaced. It verifies, as the same key, until
@@ -147,6 +150,7 @@ impl KeyRecord {
     /// A new, active, never-expiring key with no rotation history.
     pub fn new(id: KeyId, name: String, hash: KeyHash, masked: String, created_at: OffsetDateTime) -> KeyRecord {
         KeyRecord {
+            policy: Default::default(),
             id,
             name,
             hash,

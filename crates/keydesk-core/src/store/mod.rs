@@ -51,7 +51,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
+    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage, Policy,
     SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
 };
 pub use error::{
@@ -142,6 +142,27 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
         name: &KeyName,
         expires_at: Option<OffsetDateTime>,
     ) -> Result<(SecretKey, KeyRecord), StoreError>;
+
+    /// [`KeyStore::create_expiring`] with a policy, written in the same
+    /// transaction: no gateway ever sees the key without its policy.
+    // Transitional default until both stores keep policies (issue #25).
+    fn create_with_policy(
+        &self,
+        name: &KeyName,
+        expires_at: Option<OffsetDateTime>,
+        policy: &Policy,
+    ) -> Result<(SecretKey, KeyRecord), StoreError> {
+        let _ = (name, expires_at, policy);
+        todo!("policies in stores")
+    }
+
+    /// Replaces a key's policy, with one audit entry showing it before and
+    /// after. Setting the policy a key already has writes nothing.
+    // Transitional default until both stores keep policies (issue #25).
+    fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError> {
+        let _ = (id, policy);
+        todo!("policies in stores")
+    }
 
     /// All records and the change counter, read in one transaction.
     fn load(&self) -> Result<Listing, StoreError>;

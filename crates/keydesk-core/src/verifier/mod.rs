@@ -369,6 +369,14 @@ impl Verifier {
         Some(index.id_of(entry))
     }
 
+    /// Counts a request of key `id` that passed [`Verifier::verify`] and was
+    /// then refused by the key's policy for `reason`: usage shows it as
+    /// refused for that reason, not as accepted.
+    // Transitional no-op until usage counts refusals by reason (issue #25).
+    pub fn count_refusal(&self, id: &KeyId, reason: crate::domain::policy::Reason) {
+        let _ = (id, reason);
+    }
+
     /// Checks the change counter now and reloads the index if it moved, rather
     /// than waiting for the next poll. Returns whether it reloaded.
     pub fn refresh(&self) -> Result<bool, StoreError> {

@@ -148,6 +148,7 @@ pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
         })),
     };
     Ok(KeyRecord {
+        policy: Default::default(),
         id: KeyId::from_stored(id),
         name: stored.name,
         hash: KeyHash(stored.hash),
