@@ -1,12 +1,14 @@
 //! The real nginx (`auth_request`) and the real Caddy (`forward_auth`) in
 //! front of a stub upstream, with `keydesk serve` deciding. Each gateway runs
-//! on a free loopback port from a configuration this test writes into a
-//! temporary directory, and is stopped when the test ends. Without the
-//! gateway installed, the test says so and returns (`.ci/run` installs both).
+//! the configuration `keydesk gateway` prints, unchanged (wrapped only in
+//! what a main configuration needs), on a free loopback port in a temporary
+//! directory, and is stopped when the test ends. Without the gateway
+//! installed, the test says so and returns (`.ci/run` installs both).
 //!
 //! Traefik and Envoy cannot be installed here; their request shapes
 //! (`X-Forwarded-Uri`, the appended path) are tested with a plain client in
-//! `verify.rs` and `abuse.rs`.
+//! `verify.rs` and `abuse.rs`, and their printed configurations in
+//! `cli_gateway.rs`.
 
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
@@ -14,7 +16,8 @@ use std::process::{Child, Command, Stdio};
 
 use keydesk::{KeyId, KeyStore};
 
-use crate::support::{Keys, Server, Upstream, free_port, header_in, request, wait_for};
+use crate::common::keydesk_without_db;
+use crate::support::{Keys, Response, Server, Upstream, free_port, header_in, request, wait_for};
 
 /// A gateway process, killed when dropped.
 struct Gateway {
@@ -73,8 +76,27 @@ fn installed(program: &str) -> Option<PathBuf> {
     found
 }
 
+/// What `keydesk gateway GATEWAY …` prints for these addresses, exactly:
+/// the tests run it unchanged, so the configuration users copy is the one
+/// that is tested.
+fn printed(gateway: &str, keydesk: SocketAddr, upstream: SocketAddr, port: u16) -> String {
+    let output = keydesk_without_db()
+        .args(["gateway", gateway])
+        .arg(format!("--keydesk=http://{keydesk}"))
+        .arg(format!("--upstream=http://{upstream}"))
+        .arg(format!("--listen=127.0.0.1:{port}"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "keydesk gateway {gateway}: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// nginx running the printed configuration in the `http` context of the
+/// smallest main configuration that runs unprivileged in `dir`.
 fn nginx(nginx: &Path, dir: &Path, keydesk: SocketAddr, upstream: SocketAddr) -> Gateway {
     let port = free_port();
+    let site = printed("nginx", keydesk, upstream, port);
     let d = dir.display();
     let config = format!(
         r#"
@@ -91,22 +113,7 @@ http {{
     fastcgi_temp_path {d}/fastcgi;
     uwsgi_temp_path {d}/uwsgi;
     scgi_temp_path {d}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        location = /_keydesk_auth {{
-            internal;
-            proxy_pass http://{keydesk}/verify;
-            proxy_pass_request_body off;
-            proxy_set_header Content-Length "";
-            proxy_set_header X-Original-URI $request_uri;
-        }}
-        location / {{
-            auth_request /_keydesk_auth;
-            auth_request_set $key_id $upstream_http_x_keydesk_key_id;
-            proxy_set_header X-Keydesk-Key-Id $key_id;
-            proxy_pass http://{upstream};
-        }}
-    }}
+{site}
 }}
 "#
     );
@@ -122,22 +129,12 @@ http {{
     Gateway::start(command, port, dir.join("error.log"))
 }
 
+/// Caddy running the printed site block, after the global options a test
+/// needs (no admin endpoint, nothing written outside `dir`).
 fn caddy(caddy: &Path, dir: &Path, keydesk: SocketAddr, upstream: SocketAddr) -> Gateway {
     let port = free_port();
-    let config = format!(
-        r#"{{
-    admin off
-    auto_https off
-}}
-http://127.0.0.1:{port} {{
-    forward_auth {keydesk} {{
-        uri /verify
-        copy_headers X-Keydesk-Key-Id X-Keydesk-Key-Name
-    }}
-    reverse_proxy {upstream}
-}}
-"#
-    );
+    let site = printed("caddy", keydesk, upstream, port);
+    let config = format!("{{\n\tadmin off\n\tauto_https off\n}}\n{site}");
     std::fs::write(dir.join("Caddyfile"), config).unwrap();
     let mut command = Command::new(caddy);
     command
@@ -150,8 +147,8 @@ http://127.0.0.1:{port} {{
 }
 
 /// What every gateway must do: a valid key reaches the upstream with its ID
-/// (a forged ID replaced), and a bad or deleted key gets 401 and never
-/// reaches it.
+/// (a forged ID replaced) and without the key, and a bad or deleted key gets
+/// 401 with a JSON body and never reaches it.
 fn check_gateway(start: impl FnOnce(&Path, SocketAddr, SocketAddr) -> Gateway) {
     let keys = Keys::new();
     let (secret, id) = keys.create("gateway-user");
@@ -167,11 +164,22 @@ fn check_gateway(start: impl FnOnce(&Path, SocketAddr, SocketAddr) -> Gateway) {
     let seen = upstream.requests();
     assert_eq!(seen.len(), 1);
     assert_eq!(header_in(&seen[0], "x-keydesk-key-id").as_deref(), Some(id.as_str()));
+    assert_eq!(
+        header_in(&seen[0], "authorization"),
+        None,
+        "the key reached the upstream"
+    );
 
     let junk = format!("sk-{}", "Q".repeat(38));
     for headers in [vec![("x-api-key", junk.as_str())], vec![]] {
         let response = request(gateway.addr, "GET", "/v1/models", &headers, b"");
         assert_eq!(response.status, 401, "{headers:?}: {}", response.body_text());
+        assert_eq!(error_of(&response)["code"], "invalid_api_key");
+        assert!(
+            response
+                .header("www-authenticate")
+                .is_some_and(|v| v.starts_with("Bearer"))
+        );
     }
     keys.store.delete(&KeyId::parse(&id).unwrap()).unwrap();
     wait_for("keydesk to see the deletion", || {
@@ -180,6 +188,15 @@ fn check_gateway(start: impl FnOnce(&Path, SocketAddr, SocketAddr) -> Gateway) {
     let response = request(gateway.addr, "GET", "/v1/models", &[("Authorization", &bearer)], b"");
     assert_eq!(response.status, 401);
     assert_eq!(upstream.requests().len(), 1, "a refused request reached the upstream");
+}
+
+/// A refusal's JSON `error` object, checking it is sent as JSON.
+fn error_of(response: &Response) -> serde_json::Value {
+    let content_type = response.header("content-type").unwrap_or_default();
+    assert!(content_type.starts_with("application/json"), "{content_type}");
+    let body: serde_json::Value =
+        serde_json::from_slice(&response.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", response.body_text()));
+    body["error"].clone()
 }
 
 #[test]
