@@ -117,6 +117,8 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "max_connections", Msg("help-arg-serve-max-connections")),
     ("serve", "threads", Msg("help-arg-serve-threads")),
     ("serve", "log_format", Msg("help-arg-serve-log-format")),
+    ("serve", "trusted_proxies", Msg("help-arg-serve-trusted-proxies")),
+    ("serve", "max_model_body", Msg("help-arg-serve-max-model-body")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
     ("gateway", "gateway", Msg("help-arg-gateway-gateway")),

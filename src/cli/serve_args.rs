@@ -85,6 +85,46 @@ pub struct ServeArgs {
     /// for a log collector)
     #[arg(long, value_enum, default_value_t = LogFormatArg::Text, value_name = "FORMAT")]
     pub log_format: LogFormatArg,
+
+    /// Connections from these networks may name the client's address in X-Forwarded-For (or, for
+    /// /verify, X-Real-IP), for keys with an address rule. Default: loopback for /verify, none in
+    /// proxy mode
+    #[arg(long, value_name = "CIDR,…", value_parser = parse_networks)]
+    pub trusted_proxies: Option<Networks>,
+
+    /// Proxy mode reads at most this many bytes of a request body to find its model, for keys with
+    /// a model rule; a larger body gets 413
+    #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_MODEL_BODY, value_name = "BYTES", value_parser = parse_body_size)]
+    pub max_model_body: usize,
+}
+
+/// `--trusted-proxies`' networks (a type of its own: clap reads a `Vec` field
+/// as a repeated flag).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Networks(pub Vec<ipnet::IpNet>);
+
+/// A comma-separated list of addresses and CIDR blocks; a bare address is a
+/// block of one.
+pub fn parse_networks(text: &str) -> Result<Networks, String> {
+    let mut networks = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let network = part
+            .parse::<ipnet::IpNet>()
+            .map(|net| net.trunc())
+            .or_else(|_| part.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| tr!("cli-serve-bad-network", part = part))?;
+        networks.push(network);
+    }
+    Ok(Networks(networks))
+}
+
+/// A body size in bytes, from 1 to the server's maximum.
+pub fn parse_body_size(text: &str) -> Result<usize, String> {
+    let max = crate::serve::MAX_MODEL_BODY;
+    match text.trim().parse::<usize>() {
+        Ok(bytes) if (1..=max).contains(&bytes) => Ok(bytes),
+        _ => Err(tr!("cli-serve-bad-body-size", max = max)),
+    }
 }
 
 /// `--log-format`'s values as clap sees them: the server's own
@@ -126,6 +166,8 @@ impl From<ServeArgs> for crate::serve::Options {
             max_connections: args.max_connections,
             threads: args.threads,
             log_format: args.log_format.into(),
+            trusted_proxies: args.trusted_proxies.map(|networks| networks.0),
+            max_model_body: args.max_model_body,
         }
     }
 }
@@ -143,6 +185,24 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        let Networks(networks) = parse_networks("10.0.0.0/8, 192.0.2.7,::1,2001:db8::1/32").unwrap();
+        let shown: Vec<String> = networks.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "192.0.2.7/32", "::1/128", "2001:db8::/32"]);
+        let error = parse_networks("10.0.0.0/8,localhost").unwrap_err();
+        assert!(error.contains("localhost"), "{error}");
+        assert!(parse_networks("").is_err());
+    }
+
+    #[test]
+    fn body_sizes_are_whole_bytes_within_bounds() {
+        assert_eq!(parse_body_size("1048576"), Ok(1_048_576));
+        for bad in ["0", "-1", "1MiB", "", "99999999999"] {
+            assert!(parse_body_size(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn durations_take_a_unit_and_are_not_zero() {

@@ -68,12 +68,14 @@ async fn forward(
     paired: Arc<Paired>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    Ok(match paired.send(&target, request).await {
-        Ok(response) => response.map(http_body_util::Either::Right),
-        Err(_) => {
-            let mut response = Response::new(http_body_util::Either::Left(http_body_util::Empty::new()));
-            *response.status_mut() = StatusCode::BAD_GATEWAY;
-            response
-        }
-    })
+    Ok(
+        match paired.send(&target, request.map(http_body_util::Either::Left)).await {
+            Ok(response) => response.map(http_body_util::Either::Right),
+            Err(_) => {
+                let mut response = Response::new(http_body_util::Either::Left(http_body_util::Empty::new()));
+                *response.status_mut() = StatusCode::BAD_GATEWAY;
+                response
+            }
+        },
+    )
 }

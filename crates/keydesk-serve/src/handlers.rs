@@ -2,13 +2,22 @@
 //! metrics, and in proxy mode the check before forwarding.
 //!
 //! The answers gateways rely on are fixed: **200** to allow (never 204, which
-//! Envoy treats as a denial), **401** to refuse with `WWW-Authenticate`, and
-//! **503** when keydesk cannot decide (fail closed). Never 429: nginx's
-//! `auth_request` turns anything but 2xx, 401 and 403 into a 500. The body of
-//! a refusal is OpenAI's error shape, so SDK clients show its message, and it
-//! never repeats the presented key. The request body is never read.
+//! Envoy treats as a denial), **401** to refuse a key with
+//! `WWW-Authenticate`, and **503** when keydesk cannot decide (fail closed).
+//! The body of a refusal is OpenAI's error shape, so SDK clients show its
+//! message, and it never repeats the presented key.
+//!
+//! A verified key's policy is then enforced: scopes (address, method, path,
+//! model: [`super::scope`]) before limits ([`Limiter::admit`]), so a request
+//! refused by a scope counts toward no rate; refusals are answered by
+//! [`super::refusal`]. A key without rules takes none of this: one branch.
+//! Forward-auth cannot see a request end, so `max-parallel` is not enforced
+//! there (its slot is given back at once). A request body is read only in
+//! proxy mode, for a key with a model rule ([`super::model_body`]).
 
+use std::borrow::Cow;
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,11 +29,17 @@ use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTI
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 
 use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
-use super::index::IndexState;
+use super::index::{IndexState, Known};
 use super::metrics::{Metrics, Outcome};
-use super::proxy::{Client, Proxy};
+use super::model_body::ModelBodies;
+use super::proxy::{Admitted, Client, Proxy};
+use super::refusal::{Refusal, from_nginx};
 use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
+use super::scope::{Seen, judge_model};
+use ipnet::IpNet;
 use keydesk_core::KeyId;
+use keydesk_core::domain::policy::Policy;
+use keydesk_core::limit::{Admission, Limiter};
 
 /// Where keydesk's own endpoints are in proxy mode, so that the upstream's
 /// `/metrics` or `/health` (vLLM has both) are still reachable through it.
@@ -36,6 +51,12 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     pub allow_query_key: bool,
     pub proxy: Option<Proxy>,
+    /// Every key's rates and requests in flight, for this process.
+    pub limiter: Limiter,
+    /// `--trusted-proxies` (with the mode's default filled in).
+    pub trusted: Vec<IpNet>,
+    /// Bodies read for their model (proxy mode).
+    pub model_bodies: ModelBodies,
 }
 
 /// The outcome of checking a request's key.
@@ -55,11 +76,13 @@ pub enum Check {
 
 impl App {
     /// Routes one request.
-    /// `client` is the connection's state in proxy mode.
+    /// `client` is the connection's state in proxy mode; `peer` the
+    /// connection's address (`None` on a Unix socket).
     pub async fn handle(
         self: Arc<Self>,
         request: Request<Incoming>,
         client: Option<Arc<Client>>,
+        peer: Option<IpAddr>,
     ) -> Result<Response<Body>, Infallible> {
         let path = request.uri().path();
         let own = match &self.proxy {
@@ -70,9 +93,9 @@ impl App {
             Some("/healthz") => text(StatusCode::OK, "ok\n"),
             Some("/readyz") => self.readiness(),
             Some("/metrics") => self.metrics_page(),
-            Some(path) if self.proxy.is_none() && is_verify(path) => self.verify_endpoint(&request).await,
+            Some(path) if self.proxy.is_none() && is_verify(path) => self.verify_endpoint(&request, peer).await,
             _ => match (&self.proxy, &client) {
-                (Some(proxy), Some(client)) => self.proxied(proxy, request, client).await,
+                (Some(proxy), Some(client)) => self.proxied(proxy, request, client, peer).await,
                 _ => text(StatusCode::NOT_FOUND, "not found: keydesk serves /verify\n"),
             },
         };
@@ -80,11 +103,28 @@ impl App {
     }
 
     /// `ANY /verify` and `ANY /verify/{*rest}`.
-    async fn verify_endpoint(&self, request: &Request<Incoming>) -> Response<Body> {
+    async fn verify_endpoint(&self, request: &Request<Incoming>, peer: Option<IpAddr>) -> Response<Body> {
         let started = Instant::now();
         let check = self.check(request.headers(), request.uri());
         let response = match &check {
-            Check::Allowed { id, .. } => self.allowed(id).await,
+            Check::Allowed { id, .. } => match self.known(id).await {
+                Ok(Known { name, policy: None }) => allowed(id, name),
+                Ok(Known {
+                    name,
+                    policy: Some(policy),
+                }) => {
+                    let seen = Seen::Gateway {
+                        headers: request.headers(),
+                        peer,
+                        trusted: &self.trusted,
+                    };
+                    match self.enforce_at_gateway(id, &policy, &seen) {
+                        Ok(()) => allowed(id, name),
+                        Err(refusal) => self.refuse(id, refusal, from_nginx(request.headers())),
+                    }
+                }
+                Err(answer) => answer,
+            },
             Check::Refused { outcome, .. } => refused(*outcome),
             Check::Unavailable => unavailable(),
         };
@@ -93,18 +133,100 @@ impl App {
     }
 
     /// In proxy mode: check, then forward (or refuse without forwarding).
-    async fn proxied(&self, proxy: &Proxy, request: Request<Incoming>, client: &Arc<Client>) -> Response<Body> {
+    async fn proxied(
+        &self,
+        proxy: &Proxy,
+        request: Request<Incoming>,
+        client: &Arc<Client>,
+        peer: Option<IpAddr>,
+    ) -> Response<Body> {
         let started = Instant::now();
         let check = self.check(request.headers(), request.uri());
         self.record(&check, started);
         match check {
             Check::Allowed { id, places, .. } => {
-                let name = self.name_of(&id).await;
-                proxy.forward(request, &id, name, client, &places, &self.metrics).await
+                let known = match self.known(&id).await {
+                    Ok(known) => known,
+                    Err(answer) => return answer,
+                };
+                let admitted = match &known.policy {
+                    None => Admitted::plain(request),
+                    Some(policy) => match self.enforce_in_proxy(&id, policy, request, peer).await {
+                        Ok(admitted) => admitted,
+                        Err(answer) => return answer,
+                    },
+                };
+                proxy
+                    .forward(admitted, &id, Some(known.name), client, &places, &self.metrics)
+                    .await
             }
             Check::Refused { outcome, .. } => refused(outcome),
             Check::Unavailable => unavailable(),
         }
+    }
+
+    /// Forward-auth: scopes, the model where the path names it, then the
+    /// rates. The grant is dropped at once: a gateway never says when its
+    /// request ends, so `max-parallel` is not enforced here.
+    fn enforce_at_gateway(&self, id: &KeyId, policy: &Policy, seen: &Seen) -> Result<(), Refusal> {
+        seen.judge(policy)?;
+        if policy.models.is_some() {
+            let model = match seen.path_model() {
+                Ok(Some(model)) => Ok(Some(model)),
+                Ok(None) => Err(NO_BODY_HERE.to_owned()),
+                Err(why) => Err(why),
+            };
+            judge_model(policy, model.as_ref().map(|m| m.as_deref()).map_err(Clone::clone))?;
+        }
+        match self.limiter.admit(id, policy, Instant::now()) {
+            Admission::Allowed(_grant) => Ok(()),
+            Admission::Refused(denial) => Err(Refusal::limit(denial)),
+        }
+    }
+
+    /// Proxy mode: scopes, the model (from the path, or the body read
+    /// whole), then the limits; the grant goes with the request.
+    async fn enforce_in_proxy(
+        &self,
+        id: &KeyId,
+        policy: &Policy,
+        request: Request<Incoming>,
+        peer: Option<IpAddr>,
+    ) -> Result<Admitted, Response<Body>> {
+        let seen = Seen::Proxy {
+            method: request.method(),
+            uri: request.uri(),
+            headers: request.headers(),
+            peer,
+            trusted: &self.trusted,
+        };
+        seen.judge(policy).map_err(|refusal| self.refuse(id, refusal, false))?;
+        let path_model = seen.path_model().ok().flatten().map(Cow::into_owned);
+        let (request, budget) = match policy.models {
+            None => (request.map(http_body_util::Either::Left), None),
+            Some(_) => {
+                let (request, model, budget) = match path_model {
+                    Some(model) => (request.map(http_body_util::Either::Left), Some(model), None),
+                    None => {
+                        let (request, model, permit) = self.model_bodies.read(request).await?;
+                        (request, model, Some(permit))
+                    }
+                };
+                judge_model(policy, Ok(model.as_deref())).map_err(|refusal| self.refuse(id, refusal, false))?;
+                (request, budget)
+            }
+        };
+        match self.limiter.admit(id, policy, Instant::now()) {
+            Admission::Allowed(grant) => Ok(Admitted { request, grant, budget }),
+            Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), false)),
+        }
+    }
+
+    /// Counts a policy refusal (usage and metrics) and answers it.
+    fn refuse(&self, id: &KeyId, refusal: Refusal, nginx: bool) -> Response<Body> {
+        self.index.verifier().count_refusal(id, refusal.reason);
+        self.metrics.refused(refusal.reason);
+        refusal.answer(nginx)
     }
 
     /// Checks the key a request presents. Fails closed: an index too old to
@@ -159,35 +281,26 @@ impl App {
         self.metrics.record(outcome, source, started.elapsed().as_secs_f64());
     }
 
-    /// The key's encoded name; a key newer than the name map is read from
-    /// the store on a blocking thread — but not while the store is failing
-    /// (answering from a stale index under `--fail-static`): each such read
-    /// would wait out the store's deadlines, tying up a blocking thread per
-    /// request. The answer then goes without the name.
-    async fn name_of(&self, id: &KeyId) -> Option<HeaderValue> {
-        if let Some(name) = self.index.cached_name(id) {
-            return Some(name);
+    /// The key's encoded name and policy. A key newer than the name map is
+    /// read from the store on a blocking thread, before it is answered: its
+    /// policy must not take effect after the key. Fail closed: when the
+    /// store cannot be read (or, under `--fail-static`, is failing, when
+    /// each read would wait out its deadlines) the answer is 503; a key
+    /// deleted since it was verified is refused as invalid.
+    async fn known(&self, id: &KeyId) -> Result<Known, Response<Body>> {
+        if let Some(known) = self.index.cached(id) {
+            return Ok(known);
         }
         if !self.index.is_ready() {
-            return None;
+            return Err(unavailable());
         }
         let index = self.index.clone();
         let id = id.clone();
-        tokio::task::spawn_blocking(move || index.read_name(&id))
-            .await
-            .ok()
-            .flatten()
-    }
-
-    async fn allowed(&self, id: &KeyId) -> Response<Body> {
-        let mut response = Response::new(empty());
-        let headers = response.headers_mut();
-        headers.insert(X_KEYDESK_KEY_ID, header_value(id.as_str()));
-        if let Some(name) = self.name_of(id).await {
-            headers.insert(X_KEYDESK_KEY_NAME, name);
+        match tokio::task::spawn_blocking(move || index.read_known(&id)).await {
+            Ok(Ok(Some(known))) => Ok(known),
+            Ok(Ok(None)) => Err(refused(Outcome::Invalid)),
+            Ok(Err(_)) | Err(_) => Err(unavailable()),
         }
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        response
     }
 
     fn readiness(&self) -> Response<Body> {
@@ -215,6 +328,20 @@ impl App {
         response
     }
 }
+
+/// 200 with the key's ID and name.
+fn allowed(id: &KeyId, name: HeaderValue) -> Response<Body> {
+    let mut response = Response::new(empty());
+    let headers = response.headers_mut();
+    headers.insert(X_KEYDESK_KEY_ID, header_value(id.as_str()));
+    headers.insert(X_KEYDESK_KEY_NAME, name);
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// Why forward-auth cannot judge a model rule outside Gemini paths.
+const NO_BODY_HERE: &str =
+    "forward-auth never reads request bodies, so only a model in the path (/v1beta/models/{model}:...) can be checked";
 
 fn is_verify(path: &str) -> bool {
     path == "/verify" || path.starts_with("/verify/")

@@ -1,13 +1,17 @@
-//! What the server knows beside the [`Verifier`]'s index: key names, and
-//! whether the index is fresh enough to answer from.
+//! What the server knows beside the [`Verifier`]'s index: key names and
+//! policies, and whether the index is fresh enough to answer from.
 //!
 //! The Verifier maps a key's hash to its ID only (that keeps its index at one
-//! cache line per key). The server also sends the key's name, so it keeps an
-//! ID → name map; a key created since the last rebuild (a window of about one
-//! poll) is looked up in the store directly.
+//! cache line per key). The server also sends the key's name and enforces
+//! its policy, so it keeps an ID → (name, policy) map; a key created since
+//! the last rebuild (a window of about one poll) is looked up in the store
+//! directly, before it is answered, so that a new key's policy never takes
+//! effect after the key itself. A key without rules keeps no policy at all
+//! (`None`), so it costs the request path one branch.
 //!
 //! The map is rebuilt (a full `list()`, 30 ms and tens of MiB of garbage at
-//! 100,000 keys) only when a key was created, renamed or deleted. The change
+//! 100,000 keys) only when a key was created, renamed, deleted or had its
+//! policy changed (every such change writes an audit entry). The change
 //! counter alone cannot tell: it also moves for every batch of Last Used the
 //! Verifier writes, which under steady traffic is every 30 s. So when the
 //! counter moves, the monitor reads the newest audit log entry's sequence
@@ -33,7 +37,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::metrics::Metrics;
 use keydesk_core::domain::AuditQuery;
-use keydesk_core::{KeyId, KeyStore, Verifier};
+use keydesk_core::domain::policy::Policy;
+use keydesk_core::{KeyId, KeyRecord, KeyStore, StoreError, Verifier};
 
 const POLL: Duration = Duration::from_millis(250);
 
@@ -49,7 +54,26 @@ pub fn encode_name(name: &str) -> HeaderValue {
     HeaderValue::from_str(&encoded).expect("percent-encoding leaves only visible ASCII")
 }
 
-type Names = HashMap<KeyId, HeaderValue>;
+/// What the server keeps of one key besides the Verifier's index.
+#[derive(Debug, Clone)]
+pub struct Known {
+    /// The key's name, encoded for `X-Keydesk-Key-Name`.
+    pub name: HeaderValue,
+    /// The key's policy; `None` when it has no rules.
+    pub policy: Option<Arc<Policy>>,
+}
+
+impl Known {
+    fn of(record: KeyRecord) -> Known {
+        let policy = (!record.policy.is_empty()).then(|| Arc::new(record.policy));
+        Known {
+            name: encode_name(&record.name),
+            policy,
+        }
+    }
+}
+
+type Names = HashMap<KeyId, Known>;
 
 /// Names and readiness, kept current by a background thread.
 pub struct IndexState {
@@ -116,15 +140,22 @@ impl IndexState {
         self.fail_static && !self.is_ready()
     }
 
-    /// The encoded name of a key, from the map or, for a key newer than the
-    /// map, from the store (a blocking read: call it off the async threads).
-    pub fn cached_name(&self, id: &KeyId) -> Option<HeaderValue> {
+    /// The encoded name and policy of a key, from the map or, for a key
+    /// newer than the map, from the store ([`IndexState::read_known`], a
+    /// blocking read: call it off the async threads).
+    pub fn cached(&self, id: &KeyId) -> Option<Known> {
         self.names.load().get(id).cloned()
     }
 
-    pub fn read_name(&self, id: &KeyId) -> Option<HeaderValue> {
-        let record = self.verifier.store().get(id).ok()??;
-        Some(encode_name(&record.name))
+    /// The encoded name of a key in the map.
+    #[cfg(test)]
+    pub fn cached_name(&self, id: &KeyId) -> Option<HeaderValue> {
+        self.cached(id).map(|known| known.name)
+    }
+
+    /// A key read from the store: `Ok(None)` when it is gone.
+    pub fn read_known(&self, id: &KeyId) -> Result<Option<Known>, StoreError> {
+        Ok(self.verifier.store().get(id)?.map(Known::of))
     }
 
     /// Starts the threads that keep readiness and the index gauges, and the
@@ -250,10 +281,7 @@ fn read_names(store: &dyn KeyStore) -> Result<Names, keydesk_core::StoreError> {
     Ok(store
         .list()?
         .into_iter()
-        .map(|record| {
-            let name = encode_name(&record.name);
-            (record.id, name)
-        })
+        .map(|record| (record.id.clone(), Known::of(record)))
         .collect())
 }
 

@@ -18,8 +18,10 @@
 //! count limits, the header read timeout against slow clients) and four
 //! fixed routes. Its public face is [`run`] with its [`Options`] and
 //! [`ServeError`]; inside, one module per concern: `extract` (where the key
-//! is), `handlers` (the answers), `response` (what answers are made of),
-//! `proxy`, `index` (names, readiness), `metrics`, `shutdown` (signals),
+//! is), `handlers` (the answers), `scope` (a request against its key's
+//! scopes), `refusal` (the answers to refused requests), `model_body`
+//! (reading a body for its model), `response` (what answers are made of),
+//! `proxy`, `index` (names, policies, readiness), `metrics`, `shutdown` (signals),
 //! `listen` (TCP or Unix socket), `tls` (rustls, reloaded on SIGHUP), `log`
 //! (tracing), and [`upstream`] (proxy mode's upstream connections, one per
 //! client connection; public for the benchmark's bare proxy).
@@ -35,9 +37,12 @@ mod index;
 mod listen;
 mod log;
 mod metrics;
+mod model_body;
 mod options;
 mod proxy;
+mod refusal;
 mod response;
+mod scope;
 mod shutdown;
 mod tls;
 pub mod upstream;
@@ -59,7 +64,7 @@ use index::IndexState;
 use listen::{Listener, Stream};
 pub use log::LogFormat;
 use metrics::Metrics;
-pub use options::Options;
+pub use options::{DEFAULT_MAX_MODEL_BODY, MAX_MODEL_BODY, Options};
 use proxy::{Client, Proxy, ProxySettings};
 use shutdown::{Graceful, Signals, Watcher};
 use tls::{Tls, TlsFiles};
@@ -75,6 +80,9 @@ pub const MAX_HEADERS: usize = 100;
 
 /// At most one log line per this long while accepting keeps failing.
 const ACCEPT_ERROR_INTERVAL: Duration = Duration::from_secs(10);
+
+/// How often idle keys' limiter state is forgotten.
+const LIMITER_SWEEP: Duration = Duration::from_secs(60);
 
 /// Why `keydesk serve` stopped other than by a signal.
 #[derive(Debug)]
@@ -110,12 +118,20 @@ pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError
     let index = Arc::new(IndexState::load(verifier.clone(), options.max_index_age)?.fail_static(options.fail_static));
     let metrics = Arc::new(Metrics::new());
     let monitor = index.spawn_monitor(metrics.clone());
+    let trusted = options.trusted_proxies.clone().unwrap_or_else(|| match proxy {
+        Some(_) => Vec::new(),
+        None => options::loopback(),
+    });
     let app = Arc::new(App {
         index,
         metrics,
         allow_query_key: options.allow_query_key,
         proxy,
+        limiter: keydesk_core::limit::Limiter::new(),
+        trusted,
+        model_bodies: model_body::ModelBodies::new(options.max_model_body),
     });
+    let _sweeper = runtime.spawn(sweep_limits(app.clone()));
     let served = runtime.block_on(serve(app, &address, tls, options));
     drop(monitor);
     // Connections still open after the shutdown timeout end here.
@@ -125,6 +141,16 @@ pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError
     served?;
     flushed?;
     Ok(())
+}
+
+/// Forgets the limiter state of keys idle for longer than their windows,
+/// so that memory follows the keys in use, not every key ever seen.
+async fn sweep_limits(app: Arc<App>) {
+    let mut every = tokio::time::interval(LIMITER_SWEEP);
+    loop {
+        every.tick().await;
+        app.limiter.sweep(std::time::Instant::now());
+    }
 }
 
 fn runtime(threads: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
@@ -311,11 +337,13 @@ impl Connection {
             // The permit lives with the client's state, so that a stream
             // upgraded from this connection still counts.
             let client = Some(Arc::new(Client::new(peer, tls, paired, Some(permit))));
-            let service = service_fn(move |request| app.clone().handle(request, client.clone()));
+            let peer = peer.map(|peer| peer.ip());
+            let service = service_fn(move |request| app.clone().handle(request, client.clone(), peer));
             let connection = builder.serve_connection(TokioIo::new(io), service).with_upgrades();
             let _ = upstream::run_paired(stop.watch(connection), drivers).await;
         } else {
-            let service = service_fn(move |request| app.clone().handle(request, None));
+            let peer = peer.map(|peer| peer.ip());
+            let service = service_fn(move |request| app.clone().handle(request, None, peer));
             let _ = stop.watch(builder.serve_connection(TokioIo::new(io), service)).await;
             drop(permit);
         }

@@ -1,6 +1,7 @@
 //! `/metrics`, in the Prometheus text format via `prometheus-client`.
 //!
-//! Labels are a fixed handful (the result, where the key was found), never a
+//! Labels are a fixed handful (the result, where the key was found, why a
+//! key's policy refused a request), never a
 //! key or its ID: a label per key would grow without bound with the number
 //! of keys, and would put key IDs in every monitoring system. The counters
 //! each request touches are looked up once, here, so the hot path is one
@@ -16,6 +17,7 @@ use prometheus_client::registry::Registry;
 use std::sync::atomic::AtomicU64;
 
 use super::extract::Source;
+use keydesk_core::domain::policy::Reason;
 
 /// How a check ended; a metrics label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,11 @@ struct ResultLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabel {
+    reason: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct SourceLabel {
     source: &'static str,
 }
@@ -62,6 +69,8 @@ pub struct Metrics {
     registry: Registry,
     by_outcome: [Counter; 5],
     by_source: [Counter; 5],
+    /// Requests of verified keys refused by their policy, by [`Reason::ALL`].
+    refusals: [Counter; 6],
     latency: Histogram,
     pub index_keys: Gauge,
     pub index_age: Gauge<f64, AtomicU64>,
@@ -80,6 +89,8 @@ impl Metrics {
         let mut registry = Registry::with_prefix("keydesk");
         let outcomes = Family::<ResultLabel, Counter>::default();
         let sources = Family::<SourceLabel, Counter>::default();
+        let reasons = Family::<ReasonLabel, Counter>::default();
+        let refusals = Reason::ALL.map(|r| reasons.get_or_create(&ReasonLabel { reason: r.as_str() }).clone());
         let by_outcome = Outcome::ALL.map(|o| outcomes.get_or_create(&ResultLabel { result: o.label() }).clone());
         let by_source = ["authorization", "x-api-key", "x-goog-api-key", "query", "none"]
             .map(|source| sources.get_or_create(&SourceLabel { source }).clone());
@@ -90,6 +101,7 @@ impl Metrics {
         let metrics = Metrics {
             by_outcome,
             by_source,
+            refusals,
             latency: latency.clone(),
             index_keys: Gauge::default(),
             index_age: Gauge::default(),
@@ -99,6 +111,11 @@ impl Metrics {
         };
         registry.register("requests", "Key checks by result", outcomes);
         registry.register("key_source", "Key checks by where the key was found", sources);
+        registry.register(
+            "refusals",
+            "Requests of valid keys refused by the key's policy, by reason",
+            reasons,
+        );
         registry.register("check_duration_seconds", "Time to answer a key check", latency);
         registry.register(
             "index_keys",
@@ -137,6 +154,12 @@ impl Metrics {
         self.latency.observe(seconds);
     }
 
+    /// Counts a request refused by its key's policy.
+    pub fn refused(&self, reason: Reason) {
+        let index = Reason::ALL.iter().position(|r| *r == reason).unwrap_or(0);
+        self.refusals[index].inc();
+    }
+
     /// The text exposition format.
     pub fn render(&self) -> String {
         let mut text = String::new();
@@ -167,5 +190,21 @@ mod tests {
         );
         assert!(text.contains("keydesk_check_duration_seconds_count 2"), "{text}");
         assert!(text.contains("keydesk_index_age_seconds"), "{text}");
+        assert!(text.contains("keydesk_refusals_total{reason=\"model\"} 0"), "{text}");
+    }
+
+    #[test]
+    fn refusals_are_counted_by_reason() {
+        let metrics = Metrics::new();
+        metrics.refused(Reason::Rate);
+        metrics.refused(Reason::Rate);
+        metrics.refused(Reason::Address);
+        let text = metrics.render();
+        assert!(text.contains("keydesk_refusals_total{reason=\"rate\"} 2"), "{text}");
+        assert!(text.contains("keydesk_refusals_total{reason=\"address\"} 1"), "{text}");
+        assert!(
+            text.contains("keydesk_refusals_total{reason=\"concurrency\"} 0"),
+            "{text}"
+        );
     }
 }

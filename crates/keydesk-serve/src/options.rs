@@ -5,6 +5,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use ipnet::IpNet;
+
 use crate::log::LogFormat;
 
 /// How `keydesk serve` runs. Each field is one flag of `keydesk serve`.
@@ -51,4 +53,27 @@ pub struct Options {
     pub threads: Option<usize>,
     /// How messages are written to stderr.
     pub log_format: LogFormat,
+    /// Connections from these networks may name the client's address in
+    /// `X-Forwarded-For` (or, in forward-auth, `X-Real-IP`), for keys with
+    /// an address rule. `None`: the mode's default, loopback for
+    /// forward-auth and nobody in proxy mode.
+    pub trusted_proxies: Option<Vec<IpNet>>,
+    /// Proxy mode reads at most this many bytes of a request body to find
+    /// its model, for keys with a model rule; a larger body gets 413.
+    pub max_model_body: usize,
+}
+
+/// The default `--max-model-body`: 1 MiB.
+pub const DEFAULT_MAX_MODEL_BODY: usize = 1024 * 1024;
+
+/// The largest `--max-model-body`.
+pub const MAX_MODEL_BODY: usize = crate::model_body::MAX_MODEL_BODY;
+
+/// Loopback, IPv4 and IPv6: forward-auth's default trusted proxies.
+pub fn loopback() -> Vec<IpNet> {
+    let v4 = ipnet::Ipv4Net::new(std::net::Ipv4Addr::new(127, 0, 0, 0), 8).expect("8 is a prefix length");
+    vec![
+        IpNet::V4(v4),
+        IpNet::from(std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)),
+    ]
 }

@@ -42,9 +42,11 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::extract::Places;
 use super::metrics::Metrics;
-use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
-use super::upstream::{Paired, Target};
+use super::refusal::add_quota;
+use super::response::{Body, Streamed, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
+use super::upstream::{Outgoing, Paired, Target};
 use keydesk_core::KeyId;
+use keydesk_core::limit::{Grant, Slot};
 
 /// Headers that describe one connection, not the request (RFC 9110 §7.6.1):
 /// never forwarded in either direction. Names, not strings: removing by a
@@ -89,6 +91,29 @@ impl Client {
             proto: HeaderValue::from_static(if tls { "https" } else { "http" }),
             upstream,
             _permit: permit,
+        }
+    }
+}
+
+/// A request its key's policy let through, with what it holds while it is
+/// in flight.
+pub struct Admitted {
+    pub request: Request<Outgoing>,
+    /// Its place in the key's limits: the slot is held until the answer's
+    /// body ends, the quota is told in the answer's headers.
+    pub grant: Grant,
+    /// Its body's share of the budget for bodies read whole, given back once
+    /// the upstream has answered.
+    pub budget: Option<OwnedSemaphorePermit>,
+}
+
+impl Admitted {
+    /// A request of a key without rules: its body streams through.
+    pub fn plain(request: Request<Incoming>) -> Admitted {
+        Admitted {
+            request: request.map(Either::Left),
+            grant: Grant::default(),
+            budget: None,
         }
     }
 }
@@ -156,13 +181,18 @@ impl Proxy {
     /// Forwards an allowed request and streams the answer back.
     pub async fn forward(
         &self,
-        mut request: Request<Incoming>,
+        admitted: Admitted,
         id: &KeyId,
         name: Option<HeaderValue>,
         client: &Arc<Client>,
         places: &Places,
         metrics: &Metrics,
     ) -> Response<Body> {
+        let Admitted {
+            mut request,
+            grant: Grant { quota, slot },
+            budget: _budget,
+        } = admitted;
         if let Some(refusal) = refuse_uncarriable(&mut request) {
             return refusal;
         }
@@ -186,8 +216,8 @@ impl Proxy {
                 None => client.upstream.send(&self.target, request).await,
             }
         };
-        match tokio::time::timeout(self.response_timeout, sending).await {
-            Ok(Ok(response)) => answer(response, upgrade, client),
+        let mut response = match tokio::time::timeout(self.response_timeout, sending).await {
+            Ok(Ok(response)) => answer(response, upgrade, client, slot),
             Ok(Err(_)) => {
                 metrics.upstream_errors.inc();
                 json_error(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
@@ -196,7 +226,11 @@ impl Proxy {
                 metrics.upstream_errors.inc();
                 json_error(StatusCode::GATEWAY_TIMEOUT, UPSTREAM_TIMEOUT)
             }
+        };
+        if let Some(quota) = &quota {
+            add_quota(response.headers_mut(), quota);
         }
+        response
     }
 
     /// The request target for the upstream: its prefix, the request's path,
@@ -286,7 +320,7 @@ fn forwarded_for(headers: &HeaderMap, address: &HeaderValue) -> HeaderValue {
 /// and a `Transfer-Encoding` other than one `chunked` names codings keydesk
 /// does not apply, which an upstream might frame differently from hyper
 /// (400). An accepted one is sent on spelled as hyper re-encodes it.
-fn refuse_uncarriable(request: &mut Request<Incoming>) -> Option<Response<Body>> {
+fn refuse_uncarriable<B>(request: &mut Request<B>) -> Option<Response<Body>> {
     if request.method() == Method::CONNECT {
         let mut refusal = json_error(StatusCode::METHOD_NOT_ALLOWED, NO_TUNNEL);
         refusal
@@ -329,20 +363,25 @@ fn upgrade_requested(headers: &HeaderMap) -> bool {
 /// The upstream's answer for the client. A `101 Switching Protocols` to an
 /// upgrade request keeps its `Connection`/`Upgrade` headers, and the two
 /// upgraded streams are joined: bytes are copied both ways until either
-/// side closes.
+/// side closes. The request's `slot` among its key's requests in flight is
+/// held until the answer's body ends, or an upgraded stream closes.
 fn answer(
     response: Response<Incoming>,
     client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     client: &Arc<Client>,
+    slot: Option<Slot>,
 ) -> Response<Body> {
+    let mut slot = slot;
     let mut response = response;
     let switching = response.status() == StatusCode::SWITCHING_PROTOCOLS;
     let protocol = switching.then(|| response.headers().get(UPGRADE).cloned()).flatten();
     if let (Some(client_upgrade), Some(_)) = (client_upgrade, &protocol) {
         let upstream_upgrade = hyper::upgrade::on(&mut response);
         let client = client.clone();
+        let in_flight = slot.take();
         tokio::spawn(async move {
             let _connection_counted = client;
+            let _in_flight = in_flight;
             let (Ok(client), Ok(upstream)) = tokio::join!(client_upgrade, upstream_upgrade) else {
                 return;
             };
@@ -355,7 +394,7 @@ fn answer(
         parts.headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
         parts.headers.insert(UPGRADE, protocol);
     }
-    Response::from_parts(parts, Either::Right(body))
+    Response::from_parts(parts, Either::Right(Streamed::new(body, slot)))
 }
 
 /// Removes hop-by-hop headers, and those the `Connection` header names.

@@ -23,15 +23,20 @@ use std::sync::Mutex;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use http_body_util::{Either, Full};
 use hyper::Request;
-use hyper::body::Incoming;
+use hyper::body::{Bytes, Incoming};
 use hyper::client::conn::http1::{self, Connection, SendRequest};
 use hyper::http::Response;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-type Driver = Pin<Box<Connection<TokioIo<TcpStream>, Incoming>>>;
+/// A forwarded request's body: the client's, streamed through, or one read
+/// whole first (to find the model a key's policy limits) and sent unchanged.
+pub type Outgoing = Either<Incoming, Full<Bytes>>;
+
+type Driver = Pin<Box<Connection<TokioIo<TcpStream>, Outgoing>>>;
 
 /// Where the upstream is and how long a connection may take.
 #[derive(Debug, Clone)]
@@ -68,7 +73,7 @@ impl Target {
         Ok(stream)
     }
 
-    async fn handshake(&self) -> Result<(SendRequest<Incoming>, Connection<TokioIo<TcpStream>, Incoming>), Failure> {
+    async fn handshake(&self) -> Result<(SendRequest<Outgoing>, Connection<TokioIo<TcpStream>, Outgoing>), Failure> {
         let stream = self.connect().await?;
         http1::handshake(TokioIo::new(stream))
             .await
@@ -78,7 +83,7 @@ impl Target {
     /// Sends an upgrade request (WebSocket) on a connection of its own,
     /// whose driver runs on its own task so that it outlives the client
     /// connection's HTTP phase and hands its stream to the upgrade.
-    pub async fn send_upgrade(&self, request: Request<Incoming>) -> Result<Response<Incoming>, Failure> {
+    pub async fn send_upgrade(&self, request: Request<Outgoing>) -> Result<Response<Incoming>, Failure> {
         let (mut sender, connection) = self.handshake().await?;
         tokio::spawn(async move {
             let _ = connection.with_upgrades().await;
@@ -89,7 +94,7 @@ impl Target {
 
 /// One client connection's upstream connection.
 pub struct Paired {
-    sender: Mutex<Option<SendRequest<Incoming>>>,
+    sender: Mutex<Option<SendRequest<Outgoing>>>,
     drivers: UnboundedSender<Driver>,
 }
 
@@ -120,7 +125,7 @@ impl Paired {
 
     /// Sends a request on this client connection's upstream connection,
     /// opening it (again) when there is none or it has closed.
-    pub async fn send(&self, target: &Target, request: Request<Incoming>) -> Result<Response<Incoming>, Failure> {
+    pub async fn send(&self, target: &Target, request: Request<Outgoing>) -> Result<Response<Incoming>, Failure> {
         let mut request = request;
         let reused = self.sender.lock().unwrap_or_else(|e| e.into_inner()).take();
         if let Some(mut sender) = reused
@@ -148,7 +153,7 @@ impl Paired {
         Ok(response)
     }
 
-    fn put_back(&self, sender: SendRequest<Incoming>) {
+    fn put_back(&self, sender: SendRequest<Outgoing>) {
         *self.sender.lock().unwrap_or_else(|e| e.into_inner()) = Some(sender);
     }
 }

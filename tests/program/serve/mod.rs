@@ -5,6 +5,8 @@
 mod abuse;
 mod gateways;
 mod logging;
+mod openai_sdk;
+mod policy;
 mod proxy;
 pub mod support;
 mod tls;

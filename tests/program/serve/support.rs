@@ -38,6 +38,24 @@ impl Keys {
         let (secret, record) = self.store.create(&keydesk::KeyName::parse(name).unwrap()).unwrap();
         (secret.expose().to_owned(), record.id.as_str().to_owned())
     }
+
+    /// Creates a key with a policy in its text form (`rpm=2 methods=GET`);
+    /// returns (secret, id).
+    pub fn create_with_policy(&self, name: &str, policy: &str) -> (String, String) {
+        use keydesk::KeyStore;
+        let policy = keydesk::domain::Policy::parse(policy).unwrap();
+        let name = keydesk::KeyName::parse(name).unwrap();
+        let (secret, record) = self.store.create_with_policy(&name, None, &policy).unwrap();
+        (secret.expose().to_owned(), record.id.as_str().to_owned())
+    }
+
+    /// Replaces a key's policy (text form).
+    pub fn set_policy(&self, id: &str, policy: &str) {
+        use keydesk::KeyStore;
+        let policy = keydesk::domain::Policy::parse(policy).unwrap();
+        let id = keydesk::KeyId::parse(id).unwrap();
+        self.store.set_policy(&id, &policy).unwrap();
+    }
 }
 
 /// A running `keydesk serve`, killed when dropped.
@@ -266,21 +284,38 @@ pub struct Upstream {
     pub release: Option<Sender<()>>,
 }
 
+/// How the stub answers.
+#[derive(Clone)]
+enum Reply {
+    /// `upstream saw <key id>`.
+    Echo,
+    /// An SSE stream held until released.
+    Held(Arc<Mutex<Receiver<()>>>),
+    /// This JSON, always.
+    Json(&'static str),
+}
+
 impl Upstream {
     pub fn start() -> Upstream {
-        Upstream::spawn(None)
+        Upstream::spawn(Reply::Echo)
+    }
+
+    /// Answers every request `200` with this JSON body (e.g. a chat
+    /// completion, for an SDK client).
+    pub fn answering_json(body: &'static str) -> Upstream {
+        Upstream::spawn(Reply::Json(body))
     }
 
     /// The SSE variant: `data: first`, then waits for `release`, then
     /// `data: second` and `data: [DONE]`.
     pub fn streaming() -> Upstream {
         let (tx, rx) = std::sync::mpsc::channel();
-        let mut upstream = Upstream::spawn(Some(Arc::new(Mutex::new(rx))));
+        let mut upstream = Upstream::spawn(Reply::Held(Arc::new(Mutex::new(rx))));
         upstream.release = Some(tx);
         upstream
     }
 
-    fn spawn(hold: Option<Arc<Mutex<Receiver<()>>>>) -> Upstream {
+    fn spawn(reply: Reply) -> Upstream {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let seen = Arc::new(Mutex::new(Vec::new()));
@@ -289,8 +324,8 @@ impl Upstream {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 let recorded = recorded.clone();
-                let hold = hold.clone();
-                thread::spawn(move || serve_stub(stream, &recorded, hold.as_deref()));
+                let reply = reply.clone();
+                thread::spawn(move || serve_stub(stream, &recorded, &reply));
             }
         });
         Upstream {
@@ -306,7 +341,7 @@ impl Upstream {
 }
 
 /// Answers requests on one connection until the client closes it.
-fn serve_stub(mut stream: TcpStream, seen: &Mutex<Vec<String>>, hold: Option<&Mutex<Receiver<()>>>) {
+fn serve_stub(mut stream: TcpStream, seen: &Mutex<Vec<String>>, reply: &Reply) {
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
     let mut buffer = Vec::new();
     loop {
@@ -321,13 +356,18 @@ fn serve_stub(mut stream: TcpStream, seen: &Mutex<Vec<String>>, hold: Option<&Mu
         seen.lock().unwrap().push(format!("{head}\r\n\r\n{body}"));
         buffer.drain(..body_start + length);
         let key_id = header_in(&head, "x-keydesk-key-id").unwrap_or_default();
-        let answered = match hold {
-            None => {
+        let answered = match reply {
+            Reply::Echo => {
                 let text = format!("upstream saw {key_id}");
                 let reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{text}", text.len());
                 stream.write_all(reply.as_bytes())
             }
-            Some(release) => stream_events(&mut stream, release),
+            Reply::Held(release) => stream_events(&mut stream, release),
+            Reply::Json(body) => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json";
+                let reply = format!("{head}\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                stream.write_all(reply.as_bytes())
+            }
         };
         if answered.is_err() {
             return;

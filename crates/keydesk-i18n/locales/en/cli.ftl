@@ -165,6 +165,8 @@ help-arg-serve-fail-static = Fail static: while the database cannot be read, kee
 help-arg-serve-max-connections = At most this many client connections at once; more wait to be accepted
 help-arg-serve-threads = Worker threads (default: one per core)
 help-arg-serve-log-format = How serve writes its messages to stderr: text (for a person) or json (one object per line, for a log collector)
+help-arg-serve-trusted-proxies = Connections from these networks may name the client's address in X-Forwarded-For (or, for /verify, X-Real-IP), for keys with an address rule. Default: loopback for /verify, none in proxy mode
+help-arg-serve-max-model-body = Proxy mode reads at most this many bytes of a request body to find its model, for keys with a model rule; a larger body gets 413
 
 help-cmd-migrate = Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already there are left alone, and an audit log already copied is recognised
 help-arg-migrate-from = The database file to copy from (it is only read, after any schema upgrade)
@@ -409,6 +411,8 @@ cli-serve-tls-on-unix = --tls-cert and --tls-key apply to a TCP --listen address
 cli-serve-auth-file-unreadable = --upstream-auth-file { $path }: { $error }
 cli-serve-auth-file-empty = --upstream-auth-file { $path }: the file is empty
 cli-serve-duration-zero = must be more than zero: use { $forms }
+cli-serve-bad-network = { $part } is not an IP address or CIDR block (e.g. 10.0.0.0/8, 127.0.0.1, ::1)
+cli-serve-bad-body-size = must be a whole number of bytes from 1 to { $max }
 cli-serve-listen-unix-path = --listen unix: needs a path, e.g. unix:/run/keydesk/keydesk.sock
 cli-serve-listen-form = --listen { $address }: use HOST:PORT or unix:/PATH ({ $error })
 cli-serve-listen-no-address = --listen { $address }: the host has no address

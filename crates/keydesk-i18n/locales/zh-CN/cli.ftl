@@ -165,6 +165,8 @@ help-arg-serve-fail-static = 静态降级：数据库无法读取期间，无论
 help-arg-serve-max-connections = 同时最多这么多个客户端连接；更多的连接排队等待接受
 help-arg-serve-threads = 工作线程数（默认：每个 CPU 核心一个）
 help-arg-serve-log-format = serve 向 stderr 输出消息的格式：text（供人阅读）或 json（每行一个对象，供日志收集器使用）
+help-arg-serve-trusted-proxies = 来自这些网络的连接可以用 X-Forwarded-For（对 /verify 还有 X-Real-IP）指明客户端地址，用于有地址规则的密钥。默认：/verify 为回环地址，代理模式下为无
+help-arg-serve-max-model-body = 代理模式下，为有模型规则的密钥查找模型时，最多读取请求体的这么多字节；更大的请求体回答 413
 
 help-cmd-migrate = 把数据库文件中的密钥（哈希值，从不含完整密钥；包括生命周期和最近使用时间）及其审计日志复制到 PostgreSQL，然后核对两边的数量。可以重复运行：已存在的密钥保持不变，已复制过的审计日志会被识别出来
 help-arg-migrate-from = 要复制的数据库文件（只读取；如需要会先升级数据库结构）
@@ -382,6 +384,8 @@ cli-serve-tls-on-unix = --tls-cert 和 --tls-key 只适用于 TCP 的 --listen �
 cli-serve-auth-file-unreadable = --upstream-auth-file { $path }：{ $error }
 cli-serve-auth-file-empty = --upstream-auth-file { $path }：文件为空
 cli-serve-duration-zero = 必须大于零：请使用{ $forms }
+cli-serve-bad-network = { $part } 不是 IP 地址或 CIDR 网段（例如 10.0.0.0/8、127.0.0.1、::1）
+cli-serve-bad-body-size = 必须是 1 到 { $max } 之间的整数字节数
 cli-serve-listen-unix-path = --listen unix: 需要一个路径，例如 unix:/run/keydesk/keydesk.sock
 cli-serve-listen-form = --listen { $address }：请使用 HOST:PORT 或 unix:/PATH（{ $error }）
 cli-serve-listen-no-address = --listen { $address }：该主机没有地址
