@@ -14,6 +14,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use keydesk::domain::policy::Policy;
 use keydesk::{KeyId, KeyStore};
 
 use crate::common::keydesk_without_db;
@@ -199,6 +200,89 @@ fn error_of(response: &Response) -> serde_json::Value {
     body["error"].clone()
 }
 
+/// A key with the policy `rules` (in its one text form); returns (secret, id).
+fn create_with_policy(keys: &Keys, name: &str, rules: &str) -> (String, String) {
+    let name = keydesk::KeyName::parse(name).unwrap();
+    let policy = Policy::parse(rules).unwrap();
+    let (secret, record) = keys.store.create_with_policy(&name, None, &policy).unwrap();
+    (secret.expose().to_owned(), record.id.as_str().to_owned())
+}
+
+/// What every gateway must do with keys' policies: a request inside the
+/// key's scope passes, one outside it gets 403 with keydesk's JSON at the
+/// client (however the client describes itself), and a key over its rate
+/// gets 429 with Retry-After and the RateLimit fields (through nginx by the
+/// configuration's mapping); refused requests never reach the upstream.
+fn check_policies(start: impl FnOnce(&Path, SocketAddr, SocketAddr) -> Gateway) {
+    let keys = Keys::new();
+    let reader = create_with_policy(&keys, "reader", "methods=GET paths=/v1/models*");
+    let office = create_with_policy(&keys, "office", "ips=192.0.2.0/24");
+    let (limited, _) = create_with_policy(&keys, "limited", "rpm=2");
+    let upstream = Upstream::start();
+    let server = Server::start(&keys.db, &[]);
+    let gateway = start(keys.dir.path(), server.addr, upstream.addr);
+
+    check_scopes(&gateway, reader, office);
+    assert_eq!(upstream.requests().len(), 1, "a refused request reached the upstream");
+    check_rate(&gateway, &limited);
+    assert_eq!(upstream.requests().len(), 3, "a refused request reached the upstream");
+}
+
+/// `reader` may GET /v1/models only; `office` is for 192.0.2.0/24 only.
+/// Each refused request claims, in the headers gateways send keydesk, to be
+/// what the key allows: the gateway must overwrite them.
+fn check_scopes(gateway: &Gateway, (reader, reader_id): (String, String), (office, _): (String, String)) {
+    let reader = format!("Bearer {reader}");
+    let allowed = request(gateway.addr, "GET", "/v1/models", &[("Authorization", &reader)], b"");
+    assert_eq!(allowed.status, 200, "{}\n{}", allowed.body_text(), gateway.log());
+    assert_eq!(allowed.body_text(), format!("upstream saw {reader_id}"));
+
+    let as_get = [("X-Forwarded-Method", "GET"), ("X-Original-Method", "GET")];
+    let as_models = [("X-Forwarded-Uri", "/v1/models"), ("X-Original-URI", "/v1/models")];
+    let as_office = [("X-Forwarded-For", "192.0.2.9"), ("X-Real-IP", "192.0.2.9")];
+    let office = format!("Bearer {office}");
+    let cases = [
+        ("POST", "/v1/models", &reader, &as_get, "method", "method POST"),
+        ("GET", "/v1/files", &reader, &as_models, "path", "path /v1/files"),
+        ("GET", "/v1/models", &office, &as_office, "address", "address 127.0.0.1"),
+    ];
+    for (method, path, key, forged, reason, named) in cases {
+        let mut headers = vec![("Authorization", key.as_str())];
+        headers.extend(forged);
+        let refused = request(gateway.addr, method, path, &headers, b"{}");
+        assert_eq!(
+            refused.status,
+            403,
+            "{reason}: {}\n{}",
+            refused.body_text(),
+            gateway.log()
+        );
+        let error = error_of(&refused);
+        assert_eq!(error["type"], "permission_denied");
+        assert!(error["message"].as_str().unwrap().contains(named), "{error}");
+        assert_eq!(refused.header("x-keydesk-refusal"), Some(reason));
+        assert_eq!(refused.header("retry-after"), None);
+    }
+}
+
+/// `limited` may make 2 requests a minute: the third is refused.
+fn check_rate(gateway: &Gateway, limited: &str) {
+    let limited = format!("Bearer {limited}");
+    for _ in 0..2 {
+        let response = request(gateway.addr, "GET", "/v1/models", &[("Authorization", &limited)], b"");
+        assert_eq!(response.status, 200, "{}", response.body_text());
+    }
+    let over = request(gateway.addr, "GET", "/v1/models", &[("Authorization", &limited)], b"");
+    assert_eq!(over.status, 429, "{}\n{}", over.body_text(), gateway.log());
+    let retry_after: u64 = over.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After: {retry_after}");
+    assert_eq!(over.header("ratelimit-limit"), Some("2"));
+    assert_eq!(over.header("ratelimit-remaining"), Some("0"));
+    assert!(over.header("ratelimit-reset").is_some());
+    assert_eq!(over.header("x-keydesk-refusal"), Some("rate"));
+    assert_eq!(error_of(&over)["type"], "rate_limit_exceeded");
+}
+
 #[test]
 fn nginx_auth_request_lets_valid_keys_through_with_their_id_and_refuses_the_rest() {
     let Some(program) = installed("nginx") else { return };
@@ -209,4 +293,16 @@ fn nginx_auth_request_lets_valid_keys_through_with_their_id_and_refuses_the_rest
 fn caddy_forward_auth_lets_valid_keys_through_with_their_id_and_refuses_the_rest() {
     let Some(program) = installed("caddy") else { return };
     check_gateway(|dir, keydesk, upstream| caddy(&program, dir, keydesk, upstream));
+}
+
+#[test]
+fn nginx_answers_scope_refusals_with_403_and_limits_with_429_and_retry_after() {
+    let Some(program) = installed("nginx") else { return };
+    check_policies(|dir, keydesk, upstream| nginx(&program, dir, keydesk, upstream));
+}
+
+#[test]
+fn caddy_answers_scope_refusals_with_403_and_limits_with_429_and_retry_after() {
+    let Some(program) = installed("caddy") else { return };
+    check_policies(|dir, keydesk, upstream| caddy(&program, dir, keydesk, upstream));
 }
