@@ -10,6 +10,7 @@
 //! `verify.rs` and `abuse.rs`, and their printed configurations in
 //! `cli_gateway.rs`.
 
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,7 +19,9 @@ use keydesk::domain::policy::Policy;
 use keydesk::{KeyId, KeyStore};
 
 use crate::common::keydesk_without_db;
-use crate::support::{Keys, Response, Server, Upstream, free_port, header_in, request, wait_for};
+use crate::support::{
+    Keys, Response, Server, Upstream, connect, find, free_port, header_in, parse_response, request, wait_for,
+};
 
 /// A gateway process, killed when dropped.
 struct Gateway {
@@ -283,6 +286,43 @@ fn check_rate(gateway: &Gateway, limited: &str) {
     assert_eq!(error_of(&over)["type"], "rate_limit_exceeded");
 }
 
+/// Streamed answers (server-sent events) pass through the gateway as they
+/// are written: the stub upstream holds the rest of its stream until
+/// released, so the first event can only arrive if the gateway passes it on
+/// at once.
+fn check_streaming(start: impl FnOnce(&Path, SocketAddr, SocketAddr) -> Gateway) {
+    let keys = Keys::new();
+    let (secret, _) = keys.create("streamer");
+    let mut upstream = Upstream::streaming();
+    let server = Server::start(&keys.db, &[]);
+    let gateway = start(keys.dir.path(), server.addr, upstream.addr);
+    let mut stream = connect(gateway.addr);
+    write!(
+        stream,
+        "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {secret}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+    )
+    .unwrap();
+    let mut received = Vec::new();
+    while find(&received, b"data: first").is_none() {
+        let mut chunk = [0; 1024];
+        let n = stream
+            .read(&mut chunk)
+            .unwrap_or_else(|e| panic!("no first event while the upstream streams ({e}): {}", gateway.log()));
+        assert!(
+            n > 0,
+            "closed before the first event: {}",
+            String::from_utf8_lossy(&received)
+        );
+        received.extend_from_slice(&chunk[..n]);
+    }
+    assert!(find(&received, b"data: second").is_none());
+    upstream.release.take().unwrap().send(()).unwrap();
+    stream.read_to_end(&mut received).unwrap();
+    let response = parse_response(&received).unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.body_text(), "data: first\n\ndata: second\n\ndata: [DONE]\n\n");
+}
+
 #[test]
 fn nginx_auth_request_lets_valid_keys_through_with_their_id_and_refuses_the_rest() {
     let Some(program) = installed("nginx") else { return };
@@ -305,4 +345,16 @@ fn nginx_answers_scope_refusals_with_403_and_limits_with_429_and_retry_after() {
 fn caddy_answers_scope_refusals_with_403_and_limits_with_429_and_retry_after() {
     let Some(program) = installed("caddy") else { return };
     check_policies(|dir, keydesk, upstream| caddy(&program, dir, keydesk, upstream));
+}
+
+#[test]
+fn nginx_passes_streamed_answers_on_as_they_come() {
+    let Some(program) = installed("nginx") else { return };
+    check_streaming(|dir, keydesk, upstream| nginx(&program, dir, keydesk, upstream));
+}
+
+#[test]
+fn caddy_passes_streamed_answers_on_as_they_come() {
+    let Some(program) = installed("caddy") else { return };
+    check_streaming(|dir, keydesk, upstream| caddy(&program, dir, keydesk, upstream));
 }
