@@ -267,6 +267,8 @@ pub enum Command {
     #[cfg(feature = "serve")]
     Serve(super::serve_args::ServeArgs),
 
+    Gateway(super::gateway::GatewayArgs),
+
     #[cfg(feature = "postgres")]
     Migrate {
         #[arg(long, value_name = "PATH")]

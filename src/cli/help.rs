@@ -41,6 +41,7 @@ const COMMANDS: &[CommandHelp] = &[
     ("config show", Msg("help-cmd-config-show"), None),
     ("serve", Msg("help-cmd-serve"), Some(Msg("help-cmd-serve.long"))),
     ("migrate", Msg("help-cmd-migrate"), None),
+    ("gateway", Msg("help-cmd-gateway"), Some(Msg("help-cmd-gateway.long"))),
 ];
 
 /// An argument's help: the command's path (as in [`COMMANDS`]), the
@@ -120,6 +121,10 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "max_model_body", Msg("help-arg-serve-max-model-body")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
+    ("gateway", "gateway", Msg("help-arg-gateway-gateway")),
+    ("gateway", "keydesk", Msg("help-arg-gateway-keydesk")),
+    ("gateway", "upstream", Msg("help-arg-gateway-upstream")),
+    ("gateway", "listen", Msg("help-arg-gateway-listen")),
 ];
 
 /// keydesk's command line with every help text in the current language; use

@@ -5,6 +5,7 @@ mod args;
 pub mod audit_key;
 mod commands;
 mod exit;
+mod gateway;
 mod help;
 mod key_id;
 mod lifecycle;
@@ -51,7 +52,7 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
     }
 }
 
-/// Runs `command` with what it needs: `agreement` and `config` no database,
+/// Runs `command` with what it needs: `agreement`, `config` and `gateway` no database,
 /// the store commands the one the settings name (opened in [`on_store`]),
 /// `serve` that one too, without the audit key, and `migrate` two of its own.
 fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
@@ -62,6 +63,10 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             Ok(Exit::Ok)
         }
         Command::Config { action } => config(action, settings),
+        Command::Gateway(args) => {
+            gateway::run(&args)?;
+            Ok(Exit::Ok)
+        }
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(args, settings),
         #[cfg(feature = "postgres")]

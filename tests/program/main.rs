@@ -26,6 +26,7 @@ use serve::support;
 mod cli;
 mod cli_concurrency;
 mod cli_config;
+mod cli_gateway;
 mod cli_i18n;
 mod cli_lifecycle;
 mod cli_log;

@@ -38,6 +38,18 @@ pub fn keydesk(db: impl AsRef<OsStr>) -> Command {
     command
 }
 
+/// `keydesk` for commands that use no database (`gateway`, `config`), set
+/// up as [`keydesk`] does otherwise.
+pub fn keydesk_without_db() -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .env_remove("KEYDESK_DB")
+        .env("XDG_CONFIG_HOME", NO_CONFIG_HOME)
+        .env_remove("KEYDESK_CONFIG")
+        .env("KEYDESK_LANG", "en");
+    command
+}
+
 /// A new database in a temporary folder holding a key of each name.
 pub fn database_with_keys(names: &[&str]) -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();

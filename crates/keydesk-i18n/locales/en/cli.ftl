@@ -172,6 +172,16 @@ help-cmd-migrate = Copy a database file's keys (hashes, never secrets; lifecycle
 help-arg-migrate-from = The database file to copy from (it is only read, after any schema upgrade)
 help-arg-migrate-to = The PostgreSQL database to copy to: postgres://user@host/db (the password from PGPASSWORD, ~/.pgpass or --db-password-file)
 
+help-cmd-gateway = Print a configuration for nginx, Caddy, Traefik or Envoy that asks keydesk (`serve` without --upstream) about every request before passing it to the model server
+    .long =
+        Print a configuration for nginx, Caddy, Traefik or Envoy that asks keydesk (`serve` without --upstream) about every request before passing it to the model server.
+
+        nginx: `upstream` blocks and one `server` block for the `http` context; Caddy: one site block; Traefik: a dynamic configuration for its file provider; Envoy: a complete configuration file. Each sends keydesk the request's method, URI and client address, passes refusals on (with nginx, a limit refusal becomes 429 with Retry-After through a mapping in the configuration), gives the model server the key's ID and name, and removes the key before forwarding. Nothing is read or written but standard output.
+help-arg-gateway-gateway = Which gateway to write the configuration for
+help-arg-gateway-keydesk = Where `keydesk serve` (without --upstream) listens: http://HOST:PORT or https://HOST:PORT
+help-arg-gateway-upstream = The model server to forward allowed requests to: http://HOST:PORT or https://HOST:PORT. Without it: Ollama's http://127.0.0.1:11434, which the configuration says
+help-arg-gateway-listen = Where the gateway listens: HOST:PORT, [IPV6]:PORT, or :PORT for every interface
+
 ## Values on the command line, checked before a command runs.
 
 cli-lang-invalid = use en or zh-CN
@@ -196,6 +206,10 @@ cli-instant-invalid = invalid date and time '{ $input }': use { $forms }
 cli-instant-past = '{ $input }' is not in the future: use { $forms }
 cli-too-far = that is too far in the future: use { $forms }
 cli-not-shown = (not shown)
+cli-gateway-url-scheme = use a URL starting with http:// or https://, e.g. http://127.0.0.1:7411
+cli-gateway-url-extra = give only the scheme, host and port, e.g. http://127.0.0.1:7411 (no path, query or user)
+cli-gateway-url-host = the host must be a name or an IP address (IPv6 in brackets) and the port from 1 to 65535, e.g. http://[::1]:7411
+cli-gateway-listen-invalid = use HOST:PORT, [IPV6]:PORT or :PORT, with a port from 1 to 65535, e.g. 127.0.0.1:8080
 
 ## clap's parse errors, in a language other than English (English keeps clap's).
 

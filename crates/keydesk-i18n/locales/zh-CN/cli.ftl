@@ -172,6 +172,16 @@ help-cmd-migrate = 把数据库文件中的密钥（哈希值，从不含完整�
 help-arg-migrate-from = 要复制的数据库文件（只读取；如需要会先升级数据库结构）
 help-arg-migrate-to = 复制到的 PostgreSQL 数据库：postgres://user@host/db（密码取自 PGPASSWORD、~/.pgpass 或 --db-password-file）
 
+help-cmd-gateway = 打印 nginx、Caddy、Traefik 或 Envoy 的配置：每个请求先询问 keydesk（不带 --upstream 的 `serve`），再转给模型服务
+    .long =
+        打印 nginx、Caddy、Traefik 或 Envoy 的配置：每个请求先询问 keydesk（不带 --upstream 的 `serve`），再转给模型服务。
+
+        nginx：若干 `upstream` 块和一个用于 `http` 上下文的 `server` 块；Caddy：一个站点块；Traefik：供其文件提供者使用的动态配置；Envoy：一个完整的配置文件。每份配置都把请求的方法、URI 和客户端地址发给 keydesk，把拒绝转告客户端（nginx 通过配置中的映射把超限拒绝变成带 Retry-After 的 429），把密钥的 ID 和名称告诉模型服务，并在转发前去掉密钥。除标准输出外不读写任何东西。
+help-arg-gateway-gateway = 为哪种网关生成配置
+help-arg-gateway-keydesk = `keydesk serve`（不带 --upstream）的监听地址：http://HOST:PORT 或 https://HOST:PORT
+help-arg-gateway-upstream = 允许的请求转发到的模型服务：http://HOST:PORT 或 https://HOST:PORT。不给时使用 Ollama 的 http://127.0.0.1:11434，配置中会注明
+help-arg-gateway-listen = 网关的监听地址：HOST:PORT、[IPV6]:PORT，或 :PORT 表示所有网络接口
+
 ## 命令行上的值，在命令运行之前检查。
 
 cli-lang-invalid = 请使用 en 或 zh-CN
@@ -196,6 +206,10 @@ cli-instant-invalid = 无效的日期时间 '{ $input }'：请使用{ $forms }
 cli-instant-past = '{ $input }' 不在将来：请使用{ $forms }
 cli-too-far = 时间太远：请使用{ $forms }
 cli-not-shown = （不显示）
+cli-gateway-url-scheme = 请使用以 http:// 或 https:// 开头的 URL，例如 http://127.0.0.1:7411
+cli-gateway-url-extra = 只写协议、主机和端口，例如 http://127.0.0.1:7411（不带路径、查询参数或用户名）
+cli-gateway-url-host = 主机必须是域名或 IP 地址（IPv6 写在方括号中），端口为 1 到 65535，例如 http://[::1]:7411
+cli-gateway-listen-invalid = 请使用 HOST:PORT、[IPV6]:PORT 或 :PORT，端口为 1 到 65535，例如 127.0.0.1:8080
 
 ## clap 的解析错误，在英语以外的语言中使用（英语保留 clap 原文）。
 
