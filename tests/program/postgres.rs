@@ -21,6 +21,7 @@ macro_rules! server {
     };
 }
 
+mod fleet;
 mod hangs;
 
 use std::sync::Arc;

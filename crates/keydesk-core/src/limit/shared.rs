@@ -38,9 +38,10 @@
 //!
 //! # When the store does not answer
 //!
-//! A lease is waited for at most a short deadline (the store's own). Past it,
-//! or when the store is known to be unreachable, the gateway enforces
-//! alone its share of the limit, ⌈N ∕ G⌉ ([`local_share`]), G being the
+//! A lease is waited for at most a short deadline, set by the source
+//! (PostgreSQL's: `keydesk_postgres::PgLeases`). Past it, when the store
+//! answers with an error, or while it is known to be unreachable, the
+//! gateway enforces alone its share of the limit, ⌈N ∕ G⌉ ([`local_share`]), G being the
 //! gateways the store saw alive recently (at least 1), against its own log.
 //! Those requests are charged nowhere, so in a window that overlaps an
 //! outage the fleet accepts at most N (leased) + Σ ⌈N ∕ G⌉ ≤ 2N + G; in one
@@ -48,7 +49,8 @@
 //! reached the store counts G = 1 and enforces N alone.
 //!
 //! Concurrency (`max-parallel`) is per gateway: requests in flight are not
-//! shared.
+//! shared. A grant's [`super::Quota`] (the answer's remaining requests) is
+//! what this gateway's own log knows, not the fleet's.
 
 use std::fmt;
 use std::time::Duration;
@@ -162,7 +164,7 @@ pub fn decide(limit: u32, want: u32, window: Window, charges: &[Charge]) -> (u32
         return (want.min(left as u32), Duration::ZERO);
     }
     // Refused: wait until enough of the oldest charges leave for one permit.
-    live.sort_by(|a, b| b.age.cmp(&a.age));
+    live.sort_by_key(|c| std::cmp::Reverse(c.age));
     let mut still = charged;
     for charge in &live {
         still -= u64::from(charge.permits);
