@@ -56,7 +56,7 @@ const NOW_US: &str = "(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"
 
 /// One gateway's leases from PostgreSQL: a [`Shared`] source for
 /// `keydesk_core::limit::Limiter::shared`. Made from a [`PgStore`], whose
-/// connection settings and deadlines it uses (on connections of its own).
+/// connections (and so their deadlines) it shares.
 pub struct PgLeases {
     jobs: Sender<Job>,
     state: Arc<State>,
@@ -82,7 +82,8 @@ enum Job {
         window: Window,
         limit: u32,
         want: u32,
-        asked_at: Instant,
+        /// When its request stops waiting for the answer.
+        given_up_at: Instant,
         reply: SyncSender<Result<Lease, SharedError>>,
     },
     GiveBack {
@@ -114,7 +115,6 @@ impl PgLeases {
         let worker = Worker {
             connector: Arc::clone(&store.connector),
             state: Arc::clone(&state),
-            deadline: REQUEST_DEADLINE,
         };
         std::thread::Builder::new()
             .name("keydesk-leases".into())
@@ -163,7 +163,7 @@ impl Shared for PgLeases {
             window,
             limit,
             want,
-            asked_at: Instant::now(),
+            given_up_at: Instant::now() + self.deadline,
             reply,
         };
         if self.jobs.send(job).is_err() {
@@ -198,7 +198,6 @@ fn gateway_name() -> String {
 struct Worker {
     connector: Arc<Connector>,
     state: Arc<State>,
-    deadline: Duration,
 }
 
 impl Worker {
@@ -230,10 +229,10 @@ impl Worker {
                 window,
                 limit,
                 want,
-                asked_at,
+                given_up_at,
                 reply,
             } => {
-                if asked_at.elapsed() > self.deadline {
+                if Instant::now() >= given_up_at {
                     return; // its request was judged without it
                 }
                 let result = self.call(|client| grant(client, &self.state.gateway, &id, window, limit, want));

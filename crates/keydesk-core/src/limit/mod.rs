@@ -61,6 +61,16 @@ pub struct KeyState {
 struct Rules {
     logs: [VecDeque<Instant>; 4],
     leases: [Option<Held>; 4],
+    refused: [Option<Refusal>; 4],
+}
+
+/// The source's last refusal of a lease, repeated without asking it again
+/// until `recheck`: a client hammering a key over its limit costs the
+/// source one call per lease lifetime and gateway, not one per request.
+#[derive(Debug, Clone, Copy)]
+struct Refusal {
+    recheck: Instant,
+    retry: Instant,
 }
 
 /// A lease this gateway holds for one of a key's rules.
@@ -342,6 +352,14 @@ fn permit(
     if let Some(ended) = held.take() {
         give_back(shared, ended);
     }
+    let refused = &mut rules.refused[window as usize];
+    match refused {
+        Some(refusal) if now < refusal.recheck => {
+            let retry_after = refusal.retry.saturating_duration_since(now);
+            return Err(lease_denial(window, limit, retry_after));
+        }
+        _ => *refused = None,
+    }
     match shared.lease(id, window, limit, shared::batch(limit)) {
         Ok(lease) if lease.granted > 0 => {
             *held = Some(Held {
@@ -352,12 +370,13 @@ fn permit(
             });
             Ok(Permit::Lease)
         }
-        Ok(refused) => Err(Denial {
-            reason: Reason::Rate,
-            window: Some(window),
-            limit,
-            retry_after: refused.retry_after,
-        }),
+        Ok(none) => {
+            *refused = Some(Refusal {
+                recheck: now + none.retry_after.min(shared::lifetime(window)),
+                retry: now + none.retry_after,
+            });
+            Err(lease_denial(window, limit, none.retry_after))
+        }
         Err(_) => {
             let share = shared::local_share(limit, shared.gateways());
             let log = &rules.logs[window as usize];
@@ -366,6 +385,15 @@ fn permit(
             }
             Ok(Permit::Local)
         }
+    }
+}
+
+fn lease_denial(window: Window, limit: u32, retry_after: Duration) -> Denial {
+    Denial {
+        reason: Reason::Rate,
+        window: Some(window),
+        limit,
+        retry_after,
     }
 }
 

@@ -34,7 +34,10 @@
 //! on the key's next request there or at [`super::Limiter::sweep`]), and a
 //! lease stays charged L longer than the window (for a steady stream at
 //! the limit, a fraction L ∕ (W + L) of N is lost: 1⁄61 per minute rule,
-//! 1⁄11 per second rule).
+//! 1⁄11 per second rule). A gateway the store refused repeats that refusal
+//! for up to L without asking again (so a client hammering a key over its
+//! limit costs the store one call per L and gateway), and may so miss for
+//! that long permits given back meanwhile.
 //!
 //! # When the store does not answer
 //!

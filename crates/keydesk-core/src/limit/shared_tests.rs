@@ -205,12 +205,14 @@ fn a_lease_that_ended_unused_is_given_back_so_another_gateway_gets_its_permits()
         .count();
     assert_eq!(busy_accepted, 18);
     // Once the quiet gateway's lease ended, its sweep gives back the unused
-    // permit, and the busy gateway gets it.
+    // permit, and the busy gateway gets it when it next asks (it repeats
+    // the store's last refusal for a lease lifetime without asking).
     let later = start + Duration::from_secs(1);
     assert!(!admit(&store, &busy, &id, &rpm, later));
     quiet.sweep(later);
-    assert!(admit(&store, &busy, &id, &rpm, later));
-    assert!(!admit(&store, &busy, &id, &rpm, later));
+    let next = later + lifetime(Window::Minute);
+    assert!(admit(&store, &busy, &id, &rpm, next));
+    assert!(!admit(&store, &busy, &id, &rpm, next));
 }
 
 #[test]
@@ -270,4 +272,24 @@ fn keys_without_rate_rules_never_ask_the_store() {
         assert!(allowed(&gateway.admit(&key(20), &policy("rpm=60"), now)));
     }
     assert_eq!(store.asked.load(Ordering::Relaxed), 1);
+}
+
+#[test]
+fn a_key_hammered_over_its_limit_asks_the_store_once_per_lease_lifetime() {
+    let store = Store::new(2);
+    let (first, second) = (Limiter::shared(store.clone()), Limiter::shared(store.clone()));
+    let (id, rpm) = (key(6), policy("rpm=1"));
+    let start = store.now();
+    assert!(admit(&store, &first, &id, &rpm, start));
+    let asked = store.asked.load(Ordering::Relaxed);
+    // The other gateway is refused by the store, then by itself for 1 s.
+    for ms in 0..1_000 {
+        let Admission::Refused(denial) = second.admit(&id, &rpm, start + Duration::from_millis(ms)) else {
+            panic!("over the limit")
+        };
+        assert_eq!(denial.retry_after, Duration::from_millis(61_000 - ms));
+    }
+    assert_eq!(store.asked.load(Ordering::Relaxed), asked + 1);
+    assert!(!admit(&store, &second, &id, &rpm, start + Duration::from_secs(1)));
+    assert_eq!(store.asked.load(Ordering::Relaxed), asked + 2);
 }
