@@ -17,12 +17,12 @@
 //!
 //! Limits are checked on a request's path, which must never wait for a
 //! server that hangs. So PostgreSQL is talked to by one thread of each
-//! [`PgLeases`] (under the store's connect and call deadlines), and a
-//! request waits for its lease at most [`REQUEST_DEADLINE`]. Past it the
-//! request is judged locally, and so are the next ones at once while that
-//! thread is still on a call older than the deadline, and for
-//! [`RETRY_PAUSE`] after a failure. A lease granted after its request gave up is given back
-//! whole.
+//! [`PgLeases`] (one call at a time, under the store's connect and call
+//! deadlines), and a request waits for its lease at most
+//! [`REQUEST_DEADLINE`]. Past it the request is judged locally, and so are
+//! the next ones at once while that thread is still on a call older than
+//! the deadline, and for [`RETRY_PAUSE`] after a failure. A lease granted
+//! after its request gave up is given back whole.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, SyncSender};
