@@ -362,11 +362,17 @@ fn permit(
     }
     match shared.lease(id, window, limit, shared::batch(limit)) {
         Ok(lease) if lease.granted > 0 => {
+            let until = now + shared::use_time(window);
+            if Instant::now() >= until {
+                // Too late to use within its lifetime: as if unanswered.
+                shared.give_back(lease.id, 0);
+                return local_permit(shared, &rules.logs[window as usize], window, limit, now);
+            }
             *held = Some(Held {
                 id: lease.id,
                 granted: lease.granted,
                 used: 0,
-                until: now + shared::use_time(window),
+                until,
             });
             Ok(Permit::Lease)
         }
@@ -377,15 +383,24 @@ fn permit(
             });
             Err(lease_denial(window, limit, none.retry_after))
         }
-        Err(_) => {
-            let share = shared::local_share(limit, shared.gateways());
-            let log = &rules.logs[window as usize];
-            if log.len() >= share as usize {
-                return Err(rate_denial(log, window, limit, share, now));
-            }
-            Ok(Permit::Local)
-        }
+        Err(_) => local_permit(shared, &rules.logs[window as usize], window, limit, now),
     }
+}
+
+/// A permit from the gateway's share of the limit, judged by its own log,
+/// while the source cannot be relied on.
+fn local_permit(
+    shared: &dyn Shared,
+    log: &VecDeque<Instant>,
+    window: Window,
+    limit: u32,
+    now: Instant,
+) -> Result<Permit, Denial> {
+    let share = shared::local_share(limit, shared.gateways());
+    if log.len() >= share as usize {
+        return Err(rate_denial(log, window, limit, share, now));
+    }
+    Ok(Permit::Local)
 }
 
 fn lease_denial(window: Window, limit: u32, retry_after: Duration) -> Denial {

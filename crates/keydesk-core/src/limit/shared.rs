@@ -15,9 +15,11 @@
 //! `Retry-After` from the charges that leave first. The gateway uses a
 //! lease's permits only for [`use_time`]`(W)` (0.9 L) after it *asked*, by its
 //! own monotonic clock, so every use falls within L after the grant whatever
-//! the round trip took. A lease that ends with permits unused gives them
-//! back (the store then charges only those used), so a quiet gateway does
-//! not starve the others for long.
+//! the round trip took (a lease that arrives later than that is given back
+//! whole, and the request judged as if the store had not answered). A
+//! lease that ends with permits unused gives them back (the store then
+//! charges only those used), so a quiet gateway does not starve the others
+//! for long.
 //!
 //! # The bound
 //!

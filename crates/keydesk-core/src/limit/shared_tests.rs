@@ -293,3 +293,20 @@ fn a_key_hammered_over_its_limit_asks_the_store_once_per_lease_lifetime() {
     assert!(!admit(&store, &second, &id, &rpm, start + Duration::from_secs(1)));
     assert_eq!(store.asked.load(Ordering::Relaxed), asked + 2);
 }
+
+#[test]
+fn a_lease_that_arrives_after_its_use_time_is_given_back_whole_and_the_share_applies() {
+    let store = Store::new(2);
+    let gateway = Limiter::shared(store.clone());
+    let (id, rpm) = (key(7), policy("rpm=20"));
+    // Asked "2 s ago": the answer comes after the lease's use time.
+    let asked = Instant::now().checked_sub(Duration::from_secs(2)).unwrap();
+    let accepted = (0..15).filter(|_| admit(&store, &gateway, &id, &rpm, asked)).count();
+    assert_eq!(accepted, 10, "⌈20 ∕ 2⌉, as if the store had not answered");
+    let leases = store.leases.lock().unwrap();
+    assert!(!leases.is_empty());
+    assert!(
+        leases.iter().all(|lease| lease.3 == 0),
+        "every late lease given back whole"
+    );
+}
