@@ -14,7 +14,9 @@
 --                   It cannot change the schema: run upgrades as the owner.
 -- keydesk_verifier  for `keydesk serve` and Verifier services: reads the hash
 --                   index and the change counter, writes Last Used and usage
---                   counts (and moves the counter with them), nothing else. It cannot create,
+--                   counts (and moves the counter with them), and the leases
+--                   and heartbeats by which gateways share rate limits,
+--                   nothing else. It cannot create,
 --                   rename, disable, rotate or delete keys, and cannot read or
 --                   write the audit log.
 
@@ -32,7 +34,7 @@ $$;
 -- Nothing by default: PUBLIC may otherwise create tables in public on
 -- servers before PostgreSQL 15.
 REVOKE ALL ON keydesk_keys, keydesk_meta, keydesk_audit, keydesk_schema_migrations,
-    keydesk_usage_hourly, keydesk_usage_daily FROM PUBLIC;
+    keydesk_usage_hourly, keydesk_usage_daily, keydesk_rate_leases, keydesk_rate_gateways FROM PUBLIC;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_keys TO keydesk_admin;
 GRANT SELECT, UPDATE ON keydesk_meta TO keydesk_admin;
@@ -46,3 +48,6 @@ GRANT SELECT ON keydesk_keys, keydesk_meta, keydesk_schema_migrations TO keydesk
 GRANT UPDATE (last_used, previous_last_used) ON keydesk_keys TO keydesk_verifier;
 GRANT UPDATE (change_counter) ON keydesk_meta TO keydesk_verifier;
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_usage_hourly, keydesk_usage_daily TO keydesk_verifier;
+-- Shared rate limits: each gateway's leases of permits and its heartbeat.
+GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_rate_leases, keydesk_rate_gateways TO keydesk_verifier;
+GRANT USAGE ON SEQUENCE keydesk_rate_leases_lease_id_seq TO keydesk_verifier;

@@ -21,6 +21,7 @@ macro_rules! server {
     };
 }
 
+mod fleet;
 mod hangs;
 
 use std::sync::Arc;
@@ -798,7 +799,8 @@ fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
             "ALTER TABLE keydesk_keys DROP COLUMN policy; \
              ALTER TABLE keydesk_usage_hourly DROP COLUMN {added}; \
              ALTER TABLE keydesk_usage_daily DROP COLUMN {added}; \
-             DELETE FROM keydesk_schema_migrations WHERE version = 3"
+             DROP TABLE keydesk_rate_leases, keydesk_rate_gateways; \
+             DELETE FROM keydesk_schema_migrations WHERE version >= 3"
         ),
     );
     let upgraded = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();

@@ -16,6 +16,7 @@
 mod client;
 mod connect;
 mod import;
+mod leases;
 mod schema;
 mod usage;
 
@@ -39,6 +40,7 @@ use keydesk_core::store::backend::rules::{self, whole_second};
 use keydesk_core::store::{
     Clock, IndexEntry, KeyStore, Listing, RecordProblem, Refused, SecretUse, ServerProblem, StoreError, Waited,
 };
+pub use leases::PgLeases;
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
 
 use keydesk_core::store::backend::{self, chain};

@@ -29,11 +29,15 @@
 //! refusal reason (`refused_rate`, `refused_concurrency`, `refused_method`,
 //! `refused_path`, `refused_model`, `refused_address`), zero in every
 //! bucket already there.
+//! Version 4 adds `keydesk_rate_leases` and `keydesk_rate_gateways`, the
+//! leases of permits by which a fleet's gateways share rate limits and the
+//! gateways' heartbeats (see `leases.rs`). Neither refers to the keys:
+//! a grant must not wait on a key's row, and old rows go by age.
 
 use super::client::{Client, Error};
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 
 /// Arbitrary, but fixed: the advisory lock key under which migrations run.
 const MIGRATION_LOCK: i64 = 0x6b65_7964_6573_6b31; // "keydesk1"
@@ -117,6 +121,26 @@ ALTER TABLE keydesk_usage_daily
     ADD COLUMN refused_path bigint NOT NULL DEFAULT 0,
     ADD COLUMN refused_model bigint NOT NULL DEFAULT 0,
     ADD COLUMN refused_address bigint NOT NULL DEFAULT 0;
+"#,
+    },
+    Migration {
+        version: 4,
+        description: "leases of rate-limit permits shared by gateways, and their heartbeats",
+        sql: r#"
+CREATE TABLE keydesk_rate_leases (
+    lease_id bigserial PRIMARY KEY,
+    key_id text COLLATE "C" NOT NULL,
+    window_secs integer NOT NULL,
+    granted_us bigint NOT NULL,
+    permits integer NOT NULL CHECK (permits >= 0),
+    gateway text NOT NULL
+);
+CREATE INDEX keydesk_rate_leases_by_rule ON keydesk_rate_leases (key_id, window_secs, granted_us);
+CREATE INDEX keydesk_rate_leases_by_age ON keydesk_rate_leases (granted_us);
+CREATE TABLE keydesk_rate_gateways (
+    gateway text PRIMARY KEY,
+    seen_us bigint NOT NULL
+);
 "#,
     },
 ];

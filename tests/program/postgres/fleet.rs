@@ -1,0 +1,143 @@
+//! Rate limits shared by gateways through PostgreSQL (`PgLeases`): two
+//! "gateways" are two limiters in this process, each with its own store
+//! and so its own connections, on one database.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use keydesk::domain::policy::Policy;
+use keydesk::domain::{Actor, Interface, KeyId};
+use keydesk_core::limit::{Admission, Limiter, Shared};
+use keydesk_postgres::PgLeases;
+
+use super::serve_support::wait_for;
+use super::{PgServer, PgStore};
+
+/// Far above any deadline under test: only a hang reaches it.
+const HANG_BOUND: Duration = Duration::from_secs(30);
+
+fn key(n: u32) -> KeyId {
+    KeyId::parse(&format!("ak-fleet{n:011}")).unwrap()
+}
+
+fn store(url: &str) -> PgStore {
+    PgStore::open(url, None, Actor::from_process(Interface::Library)).unwrap()
+}
+
+fn allowed(limiter: &Limiter, id: &KeyId, policy: &Policy) -> bool {
+    matches!(limiter.admit(id, policy, Instant::now()), Admission::Allowed(_))
+}
+
+/// One row of numbers from `sql` in database `url`.
+fn query_numbers(url: &str, sql: &str) -> Vec<i64> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let row = client.query_one(sql, &[]).unwrap();
+    (0..row.len()).map(|i| row.get::<_, i64>(i)).collect()
+}
+
+#[test]
+fn two_gateways_on_one_database_accept_at_most_22_of_60_requests_under_rpm_20() {
+    let url = server!().create_database();
+    // What is under test is the sharing, not the deadline: a slow grant on
+    // a loaded machine must be waited for, not judged locally.
+    let gateway = || Limiter::shared(Arc::new(PgLeases::new(&store(&url)).with_deadline(HANG_BOUND)));
+    let gateways = [gateway(), gateway()];
+    let (id, rpm) = (key(1), Policy::parse("rpm=20").unwrap());
+    // 60 requests within 5 s, every 80 ms, alternately through each.
+    let start = Instant::now();
+    let mut accepted = 0;
+    for i in 0..60u32 {
+        let due = start + Duration::from_millis(80) * i;
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        accepted += u32::from(allowed(&gateways[i as usize % 2], &id, &rpm));
+    }
+    println!("fleet: {accepted} of 60 requests accepted under rpm=20 through two gateways");
+    assert!((20..=22).contains(&accepted), "{accepted} accepted");
+    let charged = query_numbers(
+        &url,
+        "SELECT coalesce(sum(permits), 0)::bigint FROM keydesk_rate_leases WHERE key_id = 'ak-fleet00000000001'",
+    );
+    assert!(charged[0] <= 20, "{charged:?} permits charged");
+}
+
+#[test]
+fn keys_without_rate_rules_never_ask_postgres() {
+    let url = server!().create_database();
+    let leases = Arc::new(PgLeases::new(&store(&url)));
+    let limiter = Limiter::shared(leases.clone());
+    for text in ["", "methods=GET,POST", "max-parallel=4", "paths=/v1/*"] {
+        let policy = Policy::parse(text).unwrap();
+        for n in 0..500 {
+            assert!(allowed(&limiter, &key(n), &policy), "{text}");
+        }
+    }
+    assert_eq!(leases.asked(), 0);
+    assert_eq!(query_numbers(&url, "SELECT count(*) FROM keydesk_rate_leases"), [0]);
+    // A key with a rule asks for a batch (rpm=60: 6), not for each request.
+    let rpm = Policy::parse("rpm=60").unwrap();
+    assert!((0..6).all(|_| allowed(&limiter, &key(600), &rpm)));
+    assert_eq!(leases.asked(), 1);
+}
+
+#[test]
+fn while_postgres_is_frozen_each_gateway_enforces_its_share_and_leases_again_after() {
+    server!(); // skips without a server
+    let own = PgServer::start().unwrap();
+    // Calls to the frozen server stay stuck far longer than the test.
+    let url = format!("{}&connect_timeout=120", own.create_database());
+    let other = PgLeases::new(&store(&url));
+    let beats = "SELECT count(*) FROM keydesk_rate_gateways";
+    wait_for("the other gateway's heartbeat", || query_numbers(&url, beats) == [1]);
+    let leases = Arc::new(PgLeases::new(&store(&url)));
+    wait_for("two gateways counted", || leases.gateways() == 2);
+    let limiter = Limiter::shared(leases.clone());
+    let (rpm, rpd) = (Policy::parse("rpm=20").unwrap(), Policy::parse("rpd=100000").unwrap());
+
+    own.pause();
+    let mut slowest = Duration::ZERO;
+    let mut accepted = 0;
+    for _ in 0..30 {
+        let asked = Instant::now();
+        accepted += u32::from(allowed(&limiter, &key(1), &rpm));
+        slowest = slowest.max(asked.elapsed());
+    }
+    let none = Policy::default();
+    assert!((0..1_000).all(|n| allowed(&limiter, &key(1_000 + n), &none)));
+    own.resume();
+    println!("frozen: {accepted} of 30 accepted under rpm=20, the slowest answer in {slowest:?}");
+    assert_eq!(accepted, 10, "⌈20 ∕ 2 gateways⌉");
+    assert!(slowest < HANG_BOUND, "an answer waited for the frozen server");
+
+    // Thawed: leases again (a key whose local share is never reached).
+    let charged = "SELECT count(*) FROM keydesk_rate_leases WHERE key_id = 'ak-fleet00000000002'";
+    wait_for("a lease after the thaw", || {
+        allowed(&limiter, &key(2), &rpd);
+        query_numbers(&url, charged)[0] >= 1
+    });
+    drop(other);
+}
+
+#[test]
+fn a_gateway_logged_in_as_the_verifier_role_leases_beats_and_gives_back() {
+    let url = server!().create_database();
+    drop(store(&url)); // the owner sets the tables up
+    let verifier_url = super::login_as_member_of(&url, "keydesk_verifier");
+    let gateway = PgStore::open_existing(&verifier_url, None, Actor::from_process(Interface::Serve)).unwrap();
+    let limiter = Limiter::shared(Arc::new(PgLeases::new(&gateway).with_deadline(HANG_BOUND)));
+    // rpm=60: a lease of 6 permits, of which one is used.
+    assert!(allowed(&limiter, &key(1), &Policy::parse("rpm=60").unwrap()));
+    let charged = "SELECT count(*), coalesce(sum(permits), 0)::bigint FROM keydesk_rate_leases";
+    assert_eq!(
+        query_numbers(&url, charged),
+        [1, 6],
+        "granted by the server, not judged locally"
+    );
+    wait_for("the heartbeat", || {
+        query_numbers(&url, "SELECT count(*) FROM keydesk_rate_gateways") == [1]
+    });
+    // Once the lease has ended, the sweep gives the 5 unused back.
+    wait_for("the unused permits given back", || {
+        limiter.sweep(Instant::now());
+        query_numbers(&url, charged) == [1, 1]
+    });
+}
