@@ -214,13 +214,8 @@ fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
 #[cfg(feature = "serve")]
 fn serve(args: serve_args::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
-    let store = open_store(
-        settings,
-        IfMissing::Refuse,
-        Interface::Serve,
-        audit_key::KeyFile::Unused,
-    )?;
-    crate::serve::run(&args.into(), store).map_err(|error| match error {
+    let (store, limiter) = store::open_for_serve(settings)?;
+    crate::serve::run_with(&args.into(), store, limiter).map_err(|error| match error {
         ServeError::Usage(message) => Failure::usage(message),
         ServeError::Database(error) => Failure::from(error),
         ServeError::Listen(message) => Failure {

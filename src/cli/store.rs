@@ -113,6 +113,31 @@ fn open_postgres(
     }))
 }
 
+/// `keydesk serve`'s database and the limiter for its keys' limits: on
+/// PostgreSQL rate limits hold across every gateway on the database
+/// (leases of permits, `keydesk_postgres::PgLeases`); on a redb file they
+/// hold per `serve` process.
+#[cfg(feature = "serve")]
+pub fn open_for_serve(settings: &Settings) -> Result<(Arc<dyn KeyStore>, keydesk_core::limit::Limiter), Failure> {
+    use keydesk_core::limit::Limiter;
+    #[cfg(feature = "postgres")]
+    if let Some(url) = postgres_url(settings) {
+        use keydesk_postgres::{PgLeases, PgStore};
+        refuse_password_on_command_line(url, "--db")?;
+        let actor = ActorSource::Process(Interface::Serve).resolve();
+        let store = PgStore::open_existing(url, db_password(settings)?, actor)?;
+        let limiter = Limiter::shared(Arc::new(PgLeases::new(&store)));
+        return Ok((Arc::new(store), limiter));
+    }
+    let store = open_store(
+        settings,
+        IfMissing::Refuse,
+        Interface::Serve,
+        audit_key::KeyFile::Unused,
+    )?;
+    Ok((store, Limiter::new()))
+}
+
 /// A URL with a password among the arguments is refused: every user on the
 /// host can read them (`ps`).
 #[cfg(feature = "postgres")]

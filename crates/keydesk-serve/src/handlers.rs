@@ -178,7 +178,7 @@ impl App {
             };
             judge_model(policy, model.as_ref().map(|m| m.as_deref()).map_err(Clone::clone))?;
         }
-        match self.limiter.admit(id, policy, Instant::now()) {
+        match self.admit(id, policy) {
             Admission::Allowed(_grant) => Ok(()),
             Admission::Refused(denial) => Err(Refusal::limit(denial)),
         }
@@ -216,9 +216,20 @@ impl App {
                 (request, budget)
             }
         };
-        match self.limiter.admit(id, policy, Instant::now()) {
+        match self.admit(id, policy) {
             Admission::Allowed(grant) => Ok(Admitted { request, grant, budget }),
             Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), false)),
+        }
+    }
+
+    /// The limiter's answer. A fleet's limiter may wait on its database (up
+    /// to its deadline) for a key with a rate rule: that wait is moved off
+    /// the async workers' task queue so other connections go on meanwhile.
+    fn admit(&self, id: &KeyId, policy: &Policy) -> Admission {
+        if self.limiter.is_shared() && policy.rates().next().is_some() {
+            tokio::task::block_in_place(|| self.limiter.admit(id, policy, Instant::now()))
+        } else {
+            self.limiter.admit(id, policy, Instant::now())
         }
     }
 

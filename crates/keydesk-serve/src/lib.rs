@@ -49,6 +49,8 @@ pub mod upstream;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+
+use keydesk_core::limit::Limiter;
 use std::time::Duration;
 
 use hyper::server::conn::http1;
@@ -83,6 +85,9 @@ const ACCEPT_ERROR_INTERVAL: Duration = Duration::from_secs(10);
 
 /// How often idle keys' limiter state is forgotten.
 const LIMITER_SWEEP: Duration = Duration::from_secs(60);
+/// How often, with limits shared by a fleet, leases that ended are given
+/// back: unused permits held longer are permits other gateways cannot use.
+const SHARED_LIMITER_SWEEP: Duration = Duration::from_secs(1);
 
 /// Why `keydesk serve` stopped other than by a signal.
 #[derive(Debug)]
@@ -103,7 +108,14 @@ impl From<StoreError> for ServeError {
 
 /// Runs the server on `store` until SIGTERM or SIGINT, then flushes Last
 /// Used. The store must already exist: a server never creates a database.
+/// Key limits hold per process ([`run_with`] shares them with a fleet).
 pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError> {
+    run_with(options, store, Limiter::new())
+}
+
+/// [`run`] with the limiter given: [`Limiter::shared`] for rate limits that
+/// hold across every gateway on one database.
+pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -> Result<(), ServeError> {
     log::install(options.log_format);
     let address = listen::Address::parse(&options.listen).map_err(ServeError::Usage)?;
     let tls = tls(options, &address)?;
@@ -127,7 +139,7 @@ pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError
         metrics,
         allow_query_key: options.allow_query_key,
         proxy,
-        limiter: keydesk_core::limit::Limiter::new(),
+        limiter,
         trusted,
         model_bodies: model_body::ModelBodies::new(options.max_model_body),
     });
@@ -146,10 +158,14 @@ pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError
 /// Forgets the limiter state of keys idle for longer than their windows,
 /// so that memory follows the keys in use, not every key ever seen.
 async fn sweep_limits(app: Arc<App>) {
-    let mut every = tokio::time::interval(LIMITER_SWEEP);
+    let shared = app.limiter.is_shared();
+    let mut every = tokio::time::interval(if shared { SHARED_LIMITER_SWEEP } else { LIMITER_SWEEP });
     loop {
         every.tick().await;
-        app.limiter.sweep(std::time::Instant::now());
+        // Giving a lease back only queues it for the lease thread; still,
+        // the sweep walks every key under one lock, off the async workers.
+        let app = Arc::clone(&app);
+        let _ = tokio::task::spawn_blocking(move || app.limiter.sweep(std::time::Instant::now())).await;
     }
 }
 

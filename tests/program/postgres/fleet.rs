@@ -141,3 +141,40 @@ fn a_gateway_logged_in_as_the_verifier_role_leases_beats_and_gives_back() {
         query_numbers(&url, charged) == [1, 1]
     });
 }
+
+/// The measure, end to end: two `keydesk serve` processes on one
+/// database (forward-auth), a key limited to 20 per minute, 60 requests
+/// within 5 s alternately through each: at most 22 are let through, and
+/// the others are told 429 with when to come back.
+#[test]
+fn two_keydesk_serve_processes_on_one_database_accept_at_most_22_of_60_under_rpm_20() {
+    use keydesk::KeyStore;
+    let url = server!().create_database();
+    let admin = store(&url);
+    let rpm = Policy::parse("rpm=20").unwrap();
+    let (secret, _) = admin
+        .create_with_policy(&crate::common::name("fleet-key"), None, &rpm)
+        .unwrap();
+    let bearer = format!("Bearer {}", secret.expose());
+    let serve = || super::serve_support::Server::start(std::path::Path::new(&url), &[]);
+    let gateways = [serve(), serve()];
+    let start = Instant::now();
+    let (mut accepted, mut refused) = (0, 0);
+    for i in 0..60u32 {
+        let due = start + Duration::from_millis(80) * i;
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        let answer = gateways[i as usize % 2].get("/verify", &[("Authorization", &bearer)]);
+        match answer.status {
+            200 => accepted += 1,
+            429 => {
+                let retry: u64 = answer.header("Retry-After").expect("Retry-After").parse().unwrap();
+                assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+                refused += 1;
+            }
+            other => panic!("request {i}: {other}"),
+        }
+    }
+    println!("fleet: {accepted} of 60 requests through two keydesk serve processes accepted under rpm=20");
+    assert!((20..=22).contains(&accepted), "{accepted} accepted");
+    assert_eq!(accepted + refused, 60);
+}

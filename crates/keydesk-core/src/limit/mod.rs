@@ -179,6 +179,13 @@ impl Limiter {
         }
     }
 
+    /// Whether rate rules are charged to a shared source, so that
+    /// [`Limiter::admit`] may wait on it (at most its deadline) for a key
+    /// with a rate rule.
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
     /// Admits a request of key `id` under `policy`'s limits at `now`, or
     /// refuses it. A policy without limits is always allowed without state.
     ///
