@@ -409,6 +409,37 @@ mod tests {
     }
 
     #[test]
+    fn policies_are_kept_beside_names_and_a_policy_change_rebuilds_the_map() {
+        use keydesk_core::domain::policy::Window;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path().join("keys.redb")).unwrap());
+        let (_, plain) = store.create(&KeyName::parse("plain").unwrap()).unwrap();
+        let settings = Settings::default().poll_interval(Duration::from_millis(10));
+        let verifier = Arc::new(Verifier::with_settings(store.clone(), settings).unwrap());
+        let state = Arc::new(IndexState::load(verifier, Duration::from_secs(10)).unwrap());
+        let _monitor = state.spawn_monitor(Arc::new(Metrics::new()));
+        assert!(
+            state.cached(&plain.id).unwrap().policy.is_none(),
+            "no rules, no policy kept"
+        );
+
+        // A key newer than the map is read from the store, policy and all.
+        let limited = Policy::parse("rpm=5 methods=GET").unwrap();
+        let (_, newer) = store
+            .create_with_policy(&KeyName::parse("newer").unwrap(), None, &limited)
+            .unwrap();
+        let read = state.read_known(&newer.id).unwrap().unwrap();
+        assert_eq!(read.policy.as_deref(), Some(&limited));
+
+        store.set_policy(&plain.id, &Policy::parse("rpm=7").unwrap()).unwrap();
+        wait_for("the policy change to reach the map", || {
+            let policy = state.cached(&plain.id).and_then(|known| known.policy);
+            policy.is_some_and(|policy| policy.rate(Window::Minute) == Some(7))
+        });
+        assert_eq!(state.cached(&newer.id).unwrap().policy.as_deref(), Some(&limited));
+    }
+
+    #[test]
     fn names_are_percent_encoded_utf8() {
         assert_eq!(encode_name("billing-prod_2"), "billing-prod_2");
         assert_eq!(encode_name("计费"), "%E8%AE%A1%E8%B4%B9");
