@@ -28,6 +28,7 @@ mod cli_concurrency;
 mod cli_config;
 mod cli_i18n;
 mod cli_lifecycle;
+mod cli_limit;
 mod cli_log;
 mod cli_terminal;
 mod cli_usage;
