@@ -10,6 +10,8 @@ use ratatui::widgets::{Block, Borders, Clear, Sparkline, Widget};
 
 use super::{Rows, Theme, detail_line, format_time};
 use crate::display::columns::{Clock, Column, Status};
+use crate::display::policy::meanings;
+use unicode_width::UnicodeWidthStr;
 use crate::domain::{KeyRecord, KeyUsage, Outcome};
 use crate::tui::app::App;
 
@@ -39,6 +41,9 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     // Below the table the pane is short: the facts go on fewer lines.
     let tall = inner.height >= 14;
     for line in facts(record, app, theme, tall) {
+        rows.line(buf, line);
+    }
+    for line in rules(record, inner.width as usize, theme, tall) {
         rows.line(buf, line);
     }
     let Some(query) = &app.usage_query else {
@@ -113,6 +118,30 @@ fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Li
                 .map(|(label, value)| tr!("tui-details-fact", label = label.as_str(), value = value.as_str()))
                 .collect();
             Line::styled(text.join("  "), theme.text())
+        })
+        .collect()
+}
+
+/// The key's policy rules, if it has any: one a line (`rpm  60 requests
+/// per minute`) when the pane is tall, else the text form on one line.
+fn rules<'a>(record: &KeyRecord, width: usize, theme: &Theme, tall: bool) -> Vec<Line<'a>> {
+    if record.policy.is_empty() {
+        return Vec::new();
+    }
+    if !tall {
+        let label = tr!("tui-details-rules");
+        let text = record.policy.to_string();
+        let text = theme.glyphs().fit(&text, width.saturating_sub(label.width() + 2));
+        return vec![Line::from(vec![
+            Span::styled(format!("{label}  "), theme.dim()),
+            Span::raw(text.into_owned()),
+        ])];
+    }
+    meanings(&record.policy)
+        .into_iter()
+        .map(|(rule, meaning)| {
+            let meaning = theme.glyphs().fit(&meaning, width.saturating_sub(13)).into_owned();
+            detail_line(rule.name(), meaning, theme)
         })
         .collect()
 }
