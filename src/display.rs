@@ -100,8 +100,11 @@ pub fn parse_offset(input: &str) -> Result<UtcOffset, String> {
 }
 
 /// One event of each kind: every action word there is.
-pub const AUDIT_ACTIONS: [AuditEvent; 8] = [
-    AuditEvent::Created { expires_at: None },
+pub const AUDIT_ACTIONS: [AuditEvent; 9] = [
+    AuditEvent::Created {
+        expires_at: None,
+        policy: String::new(),
+    },
     AuditEvent::Renamed { from: String::new() },
     AuditEvent::Deleted,
     AuditEvent::Disabled,
@@ -110,6 +113,10 @@ pub const AUDIT_ACTIONS: [AuditEvent; 8] = [
         grace_until: OffsetDateTime::UNIX_EPOCH,
     },
     AuditEvent::ExpiryChanged { expires_at: None },
+    AuditEvent::PolicyChanged {
+        from: String::new(),
+        to: String::new(),
+    },
     AuditEvent::SchemaUpgraded { from: 0, to: 0 },
 ];
 
@@ -124,6 +131,7 @@ pub fn audit_action(event: &AuditEvent) -> String {
         AuditEvent::Enabled => tr!("tui-log-action-enable"),
         AuditEvent::Rotated { .. } => tr!("tui-log-action-rotate"),
         AuditEvent::ExpiryChanged { .. } => tr!("tui-log-action-expire"),
+        AuditEvent::PolicyChanged { .. } => tr!("tui-log-action-policy"),
         AuditEvent::SchemaUpgraded { .. } => tr!("tui-log-action-upgrade"),
     }
 }

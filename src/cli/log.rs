@@ -127,13 +127,38 @@ fn what(entry: &AuditEntry, offset: UtcOffset) -> String {
         let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
         t.to_offset(offset).format(&format).unwrap_or_default()
     };
+    let policy = |text: &str| match text {
+        "" => tr!("cli-log-policy-none"),
+        text => sanitize(text).into_owned(),
+    };
     match &entry.event {
-        AuditEvent::Created { expires_at: Some(at) } | AuditEvent::ExpiryChanged { expires_at: Some(at) } => {
+        AuditEvent::Created {
+            expires_at,
+            policy: created,
+        } if !created.is_empty() => {
+            let detail = match expires_at {
+                Some(at) => tr!("cli-log-expires", name = name, at = when(*at)),
+                None => name,
+            };
+            tr!("cli-log-with-policy", detail = detail, policy = policy(created))
+        }
+        AuditEvent::Created {
+            expires_at: Some(at), ..
+        }
+        | AuditEvent::ExpiryChanged { expires_at: Some(at) } => {
             tr!("cli-log-expires", name = name, at = when(*at))
         }
         AuditEvent::Renamed { from } => format!("{} -> {name}", sanitize(from)),
         AuditEvent::Rotated { grace_until } => tr!("cli-log-old-secret-until", name = name, at = when(*grace_until)),
         AuditEvent::ExpiryChanged { expires_at: None } => tr!("cli-log-never-expires", name = name),
+        AuditEvent::PolicyChanged { from, to } => {
+            tr!(
+                "cli-log-policy-changed",
+                name = name,
+                from = policy(from),
+                to = policy(to)
+            )
+        }
         AuditEvent::SchemaUpgraded { from, to } => {
             tr!("cli-log-schema", from = from.to_string(), to = to.to_string())
         }
@@ -163,7 +188,7 @@ struct JsonEntry<'a> {
     seq: u64,
     /// RFC 3339, UTC.
     time: String,
-    /// create, rename, delete, disable, enable, rotate, expire, upgrade.
+    /// create, rename, delete, disable, enable, rotate, expire, policy, upgrade.
     action: &'static str,
     key_id: Option<&'a str>,
     /// The key's name at the time (the new name for a rename).
@@ -173,6 +198,11 @@ struct JsonEntry<'a> {
     masked_key: Option<&'a str>,
     /// For create and expire: the expiry set (RFC 3339 UTC, `null`: never).
     expires_at: Option<String>,
+    /// For create and policy: the key's policy after, in its text form
+    /// (`""`: no rules).
+    policy: Option<&'a str>,
+    /// For policy: the key's policy before, in its text form.
+    previous_policy: Option<&'a str>,
     /// For rotate: when the old secret stops verifying.
     grace_until: Option<String>,
     /// For upgrade: the schema versions.
@@ -206,10 +236,17 @@ fn json(entries: &[AuditEntry]) -> String {
 
 fn json_entry(e: &AuditEntry) -> JsonEntry<'_> {
     let (mut expires_at, mut grace_until, mut previous_name, mut schema) = (None, None, None, (None, None));
+    let (mut policy, mut previous_policy) = (None, None);
     match &e.event {
-        AuditEvent::Created { expires_at: at } | AuditEvent::ExpiryChanged { expires_at: at } => {
-            expires_at = at.map(rfc3339)
+        AuditEvent::Created {
+            expires_at: at,
+            policy: p,
+        } => {
+            expires_at = at.map(rfc3339);
+            policy = Some(p.as_str());
         }
+        AuditEvent::ExpiryChanged { expires_at: at } => expires_at = at.map(rfc3339),
+        AuditEvent::PolicyChanged { from, to } => (previous_policy, policy) = (Some(from.as_str()), Some(to.as_str())),
         AuditEvent::Rotated { grace_until: at } => grace_until = Some(rfc3339(*at)),
         AuditEvent::Renamed { from } => previous_name = Some(from.as_str()),
         AuditEvent::SchemaUpgraded { from, to } => schema = (Some(*from), Some(*to)),
@@ -225,6 +262,8 @@ fn json_entry(e: &AuditEntry) -> JsonEntry<'_> {
         previous_name,
         masked_key: e.masked.as_deref(),
         expires_at,
+        policy,
+        previous_policy,
         grace_until,
         schema_from: schema.0,
         schema_to: schema.1,

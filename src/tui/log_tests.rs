@@ -46,8 +46,28 @@ fn entries() -> Vec<AuditEntry> {
             "billing-prod",
             ops.clone(),
         ),
-        entry(2, 10, AuditEvent::Created { expires_at: None }, 2, "old-gateway", local),
-        entry(1, 0, AuditEvent::Created { expires_at: None }, 1, "billing", ops),
+        entry(
+            2,
+            10,
+            AuditEvent::Created {
+                expires_at: None,
+                policy: String::new(),
+            },
+            2,
+            "old-gateway",
+            local,
+        ),
+        entry(
+            1,
+            0,
+            AuditEvent::Created {
+                expires_at: None,
+                policy: String::new(),
+            },
+            1,
+            "billing",
+            ops,
+        ),
     ]
 }
 

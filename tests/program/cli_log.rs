@@ -357,3 +357,44 @@ fn a_host_with_another_key_file_is_refused_and_writes_nothing() {
         .output()
         .unwrap());
 }
+
+/// Policies are set through the store here (the `limit` command is the
+/// CLI's own business): `log` shows a creation's policy and every change's
+/// before and after, in English and Chinese, and `log --json` gives them as
+/// `policy` and `previous_policy`.
+#[test]
+fn policy_changes_are_logged_before_and_after_in_both_languages_and_in_json() {
+    use keydesk::domain::Policy;
+    use keydesk::{KeyName, KeyStore, Store};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.redb");
+    let store = Store::open(&db).unwrap();
+    let rules = Policy::parse("rpm=60 methods=GET,POST").unwrap();
+    let (_, record) = store
+        .create_with_policy(&KeyName::parse("limited").unwrap(), None, &rules)
+        .unwrap();
+    store.set_policy(&record.id, &Policy::parse("rps=2").unwrap()).unwrap();
+    store.set_policy(&record.id, &Policy::default()).unwrap();
+
+    let entries = log_json(&db, &[]);
+    let fields = |e: &serde_json::Value| serde_json::json!([e["action"], e["previous_policy"], e["policy"]]);
+    assert_eq!(
+        entries.iter().map(fields).collect::<Vec<_>>(),
+        [
+            serde_json::json!(["policy", "rps=2", ""]),
+            serde_json::json!(["policy", "rpm=60 methods=GET,POST", "rps=2"]),
+            serde_json::json!(["create", null, "rpm=60 methods=GET,POST"]),
+        ]
+    );
+    let text = ok(keydesk(&db).arg("log").output().unwrap());
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].contains("limited (policy rps=2 -> none)"), "{text}");
+    assert!(
+        lines[1].contains("limited (policy rpm=60 methods=GET,POST -> rps=2)"),
+        "{text}"
+    );
+    assert!(lines[2].contains("limited (policy rpm=60 methods=GET,POST)"), "{text}");
+    let zh = ok(keydesk(&db).arg("log").env("KEYDESK_LANG", "zh-CN").output().unwrap());
+    assert!(zh.contains("设置策略"), "{zh}");
+    assert!(zh.contains("limited（策略 rps=2 -> 无）"), "{zh}");
+}

@@ -773,6 +773,37 @@ fn a_database_set_up_by_a_newer_keydesk_is_refused_untouched() {
     assert_eq!(store.change_counter().unwrap(), counter, "nothing written");
 }
 
+/// A database as schema 2 left it (keys, no policy column) is upgraded on
+/// open: every key keeps everything it had and starts without rules, a
+/// policy can then be set and is read back, and a stored policy that does
+/// not parse is an error naming the key, never a key without rules.
+#[test]
+fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
+    use keydesk::KeyStore;
+    use keydesk::domain::Policy;
+    let url = server!().create_database();
+    let store = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    let (secret, record) = store.create(&common::name("older")).unwrap();
+    let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    server!().execute(
+        db,
+        "ALTER TABLE keydesk_keys DROP COLUMN policy; DELETE FROM keydesk_schema_migrations WHERE version = 3",
+    );
+    let upgraded = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
+    assert_eq!(upgraded.get(&record.id).unwrap().unwrap(), record);
+    assert_eq!(upgraded.verify(secret.expose()).unwrap(), Some(record.id.clone()));
+    let rules = Policy::parse("rpm=60 paths=/v1/*").unwrap();
+    upgraded.set_policy(&record.id, &rules).unwrap();
+    assert_eq!(store.get(&record.id).unwrap().unwrap().policy, rules);
+
+    server!().execute(db, "UPDATE keydesk_keys SET policy = 'rpm=lots'");
+    let err = store.get(&record.id).unwrap_err().to_string();
+    assert!(
+        err.contains(record.id.as_str()) && err.contains("policy cannot be read"),
+        "{err}"
+    );
+}
+
 /// A test CA and a server certificate for `localhost` it signed, as PEM:
 /// (CA certificate, server certificate, server key).
 fn private_ca_and_server_certificate() -> (String, String, String) {

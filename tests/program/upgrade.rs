@@ -58,6 +58,8 @@ fn every_key_of_an_upgraded_database_is_active_never_expiring_and_unrotated() {
             assert_eq!(record.expires_at, None, "schema {version}: {}", record.id);
             assert_eq!(record.disabled_at, None, "schema {version}: {}", record.id);
             assert_eq!(record.previous, None, "schema {version}: {}", record.id);
+            // Schema 6: every key comes out without rules.
+            assert!(record.policy.is_empty(), "schema {version}: {}", record.id);
         }
         // The lifecycle works on an upgraded key, and the upgrade is whole.
         let key = &keys[0];
@@ -67,7 +69,10 @@ fn every_key_of_an_upgraded_database_is_active_never_expiring_and_unrotated() {
         store.enable(&id).unwrap();
         let (new, _) = store.rotate(&id, time::Duration::HOUR).unwrap();
         assert_eq!(store.verify(&key.secret).unwrap(), Some(id.clone()));
-        assert_eq!(store.verify(new.expose()).unwrap(), Some(id));
+        assert_eq!(store.verify(new.expose()).unwrap(), Some(id.clone()));
+        let rules = keydesk::domain::Policy::parse("rpm=60 methods=GET").unwrap();
+        assert_eq!(store.set_policy(&id, &rules).unwrap().policy, rules);
+        assert_eq!(Store::open(&db).unwrap().get(&id).unwrap().unwrap().policy, rules);
     }
 }
 
@@ -259,7 +264,8 @@ fn a_fixture_key_s_history_is_read_through_the_key_index_after_the_upgrade() {
 #[test]
 fn an_upgraded_database_starts_with_empty_usage_counts_that_then_count() {
     use keydesk::domain::UsageQuery;
-    for version in earlier_versions() {
+    // Schema 5 is the first to count usage.
+    for version in 1..5 {
         let (_dir, db, keys) = fixture_copy(version);
         let store = Store::open(&db).unwrap();
         let now = time::OffsetDateTime::now_utc();
@@ -270,5 +276,40 @@ fn an_upgraded_database_starts_with_empty_usage_counts_that_then_count() {
         assert_eq!(counted.len(), 1, "schema {version}");
         assert_eq!(counted[0].0.as_str(), keys[0].id);
         assert_eq!(counted[0].1.total().accepted, 1, "schema {version}");
+    }
+}
+
+/// The fixtures' keys were verified once each at their `last_used` (see
+/// `examples/make_fixture.rs`): from schema 5 on, those counts are in the
+/// file, and every later upgrade keeps them, in the same hour and day.
+#[test]
+fn usage_counts_of_an_earlier_schema_survive_the_upgrade() {
+    use keydesk::domain::{Day, Hour, Outcome, UsageQuery};
+    // Read at a time when the fixture's buckets are all still retained.
+    let then = time::macros::datetime!(2026-05-05 00:00 UTC);
+    for version in 5..SCHEMA_VERSION {
+        let (_dir, db, keys) = fixture_copy(version);
+        let store = Store::builder(&db)
+            .clock(std::sync::Arc::new(move || then))
+            .open()
+            .unwrap();
+        let usage = store.usage(&UsageQuery::last(None, 30, 14 * 24, then)).unwrap();
+        let used: Vec<&FixtureKey> = keys.iter().filter(|k| k.last_used.is_some()).collect();
+        assert_eq!(usage.len(), used.len(), "schema {version}: {usage:?}");
+        for key in used {
+            let at = time::OffsetDateTime::parse(
+                key.last_used.as_deref().unwrap(),
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap();
+            let (_, counts) = usage.iter().find(|(id, _)| id.as_str() == key.id).unwrap();
+            assert_eq!(counts.daily.len(), 1, "schema {version}, {}", key.id);
+            assert_eq!(counts.daily[0].0, Day::of(at));
+            assert_eq!(counts.hourly.len(), 1, "schema {version}, {}", key.id);
+            assert_eq!(counts.hourly[0].0, Hour::of(at));
+            let total = counts.total();
+            assert_eq!(total.get(Outcome::Accepted), 1, "schema {version}, {}", key.id);
+            assert_eq!(total.refused(), 0, "schema {version}, {}", key.id);
+        }
     }
 }

@@ -277,6 +277,7 @@ impl Worded for Malformation {
             Malformation::Timestamp(words) => crate::tr!("error-record-bad-timestamp", reason = words.as_str()),
             Malformation::Changed => crate::tr!("error-audit-entry-changed"),
             Malformation::IndexDisagrees => crate::tr!("error-audit-index-disagrees"),
+            Malformation::Policy(error) => crate::tr!("error-record-bad-policy", reason = error.to_string()),
             other => other.to_string(),
         }
     }
@@ -324,6 +325,7 @@ impl Worded for RecordProblem {
         match self {
             RecordProblem::TimeOutOfRange => crate::tr!("error-pg-record-time-out-of-range"),
             RecordProblem::BadHash => crate::tr!("error-pg-record-bad-hash"),
+            RecordProblem::BadPolicy(error) => crate::tr!("error-record-bad-policy", reason = error.to_string()),
             other => other.to_string(),
         }
     }

@@ -33,7 +33,7 @@ use connect::{Connector, error};
 pub use import::Imported;
 use keydesk_core::domain::{
     Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord,
-    KeyUsage, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    KeyUsage, Policy, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 use keydesk_core::store::backend::rules::{self, whole_second};
 use keydesk_core::store::{
@@ -76,7 +76,7 @@ impl fmt::Debug for PgStore {
 }
 
 const COLUMNS: &str = "id, name, hash, masked, created_at, last_used, expires_at, disabled_at, \
-                       previous_hash, previous_masked, previous_grace_until, previous_last_used";
+                       previous_hash, previous_masked, previous_grace_until, previous_last_used, policy";
 
 impl PgStore {
     /// Connects to the database at `url` and sets up or upgrades keydesk's
@@ -323,10 +323,11 @@ impl KeyStore for PgStore {
         self.connector.location().to_owned()
     }
 
-    fn create_expiring(
+    fn create_with_policy(
         &self,
         name: &KeyName,
         expires_at: Option<OffsetDateTime>,
+        policy: &Policy,
     ) -> Result<(SecretKey, KeyRecord), StoreError> {
         let secret = SecretKey::generate();
         let created_at = self.now();
@@ -337,6 +338,7 @@ impl KeyStore for PgStore {
             let record = loop {
                 let record = KeyRecord {
                     expires_at,
+                    policy: policy.clone(),
                     ..KeyRecord::new(
                         KeyId::generate(),
                         name.as_str().to_owned(),
@@ -349,10 +351,34 @@ impl KeyStore for PgStore {
                     break record;
                 }
             };
-            self.log(txn, created_at, AuditEvent::Created { expires_at }, &record)?;
+            let event = AuditEvent::Created {
+                expires_at,
+                policy: policy.to_string(),
+            };
+            self.log(txn, created_at, event, &record)?;
             Ok(record)
         })?;
         Ok((secret, record))
+    }
+
+    fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError> {
+        let now = self.now();
+        self.write_if(|txn| {
+            let mut record = get_record(txn, id.as_str())?.ok_or_else(|| not_found(id))?;
+            if record.policy == *policy {
+                // Rolled back, counter included: nothing changed.
+                return Ok((record, false));
+            }
+            let from = record.policy.to_string();
+            rules::set_policy(&mut record, policy);
+            put_record(txn, &record)?;
+            let event = AuditEvent::PolicyChanged {
+                from,
+                to: policy.to_string(),
+            };
+            self.log(txn, now, event, &record)?;
+            Ok((record, true))
+        })
     }
 
     fn load(&self) -> Result<Listing, StoreError> {
@@ -617,7 +643,7 @@ fn get_record(client: &mut Client, id: &str) -> Result<Option<KeyRecord>, Fail> 
     row.as_ref().map(decode_row).transpose()
 }
 
-/// A record's columns, as parameters $1…$12 in [`COLUMNS`] order.
+/// A record's columns, as parameters $1…$13 in [`COLUMNS`] order.
 fn record_params(record: &KeyRecord) -> RecordParams {
     let unix = |t: OffsetDateTime| t.unix_timestamp();
     let previous = record.previous.as_deref();
@@ -634,6 +660,7 @@ fn record_params(record: &KeyRecord) -> RecordParams {
         previous_masked: previous.map(|p| p.masked.clone()),
         previous_grace_until: previous.map(|p| unix(p.grace_until)),
         previous_last_used: previous.and_then(|p| p.last_used.map(unix)),
+        policy: record.policy.to_string(),
     }
 }
 
@@ -650,10 +677,11 @@ struct RecordParams {
     previous_masked: Option<String>,
     previous_grace_until: Option<i64>,
     previous_last_used: Option<i64>,
+    policy: String,
 }
 
 impl RecordParams {
-    fn all(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 12] {
+    fn all(&self) -> [&(dyn tokio_postgres::types::ToSql + Sync); 13] {
         [
             &self.id,
             &self.name,
@@ -667,6 +695,7 @@ impl RecordParams {
             &self.previous_masked,
             &self.previous_grace_until,
             &self.previous_last_used,
+            &self.policy,
         ]
     }
 }
@@ -676,7 +705,7 @@ fn insert_record(txn: &mut Transaction<'_>, record: &KeyRecord) -> Result<bool, 
     let params = record_params(record);
     let inserted = txn.execute(
         &format!(
-            "INSERT INTO keydesk_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+            "INSERT INTO keydesk_keys ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
              ON CONFLICT (id) DO NOTHING"
         ),
         &params.all(),
@@ -690,7 +719,7 @@ fn put_record(txn: &mut Transaction<'_>, record: &KeyRecord) -> Result<(), Fail>
     txn.execute(
         "UPDATE keydesk_keys SET name = $2, hash = $3, masked = $4, created_at = $5, last_used = $6, \
          expires_at = $7, disabled_at = $8, previous_hash = $9, previous_masked = $10, \
-         previous_grace_until = $11, previous_last_used = $12 WHERE id = $1",
+         previous_grace_until = $11, previous_last_used = $12, policy = $13 WHERE id = $1",
         &params.all(),
     )?;
     Ok(())
@@ -715,8 +744,11 @@ fn decode_row(row: &Row) -> Result<KeyRecord, Fail> {
             last_used: optional(row.get("previous_last_used"))?,
         })),
     };
+    // Never an empty policy in place of one that does not read: that
+    // would let a limited key through every gateway.
+    let policy = Policy::parse(row.get("policy")).map_err(|e| bad(RecordProblem::BadPolicy(e)))?;
     Ok(KeyRecord {
-        policy: Default::default(),
+        policy,
         id: backend::key_id_from_stored(&id),
         name: row.get("name"),
         hash: hash(row.get("hash"))?,

@@ -22,11 +22,15 @@
 //! Version 2 adds `keydesk_usage_hourly` and `keydesk_usage_daily`: counts
 //! by outcome per (key, hour or day since the epoch, UTC), deleted with
 //! their key, pruned past the retention as new buckets arrive (as in redb).
+//!
+//! Version 3 adds `keydesk_keys.policy`: the key's policy in its one text
+//! form (as in the redb file's records; empty: no rules), so every existing
+//! key starts without rules.
 
 use super::client::{Client, Error};
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: u64 = 2;
+pub const SCHEMA_VERSION: u64 = 3;
 
 /// Arbitrary, but fixed: the advisory lock key under which migrations run.
 const MIGRATION_LOCK: i64 = 0x6b65_7964_6573_6b31; // "keydesk1"
@@ -89,6 +93,13 @@ CREATE TABLE keydesk_usage_hourly (
 CREATE TABLE keydesk_usage_daily (LIKE keydesk_usage_hourly INCLUDING ALL);
 ALTER TABLE keydesk_usage_daily
     ADD FOREIGN KEY (key_id) REFERENCES keydesk_keys (id) ON DELETE CASCADE;
+"#,
+    },
+    Migration {
+        version: 3,
+        description: "per-key policies",
+        sql: r#"
+ALTER TABLE keydesk_keys ADD COLUMN policy text NOT NULL DEFAULT '';
 "#,
     },
 ];

@@ -139,9 +139,30 @@ fn what_line(entry: &AuditEntry, seq_width: usize, app: &App, glyphs: &Glyphs) -
 /// What the entry says beyond its action: the name, and what changed.
 fn detail_text(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
     let name = glyphs.text(entry.name.as_deref().unwrap_or("")).into_owned();
+    let policy = |text: &str| match text {
+        "" => tr!("tui-log-policy-none"),
+        text => glyphs.text(text).into_owned(),
+    };
     match &entry.event {
         AuditEvent::Renamed { from } => format!("{} {} {name}", glyphs.text(from), glyphs.to),
-        AuditEvent::Created { expires_at: Some(t) } | AuditEvent::ExpiryChanged { expires_at: Some(t) } => {
+        AuditEvent::Created {
+            expires_at,
+            policy: created,
+        } if !created.is_empty() => {
+            let detail = match expires_at {
+                Some(t) => tr!(
+                    "tui-log-detail-expires",
+                    name = name,
+                    at = format_time(*t, app.utc_offset)
+                ),
+                None => name,
+            };
+            tr!("tui-log-detail-with-policy", detail = detail, policy = policy(created))
+        }
+        AuditEvent::Created {
+            expires_at: Some(t), ..
+        }
+        | AuditEvent::ExpiryChanged { expires_at: Some(t) } => {
             tr!(
                 "tui-log-detail-expires",
                 name = name,
@@ -149,6 +170,14 @@ fn detail_text(entry: &AuditEntry, app: &App, glyphs: &Glyphs) -> String {
             )
         }
         AuditEvent::ExpiryChanged { expires_at: None } => tr!("tui-log-detail-never-expires", name = name),
+        AuditEvent::PolicyChanged { from, to } => {
+            tr!(
+                "tui-log-detail-policy",
+                name = name,
+                from = policy(from),
+                to = policy(to)
+            )
+        }
         AuditEvent::Rotated { grace_until } => tr!(
             "tui-log-detail-rotated",
             name = name,

@@ -244,7 +244,10 @@ fn entries() -> Vec<AuditEntry> {
         ),
         entry(
             2,
-            AuditEvent::Created { expires_at: None },
+            AuditEvent::Created {
+                expires_at: None,
+                policy: String::new(),
+            },
             Some(1),
             Some("billing"),
             ops,

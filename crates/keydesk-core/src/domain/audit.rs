@@ -227,6 +227,9 @@ pub enum AuditEvent {
     Created {
         /// The expiry it was created with; `None`: never.
         expires_at: Option<OffsetDateTime>,
+        /// The policy it was created with, in its text form
+        /// ([`Policy`](crate::domain::Policy)'s `Display`; empty: no rules).
+        policy: String,
     },
     /// A key was renamed.
     Renamed {
@@ -249,6 +252,13 @@ pub enum AuditEvent {
         /// The new expiry; `None`: never.
         expires_at: Option<OffsetDateTime>,
     },
+    /// A key's policy was set, changed or cleared.
+    PolicyChanged {
+        /// The policy before, in its text form (empty: no rules).
+        from: String,
+        /// The policy after, in its text form (empty: no rules).
+        to: String,
+    },
     /// The database was created or upgraded to a newer schema.
     SchemaUpgraded {
         /// The schema version before (0: a new database).
@@ -269,6 +279,7 @@ impl AuditEvent {
             AuditEvent::Enabled => "enable",
             AuditEvent::Rotated { .. } => "rotate",
             AuditEvent::ExpiryChanged { .. } => "expire",
+            AuditEvent::PolicyChanged { .. } => "policy",
             AuditEvent::SchemaUpgraded { .. } => "upgrade",
         }
     }

@@ -296,6 +296,8 @@ pub enum Malformation {
     Changed,
     /// The key index of the audit log disagrees with the log.
     IndexDisagrees,
+    /// A key's stored policy does not parse (what is wrong with it).
+    Policy(crate::domain::PolicyError),
 }
 
 /// Why a PostgreSQL server cannot be reached.
@@ -352,13 +354,15 @@ pub enum UrlProblem {
 }
 
 /// What is wrong with a PostgreSQL key record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RecordProblem {
     /// A stored time (seconds since 1970) that no date can have.
     TimeOutOfRange,
     /// A stored hash that is not 32 bytes long.
     BadHash,
+    /// A stored policy that does not parse (what is wrong with it).
+    BadPolicy(crate::domain::PolicyError),
 }
 
 /// Why the CA certificates file (`PGSSLROOTCERT`) cannot be used.
@@ -630,6 +634,7 @@ impl fmt::Display for Malformation {
             Malformation::IndexDisagrees => {
                 f.write_str("the key index does not match the log; run `keydesk log --check`")
             }
+            Malformation::Policy(error) => write!(f, "its policy cannot be read: {error}"),
         }
     }
 }
@@ -691,10 +696,11 @@ impl fmt::Display for UrlProblem {
 
 impl fmt::Display for RecordProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            RecordProblem::TimeOutOfRange => "a time out of range",
-            RecordProblem::BadHash => "a hash that is not 32 bytes",
-        })
+        match self {
+            RecordProblem::TimeOutOfRange => f.write_str("a time out of range"),
+            RecordProblem::BadHash => f.write_str("a hash that is not 32 bytes"),
+            RecordProblem::BadPolicy(error) => write!(f, "its policy cannot be read: {error}"),
+        }
     }
 }
 

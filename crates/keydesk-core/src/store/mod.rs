@@ -141,28 +141,27 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
         &self,
         name: &KeyName,
         expires_at: Option<OffsetDateTime>,
-    ) -> Result<(SecretKey, KeyRecord), StoreError>;
+    ) -> Result<(SecretKey, KeyRecord), StoreError> {
+        self.create_with_policy(name, expires_at, &Policy::default())
+    }
 
     /// [`KeyStore::create_expiring`] with a policy, written in the same
-    /// transaction: no gateway ever sees the key without its policy.
-    // Transitional default until both stores keep policies (issue #25).
+    /// transaction: no gateway ever sees the key without its policy. Its
+    /// audit entry records the policy (in its text form).
     fn create_with_policy(
         &self,
         name: &KeyName,
         expires_at: Option<OffsetDateTime>,
         policy: &Policy,
-    ) -> Result<(SecretKey, KeyRecord), StoreError> {
-        let _ = (name, expires_at, policy);
-        todo!("policies in stores")
-    }
+    ) -> Result<(SecretKey, KeyRecord), StoreError>;
 
-    /// Replaces a key's policy, with one audit entry showing it before and
-    /// after. Setting the policy a key already has writes nothing.
-    // Transitional default until both stores keep policies (issue #25).
-    fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError> {
-        let _ = (id, policy);
-        todo!("policies in stores")
-    }
+    /// Replaces a key's policy (the empty policy clears every rule), with one
+    /// audit entry showing it before and after, in one transaction. Setting
+    /// the policy a key already has writes nothing: no entry, and the change
+    /// counter stays. A key that is not there (never was, or deleted) is
+    /// [`StoreError::NotFound`]. Allowed for a disabled or expired key: a
+    /// policy only narrows what a key that verifies may do.
+    fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError>;
 
     /// All records and the change counter, read in one transaction.
     fn load(&self) -> Result<Listing, StoreError>;
@@ -278,7 +277,7 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     }
 
     /// The audit log, newest first: every change (create, rename, delete,
-    /// disable, enable, rotate, expiry change, schema upgrade) appended in
+    /// disable, enable, rotate, expiry change, policy change, schema upgrade) appended in
     /// the change's own transaction. Kept when the key is deleted. A call
     /// that changes nothing (disabling a disabled key, renaming a key to its
     /// own name) writes no entry; a refused or failed one writes none either.
@@ -313,12 +312,16 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     fn location(&self) -> String {
         (**self).location()
     }
-    fn create_expiring(
+    fn create_with_policy(
         &self,
         name: &KeyName,
         expires_at: Option<OffsetDateTime>,
+        policy: &Policy,
     ) -> Result<(SecretKey, KeyRecord), StoreError> {
-        (**self).create_expiring(name, expires_at)
+        (**self).create_with_policy(name, expires_at, policy)
+    }
+    fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError> {
+        (**self).set_policy(id, policy)
     }
     fn load(&self) -> Result<Listing, StoreError> {
         (**self).load()

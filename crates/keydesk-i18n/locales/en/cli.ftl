@@ -296,6 +296,12 @@ cli-log-expires = { $name } (expires { $at })
 cli-log-old-secret-until = { $name } (old secret until { $at })
 cli-log-never-expires = { $name } (never expires)
 cli-log-schema = database schema { $from } -> { $to }
+# A policy change: before and after in the policy text form (rpm=60 methods=GET,POST).
+cli-log-policy-changed = { $name } (policy { $from } -> { $to })
+# An empty policy in a log line.
+cli-log-policy-none = none
+# A creation with a policy: the usual details, then the policy.
+cli-log-with-policy = { $detail } (policy { $policy })
 cli-log-sudo = sudo from { $user }
 
 ## usage

@@ -89,6 +89,7 @@ error-record-empty = record { $id } is empty
 error-record-unknown-version = record { $id } has unknown format version { $version }
 error-record-malformed = record { $id } cannot be decoded: { $reason }
 error-record-bad-timestamp = bad timestamp: { $reason }
+error-record-bad-policy = its policy cannot be read: { $reason }
 error-audit-entry = audit entry { $seq }
 error-audit-entry-changed = it was changed; run `keydesk log --check`
 error-audit-index-disagrees = the key index does not match the log; run `keydesk log --check`

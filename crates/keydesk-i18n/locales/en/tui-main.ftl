@@ -298,6 +298,9 @@ tui-log-detail-expires = { $name }, expires { $at }
 tui-log-detail-never-expires = { $name }, never expires
 tui-log-detail-rotated = { $name }, old until { $at }
 tui-log-detail-upgraded = database schema { $from } → { $to }
+tui-log-detail-policy = { $name }, policy { $from } → { $to }
+tui-log-detail-with-policy = { $detail }, policy { $policy }
+tui-log-policy-none = none
 # The action column (`log --json` keeps the English names).
 tui-log-action-create = create
 tui-log-action-rename = rename
@@ -306,6 +309,7 @@ tui-log-action-disable = disable
 tui-log-action-enable = enable
 tui-log-action-rotate = rotate
 tui-log-action-expire = expire
+tui-log-action-policy = policy
 tui-log-action-upgrade = upgrade
 
 ## The clean-up view

@@ -293,6 +293,12 @@ cli-log-expires = { $name }（{ $at } 过期）
 cli-log-old-secret-until = { $name }（旧密钥有效至 { $at }）
 cli-log-never-expires = { $name }（永不过期）
 cli-log-schema = 数据库结构 { $from } -> { $to }
+# 策略变更：前后均为策略的文本形式（rpm=60 methods=GET,POST）。
+cli-log-policy-changed = { $name }（策略 { $from } -> { $to }）
+# 日志中的空策略。
+cli-log-policy-none = 无
+# 创建时带策略：通常的详情，然后是策略。
+cli-log-with-policy = { $detail }（策略 { $policy }）
 cli-log-sudo = 经 sudo，原用户 { $user }
 
 ## usage

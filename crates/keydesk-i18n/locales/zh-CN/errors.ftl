@@ -86,6 +86,7 @@ error-record-empty = 记录 { $id } 为空
 error-record-unknown-version = 记录 { $id } 的格式版本 { $version } 未知
 error-record-malformed = 记录 { $id } 无法解码：{ $reason }
 error-record-bad-timestamp = 时间戳有误：{ $reason }
+error-record-bad-policy = 其策略无法读取：{ $reason }
 error-audit-entry = 「审计日志条目 { $seq }」
 error-audit-entry-changed = 它已被修改；请运行 `keydesk log --check`
 error-audit-index-disagrees = 密钥索引与日志不一致；请运行 `keydesk log --check`

@@ -289,6 +289,9 @@ tui-log-detail-expires = { $name }，过期时间 { $at }
 tui-log-detail-never-expires = { $name }，永不过期
 tui-log-detail-rotated = { $name }，旧密钥有效至 { $at }
 tui-log-detail-upgraded = 数据库结构 { $from } → { $to }
+tui-log-detail-policy = { $name }，策略 { $from } → { $to }
+tui-log-detail-with-policy = { $detail }，策略 { $policy }
+tui-log-policy-none = 无
 # 操作列（`log --json` 仍用英文名称）。
 tui-log-action-create = 创建
 tui-log-action-rename = 编辑名称
@@ -297,6 +300,7 @@ tui-log-action-disable = 停用
 tui-log-action-enable = 启用
 tui-log-action-rotate = 轮换
 tui-log-action-expire = 设置有效期
+tui-log-action-policy = 设置策略
 tui-log-action-upgrade = 升级
 
 ## 清理界面

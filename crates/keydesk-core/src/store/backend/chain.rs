@@ -57,16 +57,39 @@ struct StoredV1<S> {
     previous: [u8; 32],
 }
 
+/// postcard numbers the variants in order, so new ones only ever go at the
+/// end: every entry already written keeps decoding (and checking) as it was.
 #[derive(Serialize, Deserialize)]
 enum StoredEvent<S> {
-    Created { expires_at: Option<i64> },
-    Renamed { from: S },
+    /// A key created without a policy (every creation before policies).
+    Created {
+        expires_at: Option<i64>,
+    },
+    Renamed {
+        from: S,
+    },
     Deleted,
     Disabled,
     Enabled,
-    Rotated { grace_until: i64 },
-    ExpiryChanged { expires_at: Option<i64> },
-    SchemaUpgraded { from: u64, to: u64 },
+    Rotated {
+        grace_until: i64,
+    },
+    ExpiryChanged {
+        expires_at: Option<i64>,
+    },
+    SchemaUpgraded {
+        from: u64,
+        to: u64,
+    },
+    /// A key created with a policy (its text form, never empty).
+    CreatedWithPolicy {
+        expires_at: Option<i64>,
+        policy: S,
+    },
+    PolicyChanged {
+        from: S,
+        to: S,
+    },
 }
 
 /// Why a store may not append to a log whose last entry, `seq`, is keyed.
@@ -181,8 +204,16 @@ fn body_of(stored: &[u8]) -> &[u8] {
 pub(crate) fn encode(entry: &Borrowed<'_>, keyed: bool) -> Vec<u8> {
     let unix = |t: OffsetDateTime| t.unix_timestamp();
     let event = match entry.event {
-        AuditEvent::Created { expires_at } => StoredEvent::Created {
+        AuditEvent::Created { expires_at, policy } if policy.is_empty() => StoredEvent::Created {
             expires_at: expires_at.map(unix),
+        },
+        AuditEvent::Created { expires_at, policy } => StoredEvent::CreatedWithPolicy {
+            expires_at: expires_at.map(unix),
+            policy: policy.as_str(),
+        },
+        AuditEvent::PolicyChanged { from, to } => StoredEvent::PolicyChanged {
+            from: from.as_str(),
+            to: to.as_str(),
         },
         AuditEvent::Renamed { from } => StoredEvent::Renamed { from: from.as_str() },
         AuditEvent::Deleted => StoredEvent::Deleted,
@@ -230,7 +261,13 @@ pub fn decode(stored: &[u8]) -> Option<AuditEntry> {
     let event = match s.event {
         StoredEvent::Created { expires_at } => AuditEvent::Created {
             expires_at: expires_at.and_then(time),
+            policy: String::new(),
         },
+        StoredEvent::CreatedWithPolicy { expires_at, policy } => AuditEvent::Created {
+            expires_at: expires_at.and_then(time),
+            policy,
+        },
+        StoredEvent::PolicyChanged { from, to } => AuditEvent::PolicyChanged { from, to },
         StoredEvent::Renamed { from } => AuditEvent::Renamed { from },
         StoredEvent::Deleted => AuditEvent::Deleted,
         StoredEvent::Disabled => AuditEvent::Disabled,

@@ -63,6 +63,14 @@ pub fn set_expiry(
     Ok(())
 }
 
+/// Gives `record` `policy`. Allowed whatever the key's state, an expired or
+/// disabled key included: a policy only narrows what a key that verifies may
+/// do, so changing the policy of one that cannot verify lets nothing through
+/// (a disabled key may be enabled again later under its new rules).
+pub fn set_policy(record: &mut KeyRecord, policy: &crate::domain::Policy) {
+    record.policy = policy.clone();
+}
+
 /// Disables `record` at `now`; a disabled key keeps its original time.
 pub fn disable(record: &mut KeyRecord, now: OffsetDateTime) {
     record.disabled_at.get_or_insert(now);

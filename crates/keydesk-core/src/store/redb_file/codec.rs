@@ -3,24 +3,35 @@
 //! refuse (rather than misread) a record from the future.
 //!
 //! - [`RECORD_V1`] (schemas 1 and 2): name, hash, masked hint, created, last used.
-//! - [`RECORD_V2`] (schema 3): V1's fields, then expiry, disabled-since and the
-//!   previous secret of a rotation.
+//! - [`RECORD_V2`] (schemas 3 to 5): V1's fields, then expiry, disabled-since
+//!   and the previous secret of a rotation.
+//! - [`RECORD_V3`] (schema 6): V2's fields, then the key's policy in its one
+//!   text form (`Policy`'s `Display`, read back with `Policy::parse`; empty:
+//!   no rules). Text rather than a binary layout of the rules, so a rule added
+//!   later needs no new record version, and what is stored is what `keydesk
+//!   limit` shows.
 //!
-//! This build writes V2 only. It still decodes V1 (as an active key that never
-//! expires): the schema-3 migration reads V1 records to rewrite them as V2, so
-//! a schema-3 file holds V2 records only, and decoding V1 stays harmless if
-//! one is ever met. The schema-2 migration step, which runs before that
-//! rewrite, keeps writing V1 ([`encode_v1`]) so a file left at schema 2 by an
-//! interrupted upgrade is exactly what schema 2 wrote.
+//! This build writes V3 only. It still decodes V1 (as an active key that never
+//! expires) and V2 (as a key without rules): the schema-3 and schema-6
+//! migrations read them to rewrite them as the encoding of their schema, and
+//! decoding them stays harmless if one is ever met. The schema-2 migration
+//! step keeps writing V1 ([`encode_v1`]) and the schema-3 step V2
+//! ([`encode_v2`]), so a file left at an intermediate schema by an
+//! interrupted upgrade would be exactly what that schema wrote.
+//!
+//! A stored policy that does not parse is a decode error naming the record,
+//! never an empty policy: a key silently losing its rules would be let
+//! through by every gateway.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::domain::{KeyHash, KeyId, KeyRecord, PreviousSecret};
+use crate::domain::{KeyHash, KeyId, KeyRecord, Policy, PreviousSecret};
 use crate::store::{DecodeError, Malformation, StoredItem};
 
 const RECORD_V1: u8 = 1;
 const RECORD_V2: u8 = 2;
+const RECORD_V3: u8 = 3;
 
 /// The stored form of a record. The ID is the table key, so it is not repeated.
 #[derive(Serialize, Deserialize)]
@@ -46,6 +57,14 @@ struct RecordV2 {
     previous: Option<PreviousV2>,
 }
 
+/// V2 plus the policy's text form: postcard writes it as V2's bytes followed
+/// by the text.
+#[derive(Serialize, Deserialize)]
+struct RecordV3 {
+    v2: RecordV2,
+    policy: String,
+}
+
 #[derive(Serialize, Deserialize)]
 struct PreviousV2 {
     hash: [u8; 32],
@@ -59,7 +78,21 @@ fn unix(at: OffsetDateTime) -> i64 {
 }
 
 pub fn encode(record: &KeyRecord) -> Vec<u8> {
-    let stored = RecordV2 {
+    let stored = RecordV3 {
+        v2: record_v2(record),
+        policy: record.policy.to_string(),
+    };
+    with_version(RECORD_V3, &stored)
+}
+
+/// The schema-3 to 5 encoding, for the schema-3 migration step only: it
+/// drops the policy, which a record of those schemas cannot have.
+pub fn encode_v2(record: &KeyRecord) -> Vec<u8> {
+    with_version(RECORD_V2, &record_v2(record))
+}
+
+fn record_v2(record: &KeyRecord) -> RecordV2 {
+    RecordV2 {
         name: record.name.clone(),
         hash: record.hash.0,
         masked: record.masked.clone(),
@@ -73,8 +106,7 @@ pub fn encode(record: &KeyRecord) -> Vec<u8> {
             grace_until: unix(p.grace_until),
             last_used: p.last_used.map(unix),
         }),
-    };
-    with_version(RECORD_V2, &stored)
+    }
 }
 
 /// The schema-1/2 encoding, for the schema-2 migration step only: it drops
@@ -99,6 +131,11 @@ fn with_version(version: u8, stored: &impl Serialize) -> Vec<u8> {
 
 /// Whether stored bytes are in the encoding this build writes.
 pub fn is_current(bytes: &[u8]) -> bool {
+    bytes.first() == Some(&RECORD_V3)
+}
+
+/// Whether stored bytes are in the encoding of schemas 3 to 5 (V2).
+pub fn is_v2(bytes: &[u8]) -> bool {
     bytes.first() == Some(&RECORD_V2)
 }
 
@@ -110,14 +147,20 @@ pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
         record: StoredItem::Key(id.to_owned()),
         reason,
     };
-    let stored = match version {
-        RECORD_V2 => {
-            postcard::from_bytes::<RecordV2>(body).map_err(|e| malformed(Malformation::Encoding(e.to_string())))?
+    let encoding = |e: postcard::Error| malformed(Malformation::Encoding(e.to_string()));
+    let (stored, policy) = match version {
+        RECORD_V3 => {
+            let v3: RecordV3 = postcard::from_bytes(body).map_err(encoding)?;
+            let policy = Policy::parse(&v3.policy).map_err(|e| malformed(Malformation::Policy(e)))?;
+            (v3.v2, policy)
         }
+        RECORD_V2 => (
+            postcard::from_bytes::<RecordV2>(body).map_err(encoding)?,
+            Policy::default(),
+        ),
         RECORD_V1 => {
-            let v1: RecordV1 =
-                postcard::from_bytes(body).map_err(|e| malformed(Malformation::Encoding(e.to_string())))?;
-            RecordV2 {
+            let v1: RecordV1 = postcard::from_bytes(body).map_err(encoding)?;
+            let v2 = RecordV2 {
                 name: v1.name,
                 hash: v1.hash,
                 masked: v1.masked,
@@ -126,7 +169,8 @@ pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
                 expires_at: None,
                 disabled_at: None,
                 previous: None,
-            }
+            };
+            (v2, Policy::default())
         }
         version => {
             return Err(DecodeError::UnknownVersion {
@@ -148,7 +192,7 @@ pub fn decode(id: &str, bytes: &[u8]) -> Result<KeyRecord, DecodeError> {
         })),
     };
     Ok(KeyRecord {
-        policy: Default::default(),
+        policy,
         id: KeyId::from_stored(id),
         name: stored.name,
         hash: KeyHash(stored.hash),
@@ -193,11 +237,19 @@ mod tests {
         }
     }
 
+    fn with_policy() -> KeyRecord {
+        KeyRecord {
+            policy: Policy::parse("rpm=60 max-parallel=2 methods=GET,POST paths=/v1/* ips=10.0.0.0/8").unwrap(),
+            ..with_lifecycle()
+        }
+    }
+
     #[test]
     fn round_trips() {
         for record in [
             sample(),
             with_lifecycle(),
+            with_policy(),
             KeyRecord {
                 last_used: None,
                 ..sample()
@@ -223,6 +275,40 @@ mod tests {
     }
 
     #[test]
+    fn a_v2_record_decodes_as_a_key_without_rules() {
+        let record = with_policy();
+        let bytes = encode_v2(&record);
+        assert_eq!(bytes[0], RECORD_V2);
+        assert!(is_v2(&bytes) && !is_current(&bytes));
+        let decoded = decode(record.id.as_str(), &bytes).unwrap();
+        assert_eq!(
+            decoded,
+            KeyRecord {
+                policy: Policy::default(),
+                ..record
+            }
+        );
+    }
+
+    #[test]
+    fn a_stored_policy_that_does_not_parse_is_an_error_naming_the_record_never_no_rules() {
+        let record = sample();
+        let stored = RecordV3 {
+            v2: record_v2(&record),
+            policy: "rpm=sixty".to_owned(),
+        };
+        let error = decode("ak-x", &with_version(RECORD_V3, &stored)).unwrap_err();
+        assert!(
+            matches!(&error, DecodeError::Malformed { record: StoredItem::Key(id), reason: Malformation::Policy(_) } if id == "ak-x"),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            "record ak-x cannot be decoded: its policy cannot be read: rpm: \"sixty\" is not a whole number"
+        );
+    }
+
+    #[test]
     fn encoding_is_compact() {
         // A record is a fraction of a key's share of the file (the size per key
         // in docs/benchmarks.md); this keeps it from growing unnoticed.
@@ -231,7 +317,12 @@ mod tests {
 
     #[test]
     fn damaged_bytes_are_errors_not_panics() {
-        for bytes in [encode(&sample()), encode(&with_lifecycle()), encode_v1(&sample())] {
+        for bytes in [
+            encode(&sample()),
+            encode(&with_policy()),
+            encode_v2(&with_lifecycle()),
+            encode_v1(&sample()),
+        ] {
             assert!(matches!(decode("ak-x", &[]), Err(DecodeError::Empty { .. })));
             assert!(matches!(
                 decode("ak-x", &[9, 1, 2]),

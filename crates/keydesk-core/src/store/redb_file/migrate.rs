@@ -52,6 +52,7 @@ const STEPS: &[Step] = &[
         apply: start_audit_log,
     },
     Step { to: 5, apply: schema_5 },
+    Step { to: 6, apply: schema_6 },
 ];
 
 /// What a write transaction found the file to be.
@@ -153,12 +154,13 @@ fn records_to_v2(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
     let mut rewritten = Vec::new();
     for entry in keys.iter()? {
         let (id, bytes) = entry?;
-        if !codec::is_current(bytes.value()) {
+        if !codec::is_v2(bytes.value()) {
             rewritten.push(codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?);
         }
     }
     for record in rewritten {
-        keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
+        // Schema 3's own encoding: schema 6 rewrites every record afterwards.
+        keys.insert(record.id.as_str(), codec::encode_v2(&record).as_slice())?;
     }
     Ok(())
 }
@@ -188,6 +190,28 @@ fn index_audit_by_key(txn: &WriteTransaction) -> Result<(), Fail> {
 fn start_usage_counts(txn: &WriteTransaction) -> Result<(), Fail> {
     txn.open_table(USAGE_HOURLY)?;
     txn.open_table(USAGE_DAILY)?;
+    Ok(())
+}
+
+/// Schema 6: per-key policies. Every record is rewritten in the V3
+/// encoding as a key without rules.
+fn schema_6(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
+    records_to_v3(txn)
+}
+
+/// Schema 6: every record in the V3 encoding (with the empty policy).
+fn records_to_v3(txn: &WriteTransaction) -> Result<(), Fail> {
+    let mut keys = txn.open_table(KEYS)?;
+    let mut rewritten = Vec::new();
+    for entry in keys.iter()? {
+        let (id, bytes) = entry?;
+        if !codec::is_current(bytes.value()) {
+            rewritten.push(codec::decode(id.value(), bytes.value()).map_err(Fail::Decode)?);
+        }
+    }
+    for record in rewritten {
+        keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;
+    }
     Ok(())
 }
 

@@ -26,7 +26,7 @@ use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
     Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName,
-    KeyRecord, KeyUsage, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    KeyRecord, KeyUsage, Policy, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub use builder::StoreBuilder;
 
@@ -168,7 +168,10 @@ impl Store {
             insert_records(txn, &records)?;
             let mut index = Vec::with_capacity(records.len());
             for record in &records {
-                let created = AuditEvent::Created { expires_at: None };
+                let created = AuditEvent::Created {
+                    expires_at: None,
+                    policy: String::new(),
+                };
                 if let Some(seq) = self.log_unindexed(txn, record.created_at, created, record)? {
                     index.push(((record.id.as_str(), seq), ()));
                 }
@@ -222,6 +225,17 @@ impl Store {
         event: AuditEvent,
         change: impl FnOnce(&mut KeyRecord, OffsetDateTime) -> Result<(), Fail>,
     ) -> Result<KeyRecord, StoreError> {
+        self.modify_logged(id, |_| event, change)
+    }
+
+    /// [`Store::modify`] whose audit event is made from the record before the
+    /// change (for an entry showing before and after).
+    fn modify_logged(
+        &self,
+        id: &KeyId,
+        event: impl FnOnce(&KeyRecord) -> AuditEvent,
+        change: impl FnOnce(&mut KeyRecord, OffsetDateTime) -> Result<(), Fail>,
+    ) -> Result<KeyRecord, StoreError> {
         let now = self.now();
         self.write(|txn| {
             let mut keys = txn.open_table(KEYS)?;
@@ -231,7 +245,7 @@ impl Store {
             keys.insert(id.as_str(), codec::encode(&record).as_slice())?;
             if record != before {
                 drop(keys);
-                self.log(txn, now, event, &record)?;
+                self.log(txn, now, event(&before), &record)?;
             }
             Ok(record)
         })
@@ -353,10 +367,11 @@ impl KeyStore for Store {
         self.path.display().to_string()
     }
 
-    fn create_expiring(
+    fn create_with_policy(
         &self,
         name: &KeyName,
         expires_at: Option<OffsetDateTime>,
+        policy: &Policy,
     ) -> Result<(SecretKey, KeyRecord), StoreError> {
         let secret = SecretKey::generate();
         let created_at = self.now();
@@ -367,13 +382,35 @@ impl KeyStore for Store {
                 &mut txn.open_table(BY_HASH)?,
                 name,
                 &secret,
-                created_at,
-                expires_at,
+                (created_at, expires_at),
+                policy,
             )?;
-            self.log(txn, created_at, AuditEvent::Created { expires_at }, &record)?;
+            let event = AuditEvent::Created {
+                expires_at,
+                policy: policy.to_string(),
+            };
+            self.log(txn, created_at, event, &record)?;
             Ok(record)
         })?;
         Ok((secret, record))
+    }
+
+    fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError> {
+        // The same policy again: nothing to write, not even the counter.
+        let current = self
+            .get(id)?
+            .ok_or_else(|| StoreError::NotFound { id: id.to_string() })?;
+        if current.policy == *policy {
+            return Ok(current);
+        }
+        let event = |record: &KeyRecord| AuditEvent::PolicyChanged {
+            from: record.policy.to_string(),
+            to: policy.to_string(),
+        };
+        self.modify_logged(id, event, |record, _| {
+            rules::set_policy(record, policy);
+            Ok(())
+        })
     }
 
     fn set_expiry(&self, id: &KeyId, expires_at: Option<OffsetDateTime>) -> Result<KeyRecord, StoreError> {
@@ -732,8 +769,8 @@ fn insert_new(
     by_hash: &mut redb::Table<&'static [u8; 32], &'static str>,
     name: &KeyName,
     secret: &SecretKey,
-    created_at: OffsetDateTime,
-    expires_at: Option<OffsetDateTime>,
+    (created_at, expires_at): (OffsetDateTime, Option<OffsetDateTime>),
+    policy: &Policy,
 ) -> Result<KeyRecord, Fail> {
     // 82 random bits make a collision practically impossible, but an ID must
     // never silently overwrite another key.
@@ -745,6 +782,7 @@ fn insert_new(
     };
     let record = KeyRecord {
         expires_at,
+        policy: policy.clone(),
         ..KeyRecord::new(id, name.as_str().to_owned(), secret.hash(), secret.masked(), created_at)
     };
     keys.insert(record.id.as_str(), codec::encode(&record).as_slice())?;

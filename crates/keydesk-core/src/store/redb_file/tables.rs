@@ -49,4 +49,5 @@ pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 /// hash is in `BY_HASH` too, mapping to the same key). 4: the audit log
 /// (`AUDIT`, and `AUDIT_LAST_KEY` in `META`). 5: the audit log's key index
 /// (`AUDIT_BY_KEY`) and usage counts (`USAGE_HOURLY`, `USAGE_DAILY`).
-pub const SCHEMA_VERSION: u64 = 5;
+/// 6: per-key policies (record encoding V3).
+pub const SCHEMA_VERSION: u64 = 6;

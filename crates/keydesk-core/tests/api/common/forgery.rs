@@ -49,6 +49,8 @@ enum Event {
     Rotated { grace_until: i64 },
     ExpiryChanged { expires_at: Option<i64> },
     SchemaUpgraded { from: u64, to: u64 },
+    CreatedWithPolicy { expires_at: Option<i64>, policy: String },
+    PolicyChanged { from: String, to: String },
 }
 
 /// Renames entry `seq` to `to`, and re-seals it and every later entry with

@@ -84,6 +84,7 @@ pub fn every_change_writes_exactly_one_audit_entry_with_its_fields_and_actor(bac
         0,
         AuditEvent::Created {
             expires_at: Some(expiry),
+            policy: String::new(),
         },
         "billing",
     );

@@ -18,10 +18,12 @@ use crate::common::{manual_clock, name};
 mod audit;
 mod forgery;
 mod lifecycle;
+mod policy;
 mod usage;
 pub use audit::*;
 pub use forgery::*;
 pub use lifecycle::*;
+pub use policy::*;
 pub use usage::*;
 
 /// A store opened for one test.
@@ -96,6 +98,7 @@ macro_rules! conformance_suite {
         $crate::audit_suite!($backend);
         $crate::forgery_suite!($backend);
         $crate::usage_suite!($backend);
+        $crate::policy_suite!($backend);
     };
 }
 
