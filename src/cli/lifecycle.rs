@@ -297,8 +297,14 @@ mod tests {
                 && lines[1].contains("whether the key is under its rpm limit now"),
             "{text}"
         );
-        assert_eq!(lines[2], "  methods       GET, POST: a request with another method is refused");
-        assert!(lines[3].starts_with("  models        gpt-4o*: a request for another model"), "{text}");
+        assert_eq!(
+            lines[2],
+            "  methods       GET, POST: a request with another method is refused"
+        );
+        assert!(
+            lines[3].starts_with("  models        gpt-4o*: a request for another model"),
+            "{text}"
+        );
         let chinese = crate::i18n::with_lang(crate::i18n::Lang::ZhCn, || explain_rules(&policy));
         assert!(chinese.contains("每分钟 60 次请求：超出时网关拒绝请求"), "{chinese}");
     }

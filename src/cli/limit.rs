@@ -188,13 +188,29 @@ mod tests {
             "cannot set the policy: ips: \"10.1.2.300\" is not an IP address or CIDR block"
         );
         let glob = bad(args(|a| a.allow_paths = Some("/v1/*,/v2/[".into())), &[]);
-        assert!(glob.message.contains("paths: \"/v2/[\" is not a valid pattern"), "{}", glob.message);
+        assert!(
+            glob.message.contains("paths: \"/v2/[\" is not a valid pattern"),
+            "{}",
+            glob.message
+        );
         let number = bad(args(|a| a.rpm = Some("6O".into())), &[]);
-        assert!(number.message.contains("rpm: \"6O\" is not a whole number"), "{}", number.message);
+        assert!(
+            number.message.contains("rpm: \"6O\" is not a whole number"),
+            "{}",
+            number.message
+        );
         let zero = bad(args(|a| a.max_parallel = Some("0".into())), &[]);
-        assert!(zero.message.contains("max-parallel: 0 would refuse"), "{}", zero.message);
+        assert!(
+            zero.message.contains("max-parallel: 0 would refuse"),
+            "{}",
+            zero.message
+        );
         let unknown = bad(PolicyArgs::default(), &["tpm".to_owned()]);
-        assert!(unknown.message.ends_with("\"tpm\" is not a rule"), "{}", unknown.message);
+        assert!(
+            unknown.message.ends_with("\"tpm\" is not a rule"),
+            "{}",
+            unknown.message
+        );
         let chinese = with_lang(Lang::ZhCn, || bad(args(|a| a.rpd = Some("-1".into())), &[]));
         assert_eq!(chinese.message, "无法设置策略：rpd：\"-1\" 不是整数");
     }

@@ -506,7 +506,15 @@ mod tests {
             let headers: Vec<_> = Column::LIST.iter().map(|c| c.header(offset!(+8))).collect();
             assert_eq!(
                 headers,
-                ["名称", "ID", "密钥", "创建时间（UTC+8）", "最近使用（UTC+8）", "状态", "规则"]
+                [
+                    "名称",
+                    "ID",
+                    "密钥",
+                    "创建时间（UTC+8）",
+                    "最近使用（UTC+8）",
+                    "状态",
+                    "规则"
+                ]
             );
             let r = record("k1", NOW - Duration::days(1), None);
             assert_eq!(Column::Status.cell(&r, CLOCK), "正常");

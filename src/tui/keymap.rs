@@ -327,14 +327,6 @@ const MAIN: &[Binding] = &[
     .extra()
     .when(Applies::KeySelected),
     bind(
-        &[K::Char('p')],
-        A::EditPolicy,
-        Some(Msg("tui-hint-policy")),
-        Msg("tui-help-policy-selected"),
-    )
-    .extra()
-    .when(Applies::KeySelected),
-    bind(
         &[K::Char('c')],
         A::CopyId,
         Some(Msg("tui-hint-copy-id")),
@@ -378,6 +370,14 @@ const MAIN: &[Binding] = &[
         Msg("tui-help-open-cleanup"),
     )
     .extra(),
+    bind(
+        &[K::Char('p')],
+        A::EditPolicy,
+        Some(Msg("tui-hint-policy")),
+        Msg("tui-help-policy-selected"),
+    )
+    .extra()
+    .when(Applies::KeySelected),
     bind(
         &[K::Char('?')],
         A::Help,
@@ -1219,7 +1219,7 @@ mod tests {
             ]
         );
         let extras: Vec<_> = hints(Screen::Main).filter(|h| h.extra).map(|h| h.key()).collect();
-        assert_eq!(extras, ["t", "r", "x", "p", "c", "L", "i", "C"]);
+        assert_eq!(extras, ["t", "r", "x", "c", "L", "i", "C", "p"]);
     }
 
     #[test]

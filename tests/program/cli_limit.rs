@@ -27,12 +27,28 @@ fn limit_shows_sets_keeps_and_clears_rules() {
     );
     let said = stderr(&set);
     assert!(said.contains(&format!("Policy of svc ({id}) changed:")), "{said}");
-    assert!(said.contains("  rpm: set to 60\n") && said.contains("  methods: set to GET,POST\n"), "{said}");
+    assert!(
+        said.contains("  rpm: set to 60\n") && said.contains("  methods: set to GET,POST\n"),
+        "{said}"
+    );
 
     // Other rules are kept; one changed, one cleared, one added.
-    let more = env.ok(&["limit", &id, "--rpm", "120", "--clear", "methods", "--allow-ips", "10.0.0.0/8"]);
+    let more = env.ok(&[
+        "limit",
+        &id,
+        "--rpm",
+        "120",
+        "--clear",
+        "methods",
+        "--allow-ips",
+        "10.0.0.0/8",
+    ]);
     assert!(stderr(&more).contains("  rpm: 60 → 120\n"), "{}", stderr(&more));
-    assert!(stderr(&more).contains("  methods: removed (was GET,POST)\n"), "{}", stderr(&more));
+    assert!(
+        stderr(&more).contains("  methods: removed (was GET,POST)\n"),
+        "{}",
+        stderr(&more)
+    );
     assert_eq!(
         limit_json(&env, &id),
         json!({"id": id, "policy": {"rpm": 120, "ips": ["10.0.0.0/8"]}, "text": "rpm=120 ips=10.0.0.0/8"})
@@ -50,11 +66,20 @@ fn a_bad_value_exits_2_naming_the_bad_part_and_changes_nothing() {
     let env = Env::new();
     let (_, id) = env.create("svc", &["--rpm", "10"]);
     for (args, part) in [
-        (vec!["--allow-ips", "10.0.0.0/8,300.1.1.1"], "ips: \"300.1.1.1\" is not an IP address or CIDR block"),
-        (vec!["--allow-paths", "/v1/*,/v1/[x"], "paths: \"/v1/[x\" is not a valid pattern"),
+        (
+            vec!["--allow-ips", "10.0.0.0/8,300.1.1.1"],
+            "ips: \"300.1.1.1\" is not an IP address or CIDR block",
+        ),
+        (
+            vec!["--allow-paths", "/v1/*,/v1/[x"],
+            "paths: \"/v1/[x\" is not a valid pattern",
+        ),
         (vec!["--rpm", "sixty"], "rpm: \"sixty\" is not a whole number"),
         (vec!["--rps", "100001"], "rps: 100001 is more than the maximum, 100000"),
-        (vec!["--max-parallel", "0"], "max-parallel: 0 would refuse every request"),
+        (
+            vec!["--max-parallel", "0"],
+            "max-parallel: 0 would refuse every request",
+        ),
         (vec!["--clear", "tpm"], "\"tpm\" is not a rule"),
     ] {
         let out = env.run(&[&["limit", id.as_str()], args.as_slice()].concat());
@@ -71,7 +96,11 @@ fn a_bad_value_exits_2_naming_the_bad_part_and_changes_nothing() {
     assert_eq!(limit_json(&env, &id)["text"], "rpm=10", "nothing was written");
     let refused = env.run(&["create", "--name", "bad", "--accept-terms", "--models", "gpt-4o,"]);
     assert_eq!(refused.status.code(), Some(2));
-    assert!(stderr(&refused).contains("models: an empty value"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("models: an empty value"),
+        "{}",
+        stderr(&refused)
+    );
     assert_eq!(env.list_json(&[]).len(), 1, "no key made");
 }
 
@@ -80,7 +109,16 @@ fn create_takes_the_policy_flags_and_list_shows_the_rules() {
     let env = Env::new();
     let (_, id) = env.create(
         "limited",
-        &["--rpm", "60", "--max-parallel", "4", "--models", "gpt-4o-mini,llama3*", "--allow-paths", "/v1/*"],
+        &[
+            "--rpm",
+            "60",
+            "--max-parallel",
+            "4",
+            "--models",
+            "gpt-4o-mini,llama3*",
+            "--allow-paths",
+            "/v1/*",
+        ],
     );
     env.create("free", &[]);
     assert_eq!(
@@ -91,7 +129,10 @@ fn create_takes_the_policy_flags_and_list_shows_the_rules() {
     let table = stdout(&env.ok(&["list"]));
     assert!(table.lines().next().unwrap().trim_end().ends_with("Rules"), "{table}");
     let row = table.lines().find(|l| l.contains(&id)).unwrap();
-    assert!(row.trim_end().ends_with("active  rpm,max-parallel,paths,models"), "{table}");
+    assert!(
+        row.trim_end().ends_with("active  rpm,max-parallel,paths,models"),
+        "{table}"
+    );
 }
 
 #[test]
@@ -108,12 +149,18 @@ fn verify_explain_lists_the_rules_and_verify_counts_toward_none() {
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], id);
-    assert!(lines[1].contains("verify itself neither enforces nor counts toward them"), "{text}");
+    assert!(
+        lines[1].contains("verify itself neither enforces nor counts toward them"),
+        "{text}"
+    );
     assert!(
         lines[2].starts_with("  rpm           1 request per minute: a gateway refuses requests over it")
             && lines[2].contains("under its rpm limit now"),
         "{text}"
     );
-    assert_eq!(lines[3], "  methods       GET: a request with another method is refused");
+    assert_eq!(
+        lines[3],
+        "  methods       GET: a request with another method is refused"
+    );
     assert!(!text.contains(&secret[3..]));
 }

@@ -478,7 +478,12 @@ impl Worded for PolicyError {
             Problem::Zero => crate::tr!("error-policy-zero", rule = rule),
             // All digits (nothing else is too large), shown bare as `Display` does.
             Problem::TooLarge { max } => {
-                crate::tr!("error-policy-too-large", rule = rule, part = self.part.as_str(), max = *max)
+                crate::tr!(
+                    "error-policy-too-large",
+                    rule = rule,
+                    part = self.part.as_str(),
+                    max = *max
+                )
             }
             Problem::Method => crate::tr!("error-policy-method", rule = rule, part = part),
             Problem::Glob(why) => crate::tr!("error-policy-glob", rule = rule, part = part, why = *why),

@@ -107,7 +107,10 @@ mod tests {
         let d = dialog("rpm=60 methods=GET,POST ips=10.0.0.0/8");
         let texts: Vec<&str> = d.fields.iter().map(TextInput::text).collect();
         assert_eq!(texts, ["", "60", "", "", "", "GET,POST", "", "", "10.0.0.0/8"]);
-        assert_eq!(d.policy().unwrap().to_string(), "rpm=60 methods=GET,POST ips=10.0.0.0/8");
+        assert_eq!(
+            d.policy().unwrap().to_string(),
+            "rpm=60 methods=GET,POST ips=10.0.0.0/8"
+        );
     }
 
     #[test]
@@ -116,7 +119,10 @@ mod tests {
         d.fields[8] = TextInput::with_text("10.0.0.0/8,300.0.0.1");
         let (at, error) = d.policy().unwrap_err();
         assert_eq!(at, 8);
-        assert_eq!(error.to_string(), "ips: \"300.0.0.1\" is not an IP address or CIDR block");
+        assert_eq!(
+            error.to_string(),
+            "ips: \"300.0.0.1\" is not an IP address or CIDR block"
+        );
         assert!(d.field(8).is_err());
         assert_eq!(d.field(0), Ok(None), "empty: no rule");
     }

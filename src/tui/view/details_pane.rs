@@ -11,9 +11,9 @@ use ratatui::widgets::{Block, Borders, Clear, Sparkline, Widget};
 use super::{Rows, Theme, detail_line, format_time};
 use crate::display::columns::{Clock, Column, Status};
 use crate::display::policy::meanings;
-use unicode_width::UnicodeWidthStr;
 use crate::domain::{KeyRecord, KeyUsage, Outcome};
 use crate::tui::app::App;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     Clear.render(area, buf);

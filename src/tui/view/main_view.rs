@@ -547,15 +547,16 @@ fn render_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> u16
 fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &Theme) {
     let counts = [(Flag::Unused, app.unused_count), (Flag::Idle, app.idle_count)];
     let present: Vec<(Flag, usize)> = counts.into_iter().filter(|&(_, n)| n > 0).collect();
-    let mut long = Vec::new();
-    let mut short = Vec::new();
+    let (mut long, mut short) = rules_legend(app, theme);
     if !present.is_empty() {
         long.push(Span::styled(tr!("tui-legend-title"), theme.dim()));
     }
-    for (i, (flag, count)) in present.into_iter().enumerate() {
-        if i > 0 {
-            long.push(Span::raw("  "));
+    for (flag, count) in present {
+        if !short.is_empty() {
             short.push(Span::raw("  "));
+        }
+        if long.last().is_some_and(|span| span.content != tr!("tui-legend-title")) {
+            long.push(Span::raw("  "));
         }
         long.push(Span::styled(flag.symbol(), theme.flag()));
         long.push(Span::raw(format!(
@@ -564,16 +565,6 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
         )));
         short.push(Span::styled(flag.symbol(), theme.flag()));
         short.push(Span::raw(format!(" {}", flag.brief())));
-    }
-    if app.with_rules > 0 {
-        let gap = if long.is_empty() { "" } else { "  " };
-        let mark = theme.glyphs().rules;
-        long.push(Span::raw(gap));
-        long.push(Span::styled(mark, theme.dim()));
-        long.push(Span::raw(format!(" {}", tr!("tui-legend-rules", count = app.with_rules))));
-        short.push(Span::raw(gap));
-        short.push(Span::styled(mark, theme.dim()));
-        short.push(Span::raw(format!(" {}", tr!("tui-legend-rules-brief"))));
     }
     if long.is_empty() {
         return;
@@ -587,6 +578,24 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
     if let Some(legend) = legend {
         legend.right_aligned().render(area, buf);
     }
+}
+
+/// The legend's first part, long and short, when some keys have rules:
+/// what their mark means (before the clean-up marks, which it is not one of).
+fn rules_legend(app: &App, theme: &Theme) -> (Vec<Span<'static>>, Vec<Span<'static>>) {
+    if app.with_rules == 0 {
+        return (Vec::new(), Vec::new());
+    }
+    let mark = theme.glyphs().rules;
+    let long = vec![
+        Span::styled(mark, theme.dim()),
+        Span::raw(format!(" {}  ", tr!("tui-legend-rules", count = app.with_rules))),
+    ];
+    let short = vec![
+        Span::styled(mark, theme.dim()),
+        Span::raw(format!(" {}", tr!("tui-legend-rules-brief"))),
+    ];
+    (long, short)
 }
 
 #[cfg(test)]

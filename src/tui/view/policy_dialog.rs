@@ -78,7 +78,10 @@ fn parts<'a>(d: &'a PolicyDialog, width: usize, roomy: bool, theme: &'a Theme) -
             (save_label.as_str(), save, theme.button(save)),
             (cancel_label.as_str(), cancel, theme.button(cancel)),
         ];
-        for (rect, button) in buttons(buf, row, &items).into_iter().zip([PolicyFocus::Save, PolicyFocus::Cancel]) {
+        for (rect, button) in buttons(buf, row, &items)
+            .into_iter()
+            .zip([PolicyFocus::Save, PolicyFocus::Cancel])
+        {
             hits.add(rect, Target::PolicyField(button));
         }
         None
@@ -114,7 +117,9 @@ fn field_row(buf: &mut Buffer, row: Rect, d: &PolicyDialog, at: usize, theme: &T
         let column = input.render_line(field, buf, theme.text());
         Some(Position::new(field.x + column, field.y))
     } else if input.is_empty() {
-        let none = glyphs.fit(&tr!("dialog-policy-no-rule"), field.width as usize).into_owned();
+        let none = glyphs
+            .fit(&tr!("dialog-policy-no-rule"), field.width as usize)
+            .into_owned();
         buf.set_stringn(field.x, field.y, none, field.width as usize, theme.dim());
         None
     } else {
@@ -127,8 +132,19 @@ fn field_row(buf: &mut Buffer, row: Rect, d: &PolicyDialog, at: usize, theme: &T
         Ok(Some(_)) => (glyphs.valid, theme.success()),
         Ok(None) => ("", theme.dim()),
     };
-    let end = Line::from(vec![Span::styled("] ", theme.border(focused)), Span::styled(mark, style)]);
-    end.render(Rect { x: field.right(), width: 4, ..row }.intersection(row), buf);
+    let end = Line::from(vec![
+        Span::styled("] ", theme.border(focused)),
+        Span::styled(mark, style),
+    ]);
+    end.render(
+        Rect {
+            x: field.right(),
+            width: 4,
+            ..row
+        }
+        .intersection(row),
+        buf,
+    );
     cursor.filter(|_| field.width > 0)
 }
 

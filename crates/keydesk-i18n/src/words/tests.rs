@@ -660,5 +660,8 @@ fn policy_errors_name_the_rule_and_the_part_in_chinese_but_never_a_secret() {
         let words = with_lang(lang, || pasted.worded());
         assert!(!words.contains(&secret.expose()[3..]), "{words}");
     }
-    assert_eq!(with_lang(Lang::En, || pasted.worded()), "ips: (not shown) is not an IP address or CIDR block");
+    assert_eq!(
+        with_lang(Lang::En, || pasted.worded()),
+        "ips: (not shown) is not an IP address or CIDR block"
+    );
 }
