@@ -14,6 +14,7 @@ use super::prompt;
 use crate::KeyStore;
 use crate::display::text::{pad, pad_left, truncate};
 use crate::display::{format_instant, sanitize};
+use crate::domain::policy::Reason;
 use crate::domain::usage::{is_unused, last_activity, never_used};
 use crate::domain::{Day, KeyId, KeyRecord, KeyStatus, KeyUsage, UsageCounts, UsageQuery};
 
@@ -172,21 +173,37 @@ struct JsonDay {
     counts: JsonCounts,
 }
 
+/// Every count by its outcome's stable name ([`Outcome::as_str`]).
 #[derive(serde::Serialize)]
 struct JsonCounts {
     accepted: u64,
     refused_disabled: u64,
     refused_expired: u64,
     refused_previous_ended: u64,
+    /// Requests that verified and a gateway then refused by the key's
+    /// policy, by reason (none of them is in `accepted`).
+    refused_rate: u64,
+    refused_concurrency: u64,
+    refused_method: u64,
+    refused_path: u64,
+    refused_model: u64,
+    refused_address: u64,
 }
 
 impl From<UsageCounts> for JsonCounts {
     fn from(c: UsageCounts) -> Self {
+        let by_policy = |reason| u64::from(c.by_policy(reason));
         JsonCounts {
             accepted: c.accepted.into(),
             refused_disabled: c.refused_disabled.into(),
             refused_expired: c.refused_expired.into(),
             refused_previous_ended: c.refused_previous_ended.into(),
+            refused_rate: by_policy(Reason::Rate),
+            refused_concurrency: by_policy(Reason::Concurrency),
+            refused_method: by_policy(Reason::Method),
+            refused_path: by_policy(Reason::Path),
+            refused_model: by_policy(Reason::Model),
+            refused_address: by_policy(Reason::Address),
         }
     }
 }

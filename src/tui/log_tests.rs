@@ -392,3 +392,60 @@ fn a_history_title_too_long_for_60_columns_ends_in_an_ellipsis_not_mid_id() {
     assert!(title.trim_end_matches([' ', '"']).ends_with('…'), "{title}");
     assert_snapshot!("history_title_at_60x15", screen);
 }
+
+/// A creation with a policy and a policy change, newest first.
+fn policy_entries() -> Vec<AuditEntry> {
+    let ops = actor("ops", None, None, Interface::Cli);
+    let entry = |seq: u64, event| AuditEntry {
+        seq,
+        at: datetime!(2026-05-01 10:00:00 UTC) + time::Duration::minutes(seq as i64),
+        event,
+        key: Some(id(1)),
+        name: Some("billing".to_owned()),
+        masked: Some("sk-Ab3x****9fQz".to_owned()),
+        actor: ops.clone(),
+        previous_hash: [0; 32],
+        keyed: false,
+    };
+    vec![
+        entry(
+            2,
+            AuditEvent::PolicyChanged {
+                from: "rpm=60".to_owned(),
+                to: String::new(),
+            },
+        ),
+        entry(
+            1,
+            AuditEvent::Created {
+                expires_at: None,
+                policy: "rpm=60".to_owned(),
+            },
+        ),
+    ]
+}
+
+#[test]
+fn policy_entries_show_the_policy_before_and_after_in_both_languages() {
+    use crate::i18n::{Lang, with_lang};
+    let drawn = |lang| {
+        with_lang(lang, || {
+            let mut app = app();
+            let first = request(&press(&mut app, &[Char('L')]));
+            answer(&mut app, &first, policy_entries(), None);
+            drawn_at(&mut app, (120, 16))
+        })
+    };
+    let en = drawn(Lang::En);
+    assert!(
+        en.contains("policy  ak-0000000000000001 billing, policy rpm=60 → none"),
+        "{en}"
+    );
+    assert!(
+        en.contains("create  ak-0000000000000001 billing, policy rpm=60 "),
+        "{en}"
+    );
+    let zh = drawn(Lang::ZhCn);
+    assert!(zh.contains("billing，策略 rpm=60 → 无"), "{zh}");
+    assert!(zh.contains("设置策略"), "{zh}");
+}

@@ -68,6 +68,33 @@ fn usage_counts_each_verify_by_outcome_per_utc_day() {
     assert_eq!(env.run(&["usage", "ak-0000000000000000"]).status.code(), Some(1));
 }
 
+/// A gateway's refusals by policy (counted through its Verifier) show in
+/// `usage --json` by reason, and not as accepted.
+#[test]
+fn usage_json_shows_refusals_by_policy_reason_apart_from_accepted() {
+    use keydesk::domain::policy::Reason;
+    let env = CliEnv::new();
+    let (secret, id) = env.create("limited", &[]);
+    let verifier = keydesk::Verifier::open(&env.db).unwrap();
+    for _ in 0..5 {
+        verifier.verify(&secret).unwrap();
+    }
+    let key = keydesk::KeyId::parse(&id).unwrap();
+    for reason in [Reason::Rate, Reason::Rate, Reason::Method] {
+        verifier.count_refusal(&key, reason);
+    }
+    verifier.close().unwrap();
+    let usage = usage_json(&env, &[&id]);
+    let total = &usage[0]["total"];
+    assert_eq!(total["accepted"], 2, "{total}");
+    assert_eq!(total["refused_rate"], 2, "{total}");
+    assert_eq!(total["refused_method"], 1, "{total}");
+    for reason in ["concurrency", "path", "model", "address"] {
+        assert_eq!(total[format!("refused_{reason}")], 0, "{total}");
+    }
+    assert_eq!(usage[0]["days"][0]["refused_rate"], 2, "{usage:?}");
+}
+
 /// `keydesk verify` counts every check of a known key exactly, also when
 /// many run at once: each waits for the file (the busy timeout) and writes
 /// its count in its own transaction.

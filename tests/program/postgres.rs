@@ -773,10 +773,11 @@ fn a_database_set_up_by_a_newer_keydesk_is_refused_untouched() {
     assert_eq!(store.change_counter().unwrap(), counter, "nothing written");
 }
 
-/// A database as schema 2 left it (keys, no policy column) is upgraded on
-/// open: every key keeps everything it had and starts without rules, a
-/// policy can then be set and is read back, and a stored policy that does
-/// not parse is an error naming the key, never a key without rules.
+/// A database as schema 2 left it (keys, usage counts, no policies, no
+/// refusals by policy) is upgraded on open: every key keeps everything it
+/// had and starts without rules, its counts stay, a policy can then be set
+/// and is read back, and a stored policy that does not parse is an error
+/// naming the key, never a key without rules.
 #[test]
 fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
     use keydesk::KeyStore;
@@ -784,13 +785,26 @@ fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
     let url = server!().create_database();
     let store = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
     let (secret, record) = store.create(&common::name("older")).unwrap();
+    assert!(store.verify(secret.expose()).unwrap().is_some());
+    let record = store.get(&record.id).unwrap().unwrap();
+    let all = keydesk::domain::UsageQuery::last(None, 1, 1, time::OffsetDateTime::now_utc());
+    let counted = store.usage(&all).unwrap();
     let db = url.split('?').next().unwrap().rsplit('/').next().unwrap();
+    let added = "refused_rate, DROP COLUMN refused_concurrency, DROP COLUMN refused_method, \
+                 DROP COLUMN refused_path, DROP COLUMN refused_model, DROP COLUMN refused_address";
     server!().execute(
         db,
-        "ALTER TABLE keydesk_keys DROP COLUMN policy; DELETE FROM keydesk_schema_migrations WHERE version = 3",
+        &format!(
+            "ALTER TABLE keydesk_keys DROP COLUMN policy; \
+             ALTER TABLE keydesk_usage_hourly DROP COLUMN {added}; \
+             ALTER TABLE keydesk_usage_daily DROP COLUMN {added}; \
+             DELETE FROM keydesk_schema_migrations WHERE version = 3"
+        ),
     );
     let upgraded = PgStore::open(&url, None, Actor::from_process(Interface::Library)).unwrap();
     assert_eq!(upgraded.get(&record.id).unwrap().unwrap(), record);
+    assert_eq!(upgraded.usage(&all).unwrap(), counted, "the counts stay");
+    assert_eq!(counted[0].1.total().accepted, 1);
     assert_eq!(upgraded.verify(secret.expose()).unwrap(), Some(record.id.clone()));
     let rules = Policy::parse("rpm=60 paths=/v1/*").unwrap();
     upgraded.set_policy(&record.id, &rules).unwrap();

@@ -25,7 +25,10 @@
 //!
 //! Version 3 adds `keydesk_keys.policy`: the key's policy in its one text
 //! form (as in the redb file's records; empty: no rules), so every existing
-//! key starts without rules.
+//! key starts without rules; and to both usage tables one count per policy
+//! refusal reason (`refused_rate`, `refused_concurrency`, `refused_method`,
+//! `refused_path`, `refused_model`, `refused_address`), zero in every
+//! bucket already there.
 
 use super::client::{Client, Error};
 
@@ -97,9 +100,23 @@ ALTER TABLE keydesk_usage_daily
     },
     Migration {
         version: 3,
-        description: "per-key policies",
+        description: "per-key policies; usage counts of refusals by policy reason",
         sql: r#"
 ALTER TABLE keydesk_keys ADD COLUMN policy text NOT NULL DEFAULT '';
+ALTER TABLE keydesk_usage_hourly
+    ADD COLUMN refused_rate bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_concurrency bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_method bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_path bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_model bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_address bigint NOT NULL DEFAULT 0;
+ALTER TABLE keydesk_usage_daily
+    ADD COLUMN refused_rate bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_concurrency bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_method bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_path bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_model bigint NOT NULL DEFAULT 0,
+    ADD COLUMN refused_address bigint NOT NULL DEFAULT 0;
 "#,
     },
 ];

@@ -1,4 +1,5 @@
-//! Usage counts in PostgreSQL (schema 2): the same buckets and retention as
+//! Usage counts in PostgreSQL (schema 2; by policy reason too since schema
+//! 3): the same buckets and retention as
 //! the redb file's (see [`keydesk_core::domain::usage`]), as rows of
 //! `keydesk_usage_hourly` and `keydesk_usage_daily`. A delta is added to its
 //! hour and its day with an upsert in the caller's write transaction, and a
@@ -10,12 +11,33 @@ use super::client::{Client, Transaction};
 use time::OffsetDateTime;
 
 use super::Fail;
-use keydesk_core::domain::usage::retained_from;
-use keydesk_core::domain::{Day, Hour, KeyId, KeyUsage, UsageCounts, UsageDelta, UsageQuery};
+use keydesk_core::domain::usage::{COUNTS, retained_from};
+use keydesk_core::domain::{Day, Hour, KeyId, KeyUsage, Outcome, UsageCounts, UsageDelta, UsageQuery};
 
 /// The bucket tables: `bucket` counts hours, or days, since the epoch.
 const HOURLY: &str = "keydesk_usage_hourly";
 const DAILY: &str = "keydesk_usage_daily";
+/// The largest count a bucket holds, as in the file.
+const MAX_COUNT: &str = "4294967295";
+
+/// The count columns, in [`Outcome::ALL`] order: each is named as its
+/// outcome (`accepted`, `refused_disabled`, …, `refused_rate`, …).
+fn count_columns() -> String {
+    Outcome::ALL.map(Outcome::as_str).join(", ")
+}
+
+/// `$first, $first+1, …`, `n` of them.
+fn count_params(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A bucket's counts as query parameters.
+fn count_values(counts: &UsageCounts) -> [i64; COUNTS] {
+    counts.to_array().map(i64::from)
+}
 
 /// Adds `deltas` (of keys that exist, to buckets still retained at `now`).
 /// Returns whether anything was added.
@@ -49,9 +71,10 @@ pub(super) fn add(txn: &mut Transaction<'_>, deltas: &[UsageDelta], now: OffsetD
     Ok(added)
 }
 
-/// Adds to a bucket of a key that exists: `Some(true)` when the bucket is
-/// new, `Some(false)` when it was added to, `None` when the key is gone.
-/// Counts saturate at `u32::MAX`, as in the file.
+/// Adds to a bucket of a key that exists, as [`UsageCounts::added_to`]
+/// does in the file: `Some(true)` when the bucket is new, `Some(false)` when
+/// it was added to, `None` when the key is gone. Counts saturate at
+/// `u32::MAX`, as in the file.
 fn bump(
     txn: &mut Transaction<'_>,
     table: &str,
@@ -59,19 +82,39 @@ fn bump(
     bucket: u32,
     counts: UsageCounts,
 ) -> Result<Option<bool>, Fail> {
-    let [a, d, e, p] = counts.to_array().map(i64::from);
+    let values = count_values(&counts);
+    let taken_back = counts.refused_by_policy_total().min(u64::from(u32::MAX)) as i64;
+    let taken = format!("${}::bigint", 3 + COUNTS);
+    // The new row's accepted is the delta's net of what it takes back; an
+    // existing row's is the sum's (the acceptance may be in it already).
+    let inserted = format!("GREATEST($3::bigint - {taken}, 0), {}", count_params(4, COUNTS - 1));
+    let updates = Outcome::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, outcome)| {
+            let (column, param) = (outcome.as_str(), i + 3);
+            match outcome {
+                Outcome::Accepted => {
+                    format!("{column} = GREATEST(LEAST(t.{column} + ${param}, {MAX_COUNT}) - {taken}, 0)")
+                }
+                _ => format!("{column} = LEAST(t.{column} + ${param}, {MAX_COUNT})"),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (key, bucket) = (id.as_str(), bucket as i32);
+    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&key, &bucket];
+    params.extend(values.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)));
+    params.push(&taken_back);
     let row = txn.query_opt(
         &format!(
-            "INSERT INTO {table} AS t (key_id, bucket, accepted, refused_disabled, refused_expired, refused_previous_ended) \
-             SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM keydesk_keys WHERE id = $1) \
-             ON CONFLICT (key_id, bucket) DO UPDATE SET \
-               accepted = LEAST(t.accepted + EXCLUDED.accepted, 4294967295), \
-               refused_disabled = LEAST(t.refused_disabled + EXCLUDED.refused_disabled, 4294967295), \
-               refused_expired = LEAST(t.refused_expired + EXCLUDED.refused_expired, 4294967295), \
-               refused_previous_ended = LEAST(t.refused_previous_ended + EXCLUDED.refused_previous_ended, 4294967295) \
-             RETURNING (xmax = 0)"
+            "INSERT INTO {table} AS t (key_id, bucket, {columns}) \
+             SELECT $1, $2, {inserted} WHERE EXISTS (SELECT 1 FROM keydesk_keys WHERE id = $1) \
+             ON CONFLICT (key_id, bucket) DO UPDATE SET {updates} \
+             RETURNING (xmax = 0)",
+            columns = count_columns(),
         ),
-        &[&id.as_str(), &(bucket as i32), &a, &d, &e, &p],
+        &params,
     )?;
     Ok(row.map(|row| row.get::<_, bool>(0)))
 }
@@ -85,14 +128,18 @@ pub(super) fn import(txn: &mut Transaction<'_>, usage: &[(KeyId, KeyUsage)]) -> 
         let hours = key_usage.hourly.iter().map(|(hour, counts)| (HOURLY, hour.0, counts));
         let days = key_usage.daily.iter().map(|(day, counts)| (DAILY, day.0, counts));
         for (table, bucket, counts) in hours.chain(days) {
-            let [a, d, e, p] = counts.to_array().map(i64::from);
+            let values = count_values(counts);
+            let (key, bucket) = (id.as_str(), bucket as i32);
+            let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&key, &bucket];
+            params.extend(values.iter().map(|v| v as &(dyn tokio_postgres::types::ToSql + Sync)));
             let inserted = txn.execute(
                 &format!(
-                    "INSERT INTO {table} (key_id, bucket, accepted, refused_disabled, refused_expired, \
-                     refused_previous_ended) SELECT $1, $2, $3, $4, $5, $6 \
-                     WHERE EXISTS (SELECT 1 FROM keydesk_keys WHERE id = $1) ON CONFLICT DO NOTHING"
+                    "INSERT INTO {table} (key_id, bucket, {columns}) SELECT $1, $2, {values} \
+                     WHERE EXISTS (SELECT 1 FROM keydesk_keys WHERE id = $1) ON CONFLICT DO NOTHING",
+                    columns = count_columns(),
+                    values = count_params(3, COUNTS),
                 ),
-                &[&id.as_str(), &(bucket as i32), &a, &d, &e, &p],
+                &params,
             )?;
             if inserted == 1 {
                 copied += 1;
@@ -148,8 +195,9 @@ fn buckets(
     }
     let rows = client.query(
         &format!(
-            "SELECT key_id, bucket, accepted, refused_disabled, refused_expired, refused_previous_ended FROM {table} \
-             WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR key_id = $3) ORDER BY key_id, bucket"
+            "SELECT key_id, bucket, {columns} FROM {table} \
+             WHERE bucket >= $1 AND bucket < $2 AND ($3::text IS NULL OR key_id = $3) ORDER BY key_id, bucket",
+            columns = count_columns(),
         ),
         &[
             &(range.start as i32),
@@ -161,7 +209,7 @@ fn buckets(
     Ok(rows
         .iter()
         .map(|row| {
-            let counts = UsageCounts::from_array([count(row, 2), count(row, 3), count(row, 4), count(row, 5)]);
+            let counts = UsageCounts::from_array(std::array::from_fn(|i| count(row, i + 2)));
             (row.get::<_, String>(0), row.get::<_, i32>(1) as u32, counts)
         })
         .collect())

@@ -12,12 +12,16 @@
 //! Only presentations that belong to a key are counted: accepted, and refused
 //! because the key is disabled, expired, or the secret is a rotation's
 //! previous one past its end. Malformed and unknown keys belong to nobody.
+//! A request that verified and was then refused by the key's policy at a
+//! gateway is counted as refused for that [`Reason`], not as accepted (see
+//! [`UsageCounts::added_to`] for how a store takes the acceptance back).
 
 use std::ops::{Add, AddAssign, Range};
 
 use time::OffsetDateTime;
 
 use super::id::KeyId;
+use super::policy::Reason;
 use super::record::{KeyRecord, SecretSlot, Verdict};
 
 /// Hourly buckets older than this many hours before now are dropped.
@@ -28,11 +32,15 @@ pub const DAILY_RETENTION_DAYS: u32 = 400;
 /// with the current (partial) one.
 pub const MAX_BUCKETS_PER_KEY: u64 = (HOURLY_RETENTION_HOURS as u64 + 1) + (DAILY_RETENTION_DAYS as u64 + 1);
 /// The stored size of one bucket's payload: a key ID of up to 19 bytes (with
-/// redb's 4-byte length), the bucket number (4) and four `u32` counts (16).
-pub const BUCKET_BYTES: u64 = 19 + 4 + 4 + 16;
-/// The bound on one key's usage payload: 738 buckets × 43 bytes = 31,734
-/// bytes (under 31 KiB), before the B-tree's own page overhead.
+/// redb's 4-byte length), the bucket number (4) and [`COUNTS`] `u32` counts
+/// (40).
+pub const BUCKET_BYTES: u64 = 19 + 4 + 4 + 4 * COUNTS as u64;
+/// The bound on one key's usage payload: 738 buckets × 67 bytes = 49,446
+/// bytes (under 49 KiB), before the B-tree's own page overhead.
 pub const MAX_USAGE_BYTES_PER_KEY: u64 = MAX_BUCKETS_PER_KEY * BUCKET_BYTES;
+/// How many counts a bucket holds: accepted, the three refusals of the key's
+/// state, and one per policy [`Reason`].
+pub const COUNTS: usize = 4 + Reason::ALL.len();
 
 /// What happened when a key's secret was presented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +54,9 @@ pub enum Outcome {
     /// A rotation's previous secret past its end (its grace end, or the
     /// key's expiry if that came first).
     RefusedPreviousEnded,
+    /// The key verified, and a gateway refused the request by the key's
+    /// policy, for this reason.
+    RefusedByPolicy(Reason),
 }
 
 impl Outcome {
@@ -72,14 +83,48 @@ impl Outcome {
         Some(Outcome::of(slot, record.disabled_at.is_some(), ended))
     }
 
-    /// The stable name (`accepted`, `refused_disabled`, …) for JSON and metrics.
+    /// Every outcome, in the order of [`UsageCounts::to_array`].
+    pub const ALL: [Outcome; COUNTS] = [
+        Outcome::Accepted,
+        Outcome::RefusedDisabled,
+        Outcome::RefusedExpired,
+        Outcome::RefusedPreviousEnded,
+        Outcome::RefusedByPolicy(Reason::Rate),
+        Outcome::RefusedByPolicy(Reason::Concurrency),
+        Outcome::RefusedByPolicy(Reason::Method),
+        Outcome::RefusedByPolicy(Reason::Path),
+        Outcome::RefusedByPolicy(Reason::Model),
+        Outcome::RefusedByPolicy(Reason::Address),
+    ];
+
+    /// The stable name (`accepted`, `refused_disabled`, `refused_rate`, …)
+    /// for JSON and metrics.
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Accepted => "accepted",
             Outcome::RefusedDisabled => "refused_disabled",
             Outcome::RefusedExpired => "refused_expired",
             Outcome::RefusedPreviousEnded => "refused_previous_ended",
+            Outcome::RefusedByPolicy(Reason::Rate) => "refused_rate",
+            Outcome::RefusedByPolicy(Reason::Concurrency) => "refused_concurrency",
+            Outcome::RefusedByPolicy(Reason::Method) => "refused_method",
+            Outcome::RefusedByPolicy(Reason::Path) => "refused_path",
+            Outcome::RefusedByPolicy(Reason::Model) => "refused_model",
+            Outcome::RefusedByPolicy(Reason::Address) => "refused_address",
         }
+    }
+}
+
+/// Where a policy reason's count is in [`UsageCounts::refused_by_policy`]:
+/// its place in [`Reason::ALL`].
+fn reason_slot(reason: Reason) -> usize {
+    match reason {
+        Reason::Rate => 0,
+        Reason::Concurrency => 1,
+        Reason::Method => 2,
+        Reason::Path => 3,
+        Reason::Model => 4,
+        Reason::Address => 5,
     }
 }
 
@@ -95,6 +140,9 @@ pub struct UsageCounts {
     pub refused_expired: u32,
     /// Presentations of a rotation's previous secret after its end.
     pub refused_previous_ended: u32,
+    /// Requests that verified and were refused by the key's policy, by
+    /// reason in [`Reason::ALL`] order (see [`UsageCounts::by_policy`]).
+    pub refused_by_policy: [u32; Reason::ALL.len()],
 }
 
 impl UsageCounts {
@@ -112,7 +160,32 @@ impl UsageCounts {
             Outcome::RefusedDisabled => self.refused_disabled,
             Outcome::RefusedExpired => self.refused_expired,
             Outcome::RefusedPreviousEnded => self.refused_previous_ended,
+            Outcome::RefusedByPolicy(reason) => self.refused_by_policy[reason_slot(reason)],
         }
+    }
+
+    /// The count of requests refused by the key's policy for `reason`.
+    pub fn by_policy(&self, reason: Reason) -> u32 {
+        self.get(Outcome::RefusedByPolicy(reason))
+    }
+
+    /// All refusals by the key's policy together.
+    pub fn refused_by_policy_total(&self) -> u64 {
+        self.refused_by_policy.iter().map(|&n| u64::from(n)).sum()
+    }
+
+    /// The bucket `stored` after adding this delta to it, as every store
+    /// adds: each count added (saturating), then as many accepted taken
+    /// back as the delta has policy refusals, since a request refused by
+    /// its key's policy was verified, and counted as accepted, first
+    /// ([`crate::Verifier::count_refusal`]). The acceptance may have been
+    /// written in an earlier delta of the same bucket, so it is taken back
+    /// from the sum, not from this delta alone (saturating at zero).
+    pub fn added_to(self, stored: UsageCounts) -> UsageCounts {
+        let mut sum = stored + self;
+        let taken_back = u32::try_from(self.refused_by_policy_total()).unwrap_or(u32::MAX);
+        sum.accepted = sum.accepted.saturating_sub(taken_back);
+        sum
     }
 
     fn get_mut(&mut self, outcome: Outcome) -> &mut u32 {
@@ -121,6 +194,7 @@ impl UsageCounts {
             Outcome::RefusedDisabled => &mut self.refused_disabled,
             Outcome::RefusedExpired => &mut self.refused_expired,
             Outcome::RefusedPreviousEnded => &mut self.refused_previous_ended,
+            Outcome::RefusedByPolicy(reason) => &mut self.refused_by_policy[reason_slot(reason)],
         }
     }
 
@@ -130,9 +204,12 @@ impl UsageCounts {
         *slot = slot.saturating_add(n);
     }
 
-    /// All refusals together.
+    /// All refusals together: of the key's state and by its policy.
     pub fn refused(&self) -> u64 {
-        u64::from(self.refused_disabled) + u64::from(self.refused_expired) + u64::from(self.refused_previous_ended)
+        u64::from(self.refused_disabled)
+            + u64::from(self.refused_expired)
+            + u64::from(self.refused_previous_ended)
+            + self.refused_by_policy_total()
     }
 
     /// Whether every count is zero.
@@ -140,23 +217,30 @@ impl UsageCounts {
         *self == UsageCounts::default()
     }
 
-    /// The counts as stored: accepted, disabled, expired, previous ended.
-    pub fn to_array(self) -> [u32; 4] {
-        [
-            self.accepted,
-            self.refused_disabled,
-            self.refused_expired,
-            self.refused_previous_ended,
-        ]
+    /// The counts as stored, in [`Outcome::ALL`] order: accepted, disabled,
+    /// expired, previous ended, then by policy reason.
+    pub fn to_array(self) -> [u32; COUNTS] {
+        Outcome::ALL.map(|outcome| self.get(outcome))
     }
 
     /// The counts from their stored form ([`UsageCounts::to_array`]).
-    pub fn from_array([accepted, refused_disabled, refused_expired, refused_previous_ended]: [u32; 4]) -> Self {
+    pub fn from_array(stored: [u32; COUNTS]) -> Self {
+        let mut counts = UsageCounts::default();
+        for (outcome, n) in Outcome::ALL.into_iter().zip(stored) {
+            *counts.get_mut(outcome) = n;
+        }
+        counts
+    }
+
+    /// The counts of schema 5 (accepted, disabled, expired, previous ended),
+    /// which knew no policies.
+    pub fn from_state_counts([accepted, refused_disabled, refused_expired, refused_previous_ended]: [u32; 4]) -> Self {
         UsageCounts {
             accepted,
             refused_disabled,
             refused_expired,
             refused_previous_ended,
+            ..UsageCounts::default()
         }
     }
 }
@@ -171,12 +255,7 @@ impl Add for UsageCounts {
 
 impl AddAssign for UsageCounts {
     fn add_assign(&mut self, other: UsageCounts) {
-        for outcome in [
-            Outcome::Accepted,
-            Outcome::RefusedDisabled,
-            Outcome::RefusedExpired,
-            Outcome::RefusedPreviousEnded,
-        ] {
+        for outcome in Outcome::ALL {
             self.count(outcome, other.get(outcome));
         }
     }
@@ -449,8 +528,40 @@ mod tests {
     }
 
     #[test]
-    fn the_storage_bound_is_under_31_kib_per_key() {
+    fn the_storage_bound_is_under_49_kib_per_key() {
         assert_eq!(MAX_BUCKETS_PER_KEY, 738);
-        assert_eq!(MAX_USAGE_BYTES_PER_KEY, 31_734);
+        assert_eq!(MAX_USAGE_BYTES_PER_KEY, 49_446);
+    }
+
+    #[test]
+    fn every_outcome_has_its_own_place_and_name() {
+        let mut c = UsageCounts::default();
+        for (n, outcome) in Outcome::ALL.into_iter().enumerate() {
+            c.count(outcome, n as u32 + 1);
+        }
+        assert_eq!(c.to_array(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert_eq!(UsageCounts::from_array(c.to_array()), c);
+        assert_eq!(c.by_policy(Reason::Address), 10);
+        assert_eq!(c.refused(), 2 + 3 + 4 + (5 + 6 + 7 + 8 + 9 + 10));
+        let names: std::collections::HashSet<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(names.len(), COUNTS);
+        assert_eq!(Outcome::RefusedByPolicy(Reason::Model).as_str(), "refused_model");
+    }
+
+    #[test]
+    fn a_policy_refusal_takes_back_its_acceptance_from_the_bucket() {
+        let stored = UsageCounts::of(Outcome::Accepted, 10);
+        let mut delta = UsageCounts::of(Outcome::Accepted, 2);
+        delta.count(Outcome::RefusedByPolicy(Reason::Rate), 3);
+        let after = delta.added_to(stored);
+        assert_eq!(after.accepted, 9);
+        assert_eq!(after.by_policy(Reason::Rate), 3);
+        // Never below zero, whatever a store holds.
+        assert_eq!(delta.added_to(UsageCounts::default()).accepted, 0);
+        assert_eq!(UsageCounts::of(Outcome::RefusedExpired, 1).added_to(stored), {
+            let mut c = stored;
+            c.refused_expired = 1;
+            c
+        });
     }
 }

@@ -48,6 +48,17 @@
 //! when a poll sees a new hour; they are written with the Last Used batch
 //! in the same transaction ([`KeyStore::record_usage`]).
 //!
+//! A request that verified and was then refused by its key's policy at a
+//! gateway ([`Verifier::count_refusal`]) goes to a mutex-guarded map of
+//! (key, reason) → count, drained before the entries (so its acceptance,
+//! counted by `verify`, is always in the same batch or an earlier one); the
+//! store adds it as a refusal for that reason and takes one acceptance back
+//! from the bucket. **Hour attribution** of such a refusal is that of the
+//! drain, like any count: only when a poll sees a new hour between the
+//! `verify` and the `count_refusal` of one request do the two land in
+//! neighbouring hours (and the take-back saturates at zero there if that
+//! hour has no acceptance of the key yet).
+//!
 //! **Exact over the Verifier's life**: a use counted while a drain runs is
 //! taken either by that drain or by the next, never by both or neither; a
 //! reload drains the old index only after every shard's lock has been taken,
@@ -302,6 +313,7 @@ impl Verifier {
             index: std::array::from_fn(|_| Shard::default()),
             pending: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
+            refusals: Mutex::new(HashMap::new()),
             counting_hour: AtomicU32::new(Hour::of_unix(settings_now).0),
             io: Mutex::new(IoState {
                 // The counter starts at 0 in a new file; anything else forces
@@ -371,10 +383,16 @@ impl Verifier {
 
     /// Counts a request of key `id` that passed [`Verifier::verify`] and was
     /// then refused by the key's policy for `reason`: usage shows it as
-    /// refused for that reason, not as accepted.
-    // Transitional no-op until usage counts refusals by reason (issue #25).
+    /// refused for that reason, not as accepted (see "Usage counts" in the
+    /// [module documentation](self)). Call it once per such request, after
+    /// its `verify`, never for a request `verify` refused. Takes a short
+    /// mutex; never touches the store.
+    ///
+    /// Last Used is not taken back: it was noted by `verify`, so a key whose
+    /// requests are all refused by its policy still shows when it was last
+    /// presented (to the minute, as for any use).
     pub fn count_refusal(&self, id: &KeyId, reason: crate::domain::policy::Reason) {
-        let _ = (id, reason);
+        self.shared.note_refusal(id, reason);
     }
 
     /// Checks the change counter now and reloads the index if it moved, rather

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use super::entries::{COUNT_MASK, Entry, clamp_u32};
 use super::index::{Digest, Index, SHARDS, Shard};
 use super::{FLUSH_BATCH, Settings, lock, read, write};
+use crate::domain::policy::Reason;
 use crate::domain::record::LAST_USED_GRANULARITY_SECS;
 use crate::domain::{Hour, KeyHash, KeyId, Outcome, UsageCounts, UsageDelta};
 use crate::store::{KeyStore, SecretUse, StoreError, Waited};
@@ -39,6 +40,10 @@ pub(super) struct Shared {
     /// Usage counts taken out of the index entries (or counted outside them),
     /// by key and hour, waiting to be flushed.
     pub(super) counts: Mutex<HashMap<(KeyId, Hour), UsageCounts>>,
+    /// Requests that verified and were then refused by their key's policy
+    /// ([`Verifier::count_refusal`](super::Verifier::count_refusal)), not
+    /// yet drained. Drained before the entries' counts (see [`Shared::drain`]).
+    pub(super) refusals: Mutex<HashMap<(KeyId, Reason), u32>>,
     /// The hour the entries' counters are counting for; changed (after
     /// draining them) only under the `io` lock, when a poll sees a new hour.
     pub(super) counting_hour: AtomicU32,
@@ -330,11 +335,28 @@ impl Shared {
             .count(entry.counted_outcome(), taken);
     }
 
-    /// Moves every entry's count into the pending counts, for the hour being
-    /// counted. Exact: a use counted concurrently lands either in what is
-    /// taken now or in the entry for the next drain, never in both.
+    /// Counts a request of `id` refused by its policy for `reason`.
+    pub(super) fn note_refusal(&self, id: &KeyId, reason: Reason) {
+        let mut refusals = lock(&self.refusals);
+        let n = refusals.entry((id.clone(), reason)).or_default();
+        *n = n.saturating_add(1);
+    }
+
+    /// Moves the policy refusals, then every entry's count, into the pending
+    /// counts, for the hour being counted. Exact: a use counted concurrently
+    /// lands either in what is taken now or in the entry for the next drain,
+    /// never in both.
+    ///
+    /// Refusals first: a refusal's request was counted as accepted in its
+    /// entry before [`Shared::note_refusal`] took the refusals' mutex, and
+    /// this takes the same mutex before reading the entries, so every
+    /// refusal taken here has its acceptance taken here or by an earlier
+    /// drain — in the same batch or an earlier one, never a later one. The
+    /// store takes the acceptance back from the bucket
+    /// ([`UsageCounts::added_to`]), so the bucket ends up exact.
     pub(super) fn drain(&self, index: &Index) {
         let hour = Hour(self.counting_hour.load(Relaxed));
+        let refused = std::mem::take(&mut *lock(&self.refusals));
         let mut taken = Vec::new();
         for entry in index.map.values() {
             if entry.state.load(Relaxed) & COUNT_MASK != 0 {
@@ -344,11 +366,14 @@ impl Shared {
                 }
             }
         }
-        if taken.is_empty() {
+        if taken.is_empty() && refused.is_empty() {
             return;
         }
+        let refused = refused
+            .into_iter()
+            .map(|((id, reason), n)| (id, Outcome::RefusedByPolicy(reason), n));
         let mut counts = lock(&self.counts);
-        for (id, outcome, n) in taken {
+        for (id, outcome, n) in taken.into_iter().chain(refused) {
             counts.entry((id, hour)).or_default().count(outcome, n);
         }
     }

@@ -214,3 +214,122 @@ fn counts_that_cannot_be_written_are_kept_for_the_next_flush() {
     let now = OffsetDateTime::now_utc();
     assert_eq!(total(&store, &record.id, now), UsageCounts::of(Outcome::Accepted, 5));
 }
+
+/// `n` accepted, and `refused` refused by policy for each reason given.
+fn policy_counts(accepted: u32, refused: &[(keydesk_core::domain::policy::Reason, u32)]) -> UsageCounts {
+    let mut counts = UsageCounts::of(Outcome::Accepted, accepted);
+    for &(reason, n) in refused {
+        counts.count(Outcome::RefusedByPolicy(reason), n);
+    }
+    counts
+}
+
+#[test]
+fn requests_refused_by_policy_count_as_refused_for_their_reason_not_as_accepted() {
+    use keydesk_core::domain::policy::Reason;
+    let t0 = datetime!(2026-05-01 10:00:00 UTC);
+    let (clock_fn, _) = manual_clock(t0);
+    let (_dir, store) = store_at(clock_fn.clone());
+    let (secret, record) = store.create(&name("limited")).unwrap();
+    let (other_secret, other) = store.create(&name("other")).unwrap();
+    let verifier = never_polling(&store, clock_fn.clone());
+    let id = verifier.verify(secret.expose()).unwrap();
+    // 10 verified; 3 of them then refused for rate, 1 for model.
+    for _ in 1..10 {
+        verifier.verify(secret.expose()).unwrap();
+    }
+    for reason in [Reason::Rate, Reason::Rate, Reason::Model] {
+        verifier.count_refusal(&id, reason);
+    }
+    verifier.verify(other_secret.expose()).unwrap();
+    // Across a flush: the acceptance written before its refusal is counted.
+    verifier.flush().unwrap();
+    assert_eq!(
+        total(&store, &record.id, t0),
+        policy_counts(7, &[(Reason::Rate, 2), (Reason::Model, 1)])
+    );
+    verifier.count_refusal(&id, Reason::Rate);
+    verifier.flush().unwrap();
+    let expected = policy_counts(6, &[(Reason::Rate, 3), (Reason::Model, 1)]);
+    assert_eq!(total(&store, &record.id, t0), expected);
+    // Across a reload (a change elsewhere) and a verifier started anew.
+    verifier.verify(secret.expose()).unwrap();
+    store.create(&name("churn")).unwrap();
+    verifier.refresh().unwrap();
+    verifier.count_refusal(&id, Reason::Address);
+    drop(verifier);
+    let verifier = never_polling(&store, clock_fn);
+    verifier.verify(secret.expose()).unwrap();
+    verifier.count_refusal(&id, Reason::Concurrency);
+    verifier.close().unwrap();
+    let expected = policy_counts(
+        6,
+        &[
+            (Reason::Rate, 3),
+            (Reason::Model, 1),
+            (Reason::Address, 1),
+            (Reason::Concurrency, 1),
+        ],
+    );
+    assert_eq!(total(&store, &record.id, t0), expected);
+    assert_eq!(total(&store, &other.id, t0), UsageCounts::of(Outcome::Accepted, 1));
+    let hourly = store
+        .usage(&UsageQuery::last(Some(record.id.clone()), 1, 1, t0))
+        .unwrap();
+    assert_eq!(
+        hourly[0].1.hourly,
+        vec![(Hour::of(t0), expected)],
+        "the hour's bucket too"
+    );
+}
+
+#[test]
+fn refusals_by_policy_from_eight_threads_beside_flushes_and_reloads_are_exact() {
+    use keydesk_core::domain::policy::Reason;
+    const THREADS: usize = 8;
+    const PER_THREAD: usize = 20_000;
+    let dir = tempfile::tempdir().unwrap();
+    let patient = RetryPolicy {
+        window: Duration::from_secs(20),
+        ..RetryPolicy::default()
+    };
+    let store = Store::builder(dir.path().join("keys.redb"))
+        .retry(patient)
+        .open()
+        .unwrap();
+    let (secret, record) = store.create(&name("busy")).unwrap();
+    let settings = Settings::default()
+        .poll_interval(Duration::from_millis(1))
+        .flush_interval(Duration::from_millis(5));
+    let verifier = Arc::new(Verifier::with_settings(store.clone(), settings).unwrap());
+    let secret = Arc::new(secret.expose().to_owned());
+    let threads: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let (verifier, secret) = (verifier.clone(), secret.clone());
+            std::thread::spawn(move || {
+                for i in 0..PER_THREAD {
+                    let id = verifier.verify(&secret).unwrap();
+                    // Every fourth request refused: by rate or by path.
+                    match i % 8 {
+                        0 => verifier.count_refusal(&id, Reason::Rate),
+                        4 => verifier.count_refusal(&id, Reason::Path),
+                        _ => {}
+                    }
+                }
+            })
+        })
+        .collect();
+    for i in 0..10 {
+        store.create(&name(&format!("churn-{i}"))).unwrap();
+    }
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    Arc::into_inner(verifier).unwrap().close().unwrap();
+    let all = (THREADS * PER_THREAD) as u32;
+    let eighth = all / 8;
+    assert_eq!(
+        total(&store, &record.id, OffsetDateTime::now_utc()),
+        policy_counts(all - 2 * eighth, &[(Reason::Rate, eighth), (Reason::Path, eighth)])
+    );
+}

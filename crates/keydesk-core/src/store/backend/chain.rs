@@ -449,3 +449,43 @@ pub fn check_chain<B: AsRef<[u8]>, E>(
 ) -> Result<ChainReport, E> {
     Ok(walk_chain(items, recorded_last, checking)?.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(event: AuditEvent) -> AuditEntry {
+        AuditEntry {
+            seq: 7,
+            at: OffsetDateTime::from_unix_timestamp(1_777_000_000).unwrap(),
+            event,
+            key: Some(KeyId::parse("ak-0123456789abcdef").unwrap()),
+            name: Some("gateway".to_owned()),
+            masked: Some("sk-Ab3x****9fQz".to_owned()),
+            actor: Actor::from_process(Interface::Library),
+            previous_hash: [3; 32],
+            keyed: false,
+        }
+    }
+
+    #[test]
+    fn policy_events_round_trip_and_a_creation_without_one_is_stored_as_before() {
+        let created = |policy: &str| AuditEvent::Created {
+            expires_at: None,
+            policy: policy.to_owned(),
+        };
+        let changed = AuditEvent::PolicyChanged {
+            from: "rpm=60".to_owned(),
+            to: String::new(),
+        };
+        for event in [created(""), created("rpm=60 methods=GET"), changed] {
+            let sealed = seal(&entry(event.clone()), None).unwrap();
+            assert_eq!(decode(&sealed).unwrap(), entry(event));
+        }
+        // The variant every earlier keydesk wrote (index 0, then `None`), so
+        // those entries and these check the same in older and newer builds.
+        let plain = seal(&entry(created("")), None).unwrap();
+        let event_at = 1 + 1 + 5; // version byte, seq (1 byte), at (5-byte varint)
+        assert_eq!(&plain[event_at..event_at + 2], &[0, 0]);
+    }
+}

@@ -20,7 +20,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::tables::{
     AUDIT, AUDIT_BY_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY, USAGE_DAILY,
-    USAGE_HOURLY,
+    USAGE_DAILY_V5, USAGE_HOURLY, USAGE_HOURLY_V5,
 };
 use super::{Fail, Recorder, audit, codec};
 use crate::domain::AuditEvent;
@@ -176,7 +176,9 @@ fn start_audit_log(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> 
 /// function.
 fn schema_5(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
     index_audit_by_key(txn)?;
-    start_usage_counts(txn)
+    txn.open_table(USAGE_HOURLY_V5)?;
+    txn.open_table(USAGE_DAILY_V5)?;
+    Ok(())
 }
 
 /// Schema 5: the audit log's key index, filled for the entries already
@@ -185,18 +187,44 @@ fn index_audit_by_key(txn: &WriteTransaction) -> Result<(), Fail> {
     audit::index_existing(txn)
 }
 
-/// Schema 5: per-key usage counts, starting empty (earlier releases counted
-/// nothing).
+/// Per-key usage counts, starting empty (a new file; releases before schema
+/// 5 counted nothing).
 fn start_usage_counts(txn: &WriteTransaction) -> Result<(), Fail> {
     txn.open_table(USAGE_HOURLY)?;
     txn.open_table(USAGE_DAILY)?;
     Ok(())
 }
 
-/// Schema 6: per-key policies. Every record is rewritten in the V3
-/// encoding as a key without rules.
+/// Schema 6: per-key policies, and usage counts of refusals by policy
+/// reason. Every record is rewritten in the V3 encoding as a key without
+/// rules; every usage bucket is copied into the new tables with no policy
+/// refusals, and the old tables are deleted.
 fn schema_6(txn: &WriteTransaction, _: &Upgrade<'_>) -> Result<(), Fail> {
-    records_to_v3(txn)
+    records_to_v3(txn)?;
+    start_usage_counts(txn)?;
+    copy_usage_counts(txn, USAGE_HOURLY_V5, USAGE_HOURLY)?;
+    copy_usage_counts(txn, USAGE_DAILY_V5, USAGE_DAILY)
+}
+
+/// Schema 6: schema 5's buckets of one table into its successor, in key
+/// order (the rows fill whole pages), then the old table deleted.
+fn copy_usage_counts(
+    txn: &WriteTransaction,
+    from: redb::TableDefinition<(&str, u32), [u32; 4]>,
+    to: redb::TableDefinition<(&str, u32), [u32; crate::domain::usage::COUNTS]>,
+) -> Result<(), Fail> {
+    {
+        let old = txn.open_table(from)?;
+        let mut new = txn.open_table(to)?;
+        for row in old.iter()? {
+            let (key, counts) = row?;
+            let (id, bucket) = key.value();
+            let counts = crate::domain::UsageCounts::from_state_counts(counts.value());
+            new.insert((id, bucket), counts.to_array())?;
+        }
+    }
+    txn.delete_table(from)?;
+    Ok(())
 }
 
 /// Schema 6: every record in the V3 encoding (with the empty policy).

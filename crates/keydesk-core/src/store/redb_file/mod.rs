@@ -396,7 +396,9 @@ impl KeyStore for Store {
     }
 
     fn set_policy(&self, id: &KeyId, policy: &Policy) -> Result<KeyRecord, StoreError> {
-        // The same policy again: nothing to write, not even the counter.
+        // The same policy again: nothing to write, not even the counter. (If
+        // another process sets this very policy between this read and the
+        // write below, that write moves the counter but logs no entry.)
         let current = self
             .get(id)?
             .ok_or_else(|| StoreError::NotFound { id: id.to_string() })?;

@@ -3,6 +3,8 @@
 
 use redb::TableDefinition;
 
+use crate::domain::usage::COUNTS;
+
 /// Key ID → encoded record.
 pub const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("keys");
 /// SHA-256 of a secret → key ID: every key's current secret and, since schema
@@ -22,18 +24,28 @@ pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 /// without scanning the whole log. An index only: `log --check` proves the
 /// log from `AUDIT`'s chain alone, then checks that this agrees with it.
 pub const AUDIT_BY_KEY: TableDefinition<(&str, u64), ()> = TableDefinition::new("audit_by_key");
-/// Since schema 5: (key ID, hours since the epoch) → usage counts of that
-/// hour: accepted, refused disabled, refused expired, refused previous
-/// secret past its end. Kept [`HOURLY_RETENTION_HOURS`] hours.
+/// Since schema 6: (key ID, hours since the epoch) → usage counts of that
+/// hour, in [`Outcome::ALL`] order: accepted, refused disabled, refused
+/// expired, refused previous secret past its end, then refused by the key's
+/// policy for each reason. Kept [`HOURLY_RETENTION_HOURS`] hours. The
+/// layout is in the name: a table's value type is fixed once written, so a
+/// new layout is a new table that the migration fills from the old one.
 ///
+/// [`Outcome::ALL`]: crate::domain::Outcome::ALL
 /// [`HOURLY_RETENTION_HOURS`]: crate::domain::usage::HOURLY_RETENTION_HOURS
-pub const USAGE_HOURLY: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_hourly");
-/// Since schema 5: (key ID, days since the epoch) → usage counts of that UTC
-/// day, added to in the same write as the hour. Kept
+pub const USAGE_HOURLY: TableDefinition<(&str, u32), [u32; COUNTS]> = TableDefinition::new("usage_hourly_v6");
+/// Since schema 6: (key ID, days since the epoch) → usage counts of that UTC
+/// day, as [`USAGE_HOURLY`], added to in the same write as the hour. Kept
 /// [`DAILY_RETENTION_DAYS`] days.
 ///
 /// [`DAILY_RETENTION_DAYS`]: crate::domain::usage::DAILY_RETENTION_DAYS
-pub const USAGE_DAILY: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_daily");
+pub const USAGE_DAILY: TableDefinition<(&str, u32), [u32; COUNTS]> = TableDefinition::new("usage_daily_v6");
+/// Schema 5's hourly counts (accepted, refused disabled, refused expired,
+/// refused previous ended), read only by the schema-6 migration, which
+/// copies them into [`USAGE_HOURLY`] and deletes the table.
+pub const USAGE_HOURLY_V5: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_hourly");
+/// Schema 5's daily counts, as [`USAGE_HOURLY_V5`].
+pub const USAGE_DAILY_V5: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_daily");
 
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CHANGE_COUNTER_KEY: &str = "change_counter";
@@ -49,5 +61,6 @@ pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 /// hash is in `BY_HASH` too, mapping to the same key). 4: the audit log
 /// (`AUDIT`, and `AUDIT_LAST_KEY` in `META`). 5: the audit log's key index
 /// (`AUDIT_BY_KEY`) and usage counts (`USAGE_HOURLY`, `USAGE_DAILY`).
-/// 6: per-key policies (record encoding V3).
+/// 6: per-key policies (record encoding V3) and usage counts of refusals by
+/// policy reason (`USAGE_HOURLY` and `USAGE_DAILY` replace schema 5's tables).
 pub const SCHEMA_VERSION: u64 = 6;

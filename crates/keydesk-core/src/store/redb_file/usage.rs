@@ -1,4 +1,5 @@
-//! Usage counts in the redb file (schema 5): two tables keyed by (key ID,
+//! Usage counts in the redb file (since schema 5; by policy reason too since
+//! schema 6): two tables keyed by (key ID,
 //! bucket), one of hours and one of days. A delta is added to both in the
 //! caller's write transaction, and the key's buckets past the retention are
 //! deleted in the same transaction, so a key never holds more than
@@ -14,7 +15,7 @@ use super::tables::{KEYS, USAGE_DAILY, USAGE_HOURLY};
 use crate::domain::usage::retained_from;
 use crate::domain::{Day, Hour, KeyId, KeyUsage, UsageCounts, UsageDelta, UsageQuery};
 
-type Buckets<'txn> = Table<'txn, (&'static str, u32), [u32; 4]>;
+type Buckets<'txn> = Table<'txn, (&'static str, u32), [u32; crate::domain::usage::COUNTS]>;
 
 /// Adds `deltas` (of keys that exist, in buckets still retained at `now`).
 /// Returns whether anything was added.
@@ -49,10 +50,10 @@ pub(super) fn add(txn: &WriteTransaction, deltas: &[UsageDelta], now: OffsetDate
     Ok(added)
 }
 
-/// Adds to a bucket; returns whether it is new.
+/// Adds to a bucket ([`UsageCounts::added_to`]); returns whether it is new.
 fn bump(table: &mut Buckets<'_>, id: &str, bucket: u32, counts: UsageCounts) -> Result<bool, Fail> {
     let old = table.get((id, bucket))?.map(|v| UsageCounts::from_array(v.value()));
-    table.insert((id, bucket), (old.unwrap_or_default() + counts).to_array())?;
+    table.insert((id, bucket), counts.added_to(old.unwrap_or_default()).to_array())?;
     Ok(old.is_none())
 }
 

@@ -43,6 +43,10 @@ macro_rules! usage_suite {
             conformance::usage_of_one_key_or_of_all_keys_in_id_order(&$backend);
         }
         #[test]
+        fn refusals_by_policy_are_kept_by_reason_and_take_back_their_acceptance() {
+            conformance::refusals_by_policy_are_kept_by_reason_and_take_back_their_acceptance(&$backend);
+        }
+        #[test]
         fn bulk_disable_and_delete_are_all_or_nothing_with_one_audit_entry_per_key() {
             conformance::bulk_disable_and_delete_are_all_or_nothing_with_one_audit_entry_per_key(&$backend);
         }
@@ -131,6 +135,62 @@ pub fn counts_land_in_their_utc_hour_and_day_across_boundaries(backend: &dyn Bac
     );
     assert_eq!(usage.total().accepted, 16);
     assert_eq!(usage.total().refused(), 2);
+}
+
+/// What a Verifier sends for requests that verified and were then refused
+/// by their key's policy: the refusals in the same bucket as (and in the
+/// same batch as, or a later one than) their acceptances.
+pub fn refusals_by_policy_are_kept_by_reason_and_take_back_their_acceptance(backend: &dyn Backend) {
+    use keydesk_core::domain::policy::Reason;
+    let (opened, _) = at_t0(backend);
+    let store = &opened.store;
+    let (_, key) = store.create(&name("limited")).unwrap();
+    let by = |reason| Outcome::RefusedByPolicy(reason);
+    let mut first = accepted(10);
+    first.count(by(Reason::Rate), 2);
+    first.count(by(Reason::Method), 1);
+    store
+        .record_usage(
+            &[],
+            &[UsageDelta {
+                id: key.id.clone(),
+                hour: Hour::of(T0),
+                counts: first,
+            }],
+        )
+        .unwrap();
+    // Acceptances written in an earlier batch are taken back all the same.
+    store
+        .record_usage(
+            &[],
+            &[
+                delta(&key.id, T0, by(Reason::Address), 2),
+                delta(&key.id, T0, by(Reason::Concurrency), 1),
+            ],
+        )
+        .unwrap();
+    let mut expected = accepted(4);
+    for (reason, n) in [
+        (Reason::Rate, 2),
+        (Reason::Method, 1),
+        (Reason::Address, 2),
+        (Reason::Concurrency, 1),
+    ] {
+        expected.count(by(reason), n);
+    }
+    let usage = usage_of(store.as_ref(), &key.id, T0);
+    assert_eq!(usage.hourly, vec![(Hour::of(T0), expected)]);
+    assert_eq!(usage.daily, vec![(Day::of(T0), expected)]);
+    assert_eq!(usage.total().refused(), 6);
+    // Never below zero (nothing any Verifier sends, but a store must not
+    // wrap): the bucket's accepted stops at 0.
+    store
+        .record_usage(&[], &[delta(&key.id, T0, by(Reason::Path), 9)])
+        .unwrap();
+    let total = usage_of(store.as_ref(), &key.id, T0).total();
+    assert_eq!((total.accepted, total.by_policy(Reason::Path)), (0, 9));
+    let reopened = (opened.reopen)();
+    assert_eq!(usage_of(reopened.as_ref(), &key.id, T0).total(), total);
 }
 
 fn sum(counts: &[UsageCounts]) -> UsageCounts {
