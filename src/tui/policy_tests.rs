@@ -231,8 +231,19 @@ fn the_list_marks_keys_with_rules_and_the_legend_says_so() {
 }
 
 #[test]
-fn the_details_pane_shows_each_rule() {
+fn the_details_pane_shows_each_rule_and_the_refusals_by_reason() {
+    use crate::domain::policy::Reason;
+    use crate::domain::{Day, KeyUsage, Outcome, UsageCounts, UsageQuery};
     let mut app = app_with_rules();
+    let mut counts = UsageCounts::of(Outcome::Accepted, 40);
+    counts.count(Outcome::RefusedByPolicy(Reason::Rate), 7);
+    counts.count(Outcome::RefusedByPolicy(Reason::Model), 2);
+    let usage = KeyUsage {
+        daily: vec![(Day::of(NOW), counts)],
+        hourly: Vec::new(),
+    };
+    let query = UsageQuery::last(None, 30, 24, NOW);
+    update(&mut app, Event::UsageLoaded(query, Ok(vec![(id(4), usage)])));
     let screen = draw(&mut app, 120, 40);
     for line in [
         "rpm          60 requests per minute",
@@ -248,4 +259,5 @@ fn the_details_pane_shows_each_rule() {
     assert_snapshot!(screen);
     let chinese = with_lang(Lang::ZhCn, || draw(&mut app, 120, 40));
     assert!(chinese.contains("rpm          每分钟 60 次请求"), "{chinese}");
+    assert!(chinese.contains("拒绝 9 次（速率 7"), "{chinese}");
 }

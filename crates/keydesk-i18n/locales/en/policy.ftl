@@ -110,3 +110,9 @@ tui-legend-rules = { $count ->
     }
 tui-legend-rules-brief = rules
 tui-details-rules = Rules
+tui-details-refused-rate = rate
+tui-details-refused-concurrency = in flight
+tui-details-refused-method = method
+tui-details-refused-path = path
+tui-details-refused-model = model
+tui-details-refused-address = address
