@@ -256,6 +256,7 @@ fn the_details_pane_shows_each_rule_and_the_refusals_by_reason() {
         screen.contains("≡ 1 key with rules  clean-up candidates: !"),
         "{screen}"
     );
+    assert!(screen.contains("9 refused (rate 7, model 2)"), "{screen}");
     assert_snapshot!(screen);
     let chinese = with_lang(Lang::ZhCn, || draw(&mut app, 120, 40));
     assert!(chinese.contains("rpm          每分钟 60 次请求"), "{chinese}");
