@@ -317,6 +317,22 @@ pub enum StoreCommand {
 
         #[arg(long, value_name = "RFC3339", value_parser = future_instant)]
         expires_at: Option<time::OffsetDateTime>,
+
+        #[command(flatten)]
+        policy: PolicyArgs,
+    },
+
+    Limit {
+        id: String,
+
+        #[command(flatten)]
+        policy: PolicyArgs,
+
+        #[arg(long, value_name = "RULE|all")]
+        clear: Vec<String>,
+
+        #[arg(long)]
+        json: bool,
     },
 
     Log {
@@ -413,6 +429,62 @@ pub enum StoreCommand {
         #[arg(long, short)]
         yes: bool,
     },
+}
+
+/// The policy rules `create` and `limit` set, as typed: [`Policy::set`]
+/// reads them, so a bad value is reported by the command in the reader's
+/// language, naming the bad part, with exit 2.
+///
+/// [`Policy::set`]: crate::domain::policy::Policy::set
+#[derive(Debug, Clone, Default, Args)]
+pub struct PolicyArgs {
+    #[arg(long, value_name = "N")]
+    pub rps: Option<String>,
+
+    #[arg(long, value_name = "N")]
+    pub rpm: Option<String>,
+
+    #[arg(long, value_name = "N")]
+    pub rph: Option<String>,
+
+    #[arg(long, value_name = "N")]
+    pub rpd: Option<String>,
+
+    #[arg(long, value_name = "N")]
+    pub max_parallel: Option<String>,
+
+    #[arg(long, value_name = "METHOD,…")]
+    pub allow_methods: Option<String>,
+
+    #[arg(long, value_name = "GLOB,…")]
+    pub allow_paths: Option<String>,
+
+    #[arg(long, value_name = "GLOB,…")]
+    pub models: Option<String>,
+
+    #[arg(long, value_name = "CIDR,…")]
+    pub allow_ips: Option<String>,
+}
+
+impl PolicyArgs {
+    /// The rules given, with their values, in the text form's order.
+    pub fn given(&self) -> Vec<(crate::domain::policy::Rule, &str)> {
+        use crate::domain::policy::Rule;
+        [
+            (Rule::Rps, &self.rps),
+            (Rule::Rpm, &self.rpm),
+            (Rule::Rph, &self.rph),
+            (Rule::Rpd, &self.rpd),
+            (Rule::MaxParallel, &self.max_parallel),
+            (Rule::Methods, &self.allow_methods),
+            (Rule::Paths, &self.allow_paths),
+            (Rule::Models, &self.models),
+            (Rule::Ips, &self.allow_ips),
+        ]
+        .into_iter()
+        .filter_map(|(rule, value)| value.as_deref().map(|value| (rule, value)))
+        .collect()
+    }
 }
 
 /// `keydesk config …`.

@@ -17,6 +17,7 @@ use super::output::{escape_for_terminal, rfc3339, write_stdout};
 use super::prompt;
 use crate::display::columns::{Clock, Column, LIST_COLUMNS};
 use crate::display::sanitize;
+use crate::domain::policy::Policy;
 use crate::domain::{KeyId, KeyName, KeyRecord, KeyStatus, SecretKey};
 use crate::{KeyStore, agreement};
 
@@ -44,6 +45,9 @@ pub fn verify(store: &dyn KeyStore, output: VerifyOutput, offset: UtcOffset) -> 
                 _ => None,
             };
             println!("{}", lifecycle::explain(&verdict, record.as_ref(), offset));
+            if valid && let Some(record) = &record {
+                print!("{}", lifecycle::explain_rules(&record.policy));
+            }
         }
     }
     Ok(valid)
@@ -109,6 +113,9 @@ struct JsonKey<'a> {
     /// the next rotation); `null` if the key was never rotated. A
     /// `grace_until` in the past means it no longer verifies.
     rotation: Option<JsonRotation<'a>>,
+    /// The key's rules, rule name → value (a number, or an array of
+    /// strings); `{}` for none.
+    policy: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(serde::Serialize)]
@@ -134,6 +141,7 @@ fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
                 grace_until: rfc3339(p.grace_until),
                 previous_last_used: p.last_used.map(rfc3339),
             }),
+            policy: super::limit::policy_json(&r.policy),
         })
         .collect();
     let text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
@@ -171,23 +179,33 @@ fn list_table(records: &[KeyRecord], clock: Clock) -> String {
     out
 }
 
-pub fn create(
-    store: &dyn KeyStore,
-    name: &str,
-    accept_terms: bool,
-    allow_duplicate_name: bool,
-    expiry: Expiry,
-) -> Result<(), Failure> {
-    let name = parse_name(name)?;
-    if !accept_terms {
+/// What `create` was asked for.
+pub struct CreateRequest<'a> {
+    pub name: &'a str,
+    pub accept_terms: bool,
+    pub allow_duplicate_name: bool,
+    pub expiry: Expiry,
+    /// The policy flags: the new key is created with these rules, in the
+    /// same write, so no gateway ever sees it without them.
+    pub policy: &'a super::args::PolicyArgs,
+}
+
+pub fn create(store: &dyn KeyStore, request: CreateRequest) -> Result<(), Failure> {
+    let name = parse_name(request.name)?;
+    if !request.accept_terms {
         return Err(Failure::usage(tr!("cli-create-needs-terms")));
     }
-    if !allow_duplicate_name {
+    let policy = super::limit::changed(&Policy::default(), request.policy, &[])?;
+    if !request.allow_duplicate_name {
         confirm_duplicate_name(store, &name, None)?;
     }
     // Judged again when the key is made: the agreement prompt may have waited.
-    let expires_at = expiry.instant(OffsetDateTime::now_utc())?;
-    let (secret, record) = store.create_expiring(&name, expires_at)?;
+    let expires_at = request.expiry.instant(OffsetDateTime::now_utc())?;
+    let (secret, record) = if policy.is_empty() {
+        store.create_expiring(&name, expires_at)?
+    } else {
+        store.create_with_policy(&name, expires_at, &policy)?
+    };
     deliver_secret(&mut io::stdout().lock(), store, &secret, &record)?;
     eprintln!(
         "{}",

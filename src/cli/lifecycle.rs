@@ -10,6 +10,7 @@ use super::key_id::parse_id;
 use super::when;
 use crate::KeyStore;
 use crate::display::{format_instant, offset_label, sanitize};
+use crate::domain::policy::{Policy, Rule};
 use crate::domain::{KeyRecord, SecretKey, SecretSlot, Verdict};
 
 pub fn disable(store: &dyn KeyStore, id: &str) -> Result<(), Failure> {
@@ -169,6 +170,32 @@ pub fn explain(verdict: &Verdict, record: Option<&KeyRecord>, offset: UtcOffset)
     }
 }
 
+/// `verify --explain`'s lines after the verdict for a key with rules: each
+/// rule, what it allows and what a gateway refuses because of it. `verify`
+/// sees no request and counts none, so it judges none of them: for a rate
+/// it can only say that a gateway counts it.
+pub fn explain_rules(policy: &Policy) -> String {
+    if policy.is_empty() {
+        return String::new();
+    }
+    let mut out = tr!("cli-explain-rules") + "\n";
+    for (rule, meaning) in crate::display::policy::meanings(policy) {
+        let consequence = match rule {
+            Rule::Rps | Rule::Rpm | Rule::Rph | Rule::Rpd => tr!("cli-explain-rate", rule = rule.name()),
+            Rule::MaxParallel => tr!("cli-explain-parallel"),
+            Rule::Methods => tr!("cli-explain-methods"),
+            Rule::Paths => tr!("cli-explain-paths"),
+            Rule::Models => tr!("cli-explain-models"),
+            Rule::Ips => tr!("cli-explain-ips"),
+        };
+        let name = rule.name();
+        let width = crate::display::policy::NAME_WIDTH;
+        let line = tr!("cli-explain-rule", meaning = meaning, consequence = consequence);
+        out.push_str(&format!("  {name:<width$}  {line}\n"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use crate::cli::testing::Full;
@@ -255,5 +282,30 @@ mod tests {
         );
         assert!(ended.contains("previous secret"), "{ended}");
         assert!(ended.contains("grace ended at 2026-05-01 10:00"), "{ended}");
+    }
+
+    #[test]
+    fn explained_rules_name_each_rule_and_say_verify_counts_no_rate() {
+        assert_eq!(explain_rules(&Policy::default()), "");
+        let policy = Policy::parse("rpm=60 methods=GET,POST models=gpt-4o*").unwrap();
+        let text = explain_rules(&policy);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 4, "{text}");
+        assert!(lines[0].contains("verify itself neither enforces nor counts"), "{text}");
+        assert!(
+            lines[1].starts_with("  rpm           60 requests per minute: a gateway refuses requests over it")
+                && lines[1].contains("whether the key is under its rpm limit now"),
+            "{text}"
+        );
+        assert_eq!(
+            lines[2],
+            "  methods       GET, POST: a request with another method is refused"
+        );
+        assert!(
+            lines[3].starts_with("  models        gpt-4o*: a request for another model"),
+            "{text}"
+        );
+        let chinese = crate::i18n::with_lang(crate::i18n::Lang::ZhCn, || explain_rules(&policy));
+        assert!(chinese.contains("每分钟 60 次请求：超出时网关拒绝请求"), "{chinese}");
     }
 }

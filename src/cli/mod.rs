@@ -9,6 +9,7 @@ mod gateway;
 mod help;
 mod key_id;
 mod lifecycle;
+mod limit;
 mod log;
 #[cfg(feature = "postgres")]
 mod migrate;
@@ -29,7 +30,7 @@ use std::process::ExitCode;
 
 use time::UtcOffset;
 
-pub use args::{Cli, Command, ConfigAction, FromClap, GlobalArgs, Origin, StoreCommand, TuiArgs, given};
+pub use args::{Cli, Command, ConfigAction, FromClap, GlobalArgs, Origin, PolicyArgs, StoreCommand, TuiArgs, given};
 pub use exit::{Exit, Failure};
 pub use help::command;
 pub use parse_errors::exit as exit_on_parse_error;
@@ -107,9 +108,30 @@ fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_fi
             allow_duplicate_name,
             expires_in,
             expires_at,
+            policy,
         } => {
-            let expiry = expiry_of(expires_in, expires_at, false);
-            commands::create(store, &name, accept_terms, allow_duplicate_name, expiry)?
+            let request = commands::CreateRequest {
+                name: &name,
+                accept_terms,
+                allow_duplicate_name,
+                expiry: expiry_of(expires_in, expires_at, false),
+                policy: &policy,
+            };
+            commands::create(store, request)?
+        }
+        StoreCommand::Limit {
+            id,
+            policy,
+            clear,
+            json,
+        } => {
+            let request = limit::LimitRequest {
+                id: &id,
+                set: &policy,
+                clear: &clear,
+                json,
+            };
+            limit::limit(store, request)?
         }
         StoreCommand::Log {
             check: true, expect, ..
@@ -203,8 +225,12 @@ fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
         | StoreCommand::Rotate { .. }
         | StoreCommand::Expire { .. }
         | StoreCommand::Cleanup { .. } => KeyFile::Create,
+        StoreCommand::Limit { policy, clear, .. } if !clear.is_empty() || !policy.given().is_empty() => KeyFile::Create,
         StoreCommand::Log { .. } => KeyFile::IfPresent,
-        StoreCommand::Verify { .. } | StoreCommand::List { .. } | StoreCommand::Usage { .. } => KeyFile::Unused,
+        StoreCommand::Verify { .. }
+        | StoreCommand::List { .. }
+        | StoreCommand::Usage { .. }
+        | StoreCommand::Limit { .. } => KeyFile::Unused,
     }
 }
 

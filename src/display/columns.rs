@@ -235,7 +235,7 @@ pub struct Clock {
 }
 
 /// How many columns `keydesk list` shows.
-pub const LIST_COLUMNS: usize = 6;
+pub const LIST_COLUMNS: usize = 7;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Column {
@@ -248,6 +248,8 @@ pub enum Column {
     LastUsed,
     /// The lifecycle state: [`Status::text`].
     Status,
+    /// The names of the key's policy rules (`rpm,methods`), or a dash.
+    Rules,
 }
 
 impl Column {
@@ -259,6 +261,7 @@ impl Column {
         Column::CreatedAt,
         Column::LastUsed,
         Column::Status,
+        Column::Rules,
     ];
 
     /// The column's name in the current language, without the offset:
@@ -272,6 +275,7 @@ impl Column {
             Column::CreatedAt => tr!("tui-column-created-at"),
             Column::LastUsed => tr!("tui-column-last-used"),
             Column::Status => tr!("tui-column-status"),
+            Column::Rules => tr!("tui-column-rules"),
         }
     }
 
@@ -295,7 +299,19 @@ impl Column {
             Column::CreatedAt => Cow::Owned(format_instant(record.created_at, clock.offset)),
             Column::LastUsed => last_used_cell(record, clock.offset, format_instant),
             Column::Status => Status::of(record, clock.now).text(),
+            Column::Rules => rule_names(record),
         }
+    }
+}
+
+/// [`Column::Rules`]' cell: the names of the rules the key has, or
+/// [`NEVER_USED`]'s dash when it has none.
+fn rule_names(record: &KeyRecord) -> Cow<'static, str> {
+    let names: Vec<&str> = record.policy.rules().map(|(rule, _)| rule.name()).collect();
+    if names.is_empty() {
+        Cow::Borrowed(NEVER_USED)
+    } else {
+        Cow::Owned(names.join(","))
     }
 }
 
@@ -336,7 +352,8 @@ mod tests {
                 "API Key",
                 "Created At (UTC+8)",
                 "Last Used (UTC+8)",
-                "Status"
+                "Status",
+                "Rules"
             ]
         );
         assert_eq!(Column::LastUsed.header(UtcOffset::UTC), "Last Used (UTC)");
@@ -354,7 +371,8 @@ mod tests {
                 "sk-Ab01****Yz01",
                 "2026-03-02 04:30:05",
                 NEVER_USED,
-                "active"
+                "active",
+                "-"
             ]
         );
         assert_eq!(NEVER_USED, "-");
@@ -488,7 +506,15 @@ mod tests {
             let headers: Vec<_> = Column::LIST.iter().map(|c| c.header(offset!(+8))).collect();
             assert_eq!(
                 headers,
-                ["名称", "ID", "密钥", "创建时间（UTC+8）", "最近使用（UTC+8）", "状态"]
+                [
+                    "名称",
+                    "ID",
+                    "密钥",
+                    "创建时间（UTC+8）",
+                    "最近使用（UTC+8）",
+                    "状态",
+                    "规则"
+                ]
             );
             let r = record("k1", NOW - Duration::days(1), None);
             assert_eq!(Column::Status.cell(&r, CLOCK), "正常");
@@ -513,6 +539,14 @@ mod tests {
             }
             assert_eq!(Flag::Unused.meaning(), "创建 7 天后仍未使用");
         });
+    }
+
+    #[test]
+    fn the_rules_cell_names_the_rules_a_key_has() {
+        let mut r = record("limited", NOW, None);
+        assert_eq!(Column::Rules.cell(&r, CLOCK), "-");
+        r.policy = crate::domain::policy::Policy::parse("rpm=60 methods=GET ips=10.0.0.0/8").unwrap();
+        assert_eq!(Column::Rules.cell(&r, CLOCK), "rpm,methods,ips");
     }
 
     #[test]

@@ -105,6 +105,11 @@ pub enum Job {
         id: KeyId,
         expires_at: Option<OffsetDateTime>,
     },
+    /// Replace the key's policy (one audit entry, before → after).
+    SetPolicy {
+        id: KeyId,
+        policy: crate::domain::policy::Policy,
+    },
     /// Read the next page of a log search: the entries older than its
     /// `before_seq` (of one key: through the store's key index) that match
     /// its filter.
@@ -129,6 +134,7 @@ pub enum Change {
     Disabled,
     Enabled,
     ExpirySet,
+    PolicySet,
 }
 
 /// A side effect requested by the update function.

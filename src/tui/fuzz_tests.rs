@@ -115,6 +115,16 @@ fn effect(command: Command, records: &mut Vec<KeyRecord>) -> Option<Event> {
             found.expires_at = expires_at;
             Some(Event::Changed(Change::ExpirySet, Ok(found.clone())))
         }
+        Command::Store(Job::SetPolicy { id, policy }) => {
+            assert_eq!(
+                crate::domain::policy::Policy::parse(&policy.to_string()).as_ref(),
+                Ok(&policy),
+                "a policy sent to the store reads back the same"
+            );
+            let found = records.iter_mut().find(|r| r.id == id)?;
+            found.policy = policy;
+            Some(Event::Changed(Change::PolicySet, Ok(found.clone())))
+        }
         Command::Store(Job::Rotate { id, grace }) => {
             let found = records.iter_mut().find(|r| r.id == id)?;
             let secret = SecretKey::generate();

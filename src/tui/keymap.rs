@@ -30,6 +30,8 @@ pub enum Screen {
     DisableConfirm,
     /// Choosing when a key expires.
     Expiry,
+    /// Viewing and editing a key's policy.
+    Policy,
     /// The audit log.
     Log,
     /// The audit log while its filter is being typed.
@@ -62,6 +64,7 @@ impl Screen {
             Screen::RotateConfirm => tr!("tui-screen-rotate-confirm"),
             Screen::DisableConfirm => tr!("tui-screen-disable-confirm"),
             Screen::Expiry => tr!("tui-screen-expiry"),
+            Screen::Policy => tr!("tui-screen-policy"),
             Screen::Log => tr!("tui-screen-log"),
             Screen::LogFilter => tr!("tui-screen-log-filter"),
             Screen::LogEntry => tr!("tui-screen-log-entry"),
@@ -81,6 +84,7 @@ impl Screen {
                 | Screen::Create
                 | Screen::Rename
                 | Screen::Expiry
+                | Screen::Policy
                 | Screen::LogFilter
                 | Screen::CleanupDelete
         )
@@ -108,6 +112,7 @@ impl Screen {
             Screen::RotateConfirm => ROTATE_CONFIRM,
             Screen::DisableConfirm => DISABLE_CONFIRM,
             Screen::Expiry => EXPIRY,
+            Screen::Policy => POLICY,
             Screen::Log => LOG,
             Screen::LogFilter => LOG_FILTER,
             Screen::LogEntry => LOG_ENTRY,
@@ -141,6 +146,8 @@ pub enum Action {
     ToggleDisabled,
     Rotate,
     SetExpiry,
+    /// View and edit the key's policy.
+    EditPolicy,
     StartFilter,
     ClearFilter,
     ApplyFilter,
@@ -364,6 +371,14 @@ const MAIN: &[Binding] = &[
     )
     .extra(),
     bind(
+        &[K::Char('p')],
+        A::EditPolicy,
+        Some(Msg("tui-hint-policy")),
+        Msg("tui-help-policy-selected"),
+    )
+    .extra()
+    .when(Applies::KeySelected),
+    bind(
         &[K::Char('?')],
         A::Help,
         Some(Msg("tui-hint-help")),
@@ -431,6 +446,7 @@ const ACTIONS: &[Binding] = &[
     bind(&[K::Char('t')], A::ToggleDisabled, None, Msg("tui-help-toggle")),
     bind(&[K::Char('r')], A::Rotate, None, Msg("tui-help-rotate")),
     bind(&[K::Char('x')], A::SetExpiry, None, Msg("tui-help-set-expiry")),
+    bind(&[K::Char('p')], A::EditPolicy, None, Msg("tui-help-edit-policy")),
     bind(
         &[K::Char('d'), K::Delete],
         A::DeleteKey,
@@ -678,6 +694,28 @@ const EXPIRY: &[Binding] = &[
         Msg("tui-help-cancel"),
     ),
     bind(&[K::Char('?')], A::Help, None, Msg("tui-help-show-help-date-field")),
+];
+
+const POLICY: &[Binding] = &[
+    bind(
+        &[K::Tab, K::Down],
+        A::FocusNext,
+        Some(Msg("tui-hint-next")),
+        Msg("tui-help-next-rule"),
+    ),
+    bind(&[K::BackTab, K::Up], A::FocusPrev, None, Msg("tui-help-previous-rule")),
+    bind(
+        &[K::Enter],
+        A::Activate,
+        Some(Msg("tui-hint-save")),
+        Msg("tui-help-save-policy"),
+    ),
+    bind(
+        &[K::Esc],
+        A::Cancel,
+        Some(Msg("tui-hint-cancel")),
+        Msg("tui-help-cancel"),
+    ),
 ];
 
 const LOG: &[Binding] = &[
@@ -1014,6 +1052,7 @@ pub const MENTIONS: &[(Screen, Action)] = &[
     (Screen::Actions, Action::ToggleDisabled),
     (Screen::Actions, Action::Rotate),
     (Screen::Actions, Action::SetExpiry),
+    (Screen::Actions, Action::EditPolicy),
     (Screen::Actions, Action::History),
     // The expiry choice's "←/→ change", in the create and expiry dialogs.
     (Screen::Create, Action::CursorLeft),
@@ -1036,9 +1075,13 @@ pub const MENTIONS: &[(Screen, Action)] = &[
 /// Whether a key in `status` allows `action`: the one place the actions
 /// menu, the hint bar and the keys ask, so none offers what would fail. An
 /// expired key is refused for good (it is never enabled again), so
-/// disabling, enabling, rotating and a new expiry all mean nothing for it.
+/// disabling, enabling, rotating, a new expiry and new rules all mean
+/// nothing for it (its rules still show in the details pane).
 pub fn allowed(action: Action, status: KeyStatus) -> bool {
-    let needs_live_key = matches!(action, Action::ToggleDisabled | Action::Rotate | Action::SetExpiry);
+    let needs_live_key = matches!(
+        action,
+        Action::ToggleDisabled | Action::Rotate | Action::SetExpiry | Action::EditPolicy
+    );
     !(needs_live_key && status == KeyStatus::Expired)
 }
 
@@ -1091,7 +1134,7 @@ pub fn help_lines(screen: Screen) -> impl Iterator<Item = (String, String)> {
 mod tests {
     use super::*;
 
-    const ALL: [Screen; 20] = [
+    const ALL: [Screen; 21] = [
         Screen::Main,
         Screen::Filter,
         Screen::Actions,
@@ -1105,6 +1148,7 @@ mod tests {
         Screen::RotateConfirm,
         Screen::DisableConfirm,
         Screen::Expiry,
+        Screen::Policy,
         Screen::Log,
         Screen::LogFilter,
         Screen::LogEntry,
@@ -1141,7 +1185,8 @@ mod tests {
         assert_eq!(main(K::Char('t')), Some(A::ToggleDisabled));
         assert_eq!(main(K::Char('r')), Some(A::Rotate));
         assert_eq!(main(K::Char('x')), Some(A::SetExpiry));
-        for action in [A::ToggleDisabled, A::Rotate, A::SetExpiry] {
+        assert_eq!(main(K::Char('p')), Some(A::EditPolicy));
+        for action in [A::ToggleDisabled, A::Rotate, A::SetExpiry, A::EditPolicy] {
             assert!(keys_for(Screen::Actions, action).is_some(), "{action:?} in the menu");
         }
         for screen in ALL {
@@ -1174,7 +1219,7 @@ mod tests {
             ]
         );
         let extras: Vec<_> = hints(Screen::Main).filter(|h| h.extra).map(|h| h.key()).collect();
-        assert_eq!(extras, ["t", "r", "x", "c", "L", "i", "C"]);
+        assert_eq!(extras, ["t", "r", "x", "c", "L", "i", "C", "p"]);
     }
 
     #[test]

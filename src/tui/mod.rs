@@ -34,6 +34,8 @@ mod log_tests;
 #[cfg(test)]
 mod mouse_tests;
 #[cfg(test)]
+mod policy_tests;
+#[cfg(test)]
 mod runtime_tests;
 mod signals;
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use ratatui::layout::{Position, Rect};
 
-use super::app::{CreateFocus, DeleteFocus, SortColumn};
+use super::app::{CreateFocus, DeleteFocus, PolicyFocus, SortColumn};
 use super::keymap::Action;
 
 /// Something on screen that a click acts on.
@@ -40,6 +40,8 @@ pub enum Target {
     ExpiryStep(Action),
     /// The expiry field's date input.
     ExpiryDate,
+    /// A part of the policy dialog: a rule's field, or a button.
+    PolicyField(PolicyFocus),
 }
 
 /// What the mouse did.

@@ -382,3 +382,35 @@ fn disabling_a_key_used_lately_by_mouse_asks_and_its_keys_are_clickable() {
         [Command::Store(Job::Disable(id(11)))]
     );
 }
+
+#[test]
+fn the_policy_dialog_is_clickable_fields_and_buttons() {
+    use super::app::PolicyFocus;
+    let mut app = app();
+    update(&mut app, Event::Key(Key::Char('p')));
+    click_on(&mut app, "paths");
+    let focus = |app: &App| match &app.dialog {
+        Some(Dialog::Policy(d)) => d.focus,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        focus(&app),
+        PolicyFocus::Field(6),
+        "a click on a rule focuses its field"
+    );
+    for c in "/v1/*".chars() {
+        update(&mut app, Event::Key(Key::Char(c)));
+    }
+    let commands = click_on_commands(&mut app, "[ Save ]");
+    let [Command::Store(Job::SetPolicy { policy, .. })] = &commands[..] else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(policy.to_string(), "paths=/v1/*");
+    click_on(&mut app, "[ Cancel ]");
+    assert!(app.dialog.is_none());
+}
+
+/// Clicks where `text` is drawn; returns the commands.
+fn click_on_commands(app: &mut App, text: &str) -> Vec<Command> {
+    click_into(app, text, 0)
+}

@@ -16,6 +16,7 @@ mod log;
 mod mouse;
 mod outcomes;
 mod overlays;
+mod policy;
 
 use super::app::{App, CreateFocus, Dialog, ExpiryFocus, Overlay, StatusKind};
 use super::event::{Command, Event, Key};
@@ -102,6 +103,7 @@ fn on_key(app: &mut App, key: Key) -> Vec<Command> {
         Screen::Delete => dialogs::delete_action(app, action),
         Screen::Rotate | Screen::RotateConfirm => lifecycle::rotate_action(app, action),
         Screen::Expiry => lifecycle::expiry_action(app, action),
+        Screen::Policy => policy::on_action(app, action),
         Screen::DisableConfirm => lifecycle::disable_action(app, action),
         Screen::Log | Screen::LogFilter | Screen::LogEntry => log::on_action(app, action),
         Screen::Cleanup => cleanup::on_action(app, action),
@@ -141,6 +143,13 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Command> {
             Some(Dialog::Rename(d)) => {
                 d.error = None;
                 d.name.input.insert_str(text)
+            }
+            _ => true,
+        },
+        Screen::Policy => match &mut app.dialog {
+            Some(Dialog::Policy(d)) => {
+                d.error = None;
+                d.focused_field().is_none_or(|field| field.insert_str(text))
             }
             _ => true,
         },
@@ -195,6 +204,7 @@ fn focused_input(app: &mut App) -> Option<&mut TextInput> {
         },
         Some(Dialog::Rename(d)) => Some(&mut d.name.input),
         Some(Dialog::Expiry(d)) => (d.focus == ExpiryFocus::Date).then_some(&mut d.field.date),
+        Some(Dialog::Policy(d)) => d.focused_field(),
         _ => None,
     }
 }
@@ -231,6 +241,7 @@ fn text_edited(app: &mut App) {
             d.error = None;
         }
         Some(Dialog::Expiry(d)) => d.error = None,
+        Some(Dialog::Policy(d)) => d.error = None,
         Some(Dialog::Rename(d)) => {
             d.name.touched = true;
             d.error = None;

@@ -628,8 +628,11 @@ fn actions_menu_offers_edit_delete_and_copy_id() {
     assert_eq!(app.screen(), Screen::Actions);
     press(&mut app, &[Enter]);
     assert_eq!(app.screen(), Screen::Rename);
-    // Edit Name, Disable, Rotate, Set Expiry, Delete, Copy ID, History.
+    // Edit Name, Disable, Rotate, Set Expiry, Rules, Delete, Copy ID, History.
     press(&mut app, &[Esc, Enter, Down, Down, Down, Down]);
+    press(&mut app, &[Enter]);
+    assert_eq!(app.screen(), Screen::Policy);
+    press(&mut app, &[Esc, Enter, Down, Down, Down, Down, Down]);
     press(&mut app, &[Enter]);
     assert_eq!(app.screen(), Screen::Delete);
     press(&mut app, &[Esc, Enter, Up, Up]);

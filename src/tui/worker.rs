@@ -181,6 +181,7 @@ fn failed(job: &Job, message: String) -> Event {
         Job::Disable(_) => Event::Changed(Change::Disabled, Err(message)),
         Job::Enable(_) => Event::Changed(Change::Enabled, Err(message)),
         Job::SetExpiry { .. } => Event::Changed(Change::ExpirySet, Err(message)),
+        Job::SetPolicy { .. } => Event::Changed(Change::PolicySet, Err(message)),
         Job::Rotate { .. } => Event::Rotated(Err(message)),
         Job::Bulk { bulk, .. } => Event::Bulk(*bulk, Err(message)),
         Job::LogPage(request) => Event::LogPage {
@@ -224,6 +225,9 @@ fn run(storage: &Storage, job: &Job, log_search: &AtomicU64) -> Option<Event> {
         Job::Enable(id) => Event::Changed(Change::Enabled, patiently(|| storage.enable(id))),
         Job::SetExpiry { id, expires_at } => {
             Event::Changed(Change::ExpirySet, patiently(|| storage.set_expiry(id, *expires_at)))
+        }
+        Job::SetPolicy { id, policy } => {
+            Event::Changed(Change::PolicySet, patiently(|| storage.set_policy(id, policy)))
         }
         Job::Bulk { bulk, ids } => Event::Bulk(
             *bulk,

@@ -91,9 +91,9 @@ fn verify_records_last_used() {
     let shown = time::OffsetDateTime::parse(&last_used, &time::format_description::well_known::Rfc3339).unwrap();
     let expected = keydesk::display::format_instant(shown, time::macros::offset!(+8));
     let table = stdout(&env.run(&["list", "--utc-offset", "+08:00"]));
-    // (followed by the Status column)
+    // (followed by the Status and Rules columns)
     let row = table.lines().nth(1).unwrap().trim_end();
-    assert!(row.ends_with(&format!("{expected}  active")), "{table}");
+    assert!(row.ends_with(&format!("{expected}  active  -")), "{table}");
 }
 
 #[test]
@@ -114,8 +114,8 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
     assert!(row.starts_with("生产-gateway_01"));
     assert!(row.contains(&format!("{}****{}", &secret[..7], &secret[37..])));
     assert!(
-        row.trim_end().ends_with("-                  active"),
-        "never used shows '-': {table}"
+        row.trim_end().ends_with("-                  active  -"),
+        "never used shows '-', and no rules too: {table}"
     );
     assert!(!table.contains(&secret[3..]), "the secret never appears in a listing");
     // CJK names are padded by display width: the ID column starts at the same column.
@@ -130,7 +130,8 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
         .unwrap()
         .as_object()
         .unwrap();
-    assert_eq!(first.len(), 8);
+    assert_eq!(first.len(), 9);
+    assert_eq!(first["policy"], serde_json::json!({}), "no rules: an empty object");
     // serde_json's Value re-sorts keys, so the documented order is checked on the raw text.
     let raw = stdout(&env.run(&["list", "--json"]));
     let position = |field: &str| raw.find(&format!("\"{field}\":")).unwrap();
@@ -143,6 +144,7 @@ fn list_shows_masked_keys_in_a_table_and_as_json() {
         "status",
         "expires_at",
         "rotation",
+        "policy",
     ]
     .map(position);
     assert!(order.is_sorted(), "stable field order: {raw}");

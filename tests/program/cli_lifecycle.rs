@@ -240,7 +240,15 @@ fn list_filters_by_status_and_by_an_expiry_coming_soon() {
     let gone_key = env.key("gone");
     assert_eq!(gone_key["status"], "expired", "an expired key stays listed");
     let table = stdout(&env.ok(&["list", "--status", "active"]));
-    assert!(table.lines().next().unwrap().trim_end().ends_with("Status"), "{table}");
+    assert!(
+        table
+            .lines()
+            .next()
+            .unwrap()
+            .trim_end()
+            .ends_with("Status             Rules"),
+        "{table}"
+    );
     assert!(
         table.contains("expires in 2d") || table.contains("expires in 3d"),
         "{table}"

@@ -29,6 +29,7 @@ mod cli_config;
 mod cli_gateway;
 mod cli_i18n;
 mod cli_lifecycle;
+mod cli_limit;
 mod cli_log;
 mod cli_terminal;
 mod cli_usage;

@@ -12,8 +12,10 @@ macro_rules! files {
     };
 }
 
-const EN: &[File] = files!("en": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl");
-const ZH_CN: &[File] = files!("zh-CN": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl");
+const EN: &[File] =
+    files!("en": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl", "policy.ftl");
+const ZH_CN: &[File] =
+    files!("zh-CN": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl", "policy.ftl");
 
 pub fn files(lang: Lang) -> &'static [File] {
     match lang {

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use keydesk_core::domain::audit::{BreakKind, ChainBreak, InvalidHead};
 use keydesk_core::domain::name::{self, CharKind, NameError};
+use keydesk_core::domain::policy::{PolicyError, Problem, Rule};
 use keydesk_core::domain::secret::{self, FormatError};
 use keydesk_core::domain::{DurationError, duration};
 use keydesk_core::hardening::{Refusal, Untrusted};
@@ -464,6 +465,50 @@ impl Worded for ChainBreak {
 impl Worded for InvalidHead {
     fn worded(&self) -> String {
         crate::tr!("domain-audit-head-invalid", head = self.head.as_str())
+    }
+}
+
+impl Worded for PolicyError {
+    fn worded(&self) -> String {
+        let rule = self.rule.map_or("policy", Rule::name);
+        let part = policy_part(&self.part);
+        match &self.problem {
+            Problem::Empty => crate::tr!("error-policy-empty", rule = rule),
+            Problem::NotANumber => crate::tr!("error-policy-not-a-number", rule = rule, part = part),
+            Problem::Zero => crate::tr!("error-policy-zero", rule = rule),
+            // All digits (nothing else is too large), shown bare as `Display` does.
+            Problem::TooLarge { max } => {
+                crate::tr!(
+                    "error-policy-too-large",
+                    rule = rule,
+                    part = self.part.as_str(),
+                    max = *max
+                )
+            }
+            Problem::Method => crate::tr!("error-policy-method", rule = rule, part = part),
+            Problem::Glob(why) => crate::tr!("error-policy-glob", rule = rule, part = part, why = *why),
+            Problem::Separator => crate::tr!("error-policy-separator", rule = rule, part = part),
+            Problem::Cidr => crate::tr!("error-policy-cidr", rule = rule, part = part),
+            Problem::UnknownRule => crate::tr!("error-policy-unknown-rule", part = part),
+            Problem::Repeated => crate::tr!("error-policy-repeated", rule = rule),
+            _ => self.to_string(),
+        }
+    }
+}
+
+/// The bad part of a rule's value as an error shows it: quoted as core's
+/// `Display` does, when it is short and printable and not possibly a secret
+/// pasted in the wrong place; otherwise not repeated at all (as [`echoed`]
+/// does for arguments), which is where the words differ from `Display`.
+fn policy_part(part: &str) -> String {
+    let printable = part
+        .chars()
+        .all(|c| !c.is_control() && (c == ' ' || !c.is_whitespace()) && !name::is_invisible_format(c));
+    let secret_like = part.to_ascii_lowercase().contains(secret::PREFIX);
+    if part.chars().count() <= 64 && printable && !secret_like {
+        format!("{part:?}")
+    } else {
+        crate::tr!("cli-not-shown")
     }
 }
 

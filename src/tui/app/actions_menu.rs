@@ -12,17 +12,19 @@ pub enum MenuItem {
     ToggleDisabled,
     Rotate,
     SetExpiry,
+    Policy,
     Delete,
     CopyId,
     History,
 }
 
 impl MenuItem {
-    pub const ALL: [MenuItem; 7] = [
+    pub const ALL: [MenuItem; 8] = [
         MenuItem::EditName,
         MenuItem::ToggleDisabled,
         MenuItem::Rotate,
         MenuItem::SetExpiry,
+        MenuItem::Policy,
         MenuItem::Delete,
         MenuItem::CopyId,
         MenuItem::History,
@@ -36,6 +38,7 @@ impl MenuItem {
             MenuItem::ToggleDisabled => tr!("dialog-actions-disable"),
             MenuItem::Rotate => tr!("dialog-actions-rotate"),
             MenuItem::SetExpiry => tr!("dialog-actions-set-expiry"),
+            MenuItem::Policy => tr!("dialog-actions-policy"),
             MenuItem::Delete => tr!("dialog-actions-delete"),
             MenuItem::CopyId => tr!("dialog-actions-copy-id"),
             MenuItem::History => tr!("dialog-actions-history"),
@@ -50,6 +53,7 @@ impl MenuItem {
             MenuItem::ToggleDisabled => Action::ToggleDisabled,
             MenuItem::Rotate => Action::Rotate,
             MenuItem::SetExpiry => Action::SetExpiry,
+            MenuItem::Policy => Action::EditPolicy,
             MenuItem::Delete => Action::DeleteKey,
             MenuItem::CopyId => Action::CopyId,
             MenuItem::History => Action::History,

@@ -14,6 +14,7 @@ mod disable_dialog;
 mod expiry_dialog;
 mod log_screen;
 mod order;
+mod policy_dialog;
 mod rename_dialog;
 mod rotate_dialog;
 mod secret_dialog;
@@ -36,6 +37,7 @@ pub use disable_dialog::{ASK_IF_USED_WITHIN, DisableDialog};
 pub use expiry_dialog::{ExpiryDialog, ExpiryFocus};
 pub use log_screen::LogScreen;
 pub use order::SortColumn;
+pub use policy_dialog::{PolicyDialog, PolicyFocus};
 pub use rename_dialog::RenameDialog;
 pub use rotate_dialog::RotateDialog;
 pub use secret_dialog::SecretDialog;
@@ -65,6 +67,7 @@ pub enum Dialog {
     Rotate(RotateDialog),
     Expiry(ExpiryDialog),
     Disable(DisableDialog),
+    Policy(PolicyDialog),
 }
 
 /// Full-screen-ish views drawn on top of everything else.
@@ -129,6 +132,8 @@ pub struct App {
     pub now: OffsetDateTime,
     pub unused_count: usize,
     pub idle_count: usize,
+    /// How many keys have policy rules (the list marks them).
+    pub with_rules: usize,
     /// Select this key when it shows up (after creating it).
     pub pending_select: Option<KeyId>,
     /// A storage operation has been running for a moment (the database is
@@ -177,6 +182,7 @@ impl App {
             now,
             unused_count: 0,
             idle_count: 0,
+            with_rules: 0,
             pending_select: None,
             working: false,
             unreachable: false,
@@ -201,6 +207,7 @@ impl App {
             (None, Some(Dialog::Rotate(_))) => Screen::Rotate,
             (None, Some(Dialog::Expiry(_))) => Screen::Expiry,
             (None, Some(Dialog::Disable(_))) => Screen::DisableConfirm,
+            (None, Some(Dialog::Policy(_))) => Screen::Policy,
             (None, None) if self.cleanup.is_some() => match self.cleanup.as_ref().and_then(|c| c.confirm.as_ref()) {
                 Some(CleanupConfirm::Disable) => Screen::CleanupDisable,
                 Some(CleanupConfirm::Delete { .. }) => Screen::CleanupDelete,
@@ -282,6 +289,7 @@ impl App {
             .take()
             .or_else(|| self.selected_record().map(|r| r.id.clone()));
         self.records = records;
+        self.with_rules = self.records.iter().filter(|r| !r.policy.is_empty()).count();
         self.change_counter = Some(change_counter);
         self.recount_flags();
         self.recount_uses();

@@ -73,6 +73,10 @@ pub(super) fn actions_menu_action(app: &mut App, action: Action) -> Vec<Command>
             app.dialog = None;
             lifecycle::open_expiry(app, record)
         }
+        MenuItem::Policy => {
+            app.dialog = None;
+            super::policy::open(app, record)
+        }
         MenuItem::Delete => {
             app.dialog = Some(delete_dialog(record, app.now));
             Vec::new()

@@ -19,6 +19,7 @@ pub(super) fn refused(app: &mut App, record: &KeyRecord, action: Action) -> bool
     let text = match action {
         Action::Rotate => tr!("dialog-expired-cannot-rotate", name = name),
         Action::SetExpiry => tr!("dialog-expired-cannot-set-expiry", name = name),
+        Action::EditPolicy => tr!("dialog-expired-cannot-set-policy", name = name),
         _ if record.disabled_at.is_some() => tr!("dialog-expired-cannot-enable", name = name),
         _ => tr!("dialog-expired-cannot-disable", name = name),
     };
@@ -141,6 +142,9 @@ pub(super) fn expiry_action(app: &mut App, action: Action) -> Vec<Command> {
 }
 
 pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord, String>) -> Vec<Command> {
+    if change == Change::PolicySet {
+        return super::policy::on_saved(app, result);
+    }
     let record = match result {
         Ok(record) => record,
         Err(message) => {
@@ -148,6 +152,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
                 Change::Disabled => tr!("dialog-could-not-disable", message = message),
                 Change::Enabled => tr!("dialog-could-not-enable", message = message),
                 Change::ExpirySet => tr!("dialog-could-not-set-expiry", message = message),
+                Change::PolicySet => unreachable!("answered by policy::on_saved"),
             };
             app.dialog = None;
             app.set_status(StatusKind::Error, text);
@@ -172,6 +177,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
             ),
             None => tr!("dialog-now-never-expires", name = name),
         },
+        Change::PolicySet => unreachable!("answered by policy::on_saved"),
     };
     app.set_status(StatusKind::Success, text);
     vec![Command::Store(Job::Refresh)]

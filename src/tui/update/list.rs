@@ -22,6 +22,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
             | Action::ToggleDisabled
             | Action::Rotate
             | Action::SetExpiry
+            | Action::EditPolicy
     );
     if changes && app.unreachable {
         app.set_status(StatusKind::Error, tr!("tui-status-read-only"));
@@ -61,7 +62,8 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         | Action::DeleteKey
         | Action::ToggleDisabled
         | Action::Rotate
-        | Action::SetExpiry => {
+        | Action::SetExpiry
+        | Action::EditPolicy => {
             let Some(record) = app.selected_record().cloned() else {
                 let new_key = keymap::key_name(Screen::Main, Action::NewKey);
                 app.set_status(
@@ -76,6 +78,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
                 Action::ToggleDisabled => return lifecycle::toggle_disabled(app, &record),
                 Action::Rotate => return lifecycle::open_rotate(app, record),
                 Action::SetExpiry => return lifecycle::open_expiry(app, record),
+                Action::EditPolicy => return super::policy::open(app, record),
                 _ => delete_dialog(record, app.now),
             });
         }

@@ -3,7 +3,7 @@
 //! (or do it differently).
 
 use super::{dialogs, list, on_key};
-use crate::tui::app::{App, CreateFocus, Dialog, ExpiryFocus};
+use crate::tui::app::{App, CreateFocus, Dialog, ExpiryFocus, PolicyFocus};
 use crate::tui::event::{Command, Key};
 use crate::tui::keymap::{self, Action, Screen};
 use crate::tui::layout;
@@ -108,6 +108,15 @@ fn click(app: &mut App, target: Target) -> Vec<Command> {
                 _ => return Vec::new(),
             }
             return press(app, action);
+        }
+        // A field takes the focus; a button does what Enter does on it.
+        Target::PolicyField(focus) => {
+            if let Some(Dialog::Policy(d)) = &mut app.dialog {
+                d.focus = focus;
+                if matches!(focus, PolicyFocus::Save | PolicyFocus::Cancel) {
+                    return super::policy::on_action(app, Action::Activate);
+                }
+            }
         }
         Target::ExpiryDate => match &mut app.dialog {
             Some(Dialog::Create(d)) => d.focus = CreateFocus::Date,

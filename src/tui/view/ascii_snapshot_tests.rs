@@ -113,3 +113,19 @@ fn help_sort_and_too_small_ascii() {
     let small = ascii(&mut app(), |_| {}, 30, 8);
     assert!(small.contains("30x8 - need 60x15"), "{small}");
 }
+
+#[test]
+fn the_rules_mark_and_the_policy_dialog_ascii() {
+    let mut records = records();
+    records[3].policy = crate::domain::policy::Policy::parse("rpm=60 methods=GET").unwrap();
+    let mut app = app_with(records);
+    let list = ascii(&mut app, |_| {}, 80, 24);
+    assert!(list.contains("> test-key #"), "{list}");
+    assert!(list.contains("# rules"), "{list}");
+    let screen = ascii(&mut app, |app| drop(press(app, &[Char('p'), Char('x')])), 60, 15);
+    assert!(
+        screen.contains("[x") && screen.contains("x rps: \"x\" is not a whole number"),
+        "{screen}"
+    );
+    assert_snapshot!(screen);
+}

@@ -10,8 +10,11 @@ use ratatui::widgets::{Block, Borders, Clear, Sparkline, Widget};
 
 use super::{Rows, Theme, detail_line, format_time};
 use crate::display::columns::{Clock, Column, Status};
+use crate::display::policy::meanings;
+use crate::domain::policy::Reason;
 use crate::domain::{KeyRecord, KeyUsage, Outcome};
 use crate::tui::app::App;
+use unicode_width::UnicodeWidthStr;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     Clear.render(area, buf);
@@ -41,12 +44,17 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
     for line in facts(record, app, theme, tall) {
         rows.line(buf, line);
     }
+    for line in rules(record, inner.width as usize, theme, tall) {
+        rows.line(buf, line);
+    }
     let Some(query) = &app.usage_query else {
         rows.line(buf, Line::styled(tr!("tui-details-usage-reading"), theme.dim()));
         return;
     };
     let usage = app.usage.get(&record.id).cloned().unwrap_or_default();
-    rows.line(buf, totals(&usage, theme));
+    for line in totals(&usage, inner.width as usize, theme) {
+        rows.line(buf, line);
+    }
     let spark_height = if tall { 3 } else { 1 };
     let daily = usage.daily_series(query.days.clone(), Outcome::Accepted);
     sparkline(
@@ -117,15 +125,43 @@ fn facts<'a>(record: &KeyRecord, app: &App, theme: &Theme, tall: bool) -> Vec<Li
         .collect()
 }
 
-/// "30 d: 1,234 uses · 5 refused (disabled 5)".
-fn totals<'a>(usage: &KeyUsage, theme: &Theme) -> Line<'a> {
+/// The key's policy rules, if it has any: one a line (`rpm  60 requests
+/// per minute`) when the pane is tall, else the text form on one line.
+fn rules<'a>(record: &KeyRecord, width: usize, theme: &Theme, tall: bool) -> Vec<Line<'a>> {
+    if record.policy.is_empty() {
+        return Vec::new();
+    }
+    if !tall {
+        let label = tr!("tui-details-rules");
+        let text = record.policy.to_string();
+        let text = theme.glyphs().fit(&text, width.saturating_sub(label.width() + 2));
+        return vec![Line::from(vec![
+            Span::styled(format!("{label}  "), theme.dim()),
+            Span::raw(text.into_owned()),
+        ])];
+    }
+    meanings(&record.policy)
+        .into_iter()
+        .map(|(rule, meaning)| {
+            let meaning = theme.glyphs().fit(&meaning, width.saturating_sub(13)).into_owned();
+            detail_line(rule.name(), meaning, theme)
+        })
+        .collect()
+}
+
+/// "30 d: 1,234 uses · 8 refused (disabled 5, rate 3)": refusals by the
+/// key's state, then by its policy's rules, each reason with a count.
+/// The refusals go on a line of their own when both do not fit in `width`.
+fn totals<'a>(usage: &KeyUsage, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let total = usage.total();
     let mut refused = Vec::new();
-    for (what, n) in [
+    let by_policy = Reason::ALL.map(|reason| (refusal_word(reason), total.by_policy(reason)));
+    let by_state = [
         (tr!("tui-details-refused-disabled"), total.refused_disabled),
         (tr!("tui-details-refused-expired"), total.refused_expired),
         (tr!("tui-details-refused-old-secret"), total.refused_previous_ended),
-    ] {
+    ];
+    for (what, n) in by_state.into_iter().chain(by_policy) {
         if n > 0 {
             refused.push(format!("{what} {n}"));
         }
@@ -138,11 +174,31 @@ fn totals<'a>(usage: &KeyUsage, theme: &Theme) -> Line<'a> {
             reasons = refused.join(&tr!("tui-list-separator"))
         ),
     };
-    Line::from(vec![
+    let uses = vec![
         Span::styled(tr!("tui-details-30-days"), theme.dim()),
         Span::styled(tr!("tui-details-uses", count = total.accepted), theme.title()),
-        Span::styled(format!(" {} {refused}", theme.glyphs().separator), theme.text()),
-    ])
+    ];
+    let mut one = Line::from(uses.clone());
+    one.push_span(Span::styled(
+        format!(" {} {refused}", theme.glyphs().separator),
+        theme.text(),
+    ));
+    if one.width() <= width {
+        return vec![one];
+    }
+    vec![Line::from(uses), Line::styled(refused, theme.text())]
+}
+
+/// A policy refusal's reason in a list of refusals ("rate 3").
+fn refusal_word(reason: Reason) -> String {
+    match reason {
+        Reason::Rate => tr!("tui-details-refused-rate"),
+        Reason::Concurrency => tr!("tui-details-refused-concurrency"),
+        Reason::Method => tr!("tui-details-refused-method"),
+        Reason::Path => tr!("tui-details-refused-path"),
+        Reason::Model => tr!("tui-details-refused-model"),
+        Reason::Address => tr!("tui-details-refused-address"),
+    }
 }
 
 /// A label with the series' peak, then the sparkline (newest at the right).

@@ -39,6 +39,8 @@ pub struct Glyphs {
     /// Before a name that is, or is not, allowed.
     pub valid: &'static str,
     pub invalid: &'static str,
+    /// After the name of a key that has policy rules.
+    pub rules: &'static str,
     /// The usage sparkline's levels, lowest first.
     pub bars: bar::Set<'static>,
     /// Whether text from outside (names, typed text) must be made ASCII.
@@ -59,6 +61,7 @@ impl Glyphs {
         times: "×",
         valid: "✓ ",
         invalid: "✗ ",
+        rules: "≡",
         bars: bar::NINE_LEVELS,
         ascii_only: false,
     };
@@ -76,6 +79,7 @@ impl Glyphs {
         times: "x",
         valid: "+ ",
         invalid: "x ",
+        rules: "#",
         bars: ASCII_BARS,
         ascii_only: true,
     };

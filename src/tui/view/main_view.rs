@@ -264,7 +264,7 @@ fn visible_window(app: &App, rows: usize) -> (usize, &[usize]) {
 fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(TableColumn, u16)> {
     let name_need = window
         .iter()
-        .map(|&i| Column::Name.cell(&app.records[i], clock).width())
+        .map(|&i| name_width(&app.records[i], clock))
         .max()
         .unwrap_or(0)
         .max(Column::Name.title().width()) as u16
@@ -338,17 +338,34 @@ fn header_cell(column: TableColumn, offset: UtcOffset, mark: Option<&'static str
     }
 }
 
+/// Columns after the name taken by the mark of a key with rules (` ≡`).
+const RULES_MARK: u16 = 2;
+
+/// The columns `record`'s name needs, its rules mark included.
+fn name_width(record: &KeyRecord, clock: Clock) -> usize {
+    let mark = if record.policy.is_empty() { 0 } else { RULES_MARK };
+    Column::Name.cell(record, clock).width() + mark as usize
+}
+
 fn row<'a>(app: &App, record: &'a KeyRecord, selected: bool, shown: &[(TableColumn, u16)], theme: &Theme) -> Row<'a> {
     let clock = Clock {
         now: app.now,
         offset: app.utc_offset,
     };
     Row::new(shown.iter().map(|&(column, width)| match column {
-        TableColumn::Key(Column::Name) => Cell::from(Line::from(vec![
-            Span::raw(if selected { ">" } else { " " }),
-            Span::styled(Column::Mark.cell(record, clock), theme.flag()),
-            Span::raw(theme.glyphs().fit(&record.name, width.saturating_sub(NAME_PREFIX) as usize)),
-        ])),
+        TableColumn::Key(Column::Name) => {
+            let marked = !record.policy.is_empty();
+            let room = width.saturating_sub(NAME_PREFIX + if marked { RULES_MARK } else { 0 });
+            let mut spans = vec![
+                Span::raw(if selected { ">" } else { " " }),
+                Span::styled(Column::Mark.cell(record, clock), theme.flag()),
+                Span::raw(theme.glyphs().fit(&record.name, room as usize)),
+            ];
+            if marked {
+                spans.push(Span::styled(format!(" {}", theme.glyphs().rules), theme.dim()));
+            }
+            Cell::from(Line::from(spans))
+        }
         TableColumn::Key(Column::Status) => {
             let status = Status::of(record, clock.now);
             Cell::from(Span::styled(
@@ -530,15 +547,16 @@ fn render_filter(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) -> u16
 fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &Theme) {
     let counts = [(Flag::Unused, app.unused_count), (Flag::Idle, app.idle_count)];
     let present: Vec<(Flag, usize)> = counts.into_iter().filter(|&(_, n)| n > 0).collect();
-    if present.is_empty() {
-        return;
+    let (mut long, mut short) = rules_legend(app, theme);
+    if !present.is_empty() {
+        long.push(Span::styled(tr!("tui-legend-title"), theme.dim()));
     }
-    let mut long = vec![Span::styled(tr!("tui-legend-title"), theme.dim())];
-    let mut short = Vec::new();
-    for (i, (flag, count)) in present.into_iter().enumerate() {
-        if i > 0 {
-            long.push(Span::raw("  "));
+    for (flag, count) in present {
+        if !short.is_empty() {
             short.push(Span::raw("  "));
+        }
+        if long.last().is_some_and(|span| span.content != tr!("tui-legend-title")) {
+            long.push(Span::raw("  "));
         }
         long.push(Span::styled(flag.symbol(), theme.flag()));
         long.push(Span::raw(format!(
@@ -547,6 +565,9 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
         )));
         short.push(Span::styled(flag.symbol(), theme.flag()));
         short.push(Span::raw(format!(" {}", flag.brief())));
+    }
+    if long.is_empty() {
+        return;
     }
     long.push(Span::raw(" "));
     short.push(Span::raw(" "));
@@ -557,6 +578,24 @@ fn render_legend(buf: &mut Buffer, area: Rect, used: u16, app: &App, theme: &The
     if let Some(legend) = legend {
         legend.right_aligned().render(area, buf);
     }
+}
+
+/// The legend's first part, long and short, when some keys have rules:
+/// what their mark means (before the clean-up marks, which it is not one of).
+fn rules_legend(app: &App, theme: &Theme) -> (Vec<Span<'static>>, Vec<Span<'static>>) {
+    if app.with_rules == 0 {
+        return (Vec::new(), Vec::new());
+    }
+    let mark = theme.glyphs().rules;
+    let long = vec![
+        Span::styled(mark, theme.dim()),
+        Span::raw(format!(" {}  ", tr!("tui-legend-rules", count = app.with_rules))),
+    ];
+    let short = vec![
+        Span::styled(mark, theme.dim()),
+        Span::raw(format!(" {}", tr!("tui-legend-rules-brief"))),
+    ];
+    (long, short)
 }
 
 #[cfg(test)]

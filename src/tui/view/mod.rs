@@ -20,6 +20,7 @@ pub mod log_view;
 pub mod main_view;
 pub mod name_field;
 pub mod parts;
+pub mod policy_dialog;
 pub mod rename_dialog;
 pub mod rotate_dialog;
 pub mod secret_dialog;
@@ -87,6 +88,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) -> HitMap {
         Some(Dialog::Rotate(d)) => rotate_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Expiry(d)) => expiry_dialog::render(frame, area, d, app, theme, &mut hits),
         Some(Dialog::Disable(d)) => disable_dialog::render(frame, area, d, app, theme, &mut hits),
+        Some(Dialog::Policy(d)) => policy_dialog::render(frame, area, d, theme, &mut hits),
     }
     match app.overlay {
         None => {}

@@ -74,10 +74,10 @@ help-cmd-verify = Check a key read from standard input (never from arguments: th
 
         Prints the key's ID and exits 0 if it is live; prints `invalid` and exits 1 otherwise (the same answer for malformed, unknown, deleted, disabled and expired keys, and for a rotated-out secret after its grace). Records Last Used, at most once per key per minute, and counts the check for the key's usage (one database write per check of a known key).
 help-arg-verify-quiet = Print nothing; the exit code is the answer
-help-arg-verify-explain = Say why a key is invalid (unknown, disabled, expired at …, previous secret whose grace ended at …). For the operator holding the key; never for a service's callers
+help-arg-verify-explain = Say why a key is invalid (unknown, disabled, expired at …, previous secret whose grace ended at …), or for a valid key the rules a gateway applies to it. For the operator holding the key; never for a service's callers
 
 help-cmd-list = List keys: name, ID, masked key, created at, last used, status
-help-arg-list-json = A stable JSON array (RFC 3339 UTC times; `null` for never used, no expiry, no rotation) instead of a table
+help-arg-list-json = A stable JSON array (RFC 3339 UTC times; `null` for never used, no expiry, no rotation; `policy` an object of rule → value, `{"{"}{"}"}` for none) instead of a table
 help-arg-list-status = Only keys in this state now
 help-arg-list-expiring-within = Only keys that have not expired but will within this duration (e.g. 7d), for a job that warns before keys expire
 

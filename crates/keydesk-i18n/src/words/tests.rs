@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use keydesk_core::domain::policy::{Policy, Rule};
 use keydesk_core::domain::{KeyName, SecretKey};
 use keydesk_core::store::StoreError as E;
 use time::macros::datetime;
@@ -224,6 +225,24 @@ fn other_errors() -> Vec<(String, String)> {
         "a\u{2E80}",
     ] {
         let error = KeyName::parse(input).unwrap_err();
+        pairs.push(both(&error, error.to_string()));
+    }
+    for (rule, value) in [
+        (Rule::Rpm, ""),
+        (Rule::Rpm, "6O"),
+        (Rule::Rpd, "0"),
+        (Rule::Rps, "100001"),
+        (Rule::Methods, "GET,P0ST"),
+        (Rule::Paths, "/v1/*,/v2/["),
+        (Rule::Models, "gpt 4o"),
+        (Rule::Ips, "10.0.0.0/8,10.1.2.300"),
+        (Rule::Ips, "10.0.0.0/8,,::1"),
+    ] {
+        let error = Policy::default().set(rule, value).unwrap_err();
+        pairs.push(both(&error, error.to_string()));
+    }
+    for text in ["tpm=5", "rpm=1 rpm=2"] {
+        let error = Policy::parse(text).unwrap_err();
         pairs.push(both(&error, error.to_string()));
     }
     let long = KeyName::parse(&"键".repeat(65)).unwrap_err();
@@ -623,4 +642,26 @@ fn core_words_nothing_itself() {
             }
         }
     }
+}
+
+#[test]
+fn policy_errors_name_the_rule_and_the_part_in_chinese_but_never_a_secret() {
+    let error = |rule, value: &str| Policy::default().set(rule, value).unwrap_err();
+    let chinese = |e: &PolicyError| with_lang(Lang::ZhCn, || e.worded());
+    assert_eq!(chinese(&error(Rule::Rpm, "6O")), "rpm：\"6O\" 不是整数");
+    assert_eq!(
+        chinese(&error(Rule::Ips, "10.0.0.0/8,10.1.2.300")),
+        "ips：\"10.1.2.300\" 不是 IP 地址或 CIDR 网段"
+    );
+    assert_eq!(chinese(&error(Rule::Rps, "100001")), "rps：100001 超过上限 100000");
+    let secret = SecretKey::generate();
+    let pasted = error(Rule::Ips, secret.expose());
+    for lang in Lang::ALL {
+        let words = with_lang(lang, || pasted.worded());
+        assert!(!words.contains(&secret.expose()[3..]), "{words}");
+    }
+    assert_eq!(
+        with_lang(Lang::En, || pasted.worded()),
+        "ips: (not shown) is not an IP address or CIDR block"
+    );
 }
