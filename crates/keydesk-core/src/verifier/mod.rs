@@ -105,6 +105,7 @@
 
 mod entries;
 mod index;
+mod table;
 mod worker;
 
 use std::collections::HashMap;
