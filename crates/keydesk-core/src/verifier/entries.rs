@@ -33,6 +33,11 @@ pub(super) const COUNT_MASK: u64 = u32::MAX as u64;
 pub(super) const SPILL_AT: u32 = 1 << 31;
 
 impl Entry {
+    /// An empty table slot's entry.
+    pub(super) fn vacant() -> Entry {
+        Entry { state: AtomicU64::new(0), not_after: 0, id: EntryId { tag: 0, bytes: [0; INLINE_ID] } }
+    }
+
     /// Takes the count out, leaving the noted minute as it is.
     pub(super) fn take_count(&self) -> u32 {
         let mut current = self.state.load(Relaxed);

@@ -2,12 +2,11 @@
 //! digest → entry, behind a lock kept in several copies so that verifying
 //! threads do not share one lock word.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, RwLock};
 
 use super::entries::{COUNT_MASK, Entry, EntryId, LENGTH_BITS, LONG_ID, NEVER, NO_END, clamp_u32};
+use super::table::Table;
 use crate::domain::KeyId;
 use crate::store::IndexEntry;
 
@@ -36,7 +35,7 @@ pub(super) fn thread_shard() -> usize {
 /// The in-memory index: SHA-256 of the secret → key.
 #[derive(Default)]
 pub(super) struct Index {
-    pub(super) map: HashMap<Digest, Entry, BuildHasherDefault<FirstWord>>,
+    pub(super) map: Table,
     /// IDs too long to be kept inside their entry (never keydesk's own).
     pub(super) long_ids: Vec<KeyId>,
 }
@@ -46,7 +45,7 @@ impl Index {
     /// a use noted this minute so a reload does not re-note them (their
     /// counts stay in the old index until it is drained).
     pub(super) fn build(entries: Vec<IndexEntry>, previous: &Index) -> Index {
-        let mut map = HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+        let mut map = Table::with_capacity(entries.len());
         let mut long_ids = Vec::new();
         for IndexEntry {
             hash,
@@ -91,45 +90,42 @@ impl Index {
     }
 }
 
-/// A SHA-256 digest as a map key. Digests are already uniformly distributed,
-/// so hashing one again is wasted work: its first eight bytes are the hash.
+/// A SHA-256 digest as the table's key. Digests are already uniformly
+/// distributed, so hashing one again is wasted work: its first eight bytes
+/// choose its slot.
 ///
-/// This cannot be used to flood the map: its contents are the stored keys'
+/// This cannot be used to flood the table: its contents are the stored keys'
 /// digests, which clients do not choose, and a client who ground out inputs
-/// whose digests share a bucket would only slow down its own lookups, which
+/// whose digests share a slot would only slow down its own lookups, which
 /// still compare all 32 bytes before accepting anything.
-#[derive(PartialEq, Eq)]
+#[derive(Clone, Copy)]
 pub(super) struct Digest(pub(super) [u8; 32]);
 
-impl Hash for Digest {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        let mut first = [0u8; 8];
-        first.copy_from_slice(&self.0[..8]);
-        state.write_u64(u64::from_ne_bytes(first));
+impl Digest {
+    /// The empty slot's mark (see [`super::table`]).
+    pub(super) const EMPTY: Digest = Digest([0; 32]);
+
+    pub(super) fn first_word(&self) -> u64 {
+        self.word(0)
+    }
+
+    #[inline]
+    fn word(&self, n: usize) -> u64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.0[n * 8..n * 8 + 8]);
+        u64::from_ne_bytes(word)
     }
 }
 
-/// The hasher for [`Digest`]: passes its one `u64` through.
-#[derive(Default)]
-pub(super) struct FirstWord(pub(super) u64);
-
-impl Hasher for FirstWord {
-    fn write_u64(&mut self, word: u64) {
-        self.0 = word;
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `Digest` is hashed with this, through `write_u64`; stay correct
-        // (if slow) should anything else ever be.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
+impl PartialEq for Digest {
+    /// Four word compares, inlined, rather than a call to `memcmp`.
+    #[inline]
+    fn eq(&self, other: &Digest) -> bool {
+        (0..4).fold(0, |diff, n| diff | (self.word(n) ^ other.word(n))) == 0
     }
 }
+
+impl Eq for Digest {}
 
 #[cfg(test)]
 mod tests {
@@ -138,17 +134,14 @@ mod tests {
     use crate::verifier::entries::INLINE_ID;
 
     #[test]
-    fn digest_hash_is_its_first_word() {
-        use std::hash::BuildHasher;
-        let mut bytes = [0u8; 32];
-        bytes[..8].copy_from_slice(&0x0123_4567_89ab_cdefu64.to_ne_bytes());
-        let built = BuildHasherDefault::<FirstWord>::default();
-        assert_eq!(built.hash_one(Digest(bytes)), 0x0123_4567_89ab_cdef);
-    }
-
-    #[test]
-    fn an_index_entry_fills_one_cache_line() {
-        assert_eq!(size_of::<(Digest, Entry)>(), 64);
+    fn digests_are_equal_only_in_all_their_bytes() {
+        let base = Digest([9; 32]);
+        for at in 0..32 {
+            let mut other = base;
+            other.0[at] ^= 1;
+            assert!(other != base, "byte {at}");
+        }
+        assert!(base == Digest([9; 32]));
     }
 
     #[test]
@@ -177,7 +170,7 @@ mod tests {
             .collect();
         let index = Index::build(entries.clone(), &Index::default());
         for e in entries {
-            let entry = &index.map[&Digest(e.hash.0)];
+            let entry = index.map.get(&Digest(e.hash.0)).unwrap();
             assert_eq!(index.id_of(entry), e.id);
             assert_eq!((entry.id.slot(), entry.id.disabled()), (e.slot, e.disabled));
         }

@@ -116,6 +116,7 @@
 
 mod entries;
 mod index;
+mod table;
 mod worker;
 
 use std::collections::HashMap;
