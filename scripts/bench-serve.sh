@@ -9,7 +9,11 @@
 #   5. keydesk --upstream (proxy) → stub        (vs 4)
 #   6. crates/keydesk-serve/examples/bare_proxy → stub: a minimal hyper proxy with no key check
 #      on keydesk's upstream code, the ceiling for 5 (vs 4)
-#   7. keydesk's resident memory with 100,000 keys loaded
+#   7. keydesk /verify, 16 keys in turn, no rules   (the same, through wrk's Lua)
+#   8. keydesk /verify, 16 keys in turn, each under `--rpm 100000`, never
+#      reached (vs 7: the cost of the limiter; 16 keys so that no key comes
+#      near 100,000 accepted in any minute of the run)
+#   9. keydesk's resident memory with 100,000 keys loaded
 #
 # The stub upstream is nginx answering `return 200`, the same server block
 # of the same nginx process for 4, 5 and 6. nginx runs one worker per core
@@ -47,6 +51,30 @@ cargo build --release --quiet --bin keydesk
 cargo build --release --quiet -p keydesk-serve --example bare_proxy
 cargo run --release --quiet --example populate -- --count "$KEYS" --db "$WORK/keys.redb" --secrets-out "$WORK/secrets"
 KEY=$(head -n1 "$WORK/secrets")
+# 16 keys without rules and 16 under an rpm rule, for targets 7 and 8; wrk
+# sends them in turn (the same Lua script for both, so its cost is on both).
+make_keys() { # file-suffix [create flags…]
+    local suffix=$1; shift
+    for i in $(seq 16); do
+        target/release/keydesk create --db "$WORK/keys.redb" --name "bench-$suffix-$i" --accept-terms "$@" 2>/dev/null
+    done >"$WORK/keys-$suffix"
+}
+make_keys plain
+make_keys rpm --rpm 100000
+lua_for() { # file-suffix → a wrk script sending those keys in turn
+    {
+        echo "local keys = {"
+        sed 's/.*/  "&",/' "$WORK/keys-$1"
+        echo "}"
+        echo 'local i = 0'
+        echo 'request = function()'
+        echo '  i = i % #keys + 1'
+        echo '  return wrk.format(nil, nil, { ["Authorization"] = "Bearer " .. keys[i] })'
+        echo 'end'
+    } >"$WORK/keys-$1.lua"
+}
+lua_for plain
+lua_for rpm
 
 STUB=$(free_port); AUTH=$(free_port); PLAIN=$(free_port); VERIFY=$(free_port); PROXY=$(free_port); BARE=$(free_port)
 THREAD_ARGS=()
@@ -123,10 +151,14 @@ KEYDESK_WORKERS=$(grep -cx keydesk-serve /proc/"$PROXY_PID"/task/*/comm 2>/dev/n
 rss_mib() { awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 RSS_IDLE=$(rss_mib "$VERIFY_PID")
 
-# wrk's requests/s and p99 (in µs) of one run.
+# wrk's requests/s and p99 (in µs) of one run: $1 a URL, or `URL lua:SUFFIX`
+# to send the keys of that file in turn.
 run() {
-    local out
-    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Authorization: Bearer $KEY" "$1")
+    local out args=(-H "Authorization: Bearer $KEY")
+    case "$1" in
+        *" lua:"*) args=(-s "$WORK/keys-${1##* lua:}.lua") ;;
+    esac
+    out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${args[@]}" "${1%% *}")
     if grep -q "Non-2xx" <<<"$out"; then
         echo "bench-serve: WARNING: $1 answered non-2xx; its figures are not comparable:" >&2
         echo "$out" >&2
@@ -156,9 +188,10 @@ echo "== load before: $(uptime)"
 # are each target's median over the rounds. On a shared machine the load
 # drifts within seconds: alternating the targets spreads the drift over all
 # of them instead of charging it to whichever ran during a busy spell.
-NAMES=(base verify plain auth proxy bare)
+NAMES=(base verify plain auth proxy bare verify16 verify16rpm)
 declare -A URL=(
     [base]="http://127.0.0.1:$STUB/" [verify]="http://127.0.0.1:$VERIFY/verify"
+    [verify16]="http://127.0.0.1:$VERIFY/verify lua:plain" [verify16rpm]="http://127.0.0.1:$VERIFY/verify lua:rpm"
     [plain]="http://127.0.0.1:$PLAIN/v1/models" [auth]="http://127.0.0.1:$AUTH/v1/models"
     [proxy]="http://127.0.0.1:$PROXY/v1/models" [bare]="http://127.0.0.1:$BARE/v1/models"
 )
@@ -181,6 +214,8 @@ p() { median "${P99[$1]}"; }
 echo "== medians of $ROUNDS rounds"
 report "nginx return 200" "$(m base)" "$(p base)"
 report "keydesk /verify (valid key)" "$(m verify)" "$(p verify)" "nginx return 200" "$(m base)" "$(p base)"
+report "keydesk /verify, 16 keys, no rules" "$(m verify16)" "$(p verify16)"
+report "keydesk /verify, 16 keys, rpm 100000" "$(m verify16rpm)" "$(p verify16rpm)" "no rules" "$(m verify16)" "$(p verify16)"
 report "nginx proxy_pass → stub" "$(m plain)" "$(p plain)"
 report "nginx auth_request → keydesk, → stub" "$(m auth)" "$(p auth)" "nginx proxy_pass" "$(m plain)" "$(p plain)"
 report "keydesk --upstream → stub" "$(m proxy)" "$(p proxy)" "nginx proxy_pass" "$(m plain)" "$(p plain)"

@@ -35,7 +35,14 @@ pub(super) const SPILL_AT: u32 = 1 << 31;
 impl Entry {
     /// An empty table slot's entry.
     pub(super) fn vacant() -> Entry {
-        Entry { state: AtomicU64::new(0), not_after: 0, id: EntryId { tag: 0, bytes: [0; INLINE_ID] } }
+        Entry {
+            state: AtomicU64::new(0),
+            not_after: 0,
+            id: EntryId {
+                tag: 0,
+                bytes: [0; INLINE_ID],
+            },
+        }
     }
 
     /// Takes the count out, leaving the noted minute as it is.

@@ -315,6 +315,7 @@ impl Verifier {
             pending: Mutex::new(HashMap::new()),
             counts: Mutex::new(HashMap::new()),
             refusals: Mutex::new(HashMap::new()),
+            tokens: Mutex::new(HashMap::new()),
             counting_hour: AtomicU32::new(Hour::of_unix(settings_now).0),
             io: Mutex::new(IoState {
                 // The counter starts at 0 in a new file; anything else forces
@@ -394,6 +395,15 @@ impl Verifier {
     /// presented (to the minute, as for any use).
     pub fn count_refusal(&self, id: &KeyId, reason: crate::domain::policy::Reason) {
         self.shared.note_refusal(id, reason);
+    }
+
+    /// Counts the tokens a model server reported for one answer to a request
+    /// of key `id` (which passed [`Verifier::verify`]). Takes a short mutex;
+    /// never touches the store. The tallies, by key and model, are written
+    /// with the request counts (see "Usage counts" in the
+    /// [module documentation](self)).
+    pub fn count_tokens(&self, id: &KeyId, usage: &crate::domain::TokenUsage) {
+        self.shared.note_tokens(id, usage);
     }
 
     /// Checks the change counter now and reloads the index if it moved, rather

@@ -48,13 +48,24 @@ impl Default for Table {
 impl Table {
     /// A table for up to `keys` entries, at most [`MAX_LOAD`] full.
     pub(super) fn with_capacity(keys: usize) -> Table {
-        let count = keys.saturating_mul(MAX_LOAD.1).div_ceil(MAX_LOAD.0).max(8).next_power_of_two();
+        let count = keys
+            .saturating_mul(MAX_LOAD.1)
+            .div_ceil(MAX_LOAD.0)
+            .max(8)
+            .next_power_of_two();
         let mut slots: Vec<Slot> = Vec::with_capacity(count);
         // Before the first write: the pages are not there yet, so the
         // kernel can back them with huge pages as they are touched.
         advise_huge_pages(slots.as_ptr().cast(), count * size_of::<Slot>());
-        slots.extend((0..count).map(|_| Slot { digest: Digest::EMPTY, entry: Entry::vacant() }));
-        Table { slots: slots.into_boxed_slice(), mask: count - 1, len: 0 }
+        slots.extend((0..count).map(|_| Slot {
+            digest: Digest::EMPTY,
+            entry: Entry::vacant(),
+        }));
+        Table {
+            slots: slots.into_boxed_slice(),
+            mask: count - 1,
+            len: 0,
+        }
     }
 
     /// Adds `entry` under `digest`, replacing an entry already there. Panics
@@ -176,7 +187,10 @@ mod tests {
         entry.not_after = 5;
         table.insert(digest(1, 1), Entry::vacant());
         table.insert(digest(1, 1), entry);
-        assert_eq!((table.len(), table.get(&digest(1, 1)).map(|e| e.not_after)), (1, Some(5)));
+        assert_eq!(
+            (table.len(), table.get(&digest(1, 1)).map(|e| e.not_after)),
+            (1, Some(5))
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::index::{Digest, Index, SHARDS, Shard};
 use super::{FLUSH_BATCH, Settings, lock, read, write};
 use crate::domain::policy::Reason;
 use crate::domain::record::LAST_USED_GRANULARITY_SECS;
-use crate::domain::{Hour, KeyHash, KeyId, Outcome, UsageCounts, UsageDelta};
+use crate::domain::{Hour, KeyHash, KeyId, Outcome, TokenUsage, UsageCounts, UsageDelta};
 use crate::store::{KeyStore, SecretUse, StoreError, Waited};
 
 /// How long the background thread spends writing Last Used per poll at most,
@@ -44,6 +44,9 @@ pub(super) struct Shared {
     /// ([`Verifier::count_refusal`](super::Verifier::count_refusal)), not
     /// yet drained. Drained before the entries' counts (see [`Shared::drain`]).
     pub(super) refusals: Mutex<HashMap<(KeyId, Reason), u32>>,
+    /// Tokens reported for answers ([`Verifier::count_tokens`](super::Verifier::count_tokens)),
+    /// by key and the model the answer named, not yet drained.
+    pub(super) tokens: Mutex<HashMap<(KeyId, Option<String>), TokenTally>>,
     /// The hour the entries' counters are counting for; changed (after
     /// draining them) only under the `io` lock, when a poll sees a new hour.
     pub(super) counting_hour: AtomicU32,
@@ -342,6 +345,12 @@ impl Shared {
         *n = n.saturating_add(1);
     }
 
+    /// Adds one answer's tokens to its key's tally for the model it named.
+    pub(super) fn note_tokens(&self, id: &KeyId, usage: &TokenUsage) {
+        let mut tokens = lock(&self.tokens);
+        tokens.entry((id.clone(), usage.model.clone())).or_default().add(usage);
+    }
+
     /// Moves the policy refusals, then every entry's count, into the pending
     /// counts, for the hour being counted. Exact: a use counted concurrently
     /// lands either in what is taken now or in the entry for the next drain,
@@ -404,5 +413,37 @@ mod tests {
         assert_eq!(verifier.flush().unwrap(), FLUSH_BATCH + 500);
         assert_eq!(verifier.health().pending_uses, 0);
         assert!(store.list().unwrap().iter().all(|r| r.last_used.is_some()));
+    }
+}
+
+/// One key's tokens for one model since the last drain.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct TokenTally {
+    pub input: u64,
+    pub output: u64,
+    pub cache_read: u64,
+    pub cache_creation: u64,
+    /// Answers with usage.
+    pub answers: u32,
+    /// Answers that reported no usage.
+    pub unknown: u32,
+    /// Answers cut short.
+    pub incomplete: u32,
+}
+
+impl TokenTally {
+    fn add(&mut self, usage: &TokenUsage) {
+        self.input = self.input.saturating_add(usage.input);
+        self.output = self.output.saturating_add(usage.output);
+        self.cache_read = self.cache_read.saturating_add(usage.cache_read);
+        self.cache_creation = self.cache_creation.saturating_add(usage.cache_creation);
+        if usage.known {
+            self.answers = self.answers.saturating_add(1);
+        } else {
+            self.unknown = self.unknown.saturating_add(1);
+        }
+        if !usage.complete {
+            self.incomplete = self.incomplete.saturating_add(1);
+        }
     }
 }
