@@ -8,6 +8,7 @@ use super::app::App;
 use super::event::{Bulk, Command, Event, Job, Key};
 use super::testing::*;
 use super::update::update;
+use crate::domain::policy::Reason;
 use crate::domain::{Hour, KeyUsage, Outcome, UsageCounts, UsageQuery};
 
 use Key::*;
@@ -100,6 +101,29 @@ fn cleanup_view_at_80x24() {
     let mut app = app_with_usage();
     press(&mut app, &[Char('C'), Char(' ')]);
     assert_snapshot!(draw(&mut app, 80, 24));
+}
+
+#[test]
+fn cleanup_view_says_why_the_selected_key_went_unused_when_its_policy_refused_it() {
+    let mut app = app();
+    press(&mut app, &[Char('C')]);
+    let first = app.cleanup.as_ref().unwrap().rows[0].clone();
+    let query = UsageQuery::last(None, 30, 24, NOW);
+    let mut refused = UsageCounts::default();
+    refused.count(Outcome::RefusedByPolicy(Reason::Address), 40);
+    refused.count(Outcome::RefusedByPolicy(Reason::Rate), 2);
+    let usage = KeyUsage {
+        daily: vec![(crate::domain::Day::of(NOW - Duration::days(2)), refused)],
+        hourly: Vec::new(),
+    };
+    update(&mut app, Event::UsageLoaded(query, Ok(vec![(first, usage)])));
+    let screen = draw(&mut app, 80, 24);
+    assert!(
+        screen.contains("30 d: 42 refused (rate 2, address 40)"),
+        "the clean-up view names the refusals of the selected key:\n{screen}"
+    );
+    press(&mut app, &[Down]);
+    assert!(draw(&mut app, 80, 24).contains("30 d: none refused"));
 }
 
 #[test]

@@ -10,6 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row, Table, Widget};
 use unicode_width::UnicodeWidthStr;
 
+use super::details_pane::refusals_text;
 use super::{TIME_WIDTH, Theme, format_time, status_bar};
 use crate::display::columns::with_offset;
 use crate::display::columns::{Status, last_used_within};
@@ -28,7 +29,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen,
         let line = Rect::new(body.x, body.y + 1 + n as u16, body.width, 1);
         hits.add(line.intersection(body), Target::CleanupRow(row));
     }
-    render_info(frame, info, cleanup, theme);
+    render_info(frame, info, app, cleanup, theme);
     status_bar::render_status(frame.buffer_mut(), status, app, theme);
     status_bar::render_hints(frame.buffer_mut(), hints, app, theme);
 }
@@ -134,14 +135,25 @@ fn render_rows(buf: &mut Buffer, area: Rect, app: &App, cleanup: &CleanupScreen,
     drawn
 }
 
-/// What is marked, or the question before the bulk change.
-fn render_info(frame: &mut Frame, area: Rect, cleanup: &CleanupScreen, theme: &Theme) {
+/// What is marked and the selected key's refusals in 30 days (a key
+/// unused because its policy refuses every request shows why), or the
+/// question before the bulk change.
+fn render_info(frame: &mut Frame, area: Rect, app: &App, cleanup: &CleanupScreen, theme: &Theme) {
     let n = cleanup.marked.len();
     let line = match &cleanup.confirm {
-        None => Line::styled(
-            format!(" {}", tr!("tui-cleanup-marked", count = n, total = cleanup.rows.len())),
-            theme.dim(),
-        ),
+        None => {
+            let mut text = format!(" {}", tr!("tui-cleanup-marked", count = n, total = cleanup.rows.len()));
+            if let Some(id) = cleanup.rows.get(cleanup.selected) {
+                let total = app.usage.get(id).map(|usage| usage.total()).unwrap_or_default();
+                let refusals = refusals_text(&total);
+                text.push_str(&format!(
+                    " {} {}{refusals}",
+                    theme.glyphs().separator,
+                    tr!("tui-details-30-days")
+                ));
+            }
+            Line::styled(text, theme.dim())
+        }
         Some(CleanupConfirm::Disable) => Line::styled(
             format!(" {}", tr!("tui-cleanup-ask-disable", count = n)),
             theme.warning(),

@@ -12,7 +12,7 @@ use super::{Rows, Theme, detail_line, format_time};
 use crate::display::columns::{Clock, Column, Status};
 use crate::display::policy::meanings;
 use crate::domain::policy::Reason;
-use crate::domain::{KeyRecord, KeyUsage, Outcome};
+use crate::domain::{KeyRecord, KeyUsage, Outcome, UsageCounts};
 use crate::tui::app::App;
 use unicode_width::UnicodeWidthStr;
 
@@ -154,26 +154,7 @@ fn rules<'a>(record: &KeyRecord, width: usize, theme: &Theme, tall: bool) -> Vec
 /// The refusals go on a line of their own when both do not fit in `width`.
 fn totals<'a>(usage: &KeyUsage, width: usize, theme: &Theme) -> Vec<Line<'a>> {
     let total = usage.total();
-    let mut refused = Vec::new();
-    let by_policy = Reason::ALL.map(|reason| (refusal_word(reason), total.by_policy(reason)));
-    let by_state = [
-        (tr!("tui-details-refused-disabled"), total.refused_disabled),
-        (tr!("tui-details-refused-expired"), total.refused_expired),
-        (tr!("tui-details-refused-old-secret"), total.refused_previous_ended),
-    ];
-    for (what, n) in by_state.into_iter().chain(by_policy) {
-        if n > 0 {
-            refused.push(format!("{what} {n}"));
-        }
-    }
-    let refused = match total.refused() {
-        0 => tr!("tui-details-none-refused"),
-        n => tr!(
-            "tui-details-refused",
-            count = n,
-            reasons = refused.join(&tr!("tui-list-separator"))
-        ),
-    };
+    let refused = refusals_text(&total);
     let uses = vec![
         Span::styled(tr!("tui-details-30-days"), theme.dim()),
         Span::styled(tr!("tui-details-uses", count = total.accepted), theme.title()),
@@ -187,6 +168,32 @@ fn totals<'a>(usage: &KeyUsage, width: usize, theme: &Theme) -> Vec<Line<'a>> {
         return vec![one];
     }
     vec![Line::from(uses), Line::styled(refused, theme.text())]
+}
+
+/// "8 refused (disabled 5, rate 3)", or "none refused": refusals by the
+/// key's state, then by its policy's rules, each reason with its count.
+/// The details pane and the clean-up view say it alike.
+pub(super) fn refusals_text(total: &UsageCounts) -> String {
+    let by_policy = Reason::ALL.map(|reason| (refusal_word(reason), total.by_policy(reason)));
+    let by_state = [
+        (tr!("tui-details-refused-disabled"), total.refused_disabled),
+        (tr!("tui-details-refused-expired"), total.refused_expired),
+        (tr!("tui-details-refused-old-secret"), total.refused_previous_ended),
+    ];
+    let reasons: Vec<String> = by_state
+        .into_iter()
+        .chain(by_policy)
+        .filter(|(_, n)| *n > 0)
+        .map(|(what, n)| format!("{what} {n}"))
+        .collect();
+    match total.refused() {
+        0 => tr!("tui-details-none-refused"),
+        n => tr!(
+            "tui-details-refused",
+            count = n,
+            reasons = reasons.join(&tr!("tui-list-separator"))
+        ),
+    }
 }
 
 /// A policy refusal's reason in a list of refusals ("rate 3").
