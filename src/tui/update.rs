@@ -50,6 +50,9 @@ fn dispatch(app: &mut App, event: Event) -> Vec<Command> {
         Event::Created(result) => outcomes::on_created(app, result),
         Event::Renamed(result) => outcomes::on_renamed(app, result),
         Event::Deleted(result) => outcomes::on_deleted(app, result),
+        // A policy's save answers its own dialog; the other changes, the
+        // lifecycle's.
+        Event::Changed(super::event::Change::PolicySet, result) => policy::on_saved(app, result),
         Event::Changed(change, result) => lifecycle::on_changed(app, change, result),
         Event::Rotated(result) => lifecycle::on_rotated(app, result),
         Event::Notice(text) => outcomes::on_notice(app, text),

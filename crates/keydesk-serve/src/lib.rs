@@ -244,10 +244,7 @@ async fn serve(
     let cannot_handle_signals =
         |e: std::io::Error| ServeError::Listen(tr!("cli-serve-cannot-handle-signals", error = e.to_string()));
     let mut signals = Signals::install().map_err(cannot_handle_signals)?;
-    let _reloader = match &tls {
-        Some(tls) => Some(tls::spawn_reloader(tls.clone()).map_err(cannot_handle_signals)?),
-        None => None,
-    };
+    let _reloader = tls::spawn_reloader(tls.clone()).map_err(cannot_handle_signals)?;
     let acceptor = tls.as_ref().map(|tls| tls.acceptor());
     let listener = Listener::bind(address).await.map_err(ServeError::Listen)?;
     let mut builder = http1::Builder::new();

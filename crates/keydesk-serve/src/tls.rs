@@ -75,33 +75,41 @@ impl Tls {
     }
 }
 
-/// Reloads the pair on every SIGHUP and says what happened. The handler is
-/// installed here, before the server announces itself, since SIGHUP's
-/// default action would end the process.
-pub fn spawn_reloader(tls: Arc<Tls>) -> std::io::Result<JoinHandle<()>> {
+/// Answers every SIGHUP: reloads the TLS pair, if there is one, and says
+/// what happened. Installed whatever the options, before the server
+/// announces itself, since SIGHUP's default action would end the process:
+/// `systemctl reload` (and a stray `kill -HUP`) must never stop a gateway.
+pub fn spawn_reloader(tls: Option<Arc<Tls>>) -> std::io::Result<JoinHandle<()>> {
     let mut hangup = signal(SignalKind::hangup())?;
     Ok(tokio::spawn(async move {
         while hangup.recv().await.is_some() {
-            let reloading = tls.clone();
-            // File reads block; keep them off the threads serving requests.
-            let reloaded = tokio::task::spawn_blocking(move || reloading.reload()).await;
-            let files = tls.files();
-            let cert = files.cert.display().to_string();
-            match reloaded {
-                Ok(Ok(())) => {
-                    tracing::info!(path = %cert, "{}", tr!("cli-serve-sighup-reloaded", path = cert.as_str()))
-                }
-                Ok(Err(why)) => {
-                    tracing::warn!(path = %cert, error = %why, "{}", tr!("cli-serve-sighup-kept", reason = why.as_str()))
-                }
-                Err(_) => tracing::warn!(
-                    path = %cert,
-                    "{}",
-                    tr!("cli-serve-sighup-kept", reason = tr!("cli-serve-sighup-failed"))
-                ),
+            match &tls {
+                Some(tls) => reload(tls).await,
+                None => tracing::info!("{}", tr!("cli-serve-sighup-nothing")),
             }
         }
     }))
+}
+
+async fn reload(tls: &Arc<Tls>) {
+    let reloading = tls.clone();
+    // File reads block; keep them off the threads serving requests.
+    let reloaded = tokio::task::spawn_blocking(move || reloading.reload()).await;
+    let files = tls.files();
+    let cert = files.cert.display().to_string();
+    match reloaded {
+        Ok(Ok(())) => {
+            tracing::info!(path = %cert, "{}", tr!("cli-serve-sighup-reloaded", path = cert.as_str()))
+        }
+        Ok(Err(why)) => {
+            tracing::warn!(path = %cert, error = %why, "{}", tr!("cli-serve-sighup-kept", reason = why.as_str()))
+        }
+        Err(_) => tracing::warn!(
+            path = %cert,
+            "{}",
+            tr!("cli-serve-sighup-kept", reason = tr!("cli-serve-sighup-failed"))
+        ),
+    }
 }
 
 /// The pair every handshake is given; swapped whole on reload, so a

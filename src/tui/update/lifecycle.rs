@@ -142,9 +142,6 @@ pub(super) fn expiry_action(app: &mut App, action: Action) -> Vec<Command> {
 }
 
 pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord, String>) -> Vec<Command> {
-    if change == Change::PolicySet {
-        return super::policy::on_saved(app, result);
-    }
     let record = match result {
         Ok(record) => record,
         Err(message) => {
@@ -152,7 +149,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
                 Change::Disabled => tr!("dialog-could-not-disable", message = message),
                 Change::Enabled => tr!("dialog-could-not-enable", message = message),
                 Change::ExpirySet => tr!("dialog-could-not-set-expiry", message = message),
-                Change::PolicySet => unreachable!("answered by policy::on_saved"),
+                Change::PolicySet => unreachable!("update sends it to policy::on_saved"),
             };
             app.dialog = None;
             app.set_status(StatusKind::Error, text);
@@ -177,7 +174,7 @@ pub(super) fn on_changed(app: &mut App, change: Change, result: Result<KeyRecord
             ),
             None => tr!("dialog-now-never-expires", name = name),
         },
-        Change::PolicySet => unreachable!("answered by policy::on_saved"),
+        Change::PolicySet => unreachable!("update sends it to policy::on_saved"),
     };
     app.set_status(StatusKind::Success, text);
     vec![Command::Store(Job::Refresh)]

@@ -259,3 +259,23 @@ fn a_rename_elsewhere_shows_in_the_name_header() {
         .unwrap();
     wait_for("the new name", || name().as_deref() == Some("%E6%96%B0-name"));
 }
+
+#[test]
+fn sighup_without_tls_is_answered_and_the_server_goes_on() {
+    // systemd's `ExecReload` sends SIGHUP; its default action would end the
+    // process, so serve answers it whatever its options.
+    let keys = Keys::new();
+    let (secret, id) = keys.create("reloaded");
+    let mut server = Server::start(&keys.db, &[]);
+    server.signal(libc::SIGHUP);
+    wait_for("serve to say SIGHUP was answered", || {
+        server.stderr().contains("SIGHUP: nothing to reload")
+    });
+    let bearer = format!("Bearer {secret}");
+    let response = server.get("/verify", &[("Authorization", bearer.as_str())]);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("x-keydesk-key-id"), Some(id.as_str()));
+    server.signal(libc::SIGTERM);
+    let status = server.wait();
+    assert_exit(status, 0, &server.stderr());
+}

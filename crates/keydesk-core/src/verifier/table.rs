@@ -19,7 +19,43 @@
 //! out: no candidate could ever match it.
 
 use super::entries::Entry;
-use super::index::Digest;
+
+/// A SHA-256 digest as the table's key. Digests are already uniformly
+/// distributed, so hashing one again is wasted work: its first eight bytes
+/// choose its slot.
+///
+/// This cannot be used to flood the table: its contents are the stored keys'
+/// digests, which clients do not choose, and a client who ground out inputs
+/// whose digests share a slot would only slow down its own lookups, which
+/// still compare all 32 bytes before accepting anything.
+#[derive(Clone, Copy)]
+pub(super) struct Digest(pub(super) [u8; 32]);
+
+impl Digest {
+    /// The empty slot's mark (see the module documentation).
+    pub(super) const EMPTY: Digest = Digest([0; 32]);
+
+    pub(super) fn first_word(&self) -> u64 {
+        self.word(0)
+    }
+
+    #[inline]
+    fn word(&self, n: usize) -> u64 {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&self.0[n * 8..n * 8 + 8]);
+        u64::from_ne_bytes(word)
+    }
+}
+
+impl PartialEq for Digest {
+    /// Four word compares, inlined, rather than a call to `memcmp`.
+    #[inline]
+    fn eq(&self, other: &Digest) -> bool {
+        (0..4).fold(0, |diff, n| diff | (self.word(n) ^ other.word(n))) == 0
+    }
+}
+
+impl Eq for Digest {}
 
 /// The most a table is filled: 4/5 (numerator, denominator).
 const MAX_LOAD: (usize, usize) = (4, 5);

@@ -440,6 +440,7 @@ cli-serve-key-unusable = the private key is not an RSA, ECDSA or Ed25519 key rin
 cli-serve-sighup-reloaded = keydesk serve: SIGHUP: new connections get the certificate now in { $path }
 cli-serve-sighup-kept = keydesk serve: SIGHUP: keeping the certificate in use: { $reason }
 cli-serve-sighup-failed = the reload failed
+cli-serve-sighup-nothing = keydesk serve: SIGHUP: nothing to reload (no TLS certificate); still serving
 
 ## The config file and `config show`
 

@@ -413,6 +413,7 @@ cli-serve-key-unusable = 该私钥不是 ring 可用的 RSA、ECDSA 或 Ed25519 
 cli-serve-sighup-reloaded = keydesk serve：SIGHUP：新连接现在使用 { $path } 中的证书
 cli-serve-sighup-kept = keydesk serve：SIGHUP：继续使用当前证书：{ $reason }
 cli-serve-sighup-failed = 重新加载失败
+cli-serve-sighup-nothing = keydesk serve：SIGHUP：无需重新加载（未配置 TLS 证书）；继续服务
 
 ## 配置文件和 `config show`
 
