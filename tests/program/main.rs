@@ -24,6 +24,7 @@ mod serve;
 use serve::support;
 
 mod cli;
+mod cli_completions;
 mod cli_concurrency;
 mod cli_config;
 mod cli_gateway;
@@ -31,6 +32,7 @@ mod cli_i18n;
 mod cli_lifecycle;
 mod cli_limit;
 mod cli_log;
+mod cli_man;
 mod cli_terminal;
 mod cli_usage;
 mod clipboard_osc52;
