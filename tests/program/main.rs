@@ -41,6 +41,7 @@ mod file_safety;
 mod list_lang;
 mod postgres;
 mod secret_hygiene;
+mod systemd_unit;
 mod terminal_restore;
 mod tui_ascii;
 mod tui_e2e;
