@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::builder::{EnumValueParser, OsStringValueParser, PathBufValueParser, TypedValueParser};
 use clap::error::ErrorKind;
 use clap::parser::ValueSource;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueHint};
 use time::UtcOffset;
 
 use std::time::Duration;
@@ -37,10 +37,10 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    #[arg(long, global = true, env = DB_ENV, value_name = "PATH|URL", value_parser = Sourced(db_path()))]
+    #[arg(long, global = true, env = DB_ENV, value_name = "PATH|URL", value_hint = ValueHint::AnyPath, value_parser = Sourced(db_path()))]
     pub db: Option<FromClap<PathBuf>>,
 
-    #[arg(long, global = true, env = DB_PASSWORD_FILE_ENV, value_name = "FILE", value_parser = Sourced(PathBufValueParser::new()))]
+    #[arg(long, global = true, env = DB_PASSWORD_FILE_ENV, value_name = "FILE", value_hint = ValueHint::FilePath, value_parser = Sourced(PathBufValueParser::new()))]
     pub db_password_file: Option<FromClap<PathBuf>>,
 
     #[arg(long, global = true, value_name = "±HH:MM", value_parser = parse_offset, allow_hyphen_values = true)]
@@ -56,7 +56,7 @@ pub struct GlobalArgs {
     )]
     pub busy_timeout: FromClap<Duration>,
 
-    #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "PATH")]
+    #[arg(long, global = true, env = crate::config::CONFIG_ENV, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub config: Option<PathBuf>,
 
     #[arg(long, global = true, env = LANG_ENV, value_name = "LANG", value_parser = Sourced(parse_lang))]
@@ -268,6 +268,10 @@ pub enum Command {
     Serve(super::serve_args::ServeArgs),
 
     Gateway(super::gateway::GatewayArgs),
+
+    Completions(super::completions::CompletionsArgs),
+
+    Man(super::manual::ManArgs),
 
     #[cfg(feature = "postgres")]
     Migrate {

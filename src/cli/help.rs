@@ -43,6 +43,12 @@ const COMMANDS: &[CommandHelp] = &[
     ("serve", Msg("help-cmd-serve"), Some(Msg("help-cmd-serve.long"))),
     ("migrate", Msg("help-cmd-migrate"), None),
     ("gateway", Msg("help-cmd-gateway"), Some(Msg("help-cmd-gateway.long"))),
+    (
+        "completions",
+        Msg("help-cmd-completions"),
+        Some(Msg("help-cmd-completions.long")),
+    ),
+    ("man", Msg("help-cmd-man"), Some(Msg("help-cmd-man.long"))),
 ];
 
 /// An argument's help: the command's path (as in [`COMMANDS`]), the
@@ -147,6 +153,9 @@ const ARGS: &[ArgHelp] = &[
     ("gateway", "keydesk", Msg("help-arg-gateway-keydesk")),
     ("gateway", "upstream", Msg("help-arg-gateway-upstream")),
     ("gateway", "listen", Msg("help-arg-gateway-listen")),
+    ("completions", "shell", Msg("help-arg-completions-shell")),
+    ("man", "page", Msg("help-arg-man-page")),
+    ("man", "out_dir", Msg("help-arg-man-out-dir")),
 ];
 
 /// keydesk's command line with every help text in the current language; use

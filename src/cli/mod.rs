@@ -4,6 +4,7 @@
 mod args;
 pub mod audit_key;
 mod commands;
+mod completions;
 mod exit;
 mod gateway;
 mod help;
@@ -11,6 +12,7 @@ mod key_id;
 mod lifecycle;
 mod limit;
 mod log;
+mod manual;
 #[cfg(feature = "postgres")]
 mod migrate;
 mod output;
@@ -53,7 +55,8 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
     }
 }
 
-/// Runs `command` with what it needs: `agreement`, `config` and `gateway` no database,
+/// Runs `command` with what it needs: `agreement`, `config`, `gateway`,
+/// `completions` and `man` no database,
 /// the store commands the one the settings name (opened in [`on_store`]),
 /// `serve` that one too, without the audit key, and `migrate` two of its own.
 fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
@@ -66,6 +69,14 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
         Command::Config { action } => config(action, settings),
         Command::Gateway(args) => {
             gateway::run(&args)?;
+            Ok(Exit::Ok)
+        }
+        Command::Completions(args) => {
+            completions::run(&args)?;
+            Ok(Exit::Ok)
+        }
+        Command::Man(args) => {
+            manual::run(&args)?;
             Ok(Exit::Ok)
         }
         #[cfg(feature = "serve")]

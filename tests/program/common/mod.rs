@@ -6,6 +6,7 @@
 
 pub mod cli_env;
 pub mod postgres;
+pub mod programs;
 pub mod pty;
 pub mod session;
 pub mod terminal;

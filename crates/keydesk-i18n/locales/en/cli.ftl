@@ -182,6 +182,20 @@ help-arg-gateway-keydesk = Where `keydesk serve` (without --upstream) listens: h
 help-arg-gateway-upstream = The model server to forward allowed requests to: http://HOST:PORT or https://HOST:PORT. Without it: Ollama's http://127.0.0.1:11434, which the configuration says
 help-arg-gateway-listen = Where the gateway listens: HOST:PORT, [IPV6]:PORT, or :PORT for every interface
 
+help-cmd-completions = Print the completion script for a shell (bash, zsh, fish, elvish or powershell)
+    .long =
+        Print the completion script for a shell (bash, zsh, fish, elvish or powershell), made from the same command line keydesk parses, so it always matches this version.
+
+        bash: `source <(keydesk completions bash)` in ~/.bashrc, or save it as /usr/share/bash-completion/completions/keydesk. zsh: save it as `_keydesk` in a folder of your $fpath. fish: save it as ~/.config/fish/completions/keydesk.fish. The descriptions are in the language keydesk runs in (--lang).
+help-arg-completions-shell = The shell to write the script for
+help-cmd-man = Print keydesk's manual page, or a subcommand's, as roff for man(1)
+    .long =
+        Print keydesk's manual page, or a subcommand's (`keydesk man create` is keydesk-create(1), `keydesk man config path` is keydesk-config-path(1)), as roff for man(1): `keydesk man create | man -l -`.
+
+        With --out-dir, write every page there instead (keydesk.1, keydesk-create.1, …), e.g. into /usr/local/share/man/man1, and print each file's path. The pages are in the language keydesk runs in (--lang).
+help-arg-man-page = The subcommand whose page to print, e.g. create or config path [default: keydesk(1) itself]
+help-arg-man-out-dir = Write every page into this folder (made if missing) instead of printing one
+
 ## Values on the command line, checked before a command runs.
 
 cli-lang-invalid = use en or zh-CN
@@ -210,6 +224,8 @@ cli-gateway-url-scheme = use a URL starting with http:// or https://, e.g. http:
 cli-gateway-url-extra = give only the scheme, host and port, e.g. http://127.0.0.1:7411 (no path, query or user)
 cli-gateway-url-host = the host must be a name or an IP address (IPv6 in brackets) and the port from 1 to 65535, e.g. http://[::1]:7411
 cli-gateway-listen-invalid = use HOST:PORT, [IPV6]:PORT or :PORT, with a port from 1 to 65535, e.g. 127.0.0.1:8080
+cli-man-unknown-page = keydesk has no subcommand '{ $name }' to show the manual page of; the pages are: { $pages }
+cli-man-cannot-write = cannot write the manual page { $path }: { $error }
 
 ## clap's parse errors, in a language other than English (English keeps clap's).
 

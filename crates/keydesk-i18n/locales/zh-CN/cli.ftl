@@ -182,6 +182,20 @@ help-arg-gateway-keydesk = `keydesk serve`（不带 --upstream）的监听地址
 help-arg-gateway-upstream = 允许的请求转发到的模型服务：http://HOST:PORT 或 https://HOST:PORT。不给时使用 Ollama 的 http://127.0.0.1:11434，配置中会注明
 help-arg-gateway-listen = 网关的监听地址：HOST:PORT、[IPV6]:PORT，或 :PORT 表示所有网络接口
 
+help-cmd-completions = 打印某个 shell（bash、zsh、fish、elvish 或 powershell）的补全脚本
+    .long =
+        打印某个 shell（bash、zsh、fish、elvish 或 powershell）的补全脚本。脚本由 keydesk 解析的同一套命令行生成，因此总与当前版本一致。
+
+        bash：在 ~/.bashrc 中写入 `source <(keydesk completions bash)`，或保存为 /usr/share/bash-completion/completions/keydesk。zsh：保存为 $fpath 中某个目录下的 `_keydesk`。fish：保存为 ~/.config/fish/completions/keydesk.fish。说明文字使用 keydesk 运行时的语言（--lang）。
+help-arg-completions-shell = 为哪种 shell 生成脚本
+help-cmd-man = 以 roff 格式打印 keydesk 或某个子命令的手册页，供 man(1) 显示
+    .long =
+        以 roff 格式打印 keydesk 或某个子命令的手册页（`keydesk man create` 即 keydesk-create(1)，`keydesk man config path` 即 keydesk-config-path(1)），供 man(1) 显示：`keydesk man create | man -l -`。
+
+        带 --out-dir 时改为把所有手册页写入该目录（keydesk.1、keydesk-create.1 等），例如 /usr/local/share/man/man1，并打印每个文件的路径。手册页使用 keydesk 运行时的语言（--lang）。
+help-arg-man-page = 要打印其手册页的子命令，例如 create 或 config path [默认：keydesk(1) 本身]
+help-arg-man-out-dir = 把所有手册页写入此目录（不存在则创建），而不是打印一页
+
 ## 命令行上的值，在命令运行之前检查。
 
 cli-lang-invalid = 请使用 en 或 zh-CN
@@ -210,6 +224,8 @@ cli-gateway-url-scheme = 请使用以 http:// 或 https:// 开头的 URL，例�
 cli-gateway-url-extra = 只写协议、主机和端口，例如 http://127.0.0.1:7411（不带路径、查询参数或用户名）
 cli-gateway-url-host = 主机必须是域名或 IP 地址（IPv6 写在方括号中），端口为 1 到 65535，例如 http://[::1]:7411
 cli-gateway-listen-invalid = 请使用 HOST:PORT、[IPV6]:PORT 或 :PORT，端口为 1 到 65535，例如 127.0.0.1:8080
+cli-man-unknown-page = keydesk 没有子命令“{ $name }”，无法显示其手册页；现有手册页：{ $pages }
+cli-man-cannot-write = 无法写入手册页 { $path }：{ $error }
 
 ## clap 的解析错误，在英语以外的语言中使用（英语保留 clap 原文）。
 
