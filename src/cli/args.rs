@@ -269,6 +269,22 @@ pub enum Command {
 
     Gateway(super::gateway::GatewayArgs),
 
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+
+        #[arg(long)]
+        force: bool,
+    },
+
+    Restore {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+
+        #[arg(long)]
+        force: bool,
+    },
+
     #[cfg(feature = "postgres")]
     Migrate {
         #[arg(long, value_name = "PATH")]

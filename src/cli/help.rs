@@ -43,6 +43,8 @@ const COMMANDS: &[CommandHelp] = &[
     ("serve", Msg("help-cmd-serve"), Some(Msg("help-cmd-serve.long"))),
     ("migrate", Msg("help-cmd-migrate"), None),
     ("gateway", Msg("help-cmd-gateway"), Some(Msg("help-cmd-gateway.long"))),
+    ("backup", Msg("help-cmd-backup"), Some(Msg("help-cmd-backup.long"))),
+    ("restore", Msg("help-cmd-restore"), Some(Msg("help-cmd-restore.long"))),
 ];
 
 /// An argument's help: the command's path (as in [`COMMANDS`]), the
@@ -147,6 +149,10 @@ const ARGS: &[ArgHelp] = &[
     ("gateway", "keydesk", Msg("help-arg-gateway-keydesk")),
     ("gateway", "upstream", Msg("help-arg-gateway-upstream")),
     ("gateway", "listen", Msg("help-arg-gateway-listen")),
+    ("backup", "path", Msg("help-arg-backup-path")),
+    ("backup", "force", Msg("help-arg-backup-force")),
+    ("restore", "path", Msg("help-arg-restore-path")),
+    ("restore", "force", Msg("help-arg-restore-force")),
 ];
 
 /// keydesk's command line with every help text in the current language; use
