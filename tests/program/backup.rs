@@ -386,3 +386,20 @@ fn backup_speaks_chinese() {
     assert!(printed.starts_with("已把 2 个密钥和"), "{printed}");
     assert!(printed.contains("审计链完整"), "{printed}");
 }
+
+#[test]
+fn restoring_a_backup_of_an_older_schema_upgrades_the_restored_copy_and_leaves_the_backup_alone() {
+    let (dir, backup, keys) = common::fixture_copy(5);
+    let before = std::fs::read(&backup).unwrap();
+    let db = dir.path().join("restored").join("keys.redb");
+    let out = run(&db, &["restore", backup.to_str().unwrap()], "");
+    let printed = expect_ok(&out, "restore");
+    assert!(printed.contains("(schema version 5)"), "{printed}");
+    assert!(printed.contains("upgraded from version 5 to 6"), "{printed}");
+    assert_eq!(std::fs::read(&backup).unwrap(), before, "the backup is only read");
+    for key in &keys {
+        let found = expect_ok(&run(&db, &["verify"], &key.secret), "verify");
+        assert_eq!(found.trim(), key.id);
+    }
+    expect_ok(&run(&db, &["log", "--check"], ""), "log --check");
+}
