@@ -272,6 +272,21 @@ pub enum Command {
     Completions(super::completions::CompletionsArgs),
 
     Man(super::manual::ManArgs),
+    Backup {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+
+        #[arg(long)]
+        force: bool,
+    },
+
+    Restore {
+        #[arg(value_name = "PATH")]
+        path: PathBuf,
+
+        #[arg(long)]
+        force: bool,
+    },
 
     #[cfg(feature = "postgres")]
     Migrate {

@@ -49,6 +49,8 @@ const COMMANDS: &[CommandHelp] = &[
         Some(Msg("help-cmd-completions.long")),
     ),
     ("man", Msg("help-cmd-man"), Some(Msg("help-cmd-man.long"))),
+    ("backup", Msg("help-cmd-backup"), Some(Msg("help-cmd-backup.long"))),
+    ("restore", Msg("help-cmd-restore"), Some(Msg("help-cmd-restore.long"))),
 ];
 
 /// An argument's help: the command's path (as in [`COMMANDS`]), the
@@ -156,6 +158,10 @@ const ARGS: &[ArgHelp] = &[
     ("completions", "shell", Msg("help-arg-completions-shell")),
     ("man", "page", Msg("help-arg-man-page")),
     ("man", "out_dir", Msg("help-arg-man-out-dir")),
+    ("backup", "path", Msg("help-arg-backup-path")),
+    ("backup", "force", Msg("help-arg-backup-force")),
+    ("restore", "path", Msg("help-arg-restore-path")),
+    ("restore", "force", Msg("help-arg-restore-force")),
 ];
 
 /// keydesk's command line with every help text in the current language; use

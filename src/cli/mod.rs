@@ -3,6 +3,7 @@
 
 mod args;
 pub mod audit_key;
+mod backup;
 mod commands;
 mod completions;
 mod exit;
@@ -18,6 +19,7 @@ mod migrate;
 mod output;
 mod parse_errors;
 mod prompt;
+mod restore;
 #[cfg(feature = "serve")]
 mod serve_args;
 mod store;
@@ -58,7 +60,8 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
 /// Runs `command` with what it needs: `agreement`, `config`, `gateway`,
 /// `completions` and `man` no database,
 /// the store commands the one the settings name (opened in [`on_store`]),
-/// `serve` that one too, without the audit key, and `migrate` two of its own.
+/// `serve` that one too, without the audit key, `migrate` two of its own,
+/// and `backup` and `restore` the file and a copy of it.
 fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     match command {
         Command::Store(command) => on_store(command, settings, local_offset),
@@ -83,6 +86,8 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
         Command::Serve(args) => serve(args, settings),
         #[cfg(feature = "postgres")]
         Command::Migrate { from, to } => migrate::run(&from, &to, settings),
+        Command::Backup { path, force } => backup::run(&path, force, settings),
+        Command::Restore { path, force } => restore::run(&path, force, settings),
     }
 }
 

@@ -47,30 +47,41 @@ pub fn open_store(
     interface: Interface,
     key_file: audit_key::KeyFile,
 ) -> Result<Arc<dyn KeyStore>, Failure> {
-    // Looked up only if the command writes an entry.
-    let actor = ActorSource::Process(interface);
     let key = load_audit_key(settings, key_file)?;
     if let Some(url) = postgres_url(settings) {
         #[cfg(feature = "postgres")]
-        return open_postgres(url, settings, if_missing, actor.resolve(), key);
+        return open_postgres(
+            url,
+            settings,
+            if_missing,
+            ActorSource::Process(interface).resolve(),
+            key,
+        );
         #[cfg(not(feature = "postgres"))]
         return Err(Failure::usage(tr!(
             "cli-no-postgres-support",
             db = crate::i18n::words::shown(url)
         )));
     }
-    let path = store_path(settings)?;
+    let store = file_store(settings, interface)?
+        .create_if_missing(if_missing == IfMissing::Create)
+        .audit_key(key)
+        .open()?;
+    Ok(Arc::new(store))
+}
+
+/// The settings of the database file `--db`/`KEYDESK_DB` names (or the
+/// default one): its path, the wait for a busy file, and who its changes
+/// are recorded as made by.
+pub fn file_store(settings: &Settings, interface: Interface) -> Result<crate::store::StoreBuilder, Failure> {
     let retry = crate::store::RetryPolicy {
         window: settings.busy_timeout.value,
         ..crate::store::RetryPolicy::default()
     };
-    let store = Store::builder(path)
-        .create_if_missing(if_missing == IfMissing::Create)
+    Ok(Store::builder(store_path(settings)?)
         .retry(retry)
-        .actor(actor)
-        .audit_key(key)
-        .open()?;
-    Ok(Arc::new(store))
+        // Looked up only if the command writes an entry.
+        .actor(ActorSource::Process(interface)))
 }
 
 /// The audit key from the file the settings name.

@@ -23,6 +23,7 @@ mod serve;
 // `crate::support`) and the PostgreSQL ones.
 use serve::support;
 
+mod backup;
 mod cli;
 mod cli_completions;
 mod cli_concurrency;

@@ -21,6 +21,7 @@ macro_rules! server {
     };
 }
 
+mod dump;
 mod fleet;
 mod hangs;
 

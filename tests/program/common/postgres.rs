@@ -161,6 +161,12 @@ impl PgServer {
         self.dir.path().join("data")
     }
 
+    /// The directory of the server's programs, where its client tools
+    /// (`pg_dump`, `pg_restore`, `psql`) of the same version are too.
+    pub fn bin_dir(&self) -> &Path {
+        &self.bin
+    }
+
     /// A URL for database `db` as the superuser `postgres`.
     pub fn url(&self, db: &str) -> String {
         self.url_as("postgres", db)

@@ -14,6 +14,7 @@ mod common;
 mod conformance;
 
 mod actor_lookup;
+mod backup;
 mod crash_safety;
 mod store;
 mod verifier;

@@ -181,6 +181,20 @@ help-arg-gateway-gateway = Which gateway to write the configuration for
 help-arg-gateway-keydesk = Where `keydesk serve` (without --upstream) listens: http://HOST:PORT or https://HOST:PORT
 help-arg-gateway-upstream = The model server to forward allowed requests to: http://HOST:PORT or https://HOST:PORT. Without it: Ollama's http://127.0.0.1:11434, which the configuration says
 help-arg-gateway-listen = Where the gateway listens: HOST:PORT, [IPV6]:PORT, or :PORT for every interface
+help-cmd-backup = Copy the database file to PATH while keydesk runs (one consistent state), check the copy, and print what it holds
+    .long =
+        Copy the database file to PATH while keydesk runs (one consistent state), check the copy, and print what it holds.
+
+        The copy is taken under a shared lock with one read transaction: other keydesk processes wait for it (within --busy-timeout) rather than change the file meanwhile. It is written beside PATH under a temporary name, mode 600, fsynced, opened and checked (redb's integrity check, every key, the audit chain), and only then renamed to PATH. An existing PATH is replaced only with --force. For a PostgreSQL database use pg_dump (see the guide).
+help-cmd-restore = Put a backup made by `keydesk backup` back as the database, after checking it
+    .long =
+        Put a backup made by `keydesk backup` back as the database, after checking it.
+
+        The backup is copied beside the database and the copy checked (schema, upgrading an older one; redb's integrity check; every key; the audit chain, with the audit key when there is one) before the database is touched; a backup whose chain is broken is refused. A database already there is replaced only with --force, and kept as <db>.before-restore. For a PostgreSQL database use pg_restore (see the guide).
+help-arg-backup-path = Where to write the backup (a file; its directory must exist)
+help-arg-backup-force = Replace a file already at PATH
+help-arg-restore-path = The backup to restore (it is only read)
+help-arg-restore-force = Replace the database already there, keeping it as <db>.before-restore
 
 help-cmd-completions = Print the completion script for a shell (bash, zsh, fish, elvish or powershell)
     .long =
@@ -396,6 +410,36 @@ cli-status-active = active
 cli-status-disabled = disabled
 cli-status-expired = expired
 cli-status-deleted = deleted
+
+## backup and restore
+
+cli-backup-done = backed up { $keys ->
+        [one] { $keys } key
+       *[other] { $keys } keys
+    } and { $entries ->
+        [one] { $entries } audit entry
+       *[other] { $entries } audit entries
+    } (schema version { $schema }) to { $path }
+cli-backup-exists = { $path } already exists: choose another path, or add --force to replace it
+cli-backup-postgres = the database is PostgreSQL: back it up with pg_dump, e.g. pg_dump --format=custom --table='keydesk_*' --file=keydesk.dump "$URL" (see the guide)
+cli-backup-chain-broken = the backup was written, but the audit log it copied does not check: { $found }
+cli-copy-recovered = the copy needed recovery after a crash, and got it
+cli-copy-chain-intact = audit chain intact; head { $head } (compare later with: keydesk log --check --expect { $head })
+cli-copy-chain-empty = the audit log is empty
+cli-copy-same-file = { $path } is the database itself: choose another file
+cli-restore-done = restored { $keys ->
+        [one] { $keys } key
+       *[other] { $keys } keys
+    } and { $entries ->
+        [one] { $entries } audit entry
+       *[other] { $entries } audit entries
+    } (schema version { $schema }) from { $path } into { $db }
+cli-restore-upgraded = the backup's schema was upgraded from version { $from } to { $to }
+cli-restore-exists = there is already a database at { $db }: add --force to replace it (it is kept as { $db }.before-restore)
+cli-restore-kept-exists = { $kept } already exists, from an earlier restore: move it away first
+cli-restore-kept = the database it replaced is kept as { $kept }
+cli-restore-chain-broken = not restoring { $path }: its audit log does not check: { $found }; the database was not touched
+cli-restore-postgres = the database is PostgreSQL: restore a pg_dump archive with pg_restore, e.g. pg_restore --dbname="$URL" --single-transaction keydesk.dump (see the guide)
 
 ## migrate
 

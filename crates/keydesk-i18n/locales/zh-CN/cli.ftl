@@ -181,6 +181,20 @@ help-arg-gateway-gateway = 为哪种网关生成配置
 help-arg-gateway-keydesk = `keydesk serve`（不带 --upstream）的监听地址：http://HOST:PORT 或 https://HOST:PORT
 help-arg-gateway-upstream = 允许的请求转发到的模型服务：http://HOST:PORT 或 https://HOST:PORT。不给时使用 Ollama 的 http://127.0.0.1:11434，配置中会注明
 help-arg-gateway-listen = 网关的监听地址：HOST:PORT、[IPV6]:PORT，或 :PORT 表示所有网络接口
+help-cmd-backup = 在 keydesk 运行时把数据库文件复制到 PATH（同一个一致状态），检查副本，并打印其中的内容
+    .long =
+        在 keydesk 运行时把数据库文件复制到 PATH（同一个一致状态），检查副本，并打印其中的内容。
+
+        复制在共享锁和一个读事务下进行：其他 keydesk 进程会等待它完成（在 --busy-timeout 之内），而不会在此期间修改文件。副本先以临时名称写在 PATH 旁边，权限 600，fsync 后打开并检查（redb 完整性检查、每个密钥、审计链），然后才重命名为 PATH。只有加 --force 才会替换已存在的 PATH。PostgreSQL 数据库请用 pg_dump（见指南）。
+help-cmd-restore = 检查由 `keydesk backup` 制作的备份后，把它恢复为数据库
+    .long =
+        检查由 `keydesk backup` 制作的备份后，把它恢复为数据库。
+
+        备份先被复制到数据库旁边并检查副本（schema，旧版本会被升级；redb 完整性检查；每个密钥；审计链，有审计密钥时一并校验封存），然后才会动数据库；审计链断裂的备份会被拒绝。已有的数据库只有加 --force 才会被替换，并保留为 <db>.before-restore。PostgreSQL 数据库请用 pg_restore（见指南）。
+help-arg-backup-path = 备份写到哪里（一个文件；其目录必须已存在）
+help-arg-backup-force = 替换 PATH 处已有的文件
+help-arg-restore-path = 要恢复的备份（只读取，不修改）
+help-arg-restore-force = 替换已有的数据库，并把它保留为 <db>.before-restore
 
 help-cmd-completions = 打印某个 shell（bash、zsh、fish、elvish 或 powershell）的补全脚本
     .long =
@@ -369,6 +383,24 @@ cli-status-active = 正常
 cli-status-disabled = 已停用
 cli-status-expired = 已过期
 cli-status-deleted = 已删除
+
+## backup and restore
+
+cli-backup-done = 已把 { $keys } 个密钥和 { $entries } 条审计记录（schema 版本 { $schema }）备份到 { $path }
+cli-backup-exists = { $path } 已存在：请换一个路径，或加 --force 替换它
+cli-backup-postgres = 数据库是 PostgreSQL：请用 pg_dump 备份，例如 pg_dump --format=custom --table='keydesk_*' --file=keydesk.dump "$URL"（见指南）
+cli-backup-chain-broken = 备份已写入，但它复制的审计日志没有通过检查：{ $found }
+cli-copy-recovered = 副本需要崩溃后的恢复，已经恢复
+cli-copy-chain-intact = 审计链完整；最新条目 { $head }（以后可用 keydesk log --check --expect { $head } 比对）
+cli-copy-chain-empty = 审计日志为空
+cli-copy-same-file = { $path } 就是数据库本身：请换一个文件
+cli-restore-done = 已从 { $path } 把 { $keys } 个密钥和 { $entries } 条审计记录（schema 版本 { $schema }）恢复到 { $db }
+cli-restore-upgraded = 备份的 schema 已从版本 { $from } 升级到 { $to }
+cli-restore-exists = { $db } 处已有数据库：加 --force 替换它（它会被保留为 { $db }.before-restore）
+cli-restore-kept-exists = { $kept } 已存在（来自之前的一次恢复）：请先把它移走
+cli-restore-kept = 被替换的数据库保留为 { $kept }
+cli-restore-chain-broken = 不恢复 { $path }：它的审计日志没有通过检查：{ $found }；数据库没有被改动
+cli-restore-postgres = 数据库是 PostgreSQL：请用 pg_restore 恢复 pg_dump 的归档，例如 pg_restore --dbname="$URL" --single-transaction keydesk.dump（见指南）
 
 ## migrate
 

@@ -111,6 +111,19 @@ impl StoreBuilder {
         self
     }
 
+    /// The store these settings describe, without looking at the file: for
+    /// a restore, whose target may be missing or damaged.
+    pub(super) fn unopened(self) -> Store {
+        Store {
+            path: self.path,
+            retry: self.retry,
+            clock: self.clock,
+            actor: Arc::new(Recorder::new(self.actor)),
+            audit_off: false,
+            audit_key: self.audit_key,
+        }
+    }
+
     /// Opens the database, creating it first if allowed and nothing is
     /// there, and upgrading an older schema. A file that is not a keydesk
     /// database, or comes from a newer keydesk, is refused and left

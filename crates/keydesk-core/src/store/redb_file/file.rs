@@ -170,6 +170,17 @@ pub fn open_writable(path: &Path, retry: &RetryPolicy) -> Result<Database, Store
 /// empty, or needs crash recovery: a writable open then reports the missing
 /// file, initialises the empty one, or repairs.
 pub fn open_read_only(path: &Path, retry: &RetryPolicy) -> Result<Option<ReadOnlyDatabase>, StoreError> {
+    Ok(open_read_only_with_file(path, retry)?.map(|(db, _)| db))
+}
+
+/// [`open_read_only`], also handing back a second handle on the very file
+/// the database holds (not the path again, which may have been replaced
+/// since), so its bytes can be copied while the read-only handle keeps
+/// writers out.
+pub fn open_read_only_with_file(
+    path: &Path,
+    retry: &RetryPolicy,
+) -> Result<Option<(ReadOnlyDatabase, File)>, StoreError> {
     if !path.exists() {
         return Ok(None);
     }
@@ -178,11 +189,12 @@ pub fn open_read_only(path: &Path, retry: &RetryPolicy) -> Result<Option<ReadOnl
         if file.metadata().map_err(|e| StoreError::io(path, e))?.len() == 0 {
             return Ok(Ok(None));
         }
+        let copy = file.try_clone().map_err(|e| StoreError::io(path, e))?;
         let backend = FileBackend::new(file).map_err(|e| StoreError::from_redb(path, e))?;
         // A file that needs repair: no read-only view of it.
         Ok(match builder().open_read_only_with_backend(backend) {
             Err(DatabaseError::RepairAborted) => Ok(None),
-            opened => opened.map(Some),
+            opened => opened.map(|db| Some((db, copy))),
         })
     })
 }
@@ -222,7 +234,7 @@ fn with_retry<T>(
     }
 }
 
-fn open_file(path: &Path, writable: bool) -> Result<File, StoreError> {
+pub(super) fn open_file(path: &Path, writable: bool) -> Result<File, StoreError> {
     let mut options = OpenOptions::new();
     options.read(true).write(writable);
     // Opening a FIFO would wait for a writer forever; a regular file ignores

@@ -5,6 +5,7 @@
 //! is cheap to clone and safe to keep for the life of a program.
 
 mod audit;
+mod backup;
 mod builder;
 mod bulk;
 mod codec;
@@ -28,6 +29,7 @@ use crate::domain::{
     Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName,
     KeyRecord, KeyUsage, Policy, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
 };
+pub use backup::{CopyReport, StagedCopy};
 pub use builder::StoreBuilder;
 
 pub use file::{RetryPolicy, default_path};
@@ -281,22 +283,7 @@ impl Store {
     /// Validates the file without modifying it, then creates the tables if
     /// the file is new, or upgrades an older schema (see [`migrate`]).
     fn initialise(&self) -> Result<(), StoreError> {
-        let found = self.read(|txn| {
-            let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
-            if names.iter().any(|n| n == META.name()) {
-                let version = txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value());
-                match version {
-                    Some(SCHEMA_VERSION) => Ok(Some(SCHEMA_VERSION)),
-                    Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
-                    Some(found) if found >= 1 => Ok(Some(found)),
-                    _ => Err(Fail::Foreign),
-                }
-            } else if names.is_empty() {
-                Ok(None)
-            } else {
-                Err(Fail::Foreign)
-            }
-        })?;
+        let found = self.read(found_schema)?;
         match found {
             Some(SCHEMA_VERSION) => Ok(()),
             None => self.with_db(|db| migrate::bring_up_to_date(db, &self.actor, self.now())),
@@ -750,6 +737,25 @@ fn cannot_write(error: &std::io::Error) -> bool {
         error.kind(),
         ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem
     )
+}
+
+/// The schema version of the file `txn` reads: `None` for a new, empty
+/// database; an error for one from a newer keydesk, or not keydesk's.
+fn found_schema(txn: &ReadTransaction) -> Result<Option<u64>, Fail> {
+    let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
+    if names.iter().any(|n| n == META.name()) {
+        let version = txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value());
+        match version {
+            Some(SCHEMA_VERSION) => Ok(Some(SCHEMA_VERSION)),
+            Some(found) if found > SCHEMA_VERSION => Err(Fail::NewerSchema(found)),
+            Some(found) if found >= 1 => Ok(Some(found)),
+            _ => Err(Fail::Foreign),
+        }
+    } else if names.is_empty() {
+        Ok(None)
+    } else {
+        Err(Fail::Foreign)
+    }
 }
 
 fn read_counter(txn: &ReadTransaction) -> Result<u64, Fail> {
