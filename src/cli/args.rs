@@ -269,6 +269,11 @@ pub enum Command {
 
     Gateway(super::gateway::GatewayArgs),
 
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+
     #[cfg(feature = "postgres")]
     Migrate {
         #[arg(long, value_name = "PATH")]

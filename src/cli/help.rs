@@ -43,6 +43,7 @@ const COMMANDS: &[CommandHelp] = &[
     ("serve", Msg("help-cmd-serve"), Some(Msg("help-cmd-serve.long"))),
     ("migrate", Msg("help-cmd-migrate"), None),
     ("gateway", Msg("help-cmd-gateway"), Some(Msg("help-cmd-gateway.long"))),
+    ("doctor", Msg("help-cmd-doctor"), Some(Msg("help-cmd-doctor.long"))),
 ];
 
 /// An argument's help: the command's path (as in [`COMMANDS`]), the
@@ -143,6 +144,7 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "max_model_body", Msg("help-arg-serve-max-model-body")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
+    ("doctor", "json", Msg("help-arg-doctor-json")),
     ("gateway", "gateway", Msg("help-arg-gateway-gateway")),
     ("gateway", "keydesk", Msg("help-arg-gateway-keydesk")),
     ("gateway", "upstream", Msg("help-arg-gateway-upstream")),

@@ -4,6 +4,7 @@
 mod args;
 pub mod audit_key;
 mod commands;
+mod doctor;
 mod exit;
 mod gateway;
 mod help;
@@ -54,6 +55,7 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
 }
 
 /// Runs `command` with what it needs: `agreement`, `config` and `gateway` no database,
+/// `doctor` looks at everything without opening anything for writing,
 /// the store commands the one the settings name (opened in [`on_store`]),
 /// `serve` that one too, without the audit key, and `migrate` two of its own.
 fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
@@ -68,6 +70,7 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             gateway::run(&args)?;
             Ok(Exit::Ok)
         }
+        Command::Doctor { json } => doctor::run(settings, json),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(args, settings),
         #[cfg(feature = "postgres")]

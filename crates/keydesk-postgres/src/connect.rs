@@ -97,6 +97,19 @@ impl Connector {
         &self.location
     }
 
+    /// Whether every host the URL names is this machine (a Unix socket or
+    /// a loopback address): there an unencrypted connection crosses no
+    /// network.
+    pub fn is_local(&self) -> bool {
+        let hosts = self.config.get_hosts();
+        hosts.is_empty()
+            || hosts.iter().all(|host| match host {
+                Host::Tcp(name) => super::inspect::is_local_host(Some(name)),
+                #[cfg(unix)]
+                Host::Unix(_) => true,
+            })
+    }
+
     /// A new connection of its own (for `LISTEN`, which must stay on one).
     pub fn connect(&self) -> Result<Client, StoreError> {
         Client::connect(&self.config, self.tls.clone(), self.connect_timeout, self.call_timeout)

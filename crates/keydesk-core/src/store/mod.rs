@@ -58,7 +58,9 @@ pub use error::{
     CertificateProblem, Change, Damage, DecodeError, FileKind, Malformation, RecordProblem, Refused, ServerProblem,
     StoreError, StoredItem, Unreached, UrlProblem, deadline_seconds, rfc3339,
 };
-pub use redb_file::{RetryPolicy, SCHEMA_VERSION, Store, StoreBuilder, default_path, storage_panic_is_being_caught};
+pub use redb_file::{
+    RetryPolicy, SCHEMA_VERSION, SchemaPeek, Store, StoreBuilder, default_path, storage_panic_is_being_caught,
+};
 // For the type check of every file keydesk trusts, which names what a path
 // is as the database's does.
 pub use crate::hardening::file_kind;

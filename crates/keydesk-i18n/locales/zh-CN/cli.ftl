@@ -439,3 +439,10 @@ config-unknown-key-near = 未知的键 `{ $key }`，你是想写 `{ $known }` �
 config-unknown-key = 未知的键 `{ $key }`；可用的键有 { $keys }
 config-toml = 文件格式有误：{ $detail }
 config-duration-not-a-string = 时长要写成带单位的字符串：{ $fix }（{ $forms }）
+
+help-cmd-doctor = 检查常见问题（数据库、配置文件、审计链、PostgreSQL、剪贴板途径、终端），并说明如何修复
+    .long =
+        检查常见问题并说明如何修复：数据库（路径、所有者、权限、架构版本、剩余空间、被其他进程占用）、配置文件（位置、权限、未知的键）、审计链、已配置时的 PostgreSQL（能否连接、TLS、架构、角色）、在这里复制会走的剪贴板途径，以及终端（区域、颜色、鼠标）。不做任何更改。
+
+        一切正常时退出码为 0，有需要处理的问题时为 1。关于运行环境的结论（没有剪贴板途径、没有终端、区域不是 UTF-8）只作提示，不会使退出码为 1。
+help-arg-doctor-json = 以 JSON 输出结论：一个对象，含 `needs_attention`（true 或 false）和 `findings`，每项有 `check`（如 database.mode 的标识）、`level`（ok、info、warning 或 error）、`message` 和 `fix`（无需处理时为 null）
