@@ -136,6 +136,8 @@ pub struct Surroundings {
     /// and `mouse`; `Err` in words when tmux did not answer.
     pub tmux: Option<Result<TmuxOptions, String>>,
     pub stdin_terminal: bool,
+    /// Standard output or standard error is a terminal (the TUI draws on
+    /// the one doctor's piped output leaves).
     pub stdout_terminal: bool,
     /// The locale variable that decides the character set, its value, and
     /// whether that is UTF-8.

@@ -216,7 +216,9 @@ fn surroundings(settings: &Settings) -> Surroundings {
         environment,
         tmux,
         stdin_terminal: std::io::stdin().is_terminal(),
-        stdout_terminal: std::io::stdout().is_terminal(),
+        // Piping doctor's own output (`doctor --json | jq`) leaves stderr on
+        // the terminal the TUI would draw on.
+        stdout_terminal: std::io::stdout().is_terminal() || std::io::stderr().is_terminal(),
         locale,
         colorterm: var("COLORTERM").filter(|value| !value.is_empty()),
         color: settings.color.clone(),

@@ -18,7 +18,8 @@ help-exit-codes =
       0  success
       1  invalid key (verify: also disabled, expired, or a rotated-out secret past
          its grace), no key with that ID, or a change the key's state does not
-         allow (enable, rotate or expire an expired key); nothing was written
+         allow (enable, rotate or expire an expired key); nothing was written;
+         doctor: something needs attention (a warning or an error)
       2  usage error: bad arguments, invalid name, missing --accept-terms/--yes,
          a duplicate name without a terminal or --allow-duplicate-name, a zero,
          malformed, too long or past duration or date (--expires-in, --grace, …)
