@@ -4,8 +4,6 @@
 //! upgraded here (opening a [`PgStore`](crate::PgStore) would upgrade an
 //! older schema), so a doctor run never changes the database it examines.
 
-use std::net::IpAddr;
-
 use keydesk_core::store::StoreError;
 use zeroize::Zeroizing;
 
@@ -118,42 +116,4 @@ fn role(client: &mut Client) -> Result<PgRole, Error> {
         _ if read => PgRole::Verifier,
         _ => PgRole::Neither,
     })
-}
-
-/// Whether `host` is this machine: a socket's folder, `localhost`, or a
-/// loopback address.
-pub(crate) fn is_local_host(host: Option<&str>) -> bool {
-    match host {
-        None => true,
-        Some(host) if host.starts_with('/') => true,
-        Some(host) => {
-            host.eq_ignore_ascii_case("localhost")
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sockets_and_loopback_addresses_are_local_and_other_hosts_are_not() {
-        for local in [
-            None,
-            Some("/run/postgresql"),
-            Some("localhost"),
-            Some("127.0.0.1"),
-            Some("::1"),
-        ] {
-            assert!(is_local_host(local), "{local:?}");
-        }
-        for remote in [Some("db.example.com"), Some("10.0.0.5"), Some("2001:db8::1")] {
-            assert!(!is_local_host(remote), "{remote:?}");
-        }
-    }
 }
