@@ -29,12 +29,18 @@ fn main() -> ExitCode {
             .unwrap_or_else(|error| cli::exit_on_parse_error(error)),
     };
     let Cli { global, tui, command } = Cli::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
-    let settings = match keydesk::config::load(cli::given(global, tui), preread) {
+    let given = cli::given(global, tui);
+    // doctor reports a config file it cannot use rather than stopping there.
+    let doctor = matches!(command, Some(cli::Command::Doctor { .. }));
+    let settings = match keydesk::config::load(given.clone(), preread) {
         Ok(settings) => settings,
-        Err(error) => {
-            eprintln!("keydesk: {error}");
-            return cli::Exit::Usage.into();
-        }
+        Err(error) => match doctor.then(|| keydesk::config::load_without_file(given)) {
+            Some(Ok(settings)) => settings,
+            _ => {
+                eprintln!("keydesk: {error}");
+                return cli::Exit::Usage.into();
+            }
+        },
     };
     keydesk::i18n::set(settings.lang.value);
     match command {

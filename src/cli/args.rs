@@ -288,6 +288,11 @@ pub enum Command {
         force: bool,
     },
 
+    Doctor {
+        #[arg(long)]
+        json: bool,
+    },
+
     #[cfg(feature = "postgres")]
     Migrate {
         #[arg(long, value_name = "PATH")]

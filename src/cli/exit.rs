@@ -10,7 +10,8 @@ pub enum Exit {
     Ok = 0,
     /// The key is not valid (verify), no key has that ID, or the key's state
     /// does not allow the change (enabling, rotating or re-expiring an
-    /// expired key). Nothing was written.
+    /// expired key). Nothing was written. For `doctor`: a finding needs
+    /// attention.
     Invalid = 1,
     /// Bad arguments or input: an invalid name, a missing --accept-terms or
     /// --yes. (clap uses 2 for its own usage errors too.)

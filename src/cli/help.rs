@@ -51,6 +51,7 @@ const COMMANDS: &[CommandHelp] = &[
     ("man", Msg("help-cmd-man"), Some(Msg("help-cmd-man.long"))),
     ("backup", Msg("help-cmd-backup"), Some(Msg("help-cmd-backup.long"))),
     ("restore", Msg("help-cmd-restore"), Some(Msg("help-cmd-restore.long"))),
+    ("doctor", Msg("help-cmd-doctor"), Some(Msg("help-cmd-doctor.long"))),
 ];
 
 /// An argument's help: the command's path (as in [`COMMANDS`]), the
@@ -151,6 +152,7 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "max_model_body", Msg("help-arg-serve-max-model-body")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
+    ("doctor", "json", Msg("help-arg-doctor-json")),
     ("gateway", "gateway", Msg("help-arg-gateway-gateway")),
     ("gateway", "keydesk", Msg("help-arg-gateway-keydesk")),
     ("gateway", "upstream", Msg("help-arg-gateway-upstream")),

@@ -6,6 +6,7 @@ pub mod audit_key;
 mod backup;
 mod commands;
 mod completions;
+mod doctor;
 mod exit;
 mod gateway;
 mod help;
@@ -58,7 +59,8 @@ pub fn run(command: Command, settings: &Settings, local_offset: Option<UtcOffset
 }
 
 /// Runs `command` with what it needs: `agreement`, `config`, `gateway`,
-/// `completions` and `man` no database,
+/// `completions` and `man` no database, `doctor` looks at everything
+/// without opening anything for writing,
 /// the store commands the one the settings name (opened in [`on_store`]),
 /// `serve` that one too, without the audit key, `migrate` two of its own,
 /// and `backup` and `restore` the file and a copy of it.
@@ -82,6 +84,7 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             manual::run(&args)?;
             Ok(Exit::Ok)
         }
+        Command::Doctor { json } => doctor::run(settings, json),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve(args, settings),
         #[cfg(feature = "postgres")]

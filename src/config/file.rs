@@ -103,6 +103,41 @@ pub fn read(path: &Path) -> Result<Option<FileSettings>, ConfigError> {
     }
 }
 
+/// The config file's text, read by the same rule as [`read`]: for `keydesk
+/// doctor`, which lists every unknown key where parsing stops at the first.
+pub fn read_text(path: &Path) -> Result<Option<String>, ConfigError> {
+    read_trusted(path)
+}
+
+/// A key the file holds that keydesk does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownKey {
+    pub key: String,
+    /// 1-based.
+    pub line: usize,
+    /// The valid key it is near enough to be a typo of.
+    pub nearest: Option<&'static str>,
+}
+
+/// Every top-level key of `text` that is not one of [`KEYS`], in the order
+/// written; none when `text` is not TOML (which [`parse`] reports).
+pub fn unknown_keys(text: &str) -> Vec<UnknownKey> {
+    let Ok(table) = toml::from_str::<std::collections::BTreeMap<Spanned<String>, toml::Value>>(text) else {
+        return Vec::new();
+    };
+    let mut unknown: Vec<UnknownKey> = table
+        .keys()
+        .filter(|key| !KEYS.contains(&key.get_ref().as_str()))
+        .map(|key| UnknownKey {
+            key: key.get_ref().clone(),
+            line: line_of(text, key.span().start),
+            nearest: closest_key(key.get_ref()),
+        })
+        .collect();
+    unknown.sort_by_key(|key| key.line);
+    unknown
+}
+
 /// The text of the config file, read as the database file is trusted: a
 /// regular file (a symlink to one is fine) of at most [`MAX_BYTES`], that
 /// only its owner (the user running keydesk, or root) may change, since
@@ -462,6 +497,28 @@ mod tests {
     fn a_missing_file_is_no_settings_and_no_error() {
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(read(&dir.path().join("config.toml")), Ok(None));
+    }
+
+    #[test]
+    fn every_unknown_key_is_listed_with_its_line_where_parsing_names_only_the_first() {
+        let text = "db = \"/k.redb\"\nclipbaord = \"osc52\"\n# a comment\ntheme = \"dark\"\n";
+        assert_eq!(
+            unknown_keys(text),
+            [
+                UnknownKey {
+                    key: "clipbaord".into(),
+                    line: 2,
+                    nearest: Some("clipboard")
+                },
+                UnknownKey {
+                    key: "theme".into(),
+                    line: 4,
+                    nearest: None
+                },
+            ]
+        );
+        assert!(unknown_keys("db = \"/k.redb\"\nmouse = false\n").is_empty());
+        assert!(unknown_keys("not toml at all =").is_empty());
     }
 
     #[test]

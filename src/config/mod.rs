@@ -27,7 +27,9 @@ use std::path::{Path, PathBuf};
 
 use unicode_width::UnicodeWidthStr;
 
-pub use file::{ConfigError, FileSettings, FromFile, KEYS, closest_key, parse, read};
+pub use file::{
+    ConfigError, FileSettings, FromFile, KEYS, UnknownKey, closest_key, parse, read, read_text, unknown_keys,
+};
 pub use settings::{DEFAULT_BUSY_TIMEOUT, DEFAULT_CLEAR_CLIPBOARD_AFTER, Layer, Setting, Settings, Source};
 
 use crate::i18n::{Lang, Msg};
@@ -107,6 +109,22 @@ pub fn load(given: Given, preread: Option<Preread>) -> Result<Settings, ConfigEr
         .over(environment)
         .over(Layer::from(file.unwrap_or_default()));
     Ok(Settings::resolve(path, exists, layers, var))
+}
+
+/// The settings without the config file, for `keydesk doctor` when the file
+/// cannot be used: doctor reports what is wrong with it rather than stopping
+/// there, and checks everything else as keydesk would run without it.
+pub fn load_without_file(given: Given) -> Result<Settings, ConfigError> {
+    let (path, _) = path(given.config.as_deref())?;
+    let exists = std::fs::symlink_metadata(&path).is_ok();
+    let var = |name: &str| std::env::var(name).ok();
+    let environment = given.environment.over(Layer::from_environment(var));
+    Ok(Settings::resolve(
+        path,
+        exists,
+        given.command_line.over(environment),
+        var,
+    ))
 }
 
 /// The database for `config show`: a file's path, or a server's URL

@@ -38,6 +38,7 @@ mod cli_terminal;
 mod cli_usage;
 mod clipboard_osc52;
 mod clipboard_tmux;
+mod doctor;
 mod file_safety;
 mod list_lang;
 mod postgres;

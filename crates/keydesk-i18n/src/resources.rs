@@ -13,9 +13,8 @@ macro_rules! files {
 }
 
 const EN: &[File] =
-    files!("en": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl", "policy.ftl");
-const ZH_CN: &[File] =
-    files!("zh-CN": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl", "policy.ftl");
+    files!("en": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl", "policy.ftl", "doctor.ftl");
+const ZH_CN: &[File] = files!("zh-CN": "common.ftl", "tui-main.ftl", "tui-dialogs.ftl", "cli.ftl", "errors.ftl", "policy.ftl", "doctor.ftl");
 
 pub fn files(lang: Lang) -> &'static [File] {
     match lang {

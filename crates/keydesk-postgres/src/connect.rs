@@ -1,6 +1,7 @@
 //! Connecting: the URL, the password kept out of it, TLS, a small pool,
 //! the deadlines (see `client.rs`), and errors that never show the password.
 
+use std::net::IpAddr;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -97,6 +98,19 @@ impl Connector {
         &self.location
     }
 
+    /// Whether every host the URL names is this machine (a Unix socket or
+    /// a loopback address): there an unencrypted connection crosses no
+    /// network.
+    pub fn is_local(&self) -> bool {
+        let hosts = self.config.get_hosts();
+        hosts.is_empty()
+            || hosts.iter().all(|host| match host {
+                Host::Tcp(name) => is_local_host(Some(name)),
+                #[cfg(unix)]
+                Host::Unix(_) => true,
+            })
+    }
+
     /// A new connection of its own (for `LISTEN`, which must stay on one).
     pub fn connect(&self) -> Result<Client, StoreError> {
         Client::connect(&self.config, self.tls.clone(), self.connect_timeout, self.call_timeout)
@@ -124,6 +138,23 @@ impl Connector {
             }
         }
         result
+    }
+}
+
+/// Whether `host` is this machine: a socket's folder, `localhost`, or a
+/// loopback address.
+fn is_local_host(host: Option<&str>) -> bool {
+    match host {
+        None => true,
+        Some(host) if host.starts_with('/') => true,
+        Some(host) => {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
     }
 }
 
@@ -318,6 +349,22 @@ pub fn connecting_to(url: &str) -> Option<(String, Duration)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sockets_and_loopback_addresses_are_local_and_other_hosts_are_not() {
+        for local in [
+            None,
+            Some("/run/postgresql"),
+            Some("localhost"),
+            Some("127.0.0.1"),
+            Some("::1"),
+        ] {
+            assert!(is_local_host(local), "{local:?}");
+        }
+        for remote in [Some("db.example.com"), Some("10.0.0.5"), Some("2001:db8::1")] {
+            assert!(!is_local_host(remote), "{remote:?}");
+        }
+    }
     use keydesk_i18n::words::Worded;
     use keydesk_i18n::{Lang, with_lang};
 

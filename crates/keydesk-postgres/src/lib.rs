@@ -16,6 +16,7 @@
 mod client;
 mod connect;
 mod import;
+mod inspect;
 mod leases;
 mod schema;
 mod usage;
@@ -32,6 +33,7 @@ use client::{Client, Transaction};
 pub use connect::connecting_to;
 use connect::{Connector, error};
 pub use import::Imported;
+pub use inspect::{Inspection, PgRole, PgSchema, inspect};
 use keydesk_core::domain::{
     Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord,
     KeyUsage, Policy, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,

@@ -59,7 +59,7 @@ pub use error::{
     StoreError, StoredItem, Unreached, UrlProblem, deadline_seconds, rfc3339,
 };
 pub use redb_file::{
-    CopyReport, RetryPolicy, SCHEMA_VERSION, StagedCopy, Store, StoreBuilder, default_path,
+    CopyReport, RetryPolicy, SCHEMA_VERSION, SchemaPeek, StagedCopy, Store, StoreBuilder, default_path,
     storage_panic_is_being_caught,
 };
 // For the type check of every file keydesk trusts, which names what a path

@@ -515,3 +515,38 @@ fn keys_added_in_bulk_to_a_filled_database_are_whole_and_indexed() {
     );
     assert!(store.check_integrity().unwrap());
 }
+
+#[test]
+fn peeking_at_the_schema_reads_the_version_and_reports_a_held_or_foreign_file_without_writing() {
+    use keydesk_core::store::{SCHEMA_VERSION, SchemaPeek};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys.redb");
+    Store::open(&path).unwrap();
+    let quick = RetryPolicy {
+        window: Duration::from_millis(200),
+        ..RetryPolicy::default()
+    };
+    assert_eq!(
+        Store::peek_schema(&path, &quick).unwrap(),
+        SchemaPeek::Version(SCHEMA_VERSION)
+    );
+
+    let held = redb::Database::open(&path).unwrap();
+    let error = Store::peek_schema(&path, &quick).unwrap_err();
+    assert!(matches!(error, StoreError::Busy { .. }), "{error:?}");
+    drop(held);
+
+    let foreign = dir.path().join("other.redb");
+    let db = redb::Database::create(&foreign).unwrap();
+    let txn = db.begin_write().unwrap();
+    txn.open_table(redb::TableDefinition::<&str, u64>::new("theirs"))
+        .unwrap()
+        .insert("x", 1)
+        .unwrap();
+    txn.commit().unwrap();
+    drop(db);
+    let before = fs::read(&foreign).unwrap();
+    let error = Store::peek_schema(&foreign, &quick).unwrap_err();
+    assert!(matches!(error, StoreError::ForeignDatabase { .. }), "{error:?}");
+    assert_eq!(fs::read(&foreign).unwrap(), before);
+}

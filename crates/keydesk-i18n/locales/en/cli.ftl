@@ -18,7 +18,8 @@ help-exit-codes =
       0  success
       1  invalid key (verify: also disabled, expired, or a rotated-out secret past
          its grace), no key with that ID, or a change the key's state does not
-         allow (enable, rotate or expire an expired key); nothing was written
+         allow (enable, rotate or expire an expired key); nothing was written;
+         doctor: something needs attention (a warning or an error)
       2  usage error: bad arguments, invalid name, missing --accept-terms/--yes,
          a duplicate name without a terminal or --allow-duplicate-name, a zero,
          malformed, too long or past duration or date (--expires-in, --grace, …)
@@ -527,3 +528,10 @@ config-unknown-key-near = unknown key `{ $key }`, did you mean `{ $known }`?
 config-unknown-key = unknown key `{ $key }`; the keys are { $keys }
 config-toml = { $detail }
 config-duration-not-a-string = write a duration as a string with its unit: { $fix } ({ $forms })
+
+help-cmd-doctor = Check what usually goes wrong (the database, the config file, the audit chain, PostgreSQL, the clipboard route, the terminal) and say how to fix each
+    .long =
+        Check what usually goes wrong and say how to fix each: the database (path, owner, mode, schema version, free space, a lock another process holds), the config file (where, permissions, unknown keys), the audit chain, PostgreSQL when configured (reached, TLS, schema, role), the clipboard route a copy would take here and the terminal (locale, colours, mouse). Nothing is changed.
+
+        Exit 0 when all is well, 1 when something needs attention. Findings about the surroundings (no clipboard route, no terminal, a locale that is not UTF-8) are information and never set 1.
+help-arg-doctor-json = Print the findings as JSON: an object with `needs_attention` (true or false) and `findings`, each with `check` (an id such as database.mode), `level` (ok, info, warning or error), `message` and `fix` (null when there is nothing to do)

@@ -18,7 +18,7 @@ help-exit-codes =
       0  成功
       1  密钥无效（verify：也包括已停用、已过期，或轮换后超过宽限期的旧密钥）、
          没有该 ID 的密钥，或密钥当前状态不允许该操作（启用、轮换已过期的密钥
-         或修改其有效期）；未写入任何内容
+         或修改其有效期）；未写入任何内容；doctor：有需要处理的问题（警告或错误）
       2  用法错误：参数有误、名称无效、缺少 --accept-terms/--yes、没有终端也
          没有 --allow-duplicate-name 时名称重复、时长或日期为零、格式错误、
          过长或已过去（--expires-in、--grace 等）
@@ -488,3 +488,10 @@ config-unknown-key-near = 未知的键 `{ $key }`，你是想写 `{ $known }` �
 config-unknown-key = 未知的键 `{ $key }`；可用的键有 { $keys }
 config-toml = 文件格式有误：{ $detail }
 config-duration-not-a-string = 时长要写成带单位的字符串：{ $fix }（{ $forms }）
+
+help-cmd-doctor = 检查常见问题（数据库、配置文件、审计链、PostgreSQL、剪贴板途径、终端），并说明如何修复
+    .long =
+        检查常见问题并说明如何修复：数据库（路径、所有者、权限、架构版本、剩余空间、被其他进程占用）、配置文件（位置、权限、未知的键）、审计链、已配置时的 PostgreSQL（能否连接、TLS、架构、角色）、在这里复制会走的剪贴板途径，以及终端（区域、颜色、鼠标）。不做任何更改。
+
+        一切正常时退出码为 0，有需要处理的问题时为 1。关于运行环境的结论（没有剪贴板途径、没有终端、区域不是 UTF-8）只作提示，不会使退出码为 1。
+help-arg-doctor-json = 以 JSON 输出结论：一个对象，含 `needs_attention`（true 或 false）和 `findings`，每项有 `check`（如 database.mode 的标识）、`level`（ok、info、warning 或 error）、`message` 和 `fix`（无需处理时为 null）

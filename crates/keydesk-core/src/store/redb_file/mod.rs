@@ -37,6 +37,16 @@ pub use file::{RetryPolicy, default_path};
 pub use tables::SCHEMA_VERSION;
 use tables::{AUDIT, AUDIT_BY_KEY, AUDIT_LAST_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION_KEY};
 
+/// What [`Store::peek_schema`] found without changing the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaPeek {
+    /// The schema version the file records ([`SCHEMA_VERSION`] is current).
+    Version(u64),
+    /// No read-only view: the file is empty, has no tables yet, or a crash
+    /// left it needing the recovery the next writable open does.
+    NeedsOpening,
+}
+
 /// Who a store's changes are recorded as made by: resolved from its
 /// [`ActorSource`] when the first entry is written, then kept.
 #[derive(Debug)]
@@ -300,6 +310,35 @@ impl Store {
                     other => other,
                 }),
         }
+    }
+
+    /// What schema the file at `path` holds, read through a read-only open
+    /// that never changes a byte of it (unlike [`Store::builder`]'s open,
+    /// which upgrades an older schema): for `keydesk doctor`, which must
+    /// look without touching. Errors as any open's: busy (waited for as
+    /// `retry` says), damaged, not a keydesk database.
+    pub fn peek_schema(path: &Path, retry: &RetryPolicy) -> Result<SchemaPeek, StoreError> {
+        guard_panics(path, || {
+            let Some(db) = file::open_read_only(path, retry)? else {
+                return Ok(SchemaPeek::NeedsOpening);
+            };
+            let peeked = db.begin_read().map_err(Fail::from).and_then(|txn| {
+                let names: Vec<String> = txn.list_tables()?.map(|t| t.name().to_owned()).collect();
+                if !names.iter().any(|n| n == META.name()) {
+                    return if names.is_empty() {
+                        Ok(SchemaPeek::NeedsOpening)
+                    } else {
+                        Err(Fail::Foreign)
+                    };
+                }
+                match txn.open_table(META)?.get(SCHEMA_VERSION_KEY)?.map(|v| v.value()) {
+                    Some(version @ 1..) => Ok(SchemaPeek::Version(version)),
+                    _ => Err(Fail::Foreign),
+                }
+            });
+            let closed = db.close().map_err(|e| StoreError::from_redb(path, e));
+            first_error(peeked.map_err(|fail| fail.into_store_error(path)), closed)
+        })
     }
 
     /// Timestamps are kept to the second, so what `create` returns equals
