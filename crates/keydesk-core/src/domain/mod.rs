@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod base62;
 pub mod duration;
+pub mod hours;
 pub mod id;
 pub mod name;
 pub mod policy;
