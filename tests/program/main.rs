@@ -36,6 +36,7 @@ mod cli_log;
 mod cli_man;
 mod cli_terminal;
 mod cli_usage;
+mod cli_usage_tokens;
 mod clipboard_osc52;
 mod clipboard_tmux;
 mod doctor;

@@ -444,6 +444,23 @@ fn the_verifier_role_verifies_and_records_last_used_but_cannot_change_keys() {
         1,
         "the verifier role writes usage counts"
     );
+    let answer = keydesk::domain::TokenDelta {
+        id: record.id.clone(),
+        hour: keydesk::domain::Hour::of(time::OffsetDateTime::now_utc()),
+        model: Some("gpt-4o-mini".into()),
+        counts: keydesk::domain::TokenCounts {
+            input: 12,
+            output: 30,
+            answers: 1,
+            ..Default::default()
+        },
+    };
+    gateway
+        .record_usage_and_tokens(&[], &[], std::slice::from_ref(&answer))
+        .unwrap();
+    let seen = gateway.token_totals(&record.id, answer.hour).unwrap();
+    assert_eq!(seen.since, answer.counts, "the verifier role writes and reads tokens");
+    assert_eq!(admin.token_totals(&record.id, answer.hour).unwrap(), seen);
 
     let before = admin.load().unwrap();
     let denied = |what: &str, result: Result<(), keydesk::StoreError>| {
@@ -665,6 +682,19 @@ fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing
     )
     .unwrap();
     file.delete(&secrets[4].1.id).unwrap();
+    let tokens = keydesk::domain::TokenDelta {
+        id: secrets[0].1.id.clone(),
+        hour: keydesk::domain::Hour::of(time::OffsetDateTime::now_utc()),
+        model: Some("gpt-4o-mini".into()),
+        counts: keydesk::domain::TokenCounts {
+            input: 1234,
+            output: 56,
+            answers: 2,
+            ..Default::default()
+        },
+    };
+    file.record_usage_and_tokens(&[], &[], std::slice::from_ref(&tokens))
+        .unwrap();
 
     let migrate = || {
         keydesk(&url)
@@ -686,7 +716,17 @@ fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing
     let window = keydesk::domain::UsageQuery::last(None, 30, 24, time::OffsetDateTime::now_utc());
     let counted = file.usage(&window).unwrap();
     assert_eq!(counted.len(), 4, "the verified keys not deleted: {counted:?}");
-    assert_eq!(pg.usage(&window).unwrap(), counted, "usage counts as they were");
+    assert_eq!(
+        pg.usage(&window).unwrap(),
+        counted,
+        "usage and token counts as they were"
+    );
+    let since = tokens.hour;
+    assert_eq!(
+        pg.token_totals(&tokens.id, since).unwrap(),
+        file.token_totals(&tokens.id, since).unwrap()
+    );
+    assert_eq!(pg.token_totals(&tokens.id, since).unwrap().lifetime, tokens.counts);
     let all = keydesk::domain::AuditQuery::default();
     assert_eq!(pg.audit_entries(&all).unwrap(), file.audit_entries(&all).unwrap());
     assert_eq!(pg.check_audit_chain().unwrap(), None);
@@ -801,6 +841,7 @@ fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
              ALTER TABLE keydesk_usage_hourly DROP COLUMN {added}; \
              ALTER TABLE keydesk_usage_daily DROP COLUMN {added}; \
              DROP TABLE keydesk_rate_leases, keydesk_rate_gateways; \
+             DROP TABLE keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime; \
              DELETE FROM keydesk_schema_migrations WHERE version >= 3"
         ),
     );

@@ -18,5 +18,6 @@ mod backup;
 mod crash_safety;
 mod store;
 mod verifier;
+mod verifier_tokens;
 mod verifier_usage;
 mod verify_abuse;

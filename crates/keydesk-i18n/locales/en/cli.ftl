@@ -110,7 +110,8 @@ help-cmd-usage = How often keys were presented, per UTC day, by outcome: accepte
         With an ID: every day of the range and the total; without: one line per key with its totals. Counted by `verify`, the `Verifier` and `serve` (written in batches every 30 s).
 help-arg-usage-id = Only this key (its ID, ak-…)
 help-arg-usage-days = How many days back, today (UTC) included: 1 to 400 (what is kept)
-help-arg-usage-json = A stable JSON array of {"{"}id, name, total, days: [{"{"}date, …counts{"}"}]{"}"} (only days with a count) instead of a table
+help-arg-usage-by = `model`: one row per key and model, with its input and output tokens and their cost (from [prices] in the config file)
+help-arg-usage-json = A stable JSON array of {"{"}id, name, total, input_tokens, output_tokens, cost, currency, …, days: [{"{"}date, …counts{"}"}]{"}"} (only days with a count or tokens; cost is null without [prices]) instead of a table
 
 help-cmd-cleanup = Find keys unused for a while (never-used keys count from their creation); list them, or disable or delete them all in one transaction, one audit entry per key
     .long =
@@ -363,6 +364,12 @@ cli-usage-id = ID
 cli-usage-name = NAME
 cli-usage-range = (last { $days } days, UTC)
 cli-usage-no-keys = no keys
+cli-usage-input-tokens = INPUT TOKENS
+cli-usage-output-tokens = OUTPUT TOKENS
+cli-usage-cost = COST ({ $currency })
+cli-usage-model = MODEL
+cli-usage-no-model = (none named)
+cli-usage-no-tokens = no tokens counted in the last { $days } days (tokens are counted by `keydesk serve --upstream` only)
 
 ## cleanup
 
@@ -535,3 +542,12 @@ help-cmd-doctor = Check what usually goes wrong (the database, the config file, 
 
         Exit 0 when all is well, 1 when something needs attention. Findings about the surroundings (no clipboard route, no terminal, a locale that is not UTF-8) are information and never set 1.
 help-arg-doctor-json = Print the findings as JSON: an object with `needs_attention` (true or false) and `findings`, each with `check` (an id such as database.mode), `level` (ok, info, warning or error), `message` and `fix` (null when there is nothing to do)
+config-prices-not-a-table = `prices` must be a table: [prices] with `currency = "USD"`, then one [prices."model-glob"] per model
+config-prices-no-currency = [prices] needs one `currency` (for example `currency = "USD"`): every price is in it
+config-prices-bad-currency = `currency` must be a short name (at most 16 bytes, no control characters), not "{ $currency }"
+config-prices-not-a-string = `{ $key }` must be a string
+config-prices-model-not-a-table = the price of "{ $glob }" must be a table: [prices."{ $glob }"] with `input_per_million` and `output_per_million`
+config-prices-unknown-key = unknown key `{ $key }` in a model's prices; the keys are { $keys }
+config-prices-bad-amount = `{ $key }` must be an amount per million tokens: a number from 0 to 1000000 with at most six decimals (0.15, 2, "0.075")
+config-prices-missing = the price of "{ $glob }" needs `{ $key }`
+config-prices-bad-glob = "{ $glob }" is not a model pattern (`*`, `?` and `[…]` may be used; a `[` needs its `]`)

@@ -109,7 +109,8 @@ help-cmd-usage = 各密钥每个 UTC 日的调用次数，按结果分：通过�
         指定 ID 时：显示范围内的每一天及合计；不指定时：每个密钥一行，显示其合计。由 `verify`、`Verifier` 和 `serve` 计数（每 30 秒批量写入）。
 help-arg-usage-id = 只看此密钥（其 ID，ak-…）
 help-arg-usage-days = 往回看多少天，含今天（UTC）：1 到 400（即保留的天数）
-help-arg-usage-json = 输出稳定的 JSON 数组 {"{"}id, name, total, days: [{"{"}date, …counts{"}"}]{"}"}（只含有计数的日子），而不是表格
+help-arg-usage-by = `model`：每个密钥的每个模型一行，列出输入、输出词元及其费用（按配置文件中的 [prices] 计）
+help-arg-usage-json = 输出稳定的 JSON 数组 {"{"}id, name, total, input_tokens, output_tokens, cost, currency, …, days: [{"{"}date, …counts{"}"}]{"}"}（只含有计数或词元的日子；没有 [prices] 时 cost 为 null），而不是表格
 
 help-cmd-cleanup = 找出一段时间未使用的密钥（从未使用的密钥从创建时算起）；列出它们，或在一个事务中全部停用或删除，每个密钥一条审计记录
     .long =
@@ -359,6 +360,12 @@ cli-usage-id = ID
 cli-usage-name = 名称
 cli-usage-range = （最近 { $days } 天，UTC）
 cli-usage-no-keys = 没有密钥
+cli-usage-input-tokens = 输入词元
+cli-usage-output-tokens = 输出词元
+cli-usage-cost = 费用（{ $currency }）
+cli-usage-model = 模型
+cli-usage-no-model = （未注明）
+cli-usage-no-tokens = 最近 { $days } 天没有统计到词元（只有 `keydesk serve --upstream` 会统计词元）
 
 ## cleanup
 
@@ -495,3 +502,12 @@ help-cmd-doctor = 检查常见问题（数据库、配置文件、审计链、Po
 
         一切正常时退出码为 0，有需要处理的问题时为 1。关于运行环境的结论（没有剪贴板途径、没有终端、区域不是 UTF-8）只作提示，不会使退出码为 1。
 help-arg-doctor-json = 以 JSON 输出结论：一个对象，含 `needs_attention`（true 或 false）和 `findings`，每项有 `check`（如 database.mode 的标识）、`level`（ok、info、warning 或 error）、`message` 和 `fix`（无需处理时为 null）
+config-prices-not-a-table = `prices` 必须是一个表：[prices] 中写 `currency = "USD"`，再为每个模型写一个 [prices."模型通配符"]
+config-prices-no-currency = [prices] 需要一个 `currency`（例如 `currency = "USD"`）：所有价格都以它计
+config-prices-bad-currency = `currency` 必须是一个简短的名称（至多 16 字节，不含控制字符），而不是 "{ $currency }"
+config-prices-not-a-string = `{ $key }` 必须是字符串
+config-prices-model-not-a-table = "{ $glob }" 的价格必须是一个表：[prices."{ $glob }"]，其中写 `input_per_million` 和 `output_per_million`
+config-prices-unknown-key = 模型价格中有未知的键 `{ $key }`；可用的键为 { $keys }
+config-prices-bad-amount = `{ $key }` 必须是每百万词元的金额：0 到 1000000 之间、至多六位小数的数（0.15、2、"0.075"）
+config-prices-missing = "{ $glob }" 的价格缺少 `{ $key }`
+config-prices-bad-glob = "{ $glob }" 不是有效的模型通配符（可用 `*`、`?` 和 `[…]`；`[` 需要配对的 `]`）
