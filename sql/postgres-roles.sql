@@ -13,8 +13,8 @@
 -- keydesk_admin     manages keys: the TUI, every CLI command, `keydesk log`.
 --                   It cannot change the schema: run upgrades as the owner.
 -- keydesk_verifier  for `keydesk serve` and Verifier services: reads the hash
---                   index and the change counter, writes Last Used and usage
---                   counts (and moves the counter with them), and the leases
+--                   index and the change counter, writes Last Used, usage and
+--                   token counts (and moves the counter with them), and the leases
 --                   and heartbeats by which gateways share rate limits,
 --                   nothing else. It cannot create,
 --                   rename, disable, rotate or delete keys, and cannot read or
@@ -34,7 +34,8 @@ $$;
 -- Nothing by default: PUBLIC may otherwise create tables in public on
 -- servers before PostgreSQL 15.
 REVOKE ALL ON keydesk_keys, keydesk_meta, keydesk_audit, keydesk_schema_migrations,
-    keydesk_usage_hourly, keydesk_usage_daily, keydesk_rate_leases, keydesk_rate_gateways FROM PUBLIC;
+    keydesk_usage_hourly, keydesk_usage_daily, keydesk_rate_leases, keydesk_rate_gateways,
+    keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime FROM PUBLIC;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_keys TO keydesk_admin;
 GRANT SELECT, UPDATE ON keydesk_meta TO keydesk_admin;
@@ -43,11 +44,19 @@ GRANT SELECT ON keydesk_schema_migrations TO keydesk_admin;
 -- Usage counts: read by `keydesk usage` and the TUI, added to by `keydesk
 -- verify`, pruned as they age.
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_usage_hourly, keydesk_usage_daily TO keydesk_admin;
+-- Token counts: read by `keydesk usage` and the TUI, copied in by `keydesk
+-- migrate`, deleted with their key.
+GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime
+    TO keydesk_admin;
 
 GRANT SELECT ON keydesk_keys, keydesk_meta, keydesk_schema_migrations TO keydesk_verifier;
 GRANT UPDATE (last_used, previous_last_used) ON keydesk_keys TO keydesk_verifier;
 GRANT UPDATE (change_counter) ON keydesk_meta TO keydesk_verifier;
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_usage_hourly, keydesk_usage_daily TO keydesk_verifier;
+-- Token counts of the answers a gateway relays, written with the usage
+-- counts (and pruned as they age); read back for token limits.
+GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime
+    TO keydesk_verifier;
 -- Shared rate limits: each gateway's leases of permits and its heartbeat.
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_rate_leases, keydesk_rate_gateways TO keydesk_verifier;
 GRANT USAGE ON SEQUENCE keydesk_rate_leases_lease_id_seq TO keydesk_verifier;

@@ -240,7 +240,7 @@ fn the_details_pane_shows_each_rule_and_the_refusals_by_reason() {
     counts.count(Outcome::RefusedByPolicy(Reason::Model), 2);
     let usage = KeyUsage {
         daily: vec![(Day::of(NOW), counts)],
-        hourly: Vec::new(),
+        ..KeyUsage::default()
     };
     let query = UsageQuery::last(None, 30, 24, NOW);
     update(&mut app, Event::UsageLoaded(query, Ok(vec![(id(4), usage)])));

@@ -145,7 +145,7 @@ pub fn rotating_with_an_expiry_and_one_use() -> App {
     let query = UsageQuery::last(None, 30, 24, NOW);
     let usage = KeyUsage {
         daily: vec![(Day::of(NOW), UsageCounts::of(Outcome::Accepted, 1))],
-        hourly: Vec::new(),
+        ..KeyUsage::default()
     };
     update(&mut app, Event::UsageLoaded(query, Ok(vec![(id(16), usage)])));
     app

@@ -34,7 +34,7 @@ pub(crate) fn app_with_usage() -> App {
     few.count(Outcome::RefusedDisabled, 2);
     let analytics = KeyUsage {
         daily: vec![(crate::domain::Day::of(NOW - Duration::days(3)), few)],
-        hourly: Vec::new(),
+        ..KeyUsage::default()
     };
     let usage = vec![(id(1), busy), (id(5), analytics)];
     update(&mut app, Event::UsageLoaded(query, Ok(usage)));

@@ -443,6 +443,23 @@ fn the_verifier_role_verifies_and_records_last_used_but_cannot_change_keys() {
         1,
         "the verifier role writes usage counts"
     );
+    let answer = keydesk::domain::TokenDelta {
+        id: record.id.clone(),
+        hour: keydesk::domain::Hour::of(time::OffsetDateTime::now_utc()),
+        model: Some("gpt-4o-mini".into()),
+        counts: keydesk::domain::TokenCounts {
+            input: 12,
+            output: 30,
+            answers: 1,
+            ..Default::default()
+        },
+    };
+    gateway
+        .record_usage_and_tokens(&[], &[], std::slice::from_ref(&answer))
+        .unwrap();
+    let seen = gateway.token_totals(&record.id, answer.hour).unwrap();
+    assert_eq!(seen.since, answer.counts, "the verifier role writes and reads tokens");
+    assert_eq!(admin.token_totals(&record.id, answer.hour).unwrap(), seen);
 
     let before = admin.load().unwrap();
     let denied = |what: &str, result: Result<(), keydesk::StoreError>| {
@@ -800,6 +817,7 @@ fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
              ALTER TABLE keydesk_usage_hourly DROP COLUMN {added}; \
              ALTER TABLE keydesk_usage_daily DROP COLUMN {added}; \
              DROP TABLE keydesk_rate_leases, keydesk_rate_gateways; \
+             DROP TABLE keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime; \
              DELETE FROM keydesk_schema_migrations WHERE version >= 3"
         ),
     );

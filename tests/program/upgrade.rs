@@ -313,3 +313,46 @@ fn usage_counts_of_an_earlier_schema_survive_the_upgrade() {
         }
     }
 }
+
+/// Schema 7 counts tokens: every earlier file comes out with none (no
+/// earlier release counted them), its usage counts as they were, and tokens
+/// written afterwards are read back per model and for the key's life.
+#[test]
+fn every_earlier_schema_upgrades_to_empty_token_counts_that_then_count() {
+    use keydesk::domain::{Hour, TokenCounts, TokenDelta, UsageQuery};
+    let now = time::OffsetDateTime::now_utc();
+    for version in earlier_versions() {
+        let (_dir, db, keys) = fixture_copy(version);
+        let store = Store::open(&db).unwrap();
+        let id = keydesk::KeyId::parse(&keys[0].id).unwrap();
+        let all = UsageQuery::last(None, 400, 32 * 24, now);
+        let before = store.usage(&all).unwrap();
+        assert!(
+            before
+                .iter()
+                .all(|(_, u)| u.tokens_daily.is_empty() && u.tokens_lifetime.is_zero()),
+            "schema {version}"
+        );
+        assert_eq!(store.token_totals(&id, Hour(0)).unwrap(), Default::default());
+        let counts = TokenCounts {
+            input: 40,
+            output: 2,
+            answers: 1,
+            ..TokenCounts::default()
+        };
+        let delta = TokenDelta {
+            id: id.clone(),
+            hour: Hour::of(now),
+            model: Some("gpt-4o-mini".into()),
+            counts,
+        };
+        store.record_usage_and_tokens(&[], &[], &[delta]).unwrap();
+        let totals = Store::open(&db).unwrap().token_totals(&id, Hour::of(now)).unwrap();
+        assert_eq!(
+            totals.by_model,
+            vec![(Some("gpt-4o-mini".into()), counts)],
+            "schema {version}"
+        );
+        assert_eq!(totals.lifetime, counts, "schema {version}");
+    }
+}

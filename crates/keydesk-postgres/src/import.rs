@@ -1,7 +1,7 @@
 //! Copying keys and their audit log into PostgreSQL from another store (the
 //! redb file, for `keydesk migrate`): records as they are (hashes, never
 //! secrets; lifecycle and Last Used included), the audit log entry for entry
-//! with its chain intact, and the usage counts bucket for bucket.
+//! with its chain intact, and the usage and token counts bucket for bucket.
 
 use super::client::Transaction;
 
@@ -32,6 +32,9 @@ pub struct Imported {
     pub buckets_copied: usize,
     /// See `buckets_copied`.
     pub buckets_present: usize,
+    /// Token rows (buckets and lifetime totals) copied now; one already
+    /// there is left as it is.
+    pub token_rows_copied: usize,
 }
 
 impl PgStore {
@@ -51,6 +54,7 @@ impl PgStore {
             let (keys_copied, keys_present, keys_differing) = import_keys(txn, records)?;
             let (entries_copied, entries_present) = import_entries(txn, entries, self.audit_key.as_ref())?;
             let (buckets_copied, buckets_present) = super::usage::import(txn, usage)?;
+            let token_rows_copied = super::tokens::import(txn, usage)?;
             let keys_total: i64 = txn.query_one("SELECT count(*) FROM keydesk_keys", &[])?.get(0);
             let entries_total: i64 = txn.query_one("SELECT count(*) FROM keydesk_audit", &[])?.get(0);
             Ok(Imported {
@@ -63,6 +67,7 @@ impl PgStore {
                 entries_total: entries_total as usize,
                 buckets_copied,
                 buckets_present,
+                token_rows_copied,
             })
         })
     }

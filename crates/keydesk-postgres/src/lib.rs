@@ -18,6 +18,7 @@ mod connect;
 mod import;
 mod leases;
 mod schema;
+mod tokens;
 mod usage;
 
 use std::fmt;
@@ -33,8 +34,9 @@ pub use connect::connecting_to;
 use connect::{Connector, error};
 pub use import::Imported;
 use keydesk_core::domain::{
-    Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord,
-    KeyUsage, Policy, PreviousSecret, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, Hour, KeyHash, KeyId, KeyName,
+    KeyRecord, KeyUsage, Policy, PreviousSecret, SecretKey, TokenDelta, TokenTotals, UsageDelta, UsageQuery, Verdict,
+    secret,
 };
 use keydesk_core::store::backend::rules::{self, whole_second};
 use keydesk_core::store::{
@@ -286,12 +288,18 @@ impl PgStore {
     /// Writes uses already known to be due and counts already known to be
     /// kept, in one write transaction. Rolls back, counter included, if
     /// nothing was written after all.
-    fn write_usage(&self, due: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+    fn write_usage(
+        &self,
+        due: &[SecretUse],
+        counts: &[UsageDelta],
+        token_deltas: &[TokenDelta],
+    ) -> Result<usize, StoreError> {
         let now = self.now();
         self.write_if(|txn| {
             let changed = write_due_uses(txn, due)?;
             let added = usage::add(txn, counts, now)?;
-            Ok((changed, changed > 0 || added))
+            let added_tokens = tokens::add(txn, token_deltas, now)?;
+            Ok((changed, changed > 0 || added || added_tokens))
         })
     }
 }
@@ -468,7 +476,7 @@ impl KeyStore for PgStore {
         let (due, counts) = rules::activity(&record, slot, hash, now);
         // Best effort, as with the file: a key that verified stays verified
         // when its use cannot be written.
-        let _ = self.write_usage(&due, &counts);
+        let _ = self.write_usage(&due, &counts, &[]);
         Ok(verdict)
     }
 
@@ -521,11 +529,16 @@ impl KeyStore for PgStore {
         self.record_usage(uses, &[])
     }
 
-    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+    fn record_usage_and_tokens(
+        &self,
+        uses: &[SecretUse],
+        counts: &[UsageDelta],
+        token_deltas: &[TokenDelta],
+    ) -> Result<usize, StoreError> {
         let (first_hour, first_day) = keydesk_core::domain::usage::retained_from(self.now());
         // A read first: most batches of uses are mostly stale, and a read
         // moves nothing; counts of keys deleted meanwhile are dropped here.
-        let (due, kept) = self.read(|txn| {
+        let due = self.read(|txn| {
             let mut due = Vec::new();
             for u in uses {
                 if let Some(record) = get_record(txn, u.id.as_str())?
@@ -543,12 +556,25 @@ impl KeyStore for PgStore {
                     kept.push(delta.clone());
                 }
             }
-            Ok((due, kept))
+            let mut kept_tokens = Vec::new();
+            for delta in token_deltas {
+                // The lifetime total takes any hour.
+                if !delta.counts.is_zero() && key_exists(txn, &delta.id)? {
+                    kept_tokens.push(delta.clone());
+                }
+            }
+            Ok((due, kept, kept_tokens))
         })?;
-        if due.is_empty() && kept.is_empty() {
+        let (due, kept, kept_tokens) = due;
+        if due.is_empty() && kept.is_empty() && kept_tokens.is_empty() {
             return Ok(0);
         }
-        self.write_usage(&due, &kept)
+        self.write_usage(&due, &kept, &kept_tokens)
+    }
+
+    fn token_totals(&self, id: &KeyId, since: Hour) -> Result<TokenTotals, StoreError> {
+        let now = self.now();
+        self.read(|txn| tokens::totals(txn, id, since, now))
     }
 
     fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError> {

@@ -33,11 +33,16 @@
 //! leases of permits by which a fleet's gateways share rate limits and the
 //! gateways' heartbeats (see `leases.rs`). Neither refers to the keys:
 //! a grant must not wait on a key's row, and old rows go by age.
+//!
+//! Version 5 adds `keydesk_tokens_hourly` and `keydesk_tokens_daily`: tokens
+//! per (key, hour or day since the epoch, model; the empty name: none),
+//! and `keydesk_tokens_lifetime`, per key. Deleted with their key, pruned
+//! as the usage counts are (see `tokens.rs`).
 
 use super::client::{Client, Error};
 
 /// The newest schema this build knows.
-pub const SCHEMA_VERSION: u64 = 4;
+pub const SCHEMA_VERSION: u64 = 5;
 
 /// Arbitrary, but fixed: the advisory lock key under which migrations run.
 const MIGRATION_LOCK: i64 = 0x6b65_7964_6573_6b31; // "keydesk1"
@@ -140,6 +145,38 @@ CREATE INDEX keydesk_rate_leases_by_age ON keydesk_rate_leases (granted_us);
 CREATE TABLE keydesk_rate_gateways (
     gateway text PRIMARY KEY,
     seen_us bigint NOT NULL
+);
+"#,
+    },
+    Migration {
+        version: 5,
+        description: "token counts per key, per UTC hour and day and model, and per key",
+        sql: r#"
+CREATE TABLE keydesk_tokens_hourly (
+    key_id text COLLATE "C" NOT NULL REFERENCES keydesk_keys (id) ON DELETE CASCADE,
+    bucket integer NOT NULL,
+    model text COLLATE "C" NOT NULL,
+    input bigint NOT NULL,
+    output bigint NOT NULL,
+    cache_read bigint NOT NULL,
+    cache_creation bigint NOT NULL,
+    answers bigint NOT NULL,
+    unknown bigint NOT NULL,
+    incomplete bigint NOT NULL,
+    PRIMARY KEY (key_id, bucket, model)
+);
+CREATE TABLE keydesk_tokens_daily (LIKE keydesk_tokens_hourly INCLUDING ALL);
+ALTER TABLE keydesk_tokens_daily
+    ADD FOREIGN KEY (key_id) REFERENCES keydesk_keys (id) ON DELETE CASCADE;
+CREATE TABLE keydesk_tokens_lifetime (
+    key_id text COLLATE "C" PRIMARY KEY REFERENCES keydesk_keys (id) ON DELETE CASCADE,
+    input bigint NOT NULL,
+    output bigint NOT NULL,
+    cache_read bigint NOT NULL,
+    cache_creation bigint NOT NULL,
+    answers bigint NOT NULL,
+    unknown bigint NOT NULL,
+    incomplete bigint NOT NULL
 );
 "#,
     },

@@ -175,6 +175,7 @@ pub(super) fn read(
     for (id, hour, counts) in buckets(client, HOURLY, query.key.as_ref(), hours)? {
         found.entry(id).or_default().hourly.push((Hour(hour), counts));
     }
+    super::tokens::read_into(client, query.key.as_ref(), query.retained_tokens(now), &mut found)?;
     Ok(found
         .into_iter()
         .filter(|(_, usage)| usage.has_counts())

@@ -161,7 +161,7 @@ fn with_usage(app: &mut App) {
     few.count(Outcome::RefusedExpired, 1);
     let refused = KeyUsage {
         daily: vec![(Day::of(NOW - Duration::days(3)), few)],
-        hourly: Vec::new(),
+        ..KeyUsage::default()
     };
     update(
         app,

@@ -9,6 +9,7 @@ pub mod name;
 pub mod policy;
 pub mod record;
 pub mod secret;
+pub mod token_counts;
 pub mod tokens;
 pub mod usage;
 
@@ -22,5 +23,6 @@ pub use name::{KeyName, NameError};
 pub use policy::{Policy, PolicyError};
 pub use record::{KeyRecord, KeyStatus, MAX_AHEAD_DAYS, PreviousSecret, SecretSlot, Verdict, within_reach};
 pub use secret::{FormatError, KeyHash, SecretKey};
+pub use token_counts::{TokenCounts, TokenDelta, TokenTotals};
 pub use tokens::TokenUsage;
 pub use usage::{Day, Hour, KeyUsage, Outcome, UsageCounts, UsageDelta, UsageQuery};

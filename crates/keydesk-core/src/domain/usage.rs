@@ -23,6 +23,7 @@ use time::OffsetDateTime;
 use super::id::KeyId;
 use super::policy::Reason;
 use super::record::{KeyRecord, SecretSlot, Verdict};
+use super::token_counts::TokenCounts;
 
 /// Hourly buckets older than this many hours before now are dropped.
 pub const HOURLY_RETENTION_HOURS: u32 = 14 * 24;
@@ -355,13 +356,33 @@ impl UsageQuery {
     }
 }
 
-/// One key's counts: only buckets with a count, in ascending order.
+impl UsageQuery {
+    /// [`UsageQuery::retained`] for token buckets, whose hours are kept
+    /// longer (see [`crate::domain::token_counts`]).
+    pub fn retained_tokens(&self, now: OffsetDateTime) -> (Range<u32>, Range<u32>) {
+        let first_hour = super::token_counts::token_hours_from(now);
+        let first_day = super::token_counts::token_days_from(now);
+        (
+            self.days.start.0.max(first_day.0)..self.days.end.0,
+            self.hours.start.0.max(first_hour.0)..self.hours.end.0,
+        )
+    }
+}
+
+/// One key's counts: only buckets with a count, in ascending order (token
+/// buckets by bucket, then model name, `None` first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeyUsage {
     /// Counts per UTC day.
     pub daily: Vec<(Day, UsageCounts)>,
     /// Counts per hour (kept for a shorter time than the daily ones).
     pub hourly: Vec<(Hour, UsageCounts)>,
+    /// Tokens per UTC day and model (see [`crate::domain::token_counts`]).
+    pub tokens_daily: Vec<(Day, Option<String>, TokenCounts)>,
+    /// Tokens per hour and model (kept 32 days).
+    pub tokens_hourly: Vec<(Hour, Option<String>, TokenCounts)>,
+    /// Tokens since the key was made, whatever the query's ranges.
+    pub tokens_lifetime: TokenCounts,
 }
 
 impl KeyUsage {
@@ -369,7 +390,41 @@ impl KeyUsage {
     /// never written, but a store written by something else might hold one).
     pub fn has_counts(&self) -> bool {
         let daily = self.daily.iter().map(|(_, c)| c);
+        let tokens = self.tokens_daily.iter().map(|(_, _, c)| c);
         daily.chain(self.hourly.iter().map(|(_, c)| c)).any(|c| !c.is_zero())
+            || tokens
+                .chain(self.tokens_hourly.iter().map(|(_, _, c)| c))
+                .any(|c| !c.is_zero())
+    }
+
+    /// The sum of the daily token buckets, every model together.
+    pub fn tokens_total(&self) -> TokenCounts {
+        self.tokens_daily
+            .iter()
+            .fold(TokenCounts::default(), |sum, (_, _, c)| sum + *c)
+    }
+
+    /// The sum of the daily token buckets per model, by model name (`None`
+    /// first).
+    pub fn tokens_by_model(&self) -> Vec<(Option<String>, TokenCounts)> {
+        let mut by_model = std::collections::BTreeMap::<Option<String>, TokenCounts>::new();
+        for (_, model, counts) in &self.tokens_daily {
+            *by_model.entry(model.clone()).or_default() += *counts;
+        }
+        by_model.into_iter().collect()
+    }
+
+    /// Daily input plus output tokens per day of `days`, zero where there is
+    /// no bucket (for sparklines).
+    pub fn daily_token_series(&self, days: Range<Day>) -> Vec<u64> {
+        let mut series = vec![0u64; (days.end.0.saturating_sub(days.start.0)) as usize];
+        for (day, _, counts) in &self.tokens_daily {
+            if days.contains(day) {
+                let slot = &mut series[(day.0 - days.start.0) as usize];
+                *slot = slot.saturating_add(counts.total());
+            }
+        }
+        series
     }
 
     /// The sum of the daily buckets.
@@ -500,7 +555,7 @@ mod tests {
     fn series_fill_missing_buckets_with_zero() {
         let usage = KeyUsage {
             daily: vec![(Day(10), UsageCounts::of(Outcome::Accepted, 3))],
-            hourly: vec![],
+            ..KeyUsage::default()
         };
         assert_eq!(usage.daily_series(Day(9)..Day(12), Outcome::Accepted), [0, 3, 0]);
         assert_eq!(usage.total().accepted, 3);

@@ -51,8 +51,8 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage, Policy,
-    SecretKey, SecretSlot, UsageDelta, UsageQuery, Verdict,
+    AuditEntry, AuditQuery, ChainBreak, ChainHead, ChainReport, Hour, KeyHash, KeyId, KeyName, KeyRecord, KeyUsage,
+    Policy, SecretKey, SecretSlot, TokenDelta, TokenTotals, UsageDelta, UsageQuery, Verdict,
 };
 pub use error::{
     CertificateProblem, Change, Damage, DecodeError, FileKind, Malformation, RecordProblem, Refused, ServerProblem,
@@ -254,12 +254,42 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     /// changed. Writes nothing, not even the counter, when no Last Used is
     /// due and no delta is kept; otherwise the counter moves once, as for any
     /// write (so a TUI shows new counts).
-    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError>;
+    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+        self.record_usage_and_tokens(uses, counts, &[])
+    }
+
+    /// [`KeyStore::record_usage`] and adding token counts, in one
+    /// transaction (a verifier's batch). Each token delta is added to its
+    /// key's bucket of its hour and model, of that hour's UTC day and model,
+    /// and to the key's lifetime total; a bucket full of models takes a new
+    /// one under [`OTHER_MODELS`](crate::domain::token_counts::OTHER_MODELS)
+    /// (see [`crate::domain::token_counts`]). Deltas of keys that no longer
+    /// exist are skipped; buckets past the retention are not written (the
+    /// lifetime total still is). Writes nothing, not even the counter, when
+    /// nothing is due or kept.
+    fn record_usage_and_tokens(
+        &self,
+        uses: &[SecretUse],
+        counts: &[UsageDelta],
+        tokens: &[TokenDelta],
+    ) -> Result<usize, StoreError>;
+
+    /// One key's tokens in its hourly buckets from hour `since` on (every
+    /// model together and per model), and its lifetime total: what token
+    /// limits and budgets need, in one cheap read. Hours before the hourly
+    /// retention ([`TOKEN_HOURLY_RETENTION_HOURS`](crate::domain::token_counts::TOKEN_HOURLY_RETENTION_HOURS))
+    /// are gone and count nothing. A key without tokens (or not there) has
+    /// zero everywhere.
+    fn token_totals(&self, id: &KeyId, since: Hour) -> Result<TokenTotals, StoreError>;
 
     /// Usage counts in the query's day and hour ranges, in key ID order, each
     /// key with its buckets that have a count in ascending order; keys with
     /// none in either range are left out. Buckets past the retention at the
     /// store's clock are never returned. A deleted key's counts are gone.
+    /// Token buckets come with them, the hourly ones of up to 32 days (the
+    /// query's hours are cut to the token retention, not the request
+    /// counts'); a key with only token buckets in the ranges is returned
+    /// too, and every key returned has its lifetime token total.
     fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError>;
 
     /// [`KeyStore::disable`] for many keys in one transaction, with one audit
@@ -364,6 +394,17 @@ impl<S: KeyStore + ?Sized> KeyStore for Arc<S> {
     }
     fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
         (**self).record_usage(uses, counts)
+    }
+    fn record_usage_and_tokens(
+        &self,
+        uses: &[SecretUse],
+        counts: &[UsageDelta],
+        tokens: &[TokenDelta],
+    ) -> Result<usize, StoreError> {
+        (**self).record_usage_and_tokens(uses, counts, tokens)
+    }
+    fn token_totals(&self, id: &KeyId, since: Hour) -> Result<TokenTotals, StoreError> {
+        (**self).token_totals(id, since)
     }
     fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError> {
         (**self).usage(query)

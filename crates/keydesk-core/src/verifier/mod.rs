@@ -59,12 +59,19 @@
 //! neighbouring hours (and the take-back saturates at zero there if that
 //! hour has no acceptance of the key yet).
 //!
+//! Tokens a model server reported for an answer ([`Verifier::count_tokens`])
+//! go to a mutex-guarded map of (key, model) → counts, drained with the
+//! request counts into the hour being counted, and written in the same
+//! batches and transactions ([`KeyStore::record_usage_and_tokens`]): to the
+//! key's bucket of that hour and model, of its day and model, and to its
+//! lifetime total (see [`crate::domain::token_counts`]).
+//!
 //! **Exact over the Verifier's life**: a use counted while a drain runs is
 //! taken either by that drain or by the next, never by both or neither; a
 //! reload drains the old index only after every shard's lock has been taken,
 //! so no verification still adds to it; counts a flush could not write are
 //! kept for the next one; [`Verifier::flush`], [`Verifier::close`] and drop
-//! write everything. Lost only if the process dies before a flush, like
+//! write everything (tokens as well as requests). Lost only if the process dies before a flush, like
 //! Last Used. **Hour attribution**: uses are counted in the hour the last
 //! poll saw (the clock is read on polls, not per check), so a use in the
 //! first poll interval (250 ms) of an hour may be counted in the hour before.
@@ -316,6 +323,7 @@ impl Verifier {
             counts: Mutex::new(HashMap::new()),
             refusals: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
+            token_counts: Mutex::new(HashMap::new()),
             counting_hour: AtomicU32::new(Hour::of_unix(settings_now).0),
             io: Mutex::new(IoState {
                 // The counter starts at 0 in a new file; anything else forces

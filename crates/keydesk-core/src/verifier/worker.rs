@@ -15,7 +15,7 @@ use super::index::{Digest, Index, SHARDS, Shard};
 use super::{FLUSH_BATCH, Settings, lock, read, write};
 use crate::domain::policy::Reason;
 use crate::domain::record::LAST_USED_GRANULARITY_SECS;
-use crate::domain::{Hour, KeyHash, KeyId, Outcome, TokenUsage, UsageCounts, UsageDelta};
+use crate::domain::{Hour, KeyHash, KeyId, Outcome, TokenCounts, TokenDelta, TokenUsage, UsageCounts, UsageDelta};
 use crate::store::{KeyStore, SecretUse, StoreError, Waited};
 
 /// How long the background thread spends writing Last Used per poll at most,
@@ -23,6 +23,9 @@ use crate::store::{KeyStore, SecretUse, StoreError, Waited};
 const FLUSH_SLICE: Duration = Duration::from_millis(100);
 /// How long a stop may wait for a store's change signal to time out.
 const STOP_LATENCY: Duration = Duration::from_millis(100);
+
+/// A key's bucket of one hour and model, of drained tokens.
+pub(super) type HourModel = (KeyId, Hour, Option<String>);
 
 /// What the verifier thread and the public methods share.
 pub(super) struct Shared {
@@ -46,7 +49,10 @@ pub(super) struct Shared {
     pub(super) refusals: Mutex<HashMap<(KeyId, Reason), u32>>,
     /// Tokens reported for answers ([`Verifier::count_tokens`](super::Verifier::count_tokens)),
     /// by key and the model the answer named, not yet drained.
-    pub(super) tokens: Mutex<HashMap<(KeyId, Option<String>), TokenTally>>,
+    pub(super) tokens: Mutex<HashMap<(KeyId, Option<String>), TokenCounts>>,
+    /// Tokens taken out of `tokens` by a drain, by key, hour and model,
+    /// waiting to be flushed (with the request counts, in the same batches).
+    pub(super) token_counts: Mutex<HashMap<HourModel, TokenCounts>>,
     /// The hour the entries' counters are counting for; changed (after
     /// draining them) only under the `io` lock, when a poll sees a new hour.
     pub(super) counting_hour: AtomicU32,
@@ -213,7 +219,8 @@ impl Shared {
         self.drain(&read(&self.index[0].0));
         let noted = std::mem::take(&mut *lock(&self.pending));
         let counted = std::mem::take(&mut *lock(&self.counts));
-        if noted.is_empty() && counted.is_empty() {
+        let tallied = std::mem::take(&mut *lock(&self.token_counts));
+        if noted.is_empty() && counted.is_empty() && tallied.is_empty() {
             return Ok(Flushed {
                 changed: 0,
                 finished: true,
@@ -233,28 +240,53 @@ impl Shared {
             .into_iter()
             .map(|((id, hour), counts)| UsageDelta { id, hour, counts })
             .collect();
+        let mut tokens: Vec<TokenDelta> = tallied
+            .into_iter()
+            .map(|((id, hour, model), counts)| TokenDelta {
+                id,
+                hour,
+                model,
+                counts,
+            })
+            .collect();
         // In ID order, each batch reads and writes neighbouring pages.
         uses.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         counts.sort_unstable_by(|a, b| (&a.id, a.hour).cmp(&(&b.id, b.hour)));
-        let batches = uses.len().div_ceil(FLUSH_BATCH).max(counts.len().div_ceil(FLUSH_BATCH));
+        tokens.sort_unstable_by(|a, b| (&a.id, a.hour, &a.model).cmp(&(&b.id, b.hour, &b.model)));
+        let batches = [uses.len(), counts.len(), tokens.len()]
+            .map(|n| n.div_ceil(FLUSH_BATCH))
+            .into_iter()
+            .max()
+            .unwrap_or(0);
         let part = |list_len: usize, done: usize| (done * FLUSH_BATCH).min(list_len);
         let (mut changed, mut writes, mut finished) = (0, 0u64, true);
         for done in 0..batches {
-            let (u, c) = (part(uses.len(), done), part(counts.len(), done));
+            let from = (
+                part(uses.len(), done),
+                part(counts.len(), done),
+                part(tokens.len(), done),
+            );
             // At least one batch per call, so flushing always progresses.
             if done > 0 && budget.is_some_and(|budget| started.elapsed() >= budget) {
-                self.requeue(&uses[u..], &counts[c..]);
+                self.requeue(&uses[from.0..], &counts[from.1..], &tokens[from.2..]);
                 finished = false;
                 break;
             }
-            let (u_end, c_end) = (part(uses.len(), done + 1), part(counts.len(), done + 1));
-            match self.store.record_usage(&uses[u..u_end], &counts[c..c_end]) {
+            let to = (
+                part(uses.len(), done + 1),
+                part(counts.len(), done + 1),
+                part(tokens.len(), done + 1),
+            );
+            let written =
+                self.store
+                    .record_usage_and_tokens(&uses[from.0..to.0], &counts[from.1..to.1], &tokens[from.2..to.2]);
+            match written {
                 Ok(n) => {
                     changed += n;
-                    writes += u64::from(n > 0 || c_end > c);
+                    writes += u64::from(n > 0 || to.1 > from.1 || to.2 > from.2);
                 }
                 Err(e) => {
-                    self.requeue(&uses[u..], &counts[c..]);
+                    self.requeue(&uses[from.0..], &counts[from.1..], &tokens[from.2..]);
                     return Err(e);
                 }
             }
@@ -272,7 +304,7 @@ impl Shared {
     }
 
     /// Puts uses and counts that could not be written back to be flushed again.
-    pub(super) fn requeue(&self, uses: &[SecretUse], counts: &[UsageDelta]) {
+    pub(super) fn requeue(&self, uses: &[SecretUse], counts: &[UsageDelta], tokens: &[TokenDelta]) {
         let mut pending = lock(&self.pending);
         for SecretUse { id, hash, at } in uses {
             let at = at.unix_timestamp();
@@ -287,6 +319,17 @@ impl Shared {
         let mut pending = lock(&self.counts);
         for UsageDelta { id, hour, counts } in counts {
             *pending.entry((id.clone(), *hour)).or_default() += *counts;
+        }
+        drop(pending);
+        let mut pending = lock(&self.token_counts);
+        for TokenDelta {
+            id,
+            hour,
+            model,
+            counts,
+        } in tokens
+        {
+            *pending.entry((id.clone(), *hour, model.clone())).or_default() += *counts;
         }
     }
 
@@ -348,7 +391,24 @@ impl Shared {
     /// Adds one answer's tokens to its key's tally for the model it named.
     pub(super) fn note_tokens(&self, id: &KeyId, usage: &TokenUsage) {
         let mut tokens = lock(&self.tokens);
-        tokens.entry((id.clone(), usage.model.clone())).or_default().add(usage);
+        tokens
+            .entry((id.clone(), usage.model.clone()))
+            .or_default()
+            .count(usage);
+    }
+
+    /// Moves the token tallies into the pending token counts, for `hour`.
+    /// Exact: an answer noted concurrently is in the map taken now or in
+    /// the next one, never both (one mutex guards the tally).
+    fn drain_tokens(&self, hour: Hour) {
+        let tallied = std::mem::take(&mut *lock(&self.tokens));
+        if tallied.is_empty() {
+            return;
+        }
+        let mut pending = lock(&self.token_counts);
+        for ((id, model), counts) in tallied {
+            *pending.entry((id, hour, model)).or_default() += counts;
+        }
     }
 
     /// Moves the policy refusals, then every entry's count, into the pending
@@ -365,6 +425,7 @@ impl Shared {
     /// ([`UsageCounts::added_to`]), so the bucket ends up exact.
     pub(super) fn drain(&self, index: &Index) {
         let hour = Hour(self.counting_hour.load(Relaxed));
+        self.drain_tokens(hour);
         let refused = std::mem::take(&mut *lock(&self.refusals));
         let mut taken = Vec::new();
         for entry in index.map.values() {
@@ -413,37 +474,5 @@ mod tests {
         assert_eq!(verifier.flush().unwrap(), FLUSH_BATCH + 500);
         assert_eq!(verifier.health().pending_uses, 0);
         assert!(store.list().unwrap().iter().all(|r| r.last_used.is_some()));
-    }
-}
-
-/// One key's tokens for one model since the last drain.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct TokenTally {
-    pub input: u64,
-    pub output: u64,
-    pub cache_read: u64,
-    pub cache_creation: u64,
-    /// Answers with usage.
-    pub answers: u32,
-    /// Answers that reported no usage.
-    pub unknown: u32,
-    /// Answers cut short.
-    pub incomplete: u32,
-}
-
-impl TokenTally {
-    fn add(&mut self, usage: &TokenUsage) {
-        self.input = self.input.saturating_add(usage.input);
-        self.output = self.output.saturating_add(usage.output);
-        self.cache_read = self.cache_read.saturating_add(usage.cache_read);
-        self.cache_creation = self.cache_creation.saturating_add(usage.cache_creation);
-        if usage.known {
-            self.answers = self.answers.saturating_add(1);
-        } else {
-            self.unknown = self.unknown.saturating_add(1);
-        }
-        if !usage.complete {
-            self.incomplete = self.incomplete.saturating_add(1);
-        }
     }
 }

@@ -17,5 +17,6 @@ mod actor_lookup;
 mod crash_safety;
 mod store;
 mod verifier;
+mod verifier_tokens;
 mod verifier_usage;
 mod verify_abuse;

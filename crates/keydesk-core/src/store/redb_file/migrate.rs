@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 use unicode_normalization::UnicodeNormalization;
 
 use super::tables::{
-    AUDIT, AUDIT_BY_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY, USAGE_DAILY,
-    USAGE_DAILY_V5, USAGE_HOURLY, USAGE_HOURLY_V5,
+    AUDIT, AUDIT_BY_KEY, BY_HASH, CHANGE_COUNTER_KEY, KEYS, META, SCHEMA_VERSION, SCHEMA_VERSION_KEY, TOKENS_DAILY,
+    TOKENS_HOURLY, TOKENS_LIFETIME, USAGE_DAILY, USAGE_DAILY_V5, USAGE_HOURLY, USAGE_HOURLY_V5,
 };
 use super::{Fail, Recorder, audit, codec};
 use crate::domain::AuditEvent;
@@ -53,6 +53,10 @@ const STEPS: &[Step] = &[
     },
     Step { to: 5, apply: schema_5 },
     Step { to: 6, apply: schema_6 },
+    Step {
+        to: 7,
+        apply: |txn, _| start_token_counts(txn),
+    },
 ];
 
 /// What a write transaction found the file to be.
@@ -120,6 +124,7 @@ fn create_current_schema(txn: &WriteTransaction) -> Result<(), Fail> {
     txn.open_table(AUDIT)?;
     txn.open_table(AUDIT_BY_KEY)?;
     start_usage_counts(txn)?;
+    start_token_counts(txn)?;
     Ok(())
 }
 
@@ -224,6 +229,15 @@ fn copy_usage_counts(
         }
     }
     txn.delete_table(from)?;
+    Ok(())
+}
+
+/// Schema 7: token counts per key, bucket and model, and per key for its
+/// life, starting empty (no earlier release counted tokens).
+fn start_token_counts(txn: &WriteTransaction) -> Result<(), Fail> {
+    txn.open_table(TOKENS_HOURLY)?;
+    txn.open_table(TOKENS_DAILY)?;
+    txn.open_table(TOKENS_LIFETIME)?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ mod codec;
 mod file;
 mod migrate;
 mod tables;
+mod tokens;
 mod usage;
 
 use std::fmt;
@@ -25,8 +26,8 @@ use time::OffsetDateTime;
 use super::rules::{self, whole_second};
 use super::{Clock, IndexEntry, KeyStore, Listing, SecretUse, StoreError};
 use crate::domain::{
-    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, KeyHash, KeyId, KeyName,
-    KeyRecord, KeyUsage, Policy, SecretKey, UsageDelta, UsageQuery, Verdict, secret,
+    Actor, ActorSource, AuditEntry, AuditEvent, AuditKey, AuditQuery, ChainHead, ChainReport, Hour, KeyHash, KeyId,
+    KeyName, KeyRecord, KeyUsage, Policy, SecretKey, TokenDelta, TokenTotals, UsageDelta, UsageQuery, Verdict, secret,
 };
 pub use builder::StoreBuilder;
 
@@ -206,11 +207,17 @@ impl Store {
     /// Writes uses already known to be due, re-checking each under the write
     /// lock (another process may have deleted the key or recorded a later
     /// use since it was read), and adds usage counts, in one transaction.
-    fn write_activity(&self, due: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+    fn write_activity(
+        &self,
+        due: &[SecretUse],
+        counts: &[UsageDelta],
+        token_deltas: &[TokenDelta],
+    ) -> Result<usize, StoreError> {
         let now = self.now();
         self.write(|txn| {
             let changed = write_due_uses(txn, due)?;
             usage::add(txn, counts, now)?;
+            tokens::add(txn, token_deltas, now)?;
             Ok(changed)
         })
     }
@@ -263,6 +270,7 @@ impl Store {
         }
         drop((keys, by_hash));
         usage::remove_key(txn, id.as_str())?;
+        tokens::remove_key(txn, id.as_str())?;
         self.log(txn, now, AuditEvent::Deleted, &record)?;
         Ok(record)
     }
@@ -558,7 +566,7 @@ impl KeyStore for Store {
         // would take the service down over bookkeeping. The record was just
         // read: straight to the write, no second read.
         if !due.is_empty() || !counts.is_empty() {
-            let _ = self.write_activity(&due, &counts);
+            let _ = self.write_activity(&due, &counts, &[]);
         }
         Ok(verdict)
     }
@@ -602,12 +610,17 @@ impl KeyStore for Store {
         self.record_usage(uses, &[])
     }
 
-    fn record_usage(&self, uses: &[SecretUse], counts: &[UsageDelta]) -> Result<usize, StoreError> {
+    fn record_usage_and_tokens(
+        &self,
+        uses: &[SecretUse],
+        counts: &[UsageDelta],
+        token_deltas: &[TokenDelta],
+    ) -> Result<usize, StoreError> {
         let (first_hour, first_day) = crate::domain::usage::retained_from(self.now());
         // A read-only pass first: most batches of uses are mostly stale
         // (another process recorded a later use), and a read costs no
         // durable write; counts of keys deleted meanwhile are dropped here.
-        let (due, counts) = self.read(|txn| {
+        let due = self.read(|txn| {
             let keys = txn.open_table(KEYS)?;
             let mut due = Vec::new();
             for u in uses {
@@ -629,12 +642,28 @@ impl KeyStore for Store {
                     kept.push(delta.clone());
                 }
             }
-            Ok((due, kept))
+            let mut kept_tokens = Vec::new();
+            for delta in token_deltas {
+                // The lifetime total takes any hour.
+                if !delta.counts.is_zero() && keys.get(delta.id.as_str())?.is_some() {
+                    kept_tokens.push(delta.clone());
+                }
+            }
+            Ok((due, kept, kept_tokens))
         })?;
-        if due.is_empty() && counts.is_empty() {
+        let (due, counts, token_deltas) = (due.0, due.1, due.2);
+        if due.is_empty() && counts.is_empty() && token_deltas.is_empty() {
             return Ok(0);
         }
-        self.write_activity(&due, &counts)
+        self.write_activity(&due, &counts, &token_deltas)
+    }
+
+    fn token_totals(&self, id: &KeyId, since: Hour) -> Result<TokenTotals, StoreError> {
+        let now = self.now();
+        self.read(|txn| {
+            read_counter(txn)?;
+            tokens::totals(txn, id, since, now)
+        })
     }
 
     fn usage(&self, query: &UsageQuery) -> Result<Vec<(KeyId, KeyUsage)>, StoreError> {

@@ -47,6 +47,25 @@ pub const USAGE_HOURLY_V5: TableDefinition<(&str, u32), [u32; 4]> = TableDefinit
 /// Schema 5's daily counts, as [`USAGE_HOURLY_V5`].
 pub const USAGE_DAILY_V5: TableDefinition<(&str, u32), [u32; 4]> = TableDefinition::new("usage_daily");
 
+/// A token bucket's stored counts: input, output, cache read, cache
+/// creation; answers with usage, without, cut short (see
+/// [`TokenCounts::to_stored`](crate::domain::TokenCounts::to_stored)).
+pub type StoredTokens = ([u64; 4], [u32; 3]);
+/// Since schema 7: (key ID, hours since the epoch, model name; empty: none)
+/// → tokens of that hour and model. Kept
+/// [`TOKEN_HOURLY_RETENTION_HOURS`](crate::domain::token_counts::TOKEN_HOURLY_RETENTION_HOURS)
+/// hours, at most
+/// [`MAX_MODELS_PER_BUCKET`](crate::domain::token_counts::MAX_MODELS_PER_BUCKET)
+/// models per hour.
+pub const TOKENS_HOURLY: TableDefinition<(&str, u32, &str), StoredTokens> = TableDefinition::new("tokens_hourly_v7");
+/// Since schema 7: (key ID, days since the epoch, model) → tokens of that
+/// UTC day, as [`TOKENS_HOURLY`], added to in the same write as the hour.
+/// Kept as long as [`USAGE_DAILY`].
+pub const TOKENS_DAILY: TableDefinition<(&str, u32, &str), StoredTokens> = TableDefinition::new("tokens_daily_v7");
+/// Since schema 7: key ID → every token counted for the key, added to in
+/// the same write as its buckets, deleted with the key.
+pub const TOKENS_LIFETIME: TableDefinition<&str, StoredTokens> = TableDefinition::new("tokens_lifetime_v7");
+
 pub const SCHEMA_VERSION_KEY: &str = "schema_version";
 pub const CHANGE_COUNTER_KEY: &str = "change_counter";
 /// The sequence number of the last audit entry written, so that entries cut
@@ -63,4 +82,6 @@ pub const AUDIT_LAST_KEY: &str = "audit_last_seq";
 /// (`AUDIT_BY_KEY`) and usage counts (`USAGE_HOURLY`, `USAGE_DAILY`).
 /// 6: per-key policies (record encoding V3) and usage counts of refusals by
 /// policy reason (`USAGE_HOURLY` and `USAGE_DAILY` replace schema 5's tables).
-pub const SCHEMA_VERSION: u64 = 6;
+/// 7: token counts per key, hour or day, and model (`TOKENS_HOURLY`,
+/// `TOKENS_DAILY`) and per key for its life (`TOKENS_LIFETIME`).
+pub const SCHEMA_VERSION: u64 = 7;

@@ -1,4 +1,5 @@
-//! Usage counts in the redb file (since schema 5; by policy reason too since
+//! Usage counts in the redb file (token counts: `tokens.rs`, read here with
+//! them) (since schema 5; by policy reason too since
 //! schema 6): two tables keyed by (key ID,
 //! bucket), one of hours and one of days. A delta is added to both in the
 //! caller's write transaction, and the key's buckets past the retention are
@@ -118,6 +119,7 @@ pub(super) fn read(
             }
         }
     }
+    super::tokens::read_into(txn, query.key.as_ref(), query.retained_tokens(now), &mut found)?;
     Ok(found
         .into_iter()
         .filter(|(_, usage)| usage.has_counts())

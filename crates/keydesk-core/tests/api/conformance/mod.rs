@@ -19,11 +19,13 @@ mod audit;
 mod forgery;
 mod lifecycle;
 mod policy;
+mod tokens;
 mod usage;
 pub use audit::*;
 pub use forgery::*;
 pub use lifecycle::*;
 pub use policy::*;
+pub use tokens::*;
 pub use usage::*;
 
 /// A store opened for one test.
@@ -99,6 +101,7 @@ macro_rules! conformance_suite {
         $crate::forgery_suite!($backend);
         $crate::usage_suite!($backend);
         $crate::policy_suite!($backend);
+        $crate::tokens_suite!($backend);
     };
 }
 
