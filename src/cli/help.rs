@@ -141,6 +141,8 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "log_format", Msg("help-arg-serve-log-format")),
     ("serve", "trusted_proxies", Msg("help-arg-serve-trusted-proxies")),
     ("serve", "max_model_body", Msg("help-arg-serve-max-model-body")),
+    ("serve", "count_tokens", Msg("help-arg-serve-count-tokens")),
+    ("serve", "stream_usage", Msg("help-arg-serve-stream-usage")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
     ("gateway", "gateway", Msg("help-arg-gateway-gateway")),

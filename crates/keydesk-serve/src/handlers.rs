@@ -31,11 +31,14 @@ use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
 use super::index::{IndexState, Known};
 use super::metrics::{Metrics, Outcome};
-use super::model_body::ModelBodies;
+use super::model_body::{ModelBodies, with_body};
 use super::proxy::{Admitted, Client, Proxy};
 use super::refusal::{Refusal, from_nginx};
 use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::scope::{Seen, judge_model};
+use super::stream_usage::with_usage_requested;
+use super::tokens::{Counting, StreamUsage, Tokens};
+use super::usage_read::Api;
 use ipnet::IpNet;
 use keydesk_core::KeyId;
 use keydesk_core::domain::policy::Policy;
@@ -57,6 +60,8 @@ pub struct App {
     pub trusted: Vec<IpNet>,
     /// Bodies read for their model (proxy mode).
     pub model_bodies: ModelBodies,
+    /// Token counting of relayed answers (proxy mode).
+    pub tokens: Arc<Tokens>,
 }
 
 /// The outcome of checking a request's key.
@@ -149,6 +154,7 @@ impl App {
                     Ok(known) => known,
                     Err(answer) => return answer,
                 };
+                let api = self.tokens.api(request.method(), request.uri().path());
                 let admitted = match &known.policy {
                     None => Admitted::plain(request),
                     Some(policy) => match self.enforce_in_proxy(&id, policy, request, peer).await {
@@ -156,6 +162,17 @@ impl App {
                         Err(answer) => return answer,
                     },
                 };
+                let mut admitted = match self.ask_for_usage(admitted, api).await {
+                    Ok(admitted) => admitted,
+                    Err(answer) => return answer,
+                };
+                if let Some(api) = api {
+                    admitted.counting = Some(Counting {
+                        api,
+                        tokens: self.tokens.clone(),
+                        injected: admitted.counting.is_some(),
+                    });
+                }
                 proxy
                     .forward(admitted, &id, Some(known.name), client, &places, &self.metrics)
                     .await
@@ -217,9 +234,49 @@ impl App {
             }
         };
         match self.admit(id, policy) {
-            Admission::Allowed(grant) => Ok(Admitted { request, grant, budget }),
+            Admission::Allowed(grant) => Ok(Admitted {
+                request,
+                grant,
+                budget,
+                counting: None,
+            }),
             Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), false)),
         }
+    }
+
+    /// Under `--stream-usage inject`, an OpenAI streaming request that does
+    /// not ask for its usage is made to ([`super::stream_usage`]); its body
+    /// is read whole for that, within `--max-model-body`.
+    async fn ask_for_usage(&self, admitted: Admitted, api: Option<Api>) -> Result<Admitted, Response<Body>> {
+        let wanted = self.tokens.stream_usage == StreamUsage::Inject
+            && api == Some(Api::OpenAi)
+            && Api::takes_include_usage(admitted.request.uri().path());
+        if !wanted {
+            return Ok(admitted);
+        }
+        let Admitted {
+            request, grant, budget, ..
+        } = admitted;
+        // A body already read for its model is in memory: its share of the
+        // budget is taken again below, so give this one back first.
+        drop(budget);
+        let (parts, bytes, permit) = self.model_bodies.read_whole(request).await?;
+        let (bytes, injected) = match with_usage_requested(&bytes) {
+            Some(changed) => (Bytes::from(changed), true),
+            None => (bytes, false),
+        };
+        // Marks the injection; the caller fills in the rest.
+        let marked = injected.then(|| Counting {
+            api: Api::OpenAi,
+            tokens: self.tokens.clone(),
+            injected,
+        });
+        Ok(Admitted {
+            request: with_body(parts, bytes),
+            grant,
+            budget: Some(permit),
+            counting: marked,
+        })
     }
 
     /// The limiter's answer. A fleet's limiter may wait on its database (up

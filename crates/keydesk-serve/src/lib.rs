@@ -21,7 +21,9 @@
 //! is), `handlers` (the answers), `scope` (a request against its key's
 //! scopes), `refusal` (the answers to refused requests), `model_body`
 //! (reading a body for its model), `response` (what answers are made of),
-//! `proxy`, `index` (names, policies, readiness), `metrics`, `shutdown` (signals),
+//! `tokens` (counting the tokens of relayed answers, read by `usage_read`
+//! with the bounded scanner `json_scan`; `stream_usage` for
+//! `--stream-usage inject`), `proxy`, `index` (names, policies, readiness), `metrics`, `shutdown` (signals),
 //! `listen` (TCP or Unix socket), `tls` (rustls, reloaded on SIGHUP), `log`
 //! (tracing), and [`upstream`] (proxy mode's upstream connections, one per
 //! client connection; public for the benchmark's bare proxy).
@@ -34,6 +36,7 @@ extern crate keydesk_i18n;
 mod extract;
 mod handlers;
 mod index;
+mod json_scan;
 mod listen;
 mod log;
 mod metrics;
@@ -44,8 +47,11 @@ mod refusal;
 mod response;
 mod scope;
 mod shutdown;
+mod stream_usage;
 mod tls;
+mod tokens;
 pub mod upstream;
+mod usage_read;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,7 +72,7 @@ use index::IndexState;
 use listen::{Listener, Stream};
 pub use log::LogFormat;
 use metrics::Metrics;
-pub use options::{DEFAULT_MAX_MODEL_BODY, MAX_MODEL_BODY, Options};
+pub use options::{DEFAULT_MAX_MODEL_BODY, MAX_MODEL_BODY, Options, StreamUsage};
 use proxy::{Client, Proxy, ProxySettings};
 use shutdown::{Graceful, Signals, Watcher};
 use tls::{Tls, TlsFiles};
@@ -136,12 +142,18 @@ pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -
     });
     let app = Arc::new(App {
         index,
-        metrics,
+        metrics: metrics.clone(),
         allow_query_key: options.allow_query_key,
         proxy,
         limiter,
         trusted,
         model_bodies: model_body::ModelBodies::new(options.max_model_body),
+        tokens: Arc::new(tokens::Tokens::new(
+            options.count_tokens,
+            options.stream_usage,
+            verifier.clone(),
+            metrics.clone(),
+        )),
     });
     let _sweeper = runtime.spawn(sweep_limits(app.clone()));
     let served = runtime.block_on(serve(app, &address, tls, options));
