@@ -51,6 +51,8 @@ pub struct FileSettings {
     pub mouse: Option<FromFile<bool>>,
     pub unicode: Option<FromFile<bool>>,
     pub lang: Option<FromFile<Lang>>,
+    /// The `[prices]` table (see `prices.rs`).
+    pub prices: Option<FromFile<crate::domain::prices::PriceList>>,
 }
 
 /// What is wrong with a config file, in words a person can act on.
@@ -88,6 +90,9 @@ struct Raw {
     mouse: Option<Spanned<bool>>,
     unicode: Option<Spanned<bool>>,
     lang: Option<Spanned<String>>,
+    /// Checked by `prices.rs`, which needs every key's span.
+    #[allow(dead_code)]
+    prices: Option<toml::Value>,
 }
 
 /// The most a config file may hold. It is a few lines: anything near this
@@ -162,6 +167,12 @@ pub fn parse(text: &str, path: &Path) -> Result<FileSettings, ConfigError> {
         mouse: validate(raw.mouse, text, |value| Ok(*value)).map_err(|e| e.at("mouse", &error))?,
         unicode: validate(raw.unicode, text, |value| Ok(*value)).map_err(|e| e.at("unicode", &error))?,
         lang: validate(raw.lang, text, |value| parse_lang(value)).map_err(|e| e.at("lang", &error))?,
+        prices: super::prices::parse(text)
+            .map_err(|e| error(Some(e.span), format!("`prices`: {}", e.message)))?
+            .map(|(value, span)| FromFile {
+                value,
+                line: line_of(text, span.start),
+            }),
     })
 }
 

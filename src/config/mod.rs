@@ -19,6 +19,7 @@
 //! worse than none.
 
 mod file;
+mod prices;
 mod settings;
 pub mod values;
 
@@ -100,13 +101,16 @@ pub fn load(given: Given, preread: Option<Preread>) -> Result<Settings, ConfigEr
         });
     }
     let exists = file.is_some();
+    let prices = file.as_ref().and_then(|file| file.prices.clone()).map(|p| p.value);
     let var = |name: &str| std::env::var(name).ok();
     let environment = given.environment.over(Layer::from_environment(var));
     let layers = given
         .command_line
         .over(environment)
         .over(Layer::from(file.unwrap_or_default()));
-    Ok(Settings::resolve(path, exists, layers, var))
+    let mut settings = Settings::resolve(path, exists, layers, var);
+    settings.prices = prices;
+    Ok(settings)
 }
 
 /// The database for `config show`: a file's path, or a server's URL

@@ -164,6 +164,9 @@ pub struct Settings {
     pub lang: Setting<Lang>,
     /// The file holding the key that seals the audit log.
     pub audit_key_file: Setting<PathBuf>,
+    /// What tokens cost, from the config file's `[prices]` (only there);
+    /// `None`: nothing is priced.
+    pub prices: Option<crate::domain::prices::PriceList>,
 }
 
 impl Settings {
@@ -207,6 +210,7 @@ impl Settings {
             unicode,
             lang,
             audit_key_file,
+            prices: None,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod duration;
 pub mod id;
 pub mod name;
 pub mod policy;
+pub mod prices;
 pub mod record;
 pub mod secret;
 pub mod token_counts;

@@ -468,3 +468,12 @@ config-unknown-key-near = unknown key `{ $key }`, did you mean `{ $known }`?
 config-unknown-key = unknown key `{ $key }`; the keys are { $keys }
 config-toml = { $detail }
 config-duration-not-a-string = write a duration as a string with its unit: { $fix } ({ $forms })
+config-prices-not-a-table = `prices` must be a table: [prices] with `currency = "USD"`, then one [prices."model-glob"] per model
+config-prices-no-currency = [prices] needs one `currency` (for example `currency = "USD"`): every price is in it
+config-prices-bad-currency = `currency` must be a short name (at most 16 bytes, no control characters), not "{ $currency }"
+config-prices-not-a-string = `{ $key }` must be a string
+config-prices-model-not-a-table = the price of "{ $glob }" must be a table: [prices."{ $glob }"] with `input_per_million` and `output_per_million`
+config-prices-unknown-key = unknown key `{ $key }` in a model's prices; the keys are { $keys }
+config-prices-bad-amount = `{ $key }` must be an amount per million tokens: a number from 0 to 1000000 with at most six decimals (0.15, 2, "0.075")
+config-prices-missing = the price of "{ $glob }" needs `{ $key }`
+config-prices-bad-glob = "{ $glob }" is not a model pattern (`*`, `?` and `[…]` may be used; a `[` needs its `]`)

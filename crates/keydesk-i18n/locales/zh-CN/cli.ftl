@@ -441,3 +441,12 @@ config-unknown-key-near = 未知的键 `{ $key }`，你是想写 `{ $known }` �
 config-unknown-key = 未知的键 `{ $key }`；可用的键有 { $keys }
 config-toml = 文件格式有误：{ $detail }
 config-duration-not-a-string = 时长要写成带单位的字符串：{ $fix }（{ $forms }）
+config-prices-not-a-table = `prices` 必须是一个表：[prices] 中写 `currency = "USD"`，再为每个模型写一个 [prices."模型通配符"]
+config-prices-no-currency = [prices] 需要一个 `currency`（例如 `currency = "USD"`）：所有价格都以它计
+config-prices-bad-currency = `currency` 必须是一个简短的名称（至多 16 字节，不含控制字符），而不是 "{ $currency }"
+config-prices-not-a-string = `{ $key }` 必须是字符串
+config-prices-model-not-a-table = "{ $glob }" 的价格必须是一个表：[prices."{ $glob }"]，其中写 `input_per_million` 和 `output_per_million`
+config-prices-unknown-key = 模型价格中有未知的键 `{ $key }`；可用的键为 { $keys }
+config-prices-bad-amount = `{ $key }` 必须是每百万词元的金额：0 到 1000000 之间、至多六位小数的数（0.15、2、"0.075"）
+config-prices-missing = "{ $glob }" 的价格缺少 `{ $key }`
+config-prices-bad-glob = "{ $glob }" 不是有效的模型通配符（可用 `*`、`?` 和 `[…]`；`[` 需要配对的 `]`）
