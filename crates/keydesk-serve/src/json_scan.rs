@@ -84,6 +84,17 @@ impl Path<'_> {
                 .all(|(level, key)| level.key() == Some(key.as_bytes()))
     }
 
+    /// Whether the path is `first` then these keys, from the top.
+    pub fn is_under(&self, first: &str, keys: &[&str]) -> bool {
+        self.levels
+            .first()
+            .is_some_and(|level| level.key() == Some(first.as_bytes()))
+            && Path {
+                levels: &self.levels[1..],
+            }
+            .is(keys)
+    }
+
     /// Like [`Path::is`], also under one top-level array (a JSON array of
     /// documents, as Gemini streams without `alt=sse`).
     pub fn is_maybe_in_array(&self, keys: &[&str]) -> bool {

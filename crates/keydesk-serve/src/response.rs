@@ -73,7 +73,12 @@ impl HttpBody for Streamed {
             match polled {
                 Poll::Ready(Some(Ok(frame))) if meter.filters() => match frame.into_data() {
                     Ok(data) => {
-                        let out = meter.filter(&data);
+                        let mut out = meter.filter(&data);
+                        if self.body.is_end_stream()
+                            && let Some(rest) = self.ended(true)
+                        {
+                            out = [out, rest].concat().into();
+                        }
                         if !out.is_empty() {
                             return Poll::Ready(Some(Ok(Frame::data(out))));
                         }
@@ -83,6 +88,11 @@ impl HttpBody for Streamed {
                 Poll::Ready(Some(Ok(frame))) => {
                     if let Some(data) = frame.data_ref() {
                         meter.read(data);
+                    }
+                    // With a `Content-Length`, hyper may drop the body once
+                    // that many bytes are written, without polling it again.
+                    if self.body.is_end_stream() {
+                        self.ended(true);
                     }
                     return Poll::Ready(Some(Ok(frame)));
                 }

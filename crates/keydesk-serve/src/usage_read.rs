@@ -92,7 +92,8 @@ impl Interpreter {
         let fields = &mut self.fields;
         let slot = match self.api {
             Api::OpenAi => {
-                let is = |keys: &[&str]| path.is(keys) || path.is(&[&["response"], keys].concat());
+                // Responses API streams nest the usage under `response`.
+                let is = |keys: &[&str]| path.is(keys) || path.is_under("response", keys);
                 if is(&["usage", "prompt_tokens"]) || is(&["usage", "input_tokens"]) {
                     &mut fields.input
                 } else if is(&["usage", "completion_tokens"]) || is(&["usage", "output_tokens"]) {
@@ -148,7 +149,10 @@ impl Interpreter {
             Api::Ollama => path.is(&["model"]),
             Api::Gemini => path.is_maybe_in_array(&["modelVersion"]),
         };
-        if named && !text.is_empty() {
+        // Every chunk of a stream names the model: the same name is not
+        // made again.
+        let same = self.fields.model.as_ref().is_some_and(|model| model.as_bytes() == text);
+        if named && !text.is_empty() && !same {
             self.fields.model = Some(model_name(text, cut));
         }
     }

@@ -3,6 +3,7 @@
 //! in front of it (skipped, saying so, when they are not installed).
 
 mod abuse;
+mod api_stub;
 mod gateways;
 mod logging;
 mod openai_sdk;
@@ -10,5 +11,6 @@ mod policy;
 mod proxy;
 pub mod support;
 mod tls;
+mod tokens;
 mod verify;
 mod websocket;
