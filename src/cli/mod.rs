@@ -69,7 +69,7 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             Ok(Exit::Ok)
         }
         #[cfg(feature = "serve")]
-        Command::Serve(args) => serve(args, settings),
+        Command::Serve(args) => serve(args, settings, local_offset),
         #[cfg(feature = "postgres")]
         Command::Migrate { from, to } => migrate::run(&from, &to, settings),
     }
@@ -238,10 +238,13 @@ fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
 /// Last Used and counts, so without the audit key), then runs until a
 /// signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
-fn serve(args: serve_args::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
+fn serve(args: serve_args::ServeArgs, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
     let (store, limiter) = store::open_for_serve(settings)?;
-    crate::serve::run_with(&args.into(), store, limiter).map_err(|error| match error {
+    let mut options: crate::serve::Options = args.into();
+    options.utc_offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
+    options.prices = settings.prices.clone();
+    crate::serve::run_with(&options, store, limiter).map_err(|error| match error {
         ServeError::Usage(message) => Failure::usage(message),
         ServeError::Database(error) => Failure::from(error),
         ServeError::Listen(message) => Failure {
