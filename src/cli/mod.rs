@@ -3,6 +3,7 @@
 
 mod args;
 pub mod audit_key;
+mod budget_json;
 mod commands;
 mod exit;
 mod gateway;
@@ -83,12 +84,26 @@ fn on_store(command: StoreCommand, settings: &Settings, local_offset: Option<Utc
     };
     let store = open_store(settings, if_missing, Interface::Cli, key_file_use(&command))?;
     let offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
-    run_on(store.as_ref(), command, offset, &settings.audit_key_file.value)
+    let view = Where {
+        offset,
+        prices: settings.prices.as_ref(),
+    };
+    run_on(store.as_ref(), command, view, &settings.audit_key_file.value)
+}
+
+/// The settings a store command shows things in: times at `offset`, spend
+/// in `prices`' currency.
+#[derive(Clone, Copy)]
+struct Where<'a> {
+    offset: UtcOffset,
+    prices: Option<&'a crate::domain::prices::PriceList>,
 }
 
 /// Runs `command` on `store`, showing times at `offset`; `log --check` checks
 /// the seals with the key in `key_file` when there is one.
-fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_file: &Path) -> Result<Exit, Failure> {
+fn run_on(store: &dyn KeyStore, command: StoreCommand, view: Where, key_file: &Path) -> Result<Exit, Failure> {
+    let Where { offset, prices } = view;
+    let budgets = |now| budget_json::BudgetView { now, offset, prices };
     match command {
         StoreCommand::Verify { quiet, explain } => return verify(store, quiet, explain, offset),
         StoreCommand::List {
@@ -100,7 +115,7 @@ fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_fi
                 status,
                 expiring_within,
             };
-            commands::list(store, json, filter, offset)?
+            commands::list(store, json, filter, offset, budgets)?
         }
         StoreCommand::Create {
             name,
@@ -116,6 +131,7 @@ fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_fi
                 allow_duplicate_name,
                 expiry: expiry_of(expires_in, expires_at, false),
                 policy: &policy,
+                prices,
             };
             commands::create(store, request)?
         }
@@ -130,6 +146,7 @@ fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_fi
                 set: &policy,
                 clear: &clear,
                 json,
+                view: budgets(time::OffsetDateTime::now_utc()),
             };
             limit::limit(store, request)?
         }
