@@ -4,6 +4,7 @@
 
 mod abuse;
 mod api_stub;
+mod budgets;
 mod gateways;
 mod logging;
 mod openai_sdk;
