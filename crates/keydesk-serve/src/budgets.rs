@@ -94,6 +94,9 @@ pub struct TokenDenial {
     /// Until the rule lets a request through again (for a budget, its
     /// reset; for the key's life, a day: it never resets).
     pub retry_after: Duration,
+    /// A `spend-limit` this gateway cannot judge: it has no prices. Fails
+    /// closed rather than letting spend go unmetered.
+    pub unpriced: bool,
 }
 
 /// Where a key stands against its token rules, for the answer's headers:
@@ -166,6 +169,7 @@ impl TokenLimits {
                     limit: tpm,
                     period: None,
                     retry_after: state.window.retry_after(second, tpm),
+                    unpriced: false,
                 });
             }
             consider(TokenQuota {
@@ -177,12 +181,14 @@ impl TokenLimits {
         for rule in budget_rules(policy, now, self.offset) {
             let used = budget_used(&rule, &state.totals(&rule, now), self.prices.as_ref());
             let until = until_reset(&rule, now);
-            if used >= rule.budget.amount {
+            let unpriced = rule.rule == Rule::SpendLimit && self.prices.as_ref().is_none_or(PriceList::is_empty);
+            if used >= rule.budget.amount || unpriced {
                 return Err(TokenDenial {
                     rule: rule.rule,
                     limit: rule.budget.amount,
                     period: Some(rule.budget.period),
                     retry_after: until,
+                    unpriced,
                 });
             }
             if rule.rule == Rule::TokenBudget {

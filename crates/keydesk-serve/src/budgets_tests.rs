@@ -142,6 +142,15 @@ fn a_spend_limit_prices_each_model_and_leaves_unpriced_ones_free() {
 }
 
 #[test]
+fn a_spend_limit_on_a_gateway_without_prices_is_refused_not_unmetered() {
+    let f = fixture(datetime!(2026-03-15 12:00 UTC), UtcOffset::UTC, None);
+    let policy = Policy::parse("spend-limit=1/month").unwrap();
+    let denial = checked(&f, &policy).unwrap_err();
+    assert!(denial.unpriced && denial.rule == Rule::SpendLimit, "{denial:?}");
+    assert!(checked(&f, &Policy::parse("token-budget=10/day").unwrap()).is_ok());
+}
+
+#[test]
 fn keys_without_token_rules_take_no_state() {
     let f = fixture(datetime!(2026-03-15 12:00 UTC), UtcOffset::UTC, None);
     answer(&f, &usage("m", 1, 1));

@@ -76,6 +76,10 @@ impl Refusal {
             Some(Period::Life) | None => "in its life",
         };
         let message = match denial.rule {
+            Rule::SpendLimit if denial.unpriced => {
+                "this key has a spend limit and this gateway has no prices to judge it by ([prices] in its config file)"
+                    .to_owned()
+            }
             Rule::Tpm => format!("this key is over its limit of {} tokens per minute", denial.limit),
             Rule::SpendLimit => format!("this key has spent its limit of {} {period}", money_text(denial.limit)),
             _ => format!("this key has used its budget of {} tokens {period}", denial.limit),
@@ -301,6 +305,7 @@ mod tests {
             limit: 5_000,
             period: Some(Period::Day),
             retry_after: Duration::from_millis(3_600_500),
+            unpriced: false,
         };
         let refusal = Refusal::tokens(budget);
         let answer = refusal.answer(false);
@@ -320,6 +325,7 @@ mod tests {
             limit: 1_000,
             period: None,
             retry_after: Duration::from_secs(40),
+            unpriced: false,
         });
         assert!(tpm.body().contains(r#""code":"rate_limit_exceeded""#));
         assert_eq!(tpm.answer(false).headers()[X_KEYDESK_REFUSAL], "tokens");
@@ -328,6 +334,7 @@ mod tests {
             limit: 20_500_000,
             period: Some(Period::Month),
             retry_after: Duration::from_secs(40),
+            unpriced: false,
         });
         assert!(spend.message.contains("20.5 this month"), "{}", spend.message);
         assert!(spend.answer(false).headers().get(X_RATELIMIT_LIMIT_TOKENS).is_none());
