@@ -185,7 +185,8 @@ fn two_keydesk_serve_processes_on_one_database_accept_at_most_22_of_60_under_rpm
 /// (A flushes them within a second), gateway B — which already had the
 /// key's totals from a request of its own — refuses within its next sync,
 /// a second later: far fewer requests than the ~54 it would let through on
-/// its own count.
+/// its own count. A forward-auth gateway on the same database refuses it
+/// too.
 #[test]
 fn a_token_budget_spent_through_one_gateway_is_refused_by_the_other_within_a_sync() {
     use keydesk::KeyStore;
@@ -252,4 +253,14 @@ fn a_token_budget_spent_through_one_gateway_is_refused_by_the_other_within_a_syn
         start.elapsed()
     );
     assert!(through_b < 30, "B let {through_b} through after A spent the budget");
+    // Forward-auth counts no tokens, but enforces what the proxies counted.
+    let auth = super::serve_support::Server::start(std::path::Path::new(&url), &[]);
+    let verdict = auth.get("/verify", &[("Authorization", &bearer)]);
+    assert_eq!(verdict.status, 429, "{}", verdict.body_text());
+    assert!(
+        verdict.body_text().contains("insufficient_quota"),
+        "{}",
+        verdict.body_text()
+    );
+    assert!(verdict.header("Retry-After").is_some());
 }
