@@ -478,7 +478,16 @@ pub struct PolicyArgs {
     pub rpd: Option<String>,
 
     #[arg(long, value_name = "N")]
+    pub tpm: Option<String>,
+
+    #[arg(long, value_name = "N")]
     pub max_parallel: Option<String>,
+
+    #[arg(long, value_name = "N[/day|/week|/month]")]
+    pub token_budget: Option<String>,
+
+    #[arg(long, value_name = "AMOUNT[/day|/week|/month]")]
+    pub spend_limit: Option<String>,
 
     #[arg(long, value_name = "METHOD,…")]
     pub allow_methods: Option<String>,
@@ -502,7 +511,10 @@ impl PolicyArgs {
             (Rule::Rpm, &self.rpm),
             (Rule::Rph, &self.rph),
             (Rule::Rpd, &self.rpd),
+            (Rule::Tpm, &self.tpm),
             (Rule::MaxParallel, &self.max_parallel),
+            (Rule::TokenBudget, &self.token_budget),
+            (Rule::SpendLimit, &self.spend_limit),
             (Rule::Methods, &self.allow_methods),
             (Rule::Paths, &self.allow_paths),
             (Rule::Models, &self.models),

@@ -183,6 +183,8 @@ pub fn explain_rules(policy: &Policy) -> String {
         let consequence = match rule {
             Rule::Rps | Rule::Rpm | Rule::Rph | Rule::Rpd => tr!("cli-explain-rate", rule = rule.name()),
             Rule::MaxParallel => tr!("cli-explain-parallel"),
+            Rule::Tpm => tr!("cli-explain-tpm"),
+            Rule::TokenBudget | Rule::SpendLimit => tr!("cli-explain-budget"),
             Rule::Methods => tr!("cli-explain-methods"),
             Rule::Paths => tr!("cli-explain-paths"),
             Rule::Models => tr!("cli-explain-models"),

@@ -96,6 +96,32 @@ pub struct ServeArgs {
     /// a model rule; a larger body gets 413
     #[arg(long, default_value_t = crate::serve::DEFAULT_MAX_MODEL_BODY, value_name = "BYTES", value_parser = parse_body_size)]
     pub max_model_body: usize,
+
+    /// Proxy mode reads the token usage out of the answers it relays (OpenAI, Anthropic, Ollama,
+    /// Gemini), without holding them back; off relays them unread
+    #[arg(long, value_enum, default_value_t = Switch::On, value_name = "ON|OFF")]
+    pub count_tokens: Switch,
+
+    /// inject: ask OpenAI streams that do not ask for their usage for it
+    /// (stream_options.include_usage), and take the usage chunk back out of what the client gets;
+    /// off: such streams are counted as requests with unknown tokens
+    #[arg(long, value_enum, default_value_t = StreamUsageArg::Off, value_name = "MODE")]
+    pub stream_usage: StreamUsageArg,
+}
+
+/// `--count-tokens`' values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Switch {
+    // No doc comments on the values: clap would show them untranslated.
+    On,
+    Off,
+}
+
+/// `--stream-usage`'s values as clap sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StreamUsageArg {
+    Inject,
+    Off,
 }
 
 /// `--trusted-proxies`' networks (a type of its own: clap reads a `Vec` field
@@ -168,6 +194,14 @@ impl From<ServeArgs> for crate::serve::Options {
             log_format: args.log_format.into(),
             trusted_proxies: args.trusted_proxies.map(|networks| networks.0),
             max_model_body: args.max_model_body,
+            count_tokens: args.count_tokens == Switch::On,
+            stream_usage: match args.stream_usage {
+                StreamUsageArg::Inject => crate::serve::StreamUsage::Inject,
+                StreamUsageArg::Off => crate::serve::StreamUsage::Off,
+            },
+            // From the settings (`--utc-offset`, the config file).
+            utc_offset: time::UtcOffset::UTC,
+            prices: None,
         }
     }
 }

@@ -24,6 +24,15 @@ pub fn meaning(policy: &Policy, rule: Rule) -> Option<String> {
         Rule::Rph => tr!("policy-rule-rph", count = count()),
         Rule::Rpd => tr!("policy-rule-rpd", count = count()),
         Rule::MaxParallel => tr!("policy-rule-max-parallel", count = count()),
+        Rule::Tpm => tr!("policy-rule-tpm", count = value.as_str()),
+        Rule::TokenBudget | Rule::SpendLimit => {
+            let (amount, period) = value.split_once('/').unwrap_or((&value, "life"));
+            if rule == Rule::TokenBudget {
+                tr!("policy-rule-token-budget", amount = amount, period = period)
+            } else {
+                tr!("policy-rule-spend-limit", amount = amount, period = period)
+            }
+        }
         Rule::Methods | Rule::Paths | Rule::Models | Rule::Ips => list(&value).into_owned(),
     })
 }

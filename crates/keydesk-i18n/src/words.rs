@@ -491,6 +491,8 @@ impl Worded for PolicyError {
             Problem::Cidr => crate::tr!("error-policy-cidr", rule = rule, part = part),
             Problem::UnknownRule => crate::tr!("error-policy-unknown-rule", part = part),
             Problem::Repeated => crate::tr!("error-policy-repeated", rule = rule),
+            Problem::Period => crate::tr!("error-policy-period", rule = rule, part = part),
+            Problem::Amount => crate::tr!("error-policy-amount", rule = rule, part = part),
             _ => self.to_string(),
         }
     }

@@ -28,14 +28,18 @@ use hyper::body::Incoming;
 use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 
+use super::budgets::{TokenLimits, TokenQuota};
 use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
 use super::index::{IndexState, Known};
 use super::metrics::{Metrics, Outcome};
-use super::model_body::ModelBodies;
+use super::model_body::{ModelBodies, with_body};
 use super::proxy::{Admitted, Client, Proxy};
 use super::refusal::{Refusal, from_nginx};
 use super::response::{Body, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::scope::{Seen, judge_model};
+use super::stream_usage::with_usage_requested;
+use super::tokens::{Counting, StreamUsage, Tokens};
+use super::usage_read::Api;
 use ipnet::IpNet;
 use keydesk_core::KeyId;
 use keydesk_core::domain::policy::Policy;
@@ -57,6 +61,10 @@ pub struct App {
     pub trusted: Vec<IpNet>,
     /// Bodies read for their model (proxy mode).
     pub model_bodies: ModelBodies,
+    /// Token counting of relayed answers (proxy mode).
+    pub tokens: Arc<Tokens>,
+    /// Every key's token rules' state, for this process.
+    pub token_limits: Arc<TokenLimits>,
 }
 
 /// The outcome of checking a request's key.
@@ -118,9 +126,12 @@ impl App {
                         peer,
                         trusted: &self.trusted,
                     };
-                    match self.enforce_at_gateway(id, &policy, &seen) {
+                    match self
+                        .enforce_at_gateway(id, &policy, &seen, from_nginx(request.headers()))
+                        .await
+                    {
                         Ok(()) => allowed(id, name),
-                        Err(refusal) => self.refuse(id, refusal, from_nginx(request.headers())),
+                        Err(answer) => answer,
                     }
                 }
                 Err(answer) => answer,
@@ -149,6 +160,7 @@ impl App {
                     Ok(known) => known,
                     Err(answer) => return answer,
                 };
+                let api = self.tokens.api(request.method(), request.uri().path());
                 let admitted = match &known.policy {
                     None => Admitted::plain(request),
                     Some(policy) => match self.enforce_in_proxy(&id, policy, request, peer).await {
@@ -156,6 +168,17 @@ impl App {
                         Err(answer) => return answer,
                     },
                 };
+                let mut admitted = match self.ask_for_usage(admitted, api).await {
+                    Ok(admitted) => admitted,
+                    Err(answer) => return answer,
+                };
+                if let Some(api) = api {
+                    admitted.counting = Some(Counting {
+                        api,
+                        tokens: self.tokens.clone(),
+                        injected: admitted.counting.is_some(),
+                    });
+                }
                 proxy
                     .forward(admitted, &id, Some(known.name), client, &places, &self.metrics)
                     .await
@@ -166,9 +189,27 @@ impl App {
     }
 
     /// Forward-auth: scopes, the model where the path names it, then the
-    /// rates. The grant is dropped at once: a gateway never says when its
+    /// token rules (budgets from what proxies counted), then the rates. The grant is dropped at once: a gateway never says when its
     /// request ends, so `max-parallel` is not enforced here.
-    fn enforce_at_gateway(&self, id: &KeyId, policy: &Policy, seen: &Seen) -> Result<(), Refusal> {
+    async fn enforce_at_gateway(
+        &self,
+        id: &KeyId,
+        policy: &Policy,
+        seen: &Seen<'_>,
+        nginx: bool,
+    ) -> Result<(), Response<Body>> {
+        self.judge_at_gateway(policy, seen)
+            .map_err(|refusal| self.refuse(id, refusal, nginx))?;
+        self.check_tokens(id, policy, nginx).await?;
+        match self.admit(id, policy) {
+            Admission::Allowed(_grant) => Ok(()),
+            Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), nginx)),
+        }
+    }
+
+    /// Forward-auth's scopes: those of the request, and the model where
+    /// the path names it.
+    fn judge_at_gateway(&self, policy: &Policy, seen: &Seen) -> Result<(), Refusal> {
         seen.judge(policy)?;
         if policy.models.is_some() {
             let model = match seen.path_model() {
@@ -178,10 +219,7 @@ impl App {
             };
             judge_model(policy, model.as_ref().map(|m| m.as_deref()).map_err(Clone::clone))?;
         }
-        match self.admit(id, policy) {
-            Admission::Allowed(_grant) => Ok(()),
-            Admission::Refused(denial) => Err(Refusal::limit(denial)),
-        }
+        Ok(())
     }
 
     /// Proxy mode: scopes, the model (from the path, or the body read
@@ -216,10 +254,57 @@ impl App {
                 (request, budget)
             }
         };
+        let token_quota = self.check_tokens(id, policy, false).await?;
         match self.admit(id, policy) {
-            Admission::Allowed(grant) => Ok(Admitted { request, grant, budget }),
+            Admission::Allowed(grant) => Ok(Admitted {
+                request,
+                grant,
+                budget,
+                counting: None,
+                token_quota,
+            }),
             Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), false)),
         }
+    }
+
+    /// Under `--stream-usage inject`, an OpenAI streaming request that does
+    /// not ask for its usage is made to ([`super::stream_usage`]); its body
+    /// is read whole for that, within `--max-model-body`.
+    async fn ask_for_usage(&self, admitted: Admitted, api: Option<Api>) -> Result<Admitted, Response<Body>> {
+        let wanted = self.tokens.stream_usage == StreamUsage::Inject
+            && api == Some(Api::OpenAi)
+            && Api::takes_include_usage(admitted.request.uri().path());
+        if !wanted {
+            return Ok(admitted);
+        }
+        let Admitted {
+            request,
+            grant,
+            budget,
+            token_quota,
+            ..
+        } = admitted;
+        // A body already read for its model is in memory: its share of the
+        // budget is taken again below, so give this one back first.
+        drop(budget);
+        let (parts, bytes, permit) = self.model_bodies.read_whole(request).await?;
+        let (bytes, injected) = match with_usage_requested(&bytes) {
+            Some(changed) => (Bytes::from(changed), true),
+            None => (bytes, false),
+        };
+        // Marks the injection; the caller fills in the rest.
+        let marked = injected.then(|| Counting {
+            api: Api::OpenAi,
+            tokens: self.tokens.clone(),
+            injected,
+        });
+        Ok(Admitted {
+            request: with_body(parts, bytes),
+            grant,
+            budget: Some(permit),
+            counting: marked,
+            token_quota,
+        })
     }
 
     /// The limiter's answer. A fleet's limiter may wait on its database (up
@@ -231,6 +316,30 @@ impl App {
         } else {
             self.limiter.admit(id, policy, Instant::now())
         }
+    }
+
+    /// The key's token rules (`tpm`, budgets: [`super::budgets`]), its
+    /// totals read first when this gateway has none for its periods (on a
+    /// blocking thread; a store that cannot be read is a 503: fail closed).
+    async fn check_tokens(
+        &self,
+        id: &KeyId,
+        policy: &Policy,
+        nginx: bool,
+    ) -> Result<Option<TokenQuota>, Response<Body>> {
+        if !policy.has_token_rules() {
+            return Ok(None);
+        }
+        if self.token_limits.needs_read(id, policy) {
+            let (limits, key, rules) = (self.token_limits.clone(), id.clone(), policy.clone());
+            match tokio::task::spawn_blocking(move || limits.read(&key, &rules)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return Err(unavailable()),
+            }
+        }
+        self.token_limits
+            .check(id, policy)
+            .map_err(|denial| self.refuse(id, Refusal::tokens(denial), nginx))
     }
 
     /// Counts a policy refusal (usage and metrics) and answers it.

@@ -21,7 +21,9 @@
 //! is), `handlers` (the answers), `scope` (a request against its key's
 //! scopes), `refusal` (the answers to refused requests), `model_body`
 //! (reading a body for its model), `response` (what answers are made of),
-//! `proxy`, `index` (names, policies, readiness), `metrics`, `shutdown` (signals),
+//! `tokens` (counting the tokens of relayed answers, read by `usage_read`
+//! with the bounded scanner `json_scan`; `stream_usage` for
+//! `--stream-usage inject`), `proxy`, `index` (names, policies, readiness), `metrics`, `shutdown` (signals),
 //! `listen` (TCP or Unix socket), `tls` (rustls, reloaded on SIGHUP), `log`
 //! (tracing), and [`upstream`] (proxy mode's upstream connections, one per
 //! client connection; public for the benchmark's bare proxy).
@@ -31,9 +33,11 @@
 #[macro_use]
 extern crate keydesk_i18n;
 
+mod budgets;
 mod extract;
 mod handlers;
 mod index;
+mod json_scan;
 mod listen;
 mod log;
 mod metrics;
@@ -44,8 +48,11 @@ mod refusal;
 mod response;
 mod scope;
 mod shutdown;
+mod stream_usage;
 mod tls;
+mod tokens;
 pub mod upstream;
+mod usage_read;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -66,7 +73,7 @@ use index::IndexState;
 use listen::{Listener, Stream};
 pub use log::LogFormat;
 use metrics::Metrics;
-pub use options::{DEFAULT_MAX_MODEL_BODY, MAX_MODEL_BODY, Options};
+pub use options::{DEFAULT_MAX_MODEL_BODY, MAX_MODEL_BODY, Options, StreamUsage};
 use proxy::{Client, Proxy, ProxySettings};
 use shutdown::{Graceful, Signals, Watcher};
 use tls::{Tls, TlsFiles};
@@ -116,6 +123,29 @@ pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError
 /// [`run`] with the limiter given: [`Limiter::shared`] for rate limits that
 /// hold across every gateway on one database.
 pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -> Result<(), ServeError> {
+    run_at(options, store, limiter, None)
+}
+
+/// [`run_with`] on a clock of the test's: the Verifier's (expiry, the hours
+/// counts go into) and the token rules' (periods, `tpm`) time. For tests
+/// only, which run the server in their own process; the program has no
+/// way to set it.
+#[doc(hidden)]
+pub fn run_with_clock(
+    options: &Options,
+    store: Arc<dyn KeyStore>,
+    limiter: Limiter,
+    clock: keydesk_core::store::Clock,
+) -> Result<(), ServeError> {
+    run_at(options, store, limiter, Some(clock))
+}
+
+fn run_at(
+    options: &Options,
+    store: Arc<dyn KeyStore>,
+    limiter: Limiter,
+    clock: Option<keydesk_core::store::Clock>,
+) -> Result<(), ServeError> {
     log::install(options.log_format);
     let address = listen::Address::parse(&options.listen).map_err(ServeError::Usage)?;
     let tls = tls(options, &address)?;
@@ -126,7 +156,19 @@ pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -
         .map_err(|e| ServeError::Listen(tr!("cli-serve-cannot-start", error = e.to_string())))?;
     let _entered = runtime.enter();
     let proxy = proxy(options)?;
-    let verifier = Arc::new(Verifier::new(store)?);
+    let verifier = Arc::new(match &clock {
+        Some(clock) => {
+            Verifier::with_settings(store, keydesk_core::verifier::Settings::default().clock(clock.clone()))?
+        }
+        None => Verifier::new(store)?,
+    });
+    let clock = clock.unwrap_or_else(|| Arc::new(time::OffsetDateTime::now_utc));
+    let token_limits = Arc::new(budgets::TokenLimits::new(
+        verifier.clone(),
+        options.prices.clone(),
+        options.utc_offset,
+        clock,
+    ));
     let index = Arc::new(IndexState::load(verifier.clone(), options.max_index_age)?.fail_static(options.fail_static));
     let metrics = Arc::new(Metrics::new());
     let monitor = index.spawn_monitor(metrics.clone());
@@ -136,14 +178,23 @@ pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -
     });
     let app = Arc::new(App {
         index,
-        metrics,
+        metrics: metrics.clone(),
         allow_query_key: options.allow_query_key,
         proxy,
         limiter,
         trusted,
         model_bodies: model_body::ModelBodies::new(options.max_model_body),
+        tokens: Arc::new(tokens::Tokens::new(
+            options.count_tokens,
+            options.stream_usage,
+            verifier.clone(),
+            metrics.clone(),
+            token_limits.clone(),
+        )),
+        token_limits,
     });
     let _sweeper = runtime.spawn(sweep_limits(app.clone()));
+    let _token_sync = runtime.spawn(sync_token_limits(app.clone()));
     let served = runtime.block_on(serve(app, &address, tls, options));
     drop(monitor);
     // Connections still open after the shutdown timeout end here.
@@ -166,6 +217,18 @@ async fn sweep_limits(app: Arc<App>) {
         // the sweep walks every key under one lock, off the async workers.
         let app = Arc::clone(&app);
         let _ = tokio::task::spawn_blocking(move || app.limiter.sweep(std::time::Instant::now())).await;
+    }
+}
+
+/// Flushes counted tokens and reads keys' totals again, every
+/// [`budgets::SYNC_INTERVAL`], off the request path ([`budgets`]).
+async fn sync_token_limits(app: Arc<App>) {
+    let mut every = tokio::time::interval(budgets::SYNC_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let app = Arc::clone(&app);
+        let _ = tokio::task::spawn_blocking(move || app.token_limits.sync()).await;
     }
 }
 

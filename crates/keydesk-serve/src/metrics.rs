@@ -1,7 +1,7 @@
 //! `/metrics`, in the Prometheus text format via `prometheus-client`.
 //!
 //! Labels are a fixed handful (the result, where the key was found, why a
-//! key's policy refused a request), never a
+//! key's policy refused a request, a token's direction), never a
 //! key or its ID: a label per key would grow without bound with the number
 //! of keys, and would put key IDs in every monitoring system. The counters
 //! each request touches are looked up once, here, so the hot path is one
@@ -60,6 +60,16 @@ struct ReasonLabel {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DirectionLabel {
+    direction: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct UsageLabel {
+    usage: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct SourceLabel {
     source: &'static str,
 }
@@ -76,6 +86,11 @@ pub struct Metrics {
     pub index_age: Gauge<f64, AtomicU64>,
     pub refresh_errors: Counter,
     pub upstream_errors: Counter,
+    /// Tokens of relayed answers: input, output.
+    tokens: [Counter; 2],
+    /// Answers counted for tokens: usage reported, not reported, and (of
+    /// either) cut short.
+    token_answers: [Counter; 3],
 }
 
 impl Default for Metrics {
@@ -92,6 +107,12 @@ impl Metrics {
         let reasons = Family::<ReasonLabel, Counter>::default();
         let refusals = Reason::ALL.map(|r| reasons.get_or_create(&ReasonLabel { reason: r.as_str() }).clone());
         let by_outcome = Outcome::ALL.map(|o| outcomes.get_or_create(&ResultLabel { result: o.label() }).clone());
+        let directions = Family::<DirectionLabel, Counter>::default();
+        let tokens =
+            ["input", "output"].map(|direction| directions.get_or_create(&DirectionLabel { direction }).clone());
+        let usages = Family::<UsageLabel, Counter>::default();
+        let token_answers =
+            ["known", "unknown", "incomplete"].map(|usage| usages.get_or_create(&UsageLabel { usage }).clone());
         let by_source = ["authorization", "x-api-key", "x-goog-api-key", "query", "none"]
             .map(|source| sources.get_or_create(&SourceLabel { source }).clone());
         // 10 µs to about 2.6 s: checks take microseconds, proxied requests longer.
@@ -107,6 +128,8 @@ impl Metrics {
             index_age: Gauge::default(),
             refresh_errors: Counter::default(),
             upstream_errors: Counter::default(),
+            tokens,
+            token_answers,
             registry: Registry::default(),
         };
         registry.register("requests", "Key checks by result", outcomes);
@@ -137,6 +160,16 @@ impl Metrics {
             "Proxied requests the upstream did not answer",
             metrics.upstream_errors.clone(),
         );
+        registry.register(
+            "tokens",
+            "Tokens the upstream reported in relayed answers, by direction",
+            directions,
+        );
+        registry.register(
+            "token_answers",
+            "Relayed answers counted for tokens: whether they reported usage, and those cut short",
+            usages,
+        );
         Metrics { registry, ..metrics }
     }
 
@@ -158,6 +191,16 @@ impl Metrics {
     pub fn refused(&self, reason: Reason) {
         let index = Reason::ALL.iter().position(|r| *r == reason).unwrap_or(0);
         self.refusals[index].inc();
+    }
+
+    /// Counts one relayed answer's tokens.
+    pub fn tokens_counted(&self, usage: &keydesk_core::domain::TokenUsage) {
+        self.tokens[0].inc_by(usage.input);
+        self.tokens[1].inc_by(usage.output);
+        self.token_answers[if usage.known { 0 } else { 1 }].inc();
+        if !usage.complete {
+            self.token_answers[2].inc();
+        }
     }
 
     /// The text exposition format.
@@ -191,6 +234,36 @@ mod tests {
         assert!(text.contains("keydesk_check_duration_seconds_count 2"), "{text}");
         assert!(text.contains("keydesk_index_age_seconds"), "{text}");
         assert!(text.contains("keydesk_refusals_total{reason=\"model\"} 0"), "{text}");
+    }
+
+    #[test]
+    fn tokens_are_counted_by_direction_and_answers_by_usage() {
+        use keydesk_core::domain::TokenUsage;
+        let metrics = Metrics::new();
+        let seen = TokenUsage {
+            input: 12,
+            output: 30,
+            known: true,
+            complete: true,
+            ..TokenUsage::default()
+        };
+        metrics.tokens_counted(&seen);
+        metrics.tokens_counted(&TokenUsage::default());
+        let text = metrics.render();
+        assert!(text.contains("keydesk_tokens_total{direction=\"input\"} 12"), "{text}");
+        assert!(text.contains("keydesk_tokens_total{direction=\"output\"} 30"), "{text}");
+        assert!(
+            text.contains("keydesk_token_answers_total{usage=\"known\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("keydesk_token_answers_total{usage=\"unknown\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("keydesk_token_answers_total{usage=\"incomplete\"} 1"),
+            "{text}"
+        );
     }
 
     #[test]

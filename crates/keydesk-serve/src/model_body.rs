@@ -1,5 +1,7 @@
 //! Reading a proxied request's body to find its model, for keys with a
-//! model rule only (every other request's body streams through untouched).
+//! model rule only (every other request's body streams through untouched),
+//! or, under `--stream-usage inject`, to ask an OpenAI stream for its usage
+//! ([`super::stream_usage`]).
 //!
 //! The official OpenAI SDKs write `messages` before `model`, so the model
 //! may be at the very end: the whole body is read, up to `--max-model-body`
@@ -18,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Either, Full, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body as HttpBody, Bytes, Incoming};
 use hyper::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
 use hyper::http::{HeaderValue, Request, Response, StatusCode};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -57,7 +59,19 @@ impl ModelBodies {
 
     /// Reads `request`'s body whole and finds its top-level `model`.
     pub async fn read(&self, request: Request<Incoming>) -> Result<Read, Response<Body>> {
-        let declared = declared_length(&request);
+        let (parts, bytes, permit) = self.read_whole(request).await?;
+        let model = model_in_body(&bytes);
+        Ok((with_body(parts, bytes), model, permit))
+    }
+
+    /// Reads `request`'s body whole (already read, or streaming in), within
+    /// `--max-model-body` and the budget; the permit is the body's share.
+    pub async fn read_whole<B>(&self, request: Request<B>) -> Result<Whole, Response<Body>>
+    where
+        B: HttpBody<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let declared = declared_length(request.headers());
         if declared.is_some_and(|length| length > self.max as u64) {
             return Err(json_error(StatusCode::PAYLOAD_TOO_LARGE, TOO_LARGE));
         }
@@ -67,7 +81,7 @@ impl ModelBodies {
             .await
             .map_err(|_| json_error(StatusCode::SERVICE_UNAVAILABLE, BUSY))?
             .map_err(|_| json_error(StatusCode::SERVICE_UNAVAILABLE, BUSY))?;
-        let (mut parts, body) = request.into_parts();
+        let (parts, body) = request.into_parts();
         let collected = tokio::time::timeout(READ_TIMEOUT, Limited::new(body, self.max).collect())
             .await
             .map_err(|_| json_error(StatusCode::REQUEST_TIMEOUT, SLOW))?;
@@ -78,27 +92,24 @@ impl ModelBodies {
             }
             Err(_) => return Err(json_error(StatusCode::BAD_REQUEST, UNREADABLE)),
         };
-        let model = model_in_body(&bytes);
-        parts.headers.remove(TRANSFER_ENCODING);
-        parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
-        Ok((
-            Request::from_parts(parts, Either::Right(Full::new(bytes))),
-            model,
-            permit,
-        ))
+        Ok((parts, bytes, permit))
     }
 }
 
+/// A body read whole: the request's head, its bytes, and their share of
+/// the budget.
+pub type Whole = (hyper::http::request::Parts, Bytes, OwnedSemaphorePermit);
+
+/// The request with `bytes` as its body, framed by their length.
+pub fn with_body(mut parts: hyper::http::request::Parts, bytes: Bytes) -> Request<Outgoing> {
+    parts.headers.remove(TRANSFER_ENCODING);
+    parts.headers.insert(CONTENT_LENGTH, HeaderValue::from(bytes.len()));
+    Request::from_parts(parts, Either::Right(Full::new(bytes)))
+}
+
 /// The body's `Content-Length`, when it has one that can be read.
-fn declared_length(request: &Request<Incoming>) -> Option<u64> {
-    request
-        .headers()
-        .get(CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
+fn declared_length(headers: &hyper::http::HeaderMap) -> Option<u64> {
+    headers.get(CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
 
 const TOO_LARGE: &str = r#"{"error":{"message":"The request body is larger than keydesk reads to find the model (--max-model-body).","type":"invalid_request_error","param":null,"code":"request_too_large"}}"#;

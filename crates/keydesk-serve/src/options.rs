@@ -8,6 +8,7 @@ use std::time::Duration;
 use ipnet::IpNet;
 
 use crate::log::LogFormat;
+pub use crate::tokens::StreamUsage;
 
 /// How `keydesk serve` runs. Each field is one flag of `keydesk serve`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,16 @@ pub struct Options {
     /// Proxy mode reads at most this many bytes of a request body to find
     /// its model, for keys with a model rule; a larger body gets 413.
     pub max_model_body: usize,
+    /// Proxy mode reads token usage out of the answers it relays
+    /// (`--count-tokens on`, the default).
+    pub count_tokens: bool,
+    /// `--stream-usage`: whether OpenAI streams are asked for their usage.
+    pub stream_usage: StreamUsage,
+    /// The UTC offset budgets' calendar periods are in (`--utc-offset`, or
+    /// the config file's): a day from its midnight.
+    pub utc_offset: time::UtcOffset,
+    /// What tokens cost (the config file's `[prices]`), for `spend-limit`.
+    pub prices: Option<keydesk_core::domain::prices::PriceList>,
 }
 
 /// The default `--max-model-body`: 1 MiB.

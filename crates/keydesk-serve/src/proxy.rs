@@ -32,18 +32,20 @@ use std::time::Duration;
 use http_body_util::Either;
 use hyper::body::Incoming;
 use hyper::http::header::{
-    ALLOW, AUTHORIZATION, CONNECTION, HOST, HeaderName, HeaderValue, PROXY_AUTHENTICATE, PROXY_AUTHORIZATION, TE,
-    TRAILER, TRANSFER_ENCODING, UPGRADE,
+    ACCEPT_ENCODING, ALLOW, AUTHORIZATION, CONNECTION, HOST, HeaderName, HeaderValue, PROXY_AUTHENTICATE,
+    PROXY_AUTHORIZATION, TE, TRAILER, TRANSFER_ENCODING, UPGRADE,
 };
 use hyper::http::uri::PathAndQuery;
 use hyper::http::{HeaderMap, Method, Request, Response, StatusCode, Uri, Version};
 use hyper_util::rt::TokioIo;
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::budgets::TokenQuota;
 use super::extract::Places;
 use super::metrics::Metrics;
-use super::refusal::add_quota;
+use super::refusal::{add_quota, add_token_quota};
 use super::response::{Body, Streamed, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
+use super::tokens::{Counting, Meter};
 use super::upstream::{Outgoing, Paired, Target};
 use keydesk_core::KeyId;
 use keydesk_core::limit::{Grant, Slot};
@@ -105,6 +107,11 @@ pub struct Admitted {
     /// Its body's share of the budget for bodies read whole, given back once
     /// the upstream has answered.
     pub budget: Option<OwnedSemaphorePermit>,
+    /// How its answer's tokens are counted, when they are.
+    pub counting: Option<Counting>,
+    /// Where the key stands against its token rules, told in the answer's
+    /// headers.
+    pub token_quota: Option<TokenQuota>,
 }
 
 impl Admitted {
@@ -114,6 +121,8 @@ impl Admitted {
             request: request.map(Either::Left),
             grant: Grant::default(),
             budget: None,
+            counting: None,
+            token_quota: None,
         }
     }
 }
@@ -192,6 +201,8 @@ impl Proxy {
             mut request,
             grant: Grant { quota, slot },
             budget: _budget,
+            counting,
+            token_quota,
         } = admitted;
         if let Some(refusal) = refuse_uncarriable(&mut request) {
             return refusal;
@@ -205,6 +216,12 @@ impl Proxy {
         parts.version = Version::HTTP_11;
         let protocol = upgrade.as_ref().and_then(|_| parts.headers.get(UPGRADE).cloned());
         self.prepare_headers(&mut parts.headers, places, id, name, client);
+        if counting.is_some() {
+            // Counted answers are read as they pass: never compressed.
+            parts
+                .headers
+                .insert(ACCEPT_ENCODING, HeaderValue::from_static("identity"));
+        }
         if let Some(protocol) = &protocol {
             parts.headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
             parts.headers.insert(UPGRADE, protocol.clone());
@@ -217,7 +234,7 @@ impl Proxy {
             }
         };
         let mut response = match tokio::time::timeout(self.response_timeout, sending).await {
-            Ok(Ok(response)) => answer(response, upgrade, client, slot),
+            Ok(Ok(response)) => answer(response, upgrade, client, slot, counting.map(|c| (c, id))),
             Ok(Err(_)) => {
                 metrics.upstream_errors.inc();
                 json_error(StatusCode::BAD_GATEWAY, UPSTREAM_FAILED)
@@ -229,6 +246,9 @@ impl Proxy {
         };
         if let Some(quota) = &quota {
             add_quota(response.headers_mut(), quota);
+        }
+        if let Some(quota) = &token_quota {
+            add_token_quota(response.headers_mut(), quota);
         }
         response
     }
@@ -370,6 +390,7 @@ fn answer(
     client_upgrade: Option<hyper::upgrade::OnUpgrade>,
     client: &Arc<Client>,
     slot: Option<Slot>,
+    counting: Option<(Counting, &KeyId)>,
 ) -> Response<Body> {
     let mut slot = slot;
     let mut response = response;
@@ -394,7 +415,8 @@ fn answer(
         parts.headers.insert(CONNECTION, HeaderValue::from_static("upgrade"));
         parts.headers.insert(UPGRADE, protocol);
     }
-    Response::from_parts(parts, Either::Right(Streamed::new(body, slot)))
+    let meter = counting.and_then(|(counting, id)| Meter::start(counting, id, parts.status, &mut parts.headers));
+    Response::from_parts(parts, Either::Right(Streamed::new(body, slot, meter)))
 }
 
 /// Removes hop-by-hop headers, and those the `Connection` header names.

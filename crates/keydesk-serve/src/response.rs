@@ -12,6 +12,8 @@ use hyper::http::{Response, StatusCode};
 
 use keydesk_core::limit::Slot;
 
+use super::tokens::Meter;
+
 /// A response body: one of ours, or the upstream's streamed through.
 pub type Body = Either<Full<Bytes>, Streamed>;
 
@@ -19,15 +21,36 @@ pub type Body = Either<Full<Bytes>, Streamed>;
 /// requests in flight (`max-parallel`) until the body has ended: a streamed
 /// chat completion is in flight until its last token. The place is given
 /// back when the last frame has been read, or when the body is dropped (the
-/// client went away, or hyper is done with it).
+/// client went away, or hyper is done with it). A counted answer carries
+/// its [`Meter`], which reads each frame as it passes and reports the
+/// answer's tokens at the end (or, dropped early, as incomplete).
 pub struct Streamed {
     body: Incoming,
     slot: Option<Slot>,
+    meter: Option<Box<Meter>>,
+    /// The upstream's body has ended (a filtering meter may still hold bytes).
+    ended: bool,
 }
 
 impl Streamed {
-    pub fn new(body: Incoming, slot: Option<Slot>) -> Streamed {
-        Streamed { body, slot }
+    pub fn new(body: Incoming, slot: Option<Slot>, meter: Option<Meter>) -> Streamed {
+        Streamed {
+            body,
+            slot,
+            meter: meter.map(Box::new),
+            ended: false,
+        }
+    }
+
+    /// The body has ended, or failed: the slot is given back and the usage
+    /// reported (complete only when it ended), before the last frame of a
+    /// filtered stream is relayed.
+    fn ended(&mut self, complete: bool) -> Option<Bytes> {
+        self.ended = true;
+        self.slot = None;
+        let meter = self.meter.as_mut()?;
+        meter.finish(complete);
+        meter.rest()
     }
 }
 
@@ -36,19 +59,66 @@ impl HttpBody for Streamed {
     type Error = hyper::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        let polled = Pin::new(&mut self.body).poll_frame(cx);
-        if let Poll::Ready(None | Some(Err(_))) = polled {
-            self.slot = None;
+        loop {
+            if self.ended {
+                return Poll::Ready(None);
+            }
+            let polled = Pin::new(&mut self.body).poll_frame(cx);
+            let Some(meter) = self.meter.as_mut() else {
+                if let Poll::Ready(None | Some(Err(_))) = polled {
+                    self.slot = None;
+                }
+                return polled;
+            };
+            match polled {
+                Poll::Ready(Some(Ok(frame))) if meter.filters() => match frame.into_data() {
+                    Ok(data) => {
+                        let mut out = meter.filter(&data);
+                        if self.body.is_end_stream()
+                            && let Some(rest) = self.ended(true)
+                        {
+                            out = [out, rest].concat().into();
+                        }
+                        if !out.is_empty() {
+                            return Poll::Ready(Some(Ok(Frame::data(out))));
+                        }
+                    }
+                    Err(frame) => return Poll::Ready(Some(Ok(frame))),
+                },
+                Poll::Ready(Some(Ok(frame))) => {
+                    if let Some(data) = frame.data_ref() {
+                        meter.read(data);
+                    }
+                    // With a `Content-Length`, hyper may drop the body once
+                    // that many bytes are written, without polling it again.
+                    if self.body.is_end_stream() {
+                        self.ended(true);
+                    }
+                    return Poll::Ready(Some(Ok(frame)));
+                }
+                Poll::Ready(None) => return Poll::Ready(self.ended(true).map(|rest| Ok(Frame::data(rest)))),
+                Poll::Ready(Some(Err(error))) => {
+                    self.ended(false);
+                    return Poll::Ready(Some(Err(error)));
+                }
+                Poll::Pending => return Poll::Pending,
+            }
         }
-        polled
     }
 
     fn is_end_stream(&self) -> bool {
-        self.body.is_end_stream()
+        match &self.meter {
+            None => self.body.is_end_stream(),
+            // The end is seen by polling, so that the usage is reported.
+            Some(_) => self.ended,
+        }
     }
 
     fn size_hint(&self) -> SizeHint {
-        self.body.size_hint()
+        match &self.meter {
+            Some(meter) if meter.filters() => SizeHint::default(),
+            _ => self.body.size_hint(),
+        }
     }
 }
 

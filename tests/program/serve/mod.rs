@@ -3,6 +3,8 @@
 //! in front of it (skipped, saying so, when they are not installed).
 
 mod abuse;
+pub mod api_stub;
+mod budgets;
 mod gateways;
 mod logging;
 mod openai_sdk;
@@ -10,5 +12,6 @@ mod policy;
 mod proxy;
 pub mod support;
 mod tls;
+mod tokens;
 mod verify;
 mod websocket;

@@ -377,7 +377,12 @@ fn serve_stub(mut stream: TcpStream, seen: &Mutex<Vec<String>>, reply: &Reply) {
 
 /// The body after a request head at `body_start` (by `Content-Length`, or
 /// chunked, decoded), and how many bytes of `buffer` it took.
-fn read_body(stream: &mut TcpStream, buffer: &mut Vec<u8>, head: &str, body_start: usize) -> Option<(String, usize)> {
+pub fn read_body(
+    stream: &mut TcpStream,
+    buffer: &mut Vec<u8>,
+    head: &str,
+    body_start: usize,
+) -> Option<(String, usize)> {
     let chunked = header_in(head, "transfer-encoding").is_some_and(|v| v.to_ascii_lowercase().contains("chunked"));
     let length = if chunked {
         let mut rest = buffer.split_off(body_start);
@@ -410,7 +415,7 @@ fn stream_events(stream: &mut TcpStream, release: &Mutex<Receiver<()>>) -> std::
     stream.write_all(format!("{}{}0\r\n\r\n", chunk("data: second\n\n"), chunk("data: [DONE]\n\n")).as_bytes())
 }
 
-fn read_until(stream: &mut TcpStream, buffer: &mut Vec<u8>, needle: &[u8]) -> Option<usize> {
+pub fn read_until(stream: &mut TcpStream, buffer: &mut Vec<u8>, needle: &[u8]) -> Option<usize> {
     loop {
         if let Some(at) = find(buffer, needle) {
             return Some(at);

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod base62;
+pub mod budget;
 pub mod duration;
 pub mod hours;
 pub mod id;

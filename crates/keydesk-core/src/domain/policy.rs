@@ -18,6 +18,9 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+use super::budget::{Budget, BudgetProblem};
+use super::prices::{MAX_PRICE_UNITS, MICROS_PER_UNIT, parse_amount};
+
 /// The largest rate a rule may set, per window of any length. A limiter
 /// remembers each accepted request of a window (8 bytes each), so this
 /// bounds one rule's memory per key.
@@ -25,6 +28,12 @@ pub const MAX_RATE: u32 = 100_000;
 
 /// The largest `max-parallel`.
 pub const MAX_PARALLEL: u32 = 100_000;
+
+/// The largest `tpm` (tokens per minute).
+pub const MAX_TPM: u64 = 1_000_000_000_000;
+
+/// The largest `token-budget`, in tokens.
+pub const MAX_TOKEN_BUDGET: u64 = 1_000_000_000_000_000;
 
 /// The length of a rate rule's sliding window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -79,8 +88,14 @@ pub enum Rule {
     Rph,
     /// Requests per day.
     Rpd,
+    /// Tokens (input and output) per minute, sliding.
+    Tpm,
     /// Requests in flight at once.
     MaxParallel,
+    /// Tokens per calendar period, or for the key's life.
+    TokenBudget,
+    /// Money per calendar period, from the tokens and the price list.
+    SpendLimit,
     /// HTTP methods allowed.
     Methods,
     /// Request paths allowed (globs).
@@ -93,12 +108,15 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the text form.
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 12] = [
         Rule::Rps,
         Rule::Rpm,
         Rule::Rph,
         Rule::Rpd,
+        Rule::Tpm,
         Rule::MaxParallel,
+        Rule::TokenBudget,
+        Rule::SpendLimit,
         Rule::Methods,
         Rule::Paths,
         Rule::Models,
@@ -112,7 +130,10 @@ impl Rule {
             Rule::Rpm => "rpm",
             Rule::Rph => "rph",
             Rule::Rpd => "rpd",
+            Rule::Tpm => "tpm",
             Rule::MaxParallel => "max-parallel",
+            Rule::TokenBudget => "token-budget",
+            Rule::SpendLimit => "spend-limit",
             Rule::Methods => "methods",
             Rule::Paths => "paths",
             Rule::Models => "models",
@@ -224,8 +245,12 @@ pub enum Problem {
     /// Above the rule's maximum.
     TooLarge {
         /// The maximum.
-        max: u32,
+        max: u64,
     },
+    /// A budget's period that is not `day`, `week` or `month`.
+    Period,
+    /// Not an amount of money (a decimal with at most six decimals).
+    Amount,
     /// Not an HTTP method token (letters only).
     Method,
     /// Not a glob; glob's own message.
@@ -266,6 +291,8 @@ impl fmt::Display for PolicyError {
             Problem::Cidr => write!(f, "{rule}: {part:?} is not an IP address or CIDR block"),
             Problem::UnknownRule => write!(f, "{part:?} is not a rule"),
             Problem::Repeated => write!(f, "{rule} is given twice"),
+            Problem::Period => write!(f, "{rule}: {part:?} is not a period (day, week or month)"),
+            Problem::Amount => write!(f, "{rule}: {part:?} is not an amount (such as 20 or 0.50)"),
         }
     }
 }
@@ -279,6 +306,12 @@ pub struct Policy {
     rates: [Option<u32>; 4],
     /// Requests in flight at once.
     pub max_parallel: Option<u32>,
+    /// Tokens per minute.
+    pub tpm: Option<u64>,
+    /// Tokens per period.
+    pub token_budget: Option<Budget>,
+    /// Micro-units of the price list's currency per period.
+    pub spend_limit: Option<Budget>,
     /// Methods allowed, upper-case, in the order given.
     pub methods: Option<Vec<String>>,
     /// Paths allowed.
@@ -302,6 +335,9 @@ impl Policy {
                 self.rates[rule.window().map_or(0, Window::index)].is_some()
             }
             Rule::MaxParallel => self.max_parallel.is_some(),
+            Rule::Tpm => self.tpm.is_some(),
+            Rule::TokenBudget => self.token_budget.is_some(),
+            Rule::SpendLimit => self.spend_limit.is_some(),
             Rule::Methods => self.methods.is_some(),
             Rule::Paths => self.paths.is_some(),
             Rule::Models => self.models.is_some(),
@@ -312,6 +348,21 @@ impl Policy {
     /// Whether any rule needs a limiter's state (a rate or `max-parallel`).
     pub fn has_limits(&self) -> bool {
         self.max_parallel.is_some() || self.rates.iter().any(Option::is_some)
+    }
+
+    /// Whether any rule counts tokens (`tpm`, `token-budget`, `spend-limit`).
+    pub fn has_token_rules(&self) -> bool {
+        self.tpm.is_some() || self.token_budget.is_some() || self.spend_limit.is_some()
+    }
+
+    /// The budgets set: `token-budget`, then `spend-limit`.
+    pub fn budgets(&self) -> impl Iterator<Item = (Rule, Budget)> + '_ {
+        [
+            (Rule::TokenBudget, self.token_budget),
+            (Rule::SpendLimit, self.spend_limit),
+        ]
+        .into_iter()
+        .filter_map(|(rule, budget)| budget.map(|b| (rule, b)))
     }
 
     /// The rate set for `window`.
@@ -342,6 +393,19 @@ impl Policy {
             Rule::MaxParallel => {
                 self.max_parallel = Some(number(value, MAX_PARALLEL).map_err(|problem| bad(value, problem))?);
             }
+            Rule::Tpm => self.tpm = Some(number64(value, MAX_TPM).map_err(|problem| bad(value, problem))?),
+            Rule::TokenBudget => {
+                let budget = Budget::parse(value, |n| number64(n, MAX_TOKEN_BUDGET).map_err(budget_problem));
+                self.token_budget = Some(budget.map_err(|(part, p)| bad(&part, policy_problem(p, MAX_TOKEN_BUDGET)))?);
+            }
+            Rule::SpendLimit => {
+                let budget = Budget::parse(value, money).and_then(|budget| match budget.period {
+                    // Lifetime totals are not kept per model: no cost.
+                    super::budget::Period::Life => Err((value.to_owned(), BudgetProblem::Period)),
+                    _ => Ok(budget),
+                });
+                self.spend_limit = Some(budget.map_err(|(part, p)| bad(&part, policy_problem(p, MAX_PRICE_UNITS)))?);
+            }
             Rule::Methods => self.methods = Some(list(value, method).map_err(|(part, p)| bad(&part, p))?),
             Rule::Paths => self.paths = Some(list(value, Glob::parse).map_err(|(part, p)| bad(&part, p))?),
             Rule::Models => self.models = Some(list(value, Glob::parse).map_err(|(part, p)| bad(&part, p))?),
@@ -355,6 +419,9 @@ impl Policy {
         match rule {
             Rule::Rps | Rule::Rpm | Rule::Rph | Rule::Rpd => self.rates[rule.window().map_or(0, Window::index)] = None,
             Rule::MaxParallel => self.max_parallel = None,
+            Rule::Tpm => self.tpm = None,
+            Rule::TokenBudget => self.token_budget = None,
+            Rule::SpendLimit => self.spend_limit = None,
             Rule::Methods => self.methods = None,
             Rule::Paths => self.paths = None,
             Rule::Models => self.models = None,
@@ -372,6 +439,9 @@ impl Policy {
                 rule.window().and_then(|w| self.rate(w)).map(|n| n.to_string())
             }
             Rule::MaxParallel => self.max_parallel.map(|n| n.to_string()),
+            Rule::Tpm => self.tpm.map(|n| n.to_string()),
+            Rule::TokenBudget => self.token_budget.map(|b| b.shown(|n| n.to_string())),
+            Rule::SpendLimit => self.spend_limit.map(|b| b.shown(money_text)),
             Rule::Methods => self.methods.as_deref().map(|m| m.join(",")),
             Rule::Paths => self.paths.as_deref().map(|p| joined(p, |g| g.as_str().to_owned())),
             Rule::Models => self.models.as_deref().map(|p| joined(p, |g| g.as_str().to_owned())),
@@ -469,6 +539,10 @@ fn allowed_by(globs: Option<&[Glob]>, text: Option<&str>) -> bool {
 }
 
 fn number(text: &str, max: u32) -> Result<u32, Problem> {
+    number64(text, u64::from(max)).map(|n| n as u32)
+}
+
+fn number64(text: &str, max: u64) -> Result<u64, Problem> {
     if text.is_empty() {
         return Err(Problem::Empty);
     }
@@ -477,9 +551,49 @@ fn number(text: &str, max: u32) -> Result<u32, Problem> {
     }
     match text.parse::<u64>() {
         Ok(0) => Err(Problem::Zero),
-        Ok(n) if n <= u64::from(max) => Ok(n as u32),
+        Ok(n) if n <= max => Ok(n),
         _ => Err(Problem::TooLarge { max }),
     }
+}
+
+fn budget_problem(problem: Problem) -> BudgetProblem {
+    match problem {
+        Problem::Zero => BudgetProblem::Zero,
+        Problem::TooLarge { .. } => BudgetProblem::TooLarge,
+        _ => BudgetProblem::Amount,
+    }
+}
+
+fn policy_problem(problem: BudgetProblem, max: u64) -> Problem {
+    match problem {
+        BudgetProblem::Period => Problem::Period,
+        BudgetProblem::Zero => Problem::Zero,
+        BudgetProblem::TooLarge => Problem::TooLarge { max },
+        BudgetProblem::Amount if max == MAX_PRICE_UNITS => Problem::Amount,
+        BudgetProblem::Amount => Problem::NotANumber,
+    }
+}
+
+/// An amount of money in micro-units (the price list's reader: at most six
+/// decimals, at most [`MAX_PRICE_UNITS`]).
+fn money(text: &str) -> Result<u64, BudgetProblem> {
+    if text.is_empty() || text.contains('_') || text.starts_with('+') {
+        return Err(BudgetProblem::Amount);
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<u64>().map_or(true, |n| n > MAX_PRICE_UNITS) {
+        return Err(BudgetProblem::TooLarge);
+    }
+    parse_amount(text).map_err(|_| BudgetProblem::Amount)
+}
+
+/// Micro-units as the shortest decimal that reads back the same: `20`, `0.5`.
+pub fn money_text(micros: u64) -> String {
+    let (whole, fraction) = (micros / MICROS_PER_UNIT, micros % MICROS_PER_UNIT);
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{fraction:06}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
 }
 
 /// Splits a comma-separated list, parsing each item; an error names the item.
@@ -575,7 +689,9 @@ mod tests {
         assert_eq!(p.set(Rule::Rpm, "-1").unwrap_err().problem, Problem::NotANumber);
         assert_eq!(
             p.set(Rule::Rpm, "100001").unwrap_err().problem,
-            Problem::TooLarge { max: MAX_RATE }
+            Problem::TooLarge {
+                max: u64::from(MAX_RATE)
+            }
         );
         assert_eq!(p.set(Rule::Methods, "GET,PO ST").unwrap_err().part, "PO ST");
         assert!(matches!(
@@ -602,6 +718,42 @@ mod tests {
         let open = Policy::default();
         assert!(
             open.allows_method(None) && open.allows_path(None) && open.allows_model(None) && open.allows_address(None)
+        );
+    }
+
+    #[test]
+    fn token_rules_read_back_and_name_the_bad_part() {
+        let text = "rpm=60 tpm=20000 token-budget=5000000/month spend-limit=20.5/month";
+        let read = policy(text);
+        assert_eq!(read.to_string(), text);
+        assert!(read.has_token_rules() && read.has_limits());
+        assert_eq!(read.spend_limit.unwrap().amount, 20_500_000);
+        assert_eq!(
+            policy("token-budget=1000").token_budget.unwrap().period,
+            super::super::budget::Period::Life
+        );
+        assert_eq!(policy("spend-limit=20.000/day").to_string(), "spend-limit=20/day");
+        let mut p = Policy::default();
+        let period = p.set(Rule::TokenBudget, "100/year").unwrap_err();
+        assert_eq!((period.part.as_str(), &period.problem), ("year", &Problem::Period));
+        let amount = p.set(Rule::SpendLimit, "2O/month").unwrap_err();
+        assert_eq!((amount.part.as_str(), &amount.problem), ("2O", &Problem::Amount));
+        assert_eq!(p.set(Rule::TokenBudget, "0/day").unwrap_err().problem, Problem::Zero);
+        assert_eq!(
+            p.set(Rule::TokenBudget, "1e6/day").unwrap_err().problem,
+            Problem::NotANumber
+        );
+        assert_eq!(
+            p.set(Rule::SpendLimit, "2000000/month").unwrap_err().problem,
+            Problem::TooLarge { max: MAX_PRICE_UNITS }
+        );
+        assert_eq!(p.set(Rule::Tpm, "0").unwrap_err().problem, Problem::Zero);
+        assert!(p.is_empty());
+        assert_eq!(money_text(500_000), "0.5");
+        assert_eq!(
+            p.set(Rule::SpendLimit, "20").unwrap_err().problem,
+            Problem::Period,
+            "spend needs a period"
         );
     }
 

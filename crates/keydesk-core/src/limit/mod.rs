@@ -31,6 +31,7 @@ use crate::domain::KeyId;
 use crate::domain::policy::{Policy, Reason, Window};
 
 pub mod shared;
+pub mod tokens;
 pub use shared::{Lease, LeaseId, Shared, SharedError};
 
 /// The fixed memory of one key's limiter state, before its logs' entries:

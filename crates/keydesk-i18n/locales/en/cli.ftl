@@ -169,6 +169,8 @@ help-arg-serve-threads = Worker threads (default: one per core)
 help-arg-serve-log-format = How serve writes its messages to stderr: text (for a person) or json (one object per line, for a log collector)
 help-arg-serve-trusted-proxies = Connections from these networks may name the client's address in X-Forwarded-For (or, for /verify, X-Real-IP), for keys with an address rule. Default: loopback for /verify, none in proxy mode
 help-arg-serve-max-model-body = Proxy mode reads at most this many bytes of a request body to find its model, for keys with a model rule; a larger body gets 413
+help-arg-serve-count-tokens = Proxy mode reads the token usage out of the answers it relays (OpenAI, Anthropic, Ollama, Gemini), without holding them back; off relays them unread
+help-arg-serve-stream-usage = inject: ask OpenAI streams that do not ask for their usage for it (stream_options.include_usage), and take the usage chunk back out of what the client gets; off: such streams are counted as requests with unknown tokens
 
 help-cmd-migrate = Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already there are left alone, and an audit log already copied is recognised
 help-arg-migrate-from = The database file to copy from (it is only read, after any schema upgrade)

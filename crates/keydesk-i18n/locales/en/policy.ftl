@@ -23,6 +23,19 @@ policy-rule-max-parallel = { $count ->
        *[other] { $count } requests in flight at once
     }
 policy-none = no rules: the key may make any request a valid key may
+policy-rule-tpm = { $count } tokens per minute (input and output)
+policy-rule-token-budget = { $amount } tokens { $period ->
+        [day] a day
+        [week] a week
+        [month] a month
+       *[life] in the key's life
+    }
+policy-rule-spend-limit = { $amount } (the [prices] currency) { $period ->
+        [day] a day
+        [week] a week
+        [month] a month
+       *[life] in the key's life
+    }
 
 ## A rule's value that cannot be read. $rule is the rule's name (rpm, paths, …).
 error-policy-empty = { $rule }: an empty value
@@ -35,6 +48,9 @@ error-policy-separator = { $rule }: { $part } contains a comma or a space
 error-policy-cidr = { $rule }: { $part } is not an IP address or CIDR block
 error-policy-unknown-rule = { $part } is not a rule
 error-policy-repeated = { $rule } is given twice
+error-policy-period = { $rule }: { $part } is not a period (day, week or month)
+error-policy-amount = { $rule }: { $part } is not an amount (such as 20 or 0.50)
+cli-limit-spend-needs-prices = cannot set spend-limit: no model has a price (add a [prices] table to the config file; `keydesk config path` shows where it is)
 
 ## keydesk limit
 cli-limit-changed = Policy of { $name } ({ $id }) changed:
@@ -53,17 +69,22 @@ cli-explain-methods = a request with another method is refused
 cli-explain-paths = a request for another path is refused
 cli-explain-models = a request for another model, or whose model cannot be read, is refused
 cli-explain-ips = a request from another address is refused
+cli-explain-tpm = a gateway in proxy mode refuses requests while the tokens of the last 60 seconds reach it (429 rate_limit_exceeded)
+cli-explain-budget = a gateway refuses requests once the period's tokens or spend reach it, until the period resets (429 insufficient_quota)
 
 ## Help of the policy flags (create and limit) and of `keydesk limit`.
 help-cmd-limit = Show or change a key's policy: the rates, concurrency, methods, paths, models and addresses a gateway allows it
     .long = Show or change a key's policy: the rates, concurrency, methods, paths, models and addresses `keydesk serve` allows it. Without options, prints the policy. Options set rules and keep the others; --clear removes rules (it is applied first, so `--clear all --rpm 60` leaves only rpm). Prints the new policy on stdout and what changed on stderr
-help-arg-limit-clear = Remove this rule (rps, rpm, rph, rpd, max-parallel, methods, paths, models, ips), or all of them with `all`. Repeatable
+help-arg-limit-clear = Remove this rule (rps, rpm, rph, rpd, tpm, max-parallel, token-budget, spend-limit, methods, paths, models, ips), or all of them with `all`. Repeatable
 help-arg-limit-json = Print the policy as JSON: {"{"}"id", "policy": {"{"}rule: value{"}"}, "text"{"}"}
 help-arg-policy-rps = Accept at most N requests in any one-second window
 help-arg-policy-rpm = Accept at most N requests in any 60-second window (sliding, not per calendar minute)
 help-arg-policy-rph = Accept at most N requests in any one-hour window
 help-arg-policy-rpd = Accept at most N requests in any 24-hour window
 help-arg-policy-max-parallel = Allow at most N requests in flight at once (proxy mode only: forward-auth cannot see a request end)
+help-arg-policy-tpm = Refuse requests while the key's tokens (input and output) in the last 60 seconds reach N (proxy mode counts them)
+help-arg-policy-token-budget = Tokens per calendar period: N/day, N/week, N/month (reset at midnight, Monday, the 1st in the shown UTC offset), or N for the key's life
+help-arg-policy-spend-limit = Spend per calendar period from the tokens and the config file's [prices]: AMOUNT/day, AMOUNT/week, AMOUNT/month, or AMOUNT for the key's life
 help-arg-policy-allow-methods = Allow only these HTTP methods (comma-separated, e.g. GET,POST)
 help-arg-policy-allow-paths = Allow only these request paths (comma-separated globs: * any run of characters, ? one character)
 help-arg-policy-models = Allow only these models (comma-separated globs, e.g. 'gpt-4o-mini,llama3*')
@@ -100,6 +121,9 @@ dialog-policy-hint-rpm = requests accepted in any 60 seconds (sliding), e.g. 60;
 dialog-policy-hint-rph = requests accepted in any hour, e.g. 1000; empty: no limit
 dialog-policy-hint-rpd = requests accepted in any 24 hours, e.g. 10000; empty: no limit
 dialog-policy-hint-max-parallel = requests in flight at once (proxy mode only); empty: no limit
+dialog-policy-hint-tpm = input and output tokens in any 60 seconds, e.g. 20000; empty: no limit
+dialog-policy-hint-token-budget = tokens per day, week or month, e.g. 5000000/month; a bare number: for the key's life
+dialog-policy-hint-spend-limit = spend from [prices], e.g. 20/month or 0.50/day; empty: no limit
 dialog-policy-hint-methods = HTTP methods, comma-separated, e.g. GET,POST; empty: any
 dialog-policy-hint-paths = path patterns, comma-separated, e.g. /v1/chat/*,/v1/models; empty: any
 dialog-policy-hint-models = model patterns, comma-separated, e.g. gpt-4o-mini,llama3*; empty: any

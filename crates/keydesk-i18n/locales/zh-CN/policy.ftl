@@ -7,6 +7,19 @@ policy-rule-rpm = 每分钟 { $count } 次请求
 policy-rule-rph = 每小时 { $count } 次请求
 policy-rule-rpd = 每天 { $count } 次请求
 policy-rule-max-parallel = 同时最多 { $count } 个请求
+policy-rule-tpm = 每分钟 { $count } 个 token（输入与输出）
+policy-rule-token-budget = { $period ->
+        [day] 每天
+        [week] 每周
+        [month] 每月
+       *[life] 密钥有效期内共
+    } { $amount } 个 token
+policy-rule-spend-limit = { $period ->
+        [day] 每天
+        [week] 每周
+        [month] 每月
+       *[life] 密钥有效期内共
+    } { $amount }（[prices] 的货币）
 policy-none = 没有规则：有效密钥能发的请求它都能发
 
 ## 读不懂的规则值。$rule 是规则名（rpm、paths 等）。
@@ -20,6 +33,9 @@ error-policy-separator = { $rule }：{ $part } 含有逗号或空格
 error-policy-cidr = { $rule }：{ $part } 不是 IP 地址或 CIDR 网段
 error-policy-unknown-rule = { $part } 不是规则
 error-policy-repeated = { $rule } 出现了两次
+error-policy-period = { $rule }：{ $part } 不是周期（day、week 或 month）
+error-policy-amount = { $rule }：{ $part } 不是金额（如 20 或 0.50）
+cli-limit-spend-needs-prices = 无法设置 spend-limit：没有任何模型有价格（在配置文件中添加 [prices] 表；`keydesk config path` 显示其位置）
 
 ## keydesk limit
 cli-limit-changed = { $name }（{ $id }）的策略已更改：
@@ -34,6 +50,8 @@ cli-explain-rules = 网关（keydesk serve）对此密钥执行的规则；verif
 cli-explain-rate = 超出时网关拒绝请求（verify 不计数，所以无法判断密钥现在是否低于其 { $rule } 限制）
 cli-explain-rule = { $meaning }：{ $consequence }
 cli-explain-parallel = 代理模式的网关拒绝超出的请求
+cli-explain-tpm = 最近 60 秒的 token 达到此值时，代理模式的网关拒绝请求（429 rate_limit_exceeded）
+cli-explain-budget = 本周期的 token 或花费达到此值后，网关拒绝请求，直到周期重置（429 insufficient_quota）
 cli-explain-methods = 其他方法的请求会被拒绝
 cli-explain-paths = 其他路径的请求会被拒绝
 cli-explain-models = 其他模型的请求，或读不出模型的请求，会被拒绝
@@ -42,13 +60,16 @@ cli-explain-ips = 来自其他地址的请求会被拒绝
 ## 策略选项（create 与 limit）和 `keydesk limit` 的帮助。
 help-cmd-limit = 查看或更改密钥的策略：网关允许它的速率、并发、方法、路径、模型和地址
     .long = 查看或更改密钥的策略：`keydesk serve` 允许它的速率、并发、方法、路径、模型和地址。不带选项时打印策略。选项设置规则并保留其他规则；--clear 删除规则（先执行，所以 `--clear all --rpm 60` 只留下 rpm）。新策略打印到 stdout，更改打印到 stderr
-help-arg-limit-clear = 删除此规则（rps、rpm、rph、rpd、max-parallel、methods、paths、models、ips），用 `all` 删除全部。可重复
+help-arg-limit-clear = 删除此规则（rps、rpm、rph、rpd、tpm、max-parallel、token-budget、spend-limit、methods、paths、models、ips），用 `all` 删除全部。可重复
 help-arg-limit-json = 以 JSON 打印策略：{"{"}"id", "policy": {"{"}规则: 值{"}"}, "text"{"}"}
 help-arg-policy-rps = 任意一秒内最多接受 N 个请求
 help-arg-policy-rpm = 任意 60 秒内最多接受 N 个请求（滑动窗口，不按日历分钟）
 help-arg-policy-rph = 任意一小时内最多接受 N 个请求
 help-arg-policy-rpd = 任意 24 小时内最多接受 N 个请求
 help-arg-policy-max-parallel = 同时最多允许 N 个进行中的请求（仅代理模式：forward-auth 看不到请求何时结束）
+help-arg-policy-tpm = 密钥最近 60 秒的 token（输入与输出）达到 N 时拒绝请求（由代理模式计数）
+help-arg-policy-token-budget = 每个日历周期的 token：N/day、N/week、N/month（按显示的 UTC 偏移在午夜、周一、每月 1 日重置），或 N 表示密钥整个有效期
+help-arg-policy-spend-limit = 按 token 与配置文件的 [prices] 计算的每周期花费：AMOUNT/day、AMOUNT/week、AMOUNT/month，或 AMOUNT 表示密钥整个有效期
 help-arg-policy-allow-methods = 只允许这些 HTTP 方法（逗号分隔，如 GET,POST）
 help-arg-policy-allow-paths = 只允许这些请求路径（逗号分隔的通配模式：* 任意字符串，? 一个字符）
 help-arg-policy-models = 只允许这些模型（逗号分隔的通配模式，如 'gpt-4o-mini,llama3*'）
@@ -82,6 +103,9 @@ dialog-policy-hint-rpm = 任意 60 秒内（滑动）接受的请求数，如 60
 dialog-policy-hint-rph = 任意一小时内接受的请求数，如 1000；留空：不限
 dialog-policy-hint-rpd = 任意 24 小时内接受的请求数，如 10000；留空：不限
 dialog-policy-hint-max-parallel = 同时进行的请求数（仅代理模式）；留空：不限
+dialog-policy-hint-tpm = 任意 60 秒内的输入与输出 token，如 20000；留空：不限
+dialog-policy-hint-token-budget = 每天、每周或每月的 token，如 5000000/month；只写数字：密钥整个有效期
+dialog-policy-hint-spend-limit = 按 [prices] 计算的花费，如 20/month 或 0.50/day；留空：不限
 dialog-policy-hint-methods = HTTP 方法，逗号分隔，如 GET,POST；留空：任意
 dialog-policy-hint-paths = 路径模式，逗号分隔，如 /v1/chat/*,/v1/models；留空：任意
 dialog-policy-hint-models = 模型模式，逗号分隔，如 gpt-4o-mini,llama3*；留空：任意
