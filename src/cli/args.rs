@@ -361,6 +361,9 @@ pub enum StoreCommand {
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=DAILY_RETENTION_DAYS as i64))]
         days: u32,
 
+        #[arg(long, value_enum, value_name = "WHAT")]
+        by: Option<UsageBy>,
+
         #[arg(long)]
         json: bool,
     },
@@ -504,6 +507,13 @@ impl PolicyArgs {
 pub enum ConfigAction {
     Path,
     Show,
+}
+
+/// `usage --by`: what each row is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageBy {
+    /// One row per key and model.
+    Model,
 }
 
 /// `list --status`: a key's state now.

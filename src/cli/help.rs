@@ -105,6 +105,7 @@ const ARGS: &[ArgHelp] = &[
     ("log", "head", Msg("help-arg-log-head")),
     ("usage", "id", Msg("help-arg-usage-id")),
     ("usage", "days", Msg("help-arg-usage-days")),
+    ("usage", "by", Msg("help-arg-usage-by")),
     ("usage", "json", Msg("help-arg-usage-json")),
     ("cleanup", "unused_for", Msg("help-arg-cleanup-unused-for")),
     ("cleanup", "disable", Msg("help-arg-cleanup-disable")),

@@ -8,7 +8,7 @@ use std::path::Path;
 use super::exit::{Exit, Failure};
 use super::store::{db_password, load_audit_key, refuse_password_on_command_line};
 use crate::config::Settings;
-use crate::domain::{Actor, AuditQuery, Interface, KeyId, KeyUsage, UsageCounts, UsageQuery};
+use crate::domain::{Actor, AuditQuery, Interface, KeyId, KeyUsage, TokenCounts, UsageCounts, UsageQuery};
 use crate::{KeyStore, Store};
 use keydesk_postgres::{Imported, PgStore};
 
@@ -85,17 +85,41 @@ fn covers(there: &[(KeyId, KeyUsage)], file: &[(KeyId, KeyUsage)]) -> bool {
             .daily
             .iter()
             .all(|(d, c)| found.daily.iter().any(|(fd, fc)| fd == d && at_least(fc, c)));
-        hours_ok && days_ok
+        hours_ok && days_ok && tokens_covered(found, usage)
     })
 }
 
-/// Every usage bucket still retained, of every key.
+/// Whether every token bucket and the lifetime of `file` are in `there`
+/// with at least their counts.
+fn tokens_covered(there: &KeyUsage, file: &KeyUsage) -> bool {
+    let at_least = |a: &TokenCounts, b: &TokenCounts| {
+        let ((a_tokens, a_answers), (b_tokens, b_answers)) = (a.to_stored(), b.to_stored());
+        a_tokens.iter().zip(b_tokens).all(|(a, b)| *a >= b) && a_answers.iter().zip(b_answers).all(|(a, b)| *a >= b)
+    };
+    let hours = file.tokens_hourly.iter().all(|(h, m, c)| {
+        there
+            .tokens_hourly
+            .iter()
+            .any(|(th, tm, tc)| th == h && tm == m && at_least(tc, c))
+    });
+    let days = file.tokens_daily.iter().all(|(d, m, c)| {
+        there
+            .tokens_daily
+            .iter()
+            .any(|(td, tm, tc)| td == d && tm == m && at_least(tc, c))
+    });
+    hours && days && at_least(&there.tokens_lifetime, &file.tokens_lifetime)
+}
+
+/// Every usage and token bucket still retained, of every key (token hours
+/// are kept longer than request hours; each store cuts to its own).
 fn all_retained_usage() -> UsageQuery {
+    use crate::domain::token_counts::TOKEN_HOURLY_RETENTION_HOURS;
     use crate::domain::usage::{DAILY_RETENTION_DAYS, HOURLY_RETENTION_HOURS};
     UsageQuery::last(
         None,
         DAILY_RETENTION_DAYS + 1,
-        HOURLY_RETENTION_HOURS + 1,
+        HOURLY_RETENTION_HOURS.max(TOKEN_HOURLY_RETENTION_HOURS) + 1,
         time::OffsetDateTime::now_utc(),
     )
 }

@@ -23,6 +23,7 @@ mod store;
 mod testing;
 
 mod usage;
+mod usage_tokens;
 mod when;
 
 use std::path::Path;
@@ -83,12 +84,19 @@ fn on_store(command: StoreCommand, settings: &Settings, local_offset: Option<Utc
     };
     let store = open_store(settings, if_missing, Interface::Cli, key_file_use(&command))?;
     let offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
-    run_on(store.as_ref(), command, offset, &settings.audit_key_file.value)
+    let prices = settings.prices.as_ref();
+    run_on(store.as_ref(), command, offset, &settings.audit_key_file.value, prices)
 }
 
 /// Runs `command` on `store`, showing times at `offset`; `log --check` checks
 /// the seals with the key in `key_file` when there is one.
-fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_file: &Path) -> Result<Exit, Failure> {
+fn run_on(
+    store: &dyn KeyStore,
+    command: StoreCommand,
+    offset: UtcOffset,
+    key_file: &Path,
+    prices: Option<&crate::domain::prices::PriceList>,
+) -> Result<Exit, Failure> {
     match command {
         StoreCommand::Verify { quiet, explain } => return verify(store, quiet, explain, offset),
         StoreCommand::List {
@@ -145,11 +153,13 @@ fn run_on(store: &dyn KeyStore, command: StoreCommand, offset: UtcOffset, key_fi
             };
             log::show(store, request, offset)?
         }
-        StoreCommand::Usage { id, days, json } => {
+        StoreCommand::Usage { id, days, by, json } => {
             let request = usage::UsageRequest {
                 id: id.as_deref(),
                 days,
                 json,
+                by_model: by == Some(args::UsageBy::Model),
+                prices,
             };
             usage::show(store, request)?
         }

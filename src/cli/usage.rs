@@ -1,4 +1,5 @@
-//! `keydesk usage`: per-day counts by outcome, for one key or all; and
+//! `keydesk usage`: per-day counts by outcome, and tokens and their cost
+//! (`usage_tokens.rs`), for one key or all; and
 //! `keydesk cleanup`: keys unused for a while, listed, disabled or deleted in
 //! one transaction.
 
@@ -11,10 +12,12 @@ use super::exit::Failure;
 use super::key_id::parse_id;
 use super::output::{escape_for_terminal, rfc3339, write_stdout};
 use super::prompt;
+use super::usage_tokens::{JsonTokens, Spend, TokenColumns, by_model_json, by_model_table, of_day, per_model};
 use crate::KeyStore;
 use crate::display::text::{pad, pad_left, truncate};
 use crate::display::{format_instant, sanitize};
 use crate::domain::policy::Reason;
+use crate::domain::prices::PriceList;
 use crate::domain::usage::{is_unused, last_activity, never_used};
 use crate::domain::{Day, KeyId, KeyRecord, KeyStatus, KeyUsage, UsageCounts, UsageQuery};
 
@@ -23,6 +26,10 @@ pub struct UsageRequest<'a> {
     pub id: Option<&'a str>,
     pub days: u32,
     pub json: bool,
+    /// One row per key and model (`--by model`).
+    pub by_model: bool,
+    /// The config file's prices, if any.
+    pub prices: Option<&'a PriceList>,
 }
 
 pub fn show(store: &dyn KeyStore, request: UsageRequest<'_>) -> Result<(), Failure> {
@@ -44,10 +51,19 @@ pub fn show(store: &dyn KeyStore, request: UsageRequest<'_>) -> Result<(), Failu
             .map_or_else(|_| KeyUsage::default(), |at| found[at].1.clone())
     };
     let rows: Vec<(&KeyRecord, KeyUsage)> = records.iter().map(|r| (r, usage_of(&r.id))).collect();
-    let out = match (request.json, request.id.is_some()) {
-        (true, _) => json(&rows, query.days),
-        (false, true) => one_key(rows[0].0, &rows[0].1, query.days),
-        (false, false) => all_keys(&rows, request.days),
+    let prices = request.prices;
+    let out = if request.by_model {
+        let models: Vec<_> = rows.iter().map(|(r, u)| (*r, per_model(u, &query.days))).collect();
+        match request.json {
+            true => by_model_json(&models, prices),
+            false => by_model_table(&models, prices, request.days),
+        }
+    } else {
+        match (request.json, request.id.is_some()) {
+            (true, _) => json(&rows, query.days, prices),
+            (false, true) => one_key(rows[0].0, &rows[0].1, query.days, prices),
+            (false, false) => all_keys(&rows, request.days, prices),
+        }
     };
     write_stdout(&out)
 }
@@ -77,8 +93,13 @@ impl OutcomeColumns {
     }
 
     fn header(&self) -> String {
+        self.header_padded().trim_end().to_owned()
+    }
+
+    /// The header with its last column padded, for columns after it.
+    fn header_padded(&self) -> String {
         let cells: Vec<String> = self.headers.iter().zip(self.widths).map(|(h, w)| pad(h, w)).collect();
-        cells.join("  ").trim_end().to_owned()
+        cells.join("  ")
     }
 
     fn row(&self, c: &UsageCounts) -> String {
@@ -96,8 +117,9 @@ fn cells(c: &UsageCounts) -> [String; 4] {
     ]
 }
 
-/// Every day of the range, zeros included, then the total.
-fn one_key(record: &KeyRecord, usage: &KeyUsage, days: std::ops::Range<Day>) -> String {
+/// Every day of the range, zeros included, then the total; with token
+/// columns when the key has tokens in the range.
+fn one_key(record: &KeyRecord, usage: &KeyUsage, days: std::ops::Range<Day>, prices: Option<&PriceList>) -> String {
     let per_day: Vec<(Day, UsageCounts)> = (days.start.0..days.end.0)
         .map(|day| {
             let counts = usage.daily.iter().find(|(d, _)| d.0 == day).map(|(_, c)| *c);
@@ -106,6 +128,17 @@ fn one_key(record: &KeyRecord, usage: &KeyUsage, days: std::ops::Range<Day>) -> 
         .collect();
     let total = usage.total();
     let columns = OutcomeColumns::new(per_day.iter().map(|(_, c)| c).chain([&total]));
+    let total_spend = Spend::of(&per_model(usage, &days), prices);
+    let spends: Vec<Spend> = per_day
+        .iter()
+        .map(|(day, _)| Spend::of(&of_day(usage, *day), prices))
+        .collect();
+    let tokens =
+        (!total_spend.counts.is_zero()).then(|| TokenColumns::new(prices, spends.iter().chain([&total_spend])));
+    let with_tokens = |line: String, spend: &Spend| match &tokens {
+        Some(tokens) => format!("{line}  {}", tokens.row(spend)),
+        None => line,
+    };
     let (day_header, total_label) = (tr!("cli-usage-day"), tr!("cli-usage-total"));
     // A date is 10 columns wide.
     let first = [&day_header, &total_label]
@@ -115,42 +148,66 @@ fn one_key(record: &KeyRecord, usage: &KeyUsage, days: std::ops::Range<Day>) -> 
         .unwrap_or(0)
         .max(10);
     let mut out = format!("{} ({})\n", sanitize(&record.name), record.id);
-    let _ = writeln!(out, "{}  {}", pad(&day_header, first), columns.header());
-    for (day, counts) in &per_day {
-        let _ = writeln!(out, "{}  {}", pad(&day.date().to_string(), first), columns.row(counts));
+    let header = match &tokens {
+        Some(tokens) => format!("{}  {}", columns.header_padded(), tokens.header()),
+        None => columns.header(),
+    };
+    let _ = writeln!(out, "{}  {}", pad(&day_header, first), header.trim_end());
+    for ((day, counts), spend) in per_day.iter().zip(&spends) {
+        let line = format!("{}  {}", pad(&day.date().to_string(), first), columns.row(counts));
+        let _ = writeln!(out, "{}", with_tokens(line, spend));
     }
-    let _ = writeln!(out, "{}  {}", pad(&total_label, first), columns.row(&total));
+    let line = format!("{}  {}", pad(&total_label, first), columns.row(&total));
+    let _ = writeln!(out, "{}", with_tokens(line, &total_spend));
     out
 }
 
 /// The widest name `usage` and `cleanup` show, in columns; longer ones are cut.
-const NAME_WIDTH: usize = 24;
+pub(super) const NAME_WIDTH: usize = 24;
 /// An ID is 19 columns (`ak-` and 16 characters).
-const ID_WIDTH: usize = 20;
+pub(super) const ID_WIDTH: usize = 20;
 
-/// One line per key: its totals over the range.
-fn all_keys(rows: &[(&KeyRecord, KeyUsage)], days: u32) -> String {
+/// One line per key: its totals over the range, with token columns when
+/// any key has tokens in it.
+fn all_keys(rows: &[(&KeyRecord, KeyUsage)], days: u32, prices: Option<&PriceList>) -> String {
     if rows.is_empty() {
         return tr!("cli-usage-no-keys") + "\n";
     }
     let totals: Vec<UsageCounts> = rows.iter().map(|(_, usage)| usage.total()).collect();
     let columns = OutcomeColumns::new(&totals);
+    let range = UsageQuery::last(None, days, 0, OffsetDateTime::now_utc()).days;
+    let spends: Vec<Spend> = rows
+        .iter()
+        .map(|(_, u)| Spend::of(&per_model(u, &range), prices))
+        .collect();
+    let tokens = spends
+        .iter()
+        .any(|s| !s.counts.is_zero())
+        .then(|| TokenColumns::new(prices, &spends));
+    let header = match &tokens {
+        Some(tokens) => format!("{}  {}", columns.header_padded(), tokens.header()),
+        None => columns.header(),
+    };
     let mut out = format!(
         "{}  {}  {}   {}\n",
         pad(&tr!("cli-usage-id"), ID_WIDTH),
         pad(&tr!("cli-usage-name"), NAME_WIDTH),
-        columns.header(),
+        header,
         tr!("cli-usage-range", days = days)
     );
-    for ((record, _), total) in rows.iter().zip(&totals) {
+    for (((record, _), total), spend) in rows.iter().zip(&totals).zip(&spends) {
         let name = truncate(&sanitize(&record.name), NAME_WIDTH);
-        let _ = writeln!(
-            out,
+        let mut line = format!(
             "{}  {}  {}",
             pad(record.id.as_str(), ID_WIDTH),
             pad(&name, NAME_WIDTH),
             columns.row(total)
         );
+        if let Some(tokens) = &tokens {
+            let _ = write!(line, "  {}", tokens.row(spend));
+        }
+        out.push_str(&line);
+        out.push('\n');
     }
     out
 }
@@ -161,7 +218,11 @@ struct JsonUsage<'a> {
     id: &'a str,
     name: &'a str,
     total: JsonCounts,
-    /// Only days with a count, oldest first.
+    /// Tokens and their cost over the range (`input_tokens`,
+    /// `output_tokens`, `cost`, …).
+    #[serde(flatten)]
+    tokens: JsonTokens,
+    /// Only days with a count or tokens, oldest first.
     days: Vec<JsonDay>,
 }
 
@@ -171,6 +232,8 @@ struct JsonDay {
     date: String,
     #[serde(flatten)]
     counts: JsonCounts,
+    #[serde(flatten)]
+    tokens: JsonTokens,
 }
 
 /// Every count by its outcome's stable name ([`Outcome::as_str`]).
@@ -208,25 +271,37 @@ impl From<UsageCounts> for JsonCounts {
     }
 }
 
-fn json(rows: &[(&KeyRecord, KeyUsage)], days: std::ops::Range<Day>) -> String {
+fn json(rows: &[(&KeyRecord, KeyUsage)], days: std::ops::Range<Day>, prices: Option<&PriceList>) -> String {
     let items: Vec<JsonUsage> = rows
         .iter()
         .map(|(record, usage)| JsonUsage {
             id: record.id.as_str(),
             name: &record.name,
             total: usage.total().into(),
-            days: usage
-                .daily
-                .iter()
-                .filter(|(day, _)| days.contains(day))
-                .map(|(day, counts)| JsonDay {
-                    date: day.date().to_string(),
-                    counts: (*counts).into(),
-                })
-                .collect(),
+            tokens: JsonTokens::new(&Spend::of(&per_model(usage, &days), prices), prices),
+            days: json_days(usage, &days, prices),
         })
         .collect();
     escape_for_terminal(&serde_json::to_string_pretty(&items).expect("JSON of plain values")) + "\n"
+}
+
+/// The days of `range` with a count or tokens, oldest first.
+fn json_days(usage: &KeyUsage, range: &std::ops::Range<Day>, prices: Option<&PriceList>) -> Vec<JsonDay> {
+    let mut days: Vec<Day> = usage.daily.iter().map(|(day, _)| *day).collect();
+    days.extend(usage.tokens_daily.iter().map(|(day, _, _)| *day));
+    days.sort_unstable();
+    days.dedup();
+    days.into_iter()
+        .filter(|day| range.contains(day))
+        .map(|day| {
+            let counts = usage.daily.iter().find(|(d, _)| *d == day).map(|(_, c)| *c);
+            JsonDay {
+                date: day.date().to_string(),
+                counts: counts.unwrap_or_default().into(),
+                tokens: JsonTokens::new(&Spend::of(&of_day(usage, day), prices), prices),
+            }
+        })
+        .collect()
 }
 
 /// What `keydesk cleanup` does with the keys it finds.
@@ -492,7 +567,7 @@ mod tests {
         ));
         let rows = [(&record("名称"), usage)];
         for lang in Lang::ALL {
-            let table = with_lang(lang, || all_keys(&rows, 30));
+            let table = with_lang(lang, || all_keys(&rows, 30, None));
             let lines: Vec<&str> = table.lines().collect();
             let header_end = column(lines[0], &with_lang(lang, || tr!("cli-usage-previous-ended")))
                 + with_lang(lang, || tr!("cli-usage-previous-ended")).width();

@@ -33,6 +33,7 @@ mod cli_limit;
 mod cli_log;
 mod cli_terminal;
 mod cli_usage;
+mod cli_usage_tokens;
 mod clipboard_osc52;
 mod clipboard_tmux;
 mod file_safety;

@@ -681,6 +681,19 @@ fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing
     )
     .unwrap();
     file.delete(&secrets[4].1.id).unwrap();
+    let tokens = keydesk::domain::TokenDelta {
+        id: secrets[0].1.id.clone(),
+        hour: keydesk::domain::Hour::of(time::OffsetDateTime::now_utc()),
+        model: Some("gpt-4o-mini".into()),
+        counts: keydesk::domain::TokenCounts {
+            input: 1234,
+            output: 56,
+            answers: 2,
+            ..Default::default()
+        },
+    };
+    file.record_usage_and_tokens(&[], &[], std::slice::from_ref(&tokens))
+        .unwrap();
 
     let migrate = || {
         keydesk(&url)
@@ -702,7 +715,17 @@ fn migrate_copies_a_files_keys_and_audit_log_and_running_it_again_copies_nothing
     let window = keydesk::domain::UsageQuery::last(None, 30, 24, time::OffsetDateTime::now_utc());
     let counted = file.usage(&window).unwrap();
     assert_eq!(counted.len(), 4, "the verified keys not deleted: {counted:?}");
-    assert_eq!(pg.usage(&window).unwrap(), counted, "usage counts as they were");
+    assert_eq!(
+        pg.usage(&window).unwrap(),
+        counted,
+        "usage and token counts as they were"
+    );
+    let since = tokens.hour;
+    assert_eq!(
+        pg.token_totals(&tokens.id, since).unwrap(),
+        file.token_totals(&tokens.id, since).unwrap()
+    );
+    assert_eq!(pg.token_totals(&tokens.id, since).unwrap().lifetime, tokens.counts);
     let all = keydesk::domain::AuditQuery::default();
     assert_eq!(pg.audit_entries(&all).unwrap(), file.audit_entries(&all).unwrap());
     assert_eq!(pg.check_audit_chain().unwrap(), None);

@@ -109,7 +109,8 @@ help-cmd-usage = How often keys were presented, per UTC day, by outcome: accepte
         With an ID: every day of the range and the total; without: one line per key with its totals. Counted by `verify`, the `Verifier` and `serve` (written in batches every 30 s).
 help-arg-usage-id = Only this key (its ID, ak-…)
 help-arg-usage-days = How many days back, today (UTC) included: 1 to 400 (what is kept)
-help-arg-usage-json = A stable JSON array of {"{"}id, name, total, days: [{"{"}date, …counts{"}"}]{"}"} (only days with a count) instead of a table
+help-arg-usage-by = `model`: one row per key and model, with its input and output tokens and their cost (from [prices] in the config file)
+help-arg-usage-json = A stable JSON array of {"{"}id, name, total, input_tokens, output_tokens, cost, currency, …, days: [{"{"}date, …counts{"}"}]{"}"} (only days with a count or tokens; cost is null without [prices]) instead of a table
 
 help-cmd-cleanup = Find keys unused for a while (never-used keys count from their creation); list them, or disable or delete them all in one transaction, one audit entry per key
     .long =
@@ -334,6 +335,12 @@ cli-usage-id = ID
 cli-usage-name = NAME
 cli-usage-range = (last { $days } days, UTC)
 cli-usage-no-keys = no keys
+cli-usage-input-tokens = INPUT TOKENS
+cli-usage-output-tokens = OUTPUT TOKENS
+cli-usage-cost = COST ({ $currency })
+cli-usage-model = MODEL
+cli-usage-no-model = (none named)
+cli-usage-no-tokens = no tokens counted in the last { $days } days (tokens are counted by `keydesk serve --upstream` only)
 
 ## cleanup
 

@@ -109,7 +109,8 @@ help-cmd-usage = 各密钥每个 UTC 日的调用次数，按结果分：通过�
         指定 ID 时：显示范围内的每一天及合计；不指定时：每个密钥一行，显示其合计。由 `verify`、`Verifier` 和 `serve` 计数（每 30 秒批量写入）。
 help-arg-usage-id = 只看此密钥（其 ID，ak-…）
 help-arg-usage-days = 往回看多少天，含今天（UTC）：1 到 400（即保留的天数）
-help-arg-usage-json = 输出稳定的 JSON 数组 {"{"}id, name, total, days: [{"{"}date, …counts{"}"}]{"}"}（只含有计数的日子），而不是表格
+help-arg-usage-by = `model`：每个密钥的每个模型一行，列出输入、输出词元及其费用（按配置文件中的 [prices] 计）
+help-arg-usage-json = 输出稳定的 JSON 数组 {"{"}id, name, total, input_tokens, output_tokens, cost, currency, …, days: [{"{"}date, …counts{"}"}]{"}"}（只含有计数或词元的日子；没有 [prices] 时 cost 为 null），而不是表格
 
 help-cmd-cleanup = 找出一段时间未使用的密钥（从未使用的密钥从创建时算起）；列出它们，或在一个事务中全部停用或删除，每个密钥一条审计记录
     .long =
@@ -331,6 +332,12 @@ cli-usage-id = ID
 cli-usage-name = 名称
 cli-usage-range = （最近 { $days } 天，UTC）
 cli-usage-no-keys = 没有密钥
+cli-usage-input-tokens = 输入词元
+cli-usage-output-tokens = 输出词元
+cli-usage-cost = 费用（{ $currency }）
+cli-usage-model = 模型
+cli-usage-no-model = （未注明）
+cli-usage-no-tokens = 最近 { $days } 天没有统计到词元（只有 `keydesk serve --upstream` 会统计词元）
 
 ## cleanup
 
