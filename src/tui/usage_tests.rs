@@ -114,7 +114,7 @@ fn cleanup_view_says_why_the_selected_key_went_unused_when_its_policy_refused_it
     refused.count(Outcome::RefusedByPolicy(Reason::Rate), 2);
     let usage = KeyUsage {
         daily: vec![(crate::domain::Day::of(NOW - Duration::days(2)), refused)],
-        hourly: Vec::new(),
+        ..KeyUsage::default()
     };
     update(&mut app, Event::UsageLoaded(query, Ok(vec![(first, usage)])));
     let screen = draw(&mut app, 80, 24);

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::domain::{AuditQuery, UsageQuery};
+use crate::domain::token_counts::token_hours_from;
+use crate::domain::{AuditQuery, Hour, UsageQuery};
 use crate::i18n::words::Worded;
 use crate::{KeyStore, StoreError};
 
@@ -286,15 +287,28 @@ fn read_log_page(storage: &Storage, request: &LogRequest, log_search: &AtomicU64
 pub const USAGE_DAYS: u32 = 30;
 pub const USAGE_HOURS: u32 = 24;
 
-/// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`] hours.
+/// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`]
+/// hours, and its hourly token counts as far back as stores keep them (32
+/// days): a budget's period (this month, in any UTC offset) is summed from
+/// them. Request counts of hours before the last [`USAGE_HOURS`] are
+/// dropped as they arrive: nothing shows them.
 fn read_usage(storage: &Storage) -> Event {
     let query = usage_query();
-    let found = storage.usage(&query).map_err(|e| e.worded());
+    let first_shown = Hour(query.hours.end.0.saturating_sub(USAGE_HOURS));
+    let found = storage.usage(&query).map_err(|e| e.worded()).map(|mut found| {
+        for (_, usage) in &mut found {
+            usage.hourly.retain(|(hour, _)| *hour >= first_shown);
+        }
+        found
+    });
     Event::UsageLoaded(query, found)
 }
 
 fn usage_query() -> UsageQuery {
-    UsageQuery::last(None, USAGE_DAYS, USAGE_HOURS, OffsetDateTime::now_utc())
+    let now = OffsetDateTime::now_utc();
+    let mut query = UsageQuery::last(None, USAGE_DAYS, USAGE_HOURS, now);
+    query.hours.start = token_hours_from(now);
+    query
 }
 
 /// The usage read's answer when it hit a bug.
