@@ -161,7 +161,7 @@ fn budget(buf: &mut Buffer, rows: &mut Rows, gauge: &BudgetGauge, app: &App, sha
         let mut text = figures;
         if let Some(resets) = resets {
             // "…, resets 1 Jan 00:00 UTC+8" when it fits, else on a line of its own.
-            let joined = format!("{text}, {resets}");
+            let joined = with_reset(&text, &resets);
             if joined.width() <= width {
                 text = joined;
             } else {
@@ -175,7 +175,7 @@ fn budget(buf: &mut Buffer, rows: &mut Rows, gauge: &BudgetGauge, app: &App, sha
         // One line: the reset too when it leaves the gauge a dozen columns.
         let short = format!("{percent} {figures}");
         match resets {
-            Some(resets) if short.width() + resets.width() + 14 <= width => format!("{short}, {resets}"),
+            Some(resets) if short.width() + resets.width() + 14 <= width => with_reset(&short, &resets),
             _ => short,
         }
     };
@@ -189,6 +189,11 @@ fn budget(buf: &mut Buffer, rows: &mut Rows, gauge: &BudgetGauge, app: &App, sha
         .filled_style(style)
         .unfilled_style(theme.dim())
         .render(area, buf);
+}
+
+/// "1.2M / 5M tokens this month, resets 1 Jan 00:00 UTC+8".
+fn with_reset(figures: &str, resets: &str) -> String {
+    tr!("tui-details-budget-with-reset", figures = figures, resets = resets)
 }
 
 /// "1.2M / 5M tokens this month" or "3.20 / 20.00 USD this month".

@@ -294,6 +294,7 @@ tui-details-budget-resets = resets { $day } { $month ->
     [11] Nov
    *[12] Dec
 } { $time } { $offset }
+tui-details-budget-with-reset = { $figures }, { $resets }
 tui-details-budget-no-prices = no [prices] in the config: spend unknown
 # Between the items of a list in running text.
 tui-list-separator = {", "}

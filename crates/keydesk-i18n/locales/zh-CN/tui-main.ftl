@@ -275,6 +275,7 @@ tui-details-budget-spend = { $period ->
 }花费 { $used } / { $amount }
 # 预算周期结束的时间：「1月1日 00:00 UTC+8 重置」。
 tui-details-budget-resets = { $month }月{ $day }日 { $time } { $offset } 重置
+tui-details-budget-with-reset = { $figures }，{ $resets }
 tui-details-budget-no-prices = 配置文件中没有 [prices]：无法计算花费
 # 句中列举各项之间。
 tui-list-separator = 、
