@@ -4,6 +4,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
+use serde_json::{Map, Value};
+
 use time::{OffsetDateTime, UtcOffset};
 use unicode_width::UnicodeWidthStr;
 
@@ -81,13 +83,23 @@ impl ListFilter {
     }
 }
 
-pub fn list(store: &dyn KeyStore, json: bool, filter: ListFilter, offset: UtcOffset) -> Result<(), Failure> {
+pub fn list<'a>(
+    store: &dyn KeyStore,
+    json: bool,
+    filter: ListFilter,
+    offset: UtcOffset,
+    budgets: impl Fn(OffsetDateTime) -> super::budget_json::BudgetView<'a>,
+) -> Result<(), Failure> {
     let now = OffsetDateTime::now_utc();
     let mut records = store.list()?;
     records.retain(|r| filter.keeps(r, now));
     records.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     let out = if json {
-        list_json(&records, now)
+        let mut policies = Vec::with_capacity(records.len());
+        for record in &records {
+            policies.push(super::budget_json::policy_with_budgets(store, record, budgets(now))?);
+        }
+        list_json(&records, policies, now)
     } else {
         list_table(&records, Clock { now, offset })
     };
@@ -125,10 +137,11 @@ struct JsonRotation<'a> {
     previous_last_used: Option<String>,
 }
 
-fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
+fn list_json(records: &[KeyRecord], policies: Vec<Map<String, Value>>, now: OffsetDateTime) -> String {
     let items: Vec<JsonKey> = records
         .iter()
-        .map(|r| JsonKey {
+        .zip(policies)
+        .map(|(r, policy)| JsonKey {
             id: r.id.as_str(),
             name: &r.name,
             masked_key: &r.masked,
@@ -141,7 +154,7 @@ fn list_json(records: &[KeyRecord], now: OffsetDateTime) -> String {
                 grace_until: rfc3339(p.grace_until),
                 previous_last_used: p.last_used.map(rfc3339),
             }),
-            policy: super::limit::policy_json(&r.policy),
+            policy,
         })
         .collect();
     let text = serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_owned());
@@ -188,6 +201,8 @@ pub struct CreateRequest<'a> {
     /// The policy flags: the new key is created with these rules, in the
     /// same write, so no gateway ever sees it without them.
     pub policy: &'a super::args::PolicyArgs,
+    /// The config file's prices: a `spend-limit` needs some.
+    pub prices: Option<&'a crate::domain::prices::PriceList>,
 }
 
 pub fn create(store: &dyn KeyStore, request: CreateRequest) -> Result<(), Failure> {
@@ -196,6 +211,7 @@ pub fn create(store: &dyn KeyStore, request: CreateRequest) -> Result<(), Failur
         return Err(Failure::usage(tr!("cli-create-needs-terms")));
     }
     let policy = super::limit::changed(&Policy::default(), request.policy, &[])?;
+    super::budget_json::needs_prices(request.policy, request.prices)?;
     if !request.allow_duplicate_name {
         confirm_duplicate_name(store, &name, None)?;
     }

@@ -23,6 +23,9 @@ pub struct LimitRequest<'a> {
     /// The `--clear` values as typed: rule names, or `all`.
     pub clear: &'a [String],
     pub json: bool,
+    /// Where budgets are judged for `--json` (and the prices a
+    /// `spend-limit` needs).
+    pub view: super::budget_json::BudgetView<'a>,
 }
 
 impl LimitRequest<'_> {
@@ -69,6 +72,7 @@ pub fn limit(store: &dyn KeyStore, request: LimitRequest) -> Result<(), Failure>
     let id = parse_id(request.id)?;
     // Judged before the store is read: a bad value is refused whatever the key.
     changed(&Policy::default(), request.set, request.clear)?;
+    super::budget_json::needs_prices(request.set, request.view.prices)?;
     let record = store
         .get(&id)?
         .ok_or_else(|| crate::StoreError::NotFound { id: id.to_string() })?;
@@ -81,7 +85,8 @@ pub fn limit(store: &dyn KeyStore, request: LimitRequest) -> Result<(), Failure>
         record
     };
     let out = if request.json {
-        limit_json(&record)
+        let policy = super::budget_json::policy_with_budgets(store, &record, request.view)?;
+        limit_json(&record, policy)
     } else {
         shown::lines(&record.policy)
     };
@@ -142,10 +147,10 @@ pub fn policy_json(policy: &Policy) -> Map<String, Value> {
 }
 
 /// `limit --json`: the key, its policy as an object and in the text form.
-fn limit_json(record: &KeyRecord) -> String {
+fn limit_json(record: &KeyRecord, policy: Map<String, Value>) -> String {
     let object = serde_json::json!({
         "id": record.id.as_str(),
-        "policy": policy_json(&record.policy),
+        "policy": policy,
         "text": record.policy.to_string(),
     });
     let text = serde_json::to_string_pretty(&object).unwrap_or_else(|_| "{}".to_owned());
@@ -205,9 +210,9 @@ mod tests {
             "{}",
             zero.message
         );
-        let unknown = bad(PolicyArgs::default(), &["tpm".to_owned()]);
+        let unknown = bad(PolicyArgs::default(), &["burst".to_owned()]);
         assert!(
-            unknown.message.ends_with("\"tpm\" is not a rule"),
+            unknown.message.ends_with("\"burst\" is not a rule"),
             "{}",
             unknown.message
         );

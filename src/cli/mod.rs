@@ -3,6 +3,7 @@
 
 mod args;
 pub mod audit_key;
+mod budget_json;
 mod commands;
 mod exit;
 mod gateway;
@@ -70,7 +71,7 @@ fn execute(command: Command, settings: &Settings, local_offset: Option<UtcOffset
             Ok(Exit::Ok)
         }
         #[cfg(feature = "serve")]
-        Command::Serve(args) => serve(args, settings),
+        Command::Serve(args) => serve(args, settings, local_offset),
         #[cfg(feature = "postgres")]
         Command::Migrate { from, to } => migrate::run(&from, &to, settings),
     }
@@ -84,19 +85,26 @@ fn on_store(command: StoreCommand, settings: &Settings, local_offset: Option<Utc
     };
     let store = open_store(settings, if_missing, Interface::Cli, key_file_use(&command))?;
     let offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
-    let prices = settings.prices.as_ref();
-    run_on(store.as_ref(), command, offset, &settings.audit_key_file.value, prices)
+    let view = Where {
+        offset,
+        prices: settings.prices.as_ref(),
+    };
+    run_on(store.as_ref(), command, view, &settings.audit_key_file.value)
+}
+
+/// The settings a store command shows things in: times at `offset`, spend
+/// in `prices`' currency.
+#[derive(Clone, Copy)]
+struct Where<'a> {
+    offset: UtcOffset,
+    prices: Option<&'a crate::domain::prices::PriceList>,
 }
 
 /// Runs `command` on `store`, showing times at `offset`; `log --check` checks
 /// the seals with the key in `key_file` when there is one.
-fn run_on(
-    store: &dyn KeyStore,
-    command: StoreCommand,
-    offset: UtcOffset,
-    key_file: &Path,
-    prices: Option<&crate::domain::prices::PriceList>,
-) -> Result<Exit, Failure> {
+fn run_on(store: &dyn KeyStore, command: StoreCommand, view: Where, key_file: &Path) -> Result<Exit, Failure> {
+    let Where { offset, prices } = view;
+    let budgets = |now| budget_json::BudgetView { now, offset, prices };
     match command {
         StoreCommand::Verify { quiet, explain } => return verify(store, quiet, explain, offset),
         StoreCommand::List {
@@ -108,7 +116,7 @@ fn run_on(
                 status,
                 expiring_within,
             };
-            commands::list(store, json, filter, offset)?
+            commands::list(store, json, filter, offset, budgets)?
         }
         StoreCommand::Create {
             name,
@@ -124,6 +132,7 @@ fn run_on(
                 allow_duplicate_name,
                 expiry: expiry_of(expires_in, expires_at, false),
                 policy: &policy,
+                prices,
             };
             commands::create(store, request)?
         }
@@ -138,6 +147,7 @@ fn run_on(
                 set: &policy,
                 clear: &clear,
                 json,
+                view: budgets(time::OffsetDateTime::now_utc()),
             };
             limit::limit(store, request)?
         }
@@ -248,10 +258,13 @@ fn key_file_use(command: &StoreCommand) -> audit_key::KeyFile {
 /// Last Used and counts, so without the audit key), then runs until a
 /// signal; its failures map onto the exit codes.
 #[cfg(feature = "serve")]
-fn serve(args: serve_args::ServeArgs, settings: &Settings) -> Result<Exit, Failure> {
+fn serve(args: serve_args::ServeArgs, settings: &Settings, local_offset: Option<UtcOffset>) -> Result<Exit, Failure> {
     use crate::serve::ServeError;
     let (store, limiter) = store::open_for_serve(settings)?;
-    crate::serve::run_with(&args.into(), store, limiter).map_err(|error| match error {
+    let mut options: crate::serve::Options = args.into();
+    options.utc_offset = settings.utc_offset.value.or(local_offset).unwrap_or(UtcOffset::UTC);
+    options.prices = settings.prices.clone();
+    crate::serve::run_with(&options, store, limiter).map_err(|error| match error {
         ServeError::Usage(message) => Failure::usage(message),
         ServeError::Database(error) => Failure::from(error),
         ServeError::Listen(message) => Failure {

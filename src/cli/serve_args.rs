@@ -199,6 +199,9 @@ impl From<ServeArgs> for crate::serve::Options {
                 StreamUsageArg::Inject => crate::serve::StreamUsage::Inject,
                 StreamUsageArg::Off => crate::serve::StreamUsage::Off,
             },
+            // From the settings (`--utc-offset`, the config file).
+            utc_offset: time::UtcOffset::UTC,
+            prices: None,
         }
     }
 }

@@ -395,7 +395,7 @@ fn the_policy_dialog_is_clickable_fields_and_buttons() {
     };
     assert_eq!(
         focus(&app),
-        PolicyFocus::Field(6),
+        PolicyFocus::Field(9),
         "a click on a rule focuses its field"
     );
     for c in "/v1/*".chars() {

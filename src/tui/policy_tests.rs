@@ -41,7 +41,23 @@ fn p_opens_the_rules_of_the_selected_key_and_the_menu_too() {
     press(&mut app, &[Char('p')]);
     assert_eq!(app.screen(), Screen::Policy);
     let texts: Vec<&str> = dialog(&app).fields.iter().map(|f| f.text()).collect();
-    assert_eq!(texts, ["", "60", "", "", "", "GET,POST", "", "gpt-4o-mini,llama3*", ""]);
+    assert_eq!(
+        texts,
+        [
+            "",
+            "60",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "GET,POST",
+            "",
+            "gpt-4o-mini,llama3*",
+            ""
+        ]
+    );
     press(&mut app, &[Esc]);
     assert!(app.dialog.is_none());
     press(&mut app, &[Enter, Char('p')]);
@@ -55,8 +71,8 @@ fn typing_a_bad_value_is_refused_on_save_with_the_field_named_and_nothing_sent()
     // rps: "ten".
     type_text(&mut app, "ten");
     assert!(dialog(&app).field(0).is_err(), "judged as typed");
-    press(&mut app, &[Tab, Tab, Tab, Tab, Tab, Tab, Tab, Tab]);
-    assert_eq!(dialog(&app).focus, PolicyFocus::Field(8));
+    press(&mut app, &[Tab, Tab, Tab, Tab, Tab, Tab, Tab, Tab, Tab, Tab, Tab]);
+    assert_eq!(dialog(&app).focus, PolicyFocus::Field(11));
     assert!(press(&mut app, &[Enter]).is_empty(), "nothing saved");
     let d = dialog(&app);
     assert_eq!(d.focus, PolicyFocus::Field(0), "the bad field takes the focus");
@@ -75,7 +91,7 @@ fn saving_sends_the_policy_the_fields_say_and_the_answer_confirms_it() {
     press(&mut app, &[Char('p'), Down]);
     press(&mut app, &[Ctrl('u')]);
     type_text(&mut app, "120");
-    press(&mut app, &[Down, Down, Down, Down, Down, Down, Down]);
+    press(&mut app, &[Down, Down, Down, Down, Down, Down, Down, Down, Down, Down]);
     type_text(&mut app, "10.0.0.0/8");
     let commands = press(&mut app, &[Enter]);
     let expected = Policy::parse("rpm=120 methods=GET,POST models=gpt-4o-mini,llama3* ips=10.0.0.0/8").unwrap();
@@ -158,10 +174,10 @@ fn pasting_goes_into_the_focused_rule() {
     assert_eq!(dialog(&app).focus, PolicyFocus::Cancel);
     update(&mut app, Event::Paste("ignored".into()));
     press(&mut app, &[Up, Up]);
-    assert_eq!(dialog(&app).focus, PolicyFocus::Field(8));
+    assert_eq!(dialog(&app).focus, PolicyFocus::Field(11));
     update(&mut app, Event::Paste("192.0.2.0/24,2001:db8::/32".into()));
-    assert_eq!(dialog(&app).fields[8].text(), "192.0.2.0/24,2001:db8::/32");
-    assert!(dialog(&app).field(8).unwrap().is_some());
+    assert_eq!(dialog(&app).fields[11].text(), "192.0.2.0/24,2001:db8::/32");
+    assert!(dialog(&app).field(11).unwrap().is_some());
 }
 
 /// The dialog on `test-key` after typing a bad value into `ips`.

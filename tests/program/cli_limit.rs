@@ -80,7 +80,20 @@ fn a_bad_value_exits_2_naming_the_bad_part_and_changes_nothing() {
             vec!["--max-parallel", "0"],
             "max-parallel: 0 would refuse every request",
         ),
-        (vec!["--clear", "tpm"], "\"tpm\" is not a rule"),
+        (vec!["--clear", "burst"], "\"burst\" is not a rule"),
+        (
+            vec!["--token-budget", "5000/year"],
+            "token-budget: \"year\" is not a period (day, week or month)",
+        ),
+        (
+            vec!["--token-budget", "5k/day"],
+            "token-budget: \"5k\" is not a whole number",
+        ),
+        (
+            vec!["--spend-limit", "2O/month"],
+            "spend-limit: \"2O\" is not an amount",
+        ),
+        (vec!["--tpm", "0"], "tpm: 0 would refuse every request"),
     ] {
         let out = env.run(&[&["limit", id.as_str()], args.as_slice()].concat());
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
@@ -163,4 +176,93 @@ fn verify_explain_lists_the_rules_and_verify_counts_toward_none() {
         "  methods       GET: a request with another method is refused"
     );
     assert!(!text.contains(&secret[3..]));
+}
+
+#[test]
+fn token_rules_are_set_shown_with_their_period_and_reset_and_spend_needs_prices() {
+    let env = Env::new();
+    // Two config files in one folder: the same audit key beside them.
+    let folder = env.db.parent().unwrap().join("config");
+    std::fs::create_dir_all(&folder).unwrap();
+    let (plain, priced) = (folder.join("plain.toml"), folder.join("priced.toml"));
+    std::fs::write(&plain, "").unwrap();
+    std::fs::write(
+        &priced,
+        "[prices]\ncurrency = \"USD\"\n[prices.\"gpt-4o-mini*\"]\ninput_per_million = 0.15\noutput_per_million = 0.60\n",
+    )
+    .unwrap();
+    let (plain, priced) = (plain.to_str().unwrap(), priced.to_str().unwrap());
+    let (_, id) = env.create(
+        "metered",
+        &["--config", plain, "--tpm", "20000", "--token-budget", "5000000/month"],
+    );
+    let json = |config: &str, offset: &str| -> Value {
+        let out = env.ok(&["--config", config, "--utc-offset", offset, "limit", &id, "--json"]);
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let shown = json(plain, "+08:00");
+    assert_eq!(shown["text"], "tpm=20000 token-budget=5000000/month");
+    let budget = &shown["policy"]["token-budget"];
+    assert_eq!(shown["policy"]["tpm"], 20000);
+    assert_eq!(
+        (budget["limit"].as_u64(), budget["used"].as_u64()),
+        (Some(5_000_000), Some(0))
+    );
+    assert_eq!(budget["period"], "month");
+    // The 1st of next month, midnight, in the offset shown.
+    let resets = budget["resets_at"].as_str().unwrap();
+    let reset = time::OffsetDateTime::parse(resets, &time::format_description::well_known::Rfc3339).unwrap();
+    assert!(resets.ends_with("T00:00:00+08:00") && reset.to_offset(time::macros::offset!(+8)).day() == 1);
+    let listed = &env.key("metered")["policy"]["token-budget"];
+    assert_eq!(
+        (&listed["used"], &listed["period"]),
+        (&budget["used"], &budget["period"])
+    );
+    assert!(
+        listed["resets_at"].as_str().unwrap().ends_with("T00:00:00Z"),
+        "{listed}"
+    );
+
+    let no_prices = env.run(&["--config", plain, "limit", &id, "--spend-limit", "20/month"]);
+    assert_eq!(no_prices.status.code(), Some(2), "{}", stderr(&no_prices));
+    assert!(
+        stderr(&no_prices).contains("cannot set spend-limit: no model has a price"),
+        "{}",
+        stderr(&no_prices)
+    );
+
+    let set = env.ok(&[
+        "--config",
+        priced,
+        "limit",
+        &id,
+        "--spend-limit",
+        "20.50/month",
+        "--clear",
+        "tpm",
+    ]);
+    assert!(
+        stderr(&set).contains("  spend-limit: set to 20.5/month\n"),
+        "{}",
+        stderr(&set)
+    );
+    assert!(
+        stdout(&set).contains("spend-limit   20.5 (the [prices] currency) a month\n"),
+        "{}",
+        stdout(&set)
+    );
+    let spend = &json(priced, "+00:00")["policy"]["spend-limit"];
+    assert_eq!(
+        (
+            spend["limit"].as_str(),
+            spend["used"].as_str(),
+            spend["currency"].as_str()
+        ),
+        (Some("20.50"), Some("0.00"), Some("USD"))
+    );
+    let audit = stdout(&env.ok(&["--config", plain, "log", "--key", &id]));
+    assert!(
+        audit.contains("spend-limit=20.5/month"),
+        "every change is audited: {audit}"
+    );
 }

@@ -28,6 +28,7 @@ use hyper::body::Incoming;
 use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 
+use super::budgets::{TokenLimits, TokenQuota};
 use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
 use super::index::{IndexState, Known};
 use super::metrics::{Metrics, Outcome};
@@ -62,6 +63,8 @@ pub struct App {
     pub model_bodies: ModelBodies,
     /// Token counting of relayed answers (proxy mode).
     pub tokens: Arc<Tokens>,
+    /// Every key's token rules' state, for this process.
+    pub token_limits: Arc<TokenLimits>,
 }
 
 /// The outcome of checking a request's key.
@@ -123,9 +126,12 @@ impl App {
                         peer,
                         trusted: &self.trusted,
                     };
-                    match self.enforce_at_gateway(id, &policy, &seen) {
+                    match self
+                        .enforce_at_gateway(id, &policy, &seen, from_nginx(request.headers()))
+                        .await
+                    {
                         Ok(()) => allowed(id, name),
-                        Err(refusal) => self.refuse(id, refusal, from_nginx(request.headers())),
+                        Err(answer) => answer,
                     }
                 }
                 Err(answer) => answer,
@@ -183,9 +189,27 @@ impl App {
     }
 
     /// Forward-auth: scopes, the model where the path names it, then the
-    /// rates. The grant is dropped at once: a gateway never says when its
+    /// token rules (budgets from what proxies counted), then the rates. The grant is dropped at once: a gateway never says when its
     /// request ends, so `max-parallel` is not enforced here.
-    fn enforce_at_gateway(&self, id: &KeyId, policy: &Policy, seen: &Seen) -> Result<(), Refusal> {
+    async fn enforce_at_gateway(
+        &self,
+        id: &KeyId,
+        policy: &Policy,
+        seen: &Seen<'_>,
+        nginx: bool,
+    ) -> Result<(), Response<Body>> {
+        self.judge_at_gateway(policy, seen)
+            .map_err(|refusal| self.refuse(id, refusal, nginx))?;
+        self.check_tokens(id, policy, nginx).await?;
+        match self.admit(id, policy) {
+            Admission::Allowed(_grant) => Ok(()),
+            Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), nginx)),
+        }
+    }
+
+    /// Forward-auth's scopes: those of the request, and the model where
+    /// the path names it.
+    fn judge_at_gateway(&self, policy: &Policy, seen: &Seen) -> Result<(), Refusal> {
         seen.judge(policy)?;
         if policy.models.is_some() {
             let model = match seen.path_model() {
@@ -195,10 +219,7 @@ impl App {
             };
             judge_model(policy, model.as_ref().map(|m| m.as_deref()).map_err(Clone::clone))?;
         }
-        match self.admit(id, policy) {
-            Admission::Allowed(_grant) => Ok(()),
-            Admission::Refused(denial) => Err(Refusal::limit(denial)),
-        }
+        Ok(())
     }
 
     /// Proxy mode: scopes, the model (from the path, or the body read
@@ -233,12 +254,14 @@ impl App {
                 (request, budget)
             }
         };
+        let token_quota = self.check_tokens(id, policy, false).await?;
         match self.admit(id, policy) {
             Admission::Allowed(grant) => Ok(Admitted {
                 request,
                 grant,
                 budget,
                 counting: None,
+                token_quota,
             }),
             Admission::Refused(denial) => Err(self.refuse(id, Refusal::limit(denial), false)),
         }
@@ -255,7 +278,11 @@ impl App {
             return Ok(admitted);
         }
         let Admitted {
-            request, grant, budget, ..
+            request,
+            grant,
+            budget,
+            token_quota,
+            ..
         } = admitted;
         // A body already read for its model is in memory: its share of the
         // budget is taken again below, so give this one back first.
@@ -276,6 +303,7 @@ impl App {
             grant,
             budget: Some(permit),
             counting: marked,
+            token_quota,
         })
     }
 
@@ -288,6 +316,30 @@ impl App {
         } else {
             self.limiter.admit(id, policy, Instant::now())
         }
+    }
+
+    /// The key's token rules (`tpm`, budgets: [`super::budgets`]), its
+    /// totals read first when this gateway has none for its periods (on a
+    /// blocking thread; a store that cannot be read is a 503: fail closed).
+    async fn check_tokens(
+        &self,
+        id: &KeyId,
+        policy: &Policy,
+        nginx: bool,
+    ) -> Result<Option<TokenQuota>, Response<Body>> {
+        if !policy.has_token_rules() {
+            return Ok(None);
+        }
+        if self.token_limits.needs_read(id, policy) {
+            let (limits, key, rules) = (self.token_limits.clone(), id.clone(), policy.clone());
+            match tokio::task::spawn_blocking(move || limits.read(&key, &rules)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return Err(unavailable()),
+            }
+        }
+        self.token_limits
+            .check(id, policy)
+            .map_err(|denial| self.refuse(id, Refusal::tokens(denial), nginx))
     }
 
     /// Counts a policy refusal (usage and metrics) and answers it.

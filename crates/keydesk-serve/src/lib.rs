@@ -33,6 +33,7 @@
 #[macro_use]
 extern crate keydesk_i18n;
 
+mod budgets;
 mod extract;
 mod handlers;
 mod index;
@@ -122,6 +123,29 @@ pub fn run(options: &Options, store: Arc<dyn KeyStore>) -> Result<(), ServeError
 /// [`run`] with the limiter given: [`Limiter::shared`] for rate limits that
 /// hold across every gateway on one database.
 pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -> Result<(), ServeError> {
+    run_at(options, store, limiter, None)
+}
+
+/// [`run_with`] on a clock of the test's: the Verifier's (expiry, the hours
+/// counts go into) and the token rules' (periods, `tpm`) time. For tests
+/// only, which run the server in their own process; the program has no
+/// way to set it.
+#[doc(hidden)]
+pub fn run_with_clock(
+    options: &Options,
+    store: Arc<dyn KeyStore>,
+    limiter: Limiter,
+    clock: keydesk_core::store::Clock,
+) -> Result<(), ServeError> {
+    run_at(options, store, limiter, Some(clock))
+}
+
+fn run_at(
+    options: &Options,
+    store: Arc<dyn KeyStore>,
+    limiter: Limiter,
+    clock: Option<keydesk_core::store::Clock>,
+) -> Result<(), ServeError> {
     log::install(options.log_format);
     let address = listen::Address::parse(&options.listen).map_err(ServeError::Usage)?;
     let tls = tls(options, &address)?;
@@ -132,7 +156,19 @@ pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -
         .map_err(|e| ServeError::Listen(tr!("cli-serve-cannot-start", error = e.to_string())))?;
     let _entered = runtime.enter();
     let proxy = proxy(options)?;
-    let verifier = Arc::new(Verifier::new(store)?);
+    let verifier = Arc::new(match &clock {
+        Some(clock) => {
+            Verifier::with_settings(store, keydesk_core::verifier::Settings::default().clock(clock.clone()))?
+        }
+        None => Verifier::new(store)?,
+    });
+    let clock = clock.unwrap_or_else(|| Arc::new(time::OffsetDateTime::now_utc));
+    let token_limits = Arc::new(budgets::TokenLimits::new(
+        verifier.clone(),
+        options.prices.clone(),
+        options.utc_offset,
+        clock,
+    ));
     let index = Arc::new(IndexState::load(verifier.clone(), options.max_index_age)?.fail_static(options.fail_static));
     let metrics = Arc::new(Metrics::new());
     let monitor = index.spawn_monitor(metrics.clone());
@@ -153,9 +189,12 @@ pub fn run_with(options: &Options, store: Arc<dyn KeyStore>, limiter: Limiter) -
             options.stream_usage,
             verifier.clone(),
             metrics.clone(),
+            token_limits.clone(),
         )),
+        token_limits,
     });
     let _sweeper = runtime.spawn(sweep_limits(app.clone()));
+    let _token_sync = runtime.spawn(sync_token_limits(app.clone()));
     let served = runtime.block_on(serve(app, &address, tls, options));
     drop(monitor);
     // Connections still open after the shutdown timeout end here.
@@ -178,6 +217,18 @@ async fn sweep_limits(app: Arc<App>) {
         // the sweep walks every key under one lock, off the async workers.
         let app = Arc::clone(&app);
         let _ = tokio::task::spawn_blocking(move || app.limiter.sweep(std::time::Instant::now())).await;
+    }
+}
+
+/// Flushes counted tokens and reads keys' totals again, every
+/// [`budgets::SYNC_INTERVAL`], off the request path ([`budgets`]).
+async fn sync_token_limits(app: Arc<App>) {
+    let mut every = tokio::time::interval(budgets::SYNC_INTERVAL);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let app = Arc::clone(&app);
+        let _ = tokio::task::spawn_blocking(move || app.token_limits.sync()).await;
     }
 }
 

@@ -67,6 +67,11 @@ pub struct Options {
     pub count_tokens: bool,
     /// `--stream-usage`: whether OpenAI streams are asked for their usage.
     pub stream_usage: StreamUsage,
+    /// The UTC offset budgets' calendar periods are in (`--utc-offset`, or
+    /// the config file's): a day from its midnight.
+    pub utc_offset: time::UtcOffset,
+    /// What tokens cost (the config file's `[prices]`), for `spend-limit`.
+    pub prices: Option<keydesk_core::domain::prices::PriceList>,
 }
 
 /// The default `--max-model-body`: 1 MiB.

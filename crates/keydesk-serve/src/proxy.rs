@@ -40,9 +40,10 @@ use hyper::http::{HeaderMap, Method, Request, Response, StatusCode, Uri, Version
 use hyper_util::rt::TokioIo;
 use tokio::sync::OwnedSemaphorePermit;
 
+use super::budgets::TokenQuota;
 use super::extract::Places;
 use super::metrics::Metrics;
-use super::refusal::add_quota;
+use super::refusal::{add_quota, add_token_quota};
 use super::response::{Body, Streamed, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
 use super::tokens::{Counting, Meter};
 use super::upstream::{Outgoing, Paired, Target};
@@ -108,6 +109,9 @@ pub struct Admitted {
     pub budget: Option<OwnedSemaphorePermit>,
     /// How its answer's tokens are counted, when they are.
     pub counting: Option<Counting>,
+    /// Where the key stands against its token rules, told in the answer's
+    /// headers.
+    pub token_quota: Option<TokenQuota>,
 }
 
 impl Admitted {
@@ -118,6 +122,7 @@ impl Admitted {
             grant: Grant::default(),
             budget: None,
             counting: None,
+            token_quota: None,
         }
     }
 }
@@ -197,6 +202,7 @@ impl Proxy {
             grant: Grant { quota, slot },
             budget: _budget,
             counting,
+            token_quota,
         } = admitted;
         if let Some(refusal) = refuse_uncarriable(&mut request) {
             return refusal;
@@ -240,6 +246,9 @@ impl Proxy {
         };
         if let Some(quota) = &quota {
             add_quota(response.headers_mut(), quota);
+        }
+        if let Some(quota) = &token_quota {
+            add_token_quota(response.headers_mut(), quota);
         }
         response
     }

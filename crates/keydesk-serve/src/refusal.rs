@@ -21,8 +21,10 @@ use hyper::body::Bytes;
 use hyper::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use hyper::http::{HeaderMap, Response, StatusCode};
 
+use super::budgets::{TokenDenial, TokenQuota};
 use super::response::{Body, json_answer};
-use keydesk_core::domain::policy::{Reason, Window};
+use keydesk_core::domain::budget::Period;
+use keydesk_core::domain::policy::{Reason, Rule, Window, money_text};
 use keydesk_core::limit::{Denial, Quota};
 
 pub const X_KEYDESK_REFUSAL: HeaderName = HeaderName::from_static("x-keydesk-refusal");
@@ -35,6 +37,9 @@ const RATELIMIT_RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
 const X_RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit-requests");
 const X_RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining-requests");
 const X_RATELIMIT_RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset-requests");
+const X_RATELIMIT_LIMIT_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-limit-tokens");
+const X_RATELIMIT_REMAINING_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-remaining-tokens");
+const X_RATELIMIT_RESET_TOKENS: HeaderName = HeaderName::from_static("x-ratelimit-reset-tokens");
 
 /// The most characters of client-supplied text a message repeats.
 const SHOWN_CHARS: usize = 64;
@@ -46,6 +51,8 @@ pub struct Refusal {
     pub message: String,
     /// For limits: when to try again, and the rule's N.
     pub denial: Option<Denial>,
+    /// For token rules (`tpm`, budgets): when to try again, and the rule's N.
+    pub tokens: Option<TokenDenial>,
 }
 
 impl Refusal {
@@ -55,6 +62,33 @@ impl Refusal {
             reason,
             message,
             denial: None,
+            tokens: None,
+        }
+    }
+
+    /// A token rule's refusal (429): `rate_limit_exceeded` for `tpm`,
+    /// `insufficient_quota` for a spent budget. Counted as rate refusals.
+    pub fn tokens(denial: TokenDenial) -> Refusal {
+        let period = match denial.period {
+            Some(Period::Day) => "today",
+            Some(Period::Week) => "this week",
+            Some(Period::Month) => "this month",
+            Some(Period::Life) | None => "in its life",
+        };
+        let message = match denial.rule {
+            Rule::SpendLimit if denial.unpriced => {
+                "this key has a spend limit and this gateway has no prices to judge it by ([prices] in its config file)"
+                    .to_owned()
+            }
+            Rule::Tpm => format!("this key is over its limit of {} tokens per minute", denial.limit),
+            Rule::SpendLimit => format!("this key has spent its limit of {} {period}", money_text(denial.limit)),
+            _ => format!("this key has used its budget of {} tokens {period}", denial.limit),
+        };
+        Refusal {
+            reason: Reason::Rate,
+            message,
+            denial: None,
+            tokens: Some(denial),
         }
     }
 
@@ -72,20 +106,22 @@ impl Refusal {
             reason: denial.reason,
             message,
             denial: Some(denial),
+            tokens: None,
         }
     }
 
     fn status(&self) -> StatusCode {
-        match self.denial {
-            Some(_) => StatusCode::TOO_MANY_REQUESTS,
-            None => StatusCode::FORBIDDEN,
+        match (self.denial, self.tokens) {
+            (None, None) => StatusCode::FORBIDDEN,
+            _ => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
     fn body(&self) -> String {
-        let kind = match self.denial {
-            Some(_) => "rate_limit_exceeded",
-            None => "permission_denied",
+        let kind = match (self.denial, self.tokens) {
+            (_, Some(tokens)) if tokens.rule != Rule::Tpm => "insufficient_quota",
+            (None, None) => "permission_denied",
+            _ => "rate_limit_exceeded",
         };
         let message = serde_json::Value::from(self.message.as_str());
         format!(r#"{{"error":{{"message":{message},"type":"{kind}","code":"{kind}"}}}}"#)
@@ -98,7 +134,23 @@ impl Refusal {
         let sent_status = if nginx { StatusCode::FORBIDDEN } else { status };
         let mut response = json_answer(sent_status, Bytes::from(body.clone()));
         let headers = response.headers_mut();
-        headers.insert(X_KEYDESK_REFUSAL, HeaderValue::from_static(self.reason.as_str()));
+        let label = match self.tokens {
+            Some(tokens) if tokens.rule == Rule::Tpm => "tokens",
+            Some(_) => "budget",
+            None => self.reason.as_str(),
+        };
+        headers.insert(X_KEYDESK_REFUSAL, HeaderValue::from_static(label));
+        if let Some(tokens) = &self.tokens {
+            let seconds = whole_seconds(tokens.retry_after);
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+            if tokens.rule != Rule::SpendLimit {
+                headers.insert(X_RATELIMIT_LIMIT_TOKENS, HeaderValue::from(tokens.limit));
+                headers.insert(X_RATELIMIT_REMAINING_TOKENS, HeaderValue::from_static("0"));
+                if let Ok(value) = HeaderValue::from_str(&go_duration(seconds)) {
+                    headers.insert(X_RATELIMIT_RESET_TOKENS, value);
+                }
+            }
+        }
         if let Some(denial) = &self.denial {
             let seconds = whole_seconds(denial.retry_after);
             headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
@@ -134,6 +186,17 @@ pub fn add_quota(headers: &mut HeaderMap, quota: &Quota) {
     let reset = go_duration(whole_seconds(quota.reset));
     if let Ok(value) = HeaderValue::from_str(&reset) {
         headers.insert(X_RATELIMIT_RESET, value);
+    }
+}
+
+/// OpenAI's token headers on an allowed answer, from the token rule
+/// closest to refusing (`tpm` or `token-budget`).
+pub fn add_token_quota(headers: &mut HeaderMap, quota: &TokenQuota) {
+    headers.insert(X_RATELIMIT_LIMIT_TOKENS, HeaderValue::from(quota.limit));
+    headers.insert(X_RATELIMIT_REMAINING_TOKENS, HeaderValue::from(quota.remaining));
+    let reset = go_duration(whole_seconds(quota.reset));
+    if let Ok(value) = HeaderValue::from_str(&reset) {
+        headers.insert(X_RATELIMIT_RESET_TOKENS, value);
     }
 }
 
@@ -233,6 +296,57 @@ mod tests {
             body,
             r#"{"error":{"message":"model gpt-4o is not allowed for this key","type":"permission_denied","code":"permission_denied"}}"#
         );
+    }
+
+    #[test]
+    fn a_spent_budget_is_insufficient_quota_and_tpm_a_rate_limit_with_token_headers() {
+        let budget = TokenDenial {
+            rule: Rule::TokenBudget,
+            limit: 5_000,
+            period: Some(Period::Day),
+            retry_after: Duration::from_millis(3_600_500),
+            unpriced: false,
+        };
+        let refusal = Refusal::tokens(budget);
+        let answer = refusal.answer(false);
+        assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+        let headers = answer.headers();
+        assert_eq!(headers[RETRY_AFTER], "3601");
+        assert_eq!(headers[X_RATELIMIT_LIMIT_TOKENS], "5000");
+        assert_eq!(headers[X_RATELIMIT_REMAINING_TOKENS], "0");
+        assert_eq!(headers[X_RATELIMIT_RESET_TOKENS], "1h0m1s");
+        assert_eq!(headers[X_KEYDESK_REFUSAL], "budget");
+        assert_eq!(
+            refusal.body(),
+            r#"{"error":{"message":"this key has used its budget of 5000 tokens today","type":"insufficient_quota","code":"insufficient_quota"}}"#
+        );
+        let tpm = Refusal::tokens(TokenDenial {
+            rule: Rule::Tpm,
+            limit: 1_000,
+            period: None,
+            retry_after: Duration::from_secs(40),
+            unpriced: false,
+        });
+        assert!(tpm.body().contains(r#""code":"rate_limit_exceeded""#));
+        assert_eq!(tpm.answer(false).headers()[X_KEYDESK_REFUSAL], "tokens");
+        let spend = Refusal::tokens(TokenDenial {
+            rule: Rule::SpendLimit,
+            limit: 20_500_000,
+            period: Some(Period::Month),
+            retry_after: Duration::from_secs(40),
+            unpriced: false,
+        });
+        assert!(spend.message.contains("20.5 this month"), "{}", spend.message);
+        assert!(spend.answer(false).headers().get(X_RATELIMIT_LIMIT_TOKENS).is_none());
+        let mut allowed = HeaderMap::new();
+        let quota = TokenQuota {
+            limit: 20_000,
+            remaining: 19_000,
+            reset: Duration::from_secs(59),
+        };
+        add_token_quota(&mut allowed, &quota);
+        assert_eq!(allowed[X_RATELIMIT_REMAINING_TOKENS], "19000");
+        assert_eq!(allowed[X_RATELIMIT_RESET_TOKENS], "59s");
     }
 
     #[test]

@@ -19,6 +19,7 @@ use hyper::http::header::{CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use keydesk_core::domain::TokenUsage;
 use keydesk_core::{KeyId, Verifier};
 
+use super::budgets::TokenLimits;
 use super::metrics::Metrics;
 use super::stream_usage::EventFilter;
 use super::usage_read::{Api, Framing, Reader};
@@ -42,15 +43,23 @@ pub struct Tokens {
     pub stream_usage: StreamUsage,
     verifier: Arc<Verifier>,
     metrics: Arc<Metrics>,
+    limits: Arc<TokenLimits>,
 }
 
 impl Tokens {
-    pub fn new(enabled: bool, stream_usage: StreamUsage, verifier: Arc<Verifier>, metrics: Arc<Metrics>) -> Tokens {
+    pub fn new(
+        enabled: bool,
+        stream_usage: StreamUsage,
+        verifier: Arc<Verifier>,
+        metrics: Arc<Metrics>,
+        limits: Arc<TokenLimits>,
+    ) -> Tokens {
         Tokens {
             enabled,
             stream_usage,
             verifier,
             metrics,
+            limits,
         }
     }
 
@@ -61,11 +70,12 @@ impl Tokens {
     }
 
     /// The one place every counted answer's tokens go: the key's tallies
-    /// (through the [`Verifier`]) and `/metrics`. Limits on tokens hook in
-    /// here.
+    /// (through the [`Verifier`]), `/metrics`, and the key's token rules
+    /// ([`TokenLimits::counted`]), before its next request is checked.
     pub fn answer_counted(&self, id: &KeyId, usage: &TokenUsage) {
         self.verifier.count_tokens(id, usage);
         self.metrics.tokens_counted(usage);
+        self.limits.counted(id, usage);
     }
 }
 

@@ -106,7 +106,10 @@ mod tests {
     fn fields_start_with_the_key_s_values_and_read_back_the_same_policy() {
         let d = dialog("rpm=60 methods=GET,POST ips=10.0.0.0/8");
         let texts: Vec<&str> = d.fields.iter().map(TextInput::text).collect();
-        assert_eq!(texts, ["", "60", "", "", "", "GET,POST", "", "", "10.0.0.0/8"]);
+        assert_eq!(
+            texts,
+            ["", "60", "", "", "", "", "", "", "GET,POST", "", "", "10.0.0.0/8"]
+        );
         assert_eq!(
             d.policy().unwrap().to_string(),
             "rpm=60 methods=GET,POST ips=10.0.0.0/8"
@@ -116,14 +119,27 @@ mod tests {
     #[test]
     fn a_bad_field_is_named_with_the_cli_s_error() {
         let mut d = dialog("");
-        d.fields[8] = TextInput::with_text("10.0.0.0/8,300.0.0.1");
+        d.fields[11] = TextInput::with_text("10.0.0.0/8,300.0.0.1");
         let (at, error) = d.policy().unwrap_err();
-        assert_eq!(at, 8);
+        assert_eq!(at, 11);
         assert_eq!(
             error.to_string(),
             "ips: \"300.0.0.1\" is not an IP address or CIDR block"
         );
-        assert!(d.field(8).is_err());
+        assert!(d.field(11).is_err());
+        d.fields[11] = TextInput::with_text("");
+        d.fields[6] = TextInput::with_text("5000/year");
+        let (at, error) = d.policy().unwrap_err();
+        assert_eq!(
+            (at, error.to_string()),
+            (
+                6,
+                "token-budget: \"year\" is not a period (day, week or month)".to_owned()
+            )
+        );
+        d.fields[6] = TextInput::with_text("5000000/month");
+        d.fields[4] = TextInput::with_text("20000");
+        assert_eq!(d.policy().unwrap().to_string(), "tpm=20000 token-budget=5000000/month");
         assert_eq!(d.field(0), Ok(None), "empty: no rule");
     }
 

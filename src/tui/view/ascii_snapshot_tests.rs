@@ -122,7 +122,12 @@ fn the_rules_mark_and_the_policy_dialog_ascii() {
     let list = ascii(&mut app, |_| {}, 80, 24);
     assert!(list.contains("> test-key #"), "{list}");
     assert!(list.contains("# rules"), "{list}");
-    let screen = ascii(&mut app, |app| drop(press(app, &[Char('p'), Char('x')])), 60, 15);
+    // At 60x15 the twelve rules and the buttons fill the dialog (the ✗
+    // marks the bad field); one row more shows what is wrong with it.
+    let tight = ascii(&mut app, |app| drop(press(app, &[Char('p'), Char('x')])), 60, 15);
+    assert!(tight.contains("[x") && tight.contains("[ Save ]"), "{tight}");
+    press(&mut app, &[Esc]);
+    let screen = ascii(&mut app, |app| drop(press(app, &[Char('p'), Char('x')])), 60, 16);
     assert!(
         screen.contains("[x") && screen.contains("x rps: \"x\" is not a whole number"),
         "{screen}"

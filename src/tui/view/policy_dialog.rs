@@ -1,8 +1,9 @@
 //! A key's policy: one row per rule (its name, its value as `keydesk limit`
 //! takes it, ✓ or ✗ as it is typed), under them what the focused rule means
 //! or what is wrong with it, then Save and Cancel. Every row is clickable.
-//! On a short terminal the key's ID line and the blank rows go first, so the
-//! rules and the buttons always show.
+//! On a short terminal the key's ID line and the blank rows go first, then
+//! (below 16 rows) the explanation and the error lines, so the rules, their
+//! ✓ or ✗, and the buttons always show.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -25,7 +26,8 @@ pub fn render(frame: &mut Frame, area: Rect, d: &PolicyDialog, theme: &Theme, hi
     let width = area.width.saturating_sub(2).min(72);
     let inner_width = width.saturating_sub(4) as usize;
     let roomy = area.height >= Rule::ALL.len() as u16 + LEAST_CHROME + 3;
-    let parts = parts(d, inner_width, roomy, theme);
+    let explained = area.height >= Rule::ALL.len() as u16 + LEAST_CHROME;
+    let parts = parts(d, inner_width, (roomy, explained), theme);
     let name = theme.glyphs().fit(&d.record.name, inner_width.saturating_sub(12));
     let inner = dialog(
         frame.buffer_mut(),
@@ -40,9 +42,9 @@ pub fn render(frame: &mut Frame, area: Rect, d: &PolicyDialog, theme: &Theme, hi
     }
 }
 
-/// The ID and a blank (when `roomy`), the rules, the explanation, the save
-/// error, a blank (when `roomy`), the buttons.
-fn parts<'a>(d: &'a PolicyDialog, width: usize, roomy: bool, theme: &'a Theme) -> Parts<'a> {
+/// The ID and a blank (when `roomy`), the rules, the explanation and the
+/// save error (when `explained`), a blank (when `roomy`), the buttons.
+fn parts<'a>(d: &'a PolicyDialog, width: usize, (roomy, explained): (bool, bool), theme: &'a Theme) -> Parts<'a> {
     let mut parts = Parts::new();
     if roomy {
         parts.line(detail_line(&tr!("dialog-policy-key"), d.record.id.as_str(), theme));
@@ -54,15 +56,17 @@ fn parts<'a>(d: &'a PolicyDialog, width: usize, roomy: bool, theme: &'a Theme) -
             field_row(buf, row, d, at, theme)
         });
     }
-    let (marker, text, style) = explanation(d, theme);
-    for line in wrap_marked(marker, &text, width) {
-        parts.line(Line::styled(line, style));
-    }
-    let error = (d.error.as_deref())
-        .map(|e| wrap(&sanitize::sanitize(e), width))
-        .unwrap_or_default();
-    for text in error {
-        parts.line(Line::styled(text, theme.error()));
+    if explained {
+        let (marker, text, style) = explanation(d, theme);
+        for line in wrap_marked(marker, &text, width) {
+            parts.line(Line::styled(line, style));
+        }
+        let error = (d.error.as_deref())
+            .map(|e| wrap(&sanitize::sanitize(e), width))
+            .unwrap_or_default();
+        for text in error {
+            parts.line(Line::styled(text, theme.error()));
+        }
     }
     if roomy {
         parts.blank();

@@ -178,3 +178,78 @@ fn two_keydesk_serve_processes_on_one_database_accept_at_most_22_of_60_under_rpm
     assert!((20..=22).contains(&accepted), "{accepted} accepted");
     assert_eq!(accepted + refused, 60);
 }
+
+/// Token budgets shared by a fleet: two `keydesk serve --upstream`
+/// processes on one database, a key with `token-budget=1000/day`. Gateway
+/// A spends it (18 tokens an answer); once A's tokens are in the database
+/// (A flushes them within a second), gateway B — which already had the
+/// key's totals from a request of its own — refuses within its next sync,
+/// a second later: far fewer requests than the ~54 it would let through on
+/// its own count.
+#[test]
+fn a_token_budget_spent_through_one_gateway_is_refused_by_the_other_within_a_sync() {
+    use keydesk::KeyStore;
+    let url = server!().create_database();
+    let admin = store(&url);
+    let budget = Policy::parse("token-budget=1000/day").unwrap();
+    let (secret, record) = admin
+        .create_with_policy(&crate::common::name("fleet-tokens"), None, &budget)
+        .unwrap();
+    let stub = crate::serve::api_stub::ApiStub::start();
+    let upstream = format!("http://{}", stub.addr);
+    let serve = || super::serve_support::Server::start(std::path::Path::new(&url), &["--upstream", &upstream]);
+    let (a, b) = (serve(), serve());
+    let bearer = format!("Bearer {}", secret.expose());
+    let chat = |gateway: &super::serve_support::Server| {
+        let headers = [("Authorization", bearer.as_str()), ("Content-Type", "application/json")];
+        let body = br#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#;
+        super::serve_support::request(gateway.addr, "POST", "/v1/chat/completions", &headers, body)
+    };
+    assert_eq!(chat(&b).status, 200, "B reads the key's totals");
+    let mut through_a = 0;
+    loop {
+        let answer = chat(&a);
+        if answer.status == 429 {
+            assert!(
+                answer.body_text().contains("insufficient_quota"),
+                "{}",
+                answer.body_text()
+            );
+            break;
+        }
+        assert_eq!(answer.status, 200, "{}", answer.body_text());
+        through_a += 1;
+        assert!(through_a <= 60, "A never refused");
+    }
+    let stored = || {
+        query_numbers(
+            &url,
+            &format!(
+                "SELECT coalesce(sum(input + output), 0)::bigint FROM keydesk_tokens_lifetime WHERE key_id = '{}'",
+                record.id
+            ),
+        )[0]
+    };
+    wait_for("A's tokens to reach the database", || stored() >= 1000);
+    let (start, mut through_b) = (Instant::now(), 0);
+    loop {
+        let answer = chat(&b);
+        if answer.status == 429 {
+            assert!(
+                answer.body_text().contains("insufficient_quota"),
+                "{}",
+                answer.body_text()
+            );
+            break;
+        }
+        through_b += 1;
+        assert!(start.elapsed() < HANG_BOUND, "B never refused");
+        // About ten requests a second: B syncs once a second.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    println!(
+        "fleet tokens: A let {through_a} answers through, then B {through_b} more before refusing ({:?} after the database held A's tokens)",
+        start.elapsed()
+    );
+    assert!(through_b < 30, "B let {through_b} through after A spent the budget");
+}

@@ -3,7 +3,8 @@
 //! in front of it (skipped, saying so, when they are not installed).
 
 mod abuse;
-mod api_stub;
+pub mod api_stub;
+mod budgets;
 mod gateways;
 mod logging;
 mod openai_sdk;

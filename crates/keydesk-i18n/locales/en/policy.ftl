@@ -50,7 +50,7 @@ error-policy-unknown-rule = { $part } is not a rule
 error-policy-repeated = { $rule } is given twice
 error-policy-period = { $rule }: { $part } is not a period (day, week or month)
 error-policy-amount = { $rule }: { $part } is not an amount (such as 20 or 0.50)
-cli-limit-spend-needs-prices = cannot set spend-limit: no model has a price (add a [prices] table to the config file, { $path })
+cli-limit-spend-needs-prices = cannot set spend-limit: no model has a price (add a [prices] table to the config file; `keydesk config path` shows where it is)
 
 ## keydesk limit
 cli-limit-changed = Policy of { $name } ({ $id }) changed:

@@ -35,7 +35,7 @@ error-policy-unknown-rule = { $part } 不是规则
 error-policy-repeated = { $rule } 出现了两次
 error-policy-period = { $rule }：{ $part } 不是周期（day、week 或 month）
 error-policy-amount = { $rule }：{ $part } 不是金额（如 20 或 0.50）
-cli-limit-spend-needs-prices = 无法设置 spend-limit：没有任何模型有价格（在配置文件 { $path } 中添加 [prices] 表）
+cli-limit-spend-needs-prices = 无法设置 spend-limit：没有任何模型有价格（在配置文件中添加 [prices] 表；`keydesk config path` 显示其位置）
 
 ## keydesk limit
 cli-limit-changed = { $name }（{ $id }）的策略已更改：

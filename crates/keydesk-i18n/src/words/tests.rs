@@ -237,11 +237,14 @@ fn other_errors() -> Vec<(String, String)> {
         (Rule::Models, "gpt 4o"),
         (Rule::Ips, "10.0.0.0/8,10.1.2.300"),
         (Rule::Ips, "10.0.0.0/8,,::1"),
+        (Rule::TokenBudget, "100/year"),
+        (Rule::TokenBudget, "1000000000000000001/day"),
+        (Rule::SpendLimit, "2O/month"),
     ] {
         let error = Policy::default().set(rule, value).unwrap_err();
         pairs.push(both(&error, error.to_string()));
     }
-    for text in ["tpm=5", "rpm=1 rpm=2"] {
+    for text in ["burst=5", "rpm=1 rpm=2"] {
         let error = Policy::parse(text).unwrap_err();
         pairs.push(both(&error, error.to_string()));
     }
