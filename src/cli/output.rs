@@ -8,6 +8,11 @@ use time::{OffsetDateTime, UtcOffset};
 
 use super::exit::{Exit, Failure};
 
+/// The widest name `usage` and `cleanup` show, in columns; longer ones are cut.
+pub const NAME_WIDTH: usize = 24;
+/// An ID is 19 columns (`ak-` and 16 characters).
+pub const ID_WIDTH: usize = 20;
+
 /// An instant as RFC 3339 in UTC, the form of every `--json` time.
 pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.checked_to_offset(UtcOffset::UTC)

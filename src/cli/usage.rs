@@ -10,7 +10,7 @@ use unicode_width::UnicodeWidthStr;
 
 use super::exit::Failure;
 use super::key_id::parse_id;
-use super::output::{escape_for_terminal, rfc3339, write_stdout};
+use super::output::{ID_WIDTH, NAME_WIDTH, escape_for_terminal, rfc3339, write_stdout};
 use super::prompt;
 use super::usage_tokens::{JsonTokens, Spend, TokenColumns, by_model_json, by_model_table, of_day, per_model};
 use crate::KeyStore;
@@ -161,11 +161,6 @@ fn one_key(record: &KeyRecord, usage: &KeyUsage, days: std::ops::Range<Day>, pri
     let _ = writeln!(out, "{}", with_tokens(line, &total_spend));
     out
 }
-
-/// The widest name `usage` and `cleanup` show, in columns; longer ones are cut.
-pub(super) const NAME_WIDTH: usize = 24;
-/// An ID is 19 columns (`ak-` and 16 characters).
-pub(super) const ID_WIDTH: usize = 20;
 
 /// One line per key: its totals over the range, with token columns when
 /// any key has tokens in it.

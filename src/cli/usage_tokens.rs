@@ -14,6 +14,7 @@ use std::ops::Range;
 
 use unicode_width::UnicodeWidthStr;
 
+use super::output::{ID_WIDTH, NAME_WIDTH};
 use crate::display::sanitize;
 use crate::display::text::{pad, pad_left, truncate};
 use crate::domain::prices::{PriceList, format_amount};
@@ -162,19 +163,19 @@ pub fn by_model_table(rows: &[(&KeyRecord, PerModel)], prices: Option<&PriceList
         .unwrap_or(0);
     let mut out = format!(
         "{}  {}  {}  {}   {}\n",
-        pad(&tr!("cli-usage-id"), super::usage::ID_WIDTH),
-        pad(&tr!("cli-usage-name"), super::usage::NAME_WIDTH),
+        pad(&tr!("cli-usage-id"), ID_WIDTH),
+        pad(&tr!("cli-usage-name"), NAME_WIDTH),
         pad(&tr!("cli-usage-model"), model_width),
         columns.header(),
         tr!("cli-usage-range", days = days)
     );
     for (record, model, spend) in &lines {
-        let name = truncate(&sanitize(&record.name), super::usage::NAME_WIDTH);
+        let name = truncate(&sanitize(&record.name), NAME_WIDTH);
         let _ = writeln!(
             out,
             "{}  {}  {}  {}",
-            pad(record.id.as_str(), super::usage::ID_WIDTH),
-            pad(&name, super::usage::NAME_WIDTH),
+            pad(record.id.as_str(), ID_WIDTH),
+            pad(&name, NAME_WIDTH),
             pad(model, model_width),
             columns.row(spend)
         );

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod base62;
 pub mod budget;
 pub mod duration;
+pub mod hours;
 pub mod id;
 pub mod name;
 pub mod policy;

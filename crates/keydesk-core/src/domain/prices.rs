@@ -68,8 +68,15 @@ pub enum PriceError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PriceList {
     currency: String,
-    /// (glob, price), longest glob first, then in name order.
-    rules: Vec<(String, Price)>,
+    /// Longest glob first, then in name order; each glob compiled once.
+    rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rule {
+    glob: String,
+    pattern: glob::Pattern,
+    price: Price,
 }
 
 impl PriceList {
@@ -90,11 +97,15 @@ impl PriceList {
     /// Adds the price of models matching `glob` (`*`, `?`, `[…]`), replacing
     /// one given for the same glob.
     pub fn add(&mut self, glob: &str, price: Price) -> Result<(), PriceError> {
-        glob::Pattern::new(glob).map_err(|_| PriceError::Glob(glob.to_owned()))?;
-        self.rules.retain(|(g, _)| g != glob);
-        self.rules.push((glob.to_owned(), price));
-        self.rules
-            .sort_by(|(a, _), (b, _)| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        let pattern = glob::Pattern::new(glob).map_err(|_| PriceError::Glob(glob.to_owned()))?;
+        self.rules.retain(|rule| rule.glob != glob);
+        self.rules.push(Rule {
+            glob: glob.to_owned(),
+            pattern,
+            price,
+        });
+        let order = |rule: &Rule| (std::cmp::Reverse(rule.glob.len()), rule.glob.clone());
+        self.rules.sort_by_key(order);
         Ok(())
     }
 
@@ -109,8 +120,8 @@ impl PriceList {
     }
 
     /// The globs and their prices, longest glob first.
-    pub fn rules(&self) -> &[(String, Price)] {
-        &self.rules
+    pub fn rules(&self) -> impl Iterator<Item = (&str, &Price)> {
+        self.rules.iter().map(|rule| (rule.glob.as_str(), &rule.price))
     }
 
     /// The price of `model` (`None`: an answer that named none): the
@@ -119,8 +130,8 @@ impl PriceList {
         let name = model.unwrap_or("");
         self.rules
             .iter()
-            .find(|(glob, _)| glob::Pattern::new(glob).is_ok_and(|p| p.matches(name)))
-            .map(|(_, price)| price)
+            .find(|rule| rule.pattern.matches(name))
+            .map(|rule| &rule.price)
     }
 
     /// What `counts` of `model` cost, in micro-units; `None` when the model

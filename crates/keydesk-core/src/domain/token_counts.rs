@@ -8,7 +8,7 @@
 //!
 //! Hourly token buckets are kept [`TOKEN_HOURLY_RETENTION_HOURS`] (32 days:
 //! enough to sum any calendar month in any UTC offset from hours), daily
-//! ones [`DAILY_RETENTION_DAYS`] like the request counts; the lifetime total
+//! ones [`TOKEN_DAILY_RETENTION_DAYS`] like the request counts; the lifetime total
 //! is kept as long as the key.
 //!
 //! **Models are bounded**: a bucket holds at most [`MAX_MODELS_PER_BUCKET`]
@@ -27,14 +27,18 @@
 
 use std::ops::{Add, AddAssign};
 
+use super::hours::{Day, Hour};
 use super::id::KeyId;
 use super::tokens::{MAX_MODEL_NAME_BYTES, TokenUsage};
-use super::usage::{DAILY_RETENTION_DAYS, Day, Hour};
 
 /// Hourly token buckets older than this many hours before now are dropped:
 /// 32 days, so that any calendar month (31 days) in any UTC offset is a sum
 /// of retained hours.
 pub const TOKEN_HOURLY_RETENTION_HOURS: u32 = 32 * 24;
+/// Daily token buckets older than this many days before today are dropped:
+/// as long as the request counts' daily buckets
+/// ([`DAILY_RETENTION_DAYS`](crate::domain::usage::DAILY_RETENTION_DAYS)).
+pub const TOKEN_DAILY_RETENTION_DAYS: u32 = 400;
 /// The most models one bucket holds, [`OTHER_MODELS`] included.
 pub const MAX_MODELS_PER_BUCKET: usize = 16;
 /// The model name under which a bucket's models past the bound are counted.
@@ -43,7 +47,8 @@ pub const OTHER_MODELS: &str = "(other)";
 /// The most token rows one key can have: (retained hours + 1 + retained
 /// days + 1) × [`MAX_MODELS_PER_BUCKET`], and the lifetime row.
 pub const MAX_TOKEN_ROWS_PER_KEY: u64 =
-    (TOKEN_HOURLY_RETENTION_HOURS as u64 + 1 + DAILY_RETENTION_DAYS as u64 + 1) * MAX_MODELS_PER_BUCKET as u64 + 1;
+    (TOKEN_HOURLY_RETENTION_HOURS as u64 + 1 + TOKEN_DAILY_RETENTION_DAYS as u64 + 1) * MAX_MODELS_PER_BUCKET as u64
+        + 1;
 /// The stored size of one row at most: a key ID of up to 19 bytes (with a
 /// 4-byte length), the bucket number (4), a model name of up to
 /// [`MAX_MODEL_NAME_BYTES`] (with a 4-byte length), four `u64` token counts
@@ -205,7 +210,7 @@ pub fn token_hours_from(now: time::OffsetDateTime) -> Hour {
 /// The oldest day a store keeps daily token buckets for at `now` (as for
 /// request counts).
 pub fn token_days_from(now: time::OffsetDateTime) -> Day {
-    super::usage::retained_from(now).1
+    Day(Day::of(now).0.saturating_sub(TOKEN_DAILY_RETENTION_DAYS))
 }
 
 #[cfg(test)]
