@@ -19,7 +19,7 @@ use crate::display::policy::meanings;
 use crate::domain::policy::Reason;
 use crate::domain::policy::Rule;
 use crate::domain::{Day, Hour};
-use crate::domain::{KeyRecord, KeyUsage, Outcome, UsageCounts};
+use crate::domain::{KeyRecord, KeyUsage, Outcome, UsageCounts, UsageQuery};
 use crate::tui::app::App;
 use crate::tui::app::{BudgetGauge, Spend};
 use crate::tui::worker::USAGE_HOURS;
@@ -60,9 +60,26 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         rows.line(buf, Line::styled(tr!("tui-details-usage-reading"), theme.dim()));
         return;
     };
-    let usage = app.usage.get(&record.id).cloned().unwrap_or_default();
-    let width = inner.width as usize;
-    let mut lines = totals(&usage, width, theme);
+    usage_rows(buf, &mut rows, app, record, query, (tall, inner.width as usize), theme);
+}
+
+/// The key's usage: uses and refusals, tokens and their cost, its budgets'
+/// gauges, and the sparklines (tokens per day first: for a key that has
+/// tokens they matter most, and below the table the last rows are cut).
+/// `shape`: whether the pane is tall, and its width.
+fn usage_rows(
+    buf: &mut Buffer,
+    rows: &mut Rows,
+    app: &App,
+    record: &KeyRecord,
+    query: &UsageQuery,
+    shape: (bool, usize),
+    theme: &Theme,
+) {
+    let (tall, width) = shape;
+    let none = KeyUsage::default();
+    let usage = app.usage.get(&record.id).unwrap_or(&none);
+    let mut lines = totals(usage, width, theme);
     let spend = app.spend_of(&record.id);
     let budgets = app.budgets_of(&record.id, &record.policy);
     // Tokens only for a key that has some, or budgets to spend them on.
@@ -84,29 +101,29 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         rows.line(buf, line);
     }
     for gauge in &budgets {
-        budget(buf, &mut rows, gauge, app, (tall, width), theme);
+        budget(buf, rows, gauge, app, shape, theme);
     }
     let spark_height = if tall { 3 } else { 1 };
     if has_tokens {
-        let daily = tokens_per_day(&usage, query.days.clone());
+        let daily = tokens_per_day(usage, query.days.clone());
         let peak = compact(daily.iter().copied().max().unwrap_or(0));
         let label = tr!("tui-details-tokens-per-day");
-        sparkline(buf, &mut rows, &label, &peak, &daily, spark_height, theme);
+        sparkline(buf, rows, &label, &peak, &daily, spark_height, theme);
     }
     let daily = usage.daily_series(query.days.clone(), Outcome::Accepted);
     let peak = daily.iter().copied().max().unwrap_or(0);
     let label = tr!("tui-details-uses-per-day");
-    sparkline(buf, &mut rows, &label, &peak.to_string(), &daily, spark_height, theme);
+    sparkline(buf, rows, &label, &peak.to_string(), &daily, spark_height, theme);
     // The worker reads token hours a month back; the pane shows the last day.
     let hours = Hour(query.hours.end.0.saturating_sub(USAGE_HOURS))..query.hours.end;
     let hourly = usage.hourly_series(hours, Outcome::Accepted);
     let peak = hourly.iter().copied().max().unwrap_or(0);
     let label = tr!("tui-details-uses-per-hour");
-    sparkline(buf, &mut rows, &label, &peak.to_string(), &hourly, spark_height, theme);
+    sparkline(buf, rows, &label, &peak.to_string(), &hourly, spark_height, theme);
 }
 
 /// Input and output tokens per day over `days` (every model together).
-pub(crate) fn tokens_per_day(usage: &crate::domain::KeyUsage, days: std::ops::Range<Day>) -> Vec<u64> {
+fn tokens_per_day(usage: &KeyUsage, days: std::ops::Range<Day>) -> Vec<u64> {
     let mut series = vec![0u64; days.end.0.saturating_sub(days.start.0) as usize];
     for (day, _, counts) in &usage.tokens_daily {
         if days.contains(day) {
