@@ -611,6 +611,49 @@ mod tests {
     }
 
     #[test]
+    fn the_usage_read_brings_token_hours_a_month_back_and_request_hours_of_the_last_day() {
+        use crate::domain::{Outcome, TokenCounts, TokenDelta, UsageCounts, UsageDelta};
+        let (_dir, store, mut worker, rx) = started();
+        let (_, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let (recent, old) = (Hour::of(now), Hour(Hour::of(now).0 - 21 * 24));
+        let counts = |hour| UsageDelta {
+            id: a.id.clone(),
+            hour,
+            counts: UsageCounts::of(Outcome::Accepted, 1),
+        };
+        let tokens = |hour| TokenDelta {
+            id: a.id.clone(),
+            hour,
+            model: Some("m".into()),
+            counts: TokenCounts {
+                input: 10,
+                ..TokenCounts::default()
+            },
+        };
+        let (uses, tokens) = (
+            [counts(recent), counts(Hour(recent.0 - 48))],
+            [tokens(recent), tokens(old)],
+        );
+        store.record_usage_and_tokens(&[], &uses, &tokens).unwrap();
+        worker.submit(Job::Refresh).unwrap();
+        next(&mut worker, &rx);
+        let Event::UsageLoaded(query, Ok(usage)) = next_usage(&rx) else {
+            panic!("the usage")
+        };
+        let usage = &usage[0].1;
+        let token_hours: Vec<Hour> = usage.tokens_hourly.iter().map(|(hour, _, _)| *hour).collect();
+        assert_eq!(
+            token_hours,
+            [old, recent],
+            "three weeks back: a budget's month needs them"
+        );
+        let request_hours: Vec<Hour> = usage.hourly.iter().map(|(hour, _)| *hour).collect();
+        assert_eq!(request_hours, [recent], "two days back is not shown: dropped");
+        assert!(query.hours.start <= old);
+    }
+
+    #[test]
     fn a_bulk_disable_comes_back_with_the_records_and_their_usage() {
         let (_dir, store, mut worker, rx) = started();
         let (secret, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
