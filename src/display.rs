@@ -4,6 +4,7 @@
 //! cuts by terminal columns.
 
 pub mod columns;
+pub mod count;
 pub mod policy;
 pub mod text;
 

@@ -77,6 +77,7 @@ fn run_tui(settings: &Settings, local_offset: Option<UtcOffset>) -> ExitCode {
     let mut options =
         tui::TuiOptions::new(settings.utc_offset.value, local_offset).with_copy_handler(Box::new(copy_handler));
     options.theme = tui::Theme::new(settings.color.value);
+    options.prices = settings.prices.clone();
     if !unicode {
         options.theme = options.theme.ascii();
     }

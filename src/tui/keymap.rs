@@ -163,6 +163,8 @@ pub enum Action {
     OpenCleanup,
     /// Mark or unmark every key shown (clean-up view).
     MarkAll,
+    /// The clean-up view by 30-day spend, or back to the unused keys.
+    BySpend,
     // Dialogs.
     FocusNext,
     FocusPrev,
@@ -213,6 +215,9 @@ pub enum Applies {
     KeySelected,
     /// An audit log entry is selected: it can be opened.
     LogEntrySelected,
+    /// The clean-up view lists unused keys (not keys by spend): the days
+    /// can be chosen.
+    UnusedKeysShown,
 }
 
 /// What the screen shows now, as far as the hints care (made by
@@ -221,6 +226,7 @@ pub enum Applies {
 pub struct Shown {
     pub key_selected: bool,
     pub log_entry_selected: bool,
+    pub unused_keys_shown: bool,
 }
 
 impl Applies {
@@ -229,6 +235,7 @@ impl Applies {
             Applies::Always => true,
             Applies::KeySelected => shown.key_selected,
             Applies::LogEntrySelected => shown.log_entry_selected,
+            Applies::UnusedKeysShown => shown.unused_keys_shown,
         }
     }
 }
@@ -837,8 +844,15 @@ const CLEANUP: &[Binding] = &[
         A::ChoosePrev,
         Some(Msg("tui-hint-days")),
         Msg("tui-help-fewer-days"),
-    ),
+    )
+    .when(Applies::UnusedKeysShown),
     bind(&[K::Right], A::ChooseNext, None, Msg("tui-help-more-days")),
+    bind(
+        &[K::Char('s')],
+        A::BySpend,
+        Some(Msg("tui-hint-spend")),
+        Msg("tui-help-cleanup-spend"),
+    ),
     bind(
         &[K::Enter, K::Char('t')],
         A::Activate,

@@ -41,6 +41,8 @@ mod signals;
 #[cfg(test)]
 mod testing;
 #[cfg(test)]
+mod tokens_tests;
+#[cfg(test)]
 mod update_tests;
 #[cfg(test)]
 mod usage_tests;
@@ -77,6 +79,9 @@ pub struct TuiOptions {
     pub mouse: bool,
     /// The open database's name for the header ([`database::label`]).
     pub database: Option<String>,
+    /// The config file's `[prices]`: costs in the details pane and the
+    /// clean-up view, and spend limits' gauges.
+    pub prices: Option<crate::domain::prices::PriceList>,
 }
 
 impl TuiOptions {
@@ -97,6 +102,7 @@ impl TuiOptions {
             poll_interval: Duration::from_secs(1),
             mouse: true,
             database: None,
+            prices: None,
         }
     }
 
@@ -203,6 +209,7 @@ impl Runtime {
         app.note = options.note;
         app.mouse = options.mouse;
         app.database = options.database;
+        app.prices = options.prices;
         let size = tui.terminal().size()?;
         let _ = worker.submit(Job::Refresh);
         Ok(Runtime {

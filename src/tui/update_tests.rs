@@ -152,6 +152,9 @@ fn s_cycles_the_sort_column_and_capital_s_reverses() {
     // Then by 30-day uses, the most used first.
     press(&mut app, &[Char('s')]);
     assert_eq!((app.sort, app.descending), (SortColumn::Uses, true));
+    // Then by 30-day tokens, the most first.
+    press(&mut app, &[Char('s')]);
+    assert_eq!((app.sort, app.descending), (SortColumn::Tokens, true));
     press(&mut app, &[Char('s')]);
     assert_eq!((app.sort, app.descending), (SortColumn::Name, false));
     assert_eq!(

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::domain::{AuditQuery, UsageQuery};
+use crate::domain::token_counts::token_hours_from;
+use crate::domain::{AuditQuery, Hour, UsageQuery};
 use crate::i18n::words::Worded;
 use crate::{KeyStore, StoreError};
 
@@ -286,15 +287,28 @@ fn read_log_page(storage: &Storage, request: &LogRequest, log_search: &AtomicU64
 pub const USAGE_DAYS: u32 = 30;
 pub const USAGE_HOURS: u32 = 24;
 
-/// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`] hours.
+/// Every key's counts in the last [`USAGE_DAYS`] days and [`USAGE_HOURS`]
+/// hours, and its hourly token counts as far back as stores keep them (32
+/// days): a budget's period (this month, in any UTC offset) is summed from
+/// them. Request counts of hours before the last [`USAGE_HOURS`] are
+/// dropped as they arrive: nothing shows them.
 fn read_usage(storage: &Storage) -> Event {
     let query = usage_query();
-    let found = storage.usage(&query).map_err(|e| e.worded());
+    let first_shown = Hour(query.hours.end.0.saturating_sub(USAGE_HOURS));
+    let found = storage.usage(&query).map_err(|e| e.worded()).map(|mut found| {
+        for (_, usage) in &mut found {
+            usage.hourly.retain(|(hour, _)| *hour >= first_shown);
+        }
+        found
+    });
     Event::UsageLoaded(query, found)
 }
 
 fn usage_query() -> UsageQuery {
-    UsageQuery::last(None, USAGE_DAYS, USAGE_HOURS, OffsetDateTime::now_utc())
+    let now = OffsetDateTime::now_utc();
+    let mut query = UsageQuery::last(None, USAGE_DAYS, USAGE_HOURS, now);
+    query.hours.start = token_hours_from(now);
+    query
 }
 
 /// The usage read's answer when it hit a bug.
@@ -594,6 +608,49 @@ mod tests {
         };
         assert_eq!(message, "bug");
         assert!(matches!(failed(&Job::Refresh, String::new()), Event::LoadFailed(_)));
+    }
+
+    #[test]
+    fn the_usage_read_brings_token_hours_a_month_back_and_request_hours_of_the_last_day() {
+        use crate::domain::{Outcome, TokenCounts, TokenDelta, UsageCounts, UsageDelta};
+        let (_dir, store, mut worker, rx) = started();
+        let (_, a) = store.create(&KeyName::parse("alpha").unwrap()).unwrap();
+        let now = OffsetDateTime::now_utc();
+        let (recent, old) = (Hour::of(now), Hour(Hour::of(now).0 - 21 * 24));
+        let counts = |hour| UsageDelta {
+            id: a.id.clone(),
+            hour,
+            counts: UsageCounts::of(Outcome::Accepted, 1),
+        };
+        let tokens = |hour| TokenDelta {
+            id: a.id.clone(),
+            hour,
+            model: Some("m".into()),
+            counts: TokenCounts {
+                input: 10,
+                ..TokenCounts::default()
+            },
+        };
+        let (uses, tokens) = (
+            [counts(recent), counts(Hour(recent.0 - 48))],
+            [tokens(recent), tokens(old)],
+        );
+        store.record_usage_and_tokens(&[], &uses, &tokens).unwrap();
+        worker.submit(Job::Refresh).unwrap();
+        next(&mut worker, &rx);
+        let Event::UsageLoaded(query, Ok(usage)) = next_usage(&rx) else {
+            panic!("the usage")
+        };
+        let usage = &usage[0].1;
+        let token_hours: Vec<Hour> = usage.tokens_hourly.iter().map(|(hour, _, _)| *hour).collect();
+        assert_eq!(
+            token_hours,
+            [old, recent],
+            "three weeks back: a budget's month needs them"
+        );
+        let request_hours: Vec<Hour> = usage.hourly.iter().map(|(hour, _)| *hour).collect();
+        assert_eq!(request_hours, [recent], "two days back is not shown: dropped");
+        assert!(query.hours.start <= old);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The clean-up screen's state (`C`): which keys count as unused for the
-//! chosen time, the marks, and the confirmation before the bulk change; and
-//! how its rows follow the records as they are loaded.
+//! chosen time, or (`s`) which keys spent the most in 30 days; the marks,
+//! and the confirmation before the bulk change; and how its rows follow the
+//! records and their usage as they are loaded.
 
 use std::collections::HashSet;
 
@@ -25,7 +26,11 @@ pub const NEVER_USED_AFTER: time::Duration = time::Duration::days(7);
 pub struct CleanupScreen {
     /// Index into [`CLEANUP_DAYS`].
     pub days: usize,
-    /// The candidates, least recently active first.
+    /// Keys by their 30-day spend (by tokens without prices), highest
+    /// first, in place of the unused ones.
+    pub by_spend: bool,
+    /// The candidates: least recently active first, or by spend the
+    /// highest first.
     pub rows: Vec<KeyId>,
     pub selected: usize,
     pub marked: HashSet<KeyId>,
@@ -46,6 +51,7 @@ impl CleanupScreen {
     pub fn new() -> Self {
         CleanupScreen {
             days: CLEANUP_DEFAULT,
+            by_spend: false,
             rows: Vec::new(),
             selected: 0,
             marked: HashSet::new(),
@@ -85,16 +91,42 @@ impl Default for CleanupScreen {
 }
 
 impl App {
-    /// Recomputes the clean-up view's rows (after new records, or another
-    /// "unused for"), keeping the selection and the marks on keys still shown.
+    /// The keys unused for the chosen time, least recently active first.
+    fn unused(&self) -> Vec<KeyId> {
+        let Some(cleanup) = &self.cleanup else {
+            return Vec::new();
+        };
+        let mut found: Vec<&KeyRecord> = self.records.iter().filter(|r| cleanup.wants(r, self.now)).collect();
+        found.sort_by(|a, b| last_activity(a).cmp(&last_activity(b)).then_with(|| a.id.cmp(&b.id)));
+        found.into_iter().map(|r| r.id.clone()).collect()
+    }
+
+    /// The keys with tokens in the usage window, the highest spend first
+    /// (tokens break ties, and order keys no price applies to), then by ID.
+    pub fn by_spend(&self) -> Vec<KeyId> {
+        let mut found: Vec<((u64, u64), &KeyId)> = self
+            .records
+            .iter()
+            .map(|r| (self.spend_of(&r.id).rank(), &r.id))
+            .filter(|((_, tokens), _)| *tokens > 0)
+            .collect();
+        found.sort_by(|(a, ida), (b, idb)| b.cmp(a).then_with(|| ida.cmp(idb)));
+        found.into_iter().map(|(_, id)| id.clone()).collect()
+    }
+
+    /// Recomputes the clean-up view's rows (after new records or usage, or
+    /// another choice), keeping the selection and the marks on keys still
+    /// shown.
     pub fn refresh_cleanup(&mut self) {
+        let Some(by_spend) = self.cleanup.as_ref().map(|c| c.by_spend) else {
+            return;
+        };
+        let rows = if by_spend { self.by_spend() } else { self.unused() };
         let Some(cleanup) = &mut self.cleanup else {
             return;
         };
         let keep = cleanup.rows.get(cleanup.selected).cloned();
-        let mut found: Vec<&KeyRecord> = self.records.iter().filter(|r| cleanup.wants(r, self.now)).collect();
-        found.sort_by(|a, b| last_activity(a).cmp(&last_activity(b)).then_with(|| a.id.cmp(&b.id)));
-        cleanup.rows = found.into_iter().map(|r| r.id.clone()).collect();
+        cleanup.rows = rows;
         let rows: HashSet<&KeyId> = cleanup.rows.iter().collect();
         cleanup.marked.retain(|id| rows.contains(id));
         cleanup.selected = keep

@@ -18,6 +18,7 @@ mod policy_dialog;
 mod rename_dialog;
 mod rotate_dialog;
 mod secret_dialog;
+mod tokens;
 
 use std::collections::HashMap;
 
@@ -41,6 +42,7 @@ pub use policy_dialog::{PolicyDialog, PolicyFocus};
 pub use rename_dialog::RenameDialog;
 pub use rotate_dialog::RotateDialog;
 pub use secret_dialog::SecretDialog;
+pub use tokens::{BudgetGauge, Spend, budget_gauges};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusKind {
@@ -120,6 +122,11 @@ pub struct App {
     pub usage_query: Option<UsageQuery>,
     /// Accepted uses in the usage window, per position in `records`.
     uses: Vec<u64>,
+    /// Input and output tokens in the usage window, per position in
+    /// `records` (the Tokens sort).
+    tokens: Vec<u64>,
+    /// The config file's `[prices]`, if any: costs and spend limits.
+    pub prices: Option<crate::domain::prices::PriceList>,
     /// Whether to show the details pane, as `i` last chose; `None` until
     /// then (shown when it fits beside the table). One preference whatever
     /// the size: a resize moves the pane, it does not undo the choice.
@@ -175,6 +182,8 @@ impl App {
             usage: HashMap::new(),
             usage_query: None,
             uses: Vec::new(),
+            tokens: Vec::new(),
+            prices: None,
             show_details: None,
             status: None,
             note: None,
@@ -251,6 +260,7 @@ impl App {
         super::keymap::Shown {
             key_selected: self.selected_record().is_some(),
             log_entry_selected: self.log.as_ref().is_some_and(|log| log.entry(log.selected).is_some()),
+            unused_keys_shown: self.cleanup.as_ref().is_some_and(|c| !c.by_spend),
         }
     }
 
@@ -303,11 +313,13 @@ impl App {
         self.usage = usage.into_iter().collect();
         self.usage_query = Some(query);
         self.recount_uses();
-        if self.sort == SortColumn::Uses {
+        if matches!(self.sort, SortColumn::Uses | SortColumn::Tokens) {
             let keep = self.selected_record().map(|r| r.id.clone());
             self.resort();
             self.select_id_or_clamp(keep.as_ref());
         }
+        // Spend moves with the usage: the clean-up view's "by spend" order too.
+        self.refresh_cleanup();
     }
 
     /// Accepted uses of `record` in the usage window (0 before it is read).
@@ -317,6 +329,7 @@ impl App {
 
     fn recount_uses(&mut self) {
         self.uses = self.records.iter().map(|r| self.uses_of(&r.id)).collect();
+        self.tokens = self.records.iter().map(|r| self.tokens_of(&r.id)).collect();
     }
 
     /// The record with `id`, if it is loaded.

@@ -18,6 +18,8 @@ pub enum SortColumn {
     LastUsed,
     /// Accepted uses in the last 30 days.
     Uses,
+    /// Input and output tokens in the last 30 days.
+    Tokens,
 }
 
 impl SortColumn {
@@ -25,7 +27,8 @@ impl SortColumn {
         match self {
             SortColumn::Created => SortColumn::LastUsed,
             SortColumn::LastUsed => SortColumn::Uses,
-            SortColumn::Uses => SortColumn::Name,
+            SortColumn::Uses => SortColumn::Tokens,
+            SortColumn::Tokens => SortColumn::Name,
             SortColumn::Name => SortColumn::Id,
             SortColumn::Id => SortColumn::Created,
         }
@@ -33,22 +36,30 @@ impl SortColumn {
 
     /// The direction a column is first sorted in: names A→Z, times newest first.
     pub fn natural_descending(self) -> bool {
-        matches!(self, SortColumn::Created | SortColumn::LastUsed | SortColumn::Uses)
+        matches!(
+            self,
+            SortColumn::Created | SortColumn::LastUsed | SortColumn::Uses | SortColumn::Tokens
+        )
     }
 
-    /// The table column it sorts (uses are in the details pane, not a column).
+    /// The table column it sorts: a shared key column; uses and tokens are
+    /// the TUI's own columns, shown while sorting by them.
     pub fn column(self) -> Option<Column> {
         match self {
             SortColumn::Name => Some(Column::Name),
             SortColumn::Id => Some(Column::Id),
             SortColumn::Created => Some(Column::CreatedAt),
             SortColumn::LastUsed => Some(Column::LastUsed),
-            SortColumn::Uses => None,
+            SortColumn::Uses | SortColumn::Tokens => None,
         }
     }
 
     pub fn label(self) -> String {
-        self.column().map_or_else(|| tr!("tui-sort-uses"), Column::title)
+        match self {
+            SortColumn::Uses => tr!("tui-sort-uses"),
+            SortColumn::Tokens => tr!("tui-sort-tokens"),
+            _ => self.column().map_or_else(String::new, Column::title),
+        }
     }
 
     /// The sort a table column's header stands for, if it can be sorted by.
@@ -84,7 +95,7 @@ impl App {
     }
 
     pub(super) fn resort(&mut self) {
-        let (records, uses) = (&self.records, &self.uses);
+        let (records, uses, tokens) = (&self.records, &self.uses, &self.tokens);
         self.sorted.clear();
         self.sorted.extend(0..records.len());
         let (column, descending) = (self.sort, self.descending);
@@ -97,6 +108,7 @@ impl App {
                 // Either secret's use: a key just rotated is still busy.
                 SortColumn::LastUsed => ra.last_used_any().cmp(&rb.last_used_any()),
                 SortColumn::Uses => uses.get(a).cmp(&uses.get(b)),
+                SortColumn::Tokens => tokens.get(a).cmp(&tokens.get(b)),
             };
             let primary = if descending { primary.reverse() } else { primary };
             // Ties (e.g. every never-used key under Last Used) list the

@@ -1,5 +1,5 @@
 //! The clean-up view (`C`): keys unused for 30, 90 or 180 days, or never
-//! used a week after they were made; marked with Space (`a` for all), then
+//! used a week after they were made, or (`s`) keys by 30-day spend; marked with Space (`a` for all), then
 //! disabled (asks y/n) or deleted (asks for the number of keys), all in one
 //! transaction by the storage worker.
 
@@ -38,6 +38,16 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Command> {
         }
         Action::MarkAll if cleanup.marked.len() == cleanup.rows.len() => cleanup.marked.clear(),
         Action::MarkAll => cleanup.marked = cleanup.rows.iter().cloned().collect(),
+        Action::BySpend => {
+            cleanup.by_spend = !cleanup.by_spend;
+            // Marks made on one list are not carried to the other.
+            cleanup.marked.clear();
+            cleanup.rows.clear();
+            cleanup.selected = 0;
+            app.refresh_cleanup();
+        }
+        // The days choose among unused keys; by spend it is always 30 days.
+        Action::ChoosePrev | Action::ChooseNext if cleanup.by_spend => {}
         Action::ChoosePrev | Action::ChooseNext => {
             let step: isize = if action == Action::ChooseNext { 1 } else { -1 };
             cleanup.days = cleanup.days.saturating_add_signed(step).min(CLEANUP_DAYS.len() - 1);

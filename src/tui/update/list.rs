@@ -116,6 +116,8 @@ pub(super) fn announce_sort(app: &mut App) {
         (SortColumn::Created | SortColumn::LastUsed, false) => tr!("tui-sort-oldest-first"),
         (SortColumn::Uses, true) => tr!("tui-sort-most-used-first"),
         (SortColumn::Uses, false) => tr!("tui-sort-least-used-first"),
+        (SortColumn::Tokens, true) => tr!("tui-sort-most-tokens-first"),
+        (SortColumn::Tokens, false) => tr!("tui-sort-fewest-tokens-first"),
         (_, false) => "A → Z".to_owned(),
         (_, true) => "Z → A".to_owned(),
     };

@@ -104,8 +104,8 @@ fn details_pane_with_sparklines_ascii() {
 fn help_sort_and_too_small_ascii() {
     let help = ascii(&mut app(), |app| drop(press(app, &[Char('?')])), 80, 24);
     assert!(help.contains("Up k"), "{help}");
-    // Created, Last Used, Uses, then Name: A to Z, with the arrow spelled.
-    let sorted = ascii(&mut app(), |app| drop(press(app, &[Char('s'); 3])), 80, 24);
+    // Created, Last Used, Uses, Tokens, then Name: A to Z, with the arrow spelled.
+    let sorted = ascii(&mut app(), |app| drop(press(app, &[Char('s'); 4])), 80, 24);
     assert!(
         sorted.contains("sorted by Name ^") && sorted.contains("A -> Z"),
         "{sorted}"

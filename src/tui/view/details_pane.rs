@@ -1,19 +1,28 @@
 //! The selected key's details and usage: beside the table on a wide
 //! terminal, below it when `i` asks on a small one. Lifecycle facts, the
-//! 30-day totals, and sparklines of daily uses (30 days) and hourly uses
-//! (24 hours), read by the storage worker.
+//! 30-day totals (uses; tokens in and out, and their cost where prices
+//! apply), each budget of the key's policy as a gauge, and sparklines of
+//! daily uses and tokens (30 days) and hourly uses (24 hours), read by the
+//! storage worker. Token figures are short (`1.2M`): the exact ones are in
+//! `keydesk usage --json`.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Sparkline, Widget};
+use ratatui::widgets::{Block, Borders, Clear, LineGauge, Sparkline, Widget};
 
 use super::{Rows, Theme, detail_line, format_time};
 use crate::display::columns::{Clock, Column, Status};
+use crate::display::count::{compact, money};
+use crate::display::offset_label;
 use crate::display::policy::meanings;
 use crate::domain::policy::Reason;
-use crate::domain::{KeyRecord, KeyUsage, Outcome, UsageCounts};
+use crate::domain::policy::Rule;
+use crate::domain::{Day, Hour};
+use crate::domain::{KeyRecord, KeyUsage, Outcome, UsageCounts, UsageQuery};
 use crate::tui::app::App;
+use crate::tui::app::{BudgetGauge, Spend};
+use crate::tui::worker::USAGE_HOURS;
 use unicode_width::UnicodeWidthStr;
 
 pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
@@ -51,29 +60,193 @@ pub fn render(buf: &mut Buffer, area: Rect, app: &App, theme: &Theme) {
         rows.line(buf, Line::styled(tr!("tui-details-usage-reading"), theme.dim()));
         return;
     };
-    let usage = app.usage.get(&record.id).cloned().unwrap_or_default();
-    for line in totals(&usage, inner.width as usize, theme) {
+    usage_rows(buf, &mut rows, app, record, query, (tall, inner.width as usize), theme);
+}
+
+/// The key's usage: uses and refusals, tokens and their cost, its budgets'
+/// gauges, and the sparklines (tokens per day first: for a key that has
+/// tokens they matter most, and below the table the last rows are cut).
+/// `shape`: whether the pane is tall, and its width.
+fn usage_rows(
+    buf: &mut Buffer,
+    rows: &mut Rows,
+    app: &App,
+    record: &KeyRecord,
+    query: &UsageQuery,
+    shape: (bool, usize),
+    theme: &Theme,
+) {
+    let (tall, width) = shape;
+    let none = KeyUsage::default();
+    let usage = app.usage.get(&record.id).unwrap_or(&none);
+    let mut lines = totals(usage, width, theme);
+    let spend = app.spend_of(&record.id);
+    let budgets = app.budgets_of(&record.id, &record.policy);
+    // Tokens only for a key that has some, or budgets to spend them on.
+    let has_tokens = !spend.counts.is_zero() || !usage.tokens_lifetime.is_zero() || !budgets.is_empty();
+    if has_tokens {
+        let tokens = tokens_lines(&spend, app, width, theme);
+        // Below the table, uses and tokens share a line when they fit.
+        match (&mut lines[..], &tokens[..]) {
+            ([uses], [one]) if !tall && uses.width() + one.width() + 3 <= width => {
+                let separator = format!(" {} ", theme.glyphs().separator);
+                uses.push_span(Span::styled(separator, theme.text()));
+                // Without its own "30 d:".
+                uses.spans.extend(one.spans.iter().skip(1).cloned());
+            }
+            _ => lines.extend(tokens),
+        }
+    }
+    for line in lines {
         rows.line(buf, line);
     }
+    for gauge in &budgets {
+        budget(buf, rows, gauge, app, shape, theme);
+    }
     let spark_height = if tall { 3 } else { 1 };
+    if has_tokens {
+        let daily = tokens_per_day(usage, query.days.clone());
+        let peak = compact(daily.iter().copied().max().unwrap_or(0));
+        let label = tr!("tui-details-tokens-per-day");
+        sparkline(buf, rows, &label, &peak, &daily, spark_height, theme);
+    }
     let daily = usage.daily_series(query.days.clone(), Outcome::Accepted);
-    sparkline(
-        buf,
-        &mut rows,
-        &tr!("tui-details-uses-per-day"),
-        &daily,
-        spark_height,
-        theme,
+    let peak = daily.iter().copied().max().unwrap_or(0);
+    let label = tr!("tui-details-uses-per-day");
+    sparkline(buf, rows, &label, &peak.to_string(), &daily, spark_height, theme);
+    // The worker reads token hours a month back; the pane shows the last day.
+    let hours = Hour(query.hours.end.0.saturating_sub(USAGE_HOURS))..query.hours.end;
+    let hourly = usage.hourly_series(hours, Outcome::Accepted);
+    let peak = hourly.iter().copied().max().unwrap_or(0);
+    let label = tr!("tui-details-uses-per-hour");
+    sparkline(buf, rows, &label, &peak.to_string(), &hourly, spark_height, theme);
+}
+
+/// Input and output tokens per day over `days` (every model together).
+fn tokens_per_day(usage: &KeyUsage, days: std::ops::Range<Day>) -> Vec<u64> {
+    let mut series = vec![0u64; days.end.0.saturating_sub(days.start.0) as usize];
+    for (day, _, counts) in &usage.tokens_daily {
+        if days.contains(day) {
+            let slot = &mut series[(day.0 - days.start.0) as usize];
+            *slot = slot.saturating_add(counts.total());
+        }
+    }
+    series
+}
+
+/// "30 d: tokens 1.2M in · 340k out · cost 3.20 USD": the 30-day tokens
+/// and, where prices apply, their cost; the cost on a line of its own when
+/// both do not fit in `width`.
+fn tokens_lines<'a>(spend: &Spend, app: &App, width: usize, theme: &Theme) -> Vec<Line<'a>> {
+    let tokens = tr!(
+        "tui-details-tokens",
+        input = compact(spend.counts.input),
+        output = compact(spend.counts.output)
     );
-    let hourly = usage.hourly_series(query.hours.clone(), Outcome::Accepted);
-    sparkline(
-        buf,
-        &mut rows,
-        &tr!("tui-details-uses-per-hour"),
-        &hourly,
-        spark_height,
-        theme,
-    );
+    let mut one = Line::from(vec![
+        Span::styled(tr!("tui-details-30-days"), theme.dim()),
+        Span::styled(tokens, theme.text()),
+    ]);
+    let (Some(cost), Some(prices)) = (spend.cost, &app.prices) else {
+        return vec![one];
+    };
+    let money = tr!("tui-money", amount = money(cost), currency = prices.currency());
+    let cost = theme
+        .glyphs()
+        .text(&tr!("tui-details-cost", money = money))
+        .into_owned();
+    let joined = format!(" {} {cost}", theme.glyphs().separator);
+    if one.width() + joined.width() <= width {
+        one.push_span(Span::styled(joined, theme.text()));
+        return vec![one];
+    }
+    vec![one, Line::styled(cost, theme.text())]
+}
+
+/// One budget: "1.2M / 5M tokens this month", when it resets, and a gauge
+/// of what is used; below the table (`tall` false) the gauge carries the
+/// figures on one line. `shape`: whether the pane is tall, and its width.
+fn budget(buf: &mut Buffer, rows: &mut Rows, gauge: &BudgetGauge, app: &App, shape: (bool, usize), theme: &Theme) {
+    let (tall, width) = shape;
+    let glyphs = theme.glyphs();
+    let figures = budget_figures(gauge, app);
+    let resets = gauge.reset.map(|at| resets_text(at, app.utc_offset));
+    let over = gauge.used >= gauge.budget.amount;
+    let style = if over { theme.error() } else { theme.success() };
+    let percent = format!("{:>3}%", (gauge.ratio() * 100.0).floor() as u32);
+    let label = if tall {
+        let mut text = figures;
+        if let Some(resets) = resets {
+            // "…, resets 1 Jan 00:00 UTC+8" when it fits, else on a line of its own.
+            let joined = with_reset(&text, &resets);
+            if joined.width() <= width {
+                text = joined;
+            } else {
+                rows.line(buf, Line::styled(glyphs.fit(&text, width).into_owned(), theme.text()));
+                text = resets;
+            }
+        }
+        rows.line(buf, Line::styled(glyphs.fit(&text, width).into_owned(), theme.text()));
+        percent
+    } else {
+        // One line: the reset too when it leaves the gauge a dozen columns.
+        let short = format!("{percent} {figures}");
+        match resets {
+            Some(resets) if short.width() + resets.width() + 14 <= width => with_reset(&short, &resets),
+            _ => short,
+        }
+    };
+    let area = rows.take(1);
+    let label = glyphs.fit(&label, (area.width as usize).saturating_sub(4)).into_owned();
+    LineGauge::default()
+        .ratio(gauge.ratio())
+        .label(Span::styled(label, theme.text()))
+        .filled_symbol(glyphs.gauge.0)
+        .unfilled_symbol(glyphs.gauge.1)
+        .filled_style(style)
+        .unfilled_style(theme.dim())
+        .render(area, buf);
+}
+
+/// "1.2M / 5M tokens this month, resets 1 Jan 00:00 UTC+8".
+fn with_reset(figures: &str, resets: &str) -> String {
+    tr!("tui-details-budget-with-reset", figures = figures, resets = resets)
+}
+
+/// "1.2M / 5M tokens this month" or "3.20 / 20.00 USD this month".
+fn budget_figures(gauge: &BudgetGauge, app: &App) -> String {
+    let period = gauge.budget.period.name();
+    if gauge.rule == Rule::SpendLimit {
+        let Some(prices) = &app.prices else {
+            return tr!("tui-details-budget-no-prices");
+        };
+        let amount = |micros| tr!("tui-money", amount = money(micros), currency = prices.currency());
+        return tr!(
+            "tui-details-budget-spend",
+            used = amount(gauge.used),
+            amount = amount(gauge.budget.amount),
+            period = period
+        );
+    }
+    tr!(
+        "tui-details-budget-tokens",
+        used = compact(gauge.used),
+        amount = compact(gauge.budget.amount),
+        period = period
+    )
+}
+
+/// "resets 1 Jan 00:00 UTC+8": the period's end in the shown offset.
+fn resets_text(at: time::OffsetDateTime, offset: time::UtcOffset) -> String {
+    let local = at.checked_to_offset(offset).unwrap_or(at);
+    tr!(
+        "tui-details-budget-resets",
+        day = local.day().to_string(),
+        // A number, for the message's choice of the month's name.
+        month = u8::from(local.month()),
+        time = format!("{:02}:{:02}", local.hour(), local.minute()),
+        offset = offset_label(offset)
+    )
 }
 
 /// Status, expiry, rotation, created and last used: one per line when the
@@ -209,8 +382,7 @@ fn refusal_word(reason: Reason) -> String {
 }
 
 /// A label with the series' peak, then the sparkline (newest at the right).
-fn sparkline(buf: &mut Buffer, rows: &mut Rows, label: &str, series: &[u64], height: u16, theme: &Theme) {
-    let peak = series.iter().copied().max().unwrap_or(0);
+fn sparkline(buf: &mut Buffer, rows: &mut Rows, label: &str, peak: &str, series: &[u64], height: u16, theme: &Theme) {
     rows.line(
         buf,
         Line::from(vec![

@@ -43,6 +43,8 @@ pub struct Glyphs {
     pub rules: &'static str,
     /// The usage sparkline's levels, lowest first.
     pub bars: bar::Set<'static>,
+    /// A budget gauge's used and unused parts.
+    pub gauge: (&'static str, &'static str),
     /// Whether text from outside (names, typed text) must be made ASCII.
     ascii_only: bool,
 }
@@ -63,6 +65,7 @@ impl Glyphs {
         invalid: "✗ ",
         rules: "≡",
         bars: bar::NINE_LEVELS,
+        gauge: ("━", "─"),
         ascii_only: false,
     };
 
@@ -81,6 +84,7 @@ impl Glyphs {
         invalid: "x ",
         rules: "#",
         bars: ASCII_BARS,
+        gauge: ("#", "-"),
         ascii_only: true,
     };
 

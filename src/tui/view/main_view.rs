@@ -14,6 +14,7 @@ use time::UtcOffset;
 
 use super::{Glyphs, TIME_WIDTH, Theme, status_bar};
 use crate::display::columns::{Clock, Column, Flag, Status, last_used_within};
+use crate::display::count::compact;
 use crate::domain::KeyRecord;
 use crate::tui::app::{App, SortColumn};
 use crate::tui::keymap::{self, Action, Screen};
@@ -85,11 +86,13 @@ fn render_title(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// A column of the TUI's table: one of the shared key columns, or the
-/// 30-day uses, which only the TUI counts and shows only while sorting by it.
+/// 30-day uses or tokens, which only the TUI counts and shows only while
+/// sorting by them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum TableColumn {
     Key(Column),
     Uses,
+    Tokens,
 }
 
 impl TableColumn {
@@ -98,6 +101,7 @@ impl TableColumn {
         match self {
             TableColumn::Key(column) => SortColumn::sorting(column),
             TableColumn::Uses => Some(SortColumn::Uses),
+            TableColumn::Tokens => Some(SortColumn::Tokens),
         }
     }
 }
@@ -279,8 +283,8 @@ fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(
         (column, header_width(column).max(TIME_WIDTH as u16))
     };
     let mut optional = Vec::new();
-    if sorted == TableColumn::Uses {
-        optional.push((TableColumn::Uses, header_width(TableColumn::Uses)));
+    if matches!(sorted, TableColumn::Uses | TableColumn::Tokens) {
+        optional.push((sorted, header_width(sorted)));
     }
     optional.push((TableColumn::Key(Column::ApiKey), KEY_WIDTH));
     optional.push(time(Column::LastUsed));
@@ -303,22 +307,28 @@ fn shown_columns(app: &App, window: &[usize], width: u16, clock: Clock) -> Vec<(
 }
 
 /// The optional columns in the order the table shows them.
-const TABLE_ORDER: [TableColumn; 4] = [
+const TABLE_ORDER: [TableColumn; 5] = [
     TableColumn::Key(Column::ApiKey),
     TableColumn::Key(Column::CreatedAt),
     TableColumn::Key(Column::LastUsed),
     TableColumn::Uses,
+    TableColumn::Tokens,
 ];
 
 /// The column the table is sorted by.
 fn sorted_column(app: &App) -> TableColumn {
-    app.sort.column().map_or(TableColumn::Uses, TableColumn::Key)
+    match app.sort {
+        SortColumn::Uses => TableColumn::Uses,
+        SortColumn::Tokens => TableColumn::Tokens,
+        sort => sort.column().map_or(TableColumn::Uses, TableColumn::Key),
+    }
 }
 
 fn header_text(column: TableColumn, offset: UtcOffset) -> Cow<'static, str> {
     match column {
         TableColumn::Key(column) => column.header(offset),
         TableColumn::Uses => Cow::Owned(tr!("tui-sort-uses")),
+        TableColumn::Tokens => Cow::Owned(tr!("tui-sort-tokens")),
     }
 }
 
@@ -381,6 +391,8 @@ fn row<'a>(app: &App, record: &'a KeyRecord, selected: bool, shown: &[(TableColu
         TableColumn::Key(column) => Cell::from(fit_cell(column.cell(record, clock), width, theme.glyphs())),
         // A count, right-aligned under its header.
         TableColumn::Uses => Cell::from(Line::from(app.uses_of(&record.id).to_string()).right_aligned()),
+        // Short (`1.2M`): the exact figure is in `keydesk usage`.
+        TableColumn::Tokens => Cell::from(Line::from(compact(app.tokens_of(&record.id))).right_aligned()),
     }))
 }
 

@@ -105,7 +105,7 @@ fn a_narrow_table_swaps_in_the_column_sorted_by() {
     assert!(header(&screen).contains("Last Used (UTC+8)▼"), "{screen}");
     assert_snapshot!("narrow_sorted_by_last_used_60x15", screen);
     // Sorted by a column always shown, the API key is back.
-    press(&mut app, &[Char('s'), Char('s')]);
+    press(&mut app, &[Char('s'), Char('s'), Char('s')]);
     assert_eq!(app.sort, SortColumn::Name);
     let screen = draw(&mut app, 60, 15);
     assert!(

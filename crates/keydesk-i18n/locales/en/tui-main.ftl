@@ -58,6 +58,7 @@ tui-hint-rotate = rotate
 tui-hint-rotate-anyway = rotate anyway
 tui-hint-mark = mark
 tui-hint-all = all
+tui-hint-spend = spend
 tui-hint-days = days
 tui-hint-toggle = disable/enable
 tui-hint-expiry = expiry
@@ -157,6 +158,7 @@ tui-help-mark = mark or unmark the selected key
 tui-help-mark-all = mark every key shown, or unmark all
 tui-help-fewer-days = unused for fewer days (30, 90, 180)
 tui-help-more-days = unused for more days (30, 90, 180)
+tui-help-cleanup-spend = show every key with tokens by its 30-day spend (by tokens where no prices are set), or the unused keys again
 tui-help-disable-marked-ask = disable the marked keys (reversible), after asking
 tui-help-delete-marked-ask = delete the marked keys, after you type how many
 tui-help-disable-marked = disable the marked keys
@@ -227,6 +229,8 @@ tui-legend-title = clean-up candidates:{" "}
 tui-legend-count = { $count } { $meaning }
 # Sorting by uses (not a table column).
 tui-sort-uses = Uses (30 d)
+# Sorting by input and output tokens (not a column of the table until then).
+tui-sort-tokens = Tokens (30 d)
 
 ## The details pane
 tui-details-title = Details
@@ -256,6 +260,42 @@ tui-details-refused = { $count } refused ({ $reasons })
 tui-details-refused-disabled = disabled
 tui-details-refused-expired = expired
 tui-details-refused-old-secret = old secret
+# Input and output tokens in 30 days, shortened (1.2M, 34.5k).
+tui-details-tokens = tokens { $input } in · { $output } out
+tui-details-cost = cost { $money }
+# A cost: the amount (two decimals) and the currency of [prices].
+tui-money = { $amount } { $currency }
+tui-details-tokens-per-day = tokens/day, 30 d
+# $period: day, week, month or life (the key's whole life).
+tui-details-budget-tokens = { $used } / { $amount } tokens { $period ->
+    [day] today
+    [week] this week
+    [month] this month
+   *[life] in the key's life
+}
+tui-details-budget-spend = { $used } / { $amount } { $period ->
+    [day] today
+    [week] this week
+    [month] this month
+   *[life] in the key's life
+}
+# When a budget's period ends: "resets 1 Jan 00:00 UTC+8".
+tui-details-budget-resets = resets { $day } { $month ->
+    [1] Jan
+    [2] Feb
+    [3] Mar
+    [4] Apr
+    [5] May
+    [6] Jun
+    [7] Jul
+    [8] Aug
+    [9] Sep
+    [10] Oct
+    [11] Nov
+   *[12] Dec
+} { $time } { $offset }
+tui-details-budget-with-reset = { $figures }, { $resets }
+tui-details-budget-no-prices = no [prices] in the config: spend unknown
 # Between the items of a list in running text.
 tui-list-separator = {", "}
 
@@ -326,6 +366,19 @@ tui-cleanup-last-used = Last used
 tui-cleanup-created = Created
 # The column is at least 8 wide, wider for a longer header.
 tui-cleanup-uses = Uses 30d
+# The view by spend (s): keys with tokens in 30 days, highest first.
+tui-cleanup-by-spend = by spend, 30 d · { $count ->
+    [one] 1 key
+   *[other] { $count } keys
+}
+tui-cleanup-by-tokens = by tokens, 30 d (no prices set) · { $count ->
+    [one] 1 key
+   *[other] { $count } keys
+}
+tui-cleanup-no-tokens = no key used tokens in 30 days
+tui-cleanup-tokens-in = In 30d
+tui-cleanup-tokens-out = Out 30d
+tui-cleanup-cost = Cost { $currency }
 tui-cleanup-marked = { $count } of { $total } marked
 tui-cleanup-ask-disable = Disable { $count ->
         [one] 1 key
@@ -351,6 +404,8 @@ tui-sort-newest-first = newest first
 tui-sort-oldest-first = oldest first
 tui-sort-most-used-first = most used first
 tui-sort-least-used-first = least used first
+tui-sort-most-tokens-first = most tokens first
+tui-sort-fewest-tokens-first = fewest tokens first
 tui-status-none-marked = no keys marked: Space marks one, a marks all
 # $number is $count as the user must type it.
 tui-status-type-count = type { $number } ({ $count ->

@@ -58,6 +58,7 @@ tui-hint-rotate = 轮换
 tui-hint-rotate-anyway = 仍然轮换
 tui-hint-mark = 标记
 tui-hint-all = 全部
+tui-hint-spend = 花费
 tui-hint-days = 天数
 tui-hint-toggle = 停用/启用
 tui-hint-expiry = 到期
@@ -157,6 +158,7 @@ tui-help-mark = 标记或取消标记所选密钥
 tui-help-mark-all = 标记显示的全部密钥，或全部取消标记
 tui-help-fewer-days = 减少未使用天数（30、90、180）
 tui-help-more-days = 增加未使用天数（30、90、180）
+tui-help-cleanup-spend = 按近 30 天花费列出有词元的密钥（未设价格时按词元数），或回到未使用的密钥
 tui-help-disable-marked-ask = 停用已标记的密钥（可恢复），会先询问
 tui-help-delete-marked-ask = 删除已标记的密钥，须先输入数量
 tui-help-disable-marked = 停用已标记的密钥
@@ -224,6 +226,8 @@ tui-legend-title = 清理候选：
 tui-legend-count = { $count } 个{ $meaning }
 # 按调用次数排序（不是表格中的列）。
 tui-sort-uses = 调用次数（30 天）
+# 按输入与输出词元排序（排序时才显示为列）。
+tui-sort-tokens = 词元（30 天）
 
 ## 详情面板
 tui-details-title = 详情
@@ -250,6 +254,29 @@ tui-details-refused = 拒绝 { $count } 次（{ $reasons }）
 tui-details-refused-disabled = 已停用
 tui-details-refused-expired = 已过期
 tui-details-refused-old-secret = 旧密钥
+# 30 天内的输入与输出词元，简写（1.2M、34.5k）。
+tui-details-tokens = 词元 输入 { $input } · 输出 { $output }
+tui-details-cost = 费用 { $money }
+# 费用：金额（两位小数）与 [prices] 的币种。
+tui-money = { $amount } { $currency }
+tui-details-tokens-per-day = 近 30 天每日词元
+# $period：day、week、month 或 life（密钥整个有效期）。
+tui-details-budget-tokens = { $period ->
+    [day] 今日
+    [week] 本周
+    [month] 本月
+   *[life] 有效期内
+}词元 { $used } / { $amount }
+tui-details-budget-spend = { $period ->
+    [day] 今日
+    [week] 本周
+    [month] 本月
+   *[life] 有效期内
+}花费 { $used } / { $amount }
+# 预算周期结束的时间：「1月1日 00:00 UTC+8 重置」。
+tui-details-budget-resets = { $month }月{ $day }日 { $time } { $offset } 重置
+tui-details-budget-with-reset = { $figures }，{ $resets }
+tui-details-budget-no-prices = 配置文件中没有 [prices]：无法计算花费
 # 句中列举各项之间。
 tui-list-separator = 、
 
@@ -314,6 +341,13 @@ tui-cleanup-last-used = 最近使用
 tui-cleanup-created = 创建时间
 # 列宽至少 8，表头更长时随之加宽。
 tui-cleanup-uses = 30 天调用
+# 按花费查看（s）：30 天内有词元的密钥，高者在前。
+tui-cleanup-by-spend = 按 30 天花费 · { $count } 个密钥
+tui-cleanup-by-tokens = 按 30 天词元（未设价格）· { $count } 个密钥
+tui-cleanup-no-tokens = 30 天内没有密钥使用词元
+tui-cleanup-tokens-in = 30 天输入
+tui-cleanup-tokens-out = 30 天输出
+tui-cleanup-cost = 费用 { $currency }
 tui-cleanup-marked = 已标记 { $count } / { $total }
 tui-cleanup-ask-disable = 停用 { $count } 个密钥？停用后将停止验证，直到重新启用。（y/n）
 # $number 为用户须输入的数字（即 $count）。
@@ -333,6 +367,8 @@ tui-sort-newest-first = 最新在前
 tui-sort-oldest-first = 最早在前
 tui-sort-most-used-first = 调用最多在前
 tui-sort-least-used-first = 调用最少在前
+tui-sort-most-tokens-first = 词元最多在前
+tui-sort-fewest-tokens-first = 词元最少在前
 tui-status-none-marked = 未标记密钥：Space 标记一个，a 标记全部
 # $number 为用户须输入的数字。
 tui-status-type-count = 请输入 { $number }（已标记的密钥数量）以删除
