@@ -287,9 +287,30 @@ impl Reader {
             Framing::Sse => {
                 let mut at = 0;
                 while at < bytes.len() {
-                    at = self.sse_step(bytes, at).map_or(bytes.len(), |end| end.at);
+                    at += self.settled_events(&bytes[at..]);
+                    if at < bytes.len() {
+                        at = self.sse_step(bytes, at).map_or(bytes.len(), |end| end.at);
+                    }
                 }
             }
+        }
+    }
+
+    /// How many bytes at the start of `bytes` are whole events that cannot
+    /// change the count, and need no reading: the reader is between events,
+    /// the model is known, and those events name no count (they end at the
+    /// last blank line before the first count's name).
+    fn settled_events(&self, bytes: &[u8]) -> usize {
+        if self.line != Line::Start(0) || self.data_lines != 0 || self.meaning.fields.model.is_none() {
+            return 0;
+        }
+        let Some(last) = memchr::memmem::rfind(bytes, b"\n\n") else {
+            return 0;
+        };
+        let events = &bytes[..last + 2];
+        match count_name(self.meaning.api).find(events) {
+            None => events.len(),
+            Some(named) => memchr::memmem::rfind(&events[..named], b"\n\n").map_or(0, |end| end + 2),
         }
     }
 
