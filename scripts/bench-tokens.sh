@@ -13,8 +13,9 @@
 #      its own by a small Python upstream: time to first byte and total
 #      time, by curl, median of many requests.
 #
-# Printed: each figure with on vs off as a ratio, and the load average
-# before and after. Needs nginx, wrk, curl and python3 (.ci/run installs
+# Printed: each figure with on vs off as a ratio, keydesk's own CPU time
+# per request (on a shared machine, less swayed by other work than
+# requests/s), and the load average before and after. Needs nginx, wrk, curl and python3 (.ci/run installs
 # nginx and wrk).
 #
 #   scripts/bench-tokens.sh
@@ -136,7 +137,9 @@ start_keydesk() { # port upstream-port on|off
     target/release/keydesk serve --db "$WORK/keys.redb" --listen "127.0.0.1:$1" \
         --upstream "http://127.0.0.1:$2" --count-tokens "$3" 2>"$WORK/keydesk-$1.log" &
     PIDS+=($!)
+    PID_OF[$1]=$!
 }
+declare -A PID_OF
 start_keydesk "$ON" "$STUB" on
 start_keydesk "$OFF" "$STUB" off
 SLOW_ON=$(free_port); SLOW_OFF=$(free_port)
@@ -160,32 +163,51 @@ for port in "$ON" "$OFF"; do
     done
 done
 
-rps() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/post.lua" "$1" | awk '/^Requests\/sec:/ { print $2 }'; }
+# wrk's requests/s and request count of one run.
+rps() {
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s "$WORK/post.lua" "$1" |
+        awk '/requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 } END { print r, n }'
+}
+# CPU time (user + system, in clock ticks) a process has used.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 
 echo "== wrk: $THREADS threads, $CONNECTIONS connections, keep-alive, $DURATION each, $ROUNDS rounds, on $(nproc) cores"
 echo "== load before: $(uptime)"
-declare -A RPS
+declare -A RPS TICKS COUNT
 for round in $(seq "$ROUNDS"); do
+    # Which goes first alternates, so that neither always runs after the
+    # other's load.
+    order="on off"; [ $((round % 2)) = 0 ] && order="off on"
     for kind in json sse; do
-        for mode in on off; do
+        for mode in $order; do
             port=$ON; [ "$mode" = off ] && port=$OFF
-            RPS[$kind-$mode]+="$(rps "http://127.0.0.1:$port/$kind/v1/chat/completions") "
+            before=$(cpu_ticks "${PID_OF[$port]}")
+            read -r r n < <(rps "http://127.0.0.1:$port/$kind/v1/chat/completions")
+            RPS[$kind-$mode]+="$r "
+            TICKS[$kind-$mode]=$(( ${TICKS[$kind-$mode]:-0} + $(cpu_ticks "${PID_OF[$port]}") - before ))
+            COUNT[$kind-$mode]=$(( ${COUNT[$kind-$mode]:-0} + n ))
         done
     done
-    echo "   round $round done"
+    last() { awk '{ print $NF }' <<<"$1"; }
+    printf "   round %s: json on %s off %s, sse on %s off %s req/s\n" "$round" \
+        "$(last "${RPS[json-on]}")" "$(last "${RPS[json-off]}")" "$(last "${RPS[sse-on]}")" "$(last "${RPS[sse-off]}")"
 done
 for kind in json sse; do
     on=$(median "${RPS[$kind-on]}"); off=$(median "${RPS[$kind-off]}")
     label="non-streaming (JSON, ~2 KB)"; [ "$kind" = sse ] && label="streaming (SSE, 100 chunks, ~20 KB)"
     printf "%-40s counting on %8.0f req/s   off %8.0f req/s   on/off = %s\n" "$label" "$on" "$off" "$(ratio "$on" "$off")"
+    # keydesk's own CPU time per request: less swayed by what else runs.
+    cpu_on=$(awk -v t="${TICKS[$kind-on]}" -v n="${COUNT[$kind-on]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
+    cpu_off=$(awk -v t="${TICKS[$kind-off]}" -v n="${COUNT[$kind-off]}" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz / n * 1e6 }')
+    printf "%-40s keydesk CPU per request: on %s µs   off %s µs   off/on = %s\n" "" "$cpu_on" "$cpu_off" "$(ratio "$cpu_off" "$cpu_on")"
 done
 
 # Time to first byte and total time of the 1,000-chunk stream, in turn.
 declare -A FIRST TOTAL
 for _ in $(seq "$STREAMS"); do
-    for mode in on off; do
+    for mode in on off off on; do
         port=$SLOW_ON; [ "$mode" = off ] && port=$SLOW_OFF
         read -r first total < <(curl -s -o /dev/null -w "%{time_starttransfer} %{time_total}\n" -X POST \
             -H "Authorization: Bearer $KEY" -d "$BODY" "http://127.0.0.1:$port/v1/chat/completions")
@@ -196,7 +218,7 @@ done
 ms() { awk -v s="$1" 'BEGIN { printf "%.2f", s * 1000 }'; }
 f_on=$(median "${FIRST[on]}"); f_off=$(median "${FIRST[off]}")
 t_on=$(median "${TOTAL[on]}"); t_off=$(median "${TOTAL[off]}")
-echo "1,000-chunk SSE stream, median of $STREAMS each:"
+echo "1,000-chunk SSE stream, median of $((2 * STREAMS)) each (on, off, off, on in turn):"
 printf "   time to first byte   on %7s ms   off %7s ms   on/off = %s\n" "$(ms "$f_on")" "$(ms "$f_off")" "$(ratio "$f_on" "$f_off")"
 printf "   total time           on %7s ms   off %7s ms   on/off = %s (throughput on/off = %s)\n" \
     "$(ms "$t_on")" "$(ms "$t_off")" "$(ratio "$t_on" "$t_off")" "$(ratio "$t_off" "$t_on")"

@@ -282,22 +282,29 @@ impl Scanner {
 
     /// Inside a string: skips to its end, keeping at most the bounded part.
     fn string(&mut self, bytes: &[u8], at: usize, key: bool, escaped: bool, sink: &mut impl Sink) -> usize {
-        let mut escaped = escaped;
         let mut at = at;
         let rest = &bytes[at..];
+        let mut escaped = escaped;
+        let mut from = 0;
+        if escaped && !rest.is_empty() {
+            escaped = false;
+            from = 1;
+        }
         let mut end = None;
-        let mut kept_until = rest.len();
-        for (i, &byte) in rest.iter().enumerate() {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
+        while let Some(found) = memchr::memchr2(b'"', b'\\', &rest[from..]) {
+            let i = from + found;
+            if rest[i] == b'"' {
                 end = Some(i);
-                kept_until = i;
                 break;
             }
+            // A backslash: the byte after it is escaped, whatever it is.
+            if i + 1 == rest.len() {
+                escaped = true;
+                break;
+            }
+            from = i + 2;
         }
+        let kept_until = end.unwrap_or(rest.len());
         self.keep(&rest[..kept_until], key);
         at += kept_until;
         match end {

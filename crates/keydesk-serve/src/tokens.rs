@@ -105,7 +105,8 @@ impl Meter {
     /// compressed one is still reported, as a request with unknown tokens.
     pub fn start(counting: Counting, id: &KeyId, status: hyper::StatusCode, headers: &mut HeaderMap) -> Option<Meter> {
         let Counting { api, tokens, injected } = counting;
-        if !status.is_success() {
+        // A 204 has no body to read (hyper may never poll it).
+        if !status.is_success() || status == hyper::StatusCode::NO_CONTENT {
             return None;
         }
         let encoded = headers

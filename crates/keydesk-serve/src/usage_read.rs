@@ -12,7 +12,9 @@
 //!
 //! The reader never holds the answer: the scanner ([`super::json_scan`])
 //! keeps a fixed amount of state, and server-sent events are split into
-//! lines by a few bytes of state. Only with `--stream-usage inject` are the
+//! lines by a few bytes of state. An event whose JSON is one line without
+//! any count's name in it (most chunks of a stream, once the model is
+//! known) is not scanned at all. Only with `--stream-usage inject` are the
 //! bytes of the current event held (at most [`MAX_HELD_EVENT`]), to drop the
 //! usage-only chunk keydesk asked for (see [`super::stream_usage`]).
 
@@ -169,6 +171,37 @@ fn model_name(raw: &[u8], cut: bool) -> String {
     TokenUsage::bounded_model(&decoded)
 }
 
+impl Interpreter {
+    /// Whether a whole event's JSON can be left unread: one object on one
+    /// line (so the scanner would end it where it started, between
+    /// documents), the model already known, and no count's name in it.
+    /// Most chunks of a stream are so; reading only the others is what
+    /// keeps counting cheap.
+    fn can_skip(&self, line: &[u8]) -> bool {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        line.first() == Some(&b'{')
+            && line.last() == Some(&b'}')
+            && self.fields.model.is_some()
+            && count_name(self.api).find(line).is_none()
+    }
+}
+
+/// A part of the name of every count an API reports.
+fn count_name(api: Api) -> &'static memchr::memmem::Finder<'static> {
+    use std::sync::LazyLock;
+    static TOKENS: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"_tokens"));
+    static EVAL: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"eval_count"));
+    static TOKEN_COUNT: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"TokenCount"));
+    match api {
+        Api::OpenAi | Api::Anthropic => &TOKENS,
+        Api::Ollama => &EVAL,
+        Api::Gemini => &TOKEN_COUNT,
+    }
+}
+
 impl Sink for Interpreter {
     fn scalar(&mut self, path: &Path, value: Scalar) {
         match value {
@@ -254,9 +287,30 @@ impl Reader {
             Framing::Sse => {
                 let mut at = 0;
                 while at < bytes.len() {
-                    at = self.sse_step(bytes, at).map_or(bytes.len(), |end| end.at);
+                    at += self.settled_events(&bytes[at..]);
+                    if at < bytes.len() {
+                        at = self.sse_step(bytes, at).map_or(bytes.len(), |end| end.at);
+                    }
                 }
             }
+        }
+    }
+
+    /// How many bytes at the start of `bytes` are whole events that cannot
+    /// change the count, and need no reading: the reader is between events,
+    /// the model is known, and those events name no count (they end at the
+    /// last blank line before the first count's name).
+    fn settled_events(&self, bytes: &[u8]) -> usize {
+        if self.line != Line::Start(0) || self.data_lines != 0 || self.meaning.fields.model.is_none() {
+            return 0;
+        }
+        let Some(last) = memchr::memmem::rfind(bytes, b"\n\n") else {
+            return 0;
+        };
+        let events = &bytes[..last + 2];
+        match count_name(self.meaning.api).find(events) {
+            None => events.len(),
+            Some(named) => memchr::memmem::rfind(&events[..named], b"\n\n").map_or(0, |end| end + 2),
         }
     }
 
@@ -289,8 +343,13 @@ impl Reader {
                         at += 1;
                     }
                     let rest = &bytes[at..];
-                    let end = rest.iter().position(|&b| b == b'\n');
-                    self.scanner.feed(&rest[..end.unwrap_or(rest.len())], &mut self.meaning);
+                    let end = memchr::memchr(b'\n', rest);
+                    let line = &rest[..end.unwrap_or(rest.len())];
+                    // `space`: at the start of the line's value.
+                    let whole = space && end.is_some() && self.data_lines == 1;
+                    if !(whole && self.meaning.can_skip(line)) {
+                        self.scanner.feed(line, &mut self.meaning);
+                    }
                     at += end.map_or(rest.len(), |end| end + 1);
                     self.line = if end.is_some() {
                         Line::Start(0)

@@ -235,3 +235,26 @@ fn the_content_type_decides_the_framing() {
     assert_eq!(Framing::of(Some(b"application/x-ndjson")), Framing::Json);
     assert_eq!(Framing::of(None), Framing::Json);
 }
+
+#[test]
+#[ignore = "a timing probe, run by hand with --release --ignored --nocapture"]
+fn probe_reading_speed() {
+    let chunk = "data: {\"id\":\"chatcmpl-bench\",\"object\":\"chat.completion.chunk\",\"created\":0,\"model\":\"gpt-4o-mini\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"token 12 \"},\"finish_reason\":null}],\"usage\":null}\n\n";
+    let sse = chunk.repeat(100);
+    let json = format!(
+        r#"{{"id":"x","model":"gpt-4o-mini","choices":[{{"index":0,"message":{{"role":"assistant","content":"{}"}}}}],"usage":{{"prompt_tokens":19,"completion_tokens":400}}}}"#,
+        "The quick brown fox jumps over the lazy dog. ".repeat(40)
+    );
+    for (name, framing, body) in [("sse", Framing::Sse, &sse), ("json", Framing::Json, &json)] {
+        let started = std::time::Instant::now();
+        let rounds = 20_000;
+        for _ in 0..rounds {
+            let mut reader = Reader::new(Api::OpenAi, framing);
+            reader.feed(std::hint::black_box(body.as_bytes()));
+            std::hint::black_box(reader.usage(true));
+        }
+        let each = started.elapsed() / rounds;
+        let rate = body.len() as f64 / each.as_secs_f64() / 1e6;
+        eprintln!("{name}: {} bytes in {each:?} = {rate:.0} MB/s", body.len());
+    }
+}
