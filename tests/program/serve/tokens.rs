@@ -6,7 +6,9 @@
 //!
 //! What reached `Verifier::count_tokens` is read through `/metrics`
 //! (`keydesk_tokens_total`, `keydesk_token_answers_total`): both are fed by
-//! the one function every counted answer goes through.
+//! the one function every counted answer goes through. Then the server is
+//! stopped (SIGTERM: it writes its counts) and `keydesk usage --by model
+//! --json` must show the same tokens, per model the answers named.
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -110,6 +112,43 @@ seen["embedding"] = client.embeddings.create(model="text-embedding-3-small", inp
 print(json.dumps(seen))
 "#;
 
+/// One model's stored counts: input, output, answers with usage, without,
+/// cut short.
+type Stored = (u64, u64, u64, u64, u64);
+
+/// Stops `server` with SIGTERM (it flushes its counts on the way out) and
+/// reads `keydesk usage --by model --json`: the key's counts per model.
+fn stored_by_model(server: &mut Server, keys: &Keys) -> std::collections::BTreeMap<String, Stored> {
+    server.signal(libc::SIGTERM);
+    let status = server.wait();
+    assert!(status.success(), "serve exits 0 on SIGTERM: {}", server.stderr());
+    let out = Command::new(crate::support::BIN)
+        .env("KEYDESK_LANG", "en")
+        .args(["usage", "--by", "model", "--json", "--db"])
+        .arg(&keys.db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let number =
+        |row: &serde_json::Value, field: &str| row[field].as_u64().unwrap_or_else(|| panic!("{field} in {row}"));
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .filter(|row| row["model"].is_string())
+        .map(|row| {
+            let counts = (
+                number(row, "input_tokens"),
+                number(row, "output_tokens"),
+                number(row, "answers_with_usage"),
+                number(row, "answers_without_usage"),
+                number(row, "answers_incomplete"),
+            );
+            (row["model"].as_str().unwrap().to_owned(), counts)
+        })
+        .collect()
+}
+
 /// A server in front of a fresh stub, and a key for it.
 fn proxy_with(extra: &[&str]) -> (Keys, String, ApiStub, Server) {
     let keys = Keys::new();
@@ -125,7 +164,7 @@ fn proxy_with(extra: &[&str]) -> (Keys, String, ApiStub, Server) {
 #[test]
 fn the_openai_sdk_s_answers_are_counted_exactly_and_a_stream_without_usage_as_unknown() {
     let Some(python) = sdk_python("openai") else { return };
-    let (_keys, secret, stub, server) = proxy_with(&[]);
+    let (keys, secret, stub, mut server) = proxy_with(&[]);
     let base_url = format!("http://{}/v1", server.addr);
     let asked = run_script(python, OPENAI_SCRIPT, &[&base_url, &secret, "ask"]);
     let (prompt, completion) = OPENAI;
@@ -164,6 +203,18 @@ fn the_openai_sdk_s_answers_are_counted_exactly_and_a_stream_without_usage_as_un
             incomplete: 0,
         },
     );
+    let stored = stored_by_model(&mut server, &keys);
+    assert_eq!(
+        stored["gpt-4o-mini-2024-07-18"],
+        (3 * prompt, 3 * completion, 3, 1, 0),
+        "{stored:?}"
+    );
+    assert_eq!(
+        stored["text-embedding-3-small"],
+        (2 * EMBEDDING, 0, 2, 0, 0),
+        "{stored:?}"
+    );
+    assert_eq!(stored.len(), 2, "{stored:?}");
 }
 
 #[test]
@@ -221,7 +272,7 @@ print(json.dumps(seen))
 #[test]
 fn the_anthropic_sdk_s_answers_are_counted_with_cumulative_deltas_counted_once() {
     let Some(python) = sdk_python("anthropic") else { return };
-    let (_keys, secret, _stub, server) = proxy_with(&[]);
+    let (keys, secret, _stub, mut server) = proxy_with(&[]);
     let base_url = format!("http://{}", server.addr);
     let seen = run_script(python, ANTHROPIC_SCRIPT, &[&base_url, &secret]);
     let (input, creation, read, output) = ANTHROPIC;
@@ -243,6 +294,17 @@ fn the_anthropic_sdk_s_answers_are_counted_with_cumulative_deltas_counted_once()
             ..Counted::default()
         },
     );
+    let stored = stored_by_model(&mut server, &keys);
+    assert_eq!(
+        stored["claude-sonnet-4-20250514"],
+        (input + creation + read, output, 1, 0, 0),
+        "{stored:?}"
+    );
+    assert_eq!(
+        stored["claude-3-5-haiku-20241022"],
+        (ANTHROPIC_STREAM_INPUT, last, 1, 0, 0),
+        "{stored:?}"
+    );
 }
 
 const OLLAMA_SCRIPT: &str = r#"
@@ -263,7 +325,7 @@ print(json.dumps(seen))
 #[test]
 fn the_ollama_sdk_s_answers_are_counted_from_the_done_object() {
     let Some(python) = sdk_python("ollama") else { return };
-    let (_keys, secret, _stub, server) = proxy_with(&[]);
+    let (keys, secret, _stub, mut server) = proxy_with(&[]);
     let host = format!("http://{}", server.addr);
     let seen = run_script(python, OLLAMA_SCRIPT, &[&host, &secret]);
     let (prompt, eval) = OLLAMA;
@@ -278,11 +340,13 @@ fn the_ollama_sdk_s_answers_are_counted_from_the_done_object() {
             ..Counted::default()
         },
     );
+    let stored = stored_by_model(&mut server, &keys);
+    assert_eq!(stored["llama3.2"], (2 * prompt, 2 * eval, 2, 0, 0), "{stored:?}");
 }
 
 #[test]
 fn a_gemini_stream_is_counted_from_its_last_usage_metadata() {
-    let (_keys, secret, _stub, server) = proxy_with(&[]);
+    let (keys, secret, _stub, mut server) = proxy_with(&[]);
     let answer = request(
         server.addr,
         "POST",
@@ -301,11 +365,13 @@ fn a_gemini_stream_is_counted_from_its_last_usage_metadata() {
             ..Counted::default()
         },
     );
+    let stored = stored_by_model(&mut server, &keys);
+    assert_eq!(stored["gemini-2.0-flash"], (prompt, candidates, 1, 0, 0), "{stored:?}");
 }
 
 #[test]
 fn a_stream_cut_short_counts_what_it_saw_as_incomplete() {
-    let (_keys, secret, _stub, server) = proxy_with(&[]);
+    let (keys, secret, _stub, mut server) = proxy_with(&[]);
     let body = br#"{"model":"cut-me","max_tokens":10,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#;
     let answer = crate::support::raw_request(
         server.addr,
@@ -332,6 +398,12 @@ fn a_stream_cut_short_counts_what_it_saw_as_incomplete() {
             unknown: 0,
             incomplete: 1,
         },
+    );
+    let stored = stored_by_model(&mut server, &keys);
+    assert_eq!(
+        stored["claude-3-5-haiku-20241022"],
+        (ANTHROPIC_STREAM_INPUT, ANTHROPIC_STREAM_OUTPUTS[2], 1, 0, 1),
+        "{stored:?}"
     );
 }
 
