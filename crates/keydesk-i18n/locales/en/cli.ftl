@@ -511,6 +511,11 @@ cli-serve-sighup-reloaded = keydesk serve: SIGHUP: new connections get the certi
 cli-serve-sighup-kept = keydesk serve: SIGHUP: keeping the certificate in use: { $reason }
 cli-serve-sighup-failed = the reload failed
 cli-serve-sighup-nothing = keydesk serve: SIGHUP: nothing to reload (no TLS certificate); still serving
+cli-serve-access-log-empty = --access-log: give a file path, or - for stdout
+cli-serve-access-log-unopenable = --access-log: cannot open { $path }: { $error }
+cli-serve-access-log-failing = keydesk serve: the access log cannot be written: { $error }
+cli-serve-sighup-access-log = keydesk serve: SIGHUP: access log reopened: { $path }
+cli-serve-sighup-access-log-kept = keydesk serve: SIGHUP: still writing the access log to the file already open: { $reason }
 
 ## The config file and `config show`
 

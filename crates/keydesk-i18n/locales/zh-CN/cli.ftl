@@ -471,6 +471,11 @@ cli-serve-sighup-reloaded = keydesk serve：SIGHUP：新连接现在使用 { $pa
 cli-serve-sighup-kept = keydesk serve：SIGHUP：继续使用当前证书：{ $reason }
 cli-serve-sighup-failed = 重新加载失败
 cli-serve-sighup-nothing = keydesk serve：SIGHUP：无需重新加载（未配置 TLS 证书）；继续服务
+cli-serve-access-log-empty = --access-log：请给出文件路径，或用 - 表示标准输出
+cli-serve-access-log-unopenable = --access-log：无法打开 { $path }：{ $error }
+cli-serve-access-log-failing = keydesk serve：无法写入访问日志：{ $error }
+cli-serve-sighup-access-log = keydesk serve：SIGHUP：已重新打开访问日志：{ $path }
+cli-serve-sighup-access-log-kept = keydesk serve：SIGHUP：访问日志仍写入已打开的文件：{ $reason }
 
 ## 配置文件和 `config show`
 
