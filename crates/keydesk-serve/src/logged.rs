@@ -75,6 +75,15 @@ impl Begun {
             None => note.reason.map(str::to_owned),
         };
         entry.upstream = response.extensions_mut().remove::<UpstreamTime>().map(|t| t.0);
+        if entry.reason.is_none() && entry.upstream.is_none() {
+            // A key verified, then found deleted (401) or its policy not
+            // readable (503), before its request was judged.
+            entry.reason = match entry.status {
+                401 => Some("invalid_key".to_owned()),
+                503 => Some("unavailable".to_owned()),
+                _ => None,
+            };
+        }
         match response.body_mut() {
             Either::Right(streamed) => streamed.log_at_end(Pending { started, entry, log }),
             Either::Left(full) => {

@@ -300,3 +300,46 @@ fn an_access_log_that_cannot_be_opened_stops_serve_naming_the_path() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains(path.to_str().unwrap()), "{stderr}");
 }
+
+#[test]
+fn a_stream_the_client_leaves_midway_still_has_its_line_with_what_was_relayed() {
+    use std::io::Write;
+    let keys = Keys::new();
+    let (secret, id) = keys.create("impatient");
+    let mut upstream = Upstream::streaming();
+    let target = format!("http://{}", upstream.addr);
+    let (server, path) = start_logging(&keys, &["--upstream", &target]);
+    let mut client = connect(server.addr);
+    let head = format!("GET /v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {secret}\r\n\r\n");
+    client.write_all(head.as_bytes()).unwrap();
+    let mut buffer = Vec::new();
+    read_until(&mut client, &mut buffer, b"data: first").expect("the first event");
+    drop(client);
+    // The upstream goes on; relaying it to a closed connection fails, and
+    // the answer's body is dropped there.
+    drop(upstream.release.take());
+    let line = &wait_for_lines(&path, 1)[0];
+    assert_common_fields(line);
+    assert_eq!(line["key_id"], id.as_str(), "{line}");
+    assert_eq!(line["status"], 200);
+    assert!(
+        line["bytes_out"].as_u64().unwrap() >= "data: first\n\n".len() as u64,
+        "{line}"
+    );
+}
+
+#[test]
+fn a_query_key_in_proxy_mode_is_used_and_never_written() {
+    let keys = Keys::new();
+    let (secret, id) = keys.create("query-user");
+    let upstream = Upstream::start();
+    let target = format!("http://{}", upstream.addr);
+    let (server, path) = start_logging(&keys, &["--upstream", &target, "--allow-query-key"]);
+    let answer = server.get(&format!("/v1/models?key={secret}&alt=json"), &[]);
+    assert_eq!(answer.status, 200, "{}", answer.body_text());
+    let line = &wait_for_lines(&path, 1)[0];
+    assert_eq!(line["key_id"], id.as_str(), "{line}");
+    assert_eq!(line["path"], "/v1/models");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(!text.contains(&secret[3..11]), "{text}");
+}
