@@ -186,6 +186,7 @@ pub struct AccessLog {
     dropped: Counter,
     reopen: Arc<AtomicBool>,
     writer: Mutex<Option<JoinHandle<()>>>,
+    file: bool,
 }
 
 impl AccessLog {
@@ -197,6 +198,7 @@ impl AccessLog {
     }
 
     fn start(sink: Sink, capacity: usize, dropped: Counter) -> AccessLog {
+        let file = matches!(sink.target, AccessLogTarget::File(_));
         let (sender, receiver) = sync_channel(capacity);
         let reopen = Arc::new(AtomicBool::new(false));
         let flag = reopen.clone();
@@ -209,6 +211,7 @@ impl AccessLog {
             dropped,
             reopen,
             writer: Mutex::new(Some(writer)),
+            file,
         }
     }
 
@@ -220,6 +223,11 @@ impl AccessLog {
                 self.dropped.inc();
             }
         }
+    }
+
+    /// Whether the lines go to a file (which SIGHUP reopens), not stdout.
+    pub fn has_file(&self) -> bool {
+        self.file
     }
 
     /// Asks the writer to reopen its file (SIGHUP); it says in serve's log

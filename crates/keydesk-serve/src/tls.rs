@@ -84,6 +84,7 @@ impl Tls {
 /// `systemctl reload` (and a stray `kill -HUP`) must never stop a gateway.
 pub fn spawn_reloader(tls: Option<Arc<Tls>>, access_log: Option<Arc<AccessLog>>) -> std::io::Result<JoinHandle<()>> {
     let mut hangup = signal(SignalKind::hangup())?;
+    let access_log = access_log.filter(|log| log.has_file());
     Ok(tokio::spawn(async move {
         while hangup.recv().await.is_some() {
             // The writer thread reopens the file and says so.
