@@ -6,8 +6,9 @@
 //! writer thread of its own formats and writes the lines. When the channel
 //! is full (a disk slower than the traffic) the line is dropped and counted
 //! (`keydesk_access_log_dropped_total`), never waited for. The writer
-//! flushes after every batch it takes from the channel, and wakes at least
-//! once a second, so a line reaches the file within a second; [`close`]
+//! flushes after every batch it takes from the channel and, with nothing
+//! queued, sleeps a moment rather than wait on the channel (so no handler
+//! ever wakes it): a line reaches the file well within a second; [`close`]
 //! (on SIGTERM, after the requests in flight) writes everything queued.
 //!
 //! What a line may hold: a key's ID, never a key or any part of one. The
@@ -27,7 +28,7 @@ use std::io::{BufWriter, Write};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime};
@@ -38,8 +39,12 @@ use serde::Serialize;
 
 /// Lines waiting for the writer; more are dropped and counted.
 pub const CHANNEL_LINES: usize = 16 * 1024;
-/// The writer wakes at least this often, so a queued line is never older.
-const WAKE_EVERY: Duration = Duration::from_millis(250);
+/// How long the writer sleeps once the queue is empty: a queued line waits
+/// at most about this long to be written.
+const IDLE_SLEEP: Duration = Duration::from_millis(50);
+/// How long it sleeps after a batch that emptied the queue: short, so a
+/// burst does not fill the queue meanwhile.
+const BUSY_SLEEP: Duration = Duration::from_millis(2);
 /// The most lines written between two flushes.
 const BATCH: usize = 1024;
 /// The most bytes of a client's path (or method) a line repeats.
@@ -304,24 +309,27 @@ fn open_target(target: &AccessLogTarget) -> Result<Box<dyn Write + Send>, String
     }
 }
 
-/// The writer thread: takes what is queued in batches, writes, flushes after
-/// each batch, and wakes at least every [`WAKE_EVERY`].
+/// The writer thread: takes what is queued in batches, writes and flushes
+/// each; when the queue is empty it sleeps ([`BUSY_SLEEP`] after lines,
+/// [`IDLE_SLEEP`] after none) rather than wait
+/// on the channel, so a handler's `try_send` never has a thread to wake (a
+/// wake-up per line would be a system call per request).
 fn write_lines(receiver: Receiver<Message>, mut sink: Sink, reopen: &AtomicBool) {
     let mut failing = false;
     loop {
-        let first = match receiver.recv_timeout(WAKE_EVERY) {
-            Ok(message) => Some(message),
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => Some(Message::Close),
-        };
-        let batch = first.into_iter().chain(std::iter::from_fn(|| receiver.try_recv().ok()));
         let mut closing = false;
-        for message in batch.take(BATCH) {
-            match message {
-                Message::Line(entry) => failing = note_failure(sink.out.write_all(&entry.to_line()), failing),
-                Message::Wake => {}
-                Message::Close => closing = true,
+        let mut taken = 0;
+        while taken < BATCH {
+            match receiver.try_recv() {
+                Ok(Message::Line(entry)) => failing = note_failure(sink.out.write_all(&entry.to_line()), failing),
+                Ok(Message::Wake) => {}
+                Ok(Message::Close) | Err(TryRecvError::Disconnected) => {
+                    closing = true;
+                    break;
+                }
+                Err(TryRecvError::Empty) => break,
             }
+            taken += 1;
         }
         if reopen.swap(false, Ordering::SeqCst) {
             sink.reopen();
@@ -336,6 +344,12 @@ fn write_lines(receiver: Receiver<Message>, mut sink: Sink, reopen: &AtomicBool)
             return;
         }
         failing = note_failure(sink.out.flush(), failing);
+        // Busy: back soon, before the queue fills; idle: a longer nap.
+        match taken {
+            0 => std::thread::sleep(IDLE_SLEEP),
+            n if n < BATCH => std::thread::sleep(BUSY_SLEEP),
+            _ => {}
+        }
     }
 }
 
