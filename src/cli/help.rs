@@ -159,6 +159,7 @@ const ARGS: &[ArgHelp] = &[
     ("serve", "max_model_body", Msg("help-arg-serve-max-model-body")),
     ("serve", "count_tokens", Msg("help-arg-serve-count-tokens")),
     ("serve", "stream_usage", Msg("help-arg-serve-stream-usage")),
+    ("serve", "access_log", Msg("help-arg-serve-access-log")),
     ("migrate", "from", Msg("help-arg-migrate-from")),
     ("migrate", "to", Msg("help-arg-migrate-to")),
     ("doctor", "json", Msg("help-arg-doctor-json")),

@@ -107,6 +107,21 @@ pub struct ServeArgs {
     /// off: such streams are counted as requests with unknown tokens
     #[arg(long, value_enum, default_value_t = StreamUsageArg::Off, value_name = "MODE")]
     pub stream_usage: StreamUsageArg,
+
+    /// Write one JSON line per request to this file (created 0600, appended to, reopened on
+    /// SIGHUP for logrotate), or to stdout with `-`. Off by default. Lines name the key's ID,
+    /// never the key; the query string and header values are never written
+    #[arg(long, value_name = "PATH|-", value_parser = parse_access_log)]
+    pub access_log: Option<crate::serve::AccessLogTarget>,
+}
+
+/// `--access-log`'s value: `-` is stdout, anything else a file.
+fn parse_access_log(text: &str) -> Result<crate::serve::AccessLogTarget, String> {
+    match text {
+        "-" => Ok(crate::serve::AccessLogTarget::Stdout),
+        "" => Err(tr!("cli-serve-access-log-empty")),
+        path => Ok(crate::serve::AccessLogTarget::File(PathBuf::from(path))),
+    }
 }
 
 /// `--count-tokens`' values.
@@ -202,6 +217,7 @@ impl From<ServeArgs> for crate::serve::Options {
             // From the settings (`--utc-offset`, the config file).
             utc_offset: time::UtcOffset::UTC,
             prices: None,
+            access_log: args.access_log,
         }
     }
 }

@@ -28,9 +28,11 @@ use hyper::body::Incoming;
 use hyper::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE};
 use hyper::http::{HeaderMap, Request, Response, StatusCode, Uri};
 
+use super::access_log::AccessLog;
 use super::budgets::{TokenLimits, TokenQuota};
 use super::extract::{Located, Mode, Places, Presented, Rules, Source, locate};
 use super::index::{IndexState, Known};
+use super::logged::{Begun, note};
 use super::metrics::{Metrics, Outcome};
 use super::model_body::{ModelBodies, with_body};
 use super::proxy::{Admitted, Client, Proxy};
@@ -65,6 +67,8 @@ pub struct App {
     pub tokens: Arc<Tokens>,
     /// Every key's token rules' state, for this process.
     pub token_limits: Arc<TokenLimits>,
+    /// `--access-log`, when on.
+    pub access_log: Option<Arc<AccessLog>>,
 }
 
 /// The outcome of checking a request's key.
@@ -92,12 +96,27 @@ impl App {
         client: Option<Arc<Client>>,
         peer: Option<IpAddr>,
     ) -> Result<Response<Body>, Infallible> {
+        let Some(log) = self.access_log.clone() else {
+            return Ok(self.route(request, client, peer).await);
+        };
+        let begun = Begun::of(&request);
+        let mut response = self.route(request, client, peer).await;
+        begun.answered(&mut response, log);
+        Ok(response)
+    }
+
+    async fn route(
+        self: Arc<Self>,
+        request: Request<Incoming>,
+        client: Option<Arc<Client>>,
+        peer: Option<IpAddr>,
+    ) -> Response<Body> {
         let path = request.uri().path();
         let own = match &self.proxy {
             Some(_) => path.strip_prefix(PROXY_PREFIX),
             None => Some(path),
         };
-        let response = match own {
+        match own {
             Some("/healthz") => text(StatusCode::OK, "ok\n"),
             Some("/readyz") => self.readiness(),
             Some("/metrics") => self.metrics_page(),
@@ -106,8 +125,21 @@ impl App {
                 (Some(proxy), Some(client)) => self.proxied(proxy, request, client, peer).await,
                 _ => text(StatusCode::NOT_FOUND, "not found: keydesk serves /verify\n"),
             },
+        }
+    }
+
+    /// Tells the access log, when it is on, which key matched and why one
+    /// was refused.
+    fn note(&self, response: &mut Response<Body>, check: &Check) {
+        if self.access_log.is_none() {
+            return;
+        }
+        let (key_id, reason) = match check {
+            Check::Allowed { id, .. } => (Some(id), None),
+            Check::Refused { outcome, .. } => (None, Some(outcome.reason())),
+            Check::Unavailable => (None, Some(Outcome::Unavailable.reason())),
         };
-        Ok(response)
+        note(response, key_id, reason);
     }
 
     /// `ANY /verify` and `ANY /verify/{*rest}`.
@@ -140,6 +172,8 @@ impl App {
             Check::Unavailable => unavailable(),
         };
         self.record(&check, started);
+        let mut response = response;
+        self.note(&mut response, &check);
         response
     }
 
@@ -154,38 +188,51 @@ impl App {
         let started = Instant::now();
         let check = self.check(request.headers(), request.uri());
         self.record(&check, started);
-        match check {
-            Check::Allowed { id, places, .. } => {
-                let known = match self.known(&id).await {
-                    Ok(known) => known,
-                    Err(answer) => return answer,
-                };
-                let api = self.tokens.api(request.method(), request.uri().path());
-                let admitted = match &known.policy {
-                    None => Admitted::plain(request),
-                    Some(policy) => match self.enforce_in_proxy(&id, policy, request, peer).await {
-                        Ok(admitted) => admitted,
-                        Err(answer) => return answer,
-                    },
-                };
-                let mut admitted = match self.ask_for_usage(admitted, api).await {
-                    Ok(admitted) => admitted,
-                    Err(answer) => return answer,
-                };
-                if let Some(api) = api {
-                    admitted.counting = Some(Counting {
-                        api,
-                        tokens: self.tokens.clone(),
-                        injected: admitted.counting.is_some(),
-                    });
-                }
-                proxy
-                    .forward(admitted, &id, Some(known.name), client, &places, &self.metrics)
-                    .await
-            }
-            Check::Refused { outcome, .. } => refused(outcome),
+        let mut response = match &check {
+            Check::Allowed { id, places, .. } => self.forward_allowed(proxy, request, client, peer, id, places).await,
+            Check::Refused { outcome, .. } => refused(*outcome),
             Check::Unavailable => unavailable(),
+        };
+        self.note(&mut response, &check);
+        response
+    }
+
+    /// Proxy mode, a verified key: its policy, then forwarding.
+    async fn forward_allowed(
+        &self,
+        proxy: &Proxy,
+        request: Request<Incoming>,
+        client: &Arc<Client>,
+        peer: Option<IpAddr>,
+        id: &KeyId,
+        places: &Places,
+    ) -> Response<Body> {
+        let known = match self.known(id).await {
+            Ok(known) => known,
+            Err(answer) => return answer,
+        };
+        let api = self.tokens.api(request.method(), request.uri().path());
+        let admitted = match &known.policy {
+            None => Admitted::plain(request),
+            Some(policy) => match self.enforce_in_proxy(id, policy, request, peer).await {
+                Ok(admitted) => admitted,
+                Err(answer) => return answer,
+            },
+        };
+        let mut admitted = match self.ask_for_usage(admitted, api).await {
+            Ok(admitted) => admitted,
+            Err(answer) => return answer,
+        };
+        if let Some(api) = api {
+            admitted.counting = Some(Counting {
+                api,
+                tokens: self.tokens.clone(),
+                injected: admitted.counting.is_some(),
+            });
         }
+        proxy
+            .forward(admitted, id, Some(known.name), client, places, &self.metrics)
+            .await
     }
 
     /// Forward-auth: scopes, the model where the path names it, then the

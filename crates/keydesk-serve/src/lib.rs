@@ -25,7 +25,8 @@
 //! with the bounded scanner `json_scan`; `stream_usage` for
 //! `--stream-usage inject`), `proxy`, `index` (names, policies, readiness), `metrics`, `shutdown` (signals),
 //! `listen` (TCP or Unix socket), `tls` (rustls, reloaded on SIGHUP), `log`
-//! (tracing), and [`upstream`] (proxy mode's upstream connections, one per
+//! (tracing), `access_log` (`--access-log`: one JSON line per request,
+//! written off the request path) with `logged` (what a request's line holds), and [`upstream`] (proxy mode's upstream connections, one per
 //! client connection; public for the benchmark's bare proxy).
 
 #![deny(missing_docs)]
@@ -33,6 +34,7 @@
 #[macro_use]
 extern crate keydesk_i18n;
 
+mod access_log;
 mod budgets;
 mod extract;
 mod handlers;
@@ -40,6 +42,7 @@ mod index;
 mod json_scan;
 mod listen;
 mod log;
+mod logged;
 mod metrics;
 mod model_body;
 mod options;
@@ -68,6 +71,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_rustls::TlsAcceptor;
 
+pub use access_log::AccessLogTarget;
 use handlers::App;
 use index::IndexState;
 use listen::{Listener, Stream};
@@ -171,6 +175,12 @@ fn run_at(
     ));
     let index = Arc::new(IndexState::load(verifier.clone(), options.max_index_age)?.fail_static(options.fail_static));
     let metrics = Arc::new(Metrics::new());
+    let access_log = match &options.access_log {
+        None => None,
+        Some(target) => Some(Arc::new(
+            access_log::AccessLog::open(target, metrics.access_log_dropped.clone()).map_err(ServeError::Usage)?,
+        )),
+    };
     let monitor = index.spawn_monitor(metrics.clone());
     let trusted = options.trusted_proxies.clone().unwrap_or_else(|| match proxy {
         Some(_) => Vec::new(),
@@ -192,6 +202,7 @@ fn run_at(
             token_limits.clone(),
         )),
         token_limits,
+        access_log: access_log.clone(),
     });
     let _sweeper = runtime.spawn(sweep_limits(app.clone()));
     let _token_sync = runtime.spawn(sync_token_limits(app.clone()));
@@ -200,6 +211,11 @@ fn run_at(
     // Connections still open after the shutdown timeout end here.
     drop(_entered);
     drop(runtime);
+    // Every request has ended (or been dropped) and sent its line: write
+    // them all before exiting.
+    if let Some(log) = &access_log {
+        log.close();
+    }
     let flushed = verifier.flush();
     served?;
     flushed?;
@@ -307,7 +323,7 @@ async fn serve(
     let cannot_handle_signals =
         |e: std::io::Error| ServeError::Listen(tr!("cli-serve-cannot-handle-signals", error = e.to_string()));
     let mut signals = Signals::install().map_err(cannot_handle_signals)?;
-    let _reloader = tls::spawn_reloader(tls.clone()).map_err(cannot_handle_signals)?;
+    let _reloader = tls::spawn_reloader(tls.clone(), app.access_log.clone()).map_err(cannot_handle_signals)?;
     let acceptor = tls.as_ref().map(|tls| tls.acceptor());
     let listener = Listener::bind(address).await.map_err(ServeError::Listen)?;
     let mut builder = http1::Builder::new();

@@ -38,6 +38,17 @@ impl Outcome {
         Outcome::Unavailable,
     ];
 
+    /// Why a request was not let through, for the access log.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Outcome::Allowed => "allowed",
+            Outcome::Missing => "missing_key",
+            Outcome::Invalid => "invalid_key",
+            Outcome::Conflicting => "conflicting_keys",
+            Outcome::Unavailable => "unavailable",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             Outcome::Allowed => "allowed",
@@ -86,6 +97,8 @@ pub struct Metrics {
     pub index_age: Gauge<f64, AtomicU64>,
     pub refresh_errors: Counter,
     pub upstream_errors: Counter,
+    /// Access log lines dropped because the writer could not keep up.
+    pub access_log_dropped: Counter,
     /// Tokens of relayed answers: input, output.
     tokens: [Counter; 2],
     /// Answers counted for tokens: usage reported, not reported, and (of
@@ -128,6 +141,7 @@ impl Metrics {
             index_age: Gauge::default(),
             refresh_errors: Counter::default(),
             upstream_errors: Counter::default(),
+            access_log_dropped: Counter::default(),
             tokens,
             token_answers,
             registry: Registry::default(),
@@ -159,6 +173,11 @@ impl Metrics {
             "upstream_errors",
             "Proxied requests the upstream did not answer",
             metrics.upstream_errors.clone(),
+        );
+        registry.register(
+            "access_log_dropped",
+            "Access log lines dropped because the disk could not keep up",
+            metrics.access_log_dropped.clone(),
         );
         registry.register(
             "tokens",

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use ipnet::IpNet;
 
+use crate::access_log::AccessLogTarget;
 use crate::log::LogFormat;
 pub use crate::tokens::StreamUsage;
 
@@ -72,6 +73,9 @@ pub struct Options {
     pub utc_offset: time::UtcOffset,
     /// What tokens cost (the config file's `[prices]`), for `spend-limit`.
     pub prices: Option<keydesk_core::domain::prices::PriceList>,
+    /// `--access-log PATH|-`: one JSON line per request, to a file (created
+    /// 0600, reopened on SIGHUP) or stdout. `None`: off.
+    pub access_log: Option<AccessLogTarget>,
 }
 
 /// The default `--max-model-body`: 1 MiB.

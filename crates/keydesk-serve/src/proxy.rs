@@ -42,6 +42,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::budgets::TokenQuota;
 use super::extract::Places;
+use super::logged::UpstreamTime;
 use super::metrics::Metrics;
 use super::refusal::{add_quota, add_token_quota};
 use super::response::{Body, Streamed, X_KEYDESK_KEY_ID, X_KEYDESK_KEY_NAME, json_error};
@@ -233,6 +234,7 @@ impl Proxy {
                 None => client.upstream.send(&self.target, request).await,
             }
         };
+        let sent = std::time::Instant::now();
         let mut response = match tokio::time::timeout(self.response_timeout, sending).await {
             Ok(Ok(response)) => answer(response, upgrade, client, slot, counting.map(|c| (c, id))),
             Ok(Err(_)) => {
@@ -244,6 +246,7 @@ impl Proxy {
                 json_error(StatusCode::GATEWAY_TIMEOUT, UPSTREAM_TIMEOUT)
             }
         };
+        response.extensions_mut().insert(UpstreamTime(sent.elapsed()));
         if let Some(quota) = &quota {
             add_quota(response.headers_mut(), quota);
         }

@@ -12,6 +12,7 @@ use hyper::http::{Response, StatusCode};
 
 use keydesk_core::limit::Slot;
 
+use super::logged::Pending;
 use super::tokens::Meter;
 
 /// A response body: one of ours, or the upstream's streamed through.
@@ -30,6 +31,10 @@ pub struct Streamed {
     meter: Option<Box<Meter>>,
     /// The upstream's body has ended (a filtering meter may still hold bytes).
     ended: bool,
+    /// Bytes relayed to the client so far.
+    relayed: u64,
+    /// The access log's line, written when the body ends or is dropped.
+    log: Option<Box<Pending>>,
 }
 
 impl Streamed {
@@ -39,7 +44,27 @@ impl Streamed {
             slot,
             meter: meter.map(Box::new),
             ended: false,
+            relayed: 0,
+            log: None,
         }
+    }
+
+    /// Writes `pending` to the access log once the body has ended or is
+    /// dropped, with the bytes relayed and the tokens counted.
+    pub fn log_at_end(&mut self, pending: Pending) {
+        self.log = Some(Box::new(pending));
+    }
+
+    fn write_log(&mut self) {
+        let Some(pending) = self.log.take() else {
+            return;
+        };
+        let tokens = self.meter.as_mut().and_then(|meter| {
+            // Reports the usage now, if the end has not (idempotent).
+            meter.finish(false);
+            meter.counted()
+        });
+        pending.write(self.relayed, tokens);
     }
 
     /// The body has ended, or failed: the slot is given back and the usage
@@ -59,6 +84,54 @@ impl HttpBody for Streamed {
     type Error = hyper::Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        let polled = self.as_mut().poll_relayed(cx);
+        if self.log.is_some() {
+            let done = match &polled {
+                Poll::Ready(Some(Ok(frame))) => {
+                    self.relayed += frame.data_ref().map_or(0, |data| data.len() as u64);
+                    self.ended || self.body.is_end_stream()
+                }
+                Poll::Ready(None | Some(Err(_))) => true,
+                Poll::Pending => false,
+            };
+            if done {
+                self.write_log();
+            }
+        }
+        polled
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.meter {
+            None => self.body.is_end_stream(),
+            // The end is seen by polling, so that the usage is reported.
+            Some(_) => self.ended,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.meter {
+            Some(meter) if meter.filters() => SizeHint::default(),
+            _ => self.body.size_hint(),
+        }
+    }
+}
+
+impl Drop for Streamed {
+    /// A body dropped before its end (the client went away) still has its
+    /// line, with what was relayed.
+    fn drop(&mut self) {
+        self.write_log();
+    }
+}
+
+impl Streamed {
+    /// The upstream's next frame as relayed: read by the meter, filtered
+    /// under `--stream-usage inject`, the slot given back at the end.
+    fn poll_relayed(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         loop {
             if self.ended {
                 return Poll::Ready(None);
@@ -103,21 +176,6 @@ impl HttpBody for Streamed {
                 }
                 Poll::Pending => return Poll::Pending,
             }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.meter {
-            None => self.body.is_end_stream(),
-            // The end is seen by polling, so that the usage is reported.
-            Some(_) => self.ended,
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.meter {
-            Some(meter) if meter.filters() => SizeHint::default(),
-            _ => self.body.size_hint(),
         }
     }
 }

@@ -24,6 +24,8 @@ use tokio_rustls::rustls::sign::CertifiedKey;
 use tokio_rustls::rustls::{Error as TlsError, ServerConfig};
 use zeroize::{Zeroize, Zeroizing};
 
+use super::access_log::AccessLog;
+
 /// Where the PEM certificate chain and private key are read from.
 #[derive(Debug, Clone)]
 pub struct TlsFiles {
@@ -75,17 +77,24 @@ impl Tls {
     }
 }
 
-/// Answers every SIGHUP: reloads the TLS pair, if there is one, and says
-/// what happened. Installed whatever the options, before the server
-/// announces itself, since SIGHUP's default action would end the process:
+/// Answers every SIGHUP: reopens the access log's file (logrotate's
+/// `postrotate`), reloads the TLS pair, if there is one, and says what
+/// happened. Installed whatever the options, before the server announces
+/// itself, since SIGHUP's default action would end the process:
 /// `systemctl reload` (and a stray `kill -HUP`) must never stop a gateway.
-pub fn spawn_reloader(tls: Option<Arc<Tls>>) -> std::io::Result<JoinHandle<()>> {
+pub fn spawn_reloader(tls: Option<Arc<Tls>>, access_log: Option<Arc<AccessLog>>) -> std::io::Result<JoinHandle<()>> {
     let mut hangup = signal(SignalKind::hangup())?;
+    let access_log = access_log.filter(|log| log.has_file());
     Ok(tokio::spawn(async move {
         while hangup.recv().await.is_some() {
+            // The writer thread reopens the file and says so.
+            if let Some(log) = &access_log {
+                log.reopen();
+            }
             match &tls {
                 Some(tls) => reload(tls).await,
-                None => tracing::info!("{}", tr!("cli-serve-sighup-nothing")),
+                None if access_log.is_none() => tracing::info!("{}", tr!("cli-serve-sighup-nothing")),
+                None => {}
             }
         }
     }))

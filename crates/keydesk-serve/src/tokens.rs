@@ -96,6 +96,8 @@ pub struct Meter {
     /// Under `--stream-usage inject`: what takes out what injection added.
     filter: Option<EventFilter>,
     reported: bool,
+    /// Input and output tokens, once reported and known (the access log).
+    counted: Option<(u64, u64)>,
 }
 
 impl Meter {
@@ -131,6 +133,7 @@ impl Meter {
             tokens,
             filter: filtering.then(EventFilter::default),
             reported: false,
+            counted: None,
         })
     }
 
@@ -168,6 +171,12 @@ impl Meter {
         }
         let usage = self.reader.usage(complete);
         self.tokens.answer_counted(&self.id, &usage);
+        self.counted = usage.known.then_some((usage.input, usage.output));
+    }
+
+    /// The answer's input and output tokens, once reported, when known.
+    pub fn counted(&self) -> Option<(u64, u64)> {
+        self.counted
     }
 }
 

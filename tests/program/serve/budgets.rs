@@ -112,6 +112,7 @@ fn options(listen: SocketAddr, upstream: String, offset: UtcOffset) -> Options {
         stream_usage: StreamUsage::Off,
         utc_offset: offset,
         prices: None,
+        access_log: None,
     }
 }
 

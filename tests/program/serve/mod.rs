@@ -3,6 +3,7 @@
 //! in front of it (skipped, saying so, when they are not installed).
 
 mod abuse;
+mod access_log;
 pub mod api_stub;
 mod budgets;
 mod gateways;

@@ -82,7 +82,13 @@ impl Server {
 
     /// Starts `command` (`keydesk serve` with its database) with `args`,
     /// on a free loopback port unless `args` name `--listen`.
-    pub fn launch(mut command: Command, args: &[&str]) -> Server {
+    pub fn launch(command: Command, args: &[&str]) -> Server {
+        Server::launch_with_stdout(command, args, Stdio::null())
+    }
+
+    /// As [`Server::launch`], with the server's stdout going to `stdout`
+    /// (`Stdio::piped()` to read it from `child.stdout`).
+    pub fn launch_with_stdout(mut command: Command, args: &[&str], stdout: Stdio) -> Server {
         let mut child = command
             // The "listening on" line is read, in English.
             .env("KEYDESK_LANG", "en")
@@ -93,7 +99,7 @@ impl Server {
             })
             .args(args)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(stdout)
             .stderr(Stdio::piped())
             .spawn()
             .expect("the keydesk binary starts");

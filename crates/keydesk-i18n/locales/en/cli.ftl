@@ -171,6 +171,7 @@ help-arg-serve-trusted-proxies = Connections from these networks may name the cl
 help-arg-serve-max-model-body = Proxy mode reads at most this many bytes of a request body to find its model, for keys with a model rule; a larger body gets 413
 help-arg-serve-count-tokens = Proxy mode reads the token usage out of the answers it relays (OpenAI, Anthropic, Ollama, Gemini), without holding them back; off relays them unread
 help-arg-serve-stream-usage = inject: ask OpenAI streams that do not ask for their usage for it (stream_options.include_usage), and take the usage chunk back out of what the client gets; off: such streams are counted as requests with unknown tokens
+help-arg-serve-access-log = Write one JSON line per request to this file (created 0600, appended to, reopened on SIGHUP for logrotate), or to stdout with -. Off by default. Lines name the key's ID, never the key; the query string and header values are never written
 
 help-cmd-migrate = Copy a database file's keys (hashes, never secrets; lifecycle and Last Used) and its audit log into PostgreSQL, then check the counts on both sides. Safe to run again: keys already there are left alone, and an audit log already copied is recognised
 help-arg-migrate-from = The database file to copy from (it is only read, after any schema upgrade)
@@ -511,6 +512,11 @@ cli-serve-sighup-reloaded = keydesk serve: SIGHUP: new connections get the certi
 cli-serve-sighup-kept = keydesk serve: SIGHUP: keeping the certificate in use: { $reason }
 cli-serve-sighup-failed = the reload failed
 cli-serve-sighup-nothing = keydesk serve: SIGHUP: nothing to reload (no TLS certificate); still serving
+cli-serve-access-log-empty = --access-log: give a file path, or - for stdout
+cli-serve-access-log-unopenable = --access-log: cannot open { $path }: { $error }
+cli-serve-access-log-failing = keydesk serve: the access log cannot be written: { $error }
+cli-serve-sighup-access-log = keydesk serve: SIGHUP: access log reopened: { $path }
+cli-serve-sighup-access-log-kept = keydesk serve: SIGHUP: still writing the access log to the file already open: { $reason }
 
 ## The config file and `config show`
 

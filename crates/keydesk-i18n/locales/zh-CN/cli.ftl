@@ -170,6 +170,7 @@ help-arg-serve-trusted-proxies = 来自这些网络的连接可以用 X-Forwarde
 help-arg-serve-max-model-body = 代理模式下，为有模型规则的密钥查找模型时，最多读取请求体的这么多字节；更大的请求体回答 413
 help-arg-serve-count-tokens = 代理模式下，从转发的回答中读出令牌用量（OpenAI、Anthropic、Ollama、Gemini），不延迟回答；off 则不读取，原样转发
 help-arg-serve-stream-usage = inject：对未要求用量的 OpenAI 流式请求加上 stream_options.include_usage，并从客户端收到的流中去掉因此多出的用量块；off：这类流按令牌数未知的请求计数
+help-arg-serve-access-log = 每个请求写一行 JSON 到此文件（以 0600 权限创建，追加写入，收到 SIGHUP 时重新打开，便于 logrotate），或用 - 写到标准输出。默认关闭。日志行只记录密钥 ID，从不记录密钥本身；从不写入查询字符串和请求头的值
 
 help-cmd-migrate = 把数据库文件中的密钥（哈希值，从不含完整密钥；包括生命周期和最近使用时间）及其审计日志复制到 PostgreSQL，然后核对两边的数量。可以重复运行：已存在的密钥保持不变，已复制过的审计日志会被识别出来
 help-arg-migrate-from = 要复制的数据库文件（只读取；如需要会先升级数据库结构）
@@ -471,6 +472,11 @@ cli-serve-sighup-reloaded = keydesk serve：SIGHUP：新连接现在使用 { $pa
 cli-serve-sighup-kept = keydesk serve：SIGHUP：继续使用当前证书：{ $reason }
 cli-serve-sighup-failed = 重新加载失败
 cli-serve-sighup-nothing = keydesk serve：SIGHUP：无需重新加载（未配置 TLS 证书）；继续服务
+cli-serve-access-log-empty = --access-log：请给出文件路径，或用 - 表示标准输出
+cli-serve-access-log-unopenable = --access-log：无法打开 { $path }：{ $error }
+cli-serve-access-log-failing = keydesk serve：无法写入访问日志：{ $error }
+cli-serve-sighup-access-log = keydesk serve：SIGHUP：已重新打开访问日志：{ $path }
+cli-serve-sighup-access-log-kept = keydesk serve：SIGHUP：访问日志仍写入已打开的文件：{ $reason }
 
 ## 配置文件和 `config show`
 
