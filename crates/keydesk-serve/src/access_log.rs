@@ -31,7 +31,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use keydesk_core::KeyId;
 use prometheus_client::metrics::counter::Counter;
@@ -362,6 +362,31 @@ fn note_failure(result: std::io::Result<()>, failing: bool) -> bool {
         }
         (Err(_), true) => true,
         (Ok(()), _) => false,
+    }
+}
+
+/// A relayed answer's line, written when its body ends or is dropped.
+pub struct Pending {
+    started: Instant,
+    entry: Entry,
+    log: Arc<AccessLog>,
+}
+
+impl Pending {
+    pub fn new(started: Instant, entry: Entry, log: Arc<AccessLog>) -> Pending {
+        Pending { started, entry, log }
+    }
+
+    pub fn write(self, bytes_out: u64, tokens: Option<(u64, u64)>) {
+        let Pending {
+            started,
+            mut entry,
+            log,
+        } = self;
+        entry.bytes_out = bytes_out;
+        entry.tokens = tokens;
+        entry.latency = started.elapsed();
+        log.write(entry);
     }
 }
 

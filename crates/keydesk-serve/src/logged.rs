@@ -18,9 +18,8 @@ use hyper::body::Body as _;
 use hyper::http::header::CONTENT_LENGTH;
 use hyper::http::{HeaderMap, Request, Response};
 
-use super::access_log::{AccessLog, Entry, loggable_method, loggable_path};
-use super::refusal::X_KEYDESK_REFUSAL;
-use super::response::Body;
+use super::access_log::{AccessLog, Entry, Pending, loggable_method, loggable_path};
+use super::response::{Body, X_KEYDESK_REFUSAL};
 use keydesk_core::KeyId;
 
 /// What the handlers tell the access log, in the answer's extensions.
@@ -85,34 +84,13 @@ impl Begun {
             };
         }
         match response.body_mut() {
-            Either::Right(streamed) => streamed.log_at_end(Pending { started, entry, log }),
+            Either::Right(streamed) => streamed.log_at_end(Pending::new(started, entry, log)),
             Either::Left(full) => {
                 entry.bytes_out = full.size_hint().exact().unwrap_or(0);
                 entry.latency = started.elapsed();
                 log.write(entry);
             }
         }
-    }
-}
-
-/// A relayed answer's line, written when its body ends or is dropped.
-pub struct Pending {
-    started: Instant,
-    entry: Entry,
-    log: Arc<AccessLog>,
-}
-
-impl Pending {
-    pub fn write(self, bytes_out: u64, tokens: Option<(u64, u64)>) {
-        let Pending {
-            started,
-            mut entry,
-            log,
-        } = self;
-        entry.bytes_out = bytes_out;
-        entry.tokens = tokens;
-        entry.latency = started.elapsed();
-        log.write(entry);
     }
 }
 

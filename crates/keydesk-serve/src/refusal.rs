@@ -22,12 +22,11 @@ use hyper::http::header::{HeaderName, HeaderValue, RETRY_AFTER};
 use hyper::http::{HeaderMap, Response, StatusCode};
 
 use super::budgets::{TokenDenial, TokenQuota};
-use super::response::{Body, json_answer};
+use super::response::{Body, X_KEYDESK_REFUSAL, json_answer};
 use keydesk_core::domain::budget::Period;
 use keydesk_core::domain::policy::{Reason, Rule, Window, money_text};
 use keydesk_core::limit::{Denial, Quota};
 
-pub const X_KEYDESK_REFUSAL: HeaderName = HeaderName::from_static("x-keydesk-refusal");
 pub const X_KEYDESK_STATUS: HeaderName = HeaderName::from_static("x-keydesk-status");
 pub const X_KEYDESK_ERROR: HeaderName = HeaderName::from_static("x-keydesk-error");
 pub const X_KEYDESK_GATEWAY: HeaderName = HeaderName::from_static("x-keydesk-gateway");

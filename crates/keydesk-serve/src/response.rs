@@ -12,7 +12,7 @@ use hyper::http::{Response, StatusCode};
 
 use keydesk_core::limit::Slot;
 
-use super::logged::Pending;
+use super::access_log::Pending;
 use super::tokens::Meter;
 
 /// A response body: one of ours, or the upstream's streamed through.
@@ -179,6 +179,10 @@ impl Streamed {
         }
     }
 }
+
+/// Why a verified key's request was refused (`rate`, `method`, …), on a
+/// policy refusal: for gateways and the access log.
+pub const X_KEYDESK_REFUSAL: HeaderName = HeaderName::from_static("x-keydesk-refusal");
 
 /// The verified key's ID, on an allowed request (forward-auth answers and
 /// proxied requests).
