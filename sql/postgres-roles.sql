@@ -35,7 +35,7 @@ $$;
 -- servers before PostgreSQL 15.
 REVOKE ALL ON keydesk_keys, keydesk_meta, keydesk_audit, keydesk_schema_migrations,
     keydesk_usage_hourly, keydesk_usage_daily, keydesk_rate_leases, keydesk_rate_gateways,
-    keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime FROM PUBLIC;
+    keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime, keydesk_tpm_seconds FROM PUBLIC;
 
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_keys TO keydesk_admin;
 GRANT SELECT, UPDATE ON keydesk_meta TO keydesk_admin;
@@ -60,3 +60,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_tokens_hourly, keydesk_tokens_da
 -- Shared rate limits: each gateway's leases of permits and its heartbeat.
 GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_rate_leases, keydesk_rate_gateways TO keydesk_verifier;
 GRANT USAGE ON SEQUENCE keydesk_rate_leases_lease_id_seq TO keydesk_verifier;
+-- Shared tpm: the tokens each gateway counted per key and second.
+GRANT SELECT, INSERT, UPDATE, DELETE ON keydesk_tpm_seconds TO keydesk_verifier;

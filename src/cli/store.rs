@@ -126,18 +126,20 @@ fn open_postgres(
 
 /// `keydesk serve`'s database and the limiter for its keys' limits: on
 /// PostgreSQL rate limits hold across every gateway on the database
-/// (leases of permits, `keydesk_postgres::PgLeases`); on a redb file they
-/// hold per `serve` process.
+/// (leases of permits, `keydesk_postgres::PgLeases`), and so do `tpm`
+/// windows (`keydesk_postgres::PgTokenWindows`); on a redb file they hold
+/// per `serve` process.
 #[cfg(feature = "serve")]
 pub fn open_for_serve(settings: &Settings) -> Result<(Arc<dyn KeyStore>, keydesk_core::limit::Limiter), Failure> {
     use keydesk_core::limit::Limiter;
     #[cfg(feature = "postgres")]
     if let Some(url) = postgres_url(settings) {
-        use keydesk_postgres::{PgLeases, PgStore};
+        use keydesk_postgres::{PgLeases, PgStore, PgTokenWindows};
         refuse_password_on_command_line(url, "--db")?;
         let actor = ActorSource::Process(Interface::Serve).resolve();
         let store = PgStore::open_existing(url, db_password(settings)?, actor)?;
-        let limiter = Limiter::shared(Arc::new(PgLeases::new(&store)));
+        let limiter =
+            Limiter::shared(Arc::new(PgLeases::new(&store))).with_shared_tokens(Arc::new(PgTokenWindows::new(&store)));
         return Ok((Arc::new(store), limiter));
     }
     let store = open_store(

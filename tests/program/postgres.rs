@@ -841,7 +841,7 @@ fn a_schema_2_database_gets_policies_and_a_bad_stored_policy_is_an_error() {
              ALTER TABLE keydesk_usage_hourly DROP COLUMN {added}; \
              ALTER TABLE keydesk_usage_daily DROP COLUMN {added}; \
              DROP TABLE keydesk_rate_leases, keydesk_rate_gateways; \
-             DROP TABLE keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime; \
+             DROP TABLE keydesk_tokens_hourly, keydesk_tokens_daily, keydesk_tokens_lifetime, keydesk_tpm_seconds; \
              DELETE FROM keydesk_schema_migrations WHERE version >= 3"
         ),
     );

@@ -184,7 +184,7 @@ impl Shared for PgLeases {
 }
 
 /// A name no other gateway has: not secret, only distinct.
-fn gateway_name() -> String {
+pub(crate) fn gateway_name() -> String {
     static MADE: AtomicU64 = AtomicU64::new(0);
     let since = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)

@@ -20,6 +20,7 @@ mod inspect;
 mod leases;
 mod schema;
 mod tokens;
+mod tpm;
 mod usage;
 
 use std::fmt;
@@ -46,6 +47,7 @@ use keydesk_core::store::{
 };
 pub use leases::PgLeases;
 pub use schema::SCHEMA_VERSION as PG_SCHEMA_VERSION;
+pub use tpm::PgTokenWindows;
 
 use keydesk_core::store::backend::{self, chain};
 

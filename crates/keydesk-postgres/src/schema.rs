@@ -37,7 +37,10 @@
 //! Version 5 adds `keydesk_tokens_hourly` and `keydesk_tokens_daily`: tokens
 //! per (key, hour or day since the epoch, model; the empty name: none),
 //! and `keydesk_tokens_lifetime`, per key. Deleted with their key, pruned
-//! as the usage counts are (see `tokens.rs`).
+//! as the usage counts are (see `tokens.rs`). And `keydesk_tpm_seconds`:
+//! the tokens each gateway counted per (key, Unix second), by which a
+//! fleet shares `tpm` windows (see `tpm.rs`); like the leases it does not
+//! refer to the keys, and its rows go by age.
 
 use super::client::{Client, Error};
 
@@ -150,7 +153,7 @@ CREATE TABLE keydesk_rate_gateways (
     },
     Migration {
         version: 5,
-        description: "token counts per key, per UTC hour and day and model, and per key",
+        description: "token counts per key, per UTC hour and day and model, and per key; tpm windows shared by gateways",
         sql: r#"
 CREATE TABLE keydesk_tokens_hourly (
     key_id text COLLATE "C" NOT NULL REFERENCES keydesk_keys (id) ON DELETE CASCADE,
@@ -178,6 +181,14 @@ CREATE TABLE keydesk_tokens_lifetime (
     unknown bigint NOT NULL,
     incomplete bigint NOT NULL
 );
+CREATE TABLE keydesk_tpm_seconds (
+    key_id text COLLATE "C" NOT NULL,
+    gateway text NOT NULL,
+    second bigint NOT NULL,
+    tokens bigint NOT NULL CHECK (tokens >= 0),
+    PRIMARY KEY (key_id, second, gateway)
+);
+CREATE INDEX keydesk_tpm_seconds_by_age ON keydesk_tpm_seconds (second);
 "#,
     },
 ];

@@ -25,12 +25,33 @@
 //! was reached. A fleet of G gateways adds what the others counted within
 //! the last 2 × [`SYNC_INTERVAL`] (plus a flush's and a read's duration):
 //! at most the tokens of the answers that ended on the other G − 1 gateways
-//! in that time, as well as their requests in flight. `tpm` is per gateway
-//! (its window lives in memory): a fleet allows up to G × N tokens a minute.
+//! in that time, as well as their requests in flight.
+//!
+//! **`tpm` across a fleet** (PostgreSQL: a [`SharedTokens`] source, see
+//! `keydesk_core::limit::shared_tokens`; on a redb file there is none and
+//! `tpm` holds per `serve` process). Each sync first publishes this
+//! gateway's tokens per key and second counted since the last one, for
+//! the keys with a `tpm` rule, and reads the other gateways' seconds of
+//! those keys in the last 60 s; a key's first check reads them too, before
+//! it is judged. A request is refused once its own window plus the
+//! others' as read reaches N. The others' tokens are seen at most
+//! 2 × [`SYNC_INTERVAL`] + D late (D: an exchange's duration, within the
+//! store's call deadline): the other's publish, then this gateway's read.
+//! So in any 60 s the fleet of G gateways lets through at most
+//! **N + the tokens of the key's answers that ended on the other G − 1
+//! gateways within the last 2 × [`SYNC_INTERVAL`] + D, + the tokens of its
+//! requests in flight on all G gateways when N was reached** — the same
+//! statement as for budgets. Seconds are each gateway's own clock: a skew
+//! of S seconds between two gateways moves the other's tokens S seconds in
+//! the window (keep clocks synchronised). While the store does not answer,
+//! each gateway keeps enforcing its own window (plus the others' last read,
+//! which leaves the window with time): then the fleet allows up to G × N
+//! tokens a minute, plus the answers in flight.
 //!
 //! Forward-auth never sees answers, so it counts no tokens: it enforces the
 //! budgets from what proxies counted into the same database (read as
-//! above), and cannot enforce `tpm` (nothing fills its window).
+//! above), and on PostgreSQL `tpm` from the seconds proxies published;
+//! alone (or on a redb file) nothing fills its `tpm` window.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -41,6 +62,7 @@ use keydesk_core::domain::policy::{Policy, Rule};
 use keydesk_core::domain::prices::PriceList;
 use keydesk_core::domain::{Hour, TokenCounts, TokenTotals, TokenUsage};
 use keydesk_core::limit::tokens::{BudgetRule, TokenWindow, budget_rules, budget_used};
+use keydesk_core::limit::{SecondTokens, SharedTokens};
 use keydesk_core::store::Clock;
 use keydesk_core::{KeyId, KeyStore, StoreError, Verifier};
 use time::{OffsetDateTime, UtcOffset};
@@ -58,13 +80,21 @@ pub struct TokenLimits {
     offset: UtcOffset,
     clock: Clock,
     keys: Mutex<HashMap<KeyId, Arc<Mutex<KeyTokens>>>>,
+    /// Where `tpm` windows are shared with the fleet, if they are.
+    fleet: Option<Arc<dyn SharedTokens>>,
 }
 
 /// One key's state.
 #[derive(Default)]
 struct KeyTokens {
-    /// `tpm`'s window.
+    /// `tpm`'s window: what this gateway counted.
     window: TokenWindow,
+    /// The other gateways' `tpm` tokens, as last read from the fleet.
+    others: TokenWindow,
+    /// Whether the others' tokens were read at least once.
+    others_read: bool,
+    /// The first second of [`KeyTokens::window`] not yet published whole.
+    published_from: i64,
     /// The store's totals, by the first hour they were read since.
     reads: Vec<(Hour, TokenTotals)>,
     /// Tokens counted here since, by hour and model; `sealed` ones are
@@ -120,7 +150,14 @@ impl TokenLimits {
             offset,
             clock,
             keys: Mutex::new(HashMap::new()),
+            fleet: None,
         }
+    }
+
+    /// These limits, with `tpm` windows shared through `fleet`.
+    pub fn with_fleet(mut self, fleet: Option<Arc<dyn SharedTokens>>) -> TokenLimits {
+        self.fleet = fleet;
+        self
     }
 
     /// Whether `policy`'s totals for key `id` must be read before it is
@@ -130,9 +167,11 @@ impl TokenLimits {
         let now = (self.clock)();
         let state = self.state(id);
         let state = lock(&state);
-        needed_hours(policy, now, self.offset)
-            .iter()
-            .any(|hour| !state.reads.iter().any(|(read, _)| read == hour))
+        let fleet_unread = self.fleet.is_some() && policy.tpm.is_some() && !state.others_read;
+        fleet_unread
+            || needed_hours(policy, now, self.offset)
+                .iter()
+                .any(|hour| !state.reads.iter().any(|(read, _)| read == hour))
     }
 
     /// Reads key `id`'s totals for `policy`'s periods from the store.
@@ -141,8 +180,21 @@ impl TokenLimits {
         let hours = needed_hours(policy, now, self.offset);
         let reads = read_totals(self.verifier.store(), id, &hours)?;
         let state = self.state(id);
-        let mut state = lock(&state);
-        state.reads = reads;
+        if let Some(fleet) = self.fleet.as_ref().filter(|_| policy.tpm.is_some()) {
+            // A failed read leaves this gateway's own window alone in force
+            // until a sync reads the others.
+            let second = now.unix_timestamp();
+            let others = fleet
+                .exchange(&[], std::slice::from_ref(id), second)
+                .unwrap_or_default();
+            let mut state = lock(&state);
+            state.others = TokenWindow::default();
+            for seen in others {
+                state.others.add(seen.second.min(second), seen.tokens);
+            }
+            state.others_read = true;
+        }
+        lock(&state).reads = reads;
         Ok(())
     }
 
@@ -162,20 +214,21 @@ impl TokenLimits {
             }
         };
         if let Some(tpm) = policy.tpm {
-            let used = state.window.used(second);
+            let window = state.window.combined(&state.others, second);
+            let used = window.used(second);
             if used >= tpm {
                 return Err(TokenDenial {
                     rule: Rule::Tpm,
                     limit: tpm,
                     period: None,
-                    retry_after: state.window.retry_after(second, tpm),
+                    retry_after: window.retry_after(second, tpm),
                     unpriced: false,
                 });
             }
             consider(TokenQuota {
                 limit: tpm,
                 remaining: tpm - used,
-                reset: state.window.reset(second),
+                reset: window.reset(second),
             });
         }
         for rule in budget_rules(policy, now, self.offset) {
@@ -240,6 +293,7 @@ impl TokenLimits {
             keys.retain(|_, state| !lock(state).idle(now));
             keys.iter().map(|(id, state)| (id.clone(), Arc::clone(state))).collect()
         };
+        self.share_tpm(now.unix_timestamp(), &keys);
         let mut sealed_any = false;
         for (_, state) in &keys {
             for local in &mut lock(state).local {
@@ -261,6 +315,50 @@ impl TokenLimits {
             }
         }
         keys.len()
+    }
+
+    /// Publishes this gateway's `tpm` tokens counted since the last
+    /// exchange and reads the others' (see the module docs). When the
+    /// fleet does not answer, nothing changes: what was read before stays
+    /// (it leaves the window with time) and is published again next time.
+    fn share_tpm(&self, second: i64, keys: &[(KeyId, Arc<Mutex<KeyTokens>>)]) {
+        let Some(fleet) = &self.fleet else { return };
+        let mut mine = Vec::new();
+        let mut ids = Vec::new();
+        for (id, state) in keys {
+            let state = lock(state);
+            if state.policy.tpm.is_none() {
+                continue;
+            }
+            ids.push(id.clone());
+            let unpublished = state.window.since(state.published_from, second);
+            mine.extend(unpublished.map(|(at, tokens)| SecondTokens {
+                key: id.clone(),
+                second: at,
+                tokens,
+            }));
+        }
+        if ids.is_empty() {
+            return;
+        }
+        let Ok(others) = fleet.exchange(&mine, &ids, second) else {
+            return;
+        };
+        let mut windows: HashMap<KeyId, TokenWindow> = ids.into_iter().map(|id| (id, TokenWindow::default())).collect();
+        for seen in others {
+            if let Some(window) = windows.get_mut(&seen.key) {
+                window.add(seen.second.min(second), seen.tokens);
+            }
+        }
+        for (id, state) in keys {
+            if let Some(window) = windows.remove(id) {
+                let mut state = lock(state);
+                state.others = window;
+                state.others_read = true;
+                // This second may still grow: it is published again next time.
+                state.published_from = second;
+            }
+        }
     }
 
     fn state(&self, id: &KeyId) -> Arc<Mutex<KeyTokens>> {

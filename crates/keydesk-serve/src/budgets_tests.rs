@@ -156,3 +156,85 @@ fn keys_without_token_rules_take_no_state() {
     answer(&f, &usage("m", 1, 1));
     assert_eq!(f.limits.sync(), 0);
 }
+
+/// The fleet's table of `tpm` seconds, in memory: what `PgTokenWindows`
+/// keeps in PostgreSQL (tested against a real server in
+/// `tests/program/postgres/fleet.rs`), here to drive two gateways' syncs
+/// step by step, and to fail on demand like a server that does not answer.
+#[derive(Default)]
+struct Seconds {
+    rows: Mutex<HashMap<(KeyId, i64, usize), u64>>,
+    down: std::sync::atomic::AtomicBool,
+}
+
+struct Gateway(Arc<Seconds>, usize);
+
+impl SharedTokens for Gateway {
+    fn exchange(
+        &self,
+        mine: &[SecondTokens],
+        keys: &[KeyId],
+        now: i64,
+    ) -> Result<Vec<SecondTokens>, keydesk_core::limit::SharedError> {
+        if self.0.down.load(Ordering::SeqCst) {
+            return Err(keydesk_core::limit::SharedError::Unreachable);
+        }
+        let mut rows = lock(&self.0.rows);
+        for s in mine {
+            rows.insert((s.key.clone(), s.second, self.1), s.tokens);
+        }
+        let others = rows
+            .iter()
+            .filter(|((key, second, gateway), _)| *gateway != self.1 && keys.contains(key) && now - second < 60);
+        Ok(others
+            .map(|((key, second, _), tokens)| SecondTokens {
+                key: key.clone(),
+                second: *second,
+                tokens: *tokens,
+            })
+            .collect())
+    }
+}
+
+#[test]
+fn tpm_adds_the_other_gateways_tokens_at_each_sync_and_keeps_its_own_window_when_the_fleet_is_down() {
+    let seconds = Arc::new(Seconds::default());
+    let start = datetime!(2026-03-15 12:00 UTC);
+    let gateway = |n| {
+        let f = fixture(start, offset!(+0), None);
+        let limits = TokenLimits::new(f.verifier.clone(), None, offset!(+0), clock_at(start).0);
+        (f, limits.with_fleet(Some(Arc::new(Gateway(seconds.clone(), n)))))
+    };
+    let ((fa, a), (_fb, b)) = (gateway(0), gateway(1));
+    let id = fa.id.clone();
+    let policy = Policy::parse("tpm=1000").unwrap();
+    let check = |limits: &TokenLimits| {
+        if limits.needs_read(&id, &policy) {
+            limits.read(&id, &policy).unwrap();
+        }
+        limits.check(&id, &policy)
+    };
+    assert!(check(&a).is_ok() && check(&b).is_ok());
+    a.counted(&id, &usage("m", 500, 300));
+    assert_eq!(check(&b).unwrap().unwrap().remaining, 1_000, "not seen before A's sync");
+    a.sync();
+    b.sync();
+    assert_eq!(check(&b).unwrap().unwrap().remaining, 200, "A's 800, after both syncs");
+    b.counted(&id, &usage("m", 150, 50));
+    assert_eq!(check(&b).unwrap_err().rule, Rule::Tpm);
+    b.sync();
+    a.sync();
+    assert_eq!(check(&a).unwrap_err().rule, Rule::Tpm, "A sees B's 200");
+    seconds.down.store(true, Ordering::SeqCst);
+    let c = {
+        let limits = TokenLimits::new(fa.verifier.clone(), None, offset!(+0), clock_at(start).0);
+        limits.with_fleet(Some(Arc::new(Gateway(seconds.clone(), 2))))
+    };
+    assert!(
+        check(&c).is_ok(),
+        "a new gateway with the fleet down judges on its own window"
+    );
+    c.counted(&id, &usage("m", 1_000, 0));
+    c.sync();
+    assert_eq!(check(&c).unwrap_err().rule, Rule::Tpm, "its own window still holds");
+}

@@ -167,12 +167,10 @@ fn run_at(
         None => Verifier::new(store)?,
     });
     let clock = clock.unwrap_or_else(|| Arc::new(time::OffsetDateTime::now_utc));
-    let token_limits = Arc::new(budgets::TokenLimits::new(
-        verifier.clone(),
-        options.prices.clone(),
-        options.utc_offset,
-        clock,
-    ));
+    let token_limits = Arc::new(
+        budgets::TokenLimits::new(verifier.clone(), options.prices.clone(), options.utc_offset, clock)
+            .with_fleet(limiter.shared_tokens()),
+    );
     let index = Arc::new(IndexState::load(verifier.clone(), options.max_index_age)?.fail_static(options.fail_static));
     let metrics = Arc::new(Metrics::new());
     let access_log = match &options.access_log {

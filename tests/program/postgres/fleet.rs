@@ -142,6 +142,46 @@ fn a_gateway_logged_in_as_the_verifier_role_leases_beats_and_gives_back() {
     });
 }
 
+/// `tpm` windows exchanged by two gateways logged in as the verifier role:
+/// each sees only the other's seconds, a second published again replaces
+/// its count, seconds out of the window are not returned, and rows older
+/// than two minutes are deleted.
+#[test]
+fn gateways_logged_in_as_the_verifier_role_exchange_their_tpm_seconds() {
+    use keydesk_core::limit::{SecondTokens, SharedTokens};
+    use keydesk_postgres::PgTokenWindows;
+    let url = server!().create_database();
+    drop(store(&url)); // the owner sets the tables up
+    let verifier_url = super::login_as_member_of(&url, "keydesk_verifier");
+    let gateway = || {
+        let store = PgStore::open_existing(&verifier_url, None, Actor::from_process(Interface::Serve)).unwrap();
+        PgTokenWindows::new(&store)
+    };
+    let (a, b) = (gateway(), gateway());
+    let at = |second: i64, tokens: u64| SecondTokens {
+        key: key(1),
+        second,
+        tokens,
+    };
+    let keys = [key(1), key(2)];
+    let now = 10_000;
+    let none = a.exchange(&[at(now - 200, 7), at(now - 61, 5), at(now - 1, 40)], &keys, now);
+    assert_eq!(none.unwrap(), [], "A sees nothing of its own");
+    let mut seen = b.exchange(&[], &keys, now).unwrap();
+    seen.sort_by_key(|s| s.second);
+    assert_eq!(seen, [at(now - 1, 40)], "the second 61 s ago has left the window");
+    a.exchange(&[at(now - 1, 90)], &keys, now).unwrap();
+    assert_eq!(
+        b.exchange(&[], &keys, now).unwrap(),
+        [at(now - 1, 90)],
+        "replaced, not added"
+    );
+    let rows = "SELECT count(*) FROM keydesk_tpm_seconds";
+    assert_eq!(query_numbers(&url, rows), [2], "the row 200 s old was deleted");
+    b.exchange(&[], &keys, now + 200).unwrap();
+    assert_eq!(query_numbers(&url, rows), [0]);
+}
+
 /// The issue's measure, end to end: two `keydesk serve` processes on one
 /// database (forward-auth), a key limited to 20 per minute, 60 requests
 /// within 5 s alternately through each: at most 22 are let through, and
@@ -263,4 +303,89 @@ fn a_token_budget_spent_through_one_gateway_is_refused_by_the_other_within_a_syn
         verdict.body_text()
     );
     assert!(verdict.header("Retry-After").is_some());
+}
+
+/// `tpm` shared by a fleet: two `keydesk serve --upstream` processes on one
+/// database, a key with `tpm=1000`. Gateway B sees the key first (one
+/// answer, 18 tokens), then gateway A uses up the minute (18 tokens an
+/// answer) until it refuses. Once A's tokens are in `keydesk_tpm_seconds`
+/// (A publishes them at its sync, within a second), B refuses at its next
+/// sync, a second later, with `rate_limit_exceeded`. B is asked meanwhile
+/// on a path whose answers carry no usage, so its own window stays at 18
+/// tokens: only A's can make it refuse (alone it would let ~54 more chats
+/// through). A third gateway started afterwards refuses the key's very
+/// first request: it reads the others' tokens before its first check; so
+/// does a forward-auth gateway.
+#[test]
+fn a_tpm_used_up_through_one_gateway_is_refused_by_the_others() {
+    use keydesk::KeyStore;
+    let url = server!().create_database();
+    let admin = store(&url);
+    let tpm = Policy::parse("tpm=1000").unwrap();
+    let (secret, record) = admin
+        .create_with_policy(&crate::common::name("fleet-tpm"), None, &tpm)
+        .unwrap();
+    let stub = crate::serve::api_stub::ApiStub::start();
+    let upstream = format!("http://{}", stub.addr);
+    let serve = || super::serve_support::Server::start(std::path::Path::new(&url), &["--upstream", &upstream]);
+    let (a, b) = (serve(), serve());
+    let bearer = format!("Bearer {}", secret.expose());
+    let chat = |gateway: &super::serve_support::Server| {
+        let headers = [("Authorization", bearer.as_str()), ("Content-Type", "application/json")];
+        let body = br#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#;
+        super::serve_support::request(gateway.addr, "POST", "/v1/chat/completions", &headers, body)
+    };
+    let refused_by_tpm = |answer: &super::serve_support::Response| {
+        answer.status == 429 && answer.body_text().contains("rate_limit_exceeded")
+    };
+    let first = chat(&b);
+    assert_eq!(first.status, 200, "{}", first.body_text());
+    assert_eq!(first.header("x-ratelimit-limit-tokens"), Some("1000"));
+    let mut through_a = 0;
+    loop {
+        let answer = chat(&a);
+        if answer.status == 429 {
+            assert!(refused_by_tpm(&answer), "{}", answer.body_text());
+            break;
+        }
+        assert_eq!(answer.status, 200, "{}", answer.body_text());
+        through_a += 1;
+        assert!(through_a <= 60, "A never refused");
+    }
+    let published = |gateways: &str| {
+        query_numbers(
+            &url,
+            &format!(
+                "SELECT coalesce(sum(tokens), 0)::bigint, count(DISTINCT gateway)::bigint \
+                 FROM keydesk_tpm_seconds WHERE key_id = '{}'",
+                record.id
+            ),
+        ) == [18 * (through_a + 1), gateways.len() as i64]
+    };
+    wait_for("A's and B's tpm tokens to reach the database", || published("AB"));
+    let mut uncounted_through_b = 0;
+    let took = wait_for("B to refuse the key by tpm", || {
+        let answer = b.get("/v1/models", &[("Authorization", &bearer)]);
+        if refused_by_tpm(&answer) {
+            return true;
+        }
+        assert_eq!(answer.status, 200, "{}", answer.body_text());
+        uncounted_through_b += 1;
+        false
+    });
+    println!(
+        "fleet tpm: A let {through_a} answers through; B refused {took:?} after the database held them \
+         ({uncounted_through_b} answers without usage through B meanwhile)"
+    );
+    assert!(refused_by_tpm(&chat(&b)), "B lets a chat through");
+    let c = serve();
+    let answer = chat(&c);
+    assert!(refused_by_tpm(&answer), "C's first request: {}", answer.body_text());
+    let retry: u64 = answer.header("Retry-After").expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After: {retry}");
+    // Forward-auth counts no tokens, but on PostgreSQL it reads the
+    // proxies' tpm seconds too.
+    let auth = super::serve_support::Server::start(std::path::Path::new(&url), &[]);
+    let verdict = auth.get("/verify", &[("Authorization", &bearer)]);
+    assert!(refused_by_tpm(&verdict), "forward-auth: {}", verdict.body_text());
 }

@@ -31,8 +31,10 @@ use crate::domain::KeyId;
 use crate::domain::policy::{Policy, Reason, Window};
 
 pub mod shared;
+pub mod shared_tokens;
 pub mod tokens;
 pub use shared::{Lease, LeaseId, Shared, SharedError};
+pub use shared_tokens::{SecondTokens, SharedTokens};
 
 /// The fixed memory of one key's limiter state, before its logs' entries:
 /// the map's entry, the ID, the four logs' headers, the four leases' places
@@ -47,6 +49,7 @@ pub const STATE_BYTES: usize = std::mem::size_of::<KeyId>()
 pub struct Limiter {
     keys: Mutex<HashMap<KeyId, Arc<KeyState>>>,
     shared: Option<Arc<dyn Shared>>,
+    shared_tokens: Option<Arc<dyn SharedTokens>>,
 }
 
 /// One key's state.
@@ -178,6 +181,18 @@ impl Limiter {
             shared: Some(source),
             ..Limiter::default()
         }
+    }
+
+    /// This limiter, with `tpm` windows shared through `source` (see
+    /// [`shared_tokens`]); the token rules read it from here.
+    pub fn with_shared_tokens(mut self, source: Arc<dyn SharedTokens>) -> Limiter {
+        self.shared_tokens = Some(source);
+        self
+    }
+
+    /// Where `tpm` windows are shared, if they are.
+    pub fn shared_tokens(&self) -> Option<Arc<dyn SharedTokens>> {
+        self.shared_tokens.clone()
     }
 
     /// Whether rate rules are charged to a shared source, so that

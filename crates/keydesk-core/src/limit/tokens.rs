@@ -80,6 +80,21 @@ impl TokenWindow {
         })
     }
 
+    /// The slots in the window at `now` counted in second `from` or later,
+    /// as (Unix second, tokens).
+    pub fn since(&self, from: i64, now: i64) -> impl Iterator<Item = (i64, u64)> + '_ {
+        self.live(now).filter(move |(second, _)| *second >= from)
+    }
+
+    /// This window and `other` together, at `now`.
+    pub fn combined(&self, other: &TokenWindow, now: i64) -> TokenWindow {
+        let mut both = TokenWindow::default();
+        for (second, tokens) in self.live(now).chain(other.live(now)) {
+            both.add(second, tokens);
+        }
+        both
+    }
+
     /// Whether no tokens are left in the window at `now`.
     pub fn is_empty(&self, now: i64) -> bool {
         self.used(now) == 0
@@ -160,6 +175,20 @@ mod tests {
         assert_eq!(window.retry_after(1_030, 100), Duration::from_secs(50));
         assert_eq!(window.retry_after(1_030, 5_000), Duration::ZERO);
         assert_eq!(window.reset(1_030), Duration::from_secs(50));
+    }
+
+    #[test]
+    fn a_combined_window_adds_the_other_gateways_seconds_to_this_ones() {
+        let (mut mine, mut others) = (TokenWindow::default(), TokenWindow::default());
+        mine.add(1_000, 300);
+        others.add(1_000, 200);
+        others.add(1_010, 500);
+        others.add(900, 999);
+        let both = mine.combined(&others, 1_010);
+        assert_eq!(both.used(1_010), 1_000, "the second 900 had left the window");
+        assert_eq!(both.retry_after(1_010, 1_000), Duration::from_secs(50));
+        assert_eq!(mine.since(1_000, 1_010).collect::<Vec<_>>(), vec![(1_000, 300)]);
+        assert_eq!(mine.since(1_001, 1_010).count(), 0);
     }
 
     #[test]
