@@ -27,6 +27,9 @@ const STOP_LATENCY: Duration = Duration::from_millis(100);
 /// A key's bucket of one hour and model, of drained tokens.
 pub(super) type HourModel = (KeyId, Hour, Option<String>);
 
+/// One key's token tallies, by the model its answers named (few per key).
+type ModelTallies = Vec<(Option<String>, TokenCounts)>;
+
 /// What the verifier thread and the public methods share.
 pub(super) struct Shared {
     pub(super) store: Box<dyn KeyStore>,
@@ -51,7 +54,7 @@ pub(super) struct Shared {
     /// by key and the model the answer named, not yet drained. By key, then
     /// a short list of models: an answer's model is looked up by reference,
     /// so counting one allocates nothing once its key and model are there.
-    pub(super) tokens: Mutex<HashMap<KeyId, Vec<(Option<String>, TokenCounts)>>>,
+    pub(super) tokens: Mutex<HashMap<KeyId, ModelTallies>>,
     /// Tokens taken out of `tokens` by a drain, by key, hour and model,
     /// waiting to be flushed (with the request counts, in the same batches).
     pub(super) token_counts: Mutex<HashMap<HourModel, TokenCounts>>,
