@@ -267,17 +267,17 @@ impl TokenLimits {
         state
             .window
             .add(now.unix_timestamp(), usage.input.saturating_add(usage.output));
-        let (hour, model) = (Hour::of(now), usage.model.clone());
+        let hour = Hour::of(now);
         let counts = TokenCounts::of(usage);
         match state
             .local
             .iter_mut()
-            .find(|l| !l.sealed && l.hour == hour && l.model == model)
+            .find(|l| !l.sealed && l.hour == hour && l.model == usage.model)
         {
             Some(local) => local.counts += counts,
             None => state.local.push(Local {
                 hour,
-                model,
+                model: usage.model.clone(),
                 counts,
                 sealed: false,
             }),

@@ -186,6 +186,15 @@ impl Interpreter {
     }
 }
 
+/// Where the last `\n\n` in `bytes` starts. Runs on every frame of a
+/// stream: a search for one byte from the end, with no searcher to build
+/// (`memmem::rfind` builds one on each call).
+fn last_blank_line(bytes: &[u8]) -> Option<usize> {
+    memchr::memrchr_iter(b'\n', bytes)
+        .find(|&at| at > 0 && bytes[at - 1] == b'\n')
+        .map(|at| at - 1)
+}
+
 /// A part of the name of every count an API reports.
 fn count_name(api: Api) -> &'static memchr::memmem::Finder<'static> {
     use std::sync::LazyLock;
@@ -304,13 +313,13 @@ impl Reader {
         if self.line != Line::Start(0) || self.data_lines != 0 || self.meaning.fields.model.is_none() {
             return 0;
         }
-        let Some(last) = memchr::memmem::rfind(bytes, b"\n\n") else {
+        let Some(last) = last_blank_line(bytes) else {
             return 0;
         };
         let events = &bytes[..last + 2];
         match count_name(self.meaning.api).find(events) {
             None => events.len(),
-            Some(named) => memchr::memmem::rfind(&events[..named], b"\n\n").map_or(0, |end| end + 2),
+            Some(named) => last_blank_line(&events[..named]).map_or(0, |end| end + 2),
         }
     }
 

@@ -258,3 +258,23 @@ fn probe_reading_speed() {
         eprintln!("{name}: {} bytes in {each:?} = {rate:.0} MB/s", body.len());
     }
 }
+
+#[test]
+fn the_last_blank_line_is_found_where_a_searcher_for_it_would_find_it() {
+    for text in [
+        "",
+        "\n",
+        "a\n\nb",
+        "a\n\nb\n\n",
+        "\n\n\n",
+        "x\ny\n",
+        "\n\nabc",
+        "a\n\n\nb\n",
+    ] {
+        assert_eq!(
+            super::last_blank_line(text.as_bytes()),
+            memchr::memmem::rfind(text.as_bytes(), b"\n\n"),
+            "in {text:?}"
+        );
+    }
+}

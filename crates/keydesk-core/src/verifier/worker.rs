@@ -27,6 +27,9 @@ const STOP_LATENCY: Duration = Duration::from_millis(100);
 /// A key's bucket of one hour and model, of drained tokens.
 pub(super) type HourModel = (KeyId, Hour, Option<String>);
 
+/// One key's token tallies, by the model its answers named (few per key).
+type ModelTallies = Vec<(Option<String>, TokenCounts)>;
+
 /// What the verifier thread and the public methods share.
 pub(super) struct Shared {
     pub(super) store: Box<dyn KeyStore>,
@@ -48,8 +51,10 @@ pub(super) struct Shared {
     /// yet drained. Drained before the entries' counts (see [`Shared::drain`]).
     pub(super) refusals: Mutex<HashMap<(KeyId, Reason), u32>>,
     /// Tokens reported for answers ([`Verifier::count_tokens`](super::Verifier::count_tokens)),
-    /// by key and the model the answer named, not yet drained.
-    pub(super) tokens: Mutex<HashMap<(KeyId, Option<String>), TokenCounts>>,
+    /// by key and the model the answer named, not yet drained. By key, then
+    /// a short list of models: an answer's model is looked up by reference,
+    /// so counting one allocates nothing once its key and model are there.
+    pub(super) tokens: Mutex<HashMap<KeyId, ModelTallies>>,
     /// Tokens taken out of `tokens` by a drain, by key, hour and model,
     /// waiting to be flushed (with the request counts, in the same batches).
     pub(super) token_counts: Mutex<HashMap<HourModel, TokenCounts>>,
@@ -391,10 +396,18 @@ impl Shared {
     /// Adds one answer's tokens to its key's tally for the model it named.
     pub(super) fn note_tokens(&self, id: &KeyId, usage: &TokenUsage) {
         let mut tokens = lock(&self.tokens);
-        tokens
-            .entry((id.clone(), usage.model.clone()))
-            .or_default()
-            .count(usage);
+        let models = match tokens.get_mut(id) {
+            Some(models) => models,
+            None => tokens.entry(id.clone()).or_default(),
+        };
+        match models.iter_mut().find(|(model, _)| *model == usage.model) {
+            Some((_, counts)) => counts.count(usage),
+            None => {
+                let mut counts = TokenCounts::default();
+                counts.count(usage);
+                models.push((usage.model.clone(), counts));
+            }
+        }
     }
 
     /// Moves the token tallies into the pending token counts, for `hour`.
@@ -406,8 +419,10 @@ impl Shared {
             return;
         }
         let mut pending = lock(&self.token_counts);
-        for ((id, model), counts) in tallied {
-            *pending.entry((id, hour, model)).or_default() += counts;
+        for (id, models) in tallied {
+            for (model, counts) in models {
+                *pending.entry((id.clone(), hour, model)).or_default() += counts;
+            }
         }
     }
 
