@@ -34,6 +34,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use keydesk_core::KeyId;
+use keydesk_core::domain::secret;
+use percent_encoding::percent_decode_str;
 use prometheus_client::metrics::counter::Counter;
 use serde::Serialize;
 
@@ -140,17 +142,28 @@ pub fn loggable_method(method: &str) -> String {
     capped(method, MAX_METHOD_BYTES).to_owned()
 }
 
-/// A client's path as a line repeats it: capped, and each segment that
-/// looks like a key replaced. (The query is never passed here.)
+/// A client's path as a line repeats it: each segment that holds a key
+/// replaced, then capped (in that order, so a cap never leaves the part of
+/// a key it cut off). (The query is never passed here.)
 pub fn loggable_path(path: &str) -> String {
-    let path = capped(path, MAX_PATH_BYTES);
-    if !path.split('/').any(looks_like_key) {
-        return path.to_owned();
+    if !path.split('/').any(holds_key) {
+        return capped(path, MAX_PATH_BYTES).to_owned();
     }
-    path.split('/')
-        .map(|segment| if looks_like_key(segment) { REDACTED } else { segment })
+    let redacted = path
+        .split('/')
+        .map(|segment| if holds_key(segment) { REDACTED } else { segment })
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    capped(&redacted, MAX_PATH_BYTES).to_owned()
+}
+
+/// Whether a path segment holds a key: a keydesk key by the rule every
+/// other place uses ([`secret::find_key_body`]: its checksummed body, with
+/// or without `sk-`, as sent or percent-encoded), or another service's
+/// `sk-…` key by its shape, which has no checksum to go by.
+fn holds_key(segment: &str) -> bool {
+    let decoded = percent_decode_str(segment).decode_utf8_lossy();
+    secret::find_key_body(segment).is_some() || secret::find_key_body(&decoded).is_some() || looks_like_key(&decoded)
 }
 
 fn capped(text: &str, bytes: usize) -> &str {
@@ -165,7 +178,7 @@ fn capped(text: &str, bytes: usize) -> &str {
 }
 
 /// `sk-` (any case) starting a word, then [`KEY_LIKE_RUN`] or more letters
-/// or digits.
+/// or digits: the shape of other services' keys.
 fn looks_like_key(segment: &str) -> bool {
     let bytes = segment.as_bytes();
     (0..bytes.len()).any(|at| {
@@ -489,6 +502,15 @@ mod tests {
         assert_eq!(loggable_path(&format!("/v1/{key}/chat")), "/v1/[redacted]/chat");
         assert_eq!(loggable_path(&format!("/x-{key}")), "/[redacted]");
         assert_eq!(loggable_path("/v1/task-summarization"), "/v1/task-summarization");
+        // A keydesk key without its prefix, or percent-encoded, is still one.
+        let secret = keydesk_core::domain::SecretKey::generate();
+        let body = &secret.expose()[3..];
+        assert_eq!(loggable_path(&format!("/v1/{body}")), "/v1/[redacted]");
+        let encoded: String = secret.expose().bytes().map(|b| format!("%{b:02X}")).collect();
+        assert_eq!(loggable_path(&format!("/v1/{encoded}/x")), "/v1/[redacted]/x");
+        // A key the cap would cut is redacted before the cut.
+        let near_the_cap = format!("/{}/{}", "a".repeat(MAX_PATH_BYTES - 20), secret.expose());
+        assert!(!loggable_path(&near_the_cap).contains(&secret.expose()[..10]));
         let long = format!("/{}", "é".repeat(2000));
         let cut = loggable_path(&long);
         assert!(cut.len() <= MAX_PATH_BYTES && cut.starts_with("/é"));
