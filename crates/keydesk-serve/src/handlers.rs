@@ -20,7 +20,7 @@ use std::convert::Infallible;
 use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http_body_util::{Either, Full};
 use hyper::body::Bytes;
@@ -50,6 +50,11 @@ use keydesk_core::limit::{Admission, Limiter};
 /// Where keydesk's own endpoints are in proxy mode, so that the upstream's
 /// `/metrics` or `/health` (vLLM has both) are still reachable through it.
 pub const PROXY_PREFIX: &str = "/_keydesk";
+
+/// How long a request waits for its key's token totals (a key's first
+/// request on this gateway, or a new period) before it is answered 503:
+/// a database that hangs must neither open the gate nor hold the request.
+const TOKEN_READ_DEADLINE: Duration = Duration::from_secs(2);
 
 /// Everything a request needs, shared by all connections.
 pub struct App {
@@ -367,7 +372,8 @@ impl App {
 
     /// The key's token rules (`tpm`, budgets: [`super::budgets`]), its
     /// totals read first when this gateway has none for its periods (on a
-    /// blocking thread; a store that cannot be read is a 503: fail closed).
+    /// blocking thread; a store that cannot be read, or not within
+    /// [`TOKEN_READ_DEADLINE`], is a 503: fail closed).
     async fn check_tokens(
         &self,
         id: &KeyId,
@@ -379,9 +385,12 @@ impl App {
         }
         if self.token_limits.needs_read(id, policy) {
             let (limits, key, rules) = (self.token_limits.clone(), id.clone(), policy.clone());
-            match tokio::task::spawn_blocking(move || limits.read(&key, &rules)).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) | Err(_) => return Err(unavailable()),
+            let read = tokio::task::spawn_blocking(move || limits.read(&key, &rules));
+            // Past the deadline the read is left to finish on its own
+            // thread (a later one finds the totals it stored).
+            match tokio::time::timeout(TOKEN_READ_DEADLINE, read).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(_)) | Err(_)) | Err(_) => return Err(unavailable()),
             }
         }
         self.token_limits

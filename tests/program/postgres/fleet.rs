@@ -389,3 +389,40 @@ fn a_tpm_used_up_through_one_gateway_is_refused_by_the_others() {
     let verdict = auth.get("/verify", &[("Authorization", &bearer)]);
     assert!(refused_by_tpm(&verdict), "forward-auth: {}", verdict.body_text());
 }
+
+/// A hung database must not open the gate for a budget: a gateway that
+/// cannot read a key's token totals (PostgreSQL frozen by SIGSTOP, as a
+/// hung host) answers the key's request 503 once the store's deadline
+/// passes, never forwards it, and never hangs past the bound.
+#[test]
+fn a_budget_whose_totals_cannot_be_read_from_a_frozen_postgres_is_refused_not_forwarded() {
+    use keydesk::KeyStore;
+    server!(); // skips without a server
+    let own = PgServer::start().unwrap();
+    // Calls to the frozen server stay stuck far longer than the test.
+    let url = format!("{}&connect_timeout=120", own.create_database());
+    let admin = store(&url);
+    let budget = Policy::parse("token-budget=1000/day").unwrap();
+    let (secret, _) = admin
+        .create_with_policy(&crate::common::name("frozen-budget"), None, &budget)
+        .unwrap();
+    let stub = crate::serve::api_stub::ApiStub::start();
+    let upstream = format!("http://{}", stub.addr);
+    let gateway = super::serve_support::Server::start(std::path::Path::new(&url), &["--upstream", &upstream]);
+    wait_for("the gateway to be ready", || {
+        gateway.get("/_keydesk/readyz", &[]).status == 200
+    });
+
+    own.pause();
+    let bearer = format!("Bearer {}", secret.expose());
+    let headers = [("Authorization", bearer.as_str()), ("Content-Type", "application/json")];
+    let body = br#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}]}"#;
+    let asked = Instant::now();
+    let answer = super::serve_support::request(gateway.addr, "POST", "/v1/chat/completions", &headers, body);
+    let took = asked.elapsed();
+    own.resume();
+    println!("frozen budget read: {} after {took:?}", answer.status);
+    assert_eq!(answer.status, 503, "{}", answer.body_text());
+    assert!(took < HANG_BOUND, "the answer waited for the frozen server");
+    assert!(stub.requests().is_empty(), "nothing reached the upstream");
+}
