@@ -53,8 +53,10 @@ pub const PROXY_PREFIX: &str = "/_keydesk";
 
 /// How long a request waits for its key's token totals (a key's first
 /// request on this gateway, or a new period) before it is answered 503:
-/// a database that hangs must neither open the gate nor hold the request.
-const TOKEN_READ_DEADLINE: Duration = Duration::from_secs(2);
+/// a database that hangs must neither open the gate nor hold the request
+/// for ever. As long as `--max-index-age`'s default, so a database that is
+/// only slow (a busy host, a gateway's first connection) is waited for.
+const TOKEN_READ_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Everything a request needs, shared by all connections.
 pub struct App {

@@ -392,7 +392,7 @@ fn a_tpm_used_up_through_one_gateway_is_refused_by_the_others() {
 
 /// A hung database must not open the gate for a budget: a gateway that
 /// cannot read a key's token totals (PostgreSQL frozen by SIGSTOP, as a
-/// hung host) answers the key's request 503 once the store's deadline
+/// hung host) answers the key's request 503 once the read's deadline (10 s)
 /// passes, never forwards it, and never hangs past the bound.
 #[test]
 fn a_budget_whose_totals_cannot_be_read_from_a_frozen_postgres_is_refused_not_forwarded() {
